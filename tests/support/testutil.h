@@ -1,0 +1,58 @@
+/*  tests/support/testutil.h - what the tests share: temporary folders,
+    files, running our binaries with a time bound and capturing output,
+    and linting a workflow with actionlint.  */
+#ifndef TESTUTIL_H_INCLUDED
+#define TESTUTIL_H_INCLUDED
+
+#include <stdbool.h>
+#include <stddef.h>
+#include <sys/types.h>
+
+//  A new temporary folder (mode 0700) the caller removes with tu_rmtree.
+char *tu_tmpdir (void);
+//  rm -rf path (no shell).
+void tu_rmtree (const char *path);
+//  Write text to dir/name, making parent folders. Aborts the test on error.
+void tu_write (const char *dir, const char *name, const char *text);
+//  The whole file as a malloc'd string, or NULL.
+char *tu_read (const char *path, size_t *size_p);
+
+//  Path of one of our executables in the build tree: tu_bin ("readme2ci").
+//  Returns a static-lifetime string from an internal table.
+const char *tu_bin (const char *name);
+//  Path of a file in the source tree. Caller frees.
+char *tu_src (const char *relative);
+
+typedef struct {
+    int status;         //  exit code, or 128+signal, or -1 on timeout
+    char *out;          //  stdout, NUL-terminated (caller frees)
+    size_t out_size;
+    char *err;          //  stderr
+    size_t err_size;
+} tu_result_t;
+
+//  Run argv (argv[0] a path) with extra environment entries ("K=V", NULL
+//  ended, may be NULL) and optional stdin text; wait at most timeout_ms,
+//  then SIGKILL the child by its pid. Returns 0, or -1 if it could not start.
+int tu_run (char *const argv [], char *const env [], const char *input,
+            int timeout_ms, tu_result_t *result);
+void tu_result_release (tu_result_t *result);
+
+//  Start argv in the background with stdout/stderr to /dev/null (or to
+//  log_path when not NULL). Returns the pid, or -1.
+pid_t tu_spawn (char *const argv [], char *const env [], const char *log_path);
+//  Wait for pid to exit within timeout_ms; returns its status as tu_run
+//  does, or -1 on timeout (the process is then left alone).
+int tu_wait (pid_t pid, int timeout_ms);
+//  True while a process with this pid exists (and is not a zombie).
+bool tu_alive (pid_t pid);
+
+//  Monotonic milliseconds.
+long long tu_now_ms (void);
+
+//  Lint a workflow's text with actionlint 1.7.7 (findings of kind
+//  runner-label left out). Returns the number of findings and puts them,
+//  one a line, in *report (caller frees); -1 when the linter cannot run.
+int tu_actionlint (const char *yaml, char **report);
+
+#endif

@@ -1,0 +1,40 @@
+/*  workers/step.h - the shape every worker step shares: frames in, one
+    frame out. parse, detect and generate are such functions; the worker
+    loop calls one per job and `generate --inline` calls all three, which
+    is why the tree and --inline print the same bytes.  */
+#ifndef STEP_H_INCLUDED
+#define STEP_H_INCLUDED
+
+#include "common/knowledge.h"
+
+#include <stdbool.h>
+#include <stddef.h>
+#include <stdint.h>
+
+typedef struct {
+    const uint8_t *data;
+    size_t size;
+} step_frame_t;
+
+//  Options a client sets on a workflow; they ride in every job header.
+typedef struct {
+    char target[16];    //  "github" (default) or "gitlab"
+    bool explain;       //  comment every step with its source
+    bool json;          //  print the detection report as JSON
+    bool degraded;      //  the detector is unavailable: README only
+} step_options_t;
+
+typedef struct {
+    uint8_t *data;      //  malloc'd result, the caller frees it
+    size_t size;
+    bool input_error;   //  on failure: the input is bad (not our fault)
+    char error[512];    //  on failure: one line naming the cause
+} step_result_t;
+
+//  A step: returns 0 with res->data set, or -1 with res->error set.
+//  Never crashes on bad frames: they give -1 with input_error.
+typedef int (step_fn) (const knowledge_t *kb, const step_frame_t *frames,
+                       size_t frames_count, const step_options_t *options,
+                       step_result_t *res);
+
+#endif
