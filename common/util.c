@@ -1,0 +1,172 @@
+/*  common/util.c - clocks, folders and files shared by every program.  */
+#include "common/util.h"
+
+#include <errno.h>
+#include <fcntl.h>
+#include <limits.h>
+#include <stdio.h>
+#include <stdlib.h>
+#include <string.h>
+#include <sys/stat.h>
+#include <time.h>
+#include <unistd.h>
+
+uint64_t
+util_now_ms (void)
+{
+    struct timespec ts;
+    clock_gettime (CLOCK_MONOTONIC, &ts);
+    return (uint64_t) ts.tv_sec * 1000 + (uint64_t) ts.tv_nsec / 1000000;
+}
+
+uint64_t
+util_wall_ms (void)
+{
+    struct timespec ts;
+    clock_gettime (CLOCK_REALTIME, &ts);
+    return (uint64_t) ts.tv_sec * 1000 + (uint64_t) ts.tv_nsec / 1000000;
+}
+
+static int
+s_fit (char *buf, size_t size, int written)
+{
+    if (written < 0 || (size_t) written >= size)
+        return errno = ENAMETOOLONG, -1;
+    return 0;
+}
+
+int
+util_runtime_dir (char *buf, size_t size)
+{
+    const char *dir = getenv ("README2CI_RUNTIME_DIR");
+    if (dir && *dir)
+        return s_fit (buf, size, snprintf (buf, size, "%s", dir));
+    dir = getenv ("XDG_RUNTIME_DIR");
+    if (dir && *dir)
+        return s_fit (buf, size, snprintf (buf, size, "%s/readme2ci", dir));
+    return s_fit (buf, size, snprintf (buf, size, "/tmp/readme2ci-%u", (unsigned) getuid ()));
+}
+
+int
+util_state_dir (char *buf, size_t size)
+{
+    const char *dir = getenv ("README2CI_STATE_DIR");
+    if (dir && *dir)
+        return s_fit (buf, size, snprintf (buf, size, "%s", dir));
+    dir = getenv ("XDG_STATE_HOME");
+    if (dir && *dir)
+        return s_fit (buf, size, snprintf (buf, size, "%s/readme2ci", dir));
+    const char *home = getenv ("HOME");
+    return s_fit (buf, size, snprintf (buf, size, "%s/.local/state/readme2ci",
+                                       home && *home? home: "/tmp"));
+}
+
+int
+util_mkdirs (const char *path, unsigned mode)
+{
+    char buf [PATH_MAX];
+    if (!util_copy (buf, sizeof buf, path))
+        return errno = ENAMETOOLONG, -1;
+    for (char *p = buf + 1; *p; p++) {
+        if (*p != '/')
+            continue;
+        *p = 0;
+        if (mkdir (buf, mode) && errno != EEXIST)
+            return -1;
+        *p = '/';
+    }
+    if (mkdir (buf, mode) && errno != EEXIST)
+        return -1;
+    return 0;
+}
+
+int
+util_read_file (const char *path, size_t max, char **data_p, size_t *size_p)
+{
+    int fd = open (path, O_RDONLY | O_CLOEXEC);
+    if (fd < 0)
+        return -1;
+    struct stat st;
+    if (fstat (fd, &st)) {
+        int saved = errno;
+        close (fd);
+        return errno = saved, -1;
+    }
+    if (S_ISDIR (st.st_mode)) {
+        close (fd);
+        return errno = EISDIR, -1;
+    }
+    size_t cap = st.st_size > 0? (size_t) st.st_size + 1: 4096;
+    if (cap > max + 1)
+        cap = max + 1;
+    char *data = malloc (cap);
+    size_t size = 0;
+    if (!data) {
+        close (fd);
+        return errno = ENOMEM, -1;
+    }
+    while (true) {
+        if (size + 1 >= cap) {
+            if (size > max)
+                break;
+            size_t next = cap * 2 > max + 2? max + 2: cap * 2;
+            char *bigger = realloc (data, next);
+            if (!bigger) {
+                free (data);
+                close (fd);
+                return errno = ENOMEM, -1;
+            }
+            data = bigger;
+            cap = next;
+        }
+        ssize_t got = read (fd, data + size, cap - size - 1);
+        if (got < 0 && errno == EINTR)
+            continue;
+        if (got < 0) {
+            int saved = errno;
+            free (data);
+            close (fd);
+            return errno = saved, -1;
+        }
+        if (got == 0)
+            break;
+        size += (size_t) got;
+    }
+    close (fd);
+    if (size > max) {
+        free (data);
+        return errno = EFBIG, -1;
+    }
+    data [size] = 0;
+    *data_p = data;
+    *size_p = size;
+    return 0;
+}
+
+int
+util_exe_dir (char *buf, size_t size)
+{
+    ssize_t n = readlink ("/proc/self/exe", buf, size - 1);
+    if (n <= 0 || (size_t) n >= size - 1)
+        return s_fit (buf, size, snprintf (buf, size, "."));
+    buf [n] = 0;
+    char *slash = strrchr (buf, '/');
+    if (slash && slash != buf)
+        *slash = 0;
+    return 0;
+}
+
+bool
+util_copy (char *dst, size_t size, const char *src)
+{
+    size_t len = strlen (src);
+    if (len >= size) {
+        if (size) {
+            memcpy (dst, src, size - 1);
+            dst [size - 1] = 0;
+        }
+        return false;
+    }
+    memcpy (dst, src, len + 1);
+    return true;
+}

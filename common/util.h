@@ -1,0 +1,36 @@
+/*  common/util.h - small helpers every program shares: monotonic and wall
+    clocks, close-on-exec checks, runtime and state folders.  */
+#ifndef UTIL_H_INCLUDED
+#define UTIL_H_INCLUDED
+
+#include <stdbool.h>
+#include <stddef.h>
+#include <stdint.h>
+
+//  Milliseconds on the monotonic clock, and since the epoch.
+uint64_t util_now_ms (void);
+uint64_t util_wall_ms (void);
+
+//  The runtime folder (sockets, pid file): README2CI_RUNTIME_DIR, else
+//  $XDG_RUNTIME_DIR/readme2ci, else /tmp/readme2ci-$UID. Writes it to buf.
+//  Returns 0, or -1 (ENAMETOOLONG).
+int util_runtime_dir (char *buf, size_t size);
+//  The state folder (journal): README2CI_STATE_DIR, else
+//  $XDG_STATE_HOME/readme2ci, else ~/.local/state/readme2ci.
+int util_state_dir (char *buf, size_t size);
+
+//  Make path and its parents with mode (existing folders are fine).
+//  Returns 0 or -1 with errno.
+int util_mkdirs (const char *path, unsigned mode);
+
+//  Read a whole file (at most max bytes) into a malloc'd NUL-terminated
+//  buffer. Returns 0, or -1 with errno (EFBIG when larger than max).
+int util_read_file (const char *path, size_t max, char **data_p, size_t *size_p);
+
+//  The folder holding the running executable, or "." when unknown.
+int util_exe_dir (char *buf, size_t size);
+
+//  Copy src into dst of size bytes, always NUL-terminated; true if it fit.
+bool util_copy (char *dst, size_t size, const char *src);
+
+#endif

@@ -1,0 +1,895 @@
+/*  supervisor/cli.c - the readme2ci command line: generate, up, down,
+    status, result. It talks to a running supervisor, starts a private
+    tree for one call when none runs, or runs the steps in-process with
+    --inline.  */
+#include "supervisor/cli.h"
+
+#include "common/knowledge.h"
+#include "common/util.h"
+#include "proto/project.h"
+#include "proto/wire.h"
+#include "supervisor/client.h"
+#include "supervisor/project_load.h"
+#include "workers/detector/detector.h"
+#include "workers/generator/generator.h"
+#include "workers/parser/parser.h"
+
+#include <czmq.h>
+#include <jansson.h>
+
+#include <errno.h>
+#include <fcntl.h>
+#include <ftw.h>
+#include <limits.h>
+#include <signal.h>
+#include <spawn.h>
+#include <stdio.h>
+#include <stdlib.h>
+#include <string.h>
+#include <sys/file.h>
+#include <sys/stat.h>
+#include <sys/wait.h>
+#include <unistd.h>
+
+extern char **environ;
+
+#define EXIT_OK          0
+#define EXIT_INPUT       1
+#define EXIT_USAGE       2
+#define EXIT_UNAVAILABLE 3
+#define EXIT_TIMEOUT     4
+
+static const char *const s_usage_text =
+    "usage: readme2ci COMMAND [ARGS]\n"
+    "\n"
+    "Turns a project's README and build files into a CI workflow, through a\n"
+    "supervised tree of parser, detector and generator processes.\n"
+    "\n"
+    "commands:\n"
+    "  generate PATH...   print a workflow for each project folder or README\n"
+    "  up [-d]            start the process tree (foreground, or -d detached)\n"
+    "  down               drain and stop it\n"
+    "  status [--json]    components, workers, queue\n"
+    "  result ID          the workflow a finished run produced\n"
+    "\n"
+    "Run `readme2ci COMMAND --help` for a command's options and examples.\n";
+
+static const char *const s_generate_help =
+    "usage: readme2ci generate [--target github|gitlab] [-o FILE | --out-dir DIR]\n"
+    "                          [--explain] [--json] [--priority LEVEL|N]\n"
+    "                          [--timeout MS] [--id ID] [--inline]\n"
+    "                          [--endpoint EP] PATH...\n"
+    "\n"
+    "Reads each PATH (a project folder, or a README inside one) and prints the\n"
+    "CI workflow its maintainers would run. Uses the running supervisor, or\n"
+    "starts a private one for this call; --inline runs in this process.\n"
+    "\n"
+    "  --target T      github (default) or gitlab\n"
+    "  -o FILE         write the workflow to FILE instead of stdout\n"
+    "  --out-dir DIR   with several PATHs: one file per input, named after it\n"
+    "  --explain       comment every step with where its command came from\n"
+    "  --json          print the detection report (with sources) instead\n"
+    "  --priority P    critical, high, normal (default), low, or 0..1000\n"
+    "  --timeout MS    give up after MS milliseconds (default 60000)\n"
+    "  --id ID         name the workflow; an ID already known is attached to\n"
+    "  --inline        no process tree: parse, detect, generate in-process\n"
+    "  --endpoint EP   the supervisor's client endpoint (default: the local one)\n"
+    "\n"
+    "examples:\n"
+    "  readme2ci generate .                         workflow for this project\n"
+    "  readme2ci generate . -o .github/workflows/ci.yml\n"
+    "  readme2ci generate --explain examples/todo-api\n"
+    "  readme2ci generate --out-dir out/ projects/*\n"
+    "\n"
+    "exit status: 0 ok, 1 bad input, 2 usage, 3 overloaded or unavailable,\n"
+    "4 timed out.\n";
+
+static const char *const s_up_help =
+    "usage: readme2ci up [-d]\n"
+    "\n"
+    "Starts the supervisor and its workers. In the foreground it runs until\n"
+    "SIGTERM, SIGINT or `readme2ci down`; with -d it detaches, waits until\n"
+    "every worker is ready, and returns.\n"
+    "\n"
+    "examples:\n"
+    "  readme2ci up -d && readme2ci status\n";
+
+static const char *const s_down_help =
+    "usage: readme2ci down\n"
+    "\n"
+    "Stops taking work, lets workflows in flight finish (up to 10 s), stops\n"
+    "the workers and the supervisor, and waits until they are gone.\n";
+
+static const char *const s_status_help =
+    "usage: readme2ci status [--json]\n"
+    "\n"
+    "Shows the supervisor, each component with its workers (pid, state,\n"
+    "restarts) and the queue per priority. --json prints one JSON document.\n";
+
+static const char *const s_result_help =
+    "usage: readme2ci result WORKFLOW_ID\n"
+    "\n"
+    "Prints the workflow that a finished run with this id produced.\n";
+
+static int
+s_fail (int code, const char *format, ...) __attribute__ ((format (printf, 2, 3)));
+
+static int
+s_fail (int code, const char *format, ...)
+{
+    va_list args;
+    va_start (args, format);
+    fputs ("readme2ci: ", stderr);
+    vfprintf (stderr, format, args);
+    fputc ('\n', stderr);
+    va_end (args);
+    return code;
+}
+
+static bool
+s_is_help (const char *arg)
+{
+    return strcmp (arg, "--help") == 0 || strcmp (arg, "-h") == 0;
+}
+
+//  --------------------------------------------------------------------
+//  Finding and starting a supervisor
+
+//  The pid of the supervisor that holds runtime's pid file, or 0.
+static pid_t
+s_running_supervisor (const char *runtime)
+{
+    char path [PATH_MAX];
+    snprintf (path, sizeof path, "%s/supervisor.pid", runtime);
+    int fd = open (path, O_RDONLY | O_CLOEXEC);
+    if (fd < 0)
+        return 0;
+    pid_t pid = 0;
+    if (flock (fd, LOCK_SH | LOCK_NB) && errno == EWOULDBLOCK) {
+        char text [32] = "";
+        ssize_t n = read (fd, text, sizeof text - 1);
+        text [n > 0? n: 0] = 0;
+        pid = (pid_t) strtol (text, NULL, 10);
+    }
+    close (fd);
+    return pid;
+}
+
+static void
+s_front_endpoint (const char *runtime, char *buf, size_t size)
+{
+    snprintf (buf, size, "ipc://%s/front", runtime);
+}
+
+static void
+s_supervisor_path (char *buf, size_t size)
+{
+    char dir [PATH_MAX];
+    util_exe_dir (dir, sizeof dir);
+    snprintf (buf, size, "%s/readme2ci-supervisor", dir);
+}
+
+//  Starts a supervisor on runtime; detached (new session, output to a
+//  log file in runtime) or as our child with quiet logging.
+static pid_t
+s_start_supervisor (const char *runtime, bool detached)
+{
+    char program [PATH_MAX];
+    s_supervisor_path (program, sizeof program);
+    char *argv [] = { program, "--runtime-dir", (char *) runtime, NULL };
+    posix_spawnattr_t attr;
+    posix_spawnattr_init (&attr);
+    posix_spawn_file_actions_t actions;
+    posix_spawn_file_actions_init (&actions);
+    posix_spawn_file_actions_addopen (&actions, 0, "/dev/null", O_RDONLY, 0);
+    if (detached) {
+        char log [PATH_MAX];
+        snprintf (log, sizeof log, "%s/supervisor.log", runtime);
+        posix_spawn_file_actions_addopen (&actions, 1, log, O_WRONLY | O_CREAT | O_APPEND, 0600);
+        posix_spawn_file_actions_adddup2 (&actions, 1, 2);
+        posix_spawnattr_setflags (&attr, POSIX_SPAWN_SETSID);
+    }
+    //  A private tree logs warnings only, so a call's stderr stays quiet.
+    size_t n = 0;
+    while (environ [n])
+        n++;
+    char **env = calloc (n + 2, sizeof *env);
+    if (!env)
+        return -1;
+    size_t k = 0;
+    for (size_t i = 0; i < n; i++)
+        env [k++] = environ [i];
+    if (!detached && !getenv ("R2CI_LOG_LEVEL"))
+        env [k++] = "R2CI_LOG_LEVEL=warn";
+    pid_t pid;
+    int rc = posix_spawn (&pid, program, &actions, &attr, argv, env);
+    free (env);
+    posix_spawn_file_actions_destroy (&actions);
+    posix_spawnattr_destroy (&attr);
+    if (rc) {
+        errno = rc;
+        return -1;
+    }
+    return pid;
+}
+
+static int
+s_remove_entry (const char *path, const struct stat *st, int flag, struct FTW *ftw)
+{
+    (void) st; (void) flag; (void) ftw;
+    remove (path);
+    return 0;
+}
+
+//  --------------------------------------------------------------------
+//  generate
+
+typedef struct {
+    const char *path;
+    uint8_t *docs;
+    size_t docs_size;
+    uint8_t *project;
+    size_t project_size;
+    char name [256];            //  output file stem
+    uint64_t req_id;
+    bool done;
+    int code;
+} input_t;
+
+typedef struct {
+    wire_submit_t submit;
+    const char *out_file;
+    const char *out_dir;
+    const char *endpoint;
+    bool inline_run;
+    int timeout_ms;
+    input_t *inputs;
+    size_t inputs_count;
+} generate_t;
+
+static int
+s_write_output (generate_t *self, input_t *input, const char *text, size_t size)
+{
+    FILE *out = stdout;
+    char path [PATH_MAX];
+    if (self->out_dir) {
+        const char *ext = self->submit.options.json? ".json": ".yml";
+        snprintf (path, sizeof path, "%s/%s%s", self->out_dir, input->name, ext);
+    }
+    else
+    if (self->out_file)
+        util_copy (path, sizeof path, self->out_file);
+    if (self->out_dir || self->out_file) {
+        out = fopen (path, "w");
+        if (!out)
+            return s_fail (EXIT_INPUT, "%s: cannot write: %s", path, strerror (errno));
+    }
+    bool ok = fwrite (text, 1, size, out) == size;
+    if (out != stdout)
+        ok = fclose (out) == 0 && ok;
+    else
+        ok = fflush (out) == 0 && ok;
+    if (!ok)
+        return s_fail (EXIT_INPUT, "%s: write failed: %s", self->out_dir || self->out_file
+                       ? path: "stdout", strerror (errno));
+    return EXIT_OK;
+}
+
+//  The three steps in this process: the same functions the workers run.
+static int
+s_generate_inline (generate_t *self, input_t *input, const knowledge_t *kb)
+{
+    step_options_t options = { .explain = self->submit.options.explain,
+                               .json = self->submit.options.json };
+    util_copy (options.target, sizeof options.target, self->submit.options.target);
+    step_result_t parsed = { 0 }, detected = { 0 }, generated = { 0 };
+    int code = EXIT_OK;
+    step_frame_t docs = { input->docs, input->docs_size };
+    if (parser_step (kb, &docs, 1, &options, &parsed)) {
+        code = s_fail (parsed.input_error? EXIT_INPUT: EXIT_UNAVAILABLE, "%s: parse step: %s",
+                       input->path, parsed.error);
+        goto out;
+    }
+    step_frame_t detect_in [2] = { { input->project, input->project_size },
+                                   { parsed.data, parsed.size } };
+    if (detector_step (kb, detect_in, 2, &options, &detected)) {
+        code = s_fail (detected.input_error? EXIT_INPUT: EXIT_UNAVAILABLE, "%s: detect step: %s",
+                       input->path, detected.error);
+        goto out;
+    }
+    step_frame_t report = { detected.data, detected.size };
+    if (generator_step (kb, &report, 1, &options, &generated)) {
+        code = s_fail (generated.input_error? EXIT_INPUT: EXIT_UNAVAILABLE,
+                       "%s: generate step: %s", input->path, generated.error);
+        goto out;
+    }
+    code = s_write_output (self, input, (const char *) generated.data, generated.size);
+out:
+    free (parsed.data);
+    free (detected.data);
+    free (generated.data);
+    return code;
+}
+
+//  Submits every input at once and writes each reply as it comes.
+//  Returns the worst exit status, or -1 when the supervisor vanished.
+static int
+s_generate_tree (generate_t *self, client_t *client, pid_t child)
+{
+    int worst = EXIT_OK;
+    size_t pending = 0;
+    for (size_t i = 0; i < self->inputs_count; i++) {
+        input_t *input = &self->inputs [i];
+        if (input->done)
+            continue;
+        wire_submit_t submit = self->submit;
+        if (self->inputs_count > 1 && submit.workflow_id [0])
+            snprintf (submit.workflow_id, sizeof submit.workflow_id, "%.40s-%zu",
+                      self->submit.workflow_id, i + 1);
+        input->req_id = client_submit (client, &submit, input->docs, input->docs_size,
+                                       input->project, input->project_size);
+        if (!input->req_id)
+            return s_fail (EXIT_UNAVAILABLE, "%s: cannot send to the supervisor", input->path);
+        pending++;
+    }
+    uint64_t deadline = util_now_ms () + (uint64_t) self->timeout_ms + 2000;
+    while (pending > 0) {
+        uint64_t now = util_now_ms ();
+        if (now >= deadline) {
+            for (size_t i = 0; i < self->inputs_count; i++)
+                if (!self->inputs [i].done)
+                    s_fail (EXIT_TIMEOUT, "%s: timed out after %d ms", self->inputs [i].path,
+                            self->timeout_ms);
+            return EXIT_TIMEOUT;
+        }
+        client_reply_t reply;
+        int wait = (int) (deadline - now) < 200? (int) (deadline - now): 200;
+        if (client_next_reply (client, wait, &reply)) {
+            if (errno != ETIMEDOUT)
+                return s_fail (EXIT_UNAVAILABLE, "malformed reply from the supervisor");
+            if (child > 0 && waitpid (child, NULL, WNOHANG) == child)
+                return s_fail (EXIT_UNAVAILABLE, "the private supervisor exited unexpectedly");
+            continue;
+        }
+        input_t *input = NULL;
+        for (size_t i = 0; i < self->inputs_count; i++)
+            if (self->inputs [i].req_id == reply.reply.req_id && !self->inputs [i].done)
+                input = &self->inputs [i];
+        if (input) {
+            input->done = true;
+            pending--;
+            int code = reply.reply.code;
+            if (code == EXIT_OK) {
+                if (reply.reply.degraded)
+                    fprintf (stderr, "readme2ci: %s: warning: the detector is unavailable; "
+                             "this workflow comes from the README alone (degraded)\n",
+                             input->path);
+                code = s_write_output (self, input, reply.body, reply.body_size);
+            }
+            else
+                s_fail (code, "%s: %s", input->path, reply.reply.message);
+            if (code > worst)
+                worst = code;
+        }
+        client_reply_release (&reply);
+    }
+    return worst;
+}
+
+static int
+s_parse_generate (generate_t *self, int argc, char **argv)
+{
+    memset (self, 0, sizeof *self);
+    self->submit.priority = WIRE_PRIORITY_NORMAL;
+    util_copy (self->submit.options.target, sizeof self->submit.options.target, "github");
+    self->timeout_ms = 60000;
+    const char **paths = calloc ((size_t) argc + 1, sizeof *paths);
+    size_t count = 0;
+    if (!paths)
+        return EXIT_UNAVAILABLE;
+    for (int i = 0; i < argc; i++) {
+        const char *arg = argv [i];
+        const char *value = i + 1 < argc? argv [i + 1]: NULL;
+        bool takes = strcmp (arg, "--target") == 0 || strcmp (arg, "-o") == 0
+                  || strcmp (arg, "--out-dir") == 0 || strcmp (arg, "--priority") == 0
+                  || strcmp (arg, "--timeout") == 0 || strcmp (arg, "--id") == 0
+                  || strcmp (arg, "--endpoint") == 0;
+        if (s_is_help (arg)) {
+            fputs (s_generate_help, stdout);
+            free (paths);
+            exit (EXIT_OK);
+        }
+        if (takes && !value) {
+            free (paths);
+            return s_fail (EXIT_USAGE, "generate: %s needs a value (see --help)", arg);
+        }
+        if (strcmp (arg, "--target") == 0) {
+            if (strcmp (value, "github") && strcmp (value, "gitlab")) {
+                free (paths);
+                return s_fail (EXIT_USAGE, "generate: --target must be github or gitlab, not '%s'",
+                               value);
+            }
+            util_copy (self->submit.options.target, sizeof self->submit.options.target, value);
+        }
+        else
+        if (strcmp (arg, "-o") == 0)
+            self->out_file = value;
+        else
+        if (strcmp (arg, "--out-dir") == 0)
+            self->out_dir = value;
+        else
+        if (strcmp (arg, "--priority") == 0) {
+            if (wire_priority_parse (value, &self->submit.priority)) {
+                free (paths);
+                return s_fail (EXIT_USAGE, "generate: --priority must be critical, high, "
+                               "normal, low or 0..1000, not '%s'", value);
+            }
+        }
+        else
+        if (strcmp (arg, "--timeout") == 0) {
+            char *end;
+            long ms = strtol (value, &end, 10);
+            if (*end || ms < 1 || ms > 24 * 3600 * 1000L) {
+                free (paths);
+                return s_fail (EXIT_USAGE, "generate: --timeout must be a number of "
+                               "milliseconds, not '%s'", value);
+            }
+            self->timeout_ms = (int) ms;
+        }
+        else
+        if (strcmp (arg, "--id") == 0) {
+            if (!util_copy (self->submit.workflow_id, 48, value) || !*value) {
+                free (paths);
+                return s_fail (EXIT_USAGE, "generate: --id must be 1 to 47 characters");
+            }
+        }
+        else
+        if (strcmp (arg, "--endpoint") == 0)
+            self->endpoint = value;
+        else
+        if (strcmp (arg, "--explain") == 0)
+            self->submit.options.explain = true;
+        else
+        if (strcmp (arg, "--json") == 0)
+            self->submit.options.json = true;
+        else
+        if (strcmp (arg, "--inline") == 0)
+            self->inline_run = true;
+        else
+        if (arg [0] == '-' && arg [1]) {
+            free (paths);
+            return s_fail (EXIT_USAGE, "generate: unknown option '%s' (see --help)", arg);
+        }
+        else
+            paths [count++] = arg;
+        if (takes)
+            i++;
+    }
+    if (count == 0) {
+        free (paths);
+        return s_fail (EXIT_USAGE, "generate: give a project folder or README "
+                       "(see readme2ci generate --help)");
+    }
+    if (count > 1 && !self->out_dir) {
+        free (paths);
+        return s_fail (EXIT_USAGE, "generate: several paths need --out-dir DIR");
+    }
+    if (self->out_dir && self->out_file) {
+        free (paths);
+        return s_fail (EXIT_USAGE, "generate: -o and --out-dir do not go together");
+    }
+    self->submit.timeout_ms = (uint32_t) self->timeout_ms;
+    self->inputs = calloc (count, sizeof *self->inputs);
+    self->inputs_count = count;
+    for (size_t i = 0; i < count; i++)
+        self->inputs [i].path = paths [i];
+    free (paths);
+    return EXIT_OK;
+}
+
+//  Loads and encodes every input; names each output after its folder.
+static int
+s_load_inputs (generate_t *self)
+{
+    for (size_t i = 0; i < self->inputs_count; i++) {
+        input_t *input = &self->inputs [i];
+        project_docs_t docs;
+        project_t project;
+        char err [PATH_MAX + 256], warn [PATH_MAX + 256];
+        if (project_load (input->path, &docs, &project, err, sizeof err, warn, sizeof warn))
+            return s_fail (EXIT_INPUT, "%s", err);
+        if (warn [0])
+            fprintf (stderr, "readme2ci: warning: %s\n", warn);
+        int rc = project_docs_encode (&docs, &input->docs, &input->docs_size)
+              || project_encode (&project, &input->project, &input->project_size);
+        snprintf (input->name, sizeof input->name, "%s",
+                  project.name && *project.name? project.name: "project");
+        project_docs_release (&docs);
+        project_release (&project);
+        if (rc)
+            return s_fail (EXIT_UNAVAILABLE, "%s: out of memory", input->path);
+        //  Two inputs with the same folder name get -2, -3...
+        char base [200];
+        util_copy (base, sizeof base, input->name);
+        for (size_t j = 0, n = 2; j < i; j++)
+            if (strcmp (self->inputs [j].name, input->name) == 0) {
+                snprintf (input->name, sizeof input->name, "%s-%zu", base, n++);
+                j = (size_t) -1;        //  and check again from the first
+            }
+    }
+    if (self->out_dir && util_mkdirs (self->out_dir, 0755))
+        return s_fail (EXIT_INPUT, "%s: cannot create: %s", self->out_dir, strerror (errno));
+    return EXIT_OK;
+}
+
+static void
+s_free_inputs (generate_t *self)
+{
+    for (size_t i = 0; i < self->inputs_count; i++) {
+        free (self->inputs [i].docs);
+        free (self->inputs [i].project);
+    }
+    free (self->inputs);
+}
+
+static int
+s_cmd_generate (int argc, char **argv)
+{
+    generate_t self;
+    int code = s_parse_generate (&self, argc, argv);
+    if (code)
+        return code;
+    code = s_load_inputs (&self);
+    if (code)
+        goto out;
+    if (self.inline_run) {
+        char err [256] = "";
+        knowledge_t *kb = knowledge_new (err, sizeof err);
+        if (!kb) {
+            code = s_fail (EXIT_UNAVAILABLE, "the shipped CI knowledge is broken: %s", err);
+            goto out;
+        }
+        for (size_t i = 0; i < self.inputs_count; i++) {
+            int one = s_generate_inline (&self, &self.inputs [i], kb);
+            if (one > code)
+                code = one;
+        }
+        knowledge_destroy (&kb);
+        goto out;
+    }
+    char endpoint [PATH_MAX + 16];
+    char runtime [PATH_MAX] = "";
+    pid_t child = 0;
+    if (self.endpoint)
+        util_copy (endpoint, sizeof endpoint, self.endpoint);
+    else {
+        if (util_runtime_dir (runtime, sizeof runtime)) {
+            code = s_fail (EXIT_UNAVAILABLE, "runtime folder path too long");
+            goto out;
+        }
+        if (s_running_supervisor (runtime) > 0)
+            s_front_endpoint (runtime, endpoint, sizeof endpoint);
+        else {
+            //  No supervisor: a private tree for this call, in a folder
+            //  of its own so it never answers on the shared endpoint.
+            const char *tmp = getenv ("TMPDIR");
+            snprintf (runtime, sizeof runtime, "%s/r2ci-private.XXXXXX", tmp? tmp: "/tmp");
+            if (!mkdtemp (runtime)) {
+                code = s_fail (EXIT_UNAVAILABLE, "cannot make a private runtime folder: %s",
+                               strerror (errno));
+                goto out;
+            }
+            child = s_start_supervisor (runtime, false);
+            if (child < 0) {
+                code = s_fail (EXIT_UNAVAILABLE, "cannot start readme2ci-supervisor: %s",
+                               strerror (errno));
+                rmdir (runtime);
+                goto out;
+            }
+            s_front_endpoint (runtime, endpoint, sizeof endpoint);
+        }
+    }
+    client_t *client = client_new (endpoint);
+    if (!client)
+        code = s_fail (EXIT_UNAVAILABLE, "cannot connect to %s", endpoint);
+    else
+        code = s_generate_tree (&self, client, child);
+    if (child > 0) {
+        client_reply_t reply;
+        if (client && client_request (client, "down", NULL, 0, 2000, &reply) == 0)
+            client_reply_release (&reply);
+        else
+            kill (child, SIGTERM);
+        //  Bounded: the supervisor stops its workers within its own limits.
+        uint64_t deadline = util_now_ms () + 20000;
+        while (waitpid (child, NULL, WNOHANG) == 0) {
+            if (util_now_ms () > deadline) {
+                kill (child, SIGKILL);
+                waitpid (child, NULL, 0);
+                break;
+            }
+            struct timespec ts = { 0, 2000000 };
+            nanosleep (&ts, NULL);
+        }
+        nftw (runtime, s_remove_entry, 8, FTW_DEPTH | FTW_PHYS);
+    }
+    client_destroy (&client);
+out:
+    s_free_inputs (&self);
+    return code;
+}
+
+//  --------------------------------------------------------------------
+//  up, down, status, result
+
+//  A client of the local supervisor, or NULL with a message printed.
+static client_t *
+s_connect_local (char *runtime, size_t size, pid_t *pid_p)
+{
+    if (util_runtime_dir (runtime, size))
+        return NULL;
+    pid_t pid = s_running_supervisor (runtime);
+    if (pid_p)
+        *pid_p = pid;
+    if (pid <= 0)
+        return NULL;
+    char endpoint [PATH_MAX + 16];
+    s_front_endpoint (runtime, endpoint, sizeof endpoint);
+    return client_new (endpoint);
+}
+
+//  True when every component has as many ready workers as it wants.
+static bool
+s_all_ready (const char *status_json)
+{
+    json_t *root = json_loads (status_json, 0, NULL);
+    json_t *components = json_object_get (root, "components");
+    bool ready = json_array_size (components) > 0;
+    size_t i;
+    json_t *component;
+    json_array_foreach (components, i, component) {
+        if (json_integer_value (json_object_get (component, "ready"))
+                < json_integer_value (json_object_get (component, "desired")))
+            ready = false;
+    }
+    json_decref (root);
+    return ready;
+}
+
+static int
+s_cmd_up (int argc, char **argv)
+{
+    bool detach = false;
+    for (int i = 0; i < argc; i++) {
+        if (s_is_help (argv [i])) {
+            fputs (s_up_help, stdout);
+            return EXIT_OK;
+        }
+        if (strcmp (argv [i], "-d") == 0 || strcmp (argv [i], "--detach") == 0)
+            detach = true;
+        else
+            return s_fail (EXIT_USAGE, "up: unknown argument '%s' (see --help)", argv [i]);
+    }
+    char runtime [PATH_MAX];
+    if (util_runtime_dir (runtime, sizeof runtime))
+        return s_fail (EXIT_UNAVAILABLE, "runtime folder path too long");
+    pid_t running = s_running_supervisor (runtime);
+    if (running > 0) {
+        fprintf (stderr, "readme2ci: a supervisor is already running (pid %d)\n", (int) running);
+        return EXIT_OK;
+    }
+    if (!detach) {
+        char program [PATH_MAX];
+        s_supervisor_path (program, sizeof program);
+        char *args [] = { program, "--runtime-dir", runtime, NULL };
+        execv (program, args);
+        return s_fail (EXIT_UNAVAILABLE, "cannot run %s: %s", program, strerror (errno));
+    }
+    if (util_mkdirs (runtime, 0700))
+        return s_fail (EXIT_UNAVAILABLE, "cannot create %s: %s", runtime, strerror (errno));
+    pid_t pid = s_start_supervisor (runtime, true);
+    if (pid < 0)
+        return s_fail (EXIT_UNAVAILABLE, "cannot start readme2ci-supervisor: %s", strerror (errno));
+    char endpoint [PATH_MAX + 16];
+    s_front_endpoint (runtime, endpoint, sizeof endpoint);
+    client_t *client = client_new (endpoint);
+    uint64_t deadline = util_now_ms () + 15000;
+    int code = EXIT_UNAVAILABLE;
+    while (client && util_now_ms () < deadline) {
+        int status;
+        if (waitpid (pid, &status, WNOHANG) == pid) {
+            s_fail (EXIT_UNAVAILABLE, "the supervisor exited at start; see %s/supervisor.log",
+                    runtime);
+            break;
+        }
+        client_reply_t reply;
+        if (client_request (client, "status", NULL, 0, 500, &reply) == 0) {
+            bool ready = s_all_ready (reply.body);
+            client_reply_release (&reply);
+            if (ready) {
+                printf ("readme2ci: supervisor pid %d is up (runtime folder %s)\n",
+                        (int) pid, runtime);
+                code = EXIT_OK;
+                break;
+            }
+        }
+        struct timespec ts = { 0, 20000000 };
+        nanosleep (&ts, NULL);
+    }
+    if (code && util_now_ms () >= deadline)
+        s_fail (code, "the supervisor did not become ready in 15 s; see %s/supervisor.log",
+                runtime);
+    client_destroy (&client);
+    return code;
+}
+
+static int
+s_cmd_down (int argc, char **argv)
+{
+    for (int i = 0; i < argc; i++) {
+        if (s_is_help (argv [i])) {
+            fputs (s_down_help, stdout);
+            return EXIT_OK;
+        }
+        return s_fail (EXIT_USAGE, "down: unknown argument '%s' (see --help)", argv [i]);
+    }
+    char runtime [PATH_MAX];
+    pid_t pid = 0;
+    client_t *client = s_connect_local (runtime, sizeof runtime, &pid);
+    if (!client) {
+        fprintf (stderr, "readme2ci: no supervisor is running\n");
+        return EXIT_OK;
+    }
+    client_reply_t reply;
+    int rc = client_request (client, "down", NULL, 0, 5000, &reply);
+    client_destroy (&client);
+    if (rc) {
+        fprintf (stderr, "readme2ci: the supervisor (pid %d) did not answer; sending SIGTERM\n",
+                 (int) pid);
+        kill (pid, SIGTERM);
+    }
+    else
+        client_reply_release (&reply);
+    //  The supervisor drains (10 s at most) and stops its workers
+    //  (5 s + 5 s at most): wait for its pid file lock to go.
+    uint64_t deadline = util_now_ms () + 30000;
+    while (s_running_supervisor (runtime) > 0) {
+        if (util_now_ms () > deadline)
+            return s_fail (EXIT_TIMEOUT, "the supervisor (pid %d) is still running after 30 s",
+                           (int) pid);
+        struct timespec ts = { 0, 10000000 };
+        nanosleep (&ts, NULL);
+    }
+    printf ("readme2ci: supervisor pid %d stopped\n", (int) pid);
+    return EXIT_OK;
+}
+
+static void
+s_print_status (const char *text)
+{
+    json_t *root = json_loads (text, 0, NULL);
+    if (!root) {
+        puts (text);
+        return;
+    }
+    json_t *sup = json_object_get (root, "supervisor");
+    json_t *queue = json_object_get (root, "queue");
+    printf ("supervisor pid %lld, up %.1f s\n",
+            (long long) json_integer_value (json_object_get (sup, "pid")),
+            (double) json_integer_value (json_object_get (sup, "uptime_ms")) / 1000.0);
+    printf ("queue: critical %lld, high %lld, normal %lld, low %lld\n\n",
+            (long long) json_integer_value (json_object_get (queue, "critical")),
+            (long long) json_integer_value (json_object_get (queue, "high")),
+            (long long) json_integer_value (json_object_get (queue, "normal")),
+            (long long) json_integer_value (json_object_get (queue, "low")));
+    printf ("%-10s %-9s %7s %5s %-9s %8s %6s\n", "COMPONENT", "STATE", "DESIRED", "READY",
+            "BREAKER", "RESTARTS", "QUEUED");
+    size_t i, j;
+    json_t *component, *worker;
+    json_array_foreach (json_object_get (root, "components"), i, component) {
+        printf ("%-10s %-9s %7lld %5lld %-9s %8lld %6lld\n",
+                json_string_value (json_object_get (component, "name")),
+                json_string_value (json_object_get (component, "state")),
+                (long long) json_integer_value (json_object_get (component, "desired")),
+                (long long) json_integer_value (json_object_get (component, "ready")),
+                json_string_value (json_object_get (component, "breaker")),
+                (long long) json_integer_value (json_object_get (component, "restarts")),
+                (long long) json_integer_value (json_object_get (component, "queued")));
+        json_array_foreach (json_object_get (component, "workers"), j, worker)
+            printf ("  pid %-8lld %-9s restarts %-3lld up %.1f s  host %s\n",
+                    (long long) json_integer_value (json_object_get (worker, "pid")),
+                    json_string_value (json_object_get (worker, "state")),
+                    (long long) json_integer_value (json_object_get (worker, "restarts")),
+                    (double) json_integer_value (json_object_get (worker, "uptime_ms")) / 1000.0,
+                    json_string_value (json_object_get (worker, "host")));
+    }
+    json_decref (root);
+}
+
+static int
+s_cmd_status (int argc, char **argv)
+{
+    bool as_json = false;
+    for (int i = 0; i < argc; i++) {
+        if (s_is_help (argv [i])) {
+            fputs (s_status_help, stdout);
+            return EXIT_OK;
+        }
+        if (strcmp (argv [i], "--json") == 0)
+            as_json = true;
+        else
+            return s_fail (EXIT_USAGE, "status: unknown argument '%s' (see --help)", argv [i]);
+    }
+    char runtime [PATH_MAX];
+    client_t *client = s_connect_local (runtime, sizeof runtime, NULL);
+    if (!client)
+        return s_fail (EXIT_UNAVAILABLE, "no supervisor is running (start one with "
+                       "`readme2ci up -d`)");
+    client_reply_t reply;
+    int rc = client_request (client, "status", NULL, 0, 5000, &reply);
+    client_destroy (&client);
+    if (rc)
+        return s_fail (EXIT_UNAVAILABLE, "the supervisor did not answer in 5 s");
+    if (as_json)
+        printf ("%s\n", reply.body);
+    else
+        s_print_status (reply.body);
+    client_reply_release (&reply);
+    return EXIT_OK;
+}
+
+static int
+s_cmd_result (int argc, char **argv)
+{
+    if (argc >= 1 && s_is_help (argv [0])) {
+        fputs (s_result_help, stdout);
+        return EXIT_OK;
+    }
+    if (argc != 1)
+        return s_fail (EXIT_USAGE, "result: give one workflow id (see --help)");
+    char runtime [PATH_MAX];
+    client_t *client = s_connect_local (runtime, sizeof runtime, NULL);
+    if (!client)
+        return s_fail (EXIT_UNAVAILABLE, "no supervisor is running (start one with "
+                       "`readme2ci up -d`)");
+    client_reply_t reply;
+    const char *args [1] = { argv [0] };
+    int rc = client_request (client, "result", args, 1, 5000, &reply);
+    client_destroy (&client);
+    if (rc)
+        return s_fail (EXIT_UNAVAILABLE, "the supervisor did not answer in 5 s");
+    int code = reply.reply.code;
+    if (code == EXIT_OK)
+        fwrite (reply.body, 1, reply.body_size, stdout);
+    else
+        s_fail (code, "%s: %s", argv [0], reply.reply.message);
+    client_reply_release (&reply);
+    return code;
+}
+
+int
+cli_main (int argc, char **argv)
+{
+    zsys_handler_set (NULL);
+    struct sigaction ignore = { .sa_handler = SIG_IGN };
+    sigaction (SIGPIPE, &ignore, NULL);
+    if (argc < 2 || s_is_help (argv [1]) || strcmp (argv [1], "help") == 0) {
+        fputs (s_usage_text, argc < 2? stderr: stdout);
+        return argc < 2? EXIT_USAGE: EXIT_OK;
+    }
+    if (strcmp (argv [1], "--version") == 0 || strcmp (argv [1], "version") == 0) {
+        printf ("readme2ci %s\n", R2CI_VERSION);
+        return EXIT_OK;
+    }
+    static const struct {
+        const char *name;
+        int (*run) (int argc, char **argv);
+    } commands [] = {
+        { "generate", s_cmd_generate }, { "up", s_cmd_up }, { "down", s_cmd_down },
+        { "status", s_cmd_status }, { "result", s_cmd_result },
+    };
+    for (size_t i = 0; i < sizeof commands / sizeof commands [0]; i++)
+        if (strcmp (argv [1], commands [i].name) == 0)
+            return commands [i].run (argc - 2, argv + 2);
+    return s_fail (EXIT_USAGE, "unknown command '%s' (see readme2ci --help)", argv [1]);
+}

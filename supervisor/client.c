@@ -1,0 +1,153 @@
+/*  supervisor/client.c - DEALER client of the supervisor's front socket.  */
+#include "supervisor/client.h"
+
+#include "common/util.h"
+#include "workers/bus.h"
+
+#include <czmq.h>
+
+#include <errno.h>
+#include <stdlib.h>
+#include <string.h>
+
+struct client {
+    zsock_t *sock;
+    uint64_t next_req;
+};
+
+client_t *
+client_new (const char *endpoint)
+{
+    client_t *self = calloc (1, sizeof *self);
+    if (!self)
+        return NULL;
+    self->sock = zsock_new (ZMQ_DEALER);
+    if (!self->sock)
+        goto out_free;
+    zsock_set_linger (self->sock, 0);
+    bus_set_maxmsgsize (self->sock, 256 * 1024 * 1024);
+    if (zsock_connect (self->sock, "%s", endpoint))
+        goto out_sock;
+    self->next_req = (uint64_t) getpid () << 20;
+    return self;
+out_sock:
+    zsock_destroy (&self->sock);
+out_free:
+    free (self);
+    errno = EINVAL;
+    return NULL;
+}
+
+void
+client_destroy (client_t **self_p)
+{
+    if (!self_p || !*self_p)
+        return;
+    zsock_destroy (&(*self_p)->sock);
+    free (*self_p);
+    *self_p = NULL;
+}
+
+void
+client_reply_release (client_reply_t *self)
+{
+    free (self->body);
+    memset (self, 0, sizeof *self);
+}
+
+//  Receives one reply, waiting at most timeout_ms.
+static int
+s_receive (client_t *self, int timeout_ms, client_reply_t *out)
+{
+    memset (out, 0, sizeof *out);
+    zmq_pollitem_t item = { zsock_resolve (self->sock), 0, ZMQ_POLLIN, 0 };
+    uint64_t deadline = util_now_ms () + (uint64_t) timeout_ms;
+    while (true) {
+        uint64_t now = util_now_ms ();
+        if (now >= deadline)
+            return errno = ETIMEDOUT, -1;
+        int rc = zmq_poll (&item, 1, (long) (deadline - now));
+        if (rc < 0 && errno == EINTR)
+            continue;
+        if (rc < 0)
+            return -1;
+        if (rc > 0)
+            break;
+    }
+    zmsg_t *msg = zmsg_recv (self->sock);
+    if (!msg)
+        return errno = EPROTO, -1;
+    zframe_t *header = zmsg_pop (msg);
+    int rc = -1;
+    if (header && wire_reply_decode (&out->reply, zframe_data (header),
+                                     zframe_size (header)) == 0) {
+        zframe_t *body = zmsg_pop (msg);
+        out->body_size = body? zframe_size (body): 0;
+        out->body = malloc (out->body_size + 1);
+        if (out->body) {
+            if (body)
+                memcpy (out->body, zframe_data (body), out->body_size);
+            out->body [out->body_size] = 0;
+            rc = 0;
+        }
+        zframe_destroy (&body);
+    }
+    else
+        errno = EPROTO;
+    zframe_destroy (&header);
+    zmsg_destroy (&msg);
+    return rc;
+}
+
+int
+client_request (client_t *self, const char *op, const char *const *args,
+                size_t args_count, int timeout_ms, client_reply_t *out)
+{
+    wire_request_t request = { .req_id = ++self->next_req };
+    util_copy (request.op, sizeof request.op, op);
+    if (args_count > WIRE_MAX_ARGS)
+        return errno = EINVAL, -1;
+    for (size_t i = 0; i < args_count; i++)
+        request.args [i] = (char *) args [i];
+    request.args_count = args_count;
+    uint8_t *buf;
+    size_t size;
+    if (wire_request_encode (&request, &buf, &size))
+        return -1;
+    if (bus_send (self->sock, NULL, buf, size, NULL, 0))
+        return -1;
+    uint64_t deadline = util_now_ms () + (uint64_t) timeout_ms;
+    while (true) {
+        uint64_t now = util_now_ms ();
+        int left = now < deadline? (int) (deadline - now): 0;
+        if (s_receive (self, left, out))
+            return -1;
+        if (out->reply.req_id == request.req_id)
+            return 0;
+        client_reply_release (out);     //  a stale reply to an earlier call
+    }
+}
+
+uint64_t
+client_submit (client_t *self, const wire_submit_t *submit,
+               const uint8_t *docs, size_t docs_size,
+               const uint8_t *project, size_t project_size)
+{
+    wire_submit_t copy = *submit;
+    copy.req_id = ++self->next_req;
+    uint8_t *buf;
+    size_t size;
+    if (wire_submit_encode (&copy, &buf, &size))
+        return 0;
+    const void *payloads [2] = { docs, project };
+    size_t sizes [2] = { docs_size, project_size };
+    if (bus_send_bytes (self->sock, NULL, buf, size, payloads, sizes, copy.attach? 0: 2))
+        return 0;
+    return copy.req_id;
+}
+
+int
+client_next_reply (client_t *self, int timeout_ms, client_reply_t *out)
+{
+    return s_receive (self, timeout_ms, out);
+}

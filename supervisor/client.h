@@ -1,0 +1,43 @@
+/*  supervisor/client.h - the CLI's side of the client protocol: a DEALER
+    connected to a supervisor's front endpoint, requests and submissions
+    matched to their replies by request id.  */
+#ifndef CLIENT_H_INCLUDED
+#define CLIENT_H_INCLUDED
+
+#include "proto/wire.h"
+
+#include <stdbool.h>
+#include <stddef.h>
+#include <stdint.h>
+
+typedef struct client client_t;
+
+//  Connect to endpoint (ipc:// or tcp://). NULL when the socket cannot
+//  be made or the endpoint is malformed.
+client_t *client_new (const char *endpoint);
+void client_destroy (client_t **self_p);
+
+//  A reply with its body (malloc'd, NUL-terminated, may be empty).
+typedef struct {
+    wire_reply_t reply;
+    char *body;
+    size_t body_size;
+} client_reply_t;
+void client_reply_release (client_reply_t *self);
+
+//  Send an operation and wait up to timeout_ms for its reply. Returns 0,
+//  or -1 with errno ETIMEDOUT (no answer) or EPROTO (a malformed one).
+int client_request (client_t *self, const char *op, const char *const *args,
+                    size_t args_count, int timeout_ms, client_reply_t *out);
+
+//  Send a submission; returns its request id (0 on failure). The docs and
+//  project buffers are the encoded frames; they are copied.
+uint64_t client_submit (client_t *self, const wire_submit_t *submit,
+                        const uint8_t *docs, size_t docs_size,
+                        const uint8_t *project, size_t project_size);
+
+//  Wait up to timeout_ms for the next reply to any submission. Returns 0,
+//  or -1 with errno ETIMEDOUT or EPROTO.
+int client_next_reply (client_t *self, int timeout_ms, client_reply_t *out);
+
+#endif

@@ -1,0 +1,18 @@
+/*  supervisor/log.h - one line per message on stderr, with time, program
+    and level, for the supervisor and the CLI. The lowest level printed
+    comes from R2CI_LOG_LEVEL (debug, info, warn, error; default info), so
+    there is no logger state to carry around.  */
+#ifndef LOG_H_INCLUDED
+#define LOG_H_INCLUDED
+
+typedef enum { LOG_DEBUG, LOG_INFO, LOG_WARN, LOG_ERROR } log_level_t;
+
+void log_write (log_level_t level, const char *format, ...)
+    __attribute__ ((format (printf, 2, 3)));
+
+#define log_debug(...) log_write (LOG_DEBUG, __VA_ARGS__)
+#define log_info(...)  log_write (LOG_INFO, __VA_ARGS__)
+#define log_warn(...)  log_write (LOG_WARN, __VA_ARGS__)
+#define log_error(...) log_write (LOG_ERROR, __VA_ARGS__)
+
+#endif

@@ -1,0 +1,329 @@
+/*  supervisor/project_load.c - a project folder read into project_t.  */
+#include "supervisor/project_load.h"
+
+#include "common/util.h"
+
+#include <dirent.h>
+#include <errno.h>
+#include <fnmatch.h>
+#include <limits.h>
+#include <stdio.h>
+#include <stdlib.h>
+#include <string.h>
+#include <strings.h>
+#include <sys/stat.h>
+#include <unistd.h>
+
+//  Build files, version files and task runners whose contents the
+//  detector reads. Lock files are not here: their names are enough.
+static const char *const s_manifests [] = {
+    "package.json", "deno.json", "deno.jsonc", "bunfig.toml", ".yarnrc.yml",
+    "pnpm-workspace.yaml", "lerna.json", "nx.json", "turbo.json",
+    "pyproject.toml", "setup.py", "setup.cfg", "tox.ini", "noxfile.py",
+    "requirements*.txt", "Pipfile", "environment.yml", "pytest.ini",
+    "Cargo.toml", "rust-toolchain", "rust-toolchain.toml", "clippy.toml",
+    "go.mod", "go.work",
+    "pom.xml", "build.gradle", "build.gradle.kts", "settings.gradle",
+    "settings.gradle.kts", "gradle.properties", "build.sbt", "project.clj",
+    "deps.edn", "build.xml",
+    "Gemfile", "*.gemspec", "Rakefile", "composer.json",
+    "mix.exs", "rebar.config", "gleam.toml",
+    "*.csproj", "*.fsproj", "*.vbproj", "*.sln", "global.json",
+    "Directory.Build.props", "Directory.Packages.props",
+    "Package.swift", "build.zig", "build.zig.zon",
+    "*.cabal", "cabal.project", "stack.yaml", "package.yaml",
+    "dune-project", "*.opam", "pubspec.yaml", "DESCRIPTION", "*.rockspec",
+    "CMakeLists.txt", "CMakePresets.json", "meson.build", "meson_options.txt",
+    "meson.options", "configure.ac", "configure.in", "Makefile.am", "Makefile",
+    "GNUmakefile", "makefile", "justfile", "Justfile", ".justfile",
+    "Taskfile.yml", "Taskfile.yaml", "docker-compose.yml", "docker-compose.yaml",
+    "compose.yml", "compose.yaml", ".travis.yml", ".gitlab-ci.yml",
+    ".nvmrc", ".node-version", ".python-version", ".ruby-version",
+    ".tool-versions", ".java-version", ".go-version", ".bun-version",
+    ".deno-version", ".sdkmanrc", "mise.toml", ".mise.toml", "runtime.txt",
+    ".golangci.yml", ".golangci.yaml", ".eslintrc.json", ".rubocop.yml",
+    NULL
+};
+
+//  README names in the order we prefer them.
+static const char *const s_readmes [] = {
+    "README.md", "README.markdown", "README.mdown", "README.rst", "README.txt",
+    "README.adoc", "README", NULL
+};
+
+bool
+project_is_manifest (const char *name)
+{
+    for (size_t i = 0; s_manifests [i]; i++)
+        if (fnmatch (s_manifests [i], name, 0) == 0)
+            return true;
+    return false;
+}
+
+bool
+project_valid_utf8 (const char *data, size_t size)
+{
+    const unsigned char *p = (const unsigned char *) data;
+    size_t i = 0;
+    while (i < size) {
+        unsigned char c = p [i];
+        size_t n;
+        unsigned min;
+        unsigned cp;
+        if (c < 0x80) {
+            i++;
+            continue;
+        }
+        else
+        if ((c & 0xe0) == 0xc0) { n = 1; min = 0x80; cp = c & 0x1f; }
+        else
+        if ((c & 0xf0) == 0xe0) { n = 2; min = 0x800; cp = c & 0x0f; }
+        else
+        if ((c & 0xf8) == 0xf0) { n = 3; min = 0x10000; cp = c & 0x07; }
+        else
+            return false;
+        if (size - i <= n)
+            return false;
+        for (size_t k = 1; k <= n; k++) {
+            if ((p [i + k] & 0xc0) != 0x80)
+                return false;
+            cp = (cp << 6) | (p [i + k] & 0x3f);
+        }
+        if (cp < min || cp > 0x10ffff || (cp >= 0xd800 && cp <= 0xdfff))
+            return false;
+        i += n + 1;
+    }
+    return true;
+}
+
+static int
+s_compare_names (const void *a, const void *b)
+{
+    return strcmp (*(char *const *) a, *(char *const *) b);
+}
+
+//  Reads folder/name after checking it stays inside the folder.
+static int
+s_read_inside (const char *root_real, const char *folder, const char *name,
+               size_t max, char **data_p, size_t *size_p, char *err, size_t err_size)
+{
+    char path [PATH_MAX];
+    if (snprintf (path, sizeof path, "%s/%s", folder, name) >= (int) sizeof path) {
+        snprintf (err, err_size, "%s/%s: path too long", folder, name);
+        return -1;
+    }
+    char real [PATH_MAX];
+    if (!realpath (path, real)) {
+        snprintf (err, err_size, "%s: %s", path, strerror (errno));
+        return -1;
+    }
+    size_t root_len = strlen (root_real);
+    if (strncmp (real, root_real, root_len) != 0
+    ||  (real [root_len] != '/' && real [root_len] != 0)) {
+        snprintf (err, err_size, "%s: a symbolic link that leads outside the project folder", path);
+        return -1;
+    }
+    if (util_read_file (real, max, data_p, size_p)) {
+        if (errno == EFBIG)
+            snprintf (err, err_size, "%s: larger than the limit of %zu bytes", path, max);
+        else
+            snprintf (err, err_size, "%s: %s", path, strerror (errno));
+        return -1;
+    }
+    return 0;
+}
+
+static const char *
+s_basename (const char *path, char *buf, size_t size)
+{
+    util_copy (buf, size, path);
+    size_t len = strlen (buf);
+    while (len > 1 && buf [len - 1] == '/')
+        buf [--len] = 0;
+    const char *slash = strrchr (buf, '/');
+    return slash? slash + 1: buf;
+}
+
+int
+project_load (const char *path, project_docs_t *docs, project_t *project,
+              char *err, size_t err_size, char *warn, size_t warn_size)
+{
+    memset (docs, 0, sizeof *docs);
+    memset (project, 0, sizeof *project);
+    warn [0] = 0;
+    struct stat st;
+    if (stat (path, &st)) {
+        snprintf (err, err_size, "%s: %s", path, strerror (errno));
+        return -1;
+    }
+    char folder [PATH_MAX];
+    const char *readme = NULL;
+    char readme_buf [NAME_MAX + 1];
+    if (S_ISDIR (st.st_mode))
+        util_copy (folder, sizeof folder, path);
+    else
+    if (S_ISREG (st.st_mode)) {
+        util_copy (folder, sizeof folder, path);
+        char *slash = strrchr (folder, '/');
+        if (slash) {
+            util_copy (readme_buf, sizeof readme_buf, slash + 1);
+            if (slash == folder)
+                folder [1] = 0;
+            else
+                *slash = 0;
+        }
+        else {
+            util_copy (readme_buf, sizeof readme_buf, folder);
+            util_copy (folder, sizeof folder, ".");
+        }
+        readme = readme_buf;
+    }
+    else {
+        snprintf (err, err_size, "%s: not a file or folder", path);
+        return -1;
+    }
+    char root_real [PATH_MAX];
+    if (!realpath (folder, root_real)) {
+        snprintf (err, err_size, "%s: %s", folder, strerror (errno));
+        return -1;
+    }
+    DIR *dir = opendir (folder);
+    if (!dir) {
+        snprintf (err, err_size, "%s: %s", folder, strerror (errno));
+        return -1;
+    }
+    //  Top-level names, sorted so the same folder always gives the same
+    //  project (and so the same workflow).
+    char **names = NULL;
+    size_t count = 0, cap = 0;
+    struct dirent *entry;
+    int rc = -1;
+    while ((entry = readdir (dir))) {
+        if (strcmp (entry->d_name, ".") == 0 || strcmp (entry->d_name, "..") == 0)
+            continue;
+        if (count >= PROJECT_MAX_FILES) {
+            snprintf (err, err_size, "%s: more than %d entries at the top level",
+                      folder, PROJECT_MAX_FILES);
+            goto out_names;
+        }
+        bool is_dir = entry->d_type == DT_DIR;
+        if (entry->d_type == DT_UNKNOWN || entry->d_type == DT_LNK) {
+            char child [PATH_MAX];
+            struct stat cst;
+            snprintf (child, sizeof child, "%s/%s", folder, entry->d_name);
+            is_dir = stat (child, &cst) == 0 && S_ISDIR (cst.st_mode);
+        }
+        if (count == cap) {
+            cap = cap? cap * 2: 64;
+            char **bigger = realloc (names, cap * sizeof *names);
+            if (!bigger) {
+                snprintf (err, err_size, "%s: out of memory", folder);
+                goto out_names;
+            }
+            names = bigger;
+        }
+        size_t len = strlen (entry->d_name);
+        names [count] = malloc (len + 2);
+        if (!names [count]) {
+            snprintf (err, err_size, "%s: out of memory", folder);
+            goto out_names;
+        }
+        memcpy (names [count], entry->d_name, len + 1);
+        if (is_dir)
+            memcpy (names [count] + len, "/", 2);
+        count++;
+    }
+    qsort (names, count, sizeof *names, s_compare_names);
+
+    char base_buf [PATH_MAX];
+    const char *base = s_basename (root_real, base_buf, sizeof base_buf);
+    project->name = strdup (base);
+    if (!project->name)
+        goto out_names;
+    if (!readme)
+        for (size_t r = 0; s_readmes [r] && !readme; r++)
+            for (size_t i = 0; i < count; i++)
+                if (strcasecmp (names [i], s_readmes [r]) == 0) {
+                    readme = names [i];
+                    break;
+                }
+    if (!readme)
+        for (size_t i = 0; i < count; i++)
+            if (strncasecmp (names [i], "readme", 6) == 0 && !strchr (names [i], '/')) {
+                readme = names [i];
+                break;
+            }
+    size_t manifests = 0;
+    for (size_t i = 0; i < count; i++) {
+        if (project_add_file (project, names [i])) {
+            snprintf (err, err_size, "%s: out of memory", folder);
+            goto out_names;
+        }
+    }
+    if (readme) {
+        char *data;
+        size_t size;
+        if (s_read_inside (root_real, folder, readme, PROJECT_MAX_README, &data, &size,
+                           err, err_size))
+            goto out_names;
+        if (!project_valid_utf8 (data, size)) {
+            snprintf (err, err_size, "%s/%s: not UTF-8 text", folder, readme);
+            free (data);
+            goto out_names;
+        }
+        int added = project_docs_add (docs, readme, data, size);
+        free (data);
+        if (added)
+            goto out_names;
+    }
+    else
+        snprintf (warn, warn_size, "%s: no README found; using the build files alone", path);
+    const char *contributing [] = { "CONTRIBUTING.md", ".github/CONTRIBUTING.md",
+                                    "docs/CONTRIBUTING.md", NULL };
+    for (size_t c = 0; contributing [c]; c++) {
+        char probe [PATH_MAX];
+        snprintf (probe, sizeof probe, "%s/%s", folder, contributing [c]);
+        struct stat cst;
+        if (stat (probe, &cst) || !S_ISREG (cst.st_mode))
+            continue;
+        char *data;
+        size_t size;
+        char ignored [256];
+        if (s_read_inside (root_real, folder, contributing [c], PROJECT_MAX_README,
+                           &data, &size, ignored, sizeof ignored) == 0) {
+            if (project_valid_utf8 (data, size))
+                project_docs_add (docs, contributing [c], data, size);
+            free (data);
+        }
+        break;
+    }
+    for (size_t i = 0; i < count; i++) {
+        if (strchr (names [i], '/') || !project_is_manifest (names [i]))
+            continue;
+        if (++manifests > PROJECT_MAX_MANIFESTS) {
+            snprintf (err, err_size, "%s: more than %d build files", folder,
+                      PROJECT_MAX_MANIFESTS);
+            goto out_names;
+        }
+        char *data;
+        size_t size;
+        if (s_read_inside (root_real, folder, names [i], PROJECT_MAX_MANIFEST,
+                           &data, &size, err, err_size))
+            goto out_names;
+        int added = project_add_manifest (project, names [i], data, size);
+        free (data);
+        if (added)
+            goto out_names;
+    }
+    rc = 0;
+out_names:
+    for (size_t i = 0; i < count; i++)
+        free (names [i]);
+    free (names);
+    closedir (dir);
+    if (rc) {
+        project_docs_release (docs);
+        project_release (project);
+    }
+    return rc;
+}

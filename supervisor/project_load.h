@@ -1,0 +1,31 @@
+/*  supervisor/project_load.h - reads a project from disk the way the CLI
+    sends it: the README (and CONTRIBUTING) as documents, the top-level
+    names, and the contents of the build files the detector reads. Checks
+    the limits and paths a client must not get past.  */
+#ifndef PROJECT_LOAD_H_INCLUDED
+#define PROJECT_LOAD_H_INCLUDED
+
+#include "proto/project.h"
+
+#include <stddef.h>
+
+#define PROJECT_MAX_README    (1024 * 1024)     //  bytes
+#define PROJECT_MAX_MANIFEST  (1024 * 1024)
+#define PROJECT_MAX_MANIFESTS 128
+#define PROJECT_MAX_FILES     10000
+
+//  Load path (a README file or a project folder) into *docs and *project
+//  (zeroed first). Returns 0, or -1 with a one-line message naming the
+//  path and the cause in err ("examples/x: not a file or folder").
+//  Warnings that do not stop the load (no README found) go in warn, ""
+//  when none.
+int project_load (const char *path, project_docs_t *docs, project_t *project,
+                  char *err, size_t err_size, char *warn, size_t warn_size);
+
+//  True when name is one of the build files whose contents we send.
+bool project_is_manifest (const char *name);
+
+//  True when the bytes are valid UTF-8.
+bool project_valid_utf8 (const char *data, size_t size);
+
+#endif

@@ -1,0 +1,13 @@
+/*  supervisor/spawn.h - starting a worker process with posix_spawn: a
+    clean signal mask and dispositions, the supervisor's pid in its
+    environment, and no fd of ours (they are all close-on-exec).  */
+#ifndef SPAWN_H_INCLUDED
+#define SPAWN_H_INCLUDED
+
+#include <sys/types.h>
+
+//  Start argv [0] with argv. Returns the pid, or -1 with errno (the exec
+//  failure, e.g. ENOENT, as posix_spawn reports it).
+pid_t spawn_worker (char *const argv []);
+
+#endif

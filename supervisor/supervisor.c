@@ -1,0 +1,182 @@
+/*  supervisor/supervisor.c - the supervisor program: its arguments, the
+    runtime folder and pid file, then the reactor.  */
+#include "supervisor/supervisor.h"
+
+#include "common/util.h"
+#include "supervisor/log.h"
+#include "supervisor/server.h"
+
+#include <czmq.h>
+
+#include <errno.h>
+#include <fcntl.h>
+#include <limits.h>
+#include <signal.h>
+#include <stdio.h>
+#include <stdlib.h>
+#include <string.h>
+#include <sys/file.h>
+#include <sys/stat.h>
+#include <unistd.h>
+
+static void
+s_usage (FILE *out)
+{
+    fprintf (out,
+        "usage: readme2ci-supervisor [--runtime-dir DIR] [--workers N] [--credit N]\n"
+        "\n"
+        "The readme2ci supervisor: owns the queue of workflows and keeps one pool\n"
+        "of parser, detector and generator workers alive. Usually started with\n"
+        "`readme2ci up`; it runs in the foreground and stops on SIGTERM, SIGINT\n"
+        "or `readme2ci down`.\n"
+        "\n"
+        "  --runtime-dir DIR  sockets and pid file (default: README2CI_RUNTIME_DIR,\n"
+        "                     $XDG_RUNTIME_DIR/readme2ci, /tmp/readme2ci-$UID)\n"
+        "  --workers N        workers per component (default 1)\n"
+        "  --credit N         jobs a worker may hold at once (default 2)\n"
+        "  --help, --version\n");
+}
+
+static int
+s_number (const char *option, const char *text, long low, long high, uint32_t *out)
+{
+    char *end;
+    errno = 0;
+    long value = text? strtol (text, &end, 10): 0;
+    if (!text || errno || *end || value < low || value > high) {
+        fprintf (stderr, "readme2ci-supervisor: %s needs a number from %ld to %ld\n",
+                 option, low, high);
+        return -1;
+    }
+    *out = (uint32_t) value;
+    return 0;
+}
+
+//  Makes the runtime folder (0700) and refuses one that others can use.
+static int
+s_prepare_runtime (const char *dir)
+{
+    if (util_mkdirs (dir, 0700)) {
+        log_error ("cannot create the runtime folder %s: %s", dir, strerror (errno));
+        return -1;
+    }
+    struct stat st;
+    if (stat (dir, &st) || !S_ISDIR (st.st_mode)) {
+        log_error ("the runtime folder %s is not a folder", dir);
+        return -1;
+    }
+    if (st.st_uid != getuid () || (st.st_mode & 077)) {
+        if (st.st_uid == getuid () && chmod (dir, 0700) == 0)
+            return 0;
+        log_error ("the runtime folder %s must belong to you and have mode 0700", dir);
+        return -1;
+    }
+    return 0;
+}
+
+//  Takes the pid file's lock: one supervisor per runtime folder.
+static int
+s_lock_pidfile (const char *dir, char *path, size_t size)
+{
+    snprintf (path, size, "%s/supervisor.pid", dir);
+    int fd = open (path, O_RDWR | O_CREAT | O_CLOEXEC, 0600);
+    if (fd < 0) {
+        log_error ("cannot open %s: %s", path, strerror (errno));
+        return -1;
+    }
+    if (flock (fd, LOCK_EX | LOCK_NB)) {
+        char other [32] = "";
+        ssize_t n = read (fd, other, sizeof other - 1);
+        other [n > 0? n: 0] = 0;
+        other [strcspn (other, "\n")] = 0;
+        log_error ("a supervisor is already running in %s (pid %s)", dir, other);
+        close (fd);
+        return -1;
+    }
+    char text [32];
+    int len = snprintf (text, sizeof text, "%d\n", (int) getpid ());
+    if (ftruncate (fd, 0) || write (fd, text, (size_t) len) != len) {
+        log_error ("cannot write %s: %s", path, strerror (errno));
+        close (fd);
+        return -1;
+    }
+    return fd;
+}
+
+int
+supervisor_main (int argc, char **argv)
+{
+    zsys_handler_set (NULL);
+    struct sigaction ignore = { .sa_handler = SIG_IGN };
+    sigaction (SIGPIPE, &ignore, NULL);
+
+    server_config_t cfg;
+    server_config_defaults (&cfg);
+    char runtime [PATH_MAX] = "";
+    for (int i = 1; i < argc; i++) {
+        const char *arg = argv [i];
+        const char *value = i + 1 < argc? argv [i + 1]: NULL;
+        if (strcmp (arg, "--help") == 0 || strcmp (arg, "-h") == 0) {
+            s_usage (stdout);
+            return 0;
+        }
+        if (strcmp (arg, "--version") == 0) {
+            printf ("readme2ci-supervisor %s\n", R2CI_VERSION);
+            return 0;
+        }
+        if (strcmp (arg, "--runtime-dir") == 0 && value) {
+            util_copy (runtime, sizeof runtime, value);
+            i++;
+        }
+        else
+        if (strcmp (arg, "--workers") == 0) {
+            uint32_t n;
+            if (s_number (arg, value, 0, 64, &n))
+                return 2;
+            cfg.workers [0] = cfg.workers [1] = cfg.workers [2] = n;
+            i++;
+        }
+        else
+        if (strcmp (arg, "--credit") == 0) {
+            if (s_number (arg, value, 1, 16, &cfg.credit))
+                return 2;
+            i++;
+        }
+        else {
+            fprintf (stderr, "readme2ci-supervisor: unknown argument '%s' (see --help)\n", arg);
+            return 2;
+        }
+    }
+    if (!runtime [0] && util_runtime_dir (runtime, sizeof runtime)) {
+        log_error ("runtime folder path too long");
+        return 1;
+    }
+    char worker_dir [PATH_MAX];
+    util_exe_dir (worker_dir, sizeof worker_dir);
+    cfg.runtime_dir = runtime;
+    cfg.worker_dir = worker_dir;
+
+    if (s_prepare_runtime (runtime))
+        return 1;
+    char pidfile [PATH_MAX + 32];
+    int pidfd = s_lock_pidfile (runtime, pidfile, sizeof pidfile);
+    if (pidfd < 0)
+        return 1;
+    server_t *server = server_new (&cfg);
+    if (!server) {
+        unlink (pidfile);
+        close (pidfd);
+        return 1;
+    }
+    int rc = server_run (server);
+    server_destroy (&server);
+    const char *sockets [] = { "front", "back", "events" };
+    for (size_t i = 0; i < 3; i++) {
+        char path [PATH_MAX + 16];
+        snprintf (path, sizeof path, "%s/%s", runtime, sockets [i]);
+        unlink (path);
+    }
+    unlink (pidfile);
+    close (pidfd);
+    return rc;
+}

@@ -1,0 +1,366 @@
+/*  workers/worker_loop.c - the loop of a worker process: READY, then one
+    step per JOB, heartbeats both ways, and a clean exit on BYE, SIGTERM,
+    or when the supervisor dies or goes silent.  */
+#include "workers/worker_loop.h"
+
+#include "common/knowledge.h"
+#include "common/util.h"
+#include "proto/wire.h"
+#include "workers/bus.h"
+
+#include <czmq.h>
+
+#include <errno.h>
+#include <signal.h>
+#include <stdio.h>
+#include <stdlib.h>
+#include <string.h>
+#include <sys/prctl.h>
+#include <sys/signalfd.h>
+#include <unistd.h>
+
+#define WORKER_MAX_FRAMES 4
+#define WORKER_MAX_MSG (64 * 1024 * 1024)
+
+typedef struct {
+    const worker_def_t *def;
+    const char *endpoint;
+    uint32_t credit;
+    uint32_t hb_ivl_ms;
+    uint32_t liveness;
+    zsock_t *sock;
+    knowledge_t *kb;
+    uint64_t last_heard_ms;     //  last message from the supervisor
+    uint64_t last_sent_ms;      //  last message to it
+    bool stopping;
+} worker_t;
+
+static void
+s_usage (const worker_def_t *def, FILE *out)
+{
+    fprintf (out,
+        "usage: readme2ci-%s --endpoint ENDPOINT [--credit N]\n"
+        "\n"
+        "A readme2ci worker: runs the %s step for the supervisor at ENDPOINT.\n"
+        "The supervisor starts local workers itself; you start one by hand\n"
+        "only to add a worker on another host.\n"
+        "\n"
+        "  --endpoint EP   the supervisor's worker endpoint (ipc:// or tcp://)\n"
+        "  --connect EP    the same, for a remote worker\n"
+        "  --credit N      jobs this worker may hold at once (default 1)\n"
+        "  --help          this text\n"
+        "  --version       the version\n",
+        def->component, def->step);
+}
+
+static int
+s_send (worker_t *self, uint8_t *header, size_t size, zframe_t **payloads, size_t count)
+{
+    self->last_sent_ms = util_now_ms ();
+    return bus_send (self->sock, NULL, header, size, payloads, count);
+}
+
+static int
+s_send_ready (worker_t *self)
+{
+    wire_ready_t ready = { .pid = (uint32_t) getpid (), .hb_ivl_ms = self->hb_ivl_ms,
+                           .credit = self->credit };
+    util_copy (ready.component, sizeof ready.component, self->def->component);
+    util_copy (ready.version, sizeof ready.version, R2CI_VERSION);
+    char host [256] = "";
+    gethostname (host, sizeof host - 1);
+    util_copy (ready.host, sizeof ready.host, host);
+    uint8_t *buf;
+    size_t size;
+    if (wire_ready_encode (&ready, &buf, &size))
+        return -1;
+    return s_send (self, buf, size, NULL, 0);
+}
+
+static void
+s_send_heartbeat (worker_t *self)
+{
+    uint8_t *buf;
+    size_t size;
+    if (wire_heartbeat_encode (&buf, &size) == 0)
+        s_send (self, buf, size, NULL, 0);
+}
+
+#if defined (R2CI_TESTING_HOOKS)
+//  Test-only faults: R2CI_TEST_FAULT="ACTION:COMPONENT:MARKER" makes this
+//  worker crash, hang or fail on any job whose input holds MARKER.
+//  ACTION is crash, hang or fail. Builds without testing hooks ignore it.
+static void
+s_maybe_fault (worker_t *self, zframe_t **frames, size_t count, step_result_t *res, bool *failed)
+{
+    const char *spec = getenv ("R2CI_TEST_FAULT");
+    if (!spec)
+        return;
+    char action [16], component [16], marker [128];
+    if (sscanf (spec, "%15[^:]:%15[^:]:%127s", action, component, marker) != 3
+    ||  strcmp (component, self->def->component) != 0)
+        return;
+    bool found = false;
+    for (size_t i = 0; i < count && !found; i++)
+        found = memmem (zframe_data (frames [i]), zframe_size (frames [i]),
+                        marker, strlen (marker)) != NULL;
+    if (!found)
+        return;
+    if (strcmp (action, "crash") == 0)
+        abort ();
+    if (strcmp (action, "hang") == 0)
+        while (true)
+            pause ();
+    if (strcmp (action, "fail") == 0) {
+        snprintf (res->error, sizeof res->error, "injected failure");
+        *failed = true;
+    }
+}
+#endif
+
+static void
+s_handle_job (worker_t *self, zmsg_t *msg, zframe_t *header)
+{
+    wire_job_t job;
+    if (wire_job_decode (&job, zframe_data (header), zframe_size (header))) {
+        fprintf (stderr, "readme2ci-%s: dropped a malformed JOB\n", self->def->component);
+        return;
+    }
+    zframe_t *frames [WORKER_MAX_FRAMES];
+    step_frame_t inputs [WORKER_MAX_FRAMES];
+    size_t count = 0;
+    zframe_t *frame;
+    while ((frame = zmsg_pop (msg)) && count < WORKER_MAX_FRAMES) {
+        frames [count] = frame;
+        inputs [count].data = zframe_data (frame);
+        inputs [count].size = zframe_size (frame);
+        count++;
+    }
+    zframe_destroy (&frame);
+
+    step_options_t options = { .explain = job.options.explain, .json = job.options.json,
+                               .degraded = job.options.degraded };
+    util_copy (options.target, sizeof options.target, job.options.target);
+    step_result_t res = { 0 };
+    uint64_t started = util_now_ms ();
+    bool failed = false;
+#if defined (R2CI_TESTING_HOOKS)
+    s_maybe_fault (self, frames, count, &res, &failed);
+#endif
+    if (!failed)
+        failed = self->def->fn (self->kb, inputs, count, &options, &res) != 0;
+    for (size_t i = 0; i < count; i++)
+        zframe_destroy (&frames [i]);
+
+    wire_result_t result = { .job_id = job.job_id, .ok = !failed,
+                             .input_error = failed && res.input_error,
+                             .elapsed_us = (util_now_ms () - started) * 1000 };
+    if (failed)
+        util_copy (result.error, sizeof result.error, res.error [0]? res.error: "step failed");
+    uint8_t *buf;
+    size_t size;
+    if (wire_result_encode (&result, &buf, &size)) {
+        free (res.data);
+        return;
+    }
+    zframe_t *payload = failed? NULL: zframe_new (res.data, res.size);
+    free (res.data);
+    s_send (self, buf, size, &payload, payload? 1: 0);
+}
+
+static void
+s_handle_settings (worker_t *self, zframe_t *header)
+{
+    wire_settings_t settings = { 0 };
+    if (wire_settings_decode (&settings, zframe_data (header), zframe_size (header))) {
+        fprintf (stderr, "readme2ci-%s: dropped malformed SETTINGS\n", self->def->component);
+        return;
+    }
+    if (settings.hb_ivl_ms)
+        self->hb_ivl_ms = settings.hb_ivl_ms;
+    if (settings.hb_liveness)
+        self->liveness = settings.hb_liveness;
+    if (settings.knowledge) {
+        char err [256];
+        knowledge_t *kb = knowledge_from_text (settings.knowledge,
+                                               strlen (settings.knowledge), err, sizeof err);
+        if (kb) {
+            knowledge_destroy (&self->kb);
+            self->kb = kb;
+        }
+        else
+            fprintf (stderr, "readme2ci-%s: ignored bad knowledge: %s\n",
+                     self->def->component, err);
+    }
+    wire_settings_release (&settings);
+}
+
+//  Reads one message from the supervisor and acts on it.
+static void
+s_handle_message (worker_t *self)
+{
+    zmsg_t *msg = zmsg_recv (self->sock);
+    if (!msg)
+        return;
+    self->last_heard_ms = util_now_ms ();
+    zframe_t *header = zmsg_pop (msg);
+    if (!header) {
+        zmsg_destroy (&msg);
+        return;
+    }
+    switch (wire_type (zframe_data (header), zframe_size (header))) {
+        case WIRE_JOB:
+            s_handle_job (self, msg, header);
+            break;
+        case WIRE_HEARTBEAT:
+            break;
+        case WIRE_SETTINGS:
+            s_handle_settings (self, header);
+            break;
+        case WIRE_BYE:
+            self->stopping = true;
+            break;
+        default:
+            fprintf (stderr, "readme2ci-%s: dropped a malformed message\n",
+                     self->def->component);
+            break;
+    }
+    zframe_destroy (&header);
+    zmsg_destroy (&msg);
+}
+
+static int
+s_parse_args (worker_t *self, int argc, char **argv)
+{
+    for (int i = 1; i < argc; i++) {
+        const char *arg = argv [i];
+        const char *value = i + 1 < argc? argv [i + 1]: NULL;
+        if (strcmp (arg, "--help") == 0 || strcmp (arg, "-h") == 0) {
+            s_usage (self->def, stdout);
+            exit (0);
+        }
+        if (strcmp (arg, "--version") == 0) {
+            printf ("readme2ci-%s %s\n", self->def->component, R2CI_VERSION);
+            exit (0);
+        }
+        if ((strcmp (arg, "--endpoint") == 0 || strcmp (arg, "--connect") == 0) && value) {
+            self->endpoint = value;
+            i++;
+        }
+        else
+        if (strcmp (arg, "--credit") == 0 && value) {
+            char *end;
+            long credit = strtol (value, &end, 10);
+            if (*end || credit < 1 || credit > 64) {
+                fprintf (stderr, "readme2ci-%s: --credit must be 1..64, got '%s'\n",
+                         self->def->component, value);
+                return -1;
+            }
+            self->credit = (uint32_t) credit;
+            i++;
+        }
+        else {
+            fprintf (stderr, "readme2ci-%s: unknown argument '%s' (see --help)\n",
+                     self->def->component, arg);
+            return -1;
+        }
+    }
+    if (!self->endpoint)
+        self->endpoint = getenv ("R2CI_WORKER_ENDPOINT");
+    if (!self->endpoint) {
+        fprintf (stderr, "readme2ci-%s: no --endpoint given (see --help)\n",
+                 self->def->component);
+        return -1;
+    }
+    return 0;
+}
+
+int
+worker_main (const worker_def_t *def, int argc, char **argv)
+{
+    zsys_handler_set (NULL);
+    worker_t self = { .def = def, .credit = 1, .hb_ivl_ms = 1000, .liveness = 3 };
+    if (s_parse_args (&self, argc, argv))
+        return 2;
+
+    //  A local worker dies with its supervisor. If the supervisor died
+    //  before we got here, our parent is already someone else.
+    const char *parent = getenv ("R2CI_SUPERVISOR_PID");
+    if (parent) {
+        prctl (PR_SET_PDEATHSIG, SIGKILL);
+        if (getppid () != (pid_t) strtol (parent, NULL, 10))
+            return 1;
+    }
+    sigset_t mask;
+    sigemptyset (&mask);
+    sigaddset (&mask, SIGTERM);
+    sigaddset (&mask, SIGINT);
+    sigprocmask (SIG_BLOCK, &mask, NULL);
+    int sigfd = signalfd (-1, &mask, SFD_CLOEXEC | SFD_NONBLOCK);
+
+    char err [256] = "";
+    self.kb = knowledge_new (err, sizeof err);
+    if (!self.kb) {
+        fprintf (stderr, "readme2ci-%s: shipped knowledge is broken: %s\n", def->component, err);
+        return 1;
+    }
+    self.sock = zsock_new (ZMQ_DEALER);
+    if (!self.sock) {
+        fprintf (stderr, "readme2ci-%s: cannot create a socket\n", def->component);
+        return 1;
+    }
+    zsock_set_linger (self.sock, 1000);
+    bus_set_maxmsgsize (self.sock, WORKER_MAX_MSG);
+    if (zsock_connect (self.sock, "%s", self.endpoint)) {
+        fprintf (stderr, "readme2ci-%s: cannot connect to %s\n", def->component, self.endpoint);
+        zsock_destroy (&self.sock);
+        return 1;
+    }
+    s_send_ready (&self);
+    self.last_heard_ms = util_now_ms ();
+
+    int rc = 0;
+    while (!self.stopping) {
+        zmq_pollitem_t items [] = {
+            { zsock_resolve (self.sock), 0, ZMQ_POLLIN, 0 },
+            { NULL, sigfd, ZMQ_POLLIN, 0 },
+        };
+        uint64_t now = util_now_ms ();
+        uint64_t next_beat = self.last_sent_ms + self.hb_ivl_ms;
+        long wait = next_beat > now? (long) (next_beat - now): 0;
+        if (zmq_poll (items, sigfd >= 0? 2: 1, wait) < 0) {
+            if (errno == EINTR)
+                continue;
+            rc = 1;
+            break;
+        }
+        if (items [1].revents & ZMQ_POLLIN) {
+            struct signalfd_siginfo info;
+            if (read (sigfd, &info, sizeof info) == sizeof info)
+                self.stopping = true;
+        }
+        if (items [0].revents & ZMQ_POLLIN)
+            s_handle_message (&self);
+        now = util_now_ms ();
+        if (now - self.last_heard_ms > (uint64_t) self.hb_ivl_ms * self.liveness) {
+            fprintf (stderr, "readme2ci-%s: supervisor silent for %u ms, exiting\n",
+                     def->component, (unsigned) (now - self.last_heard_ms));
+            rc = 1;
+            break;
+        }
+        if (now >= self.last_sent_ms + self.hb_ivl_ms)
+            s_send_heartbeat (&self);
+    }
+    if (self.stopping) {
+        uint8_t *buf;
+        size_t size;
+        wire_bye_t bye = { .reason = "stopping" };
+        if (wire_bye_encode (&bye, &buf, &size) == 0)
+            s_send (&self, buf, size, NULL, 0);
+    }
+    zsock_destroy (&self.sock);
+    knowledge_destroy (&self.kb);
+    if (sigfd >= 0)
+        close (sigfd);
+    return rc;
+}
