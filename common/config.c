@@ -436,7 +436,13 @@ s_endpoint_loopback (const char *endpoint)
         return true;
     if (length == 5 && strncmp (host, "[::1]", 5) == 0)
         return true;
-    return length > 4 && strncmp (host, "127.", 4) == 0;
+    //  127.0.0.0/8 written as an address, not a name that starts so.
+    if (length < 7 || strncmp (host, "127.", 4) != 0)
+        return false;
+    for (size_t i = 4; i < length; i++)
+        if (!strchr ("0123456789.", host [i]))
+            return false;
+    return true;
 }
 
 static bool
