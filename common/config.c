@@ -529,6 +529,8 @@ s_add_error (loader_t *self, unsigned line, unsigned column, const char *message
 
 static void s_error (loader_t *self, unsigned line, unsigned column,
                      const char *format, ...) __attribute__ ((format (printf, 4, 5)));
+static void s_error_at (loader_t *self, const ynode_t *node,
+                        const char *format, ...) __attribute__ ((format (printf, 3, 4)));
 
 static void
 s_error (loader_t *self, unsigned line, unsigned column, const char *format, ...)
@@ -541,8 +543,17 @@ s_error (loader_t *self, unsigned line, unsigned column, const char *format, ...
     s_add_error (self, line, column, message);
 }
 
-#define s_error_at(self, node, ...) \
-    s_error (self, (node)->line, (node)->column, __VA_ARGS__)
+//  An error at the position of node.
+static void
+s_error_at (loader_t *self, const ynode_t *node, const char *format, ...)
+{
+    char message [512];
+    va_list args;
+    va_start (args, format);
+    vsnprintf (message, sizeof message, format, args);
+    va_end (args);
+    s_add_error (self, node->line, node->column, message);
+}
 
 //  The start of every map key, in document order: ytree keeps only the
 //  positions of values, and an unknown key is best shown where it is.
@@ -1153,8 +1164,9 @@ s_parse (const char *name, const char *base_dir, const char *text, size_t size,
     free (self.key_marks);
     if (self.out_of_memory)
         s_error (&self, 0, 0, "out of memory");
-    qsort (self.errors.items, self.errors.count, sizeof *self.errors.items,
-           s_error_compare);
+    if (self.errors.count)
+        qsort (self.errors.items, self.errors.count, sizeof *self.errors.items,
+               s_error_compare);
     if (self.dropped) {
         //  Room is always left for this last line.
         self.errors.count--;
