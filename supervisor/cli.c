@@ -4,6 +4,7 @@
     --inline.  */
 #include "supervisor/cli.h"
 
+#include "common/config.h"
 #include "common/knowledge.h"
 #include "common/util.h"
 #include "proto/project.h"
@@ -85,14 +86,16 @@ static const char *const s_generate_help =
     "4 timed out.\n";
 
 static const char *const s_up_help =
-    "usage: readme2ci up [-d]\n"
+    "usage: readme2ci up [-c CONFIG] [-d]\n"
     "\n"
     "Starts the supervisor and its workers. In the foreground it runs until\n"
     "SIGTERM, SIGINT or `readme2ci down`; with -d it detaches, waits until\n"
-    "every worker is ready, and returns.\n"
+    "every worker is ready, and returns. CONFIG is a readme2ci.yml (see\n"
+    "examples/readme2ci.yml); without one the defaults apply.\n"
     "\n"
     "examples:\n"
-    "  readme2ci up -d && readme2ci status\n";
+    "  readme2ci up -d && readme2ci status\n"
+    "  readme2ci up -c /etc/readme2ci.yml\n";
 
 static const char *const s_down_help =
     "usage: readme2ci down\n"
@@ -172,11 +175,15 @@ s_supervisor_path (char *buf, size_t size)
 //  Starts a supervisor on runtime; detached (new session, output to a
 //  log file in runtime) or as our child with quiet logging.
 static pid_t
-s_start_supervisor (const char *runtime, bool detached)
+s_start_supervisor (const char *runtime, const char *config, bool detached)
 {
     char program [PATH_MAX];
     s_supervisor_path (program, sizeof program);
-    char *argv [] = { program, "--runtime-dir", (char *) runtime, NULL };
+    char *argv [] = { program, "--runtime-dir", (char *) runtime, NULL, NULL, NULL };
+    if (config) {
+        argv [3] = "-c";
+        argv [4] = (char *) config;
+    }
     posix_spawnattr_t attr;
     posix_spawnattr_init (&attr);
     posix_spawn_file_actions_t actions;
@@ -579,7 +586,7 @@ s_cmd_generate (int argc, char **argv)
                                strerror (errno));
                 goto out;
             }
-            child = s_start_supervisor (runtime, false);
+            child = s_start_supervisor (runtime, NULL, false);
             if (child < 0) {
                 code = s_fail (EXIT_UNAVAILABLE, "cannot start readme2ci-supervisor: %s",
                                strerror (errno));
@@ -660,6 +667,7 @@ static int
 s_cmd_up (int argc, char **argv)
 {
     bool detach = false;
+    const char *config_path = NULL;
     for (int i = 0; i < argc; i++) {
         if (s_is_help (argv [i])) {
             fputs (s_up_help, stdout);
@@ -668,10 +676,31 @@ s_cmd_up (int argc, char **argv)
         if (strcmp (argv [i], "-d") == 0 || strcmp (argv [i], "--detach") == 0)
             detach = true;
         else
+        if ((strcmp (argv [i], "-c") == 0 || strcmp (argv [i], "--config") == 0) && i + 1 < argc)
+            config_path = argv [++i];
+        else
             return s_fail (EXIT_USAGE, "up: unknown argument '%s' (see --help)", argv [i]);
     }
-    char runtime [PATH_MAX];
-    if (util_runtime_dir (runtime, sizeof runtime))
+    char runtime [PATH_MAX] = "";
+    char config_real [PATH_MAX];
+    if (config_path) {
+        //  Check it here so errors reach the terminal even with -d, and
+        //  learn the runtime folder it may set.
+        config_t config;
+        config_errors_t errors = { 0 };
+        if (config_load (config_path, &config, &errors)) {
+            for (size_t i = 0; i < errors.count; i++)
+                fprintf (stderr, "readme2ci: %s\n", errors.items [i].text);
+            config_errors_release (&errors);
+            return EXIT_USAGE;
+        }
+        if (config.runtime_dir)
+            util_copy (runtime, sizeof runtime, config.runtime_dir);
+        config_release (&config);
+        if (realpath (config_path, config_real))
+            config_path = config_real;
+    }
+    if (!runtime [0] && util_runtime_dir (runtime, sizeof runtime))
         return s_fail (EXIT_UNAVAILABLE, "runtime folder path too long");
     pid_t running = s_running_supervisor (runtime);
     if (running > 0) {
@@ -681,13 +710,17 @@ s_cmd_up (int argc, char **argv)
     if (!detach) {
         char program [PATH_MAX];
         s_supervisor_path (program, sizeof program);
-        char *args [] = { program, "--runtime-dir", runtime, NULL };
+        char *args [] = { program, "--runtime-dir", runtime, NULL, NULL, NULL };
+        if (config_path) {
+            args [3] = "-c";
+            args [4] = (char *) config_path;
+        }
         execv (program, args);
         return s_fail (EXIT_UNAVAILABLE, "cannot run %s: %s", program, strerror (errno));
     }
     if (util_mkdirs (runtime, 0700))
         return s_fail (EXIT_UNAVAILABLE, "cannot create %s: %s", runtime, strerror (errno));
-    pid_t pid = s_start_supervisor (runtime, true);
+    pid_t pid = s_start_supervisor (runtime, config_path, true);
     if (pid < 0)
         return s_fail (EXIT_UNAVAILABLE, "cannot start readme2ci-supervisor: %s", strerror (errno));
     char endpoint [PATH_MAX + 16];

@@ -98,7 +98,8 @@ struct component {
 };
 
 struct server {
-    server_config_t cfg;
+    config_t cfg;
+    char runtime_dir [4096];
     char front_ep [256];
     char back_ep [256];
     char events_ep [256];
@@ -369,7 +370,7 @@ s_spawn (server_t *self, component_t *component)
 {
     char *argv [] = { component->command, "--endpoint", self->back_ep, "--credit", NULL, NULL };
     char credit [16];
-    snprintf (credit, sizeof credit, "%u", self->cfg.credit);
+    snprintf (credit, sizeof credit, "%u", self->cfg.components [component->step].credit);
     argv [4] = credit;
     pid_t pid = spawn_worker (argv);
     if (pid < 0) {
@@ -684,7 +685,8 @@ s_submit (server_t *self, zframe_t *identity, zmsg_t *msg, zframe_t *header)
     }
     wf->priority = submit.priority;
     wf->accepted_ms = util_now_ms ();
-    uint32_t timeout = submit.timeout_ms? submit.timeout_ms: self->cfg.workflow_timeout_ms;
+    uint64_t timeout = submit.timeout_ms? submit.timeout_ms:
+                       (uint64_t) self->cfg.retry.workflow_timeout_ms;
     wf->deadline_ms = wf->accepted_ms + timeout;
     wf->options = submit.options;
     wf->docs = docs;
@@ -898,7 +900,7 @@ s_begin_shutdown (server_t *self, const char *why)
         return;
     log_info ("shutting down: %s; draining %zu workflows", why, zhashx_size (self->workflows));
     self->draining = true;
-    self->drain_deadline_ms = util_now_ms () + self->cfg.drain_ms;
+    self->drain_deadline_ms = util_now_ms () + (uint64_t) self->cfg.stop.drain_timeout_ms;
 }
 
 static int
@@ -927,18 +929,21 @@ s_on_tick (zloop_t *loop, int timer_id, void *arg)
     (void) timer_id;
     server_t *self = arg;
     uint64_t now = util_now_ms ();
-    uint64_t dead_after = (uint64_t) self->cfg.hb_ivl_ms * self->cfg.hb_liveness;
     for (int c = 0; c < COMPONENT_COUNT; c++) {
         component_t *component = &self->components [c];
+        const config_heartbeat_t *hb = &self->cfg.components [c].heartbeat;
+        uint64_t dead_after = (uint64_t) hb->interval_ms * hb->liveness;
         for (worker_t *w = component->workers; w; w = w->next) {
             if (w->identity && w->state != W_STOPPING
-            &&  now - w->last_sent_ms >= self->cfg.hb_ivl_ms) {
+            &&  now - w->last_sent_ms >= (uint64_t) hb->interval_ms) {
                 uint8_t *buf;
                 size_t size;
                 if (wire_heartbeat_encode (&buf, &size) == 0)
                     s_worker_send (self, w, buf, size, NULL, 0);
             }
-            uint64_t limit = w->state == W_STARTING? 10000: dead_after;
+            uint64_t limit = w->state == W_STARTING
+                           ? (uint64_t) self->cfg.components [c].restart.start_timeout_ms
+                           : dead_after;
             if (w->pid > 0 && now - w->last_heard_ms > limit && !self->terminated) {
                 log_warn ("%s pid %d silent for %llu ms: killing it", component->name,
                           (int) w->pid, (unsigned long long) (now - w->last_heard_ms));
@@ -980,7 +985,7 @@ s_on_tick (zloop_t *loop, int timer_id, void *arg)
             s_workflow_finish (self, wf, 3, "the supervisor stopped before the workflow finished", NULL);
         }
         self->stopping = true;
-        self->kill_deadline_ms = now + self->cfg.kill_after_ms;
+        self->kill_deadline_ms = now + (uint64_t) self->cfg.stop.kill_after_ms;
         s_send_bye_all (self);
     }
     if (self->stopping) {
@@ -992,7 +997,7 @@ s_on_tick (zloop_t *loop, int timer_id, void *arg)
                     if (w->pid > 0)
                         kill (w->pid, SIGTERM);
             self->terminated = true;
-            self->kill_deadline_ms = now + self->cfg.kill_after_ms;
+            self->kill_deadline_ms = now + (uint64_t) self->cfg.stop.kill_after_ms;
         }
         else
         if (now >= self->kill_deadline_ms && self->terminated) {
@@ -1006,19 +1011,6 @@ s_on_tick (zloop_t *loop, int timer_id, void *arg)
 }
 
 //  --------------------------------------------------------------------
-
-void
-server_config_defaults (server_config_t *cfg)
-{
-    memset (cfg, 0, sizeof *cfg);
-    cfg->workers [0] = cfg->workers [1] = cfg->workers [2] = 1;
-    cfg->credit = 2;
-    cfg->hb_ivl_ms = 1000;
-    cfg->hb_liveness = 3;
-    cfg->workflow_timeout_ms = 60000;
-    cfg->drain_ms = 10000;
-    cfg->kill_after_ms = 5000;
-}
 
 static zsock_t *
 s_bind (int type, const char *endpoint)
@@ -1038,21 +1030,25 @@ s_bind (int type, const char *endpoint)
 }
 
 server_t *
-server_new (const server_config_t *cfg)
+server_new (config_t *config, const char *runtime_dir, const char *worker_dir)
 {
     server_t *self = calloc (1, sizeof *self);
-    if (!self)
+    if (!self) {
+        config_release (config);
         return NULL;
-    self->cfg = *cfg;
+    }
+    self->cfg = *config;
+    memset (config, 0, sizeof *config);
     self->sigfd = -1;
     self->started_ms = util_now_ms ();
-    if (snprintf (self->front_ep, sizeof self->front_ep, "ipc://%s/front", cfg->runtime_dir)
+    util_copy (self->runtime_dir, sizeof self->runtime_dir, runtime_dir);
+    if (snprintf (self->front_ep, sizeof self->front_ep, "ipc://%s/front", runtime_dir)
             >= (int) sizeof self->front_ep
-    ||  snprintf (self->back_ep, sizeof self->back_ep, "ipc://%s/back", cfg->runtime_dir)
+    ||  snprintf (self->back_ep, sizeof self->back_ep, "ipc://%s/back", runtime_dir)
             >= (int) sizeof self->back_ep
-    ||  snprintf (self->events_ep, sizeof self->events_ep, "ipc://%s/events", cfg->runtime_dir)
+    ||  snprintf (self->events_ep, sizeof self->events_ep, "ipc://%s/events", runtime_dir)
             >= (int) sizeof self->events_ep) {
-        log_error ("runtime folder path too long: %s", cfg->runtime_dir);
+        log_error ("runtime folder path too long: %s", runtime_dir);
         goto out_free;
     }
     self->workflows = zhashx_new ();
@@ -1066,18 +1062,15 @@ server_new (const server_config_t *cfg)
         component_t *component = &self->components [c];
         component->name = s_component_names [c];
         component->step = (step_t) c;
-        component->desired = cfg->workers [c];
+        component->desired = self->cfg.components [c].workers;
         component->queue = zlistx_new ();
         zlistx_set_comparator (component->queue, s_compare_workflows);
-        char variable [64];
-        snprintf (variable, sizeof variable, "R2CI_%s_COMMAND",
-                  c == 0? "PARSER": c == 1? "DETECTOR": "GENERATOR");
-        const char *command = getenv (variable);
+        const char *command = self->cfg.components [c].command;
         if (command && *command)
             util_copy (component->command, sizeof component->command, command);
         else
             snprintf (component->command, sizeof component->command, "%s/readme2ci-%s",
-                      cfg->worker_dir, component->name);
+                      worker_dir, component->name);
     }
     self->front = s_bind (ZMQ_ROUTER, self->front_ep);
     self->back = s_bind (ZMQ_ROUTER, self->back_ep);
@@ -1111,6 +1104,7 @@ out_destroy:
     server_destroy (&self);
     return NULL;
 out_free:
+    config_release (&self->cfg);
     free (self);
     return NULL;
 }
@@ -1124,7 +1118,7 @@ server_run (server_t *self)
     //  The loop also ends on an interrupted poll; finish the shutdown.
     if (!s_no_workers (self)) {
         s_send_bye_all (self);
-        uint64_t deadline = util_now_ms () + self->cfg.kill_after_ms;
+        uint64_t deadline = util_now_ms () + (uint64_t) self->cfg.stop.kill_after_ms;
         while (!s_no_workers (self) && util_now_ms () < deadline) {
             zmq_pollitem_t item = { NULL, self->sigfd, ZMQ_POLLIN, 0 };
             zmq_poll (&item, 1, 50);
@@ -1170,6 +1164,7 @@ server_destroy (server_t **self_p)
     zsock_destroy (&self->events);
     if (self->sigfd >= 0)
         close (self->sigfd);
+    config_release (&self->cfg);
     free (self);
     *self_p = NULL;
 }

@@ -5,29 +5,18 @@
 #ifndef SERVER_H_INCLUDED
 #define SERVER_H_INCLUDED
 
+#include "common/config.h"
+
 #include <stdbool.h>
 #include <stdint.h>
 
 typedef struct server server_t;
 
-typedef struct {
-    const char *runtime_dir;        //  sockets live here (mode 0700)
-    const char *worker_dir;         //  folder of the worker executables
-    uint32_t workers [3];           //  per component: parser, detector, generator
-    uint32_t credit;                //  jobs a worker may hold at once
-    uint32_t hb_ivl_ms;
-    uint32_t hb_liveness;
-    uint32_t workflow_timeout_ms;   //  default deadline of a workflow
-    uint32_t drain_ms;              //  bounded drain at shutdown
-    uint32_t kill_after_ms;         //  SIGTERM to SIGKILL
-} server_config_t;
-
-//  Fill cfg with the defaults (DESIGN.md).
-void server_config_defaults (server_config_t *cfg);
-
-//  Bind the sockets and start the workers. Returns NULL with a message
-//  logged when the sockets cannot be bound.
-server_t *server_new (const server_config_t *cfg);
+//  Bind the sockets in runtime_dir and start the workers (found in
+//  worker_dir unless the config names a command). Takes the config's
+//  contents (leaving *config zeroed). Returns NULL with a message logged
+//  when the sockets cannot be bound.
+server_t *server_new (config_t *config, const char *runtime_dir, const char *worker_dir);
 
 //  Run until shut down (SIGTERM, SIGINT or a `down` request). Returns the
 //  exit status for the process.

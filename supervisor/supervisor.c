@@ -2,6 +2,7 @@
     runtime folder and pid file, then the reactor.  */
 #include "supervisor/supervisor.h"
 
+#include "common/config.h"
 #include "common/util.h"
 #include "supervisor/log.h"
 #include "supervisor/server.h"
@@ -12,6 +13,7 @@
 #include <fcntl.h>
 #include <limits.h>
 #include <signal.h>
+#include <stdbool.h>
 #include <stdio.h>
 #include <stdlib.h>
 #include <string.h>
@@ -23,17 +25,20 @@ static void
 s_usage (FILE *out)
 {
     fprintf (out,
-        "usage: readme2ci-supervisor [--runtime-dir DIR] [--workers N] [--credit N]\n"
+        "usage: readme2ci-supervisor [-c CONFIG] [--runtime-dir DIR] [--workers N]\n"
+        "                            [--credit N]\n"
         "\n"
         "The readme2ci supervisor: owns the queue of workflows and keeps one pool\n"
         "of parser, detector and generator workers alive. Usually started with\n"
         "`readme2ci up`; it runs in the foreground and stops on SIGTERM, SIGINT\n"
         "or `readme2ci down`.\n"
         "\n"
-        "  --runtime-dir DIR  sockets and pid file (default: README2CI_RUNTIME_DIR,\n"
+        "  -c CONFIG          the configuration file (readme2ci.yml); defaults without\n"
+        "  --runtime-dir DIR  sockets and pid file (default: the config's runtime_dir,\n"
+        "                     README2CI_RUNTIME_DIR,\n"
         "                     $XDG_RUNTIME_DIR/readme2ci, /tmp/readme2ci-$UID)\n"
-        "  --workers N        workers per component (default 1)\n"
-        "  --credit N         jobs a worker may hold at once (default 2)\n"
+        "  --workers N        workers per component (overrides the config)\n"
+        "  --credit N         jobs a worker may hold at once (overrides the config)\n"
         "  --help, --version\n");
 }
 
@@ -110,9 +115,10 @@ supervisor_main (int argc, char **argv)
     struct sigaction ignore = { .sa_handler = SIG_IGN };
     sigaction (SIGPIPE, &ignore, NULL);
 
-    server_config_t cfg;
-    server_config_defaults (&cfg);
     char runtime [PATH_MAX] = "";
+    const char *config_path = NULL;
+    uint32_t workers = 0, credit = 0;
+    bool set_workers = false;
     for (int i = 1; i < argc; i++) {
         const char *arg = argv [i];
         const char *value = i + 1 < argc? argv [i + 1]: NULL;
@@ -129,16 +135,20 @@ supervisor_main (int argc, char **argv)
             i++;
         }
         else
+        if ((strcmp (arg, "-c") == 0 || strcmp (arg, "--config") == 0) && value) {
+            config_path = value;
+            i++;
+        }
+        else
         if (strcmp (arg, "--workers") == 0) {
-            uint32_t n;
-            if (s_number (arg, value, 0, 64, &n))
+            if (s_number (arg, value, 0, 256, &workers))
                 return 2;
-            cfg.workers [0] = cfg.workers [1] = cfg.workers [2] = n;
+            set_workers = true;
             i++;
         }
         else
         if (strcmp (arg, "--credit") == 0) {
-            if (s_number (arg, value, 1, 16, &cfg.credit))
+            if (s_number (arg, value, 1, 16, &credit))
                 return 2;
             i++;
         }
@@ -147,22 +157,42 @@ supervisor_main (int argc, char **argv)
             return 2;
         }
     }
+    config_t config;
+    config_defaults (&config);
+    if (config_path) {
+        config_errors_t errors = { 0 };
+        if (config_load (config_path, &config, &errors)) {
+            for (size_t i = 0; i < errors.count; i++)
+                fprintf (stderr, "readme2ci-supervisor: %s\n", errors.items [i].text);
+            config_errors_release (&errors);
+            config_release (&config);
+            return 2;
+        }
+    }
+    for (int c = 0; c < CONFIG_COMPONENTS; c++) {
+        if (set_workers)
+            config.components [c].workers = workers;
+        if (credit)
+            config.components [c].credit = credit;
+    }
+    if (!runtime [0] && config.runtime_dir)
+        util_copy (runtime, sizeof runtime, config.runtime_dir);
     if (!runtime [0] && util_runtime_dir (runtime, sizeof runtime)) {
         log_error ("runtime folder path too long");
+        config_release (&config);
         return 1;
     }
     char worker_dir [PATH_MAX];
     util_exe_dir (worker_dir, sizeof worker_dir);
-    cfg.runtime_dir = runtime;
-    cfg.worker_dir = worker_dir;
 
-    if (s_prepare_runtime (runtime))
-        return 1;
     char pidfile [PATH_MAX + 32];
-    int pidfd = s_lock_pidfile (runtime, pidfile, sizeof pidfile);
-    if (pidfd < 0)
+    int pidfd = -1;
+    if (s_prepare_runtime (runtime)
+    ||  (pidfd = s_lock_pidfile (runtime, pidfile, sizeof pidfile)) < 0) {
+        config_release (&config);
         return 1;
-    server_t *server = server_new (&cfg);
+    }
+    server_t *server = server_new (&config, runtime, worker_dir);
     if (!server) {
         unlink (pidfile);
         close (pidfd);
