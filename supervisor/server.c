@@ -451,6 +451,14 @@ s_worker_ready (server_t *self, zframe_t *identity, const char *key, zframe_t *h
     worker->credit = ready.credit < MAX_CREDIT? ready.credit: MAX_CREDIT;
     zhashx_insert (self->workers, worker->key, worker);
     component->quick_exits = 0;
+    //  The worker follows our heartbeat settings, not its own defaults.
+    const config_heartbeat_t *hb = &self->cfg.components [component->step].heartbeat;
+    wire_settings_t settings = { .hb_ivl_ms = (uint32_t) hb->interval_ms,
+                                 .hb_liveness = hb->liveness };
+    uint8_t *buf;
+    size_t size;
+    if (wire_settings_encode (&settings, &buf, &size) == 0)
+        s_worker_send (self, worker, buf, size, NULL, 0);
     s_event (self, "worker.ready",
              json_pack ("{s:s, s:i, s:i}", "component", component->name,
                         "pid", (int) worker->pid, "credit", (int) worker->credit));
