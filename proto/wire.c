@@ -109,7 +109,8 @@ s_settings_valid (const wire_settings_t *self)
     return self->hb_ivl_ms >= S_HB_IVL_MIN && self->hb_ivl_ms <= S_HB_IVL_MAX
         && self->hb_liveness >= 1 && self->hb_liveness <= S_LIVENESS_MAX
         && (!self->knowledge
-            || strnlen (self->knowledge, S_KNOWLEDGE_MAX + 1) <= S_KNOWLEDGE_MAX);
+            || strnlen (self->knowledge, S_KNOWLEDGE_MAX + 1)
+                   <= S_KNOWLEDGE_MAX);
 }
 
 static bool
@@ -504,7 +505,8 @@ wire_bye_decode (wire_bye_t *self, const uint8_t *buf, size_t size)
 //  SETTINGS
 
 int
-wire_settings_encode (const wire_settings_t *self, uint8_t **buf_p, size_t *size_p)
+wire_settings_encode (const wire_settings_t *self, uint8_t **buf_p,
+                      size_t *size_p)
 {
     if (!self || !s_settings_valid (self))
         return errno = EINVAL, -1;
@@ -605,7 +607,8 @@ wire_submit_decode (wire_submit_t *self, const uint8_t *buf, size_t size)
 //  REQUEST
 
 int
-wire_request_encode (const wire_request_t *self, uint8_t **buf_p, size_t *size_p)
+wire_request_encode (const wire_request_t *self, uint8_t **buf_p,
+                     size_t *size_p)
 {
     if (!self || !s_request_valid (self))
         return errno = EINVAL, -1;
