@@ -370,7 +370,8 @@ s_setup_steps (gen_t *self, const recipe_t *recipe, const report_job_t *job)
             return;
         s_setup_comment (self, recipe, job);
         yemit_map_start (self->out);
-        const char *label = ytree_str (ytree_get (recipe->entry, "name"), action);
+        const char *label = ytree_str (ytree_get (recipe->entry, "label"),
+                            ytree_str (ytree_get (recipe->entry, "name"), action));
         yemit_pair (self->out, "name", s_format (self, "Set up %s", label));
         yemit_pair (self->out, "uses", uses);
         inputs_t inputs = { .count = 0 };
