@@ -1054,3 +1054,26 @@ Test (generator, unknown_target_is_refused)
     free (text);
     knowledge_destroy (&kb);
 }
+
+Test (generator, a_report_of_null_fields_does_not_crash)
+{
+    report_step_t step = { .kind = (cmd_kind_t) 99 };
+    report_service_t service = { .ports_count = 0 };
+    report_value_t value = { 0 };
+    report_job_t job = { .steps = &step, .steps_count = 1,
+                         .services = &service, .services_count = 1,
+                         .versions = &value, .versions_count = 1,
+                         .settings = &value, .settings_count = 1 };
+    report_t report = { .jobs = &job, .jobs_count = 1,
+                        .notes = &value, .notes_count = 1 };
+    static const char *const targets [] = { "github", "gitlab" };
+    for (size_t t = 0; t < 2; t++)
+        for (int json = 0; json < 2; json++) {
+            char *text = t_render (&report, targets [t], true, json);
+            if (!json) {
+                ynode_t *root = t_parse (text);
+                ytree_destroy (&root);
+            }
+            free (text);
+        }
+}
