@@ -1,0 +1,452 @@
+/*  workers/generator/gitlab.c - a report as a .gitlab-ci.yml.  */
+#include "workers/generator/gitlab.h"
+#include "workers/generator/recipe.h"
+#include "workers/generator/yemit.h"
+
+#include <ctype.h>
+#include <errno.h>
+#include <stdarg.h>
+#include <stdbool.h>
+#include <stdio.h>
+#include <stdlib.h>
+#include <string.h>
+
+//  Top-level keys GitLab does not take as job names.
+static const char *const s_reserved [] = {
+    "image", "services", "stages", "types", "before_script", "after_script",
+    "variables", "cache", "include", "default", "workflow", "pages", NULL
+};
+
+typedef struct {
+    const knowledge_t *kb;
+    yemit_t *out;
+    char **owned;           //  strings to free when done
+    size_t owned_count;
+    bool nomem;
+} gen_t;
+
+typedef struct {
+    const char *key;
+    const char *value;
+} pair_t;
+
+//  An ordered list of names and values with no repeated name.
+typedef struct {
+    pair_t *items;
+    size_t count;
+} pairs_t;
+
+static char *
+s_own (gen_t *self, char *text)
+{
+    if (!text) {
+        self->nomem = true;
+        return NULL;
+    }
+    char **owned = realloc (self->owned, (self->owned_count + 1) * sizeof *owned);
+    if (!owned) {
+        free (text);
+        self->nomem = true;
+        return NULL;
+    }
+    self->owned = owned;
+    self->owned [self->owned_count++] = text;
+    return text;
+}
+
+static char *
+s_format (gen_t *self, const char *format, ...)
+{
+    char *text = NULL;
+    va_list args;
+    va_start (args, format);
+    if (vasprintf (&text, format, args) < 0)
+        text = NULL;
+    va_end (args);
+    return s_own (self, text);
+}
+
+//  Add key = value unless key is there; the first value wins.
+static void
+s_pairs_add (gen_t *self, pairs_t *pairs, const char *key, const char *value)
+{
+    if (!key || !value)
+        return;
+    for (size_t i = 0; i < pairs->count; i++)
+        if (strcmp (pairs->items [i].key, key) == 0)
+            return;
+    pair_t *items = realloc (pairs->items, (pairs->count + 1) * sizeof *items);
+    if (!items) {
+        self->nomem = true;
+        return;
+    }
+    pairs->items = items;
+    pairs->items [pairs->count++] = (pair_t) { key, value };
+}
+
+//  A version as an image tag: "3.12" stays, "20.x" and "8.0.x" lose the
+//  wildcard; anything else (ranges, "lts/*", "stable") gives NULL.
+static const char *
+s_tag (gen_t *self, const char *version)
+{
+    if (!version || !isdigit ((unsigned char) version [0]))
+        return NULL;
+    size_t size = strlen (version);
+    while (size >= 2 && version [size - 2] == '.'
+       &&  (version [size - 1] == 'x' || version [size - 1] == '*'))
+        size -= 2;
+    for (size_t i = 0; i < size; i++)
+        if (!isdigit ((unsigned char) version [i]) && version [i] != '.')
+            return NULL;
+    return s_own (self, strndup (version, size));
+}
+
+//  The image template with {version} replaced by version.
+static const char *
+s_image (gen_t *self, const char *tmpl, const char *version)
+{
+    const char *at = strstr (tmpl, "{version}");
+    if (!at)
+        return tmpl;
+    return s_format (self, "%.*s%s%s", (int) (at - tmpl), tmpl, version,
+                     at + strlen ("{version}"));
+}
+
+//  "NODE_VERSION" for runtime "node".
+static const char *
+s_matrix_var (gen_t *self, const char *runtime)
+{
+    char *name = s_format (self, "%s_VERSION", runtime);
+    for (char *p = name; p && *p; p++)
+        *p = isalnum ((unsigned char) *p)? (char) toupper ((unsigned char) *p): '_';
+    return name;
+}
+
+//  A command with the "sudo " that starts any of its lines removed: GitLab
+//  jobs run as root in the image, which has no sudo.
+static const char *
+s_unsudo (gen_t *self, const char *run)
+{
+    char *text = strdup (run);
+    if (!s_own (self, text))
+        return "";
+    char *to = text;
+    bool line_start = true;
+    for (const char *p = run; *p; ) {
+        if (line_start && strncmp (p, "sudo ", 5) == 0)
+            p += 5;
+        line_start = *p == '\n';
+        *to++ = *p++;
+    }
+    *to = 0;
+    return text;
+}
+
+static void
+s_seq_of_nodes (gen_t *self, const ynode_t *list, const char **items,
+                size_t *count, size_t max)
+{
+    for (size_t i = 0; list && list->kind == YNODE_SEQ && i < list->count; i++)
+        if (*count < max && list->items [i]->kind == YNODE_SCALAR)
+            items [(*count)++] = list->items [i]->value;
+}
+
+static void
+s_emit_list (gen_t *self, const char *key, const char *const *items,
+             size_t count)
+{
+    if (count == 0)
+        return;
+    yemit_str (self->out, key);
+    yemit_seq_start (self->out);
+    for (size_t i = 0; i < count; i++)
+        yemit_block (self->out, items [i]);
+    yemit_seq_end (self->out);
+}
+
+//  The image and, when the main runtime has several usable versions, the
+//  matrix variable its tag comes from.
+static void
+s_image_and_matrix (gen_t *self, const recipe_t *recipe)
+{
+    const char *tmpl = ytree_str (recipe_get (recipe, "gitlab-image"), NULL);
+    if (!tmpl) {
+        yemit_pair (self->out, "image", ytree_str (ytree_path (knowledge_root
+                    (self->kb), "workflow", "gitlab-image", NULL), "ubuntu:24.04"));
+        return;
+    }
+    const char *fallback = ytree_str (ytree_get (recipe->entry,
+                                      "gitlab-version"), "latest");
+    const recipe_axis_t *axis = recipe->axes_count? &recipe->axes [0]: NULL;
+    const char *tags [64];
+    size_t tags_count = 0;
+    for (size_t i = 0; axis && i < axis->count && tags_count < 64; i++) {
+        const char *tag = s_tag (self, axis->values [i]);
+        if (!tag)
+            tag = fallback;
+        bool seen = false;
+        for (size_t t = 0; t < tags_count; t++)
+            seen = seen || strcmp (tags [t], tag) == 0;
+        if (!seen)
+            tags [tags_count++] = tag;
+    }
+    if (tags_count <= 1 || !strstr (tmpl, "{version}")) {
+        yemit_pair (self->out, "image", s_image (self, tmpl,
+                    tags_count? tags [0]: fallback));
+        return;
+    }
+    const char *var = s_matrix_var (self, axis->runtime);
+    yemit_pair (self->out, "image", s_image (self, tmpl,
+                s_format (self, "$%s", var)));
+    yemit_str (self->out, "parallel");
+    yemit_map_start (self->out);
+    yemit_str (self->out, "matrix");
+    yemit_seq_start (self->out);
+    yemit_map_start (self->out);
+    yemit_str (self->out, var);
+    yemit_seq_start (self->out);
+    for (size_t t = 0; t < tags_count; t++)
+        yemit_quoted (self->out, tags [t]);
+    yemit_seq_end (self->out);
+    yemit_map_end (self->out);
+    yemit_seq_end (self->out);
+    yemit_map_end (self->out);
+}
+
+static void
+s_services (gen_t *self, const report_job_t *job)
+{
+    if (job->services_count == 0)
+        return;
+    yemit_str (self->out, "services");
+    yemit_seq_start (self->out);
+    for (size_t i = 0; i < job->services_count; i++) {
+        const report_service_t *service = &job->services [i];
+        yemit_map_start (self->out);
+        yemit_pair (self->out, "name", service->image? service->image: "");
+        char *alias = recipe_job_id (service->name, NULL, 0, NULL);
+        yemit_pair (self->out, "alias", s_own (self, alias));
+        yemit_map_end (self->out);
+    }
+    yemit_seq_end (self->out);
+}
+
+//  Job variables: the entry's env, the services' env, the cache's.
+static void
+s_variables (gen_t *self, const recipe_t *recipe, const report_job_t *job,
+             const ynode_t *cache)
+{
+    pairs_t vars = { NULL, 0 };
+    const ynode_t *env = ytree_get (recipe->entry, "env");
+    for (size_t i = 0; env && env->keys && i < env->count; i++)
+        s_pairs_add (self, &vars, env->keys [i], ytree_str (env->items [i], NULL));
+    for (size_t s = 0; s < job->services_count; s++) {
+        const report_service_t *service = &job->services [s];
+        for (size_t e = 0; e < service->env_count; e++) {
+            const char *entry = service->env [e]? service->env [e]: "";
+            const char *equals = strchr (entry, '=');
+            s_pairs_add (self, &vars, equals? s_own (self, strndup (entry,
+                         (size_t) (equals - entry))): entry,
+                         equals? equals + 1: "");
+        }
+    }
+    const ynode_t *cache_vars = ytree_get (cache, "variables");
+    for (size_t i = 0; cache_vars && cache_vars->keys && i < cache_vars->count; i++)
+        s_pairs_add (self, &vars, cache_vars->keys [i],
+                     ytree_str (cache_vars->items [i], NULL));
+    if (vars.count) {
+        yemit_str (self->out, "variables");
+        yemit_map_start (self->out);
+        for (size_t i = 0; i < vars.count; i++)
+            yemit_pair (self->out, vars.items [i].key, vars.items [i].value);
+        yemit_map_end (self->out);
+    }
+    free (vars.items);
+}
+
+//  The gitlab-caches entry the job uses: its "cache" setting when GitLab
+//  knows it, else the tool's or the ecosystem's default.
+static const ynode_t *
+s_cache (gen_t *self, const recipe_t *recipe, const report_job_t *job,
+         const char **name_p)
+{
+    const ynode_t *caches = ytree_get (knowledge_root (self->kb), "gitlab-caches");
+    const char *name = recipe_setting (job, "cache");
+    if (!name || !ytree_get (caches, name))
+        name = ytree_str (recipe_get (recipe, "gitlab-cache"), NULL);
+    *name_p = name;
+    return name? ytree_get (caches, name): NULL;
+}
+
+static void
+s_emit_cache (gen_t *self, const recipe_t *recipe, const char *id,
+              const char *name, const ynode_t *cache)
+{
+    const char *paths [64];
+    size_t count = 0;
+    s_seq_of_nodes (self, ytree_get (cache, "paths"), paths, &count, 64);
+    const ynode_t *dir_paths = ytree_get (cache, "dir-paths");
+    for (size_t i = 0; dir_paths && dir_paths->kind == YNODE_SEQ
+                       && i < dir_paths->count && count < 64; i++) {
+        const char *path = ytree_str (dir_paths->items [i], NULL);
+        if (path)
+            paths [count++] = *recipe->dir? s_format (self, "%s/%s",
+                              recipe->dir, path): path;
+    }
+    if (count == 0)
+        return;
+    yemit_str (self->out, "cache");
+    yemit_map_start (self->out);
+    yemit_pair (self->out, "key", s_format (self, "%s-%s", id, name));
+    s_emit_list (self, "paths", paths, count);
+    yemit_map_end (self->out);
+}
+
+#define MAX_LINES 256
+
+static void
+s_scripts (gen_t *self, const recipe_t *recipe, const report_job_t *job)
+{
+    const char *before [MAX_LINES], *script [MAX_LINES];
+    size_t before_count = 0, script_count = 0;
+    s_seq_of_nodes (self, ytree_get (recipe->entry, "gitlab-before"),
+                    before, &before_count, MAX_LINES);
+    s_seq_of_nodes (self, ytree_get (recipe->tool, "gitlab-before"),
+                    before, &before_count, MAX_LINES);
+    if (*recipe->dir && before_count < MAX_LINES)
+        before [before_count++] = s_format (self, "cd %s", recipe->dir);
+    for (size_t i = 0; i < job->steps_count; i++) {
+        const report_step_t *step = &job->steps [i];
+        if (!step->run || !*step->run)
+            continue;
+        bool setup = step->kind == CMD_SYSTEM || step->kind == CMD_INSTALL;
+        const char *run = step->kind == CMD_SYSTEM? s_unsudo (self, step->run)
+                                                  : step->run;
+        if (setup && before_count < MAX_LINES)
+            before [before_count++] = run;
+        else
+        if (!setup && script_count < MAX_LINES)
+            script [script_count++] = run;
+    }
+    //  GitLab needs a script: with no build, lint or test, the setup is it.
+    if (script_count == 0) {
+        memcpy (script, before, before_count * sizeof before [0]);
+        script_count = before_count;
+        before_count = 0;
+    }
+    if (script_count == 0)
+        script [script_count++] = "echo 'readme2ci found no commands to run'";
+    s_emit_list (self, "before_script", before, before_count);
+    s_emit_list (self, "script", script, script_count);
+}
+
+static void
+s_job (gen_t *self, const report_job_t *job, const char *id, const char *stage)
+{
+    recipe_t recipe;
+    if (recipe_build (&recipe, self->kb, job)) {
+        self->nomem = true;
+        return;
+    }
+    yemit_str (self->out, id);
+    yemit_map_start (self->out);
+    yemit_pair (self->out, "stage", stage);
+    s_image_and_matrix (self, &recipe);
+    s_services (self, job);
+    const char *cache_name = NULL;
+    const ynode_t *cache = s_cache (self, &recipe, job, &cache_name);
+    s_variables (self, &recipe, job, cache);
+    if (cache)
+        s_emit_cache (self, &recipe, id, cache_name, cache);
+    s_scripts (self, &recipe, job);
+    yemit_map_end (self->out);
+    recipe_release (&recipe);
+}
+
+static const char *
+s_safe_name (gen_t *self, const char *name)
+{
+    char *safe = strdup (name && *name? name: "this project");
+    if (!safe)
+        return s_own (self, NULL);
+    for (char *p = safe; *p; p++)
+        if (!strchr ("abcdefghijklmnopqrstuvwxyzABCDEFGHIJKLMNOPQRSTUVWXYZ"
+                     "0123456789._-+@/ ", *p))
+            *p = '_';
+    return s_own (self, safe);
+}
+
+int
+gitlab_render (const knowledge_t *kb, const report_t *report,
+               char **text_p, char *err, size_t err_size)
+{
+    *text_p = NULL;
+    gen_t self = { .kb = kb };
+    self.out = yemit_new ();
+    if (!self.out) {
+        snprintf (err, err_size, "out of memory");
+        return -1;
+    }
+    const ynode_t *workflow = ytree_get (knowledge_root (kb), "workflow");
+    const char *stage = ytree_str (ytree_get (workflow, "gitlab-stage"), "test");
+    yemit_map_start (self.out);
+    yemit_str (self.out, "stages");
+    yemit_seq_start (self.out);
+    yemit_str (self.out, stage);
+    yemit_seq_end (self.out);
+    if (report->jobs_count == 0) {
+        yemit_str (self.out, "nothing-detected");
+        yemit_map_start (self.out);
+        yemit_pair (self.out, "stage", stage);
+        yemit_pair (self.out, "image", ytree_str (ytree_get (workflow,
+                    "gitlab-image"), "ubuntu:24.04"));
+        const char *line = s_format (&self, "echo 'readme2ci found no build, "
+            "lint or test commands for %s in its README or build files; add "
+            "them to this file.'", s_safe_name (&self, report->project));
+        s_emit_list (&self, "script", &line, 1);
+        yemit_map_end (self.out);
+    }
+    char **ids = calloc (report->jobs_count + 1, sizeof *ids);
+    if (!ids)
+        self.nomem = true;
+    for (size_t i = 0; ids && i < report->jobs_count; i++) {
+        ids [i] = recipe_job_id (report->jobs [i].id, ids, i, s_reserved);
+        if (!ids [i]) {
+            self.nomem = true;
+            break;
+        }
+        s_job (&self, &report->jobs [i], ids [i], stage);
+    }
+    for (size_t i = 0; ids && i < report->jobs_count; i++)
+        free (ids [i]);
+    free (ids);
+    yemit_map_end (self.out);
+    char *text = yemit_finish (self.out);
+    if (text && self.nomem) {
+        free (text);
+        text = NULL;
+        errno = ENOMEM;
+    }
+    if (text && report->degraded) {
+        char *marked = NULL;
+        if (asprintf (&marked, "# readme2ci: made from the README alone (the "
+                      "detector was unavailable); check the jobs.\n%s",
+                      text) < 0) {
+            marked = NULL;
+            errno = ENOMEM;
+        }
+        free (text);
+        text = marked;
+    }
+    int saved = errno;
+    if (!text)
+        snprintf (err, err_size, "cannot write the GitLab CI file: %s",
+                  strerror (saved));
+    yemit_destroy (&self.out);
+    for (size_t i = 0; i < self.owned_count; i++)
+        free (self.owned [i]);
+    free (self.owned);
+    *text_p = text;
+    errno = saved;
+    return text? 0: -1;
+}

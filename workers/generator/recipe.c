@@ -1,0 +1,337 @@
+/*  workers/generator/recipe.c - one job's setup, read from the knowledge.  */
+#include "workers/generator/recipe.h"
+
+#include <ctype.h>
+#include <errno.h>
+#include <stdio.h>
+#include <stdlib.h>
+#include <string.h>
+#include <strings.h>
+
+const char *
+recipe_setting (const report_job_t *job, const char *key)
+{
+    for (size_t i = 0; i < job->settings_count; i++) {
+        const report_value_t *setting = &job->settings [i];
+        if (setting->key && setting->value && strcmp (setting->key, key) == 0)
+            return setting->value;
+    }
+    return NULL;
+}
+
+//  Where the job's setting key came from, "" when unknown. Borrowed.
+static const char *
+s_setting_source (const report_job_t *job, const char *key)
+{
+    for (size_t i = 0; i < job->settings_count; i++) {
+        const report_value_t *setting = &job->settings [i];
+        if (setting->key && setting->value && strcmp (setting->key, key) == 0)
+            return setting->source? setting->source: "";
+    }
+    return "";
+}
+
+//  The setup entry: setting-entries, then "<ecosystem>/<tool>", then the
+//  ecosystem. Sets *name_p to the entry's key.
+static const ynode_t *
+s_find_entry (const knowledge_t *kb, const report_job_t *job,
+              const char **name_p)
+{
+    const ynode_t *root = knowledge_root (kb);
+    const ynode_t *setup = ytree_get (root, "setup");
+    const ynode_t *switches = ytree_get (root, "setting-entries");
+    for (size_t i = 0; switches && switches->keys && i < switches->count; i++) {
+        const char *value = recipe_setting (job, switches->keys [i]);
+        const char *name = ytree_str (switches->items [i], NULL);
+        if (value && strcmp (value, "true") == 0 && name
+        &&  ytree_get (setup, name)) {
+            *name_p = name;
+            return ytree_get (setup, name);
+        }
+    }
+    const char *ecosystem = job->ecosystem? job->ecosystem: "";
+    if (job->tool && *job->tool) {
+        char key [256];
+        snprintf (key, sizeof key, "%s/%s", ecosystem, job->tool);
+        for (size_t i = 0; setup && setup->keys && i < setup->count; i++)
+            if (strcmp (setup->keys [i], key) == 0) {
+                *name_p = setup->keys [i];
+                return setup->items [i];
+            }
+    }
+    for (size_t i = 0; setup && setup->keys && i < setup->count; i++)
+        if (strcmp (setup->keys [i], ecosystem) == 0) {
+            *name_p = setup->keys [i];
+            return setup->items [i];
+        }
+    *name_p = NULL;
+    return NULL;
+}
+
+static char *
+s_normal_dir (const char *dir)
+{
+    if (!dir)
+        dir = "";
+    while (dir [0] == '.' && dir [1] == '/')
+        dir += 2;
+    size_t size = strlen (dir);
+    while (size && dir [size - 1] == '/')
+        size--;
+    if (size == 1 && dir [0] == '.')
+        size = 0;
+    return strndup (dir, size);
+}
+
+static char *
+s_display_name (const knowledge_t *kb, const recipe_t *self,
+                const report_job_t *job)
+{
+    const char *base = NULL;
+    if (job->language && *job->language)
+        base = ytree_str (ytree_path (knowledge_root (kb), "workflow",
+                          "language-names", job->language, NULL), NULL);
+    if (!base)
+        base = ytree_str (ytree_get (self->entry, "name"), NULL);
+    if (!base || !*base)
+        base = job->ecosystem && *job->ecosystem? job->ecosystem: job->id;
+    if (!base || !*base)
+        base = "Build";
+    char *name = NULL;
+    int rc = *self->dir? asprintf (&name, "%s (%s)", base, self->dir)
+                       : asprintf (&name, "%s", base);
+    return rc < 0? NULL: name;
+}
+
+//  Append value (borrowed) to the axis unless it is there already.
+static int
+s_axis_add (recipe_axis_t *axis, const char *value, const char *source)
+{
+    for (size_t i = 0; i < axis->count; i++)
+        if (strcmp (axis->values [i], value) == 0)
+            return 0;
+    const char **values = realloc (axis->values,
+                                   (axis->count + 1) * sizeof *values);
+    if (!values)
+        return -1;
+    axis->values = values;
+    const char **sources = realloc (axis->sources,
+                                    (axis->count + 1) * sizeof *sources);
+    if (!sources)
+        return -1;
+    axis->sources = sources;
+    axis->values [axis->count] = value;
+    axis->sources [axis->count] = source? source: "";
+    axis->count++;
+    return 0;
+}
+
+//  The axes: the report's versions of each runtime the entry knows, the
+//  msrv beside the main runtime, defaults where the report says nothing
+//  and no version file is used.
+static int
+s_build_axes (recipe_t *self, const report_job_t *job)
+{
+    const ynode_t *versions = ytree_get (self->entry, "versions");
+    if (!versions || !versions->keys || versions->count == 0)
+        return 0;
+    self->axes = calloc (versions->count, sizeof *self->axes);
+    if (!self->axes)
+        return -1;
+    for (size_t k = 0; k < versions->count; k++) {
+        const char *input = ytree_str (versions->items [k], NULL);
+        if (!input)
+            continue;
+        recipe_axis_t *axis = &self->axes [self->axes_count++];
+        axis->runtime = versions->keys [k];
+        axis->input = input;
+        for (size_t i = 0; i < job->versions_count; i++) {
+            const report_value_t *version = &job->versions [i];
+            if (version->key && version->value && *version->value
+            &&  strcmp (version->key, axis->runtime) == 0
+            &&  s_axis_add (axis, version->value, version->source))
+                return -1;
+        }
+    }
+    if (self->axes_count == 0)
+        return 0;
+    recipe_axis_t *main_axis = &self->axes [0];
+    const char *msrv = recipe_setting (job, "msrv");
+    const char *msrv_with = ytree_str (ytree_get (self->entry, "msrv-with"), NULL);
+    if (msrv && *msrv && msrv_with) {
+        if ((main_axis->count == 0 && s_axis_add (main_axis, msrv_with, ""))
+        ||  s_axis_add (main_axis, msrv, s_setting_source (job, "msrv")))
+            return -1;
+    }
+    const char *file = recipe_setting (job, "version-file");
+    if (file && *file && main_axis->count == 0) {
+        self->version_file = file;
+        self->version_file_source = s_setting_source (job, "version-file");
+        return 0;
+    }
+    const ynode_t *defaults = ytree_get (self->entry, "defaults");
+    for (size_t k = 0; k < self->axes_count; k++) {
+        recipe_axis_t *axis = &self->axes [k];
+        const char *fallback = ytree_str (ytree_get (defaults, axis->runtime), NULL);
+        if (axis->count == 0 && fallback) {
+            if (s_axis_add (axis, fallback, ""))
+                return -1;
+            axis->from_default = true;
+        }
+    }
+    return 0;
+}
+
+int
+recipe_build (recipe_t *self, const knowledge_t *kb, const report_job_t *job)
+{
+    memset (self, 0, sizeof *self);
+    self->entry = s_find_entry (kb, job, &self->entry_name);
+    if (job->tool && *job->tool)
+        self->tool = ytree_get (ytree_get (self->entry, "tools"), job->tool);
+    self->dir = s_normal_dir (job->dir);
+    if (!self->dir)
+        goto out_release;
+    self->name = s_display_name (kb, self, job);
+    if (!self->name || s_build_axes (self, job))
+        goto out_release;
+    return 0;
+out_release:
+    recipe_release (self);
+    errno = ENOMEM;
+    return -1;
+}
+
+void
+recipe_release (recipe_t *self)
+{
+    for (size_t i = 0; i < self->axes_count; i++) {
+        free (self->axes [i].values);
+        free (self->axes [i].sources);
+    }
+    free (self->axes);
+    free (self->dir);
+    free (self->name);
+    memset (self, 0, sizeof *self);
+}
+
+int
+recipe_expand (const recipe_t *self, const report_job_t *job,
+               const char *tmpl, char **text_p)
+{
+    *text_p = NULL;
+    char *text = NULL;
+    size_t size = 0;
+    FILE *out = open_memstream (&text, &size);
+    if (!out)
+        return -1;
+    bool omit = false;
+    for (const char *p = tmpl; *p && !omit; ) {
+        if (strncmp (p, "{dir}", 5) == 0) {
+            omit = *self->dir == 0;
+            fputs (self->dir, out);
+            p += 5;
+        }
+        else
+        if (strncmp (p, "{setting:", 9) == 0 && strchr (p, '}')) {
+            const char *end = strchr (p, '}');
+            char key [128];
+            snprintf (key, sizeof key, "%.*s", (int) (end - p - 9), p + 9);
+            const char *value = recipe_setting (job, key);
+            omit = !value || !*value;
+            fputs (value? value: "", out);
+            p = end + 1;
+        }
+        else
+            fputc (*p++, out);
+    }
+    if (fclose (out) || !text) {
+        free (text);
+        errno = ENOMEM;
+        return -1;
+    }
+    if (omit)
+        free (text);
+    else
+        *text_p = text;
+    return 0;
+}
+
+const ynode_t *
+recipe_get (const recipe_t *self, const char *key)
+{
+    const ynode_t *node = ytree_get (self->tool, key);
+    return node? node: ytree_get (self->entry, key);
+}
+
+bool
+recipe_axis_varies (const recipe_axis_t *axis)
+{
+    return axis->count > 1;
+}
+
+bool
+recipe_has_matrix (const recipe_t *self)
+{
+    for (size_t i = 0; i < self->axes_count; i++)
+        if (recipe_axis_varies (&self->axes [i]))
+            return true;
+    return false;
+}
+
+const char *
+recipe_step_name (const knowledge_t *kb, const report_step_t *step)
+{
+    if (step->name && *step->name)
+        return step->name;
+    static const char *const kinds [CMD_KIND_COUNT] = {
+        [CMD_INSTALL] = "install", [CMD_BUILD] = "build", [CMD_TEST] = "test",
+        [CMD_LINT] = "lint", [CMD_SYSTEM] = "system"
+    };
+    const char *kind = (unsigned) step->kind < CMD_KIND_COUNT
+                     ? kinds [step->kind]: NULL;
+    const char *name = kind? ytree_str (ytree_path (knowledge_root (kb),
+                       "workflow", "step-names", kind, NULL), NULL): NULL;
+    return name? name: "Run";
+}
+
+static bool
+s_id_taken (const char *id, char *const *taken, size_t taken_count,
+            const char *const *reserved)
+{
+    for (size_t i = 0; i < taken_count; i++)
+        if (strcasecmp (taken [i], id) == 0)
+            return true;
+    for (size_t i = 0; reserved && reserved [i]; i++)
+        if (strcasecmp (reserved [i], id) == 0)
+            return true;
+    return false;
+}
+
+char *
+recipe_job_id (const char *raw, char *const *taken, size_t taken_count,
+               const char *const *reserved)
+{
+    if (!raw || !*raw)
+        raw = "build";
+    size_t size = strlen (raw);
+    if (size > 64)
+        size = 64;
+    //  Room for a "job-" prefix and a "-NNN" suffix.
+    char *id = malloc (size + 4 + 24);
+    if (!id)
+        return NULL;
+    size_t at = 0;
+    if (!isalpha ((unsigned char) raw [0]) && raw [0] != '_') {
+        memcpy (id, "job-", 4);
+        at = 4;
+    }
+    for (size_t i = 0; i < size; i++) {
+        unsigned char c = (unsigned char) raw [i];
+        id [at++] = isalnum (c) || c == '_' || c == '-'? (char) c: '-';
+    }
+    id [at] = 0;
+    for (unsigned n = 2; s_id_taken (id, taken, taken_count, reserved); n++)
+        snprintf (id + at, 24, "-%u", n);
+    return id;
+}

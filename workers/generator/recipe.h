@@ -1,0 +1,73 @@
+/*  workers/generator/recipe.h - what the CI knowledge says about setting
+    up one report job: its setup entry and tool overrides, the versions of
+    each runtime (report, msrv, defaults), its folder and display name.
+    Shared by the GitHub and GitLab writers so both make the same choices.  */
+#ifndef RECIPE_H_INCLUDED
+#define RECIPE_H_INCLUDED
+
+#include "common/knowledge.h"
+#include "proto/report.h"
+
+#include <stdbool.h>
+#include <stddef.h>
+
+//  The versions of one runtime the job runs on; several make a matrix.
+//  Strings are borrowed from the report or the knowledge.
+typedef struct {
+    const char *runtime;        //  "node", "otp"
+    const char *input;          //  the setup action's input: "node-version"
+    const char **values;
+    const char **sources;       //  where each came from; "" for defaults
+    size_t count;
+    bool from_default;          //  the knowledge's default, not the report's
+} recipe_axis_t;
+
+//  One job's recipe. Zero value is empty; release with recipe_release.
+typedef struct {
+    const ynode_t *entry;       //  setup entry, NULL when none (borrowed)
+    const char *entry_name;     //  its key in setup, or NULL
+    const ynode_t *tool;        //  entry.tools[job tool], or NULL
+    char *dir;                  //  job folder, "" for the root ("./a/" -> "a")
+    char *name;                 //  display name: "Python", "Node.js (web)"
+    recipe_axis_t *axes;        //  one per runtime of entry.versions
+    size_t axes_count;
+    const char *version_file;   //  the "version-file" setting when it is used
+    const char *version_file_source;
+} recipe_t;
+
+//  Work out job's recipe from kb into *self (zeroed first). Returns 0, or
+//  -1 with errno ENOMEM (*self is then empty).
+int recipe_build (recipe_t *self, const knowledge_t *kb, const report_job_t *job);
+
+void recipe_release (recipe_t *self);
+
+//  The value of the job's setting key (the first one), or NULL. Borrowed.
+const char *recipe_setting (const report_job_t *job, const char *key);
+
+//  Fill a knowledge template: "{dir}" is the job's folder and
+//  "{setting:KEY}" a setting's value. Returns 0 with a malloc'd text in
+//  *text_p, or with *text_p NULL when the template needs a folder or a
+//  setting the job has not (the input is then left out); -1 on ENOMEM.
+int recipe_expand (const recipe_t *self, const report_job_t *job,
+                   const char *tmpl, char **text_p);
+
+//  A key of the entry, looked up in the tool's overrides first. Borrowed.
+const ynode_t *recipe_get (const recipe_t *self, const char *key);
+
+//  The axis whose values vary (count > 1), i.e. that makes a matrix.
+bool recipe_axis_varies (const recipe_axis_t *axis);
+
+//  True when any axis varies.
+bool recipe_has_matrix (const recipe_t *self);
+
+//  A name for step: its own, else workflow.step-names for its kind, else
+//  "Run". Borrowed.
+const char *recipe_step_name (const knowledge_t *kb, const report_step_t *step);
+
+//  A malloc'd job id made from raw that matches [A-Za-z_][A-Za-z0-9_-]*,
+//  differs (ignoring case) from the taken ids and from the NULL-ended
+//  reserved words; NULL on ENOMEM.
+char *recipe_job_id (const char *raw, char *const *taken, size_t taken_count,
+                     const char *const *reserved);
+
+#endif
