@@ -1276,3 +1276,133 @@ Test (journal, every_operation_failing_at_every_call)
         }
     }
 }
+
+//  A record with a good checksum around the given payload.
+static size_t
+s_craft_record (uint8_t *out, const uint8_t *payload, uint32_t length)
+{
+    for (int i = 0; i < 4; i++)
+        out [i] = (uint8_t) (length >> (8 * i));
+    memcpy (out + 8, payload, length);
+    uint32_t crc = crc32c (crc32c (0, out, 4), payload, length);
+    for (int i = 0; i < 4; i++)
+        out [4 + i] = (uint8_t) (crc >> (8 * i));
+    return 8 + length;
+}
+
+Test (journal, records_that_checksum_but_do_not_belong)
+{
+    char *dir = tu_tmpdir ();
+    journal_t *journal = s_open (dir, JOURNAL_FSYNC_NEVER, 500, NULL, NULL);
+    s_append_range (journal, 1, 20, 0);
+    journal_destroy (&journal);
+
+    //  A repeat of the last record at the end of the last segment: a
+    //  valid record with the wrong seq is a tail to cut.
+    int last = 1;
+    for (;; last++) {
+        char *next = s_segment (dir, last + 1);
+        bool more = s_exists (next);
+        free (next);
+        if (!more)
+            break;
+    }
+    cr_assert_gt (last, 2);
+    char *path = s_segment (dir, last);
+    size_t size;
+    uint8_t *data = s_slurp (path, &size);
+    uint64_t starts [32], first;
+    size_t count = s_parse_segment (data, size, starts, 32, &first);
+    size_t length = size - starts [count - 1];
+    uint8_t *longer = malloc (size + length);
+    memcpy (longer, data, size);
+    memcpy (longer + size, data + starts [count - 1], length);
+    s_spit (path, longer, size + length);
+    problems_t problems = { .count = 0 };
+    journal = s_open (dir, JOURNAL_FSYNC_NEVER, 500, NULL, &problems);
+    cr_assert_not_null (journal);
+    cr_assert_eq (problems.count, 1);
+    cr_assert_str_eq (problems.list [0].reason, "record out of order");
+    cr_assert_eq (problems.list [0].offset, size);
+    cr_assert_eq (journal_last_seq (journal), 20);
+    //  The active segment cut short behind the journal's back.
+    cr_assert_eq (truncate (path, (off_t) size - 1), 0);
+    int rc;
+    replay_t *replay = s_replay (journal, &rc);
+    cr_assert_eq (rc, -1);
+    cr_assert_eq (errno, EBADMSG);
+    cr_assert_str_eq (replay->problems.list [0].reason, "segment shorter than written");
+    free (replay);
+    journal_destroy (&journal);
+    s_spit (path, data, size);
+
+    //  In segment 1: a payload that checksums but is no event, then a
+    //  record that repeats a seq.
+    char *one = s_segment (dir, 1);
+    size_t size1;
+    uint8_t *data1 = s_slurp (one, &size1);
+    count = s_parse_segment (data1, size1, starts, 32, &first);
+    const uint8_t not_event [] = { 0x94, 0x02, 0x05, 0xc0, 0x80 };
+    uint8_t record [64];
+    size_t bytes = s_craft_record (record, not_event, sizeof not_event);
+    uint8_t *bad = malloc (size1 + 64);
+    memcpy (bad, data1, starts [1]);
+    memcpy (bad + starts [1], record, bytes);
+    memcpy (bad + starts [1] + bytes, data1 + starts [2], size1 - starts [2]);
+    size_t bad_size = starts [1] + bytes + size1 - starts [2];
+    s_spit (one, bad, bad_size);
+    problems.count = 0;
+    cr_assert_eq (journal_verify (dir, NULL, NULL, s_on_problem, &problems), -1);
+    cr_assert_eq (problems.count, 1);
+    cr_assert_str_eq (problems.list [0].reason, "payload is not an event");
+    cr_assert_eq (problems.list [0].offset, starts [1]);
+    journal = s_open (dir, JOURNAL_FSYNC_NEVER, 500, NULL, NULL);
+    replay = s_replay (journal, &rc);
+    cr_assert_eq (rc, -1);
+    cr_assert_eq (replay->seen.count, 1);
+    cr_assert_eq (replay->problems.list [0].offset, starts [1]);
+    free (replay);
+    journal_destroy (&journal);
+    memcpy (bad, data1, starts [2]);
+    memcpy (bad + starts [2], data1 + starts [0], starts [1] - starts [0]);
+    s_spit (one, bad, starts [2] + starts [1] - starts [0]);
+    problems.count = 0;
+    cr_assert_eq (journal_verify (one, NULL, NULL, s_on_problem, &problems), -1);
+    cr_assert_eq (problems.count, 1);
+    cr_assert_eq (problems.list [0].offset, starts [2]);
+    cr_assert_str_eq (problems.list [0].reason, "seq out of order");
+    s_spit (one, data1, size1);
+
+    //  A bad header on the last segment is not a torn tail.
+    data [3] ^= 1;
+    s_spit (path, data, size);
+    problems.count = 0;
+    cr_assert_null (s_open (dir, JOURNAL_FSYNC_NEVER, 500, NULL, &problems));
+    cr_assert_eq (errno, EBADMSG);
+    cr_assert_str_eq (problems.list [0].reason, "bad segment header");
+
+    //  A lone segment whose header never made it: a fresh journal.
+    char *fresh = s_path (dir, "fresh");
+    cr_assert_eq (mkdir (fresh, 0700), 0);
+    char *torn = s_segment (fresh, 1);
+    s_spit (torn, (const uint8_t *) "R2C", 3);
+    problems.count = 0;
+    journal = s_open (fresh, JOURNAL_FSYNC_NEVER, 500, NULL, &problems);
+    cr_assert_not_null (journal);
+    cr_assert_eq (problems.count, 1);
+    cr_assert (problems.list [0].cut);
+    cr_assert_eq (journal_last_seq (journal), 0);
+    s_append_range (journal, 1, 1, 0);
+    journal_destroy (&journal);
+    cr_assert_eq (journal_verify (fresh, NULL, NULL, NULL, NULL), 0);
+    free (torn);
+    free (fresh);
+    free (bad);
+    free (data1);
+    free (one);
+    free (longer);
+    free (data);
+    free (path);
+    tu_rmtree (dir);
+    free (dir);
+}
