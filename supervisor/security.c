@@ -210,8 +210,12 @@ security_check_endpoints (const config_t *cfg, char *err, size_t err_size)
         return s_fail (EINVAL, err, err_size, "no configuration");
     const config_security_t *security = &cfg->security;
     const char *endpoints [] = { cfg->listen.workers, cfg->listen.clients };
-    const char *folders [] = { security->authorized_workers, security->authorized_clients };
-    static const char *const folder_keys [] = { "authorized_workers", "authorized_clients" };
+    const char *folders [] = {
+        security->authorized_workers, security->authorized_clients
+    };
+    static const char *const folder_keys [] = {
+        "authorized_workers", "authorized_clients"
+    };
 
     if (security->insecure && security->secret_key)
         return s_fail (EINVAL, err, err_size,
@@ -224,8 +228,8 @@ security_check_endpoints (const config_t *cfg, char *err, size_t err_size)
         if (security->secret_key) {
             if (!folders [i])
                 return s_fail (EINVAL, err, err_size,
-                               "listen.%s (%s) is a tcp endpoint: it needs security.%s, "
-                               "the folder of the keys it lets in",
+                               "listen.%s (%s) is a tcp endpoint: it needs "
+                               "security.%s, the folder of the keys it lets in",
                                s_role_domains [i], endpoint, folder_keys [i]);
         }
         else
@@ -319,8 +323,8 @@ s_zap_decide (zap_t *self, const char *domain, const char *address,
         return strcmp (mechanism, "NULL") == 0? "200": "400";
     }
     if (strcmp (mechanism, "CURVE") != 0) {
-        log_warn ("refused a %s connection to the %s endpoint from %s: CURVE is required",
-                  mechanism, domain, address);
+        log_warn ("refused a %s connection to the %s endpoint from %s: "
+                  "CURVE is required", mechanism, domain, address);
         *text = "CURVE required";
         return "400";
     }
@@ -525,19 +529,23 @@ security_server_apply (security_server_t *self, zsock_t *sock, security_role_t r
     const char *domain = s_role_domains [role];
     if ((role == SECURITY_WORKERS && !self->workers)
     ||  (role == SECURITY_CLIENTS && !self->clients && !self->operators)) {
-        log_error ("security: the %s endpoint has no folder of authorised keys", domain);
+        log_error ("security: the %s endpoint has no folder of authorised keys",
+                   domain);
         return errno = EINVAL, -1;
     }
     if (s_socket_used (sock)) {
-        log_error ("security: CURVE must be set on the %s socket before it binds", domain);
+        log_error ("security: CURVE must be set on the %s socket before it binds",
+                   domain);
         return errno = EINVAL, -1;
     }
     void *handle = zsock_resolve (sock);
+    const byte *public_key = zcert_public_key (self->cert);
+    const byte *secret_key = zcert_secret_key (self->cert);
     int one = 1;
     if (zmq_setsockopt (handle, ZMQ_ZAP_DOMAIN, domain, strlen (domain))
     ||  zmq_setsockopt (handle, ZMQ_CURVE_SERVER, &one, sizeof one)
-    ||  zmq_setsockopt (handle, ZMQ_CURVE_PUBLICKEY, zcert_public_key (self->cert), 32)
-    ||  zmq_setsockopt (handle, ZMQ_CURVE_SECRETKEY, zcert_secret_key (self->cert), 32)) {
+    ||  zmq_setsockopt (handle, ZMQ_CURVE_PUBLICKEY, public_key, 32)
+    ||  zmq_setsockopt (handle, ZMQ_CURVE_SECRETKEY, secret_key, 32)) {
         int code = zmq_errno ();
         log_error ("security: cannot make the %s socket a CURVE server: %s",
                    domain, zmq_strerror (code));

@@ -39,7 +39,8 @@ int security_check_endpoints (const config_t *cfg, char *err, size_t err_size);
 //  it after the sockets it secured), or NULL with errno (as
 //  security_check_endpoints, or EADDRINUSE when a ZAP handler already
 //  runs) and one line in err.
-security_server_t *security_server_new (const config_t *cfg, char *err, size_t err_size);
+security_server_t *security_server_new (const config_t *cfg, char *err,
+                                        size_t err_size);
 
 //  Stop the ZAP handler and free self, keeping errno. Destroy the sockets
 //  self secured first: after this they refuse every new connection.
@@ -56,7 +57,8 @@ bool security_server_curve (security_server_t *self);
 //  nothing when self is not CURVE. Returns 0, or -1 with errno (EINVAL:
 //  sock already bound, or no authorised folder for role; else libzmq's)
 //  and the cause logged.
-int security_server_apply (security_server_t *self, zsock_t *sock, security_role_t role);
+int security_server_apply (security_server_t *self, zsock_t *sock,
+                           security_role_t role);
 
 //  True when the client key (Z85, as a message's "User-Id" property
 //  gives it) has a certificate in the operators folder, read afresh on
@@ -76,7 +78,8 @@ const char *security_frame_key (zframe_t *frame);
 //  refused: use the ipc endpoint. A refusal is logged with the operation,
 //  the key and the key's name. Do not call it for ipc clients, whom the
 //  runtime folder's mode already restricts.
-bool security_may_operate (security_server_t *self, zframe_t *frame, const char *operation);
+bool security_may_operate (security_server_t *self, zframe_t *frame,
+                           const char *operation);
 
 //  The worker/client side: make sock a CURVE client of the server whose
 //  public certificate is server_public_file, with our own key pair from

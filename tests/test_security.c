@@ -17,6 +17,10 @@
 //  a refused peer is watched for a message that must not come.
 #define HANDSHAKE_MS 3000
 #define QUIET_MS 250
+#define ENDPOINT_MAX 256
+
+//  What czmq shows for the secret key of a public certificate.
+#define ZERO_KEY "0000000000000000000000000000000000000000"
 
 //  Keys and folders in a temporary place, laid out as on a real host: the
 //  pairs in gen/, the public halves copied into the authorised folders.
@@ -101,12 +105,12 @@ s_set (char **field, const char *value)
 //  security_client_apply with two files under the fixture's folder.
 static int
 s_client_apply (fixture_t *self, zsock_t *sock, const char *server_key,
-                const char *own_key, char *err, size_t err_size)
+                const char *own_key, char err [512])
 {
     char server_path [PATH_MAX], own_path [PATH_MAX];
     snprintf (server_path, sizeof server_path, "%s/%s", self->dir, server_key);
     snprintf (own_path, sizeof own_path, "%s/%s", self->dir, own_key);
-    return security_client_apply (sock, server_path, own_path, err, err_size);
+    return security_client_apply (sock, server_path, own_path, err, 512);
 }
 
 static security_server_t *
@@ -123,7 +127,7 @@ s_server (fixture_t *self)
 //  its endpoint goes to endpoint.
 static zsock_t *
 s_bind (security_server_t *server, int type, security_role_t role,
-        char *endpoint, size_t size)
+        char endpoint [ENDPOINT_MAX])
 {
     zsock_t *sock = zsock_new (type);
     cr_assert (sock);
@@ -131,7 +135,7 @@ s_bind (security_server_t *server, int type, security_role_t role,
     cr_assert_eq (security_server_apply (server, sock, role), 0);
     cr_assert_gt (zsock_bind (sock, "tcp://127.0.0.1:*"), 0);
     char *last = zsock_last_endpoint (sock);
-    snprintf (endpoint, size, "%s", last);
+    snprintf (endpoint, ENDPOINT_MAX, "%s", last);
     free (last);
     return sock;
 }
@@ -243,7 +247,7 @@ Test (keys, new_writes_a_pair_czmq_loads)
     zcert_t *public = keys_load_public (s_path (&f, "gen/alpha"), err, sizeof err);
     cr_assert (public, "%s", err);
     cr_assert_str_eq (zcert_public_txt (public), zcert_public_txt (secret));
-    cr_assert_str_eq (zcert_secret_txt (public), "0000000000000000000000000000000000000000");
+    cr_assert_str_eq (zcert_secret_txt (public), ZERO_KEY);
     zcert_t *loaded = keys_load_secret (s_path (&f, "gen/alpha_secret"), err, sizeof err);
     cr_assert (loaded, "%s", err);
     cr_assert (zcert_eq (loaded, secret));
@@ -518,14 +522,14 @@ Test (security, check_missing_files_name_the_path)
     //  The client side names the file it could not use.
     zsock_t *sock = zsock_new (ZMQ_DEALER);
     errno = 0;
-    cr_assert_eq (s_client_apply (&f, sock, "gen/nope", "gen/w1_secret", err, sizeof err), -1);
+    cr_assert_eq (s_client_apply (&f, sock, "gen/nope", "gen/w1_secret", err), -1);
     cr_assert_eq (errno, ENOENT);
     cr_assert (strstr (err, s_path (&f, "gen/nope")), "%s", err);
-    cr_assert_eq (s_client_apply (&f, sock, "gen/supervisor", "gen/nope_secret", err, sizeof err), -1);
+    cr_assert_eq (s_client_apply (&f, sock, "gen/supervisor", "gen/nope_secret", err), -1);
     cr_assert_eq (errno, ENOENT);
     cr_assert (strstr (err, s_path (&f, "gen/nope_secret")), "%s", err);
     //  The server's secret handed out as its public key is refused.
-    cr_assert_eq (s_client_apply (&f, sock, "gen/supervisor_secret", "gen/w1_secret", err, sizeof err), -1);
+    cr_assert_eq (s_client_apply (&f, sock, "gen/supervisor_secret", "gen/w1_secret", err), -1);
     cr_assert_eq (errno, EPROTO);
     zsock_destroy (&sock);
     s_fixture_release (&f);
@@ -539,8 +543,8 @@ Test (security, authorised_worker_exchanges_messages)
     fixture_t f;
     s_fixture (&f);
     security_server_t *server = s_server (&f);
-    char endpoint [256];
-    zsock_t *router = s_bind (server, ZMQ_ROUTER, SECURITY_WORKERS, endpoint, sizeof endpoint);
+    char endpoint [ENDPOINT_MAX];
+    zsock_t *router = s_bind (server, ZMQ_ROUTER, SECURITY_WORKERS, endpoint);
     zsock_t *monitor;
     zsock_t *worker = s_connect (&f, "w1", endpoint, &monitor);
     cr_assert_eq (s_handshake (monitor), ZMQ_EVENT_HANDSHAKE_SUCCEEDED);
@@ -584,8 +588,8 @@ static bool
 s_exchange (fixture_t *self, security_server_t *server, security_role_t role,
             const char *name)
 {
-    char endpoint [256];
-    zsock_t *bound = s_bind (server, ZMQ_DEALER, role, endpoint, sizeof endpoint);
+    char endpoint [ENDPOINT_MAX];
+    zsock_t *bound = s_bind (server, ZMQ_DEALER, role, endpoint);
     zsock_t *monitor;
     zsock_t *peer = s_connect (self, name, endpoint, &monitor);
     int event = s_handshake (monitor);
@@ -628,8 +632,8 @@ Test (security, unauthorised_worker_never_gets_through)
     cr_assert_not (s_exchange (&f, server, SECURITY_WORKERS, "op1"));
 
     //  Nor does a ROUTER hear anything from the refused key.
-    char endpoint [256];
-    zsock_t *router = s_bind (server, ZMQ_ROUTER, SECURITY_WORKERS, endpoint, sizeof endpoint);
+    char endpoint [ENDPOINT_MAX];
+    zsock_t *router = s_bind (server, ZMQ_ROUTER, SECURITY_WORKERS, endpoint);
     zsock_t *monitor;
     zsock_t *worker = s_connect (&f, "w2", endpoint, &monitor);
     cr_assert_eq (s_handshake (monitor), ZMQ_EVENT_HANDSHAKE_FAILED_AUTH);
@@ -660,8 +664,8 @@ Test (security, operators_told_apart_by_user_id)
     fixture_t f;
     s_fixture (&f);
     security_server_t *server = s_server (&f);
-    char endpoint [256];
-    zsock_t *router = s_bind (server, ZMQ_ROUTER, SECURITY_CLIENTS, endpoint, sizeof endpoint);
+    char endpoint [ENDPOINT_MAX];
+    zsock_t *router = s_bind (server, ZMQ_ROUTER, SECURITY_CLIENTS, endpoint);
     const char *names [] = { "c1", "op1" };
     for (size_t i = 0; i < 2; i++) {
         zsock_t *monitor;
@@ -689,7 +693,7 @@ Test (security, operators_told_apart_by_user_id)
     //  Keys that are no keys, and frames from no CURVE peer.
     cr_assert_not (security_is_operator (server, NULL));
     cr_assert_not (security_is_operator (server, "not a key"));
-    cr_assert_not (security_is_operator (server, "0000000000000000000000000000000000000000"));
+    cr_assert_not (security_is_operator (server, ZERO_KEY));
     zframe_t *local = zframe_new ("ctl", 3);
     cr_assert_null (security_frame_key (local));
     cr_assert_not (security_may_operate (server, local, "ctl stop parser"));
@@ -736,8 +740,8 @@ Test (security, one_handler_per_process_and_fail_closed)
     cr_assert (strstr (err, "ZAP handler"), "%s", err);
 
     //  A socket that outlives the handler refuses even authorised keys.
-    char endpoint [256];
-    zsock_t *router = s_bind (server, ZMQ_ROUTER, SECURITY_WORKERS, endpoint, sizeof endpoint);
+    char endpoint [ENDPOINT_MAX];
+    zsock_t *router = s_bind (server, ZMQ_ROUTER, SECURITY_WORKERS, endpoint);
     security_server_destroy (&server);
     zsock_t *monitor;
     zsock_t *worker = s_connect (&f, "w1", endpoint, &monitor);
@@ -769,7 +773,7 @@ Test (security, apply_only_before_bind)
     sock = zsock_new (ZMQ_DEALER);
     char err [512] = "";
     cr_assert_eq (zsock_connect (sock, "tcp://127.0.0.1:1"), 0);
-    cr_assert_eq (s_client_apply (&f, sock, "gen/supervisor", "gen/w1_secret", err, sizeof err), -1);
+    cr_assert_eq (s_client_apply (&f, sock, "gen/supervisor", "gen/w1_secret", err), -1);
     cr_assert_eq (errno, EINVAL);
     cr_assert (strstr (err, "before it connects"), "%s", err);
     zsock_destroy (&sock);
