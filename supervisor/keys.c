@@ -195,10 +195,16 @@ s_read_tree (const char *path, mode_t *mode, char *err, size_t err_size)
             s_fail (code, err, err_size, "%s: %s", path, strerror (code));
         return NULL;
     }
-    zconfig_t *root = memchr (text, '\0', size)? NULL: zconfig_str_load (text);
-    free (text);
-    if (!root)
+    //  Files that cannot be certificates are told apart here, before
+    //  czmq's parser, which logs its own complaint about each one.
+    zconfig_t *root = NULL;
+    if (memchr (text, '\0', size) || !strstr (text, "public-key"))
+        s_fail (EPROTO, err, err_size,
+                "%s: not a CURVE certificate (no curve/public-key)", path);
+    else
+    if (!(root = zconfig_str_load (text)))
         s_fail (EPROTO, err, err_size, "%s: not a certificate (not ZPL text)", path);
+    free (text);
     return root;
 }
 

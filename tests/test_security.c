@@ -362,9 +362,12 @@ Test (keys, load_errors_name_the_file)
     tu_write (f.dir, "junk/yaml", "listen:\n  workers: tcp://0.0.0.0:7101\n");
     tu_write (f.dir, "junk/binary", "\x01\x02\xff\xfe garbage \x7f");
     tu_write (f.dir, "junk/shortkey", "curve\n    public-key = \"abc\"\n");
+    tu_write (f.dir, "junk/badzpl", "curve:\n  public-key: [1, 2\n");
     tu_write (f.dir, "junk/badchars",
               "curve\n    public-key = \"~~~~~~~~~~~~~~~~~~~~~~~~~~~~~~~~~~~~~~~~\"\n");
-    const char *junk [] = { "junk/yaml", "junk/binary", "junk/shortkey", "junk/badchars" };
+    const char *junk [] = {
+        "junk/yaml", "junk/binary", "junk/badzpl", "junk/shortkey", "junk/badchars"
+    };
     for (size_t i = 0; i < sizeof junk / sizeof junk [0]; i++) {
         errno = 0;
         cr_assert_null (keys_load_public (s_path (&f, junk [i]), err, sizeof err), "%s", junk [i]);
