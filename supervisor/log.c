@@ -13,14 +13,14 @@ s_threshold (void)
 {
     const char *level = getenv ("R2CI_LOG_LEVEL");
     if (!level)
-        return LOG_INFO;
+        return LOGL_INFO;
     if (strcmp (level, "debug") == 0)
-        return LOG_DEBUG;
+        return LOGL_DEBUG;
     if (strcmp (level, "warn") == 0)
-        return LOG_WARN;
+        return LOGL_WARN;
     if (strcmp (level, "error") == 0)
-        return LOG_ERROR;
-    return LOG_INFO;
+        return LOGL_ERROR;
+    return LOGL_INFO;
 }
 
 void

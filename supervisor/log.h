@@ -5,14 +5,14 @@
 #ifndef LOG_H_INCLUDED
 #define LOG_H_INCLUDED
 
-typedef enum { LOG_DEBUG, LOG_INFO, LOG_WARN, LOG_ERROR } log_level_t;
+typedef enum { LOGL_DEBUG, LOGL_INFO, LOGL_WARN, LOGL_ERROR } log_level_t;
 
 void log_write (log_level_t level, const char *format, ...)
     __attribute__ ((format (printf, 2, 3)));
 
-#define log_debug(...) log_write (LOG_DEBUG, __VA_ARGS__)
-#define log_info(...)  log_write (LOG_INFO, __VA_ARGS__)
-#define log_warn(...)  log_write (LOG_WARN, __VA_ARGS__)
-#define log_error(...) log_write (LOG_ERROR, __VA_ARGS__)
+#define log_debug(...) log_write (LOGL_DEBUG, __VA_ARGS__)
+#define log_info(...)  log_write (LOGL_INFO, __VA_ARGS__)
+#define log_warn(...)  log_write (LOGL_WARN, __VA_ARGS__)
+#define log_error(...) log_write (LOGL_ERROR, __VA_ARGS__)
 
 #endif

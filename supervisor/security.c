@@ -11,10 +11,6 @@
 
 #include "supervisor/keys.h"
 
-//  <syslog.h>, pulled in by czmq.h, defines LOG_DEBUG and LOG_INFO as
-//  numbers that would replace log.h's levels of the same names.
-#undef LOG_DEBUG
-#undef LOG_INFO
 #include "supervisor/log.h"
 
 #include <arpa/inet.h>
