@@ -103,7 +103,8 @@ dtext_make_target (const char *text, const char *target, unsigned *line_p,
 {
     if (!text || !target)
         return false;
-    unsigned line = 1;
+    unsigned line = 1, catch_line = 0;
+    const char *catch_all = NULL;
     for (const char *p = text; *p; line++) {
         const char *eol = s_line_end (p);
         if (*p != '\t' && *p != ' ' && *p != '#' && s_rule_names (p, eol, target)) {
@@ -132,7 +133,31 @@ dtext_make_target (const char *text, const char *target, unsigned *line_p,
                 *line_p = line;
             return true;
         }
+        if (strncmp (p, "%:", 2) == 0 && !catch_all) {
+            catch_all = p;
+            catch_line = line;
+        }
         p = *eol? eol + 1: eol;
+    }
+    //  a catch-all pattern rule ("%: ...") makes any target
+    if (catch_all) {
+        const char *eol = s_line_end (catch_all);
+        size_t n = 0;
+        if (size)
+            recipe [0] = 0;
+        const char *q = *eol? eol + 1: eol;
+        while (*q == '\t') {
+            const char *qe = s_line_end (q);
+            const char *s = q;
+            while (s < qe && (*s == '\t' || *s == ' ' || *s == '@' || *s == '-'))
+                s++;
+            if (s < qe && *s != '#')
+                s_append_line (recipe, size, &n, s, qe);
+            q = *qe? qe + 1: qe;
+        }
+        if (line_p)
+            *line_p = catch_line;
+        return true;
     }
     return false;
 }

@@ -19,7 +19,8 @@ unsigned dtext_json_line (const char *text, const char *outer, const char *key);
 
 //  A Makefile rule for target: true, with its line and its recipe lines
 //  (tab and @/- prefixes removed, comments skipped, joined by '\n') in
-//  recipe. False when no rule names target.
+//  recipe. A catch-all "%:" rule answers for any target it lacks. False
+//  when no rule makes target.
 bool dtext_make_target (const char *text, const char *target, unsigned *line_p,
                         char *recipe, size_t size);
 

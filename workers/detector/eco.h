@@ -30,8 +30,8 @@ void eco_native_detect (dctx_t *self);    //  c and c++: last, it defers
 //  -- shared by the rules --------------------------------------------------
 //  When the Makefile has a rule for target whose recipe is a real CI
 //  command (no watcher, no server) and, when tools is not NULL, mentions
-//  one of tools (NULL ended), add "make target" as a step of kind. True
-//  when it did.
+//  one of tools (NULL ended) or a make variable (which names the tool, as
+//  $(GO) does), add "make target" as a step of kind. True when it did.
 bool eco_make_wrapper (dctx_t *self, report_job_t *job, cmd_kind_t kind,
                        const char *target, const char *const *tools);
 

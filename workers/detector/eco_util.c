@@ -49,7 +49,8 @@ eco_make_wrapper (dctx_t *self, report_job_t *job, cmd_kind_t kind,
         return false;
     bool mentions = !tools;
     for (size_t i = 0; tools && tools [i] && !mentions; i++)
-        mentions = dtext_has_word (recipe, tools [i]) || strstr (recipe, "$(MAKE)");
+        mentions = dtext_has_word (recipe, tools [i]) || strstr (recipe, "$(")
+                || strstr (recipe, "${");
     //  a rule with no recipe of its own ("test: unit lint") runs others
     if (!mentions && !*recipe)
         mentions = true;
