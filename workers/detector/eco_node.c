@@ -56,6 +56,25 @@ s_has_lock (const dctx_t *self, const char *tool)
     return false;
 }
 
+//  Lockfiles of another package manager than tool: conflicts to report.
+static void
+s_other_locks (dctx_t *self, const char *tool, const char *source)
+{
+    static const struct { const char *file, *family; } locks [] = {
+        { "pnpm-lock.yaml", "pnpm" }, { "bun.lock", "bun" }, { "bun.lockb", "bun" },
+        { "yarn.lock", "yarn" }, { "package-lock.json", "npm" },
+        { "npm-shrinkwrap.json", "npm" },
+    };
+    for (size_t i = 0; i < sizeof locks / sizeof locks [0]; i++)
+        if (dctx_has (self, locks [i].file)
+            && strcmp (locks [i].family, s_family (tool)) != 0) {
+            char why [300];
+            snprintf (why, sizeof why, "%s is %s's lockfile but %s says %s; used %s",
+                      locks [i].file, locks [i].family, source, tool, tool);
+            dctx_note (self, "conflict", why, locks [i].file);
+        }
+}
+
 static void
 s_choose_pm (dctx_t *self, report_job_t *job, const project_file_t *pkg,
              json_t *root, pm_t *pm)
@@ -92,33 +111,13 @@ s_choose_pm (dctx_t *self, report_job_t *job, const project_file_t *pkg,
             snprintf (key, sizeof key, "%s-version", name);
             dctx_setting (self, job, key, version, pm->source);
         }
-        if (pm->tool && lock && strcmp (s_family (lock), s_family (pm->tool)) != 0) {
-            char why [512];
-            snprintf (why, sizeof why, "packageManager names %s but %s is %s's; "
-                      "kept packageManager", pm->tool, lock_file, lock);
-            dctx_note (self, "conflict", why, pm->source);
-        }
     }
     if (!pm->tool && lock) {
         pm->tool = lock;
         snprintf (pm->source, sizeof pm->source, "%s", lock_file);
-        //  a second lockfile of another family is a conflict to report
-        static const char *const others [] = { "pnpm-lock.yaml", "bun.lockb",
-            "bun.lock", "yarn.lock", "package-lock.json", NULL };
-        for (size_t i = 0; others [i]; i++) {
-            const char *other_file = others [i];
-            const char *other = strstr (other_file, "pnpm")? "pnpm"
-                              : strstr (other_file, "bun")? "bun"
-                              : strstr (other_file, "yarn")? "yarn": "npm";
-            if (dctx_has (self, other_file)
-                && strcmp (s_family (other), s_family (lock)) != 0) {
-                char why [512];
-                snprintf (why, sizeof why, "both %s and %s are present; used %s",
-                          lock_file, other_file, lock);
-                dctx_note (self, "conflict", why, lock_file);
-            }
-        }
     }
+    if (pm->tool)
+        s_other_locks (self, pm->tool, pm->source);
     if (!pm->tool) {
         json_t *engines = json_object_get (root, "engines");
         static const char *const tools [] = { "pnpm", "bun", "yarn", NULL };
