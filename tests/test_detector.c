@@ -363,7 +363,10 @@ Test (detector, pnpm_from_packageManager_with_conflicting_lockfile)
     cr_assert_str_eq (s_setting (job, "pnpm-version"), "9.4.0");
     cr_assert_not_null (s_step (job, "pnpm install --frozen-lockfile"));
     //  npm's placeholder test is no test; the CI variant is used
-    cr_assert_eq (s_first_of (job, CMD_TEST) - job->steps, s_step_at (job, "pnpm run test:ci"));
+    const report_step_t *test = s_first_of (job, CMD_TEST);
+    cr_assert_not_null (test);
+    cr_assert_str_eq (test->run, "pnpm run test:ci");
+    cr_assert_eq (s_step_at (job, "pnpm test"), -1);
     cr_assert_not_null (s_note (&r, "conflict", "yarn.lock"));
     report_release (&r);
 }
@@ -576,6 +579,9 @@ Test (detector, swift_zig_haskell_ocaml_dart_r_lua)
     report_t r = s_detect_fixture ("swift-apple");
     const report_job_t *job = s_must_job (&r, "swift");
     cr_assert_str_eq (s_setting (job, "runner"), "macos-latest");
+    //  a Gemfile of iOS tooling is no Ruby project
+    cr_assert_null (s_job (&r, "ruby"));
+    cr_assert_not_null (s_note (&r, "info", "tooling"));
     cr_assert_str_eq (s_versions (job, "swift"), "6.0,6.2");
     cr_assert_not_null (s_step (job, "swift test"));
     report_release (&r);
@@ -645,6 +651,36 @@ Test (detector, c_and_cpp_build_systems)
     cr_assert_str_eq (job->tool, "make");
     cr_assert_eq (s_step (job, "make check")->kind, CMD_TEST);
     report_release (&r);
+}
+
+Test (detector, makefile_wrappers_catch_all_rules_and_watchers)
+{
+    project_t p = { 0 };
+    p.name = strdup ("relay");
+    s_add_name (&p, "go.mod");
+    s_add_manifest (&p, "go.mod", "module example.com/relay\n\ngo 1.24\n");
+    s_add_name (&p, "Makefile");
+    //  every target goes through one pattern rule, as some projects do
+    s_add_manifest (&p, "Makefile", "RUN := go run build.go\n\n%:\n\t$(RUN) $*\n");
+    report_t r = s_detect (&p, NULL, false);
+    const report_step_t *test = s_first_of (s_must_job (&r, "go"), CMD_TEST);
+    cr_assert_str_eq (test->run, "make test");
+    cr_assert_str_eq (test->source, "Makefile:3 target test");
+    report_release (&r);
+    s_project_free (&p);
+
+    //  a test target that watches is no CI command: go test instead
+    p = (project_t) { 0 };
+    p.name = strdup ("relay");
+    s_add_name (&p, "go.mod");
+    s_add_manifest (&p, "go.mod", "module example.com/relay\n\ngo 1.24\n");
+    s_add_name (&p, "Makefile");
+    s_add_manifest (&p, "Makefile", "test:\n\twatchexec -e go -- go test ./...\n");
+    r = s_detect (&p, NULL, false);
+    test = s_first_of (s_must_job (&r, "go"), CMD_TEST);
+    cr_assert_str_eq (test->run, "go test -v ./...");
+    report_release (&r);
+    s_project_free (&p);
 }
 
 //  -- several ecosystems, services, bad input ------------------------------
@@ -795,9 +831,8 @@ Test (detector, manifests_win_over_the_readme_and_conflicts_are_reported)
 
 Test (detector, readme_fills_gaps_and_development_beats_usage)
 {
-    //  a Go module with no test the manifests could name? Use a project
-    //  with no test: a Makefile-less autotools-free C folder with a Makefile
-    //  that has no test target, and a README that says how to test.
+    //  a bare Makefile with no test target: only the README says how to
+    //  test, once under Usage and once under Hacking > Testing
     project_t p = { 0 };
     p.name = strdup ("pebble");
     s_add_name (&p, "Makefile");

@@ -139,7 +139,8 @@ s_section_score (const dctx_t *self, uint32_t section)
                                            : strstr (scopes [k], dev [i]) != NULL)
                 return 3;
         for (size_t i = 0; usage [i]; i++)
-            if (strstr (scopes [k], usage [i]))
+            if (strlen (usage [i]) > 4? strstr (scopes [k], usage [i]) != NULL
+                                      : dtext_has_word (scopes [k], usage [i]))
                 return 0;
         for (size_t i = 0; setup [i]; i++)
             if (strstr (scopes [k], setup [i]))

@@ -107,7 +107,7 @@ s_choose_pm (dctx_t *self, report_job_t *job, const project_file_t *pkg,
             pm->tool = strcmp (name, "pnpm") == 0? "pnpm"
                      : strcmp (name, "bun") == 0? "bun": "npm";
         if (pm->tool && *version && strcmp (pm->tool, "npm") != 0) {
-            char key [32];
+            char key [48];
             snprintf (key, sizeof key, "%s-version", name);
             dctx_setting (self, job, key, version, pm->source);
         }

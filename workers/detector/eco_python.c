@@ -427,8 +427,6 @@ s_extras (py_t *self, char *extras, size_t size, char *group, size_t gsize)
         if (!*group && ytree_get (groups, names [i]))
             snprintf (group, gsize, "%s", names [i]);
     }
-    if (*extras && dtext_has_word (ytree_str (ytree_path (opt, extras, NULL), ""), "pytest"))
-        self->pytest_installed = true;
     const ynode_t *seq = ytree_get (opt, extras);
     for (size_t i = 0; seq && seq->kind == YNODE_SEQ && i < seq->count; i++) {
         char name [64];
