@@ -683,6 +683,30 @@ Test (detector, makefile_wrappers_catch_all_rules_and_watchers)
     s_project_free (&p);
 }
 
+Test (detector, justfile_test_recipe_fills_a_missing_test)
+{
+    project_t p = { 0 };
+    p.name = strdup ("sieve");
+    s_add_name (&p, "meson.build");
+    s_add_manifest (&p, "meson.build", "project('sieve', 'c')\n");
+    s_add_name (&p, "pyproject.toml");
+    s_add_manifest (&p, "pyproject.toml", "[project]\nname = \"sieve\"\n");
+    s_add_name (&p, "justfile");
+    s_add_manifest (&p, "justfile", "default:\n    just --list\n\n"
+                    "test *args:\n    python tests/run.py\n\n"
+                    "dev:\n    watchexec just test\n");
+    report_t r = s_detect (&p, NULL, false);
+    //  python (no pytest, no tests/ listed) had no test: the recipe's line
+    const report_step_t *test = s_first_of (s_must_job (&r, "python"), CMD_TEST);
+    cr_assert_not_null (test);
+    cr_assert_str_eq (test->run, "python tests/run.py");
+    cr_assert_str_eq (test->source, "justfile:4 recipe test");
+    //  meson had its own test already
+    cr_assert_not_null (s_step (s_must_job (&r, "c"), "meson test -C build"));
+    report_release (&r);
+    s_project_free (&p);
+}
+
 //  -- several ecosystems, services, bad input ------------------------------
 
 Test (detector, polyglot_repo_gives_one_job_per_ecosystem)

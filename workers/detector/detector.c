@@ -119,9 +119,11 @@ detector_detect (const knowledge_t *kb, const project_t *project,
     report->project = strdup (name);
     if (!report->project)
         ctx.oom = true;
-    if (!readme_only)
+    if (!readme_only) {
         for (size_t i = 0; i < sizeof s_rules / sizeof s_rules [0]; i++)
             s_rules [i] (&ctx);
+        eco_just_fallback (&ctx);
+    }
     dreadme_merge (&ctx);
     dservice_detect (&ctx);
     s_drop_weak (&ctx);

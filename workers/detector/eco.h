@@ -35,6 +35,11 @@ void eco_native_detect (dctx_t *self);    //  c and c++: last, it defers
 bool eco_make_wrapper (dctx_t *self, report_job_t *job, cmd_kind_t kind,
                        const char *target, const char *const *tools);
 
+//  When a job has no test yet and the justfile has a `test` recipe of plain
+//  shell lines that finish, run those lines (just itself is not installed
+//  on the runners) as that job's test.
+void eco_just_fallback (dctx_t *self);
+
 //  True when command is something CI can run to completion: not a file
 //  watcher, a dev server or an interactive session.
 bool eco_real_ci (const char *command);

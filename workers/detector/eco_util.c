@@ -210,3 +210,32 @@ eco_tool_versions (const dctx_t *self, const char *tool, char *out,
     }
     return false;
 }
+
+void
+eco_just_fallback (dctx_t *self)
+{
+    const project_file_t *just = dctx_manifest (self, "justfile");
+    if (!just)
+        just = dctx_manifest (self, "Justfile");
+    if (!just)
+        return;
+    char body [1024];
+    unsigned line = 0;
+    if (!dtext_just_recipe (just->data, "test", &line, body, sizeof body) || !*body)
+        return;
+    char source [128];
+    dctx_source (source, sizeof source, just->name, line, "recipe test");
+    //  just is not on the runners: run the recipe's own lines, unless they
+    //  need just's interpolation or never finish
+    if (strstr (body, "{{") || !eco_real_ci (body)) {
+        dctx_note (self, "dropped", "justfile recipe test: needs just or never finishes",
+                   source);
+        return;
+    }
+    report_job_t *job = NULL;
+    for (size_t j = 0; j < self->report->jobs_count && !job; j++)
+        if (!dctx_has_step (&self->report->jobs [j], CMD_TEST))
+            job = &self->report->jobs [j];
+    if (job)
+        dctx_step (self, job, CMD_TEST, body, source);
+}
