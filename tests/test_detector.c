@@ -1,0 +1,932 @@
+/*  Tests for workers/detector: every ecosystem's rules on small invented
+    projects (tests/fixtures/detector), package managers, version sources
+    and matrices, wrappers, README pitfalls, polyglot repos, services and
+    readme_only mode. Projects and documents are built here, no codecs.  */
+#include "workers/detector/detector.h"
+#include "workers/detector/vrange.h"
+#include "tests/support/testutil.h"
+
+#include <criterion/criterion.h>
+#include <dirent.h>
+#include <errno.h>
+#include <stdio.h>
+#include <stdlib.h>
+#include <string.h>
+
+static knowledge_t *s_kb;
+
+static void
+s_setup (void)
+{
+    char err [256];
+    s_kb = knowledge_new (err, sizeof err);
+    cr_assert_not_null (s_kb, "knowledge: %s", err);
+}
+
+static void
+s_teardown (void)
+{
+    knowledge_destroy (&s_kb);
+}
+
+TestSuite (detector, .init = s_setup, .fini = s_teardown);
+
+//  -- building inputs -----------------------------------------------------
+
+static void
+s_add_name (project_t *p, const char *name)
+{
+    p->files = realloc (p->files, (p->files_count + 1) * sizeof *p->files);
+    p->files [p->files_count++] = strdup (name);
+}
+
+static void
+s_add_manifest (project_t *p, const char *name, const char *data)
+{
+    p->manifests = realloc (p->manifests, (p->manifests_count + 1) * sizeof *p->manifests);
+    p->manifests [p->manifests_count++] = (project_file_t) {
+        strdup (name), strdup (data), strlen (data) };
+}
+
+//  A fixture folder as the client would send it: every file is a top-level
+//  name and a manifest; _files.txt lists names sent without contents.
+static project_t
+s_fixture (const char *name)
+{
+    project_t p = { 0 };
+    p.name = strdup (name);
+    char rel [256];
+    snprintf (rel, sizeof rel, "tests/fixtures/detector/%s", name);
+    char *dir = tu_src (rel);
+    DIR *d = opendir (dir);
+    cr_assert_not_null (d, "no fixture %s", dir);
+    struct dirent *e;
+    while ((e = readdir (d))) {
+        if (strcmp (e->d_name, ".") == 0 || strcmp (e->d_name, "..") == 0)
+            continue;
+        char path [1024];
+        snprintf (path, sizeof path, "%s/%s", dir, e->d_name);
+        size_t size;
+        char *text = tu_read (path, &size);
+        cr_assert_not_null (text);
+        if (strcmp (e->d_name, "_files.txt") == 0) {
+            for (char *line = strtok (text, "\n"); line; line = strtok (NULL, "\n"))
+                s_add_name (&p, line);
+        }
+        else {
+            s_add_name (&p, e->d_name);
+            s_add_manifest (&p, e->d_name, text);
+        }
+        free (text);
+    }
+    closedir (d);
+    free (dir);
+    return p;
+}
+
+static void
+s_project_free (project_t *p)
+{
+    for (size_t i = 0; i < p->files_count; i++)
+        free (p->files [i]);
+    for (size_t i = 0; i < p->manifests_count; i++) {
+        free (p->manifests [i].name);
+        free (p->manifests [i].data);
+    }
+    free (p->files);
+    free (p->manifests);
+    free (p->name);
+    memset (p, 0, sizeof *p);
+}
+
+//  A document with sections and commands, written compactly in tests.
+static readme_doc_t
+s_doc (void)
+{
+    readme_doc_t doc = { 0 };
+    doc.docs = calloc (1, sizeof *doc.docs);
+    doc.docs [0] = strdup ("README.md");
+    doc.docs_count = 1;
+    return doc;
+}
+
+static uint32_t
+s_section (readme_doc_t *doc, const char *path, uint32_t line)
+{
+    doc->sections = realloc (doc->sections, (doc->sections_count + 1) * sizeof *doc->sections);
+    const char *last = strrchr (path, '>');
+    doc->sections [doc->sections_count] = (readme_section_t) {
+        strdup (last? last + 2: path), strdup (path), 2, line, 0 };
+    return (uint32_t) doc->sections_count++;
+}
+
+static void
+s_cmd (readme_doc_t *doc, uint32_t section, cmd_kind_t kind, uint32_t flags,
+       uint32_t line, const char *text)
+{
+    doc->commands = realloc (doc->commands, (doc->commands_count + 1) * sizeof *doc->commands);
+    doc->commands [doc->commands_count++] = (readme_cmd_t) {
+        strdup (text), kind, strdup ("test"), flags, line, section, 0, 0 };
+}
+
+static void
+s_fact (readme_doc_t *doc, const char *key, const char *value, uint32_t line)
+{
+    doc->facts = realloc (doc->facts, (doc->facts_count + 1) * sizeof *doc->facts);
+    doc->facts [doc->facts_count++] = (readme_fact_t) { strdup (key), strdup (value), line, 0 };
+}
+
+static void
+s_badge (readme_doc_t *doc, const char *kind, const char *value, uint32_t line)
+{
+    doc->badges = realloc (doc->badges, (doc->badges_count + 1) * sizeof *doc->badges);
+    doc->badges [doc->badges_count++] = (readme_badge_t) {
+        strdup (kind), strdup (value), strdup (""), strdup (""), line, 0 };
+}
+
+static void
+s_doc_free (readme_doc_t *doc)
+{
+    for (size_t i = 0; i < doc->docs_count; i++)
+        free (doc->docs [i]);
+    for (size_t i = 0; i < doc->sections_count; i++) {
+        free (doc->sections [i].heading);
+        free (doc->sections [i].path);
+    }
+    for (size_t i = 0; i < doc->commands_count; i++) {
+        free (doc->commands [i].text);
+        free (doc->commands [i].reason);
+    }
+    for (size_t i = 0; i < doc->facts_count; i++) {
+        free (doc->facts [i].key);
+        free (doc->facts [i].value);
+    }
+    for (size_t i = 0; i < doc->badges_count; i++) {
+        free (doc->badges [i].kind);
+        free (doc->badges [i].value);
+        free (doc->badges [i].image);
+        free (doc->badges [i].link);
+    }
+    free (doc->docs);
+    free (doc->sections);
+    free (doc->commands);
+    free (doc->facts);
+    free (doc->badges);
+    memset (doc, 0, sizeof *doc);
+}
+
+//  -- reading the report --------------------------------------------------
+
+static report_t
+s_detect (const project_t *p, const readme_doc_t *doc, bool readme_only)
+{
+    report_t report;
+    char err [256] = "";
+    cr_assert_eq (detector_detect (s_kb, p, doc, readme_only, &report, err, sizeof err),
+                  0, "detect failed: %s", err);
+    return report;
+}
+
+static report_t
+s_detect_fixture (const char *name)
+{
+    project_t p = s_fixture (name);
+    report_t report = s_detect (&p, NULL, false);
+    s_project_free (&p);
+    return report;
+}
+
+static const report_job_t *
+s_job (const report_t *r, const char *ecosystem)
+{
+    for (size_t i = 0; i < r->jobs_count; i++)
+        if (strcmp (r->jobs [i].ecosystem, ecosystem) == 0)
+            return &r->jobs [i];
+    return NULL;
+}
+
+static const report_job_t *
+s_must_job (const report_t *r, const char *ecosystem)
+{
+    const report_job_t *job = s_job (r, ecosystem);
+    cr_assert_not_null (job, "no %s job (jobs: %zu)", ecosystem, r->jobs_count);
+    return job;
+}
+
+//  The index of the step running exactly run, or -1.
+static int
+s_step_at (const report_job_t *job, const char *run)
+{
+    for (size_t i = 0; i < job->steps_count; i++)
+        if (strcmp (job->steps [i].run, run) == 0)
+            return (int) i;
+    return -1;
+}
+
+static const report_step_t *
+s_step (const report_job_t *job, const char *run)
+{
+    int at = s_step_at (job, run);
+    cr_assert_geq (at, 0, "no step '%s' in the %s job", run, job->ecosystem);
+    return &job->steps [at];
+}
+
+static const report_step_t *
+s_first_of (const report_job_t *job, cmd_kind_t kind)
+{
+    for (size_t i = 0; i < job->steps_count; i++)
+        if (job->steps [i].kind == kind)
+            return &job->steps [i];
+    return NULL;
+}
+
+static const char *
+s_setting (const report_job_t *job, const char *key)
+{
+    for (size_t i = 0; i < job->settings_count; i++)
+        if (strcmp (job->settings [i].key, key) == 0)
+            return job->settings [i].value;
+    return NULL;
+}
+
+//  The versions for key, comma-joined in report order.
+static const char *
+s_versions (const report_job_t *job, const char *key)
+{
+    static char out [256];
+    out [0] = 0;
+    for (size_t i = 0; i < job->versions_count; i++)
+        if (strcmp (job->versions [i].key, key) == 0) {
+            if (*out)
+                strncat (out, ",", sizeof out - strlen (out) - 1);
+            strncat (out, job->versions [i].value, sizeof out - strlen (out) - 1);
+        }
+    return out;
+}
+
+static const report_value_t *
+s_note (const report_t *r, const char *key, const char *needle)
+{
+    for (size_t i = 0; i < r->notes_count; i++)
+        if (strcmp (r->notes [i].key, key) == 0 && strstr (r->notes [i].value, needle))
+            return &r->notes [i];
+    return NULL;
+}
+
+static bool
+s_has_service (const report_job_t *job, const char *name, const char *image)
+{
+    for (size_t i = 0; i < job->services_count; i++)
+        if (strcmp (job->services [i].name, name) == 0
+            && (!image || strcmp (job->services [i].image, image) == 0))
+            return true;
+    return false;
+}
+
+//  Steps appear in run order: system, install, build, lint, test.
+static void
+s_assert_run_order (const report_job_t *job)
+{
+    static const int rank [CMD_KIND_COUNT] = {
+        [CMD_SYSTEM] = 0, [CMD_INSTALL] = 1, [CMD_BUILD] = 2, [CMD_LINT] = 3,
+        [CMD_TEST] = 4, [CMD_OTHER] = 5, [CMD_RUN] = 5, [CMD_CLONE] = 5 };
+    for (size_t i = 1; i < job->steps_count; i++)
+        cr_assert_leq (rank [job->steps [i - 1].kind], rank [job->steps [i].kind],
+                       "'%s' after '%s'", job->steps [i].run, job->steps [i - 1].run);
+}
+
+//  -- version ranges --------------------------------------------------------
+
+Test (detector, version_ranges_in_every_dialect)
+{
+    cr_assert (vrange_allows (">=3.9", "3.10"));
+    cr_assert_not (vrange_allows (">=3.11", "3.10"));
+    cr_assert (vrange_allows (">=3.8,<3.12", "3.11"));
+    cr_assert_not (vrange_allows (">=3.8,<3.12", "3.12"));
+    cr_assert (vrange_allows ("^3.9", "3.13"));
+    cr_assert_not (vrange_allows ("^3.9", "4.0"));
+    cr_assert (vrange_allows ("~> 1.15", "1.19"));
+    cr_assert_not (vrange_allows ("~> 1.15", "1.14"));
+    cr_assert (vrange_allows ("~=3.8", "3.12"));
+    cr_assert (vrange_allows ("18 || 20 || >=22", "20"));
+    cr_assert_not (vrange_allows ("18 || 20 || >=22", "21"));
+    //  a bound inside the line: some 20.x release satisfies ^20.19.0
+    cr_assert (vrange_allows ("^20.19.0 || ^22.12.0 || >=23", "20"));
+    cr_assert (vrange_allows ("1.2 - 2.3", "2"));
+    cr_assert (vrange_allows ("*", "7"));
+    cr_assert (vrange_allows ("!=3.9.*, >=3.8", "3.10"));
+    cr_assert_not (vrange_allows ("!=3.9.*, >=3.8", "3.9"));
+    cr_assert (vrange_allows (">= 0.10", "22"));
+    cr_assert_not (vrange_valid ("lts/*"));
+    cr_assert_not (vrange_allows ("latest", "22"));
+    cr_assert_lt (vrange_compare ("3.9", "3.10"), 0);
+    cr_assert_eq (vrange_compare ("v20.0", "20"), 0);
+    char line [16];
+    cr_assert (vrange_line ("v20.11.1", 1, line, sizeof line));
+    cr_assert_str_eq (line, "20");
+    cr_assert (vrange_line ("3.12.2", 2, line, sizeof line));
+    cr_assert_str_eq (line, "3.12");
+}
+
+//  -- Node ------------------------------------------------------------------
+
+Test (detector, npm_with_lockfile_engines_and_scripts)
+{
+    report_t r = s_detect_fixture ("node-npm");
+    const report_job_t *job = s_must_job (&r, "node");
+    cr_assert_str_eq (job->tool, "npm");
+    cr_assert_str_eq (job->language, "typescript");
+    //  engines >=18: the oldest and newest supported lines that satisfy it
+    cr_assert_str_eq (s_versions (job, "node"), "22,26");
+    cr_assert (strstr (job->versions [0].source, "package.json:6 engines.node"),
+               "%s", job->versions [0].source);
+    cr_assert_str_eq (s_setting (job, "cache"), "npm");
+    cr_assert_eq (s_step (job, "npm ci")->kind, CMD_INSTALL);
+    cr_assert_eq (s_step (job, "npm run build")->kind, CMD_BUILD);
+    cr_assert_eq (s_step (job, "npm run lint")->kind, CMD_LINT);
+    const report_step_t *test = s_step (job, "npm test");
+    cr_assert_eq (test->kind, CMD_TEST);
+    cr_assert_str_eq (test->source, "package.json:12 scripts.test");
+    //  a watcher script is never a step
+    cr_assert_eq (s_step_at (job, "npm run dev"), -1);
+    //  the pg driver brings a postgres service
+    cr_assert (s_has_service (job, "postgres", "postgres:16"));
+    s_assert_run_order (job);
+    report_release (&r);
+}
+
+Test (detector, pnpm_from_packageManager_with_conflicting_lockfile)
+{
+    report_t r = s_detect_fixture ("node-pnpm");
+    const report_job_t *job = s_must_job (&r, "node");
+    cr_assert_str_eq (job->tool, "pnpm");
+    cr_assert_str_eq (s_setting (job, "pnpm-version"), "9.4.0");
+    cr_assert_not_null (s_step (job, "pnpm install --frozen-lockfile"));
+    //  npm's placeholder test is no test; the CI variant is used
+    const report_step_t *test = s_first_of (job, CMD_TEST);
+    cr_assert_not_null (test);
+    cr_assert_str_eq (test->run, "pnpm run test:ci");
+    cr_assert_eq (s_step_at (job, "pnpm test"), -1);
+    cr_assert_not_null (s_note (&r, "conflict", "yarn.lock"));
+    report_release (&r);
+}
+
+Test (detector, yarn_berry_bun_and_version_files)
+{
+    report_t r = s_detect_fixture ("node-berry");
+    const report_job_t *job = s_must_job (&r, "node");
+    cr_assert_str_eq (job->tool, "yarn-berry");
+    cr_assert_not_null (s_step (job, "yarn install --immutable"));
+    cr_assert_not_null (s_step (job, "yarn test"));
+    cr_assert_str_eq (s_setting (job, "cache"), "yarn");
+    report_release (&r);
+
+    r = s_detect_fixture ("node-bun");
+    job = s_must_job (&r, "node");
+    cr_assert_str_eq (job->tool, "bun");
+    cr_assert_not_null (s_step (job, "bun install --frozen-lockfile"));
+    //  no test script: bun's own runner; `start` is a server, never a step
+    cr_assert_eq (s_step (job, "bun test")->kind, CMD_TEST);
+    cr_assert_eq (s_step_at (job, "bun run start"), -1);
+    report_release (&r);
+
+    r = s_detect_fixture ("node-nvmrc");
+    job = s_must_job (&r, "node");
+    cr_assert_str_eq (s_setting (job, "version-file"), ".nvmrc");
+    cr_assert_str_eq (s_versions (job, "node"), "20");
+    //  no lockfile: npm install, and no cache to key on
+    cr_assert_not_null (s_step (job, "npm install"));
+    cr_assert_null (s_setting (job, "cache"));
+    report_release (&r);
+}
+
+//  -- Python ----------------------------------------------------------------
+
+Test (detector, poetry_with_classifiers_bounded_by_requires_python)
+{
+    report_t r = s_detect_fixture ("py-poetry");
+    const report_job_t *job = s_must_job (&r, "python");
+    cr_assert_str_eq (job->tool, "poetry");
+    cr_assert_str_eq (job->tool_source, "poetry.lock");
+    //  classifiers 3.8, 3.11, 3.12 within ^3.9: 3.8 is outside (a conflict),
+    //  3.11 and 3.12 are supported
+    cr_assert_str_eq (s_versions (job, "python"), "3.11,3.12");
+    cr_assert_not_null (s_note (&r, "conflict", "3.8"));
+    cr_assert_not_null (s_step (job, "poetry install --no-interaction"));
+    cr_assert_eq (s_step (job, "poetry run pytest")->kind, CMD_TEST);
+    cr_assert_str_eq (s_setting (job, "cache"), "poetry");
+    cr_assert (s_has_service (job, "postgres", NULL));
+    s_assert_run_order (job);
+    report_release (&r);
+}
+
+Test (detector, pip_installs_requirements_and_test_extras)
+{
+    report_t r = s_detect_fixture ("py-pip");
+    const report_job_t *job = s_must_job (&r, "python");
+    cr_assert_str_eq (job->tool, "pip");
+    const report_step_t *install = s_first_of (job, CMD_INSTALL);
+    cr_assert_not_null (install);
+    cr_assert (strstr (install->run, "-r requirements.txt"), "%s", install->run);
+    cr_assert (strstr (install->run, "-r requirements-dev.txt"), "%s", install->run);
+    cr_assert (strstr (install->run, "-e '.[test]'"), "%s", install->run);
+    cr_assert_not_null (s_step (job, "pytest"));
+    //  requires-python >=3.11 makes the matrix; .python-version 3.12 fits it
+    cr_assert_str_eq (s_versions (job, "python"), "3.11,3.14");
+    cr_assert_null (s_note (&r, "conflict", ".python-version"));
+    cr_assert (s_has_service (job, "redis", NULL));
+    report_release (&r);
+}
+
+Test (detector, tox_and_nox_are_the_projects_wrappers)
+{
+    report_t r = s_detect_fixture ("py-uv-tox");
+    const report_job_t *job = s_must_job (&r, "python");
+    cr_assert_str_eq (job->tool, "uv");
+    cr_assert_not_null (s_step (job, "python -m pip install tox tox-uv"));
+    cr_assert_str_eq (s_step (job, "tox -e py")->source, "tox.ini:1 [tox]");
+    cr_assert_str_eq (s_versions (job, "python"), "3.10,3.13");
+    report_release (&r);
+
+    r = s_detect_fixture ("py-nox");
+    job = s_must_job (&r, "python");
+    //  the tests session, not the first one (lint)
+    cr_assert_not_null (s_step (job, "nox -s tests"));
+    cr_assert (strstr (s_step (job, "nox -s tests")->source, "noxfile.py:10"),
+               "%s", s_step (job, "nox -s tests")->source);
+    cr_assert_not_null (s_step (job, "python -m pip install nox"));
+    report_release (&r);
+}
+
+//  -- other ecosystems ----------------------------------------------------
+
+Test (detector, ruby_gem_with_rake_default_task)
+{
+    report_t r = s_detect_fixture ("ruby-gem");
+    const report_job_t *job = s_must_job (&r, "ruby");
+    cr_assert_str_eq (job->tool, "bundler");
+    cr_assert_str_eq (s_versions (job, "ruby"), "3.3,4.0");
+    cr_assert_not_null (s_step (job, "bundle install"));
+    cr_assert_str_eq (s_step (job, "bundle exec rake")->source, "Rakefile:3 task");
+    cr_assert (s_has_service (job, "mysql", NULL));
+    report_release (&r);
+}
+
+Test (detector, php_composer_scripts_and_range)
+{
+    report_t r = s_detect_fixture ("php-lib");
+    const report_job_t *job = s_must_job (&r, "php");
+    cr_assert_str_eq (job->tool, "composer");
+    //  ^7.4 || ^8.0 allows every supported line
+    cr_assert_str_eq (s_versions (job, "php"), "8.2,8.5");
+    //  a library without composer.lock resolves afresh
+    cr_assert_not_null (s_step (job, "composer update --prefer-dist --no-progress"));
+    cr_assert_not_null (s_step (job, "composer test"));
+    cr_assert_not_null (s_step (job, "composer lint"));
+    cr_assert (s_has_service (job, "postgres", NULL));
+    report_release (&r);
+}
+
+Test (detector, go_directive_makefile_wrapper_and_driver)
+{
+    report_t r = s_detect_fixture ("go-make");
+    const report_job_t *job = s_must_job (&r, "go");
+    //  the go directive is the floor; the newest supported line on top
+    cr_assert_str_eq (s_versions (job, "go"), "1.22,1.27");
+    const report_step_t *test = s_step (job, "make test");
+    cr_assert_eq (test->kind, CMD_TEST);
+    cr_assert_str_eq (test->source, "Makefile:4 target test");
+    cr_assert_eq (s_step_at (job, "go test -v ./..."), -1);
+    cr_assert (s_has_service (job, "postgres", NULL));
+    report_release (&r);
+}
+
+Test (detector, rust_workspace_msrv_toolchain_and_lints)
+{
+    report_t r = s_detect_fixture ("rust-ws");
+    const report_job_t *job = s_must_job (&r, "rust");
+    cr_assert_str_eq (job->tool, "cargo");
+    cr_assert_str_eq (s_setting (job, "msrv"), "1.74");
+    cr_assert_str_eq (s_setting (job, "version-file"), "rust-toolchain.toml");
+    cr_assert_str_eq (s_versions (job, "rust"), "1.74,1.79.0");
+    cr_assert_str_eq (s_setting (job, "rust-components"), "clippy, rustfmt");
+    cr_assert_eq (s_step (job, "cargo fmt --all -- --check")->kind, CMD_LINT);
+    cr_assert_not_null (s_step (job, "cargo test --verbose --workspace"));
+    s_assert_run_order (job);
+    report_release (&r);
+}
+
+Test (detector, java_maven_wrapper_release_and_distribution)
+{
+    report_t r = s_detect_fixture ("java-maven");
+    const report_job_t *job = s_must_job (&r, "java");
+    cr_assert_str_eq (job->tool, "maven");
+    cr_assert_str_eq (job->language, "java");
+    //  release ${java.version} = 11: LTS lines from 11 up
+    cr_assert_str_eq (s_versions (job, "java"), "11,25");
+    cr_assert_str_eq (s_setting (job, "java-distribution"), "zulu");
+    cr_assert_str_eq (s_setting (job, "cache"), "maven");
+    cr_assert_not_null (s_step (job, "./mvnw -B verify"));
+    cr_assert (s_has_service (job, "postgres", NULL));
+    report_release (&r);
+
+    r = s_detect_fixture ("kotlin-gradle");
+    job = s_must_job (&r, "java");
+    cr_assert_str_eq (job->tool, "gradle");
+    cr_assert_str_eq (job->language, "kotlin");
+    cr_assert_str_eq (s_versions (job, "java"), "17,25");
+    cr_assert_str_eq (s_setting (job, "java-distribution"), "temurin");
+    cr_assert_not_null (s_step (job, "./gradlew build"));
+    report_release (&r);
+}
+
+Test (detector, dotnet_frameworks_and_global_json)
+{
+    report_t r = s_detect_fixture ("dotnet-multi");
+    const report_job_t *job = s_must_job (&r, "dotnet");
+    //  netstandard2.0 is no SDK line; net8.0 and net9.0 are
+    cr_assert_str_eq (s_versions (job, "dotnet"), "8.0.x,9.0.x");
+    cr_assert_str_eq (s_setting (job, "version-file"), "global.json");
+    cr_assert_not_null (s_step (job, "dotnet restore"));
+    cr_assert_not_null (s_step (job, "dotnet build --no-restore"));
+    cr_assert_not_null (s_step (job, "dotnet test --no-build --verbosity normal"));
+    report_release (&r);
+}
+
+Test (detector, elixir_pairs_otp_and_erlang_uses_rebar3)
+{
+    report_t r = s_detect_fixture ("elixir-app");
+    const report_job_t *job = s_must_job (&r, "elixir");
+    cr_assert_str_eq (s_versions (job, "elixir"), "1.16,1.19");
+    //  the newest OTP each Elixir line runs on
+    cr_assert_str_eq (s_versions (job, "otp"), "26,28");
+    cr_assert_not_null (s_step (job, "mix deps.get"));
+    cr_assert_eq (s_step (job, "mix format --check-formatted")->kind, CMD_LINT);
+    cr_assert_not_null (s_step (job, "mix test"));
+    cr_assert (s_has_service (job, "postgres", NULL));
+    report_release (&r);
+
+    r = s_detect_fixture ("erlang-lib");
+    job = s_must_job (&r, "erlang");
+    cr_assert_str_eq (job->tool, "rebar3");
+    cr_assert_str_eq (s_versions (job, "otp"), "27,28");
+    cr_assert_not_null (s_step (job, "rebar3 eunit"));
+    report_release (&r);
+}
+
+Test (detector, swift_zig_haskell_ocaml_dart_r_lua)
+{
+    report_t r = s_detect_fixture ("swift-apple");
+    const report_job_t *job = s_must_job (&r, "swift");
+    cr_assert_str_eq (s_setting (job, "runner"), "macos-latest");
+    //  a Gemfile of iOS tooling is no Ruby project
+    cr_assert_null (s_job (&r, "ruby"));
+    cr_assert_not_null (s_note (&r, "info", "tooling"));
+    cr_assert_str_eq (s_versions (job, "swift"), "6.0,6.2");
+    cr_assert_not_null (s_step (job, "swift test"));
+    report_release (&r);
+
+    r = s_detect_fixture ("zig-lib");
+    job = s_must_job (&r, "zig");
+    cr_assert_str_eq (s_versions (job, "zig"), "0.14.0");
+    cr_assert_not_null (s_step (job, "zig build test"));
+    report_release (&r);
+
+    r = s_detect_fixture ("haskell-cabal");
+    job = s_must_job (&r, "haskell");
+    cr_assert_str_eq (job->tool, "cabal");
+    cr_assert_str_eq (s_versions (job, "ghc"), "9.8,9.10");
+    cr_assert_not_null (s_step (job, "cabal test all"));
+    report_release (&r);
+
+    r = s_detect_fixture ("ocaml-dune");
+    job = s_must_job (&r, "ocaml");
+    cr_assert_str_eq (s_versions (job, "ocaml"), "4.14,5.3");
+    cr_assert_not_null (s_step (job, "opam exec -- dune runtest"));
+    report_release (&r);
+
+    r = s_detect_fixture ("flutter-app");
+    job = s_must_job (&r, "dart");
+    cr_assert_str_eq (job->tool, "flutter");
+    cr_assert_str_eq (s_setting (job, "flutter"), "true");
+    cr_assert_not_null (s_step (job, "flutter test"));
+    report_release (&r);
+
+    r = s_detect_fixture ("r-pkg");
+    job = s_must_job (&r, "r");
+    cr_assert (strstr (s_first_of (job, CMD_TEST)->run, "rcmdcheck"));
+    report_release (&r);
+
+    r = s_detect_fixture ("lua-rock");
+    job = s_must_job (&r, "lua");
+    cr_assert_not_null (s_step (job, "busted"));
+    report_release (&r);
+}
+
+Test (detector, c_and_cpp_build_systems)
+{
+    report_t r = s_detect_fixture ("c-cmake");
+    const report_job_t *job = s_must_job (&r, "c");
+    cr_assert_str_eq (job->tool, "cmake");
+    cr_assert_str_eq (job->language, "cpp");
+    cr_assert_not_null (s_step (job, "ctest --test-dir build --output-on-failure -C Release"));
+    report_release (&r);
+
+    r = s_detect_fixture ("c-meson");
+    job = s_must_job (&r, "c");
+    cr_assert_str_eq (job->tool, "meson");
+    cr_assert_not_null (s_step (job, "meson test -C build"));
+    report_release (&r);
+
+    r = s_detect_fixture ("c-autotools");
+    job = s_must_job (&r, "c");
+    cr_assert_str_eq (job->tool, "autotools");
+    cr_assert_lt (s_step_at (job, "autoreconf -fi"), s_step_at (job, "./configure"));
+    cr_assert_not_null (s_step (job, "make check"));
+    s_assert_run_order (job);
+    report_release (&r);
+
+    r = s_detect_fixture ("c-make");
+    job = s_must_job (&r, "c");
+    cr_assert_str_eq (job->tool, "make");
+    cr_assert_eq (s_step (job, "make check")->kind, CMD_TEST);
+    report_release (&r);
+}
+
+Test (detector, makefile_wrappers_catch_all_rules_and_watchers)
+{
+    project_t p = { 0 };
+    p.name = strdup ("relay");
+    s_add_name (&p, "go.mod");
+    s_add_manifest (&p, "go.mod", "module example.com/relay\n\ngo 1.24\n");
+    s_add_name (&p, "Makefile");
+    //  every target goes through one pattern rule, as some projects do
+    s_add_manifest (&p, "Makefile", "RUN := go run build.go\n\n%:\n\t$(RUN) $*\n");
+    report_t r = s_detect (&p, NULL, false);
+    const report_step_t *test = s_first_of (s_must_job (&r, "go"), CMD_TEST);
+    cr_assert_str_eq (test->run, "make test");
+    cr_assert_str_eq (test->source, "Makefile:3 target test");
+    report_release (&r);
+    s_project_free (&p);
+
+    //  a test target that watches is no CI command: go test instead
+    p = (project_t) { 0 };
+    p.name = strdup ("relay");
+    s_add_name (&p, "go.mod");
+    s_add_manifest (&p, "go.mod", "module example.com/relay\n\ngo 1.24\n");
+    s_add_name (&p, "Makefile");
+    s_add_manifest (&p, "Makefile", "test:\n\twatchexec -e go -- go test ./...\n");
+    r = s_detect (&p, NULL, false);
+    test = s_first_of (s_must_job (&r, "go"), CMD_TEST);
+    cr_assert_str_eq (test->run, "go test -v ./...");
+    report_release (&r);
+    s_project_free (&p);
+}
+
+Test (detector, justfile_test_recipe_fills_a_missing_test)
+{
+    project_t p = { 0 };
+    p.name = strdup ("sieve");
+    s_add_name (&p, "meson.build");
+    s_add_manifest (&p, "meson.build", "project('sieve', 'c')\n");
+    s_add_name (&p, "pyproject.toml");
+    s_add_manifest (&p, "pyproject.toml", "[project]\nname = \"sieve\"\n");
+    s_add_name (&p, "justfile");
+    s_add_manifest (&p, "justfile", "default:\n    just --list\n\n"
+                    "test *args:\n    python tests/run.py\n\n"
+                    "dev:\n    watchexec just test\n");
+    report_t r = s_detect (&p, NULL, false);
+    //  python (no pytest, no tests/ listed) had no test: the recipe's line
+    const report_step_t *test = s_first_of (s_must_job (&r, "python"), CMD_TEST);
+    cr_assert_not_null (test);
+    cr_assert_str_eq (test->run, "python tests/run.py");
+    cr_assert_str_eq (test->source, "justfile:4 recipe test");
+    //  meson had its own test already
+    cr_assert_not_null (s_step (s_must_job (&r, "c"), "meson test -C build"));
+    report_release (&r);
+    s_project_free (&p);
+}
+
+//  -- several ecosystems, services, bad input ------------------------------
+
+Test (detector, polyglot_repo_gives_one_job_per_ecosystem)
+{
+    report_t r = s_detect_fixture ("polyglot");
+    //  go and node both have tests: two jobs; a lone requirements.txt
+    //  beside them is tooling, noted and left out
+    const report_job_t *go = s_must_job (&r, "go");
+    const report_job_t *node = s_must_job (&r, "node");
+    cr_assert_not_null (s_step (go, "go test -v ./..."));
+    cr_assert_not_null (s_step (node, "npm test"));
+    cr_assert_null (s_job (&r, "python"));
+    cr_assert_not_null (s_note (&r, "info", "python"));
+    report_release (&r);
+}
+
+Test (detector, compose_services_attach_to_the_job_with_the_driver)
+{
+    report_t r = s_detect_fixture ("compose-app");
+    const report_job_t *job = s_must_job (&r, "go");
+    //  the compose file's images win over the knowledge's defaults
+    cr_assert (s_has_service (job, "redis", "redis:7.2"));
+    cr_assert (s_has_service (job, "postgres", "postgres:15-alpine"));
+    for (size_t i = 0; i < job->services_count; i++)
+        if (strcmp (job->services [i].name, "postgres") == 0) {
+            cr_assert_str_eq (job->services [i].ports [0], "5432:5432");
+            cr_assert_str_eq (job->services [i].health, "pg_isready -U postgres");
+            cr_assert (strstr (job->services [i].source, "compose.yaml:3"),
+                       "%s", job->services [i].source);
+        }
+    report_release (&r);
+}
+
+Test (detector, broken_manifests_are_noted_not_fatal)
+{
+    report_t r = s_detect_fixture ("broken");
+    cr_assert_not_null (s_note (&r, "info", "package.json"));
+    cr_assert_not_null (s_note (&r, "info", "pyproject.toml: line"));
+    cr_assert_not_null (s_note (&r, "info", "pom.xml"));
+    cr_assert_not_null (s_job (&r, "java"));
+    cr_assert_not_null (s_job (&r, "python"));
+    report_release (&r);
+    //  no project and no document at all
+    report_t empty = s_detect (NULL, NULL, false);
+    cr_assert_eq (empty.jobs_count, 0);
+    cr_assert_not_null (s_note (&empty, "info", "no ecosystem"));
+    report_release (&empty);
+    char err [128];
+    cr_assert_eq (detector_detect (NULL, NULL, NULL, false, &empty, err, sizeof err), -1);
+    cr_assert_eq (errno, EINVAL);
+}
+
+Test (detector, garbage_manifests_never_crash)
+{
+    static const char *const names [] = { "package.json", "pyproject.toml", "Cargo.toml",
+        "go.mod", "pom.xml", "Gemfile", "composer.json", "mix.exs", "Makefile",
+        "build.gradle", "global.json", "pubspec.yaml", "compose.yaml", "setup.py",
+        "rebar.config", "Package.swift", "noxfile.py", "tox.ini", "x.csproj", "a.cabal",
+        "CMakeLists.txt", "build.zig.zon", "requirements.txt", ".nvmrc", NULL };
+    static const char *const bodies [] = { "", "{", "[[[", "\"", "<a><b>", "go ",
+        "test:\n\t", "%:\n", "gem '", "elixir: \"", "{:", "tested-with:",
+        "\x01\x02\xff", "services: [1, 2]", "\n\n\n", "=", NULL };
+    for (size_t b = 0; bodies [b]; b++) {
+        project_t p = { 0 };
+        p.name = strdup ("garbage");
+        for (size_t n = 0; names [n]; n++) {
+            s_add_name (&p, names [n]);
+            s_add_manifest (&p, names [n], bodies [b]);
+        }
+        report_t r = s_detect (&p, NULL, false);
+        report_release (&r);
+        s_project_free (&p);
+    }
+}
+
+//  -- README evidence -------------------------------------------------------
+
+Test (detector, readme_pitfalls_are_dropped_with_notes)
+{
+    project_t p = s_fixture ("node-npm");
+    readme_doc_t doc = s_doc ();
+    uint32_t usage = s_section (&doc, "Usage", 10);
+    uint32_t dev = s_section (&doc, "Development > Running tests", 30);
+    s_cmd (&doc, usage, CMD_INSTALL, 0, 12, "npm install tinyqueue-lite");
+    s_cmd (&doc, usage, CMD_INSTALL, CMD_F_CONSUMER, 13, "npx some-cli init");
+    s_cmd (&doc, dev, CMD_CLONE, 0, 31, "git clone https://example.com/tinyqueue-lite");
+    s_cmd (&doc, dev, CMD_RUN, 0, 32, "npm start");
+    s_cmd (&doc, dev, CMD_OTHER, CMD_F_DEPLOY, 33, "npm publish");
+    s_cmd (&doc, dev, CMD_TEST, CMD_F_PLACEHOLDER, 34, "npm test -- <pattern>");
+    s_cmd (&doc, dev, CMD_TEST, CMD_F_WINDOWS, 35, "npm.cmd test");
+    s_cmd (&doc, dev, CMD_SYSTEM, CMD_F_SUDO, 36, "sudo apt install libpq-dev");
+    s_cmd (&doc, dev, CMD_SYSTEM, 0, 37, "brew install libpq");
+    report_t r = s_detect (&p, &doc, false);
+    const report_job_t *job = s_must_job (&r, "node");
+    //  consumer install of the package itself: usage, not CI
+    const report_value_t *note = s_note (&r, "dropped", "npm install tinyqueue-lite");
+    cr_assert_not_null (note);
+    cr_assert_str_eq (note->source, "README.md:12 (Usage)");
+    cr_assert_eq (s_step_at (job, "npm install tinyqueue-lite"), -1);
+    cr_assert_not_null (s_note (&r, "dropped", "npx some-cli init"));
+    cr_assert_not_null (s_note (&r, "dropped", "git clone"));
+    cr_assert_not_null (s_note (&r, "dropped", "npm start"));
+    cr_assert_not_null (s_note (&r, "dropped", "npm publish"));
+    cr_assert_not_null (s_note (&r, "dropped", "<pattern>"));
+    cr_assert_not_null (s_note (&r, "dropped", "npm.cmd"));
+    cr_assert_not_null (s_note (&r, "dropped", "brew install"));
+    for (size_t i = 0; i < job->steps_count; i++) {
+        cr_assert_null (strstr (job->steps [i].run, "<pattern>"));
+        cr_assert_null (strstr (job->steps [i].run, "publish"));
+        cr_assert_null (strstr (job->steps [i].run, "brew"));
+    }
+    //  apt: update first, then a non-interactive install, before anything
+    int update = s_step_at (job, "sudo apt-get update");
+    int install = s_step_at (job, "sudo apt-get install -y libpq-dev");
+    cr_assert_geq (update, 0);
+    cr_assert_eq (install, update + 1);
+    cr_assert_eq (job->steps [install].kind, CMD_SYSTEM);
+    cr_assert_str_eq (job->steps [install].source,
+                      "README.md:36 (Development > Running tests)");
+    s_assert_run_order (job);
+    report_release (&r);
+    s_doc_free (&doc);
+    s_project_free (&p);
+}
+
+Test (detector, manifests_win_over_the_readme_and_conflicts_are_reported)
+{
+    project_t p = s_fixture ("node-npm");
+    readme_doc_t doc = s_doc ();
+    uint32_t dev = s_section (&doc, "Contributing", 40);
+    s_cmd (&doc, dev, CMD_INSTALL, 0, 41, "yarn install");
+    s_cmd (&doc, dev, CMD_TEST, 0, 42, "yarn jest --ci");
+    report_t r = s_detect (&p, &doc, false);
+    const report_job_t *job = s_must_job (&r, "node");
+    cr_assert_str_eq (job->tool, "npm");
+    cr_assert_not_null (s_step (job, "npm test"));
+    cr_assert_eq (s_step_at (job, "yarn jest --ci"), -1);
+    cr_assert_eq (s_step_at (job, "yarn install"), -1);
+    const report_value_t *conflict = s_note (&r, "conflict", "yarn");
+    cr_assert_not_null (conflict);
+    cr_assert (strstr (conflict->source, "README.md:4"), "%s", conflict->source);
+    report_release (&r);
+    s_doc_free (&doc);
+    s_project_free (&p);
+}
+
+Test (detector, readme_fills_gaps_and_development_beats_usage)
+{
+    //  a bare Makefile with no test target: only the README says how to
+    //  test, once under Usage and once under Hacking > Testing
+    project_t p = { 0 };
+    p.name = strdup ("pebble");
+    s_add_name (&p, "Makefile");
+    s_add_manifest (&p, "Makefile", "all:\n\tcc -o pebble pebble.c\n");
+    readme_doc_t doc = s_doc ();
+    uint32_t usage = s_section (&doc, "Usage", 5);
+    uint32_t testing = s_section (&doc, "Hacking > Testing", 20);
+    s_cmd (&doc, usage, CMD_TEST, 0, 6, "make demo-test");
+    s_cmd (&doc, testing, CMD_TEST, 0, 21, "make test");
+    report_t r = s_detect (&p, &doc, false);
+    const report_job_t *job = s_must_job (&r, "c");
+    const report_step_t *test = s_first_of (job, CMD_TEST);
+    cr_assert_not_null (test);
+    cr_assert_str_eq (test->run, "make test");
+    cr_assert_str_eq (test->source, "README.md:21 (Hacking > Testing)");
+    cr_assert_eq (s_step_at (job, "make demo-test"), -1);
+    report_release (&r);
+    s_doc_free (&doc);
+    s_project_free (&p);
+}
+
+Test (detector, readme_only_mode_uses_documents_alone)
+{
+    project_t p = s_fixture ("node-npm");          //  ignored in this mode
+    readme_doc_t doc = s_doc ();
+    uint32_t inst = s_section (&doc, "Installation", 3);
+    uint32_t dev = s_section (&doc, "Development", 10);
+    s_cmd (&doc, inst, CMD_INSTALL, 0, 4, "pip install -r requirements.txt");
+    s_cmd (&doc, dev, CMD_TEST, 0, 11, "python -m pytest -q");
+    s_fact (&doc, "python", ">=3.11", 2);
+    s_badge (&doc, "registry", "crates", 1);
+    s_badge (&doc, "ci", "ci.yml", 1);
+    report_t r = s_detect (&p, &doc, true);
+    cr_assert (r.degraded);
+    cr_assert_null (s_job (&r, "node"));
+    const report_job_t *py = s_must_job (&r, "python");
+    cr_assert_str_eq (py->tool, "pip");
+    cr_assert_str_eq (s_step (py, "pip install -r requirements.txt")->source,
+                      "README.md:4 (Installation)");
+    cr_assert_not_null (s_step (py, "python -m pytest -q"));
+    cr_assert_str_eq (s_versions (py, "python"), "3.11,3.14");
+    //  a crates.io badge: Rust with its usual steps
+    const report_job_t *rust = s_must_job (&r, "rust");
+    cr_assert_not_null (s_step (rust, "cargo test --verbose"));
+    cr_assert_not_null (s_note (&r, "info", "ci.yml"));
+    report_release (&r);
+    s_doc_free (&doc);
+    s_project_free (&p);
+}
+
+Test (detector, pyversions_badge_and_facts_replace_default_versions_only)
+{
+    project_t p = s_fixture ("py-nox");
+    readme_doc_t doc = s_doc ();
+    s_badge (&doc, "pyversions", "3.11, 3.12, 3.13", 1);
+    report_t r = s_detect (&p, &doc, false);
+    //  requires-python >=3.10 is the project's own word: the badge does not
+    //  replace it
+    cr_assert_str_eq (s_versions (s_must_job (&r, "python"), "python"), "3.10,3.14");
+    report_release (&r);
+    s_project_free (&p);
+
+    //  with no declared range the badge names the matrix
+    p = (project_t) { 0 };
+    p.name = strdup ("bare");
+    s_add_name (&p, "setup.py");
+    s_add_manifest (&p, "setup.py", "from setuptools import setup\nsetup(name='bare')\n");
+    r = s_detect (&p, &doc, false);
+    cr_assert_str_eq (s_versions (s_must_job (&r, "python"), "python"), "3.11,3.13");
+    report_release (&r);
+    s_doc_free (&doc);
+    s_project_free (&p);
+}

@@ -1,0 +1,19 @@
+/*  workers/detector/dreadme.h - the README's evidence, merged after the
+    manifests': its commands fill the gaps the manifests leave (manifests
+    win, disagreements become "conflict" notes), usage/deploy/long-running
+    and placeholder commands are dropped with a "dropped" note, facts and
+    badges give versions. In readme_only mode it is the only evidence.
+    Internal to the detector.  */
+#ifndef DREADME_H_INCLUDED
+#define DREADME_H_INCLUDED
+
+#include "workers/detector/dctx.h"
+
+//  Merge the documents into the report.
+void dreadme_merge (dctx_t *self);
+
+//  The ecosystem a command's tool belongs to ("pytest ..." -> "python"),
+//  "" for generic tools (make, just, scripts), NULL when unknown.
+const char *dreadme_ecosystem (const char *command);
+
+#endif

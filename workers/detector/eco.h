@@ -1,0 +1,64 @@
+/*  workers/detector/eco.h - the ecosystem rules: each reads the manifests
+    it knows and adds its job (tool, versions, steps, services) to the
+    report. Internal to the detector; run in order by detector.c.  */
+#ifndef ECO_H_INCLUDED
+#define ECO_H_INCLUDED
+
+#include "workers/detector/dctx.h"
+
+#include <jansson.h>
+
+void eco_node_detect (dctx_t *self);
+void eco_deno_detect (dctx_t *self);
+void eco_python_detect (dctx_t *self);
+void eco_ruby_detect (dctx_t *self);
+void eco_php_detect (dctx_t *self);
+void eco_go_detect (dctx_t *self);
+void eco_rust_detect (dctx_t *self);
+void eco_jvm_detect (dctx_t *self);       //  java, kotlin, scala, clojure
+void eco_dotnet_detect (dctx_t *self);
+void eco_beam_detect (dctx_t *self);      //  elixir, erlang
+void eco_swift_detect (dctx_t *self);
+void eco_zig_detect (dctx_t *self);
+void eco_haskell_detect (dctx_t *self);
+void eco_ocaml_detect (dctx_t *self);
+void eco_dart_detect (dctx_t *self);
+void eco_r_detect (dctx_t *self);
+void eco_lua_detect (dctx_t *self);
+void eco_native_detect (dctx_t *self);    //  c and c++: last, it defers
+
+//  -- shared by the rules --------------------------------------------------
+//  When the Makefile has a rule for target whose recipe is a real CI
+//  command (no watcher, no server) and, when tools is not NULL, mentions
+//  one of tools (NULL ended) or a make variable (which names the tool, as
+//  $(GO) does), add "make target" as a step of kind. True when it did.
+bool eco_make_wrapper (dctx_t *self, report_job_t *job, cmd_kind_t kind,
+                       const char *target, const char *const *tools);
+
+//  When a job has no test yet and the justfile has a `test` recipe of plain
+//  shell lines that finish, run those lines (just itself is not installed
+//  on the runners) as that job's test.
+void eco_just_fallback (dctx_t *self);
+
+//  True when command is something CI can run to completion: not a file
+//  watcher, a dev server or an interactive session.
+bool eco_real_ci (const char *command);
+
+//  Parse a JSON manifest (comments allowed when jsonc); NULL and an "info"
+//  note naming the line when it is not valid JSON. Caller json_decref's.
+json_t *eco_json (dctx_t *self, const project_file_t *file, bool jsonc);
+
+//  A manifest's first line whose text (after blanks) starts with prefix, as
+//  a line number, or 0.
+unsigned eco_line_prefix (const char *text, const char *prefix);
+
+//  Read a version file (.nvmrc, .python-version...): its first
+//  non-comment word into out. False when empty or absent.
+bool eco_version_file (const dctx_t *self, const char *name, char *out, size_t size);
+
+//  The version .tool-versions gives for tool ("nodejs", "python"), into
+//  out with its line in *line_p. False when it names none.
+bool eco_tool_versions (const dctx_t *self, const char *tool, char *out,
+                        size_t size, unsigned *line_p);
+
+#endif

@@ -1,0 +1,258 @@
+/*  workers/detector/eco_dotnet.c - .NET: solutions and projects, SDK
+    versions from target frameworks and global.json; and the BEAM: Elixir
+    with mix (OTP paired to each Elixir line), Erlang with rebar3.  */
+#include "workers/detector/eco.h"
+#include "workers/detector/dtext.h"
+#include "workers/detector/vrange.h"
+
+#include <ctype.h>
+#include <stdio.h>
+#include <stdlib.h>
+#include <string.h>
+
+#define NET_MAX_TFMS 8
+
+//  Target frameworks named in an MSBuild file: "net8.0;net48".
+static size_t
+s_frameworks (const project_file_t *file, char tfms [][16], size_t count,
+              unsigned *line_p)
+{
+    static const char *const tags [] = { "<TargetFrameworks>", "<TargetFramework>", NULL };
+    for (size_t t = 0; tags [t]; t++) {
+        for (const char *at = strstr (file->data, tags [t]); at;
+             at = strstr (at + 1, tags [t])) {
+            const char *p = at + strlen (tags [t]);
+            if (!*line_p)
+                *line_p = dtext_line_at (file->data, at);
+            while (*p && *p != '<' && count < NET_MAX_TFMS) {
+                while (*p == ';' || *p == ' ' || *p == '\n' || *p == '\r' || *p == '\t')
+                    p++;
+                size_t n = 0;
+                while (*p && *p != ';' && *p != '<' && !isspace ((unsigned char) *p)
+                       && n + 1 < 16)
+                    tfms [count][n++] = *p++;
+                tfms [count][n] = 0;
+                if (n)
+                    count++;
+                else
+                    break;
+            }
+        }
+    }
+    return count;
+}
+
+void
+eco_dotnet_detect (dctx_t *self)
+{
+    const char *sln = dctx_find_suffix (self, ".sln");
+    if (!sln)
+        sln = dctx_find_suffix (self, ".slnx");
+    const char *proj = dctx_find_suffix (self, ".csproj");
+    if (!proj)
+        proj = dctx_find_suffix (self, ".fsproj");
+    if (!proj)
+        proj = dctx_find_suffix (self, ".vbproj");
+    if (!sln && !proj)
+        return;
+    report_job_t *job = dctx_job (self, "dotnet", DCTX_STRONG);
+    if (!job)
+        return;
+    dctx_tool (self, job, "dotnet", sln? sln: proj);
+    if (proj && strstr (proj, ".fsproj"))
+        dctx_language (self, job, "fsharp");
+    else
+        dctx_language (self, job, "csharp");
+    //  frameworks from every MSBuild file we were sent
+    char tfms [NET_MAX_TFMS][16];
+    size_t count = 0;
+    char source [192] = "";
+    for (size_t i = 0; !self->readme_only && i < self->project->manifests_count; i++) {
+        const project_file_t *file = &self->project->manifests [i];
+        if (!file->name || !file->data)
+            continue;
+        size_t n = strlen (file->name);
+        bool msbuild = (n > 7 && (strcmp (file->name + n - 7, ".csproj") == 0
+                                  || strcmp (file->name + n - 7, ".fsproj") == 0))
+                    || strcmp (file->name, "Directory.Build.props") == 0;
+        if (!msbuild)
+            continue;
+        unsigned line = 0;
+        size_t before = count;
+        count = s_frameworks (file, tfms, count, &line);
+        if (count > before && !*source)
+            dctx_source (source, sizeof source, file->name, line, "TargetFramework");
+    }
+    bool modern = false, windows = count > 0;
+    for (size_t i = 0; i < count; i++) {
+        //  net8.0, netcoreapp3.1: SDK lines; net48, netstandard2.0: not
+        const char *t = tfms [i];
+        char line [16];
+        if (strncmp (t, "netcoreapp", 10) == 0)
+            t += 10;
+        else
+        if (strncmp (t, "net", 3) == 0 && isdigit ((unsigned char) t [3]) && strchr (t, '.'))
+            t += 3;
+        else {
+            if (strncmp (t, "netstandard", 11) == 0)
+                windows = false;
+            continue;
+        }
+        windows = false;
+        if (vrange_line (t, 2, line, sizeof line)) {
+            char value [24];
+            snprintf (value, sizeof value, "%s.x", line);
+            dctx_version (self, job, "dotnet", value, source);
+            modern = true;
+        }
+    }
+    if (windows) {
+        dctx_setting (self, job, "runner", "windows-latest", source);
+        dctx_note (self, "info", ".NET Framework targets only: built on Windows", source);
+    }
+    const project_file_t *global = dctx_manifest (self, "global.json");
+    json_t *root = eco_json (self, global, true);
+    const char *sdk = json_string_value (json_object_get (json_object_get (root, "sdk"),
+                                                         "version"));
+    char line [16];
+    if (sdk && vrange_line (sdk, 2, line, sizeof line)) {
+        char value [24], gsource [96];
+        snprintf (value, sizeof value, "%s.x", line);
+        dctx_source (gsource, sizeof gsource, "global.json",
+                     dtext_json_line (global->data, "sdk", "version"), "sdk.version");
+        dctx_setting (self, job, "version-file", "global.json", gsource);
+        dctx_version (self, job, "dotnet", value, gsource);
+        modern = true;
+    }
+    json_decref (root);
+    if (!modern)
+        dctx_matrix (self, job, "dotnet", NULL, "knowledge: supported .NET lines");
+    //  several solutions: name the first, or dotnet refuses to guess
+    char target [160] = "";
+    if (sln && self->project) {
+        size_t slns = 0;
+        for (size_t i = 0; i < self->project->files_count; i++) {
+            const char *f = self->project->files [i];
+            size_t n = f? strlen (f): 0;
+            if (n > 4 && strcmp (f + n - 4, ".sln") == 0)
+                slns++;
+        }
+        if (slns > 1)
+            snprintf (target, sizeof target, " %s", sln);
+    }
+    char run [256];
+    snprintf (run, sizeof run, "dotnet restore%s", target);
+    dctx_step (self, job, CMD_INSTALL, run, sln? sln: proj);
+    snprintf (run, sizeof run, "dotnet build%s --no-restore", target);
+    dctx_step (self, job, CMD_BUILD, run, sln? sln: proj);
+    snprintf (run, sizeof run, "dotnet test%s --no-build --verbosity normal", target);
+    dctx_step (self, job, CMD_TEST, run, sln? sln: proj);
+}
+
+//  The OTP line paired with an Elixir line: the newest it runs on that the
+//  knowledge knows.
+static const char *
+s_otp_for (const dctx_t *self, const char *elixir)
+{
+    const ynode_t *pair = ytree_path (knowledge_root (self->kb), "elixir-otp", elixir, NULL);
+    if (!pair || pair->kind != YNODE_SEQ || pair->count < 2)
+        return NULL;
+    return ytree_str (pair->items [1], NULL);
+}
+
+static void
+s_elixir (dctx_t *self)
+{
+    report_job_t *job = dctx_job (self, "elixir", DCTX_STRONG);
+    if (!job)
+        return;
+    dctx_tool (self, job, "mix", "mix.exs");
+    const project_file_t *mix = dctx_manifest (self, "mix.exs");
+    char range [64], source [192], name [64];
+    unsigned line = 0;
+    if (mix) {
+        const char *app = strstr (mix->data, "app: :");
+        if (app) {
+            size_t n = 0;
+            for (const char *p = app + 6; (isalnum ((unsigned char) *p) || *p == '_')
+                                          && n + 1 < sizeof name; p++)
+                name [n++] = *p;
+            name [n] = 0;
+            dctx_add_name (self, name);
+        }
+    }
+    bool matrix = false;
+    if (mix && dtext_quoted_after (mix->data, "elixir:", range, sizeof range, &line)) {
+        dctx_source (source, sizeof source, "mix.exs", line, "elixir");
+        matrix = dctx_matrix (self, job, "elixir", range, source);
+    }
+    if (!matrix)
+        dctx_matrix (self, job, "elixir", NULL, "knowledge: supported Elixir lines");
+    //  each Elixir line of the matrix with the newest OTP it supports
+    size_t elixirs = 0;
+    for (size_t i = 0; i < job->versions_count; i++)
+        if (strcmp (job->versions [i].key, "elixir") == 0) {
+            const char *otp = s_otp_for (self, job->versions [i].value);
+            char why [96];
+            snprintf (why, sizeof why, "knowledge: newest OTP for Elixir %s",
+                      job->versions [i].value);
+            if (otp)
+                dctx_version (self, job, "otp", otp, why);
+            elixirs++;
+        }
+    if (elixirs > 1)
+        dctx_note (self, "info", "Elixir and OTP versions pair in order (oldest with "
+                   "oldest): not every combination runs", "mix.exs");
+    dctx_step (self, job, CMD_INSTALL, "mix deps.get", "mix.exs");
+    if (dctx_has (self, ".formatter.exs"))
+        dctx_step (self, job, CMD_LINT, "mix format --check-formatted", ".formatter.exs");
+    dctx_step (self, job, CMD_TEST, "mix test", "mix.exs");
+    //  drivers among the deps: {:postgrex, "~> 0.17"}
+    for (const char *p = mix? strstr (mix->data, "{:"): NULL; p; p = strstr (p + 1, "{:")) {
+        char dep [64];
+        size_t n = 0;
+        for (const char *q = p + 2; (isalnum ((unsigned char) *q) || *q == '_')
+                                    && n + 1 < sizeof dep; q++)
+            dep [n++] = *q;
+        dep [n] = 0;
+        char what [96];
+        snprintf (what, sizeof what, "deps %s", dep);
+        dctx_source (source, sizeof source, "mix.exs", dtext_line_at (mix->data, p), what);
+        dctx_driver (self, job, dep, source);
+    }
+}
+
+static void
+s_erlang (dctx_t *self, dctx_strength_t strength)
+{
+    report_job_t *job = dctx_job (self, "erlang", strength);
+    if (!job)
+        return;
+    dctx_tool (self, job, "rebar3", "rebar.config");
+    const project_file_t *conf = dctx_manifest (self, "rebar.config");
+    char otp [32], source [192];
+    unsigned line = 0;
+    bool matrix = false;
+    if (conf && dtext_quoted_after (conf->data, "minimum_otp_vsn", otp, sizeof otp, &line)) {
+        char range [40];
+        snprintf (range, sizeof range, ">=%s", otp);
+        dctx_source (source, sizeof source, "rebar.config", line, "minimum_otp_vsn");
+        matrix = dctx_matrix (self, job, "otp", range, source);
+    }
+    if (!matrix)
+        dctx_matrix (self, job, "otp", NULL, "knowledge: supported OTP lines");
+    dctx_step (self, job, CMD_BUILD, "rebar3 compile", "rebar.config");
+    static const char *const tools [] = { "rebar3", "REBAR", "${REBAR}", "$(REBAR)", NULL };
+    if (!eco_make_wrapper (self, job, CMD_TEST, "test", tools))
+        dctx_step (self, job, CMD_TEST, "rebar3 eunit", "rebar.config");
+}
+
+void
+eco_beam_detect (dctx_t *self)
+{
+    bool mix = dctx_has (self, "mix.exs");
+    if (mix)
+        s_elixir (self);
+    if (dctx_has (self, "rebar.config"))
+        s_erlang (self, mix? DCTX_WEAK: DCTX_STRONG);
+}

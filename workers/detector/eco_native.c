@@ -1,0 +1,143 @@
+/*  workers/detector/eco_native.c - C and C++: CMake, Meson, autotools and
+    plain make. Runs last: a bare Makefile only makes a C job when nothing
+    else claimed the project.  */
+#include "workers/detector/eco.h"
+#include "workers/detector/dtext.h"
+
+#include <stdio.h>
+#include <string.h>
+
+//  c or cpp from a CMake project() call or a meson project() line.
+static const char *
+s_language (const char *text)
+{
+    if (!text)
+        return "c";
+    const char *project = strstr (text, "project");
+    const char *end = project? strchr (project, ')'): NULL;
+    bool cxx = false, c = false;
+    if (project && end) {
+        for (const char *p = project; p < end; p++) {
+            if (strncmp (p, "CXX", 3) == 0 || strncmp (p, "'cpp'", 5) == 0)
+                cxx = true;
+            if ((p [0] == ' ' || p [0] == '\'') && (p [1] == 'C' || p [1] == 'c')
+                && (p [2] == ' ' || p [2] == ')' || p [2] == '\'' || p [2] == '\n'))
+                c = true;
+        }
+    }
+    if (strstr (text, "CMAKE_CXX_STANDARD") || strstr (text, "cpp_std"))
+        cxx = true;
+    return cxx && !c? "cpp": "c";
+}
+
+static void
+s_cmake (dctx_t *self, report_job_t *job, const project_file_t *file)
+{
+    dctx_tool (self, job, "cmake", "CMakeLists.txt");
+    dctx_language (self, job, s_language (file? file->data: NULL));
+    dctx_step (self, job, CMD_BUILD, "cmake -B build -DCMAKE_BUILD_TYPE=Release",
+               "CMakeLists.txt");
+    dctx_step (self, job, CMD_BUILD, "cmake --build build --config Release",
+               "CMakeLists.txt");
+    static const char *const marks [] = { "enable_testing", "include(CTest)",
+        "include (CTest)", "add_test", NULL };
+    for (size_t i = 0; file && marks [i]; i++) {
+        unsigned line = dtext_find_line (file->data, marks [i]);
+        if (line) {
+            char source [96];
+            dctx_source (source, sizeof source, "CMakeLists.txt", line, marks [i]);
+            dctx_step (self, job, CMD_TEST,
+                       "ctest --test-dir build --output-on-failure -C Release", source);
+            return;
+        }
+    }
+    if (!file)
+        dctx_step (self, job, CMD_TEST,
+                   "ctest --test-dir build --output-on-failure -C Release", "CMakeLists.txt");
+}
+
+static void
+s_meson (dctx_t *self, report_job_t *job, const project_file_t *file)
+{
+    dctx_tool (self, job, "meson", "meson.build");
+    dctx_language (self, job, s_language (file? file->data: NULL));
+    //  pip has a current meson; the distribution's may be too old
+    dctx_step (self, job, CMD_INSTALL, "python -m pip install meson ninja", "meson.build");
+    dctx_step (self, job, CMD_BUILD, "meson setup build", "meson.build");
+    dctx_step (self, job, CMD_BUILD, "meson compile -C build", "meson.build");
+    //  meson test passes when a project defines none, so it is always safe
+    unsigned line = file? dtext_find_line (file->data, "test("): 0;
+    char source [96];
+    dctx_source (source, sizeof source, "meson.build", line, line? "test()": NULL);
+    dctx_step (self, job, CMD_TEST, "meson test -C build", source);
+}
+
+static void
+s_autotools (dctx_t *self, report_job_t *job)
+{
+    bool ac = dctx_has (self, "configure.ac") || dctx_has (self, "configure.in");
+    dctx_tool (self, job, "autotools", ac? "configure.ac": "configure");
+    if (ac && !dctx_has (self, "configure")) {
+        dctx_step (self, job, CMD_SYSTEM, "sudo apt-get update", "configure.ac");
+        dctx_step (self, job, CMD_SYSTEM, "sudo apt-get install -y autoconf automake libtool",
+                   "configure.ac");
+        dctx_step (self, job, CMD_BUILD, "autoreconf -fi", "configure.ac");
+    }
+    dctx_step (self, job, CMD_BUILD, "./configure", ac? "configure.ac": "configure");
+    dctx_step (self, job, CMD_BUILD, "make", "Makefile.am");
+    dctx_step (self, job, CMD_TEST, "make check", "automake: the check target");
+}
+
+static void
+s_make (dctx_t *self, report_job_t *job, const project_file_t *make)
+{
+    const char *name = make? make->name: "Makefile";
+    dctx_tool (self, job, "make", name);
+    dctx_step (self, job, CMD_BUILD, "make", name);
+    if (!eco_make_wrapper (self, job, CMD_TEST, "test", NULL))
+        eco_make_wrapper (self, job, CMD_TEST, "check", NULL);
+}
+
+void
+eco_native_detect (dctx_t *self)
+{
+    const project_file_t *cmake = dctx_manifest (self, "CMakeLists.txt");
+    bool has_cmake = dctx_has (self, "CMakeLists.txt");
+    //  CMake building only Swift belongs to the Swift job
+    if (cmake && strstr (cmake->data, "LANGUAGES Swift") && !strstr (cmake->data, "CXX")
+        && !strstr (cmake->data, " C ") && !strstr (cmake->data, " C)")) {
+        dctx_note (self, "info", "CMakeLists.txt builds Swift only: no C job",
+                   "CMakeLists.txt");
+        has_cmake = false;
+    }
+    bool meson = dctx_has (self, "meson.build");
+    bool autotools = dctx_has (self, "configure.ac") || dctx_has (self, "configure.in")
+                  || dctx_has (self, "configure");
+    const project_file_t *make = dctx_manifest (self, "Makefile");
+    if (!make)
+        make = dctx_manifest (self, "makefile");
+    bool has_make = make || dctx_has (self, "Makefile") || dctx_has (self, "GNUmakefile");
+    if (!has_cmake && !meson && !autotools) {
+        //  a Makefile beside another ecosystem is its task runner
+        if (!has_make || self->report->jobs_count)
+            return;
+        report_job_t *job = dctx_job (self, "c", DCTX_WEAK);
+        if (job)
+            s_make (self, job, make);
+        return;
+    }
+    report_job_t *job = dctx_job (self, "c", DCTX_STRONG);
+    if (!job)
+        return;
+    if (has_cmake) {
+        s_cmake (self, job, cmake);
+        if (meson || autotools)
+            dctx_note (self, "info", "several C build systems: used CMake",
+                       "CMakeLists.txt");
+    }
+    else
+    if (meson)
+        s_meson (self, job, dctx_manifest (self, "meson.build"));
+    else
+        s_autotools (self, job);
+}

@@ -1,0 +1,415 @@
+/*  workers/detector/eco_node.c - Node.js (npm, yarn 1 and berry, pnpm,
+    bun) from package.json, lockfiles and version files; and Deno.  */
+#include "workers/detector/eco.h"
+#include "workers/detector/dtext.h"
+#include "workers/detector/vrange.h"
+
+#include <stdio.h>
+#include <stdlib.h>
+#include <string.h>
+
+//  What npm init writes as the test script: no test at all.
+#define NPM_NO_TEST "no test specified"
+
+typedef struct {
+    const char *tool;           //  npm, yarn, yarn-berry, pnpm, bun
+    char source [192];
+} pm_t;
+
+//  The family a tool belongs to, to compare evidence.
+static const char *
+s_family (const char *tool)
+{
+    return strncmp (tool, "yarn", 4) == 0? "yarn": tool;
+}
+
+//  The package manager the lockfiles and config files point at, or NULL.
+static const char *
+s_lock_tool (const dctx_t *self, const char **file_p)
+{
+    static const struct { const char *file, *tool; } locks [] = {
+        { "pnpm-lock.yaml", "pnpm" }, { "bun.lock", "bun" }, { "bun.lockb", "bun" },
+        { ".yarnrc.yml", "yarn-berry" }, { ".yarnrc.yaml", "yarn-berry" },
+        { "yarn.lock", "yarn" }, { "package-lock.json", "npm" },
+        { "npm-shrinkwrap.json", "npm" },
+    };
+    for (size_t i = 0; i < sizeof locks / sizeof locks [0]; i++)
+        if (dctx_has (self, locks [i].file)) {
+            *file_p = locks [i].file;
+            //  yarn.lock beside .yarnrc.yml is berry, found first above
+            return locks [i].tool;
+        }
+    return NULL;
+}
+
+static bool
+s_has_lock (const dctx_t *self, const char *tool)
+{
+    if (strcmp (tool, "npm") == 0)
+        return dctx_has (self, "package-lock.json") || dctx_has (self, "npm-shrinkwrap.json");
+    if (strncmp (tool, "yarn", 4) == 0)
+        return dctx_has (self, "yarn.lock");
+    if (strcmp (tool, "pnpm") == 0)
+        return dctx_has (self, "pnpm-lock.yaml");
+    if (strcmp (tool, "bun") == 0)
+        return dctx_has (self, "bun.lock") || dctx_has (self, "bun.lockb");
+    return false;
+}
+
+//  Lockfiles of another package manager than tool: conflicts to report.
+static void
+s_other_locks (dctx_t *self, const char *tool, const char *source)
+{
+    static const struct { const char *file, *family; } locks [] = {
+        { "pnpm-lock.yaml", "pnpm" }, { "bun.lock", "bun" }, { "bun.lockb", "bun" },
+        { "yarn.lock", "yarn" }, { "package-lock.json", "npm" },
+        { "npm-shrinkwrap.json", "npm" },
+    };
+    for (size_t i = 0; i < sizeof locks / sizeof locks [0]; i++)
+        if (dctx_has (self, locks [i].file)
+            && strcmp (locks [i].family, s_family (tool)) != 0) {
+            char why [300];
+            snprintf (why, sizeof why, "%s is %s's lockfile but %s says %s; used %s",
+                      locks [i].file, locks [i].family, source, tool, tool);
+            dctx_note (self, "conflict", why, locks [i].file);
+        }
+}
+
+static void
+s_choose_pm (dctx_t *self, report_job_t *job, const project_file_t *pkg,
+             json_t *root, pm_t *pm)
+{
+    pm->tool = NULL;
+    const char *lock_file = NULL;
+    const char *lock = s_lock_tool (self, &lock_file);
+    const char *field = json_string_value (json_object_get (root, "packageManager"));
+    if (field) {
+        char name [32] = "", version [64] = "";
+        const char *at = strchr (field, '@');
+        size_t n = at? (size_t) (at - field): strlen (field);
+        if (n < sizeof name) {
+            memcpy (name, field, n);
+            name [n] = 0;
+        }
+        if (at) {
+            snprintf (version, sizeof version, "%s", at + 1);
+            char *plus = strchr (version, '+');
+            if (plus)
+                *plus = 0;
+        }
+        dctx_source (pm->source, sizeof pm->source, pkg->name,
+                     dtext_json_line (pkg->data, NULL, "packageManager"), "packageManager");
+        if (strcmp (name, "yarn") == 0)
+            pm->tool = vrange_compare (version, "2") >= 0? "yarn-berry": "yarn";
+        else
+        if (strcmp (name, "pnpm") == 0 || strcmp (name, "bun") == 0
+            || strcmp (name, "npm") == 0)
+            pm->tool = strcmp (name, "pnpm") == 0? "pnpm"
+                     : strcmp (name, "bun") == 0? "bun": "npm";
+        if (pm->tool && *version && strcmp (pm->tool, "npm") != 0) {
+            char key [48];
+            snprintf (key, sizeof key, "%s-version", name);
+            dctx_setting (self, job, key, version, pm->source);
+        }
+    }
+    if (!pm->tool && lock) {
+        pm->tool = lock;
+        snprintf (pm->source, sizeof pm->source, "%s", lock_file);
+    }
+    if (pm->tool)
+        s_other_locks (self, pm->tool, pm->source);
+    if (!pm->tool) {
+        json_t *engines = json_object_get (root, "engines");
+        static const char *const tools [] = { "pnpm", "bun", "yarn", NULL };
+        for (size_t i = 0; tools [i] && !pm->tool; i++)
+            if (json_object_get (engines, tools [i])) {
+                pm->tool = tools [i];
+                char what [32];
+                snprintf (what, sizeof what, "engines.%s", tools [i]);
+                dctx_source (pm->source, sizeof pm->source, pkg->name,
+                             dtext_json_line (pkg->data, "engines", tools [i]), what);
+            }
+    }
+    if (!pm->tool) {
+        pm->tool = "npm";
+        snprintf (pm->source, sizeof pm->source, "%s (no lockfile: npm by default)",
+                  pkg->name);
+    }
+}
+
+//  The command that runs script name with the package manager.
+static void
+s_run_script (const char *tool, const char *script, char *out, size_t size)
+{
+    const char *bin = strncmp (tool, "yarn", 4) == 0? "yarn": tool;
+    if (strcmp (script, "test") == 0 && strcmp (tool, "bun") != 0)
+        snprintf (out, size, "%s test", bin);
+    else
+        snprintf (out, size, "%s run %s", bin, script);
+}
+
+static const char *
+s_script (json_t *scripts, const char *name)
+{
+    return json_string_value (json_object_get (scripts, name));
+}
+
+static bool
+s_has_dep (json_t *root, const char *name)
+{
+    return json_object_get (json_object_get (root, "dependencies"), name)
+        || json_object_get (json_object_get (root, "devDependencies"), name);
+}
+
+static void
+s_versions (dctx_t *self, report_job_t *job, const project_file_t *pkg, json_t *root)
+{
+    char source [192], pinned [64] = "", pin_file [32] = "";
+    const char *range = json_string_value (json_object_get (
+                            json_object_get (root, "engines"), "node"));
+    static const char *const files [] = { ".nvmrc", ".node-version", NULL };
+    for (size_t i = 0; files [i] && !*pinned; i++)
+        if (eco_version_file (self, files [i], pinned, sizeof pinned))
+            snprintf (pin_file, sizeof pin_file, "%s", files [i]);
+    unsigned tv_line = 0;
+    if (!*pinned && eco_tool_versions (self, "nodejs", pinned, sizeof pinned, &tv_line))
+        snprintf (pin_file, sizeof pin_file, ".tool-versions");
+    if (range && *range) {
+        dctx_source (source, sizeof source, pkg->name,
+                     dtext_json_line (pkg->data, "engines", "node"), "engines.node");
+        if (!dctx_matrix (self, job, "node", range, source)) {
+            char why [512];
+            snprintf (why, sizeof why, "engines.node '%s' names no known Node line",
+                      range);
+            dctx_note (self, "info", why, source);
+        }
+        char line [16];
+        if (*pinned && vrange_line (pinned, 1, line, sizeof line)
+            && !vrange_allows (range, line)) {
+            char why [512];
+            snprintf (why, sizeof why, "%s pins Node %s, outside engines.node '%s'; "
+                      "tested the engines range", pin_file, pinned, range);
+            dctx_note (self, "conflict", why, source);
+        }
+        if (dctx_has_version (job, "node"))
+            return;
+    }
+    if (*pinned) {
+        dctx_setting (self, job, "version-file", pin_file, pin_file);
+        char line [16];
+        dctx_version (self, job, "node",
+                      vrange_line (pinned, 1, line, sizeof line)? line: pinned, pin_file);
+        return;
+    }
+    const char *volta = json_string_value (json_object_get (
+                            json_object_get (root, "volta"), "node"));
+    char line [16];
+    if (volta && vrange_line (volta, 1, line, sizeof line)) {
+        dctx_source (source, sizeof source, pkg->name,
+                     dtext_json_line (pkg->data, "volta", "node"), "volta.node");
+        dctx_version (self, job, "node", line, source);
+        return;
+    }
+    dctx_matrix (self, job, "node", NULL, "knowledge: supported Node lines");
+}
+
+//  Scripts: test (preferring a CI variant), lint, build.
+static void
+s_steps (dctx_t *self, report_job_t *job, const project_file_t *pkg,
+         json_t *root, const char *tool)
+{
+    json_t *scripts = json_object_get (root, "scripts");
+    char run [160], source [192], what [96];
+    const char *test = s_script (scripts, "test");
+    const char *chosen = NULL;
+    static const char *const ci_names [] = { "test:ci", "ci:test", "test-ci", NULL };
+    for (size_t i = 0; ci_names [i] && !chosen; i++) {
+        const char *text = s_script (scripts, ci_names [i]);
+        if (text && eco_real_ci (text))
+            chosen = ci_names [i];
+    }
+    if (!chosen && test) {
+        if (strstr (test, NPM_NO_TEST)) {
+            dctx_note (self, "dropped", "package.json scripts.test is npm's "
+                       "placeholder: no tests", pkg->name);
+        }
+        else
+        if (!eco_real_ci (test)) {
+            snprintf (what, sizeof what, "scripts.test '%.40s' watches or serves", test);
+            dctx_note (self, "dropped", what, pkg->name);
+        }
+        else
+            chosen = "test";
+    }
+    if (!chosen && s_script (scripts, "test:unit") && eco_real_ci (s_script (scripts, "test:unit")))
+        chosen = "test:unit";
+    const char *test_text = chosen? s_script (scripts, chosen): "";
+    const char *pretest = s_script (scripts, "pretest");
+    const char *build = s_script (scripts, "build");
+    if (build && eco_real_ci (build)
+        && !(pretest && strstr (pretest, "build")) && !strstr (test_text, "run build")) {
+        s_run_script (tool, "build", run, sizeof run);
+        snprintf (what, sizeof what, "scripts.build");
+        dctx_source (source, sizeof source, pkg->name,
+                     dtext_json_line (pkg->data, "scripts", "build"), what);
+        dctx_step (self, job, CMD_BUILD, run, source);
+    }
+    const char *lint = s_script (scripts, "lint");
+    if (lint && eco_real_ci (lint) && !strstr (test_text, "lint")
+        && !(pretest && strstr (pretest, "lint"))) {
+        s_run_script (tool, "lint", run, sizeof run);
+        dctx_source (source, sizeof source, pkg->name,
+                     dtext_json_line (pkg->data, "scripts", "lint"), "scripts.lint");
+        dctx_step (self, job, CMD_LINT, run, source);
+    }
+    if (chosen) {
+        s_run_script (tool, chosen, run, sizeof run);
+        snprintf (what, sizeof what, "scripts.%s", chosen);
+        dctx_source (source, sizeof source, pkg->name,
+                     dtext_json_line (pkg->data, "scripts", chosen), what);
+        dctx_step (self, job, CMD_TEST, run, source);
+    }
+    else
+    if (strcmp (tool, "bun") == 0) {
+        //  bun has a test runner of its own
+        snprintf (source, sizeof source, "%s (bun's own test runner)", pkg->name);
+        dctx_step (self, job, CMD_TEST, "bun test", source);
+    }
+}
+
+static void
+s_install (dctx_t *self, report_job_t *job, const char *tool, const pm_t *pm)
+{
+    bool locked = s_has_lock (self, tool);
+    const char *run = NULL;
+    if (strcmp (tool, "npm") == 0)
+        run = locked? "npm ci": "npm install";
+    else
+    if (strcmp (tool, "yarn") == 0)
+        run = locked? "yarn install --frozen-lockfile": "yarn install";
+    else
+    if (strcmp (tool, "yarn-berry") == 0)
+        run = locked? "yarn install --immutable": "yarn install";
+    else
+    if (strcmp (tool, "pnpm") == 0)
+        run = locked? "pnpm install --frozen-lockfile": "pnpm install";
+    else
+        run = locked? "bun install --frozen-lockfile": "bun install";
+    dctx_step (self, job, CMD_INSTALL, run, pm->source);
+    //  setup-node caches only with a lockfile to key on
+    if (locked && strcmp (tool, "bun") != 0)
+        dctx_setting (self, job, "cache", strncmp (tool, "yarn", 4) == 0? "yarn": tool,
+                      pm->source);
+}
+
+void
+eco_node_detect (dctx_t *self)
+{
+    const project_file_t *pkg = dctx_manifest (self, "package.json");
+    if (!pkg) {
+        if (!dctx_has (self, "package.json"))
+            return;
+        //  listed without its contents: only the name to go on
+        report_job_t *job = dctx_job (self, "node", DCTX_WEAK);
+        const char *lock_file = NULL;
+        const char *lock = s_lock_tool (self, &lock_file);
+        pm_t pm = { lock? lock: "npm", "" };
+        snprintf (pm.source, sizeof pm.source, "%s", lock? lock_file: "package.json");
+        dctx_tool (self, job, pm.tool, pm.source);
+        s_install (self, job, pm.tool, &pm);
+        dctx_matrix (self, job, "node", NULL, "knowledge: supported Node lines");
+        return;
+    }
+    json_t *root = eco_json (self, pkg, false);
+    json_t *scripts = json_object_get (root, "scripts");
+    const char *test = s_script (scripts, "test");
+    bool real_test = test && !strstr (test, NPM_NO_TEST) && eco_real_ci (test);
+    bool library = json_object_get (root, "main") || json_object_get (root, "exports")
+                || json_object_get (root, "bin") || json_object_get (root, "module");
+    report_job_t *job = dctx_job (self, "node",
+                                  real_test || library? DCTX_STRONG: DCTX_WEAK);
+    if (!job) {
+        json_decref (root);
+        return;
+    }
+    dctx_add_name (self, json_string_value (json_object_get (root, "name")));
+    pm_t pm;
+    s_choose_pm (self, job, pkg, root, &pm);
+    dctx_tool (self, job, pm.tool, pm.source);
+    if (dctx_has (self, "tsconfig.json") || s_has_dep (root, "typescript"))
+        dctx_language (self, job, "typescript");
+    else
+        dctx_language (self, job, "javascript");
+    s_versions (self, job, pkg, root);
+    s_install (self, job, pm.tool, &pm);
+    s_steps (self, job, pkg, root, pm.tool);
+    //  client libraries of databases the tests may talk to
+    static const char *const sections [] = { "dependencies", "devDependencies", NULL };
+    for (size_t i = 0; sections [i]; i++) {
+        const char *name;
+        json_t *value;
+        json_object_foreach (json_object_get (root, sections [i]), name, value) {
+            char source [192], what [96];
+            snprintf (what, sizeof what, "%s %s", sections [i], name);
+            dctx_source (source, sizeof source, pkg->name,
+                         dtext_json_line (pkg->data, sections [i], name), what);
+            dctx_driver (self, job, name, source);
+        }
+    }
+    if (json_object_get (root, "workspaces"))
+        dctx_note (self, "info", "package.json declares workspaces: the root "
+                   "scripts are run, not each workspace's", pkg->name);
+    json_decref (root);
+}
+
+void
+eco_deno_detect (dctx_t *self)
+{
+    const project_file_t *conf = dctx_manifest (self, "deno.json");
+    bool jsonc = false;
+    if (!conf) {
+        conf = dctx_manifest (self, "deno.jsonc");
+        jsonc = true;
+    }
+    if (!conf && !dctx_has (self, "deno.json") && !dctx_has (self, "deno.jsonc"))
+        return;
+    report_job_t *job = dctx_job (self, "deno", DCTX_STRONG);
+    if (!job)
+        return;
+    const char *name = conf? conf->name: dctx_has (self, "deno.json")? "deno.json": "deno.jsonc";
+    dctx_tool (self, job, "deno", name);
+    dctx_language (self, job, "typescript");
+    json_t *root = conf? eco_json (self, conf, jsonc): NULL;
+    json_t *tasks = json_object_get (root, "tasks");
+    char source [192], pinned [64];
+    if (eco_version_file (self, ".deno-version", pinned, sizeof pinned)) {
+        dctx_setting (self, job, "version-file", ".deno-version", ".deno-version");
+        dctx_version (self, job, "deno", pinned, ".deno-version");
+    }
+    else
+        dctx_matrix (self, job, "deno", NULL, "knowledge: supported Deno lines");
+    if (json_object_get (tasks, "lint")) {
+        dctx_source (source, sizeof source, name,
+                     dtext_json_line (conf->data, "tasks", "lint"), "tasks.lint");
+        dctx_step (self, job, CMD_LINT, "deno task lint", source);
+    }
+    else
+    if (json_object_get (root, "lint")) {
+        dctx_source (source, sizeof source, name,
+                     dtext_json_line (conf->data, NULL, "lint"), "lint");
+        dctx_step (self, job, CMD_LINT, "deno lint", source);
+    }
+    json_t *test = json_object_get (tasks, "test");
+    const char *test_text = json_is_string (test)? json_string_value (test)
+                          : json_string_value (json_object_get (test, "command"));
+    if (test && (!test_text || eco_real_ci (test_text))) {
+        dctx_source (source, sizeof source, name,
+                     dtext_json_line (conf->data, "tasks", "test"), "tasks.test");
+        dctx_step (self, job, CMD_TEST, "deno task test", source);
+    }
+    else {
+        snprintf (source, sizeof source, "%s (deno's own test runner)", name);
+        dctx_step (self, job, CMD_TEST, "deno test -A", source);
+    }
+    json_decref (root);
+}
