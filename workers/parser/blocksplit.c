@@ -266,6 +266,68 @@ s_continues (const char *line, size_t *len_p, blocksplit_mode_t mode)
     return false;
 }
 
+//  In a block without prompts, a line that does not read as a command:
+//  output such as "Error: ..." or "BenchmarkX  300 ns/op" starts with a
+//  capital; console and unlabelled blocks keep only lines that look like
+//  commands.
+static bool
+s_is_prose (const char *line, size_t len, blocksplit_mode_t mode)
+{
+    if (mode == BLOCKSPLIT_WINDOWS)
+        return false;
+    if (mode != BLOCKSPLIT_SHELL)
+        return !classify_looks_like_command (line, len);
+    size_t i = s_skip_blank (line, len, 0);
+    if (i < len && line [i] >= 'A' && line [i] <= 'Z'
+    &&  !classify_looks_like_command (line, len)) {
+        //  FOO=bar is an assignment, not output.
+        size_t j = i;
+        while (j < len && line [j] != ' ' && line [j] != '=')
+            j++;
+        return !(j < len && line [j] == '=');
+    }
+    return false;
+}
+
+//  Lines that are only shell syntax: the ends of functions and loops.
+static bool
+s_is_syntax (const char *line, size_t len)
+{
+    static const char *const words [] = { "}", ")", "{", "fi", "done", "esac", "else",
+        "then", "do", ";;", NULL };
+    size_t i = s_skip_blank (line, len, 0);
+    size_t end = len;
+    while (end > i && (line [end - 1] == ' ' || line [end - 1] == '\t' || line [end - 1] == ';'))
+        end--;
+    for (int w = 0; words [w]; w++)
+        if (strlen (words [w]) == end - i && memcmp (line + i, words [w], end - i) == 0)
+            return true;
+    return false;
+}
+
+//  The quote left open at the end of text, given the one open before it.
+static char
+s_open_quote (const char *text, size_t len, char quote)
+{
+    for (size_t i = 0; i < len; i++) {
+        char c = text [i];
+        if (quote) {
+            if (c == quote)
+                quote = 0;
+            else
+            if (c == '\\' && quote == '"')
+                i++;
+        }
+        else
+        if (c == '\'' || c == '"')
+            quote = c;
+        else
+        if (c == '\\')
+            i++;
+    }
+    return quote;
+}
+
 static bool
 s_blank (const char *line, size_t len)
 {
@@ -340,7 +402,8 @@ blocksplit_run (const char *code, size_t size, blocksplit_mode_t mode,
         if (prompts && p == 0)
             continue;               //  output
         if (!prompts && (s_blank (line, len) || s_is_comment (line, len, mode)
-                     ||  s_is_output (line, len)))
+                     ||  s_is_output (line, len) || s_is_prose (line, len, mode)
+                     ||  s_is_syntax (line, len)))
             continue;
         if (p == 0)
             p = s_skip_blank (line, len, 0);
@@ -370,6 +433,17 @@ blocksplit_run (const char *code, size_t size, blocksplit_mode_t mode,
                     size_t b = s_skip_blank (body, blen, 0);
                     if (blen - b == dlen && memcmp (body + b, delim, dlen) == 0)
                         break;
+                }
+                break;
+            }
+            //  A quoted string that runs over several lines stays whole.
+            char quote = mode == BLOCKSPLIT_WINDOWS? 0: s_open_quote (text.data, text.len, 0);
+            if (quote && !more) {
+                while (i < count && quote) {
+                    sbuf_addc (&text, '\n');
+                    sbuf_add (&text, lines [i].p, lines [i].len);
+                    quote = s_open_quote (lines [i].p, lines [i].len, quote);
+                    i++;
                 }
                 break;
             }

@@ -619,6 +619,8 @@ s_script (classify_result_t *out, const char *tool, const char *noun,
 //  -- handlers for tools whose arguments matter ----------------------------
 
 static void s_classify (classify_ctx_t *ctx, words_t *w, int i, classify_result_t *out, int depth);
+static void s_classify_text (classify_ctx_t *ctx, const char *text, size_t size,
+                             classify_result_t *out, int depth);
 
 //  Rank-aware merge of one candidate into a running best.
 static void
@@ -1572,6 +1574,16 @@ s_special (classify_ctx_t *ctx, words_t *w, int i, classify_result_t *out, int d
         return true;
     }
     if (s_eq (tool, "sh") || s_eq (tool, "bash") || s_eq (tool, "zsh")) {
+        //  sh -c 'cmd': what cmd does.
+        if (i + 2 < w->n && s_option (w->v [i + 1]) && w->v [i + 1][1] != '-'
+        &&  strchr (w->v [i + 1], 'c') && depth < 3) {
+            classify_result_t inner;
+            s_classify_text (ctx, w->v [i + 2], strlen (w->v [i + 2]), &inner, depth + 1);
+            out->kind = inner.kind;
+            out->flags |= inner.flags;
+            memcpy (out->reason, inner.reason, sizeof out->reason);
+            return true;
+        }
         if (*sub && !s_option (sub)) {
             s_path_script (sub, out);
             return true;
@@ -1713,6 +1725,14 @@ void
 classify_command (classify_ctx_t *ctx, const char *text, size_t size,
                   classify_result_t *out)
 {
+    s_classify_text (ctx, text, size, out, 0);
+}
+
+//  Classifies a whole chain; depth bounds sh -c nesting.
+static void
+s_classify_text (classify_ctx_t *ctx, const char *text, size_t size,
+                 classify_result_t *out, int depth)
+{
     memset (out, 0, sizeof *out);
     const char *end = memchr (text, '\n', size);
     if (end)
@@ -1775,7 +1795,7 @@ classify_command (classify_ctx_t *ctx, const char *text, size_t size,
         s_split_words (text + start, i - start, &w);
         if (w.n > 0) {
             classify_result_t part = { 0 };
-            s_classify (ctx, &w, 0, &part, 0);
+            s_classify (ctx, &w, 0, &part, depth);
             //  curl ... | sh: an installer script
             int first = 0;
             while (first < w.n && (s_eq (w.v [first], "sudo") || s_assignment (w.v [first])))

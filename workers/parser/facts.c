@@ -204,6 +204,29 @@ s_negated (const char *text, size_t size, size_t at)
     return false;
 }
 
+//  True when the sentence around at says something is required.
+static bool
+s_cue (const char *text, size_t size, size_t at)
+{
+    size_t from = at > 80? at - 80: 0;
+    size_t to = at + 80 < size? at + 80: size;
+    for (size_t i = at; i > from; i--)
+        if (text [i - 1] == '.' && (text [i] == ' ' || text [i] == '\n')) {
+            from = i;
+            break;
+        }
+    static const char *const words [] = { "require", "Require", "need", "Need",
+        "support", "Support", "compatible", "Compatible", "minimum", "Minimum",
+        "MSRV", "prerequisite", "Prerequisite", "depends on", "works with",
+        "Works with", "tested", "Tested", "at least", "At least", "install",
+        "Install", NULL };
+    for (size_t i = from; i < to; i++)
+        for (int w = 0; words [w]; w++)
+            if (text [i] == words [w][0] && s_at (text, to, i, words [w]))
+                return true;
+    return false;
+}
+
 //  True when a qualifier ("at least", "minimum") sits just before at.
 static bool
 s_minimum_before (const char *text, size_t at)
@@ -341,7 +364,9 @@ facts_scan (const char *text, size_t size, facts_fn *fn, void *arg)
         i = j - 1;
         if (s_negated (text, size, at))
             continue;
-        if (fn (arg, hit->key, value, at))
+        bool cue = !s_digit (value [0]) || strchr (value, ',')
+                || strcmp (hit->name, "MSRV") == 0;
+        if (fn (arg, hit->key, value, at, cue || s_cue (text, size, at)))
             return -1;
     }
     return 0;

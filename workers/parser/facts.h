@@ -4,12 +4,17 @@
 #ifndef FACTS_H_INCLUDED
 #define FACTS_H_INCLUDED
 
+#include <stdbool.h>
 #include <stddef.h>
 
 //  Called per fact found: key ("python", "node", "rust"...), value
-//  (">=3.9", "17", ">=3.9,<=3.12", "3.9,3.10"), and the byte offset in
-//  text where the mention starts. Returns 0, or -1 to stop.
-typedef int (facts_fn) (void *arg, const char *key, const char *value, size_t offset);
+//  (">=3.9", "17", ">=3.9,<=3.12", "3.9,3.10"), the byte offset in text
+//  where the mention starts, and whether the text marks it as a
+//  requirement (an operator, "or later", or words like "requires",
+//  "supports", "minimum" in the sentence); a bare "built on Go 1.7" is
+//  reported with cue false. Returns 0, or -1 to stop.
+typedef int (facts_fn) (void *arg, const char *key, const char *value, size_t offset,
+                        bool cue);
 
 //  Scans text (size bytes) for facts. Returns 0 or the callback's -1.
 int facts_scan (const char *text, size_t size, facts_fn *fn, void *arg);

@@ -268,10 +268,36 @@ typedef struct {
     uint32_t at_line;
 } fact_scan_t;
 
+//  True when the current section is about requirements, where a bare
+//  "Python 3.9" states one.
+static bool
+s_requirements_section (const state_t *st)
+{
+    static const char *const words [] = { "require", "prerequisite", "dependenc",
+        "compatib", "support", "install", "getting started", "environment",
+        "setup", "set up", "minimum", "version", "building", "develop", NULL };
+    if (st->section < 0)
+        return false;
+    char lower [256];
+    const char *path = st->doc->sections [st->section].path;
+    size_t len = strlen (path);
+    if (len >= sizeof lower)
+        len = sizeof lower - 1;
+    for (size_t i = 0; i < len; i++)
+        lower [i] = (char) ((path [i] >= 'A' && path [i] <= 'Z')? path [i] + 32: path [i]);
+    lower [len] = 0;
+    for (int w = 0; words [w]; w++)
+        if (strstr (lower, words [w]))
+            return true;
+    return false;
+}
+
 static int
-s_on_fact (void *arg, const char *key, const char *value, size_t offset)
+s_on_fact (void *arg, const char *key, const char *value, size_t offset, bool cue)
 {
     fact_scan_t *scan = arg;
+    if (!cue && !s_requirements_section (scan->st))
+        return 0;
     //  Offsets come in order, so counting newlines stays linear.
     while (scan->counted < offset) {
         if (scan->text [scan->counted] == '\n')
