@@ -56,6 +56,8 @@ s_has_prose (const char *text, size_t len)
     return false;
 }
 
+static size_t s_prompt (const char *line, size_t len, blocksplit_mode_t mode, bool with_gt);
+
 //  REPL prompts: these lines are never commands.
 static bool
 s_is_repl (const char *line, size_t len)
@@ -87,6 +89,14 @@ s_is_output (const char *line, size_t len)
 size_t
 blocksplit_prompt (const char *line, size_t len, blocksplit_mode_t mode)
 {
+    return s_prompt (line, len, mode, true);
+}
+
+//  The prompt at the start of line; with_gt false refuses "> ", which in
+//  a block that shows "$ " prompts is output ("> app@1.0.0 test").
+static size_t
+s_prompt (const char *line, size_t len, blocksplit_mode_t mode, bool with_gt)
+{
     size_t i = s_skip_blank (line, len, 0);
     //  "(venv) $ " style prefixes
     if (i < len && line [i] == '(') {
@@ -95,7 +105,7 @@ blocksplit_prompt (const char *line, size_t len, blocksplit_mode_t mode)
             close++;
         if (close < len && line [close] == ')' && close + 1 < len && line [close + 1] == ' ') {
             size_t after = s_skip_blank (line, len, close + 1);
-            size_t inner = blocksplit_prompt (line + after, len - after, mode);
+            size_t inner = s_prompt (line + after, len - after, mode, with_gt);
             if (inner)
                 return after + inner;
         }
@@ -129,7 +139,7 @@ blocksplit_prompt (const char *line, size_t len, blocksplit_mode_t mode)
         return s_skip_blank (line, len, i + strlen ("❯ "));
     if (s_starts (rest, rlen, "λ "))
         return s_skip_blank (line, len, i + strlen ("λ "));
-    if (mode != BLOCKSPLIT_PLAIN && s_starts (rest, rlen, "> ")
+    if (mode != BLOCKSPLIT_PLAIN && with_gt && s_starts (rest, rlen, "> ")
     &&  !s_starts (rest, rlen, "> >"))
         return s_skip_blank (line, len, i + 2);
     //  user@host:~/src$ , [user@host src]$ , ~/src$
@@ -384,11 +394,17 @@ blocksplit_run (const char *code, size_t size, blocksplit_mode_t mode,
     line_t *lines = s_lines (code, size, &count);
     if (!lines)
         return errno = ENOMEM, -1;
-    bool prompts = false;
-    for (size_t i = 0; i < count && !prompts; i++) {
-        size_t p = blocksplit_prompt (lines [i].p, lines [i].len, mode);
-        prompts = p > 0 && !s_blank (lines [i].p + p, lines [i].len - p);
+    //  Does the block show prompts, and any other than "> "?
+    bool prompts = false, other = false;
+    for (size_t i = 0; i < count && !other; i++) {
+        size_t p = s_prompt (lines [i].p, lines [i].len, mode, false);
+        if (p > 0 && !s_blank (lines [i].p + p, lines [i].len - p))
+            prompts = other = true;
+        p = p? p: s_prompt (lines [i].p, lines [i].len, mode, true);
+        if (p > 0 && !s_blank (lines [i].p + p, lines [i].len - p))
+            prompts = true;
     }
+    bool with_gt = !other;
     uint32_t base_flags = (prompts? CMD_F_PROMPT: 0)
                         | (mode == BLOCKSPLIT_WINDOWS? CMD_F_WINDOWS: 0);
     sbuf_t text = { 0 };
@@ -398,7 +414,7 @@ blocksplit_run (const char *code, size_t size, blocksplit_mode_t mode,
         const char *line = lines [i].p;
         size_t len = lines [i].len;
         size_t start = i++;
-        size_t p = blocksplit_prompt (line, len, mode);
+        size_t p = s_prompt (line, len, mode, with_gt);
         if (prompts && p == 0)
             continue;               //  output
         if (!prompts && (s_blank (line, len) || s_is_comment (line, len, mode)

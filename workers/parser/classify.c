@@ -358,7 +358,7 @@ static const char *const s_extra_tools [] = {
 static bool
 s_eq (const char *a, const char *b)
 {
-    return a && b && strcmp (a, b) == 0;
+    return a && b && a [0] == b [0] && strcmp (a, b) == 0;
 }
 
 static bool
@@ -540,8 +540,11 @@ static const char *const s_deploy_words [] = {
 static bool
 s_in (const char *word, size_t len, const char *const *list)
 {
+    if (len == 0)
+        return false;
     for (int i = 0; list [i]; i++)
-        if (strlen (list [i]) == len && strncmp (list [i], word, len) == 0)
+        if (list [i][0] == word [0] && strlen (list [i]) == len
+        &&  memcmp (list [i], word, len) == 0)
             return true;
     return false;
 }
@@ -1615,7 +1618,7 @@ s_table (const words_t *w, int i, classify_result_t *out)
         sub = w->v [s_next_arg (w, k + 1, NULL) < w->n? s_next_arg (w, k + 1, NULL): k];
     const rule_t *any = NULL;
     for (const rule_t *rule = s_rules; rule->tool; rule++) {
-        if (strcmp (rule->tool, tool) != 0)
+        if (rule->tool [0] != tool [0] || strcmp (rule->tool, tool) != 0)
             continue;
         if (strcmp (rule->sub, sub) == 0 && *sub) {
             any = rule;
@@ -1888,11 +1891,15 @@ classify_has_placeholder (const char *text, size_t size)
 bool
 classify_known_tool (const char *word, size_t size)
 {
+    if (size == 0)
+        return false;
     for (const rule_t *rule = s_rules; rule->tool; rule++)
-        if (strlen (rule->tool) == size && memcmp (rule->tool, word, size) == 0)
+        if (rule->tool [0] == word [0] && strlen (rule->tool) == size
+        &&  memcmp (rule->tool, word, size) == 0)
             return true;
     for (int i = 0; s_extra_tools [i]; i++)
-        if (strlen (s_extra_tools [i]) == size && memcmp (s_extra_tools [i], word, size) == 0)
+        if (s_extra_tools [i][0] == word [0] && strlen (s_extra_tools [i]) == size
+        &&  memcmp (s_extra_tools [i], word, size) == 0)
             return true;
     return false;
 }

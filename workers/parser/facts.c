@@ -345,7 +345,7 @@ facts_scan (const char *text, size_t size, facts_fn *fn, void *arg)
             continue;
         size_t at = i;
         size_t j = i + strlen (hit->name);
-        bool minimum = s_minimum_before (text, at);
+        bool minimum = s_minimum_before (text, at) || strcmp (hit->name, "MSRV") == 0;
         j = s_skip_filler (text, size, j, &minimum);
         char value [96];
         size_t n = j < size? facts_version (text + j, size - j, value, sizeof value): 0;
