@@ -1927,10 +1927,11 @@ classify_looks_like_command (const char *line, size_t size)
     if (classify_known_tool (line, len))
         return true;
     //  ./configure, ../x, scripts/test.sh, bin/setup: a path, not a URL
-    if (len > 2 && (memcmp (line, "./", 2) == 0 || memcmp (line, "../", 3) == 0
-    ||  memcmp (line, "bin/", 4) == 0 || memcmp (line, "scripts/", 8) == 0
-    ||  memcmp (line, "script/", 7) == 0 || memcmp (line, "vendor/bin/", 11) == 0))
-        return true;
+    static const char *const dirs [] = { "./", "../", "bin/", "scripts/", "script/",
+        "vendor/bin/", NULL };
+    for (int i = 0; dirs [i]; i++)
+        if (len > strlen (dirs [i]) && memcmp (line, dirs [i], strlen (dirs [i])) == 0)
+            return true;
     return false;
 }
 

@@ -25,7 +25,8 @@
 #define S_MAX_BADGES    10000
 #define S_MAX_FACTS     10000
 
-typedef enum { S_NOT_SHELL = -1 } s_mode_none_t;
+//  A block mode meaning "not shell: no commands".
+enum { S_NOT_SHELL = -1 };
 
 typedef struct {
     readme_doc_t *doc;
