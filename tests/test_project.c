@@ -1,0 +1,310 @@
+/*  Tests for proto/project: the docs and project codecs and list helpers.  */
+#include "proto/mp.h"
+#include "proto/project.h"
+
+#include <criterion/criterion.h>
+#include <errno.h>
+#include <stdlib.h>
+#include <string.h>
+
+//  Re-packs obj, replacing the value of the target-th map entry met in a
+//  depth-first walk with a value of another type. *seen counts entries.
+static void
+s_repack (msgpack_packer *pk, const msgpack_object *obj, int target, int *seen)
+{
+    if (obj->type == MSGPACK_OBJECT_MAP) {
+        msgpack_pack_map (pk, obj->via.map.size);
+        for (uint32_t i = 0; i < obj->via.map.size; i++) {
+            const msgpack_object_kv *kv = &obj->via.map.ptr [i];
+            msgpack_pack_object (pk, kv->key);
+            if ((*seen)++ == target) {
+                if (kv->val.type == MSGPACK_OBJECT_STR || kv->val.type == MSGPACK_OBJECT_BIN)
+                    msgpack_pack_uint32 (pk, 7);
+                else
+                if (kv->val.type == MSGPACK_OBJECT_ARRAY)
+                    msgpack_pack_map (pk, 0);
+                else {
+                    msgpack_pack_array (pk, 1);
+                    msgpack_pack_nil (pk);
+                }
+            }
+            else
+                s_repack (pk, &kv->val, target, seen);
+        }
+    }
+    else
+    if (obj->type == MSGPACK_OBJECT_ARRAY) {
+        msgpack_pack_array (pk, obj->via.array.size);
+        for (uint32_t i = 0; i < obj->via.array.size; i++)
+            s_repack (pk, &obj->via.array.ptr [i], target, seen);
+    }
+    else
+        msgpack_pack_object (pk, *obj);
+}
+
+//  Every map value of buf, swapped for a wrong type in turn, is refused.
+//  Returns how many fields were tried.
+static int
+s_check_wrong_types (const uint8_t *buf, size_t size,
+                     int (*decode) (void *, const uint8_t *, size_t), void *out)
+{
+    int target = 0;
+    while (true) {
+        msgpack_unpacked unpacked;
+        msgpack_unpacked_init (&unpacked);
+        size_t offset = 0;
+        cr_assert_eq (msgpack_unpack_next (&unpacked, (const char *) buf, size, &offset),
+                      MSGPACK_UNPACK_SUCCESS);
+        msgpack_sbuffer sbuf;
+        msgpack_sbuffer_init (&sbuf);
+        msgpack_packer pk;
+        msgpack_packer_init (&pk, &sbuf, msgpack_sbuffer_write);
+        int seen = 0;
+        s_repack (&pk, &unpacked.data, target, &seen);
+        msgpack_unpacked_destroy (&unpacked);
+        if (target >= seen) {
+            msgpack_sbuffer_destroy (&sbuf);
+            return target;
+        }
+        errno = 0;
+        cr_assert_eq (decode (out, (const uint8_t *) sbuf.data, sbuf.size), -1,
+                      "wrong type for field %d accepted", target);
+        cr_assert_eq (errno, EPROTO);
+        msgpack_sbuffer_destroy (&sbuf);
+        target++;
+    }
+}
+
+static int
+s_docs_decode (void *self, const uint8_t *buf, size_t size)
+{
+    return project_docs_decode (self, buf, size);
+}
+
+static int
+s_project_decode (void *self, const uint8_t *buf, size_t size)
+{
+    return project_decode (self, buf, size);
+}
+
+static void
+s_fill_project (project_t *project)
+{
+    project->name = strdup ("widget");
+    cr_assert_eq (project_add_file (project, "README.md"), 0);
+    cr_assert_eq (project_add_file (project, "src/"), 0);
+    cr_assert_eq (project_add_file (project, "package.json"), 0);
+    const char pkg [] = "{\"name\": \"widget\"}";
+    cr_assert_eq (project_add_manifest (project, "package.json", pkg, strlen (pkg)), 0);
+    //  Contents are bytes: a NUL inside must survive.
+    const char bin [] = { 'a', 0, 'b' };
+    cr_assert_eq (project_add_manifest (project, "blob", bin, sizeof bin), 0);
+}
+
+Test (project, docs_round_trip)
+{
+    project_docs_t docs = { 0 };
+    const char readme [] = "# Widget\n\nRun `make test`.\n";
+    cr_assert_eq (project_docs_add (&docs, "README.md", readme, strlen (readme)), 0);
+    cr_assert_eq (project_docs_add (&docs, "CONTRIBUTING.md", "", 0), 0);
+    uint8_t *buf; size_t size;
+    cr_assert_eq (project_docs_encode (&docs, &buf, &size), 0);
+    project_docs_t back;
+    cr_assert_eq (project_docs_decode (&back, buf, size), 0);
+    cr_assert_eq (back.docs_count, 2);
+    cr_assert_str_eq (back.docs [0].name, "README.md");
+    cr_assert_eq (back.docs [0].size, strlen (readme));
+    cr_assert_str_eq (back.docs [0].data, readme);
+    cr_assert_str_eq (back.docs [1].name, "CONTRIBUTING.md");
+    cr_assert_eq (back.docs [1].size, 0);
+    cr_assert_str_eq (back.docs [1].data, "");
+    project_docs_release (&back);
+    cr_assert_null (back.docs);
+    cr_assert_eq (s_check_wrong_types (buf, size, s_docs_decode, &back), 5);
+    cr_assert_eq (back.docs_count, 0);
+    free (buf);
+    project_docs_release (&docs);
+    project_docs_release (&docs);       //  twice is harmless
+}
+
+Test (project, project_round_trip_and_lookups)
+{
+    project_t project = { 0 };
+    s_fill_project (&project);
+    uint8_t *buf; size_t size;
+    cr_assert_eq (project_encode (&project, &buf, &size), 0);
+    project_t back;
+    cr_assert_eq (project_decode (&back, buf, size), 0);
+    cr_assert_str_eq (back.name, "widget");
+    cr_assert_eq (back.files_count, 3);
+    cr_assert_str_eq (back.files [1], "src/");
+    cr_assert_eq (back.manifests_count, 2);
+    const project_file_t *blob = project_manifest (&back, "blob");
+    cr_assert_not_null (blob);
+    cr_assert_eq (blob->size, 3);
+    cr_assert_eq (memcmp (blob->data, "a\0b", 3), 0);
+    cr_assert_eq (blob->data [3], 0);
+    cr_assert_str_eq (project_manifest (&back, "package.json")->data, "{\"name\": \"widget\"}");
+    cr_assert_null (project_manifest (&back, "Cargo.toml"));
+    cr_assert (project_has_file (&back, "src/"));
+    cr_assert_not (project_has_file (&back, "src"));
+    cr_assert_not (project_has_file (&back, "Makefile"));
+    project_release (&back);
+    //  name, 3 files are array items (not fields), mf: 2 x (n, d) + the
+    //  top-level keys name, files, mf.
+    cr_assert_eq (s_check_wrong_types (buf, size, s_project_decode, &back), 7);
+    free (buf);
+    project_release (&project);
+    cr_assert_null (project.name);
+    cr_assert_eq (project.files_count, 0);
+}
+
+Test (project, every_prefix_and_trailing_bytes_fail)
+{
+    project_t project = { 0 };
+    s_fill_project (&project);
+    uint8_t *buf; size_t size;
+    cr_assert_eq (project_encode (&project, &buf, &size), 0);
+    project_t back;
+    for (size_t cut = 0; cut < size; cut++) {
+        errno = 0;
+        cr_assert_eq (project_decode (&back, buf, cut), -1, "prefix %zu accepted", cut);
+        cr_assert_eq (errno, EPROTO);
+        cr_assert_null (back.name);
+        cr_assert_eq (back.files_count, 0);
+    }
+    uint8_t *longer = malloc (size + 1);
+    memcpy (longer, buf, size);
+    longer [size] = 0xc0;
+    cr_assert_eq (project_decode (&back, longer, size + 1), -1);
+    free (longer);
+    free (buf);
+
+    project_docs_t docs = { 0 };
+    cr_assert_eq (project_docs_add (&docs, "README", "hello", 5), 0);
+    cr_assert_eq (project_docs_encode (&docs, &buf, &size), 0);
+    project_docs_t dback;
+    for (size_t cut = 0; cut < size; cut++) {
+        cr_assert_eq (project_docs_decode (&dback, buf, cut), -1);
+        cr_assert_eq (dback.docs_count, 0);
+    }
+    free (buf);
+    project_docs_release (&docs);
+    project_release (&project);
+}
+
+Test (project, zero_values_round_trip)
+{
+    project_t project = { 0 };
+    uint8_t *buf; size_t size;
+    cr_assert_eq (project_encode (&project, &buf, &size), 0);
+    project_t back;
+    cr_assert_eq (project_decode (&back, buf, size), 0);
+    cr_assert_str_eq (back.name, "");
+    cr_assert_eq (back.files_count, 0);
+    cr_assert_eq (back.manifests_count, 0);
+    uint8_t *again; size_t again_size;
+    cr_assert_eq (project_encode (&back, &again, &again_size), 0);
+    cr_assert_eq (again_size, size);
+    cr_assert_eq (memcmp (again, buf, size), 0);
+    free (again);
+    free (buf);
+    project_release (&back);
+
+    project_docs_t docs = { 0 };
+    cr_assert_eq (project_docs_encode (&docs, &buf, &size), 0);
+    project_docs_t dback;
+    cr_assert_eq (project_docs_decode (&dback, buf, size), 0);
+    cr_assert_eq (dback.docs_count, 0);
+    free (buf);
+}
+
+//  Hand-written frames with the right shape but bad contents.
+static int
+s_decode_handmade (void (*build) (mp_writer_t *))
+{
+    mp_writer_t w;
+    mp_writer_init (&w);
+    build (&w);
+    uint8_t *buf; size_t size;
+    cr_assert_eq (mp_writer_finish (&w, &buf, &size), 0);
+    project_docs_t docs;
+    int rc = project_docs_decode (&docs, buf, size);
+    int saved = errno;
+    cr_assert_eq (docs.docs_count, 0);
+    free (buf);
+    errno = saved;
+    return rc;
+}
+
+static void
+s_build_extra_key (mp_writer_t *w)
+{
+    mp_put_map (w, 2);
+    mp_put_str (w, "docs"); mp_put_array (w, 0);
+    mp_put_str (w, "zz"); mp_put_nil (w);
+}
+
+static void
+s_build_too_many_docs (mp_writer_t *w)
+{
+    mp_put_map (w, 1);
+    mp_put_str (w, "docs");
+    mp_put_array (w, 65);
+    for (int i = 0; i < 65; i++) {
+        mp_put_map (w, 2);
+        mp_put_str (w, "n"); mp_put_str (w, "x");
+        mp_put_str (w, "d"); mp_put_bin (w, "", 0);
+    }
+}
+
+static void
+s_build_empty_name (mp_writer_t *w)
+{
+    mp_put_map (w, 1);
+    mp_put_str (w, "docs");
+    mp_put_array (w, 1);
+    mp_put_map (w, 2);
+    mp_put_str (w, "n"); mp_put_str (w, "");
+    mp_put_str (w, "d"); mp_put_bin (w, "", 0);
+}
+
+static void
+s_build_nul_in_name (mp_writer_t *w)
+{
+    mp_put_map (w, 1);
+    mp_put_str (w, "docs");
+    mp_put_array (w, 1);
+    mp_put_map (w, 2);
+    mp_put_str (w, "n"); mp_put_strn (w, "a\0b", 3);
+    mp_put_str (w, "d"); mp_put_bin (w, "", 0);
+}
+
+static void
+s_build_duplicate_key (mp_writer_t *w)
+{
+    mp_put_map (w, 1);
+    mp_put_str (w, "docs");
+    mp_put_array (w, 1);
+    mp_put_map (w, 2);
+    mp_put_str (w, "n"); mp_put_str (w, "a");
+    mp_put_str (w, "n"); mp_put_str (w, "b");
+}
+
+Test (project, refuses_bad_shapes)
+{
+    cr_assert_eq (s_decode_handmade (s_build_extra_key), -1);
+    cr_assert_eq (errno, EPROTO);
+    cr_assert_eq (s_decode_handmade (s_build_too_many_docs), -1);
+    cr_assert_eq (s_decode_handmade (s_build_empty_name), -1);
+    cr_assert_eq (s_decode_handmade (s_build_nul_in_name), -1);
+    cr_assert_eq (s_decode_handmade (s_build_duplicate_key), -1);
+    project_docs_t docs;
+    cr_assert_eq (project_docs_decode (&docs, NULL, 0), -1);
+    cr_assert_eq (errno, EPROTO);
+    const uint8_t junk [] = { 0x93, 0x01, 0x02, 0x03 };
+    cr_assert_eq (project_docs_decode (&docs, junk, sizeof junk), -1);
+    project_t project;
+    cr_assert_eq (project_decode (&project, junk, sizeof junk), -1);
+    cr_assert_null (project.name);
+}
