@@ -375,6 +375,17 @@ prom_histogram_observe (prom_t *self, const char *name,
 }
 
 int
+prom_touch (prom_t *self, const char *name, const char *const *label_values)
+{
+    family_t *family = s_family_find (self, name);
+    if (!family) {
+        errno = ENOENT;
+        return -1;
+    }
+    return s_series_get (family, label_values)? 0: -1;
+}
+
+int
 prom_clear (prom_t *self, const char *name)
 {
     family_t *family = s_family_find (self, name);
@@ -469,7 +480,9 @@ s_add_escaped (buffer_t *buf, const char *text, bool quote)
     }
 }
 
-//  The shortest %g text that reads back as the same double.
+//  The fewest significant digits that read back as the same double;
+//  plain decimals for exponents -4 to 20, exponent form outside (so 10,
+//  0.0001 and 9007199254740992, but 1e-05 and 1e+21).
 static void
 s_add_number (buffer_t *buf, double value)
 {
@@ -481,11 +494,18 @@ s_add_number (buffer_t *buf, double value)
         s_add_str (buf, value > 0? "+Inf": "-Inf");
         return;
     }
-    char text [40];
-    for (int precision = 1; precision <= 17; precision++) {
-        snprintf (text, sizeof text, "%.*g", precision, value);
+    char text [64];
+    int digits = 1;
+    for (; digits <= 17; digits++) {
+        snprintf (text, sizeof text, "%.*e", digits - 1, value);
         if (strtod (text, NULL) == value)
             break;
+    }
+    const char *e = strchr (text, 'e');
+    long exponent = e? strtol (e + 1, NULL, 10): 0;
+    if (exponent >= -4 && exponent < 21) {
+        int decimals = digits - 1 - (int) exponent;
+        snprintf (text, sizeof text, "%.*f", decimals > 0? decimals: 0, value);
     }
     s_add_str (buf, text);
 }

@@ -65,6 +65,12 @@ int prom_gauge_add (prom_t *self, const char *name,
 int prom_histogram_observe (prom_t *self, const char *name,
                             const char *const *label_values, double value);
 
+//  Makes the series of family name with these label values, at 0, when
+//  it does not exist yet, so it shows before its first update. Returns
+//  0, or -1 with errno as the updates above (ENOENT, EINVAL, ENOSPC,
+//  ENOMEM).
+int prom_touch (prom_t *self, const char *name, const char *const *label_values);
+
 //  Drops every series of a family that has labels (for gauges whose label
 //  sets come and go, like workers by state). Families without labels are
 //  reset to 0. Returns 0, or -1 (ENOENT).

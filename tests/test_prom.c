@@ -203,6 +203,12 @@ Test (prom, numbers_are_shortest_round_trip)
         { "huge", 1e21, "1e+21" },
         { "tiny", 0.0001, "0.0001" },
         { "tinier", 0.00001, "1e-05" },
+        { "ten", 10, "10" },
+        { "zero", 0, "0" },
+        { "mixed", 4608.5, "4608.5" },
+        { "e20", 1e20, "100000000000000000000" },
+        { "smallish", 0.00025, "0.00025" },
+        { "long", 1234.5678e-8, "1.2345678e-05" },
         { "neg", -2.5, "-2.5" },
         { "inf", INFINITY, "+Inf" },
         { "ninf", -INFINITY, "-Inf" },
@@ -378,5 +384,35 @@ Test (prom, registration_copies_its_arguments)
         "copied_sum{k=\"v\"} 1.5\n"
         "copied_count{k=\"v\"} 1\n");
     free (text);
+    prom_destroy (&reg);
+}
+
+Test (prom, touch_makes_series_at_zero_of_any_type)
+{
+    prom_t *reg = s_registry ();
+    const char *labels [] = { "component" };
+    const double buckets [] = { 1 };
+    cr_assert_eq (prom_register (reg, "t_seconds", PROM_HISTOGRAM, "h", labels, 1, buckets, 1), 0);
+    cr_assert_eq (prom_register (reg, "c_total", PROM_COUNTER, "h", labels, 1, NULL, 0), 0);
+    cr_assert_eq (prom_touch (reg, "t_seconds", PROM_LABELS ("parser")), 0);
+    cr_assert_eq (prom_touch (reg, "c_total", PROM_LABELS ("parser")), 0);
+    cr_assert_eq (prom_counter_add (reg, "c_total", PROM_LABELS ("parser"), 2), 0);
+    //  Touching an existing series leaves its value alone.
+    cr_assert_eq (prom_touch (reg, "c_total", PROM_LABELS ("parser")), 0);
+    char *text = s_render (reg);
+    cr_expect_str_eq (text,
+        "# HELP t_seconds h\n# TYPE t_seconds histogram\n"
+        "t_seconds_bucket{component=\"parser\",le=\"1\"} 0\n"
+        "t_seconds_bucket{component=\"parser\",le=\"+Inf\"} 0\n"
+        "t_seconds_sum{component=\"parser\"} 0\n"
+        "t_seconds_count{component=\"parser\"} 0\n"
+        "# HELP c_total h\n# TYPE c_total counter\n"
+        "c_total{component=\"parser\"} 2\n");
+    free (text);
+    errno = 0;
+    cr_expect_eq (prom_touch (reg, "nope", PROM_LABELS ("x")), -1);
+    cr_expect_eq (errno, ENOENT);
+    cr_expect_eq (prom_touch (reg, "c_total", NULL), -1);
+    cr_expect_eq (errno, EINVAL);
     prom_destroy (&reg);
 }
