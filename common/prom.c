@@ -13,7 +13,8 @@
 typedef struct {
     char **values;              //  one per label name of the family
     double value;               //  counter or gauge; the sum of a histogram
-    uint64_t *counts;           //  histogram: per bucket, +Inf last; not cumulative
+    uint64_t *counts;           //  histogram: per bucket, +Inf last;
+                                //  not cumulative
     uint64_t count;             //  histogram: observations
 } series_t;
 
@@ -56,8 +57,8 @@ s_name_valid (const char *name, bool colons)
         return false;
     for (const char *p = name; *p; p++) {
         char c = *p;
-        bool letter = (c >= 'a' && c <= 'z') || (c >= 'A' && c <= 'Z') || c == '_'
-                   || (colons && c == ':');
+        bool letter = (c >= 'a' && c <= 'z') || (c >= 'A' && c <= 'Z')
+                   || c == '_' || (colons && c == ':');
         bool digit = c >= '0' && c <= '9';
         if (!letter && !(digit && p > name))
             return false;
@@ -140,7 +141,8 @@ s_series_find (family_t *family, const char *const *values)
     for (size_t i = 0; i < family->series_count; i++) {
         series_t *series = &family->series [i];
         size_t k = 0;
-        while (k < family->label_count && strcmp (series->values [k], values [k]) == 0)
+        while (k < family->label_count
+               && strcmp (series->values [k], values [k]) == 0)
             k++;
         if (k == family->label_count)
             return series;
@@ -178,7 +180,8 @@ s_series_get (family_t *family, const char *const *values)
     if (!series.values)
         return NULL;
     if (family->type == PROM_HISTOGRAM) {
-        series.counts = calloc (family->bucket_count + 1, sizeof *series.counts);
+        series.counts = calloc (family->bucket_count + 1,
+                                sizeof *series.counts);
         if (!series.counts) {
             s_series_release (&series, family->label_count);
             return NULL;
@@ -210,7 +213,8 @@ s_buckets_valid (const double *buckets, size_t count)
     if (!buckets || count == 0)
         return false;
     for (size_t i = 0; i < count; i++)
-        if (!isfinite (buckets [i]) || (i > 0 && buckets [i] <= buckets [i - 1]))
+        if (!isfinite (buckets [i])
+        ||  (i > 0 && buckets [i] <= buckets [i - 1]))
             return false;
     return true;
 }
@@ -221,7 +225,8 @@ s_labels_valid (const char *const *labels, size_t count, prom_type_t type)
     if (count && !labels)
         return false;
     for (size_t i = 0; i < count; i++) {
-        if (!s_name_valid (labels [i], false) || strncmp (labels [i], "__", 2) == 0)
+        if (!s_name_valid (labels [i], false)
+        ||  strncmp (labels [i], "__", 2) == 0)
             return false;
         if (type == PROM_HISTOGRAM && strcmp (labels [i], "le") == 0)
             return false;
@@ -287,7 +292,8 @@ prom_register (prom_t *self, const char *name, prom_type_t type,
     family.labels = s_strings_dup (label_names, label_count);
     if (histogram && (family.buckets = malloc (bucket_count * sizeof (double))))
         memcpy (family.buckets, buckets, bucket_count * sizeof (double));
-    if (!family.name || !family.help || !family.labels || (histogram && !family.buckets)
+    if (!family.name || !family.help || !family.labels
+    ||  (histogram && !family.buckets)
     ||  (label_count == 0 && !s_series_get (&family, NULL))) {
         s_family_release (&family);
         errno = ENOMEM;
@@ -398,7 +404,8 @@ prom_clear (prom_t *self, const char *name)
         series->value = 0;
         series->count = 0;
         if (series->counts)
-            memset (series->counts, 0, (family->bucket_count + 1) * sizeof *series->counts);
+            memset (series->counts, 0,
+                    (family->bucket_count + 1) * sizeof *series->counts);
         return 0;
     }
     for (size_t i = 0; i < family->series_count; i++)
@@ -426,7 +433,8 @@ prom_value (prom_t *self, const char *name,
         errno = ENOENT;
         return -1;
     }
-    *value_p = family->type == PROM_HISTOGRAM? (double) series->count: series->value;
+    *value_p = family->type == PROM_HISTOGRAM? (double) series->count
+                                              : series->value;
     return 0;
 }
 
@@ -521,8 +529,8 @@ s_add_u64 (buffer_t *buf, uint64_t value)
 //  name{label="value",...} with the le label last when le is not NULL;
 //  no braces when there is no label at all.
 static void
-s_add_series_name (buffer_t *buf, const family_t *family, const series_t *series,
-                   const char *suffix, const char *le)
+s_add_series_name (buffer_t *buf, const family_t *family,
+                   const series_t *series, const char *suffix, const char *le)
 {
     s_add_str (buf, family->name);
     s_add_str (buf, suffix);

@@ -69,7 +69,8 @@ int prom_histogram_observe (prom_t *self, const char *name,
 //  it does not exist yet, so it shows before its first update. Returns
 //  0, or -1 with errno as the updates above (ENOENT, EINVAL, ENOSPC,
 //  ENOMEM).
-int prom_touch (prom_t *self, const char *name, const char *const *label_values);
+int prom_touch (prom_t *self, const char *name,
+                const char *const *label_values);
 
 //  Drops every series of a family that has labels (for gauges whose label
 //  sets come and go, like workers by state). Families without labels are

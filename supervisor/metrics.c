@@ -22,10 +22,18 @@
 //  --------------------------------------------------------------------
 //  The families
 
-static const char *const s_outcomes [] = { "completed", "failed", "timed_out", "shed" };
-static const char *const s_priorities [] = { "critical", "high", "normal", "low" };
-static const char *const s_components [] = { "parser", "detector", "generator" };
-static const char *const s_worker_states [] = { "starting", "ready", "stopping" };
+static const char *const s_outcomes [] = {
+    "completed", "failed", "timed_out", "shed"
+};
+static const char *const s_priorities [] = {
+    "critical", "high", "normal", "low"
+};
+static const char *const s_components [] = {
+    "parser", "detector", "generator"
+};
+static const char *const s_worker_states [] = {
+    "starting", "ready", "stopping"
+};
 
 #define COUNT(array) (sizeof (array) / sizeof ((array) [0]))
 
@@ -83,8 +91,9 @@ metrics_register (prom_t *reg)
 {
     for (size_t i = 0; i < COUNT (s_families); i++) {
         const family_spec_t *spec = &s_families [i];
-        if (prom_register (reg, spec->name, spec->type, spec->help, spec->labels,
-                           spec->label_count, spec->buckets, spec->bucket_count))
+        if (prom_register (reg, spec->name, spec->type, spec->help,
+                           spec->labels, spec->label_count, spec->buckets,
+                           spec->bucket_count))
             return -1;
     }
     for (size_t p = 0; p < COUNT (s_priorities); p++) {
@@ -92,7 +101,8 @@ metrics_register (prom_t *reg)
             if (prom_touch (reg, METRICS_WORKFLOWS,
                             PROM_LABELS (s_outcomes [o], s_priorities [p])))
                 return -1;
-        if (prom_touch (reg, METRICS_QUEUE_DEPTH, PROM_LABELS (s_priorities [p])))
+        if (prom_touch (reg, METRICS_QUEUE_DEPTH,
+                        PROM_LABELS (s_priorities [p])))
             return -1;
     }
     for (size_t c = 0; c < COUNT (s_components); c++) {
@@ -103,7 +113,8 @@ metrics_register (prom_t *reg)
                             METRICS_BREAKER_CLOSED))
             return -1;
         for (size_t s = 0; s < COUNT (s_worker_states); s++)
-            if (prom_touch (reg, METRICS_WORKERS, PROM_LABELS (component, s_worker_states [s])))
+            if (prom_touch (reg, METRICS_WORKERS,
+                            PROM_LABELS (component, s_worker_states [s])))
                 return -1;
     }
     return 0;
@@ -187,8 +198,10 @@ s_on_request (void *arg, struct MHD_Connection *connection, const char *url,
         free (text);
         return MHD_NO;
     }
-    MHD_add_response_header (response, MHD_HTTP_HEADER_CONTENT_TYPE, PROM_CONTENT_TYPE);
-    enum MHD_Result result = MHD_queue_response (connection, MHD_HTTP_OK, response);
+    MHD_add_response_header (response, MHD_HTTP_HEADER_CONTENT_TYPE,
+                             PROM_CONTENT_TYPE);
+    enum MHD_Result result = MHD_queue_response (connection, MHD_HTTP_OK,
+                                                 response);
     MHD_destroy_response (response);
     if (result == MHD_YES)
         self->scrapes++;
@@ -221,7 +234,8 @@ s_split_address (const char *address, char *host, size_t host_size,
     const char *digits = colon + 1;
     size_t count = strlen (digits);
     if (count == 0 || count > 5 || strspn (digits, "0123456789") != count
-    ||  strtol (digits, NULL, 10) > 65535 || length >= host_size || count >= port_size)
+    ||  strtol (digits, NULL, 10) > 65535
+    ||  length >= host_size || count >= port_size)
         goto out_invalid;
     memcpy (host, start, length);
     host [length] = 0;
@@ -242,7 +256,8 @@ s_start (metrics_t *self, const char *address)
         log_error ("metrics: '%s' is not HOST:PORT", address? address: "");
         return -1;
     }
-    struct addrinfo hints = { .ai_socktype = SOCK_STREAM, .ai_flags = AI_NUMERICSERV };
+    struct addrinfo hints = { .ai_socktype = SOCK_STREAM,
+                              .ai_flags = AI_NUMERICSERV };
     struct addrinfo *found = NULL;
     int rc = getaddrinfo (host, port, &hints, &found);
     if (rc) {
@@ -270,7 +285,8 @@ s_start (metrics_t *self, const char *address)
     }
     freeaddrinfo (found);
     if (!self->daemon) {
-        log_error ("metrics: cannot listen on %s: %s", address, strerror (error));
+        log_error ("metrics: cannot listen on %s: %s", address,
+                   strerror (error));
         errno = error;
         return -1;
     }
@@ -287,8 +303,8 @@ metrics_new (prom_t *registry, const char *address)
     self->fd = -1;
     if (s_start (self, address))
         goto out_free;
-    const union MHD_DaemonInfo *info = MHD_get_daemon_info (self->daemon,
-                                                             MHD_DAEMON_INFO_EPOLL_FD);
+    const union MHD_DaemonInfo *info =
+        MHD_get_daemon_info (self->daemon, MHD_DAEMON_INFO_EPOLL_FD);
     if (!info || info->epoll_fd < 0) {
         log_error ("metrics: libmicrohttpd gave no epoll descriptor");
         errno = ENOTSUP;

@@ -77,10 +77,12 @@ s_send (notify_t *self, const char *head, const char *status)
             while (size > 0 && ((unsigned char) status [size] & 0xC0) == 0x80)
                 size--;             //  not in the middle of a UTF-8 character
         }
-        length += (size_t) snprintf (message + length, sizeof message - length, "%sSTATUS=",
-                                     length? "\n": "");
-        for (size_t i = 0; i < size; i++)
-            message [length++] = status [i] == '\n' || status [i] == '\r'? ' ': status [i];
+        length += (size_t) snprintf (message + length, sizeof message - length,
+                                     "%sSTATUS=", length? "\n": "");
+        for (size_t i = 0; i < size; i++) {
+            bool newline = status [i] == '\n' || status [i] == '\r';
+            message [length++] = newline? ' ': status [i];
+        }
         message [length] = 0;
     }
     int rc = sd_notify (0, message);
@@ -154,7 +156,8 @@ notify_attach (notify_t *self, zloop_t *loop)
         return 0;
     //  Half the timeout, as sd_watchdog_enabled(3) advises.
     uint64_t interval_ms = self->watchdog_usec / 2000;
-    int id = zloop_timer (loop, interval_ms? (size_t) interval_ms: 1, 0, s_on_watchdog, self);
+    int id = zloop_timer (loop, interval_ms? (size_t) interval_ms: 1, 0,
+                          s_on_watchdog, self);
     if (id < 0) {
         errno = ENOMEM;
         return -1;
