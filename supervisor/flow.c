@@ -1,0 +1,563 @@
+/*  supervisor/flow.c - workflows: admission into the priority queue, the
+    parse -> detect -> generate steps on idle workers, results, retries
+    with backoff, redelivery of the jobs of dead workers, deadlines, the
+    detector-less degraded path, and the answers to clients.  */
+#include "supervisor/server_priv.h"
+
+#include "common/util.h"
+#include "supervisor/log.h"
+#include "workers/bus.h"
+
+#include <errno.h>
+#include <stdio.h>
+#include <stdlib.h>
+#include <string.h>
+
+const char *const server_step_names [] = { "parse", "detect", "generate", "done" };
+
+static void
+s_workflow_destroy (workflow_t **self_p)
+{
+    workflow_t *self = *self_p;
+    if (!self)
+        return;
+    for (size_t i = 0; i < self->waiters_count; i++)
+        zframe_destroy (&self->waiters [i].identity);
+    zframe_destroy (&self->docs);
+    zframe_destroy (&self->project);
+    zframe_destroy (&self->doc);
+    zframe_destroy (&self->report);
+    free (self);
+    *self_p = NULL;
+}
+
+static void
+s_workflow_free (void **item_p)
+{
+    s_workflow_destroy ((workflow_t **) item_p);
+}
+
+int
+flow_init (server_t *self)
+{
+    self->workflows = zhashx_new ();
+    self->results = zhashx_new ();
+    self->results_order = zlistx_new ();
+    self->retrying = zlistx_new ();
+    if (!self->workflows || !self->results || !self->results_order || !self->retrying)
+        return -1;
+    zhashx_set_destructor (self->workflows, s_workflow_free);
+    zhashx_set_destructor (self->results, (zhashx_destructor_fn *) zstr_free);
+    zlistx_set_destructor (self->results_order, (zlistx_destructor_fn *) zstr_free);
+    return 0;
+}
+
+void
+flow_destroy (server_t *self)
+{
+    zlistx_destroy (&self->retrying);
+    zhashx_destroy (&self->workflows);
+    zhashx_destroy (&self->results);
+    zlistx_destroy (&self->results_order);
+}
+
+static component_t *
+s_component_of (server_t *self, workflow_t *wf)
+{
+    return &self->components [wf->step];
+}
+
+static void
+s_dequeue (server_t *self, workflow_t *wf)
+{
+    if (wf->queued) {
+        pqueue_remove (s_component_of (self, wf)->queue, wf->queued);
+        wf->queued = 0;
+    }
+    if (wf->retry_at_ms) {
+        void *handle = zlistx_find (self->retrying, wf);
+        if (handle)
+            zlistx_delete (self->retrying, handle);
+        wf->retry_at_ms = 0;
+    }
+}
+
+//  Forget the job the workflow has in flight (its worker stays busy with
+//  it until it answers; the answer is then ignored).
+static void
+s_drop_job (workflow_t *wf)
+{
+    if (wf->worker)
+        for (uint32_t i = 0; i < MAX_CREDIT; i++)
+            if (wf->worker->jobs [i] == wf)
+                wf->worker->jobs [i] = NULL;
+    wf->worker = NULL;
+    wf->job_id = 0;
+}
+
+static void
+s_result_keep (server_t *self, const char *id, const char *text, size_t size)
+{
+    char *copy = malloc (size + 1);
+    if (!copy)
+        return;
+    memcpy (copy, text, size);
+    copy [size] = 0;
+    if (zhashx_lookup (self->results, id))
+        zhashx_delete (self->results, id);
+    else
+        zlistx_add_end (self->results_order, strdup (id));
+    zhashx_insert (self->results, id, copy);
+    while (zlistx_size (self->results_order) > RESULTS_KEPT) {
+        char *oldest = zlistx_first (self->results_order);
+        zhashx_delete (self->results, oldest);
+        zlistx_delete (self->results_order, zlistx_cursor (self->results_order));
+    }
+}
+
+const char *
+flow_result (server_t *self, const char *id)
+{
+    return zhashx_lookup (self->results, id);
+}
+
+bool
+flow_known (server_t *self, const char *id)
+{
+    return zhashx_lookup (self->workflows, id) != NULL;
+}
+
+void
+flow_finish (server_t *self, workflow_t *wf, int code, const char *message, zframe_t *text)
+{
+    s_dequeue (self, wf);
+    s_drop_job (wf);
+    json_t *fields = json_pack ("{s:s, s:i, s:s}", "workflow_id", wf->id,
+                                "priority", wf->priority, "step", server_step_names [wf->step]);
+    if (code == 0) {
+        self->completed++;
+        json_object_set_new (fields, "degraded", json_boolean (wf->options.degraded));
+        json_object_set_new (fields, "bytes", json_integer ((json_int_t) zframe_size (text)));
+        json_object_set_new (fields, "elapsed_ms",
+                             json_integer ((json_int_t) (util_now_ms () - wf->accepted_ms)));
+        server_event (self, "workflow.completed", fields);
+        s_result_keep (self, wf->id, (const char *) zframe_data (text), zframe_size (text));
+    }
+    else {
+        self->failed++;
+        json_object_set_new (fields, "reason", json_string (message));
+        json_object_set_new (fields, "code", json_integer (code));
+        server_event (self, code == 3 && strstr (message, "overloaded")? "workflow.shed"
+                                                                       : "workflow.failed",
+                      fields);
+    }
+    for (size_t i = 0; i < wf->waiters_count; i++)
+        server_reply (self, wf->waiters [i].identity, wf->waiters [i].req_id, code, wf->id,
+                      message, wf->options.degraded,
+                      text? zframe_data (text): NULL, text? zframe_size (text): 0);
+    zhashx_delete (self->workflows, wf->id);
+}
+
+static void
+s_fail_component (server_t *self, workflow_t *wf, component_t *component)
+{
+    char message [256];
+    snprintf (message, sizeof message,
+              "the %s component is unavailable (%s); try again later",
+              component->name, component->fatal? "it keeps crashing and is FATAL":
+              component->desired == 0? "it is stopped": "its circuit breaker is open");
+    flow_finish (self, wf, 3, message, NULL);
+}
+
+//  Puts the workflow in the queue of its current step's component; at the
+//  head of its priority when front is set (redelivery, retry). A step whose
+//  component is unavailable fails at once, except detection, which is
+//  skipped: the generator then works from the README alone (degraded).
+void
+flow_enqueue (server_t *self, workflow_t *wf, bool front)
+{
+    component_t *component = s_component_of (self, wf);
+    if (!pool_available (self, component)) {
+        if (wf->step == STEP_DETECT && pool_available (self, &self->components [STEP_GENERATE])) {
+            wf->options.degraded = true;
+            wf->step = STEP_GENERATE;
+            component = s_component_of (self, wf);
+        }
+        else {
+            s_fail_component (self, wf, component);
+            return;
+        }
+    }
+    wf->queued = front? pqueue_push_front (component->queue, wf, wf->priority)
+                      : pqueue_push (component->queue, wf, wf->priority, NULL);
+    if (!wf->queued)
+        flow_finish (self, wf, 3, "internal error: cannot queue the workflow", NULL);
+}
+
+//  Fails (or degrades) every workflow waiting for a component that has
+//  become unavailable, so none waits for its deadline in vain.
+void
+flow_fail_unavailable (server_t *self, component_t *component)
+{
+    if (pool_available (self, component))
+        return;
+    zlistx_t *waiting = zlistx_new ();
+    workflow_t *wf;
+    while ((wf = pqueue_pop (component->queue, NULL))) {
+        wf->queued = 0;
+        zlistx_add_end (waiting, wf);
+    }
+    for (wf = zlistx_first (waiting); wf; wf = zlistx_next (waiting))
+        flow_enqueue (self, wf, true);
+    zlistx_destroy (&waiting);
+    flow_dispatch_all (self);
+}
+
+static void
+s_send_job (server_t *self, worker_t *worker, workflow_t *wf)
+{
+    wire_job_t job = { .job_id = ++self->next_job_id, .attempt = wf->failures + wf->crashes + 1,
+                       .options = wf->options };
+    util_copy (job.workflow_id, sizeof job.workflow_id, wf->id);
+    util_copy (job.step, sizeof job.step, server_step_names [wf->step]);
+    uint64_t now = util_now_ms ();
+    job.deadline_ms = wf->deadline_ms > now? (uint32_t) (wf->deadline_ms - now): 1;
+    if (job.attempt > 100)
+        job.attempt = 100;
+    zframe_t *payloads [2];
+    size_t count = 0;
+    if (wf->step == STEP_PARSE)
+        payloads [count++] = zframe_dup (wf->docs);
+    else
+    if (wf->step == STEP_DETECT || (wf->step == STEP_GENERATE && wf->options.degraded)) {
+        payloads [count++] = zframe_dup (wf->project);
+        payloads [count++] = zframe_dup (wf->doc);
+    }
+    else
+        payloads [count++] = zframe_dup (wf->report);
+    uint8_t *buf;
+    size_t size;
+    if (wire_job_encode (&job, &buf, &size)) {
+        for (size_t i = 0; i < count; i++)
+            zframe_destroy (&payloads [i]);
+        flow_finish (self, wf, 3, "internal error: cannot encode a job", NULL);
+        return;
+    }
+    for (uint32_t i = 0; i < worker->credit; i++)
+        if (!worker->jobs [i]) {
+            worker->jobs [i] = wf;
+            break;
+        }
+    wf->job_id = job.job_id;
+    wf->worker = worker;
+    pool_worker_send (self, worker, buf, size, payloads, count);
+    if (wf->step == STEP_PARSE && job.attempt == 1)
+        server_event (self, "workflow.started",
+                      json_pack ("{s:s, s:i}", "workflow_id", wf->id, "priority", wf->priority));
+}
+
+//  Sends queued workflows to ready workers with free credit, the least
+//  loaded first, while the breaker lets calls through.
+void
+flow_dispatch (server_t *self, component_t *component)
+{
+    uint64_t now = util_now_ms ();
+    while (pqueue_size (component->queue) > 0) {
+        worker_t *best = NULL;
+        uint32_t best_load = 0;
+        for (worker_t *w = component->workers; w; w = w->next) {
+            if (w->state != W_READY)
+                continue;
+            uint32_t load = pool_worker_load (w);
+            if (load < w->credit && (!best || load < best_load)) {
+                best = w;
+                best_load = load;
+            }
+        }
+        if (!best)
+            return;
+        breaker_change_t change = BREAKER_NO_CHANGE;
+        bool allowed = breaker_allow (component->breaker, now, &change);
+        if (change != BREAKER_NO_CHANGE)
+            server_event (self, breaker_change_name (change),
+                          json_pack ("{s:s}", "component", component->name));
+        if (!allowed)
+            return;
+        workflow_t *wf = pqueue_pop (component->queue, NULL);
+        wf->queued = 0;
+        s_send_job (self, best, wf);
+    }
+}
+
+void
+flow_dispatch_all (server_t *self)
+{
+    for (int c = 0; c < COMPONENT_COUNT; c++)
+        flow_dispatch (self, &self->components [c]);
+}
+
+//  A failed attempt: retry after a backoff if it fits before the deadline.
+static void
+s_retry_or_fail (server_t *self, workflow_t *wf, int code, const char *message)
+{
+    const config_retry_t *retry = &self->cfg.components [wf->step].retry;
+    backoff_t policy = { .attempts = retry->attempts, .base_ms = (uint64_t) retry->base_ms,
+                         .max_ms = (uint64_t) retry->max_ms, .jitter_pct = 20 };
+    uint64_t now = util_now_ms ();
+    uint64_t delay = backoff_delay (&policy, wf->failures, &self->rng);
+    if (!backoff_may_retry (&policy, wf->failures, now, delay, wf->deadline_ms)) {
+        flow_finish (self, wf, code, message, NULL);
+        return;
+    }
+    server_event (self, "workflow.retried",
+                  json_pack ("{s:s, s:s, s:i, s:s, s:I}", "workflow_id", wf->id,
+                             "component", s_component_of (self, wf)->name,
+                             "attempt", (int) wf->failures + 1, "reason", message,
+                             "delay_ms", (json_int_t) delay));
+    wf->retry_at_ms = now + delay;
+    zlistx_add_end (self->retrying, wf);
+}
+
+void
+flow_on_result (server_t *self, worker_t *worker, zmsg_t *msg, zframe_t *header)
+{
+    wire_result_t result;
+    if (wire_result_decode (&result, zframe_data (header), zframe_size (header))) {
+        log_warn ("dropped a malformed RESULT from %s pid %d", worker->component->name,
+                  (int) worker->pid);
+        return;
+    }
+    workflow_t *wf = NULL;
+    for (uint32_t i = 0; i < MAX_CREDIT; i++)
+        if (worker->jobs [i] && worker->jobs [i]->job_id == result.job_id) {
+            wf = worker->jobs [i];
+            worker->jobs [i] = NULL;
+            break;
+        }
+    component_t *component = worker->component;
+    if (!wf) {
+        flow_dispatch (self, component);
+        return;                 //  a job given up on (deadline, shutdown)
+    }
+    wf->job_id = 0;
+    wf->worker = NULL;
+    if (!result.ok) {
+        char message [700];
+        snprintf (message, sizeof message, "%s step: %s", server_step_names [wf->step],
+                  result.error);
+        if (result.input_error) {
+            pool_breaker_result (self, component, true);     //  not the worker's fault
+            flow_finish (self, wf, 1, message, NULL);
+        }
+        else {
+            pool_breaker_result (self, component, false);
+            wf->failures++;
+            s_retry_or_fail (self, wf, 3, message);
+        }
+        flow_dispatch (self, component);
+        return;
+    }
+    pool_breaker_result (self, component, true);
+    zframe_t *payload = zmsg_pop (msg);
+    if (!payload) {
+        flow_finish (self, wf, 3, "internal error: a worker sent an empty result", NULL);
+        flow_dispatch (self, component);
+        return;
+    }
+    wf->failures = 0;
+    wf->crashes = 0;
+    component_t *next = NULL;
+    if (wf->step == STEP_GENERATE) {
+        flow_finish (self, wf, 0, "", payload);     //  frees wf
+        zframe_destroy (&payload);
+    }
+    else {
+        if (wf->step == STEP_PARSE)
+            wf->doc = payload;
+        else
+            wf->report = payload;
+        wf->step++;
+        flow_enqueue (self, wf, false);
+        next = &self->components [wf->step < STEP_DONE? wf->step: STEP_GENERATE];
+    }
+    flow_dispatch (self, component);
+    if (next)
+        flow_dispatch (self, next);
+}
+
+void
+flow_requeue_jobs (server_t *self, worker_t *worker, const char *why, bool count_crash)
+{
+    component_t *component = worker->component;
+    for (uint32_t i = 0; i < MAX_CREDIT; i++) {
+        workflow_t *wf = worker->jobs [i];
+        if (!wf)
+            continue;
+        worker->jobs [i] = NULL;
+        wf->job_id = 0;
+        wf->worker = NULL;
+        if (count_crash)
+            wf->crashes++;
+        if (wf->crashes >= POISON_CRASHES) {
+            char message [256];
+            snprintf (message, sizeof message,
+                      "the %s step crashed its worker %u times (last: %s); this input is "
+                      "refused", server_step_names [wf->step], wf->crashes, why);
+            flow_finish (self, wf, 1, message, NULL);
+            continue;
+        }
+        server_event (self, "workflow.retried",
+                      json_pack ("{s:s, s:s, s:i, s:s}", "workflow_id", wf->id,
+                                 "component", component->name,
+                                 "attempt", (int) (wf->crashes + wf->failures + 1),
+                                 "reason", why));
+        flow_enqueue (self, wf, true);
+    }
+}
+
+void
+flow_submit (server_t *self, zframe_t *identity, zmsg_t *msg, zframe_t *header)
+{
+    wire_submit_t submit;
+    if (wire_submit_decode (&submit, zframe_data (header), zframe_size (header))) {
+        log_warn ("dropped a malformed SUBMIT");
+        return;
+    }
+    if (submit.workflow_id [0]) {
+        workflow_t *known = zhashx_lookup (self->workflows, submit.workflow_id);
+        if (known) {
+            if (known->waiters_count >= MAX_WAITERS) {
+                server_reply (self, identity, submit.req_id, 3, submit.workflow_id,
+                              "too many clients wait on this workflow", false, NULL, 0);
+                return;
+            }
+            known->waiters [known->waiters_count].identity = zframe_dup (identity);
+            known->waiters [known->waiters_count++].req_id = submit.req_id;
+            return;
+        }
+        const char *text = zhashx_lookup (self->results, submit.workflow_id);
+        if (text) {
+            server_reply (self, identity, submit.req_id, 0, submit.workflow_id, "", false,
+                          text, strlen (text));
+            return;
+        }
+    }
+    if (submit.attach) {
+        server_reply (self, identity, submit.req_id, 1, submit.workflow_id,
+                      "no workflow with this id", false, NULL, 0);
+        return;
+    }
+    if (self->draining) {
+        server_reply (self, identity, submit.req_id, 3, submit.workflow_id,
+                      "the supervisor is shutting down", false, NULL, 0);
+        return;
+    }
+    zframe_t *docs = zmsg_pop (msg);
+    zframe_t *project = zmsg_pop (msg);
+    if (!docs || !project) {
+        zframe_destroy (&docs);
+        zframe_destroy (&project);
+        server_reply (self, identity, submit.req_id, 1, submit.workflow_id,
+                      "a submission needs a docs frame and a project frame", false, NULL, 0);
+        return;
+    }
+    workflow_t *wf = calloc (1, sizeof *wf);
+    if (!wf) {
+        zframe_destroy (&docs);
+        zframe_destroy (&project);
+        server_reply (self, identity, submit.req_id, 3, submit.workflow_id, "out of memory",
+                      false, NULL, 0);
+        return;
+    }
+    if (submit.workflow_id [0])
+        util_copy (wf->id, sizeof wf->id, submit.workflow_id);
+    else {
+        zuuid_t *uuid = zuuid_new ();
+        snprintf (wf->id, sizeof wf->id, "wf-%s", zuuid_str_canonical (uuid));
+        zuuid_destroy (&uuid);
+    }
+    wf->priority = submit.priority;
+    wf->accepted_ms = util_now_ms ();
+    uint64_t timeout = submit.timeout_ms? submit.timeout_ms
+                                        : (uint64_t) self->cfg.retry.workflow_timeout_ms;
+    wf->deadline_ms = wf->accepted_ms + timeout;
+    wf->options = submit.options;
+    wf->docs = docs;
+    wf->project = project;
+    wf->waiters [0].identity = zframe_dup (identity);
+    wf->waiters [0].req_id = submit.req_id;
+    wf->waiters_count = 1;
+    zhashx_insert (self->workflows, wf->id, wf);
+
+    component_t *parser = &self->components [STEP_PARSE];
+    if (!pool_available (self, parser)) {
+        s_fail_component (self, wf, parser);
+        return;
+    }
+    //  Admission: a full queue sheds its lowest, newest work for higher
+    //  work, and refuses work no higher than what it holds.
+    void *shed = NULL;
+    wf->queued = pqueue_push (parser->queue, wf, wf->priority, &shed);
+    if (!wf->queued) {
+        server_event (self, "system.overload",
+                      json_pack ("{s:I, s:i}", "queued", (json_int_t) pqueue_size (parser->queue),
+                                 "priority", wf->priority));
+        flow_finish (self, wf, 3, "overloaded: the queue is full; try again later", NULL);
+        return;
+    }
+    server_event (self, "workflow.queued",
+                  json_pack ("{s:s, s:i}", "workflow_id", wf->id, "priority", wf->priority));
+    if (shed) {
+        workflow_t *victim = shed;
+        victim->queued = 0;
+        server_event (self, "system.overload",
+                      json_pack ("{s:I, s:i}", "queued", (json_int_t) pqueue_size (parser->queue),
+                                 "priority", wf->priority));
+        flow_finish (self, victim, 3, "overloaded: shed for higher-priority work", NULL);
+    }
+    flow_dispatch (self, parser);
+}
+
+void
+flow_tick (server_t *self, uint64_t now)
+{
+    //  Retries whose backoff is over go back at the head of their queue.
+    if (zlistx_size (self->retrying)) {
+        zlistx_t *due = zlistx_new ();
+        workflow_t *wf;
+        for (wf = zlistx_first (self->retrying); wf; wf = zlistx_next (self->retrying))
+            if (now >= wf->retry_at_ms)
+                zlistx_add_end (due, wf);
+        for (wf = zlistx_first (due); wf; wf = zlistx_next (due)) {
+            zlistx_delete (self->retrying, zlistx_find (self->retrying, wf));
+            wf->retry_at_ms = 0;
+            flow_enqueue (self, wf, true);
+        }
+        zlistx_destroy (&due);
+    }
+    flow_dispatch_all (self);
+    //  Deadlines: a scan every 100 ms is precise enough and cheap.
+    if (now - self->last_deadline_scan_ms < 100)
+        return;
+    self->last_deadline_scan_ms = now;
+    zlistx_t *expired = zlistx_new ();
+    workflow_t *wf;
+    for (wf = zhashx_first (self->workflows); wf; wf = zhashx_next (self->workflows))
+        if (now >= wf->deadline_ms)
+            zlistx_add_end (expired, wf);
+    for (wf = zlistx_first (expired); wf; wf = zlistx_next (expired)) {
+        char message [256];
+        snprintf (message, sizeof message, "timed out after %llu ms in the %s step",
+                  (unsigned long long) (now - wf->accepted_ms), server_step_names [wf->step]);
+        flow_finish (self, wf, 4, message, NULL);
+    }
+    zlistx_destroy (&expired);
+}
+
+void
+flow_abandon_all (server_t *self, const char *message)
+{
+    workflow_t *wf;
+    while ((wf = zhashx_first (self->workflows)))
+        flow_finish (self, wf, 3, message, NULL);
+}

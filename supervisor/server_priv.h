@@ -1,0 +1,189 @@
+/*  supervisor/server_priv.h - the supervisor's state, shared by its
+    modules: server.c (sockets, signals, timers, life cycle), pool.c
+    (components, worker slots, restarts, breakers), flow.c (workflows:
+    queue, dispatch, results, retries, deadlines) and control.c (client
+    requests). Not a public header.  */
+#ifndef SERVER_PRIV_H_INCLUDED
+#define SERVER_PRIV_H_INCLUDED
+
+#include "common/backoff.h"
+#include "common/breaker.h"
+#include "common/config.h"
+#include "common/pqueue.h"
+#include "common/restart.h"
+#include "proto/wire.h"
+#include "supervisor/server.h"
+
+#include <czmq.h>
+#include <jansson.h>
+
+#include <stdbool.h>
+#include <stdint.h>
+#include <sys/types.h>
+
+#define COMPONENT_COUNT 3
+#define MAX_CREDIT 16
+#define MAX_WAITERS 16
+#define MAX_MSG_BYTES (64 * 1024 * 1024)
+#define RESULTS_KEPT 1024
+#define POISON_CRASHES 3
+
+typedef enum { STEP_PARSE, STEP_DETECT, STEP_GENERATE, STEP_DONE } step_t;
+
+typedef enum { W_STARTING, W_READY, W_STOPPING } worker_state_t;
+
+typedef struct workflow workflow_t;
+typedef struct worker worker_t;
+typedef struct slot slot_t;
+typedef struct component component_t;
+
+typedef struct {
+    zframe_t *identity;         //  the client's routing id
+    uint64_t req_id;
+} waiter_t;
+
+struct workflow {
+    char id [64];
+    int32_t priority;
+    uint64_t accepted_ms;
+    uint64_t deadline_ms;
+    wire_options_t options;
+    waiter_t waiters [MAX_WAITERS];
+    size_t waiters_count;
+    zframe_t *docs;             //  inputs, as the client sent them
+    zframe_t *project;
+    zframe_t *doc;              //  parse result
+    zframe_t *report;           //  detect result
+    step_t step;
+    uint32_t failures;          //  failed attempts of the current step
+    uint32_t crashes;           //  workers that died holding it
+    uint64_t job_id;            //  in flight when not 0
+    worker_t *worker;
+    pqueue_handle_t queued;     //  in its component's queue when not 0
+    uint64_t retry_at_ms;       //  waiting to retry when not 0
+};
+
+struct worker {
+    component_t *component;
+    slot_t *slot;               //  NULL once the slot let it go
+    pid_t pid;
+    zframe_t *identity;         //  known once READY arrives
+    char key [64];              //  identity as hex, for the lookup table
+    char host [64];
+    worker_state_t state;
+    bool killed_by_us;          //  we sent the SIGKILL (heartbeat, timeout)
+    uint64_t spawned_ms;
+    uint64_t ready_ms;
+    uint64_t last_heard_ms;
+    uint64_t last_sent_ms;
+    uint32_t credit;
+    workflow_t *jobs [MAX_CREDIT];
+    worker_t *next;
+};
+
+//  One place in a component's pool: a restart policy and the process
+//  that fills it now, if any.
+struct slot {
+    component_t *component;
+    restart_t *policy;
+    worker_t *worker;
+    bool retiring;              //  scaled away: goes when its worker does
+};
+
+struct component {
+    const char *name;
+    step_t step;
+    char command [4096];
+    uint32_t desired;
+    worker_t *workers;          //  every process of this component
+    slot_t **slots;
+    size_t slots_count;
+    pqueue_t *queue;            //  workflows waiting for this step
+    breaker_t *breaker;
+    uint64_t restarts;
+    bool fatal;
+};
+
+struct server {
+    config_t cfg;
+    char runtime_dir [4096];
+    char worker_dir [4096];
+    char front_ep [4200];
+    char back_ep [4200];
+    char events_ep [4200];
+    zloop_t *loop;
+    zsock_t *front;
+    zsock_t *back;
+    zsock_t *events;
+    int sigfd;
+    component_t components [COMPONENT_COUNT];
+    zhashx_t *workflows;        //  id -> workflow_t (owned)
+    zhashx_t *workers;          //  identity hex -> worker_t (borrowed)
+    zhashx_t *results;          //  id -> text (owned), for `result`
+    zlistx_t *results_order;    //  ids, oldest first
+    zlistx_t *retrying;         //  workflows waiting for a retry (borrowed)
+    backoff_rng_t rng;
+    uint64_t next_job_id;
+    uint64_t started_ms;
+    uint64_t last_deadline_scan_ms;
+    uint64_t completed;
+    uint64_t failed;
+    uint64_t shed;
+    bool draining;
+    uint64_t drain_deadline_ms;
+    bool stopping;              //  BYE sent to workers
+    uint64_t kill_deadline_ms;
+    bool terminated;            //  SIGTERM sent to workers
+    int exit_status;
+};
+
+extern const char *const server_step_names [];
+
+//  server.c
+void server_event (server_t *self, const char *type, json_t *fields);
+void server_reply (server_t *self, zframe_t *identity, uint64_t req_id, int code,
+                   const char *workflow_id, const char *message, bool degraded,
+                   const void *body, size_t body_size);
+void server_begin_shutdown (server_t *self, const char *why);
+
+//  pool.c
+int pool_init (server_t *self);
+void pool_destroy (server_t *self);
+void pool_start (server_t *self);
+int pool_worker_send (server_t *self, worker_t *worker, uint8_t *header, size_t size,
+                      zframe_t **payloads, size_t count);
+uint32_t pool_worker_load (const worker_t *worker);
+void pool_on_ready (server_t *self, zframe_t *identity, const char *key, zframe_t *header);
+void pool_on_exit (server_t *self, pid_t pid, int status);
+void pool_tick (server_t *self, uint64_t now);
+bool pool_available (server_t *self, component_t *component);
+bool pool_no_workers (server_t *self);
+void pool_stop_all (server_t *self);
+void pool_signal_all (server_t *self, int signo);
+int pool_restart (server_t *self, component_t *component, char *err, size_t size);
+component_t *pool_component (server_t *self, const char *name);
+const char *pool_component_state (server_t *self, component_t *component);
+void pool_breaker_result (server_t *self, component_t *component, bool ok);
+
+//  flow.c
+int flow_init (server_t *self);
+void flow_destroy (server_t *self);
+void flow_submit (server_t *self, zframe_t *identity, zmsg_t *msg, zframe_t *header);
+void flow_enqueue (server_t *self, workflow_t *wf, bool front);
+void flow_dispatch (server_t *self, component_t *component);
+void flow_dispatch_all (server_t *self);
+void flow_on_result (server_t *self, worker_t *worker, zmsg_t *msg, zframe_t *header);
+void flow_requeue_jobs (server_t *self, worker_t *worker, const char *why, bool blame);
+void flow_fail_unavailable (server_t *self, component_t *component);
+void flow_tick (server_t *self, uint64_t now);
+void flow_finish (server_t *self, workflow_t *wf, int code, const char *message,
+                  zframe_t *text);
+void flow_abandon_all (server_t *self, const char *message);
+const char *flow_result (server_t *self, const char *id);
+bool flow_known (server_t *self, const char *id);
+
+//  control.c
+void control_on_request (server_t *self, zframe_t *identity, zframe_t *header);
+json_t *control_status (server_t *self);
+
+#endif
