@@ -52,6 +52,7 @@ static const char *const s_usage_text =
     "  down               drain and stop it\n"
     "  status [--json]    components, workers, queue\n"
     "  result ID          the workflow a finished run produced\n"
+    "  ctl OP COMPONENT   component operations (restart)\n"
     "\n"
     "Run `readme2ci COMMAND --help` for a command's options and examples.\n";
 
@@ -108,6 +109,17 @@ static const char *const s_status_help =
     "\n"
     "Shows the supervisor, each component with its workers (pid, state,\n"
     "restarts) and the queue per priority. --json prints one JSON document.\n";
+
+static const char *const s_ctl_help =
+    "usage: readme2ci ctl restart COMPONENT\n"
+    "\n"
+    "Component operations on the running tree. COMPONENT is parser, detector\n"
+    "or generator.\n"
+    "\n"
+    "  restart COMPONENT   replace its workers (also brings a FATAL one back)\n"
+    "\n"
+    "examples:\n"
+    "  readme2ci ctl restart parser\n";
 
 static const char *const s_result_help =
     "usage: readme2ci result WORKFLOW_ID\n"
@@ -900,6 +912,35 @@ s_cmd_result (int argc, char **argv)
     return code;
 }
 
+static int
+s_cmd_ctl (int argc, char **argv)
+{
+    if (argc >= 1 && s_is_help (argv [0])) {
+        fputs (s_ctl_help, stdout);
+        return EXIT_OK;
+    }
+    if (argc < 2 || argc > 3)
+        return s_fail (EXIT_USAGE, "ctl: give an operation and a component (see --help)");
+    char runtime [PATH_MAX];
+    client_t *client = s_connect_local (runtime, sizeof runtime, NULL);
+    if (!client)
+        return s_fail (EXIT_UNAVAILABLE, "no supervisor is running (start one with "
+                       "`readme2ci up -d`)");
+    client_reply_t reply;
+    const char *args [3] = { argv [0], argv [1], argc > 2? argv [2]: NULL };
+    int rc = client_request (client, "ctl", args, (size_t) argc, 30000, &reply);
+    client_destroy (&client);
+    if (rc)
+        return s_fail (EXIT_UNAVAILABLE, "the supervisor did not answer in 30 s");
+    int code = reply.reply.code;
+    if (code == EXIT_OK)
+        printf ("readme2ci: %s\n", reply.reply.message);
+    else
+        s_fail (code, "ctl %s %s: %s", argv [0], argv [1], reply.reply.message);
+    client_reply_release (&reply);
+    return code;
+}
+
 int
 cli_main (int argc, char **argv)
 {
@@ -919,7 +960,7 @@ cli_main (int argc, char **argv)
         int (*run) (int argc, char **argv);
     } commands [] = {
         { "generate", s_cmd_generate }, { "up", s_cmd_up }, { "down", s_cmd_down },
-        { "status", s_cmd_status }, { "result", s_cmd_result },
+        { "status", s_cmd_status }, { "result", s_cmd_result }, { "ctl", s_cmd_ctl },
     };
     for (size_t i = 0; i < sizeof commands / sizeof commands [0]; i++)
         if (strcmp (argv [1], commands [i].name) == 0)
