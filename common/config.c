@@ -103,7 +103,7 @@ static const entry_t s_restart [] = {
     LEAF ("immediate_after", KIND_DURATION, config_restart_t, immediate_after_ms, 0, DAY),
     LEAF ("backoff_initial", KIND_DURATION, config_restart_t, backoff_initial_ms, 1, HOUR),
     LEAF ("backoff_max", KIND_DURATION, config_restart_t, backoff_max_ms, 1, DAY),
-    LEAF ("intensity", KIND_COUNT, config_restart_t, intensity, 1, 10000),
+    LEAF ("intensity", KIND_COUNT, config_restart_t, intensity, 1, 1000),
     LEAF ("period", KIND_DURATION, config_restart_t, period_ms, SECOND, DAY),
     LEAF ("probe_interval", KIND_DURATION, config_restart_t, probe_interval_ms, SECOND, DAY),
     LEAF ("start_timeout", KIND_DURATION, config_restart_t, start_timeout_ms, 100, HOUR),

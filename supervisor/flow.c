@@ -385,10 +385,23 @@ flow_on_result (server_t *self, worker_t *worker, zmsg_t *msg, zframe_t *header)
         flow_dispatch (self, next);
 }
 
+workflow_t *
+flow_oldest_job (const worker_t *worker)
+{
+    workflow_t *oldest = NULL;
+    for (uint32_t i = 0; i < MAX_CREDIT; i++)
+        if (worker->jobs [i] && (!oldest || worker->jobs [i]->job_id < oldest->job_id))
+            oldest = worker->jobs [i];
+    return oldest;
+}
+
 void
 flow_requeue_jobs (server_t *self, worker_t *worker, const char *why, bool count_crash)
 {
     component_t *component = worker->component;
+    //  A worker runs its jobs in the order it got them: it died in the
+    //  oldest. Only that one is charged with the crash.
+    workflow_t *oldest = flow_oldest_job (worker);
     for (uint32_t i = 0; i < MAX_CREDIT; i++) {
         workflow_t *wf = worker->jobs [i];
         if (!wf)
@@ -396,7 +409,7 @@ flow_requeue_jobs (server_t *self, worker_t *worker, const char *why, bool count
         worker->jobs [i] = NULL;
         wf->job_id = 0;
         wf->worker = NULL;
-        if (count_crash)
+        if (count_crash && wf == oldest)
             wf->crashes++;
         if (wf->crashes >= POISON_CRASHES) {
             char message [256];

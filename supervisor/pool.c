@@ -80,6 +80,8 @@ s_slot_new (server_t *self, component_t *component)
     slot->component = component;
     slot->policy = restart_new (&rc);
     if (!slot->policy) {
+        log_error ("%s: the restart settings are not usable (backoff_initial must not "
+                   "exceed backoff_max; intensity at most 1000)", component->name);
         free (slot);
         return NULL;
     }
@@ -404,10 +406,8 @@ pool_on_exit (server_t *self, pid_t pid, int status)
     //  this one dies is the likelier cause: the exit is blamed on it, not
     //  counted against the component. A SIGKILL from outside is no one's
     //  fault: the job goes back without counting toward poison.
-    bool blame = false;
-    for (uint32_t i = 0; i < MAX_CREDIT; i++)
-        if (worker->jobs [i] && worker->jobs [i]->crashes > 0)
-            blame = true;
+    workflow_t *oldest = flow_oldest_job (worker);
+    bool blame = oldest && oldest->crashes > 0;
     bool had_jobs = pool_worker_load (worker) > 0;
     bool expected = worker->state == W_STOPPING || self->stopping;
     flow_requeue_jobs (self, worker, why, !outside_kill);

@@ -173,7 +173,8 @@ void flow_enqueue (server_t *self, workflow_t *wf, bool front);
 void flow_dispatch (server_t *self, component_t *component);
 void flow_dispatch_all (server_t *self);
 void flow_on_result (server_t *self, worker_t *worker, zmsg_t *msg, zframe_t *header);
-void flow_requeue_jobs (server_t *self, worker_t *worker, const char *why, bool blame);
+void flow_requeue_jobs (server_t *self, worker_t *worker, const char *why, bool count_crash);
+workflow_t *flow_oldest_job (const worker_t *worker);
 void flow_fail_unavailable (server_t *self, component_t *component);
 void flow_tick (server_t *self, uint64_t now);
 void flow_finish (server_t *self, workflow_t *wf, int code, const char *message,

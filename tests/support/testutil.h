@@ -52,7 +52,13 @@ long long tu_now_ms (void);
 
 //  Lint a workflow's text with actionlint 1.7.7 (findings of kind
 //  runner-label left out). Returns the number of findings and puts them,
-//  one a line, in *report (caller frees); -1 when the linter cannot run.
+//  one a line, in *report (caller frees); -1 when the linter cannot run;
+//  TU_LINT_SKIPPED when it is not installed and R2CI_REQUIRE_LINT is not
+//  set (CI sets it, so there a missing linter fails the tests).
+#define TU_LINT_SKIPPED (-2)
 int tu_actionlint (const char *yaml, char **report);
+//  True when the linter is installed, or when R2CI_REQUIRE_LINT is set
+//  (then its absence must fail the caller).
+bool tu_actionlint_wanted (void);
 
 #endif
