@@ -682,12 +682,15 @@ wire_reply_encode (const wire_reply_t *self, uint8_t **buf_p, size_t *size_p)
     if (!self || !s_reply_valid (self))
         return errno = EINVAL, -1;
     mp_writer_t writer;
-    s_begin (&writer, WIRE_REPLY, 5);
+    s_begin (&writer, WIRE_REPLY, self->accepted? 6: 5);
     s_put_uint (&writer, "req", self->req_id);
     s_put_int (&writer, "code", self->code);
     s_put_str (&writer, "wf", self->workflow_id);
     s_put_str (&writer, "msg", self->message);
     s_put_bool (&writer, "degr", self->degraded);
+    //  Optional, added in a minor revision: old readers ignore it.
+    if (self->accepted)
+        s_put_bool (&writer, "acc", true);
     return mp_writer_finish (&writer, buf_p, size_p);
 }
 
@@ -704,6 +707,7 @@ wire_reply_decode (wire_reply_t *self, const uint8_t *buf, size_t size)
     &&  !s_get_str (root, "wf", self->workflow_id, sizeof self->workflow_id)
     &&  !s_get_str (root, "msg", self->message, sizeof self->message)
     &&  !s_get_bool (root, "degr", &self->degraded)
+    &&  !mp_bool_opt (mp_get (root, "acc"), &self->accepted)
     &&  s_reply_valid (self))
         rc = 0;
     if (rc)

@@ -102,6 +102,8 @@ typedef struct {
     char workflow_id [64];
     char message [512];         //  one line for stderr, "" when none
     bool degraded;              //  the workflow was built without the detector
+    bool accepted;              //  not the answer yet: the SUBMIT is on disk
+                                //  and will run (optional key "acc")
 } wire_reply_t;
 
 //  The type of an encoded header, WIRE_UNKNOWN when it is not a

@@ -191,10 +191,18 @@ s_start_supervisor (const char *runtime, const char *config, bool detached)
 {
     char program [PATH_MAX];
     s_supervisor_path (program, sizeof program);
-    char *argv [] = { program, "--runtime-dir", (char *) runtime, NULL, NULL, NULL };
+    //  A private tree keeps its journal in its own folder too.
+    char state [PATH_MAX + 16];
+    snprintf (state, sizeof state, "%s/state", runtime);
+    char *argv [] = { program, "--runtime-dir", (char *) runtime, NULL, NULL, NULL, NULL };
     if (config) {
         argv [3] = "-c";
         argv [4] = (char *) config;
+    }
+    else
+    if (!detached) {
+        argv [3] = "--state-dir";
+        argv [4] = state;
     }
     posix_spawnattr_t attr;
     posix_spawnattr_init (&attr);
@@ -250,7 +258,10 @@ typedef struct {
     uint8_t *project;
     size_t project_size;
     char name [256];            //  output file stem
+    char id [64];               //  workflow id, chosen here so a resubmission
+                                //  after a supervisor restart attaches to it
     uint64_t req_id;
+    bool accepted;              //  the supervisor has it on disk
     bool done;
     int code;
 } input_t;
@@ -264,6 +275,7 @@ typedef struct {
     int timeout_ms;
     input_t *inputs;
     size_t inputs_count;
+    const char *runtime;        //  of the shared supervisor, to re-attach
 } generate_t;
 
 static int
@@ -330,35 +342,49 @@ out:
     return code;
 }
 
-//  Submits every input at once and writes each reply as it comes.
-//  Returns the worst exit status, or -1 when the supervisor vanished.
+//  Sends every unfinished input: a full submission, or an attachment for
+//  those the supervisor accepted before it went away.
 static int
-s_generate_tree (generate_t *self, client_t *client, pid_t child)
+s_submit_all (generate_t *self, client_t *client, size_t *pending_p)
 {
-    int worst = EXIT_OK;
-    size_t pending = 0;
+    *pending_p = 0;
     for (size_t i = 0; i < self->inputs_count; i++) {
         input_t *input = &self->inputs [i];
         if (input->done)
             continue;
         wire_submit_t submit = self->submit;
-        if (self->inputs_count > 1 && submit.workflow_id [0])
-            snprintf (submit.workflow_id, sizeof submit.workflow_id, "%.40s-%zu",
-                      self->submit.workflow_id, i + 1);
+        util_copy (submit.workflow_id, sizeof submit.workflow_id, input->id);
+        submit.attach = input->accepted;
         input->req_id = client_submit (client, &submit, input->docs, input->docs_size,
                                        input->project, input->project_size);
         if (!input->req_id)
             return s_fail (EXIT_UNAVAILABLE, "%s: cannot send to the supervisor", input->path);
-        pending++;
+        (*pending_p)++;
     }
+    return EXIT_OK;
+}
+
+//  Submits every input at once and writes each answer as it comes. When
+//  the shared supervisor goes away mid-call, waits for it to come back
+//  and re-attaches, until the timeout.
+static int
+s_generate_tree (generate_t *self, client_t *client, pid_t child)
+{
+    int worst = EXIT_OK;
+    size_t pending = 0;
+    int code = s_submit_all (self, client, &pending);
+    if (code)
+        return code;
+    pid_t supervisor = self->runtime? s_running_supervisor (self->runtime): 0;
+    bool lost = false;
     uint64_t deadline = util_now_ms () + (uint64_t) self->timeout_ms + 2000;
     while (pending > 0) {
         uint64_t now = util_now_ms ();
         if (now >= deadline) {
             for (size_t i = 0; i < self->inputs_count; i++)
                 if (!self->inputs [i].done)
-                    s_fail (EXIT_TIMEOUT, "%s: timed out after %d ms", self->inputs [i].path,
-                            self->timeout_ms);
+                    s_fail (EXIT_TIMEOUT, "%s: timed out after %d ms%s", self->inputs [i].path,
+                            self->timeout_ms, lost? " waiting for the supervisor to return": "");
             return EXIT_TIMEOUT;
         }
         client_reply_t reply;
@@ -368,16 +394,37 @@ s_generate_tree (generate_t *self, client_t *client, pid_t child)
                 return s_fail (EXIT_UNAVAILABLE, "malformed reply from the supervisor");
             if (child > 0 && waitpid (child, NULL, WNOHANG) == child)
                 return s_fail (EXIT_UNAVAILABLE, "the private supervisor exited unexpectedly");
+            if (self->runtime) {
+                pid_t now_running = s_running_supervisor (self->runtime);
+                if (now_running != supervisor) {
+                    if (now_running > 0) {
+                        //  A new supervisor: it has replayed its journal.
+                        fprintf (stderr, "readme2ci: the supervisor restarted (pid %d); "
+                                 "re-attaching\n", (int) now_running);
+                        if ((code = s_submit_all (self, client, &pending)))
+                            return code;
+                    }
+                    else
+                    if (!lost)
+                        fprintf (stderr, "readme2ci: the supervisor went away; waiting for "
+                                 "it to come back\n");
+                    lost = now_running <= 0;
+                    supervisor = now_running;
+                }
+            }
             continue;
         }
         input_t *input = NULL;
         for (size_t i = 0; i < self->inputs_count; i++)
             if (self->inputs [i].req_id == reply.reply.req_id && !self->inputs [i].done)
                 input = &self->inputs [i];
+        if (input && reply.reply.accepted)
+            input->accepted = true;
+        else
         if (input) {
             input->done = true;
             pending--;
-            int code = reply.reply.code;
+            code = reply.reply.code;
             if (code == EXIT_OK) {
                 if (reply.reply.degraded)
                     fprintf (stderr, "readme2ci: %s: warning: the detector is unavailable; "
@@ -523,6 +570,16 @@ s_load_inputs (generate_t *self)
               || project_encode (&project, &input->project, &input->project_size);
         snprintf (input->name, sizeof input->name, "%s",
                   project.name && *project.name? project.name: "project");
+        if (self->submit.workflow_id [0] && self->inputs_count == 1)
+            util_copy (input->id, sizeof input->id, self->submit.workflow_id);
+        else
+        if (self->submit.workflow_id [0])
+            snprintf (input->id, sizeof input->id, "%.40s-%zu", self->submit.workflow_id, i + 1);
+        else {
+            zuuid_t *uuid = zuuid_new ();
+            snprintf (input->id, sizeof input->id, "wf-%s", zuuid_str_canonical (uuid));
+            zuuid_destroy (&uuid);
+        }
         project_docs_release (&docs);
         project_release (&project);
         if (rc)
@@ -586,8 +643,10 @@ s_cmd_generate (int argc, char **argv)
             code = s_fail (EXIT_UNAVAILABLE, "runtime folder path too long");
             goto out;
         }
-        if (s_running_supervisor (runtime) > 0)
+        if (s_running_supervisor (runtime) > 0) {
             s_front_endpoint (runtime, endpoint, sizeof endpoint);
+            self.runtime = runtime;
+        }
         else {
             //  No supervisor: a private tree for this call, in a folder
             //  of its own so it never answers on the shared endpoint.

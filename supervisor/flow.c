@@ -95,8 +95,8 @@ s_drop_job (workflow_t *wf)
     wf->job_id = 0;
 }
 
-static void
-s_result_keep (server_t *self, const char *id, const char *text, size_t size)
+void
+flow_keep_result (server_t *self, const char *id, const char *text, size_t size)
 {
     char *copy = malloc (size + 1);
     if (!copy)
@@ -140,21 +140,25 @@ flow_finish (server_t *self, workflow_t *wf, int code, const char *message, zfra
         json_object_set_new (fields, "bytes", json_integer ((json_int_t) zframe_size (text)));
         json_object_set_new (fields, "elapsed_ms",
                              json_integer ((json_int_t) (util_now_ms () - wf->accepted_ms)));
-        server_event (self, "workflow.completed", fields);
-        s_result_keep (self, wf->id, (const char *) zframe_data (text), zframe_size (text));
+        //  The result is journaled with the completion, so `result ID`
+        //  and a client attaching later get it even after a restart.
+        server_event_bytes (self, "workflow.completed", fields, "result", text, NULL, NULL);
+        flow_keep_result (self, wf->id, (const char *) zframe_data (text), zframe_size (text));
     }
     else {
-        self->failed++;
+        bool shed = strstr (message, "overloaded") != NULL;
+        if (shed)
+            self->shed++;
+        else
+            self->failed++;
         json_object_set_new (fields, "reason", json_string (message));
         json_object_set_new (fields, "code", json_integer (code));
-        server_event (self, code == 3 && strstr (message, "overloaded")? "workflow.shed"
-                                                                       : "workflow.failed",
-                      fields);
+        server_event (self, shed? "workflow.shed": "workflow.failed", fields);
     }
     for (size_t i = 0; i < wf->waiters_count; i++)
-        server_reply (self, wf->waiters [i].identity, wf->waiters [i].req_id, code, wf->id,
-                      message, wf->options.degraded,
-                      text? zframe_data (text): NULL, text? zframe_size (text): 0);
+        server_reply_held (self, wf->waiters [i].identity, wf->waiters [i].req_id, code,
+                           wf->id, message, wf->options.degraded, false,
+                           text? zframe_data (text): NULL, text? zframe_size (text): 0);
     zhashx_delete (self->workflows, wf->id);
 }
 
@@ -465,6 +469,14 @@ flow_submit (server_t *self, zframe_t *identity, zmsg_t *msg, zframe_t *header)
                       "the supervisor is shutting down", false, NULL, 0);
         return;
     }
+    if (!ledger_healthy (self)) {
+        char message [256];
+        snprintf (message, sizeof message, "the journal cannot be written (%s); not "
+                  "accepting work until it can", ledger_problem (self));
+        server_reply (self, identity, submit.req_id, 3, submit.workflow_id, message, false,
+                      NULL, 0);
+        return;
+    }
     zframe_t *docs = zmsg_pop (msg);
     zframe_t *project = zmsg_pop (msg);
     if (!docs || !project) {
@@ -518,8 +530,16 @@ flow_submit (server_t *self, zframe_t *identity, zmsg_t *msg, zframe_t *header)
         flow_finish (self, wf, 3, "overloaded: the queue is full; try again later", NULL);
         return;
     }
-    server_event (self, "workflow.queued",
-                  json_pack ("{s:s, s:i}", "workflow_id", wf->id, "priority", wf->priority));
+    //  Journaled with its inputs before the client hears of it, so it runs
+    //  even if the supervisor dies; the acknowledgement waits for the disk.
+    server_event_bytes (self, "workflow.queued",
+                        json_pack ("{s:s, s:i, s:I, s:s, s:b, s:b}", "workflow_id", wf->id,
+                                   "priority", wf->priority, "timeout_ms", (json_int_t) timeout,
+                                   "target", wf->options.target, "explain", wf->options.explain,
+                                   "json", wf->options.json),
+                        "docs", docs, "project", project);
+    server_reply_held (self, identity, submit.req_id, 0, wf->id, "accepted", false, true,
+                       NULL, 0);
     if (shed) {
         workflow_t *victim = shed;
         victim->queued = 0;
@@ -529,6 +549,44 @@ flow_submit (server_t *self, zframe_t *identity, zmsg_t *msg, zframe_t *header)
         flow_finish (self, victim, 3, "overloaded: shed for higher-priority work", NULL);
     }
     flow_dispatch (self, parser);
+}
+
+int
+flow_recover (server_t *self, const event_t *queued)
+{
+    const char *id = event_get_str (queued, "workflow_id");
+    size_t docs_size, project_size;
+    const uint8_t *docs = event_get_bytes (queued, "docs", &docs_size);
+    const uint8_t *project = event_get_bytes (queued, "project", &project_size);
+    int64_t priority = WIRE_PRIORITY_NORMAL, timeout = 0;
+    event_get_int (queued, "priority", &priority);
+    event_get_int (queued, "timeout_ms", &timeout);
+    if (!id || !docs || !project || strlen (id) >= sizeof ((workflow_t *) 0)->id)
+        return -1;
+    workflow_t *wf = calloc (1, sizeof *wf);
+    if (!wf)
+        return -1;
+    util_copy (wf->id, sizeof wf->id, id);
+    wf->priority = pqueue_priority_valid ((int32_t) priority)? (int32_t) priority
+                                                             : WIRE_PRIORITY_NORMAL;
+    wf->accepted_ms = util_now_ms ();
+    //  A fresh deadline: the time it spent waiting for us was not its own.
+    wf->deadline_ms = wf->accepted_ms + (timeout > 0? (uint64_t) timeout
+                                         : (uint64_t) self->cfg.retry.workflow_timeout_ms);
+    const char *target = event_get_str (queued, "target");
+    util_copy (wf->options.target, sizeof wf->options.target, target? target: "github");
+    event_get_bool (queued, "explain", &wf->options.explain);
+    event_get_bool (queued, "json", &wf->options.json);
+    wf->docs = zframe_new (docs, docs_size);
+    wf->project = zframe_new (project, project_size);
+    zhashx_insert (self->workflows, wf->id, wf);
+    component_t *parser = &self->components [STEP_PARSE];
+    wf->queued = pqueue_push_front (parser->queue, wf, wf->priority);
+    if (!wf->queued) {
+        zhashx_delete (self->workflows, wf->id);
+        return -1;
+    }
+    return 0;
 }
 
 void

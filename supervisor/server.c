@@ -22,13 +22,38 @@
 //  enough for restart backoffs of 100 ms; deadlines are scanned less often.
 #define TICK_MS 10
 
-void
-server_event (server_t *self, const char *type, json_t *fields)
+uint64_t
+server_event_bytes (server_t *self, const char *type, json_t *fields,
+                    const char *key1, zframe_t *bytes1, const char *key2, zframe_t *bytes2)
 {
     if (!fields)
         fields = json_object ();
+    event_t event = { .time = util_wall_ms () };
+    event_set_type (&event, type);
+    const char *key;
+    json_t *value;
+    json_object_foreach (fields, key, value) {
+        if (json_is_string (value))
+            event_add_str (&event, key, json_string_value (value));
+        else
+        if (json_is_integer (value))
+            event_add_int (&event, key, json_integer_value (value));
+        else
+        if (json_is_boolean (value))
+            event_add_bool (&event, key, json_is_true (value));
+    }
+    if (key1 && bytes1)
+        event_add_bytes (&event, key1, zframe_data (bytes1), zframe_size (bytes1));
+    if (key2 && bytes2)
+        event_add_bytes (&event, key2, zframe_data (bytes2), zframe_size (bytes2));
+    uint64_t time = event.time;
+    uint64_t seq = ledger_record (self, &event);
+    char stamp [EVENT_TIME_SIZE] = "";
+    event_time_rfc3339 (time, stamp, sizeof stamp);
     json_object_set_new (fields, "type", json_string (type));
-    json_object_set_new (fields, "time_ms", json_integer ((json_int_t) util_wall_ms ()));
+    json_object_set_new (fields, "seq", json_integer ((json_int_t) seq));
+    json_object_set_new (fields, "time", json_string (stamp));
+    json_object_set_new (fields, "time_ms", json_integer ((json_int_t) time));
     char *text = json_dumps (fields, JSON_COMPACT | JSON_SORT_KEYS);
     if (text) {
         log_debug ("%s", text);
@@ -36,6 +61,25 @@ server_event (server_t *self, const char *type, json_t *fields)
         free (text);
     }
     json_decref (fields);
+    return seq;
+}
+
+uint64_t
+server_event (server_t *self, const char *type, json_t *fields)
+{
+    return server_event_bytes (self, type, fields, NULL, NULL, NULL, NULL);
+}
+
+void
+server_reply_held (server_t *self, zframe_t *identity, uint64_t req_id, int code,
+                   const char *workflow_id, const char *message, bool degraded,
+                   bool accepted, const void *body, size_t body_size)
+{
+    wire_reply_t reply = { .req_id = req_id, .code = code, .degraded = degraded,
+                           .accepted = accepted };
+    util_copy (reply.workflow_id, sizeof reply.workflow_id, workflow_id? workflow_id: "");
+    util_copy (reply.message, sizeof reply.message, message? message: "");
+    ledger_hold_reply (self, identity, &reply, body, body_size);
 }
 
 void
@@ -172,6 +216,7 @@ s_on_tick (zloop_t *loop, int timer_id, void *arg)
     uint64_t now = util_now_ms ();
     pool_tick (self, now);
     flow_tick (self, now);
+    ledger_tick (self, now);
 
     //  Shutdown: drain, then BYE, then SIGTERM, then SIGKILL.
     if (self->draining && !self->stopping
@@ -213,7 +258,8 @@ s_bind (int type, const char *endpoint)
 }
 
 server_t *
-server_new (config_t *config, const char *runtime_dir, const char *worker_dir)
+server_new (config_t *config, const char *runtime_dir, const char *state_dir,
+            const char *worker_dir)
 {
     server_t *self = calloc (1, sizeof *self);
     if (!self) {
@@ -223,8 +269,10 @@ server_new (config_t *config, const char *runtime_dir, const char *worker_dir)
     self->cfg = *config;
     memset (config, 0, sizeof *config);
     self->sigfd = -1;
+    self->journal_lock = -1;
     self->started_ms = util_now_ms ();
     util_copy (self->runtime_dir, sizeof self->runtime_dir, runtime_dir);
+    util_copy (self->state_dir, sizeof self->state_dir, state_dir? state_dir: "");
     util_copy (self->worker_dir, sizeof self->worker_dir, worker_dir);
     if (strlen (runtime_dir) > 90) {
         //  ipc:// paths live in sun_path: 108 bytes with the socket name.
@@ -236,6 +284,11 @@ server_new (config_t *config, const char *runtime_dir, const char *worker_dir)
     snprintf (self->events_ep, sizeof self->events_ep, "ipc://%s/events", runtime_dir);
     if (flow_init (self) || pool_init (self)) {
         log_error ("out of memory");
+        goto out_destroy;
+    }
+    char err [1024];
+    if (ledger_open (self, err, sizeof err)) {
+        log_error ("%s", err);
         goto out_destroy;
     }
     self->front = s_bind (ZMQ_ROUTER, self->front_ep);
@@ -274,7 +327,10 @@ int
 server_run (server_t *self)
 {
     log_info ("supervisor %d listening on %s", (int) getpid (), self->front_ep);
-    server_event (self, "system.started", json_pack ("{s:i}", "pid", (int) getpid ()));
+    server_event (self, "system.started",
+                  json_pack ("{s:i, s:I, s:I}", "pid", (int) getpid (),
+                             "recovered_workflows", (json_int_t) self->recovered,
+                             "replayed_events", (json_int_t) self->replayed_events));
     zloop_start (self->loop);
     //  The loop also ends when its poll is interrupted: finish the stop.
     if (!pool_no_workers (self)) {
@@ -307,6 +363,7 @@ server_destroy (server_t **self_p)
     if (!self)
         return;
     zloop_destroy (&self->loop);
+    ledger_close (self);
     flow_destroy (self);
     pool_destroy (self);
     zhashx_destroy (&self->workers);

@@ -12,11 +12,13 @@
 
 typedef struct server server_t;
 
-//  Bind the sockets in runtime_dir and start the workers (found in
+//  Bind the sockets in runtime_dir, open and replay the journal in
+//  state_dir/journal (NULL: no journal), and start the workers (found in
 //  worker_dir unless the config names a command). Takes the config's
 //  contents (leaving *config zeroed). Returns NULL with a message logged
-//  when the sockets cannot be bound.
-server_t *server_new (config_t *config, const char *runtime_dir, const char *worker_dir);
+//  when the sockets cannot be bound or the journal cannot be used.
+server_t *server_new (config_t *config, const char *runtime_dir, const char *state_dir,
+                      const char *worker_dir);
 
 //  Run until shut down (SIGTERM, SIGINT or a `down` request). Returns the
 //  exit status for the process.

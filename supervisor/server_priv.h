@@ -8,6 +8,8 @@
 
 #include "common/backoff.h"
 #include "common/breaker.h"
+#include "common/event.h"
+#include "common/journal.h"
 #include "common/config.h"
 #include "common/pqueue.h"
 #include "common/restart.h"
@@ -104,9 +106,12 @@ struct component {
     bool fatal;
 };
 
+typedef struct ledger_fault ledger_fault_t;
+
 struct server {
     config_t cfg;
     char runtime_dir [4096];
+    char state_dir [4096];      //  "" runs without a journal
     char worker_dir [4096];
     char front_ep [4200];
     char back_ep [4200];
@@ -135,15 +140,34 @@ struct server {
     uint64_t kill_deadline_ms;
     bool terminated;            //  SIGTERM sent to workers
     int exit_status;
+    journal_t *journal;         //  NULL without a state folder
+    int journal_lock;
+    zlistx_t *held;             //  events on their way to disk, with answers
+    uint64_t next_seq;          //  without a journal
+    uint64_t last_retry_ms;
+    size_t recovered;           //  workflows queued again at start
+    uint64_t replayed_events;
+    ledger_fault_t *fault;      //  test-only I/O faults
 };
 
 extern const char *const server_step_names [];
 
 //  server.c
-void server_event (server_t *self, const char *type, json_t *fields);
+//  Record an event (journal, then the PUB stream); the fields object is
+//  taken. The _bytes form adds up to two bytes fields (journal only).
+//  Returns the event's seq (0 when it waits for the disk to recover).
+uint64_t server_event (server_t *self, const char *type, json_t *fields);
+uint64_t server_event_bytes (server_t *self, const char *type, json_t *fields,
+                             const char *key1, zframe_t *bytes1,
+                             const char *key2, zframe_t *bytes2);
+//  Answer a client now (requests that change nothing).
 void server_reply (server_t *self, zframe_t *identity, uint64_t req_id, int code,
                    const char *workflow_id, const char *message, bool degraded,
                    const void *body, size_t body_size);
+//  Answer a client once the last recorded event is on disk.
+void server_reply_held (server_t *self, zframe_t *identity, uint64_t req_id, int code,
+                        const char *workflow_id, const char *message, bool degraded,
+                        bool accepted, const void *body, size_t body_size);
 void server_begin_shutdown (server_t *self, const char *why);
 
 //  pool.c
@@ -181,7 +205,19 @@ void flow_finish (server_t *self, workflow_t *wf, int code, const char *message,
                   zframe_t *text);
 void flow_abandon_all (server_t *self, const char *message);
 const char *flow_result (server_t *self, const char *id);
+void flow_keep_result (server_t *self, const char *id, const char *text, size_t size);
+int flow_recover (server_t *self, const event_t *queued);
 bool flow_known (server_t *self, const char *id);
+
+//  ledger.c
+int ledger_open (server_t *self, char *err, size_t size);
+void ledger_close (server_t *self);
+uint64_t ledger_record (server_t *self, event_t *event);
+void ledger_hold_reply (server_t *self, zframe_t *identity, const wire_reply_t *reply,
+                        const void *body, size_t body_size);
+bool ledger_healthy (server_t *self);
+const char *ledger_problem (server_t *self);
+void ledger_tick (server_t *self, uint64_t now);
 
 //  control.c
 void control_on_request (server_t *self, zframe_t *identity, zframe_t *header);

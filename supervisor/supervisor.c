@@ -37,6 +37,9 @@ s_usage (FILE *out)
         "  --runtime-dir DIR  sockets and pid file (default: the config's runtime_dir,\n"
         "                     README2CI_RUNTIME_DIR,\n"
         "                     $XDG_RUNTIME_DIR/readme2ci, /tmp/readme2ci-$UID)\n"
+        "  --state-dir DIR    the journal lives in DIR/journal (default: the config's\n"
+        "                     state_dir, README2CI_STATE_DIR, $XDG_STATE_HOME/readme2ci,\n"
+        "                     ~/.local/state/readme2ci)\n"
         "  --workers N        workers per component (overrides the config)\n"
         "  --credit N         jobs a worker may hold at once (overrides the config)\n"
         "  --help, --version\n");
@@ -116,6 +119,7 @@ supervisor_main (int argc, char **argv)
     sigaction (SIGPIPE, &ignore, NULL);
 
     char runtime [PATH_MAX] = "";
+    char state [PATH_MAX] = "";
     const char *config_path = NULL;
     uint32_t workers = 0, credit = 0;
     bool set_workers = false;
@@ -132,6 +136,11 @@ supervisor_main (int argc, char **argv)
         }
         if (strcmp (arg, "--runtime-dir") == 0 && value) {
             util_copy (runtime, sizeof runtime, value);
+            i++;
+        }
+        else
+        if (strcmp (arg, "--state-dir") == 0 && value) {
+            util_copy (state, sizeof state, value);
             i++;
         }
         else
@@ -182,6 +191,13 @@ supervisor_main (int argc, char **argv)
         config_release (&config);
         return 1;
     }
+    if (!state [0] && config.state_dir)
+        util_copy (state, sizeof state, config.state_dir);
+    if (!state [0] && util_state_dir (state, sizeof state)) {
+        log_error ("state folder path too long");
+        config_release (&config);
+        return 1;
+    }
     char worker_dir [PATH_MAX];
     util_exe_dir (worker_dir, sizeof worker_dir);
 
@@ -192,7 +208,7 @@ supervisor_main (int argc, char **argv)
         config_release (&config);
         return 1;
     }
-    server_t *server = server_new (&config, runtime, worker_dir);
+    server_t *server = server_new (&config, runtime, state, worker_dir);
     if (!server) {
         unlink (pidfile);
         close (pidfd);

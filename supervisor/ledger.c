@@ -1,0 +1,413 @@
+/*  supervisor/ledger.c - the supervisor's use of the journal: every event
+    is appended before clients hear of it, answers wait until their event
+    is durable, events that could not be written are kept and written
+    again when the disk recovers, and at start the journal is replayed
+    into the state: accepted workflows run again, results come back.  */
+#include "supervisor/server_priv.h"
+
+#include "common/event.h"
+#include "common/journal.h"
+#include "common/util.h"
+#include "supervisor/log.h"
+#include "workers/bus.h"
+
+#include <errno.h>
+#include <fcntl.h>
+#include <limits.h>
+#include <stdio.h>
+#include <stdlib.h>
+#include <string.h>
+#include <sys/file.h>
+#include <unistd.h>
+
+//  An answer that waits for its event to be durable.
+typedef struct {
+    zframe_t *identity;
+    wire_reply_t reply;
+    zframe_t *body;             //  may be NULL
+} held_reply_t;
+
+//  An event on its way to disk, with the answers that wait for it.
+typedef struct {
+    event_t event;
+    uint64_t seq;               //  0 until appended
+    held_reply_t *replies;
+    size_t replies_count;
+} record_t;
+
+static void
+s_record_destroy (record_t **self_p)
+{
+    record_t *self = *self_p;
+    if (!self)
+        return;
+    event_release (&self->event);
+    for (size_t i = 0; i < self->replies_count; i++) {
+        zframe_destroy (&self->replies [i].identity);
+        zframe_destroy (&self->replies [i].body);
+    }
+    free (self->replies);
+    free (self);
+    *self_p = NULL;
+}
+
+static void
+s_record_free (void **item_p)
+{
+    s_record_destroy ((record_t **) item_p);
+}
+
+//  --------------------------------------------------------------------
+//  Replay
+
+typedef struct {
+    event_t event;              //  the workflow.queued record
+} pending_t;
+
+typedef struct {
+    server_t *server;
+    zhashx_t *pending;          //  id -> pending_t, not yet finished
+    zlistx_t *order;            //  ids in the order they were queued
+    size_t results;
+    uint64_t events;
+} replay_t;
+
+static void
+s_pending_free (void **item_p)
+{
+    pending_t *self = *item_p;
+    if (self) {
+        event_release (&self->event);
+        free (self);
+        *item_p = NULL;
+    }
+}
+
+static int
+s_on_replay (event_t *event, void *arg)
+{
+    replay_t *replay = arg;
+    server_t *self = replay->server;
+    replay->events++;
+    const char *id = event_get_str (event, "workflow_id");
+    if (strcmp (event->type, "workflow.queued") == 0 && id) {
+        pending_t *pending = calloc (1, sizeof *pending);
+        if (!pending)
+            return errno = ENOMEM, -1;
+        pending->event = *event;            //  take it over
+        memset (event, 0, sizeof *event);
+        id = event_get_str (&pending->event, "workflow_id");
+        zhashx_update (replay->pending, id, pending);
+        zlistx_add_end (replay->order, (void *) id);
+    }
+    else
+    if (strcmp (event->type, "workflow.completed") == 0 && id) {
+        size_t size;
+        const uint8_t *result = event_get_bytes (event, "result", &size);
+        if (result)
+            flow_keep_result (self, id, (const char *) result, size);
+        zhashx_delete (replay->pending, id);
+        replay->results++;
+    }
+    else
+    if ((strcmp (event->type, "workflow.failed") == 0
+      || strcmp (event->type, "workflow.shed") == 0) && id)
+        zhashx_delete (replay->pending, id);
+    return 0;
+}
+
+static void
+s_on_problem (const journal_problem_t *problem, void *arg)
+{
+    (void) arg;
+    char line [512];
+    journal_problem_format (problem, line, sizeof line);
+    if (problem->cut)
+        log_warn ("journal: torn tail cut: %s", line);
+    else
+        log_error ("journal: %s", line);
+}
+
+//  Queues again every accepted workflow that has no end in the journal.
+static size_t
+s_requeue (server_t *self, replay_t *replay)
+{
+    //  Each goes to the head of its priority: push the newest first so
+    //  they come out in the order they were accepted.
+    size_t count = 0;
+    for (const char *id = zlistx_last (replay->order); id; id = zlistx_prev (replay->order)) {
+        pending_t *pending = zhashx_lookup (replay->pending, id);
+        if (!pending || flow_known (self, id))
+            continue;               //  finished, or queued twice under one id
+        if (flow_recover (self, &pending->event) == 0)
+            count++;
+    }
+    return count;
+}
+
+static const jio_t *s_test_io (server_t *self);
+
+//  --------------------------------------------------------------------
+
+int
+ledger_open (server_t *self, char *err, size_t size)
+{
+    self->held = zlistx_new ();
+    if (!self->held) {
+        snprintf (err, size, "out of memory");
+        return -1;
+    }
+    zlistx_set_destructor (self->held, s_record_free);
+    if (!self->state_dir [0])
+        return 0;                   //  no journal: durable at once
+
+    char dir [PATH_MAX];
+    snprintf (dir, sizeof dir, "%s/journal", self->state_dir);
+    if (util_mkdirs (dir, 0700)) {
+        snprintf (err, size, "%s: %s", dir, strerror (errno));
+        return -1;
+    }
+    //  One supervisor per journal.
+    char lock [PATH_MAX + 16];
+    snprintf (lock, sizeof lock, "%s/lock", dir);
+    self->journal_lock = open (lock, O_RDWR | O_CREAT | O_CLOEXEC, 0600);
+    if (self->journal_lock < 0 || flock (self->journal_lock, LOCK_EX | LOCK_NB)) {
+        snprintf (err, size, "%s: another supervisor uses this journal", dir);
+        return -1;
+    }
+    journal_config_t config = {
+        .segment_size = self->cfg.journal.segment_size,
+        .batch_records = self->cfg.journal.batch_records,
+        .batch_ms = (uint32_t) self->cfg.journal.batch_interval_ms,
+        .policy = self->cfg.journal.fsync == CONFIG_FSYNC_ALWAYS? JOURNAL_FSYNC_ALWAYS:
+                  self->cfg.journal.fsync == CONFIG_FSYNC_NEVER? JOURNAL_FSYNC_NEVER:
+                  JOURNAL_FSYNC_BATCH,
+        .io = s_test_io (self),
+    };
+    self->journal = journal_open (dir, &config, s_on_problem, NULL);
+    if (!self->journal) {
+        snprintf (err, size, "%s: cannot open the journal: %s%s", dir, strerror (errno),
+                  errno == EBADMSG? " (see `readme2ci journal verify`)": "");
+        return -1;
+    }
+    replay_t replay = { .server = self, .pending = zhashx_new (), .order = zlistx_new () };
+    zhashx_set_destructor (replay.pending, s_pending_free);
+    uint64_t started = util_now_ms ();
+    int rc = journal_replay (self->journal, s_on_replay, s_on_problem, &replay);
+    if (rc) {
+        snprintf (err, size, "%s: replay stopped: %s (see `readme2ci journal verify %s`)",
+                  dir, strerror (errno), dir);
+        zhashx_destroy (&replay.pending);
+        zlistx_destroy (&replay.order);
+        return -1;
+    }
+    self->recovered = s_requeue (self, &replay);
+    self->replayed_events = replay.events;
+    log_info ("journal: %llu events replayed in %llu ms; %zu workflows queued again, "
+              "%zu results", (unsigned long long) replay.events,
+              (unsigned long long) (util_now_ms () - started), self->recovered, replay.results);
+    zhashx_destroy (&replay.pending);
+    zlistx_destroy (&replay.order);
+    return 0;
+}
+
+//  Sends the answers of the records at the head that are now durable.
+static void
+s_flush (server_t *self)
+{
+    uint64_t durable = self->journal? journal_durable_seq (self->journal): UINT64_MAX;
+    record_t *record;
+    while ((record = zlistx_first (self->held)) && record->seq && record->seq <= durable) {
+        for (size_t i = 0; i < record->replies_count; i++) {
+            held_reply_t *held = &record->replies [i];
+            uint8_t *buf;
+            size_t size;
+            if (wire_reply_encode (&held->reply, &buf, &size) == 0)
+                bus_send (self->front, held->identity, buf, size, &held->body,
+                          held->body? 1: 0);
+        }
+        zlistx_delete (self->held, zlistx_cursor (self->held));
+    }
+}
+
+//  Appends the records not yet in the journal, in order.
+static void
+s_write_backlog (server_t *self)
+{
+    uint64_t now = util_now_ms ();
+    for (record_t *record = zlistx_first (self->held); record;
+         record = zlistx_next (self->held)) {
+        if (record->seq)
+            continue;
+        if (!self->journal) {
+            record->seq = ++self->next_seq;
+            continue;
+        }
+        if (journal_append (self->journal, &record->event, now))
+            return;                 //  unhealthy: try again on a later tick
+        record->seq = record->event.seq;
+    }
+}
+
+void
+ledger_close (server_t *self)
+{
+    if (self->journal) {
+        journal_sync (self->journal);
+        s_flush (self);
+    }
+    journal_destroy (&self->journal);
+    zlistx_destroy (&self->held);
+    if (self->journal_lock > 0)
+        close (self->journal_lock);
+    self->journal_lock = -1;
+    free (self->fault);
+    self->fault = NULL;
+}
+
+uint64_t
+ledger_record (server_t *self, event_t *event)
+{
+    record_t *record = calloc (1, sizeof *record);
+    if (!record) {
+        event_release (event);
+        return 0;
+    }
+    record->event = *event;
+    memset (event, 0, sizeof *event);
+    zlistx_add_end (self->held, record);
+    s_write_backlog (self);
+    uint64_t seq = record->seq? record->seq: record->event.seq;
+    s_flush (self);
+    return seq;
+}
+
+void
+ledger_hold_reply (server_t *self, zframe_t *identity, const wire_reply_t *reply,
+                   const void *body, size_t body_size)
+{
+    record_t *record = zlistx_last (self->held);
+    if (!record) {
+        uint8_t *buf;
+        size_t size;
+        if (wire_reply_encode (reply, &buf, &size) == 0) {
+            const void *payloads [1] = { body };
+            size_t sizes [1] = { body_size };
+            bus_send_bytes (self->front, identity, buf, size, payloads, sizes, body? 1: 0);
+        }
+        return;
+    }
+    held_reply_t *replies = realloc (record->replies,
+                                     (record->replies_count + 1) * sizeof *replies);
+    if (!replies)
+        return;
+    record->replies = replies;
+    held_reply_t *held = &replies [record->replies_count++];
+    held->identity = zframe_dup (identity);
+    held->reply = *reply;
+    held->body = body? zframe_new (body, body_size): NULL;
+}
+
+bool
+ledger_healthy (server_t *self)
+{
+    return !self->journal || journal_healthy (self->journal);
+}
+
+const char *
+ledger_problem (server_t *self)
+{
+    return self->journal? strerror (journal_error (self->journal)): "";
+}
+
+void
+ledger_tick (server_t *self, uint64_t now)
+{
+    if (!self->journal) {
+        s_flush (self);
+        return;
+    }
+    if (!journal_healthy (self->journal)) {
+        if (now - self->last_retry_ms >= 100) {
+            self->last_retry_ms = now;
+            if (journal_retry (self->journal) == 0)
+                log_info ("journal: writes succeed again; accepting work");
+        }
+    }
+    else
+        journal_tick (self->journal, now);
+    s_write_backlog (self);
+    s_flush (self);
+}
+
+#if defined (R2CI_TESTING_HOOKS)
+//  Test-only I/O table: R2CI_TEST_JOURNAL="OP:FROM:COUNT:ERR" (OP write or
+//  fsync, ERR ENOSPC or EIO) fails calls FROM..FROM+COUNT-1 of that kind,
+//  so a test can watch the supervisor stop taking work and recover.
+//  Builds without testing hooks ignore it.
+struct ledger_fault {
+    jio_t io;
+    const jio_t *real;
+    bool on_fsync;
+    long from, count, calls;
+    int error;
+};
+
+static bool
+s_fault_now (ledger_fault_t *self)
+{
+    self->calls++;
+    return self->calls >= self->from && self->calls < self->from + self->count;
+}
+
+static ssize_t
+s_fault_pwrite (void *ctx, int fd, const void *buf, size_t size, off_t offset)
+{
+    ledger_fault_t *self = ctx;
+    if (!self->on_fsync && s_fault_now (self))
+        return errno = self->error, -1;
+    return self->real->pwrite (self->real->ctx, fd, buf, size, offset);
+}
+
+static int
+s_fault_fsync (void *ctx, int fd)
+{
+    ledger_fault_t *self = ctx;
+    if (self->on_fsync && s_fault_now (self))
+        return errno = self->error, -1;
+    return self->real->fsync (self->real->ctx, fd);
+}
+
+static const jio_t *
+s_test_io (server_t *self)
+{
+    const char *spec = getenv ("R2CI_TEST_JOURNAL");
+    char op [16], error [16];
+    long from, count;
+    if (!spec || sscanf (spec, "%15[^:]:%ld:%ld:%15s", op, &from, &count, error) != 4)
+        return NULL;
+    ledger_fault_t *fault = calloc (1, sizeof *fault);
+    if (!fault)
+        return NULL;
+    fault->real = jio_default ();
+    fault->io = *fault->real;
+    fault->io.ctx = fault;
+    fault->io.pwrite = s_fault_pwrite;
+    fault->io.fsync = s_fault_fsync;
+    //  The other members still get our ctx: pass it through to the real.
+    fault->on_fsync = strcmp (op, "fsync") == 0;
+    fault->from = from;
+    fault->count = count;
+    fault->error = strcmp (error, "EIO") == 0? EIO: ENOSPC;
+    self->fault = fault;
+    log_warn ("journal: test fault injection on: %s", spec);
+    return &fault->io;
+}
+#else
+static const jio_t *
+s_test_io (server_t *self)
+{
+    (void) self;
+    return NULL;
+}
+#endif
