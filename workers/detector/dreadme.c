@@ -521,7 +521,7 @@ s_default_steps (dctx_t *self, report_job_t *job, const char *source)
     static const struct { const char *eco, *tool, *install, *test; } defaults [] = {
         { "node", "npm", "npm install", "npm test" },
         { "python", "pip", "python -m pip install -e .", "pytest" },
-        { "rust", "cargo", NULL, "cargo test --verbose" },
+        { "rust", "cargo", NULL, "cargo test" },
         { "go", "go", NULL, "go test -v ./..." },
         { "ruby", "bundler", "bundle install", "bundle exec rake" },
         { "php", "composer", "composer install --prefer-dist --no-progress",

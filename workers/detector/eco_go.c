@@ -195,7 +195,7 @@ eco_rust_detect (dctx_t *self)
     if (fmt || clippy)
         dctx_setting (self, job, "rust-components", "clippy, rustfmt",
                       fmt? "rustfmt.toml": "clippy.toml");
-    snprintf (run, sizeof run, "cargo test --verbose%s", scope);
+    snprintf (run, sizeof run, "cargo test%s", scope);
     dctx_step (self, job, CMD_TEST, run, "Cargo.toml");
     static const char *const tables [] = { "dependencies", "dev-dependencies", NULL };
     for (size_t t = 0; tables [t]; t++) {
