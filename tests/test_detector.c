@@ -833,6 +833,32 @@ Test (detector, garbage_manifests_never_crash)
 
 //  -- README evidence -------------------------------------------------------
 
+Test (detector, installing_the_crates_own_binary_is_usage_not_ci)
+{
+    //  the crate is seekr-find, its binary seekr: a distribution package
+    //  or `cargo install --path .` of it is how users get it
+    project_t p = s_fixture ("rust-bin");
+    readme_doc_t doc = s_doc ();
+    uint32_t install = s_section (&doc, "Installation > On Debian", 5);
+    uint32_t build = s_section (&doc, "Building", 20);
+    s_cmd (&doc, install, CMD_SYSTEM, CMD_F_SUDO, 7, "sudo apt-get install seekr");
+    s_cmd (&doc, build, CMD_BUILD, 0, 22, "cargo build");
+    s_cmd (&doc, build, CMD_INSTALL, 0, 23, "cargo install --path .");
+    s_cmd (&doc, build, CMD_SYSTEM, CMD_F_SUDO, 24, "sudo apt-get install libonig-dev");
+    report_t r = s_detect (&p, &doc, false);
+    const report_job_t *job = s_must_job (&r, "rust");
+    cr_assert_lt (s_step_at (job, "sudo apt-get install -y seekr"), 0);
+    cr_assert_lt (s_step_at (job, "cargo install --path ."), 0);
+    cr_assert_not_null (s_note (&r, "dropped", "cargo install --path ."));
+    cr_assert_not_null (s_note (&r, "dropped", "apt-get install seekr"));
+    //  a build dependency is still installed
+    cr_assert_geq (s_step_at (job, "sudo apt-get install -y libonig-dev"), 0);
+    cr_assert_not_null (s_step (job, "cargo test"));
+    report_release (&r);
+    s_doc_free (&doc);
+    s_project_free (&p);
+}
+
 Test (detector, readme_pitfalls_are_dropped_with_notes)
 {
     project_t p = s_fixture ("node-npm");
