@@ -655,6 +655,39 @@ Test (github, runner_setting_rust_msrv_and_settings)
     t_free (&report);
 }
 
+Test (github, powershell_build_scripts_run_under_pwsh)
+{
+    report_t report = { .project = t_dup ("ledger") };
+    report_job_t *job = t_job (&report, "dotnet", "dotnet", "dotnet", "");
+    t_step (job, CMD_TEST, "", "./Build.ps1", "Build.ps1 (the project's own build script)");
+    t_step (job, CMD_TEST, "Other", "dotnet test --no-build", "Ledger.sln");
+    char *text = t_render (&report, "github", false, false);
+    ynode_t *root = t_parse (text);
+    const ynode_t *steps = ytree_path (root, "jobs", "dotnet", "steps", NULL);
+    cr_assert_not_null (steps);
+    int seen = 0;
+    for (size_t i = 0; i < steps->count; i++) {
+        const char *run = ytree_str (ytree_get (steps->items [i], "run"), NULL);
+        const char *shell = ytree_str (ytree_get (steps->items [i], "shell"), NULL);
+        if (run && strstr (run, "Build.ps1")) {
+            cr_assert_str_eq (shell, "pwsh");
+            seen++;
+        }
+        else
+        if (run)
+            cr_assert_null (shell, "bash commands keep the default shell");
+    }
+    cr_assert_eq (seen, 1);
+    t_lint (text);
+    ytree_destroy (&root);
+    free (text);
+    //  GitLab's shell is sh: the script is handed to pwsh by name
+    text = t_render (&report, "gitlab", false, false);
+    cr_assert (strstr (text, "pwsh ./Build.ps1"), "%s", text);
+    free (text);
+    t_free (&report);
+}
+
 Test (github, readme_text_is_never_evaluated_as_an_expression)
 {
     report_t report = { .project = t_dup ("x") };

@@ -170,6 +170,9 @@ s_consumer (const dctx_t *self, const readme_cmd_t *cmd)
 {
     if (cmd->flags & CMD_F_CONSUMER)
         return true;
+    //  installing the checkout's own binaries builds nothing CI tests
+    if (strncmp (cmd->text, "cargo install ", 14) == 0 && strstr (cmd->text, " --path"))
+        return true;
     if (cmd->kind != CMD_INSTALL && cmd->kind != CMD_SYSTEM && cmd->kind != CMD_OTHER)
         return false;
     static const char *const verbs [] = { "install", "add", "i", "require", "get", NULL };
@@ -521,7 +524,7 @@ s_default_steps (dctx_t *self, report_job_t *job, const char *source)
     static const struct { const char *eco, *tool, *install, *test; } defaults [] = {
         { "node", "npm", "npm install", "npm test" },
         { "python", "pip", "python -m pip install -e .", "pytest" },
-        { "rust", "cargo", NULL, "cargo test --verbose" },
+        { "rust", "cargo", NULL, "cargo test" },
         { "go", "go", NULL, "go test -v ./..." },
         { "ruby", "bundler", "bundle install", "bundle exec rake" },
         { "php", "composer", "composer install --prefer-dist --no-progress",

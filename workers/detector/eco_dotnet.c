@@ -9,6 +9,7 @@
 #include <stdio.h>
 #include <stdlib.h>
 #include <string.h>
+#include <strings.h>
 
 #define NET_MAX_TFMS 8
 
@@ -40,6 +41,19 @@ s_frameworks (const project_file_t *file, char tfms [][16], size_t count,
         }
     }
     return count;
+}
+
+//  The top-level PowerShell build script's name as listed (build.ps1,
+//  Build.ps1), or NULL. Borrowed.
+static const char *
+s_build_script (const dctx_t *self)
+{
+    for (size_t i = 0; !self->readme_only && i < self->project->files_count; i++) {
+        const char *f = self->project->files [i];
+        if (f && strcasecmp (f, "build.ps1") == 0)
+            return f;
+    }
+    return NULL;
 }
 
 void
@@ -140,12 +154,22 @@ eco_dotnet_detect (dctx_t *self)
         if (slns > 1)
             snprintf (target, sizeof target, " %s", sln);
     }
+    //  a build script at the top (build.ps1: cake, nuke, psake) is what
+    //  the maintainers run: it restores, builds and tests as they intend
+    const char *script = s_build_script (self);
+    if (script) {
+        char run [160], why [192];
+        snprintf (run, sizeof run, "./%s", script);
+        snprintf (why, sizeof why, "%s (the project's own build script)", script);
+        dctx_step (self, job, CMD_TEST, run, why);
+        return;
+    }
     char run [256];
     snprintf (run, sizeof run, "dotnet restore%s", target);
     dctx_step (self, job, CMD_INSTALL, run, sln? sln: proj);
     snprintf (run, sizeof run, "dotnet build%s --no-restore", target);
     dctx_step (self, job, CMD_BUILD, run, sln? sln: proj);
-    snprintf (run, sizeof run, "dotnet test%s --no-build --verbosity normal", target);
+    snprintf (run, sizeof run, "dotnet test%s --no-build", target);
     dctx_step (self, job, CMD_TEST, run, sln? sln: proj);
 }
 

@@ -139,6 +139,11 @@ eco_rust_detect (dctx_t *self)
         }
     }
     dctx_add_name (self, ytree_str (ytree_path (root, "package", "name", NULL), NULL));
+    //  the binaries it builds are its names too: `apt-get install fd` for
+    //  the crate fd-find is a user's install, not a CI step
+    const ynode_t *bins = ytree_get (root, "bin");
+    for (size_t i = 0; bins && bins->kind == YNODE_SEQ && i < bins->count; i++)
+        dctx_add_name (self, ytree_str (ytree_get (bins->items [i], "name"), NULL));
     char source [192];
     //  MSRV: the oldest toolchain, tested beside stable
     const ynode_t *msrv = ytree_path (root, "package", "rust-version", NULL);
@@ -195,7 +200,7 @@ eco_rust_detect (dctx_t *self)
     if (fmt || clippy)
         dctx_setting (self, job, "rust-components", "clippy, rustfmt",
                       fmt? "rustfmt.toml": "clippy.toml");
-    snprintf (run, sizeof run, "cargo test --verbose%s", scope);
+    snprintf (run, sizeof run, "cargo test%s", scope);
     dctx_step (self, job, CMD_TEST, run, "Cargo.toml");
     static const char *const tables [] = { "dependencies", "dev-dependencies", NULL };
     for (size_t t = 0; tables [t]; t++) {

@@ -47,13 +47,13 @@ s_cmake (dctx_t *self, report_job_t *job, const project_file_t *file)
             char source [96];
             dctx_source (source, sizeof source, "CMakeLists.txt", line, marks [i]);
             dctx_step (self, job, CMD_TEST,
-                       "ctest --test-dir build --output-on-failure -C Release", source);
+                       "ctest --test-dir build --output-on-failure", source);
             return;
         }
     }
     if (!file)
         dctx_step (self, job, CMD_TEST,
-                   "ctest --test-dir build --output-on-failure -C Release", "CMakeLists.txt");
+                   "ctest --test-dir build --output-on-failure", "CMakeLists.txt");
 }
 
 static void

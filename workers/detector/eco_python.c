@@ -80,6 +80,12 @@ s_scan_pyproject_deps (py_t *self)
     const ynode_t *groups = ytree_get (root, "dependency-groups");
     for (size_t i = 0; groups && groups->kind == YNODE_MAP && i < groups->count; i++)
         s_requirements_seq (self, groups->items [i], "dependency-groups");
+    //  pdm's and uv's own development groups are lists as well
+    const ynode_t *pdm = ytree_path (root, "tool", "pdm", "dev-dependencies", NULL);
+    for (size_t i = 0; pdm && pdm->kind == YNODE_MAP && i < pdm->count; i++)
+        s_requirements_seq (self, pdm->items [i], "tool.pdm.dev-dependencies");
+    s_requirements_seq (self, ytree_path (root, "tool", "uv", "dev-dependencies", NULL),
+                        "tool.uv.dev-dependencies");
     //  poetry keeps dependencies as tables of name = constraint
     const ynode_t *poetry = ytree_path (root, "tool", "poetry", NULL);
     const ynode_t *tables [8];
@@ -497,6 +503,28 @@ s_pip_install (py_t *self)
         dctx_step (ctx, self->job, CMD_INSTALL, run, source);
 }
 
+//  The install of the tool's environment, development groups included.
+static void
+s_tool_install (py_t *self, const char *tool, const char *tool_source)
+{
+    dctx_t *ctx = self->ctx;
+    const char *run = NULL;
+    if (strcmp (tool, "poetry") == 0)
+        run = "poetry install --no-interaction";
+    else
+    if (strcmp (tool, "uv") == 0)
+        run = dctx_has (ctx, "uv.lock")? "uv sync --locked": "uv sync";
+    else
+    if (strcmp (tool, "pdm") == 0)
+        run = "pdm install";
+    else
+    if (strcmp (tool, "pipenv") == 0)
+        run = dctx_has (ctx, "Pipfile.lock")? "pipenv install --dev --deploy"
+                                            : "pipenv install --dev";
+    if (run)
+        dctx_step (ctx, self->job, CMD_INSTALL, run, tool_source);
+}
+
 static void
 s_steps (py_t *self, const char *tool, const char *tool_source)
 {
@@ -508,7 +536,10 @@ s_steps (py_t *self, const char *tool, const char *tool_source)
     const ynode_t *tox_table = ytree_path (self->pyproject, "tool", "tox", NULL);
     const project_file_t *cfg = dctx_manifest (ctx, "setup.cfg");
     bool cfg_tox = cfg && strstr (cfg->data, "[tox:tox]");
-    if (tox || tox_table || cfg_tox || dctx_has (ctx, "tox.ini")) {
+    //  A locked environment (poetry, pdm, uv, pipenv) is installed first
+    //  even when tox or nox runs the tests: their sessions expect it.
+    s_tool_install (self, tool, tool_source);
+    if ((tox || tox_table || cfg_tox || dctx_has (ctx, "tox.ini"))) {
         const char *text = tox? tox->data: tox_table? ytree_str (ytree_get (tox_table,
                                 "legacy_tox_ini"), ""): cfg_tox? cfg->data: "";
         bool gh_actions = strstr (text, "[gh-actions]") != NULL;
@@ -555,35 +586,26 @@ s_steps (py_t *self, const char *tool, const char *tool_source)
         runner_source = dctx_has (ctx, "tests/")? "tests/ (no pytest: unittest)"
                                                : "test/ (no pytest: unittest)";
     }
+    //  The tool itself comes from the generator's setup recipe (pipx,
+    //  setup-uv), so only the project's environment is installed here.
     char run [256];
     if (strcmp (tool, "poetry") == 0) {
-        dctx_step (ctx, job, CMD_INSTALL, "pipx install poetry", tool_source);
-        dctx_step (ctx, job, CMD_INSTALL, "poetry install --no-interaction", tool_source);
         snprintf (run, sizeof run, "poetry run %s", runner? runner: "");
     }
     else
     if (strcmp (tool, "uv") == 0) {
-        dctx_step (ctx, job, CMD_INSTALL, "python -m pip install uv", tool_source);
-        dctx_step (ctx, job, CMD_INSTALL, dctx_has (ctx, "uv.lock")? "uv sync --locked"
-                                                                 : "uv sync", tool_source);
         snprintf (run, sizeof run, "uv run %s", runner? runner: "");
     }
     else
     if (strcmp (tool, "pdm") == 0) {
-        dctx_step (ctx, job, CMD_INSTALL, "python -m pip install pdm", tool_source);
-        dctx_step (ctx, job, CMD_INSTALL, "pdm install", tool_source);
         snprintf (run, sizeof run, "pdm run %s", runner? runner: "");
     }
     else
     if (strcmp (tool, "pipenv") == 0) {
-        dctx_step (ctx, job, CMD_INSTALL, "python -m pip install pipenv", tool_source);
-        dctx_step (ctx, job, CMD_INSTALL, dctx_has (ctx, "Pipfile.lock")
-                   ? "pipenv install --dev --deploy": "pipenv install --dev", tool_source);
         snprintf (run, sizeof run, "pipenv run %s", runner? runner: "");
     }
     else
     if (strcmp (tool, "hatch") == 0) {
-        dctx_step (ctx, job, CMD_INSTALL, "python -m pip install hatch", tool_source);
         const ynode_t *scripts = ytree_path (self->pyproject, "tool", "hatch", "envs",
                                              "default", "scripts", NULL);
         if (ytree_get (scripts, "test")) {

@@ -8,6 +8,7 @@
 #include <stdio.h>
 #include <stdlib.h>
 #include <string.h>
+#include <strings.h>
 
 //  One action input: its value and how to write it.
 typedef enum { INPUT_TEXT, INPUT_VERSION, INPUT_NODE } input_style_t;
@@ -396,6 +397,20 @@ s_checkout_step (gen_t *self)
     yemit_map_end (self->out);
 }
 
+//  True when run calls a PowerShell script (build.ps1), which the runners'
+//  pwsh runs on every OS while bash cannot.
+static bool
+s_powershell (const char *run)
+{
+    while (*run == ' ' || *run == '\t')
+        run++;
+    const char *end = run;
+    while (*end && *end != ' ' && *end != '\t' && *end != '\n')
+        end++;
+    size_t n = (size_t) (end - run);
+    return n > 4 && strncasecmp (end - 4, ".ps1", 4) == 0;
+}
+
 static void
 s_report_steps (gen_t *self, const report_job_t *job)
 {
@@ -408,6 +423,8 @@ s_report_steps (gen_t *self, const report_job_t *job)
         yemit_map_start (self->out);
         yemit_pair (self->out, "name",
                     s_text (self, recipe_step_name (self->kb, step)));
+        if (s_powershell (step->run))
+            yemit_pair (self->out, "shell", "pwsh");
         yemit_str (self->out, "run");
         yemit_block (self->out, s_text (self, step->run));
         yemit_map_end (self->out);

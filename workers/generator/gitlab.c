@@ -10,6 +10,7 @@
 #include <stdio.h>
 #include <stdlib.h>
 #include <string.h>
+#include <strings.h>
 
 //  Top-level keys GitLab does not take as job names.
 static const char *const s_reserved [] = {
@@ -304,6 +305,19 @@ s_emit_cache (gen_t *self, const recipe_t *recipe, const char *id,
 
 #define MAX_LINES 256
 
+//  True when run calls a PowerShell script (build.ps1).
+static bool
+s_powershell (const char *run)
+{
+    while (*run == ' ' || *run == '\t')
+        run++;
+    const char *end = run;
+    while (*end && *end != ' ' && *end != '\t' && *end != '\n')
+        end++;
+    size_t n = (size_t) (end - run);
+    return n > 4 && strncasecmp (end - 4, ".ps1", 4) == 0;
+}
+
 static void
 s_scripts (gen_t *self, const recipe_t *recipe, const report_job_t *job)
 {
@@ -322,6 +336,9 @@ s_scripts (gen_t *self, const recipe_t *recipe, const report_job_t *job)
         bool setup = step->kind == CMD_SYSTEM || step->kind == CMD_INSTALL;
         const char *run = step->kind == CMD_SYSTEM? s_unsudo (self, step->run)
                                                   : step->run;
+        //  the .NET SDK images carry pwsh; sh would not run a .ps1 itself
+        if (s_powershell (run))
+            run = s_format (self, "pwsh %s", run);
         if (setup && before_count < MAX_LINES)
             before [before_count++] = run;
         else
