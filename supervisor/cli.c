@@ -827,6 +827,22 @@ s_cmd_up (int argc, char **argv)
     return code;
 }
 
+//  True when pid no longer runs (gone, or a zombie nobody reaped yet).
+static bool
+s_process_gone (pid_t pid)
+{
+    char path [64], stat [512];
+    snprintf (path, sizeof path, "/proc/%d/stat", (int) pid);
+    FILE *file = fopen (path, "re");
+    if (!file)
+        return true;
+    size_t n = fread (stat, 1, sizeof stat - 1, file);
+    fclose (file);
+    stat [n] = 0;
+    const char *paren = strrchr (stat, ')');
+    return !paren || paren [1] != ' ' || paren [2] == 'Z' || paren [2] == 'X';
+}
+
 static int
 s_cmd_down (int argc, char **argv)
 {
@@ -862,6 +878,11 @@ s_cmd_down (int argc, char **argv)
             return s_fail (EXIT_TIMEOUT, "the supervisor (pid %d) is still running after 30 s",
                            (int) pid);
         struct timespec ts = { 0, 10000000 };
+        nanosleep (&ts, NULL);
+    }
+    //  The lock goes a moment before the process: wait for that too.
+    while (!s_process_gone (pid) && util_now_ms () < deadline) {
+        struct timespec ts = { 0, 5000000 };
         nanosleep (&ts, NULL);
     }
     printf ("readme2ci: supervisor pid %d stopped\n", (int) pid);
