@@ -9,6 +9,7 @@
 
 //  Milliseconds on the monotonic clock, and since the epoch.
 uint64_t util_now_ms (void);
+uint64_t util_now_us (void);
 uint64_t util_wall_ms (void);
 
 //  The runtime folder (sockets, pid file): README2CI_RUNTIME_DIR, else

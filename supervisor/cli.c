@@ -52,7 +52,8 @@ static const char *const s_usage_text =
     "  down               drain and stop it\n"
     "  status [--json]    components, workers, queue\n"
     "  result ID          the workflow a finished run produced\n"
-    "  ctl OP COMPONENT   component operations (restart)\n"
+    "  ctl OP COMPONENT   deploy, stop, scale, restart, update a component\n"
+    "  health [--json]    healthy (0), degraded (1) or down (2)\n"
     "\n"
     "Run `readme2ci COMMAND --help` for a command's options and examples.\n";
 
@@ -111,15 +112,35 @@ static const char *const s_status_help =
     "restarts) and the queue per priority. --json prints one JSON document.\n";
 
 static const char *const s_ctl_help =
-    "usage: readme2ci ctl restart COMPONENT\n"
+    "usage: readme2ci ctl deploy|stop|restart COMPONENT\n"
+    "       readme2ci ctl scale COMPONENT N\n"
+    "       readme2ci ctl update COMPONENT [--command PATH]\n"
     "\n"
-    "Component operations on the running tree. COMPONENT is parser, detector\n"
-    "or generator.\n"
+    "Component operations on the running tree, for ops scripts. COMPONENT is\n"
+    "parser, detector or generator. Each answers with success or a clear\n"
+    "failure (exit 0, or 2 for a bad request, 3 when refused) and is journaled,\n"
+    "so the tree keeps the choice across restarts.\n"
     "\n"
-    "  restart COMPONENT   replace its workers (also brings a FATAL one back)\n"
+    "  deploy COMPONENT    start a stopped (or FATAL) component\n"
+    "  stop COMPONENT      drain and stop its workers; work that needs it waits\n"
+    "                      (detection is skipped: workflows come out degraded)\n"
+    "  scale COMPONENT N   grow or shrink the pool to N workers, draining those\n"
+    "                      it removes\n"
+    "  restart COMPONENT   replace every worker, one at a time\n"
+    "  update COMPONENT    rolling update: a new worker (running PATH if given),\n"
+    "                      then one old one drained, until all are new; stops,\n"
+    "                      keeping the old workers, if a new one is not ready\n"
     "\n"
     "examples:\n"
-    "  readme2ci ctl restart parser\n";
+    "  readme2ci ctl scale parser 3\n"
+    "  readme2ci ctl update detector --command /opt/readme2ci/bin/readme2ci-detector\n";
+
+static const char *const s_health_help =
+    "usage: readme2ci health [--json]\n"
+    "\n"
+    "Sums the tree up: exit 0 healthy, 1 degraded (a component starting, a\n"
+    "breaker open, the detector down), 2 down (no supervisor, the parser or\n"
+    "generator FATAL or stopped, the journal not writable).\n";
 
 static const char *const s_result_help =
     "usage: readme2ci result WORKFLOW_ID\n"
@@ -999,7 +1020,26 @@ s_cmd_ctl (int argc, char **argv)
         fputs (s_ctl_help, stdout);
         return EXIT_OK;
     }
-    if (argc < 2 || argc > 3)
+    const char *args [3] = { NULL, NULL, NULL };
+    size_t count = 0;
+    char command [PATH_MAX];
+    for (int i = 0; i < argc; i++) {
+        if (strcmp (argv [i], "--command") == 0 && i + 1 < argc) {
+            if (!realpath (argv [i + 1], command))
+                return s_fail (EXIT_INPUT, "ctl: %s: %s", argv [i + 1], strerror (errno));
+            if (count < 2)
+                return s_fail (EXIT_USAGE, "ctl: --command comes after the component");
+            args [2] = command;
+            count = 3;
+            i++;
+        }
+        else
+        if (count < 3)
+            args [count++] = argv [i];
+        else
+            return s_fail (EXIT_USAGE, "ctl: too many arguments (see --help)");
+    }
+    if (count < 2)
         return s_fail (EXIT_USAGE, "ctl: give an operation and a component (see --help)");
     char runtime [PATH_MAX];
     client_t *client = s_connect_local (runtime, sizeof runtime, NULL);
@@ -1007,16 +1047,60 @@ s_cmd_ctl (int argc, char **argv)
         return s_fail (EXIT_UNAVAILABLE, "no supervisor is running (start one with "
                        "`readme2ci up -d`)");
     client_reply_t reply;
-    const char *args [3] = { argv [0], argv [1], argc > 2? argv [2]: NULL };
-    int rc = client_request (client, "ctl", args, (size_t) argc, 30000, &reply);
+    //  Rolling operations answer when they end: a worker may take its
+    //  whole start timeout before it is ready.
+    int rc = client_request (client, "ctl", args, count, 300000, &reply);
     client_destroy (&client);
     if (rc)
-        return s_fail (EXIT_UNAVAILABLE, "the supervisor did not answer in 30 s");
+        return s_fail (EXIT_UNAVAILABLE, "the supervisor did not answer");
     int code = reply.reply.code;
     if (code == EXIT_OK)
         printf ("readme2ci: %s\n", reply.reply.message);
     else
-        s_fail (code, "ctl %s %s: %s", argv [0], argv [1], reply.reply.message);
+        s_fail (code, "ctl %s %s: %s", args [0], args [1], reply.reply.message);
+    client_reply_release (&reply);
+    return code;
+}
+
+static int
+s_cmd_health (int argc, char **argv)
+{
+    bool as_json = false;
+    for (int i = 0; i < argc; i++) {
+        if (s_is_help (argv [i])) {
+            fputs (s_health_help, stdout);
+            return EXIT_OK;
+        }
+        if (strcmp (argv [i], "--json") == 0)
+            as_json = true;
+        else
+            return s_fail (EXIT_USAGE, "health: unknown argument '%s' (see --help)", argv [i]);
+    }
+    char runtime [PATH_MAX];
+    client_t *client = s_connect_local (runtime, sizeof runtime, NULL);
+    client_reply_t reply;
+    if (!client || client_request (client, "health", NULL, 0, 5000, &reply)) {
+        client_destroy (&client);
+        if (as_json)
+            printf ("{\"state\": \"down\", \"reasons\": [\"no supervisor answers\"]}\n");
+        else
+            printf ("down: no supervisor answers\n");
+        return 2;
+    }
+    client_destroy (&client);
+    int code = reply.reply.code;
+    if (as_json)
+        printf ("%s\n", reply.body);
+    else {
+        json_t *root = json_loads (reply.body, 0, NULL);
+        printf ("%s", json_string_value (json_object_get (root, "state")));
+        size_t i;
+        json_t *reason;
+        json_array_foreach (json_object_get (root, "reasons"), i, reason)
+            printf ("%s%s", i? "; ": ": ", json_string_value (reason));
+        printf ("\n");
+        json_decref (root);
+    }
     client_reply_release (&reply);
     return code;
 }
@@ -1041,6 +1125,7 @@ cli_main (int argc, char **argv)
     } commands [] = {
         { "generate", s_cmd_generate }, { "up", s_cmd_up }, { "down", s_cmd_down },
         { "status", s_cmd_status }, { "result", s_cmd_result }, { "ctl", s_cmd_ctl },
+        { "health", s_cmd_health },
     };
     for (size_t i = 0; i < sizeof commands / sizeof commands [0]; i++)
         if (strcmp (argv [1], commands [i].name) == 0)

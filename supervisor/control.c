@@ -12,6 +12,9 @@
 
 static const char *const s_worker_states [] = { "starting", "ready", "stopping" };
 
+static long s_rss_kib (pid_t pid);
+static json_t *s_health (server_t *self, int *code_p);
+
 static void
 s_count_level (void *item, int32_t priority, pqueue_handle_t handle, void *arg)
 {
@@ -40,59 +43,178 @@ control_status (server_t *self)
                 ready++;
             uint64_t restarts = w->slot? restart_count (w->slot->policy): 0;
             json_array_append_new (workers, json_pack (
-                "{s:i, s:s, s:I, s:s, s:I, s:i}", "pid", (int) w->pid,
+                "{s:i, s:s, s:I, s:s, s:I, s:i, s:I}", "pid", (int) w->pid,
                 "state", s_worker_states [w->state], "restarts", (json_int_t) restarts,
                 "host", w->host, "uptime_ms", (json_int_t) (now - w->spawned_ms),
-                "jobs", (int) pool_worker_load (w)));
+                "jobs", (int) pool_worker_load (w),
+                "rss_kib", (json_int_t) s_rss_kib (w->pid)));
         }
         breaker_t *breaker = component->breaker;
-        json_array_append_new (components, json_pack (
-            "{s:s, s:s, s:i, s:i, s:s, s:I, s:I, s:o}", "name", component->name,
-            "state", pool_component_state (self, component),
+        json_t *entry = json_pack (
+            "{s:s, s:s, s:i, s:i, s:s, s:I, s:I, s:s, s:{s:f, s:f}, s:o}", "name",
+            component->name, "state", pool_component_state (self, component),
             "desired", (int) component->desired, "ready", (int) ready,
             "breaker", breaker_state_name (breaker_state (breaker)),
             "restarts", (json_int_t) component->restarts,
-            "queued", (json_int_t) pqueue_size (component->queue), "workers", workers));
+            "queued", (json_int_t) pqueue_size (component->queue),
+            "command", component->command,
+            "latency_ms", "p50", (double) pool_latency (component, 50) / 1000.0,
+            "p99", (double) pool_latency (component, 99) / 1000.0, "workers", workers);
+        if (component->op.running)
+            json_object_set_new (entry, "operation", json_pack ("{s:s, s:I, s:I}",
+                "name", component->op.name, "replaced", (json_int_t) component->op.replaced,
+                "total", (json_int_t) component->op.total));
+        json_array_append_new (components, entry);
     }
-    return json_pack ("{s:{s:i, s:I}, s:o, s:o, s:{s:I, s:I, s:I, s:i}}",
+    int health;
+    json_t *healthy = s_health (self, &health);
+    json_decref (healthy);
+    return json_pack ("{s:{s:i, s:I, s:I, s:b, s:s}, s:o, s:o, s:{s:I, s:I, s:I, s:i}}",
                       "supervisor", "pid", (int) getpid (),
                       "uptime_ms", (json_int_t) (now - self->started_ms),
+                      "rss_kib", (json_int_t) s_rss_kib (getpid ()),
+                      "journal_healthy", ledger_healthy (self),
+                      "health", health == 0? "healthy": health == 1? "degraded": "down",
                       "queue", queue, "components", components,
                       "workflows", "completed", (json_int_t) self->completed,
                       "failed", (json_int_t) self->failed, "shed", (json_int_t) self->shed,
                       "in_flight", (int) zhashx_size (self->workflows));
 }
 
-//  ctl OP COMPONENT [ARG]: the component operations.
+//  ctl OP COMPONENT [ARG]: the component operations. Each is answered
+//  with success or a clear failure and journaled; update and restart
+//  answer when their rolling replacement ends.
 static void
 s_ctl (server_t *self, zframe_t *identity, const wire_request_t *request)
 {
-    char message [256];
+    char message [512] = "";
     const char *op = request->args_count > 0? request->args [0]: "";
     const char *name = request->args_count > 1? request->args [1]: "";
+    const char *arg = request->args_count > 2? request->args [2]: NULL;
     component_t *component = pool_component (self, name);
     int code = 0;
+    bool later = false;
     if (!component) {
         snprintf (message, sizeof message, "no component called '%s' (parser, detector, "
                   "generator)", name);
         code = 2;
     }
     else
-    if (strcmp (op, "restart") == 0) {
-        if (pool_restart (self, component, message, sizeof message))
+    if (strcmp (op, "scale") == 0) {
+        char *end = NULL;
+        long count = arg? strtol (arg, &end, 10): -1;
+        if (!arg || *end || count < 0 || count > 256) {
+            snprintf (message, sizeof message, "scale needs a worker count from 0 to 256");
+            code = 2;
+        }
+        else
+        if (pool_scale (self, component, (uint32_t) count, message, sizeof message))
+            code = 3;
+    }
+    else
+    if (strcmp (op, "stop") == 0) {
+        if (pool_stop (self, component, message, sizeof message))
+            code = 3;
+    }
+    else
+    if (strcmp (op, "deploy") == 0) {
+        if (pool_deploy (self, component, message, sizeof message))
             code = 3;
         else
-            snprintf (message, sizeof message, "%s: restarting %zu worker(s)", component->name,
-                      component->slots_count);
+            server_event (self, "component.operation.success",
+                          json_pack ("{s:s, s:s, s:s, s:i, s:s}", "component", name,
+                                     "operation", op, "reason", message,
+                                     "desired", (int) component->desired,
+                                     "command", component->command));
+    }
+    else
+    if (strcmp (op, "restart") == 0 && component->fatal) {
+        if (pool_restart (self, component, message, sizeof message))
+            code = 3;
+        else {
+            snprintf (message, sizeof message, "%s: restarting from FATAL", component->name);
+            server_event (self, "component.operation.success",
+                          json_pack ("{s:s, s:s, s:s, s:i, s:s}", "component", name,
+                                     "operation", op, "reason", message,
+                                     "desired", (int) component->desired,
+                                     "command", component->command));
+        }
+    }
+    else
+    if (strcmp (op, "restart") == 0 || strcmp (op, "update") == 0) {
+        const char *command = strcmp (op, "update") == 0? arg: NULL;
+        if (strcmp (op, "update") == 0 && !command)
+            command = component->command;
+        if (pool_update (self, component, command, identity, request->req_id,
+                         message, sizeof message))
+            code = 3;
+        else
+            later = true;
     }
     else {
-        snprintf (message, sizeof message, "unknown operation '%s'", op);
+        snprintf (message, sizeof message, "unknown operation '%s' (deploy, stop, scale, "
+                  "restart, update)", op);
         code = 2;
     }
-    server_event (self, code? "component.operation.failed": "component.operation.success",
-                  json_pack ("{s:s, s:s, s:s}", "component", name, "operation", op,
-                             "reason", message));
-    server_reply (self, identity, request->req_id, code, "", message, false, NULL, 0);
+    if (later)
+        return;
+    if (code)
+        server_event (self, "component.operation.failed",
+                      json_pack ("{s:s, s:s, s:s}", "component", name, "operation", op,
+                                 "reason", message));
+    server_reply_held (self, identity, request->req_id, code, "", message, false, false,
+                       NULL, 0);
+}
+
+//  Resident memory of a process in KiB, from /proc; 0 when unknown.
+static long
+s_rss_kib (pid_t pid)
+{
+    char path [64];
+    snprintf (path, sizeof path, "/proc/%d/statm", (int) pid);
+    FILE *file = fopen (path, "re");
+    long pages = 0, resident = 0;
+    if (!file)
+        return 0;
+    if (fscanf (file, "%ld %ld", &pages, &resident) != 2)
+        resident = 0;
+    fclose (file);
+    return resident * (sysconf (_SC_PAGESIZE) / 1024);
+}
+
+//  healthy, degraded or down, with the reasons.
+static json_t *
+s_health (server_t *self, int *code_p)
+{
+    json_t *reasons = json_array ();
+    int code = 0;
+    for (int c = 0; c < COMPONENT_COUNT; c++) {
+        component_t *component = &self->components [c];
+        const char *state = pool_component_state (self, component);
+        bool essential = component->step != STEP_DETECT;
+        char line [160];
+        if (strcmp (state, "running") != 0) {
+            snprintf (line, sizeof line, "%s is %s", component->name, state);
+            json_array_append_new (reasons, json_string (line));
+            bool out = strcmp (state, "fatal") == 0 || strcmp (state, "stopped") == 0;
+            code = code > (out && essential? 2: 1)? code: (out && essential? 2: 1);
+        }
+        if (breaker_state (component->breaker) != BREAKER_CLOSED) {
+            snprintf (line, sizeof line, "%s's breaker is %s", component->name,
+                      breaker_state_name (breaker_state (component->breaker)));
+            json_array_append_new (reasons, json_string (line));
+            code = code > 1? code: 1;
+        }
+    }
+    if (!ledger_healthy (self)) {
+        char line [160];
+        snprintf (line, sizeof line, "the journal cannot be written (%s)", ledger_problem (self));
+        json_array_append_new (reasons, json_string (line));
+        code = 2;
+    }
+    *code_p = code;
+    return json_pack ("{s:s, s:o}", "state", code == 0? "healthy": code == 1? "degraded": "down",
+                      "reasons", reasons);
 }
 
 void
@@ -131,6 +253,16 @@ control_on_request (server_t *self, zframe_t *identity, zframe_t *header)
     else
     if (strcmp (request.op, "ctl") == 0)
         s_ctl (self, identity, &request);
+    else
+    if (strcmp (request.op, "health") == 0) {
+        int code;
+        json_t *health = s_health (self, &code);
+        char *text = json_dumps (health, JSON_COMPACT);
+        json_decref (health);
+        server_reply (self, identity, request.req_id, code, "", "", false, text,
+                      text? strlen (text): 0);
+        free (text);
+    }
     else {
         char message [128];
         snprintf (message, sizeof message, "unknown operation '%s'", request.op);

@@ -181,7 +181,10 @@ void
 flow_enqueue (server_t *self, workflow_t *wf, bool front)
 {
     component_t *component = s_component_of (self, wf);
-    if (!pool_available (self, component)) {
+    //  A stopped component's work waits for it (until its deadline),
+    //  except detection, which the generator can do without.
+    bool detector_gone = wf->step == STEP_DETECT && component->desired == 0;
+    if (!pool_available (self, component) || detector_gone) {
         if (wf->step == STEP_DETECT && pool_available (self, &self->components [STEP_GENERATE])) {
             wf->options.degraded = true;
             wf->step = STEP_GENERATE;
@@ -254,6 +257,7 @@ s_send_job (server_t *self, worker_t *worker, workflow_t *wf)
         }
     wf->job_id = job.job_id;
     wf->worker = worker;
+    wf->sent_us = util_now_us ();
     pool_worker_send (self, worker, buf, size, payloads, count);
     if (wf->step == STEP_PARSE && job.attempt == 1)
         server_event (self, "workflow.started",
@@ -339,10 +343,12 @@ flow_on_result (server_t *self, worker_t *worker, zmsg_t *msg, zframe_t *header)
             break;
         }
     component_t *component = worker->component;
+    pool_worker_idle (self, worker);
     if (!wf) {
         flow_dispatch (self, component);
         return;                 //  a job given up on (deadline, shutdown)
     }
+    pool_note_latency (component, util_now_us () - wf->sent_us);
     wf->job_id = 0;
     wf->worker = NULL;
     if (!result.ok) {

@@ -89,6 +89,7 @@ s_on_replay (event_t *event, void *arg)
     replay_t *replay = arg;
     server_t *self = replay->server;
     replay->events++;
+    pool_replay_event (self, event);
     const char *id = event_get_str (event, "workflow_id");
     if (strcmp (event->type, "workflow.queued") == 0 && id) {
         pending_t *pending = calloc (1, sizeof *pending);

@@ -19,6 +19,7 @@
 static const char *const s_component_names [] = { "parser", "detector", "generator" };
 
 static void s_slot_act (server_t *self, slot_t *slot, restart_action_t action);
+static void s_op_advance (server_t *self, component_t *component);
 
 component_t *
 pool_component (server_t *self, const char *name)
@@ -78,6 +79,8 @@ s_slot_new (server_t *self, component_t *component)
     }
     component->slots = slots;
     slot->component = component;
+    slot->generation = component->generation;
+    util_copy (slot->command, sizeof slot->command, component->command);
     slot->policy = restart_new (&rc);
     if (!slot->policy) {
         log_error ("%s: the restart settings are not usable (backoff_initial must not "
@@ -153,6 +156,7 @@ pool_destroy (server_t *self)
         component->slots = NULL;
         pqueue_destroy (&component->queue);
         breaker_destroy (&component->breaker);
+        zframe_destroy (&component->op.client);
     }
 }
 
@@ -199,7 +203,7 @@ bool
 pool_available (server_t *self, component_t *component)
 {
     (void) self;
-    if (component->desired == 0 || component->fatal)
+    if (component->fatal)
         return false;
     //  An open breaker whose time is over takes calls again: the next
     //  dispatch moves it to half-open and sends the trial.
@@ -213,14 +217,14 @@ s_spawn (server_t *self, slot_t *slot)
     component_t *component = slot->component;
     char credit [16];
     snprintf (credit, sizeof credit, "%u", self->cfg.components [component->step].credit);
-    char *argv [] = { component->command, "--endpoint", self->back_ep,
+    char *argv [] = { slot->command, "--endpoint", self->back_ep,
                       "--credit", credit, NULL };
     pid_t pid = spawn_worker (argv);
     if (pid < 0) {
-        log_error ("cannot start %s: %s", component->command, strerror (errno));
+        log_error ("cannot start %s: %s", slot->command, strerror (errno));
         server_event (self, "component.failure",
                       json_pack ("{s:s, s:s, s:s}", "component", component->name,
-                                 "command", component->command, "reason", strerror (errno)));
+                                 "command", slot->command, "reason", strerror (errno)));
         return NULL;
     }
     worker_t *worker = calloc (1, sizeof *worker);
@@ -244,11 +248,11 @@ s_spawn (server_t *self, slot_t *slot)
 }
 
 static void
-s_worker_stop (server_t *self, worker_t *worker)
+s_send_bye (server_t *self, worker_t *worker)
 {
-    if (worker->state == W_STOPPING)
+    if (worker->bye_sent)
         return;
-    worker->state = W_STOPPING;
+    worker->bye_sent = true;
     if (worker->identity) {
         uint8_t *buf;
         size_t size;
@@ -260,6 +264,28 @@ s_worker_stop (server_t *self, worker_t *worker)
     if (worker->pid > 0)
         kill (worker->pid, SIGTERM);
 }
+
+//  Stops a worker gracefully: no new jobs; BYE once it holds none (the
+//  drain), SIGTERM after the drain time, SIGKILL after that (pool_tick).
+static void
+s_worker_stop (server_t *self, worker_t *worker)
+{
+    if (worker->state != W_STOPPING) {
+        worker->state = W_STOPPING;
+        worker->stop_ms = util_now_ms ();
+    }
+    if (pool_worker_load (worker) == 0)
+        s_send_bye (self, worker);
+}
+
+void
+pool_worker_idle (server_t *self, worker_t *worker)
+{
+    if (worker->state == W_STOPPING && pool_worker_load (worker) == 0)
+        s_send_bye (self, worker);
+}
+
+static void s_op_failed (server_t *self, component_t *component, const char *why);
 
 //  Does what the restart policy said. Spawn failures are exits: the
 //  policy then backs off, so a missing command cannot spin.
@@ -276,6 +302,10 @@ s_slot_act (server_t *self, slot_t *slot, restart_action_t action)
                 if (s_spawn (self, slot)) {
                     action = restart_on_spawned (slot->policy, now);
                     continue;
+                }
+                if (component->op.running && component->op.fresh == slot) {
+                    s_op_failed (self, component, strerror (errno));
+                    return;
                 }
                 action = restart_on_exit (slot->policy, now);
                 continue;
@@ -352,10 +382,14 @@ pool_on_ready (server_t *self, zframe_t *identity, const char *key, zframe_t *he
     server_event (self, "worker.ready",
                   json_pack ("{s:s, s:i, s:i}", "component", component->name,
                              "pid", (int) worker->pid, "credit", (int) worker->credit));
-    if (worker->slot)
+    if (worker->slot) {
+        worker->slot->ever_ready = true;
         s_slot_act (self, worker->slot, restart_on_ready (worker->slot->policy, now));
+    }
     if (worker->state == W_STOPPING)
         s_worker_stop (self, worker);
+    if (component->op.running && worker->slot && worker->slot == component->op.fresh)
+        s_op_advance (self, component);
     flow_dispatch (self, component);
 }
 
@@ -410,15 +444,24 @@ pool_on_exit (server_t *self, pid_t pid, int status)
     bool blame = oldest && oldest->crashes > 0;
     bool had_jobs = pool_worker_load (worker) > 0;
     bool expected = worker->state == W_STOPPING || self->stopping;
-    flow_requeue_jobs (self, worker, why, !outside_kill);
+    bool never_ready = worker->ready_ms == 0;
+    flow_requeue_jobs (self, worker, why, !outside_kill && !expected);
     s_worker_free (self, worker);
     if (!slot)
         return;
     slot->worker = NULL;
     uint64_t now = util_now_ms ();
+    if (component->op.running && component->op.fresh == slot && never_ready && !expected) {
+        char reason [128];
+        snprintf (reason, sizeof reason, "it exited before it was ready (%s)", why);
+        s_op_failed (self, component, reason);
+        flow_dispatch_all (self);
+        return;
+    }
     if (slot->retiring) {
         restart_on_exit (slot->policy, now);
         s_slot_free (component, slot);
+        flow_dispatch_all (self);
         return;
     }
     if (self->stopping || self->draining) {
@@ -454,6 +497,20 @@ pool_tick (server_t *self, uint64_t now)
                 size_t size;
                 if (wire_heartbeat_encode (&buf, &size) == 0)
                     pool_worker_send (self, w, buf, size, NULL, 0);
+            }
+            if (w->state == W_STOPPING && w->pid > 0 && !self->stopping) {
+                //  A drain that takes too long: TERM, then KILL.
+                uint64_t drain = (uint64_t) self->cfg.stop.drain_timeout_ms;
+                uint64_t grace = (uint64_t) self->cfg.stop.kill_after_ms;
+                if (!w->signalled && now - w->stop_ms > drain) {
+                    w->signalled = true;
+                    kill (w->pid, SIGTERM);
+                }
+                else
+                if (w->signalled && !w->killed_by_us && now - w->stop_ms > drain + grace) {
+                    w->killed_by_us = true;
+                    kill (w->pid, SIGKILL);
+                }
             }
             if (w->identity && w->pid > 0 && !w->killed_by_us && !self->terminated
             &&  now - w->last_heard_ms > dead_after) {
@@ -512,6 +569,8 @@ pool_restart (server_t *self, component_t *component, char *err, size_t size)
         snprintf (err, size, "the supervisor is shutting down");
         return -1;
     }
+    //  Every slot at once: for a component that is FATAL (or has no
+    //  worker that works), there is nothing to keep running meanwhile.
     uint64_t now = util_now_ms ();
     component->fatal = false;
     s_breaker_event (self, component, breaker_reset (component->breaker, now));
@@ -520,6 +579,279 @@ pool_restart (server_t *self, component_t *component, char *err, size_t size)
         s_slot_act (self, slot, restart_on_operator (slot->policy, now));
     }
     return 0;
+}
+
+static size_t
+s_live_slots (const component_t *component)
+{
+    size_t live = 0;
+    for (size_t i = 0; i < component->slots_count; i++)
+        if (!component->slots [i]->retiring)
+            live++;
+    return live;
+}
+
+//  Lets a slot go: its worker drains and stops, then the slot is freed.
+static void
+s_slot_retire (server_t *self, slot_t *slot)
+{
+    slot->retiring = true;
+    restart_on_stop (slot->policy, util_now_ms ());
+    if (slot->worker)
+        s_worker_stop (self, slot->worker);
+    else
+        s_slot_free (slot->component, slot);
+}
+
+static void
+s_op_event (server_t *self, component_t *component, const char *operation, bool ok,
+            const char *reason)
+{
+    server_event (self, ok? "component.operation.success": "component.operation.failed",
+                  json_pack ("{s:s, s:s, s:s, s:i, s:s}", "component", component->name,
+                             "operation", operation, "reason", reason,
+                             "desired", (int) component->desired,
+                             "command", component->command));
+}
+
+int
+pool_scale (server_t *self, component_t *component, uint32_t count, char *err, size_t size)
+{
+    if (self->draining) {
+        snprintf (err, size, "the supervisor is shutting down");
+        return -1;
+    }
+    if (component->op.running) {
+        snprintf (err, size, "a rolling %s of %s is running; try when it ends",
+                  component->op.name, component->name);
+        return -1;
+    }
+    if (count > 256) {
+        snprintf (err, size, "at most 256 workers, not %u", count);
+        return -1;
+    }
+    uint64_t now = util_now_ms ();
+    while (s_live_slots (component) < count) {
+        slot_t *slot = s_slot_new (self, component);
+        if (!slot) {
+            snprintf (err, size, "out of memory");
+            return -1;
+        }
+        s_slot_act (self, slot, restart_on_start (slot->policy, now));
+    }
+    //  Shrink: idle and unready workers go first.
+    while (s_live_slots (component) > count) {
+        slot_t *victim = NULL;
+        uint32_t victim_load = UINT32_MAX;
+        for (size_t i = 0; i < component->slots_count; i++) {
+            slot_t *slot = component->slots [i];
+            if (slot->retiring)
+                continue;
+            uint32_t load = slot->worker? pool_worker_load (slot->worker): 0;
+            if (!slot->worker || slot->worker->state != W_READY)
+                load = 0;
+            if (load < victim_load) {
+                victim = slot;
+                victim_load = load;
+            }
+        }
+        s_slot_retire (self, victim);
+    }
+    component->desired = count;
+    if (count > 0 && component->fatal)
+        pool_restart (self, component, err, size);
+    snprintf (err, size, "%s scaled to %u worker(s)", component->name, count);
+    s_op_event (self, component, "scale", true, err);
+    flow_dispatch_all (self);
+    return 0;
+}
+
+int
+pool_stop (server_t *self, component_t *component, char *err, size_t size)
+{
+    uint32_t before = component->desired;
+    if (pool_scale (self, component, 0, err, size))
+        return -1;
+    if (before > 0)
+        component->last_desired = before;
+    snprintf (err, size, "%s stopped (its workers drain first)", component->name);
+    return 0;
+}
+
+int
+pool_deploy (server_t *self, component_t *component, char *err, size_t size)
+{
+    if (component->fatal && component->desired > 0) {
+        if (pool_restart (self, component, err, size))
+            return -1;
+        snprintf (err, size, "%s restarted from FATAL", component->name);
+        return 0;
+    }
+    if (component->desired > 0) {
+        snprintf (err, size, "%s already runs %u worker(s)", component->name, component->desired);
+        return 0;
+    }
+    uint32_t count = component->last_desired? component->last_desired: 1;
+    if (pool_scale (self, component, count, err, size))
+        return -1;
+    snprintf (err, size, "%s deployed with %u worker(s)", component->name, count);
+    return 0;
+}
+
+static void
+s_op_end (server_t *self, component_t *component, int code, const char *message)
+{
+    operation_t *op = &component->op;
+    if (op->client)
+        server_reply_held (self, op->client, op->req_id, code, "", message, false, false,
+                           NULL, 0);
+    zframe_destroy (&op->client);
+    op->running = false;
+    op->fresh = NULL;
+}
+
+static void
+s_op_failed (server_t *self, component_t *component, const char *why)
+{
+    operation_t *op = &component->op;
+    slot_t *fresh = op->fresh;
+    op->fresh = NULL;
+    if (fresh)
+        s_slot_retire (self, fresh);
+    char message [512];
+    snprintf (message, sizeof message, "%s of %s stopped after %zu of %zu worker(s): the new "
+              "worker (%s) %s; the old workers stay", op->name, component->name, op->replaced,
+              op->total, op->command, why);
+    log_warn ("%s", message);
+    s_op_event (self, component, op->name, false, message);
+    s_op_end (self, component, 3, message);
+}
+
+//  The next step of a rolling operation: start one new worker, or end.
+static void
+s_op_next (server_t *self, component_t *component)
+{
+    operation_t *op = &component->op;
+    if (op->replaced >= op->total) {
+        util_copy (component->command, sizeof component->command, op->command);
+        char message [256];
+        snprintf (message, sizeof message, "%s of %s done: %zu worker(s) replaced", op->name,
+                  component->name, op->replaced);
+        s_op_event (self, component, op->name, true, message);
+        s_op_end (self, component, 0, message);
+        return;
+    }
+    slot_t *slot = s_slot_new (self, component);
+    if (!slot) {
+        s_op_failed (self, component, "could not be made (out of memory)");
+        return;
+    }
+    util_copy (slot->command, sizeof slot->command, op->command);
+    op->fresh = slot;
+    s_slot_act (self, slot, restart_on_start (slot->policy, util_now_ms ()));
+}
+
+//  The new worker is ready: let one old worker go, then start the next.
+static void
+s_op_advance (server_t *self, component_t *component)
+{
+    operation_t *op = &component->op;
+    op->fresh = NULL;
+    for (size_t i = 0; i < component->slots_count; i++) {
+        slot_t *slot = component->slots [i];
+        if (!slot->retiring && slot->generation < component->generation) {
+            s_slot_retire (self, slot);
+            break;
+        }
+    }
+    op->replaced++;
+    s_op_next (self, component);
+}
+
+int
+pool_update (server_t *self, component_t *component, const char *command,
+             zframe_t *client, uint64_t req_id, char *err, size_t size)
+{
+    if (self->draining) {
+        snprintf (err, size, "the supervisor is shutting down");
+        return -1;
+    }
+    if (component->op.running) {
+        snprintf (err, size, "a rolling %s of %s is running already", component->op.name,
+                  component->name);
+        return -1;
+    }
+    if (component->desired == 0) {
+        snprintf (err, size, "%s is stopped: deploy it first", component->name);
+        return -1;
+    }
+    if (command && access (command, X_OK)) {
+        snprintf (err, size, "%s: %s", command, strerror (errno));
+        return -1;
+    }
+    operation_t *op = &component->op;
+    memset (op, 0, sizeof *op);
+    op->running = true;
+    util_copy (op->name, sizeof op->name, command? "update": "restart");
+    util_copy (op->command, sizeof op->command, command? command: component->command);
+    op->client = client? zframe_dup (client): NULL;
+    op->req_id = req_id;
+    op->total = s_live_slots (component);
+    component->generation++;
+    s_op_next (self, component);
+    return 0;
+}
+
+void
+pool_note_latency (component_t *component, uint64_t us)
+{
+    component->latency_us [component->latency_count++ % 256] =
+        us > UINT32_MAX? UINT32_MAX: (uint32_t) us;
+}
+
+static int
+s_compare_u32 (const void *a, const void *b)
+{
+    uint32_t x = *(const uint32_t *) a, y = *(const uint32_t *) b;
+    return x < y? -1: x > y;
+}
+
+uint64_t
+pool_latency (const component_t *component, int percentile)
+{
+    size_t count = component->latency_count < 256? component->latency_count: 256;
+    if (count == 0)
+        return 0;
+    uint32_t sorted [256];
+    memcpy (sorted, component->latency_us, count * sizeof sorted [0]);
+    qsort (sorted, count, sizeof sorted [0], s_compare_u32);
+    size_t index = (count * (size_t) percentile + 99) / 100;
+    return sorted [index? index - 1: 0];
+}
+
+//  At start, before any worker runs: operators' choices from the journal
+//  (worker counts, stopped components, updated commands) win over the
+//  config.
+void
+pool_replay_event (server_t *self, const event_t *event)
+{
+    if (strcmp (event->type, "component.operation.success") != 0)
+        return;
+    const char *name = event_get_str (event, "component");
+    component_t *component = name? pool_component (self, name): NULL;
+    int64_t desired;
+    if (!component || event_get_int (event, "desired", &desired) || desired < 0 || desired > 256)
+        return;
+    const char *command = event_get_str (event, "command");
+    if (command && *command)
+        util_copy (component->command, sizeof component->command, command);
+    if (component->desired > 0 && desired == 0)
+        component->last_desired = component->desired;
+    component->desired = (uint32_t) desired;
+    while (component->slots_count)
+        s_slot_free (component, component->slots [0]);
+    for (uint32_t i = 0; i < component->desired; i++)
+        s_slot_new (self, component);
 }
 
 const char *

@@ -60,6 +60,7 @@ struct workflow {
     uint32_t failures;          //  failed attempts of the current step
     uint32_t crashes;           //  workers that died holding it
     uint64_t job_id;            //  in flight when not 0
+    uint64_t sent_us;           //  when the job went out
     worker_t *worker;
     pqueue_handle_t queued;     //  in its component's queue when not 0
     uint64_t retry_at_ms;       //  waiting to retry when not 0
@@ -74,6 +75,9 @@ struct worker {
     char host [64];
     worker_state_t state;
     bool killed_by_us;          //  we sent the SIGKILL (heartbeat, timeout)
+    bool bye_sent;
+    bool signalled;             //  SIGTERM sent after the drain time
+    uint64_t stop_ms;           //  when it was asked to stop
     uint64_t spawned_ms;
     uint64_t ready_ms;
     uint64_t last_heard_ms;
@@ -90,7 +94,23 @@ struct slot {
     restart_t *policy;
     worker_t *worker;
     bool retiring;              //  scaled away: goes when its worker does
+    bool ever_ready;            //  some worker of this slot said READY
+    uint64_t generation;        //  the operation that made it
+    char command [4096];        //  what its workers run
 };
+
+//  A rolling operation on a component (update, restart): one new worker
+//  at a time, an old one drained once the new one is ready.
+typedef struct {
+    bool running;
+    char name [16];             //  "update" or "restart"
+    char command [4096];
+    zframe_t *client;           //  who asked, to answer when done
+    uint64_t req_id;
+    slot_t *fresh;              //  the new worker's slot, while it starts
+    size_t replaced;
+    size_t total;
+} operation_t;
 
 struct component {
     const char *name;
@@ -104,6 +124,11 @@ struct component {
     breaker_t *breaker;
     uint64_t restarts;
     bool fatal;
+    uint32_t last_desired;      //  before a stop, for deploy
+    uint64_t generation;
+    operation_t op;
+    uint32_t latency_us [256];  //  recent step times, a ring
+    size_t latency_count;
 };
 
 typedef struct ledger_fault ledger_fault_t;
@@ -185,6 +210,17 @@ bool pool_no_workers (server_t *self);
 void pool_stop_all (server_t *self);
 void pool_signal_all (server_t *self, int signo);
 int pool_restart (server_t *self, component_t *component, char *err, size_t size);
+int pool_scale (server_t *self, component_t *component, uint32_t count, char *err, size_t size);
+int pool_stop (server_t *self, component_t *component, char *err, size_t size);
+int pool_deploy (server_t *self, component_t *component, char *err, size_t size);
+//  Starts a rolling update (restart when command is NULL); the answer to
+//  the client comes when it ends. 0 started, -1 refused (err says why).
+int pool_update (server_t *self, component_t *component, const char *command,
+                 zframe_t *client, uint64_t req_id, char *err, size_t size);
+void pool_worker_idle (server_t *self, worker_t *worker);
+void pool_replay_event (server_t *self, const event_t *event);
+void pool_note_latency (component_t *component, uint64_t us);
+uint64_t pool_latency (const component_t *component, int percentile);
 component_t *pool_component (server_t *self, const char *name);
 const char *pool_component_state (server_t *self, component_t *component);
 void pool_breaker_result (server_t *self, component_t *component, bool ok);
