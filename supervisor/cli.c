@@ -920,33 +920,39 @@ s_print_status (const char *text)
     }
     json_t *sup = json_object_get (root, "supervisor");
     json_t *queue = json_object_get (root, "queue");
-    printf ("supervisor pid %lld, up %.1f s\n",
+    printf ("supervisor pid %lld, up %.1f s, %s, rss %lld KiB\n",
             (long long) json_integer_value (json_object_get (sup, "pid")),
-            (double) json_integer_value (json_object_get (sup, "uptime_ms")) / 1000.0);
+            (double) json_integer_value (json_object_get (sup, "uptime_ms")) / 1000.0,
+            json_string_value (json_object_get (sup, "health")),
+            (long long) json_integer_value (json_object_get (sup, "rss_kib")));
     printf ("queue: critical %lld, high %lld, normal %lld, low %lld\n\n",
             (long long) json_integer_value (json_object_get (queue, "critical")),
             (long long) json_integer_value (json_object_get (queue, "high")),
             (long long) json_integer_value (json_object_get (queue, "normal")),
             (long long) json_integer_value (json_object_get (queue, "low")));
-    printf ("%-10s %-9s %7s %5s %-9s %8s %6s\n", "COMPONENT", "STATE", "DESIRED", "READY",
-            "BREAKER", "RESTARTS", "QUEUED");
+    printf ("%-10s %-9s %7s %5s %-9s %8s %6s %9s %9s\n", "COMPONENT", "STATE", "DESIRED",
+            "READY", "BREAKER", "RESTARTS", "QUEUED", "P50 MS", "P99 MS");
     size_t i, j;
     json_t *component, *worker;
     json_array_foreach (json_object_get (root, "components"), i, component) {
-        printf ("%-10s %-9s %7lld %5lld %-9s %8lld %6lld\n",
+        json_t *latency = json_object_get (component, "latency_ms");
+        printf ("%-10s %-9s %7lld %5lld %-9s %8lld %6lld %9.2f %9.2f\n",
                 json_string_value (json_object_get (component, "name")),
                 json_string_value (json_object_get (component, "state")),
                 (long long) json_integer_value (json_object_get (component, "desired")),
                 (long long) json_integer_value (json_object_get (component, "ready")),
                 json_string_value (json_object_get (component, "breaker")),
                 (long long) json_integer_value (json_object_get (component, "restarts")),
-                (long long) json_integer_value (json_object_get (component, "queued")));
+                (long long) json_integer_value (json_object_get (component, "queued")),
+                json_real_value (json_object_get (latency, "p50")),
+                json_real_value (json_object_get (latency, "p99")));
         json_array_foreach (json_object_get (component, "workers"), j, worker)
-            printf ("  pid %-8lld %-9s restarts %-3lld up %.1f s  host %s\n",
+            printf ("  pid %-8lld %-9s restarts %-3lld up %7.1f s  rss %6lld KiB  host %s\n",
                     (long long) json_integer_value (json_object_get (worker, "pid")),
                     json_string_value (json_object_get (worker, "state")),
                     (long long) json_integer_value (json_object_get (worker, "restarts")),
                     (double) json_integer_value (json_object_get (worker, "uptime_ms")) / 1000.0,
+                    (long long) json_integer_value (json_object_get (worker, "rss_kib")),
                     json_string_value (json_object_get (worker, "host")));
     }
     json_decref (root);
