@@ -9,7 +9,7 @@
     so a key added or removed counts from the next connection on.  */
 #include "supervisor/security.h"
 
-#include "supervisor/keys.h"
+#include "workers/keys.h"
 
 #include "supervisor/log.h"
 
@@ -593,43 +593,3 @@ security_may_operate (security_server_t *self, zframe_t *frame, const char *oper
     return false;
 }
 
-//  ---------------------------------------------------------------------
-//  The worker/client side
-
-int
-security_client_apply (zsock_t *sock, const char *server_public_file,
-                       const char *own_secret_file, char *err, size_t err_size)
-{
-    if (!sock)
-        return s_fail (EINVAL, err, err_size, "security: no socket");
-    if (!zsys_has_curve ())
-        return s_fail (ENOTSUP, err, err_size,
-                       "security: this libzmq was built without CURVE (libsodium)");
-    if (s_socket_used (sock))
-        return s_fail (EINVAL, err, err_size,
-                       "security: CURVE must be set on a socket before it connects");
-    zcert_t *server = keys_load_public (server_public_file, err, err_size);
-    if (!server)
-        return -1;
-    int rc = -1, code;
-    zcert_t *own = keys_load_secret (own_secret_file, err, err_size);
-    if (!own)
-        goto out_destroy_server;
-    void *handle = zsock_resolve (sock);
-    if (zmq_setsockopt (handle, ZMQ_CURVE_SERVERKEY, zcert_public_key (server), 32)
-    ||  zmq_setsockopt (handle, ZMQ_CURVE_PUBLICKEY, zcert_public_key (own), 32)
-    ||  zmq_setsockopt (handle, ZMQ_CURVE_SECRETKEY, zcert_secret_key (own), 32)) {
-        code = zmq_errno ();
-        s_fail (code, err, err_size, "security: cannot set the CURVE keys: %s",
-                zmq_strerror (code));
-        goto out_destroy_own;
-    }
-    rc = 0;
-out_destroy_own:
-    zcert_destroy (&own);
-out_destroy_server:
-    code = errno;
-    zcert_destroy (&server);
-    errno = code;
-    return rc;
-}

@@ -81,13 +81,5 @@ const char *security_frame_key (zframe_t *frame);
 bool security_may_operate (security_server_t *self, zframe_t *frame,
                            const char *operation);
 
-//  The worker/client side: make sock a CURVE client of the server whose
-//  public certificate is server_public_file, with our own key pair from
-//  own_secret_file (a NAME_secret file). Call BEFORE connecting sock.
-//  Returns 0, or -1 with errno (as keys_load_public/keys_load_secret, or
-//  EINVAL when sock is already connected, ENOTSUP without CURVE) and one
-//  line in err naming the file.
-int security_client_apply (zsock_t *sock, const char *server_public_file,
-                           const char *own_secret_file, char *err, size_t err_size);
 
 #endif

@@ -1,7 +1,8 @@
 /*  Tests for supervisor/keys and supervisor/security: key files, the
     start-up check, and CURVE over tcp on 127.0.0.1 between real sockets.  */
-#include "supervisor/keys.h"
+#include "workers/keys.h"
 #include "supervisor/security.h"
+#include "workers/curve.h"
 #include "tests/support/testutil.h"
 
 #include <criterion/criterion.h>
@@ -102,7 +103,7 @@ s_set (char **field, const char *value)
     *field = value? strdup (value): NULL;
 }
 
-//  security_client_apply with two files under the fixture's folder.
+//  curve_client_apply with two files under the fixture's folder.
 static int
 s_client_apply (fixture_t *self, zsock_t *sock, const char *server_key,
                 const char *own_key, char err [512])
@@ -110,7 +111,7 @@ s_client_apply (fixture_t *self, zsock_t *sock, const char *server_key,
     char server_path [PATH_MAX], own_path [PATH_MAX];
     snprintf (server_path, sizeof server_path, "%s/%s", self->dir, server_key);
     snprintf (own_path, sizeof own_path, "%s/%s", self->dir, own_key);
-    return security_client_apply (sock, server_path, own_path, err, 512);
+    return curve_client_apply (sock, server_path, own_path, err, 512);
 }
 
 static security_server_t *
@@ -153,7 +154,7 @@ s_connect (fixture_t *self, const char *name, const char *endpoint, zsock_t **mo
     char server_key [PATH_MAX], own_key [PATH_MAX], err [512] = "";
     snprintf (server_key, sizeof server_key, "%s/gen/supervisor", self->dir);
     snprintf (own_key, sizeof own_key, "%s/gen/%s_secret", self->dir, name);
-    cr_assert_eq (security_client_apply (sock, server_key, own_key, err, sizeof err), 0,
+    cr_assert_eq (curve_client_apply (sock, server_key, own_key, err, sizeof err), 0,
                   "%s", err);
     char monitor_ep [64];
     snprintf (monitor_ep, sizeof monitor_ep, "inproc://monitor-%d", counter++);

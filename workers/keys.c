@@ -1,6 +1,6 @@
 /*  supervisor/keys.c - CURVE key pairs as czmq certificate files (ZPL with
     a metadata and a curve section), written and loaded with clear errors.  */
-#include "supervisor/keys.h"
+#include "workers/keys.h"
 
 #include "common/util.h"
 

@@ -1,4 +1,4 @@
-/*  supervisor/keys.h - CURVE key pairs as czmq certificate files: write a
+/*  workers/keys.h - CURVE key pairs as czmq certificate files: write a
     new pair for `readme2ci keys new`, and load a public or secret one.  */
 #ifndef KEYS_H_INCLUDED
 #define KEYS_H_INCLUDED
