@@ -11,6 +11,7 @@
 #include "proto/wire.h"
 #include "supervisor/client.h"
 #include "supervisor/project_load.h"
+#include "workers/keys.h"
 #include "workers/detector/detector.h"
 #include "workers/generator/generator.h"
 #include "workers/parser/parser.h"
@@ -54,6 +55,7 @@ static const char *const s_usage_text =
     "  result ID          the workflow a finished run produced\n"
     "  ctl OP COMPONENT   deploy, stop, scale, restart, update a component\n"
     "  health [--json]    healthy (0), degraded (1) or down (2)\n"
+    "  keys new NAME      a CURVE key pair for tcp endpoints\n"
     "\n"
     "Run `readme2ci COMMAND --help` for a command's options and examples.\n";
 
@@ -657,6 +659,8 @@ s_cmd_generate (int argc, char **argv)
     char endpoint [PATH_MAX + 16];
     char runtime [PATH_MAX] = "";
     pid_t child = 0;
+    if (!self.endpoint && getenv ("R2CI_ENDPOINT") && *getenv ("R2CI_ENDPOINT"))
+        self.endpoint = getenv ("R2CI_ENDPOINT");
     if (self.endpoint)
         util_copy (endpoint, sizeof endpoint, self.endpoint);
     else {
@@ -688,9 +692,14 @@ s_cmd_generate (int argc, char **argv)
             s_front_endpoint (runtime, endpoint, sizeof endpoint);
         }
     }
-    client_t *client = client_new (endpoint);
+    char err [512] = "";
+    client_t *client = self.endpoint
+                     ? client_new_secure (endpoint, getenv ("R2CI_SERVER_KEY"),
+                                          getenv ("R2CI_KEY"), err, sizeof err)
+                     : client_new (endpoint);
     if (!client)
-        code = s_fail (EXIT_UNAVAILABLE, "cannot connect to %s", endpoint);
+        code = s_fail (EXIT_UNAVAILABLE, "cannot connect to %s%s%s", endpoint,
+                       err [0]? ": ": "", err);
     else
         code = s_generate_tree (&self, client, child);
     if (child > 0) {
@@ -725,6 +734,19 @@ out:
 static client_t *
 s_connect_local (char *runtime, size_t size, pid_t *pid_p)
 {
+    //  An ops script on another host names the supervisor's tcp endpoint
+    //  and its keys in the environment.
+    const char *remote = getenv ("R2CI_ENDPOINT");
+    if (remote && *remote) {
+        char err [512] = "";
+        client_t *client = client_new_secure (remote, getenv ("R2CI_SERVER_KEY"),
+                                              getenv ("R2CI_KEY"), err, sizeof err);
+        if (!client && err [0])
+            fprintf (stderr, "readme2ci: %s\n", err);
+        if (pid_p)
+            *pid_p = 0;
+        return client;
+    }
     if (util_runtime_dir (runtime, size))
         return NULL;
     pid_t pid = s_running_supervisor (runtime);
@@ -1069,6 +1091,31 @@ s_cmd_ctl (int argc, char **argv)
 }
 
 static int
+s_cmd_keys (int argc, char **argv)
+{
+    if (argc >= 1 && s_is_help (argv [0])) {
+        printf ("usage: readme2ci keys new NAME\n"
+                "\n"
+                "Writes a CURVE key pair for tcp endpoints, in czmq's certificate format:\n"
+                "NAME (the public certificate, to copy into the supervisor's authorised\n"
+                "folder) and NAME_secret (mode 0600, stays with its owner). NAME may be a\n"
+                "path. Existing files are never overwritten.\n"
+                "\n"
+                "example:\n"
+                "  readme2ci keys new keys/supervisor\n"
+                "  readme2ci keys new keys/workers/host-b\n");
+        return EXIT_OK;
+    }
+    if (argc != 2 || strcmp (argv [0], "new") != 0)
+        return s_fail (EXIT_USAGE, "keys: usage: readme2ci keys new NAME");
+    char err [512];
+    if (keys_new (NULL, argv [1], err, sizeof err))
+        return s_fail (EXIT_INPUT, "%s", err);
+    printf ("readme2ci: wrote %s (public) and %s_secret (secret)\n", argv [1], argv [1]);
+    return EXIT_OK;
+}
+
+static int
 s_cmd_health (int argc, char **argv)
 {
     bool as_json = false;
@@ -1131,7 +1178,7 @@ cli_main (int argc, char **argv)
     } commands [] = {
         { "generate", s_cmd_generate }, { "up", s_cmd_up }, { "down", s_cmd_down },
         { "status", s_cmd_status }, { "result", s_cmd_result }, { "ctl", s_cmd_ctl },
-        { "health", s_cmd_health },
+        { "health", s_cmd_health }, { "keys", s_cmd_keys },
     };
     for (size_t i = 0; i < sizeof commands / sizeof commands [0]; i++)
         if (strcmp (argv [1], commands [i].name) == 0)

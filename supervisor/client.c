@@ -3,10 +3,12 @@
 
 #include "common/util.h"
 #include "workers/bus.h"
+#include "workers/curve.h"
 
 #include <czmq.h>
 
 #include <errno.h>
+#include <stdio.h>
 #include <stdlib.h>
 #include <string.h>
 
@@ -18,6 +20,13 @@ struct client {
 client_t *
 client_new (const char *endpoint)
 {
+    return client_new_secure (endpoint, NULL, NULL, NULL, 0);
+}
+
+client_t *
+client_new_secure (const char *endpoint, const char *server_key, const char *key,
+                   char *err, size_t err_size)
+{
     client_t *self = calloc (1, sizeof *self);
     if (!self)
         return NULL;
@@ -26,8 +35,13 @@ client_new (const char *endpoint)
         goto out_free;
     zsock_set_linger (self->sock, 0);
     bus_set_maxmsgsize (self->sock, 256 * 1024 * 1024);
-    if (zsock_connect (self->sock, "%s", endpoint))
+    if (server_key && key && curve_client_apply (self->sock, server_key, key, err, err_size))
         goto out_sock;
+    if (zsock_connect (self->sock, "%s", endpoint)) {
+        if (err && err_size)
+            snprintf (err, err_size, "%s: not a usable endpoint", endpoint);
+        goto out_sock;
+    }
     self->next_req = (uint64_t) getpid () << 20;
     return self;
 out_sock:

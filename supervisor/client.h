@@ -15,6 +15,12 @@ typedef struct client client_t;
 //  Connect to endpoint (ipc:// or tcp://). NULL when the socket cannot
 //  be made or the endpoint is malformed.
 client_t *client_new (const char *endpoint);
+
+//  The same over CURVE when server_key (the supervisor's public
+//  certificate) and key (ours, secret) are given; NULL with a message in
+//  err when a key file cannot be used.
+client_t *client_new_secure (const char *endpoint, const char *server_key, const char *key,
+                             char *err, size_t err_size);
 void client_destroy (client_t **self_p);
 
 //  A reply with its body (malloc'd, NUL-terminated, may be empty).

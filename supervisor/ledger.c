@@ -224,8 +224,8 @@ s_flush (server_t *self)
             uint8_t *buf;
             size_t size;
             if (wire_reply_encode (&held->reply, &buf, &size) == 0)
-                bus_send (self->front, held->identity, buf, size, &held->body,
-                          held->body? 1: 0);
+                server_send_client (self, held->identity, buf, size, &held->body,
+                                    held->body? 1: 0);
         }
         zlistx_delete (self->held, zlistx_cursor (self->held));
     }
@@ -292,9 +292,8 @@ ledger_hold_reply (server_t *self, zframe_t *identity, const wire_reply_t *reply
         uint8_t *buf;
         size_t size;
         if (wire_reply_encode (reply, &buf, &size) == 0) {
-            const void *payloads [1] = { body };
-            size_t sizes [1] = { body_size };
-            bus_send_bytes (self->front, identity, buf, size, payloads, sizes, body? 1: 0);
+            zframe_t *frame = body? zframe_new (body, body_size): NULL;
+            server_send_client (self, identity, buf, size, &frame, frame? 1: 0);
         }
         return;
     }

@@ -45,7 +45,8 @@ pool_worker_send (server_t *self, worker_t *worker, uint8_t *header, size_t size
                   zframe_t **payloads, size_t count)
 {
     worker->last_sent_ms = util_now_ms ();
-    return bus_send (self->back, worker->identity, header, size, payloads, count);
+    return bus_send (worker->sock? worker->sock: self->back, worker->identity, header, size,
+                     payloads, count);
 }
 
 static restart_config_t
@@ -261,7 +262,7 @@ s_send_bye (server_t *self, worker_t *worker)
             pool_worker_send (self, worker, buf, size, NULL, 0);
     }
     else
-    if (worker->pid > 0)
+    if (worker->pid > 0 && !worker->remote)
         kill (worker->pid, SIGTERM);
 }
 
@@ -341,8 +342,33 @@ s_slot_act (server_t *self, slot_t *slot, restart_action_t action)
     }
 }
 
+//  A worker on another host joins its component's pool: it gets jobs and
+//  heartbeats like a local one, but we neither spawn nor kill it.
+static worker_t *
+s_remote_join (server_t *self, component_t *component, const wire_ready_t *ready,
+               zsock_t *sock)
+{
+    worker_t *worker = calloc (1, sizeof *worker);
+    if (!worker)
+        return NULL;
+    worker->component = component;
+    worker->remote = true;
+    worker->sock = sock;
+    worker->pid = (pid_t) ready->pid;
+    worker->state = W_STARTING;
+    worker->spawned_ms = util_now_ms ();
+    util_copy (worker->host, sizeof worker->host, ready->host [0]? ready->host: "remote");
+    worker->next = component->workers;
+    component->workers = worker;
+    server_event (self, "worker.started",
+                  json_pack ("{s:s, s:i, s:s}", "component", component->name,
+                             "pid", (int) worker->pid, "host", worker->host));
+    return worker;
+}
+
 void
-pool_on_ready (server_t *self, zframe_t *identity, const char *key, zframe_t *header)
+pool_on_ready (server_t *self, zsock_t *sock, zframe_t *identity, const char *key,
+               zframe_t *header)
 {
     wire_ready_t ready;
     if (wire_ready_decode (&ready, zframe_data (header), zframe_size (header))) {
@@ -355,14 +381,21 @@ pool_on_ready (server_t *self, zframe_t *identity, const char *key, zframe_t *he
         return;
     }
     worker_t *worker = NULL;
-    for (worker_t *w = component->workers; w; w = w->next)
-        if (w->pid == (pid_t) ready.pid && !w->identity)
-            worker = w;
+    if (sock == self->back_tcp) {
+        if (zhashx_lookup (self->workers, key))
+            return;                 //  one READY per connection
+        worker = s_remote_join (self, component, &ready, sock);
+    }
+    else
+        for (worker_t *w = component->workers; w; w = w->next)
+            if (!w->remote && w->pid == (pid_t) ready.pid && !w->identity)
+                worker = w;
     if (!worker) {
         log_warn ("READY from %s pid %u that this supervisor did not start; ignored",
                   ready.component, ready.pid);
         return;
     }
+    worker->sock = sock;
     worker->identity = zframe_dup (identity);
     util_copy (worker->key, sizeof worker->key, key);
     uint64_t now = util_now_ms ();
@@ -373,15 +406,17 @@ pool_on_ready (server_t *self, zframe_t *identity, const char *key, zframe_t *he
     zhashx_insert (self->workers, worker->key, worker);
     //  The worker follows our heartbeat settings, not its own defaults.
     const config_heartbeat_t *hb = &self->cfg.components [component->step].heartbeat;
-    wire_settings_t settings = { .hb_ivl_ms = (uint32_t) hb->interval_ms,
+    wire_settings_t settings = { .hb_ivl_ms = (uint32_t) (worker->remote? hb->tcp_interval_ms
+                                                                      : hb->interval_ms),
                                  .hb_liveness = hb->liveness };
     uint8_t *buf;
     size_t size;
     if (wire_settings_encode (&settings, &buf, &size) == 0)
         pool_worker_send (self, worker, buf, size, NULL, 0);
     server_event (self, "worker.ready",
-                  json_pack ("{s:s, s:i, s:i}", "component", component->name,
-                             "pid", (int) worker->pid, "credit", (int) worker->credit));
+                  json_pack ("{s:s, s:i, s:i, s:s}", "component", component->name,
+                             "pid", (int) worker->pid, "credit", (int) worker->credit,
+                             "host", worker->host));
     if (worker->slot) {
         worker->slot->ever_ready = true;
         s_slot_act (self, worker->slot, restart_on_ready (worker->slot->policy, now));
@@ -410,13 +445,32 @@ s_worker_free (server_t *self, worker_t *worker)
     free (worker);
 }
 
+//  A remote worker is gone (BYE, or silence): its jobs go elsewhere.
+static void
+s_remote_leave (server_t *self, worker_t *worker, const char *why)
+{
+    server_event (self, "worker.exited",
+                  json_pack ("{s:s, s:i, s:s, s:s}", "component", worker->component->name,
+                             "pid", (int) worker->pid, "host", worker->host, "reason", why));
+    flow_requeue_jobs (self, worker, why, false);
+    s_worker_free (self, worker);
+    flow_dispatch_all (self);
+}
+
+void
+pool_on_bye (server_t *self, worker_t *worker)
+{
+    if (worker->remote)
+        s_remote_leave (self, worker, "said goodbye");
+}
+
 void
 pool_on_exit (server_t *self, pid_t pid, int status)
 {
     worker_t *worker = NULL;
     for (int c = 0; c < COMPONENT_COUNT && !worker; c++)
         for (worker_t *w = self->components [c].workers; w; w = w->next)
-            if (w->pid == pid)
+            if (!w->remote && w->pid == pid)
                 worker = w;
     if (!worker)
         return;
@@ -489,10 +543,27 @@ pool_tick (server_t *self, uint64_t now)
     for (int c = 0; c < COMPONENT_COUNT; c++) {
         component_t *component = &self->components [c];
         const config_heartbeat_t *hb = &self->cfg.components [c].heartbeat;
-        uint64_t dead_after = (uint64_t) hb->interval_ms * hb->liveness;
-        for (worker_t *w = component->workers; w; w = w->next) {
+        worker_t *next;
+        for (worker_t *w = component->workers; w; w = next) {
+            next = w->next;
+            uint64_t interval = (uint64_t) (w->remote? hb->tcp_interval_ms: hb->interval_ms);
+            uint64_t dead_after = interval * hb->liveness;
+            if (w->remote) {
+                if (w->identity && now - w->last_sent_ms >= interval) {
+                    uint8_t *buf;
+                    size_t size;
+                    if (wire_heartbeat_encode (&buf, &size) == 0)
+                        pool_worker_send (self, w, buf, size, NULL, 0);
+                }
+                if (now - w->last_heard_ms > dead_after) {
+                    log_warn ("%s on %s silent for %llu ms: dropped", component->name, w->host,
+                              (unsigned long long) (now - w->last_heard_ms));
+                    s_remote_leave (self, w, "missed heartbeats");
+                }
+                continue;
+            }
             if (w->identity && w->state != W_STOPPING
-            &&  now - w->last_sent_ms >= (uint64_t) hb->interval_ms) {
+            &&  now - w->last_sent_ms >= interval) {
                 uint8_t *buf;
                 size_t size;
                 if (wire_heartbeat_encode (&buf, &size) == 0)
@@ -548,8 +619,16 @@ pool_stop_all (server_t *self)
         component_t *component = &self->components [c];
         for (size_t i = 0; i < component->slots_count; i++)
             restart_on_stop (component->slots [i]->policy, now);
-        for (worker_t *w = component->workers; w; w = w->next)
+        worker_t *next;
+        for (worker_t *w = component->workers; w; w = next) {
+            next = w->next;
             s_worker_stop (self, w);
+            if (w->remote) {
+                //  Told to go; not ours to wait for.
+                flow_requeue_jobs (self, w, "supervisor stopping", false);
+                s_worker_free (self, w);
+            }
+        }
     }
 }
 
@@ -558,7 +637,7 @@ pool_signal_all (server_t *self, int signo)
 {
     for (int c = 0; c < COMPONENT_COUNT; c++)
         for (worker_t *w = self->components [c].workers; w; w = w->next)
-            if (w->pid > 0)
+            if (w->pid > 0 && !w->remote)
                 kill (w->pid, signo);
 }
 

@@ -96,9 +96,40 @@ server_reply (server_t *self, zframe_t *identity, uint64_t req_id, int code,
         log_error ("cannot encode a reply: %s", strerror (errno));
         return;
     }
-    const void *payloads [1] = { body };
-    size_t sizes [1] = { body_size };
-    bus_send_bytes (self->front, identity, buf, size, payloads, sizes, body? 1: 0);
+    zframe_t *frame = body? zframe_new (body, body_size): NULL;
+    server_send_client (self, identity, buf, size, &frame, frame? 1: 0);
+}
+
+//  Client identities are kept with a first byte naming the socket they
+//  came on (1 ipc, 2 tcp), so every answer finds its way back.
+static zframe_t *
+s_tag_identity (zframe_t *identity, uint8_t tag)
+{
+    size_t size = zframe_size (identity);
+    zframe_t *tagged = zframe_new (NULL, size + 1);
+    uint8_t *data = zframe_data (tagged);
+    data [0] = tag;
+    memcpy (data + 1, zframe_data (identity), size);
+    return tagged;
+}
+
+int
+server_send_client (server_t *self, zframe_t *identity, uint8_t *header, size_t size,
+                    zframe_t **payloads, size_t count)
+{
+    const uint8_t *data = zframe_data (identity);
+    size_t length = zframe_size (identity);
+    zsock_t *sock = length && data [0] == 2? self->front_tcp: self->front;
+    if (!length || !sock) {
+        free (header);
+        for (size_t i = 0; i < count; i++)
+            zframe_destroy (&payloads [i]);
+        return -1;
+    }
+    zframe_t *raw = zframe_new (data + 1, length - 1);
+    int rc = bus_send (sock, raw, header, size, payloads, count);
+    zframe_destroy (&raw);
+    return rc;
 }
 
 static int
@@ -120,14 +151,17 @@ s_on_back (zloop_t *loop, zsock_t *sock, void *arg)
             worker->last_heard_ms = util_now_ms ();
         switch (wire_type (zframe_data (header), zframe_size (header))) {
             case WIRE_READY:
-                pool_on_ready (self, identity, key, header);
+                pool_on_ready (self, sock, identity, key, header);
                 break;
             case WIRE_RESULT:
                 if (worker)
                     flow_on_result (self, worker, msg, header);
                 break;
             case WIRE_HEARTBEAT:
+                break;
             case WIRE_BYE:
+                if (worker)
+                    pool_on_bye (self, worker);
                 break;
             default:
                 log_warn ("dropped a malformed message from a worker");
@@ -141,6 +175,14 @@ s_on_back (zloop_t *loop, zsock_t *sock, void *arg)
     return 0;
 }
 
+//  Operations that change the tree: over tcp only for operator keys.
+static bool
+s_is_operation (const char *op)
+{
+    return strcmp (op, "ctl") == 0 || strcmp (op, "down") == 0 || strcmp (op, "reload") == 0
+        || strncmp (op, "maintain", 8) == 0;
+}
+
 static int
 s_on_front (zloop_t *loop, zsock_t *sock, void *arg)
 {
@@ -149,8 +191,9 @@ s_on_front (zloop_t *loop, zsock_t *sock, void *arg)
     zmsg_t *msg = zmsg_recv (sock);
     if (!msg)
         return 0;
-    zframe_t *identity = zmsg_pop (msg);
+    zframe_t *raw = zmsg_pop (msg);
     zframe_t *header = zmsg_pop (msg);
+    zframe_t *identity = raw? s_tag_identity (raw, sock == self->front_tcp? 2: 1): NULL;
     if (!identity || !header)
         log_warn ("dropped a malformed message on the client socket");
     else
@@ -158,13 +201,31 @@ s_on_front (zloop_t *loop, zsock_t *sock, void *arg)
         case WIRE_SUBMIT:
             flow_submit (self, identity, msg, header);
             break;
-        case WIRE_REQUEST:
-            control_on_request (self, identity, header);
+        case WIRE_REQUEST: {
+            wire_request_t request;
+            bool refused = false;
+            if (sock == self->front_tcp
+            &&  wire_request_decode (&request, zframe_data (header), zframe_size (header)) == 0) {
+                refused = s_is_operation (request.op)
+                       && !security_may_operate (self->security, header, request.op);
+                if (refused) {
+                    char message [160];
+                    snprintf (message, sizeof message, "permission denied: this client's key "
+                              "may not run '%s' (not in security.operators)", request.op);
+                    server_reply (self, identity, request.req_id, 1, "", message, false,
+                                  NULL, 0);
+                }
+                wire_request_release (&request);
+            }
+            if (!refused)
+                control_on_request (self, identity, header);
             break;
+        }
         default:
             log_warn ("dropped a malformed message from a client");
             break;
     }
+    zframe_destroy (&raw);
     zframe_destroy (&identity);
     zframe_destroy (&header);
     zmsg_destroy (&msg);
@@ -239,11 +300,15 @@ s_on_tick (zloop_t *loop, int timer_id, void *arg)
 }
 
 static zsock_t *
-s_bind (int type, const char *endpoint)
+s_bind (int type, const char *endpoint, security_server_t *security, security_role_t role)
 {
     zsock_t *sock = zsock_new (type);
     if (!sock)
         return NULL;
+    if (security && security_server_apply (security, sock, role)) {
+        zsock_destroy (&sock);
+        return NULL;
+    }
     zsock_set_linger (sock, 0);
     if (type == ZMQ_ROUTER)
         zsock_set_router_mandatory (sock, 0);
@@ -291,11 +356,27 @@ server_new (config_t *config, const char *runtime_dir, const char *state_dir,
         log_error ("%s", err);
         goto out_destroy;
     }
-    self->front = s_bind (ZMQ_ROUTER, self->front_ep);
-    self->back = s_bind (ZMQ_ROUTER, self->back_ep);
-    self->events = s_bind (ZMQ_PUB, self->events_ep);
+    self->front = s_bind (ZMQ_ROUTER, self->front_ep, NULL, 0);
+    self->back = s_bind (ZMQ_ROUTER, self->back_ep, NULL, 0);
+    self->events = s_bind (ZMQ_PUB, self->events_ep, NULL, 0);
     if (!self->front || !self->back || !self->events)
         goto out_destroy;
+    //  tcp endpoints: CURVE, unless the config says insecure on loopback.
+    if (self->cfg.listen.clients || self->cfg.listen.workers) {
+        self->security = security_server_new (&self->cfg, err, sizeof err);
+        if (!self->security) {
+            log_error ("%s", err);
+            goto out_destroy;
+        }
+        if (self->cfg.listen.workers
+        &&  !(self->back_tcp = s_bind (ZMQ_ROUTER, self->cfg.listen.workers, self->security,
+                                       SECURITY_WORKERS)))
+            goto out_destroy;
+        if (self->cfg.listen.clients
+        &&  !(self->front_tcp = s_bind (ZMQ_ROUTER, self->cfg.listen.clients, self->security,
+                                        SECURITY_CLIENTS)))
+            goto out_destroy;
+    }
 
     sigset_t mask;
     sigemptyset (&mask);
@@ -312,6 +393,10 @@ server_new (config_t *config, const char *runtime_dir, const char *state_dir,
     self->loop = zloop_new ();
     zloop_reader (self->loop, self->front, s_on_front, self);
     zloop_reader (self->loop, self->back, s_on_back, self);
+    if (self->front_tcp)
+        zloop_reader (self->loop, self->front_tcp, s_on_front, self);
+    if (self->back_tcp)
+        zloop_reader (self->loop, self->back_tcp, s_on_back, self);
     zmq_pollitem_t item = { NULL, self->sigfd, ZMQ_POLLIN, 0 };
     zloop_poller (self->loop, &item, s_on_signal, self);
     zloop_timer (self->loop, TICK_MS, 0, s_on_tick, self);
@@ -370,6 +455,10 @@ server_destroy (server_t **self_p)
     zsock_destroy (&self->front);
     zsock_destroy (&self->back);
     zsock_destroy (&self->events);
+    //  The secured sockets go before their ZAP handler.
+    zsock_destroy (&self->front_tcp);
+    zsock_destroy (&self->back_tcp);
+    security_server_destroy (&self->security);
     if (self->sigfd >= 0)
         close (self->sigfd);
     config_release (&self->cfg);

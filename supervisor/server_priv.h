@@ -14,6 +14,7 @@
 #include "common/pqueue.h"
 #include "common/restart.h"
 #include "proto/wire.h"
+#include "supervisor/security.h"
 #include "supervisor/server.h"
 
 #include <czmq.h>
@@ -68,8 +69,10 @@ struct workflow {
 
 struct worker {
     component_t *component;
-    slot_t *slot;               //  NULL once the slot let it go
-    pid_t pid;
+    slot_t *slot;               //  NULL once the slot let it go; NULL for remote
+    zsock_t *sock;              //  the socket it talks on (ipc or tcp)
+    bool remote;                //  joined over tcp: not ours to spawn or kill
+    pid_t pid;                  //  its pid on its own host
     zframe_t *identity;         //  known once READY arrives
     char key [64];              //  identity as hex, for the lookup table
     char host [64];
@@ -145,6 +148,9 @@ struct server {
     zsock_t *front;
     zsock_t *back;
     zsock_t *events;
+    zsock_t *front_tcp;         //  listen.clients, CURVE unless insecure loopback
+    zsock_t *back_tcp;          //  listen.workers
+    security_server_t *security;
     int sigfd;
     component_t components [COMPONENT_COUNT];
     zhashx_t *workflows;        //  id -> workflow_t (owned)
@@ -194,6 +200,10 @@ void server_reply_held (server_t *self, zframe_t *identity, uint64_t req_id, int
                         const char *workflow_id, const char *message, bool degraded,
                         bool accepted, const void *body, size_t body_size);
 void server_begin_shutdown (server_t *self, const char *why);
+//  Send to a client: identity is as the supervisor keeps it (tagged with
+//  the socket the client came on). Takes header and payloads.
+int server_send_client (server_t *self, zframe_t *identity, uint8_t *header, size_t size,
+                        zframe_t **payloads, size_t count);
 
 //  pool.c
 int pool_init (server_t *self);
@@ -202,7 +212,9 @@ void pool_start (server_t *self);
 int pool_worker_send (server_t *self, worker_t *worker, uint8_t *header, size_t size,
                       zframe_t **payloads, size_t count);
 uint32_t pool_worker_load (const worker_t *worker);
-void pool_on_ready (server_t *self, zframe_t *identity, const char *key, zframe_t *header);
+void pool_on_ready (server_t *self, zsock_t *sock, zframe_t *identity, const char *key,
+                    zframe_t *header);
+void pool_on_bye (server_t *self, worker_t *worker);
 void pool_on_exit (server_t *self, pid_t pid, int status);
 void pool_tick (server_t *self, uint64_t now);
 bool pool_available (server_t *self, component_t *component);

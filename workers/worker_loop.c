@@ -7,6 +7,7 @@
 #include "common/util.h"
 #include "proto/wire.h"
 #include "workers/bus.h"
+#include "workers/curve.h"
 
 #include <czmq.h>
 
@@ -26,6 +27,9 @@
 typedef struct {
     const worker_def_t *def;
     const char *endpoint;
+    const char *server_key;     //  supervisor's public certificate (tcp)
+    const char *key;            //  our secret certificate (tcp)
+    bool remote;                //  started by hand on another host
     uint32_t credit;
     uint32_t hb_ivl_ms;
     uint32_t liveness;
@@ -40,18 +44,25 @@ static void
 s_usage (const worker_def_t *def, FILE *out)
 {
     fprintf (out,
-        "usage: readme2ci-%s --endpoint ENDPOINT [--credit N]\n"
+        "usage: readme2ci-%s --connect tcp://HOST:PORT --server-key FILE --key FILE_secret\n"
+        "       readme2ci-%s --endpoint ENDPOINT [--credit N]\n"
         "\n"
-        "A readme2ci worker: runs the %s step for the supervisor at ENDPOINT.\n"
-        "The supervisor starts local workers itself; you start one by hand\n"
-        "only to add a worker on another host.\n"
+        "A readme2ci worker: runs the %s step for a supervisor. The supervisor\n"
+        "starts its local workers itself; start one by hand to add a worker on\n"
+        "another host (it joins the pool, and reconnects if the supervisor goes\n"
+        "away).\n"
         "\n"
-        "  --endpoint EP   the supervisor's worker endpoint (ipc:// or tcp://)\n"
-        "  --connect EP    the same, for a remote worker\n"
-        "  --credit N      jobs this worker may hold at once (default 1)\n"
-        "  --help          this text\n"
-        "  --version       the version\n",
-        def->component, def->step);
+        "  --connect EP       the supervisor's tcp worker endpoint (listen.workers)\n"
+        "  --server-key FILE  the supervisor's public certificate\n"
+        "  --key FILE         this worker's secret certificate (`readme2ci keys new`)\n"
+        "  --endpoint EP      the local ipc endpoint (used by the supervisor)\n"
+        "  --credit N         jobs this worker may hold at once (default 1)\n"
+        "  --help, --version\n"
+        "\n"
+        "example:\n"
+        "  readme2ci-%s --connect tcp://10.0.0.5:7101 --server-key keys/supervisor \\\n"
+        "      --key keys/worker-b_secret\n",
+        def->component, def->component, def->step, def->component);
 }
 
 static int
@@ -233,6 +244,37 @@ s_handle_message (worker_t *self)
     zmsg_destroy (&msg);
 }
 
+//  A fresh socket to the supervisor, and READY on it.
+static int
+s_connect (worker_t *self)
+{
+    zsock_destroy (&self->sock);
+    self->sock = zsock_new (ZMQ_DEALER);
+    if (!self->sock) {
+        fprintf (stderr, "readme2ci-%s: cannot create a socket\n", self->def->component);
+        return -1;
+    }
+    zsock_set_linger (self->sock, 1000);
+    bus_set_maxmsgsize (self->sock, WORKER_MAX_MSG);
+    if (self->server_key) {
+        char err [512];
+        if (curve_client_apply (self->sock, self->server_key, self->key, err, sizeof err)) {
+            fprintf (stderr, "readme2ci-%s: %s\n", self->def->component, err);
+            zsock_destroy (&self->sock);
+            return -1;
+        }
+    }
+    if (zsock_connect (self->sock, "%s", self->endpoint)) {
+        fprintf (stderr, "readme2ci-%s: cannot connect to %s\n", self->def->component,
+                 self->endpoint);
+        zsock_destroy (&self->sock);
+        return -1;
+    }
+    s_send_ready (self);
+    self->last_heard_ms = util_now_ms ();
+    return 0;
+}
+
 static int
 s_parse_args (worker_t *self, int argc, char **argv)
 {
@@ -249,6 +291,17 @@ s_parse_args (worker_t *self, int argc, char **argv)
         }
         if ((strcmp (arg, "--endpoint") == 0 || strcmp (arg, "--connect") == 0) && value) {
             self->endpoint = value;
+            self->remote = self->remote || strcmp (arg, "--connect") == 0;
+            i++;
+        }
+        else
+        if (strcmp (arg, "--server-key") == 0 && value) {
+            self->server_key = value;
+            i++;
+        }
+        else
+        if (strcmp (arg, "--key") == 0 && value) {
+            self->key = value;
             i++;
         }
         else
@@ -272,7 +325,12 @@ s_parse_args (worker_t *self, int argc, char **argv)
     if (!self->endpoint)
         self->endpoint = getenv ("R2CI_WORKER_ENDPOINT");
     if (!self->endpoint) {
-        fprintf (stderr, "readme2ci-%s: no --endpoint given (see --help)\n",
+        fprintf (stderr, "readme2ci-%s: no --connect given (see --help)\n",
+                 self->def->component);
+        return -1;
+    }
+    if (!self->server_key != !self->key) {
+        fprintf (stderr, "readme2ci-%s: --server-key and --key go together (see --help)\n",
                  self->def->component);
         return -1;
     }
@@ -308,22 +366,10 @@ worker_main (const worker_def_t *def, int argc, char **argv)
         fprintf (stderr, "readme2ci-%s: shipped knowledge is broken: %s\n", def->component, err);
         return 1;
     }
-    self.sock = zsock_new (ZMQ_DEALER);
-    if (!self.sock) {
-        fprintf (stderr, "readme2ci-%s: cannot create a socket\n", def->component);
+    if (s_connect (&self))
         return 1;
-    }
-    zsock_set_linger (self.sock, 1000);
-    bus_set_maxmsgsize (self.sock, WORKER_MAX_MSG);
-    if (zsock_connect (self.sock, "%s", self.endpoint)) {
-        fprintf (stderr, "readme2ci-%s: cannot connect to %s\n", def->component, self.endpoint);
-        zsock_destroy (&self.sock);
-        return 1;
-    }
-    s_send_ready (&self);
-    self.last_heard_ms = util_now_ms ();
-
     int rc = 0;
+    uint64_t reconnect_ms = 1000;
     while (!self.stopping) {
         zmq_pollitem_t items [] = {
             { zsock_resolve (self.sock), 0, ZMQ_POLLIN, 0 },
@@ -347,11 +393,30 @@ worker_main (const worker_def_t *def, int argc, char **argv)
             s_handle_message (&self);
         now = util_now_ms ();
         if (now - self.last_heard_ms > (uint64_t) self.hb_ivl_ms * self.liveness) {
-            fprintf (stderr, "readme2ci-%s: supervisor silent for %u ms, exiting\n",
-                     def->component, (unsigned) (now - self.last_heard_ms));
-            rc = 1;
-            break;
+            if (!self.remote) {
+                fprintf (stderr, "readme2ci-%s: supervisor silent for %u ms, exiting\n",
+                         def->component, (unsigned) (now - self.last_heard_ms));
+                rc = 1;
+                break;
+            }
+            //  A remote worker waits for its supervisor to come back:
+            //  reconnect with a growing pause (1 s doubling to 32 s).
+            fprintf (stderr, "readme2ci-%s: supervisor silent for %u ms; reconnecting in "
+                     "%u ms\n", def->component, (unsigned) (now - self.last_heard_ms),
+                     (unsigned) reconnect_ms);
+            zmq_pollitem_t pause_item = { NULL, sigfd, ZMQ_POLLIN, 0 };
+            if (zmq_poll (&pause_item, sigfd >= 0? 1: 0, (long) reconnect_ms) > 0)
+                break;
+            reconnect_ms = reconnect_ms * 2 > 32000? 32000: reconnect_ms * 2;
+            self.hb_ivl_ms = 2500;
+            if (s_connect (&self)) {
+                rc = 1;
+                break;
+            }
+            continue;
         }
+        if (now - self.last_heard_ms < self.hb_ivl_ms)
+            reconnect_ms = 1000;
         if (now >= self.last_sent_ms + self.hb_ivl_ms)
             s_send_heartbeat (&self);
     }

@@ -1,0 +1,296 @@
+/*  Remote workers and clients over tcp with CURVE, on loopback: a worker
+    with an authorised key joins the pool and takes jobs, one without never
+    does, killing the remote worker loses nothing, a client that is not an
+    operator may generate but not run operations, and tcp without CURVE is
+    refused unless explicitly insecure on loopback.  */
+#include "tests/support/tree.h"
+
+#include <criterion/criterion.h>
+
+#include <arpa/inet.h>
+#include <netinet/in.h>
+#include <signal.h>
+#include <stdio.h>
+#include <stdlib.h>
+#include <string.h>
+#include <sys/socket.h>
+#include <sys/stat.h>
+#include <unistd.h>
+
+//  A tcp port nobody listens on now.
+static int
+s_free_port (void)
+{
+    int fd = socket (AF_INET, SOCK_STREAM | SOCK_CLOEXEC, 0);
+    struct sockaddr_in addr = { .sin_family = AF_INET, .sin_addr.s_addr = htonl (INADDR_LOOPBACK) };
+    cr_assert_eq (bind (fd, (struct sockaddr *) &addr, sizeof addr), 0);
+    socklen_t len = sizeof addr;
+    getsockname (fd, (struct sockaddr *) &addr, &len);
+    close (fd);
+    return ntohs (addr.sin_port);
+}
+
+static void
+s_keys (tree_t *tree, const char *path)
+{
+    tu_result_t r;
+    cr_assert_eq (tree_cli (tree, &r, "keys", "new", path, NULL), 0, "%s", r.err);
+    tu_result_release (&r);
+}
+
+static void
+s_copy (const char *from, const char *to)
+{
+    char *text = tu_read (from, NULL);
+    cr_assert_not_null (text, "%s", from);
+    FILE *file = fopen (to, "w");
+    fputs (text, file);
+    fclose (file);
+    free (text);
+}
+
+typedef struct {
+    tree_t tree;
+    char *keys;
+    int workers_port;
+    int clients_port;
+    char workers_ep [64];
+    char clients_ep [64];
+} secure_t;
+
+static void
+s_secure_up (secure_t *self, int local_parsers)
+{
+    //  Keys are made with a throwaway tree's CLI (keys need no supervisor).
+    tree_t scratch;
+    tree_init (&scratch, NULL, NULL);
+    self->keys = tu_tmpdir ();
+    char path [1024];
+    const char *names [] = { "supervisor", "worker-a", "worker-x", "client", "operator" };
+    for (size_t i = 0; i < 5; i++) {
+        snprintf (path, sizeof path, "%s/%s", self->keys, names [i]);
+        s_keys (&scratch, path);
+    }
+    tree_fini (&scratch);
+    for (size_t i = 0; i < 3; i++) {
+        const char *folder = i == 0? "workers": i == 1? "clients": "operators";
+        snprintf (path, sizeof path, "%s/%s", self->keys, folder);
+        mkdir (path, 0700);
+    }
+    char from [1024], to [1024];
+    snprintf (from, sizeof from, "%s/worker-a", self->keys);
+    snprintf (to, sizeof to, "%s/workers/worker-a", self->keys);
+    s_copy (from, to);
+    snprintf (from, sizeof from, "%s/client", self->keys);
+    snprintf (to, sizeof to, "%s/clients/client", self->keys);
+    s_copy (from, to);
+    snprintf (from, sizeof from, "%s/operator", self->keys);
+    snprintf (to, sizeof to, "%s/clients/operator", self->keys);
+    s_copy (from, to);
+    snprintf (to, sizeof to, "%s/operators/operator", self->keys);
+    s_copy (from, to);
+    self->workers_port = s_free_port ();
+    self->clients_port = s_free_port ();
+    snprintf (self->workers_ep, sizeof self->workers_ep, "tcp://127.0.0.1:%d", self->workers_port);
+    snprintf (self->clients_ep, sizeof self->clients_ep, "tcp://127.0.0.1:%d", self->clients_port);
+    char config [4096];
+    snprintf (config, sizeof config,
+              "listen:\n  workers: %s\n  clients: %s\n"
+              "security:\n  secret_key: %s/supervisor_secret\n"
+              "  authorized_workers: %s/workers\n  authorized_clients: %s/clients\n"
+              "  operators: %s/operators\n"
+              "components:\n  parser: {workers: %d}\n",
+              self->workers_ep, self->clients_ep, self->keys, self->keys, self->keys,
+              self->keys, local_parsers);
+    tree_init (&self->tree, config, NULL);
+    tree_start (&self->tree);
+}
+
+static void
+s_secure_down (secure_t *self)
+{
+    tu_result_t r;
+    tree_cli (&self->tree, &r, "down", NULL);
+    tu_result_release (&r);
+    tree_fini (&self->tree);
+    tu_rmtree (self->keys);
+    free (self->keys);
+}
+
+static pid_t
+s_remote_parser (secure_t *self, const char *key, const char *log)
+{
+    char server [1024], own [1024];
+    snprintf (server, sizeof server, "%s/supervisor", self->keys);
+    snprintf (own, sizeof own, "%s/%s_secret", self->keys, key);
+    char *argv [] = { (char *) tu_bin ("readme2ci-parser"), "--connect", self->workers_ep,
+                      "--server-key", server, "--key", own, NULL };
+    return tu_spawn (argv, NULL, log);
+}
+
+//  The parser workers status shows: pids and hosts.
+static size_t
+s_parsers (tree_t *tree, int *pids, char hosts [][64], size_t max)
+{
+    json_t *status = tree_status (tree);
+    json_t *parser = json_array_get (json_object_get (status, "components"), 0);
+    size_t count = 0, i;
+    json_t *w;
+    json_array_foreach (json_object_get (parser, "workers"), i, w) {
+        if (count >= max || strcmp (json_string_value (json_object_get (w, "state")), "ready"))
+            continue;
+        pids [count] = (int) json_integer_value (json_object_get (w, "pid"));
+        snprintf (hosts [count], 64, "%s", json_string_value (json_object_get (w, "host")));
+        count++;
+    }
+    json_decref (status);
+    return count;
+}
+
+Test (remote, an_authorised_worker_joins_and_works_an_unknown_one_never_does, .timeout = 120)
+{
+    secure_t secure;
+    s_secure_up (&secure, 0);
+    tree_events_t *events = tree_events_new (&secure.tree);
+    char log_a [1024], log_x [1024];
+    snprintf (log_a, sizeof log_a, "%s/worker-a.log", secure.keys);
+    snprintf (log_x, sizeof log_x, "%s/worker-x.log", secure.keys);
+    pid_t intruder = s_remote_parser (&secure, "worker-x", log_x);
+    pid_t worker = s_remote_parser (&secure, "worker-a", log_a);
+    json_t *ready = tree_events_wait (events, "worker.ready", "parser", 10000);
+    cr_assert_not_null (ready, "the authorised worker never became ready");
+    cr_assert_eq (json_integer_value (json_object_get (ready, "pid")), worker,
+                  "an unauthorised worker got in");
+    json_decref (ready);
+    int pids [4];
+    char hosts [4][64];
+    cr_assert_eq (s_parsers (&secure.tree, pids, hosts, 4), 1);
+    cr_assert_eq (pids [0], worker);
+    cr_assert_str_neq (hosts [0], "local", "a remote worker shows as local");
+
+    //  Every parse runs on the remote worker: there is no local parser.
+    char *dir = tu_tmpdir ();
+    char *out = tu_tmpdir ();
+    char *paths [6];
+    for (int i = 0; i < 6; i++) {
+        char name [16];
+        snprintf (name, sizeof name, "p%d", i);
+        paths [i] = tree_project (dir, name, i % 2? "node": "rust", NULL);
+    }
+    tu_result_t r;
+    cr_assert_eq (tree_cli (&secure.tree, &r, "generate", "--out-dir", out, paths [0], paths [1],
+                            paths [2], paths [3], paths [4], paths [5], NULL), 0, "%s", r.err);
+    tu_result_release (&r);
+    //  The intruder is still trying, and still has no job and no place.
+    cr_assert (tu_alive (intruder));
+    cr_assert_eq (s_parsers (&secure.tree, pids, hosts, 4), 1);
+
+    //  Killing the remote worker, with a local one there, loses nothing.
+    cr_assert_eq (tree_cli (&secure.tree, &r, "ctl", "scale", "parser", "1", NULL), 0, "%s",
+                  r.err);
+    tu_result_release (&r);
+    json_t *local = tree_events_wait (events, "worker.ready", "parser", 10000);
+    cr_assert_not_null (local);
+    json_decref (local);
+    kill (worker, SIGKILL);
+    tu_wait (worker, 5000);
+    char *out2 = tu_tmpdir ();
+    cr_assert_eq (tree_cli (&secure.tree, &r, "generate", "--timeout", "30000", "--out-dir", out2,
+                            paths [0], paths [1], paths [2], paths [3], paths [4], paths [5],
+                            NULL), 0, "%s", r.err);
+    tu_result_release (&r);
+    for (int i = 0; i < 6; i++) {
+        char file [1024];
+        snprintf (file, sizeof file, "%s/p%d.yml", out2, i);
+        cr_assert_eq (access (file, R_OK), 0, "p%d has no workflow", i);
+        free (paths [i]);
+    }
+    kill (intruder, SIGKILL);
+    tu_wait (intruder, 5000);
+    tree_events_destroy (&events);
+    s_secure_down (&secure);
+    tu_rmtree (dir);
+    tu_rmtree (out);
+    tu_rmtree (out2);
+    free (dir);
+    free (out);
+    free (out2);
+}
+
+Test (remote, clients_over_tcp_need_keys_and_operations_need_an_operator, .timeout = 120)
+{
+    secure_t secure;
+    s_secure_up (&secure, 1);
+    char server [1024], client [1024], operator [1024];
+    snprintf (server, sizeof server, "R2CI_SERVER_KEY=%s/supervisor", secure.keys);
+    snprintf (client, sizeof client, "R2CI_KEY=%s/client_secret", secure.keys);
+    snprintf (operator, sizeof operator, "R2CI_KEY=%s/operator_secret", secure.keys);
+    char endpoint [128];
+    snprintf (endpoint, sizeof endpoint, "R2CI_ENDPOINT=%s", secure.clients_ep);
+    char *dir = tu_tmpdir ();
+    char *project = tree_project (dir, "demo", "go", NULL);
+    char *cli = (char *) tu_bin ("readme2ci");
+    tu_result_t r;
+
+    char *as_client [] = { endpoint, server, client, NULL };
+    char *generate [] = { cli, "generate", project, NULL };
+    cr_assert_eq (tu_run (generate, as_client, NULL, 30000, &r), 0);
+    cr_assert_eq (r.status, 0, "%s", r.err);
+    cr_assert (strstr (r.out, "go test"), "%s", r.out);
+    tu_result_release (&r);
+    char *scale [] = { cli, "ctl", "scale", "parser", "2", NULL };
+    cr_assert_eq (tu_run (scale, as_client, NULL, 30000, &r), 0);
+    cr_assert_eq (r.status, 1, "a client that is not an operator scaled: %s", r.out);
+    cr_assert (strstr (r.err, "permission denied"), "%s", r.err);
+    tu_result_release (&r);
+
+    char *as_operator [] = { endpoint, server, operator, NULL };
+    cr_assert_eq (tu_run (scale, as_operator, NULL, 30000, &r), 0);
+    cr_assert_eq (r.status, 0, "the operator could not scale: %s", r.err);
+    tu_result_release (&r);
+
+    //  A key nobody authorised gets no answer at all.
+    char stranger [1024];
+    snprintf (stranger, sizeof stranger, "R2CI_KEY=%s/worker-x_secret", secure.keys);
+    char *as_stranger [] = { endpoint, server, stranger, NULL };
+    char *quick [] = { cli, "generate", "--timeout", "1500", project, NULL };
+    cr_assert_eq (tu_run (quick, as_stranger, NULL, 30000, &r), 0);
+    cr_assert_eq (r.status, 4, "a stranger was served: %s", r.out);
+    tu_result_release (&r);
+    s_secure_down (&secure);
+    tu_rmtree (dir);
+    free (dir);
+    free (project);
+}
+
+Test (remote, tcp_without_curve_is_refused_unless_insecure_on_loopback, .timeout = 60)
+{
+    tree_t tree;
+    tree_init (&tree, "listen:\n  workers: tcp://0.0.0.0:7101\n", NULL);
+    tu_result_t r;
+    cr_assert_eq (tree_cli (&tree, &r, "up", "-d", "-c", tree.config, NULL), 2, "%s", r.out);
+    cr_assert (strstr (r.err, "workers"), "%s", r.err);
+    tu_result_release (&r);
+    tree_fini (&tree);
+
+    int port = s_free_port ();
+    char config [256];
+    snprintf (config, sizeof config, "listen:\n  workers: tcp://127.0.0.1:%d\n"
+              "security:\n  insecure: true\n", port);
+    tree_init (&tree, config, NULL);
+    tree_up (&tree);
+    char endpoint [64];
+    snprintf (endpoint, sizeof endpoint, "tcp://127.0.0.1:%d", port);
+    char *argv [] = { (char *) tu_bin ("readme2ci-detector"), "--connect", endpoint, NULL };
+    pid_t worker = tu_spawn (argv, NULL, NULL);
+    tree_events_t *events = tree_events_new (&tree);
+    json_t *ready = tree_events_wait (events, "worker.ready", "detector", 10000);
+    cr_assert_not_null (ready, "a plain worker on insecure loopback did not join");
+    json_decref (ready);
+    tree_events_destroy (&events);
+    kill (worker, SIGKILL);
+    tu_wait (worker, 5000);
+    cr_assert_eq (tree_cli (&tree, &r, "down", NULL), 0);
+    tu_result_release (&r);
+    tree_fini (&tree);
+}
