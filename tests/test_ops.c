@@ -236,31 +236,31 @@ Test (ops, a_full_queue_sheds_low_work_for_critical, .timeout = 120)
                           project, NULL };
         low [i] = tu_spawn (argv, tree.env, log);
     }
-    //  Ten fit; four are refused (no higher than what is queued).
-    int refused = 0;
-    for (int seen = 0; seen < 14; ) {
+    //  Ten fit; four are refused, shed as they come (no higher than what
+    //  is queued): each refusal is a system.overload and a workflow.shed.
+    int queued = 0, overloads = 0, shed = 0;
+    while (queued < 10 || shed < 4) {
         json_t *event = tree_events_next (events, 10000);
-        cr_assert_not_null (event, "only %d of 14 low submissions answered", seen);
+        cr_assert_not_null (event, "%d queued, %d shed of 14 low submissions", queued, shed);
         const char *type = json_string_value (json_object_get (event, "type"));
-        if (strcmp (type, "workflow.queued") == 0)
-            seen++;
-        if (strcmp (type, "system.overload") == 0) {
-            refused++;
-            seen++;
-        }
+        queued += strcmp (type, "workflow.queued") == 0;
+        overloads += strcmp (type, "system.overload") == 0;
+        shed += strcmp (type, "workflow.shed") == 0;
         json_decref (event);
     }
-    cr_assert_eq (refused, 4);
+    cr_assert_eq (queued, 10);
+    cr_assert_eq (overloads, 4);
     for (int i = 0; i < 4; i++) {
         snprintf (log, sizeof log, "%s/critical%d.log", dir, i);
         char *argv [] = { (char *) tu_bin ("readme2ci"), "generate", "--priority", "critical",
                           project, NULL };
         critical [i] = tu_spawn (argv, tree.env, log);
     }
-    int shed = 0;
-    while (shed < 4) {
+    //  Each critical one sheds a queued low one.
+    while (shed < 8) {
         json_t *event = tree_events_wait (events, "workflow.shed", NULL, 10000);
         cr_assert_not_null (event, "only %d shed", shed);
+        cr_assert_eq (json_integer_value (json_object_get (event, "priority")), 100);
         json_decref (event);
         shed++;
     }
@@ -271,6 +271,11 @@ Test (ops, a_full_queue_sheds_low_work_for_critical, .timeout = 120)
     int ok = 0, overloaded = 0;
     for (int i = 0; i < 14; i++) {
         int status = tu_wait (low [i], 60000);
+        if (status != 0 && status != 3) {
+            snprintf (log, sizeof log, "%s/low%d.log", dir, i);
+            char *text = tu_read (log, NULL);
+            cr_assert_fail ("low %d exited %d: %s", i, status, text);
+        }
         ok += status == 0;
         overloaded += status == 3;
         snprintf (log, sizeof log, "%s/low%d.log", dir, i);
@@ -279,7 +284,7 @@ Test (ops, a_full_queue_sheds_low_work_for_critical, .timeout = 120)
             cr_assert (strstr (text, "overloaded"), "%s", text);
         free (text);
     }
-    cr_assert_eq (ok, 6);
+    cr_assert_eq (ok, 6, "%d low workflows completed, %d overloaded", ok, overloaded);
     cr_assert_eq (overloaded, 8);
     tree_events_destroy (&events);
     cr_assert_eq (tree_cli (&tree, &r, "down", NULL), 0);
