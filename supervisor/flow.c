@@ -184,6 +184,8 @@ flow_enqueue (server_t *self, workflow_t *wf, bool front)
     //  A stopped component's work waits for it (until its deadline),
     //  except detection, which the generator can do without.
     bool detector_gone = wf->step == STEP_DETECT && component->desired == 0;
+    for (worker_t *w = component->workers; w && detector_gone; w = w->next)
+        detector_gone = w->state != W_READY;       //  a remote one may serve
     if (!pool_available (self, component) || detector_gone) {
         if (wf->step == STEP_DETECT && pool_available (self, &self->components [STEP_GENERATE])) {
             wf->options.degraded = true;

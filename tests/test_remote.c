@@ -10,6 +10,7 @@
 #include <arpa/inet.h>
 #include <netinet/in.h>
 #include <signal.h>
+#include <stdarg.h>
 #include <stdio.h>
 #include <stdlib.h>
 #include <string.h>
@@ -293,4 +294,161 @@ Test (remote, tcp_without_curve_is_refused_unless_insecure_on_loopback, .timeout
     cr_assert_eq (tree_cli (&tree, &r, "down", NULL), 0);
     tu_result_release (&r);
     tree_fini (&tree);
+}
+
+//  Runs `ip ARGS...` (NULL-ended); asserts it worked.
+static void
+s_ip (const char *arg, ...)
+{
+    char *argv [16] = { "/usr/sbin/ip" };
+    int argc = 1;
+    va_list args;
+    va_start (args, arg);
+    for (const char *a = arg; a && argc < 15; a = va_arg (args, const char *))
+        argv [argc++] = (char *) a;
+    va_end (args);
+    argv [argc] = NULL;
+    tu_result_t r;
+    cr_assert_eq (tu_run (argv, NULL, NULL, 10000, &r), 0);
+    cr_assert_eq (r.status, 0, "ip %s %s %s: %s", argv [1], argv [2], argv [3], r.err);
+    tu_result_release (&r);
+}
+
+//  Two hosts: the supervisor in one network namespace, workers in another,
+//  joined by a veth pair on a private /30 of their own.
+Test (remote, workers_on_another_host_through_network_namespaces, .timeout = 180)
+{
+    if (geteuid () != 0 || access ("/usr/sbin/ip", X_OK) != 0)
+        cr_skip_test ("needs root and iproute2 for network namespaces");
+    char ns_a [32], ns_b [32], veth_a [16], veth_b [16];
+    int id = (int) getpid () % 10000;
+    snprintf (ns_a, sizeof ns_a, "r2ci-a%d", id);
+    snprintf (ns_b, sizeof ns_b, "r2ci-b%d", id);
+    snprintf (veth_a, sizeof veth_a, "r2a%d", id);
+    snprintf (veth_b, sizeof veth_b, "r2b%d", id);
+    //  Namespaces a failed earlier run left behind go first.
+    char *list [] = { "/usr/sbin/ip", "netns", "list", NULL };
+    tu_result_t listed;
+    cr_assert_eq (tu_run (list, NULL, NULL, 10000, &listed), 0);
+    for (char *line = strtok (listed.out, "\n"); line; line = strtok (NULL, "\n")) {
+        char name [64] = "";
+        sscanf (line, "%63s", name);
+        if (strncmp (name, "r2ci-", 5) == 0) {
+            char *del [] = { "/usr/sbin/ip", "netns", "del", name, NULL };
+            tu_result_t r;
+            tu_run (del, NULL, NULL, 10000, &r);
+            tu_result_release (&r);
+        }
+    }
+    tu_result_release (&listed);
+    s_ip ("netns", "add", ns_a, NULL);
+    s_ip ("netns", "add", ns_b, NULL);
+    s_ip ("link", "add", veth_a, "type", "veth", "peer", "name", veth_b, NULL);
+    s_ip ("link", "set", veth_a, "netns", ns_a, NULL);
+    s_ip ("link", "set", veth_b, "netns", ns_b, NULL);
+    s_ip ("-n", ns_a, "addr", "add", "10.213.7.1/30", "dev", veth_a, NULL);
+    s_ip ("-n", ns_b, "addr", "add", "10.213.7.2/30", "dev", veth_b, NULL);
+    s_ip ("-n", ns_a, "link", "set", veth_a, "up", NULL);
+    s_ip ("-n", ns_b, "link", "set", veth_b, "up", NULL);
+    s_ip ("-n", ns_a, "link", "set", "lo", "up", NULL);
+    s_ip ("-n", ns_b, "link", "set", "lo", "up", NULL);
+
+    //  Keys and config as on loopback, with the supervisor on host A.
+    tree_t scratch;
+    tree_init (&scratch, NULL, NULL);
+    char *keys = tu_tmpdir ();
+    char path [1024], from [1024], to [1024];
+    const char *names [] = { "supervisor", "worker-b", "intruder" };
+    for (size_t i = 0; i < 3; i++) {
+        snprintf (path, sizeof path, "%s/%s", keys, names [i]);
+        s_keys (&scratch, path);
+    }
+    tree_fini (&scratch);
+    snprintf (path, sizeof path, "%s/workers", keys);
+    mkdir (path, 0700);
+    snprintf (from, sizeof from, "%s/worker-b", keys);
+    snprintf (to, sizeof to, "%s/workers/worker-b", keys);
+    s_copy (from, to);
+    char config [2048];
+    snprintf (config, sizeof config,
+              "listen:\n  workers: tcp://10.213.7.1:7101\n"
+              "security:\n  secret_key: %s/supervisor_secret\n  authorized_workers: %s/workers\n"
+              "components:\n  parser: {workers: 0}\n  detector: {workers: 0}\n", keys, keys);
+    tree_t tree;
+    tree_init (&tree, config, NULL);
+    char *sup [] = { "/usr/sbin/ip", "netns", "exec", ns_a, (char *) tu_bin ("readme2ci-supervisor"),
+                     "--runtime-dir", tree.runtime, "-c", tree.config, NULL };
+    char log [1024];
+    snprintf (log, sizeof log, "%s/supervisor.log", tree.state);
+    pid_t supervisor = tu_spawn (sup, tree.env, log);
+    cr_assert_gt (supervisor, 0);
+    tree.supervisor = supervisor;
+    json_t *status;
+    long long deadline = tu_now_ms () + 10000;
+    while (!(status = tree_status (&tree)))
+        cr_assert_lt (tu_now_ms (), deadline, "the supervisor in %s did not answer", ns_a);
+    json_decref (status);
+    tree_events_t *events = tree_events_new (&tree);
+
+    //  Host B: an authorised parser and detector, and an intruder.
+    char server [1024], own [1024], bad [1024];
+    snprintf (server, sizeof server, "%s/supervisor", keys);
+    snprintf (own, sizeof own, "%s/worker-b_secret", keys);
+    snprintf (bad, sizeof bad, "%s/intruder_secret", keys);
+    pid_t remote [3];
+    const char *programs [] = { "readme2ci-parser", "readme2ci-detector", "readme2ci-parser" };
+    for (int i = 0; i < 3; i++) {
+        char *argv [] = { "/usr/sbin/ip", "netns", "exec", ns_b, (char *) tu_bin (programs [i]),
+                          "--connect", "tcp://10.213.7.1:7101", "--server-key", server,
+                          "--key", i == 2? bad: own, NULL };
+        remote [i] = tu_spawn (argv, NULL, NULL);
+    }
+    for (int seen = 0; seen < 2; ) {
+        json_t *event = tree_events_wait (events, "worker.ready", NULL, 15000);
+        cr_assert_not_null (event, "the workers on host B did not join");
+        const char *host = json_string_value (json_object_get (event, "host"));
+        if (strcmp (json_string_value (json_object_get (event, "component")), "generator")) {
+            cr_assert_str_neq (host, "local");
+            seen++;
+        }
+        json_decref (event);
+    }
+    //  Parsing and detection happen on host B only.
+    char *dir = tu_tmpdir ();
+    char *project = tree_project (dir, "demo", "python", NULL);
+    tu_result_t r;
+    cr_assert_eq (tree_cli (&tree, &r, "generate", project, NULL), 0, "%s", r.err);
+    cr_assert (strstr (r.out, "pytest"), "%s", r.out);
+    cr_assert_null (strstr (r.err, "degraded"), "detection did not run remotely: %s", r.err);
+    tu_result_release (&r);
+    int pids [4];
+    char hosts [4][64];
+    cr_assert_eq (s_parsers (&tree, pids, hosts, 4), 1, "the intruder joined");
+
+    //  Host B's workers die; local ones take over and nothing is lost.
+    cr_assert_eq (tree_cli (&tree, &r, "ctl", "scale", "parser", "1", NULL), 0, "%s", r.err);
+    tu_result_release (&r);
+    cr_assert_eq (tree_cli (&tree, &r, "ctl", "scale", "detector", "1", NULL), 0, "%s", r.err);
+    tu_result_release (&r);
+    for (int i = 0; i < 3; i++) {
+        kill (remote [i], SIGKILL);
+        tu_wait (remote [i], 5000);
+    }
+    cr_assert_eq (tree_cli (&tree, &r, "generate", "--timeout", "30000", project, NULL), 0,
+                  "%s", r.err);
+    cr_assert (strstr (r.out, "pytest"), "%s", r.out);
+    tu_result_release (&r);
+    tree_events_destroy (&events);
+    cr_assert_eq (tree_cli (&tree, &r, "down", NULL), 0);
+    tu_result_release (&r);
+    tu_wait (supervisor, 10000);
+    tree.supervisor = 0;
+    tree_fini (&tree);
+    s_ip ("netns", "del", ns_a, NULL);
+    s_ip ("netns", "del", ns_b, NULL);
+    tu_rmtree (keys);
+    tu_rmtree (dir);
+    free (keys);
+    free (dir);
+    free (project);
 }
