@@ -131,6 +131,9 @@ control_on_request (server_t *self, zframe_t *identity, zframe_t *header)
     else
     if (strcmp (request.op, "ctl") == 0)
         s_ctl (self, identity, &request);
+    else
+    if (strncmp (request.op, "maintain-", 9) == 0)
+        maintain_on_request (self, identity, &request);
     else {
         char message [128];
         snprintf (message, sizeof message, "unknown operation '%s'", request.op);
