@@ -9,6 +9,7 @@
 #include "common/util.h"
 #include "proto/project.h"
 #include "proto/wire.h"
+#include "supervisor/cli_journal.h"
 #include "supervisor/client.h"
 #include "supervisor/project_load.h"
 #include "workers/detector/detector.h"
@@ -53,6 +54,9 @@ static const char *const s_usage_text =
     "  status [--json]    components, workers, queue\n"
     "  result ID          the workflow a finished run produced\n"
     "  ctl OP COMPONENT   component operations (restart)\n"
+    "  events             the journal's events (--since, --type, --follow, --json)\n"
+    "  journal verify     check every record of the journal\n"
+    "  maintain OP        cleanup, backup DIR, restore DIR\n"
     "\n"
     "Run `readme2ci COMMAND --help` for a command's options and examples.\n";
 
@@ -1041,6 +1045,7 @@ cli_main (int argc, char **argv)
     } commands [] = {
         { "generate", s_cmd_generate }, { "up", s_cmd_up }, { "down", s_cmd_down },
         { "status", s_cmd_status }, { "result", s_cmd_result }, { "ctl", s_cmd_ctl },
+        { "events", cli_events }, { "journal", cli_journal }, { "maintain", cli_maintain },
     };
     for (size_t i = 0; i < sizeof commands / sizeof commands [0]; i++)
         if (strcmp (argv [1], commands [i].name) == 0)
