@@ -350,6 +350,10 @@ typedef struct {
     journal_event_fn *on_event;
     bool decode;                //  decode every record fully
     bool keep_going;            //  report and resume after damage
+    bool tail_ok;               //  damage ending the last segment is its
+                                //  end (a record being written): no problem
+    bool in_last;               //  the segment being walked is the last
+    uint64_t from_seq;          //  records below it are skipped, not handed
     uint64_t expected;          //  seq the next record must have; 0: any
     journal_stats_t stats;
     journal_segment_t *info;    //  filled in when not NULL
@@ -374,6 +378,11 @@ s_scan_record (s_scan_t *self, const char *path, uint64_t at,
                const uint8_t *payload, uint32_t length)
 {
     uint64_t seq, time;
+    if (self->from_seq && s_peek_event (payload, length, &seq, &time)
+    &&  seq < self->from_seq && (!self->expected || seq == self->expected)) {
+        self->expected = seq + 1;
+        return 0;
+    }
     if (self->decode) {
         if (event_decode (&self->event, payload, length)) {
             s_report (self, path, at, JOURNAL_RECORD_HEAD + length,
@@ -443,6 +452,10 @@ s_scan_segment (s_scan_t *self, const char *path, uint64_t bound)
     ssize_t got = jio_read_full (io, fd, header, sizeof header, 0);
     if (got < 0)
         goto out_close;
+    if (self->tail_ok && self->in_last && limit < JOURNAL_HEADER_SIZE) {
+        io->close (io->ctx, fd);
+        return 0;               //  a segment being started: no records yet
+    }
     if (limit < JOURNAL_HEADER_SIZE || got < JOURNAL_HEADER_SIZE
     ||  !s_header_check (header, &first_seq)) {
         s_report (self, path, 0, limit, "bad segment header");
@@ -488,12 +501,18 @@ s_scan_segment (s_scan_t *self, const char *path, uint64_t bound)
             }
             continue;
         }
+        uint64_t resume;
+        if (self->tail_ok && self->in_last) {
+            if (s_find_next (io, fd, at + 1, limit, &resume))
+                goto out_close;
+            if (resume == limit)
+                break;          //  a torn tail, or a record being written
+        }
         damaged = true;
         if (!self->keep_going) {
             s_report (self, path, at, limit - at, reason);
             goto out_damaged;
         }
-        uint64_t resume;
         if (s_find_next (io, fd, at + 1, limit, &resume))
             goto out_close;
         s_report (self, path, at, resume - at, reason);
@@ -1007,6 +1026,9 @@ journal_destroy (journal_t **self_p)
 //  --------------------------------------------------------------------
 //  Replay, listing, verify
 
+static int s_read_first_seq (const jio_t *io, const char *path,
+                             uint64_t *first_seq_p);
+
 //  Walk every segment of the folder in order; segment index active (if
 //  not 0) is read only up to bound. infos, when not NULL, gets one entry
 //  per segment (caller frees). 0 or -1 with errno.
@@ -1034,8 +1056,17 @@ s_scan_folder (s_scan_t *scan, const char *dir, uint64_t active,
     int rc = 0;
     for (size_t i = 0; i < count; i++) {
         char path [PATH_MAX];
+        uint64_t next_first;
+        if (scan->from_seq && i + 1 < count
+        &&  s_segment_path (path, sizeof path, dir, indexes [i + 1]) == 0
+        &&  s_read_first_seq (scan->io, path, &next_first) == 0
+        &&  next_first <= scan->from_seq) {
+            scan->expected = 0;         //  every record of it is skipped
+            continue;
+        }
         if (s_segment_path (path, sizeof path, dir, indexes [i]))
             goto out_free;
+        scan->in_last = i + 1 == count;
         if (infos) {
             scan->info = &infos [i];
             s_segment_name (indexes [i], infos [i].name, JOURNAL_NAME_SIZE);
@@ -1106,6 +1137,23 @@ journal_verify (const char *path, const jio_t *io, journal_stats_t *stats,
     int saved = errno;
     if (stats)
         *stats = scan.stats;
+    s_scan_release (&scan);
+    errno = saved;
+    return rc;
+}
+
+int
+journal_read (const char *dir, const jio_t *io, uint64_t from_seq,
+              journal_event_fn *on_event, journal_problem_fn *on_problem,
+              void *arg)
+{
+    s_scan_t scan = {
+        .io = io? io: jio_default (), .on_problem = on_problem, .arg = arg,
+        .on_event = on_event, .decode = true, .tail_ok = true,
+        .from_seq = from_seq
+    };
+    int rc = s_scan_folder (&scan, dir, 0, 0, NULL, NULL);
+    int saved = errno;
     s_scan_release (&scan);
     errno = saved;
     return rc;

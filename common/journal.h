@@ -216,6 +216,21 @@ void journal_backup_destroy (journal_backup_t **self_p);
 //  The whole backup in one call. 0 or -1 with errno.
 int journal_backup (journal_t *self, const char *dest);
 
+//  Read the journal folder dir without changing anything, so it is safe
+//  while a supervisor appends: every record whose seq is from_seq or more
+//  (0: all), decoded, in order, to on_event (which may take over the
+//  event's contents). Segments wholly before from_seq are passed over by
+//  their headers. Damage ending the last segment, with no valid record
+//  after it, is where reading stops cleanly (a torn tail, or a record
+//  being written now); a last segment shorter than its header holds no
+//  records yet. Other damage goes to on_problem (may be NULL) and stops
+//  the reading. io NULL means the real calls. 0, or -1 with EBADMSG
+//  (damage; the events before it were handed over), ENOENT (no segments),
+//  the errno of on_event when it stopped, or an I/O errno.
+int journal_read (const char *dir, const jio_t *io, uint64_t from_seq,
+                  journal_event_fn *on_event, journal_problem_fn *on_problem,
+                  void *arg);
+
 //  What journal_verify saw.
 typedef struct {
     size_t segments;

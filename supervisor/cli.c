@@ -9,6 +9,7 @@
 #include "common/util.h"
 #include "proto/project.h"
 #include "proto/wire.h"
+#include "supervisor/cli_journal.h"
 #include "supervisor/client.h"
 #include "supervisor/project_load.h"
 #include "workers/keys.h"
@@ -56,6 +57,9 @@ static const char *const s_usage_text =
     "  ctl OP COMPONENT   deploy, stop, scale, restart, update a component\n"
     "  health [--json]    healthy (0), degraded (1) or down (2)\n"
     "  keys new NAME      a CURVE key pair for tcp endpoints\n"
+    "  events             the journal's events (--since, --type, --follow, --json)\n"
+    "  journal verify     check every record of the journal\n"
+    "  maintain OP        cleanup, backup DIR, restore DIR\n"
     "\n"
     "Run `readme2ci COMMAND --help` for a command's options and examples.\n";
 
@@ -1179,6 +1183,7 @@ cli_main (int argc, char **argv)
         { "generate", s_cmd_generate }, { "up", s_cmd_up }, { "down", s_cmd_down },
         { "status", s_cmd_status }, { "result", s_cmd_result }, { "ctl", s_cmd_ctl },
         { "health", s_cmd_health }, { "keys", s_cmd_keys },
+        { "events", cli_events }, { "journal", cli_journal }, { "maintain", cli_maintain },
     };
     for (size_t i = 0; i < sizeof commands / sizeof commands [0]; i++)
         if (strcmp (argv [1], commands [i].name) == 0)

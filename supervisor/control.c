@@ -263,6 +263,9 @@ control_on_request (server_t *self, zframe_t *identity, zframe_t *header)
                       text? strlen (text): 0);
         free (text);
     }
+    else
+    if (strncmp (request.op, "maintain-", 9) == 0)
+        maintain_on_request (self, identity, &request);
     else {
         char message [128];
         snprintf (message, sizeof message, "unknown operation '%s'", request.op);

@@ -9,6 +9,7 @@
 #include "common/journal.h"
 #include "common/util.h"
 #include "supervisor/log.h"
+#include "supervisor/snapshot.h"
 #include "workers/bus.h"
 
 #include <errno.h>
@@ -58,63 +59,22 @@ s_record_free (void **item_p)
 }
 
 //  --------------------------------------------------------------------
-//  Replay
-
-typedef struct {
-    event_t event;              //  the workflow.queued record
-} pending_t;
+//  Replay: the events fold into a snapshot state (supervisor/snapshot.h),
+//  which a system.snapshot event resets; the state then goes to the flow.
 
 typedef struct {
     server_t *server;
-    zhashx_t *pending;          //  id -> pending_t, not yet finished
-    zlistx_t *order;            //  ids in the order they were queued
-    size_t results;
+    snapshot_t *state;
     uint64_t events;
 } replay_t;
-
-static void
-s_pending_free (void **item_p)
-{
-    pending_t *self = *item_p;
-    if (self) {
-        event_release (&self->event);
-        free (self);
-        *item_p = NULL;
-    }
-}
 
 static int
 s_on_replay (event_t *event, void *arg)
 {
     replay_t *replay = arg;
-    server_t *self = replay->server;
     replay->events++;
-    pool_replay_event (self, event);
-    const char *id = event_get_str (event, "workflow_id");
-    if (strcmp (event->type, "workflow.queued") == 0 && id) {
-        pending_t *pending = calloc (1, sizeof *pending);
-        if (!pending)
-            return errno = ENOMEM, -1;
-        pending->event = *event;            //  take it over
-        memset (event, 0, sizeof *event);
-        id = event_get_str (&pending->event, "workflow_id");
-        zhashx_update (replay->pending, id, pending);
-        zlistx_add_end (replay->order, (void *) id);
-    }
-    else
-    if (strcmp (event->type, "workflow.completed") == 0 && id) {
-        size_t size;
-        const uint8_t *result = event_get_bytes (event, "result", &size);
-        if (result)
-            flow_keep_result (self, id, (const char *) result, size);
-        zhashx_delete (replay->pending, id);
-        replay->results++;
-    }
-    else
-    if ((strcmp (event->type, "workflow.failed") == 0
-      || strcmp (event->type, "workflow.shed") == 0) && id)
-        zhashx_delete (replay->pending, id);
-    return 0;
+    pool_replay_event (replay->server, event);
+    return snapshot_apply (replay->state, event);
 }
 
 static void
@@ -129,20 +89,48 @@ s_on_problem (const journal_problem_t *problem, void *arg)
         log_error ("journal: %s", line);
 }
 
-//  Queues again every accepted workflow that has no end in the journal.
-static size_t
-s_requeue (server_t *self, replay_t *replay)
+typedef struct {
+    const event_t **list;
+    size_t count;
+} s_pending_list_t;
+
+static int
+s_collect_pending (const event_t *queued, void *arg)
 {
+    s_pending_list_t *self = arg;
+    self->list [self->count++] = queued;
+    return 0;
+}
+
+static int
+s_restore_result (const char *id, const char *text, size_t size, void *arg)
+{
+    flow_keep_result ((server_t *) arg, id, text, size);
+    return 0;
+}
+
+//  Keeps the results again and queues every accepted workflow that has
+//  no end in the journal.
+static size_t
+s_requeue (server_t *self, snapshot_t *state)
+{
+    snapshot_each_result (state, s_restore_result, self);
+    s_pending_list_t pending = { calloc (snapshot_pending_count (state) + 1,
+                                         sizeof (const event_t *)), 0 };
+    if (!pending.list)
+        return 0;
+    snapshot_each_pending (state, s_collect_pending, &pending);
     //  Each goes to the head of its priority: push the newest first so
     //  they come out in the order they were accepted.
     size_t count = 0;
-    for (const char *id = zlistx_last (replay->order); id; id = zlistx_prev (replay->order)) {
-        pending_t *pending = zhashx_lookup (replay->pending, id);
-        if (!pending || flow_known (self, id))
-            continue;               //  finished, or queued twice under one id
-        if (flow_recover (self, &pending->event) == 0)
+    for (size_t i = pending.count; i-- > 0; ) {
+        const char *id = event_get_str (pending.list [i], "workflow_id");
+        if (flow_known (self, id))
+            continue;
+        if (flow_recover (self, pending.list [i]) == 0)
             count++;
     }
+    free (pending.list);
     return count;
 }
 
@@ -191,24 +179,26 @@ ledger_open (server_t *self, char *err, size_t size)
                   errno == EBADMSG? " (see `readme2ci journal verify`)": "");
         return -1;
     }
-    replay_t replay = { .server = self, .pending = zhashx_new (), .order = zlistx_new () };
-    zhashx_set_destructor (replay.pending, s_pending_free);
+    replay_t replay = { .server = self, .state = snapshot_new (RESULTS_KEPT) };
+    if (!replay.state) {
+        snprintf (err, size, "out of memory");
+        return -1;
+    }
     uint64_t started = util_now_ms ();
     int rc = journal_replay (self->journal, s_on_replay, s_on_problem, &replay);
     if (rc) {
         snprintf (err, size, "%s: replay stopped: %s (see `readme2ci journal verify %s`)",
                   dir, strerror (errno), dir);
-        zhashx_destroy (&replay.pending);
-        zlistx_destroy (&replay.order);
+        snapshot_destroy (&replay.state);
         return -1;
     }
-    self->recovered = s_requeue (self, &replay);
+    self->recovered = s_requeue (self, replay.state);
     self->replayed_events = replay.events;
     log_info ("journal: %llu events replayed in %llu ms; %zu workflows queued again, "
               "%zu results", (unsigned long long) replay.events,
-              (unsigned long long) (util_now_ms () - started), self->recovered, replay.results);
-    zhashx_destroy (&replay.pending);
-    zlistx_destroy (&replay.order);
+              (unsigned long long) (util_now_ms () - started), self->recovered,
+              snapshot_results_count (replay.state));
+    snapshot_destroy (&replay.state);
     return 0;
 }
 
@@ -253,6 +243,7 @@ s_write_backlog (server_t *self)
 void
 ledger_close (server_t *self)
 {
+    maintain_release (self);
     if (self->journal) {
         journal_sync (self->journal);
         s_flush (self);

@@ -911,9 +911,34 @@ pool_latency (const component_t *component, int percentile)
 //  At start, before any worker runs: operators' choices from the journal
 //  (worker counts, stopped components, updated commands) win over the
 //  config.
+static void
+s_set_desired (server_t *self, component_t *component, uint32_t desired)
+{
+    if (component->desired > 0 && desired == 0)
+        component->last_desired = component->desired;
+    component->desired = desired;
+    while (component->slots_count)
+        s_slot_free (component, component->slots [0]);
+    for (uint32_t i = 0; i < component->desired; i++)
+        s_slot_new (self, component);
+}
+
 void
 pool_replay_event (server_t *self, const event_t *event)
 {
+    if (strcmp (event->type, "system.snapshot") == 0) {
+        //  A snapshot made by `maintain cleanup` carries the counts that
+        //  the operations before it had set.
+        for (int c = 0; c < COMPONENT_COUNT; c++) {
+            char key [64];
+            int64_t desired;
+            snprintf (key, sizeof key, "desired:%s", self->components [c].name);
+            if (event_get_int (event, key, &desired) == 0 && desired >= 0 && desired <= 256
+            &&  (uint32_t) desired != self->components [c].desired)
+                s_set_desired (self, &self->components [c], (uint32_t) desired);
+        }
+        return;
+    }
     if (strcmp (event->type, "component.operation.success") != 0)
         return;
     const char *name = event_get_str (event, "component");
@@ -924,13 +949,7 @@ pool_replay_event (server_t *self, const event_t *event)
     const char *command = event_get_str (event, "command");
     if (command && *command)
         util_copy (component->command, sizeof component->command, command);
-    if (component->desired > 0 && desired == 0)
-        component->last_desired = component->desired;
-    component->desired = (uint32_t) desired;
-    while (component->slots_count)
-        s_slot_free (component, component->slots [0]);
-    for (uint32_t i = 0; i < component->desired; i++)
-        s_slot_new (self, component);
+    s_set_desired (self, component, (uint32_t) desired);
 }
 
 const char *

@@ -135,6 +135,7 @@ struct component {
 };
 
 typedef struct ledger_fault ledger_fault_t;
+typedef struct maintain maintain_t;
 
 struct server {
     config_t cfg;
@@ -179,6 +180,7 @@ struct server {
     size_t recovered;           //  workflows queued again at start
     uint64_t replayed_events;
     ledger_fault_t *fault;      //  test-only I/O faults
+    maintain_t *maintain;       //  a backup in progress (maintain.c)
 };
 
 extern const char *const server_step_names [];
@@ -266,6 +268,11 @@ void ledger_hold_reply (server_t *self, zframe_t *identity, const wire_reply_t *
 bool ledger_healthy (server_t *self);
 const char *ledger_problem (server_t *self);
 void ledger_tick (server_t *self, uint64_t now);
+
+//  maintain.c: the maintain-* requests (journal info, cleanup, backup).
+void maintain_on_request (server_t *self, zframe_t *identity, const wire_request_t *request);
+//  Abandon a backup in progress (its DEST.partial stays); at shutdown.
+void maintain_release (server_t *self);
 
 //  control.c
 void control_on_request (server_t *self, zframe_t *identity, zframe_t *header);

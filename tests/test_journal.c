@@ -1406,3 +1406,85 @@ Test (journal, records_that_checksum_but_do_not_belong)
     tu_rmtree (dir);
     free (dir);
 }
+
+Test (journal, read_only_reader_skips_by_seq_and_stops_at_a_torn_tail)
+{
+    char *dir = tu_tmpdir ();
+    journal_t *journal = s_open (dir, JOURNAL_FSYNC_ALWAYS, 600, NULL, NULL);
+    s_append_range (journal, 1, 60, 0);
+    //  Everything, in order, changing nothing.
+    seen_t *seen = calloc (1, sizeof *seen);
+    cr_assert_eq (journal_read (dir, NULL, 0, s_on_event, NULL, seen), 0);
+    cr_assert_eq (seen->count, 60);
+    for (size_t i = 0; i < 60; i++)
+        cr_assert_eq (seen->seq [i], i + 1);
+    //  From a seq in a later segment: only that seq and after.
+    memset (seen, 0, sizeof *seen);
+    cr_assert_eq (journal_read (dir, NULL, 45, s_on_event, NULL, seen), 0);
+    cr_assert_eq (seen->count, 16);
+    cr_assert_eq (seen->seq [0], 45);
+    cr_assert_eq (seen->n [15], 60);
+    memset (seen, 0, sizeof *seen);
+    cr_assert_eq (journal_read (dir, NULL, 61, s_on_event, NULL, seen), 0);
+    cr_assert_eq (seen->count, 0);
+
+    //  A record half written at the end of the last segment, as a reader
+    //  sees one while the supervisor writes: the read ends before it,
+    //  reports nothing and leaves the file as it was.
+    journal_segment_t *list;
+    size_t count;
+    cr_assert_eq (journal_segments (journal, &list, &count), 0);
+    char *last = s_path (dir, list [count - 1].name);
+    free (list);
+    size_t size;
+    uint8_t *data = s_slurp (last, &size);
+    uint8_t *longer = malloc (size + 5);
+    memcpy (longer, data, size);
+    memcpy (longer + size, "\x30\x00\x00\x00\x01", 5);
+    s_spit (last, longer, size + 5);
+    replay_t *replay = calloc (1, sizeof *replay);
+    cr_assert_eq (journal_read (dir, NULL, 0, s_replay_event, s_replay_problem, replay), 0);
+    cr_assert_eq (replay->seen.count, 60);
+    cr_assert_eq (replay->problems.count, 0);
+    size_t now_size;
+    free (s_slurp (last, &now_size));
+    cr_assert_eq (now_size, size + 5, "the reader changed the file");
+
+    //  A flipped byte in an earlier segment is damage: named, and the
+    //  events before it were handed over.
+    s_spit (last, data, size);
+    char *first = s_segment (dir, 1);
+    size_t first_size;
+    uint8_t *bytes = s_slurp (first, &first_size);
+    bytes [first_size - 3] ^= 0x40;
+    s_spit (first, bytes, first_size);
+    memset (replay, 0, sizeof *replay);
+    errno = 0;
+    cr_assert_eq (journal_read (dir, NULL, 0, s_replay_event, s_replay_problem, replay), -1);
+    cr_assert_eq (errno, EBADMSG);
+    cr_assert_eq (replay->problems.count, 1);
+    cr_assert_str_eq (s_base (replay->problems.list [0].segment), "journal-0000000001.log");
+    cr_assert_lt (replay->seen.count, 60);
+    cr_assert_not (replay->problems.list [0].cut);
+    //  Read from a seq past that segment, the damage is not in the way.
+    memset (seen, 0, sizeof *seen);
+    cr_assert_eq (journal_read (dir, NULL, 50, s_on_event, NULL, seen), 0);
+    cr_assert_eq (seen->count, 11);
+
+    errno = 0;
+    char *empty = tu_tmpdir ();
+    cr_assert_eq (journal_read (empty, NULL, 0, s_on_event, NULL, seen), -1);
+    cr_assert_eq (errno, ENOENT);
+    tu_rmtree (empty);
+    free (empty);
+    journal_destroy (&journal);
+    free (replay);
+    free (bytes);
+    free (first);
+    free (longer);
+    free (data);
+    free (last);
+    free (seen);
+    tu_rmtree (dir);
+    free (dir);
+}

@@ -1,0 +1,552 @@
+/*  supervisor/snapshot.c - replay state folded from journal events, and
+    its system.snapshot events for maintenance. See snapshot.h.  */
+#include "supervisor/snapshot.h"
+
+#include <czmq.h>
+
+#include <errno.h>
+#include <stdio.h>
+#include <stdlib.h>
+#include <string.h>
+
+#define S_COMPONENTS_MAX 8
+#define S_NAME_SIZE 64
+
+typedef struct {
+    event_t event;              //  the workflow.queued event
+} s_pending_t;
+
+typedef struct {
+    char *id;
+    char *text;                 //  NUL-ended
+    size_t size;
+} s_result_t;
+
+typedef struct {
+    char name [S_NAME_SIZE];
+    uint32_t count;
+} s_desired_t;
+
+//  One state: what replay rebuilds.
+typedef struct {
+    zlistx_t *pending;          //  s_pending_t, in the order accepted
+    zhashx_t *pending_by_id;    //  id -> handle in pending
+    zlistx_t *results;          //  s_result_t, oldest first
+    zhashx_t *results_by_id;    //  id -> handle in results
+    s_desired_t desired [S_COMPONENTS_MAX];
+    size_t desired_count;
+} s_state_t;
+
+struct snapshot {
+    size_t results_max;
+    s_state_t *state;
+    s_state_t *incoming;        //  a snapshot being read, part by part
+    int64_t next_part;
+};
+
+static void
+s_pending_free (void **item_p)
+{
+    s_pending_t *self = *item_p;
+    if (self) {
+        event_release (&self->event);
+        free (self);
+        *item_p = NULL;
+    }
+}
+
+static void
+s_result_free (void **item_p)
+{
+    s_result_t *self = *item_p;
+    if (self) {
+        free (self->id);
+        free (self->text);
+        free (self);
+        *item_p = NULL;
+    }
+}
+
+static void
+s_state_destroy (s_state_t **self_p)
+{
+    s_state_t *self = *self_p;
+    if (!self)
+        return;
+    zhashx_destroy (&self->pending_by_id);
+    zhashx_destroy (&self->results_by_id);
+    zlistx_destroy (&self->pending);
+    zlistx_destroy (&self->results);
+    free (self);
+    *self_p = NULL;
+}
+
+static s_state_t *
+s_state_new (void)
+{
+    s_state_t *self = calloc (1, sizeof *self);
+    if (!self)
+        return errno = ENOMEM, NULL;
+    self->pending = zlistx_new ();
+    self->pending_by_id = zhashx_new ();
+    self->results = zlistx_new ();
+    self->results_by_id = zhashx_new ();
+    if (!self->pending || !self->pending_by_id || !self->results || !self->results_by_id) {
+        s_state_destroy (&self);
+        return errno = ENOMEM, NULL;
+    }
+    zlistx_set_destructor (self->pending, s_pending_free);
+    zlistx_set_destructor (self->results, s_result_free);
+    return self;
+}
+
+snapshot_t *
+snapshot_new (size_t results_max)
+{
+    snapshot_t *self = calloc (1, sizeof *self);
+    if (!self)
+        return errno = ENOMEM, NULL;
+    self->results_max = results_max;
+    self->state = s_state_new ();
+    if (!self->state) {
+        free (self);
+        return errno = ENOMEM, NULL;
+    }
+    return self;
+}
+
+void
+snapshot_destroy (snapshot_t **self_p)
+{
+    snapshot_t *self = self_p? *self_p: NULL;
+    if (!self)
+        return;
+    s_state_destroy (&self->state);
+    s_state_destroy (&self->incoming);
+    free (self);
+    *self_p = NULL;
+}
+
+//  --------------------------------------------------------------------
+//  Changing a state
+
+static void
+s_end_pending (s_state_t *state, const char *id)
+{
+    void *handle = zhashx_lookup (state->pending_by_id, id);
+    if (handle) {
+        zhashx_delete (state->pending_by_id, id);
+        zlistx_delete (state->pending, handle);
+    }
+}
+
+static int
+s_add_pending (s_state_t *state, event_t *queued)
+{
+    const char *id = event_get_str (queued, "workflow_id");
+    if (!id || !*id)
+        return errno = EINVAL, -1;
+    s_pending_t *pending = calloc (1, sizeof *pending);
+    if (!pending)
+        return errno = ENOMEM, -1;
+    pending->event = *queued;
+    memset (queued, 0, sizeof *queued);
+    id = event_get_str (&pending->event, "workflow_id");
+    s_end_pending (state, id);
+    void *handle = zlistx_add_end (state->pending, pending);
+    if (!handle) {
+        s_pending_free ((void **) &pending);
+        return errno = ENOMEM, -1;
+    }
+    //  The key is copied by the hash; the list item owns the event.
+    zhashx_insert (state->pending_by_id, id, handle);
+    return 0;
+}
+
+static int
+s_add_result (s_state_t *state, size_t max, const char *id, const void *data, size_t size)
+{
+    if (!id || !*id || (!data && size))
+        return errno = EINVAL, -1;
+    s_result_t *result = calloc (1, sizeof *result);
+    if (!result)
+        return errno = ENOMEM, -1;
+    result->id = strdup (id);
+    result->text = malloc (size + 1);
+    if (!result->id || !result->text) {
+        s_result_free ((void **) &result);
+        return errno = ENOMEM, -1;
+    }
+    if (size)
+        memcpy (result->text, data, size);
+    result->text [size] = 0;
+    result->size = size;
+    void *old = zhashx_lookup (state->results_by_id, id);
+    if (old) {
+        zhashx_delete (state->results_by_id, id);
+        zlistx_delete (state->results, old);
+    }
+    void *handle = zlistx_add_end (state->results, result);
+    if (!handle) {
+        s_result_free ((void **) &result);
+        return errno = ENOMEM, -1;
+    }
+    zhashx_insert (state->results_by_id, id, handle);
+    while (max && zlistx_size (state->results) > max) {
+        s_result_t *oldest = zlistx_first (state->results);
+        zhashx_delete (state->results_by_id, oldest->id);
+        zlistx_delete (state->results, zlistx_cursor (state->results));
+    }
+    return 0;
+}
+
+static int
+s_set_desired (s_state_t *state, const char *component, uint32_t count)
+{
+    if (!component || !*component || strlen (component) >= S_NAME_SIZE)
+        return errno = EINVAL, -1;
+    for (size_t i = 0; i < state->desired_count; i++)
+        if (strcmp (state->desired [i].name, component) == 0) {
+            state->desired [i].count = count;
+            return 0;
+        }
+    if (state->desired_count == S_COMPONENTS_MAX)
+        return errno = EINVAL, -1;
+    s_desired_t *desired = &state->desired [state->desired_count++];
+    memcpy (desired->name, component, strlen (component) + 1);
+    desired->count = count;
+    return 0;
+}
+
+//  One part of a snapshot into the state being read. 0, or -1 with
+//  EPROTO (malformed: the snapshot is dropped) or ENOMEM.
+static int
+s_read_part (snapshot_t *self, const event_t *part)
+{
+    s_state_t *state = self->incoming;
+    for (size_t i = 0; i < part->count; i++) {
+        const event_field_t *field = &part->fields [i];
+        if (strncmp (field->key, "pending:", 8) == 0) {
+            event_t queued = { 0 };
+            if (field->kind != EVENT_BYTES
+            ||  event_decode (&queued, (const uint8_t *) field->data, field->size))
+                return errno = errno == ENOMEM? ENOMEM: EPROTO, -1;
+            const char *id = event_get_str (&queued, "workflow_id");
+            if (!id || strcmp (id, field->key + 8) != 0) {
+                event_release (&queued);
+                return errno = EPROTO, -1;
+            }
+            if (s_add_pending (state, &queued)) {
+                event_release (&queued);
+                return -1;
+            }
+        }
+        else
+        if (strncmp (field->key, "result:", 7) == 0) {
+            if (field->kind != EVENT_BYTES)
+                return errno = EPROTO, -1;
+            if (s_add_result (state, self->results_max, field->key + 7, field->data,
+                              field->size))
+                return errno == ENOMEM? -1: (errno = EPROTO, -1);
+        }
+        else
+        if (strncmp (field->key, "desired:", 8) == 0) {
+            if (field->kind != EVENT_INT || field->num < 0 || field->num > UINT32_MAX
+            ||  s_set_desired (state, field->key + 8, (uint32_t) field->num))
+                return errno = EPROTO, -1;
+        }
+    }
+    return 0;
+}
+
+static int
+s_apply_snapshot (snapshot_t *self, const event_t *event)
+{
+    int64_t part = 1;
+    bool last = true;
+    if ((event_field (event, "part") && event_get_int (event, "part", &part))
+    ||  (event_field (event, "last") && event_get_bool (event, "last", &last)))
+        part = 0;               //  malformed: drop it below
+    if (part == 1) {
+        s_state_destroy (&self->incoming);
+        self->incoming = s_state_new ();
+        if (!self->incoming)
+            return -1;
+    }
+    else
+    if (!self->incoming || part != self->next_part) {
+        s_state_destroy (&self->incoming);     //  a part out of place
+        return 0;
+    }
+    if (s_read_part (self, event)) {
+        s_state_destroy (&self->incoming);
+        return errno == ENOMEM? -1: 0;
+    }
+    self->next_part = part + 1;
+    if (last) {
+        s_state_destroy (&self->state);
+        self->state = self->incoming;
+        self->incoming = NULL;
+    }
+    return 0;
+}
+
+int
+snapshot_apply (snapshot_t *self, event_t *event)
+{
+    if (!event->type)
+        return 0;
+    if (strcmp (event->type, SNAPSHOT_TYPE) == 0)
+        return s_apply_snapshot (self, event);
+    //  Parts of one snapshot are consecutive: anything else between them
+    //  means it was never finished.
+    s_state_destroy (&self->incoming);
+    const char *id = event_get_str (event, "workflow_id");
+    if (!id)
+        return 0;
+    if (strcmp (event->type, "workflow.queued") == 0) {
+        if (s_add_pending (self->state, event) && errno == ENOMEM)
+            return -1;
+    }
+    else
+    if (strcmp (event->type, "workflow.completed") == 0) {
+        size_t size;
+        const uint8_t *result = event_get_bytes (event, "result", &size);
+        if (result && s_add_result (self->state, self->results_max, id, result, size))
+            return -1;
+        s_end_pending (self->state, id);
+    }
+    else
+    if (strcmp (event->type, "workflow.failed") == 0
+    ||  strcmp (event->type, "workflow.shed") == 0)
+        s_end_pending (self->state, id);
+    return 0;
+}
+
+int
+snapshot_add_pending (snapshot_t *self, event_t *queued)
+{
+    return s_add_pending (self->state, queued);
+}
+
+int
+snapshot_add_result (snapshot_t *self, const char *id, const void *data, size_t size)
+{
+    return s_add_result (self->state, self->results_max, id, data, size);
+}
+
+int
+snapshot_set_desired (snapshot_t *self, const char *component, uint32_t count)
+{
+    return s_set_desired (self->state, component, count);
+}
+
+size_t
+snapshot_pending_count (snapshot_t *self)
+{
+    return zlistx_size (self->state->pending);
+}
+
+size_t
+snapshot_results_count (snapshot_t *self)
+{
+    return zlistx_size (self->state->results);
+}
+
+int
+snapshot_desired (snapshot_t *self, const char *component, uint32_t *count_p)
+{
+    for (size_t i = 0; i < self->state->desired_count; i++)
+        if (strcmp (self->state->desired [i].name, component) == 0) {
+            *count_p = self->state->desired [i].count;
+            return 0;
+        }
+    return errno = ENOENT, -1;
+}
+
+void
+snapshot_each_pending (snapshot_t *self, snapshot_pending_fn *fn, void *arg)
+{
+    zlistx_t *list = self->state->pending;
+    for (void *handle = zlistx_first (list)? zlistx_cursor (list): NULL; handle;
+         handle = zlistx_next (list)? zlistx_cursor (list): NULL) {
+        s_pending_t *pending = zlistx_handle_item (handle);
+        if (fn (&pending->event, arg))
+            break;
+    }
+}
+
+void
+snapshot_each_result (snapshot_t *self, snapshot_result_fn *fn, void *arg)
+{
+    zlistx_t *list = self->state->results;
+    for (void *handle = zlistx_first (list)? zlistx_cursor (list): NULL; handle;
+         handle = zlistx_next (list)? zlistx_cursor (list): NULL) {
+        s_result_t *result = zlistx_handle_item (handle);
+        if (fn (result->id, result->text, result->size, arg))
+            break;
+    }
+}
+
+//  --------------------------------------------------------------------
+//  Writing a state as snapshot events
+
+typedef struct {
+    event_t *events;
+    size_t count;
+    size_t alloc;
+    size_t bytes;               //  payload of the part being filled
+    uint64_t time;
+    int error;
+} s_writer_t;
+
+//  The part that a field of size bytes goes into: the current one, or a
+//  new one when it would grow past SNAPSHOT_PART_BYTES.
+static event_t *
+s_writer_part (s_writer_t *self, size_t size)
+{
+    if (self->count && (size == 0 || self->bytes + size <= SNAPSHOT_PART_BYTES)) {
+        self->bytes += size;
+        return &self->events [self->count - 1];
+    }
+    if (self->count == self->alloc) {
+        size_t alloc = self->alloc? self->alloc * 2: 4;
+        event_t *events = realloc (self->events, alloc * sizeof *events);
+        if (!events)
+            return errno = ENOMEM, NULL;
+        self->events = events;
+        self->alloc = alloc;
+    }
+    event_t *part = &self->events [self->count++];
+    memset (part, 0, sizeof *part);
+    part->time = self->time;
+    self->bytes = size;
+    if (event_set_type (part, SNAPSHOT_TYPE)
+    ||  event_add_int (part, "part", (int64_t) self->count))
+        return NULL;
+    return part;
+}
+
+static int
+s_write_pending (const event_t *queued, void *arg)
+{
+    s_writer_t *self = arg;
+    uint8_t *buf;
+    size_t size;
+    char key [EVENT_NAME_MAX + 1];
+    snprintf (key, sizeof key, "pending:%s", event_get_str (queued, "workflow_id"));
+    event_t *part;
+    if (event_encode (queued, &buf, &size))
+        return self->error = errno, -1;
+    int rc = (part = s_writer_part (self, size + strlen (key)))
+          && event_add_bytes (part, key, buf, size) == 0? 0: -1;
+    free (buf);
+    if (rc)
+        self->error = errno;
+    return rc;
+}
+
+static int
+s_write_result (const char *id, const char *text, size_t size, void *arg)
+{
+    s_writer_t *self = arg;
+    char key [EVENT_NAME_MAX + 1];
+    snprintf (key, sizeof key, "result:%s", id);
+    event_t *part = s_writer_part (self, size + strlen (key));
+    if (!part || event_add_bytes (part, key, text, size))
+        return self->error = errno, -1;
+    return 0;
+}
+
+void
+snapshot_events_free (event_t *events, size_t count)
+{
+    for (size_t i = 0; i < count; i++)
+        event_release (&events [i]);
+    free (events);
+}
+
+int
+snapshot_events (snapshot_t *self, uint64_t time_ms, event_t **events_p, size_t *count_p)
+{
+    s_writer_t writer = { .time = time_ms };
+    s_state_t *state = self->state;
+    for (size_t i = 0; i < state->desired_count; i++) {
+        char key [S_NAME_SIZE + 16];
+        snprintf (key, sizeof key, "desired:%s", state->desired [i].name);
+        event_t *part = s_writer_part (&writer, 16);
+        if (!part || event_add_int (part, key, state->desired [i].count)) {
+            writer.error = errno;
+            break;
+        }
+    }
+    if (!writer.error)
+        snapshot_each_result (self, s_write_result, &writer);
+    if (!writer.error)
+        snapshot_each_pending (self, s_write_pending, &writer);
+    event_t *last = writer.error? NULL: s_writer_part (&writer, 0);
+    for (size_t i = 0; last && i < writer.count; i++)
+        if (event_add_bool (&writer.events [i], "last", i + 1 == writer.count)) {
+            last = NULL;
+            writer.error = errno;
+        }
+    if (last && (event_add_int (last, "workflows", (int64_t) zlistx_size (state->pending))
+              || event_add_int (last, "results", (int64_t) zlistx_size (state->results))))
+        writer.error = errno;
+    if (writer.error || !last) {
+        snapshot_events_free (writer.events, writer.count);
+        return errno = writer.error? writer.error: ENOMEM, -1;
+    }
+    *events_p = writer.events;
+    *count_p = writer.count;
+    return 0;
+}
+
+int
+snapshot_compact (snapshot_t *self, journal_t *journal, uint64_t now_ms, uint64_t age_ms,
+                  snapshot_report_t *report)
+{
+    memset (report, 0, sizeof *report);
+    event_t *events;
+    size_t count;
+    if (!journal_healthy (journal))
+        return errno = journal_error (journal), -1;
+    if (snapshot_events (self, now_ms, &events, &count))
+        return -1;
+    if (journal_roll (journal)) {
+        snapshot_events_free (events, count);
+        return -1;
+    }
+    for (size_t i = 0; i < count; i++) {
+        if (journal_append (journal, &events [i], now_ms)) {
+            snapshot_events_free (events, count);
+            return -1;
+        }
+        if (i == 0)
+            report->first_seq = events [i].seq;
+        report->parts++;
+    }
+    snapshot_events_free (events, count);
+    if (journal_sync (journal))
+        return -1;
+
+    //  The snapshot is on disk: what came before it may go, oldest
+    //  first, as long as it is old enough.
+    journal_segment_t *list;
+    if (journal_segments (journal, &list, &report->segments))
+        return -1;
+    uint64_t cutoff = 0;
+    for (size_t i = 0; i + 1 < report->segments; i++) {
+        journal_segment_t *segment = &list [i];
+        bool before = segment->records == 0 || segment->last_seq < report->first_seq;
+        bool old = segment->records == 0 || segment->last_time + age_ms <= now_ms;
+        if (segment->active || !before || !old)
+            break;
+        cutoff = list [i + 1].first_seq;
+        report->bytes_removed += segment->bytes;
+    }
+    free (list);
+    if (cutoff && journal_remove_before (journal, cutoff, &report->removed))
+        return -1;
+    return 0;
+}
