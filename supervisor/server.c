@@ -10,6 +10,7 @@
 #include "workers/bus.h"
 
 #include <errno.h>
+#include <pthread.h>
 #include <signal.h>
 #include <stdio.h>
 #include <stdlib.h>
@@ -299,6 +300,23 @@ s_on_tick (zloop_t *loop, int timer_id, void *arg)
     return 0;
 }
 
+void
+server_block_signals (void)
+{
+    //  A signal ignored by whoever started us would never reach the
+    //  signalfd (an ignored SIGCHLD even reaps children behind our back):
+    //  take the defaults back, then block them.
+    sigset_t mask;
+    sigemptyset (&mask);
+    const int signals [] = { SIGCHLD, SIGTERM, SIGINT, SIGHUP };
+    for (size_t i = 0; i < sizeof signals / sizeof signals [0]; i++) {
+        struct sigaction dfl = { .sa_handler = SIG_DFL };
+        sigaction (signals [i], &dfl, NULL);
+        sigaddset (&mask, signals [i]);
+    }
+    pthread_sigmask (SIG_BLOCK, &mask, NULL);
+}
+
 static zsock_t *
 s_bind (int type, const char *endpoint, security_server_t *security, security_role_t role)
 {
@@ -379,12 +397,12 @@ server_new (config_t *config, const char *runtime_dir, const char *state_dir,
     }
 
     sigset_t mask;
+    server_block_signals ();
     sigemptyset (&mask);
     sigaddset (&mask, SIGCHLD);
     sigaddset (&mask, SIGTERM);
     sigaddset (&mask, SIGINT);
     sigaddset (&mask, SIGHUP);
-    sigprocmask (SIG_BLOCK, &mask, NULL);
     self->sigfd = signalfd (-1, &mask, SFD_CLOEXEC | SFD_NONBLOCK);
     if (self->sigfd < 0) {
         log_error ("signalfd: %s", strerror (errno));

@@ -20,6 +20,11 @@ typedef struct server server_t;
 server_t *server_new (config_t *config, const char *runtime_dir, const char *state_dir,
                       const char *worker_dir);
 
+//  Restore the default action of, and block, the signals the reactor reads
+//  (SIGCHLD, SIGTERM, SIGINT, SIGHUP). Call first thing in main, before
+//  any thread is started.
+void server_block_signals (void);
+
 //  Run until shut down (SIGTERM, SIGINT or a `down` request). Returns the
 //  exit status for the process.
 int server_run (server_t *self);

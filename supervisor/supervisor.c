@@ -117,6 +117,10 @@ supervisor_main (int argc, char **argv)
     zsys_handler_set (NULL);
     struct sigaction ignore = { .sa_handler = SIG_IGN };
     sigaction (SIGPIPE, &ignore, NULL);
+    //  Block the signals the reactor reads from its signalfd before any
+    //  thread exists (libzmq's, the ZAP handler's): a thread that does not
+    //  block SIGCHLD would take it, and with it the news of a dead worker.
+    server_block_signals ();
 
     char runtime [PATH_MAX] = "";
     char state [PATH_MAX] = "";

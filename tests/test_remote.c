@@ -439,7 +439,9 @@ Test (remote, workers_on_another_host_through_network_namespaces, .timeout = 180
     cr_assert (strstr (r.out, "pytest"), "%s", r.out);
     tu_result_release (&r);
     tree_events_destroy (&events);
-    cr_assert_eq (tree_cli (&tree, &r, "down", NULL), 0);
+    int down = tree_cli (&tree, &r, "down", NULL);
+    char *sup_log = down? tu_read (log, NULL): NULL;
+    cr_assert_eq (down, 0, "down: %s%s\nsupervisor log:\n%s", r.out, r.err, sup_log);
     tu_result_release (&r);
     tu_wait (supervisor, 10000);
     tree.supervisor = 0;

@@ -355,8 +355,12 @@ worker_main (const worker_def_t *def, int argc, char **argv)
     }
     sigset_t mask;
     sigemptyset (&mask);
-    sigaddset (&mask, SIGTERM);
-    sigaddset (&mask, SIGINT);
+    const int signals [] = { SIGTERM, SIGINT };
+    for (size_t i = 0; i < 2; i++) {
+        struct sigaction dfl = { .sa_handler = SIG_DFL };
+        sigaction (signals [i], &dfl, NULL);     //  not ignored, whoever started us
+        sigaddset (&mask, signals [i]);
+    }
     sigprocmask (SIG_BLOCK, &mask, NULL);
     int sigfd = signalfd (-1, &mask, SFD_CLOEXEC | SFD_NONBLOCK);
 

@@ -27,9 +27,14 @@ s_tree_start (tree_t *tree)
     tree->dir = tu_tmpdir ();
     snprintf (tree->front, sizeof tree->front, "ipc://%s/front", tree->dir);
     snprintf (tree->events, sizeof tree->events, "ipc://%s/events", tree->dir);
+    //  A journal of its own: the default state folder is shared.
+    char state[700];
+    snprintf (state, sizeof state, "%s/state", tree->dir);
     char *argv[] = {(char *)tu_bin ("readme2ci-supervisor"),
                     "--runtime-dir",
                     tree->dir,
+                    "--state-dir",
+                    state,
                     "--workers",
                     "1",
                     NULL};
