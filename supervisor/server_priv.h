@@ -132,6 +132,7 @@ struct component {
 };
 
 typedef struct ledger_fault ledger_fault_t;
+typedef struct observe observe_t;
 
 struct server {
     config_t cfg;
@@ -173,6 +174,7 @@ struct server {
     size_t recovered;           //  workflows queued again at start
     uint64_t replayed_events;
     ledger_fault_t *fault;      //  test-only I/O faults
+    observe_t *observe;         //  metrics and systemd (observe.c)
 };
 
 extern const char *const server_step_names [];
