@@ -31,8 +31,10 @@ s_level_parse (const char *text, log_level_t *level_p)
 static log_level_t
 s_threshold (void)
 {
+    int saved = errno;
     log_level_t level = LOGL_INFO;
     s_level_parse (getenv ("R2CI_LOG_LEVEL"), &level);
+    errno = saved;
     return level;
 }
 
@@ -121,6 +123,9 @@ log_write (log_level_t level, const char *format, ...)
 {
     if (level < s_threshold ())
         return;
+    //  Callers log and then return -1 with errno: keep it (isatty and
+    //  syslog may change it).
+    int saved = errno;
     char message [2048];
     va_list args;
     va_start (args, format);
@@ -142,6 +147,7 @@ log_write (log_level_t level, const char *format, ...)
             snprintf (line + n, sizeof line - (size_t) n, "%s", message);
     }
     s_emit (level, line);
+    errno = saved;
 }
 
 void
@@ -149,10 +155,13 @@ log_event (log_level_t level, const char *event_json)
 {
     if (level < s_threshold () || !event_json)
         return;
+    int saved = errno;
     size_t length = strlen (event_json);
     char *line = malloc (length + 256);
-    if (!line)
+    if (!line) {
+        errno = saved;
         return;
+    }
     if (s_json () && event_json [0] == '{') {
         //  The event's own fields follow ours in the same object (its "pid",
     //  when it has one, is a worker's: ours is left out).
@@ -168,6 +177,7 @@ log_event (log_level_t level, const char *event_json)
     }
     s_emit (level, line);
     free (line);
+    errno = saved;
 }
 
 //  The first value given: argument, environment, config.

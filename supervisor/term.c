@@ -1,6 +1,7 @@
 /*  supervisor/term.c - colour, terminal size and a progress bar.  */
 #include "supervisor/term.h"
 
+#include <errno.h>
 #include <stdlib.h>
 #include <string.h>
 #include <sys/ioctl.h>
@@ -9,7 +10,11 @@
 bool
 term_is_tty (int fd)
 {
-    return isatty (fd) == 1;
+    //  A question: errno stays as it was (isatty sets ENOTTY).
+    int saved = errno;
+    bool tty = isatty (fd) == 1;
+    errno = saved;
+    return tty;
 }
 
 bool

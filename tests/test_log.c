@@ -9,6 +9,7 @@
 #include <criterion/redirect.h>
 
 #include <jansson.h>
+#include <errno.h>
 #include <limits.h>
 #include <stdio.h>
 #include <stdlib.h>
@@ -191,4 +192,21 @@ Test (log, write_text_and_json_in_process, .init = cr_redirect_stderr)
     cr_expect_not_null (strstr (line, " error: plain 42\n"), "%s", line);
     cr_expect_null (strchr (line, '\033'));
     cr_expect_null (fgets (line, sizeof line, err));
+}
+
+//  Callers log a failure and then return -1 with errno: logging keeps it.
+Test (log, errno_survives_a_log_line, .init = cr_redirect_stderr)
+{
+    unsetenv ("R2CI_LOG_LEVEL");
+    unsetenv ("R2CI_LOG_FORMAT");
+    unsetenv ("R2CI_LOG_FILE");
+    errno = EADDRINUSE;
+    log_warn ("cannot listen");
+    cr_expect_eq (errno, EADDRINUSE, "%s", strerror (errno));
+    errno = ENOSPC;
+    log_event (LOGL_ERROR, "{\"type\":\"a.b\"}");
+    cr_expect_eq (errno, ENOSPC);
+    errno = EPROTO;
+    log_debug ("below the level");
+    cr_expect_eq (errno, EPROTO);
 }
