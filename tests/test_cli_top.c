@@ -201,6 +201,8 @@ s_alternate (const char *socket)
                                        "#{alternate_on}"));
 }
 
+//  Failures below are expectations, not assertions, so the tree and the
+//  tmux server are always stopped at the end.
 Test (cli_top, runs_in_a_terminal_refreshes_and_quits_on_q, .timeout = 90)
 {
     if (access (TMUX, X_OK))
@@ -208,23 +210,29 @@ Test (cli_top, runs_in_a_terminal_refreshes_and_quits_on_q, .timeout = 90)
     tree_t tree;
     tree_init (&tree, NULL, NULL);
     tree_up (&tree);
+    char *dir = tu_tmpdir ();
+    char *project = tree_project (dir, "watched", "rust", NULL);
     char socket [PATH_MAX];
     snprintf (socket, sizeof socket, "%s/tmux", tree.state);
     char command [PATH_MAX * 2];
     //  The shell says how top ended, on the screen top gives back, and
     //  waits (a pane whose process is gone may lose its last output).
-    //  Both are bounded, so a failed test leaves no tmux behind for long.
+    //  Both are bounded, so nothing is left behind for long.
     snprintf (command, sizeof command, "env README2CI_RUNTIME_DIR=%s TERM=xterm NO_COLOR= "
               "timeout --foreground 60 %s top; echo \"top exited with $?\"; "
               "timeout 60 head -n 1 >/dev/null", tree.runtime, tu_bin ("readme2ci"));
     int status;
     free (s_tmux (socket, &status, ARGS ("-f", "/dev/null", "new-session", "-d", "-s", "top",
                   "-x", "100", "-y", "30", command)));
-    cr_assert_eq (status, 0, "tmux did not start");
+    cr_expect_eq (status, 0, "tmux did not start");
+    if (status)
+        goto out_stop_tree;
 
     char *pane = s_wait_pane (socket, ARGS ("readme2ci top - supervisor pid", "parser",
                               "detector", "generator", "completed 0"), 10000);
-    cr_assert_not_null (pane, "top never showed the three components");
+    cr_expect_not_null (pane, "top never showed the three components");
+    if (!pane)
+        goto out_stop_tmux;
     cr_expect_not_null (strstr (pane, "running     1/1"), "%s", pane);
     free (pane);
     char *state = s_alternate (socket);
@@ -232,10 +240,8 @@ Test (cli_top, runs_in_a_terminal_refreshes_and_quits_on_q, .timeout = 90)
     free (state);
 
     //  A workflow while it watches: the next refreshes show it.
-    char *dir = tu_tmpdir ();
-    char *project = tree_project (dir, "watched", "rust", NULL);
     tu_result_t r;
-    cr_assert_eq (tree_cli (&tree, &r, "generate", "-o", "/dev/null", project, NULL), 0,
+    cr_expect_eq (tree_cli (&tree, &r, "generate", "-o", "/dev/null", project, NULL), 0,
                   "%s", r.err);
     tu_result_release (&r);
     pane = s_wait_pane (socket, ARGS ("completed 1"), 5000);
@@ -245,16 +251,20 @@ Test (cli_top, runs_in_a_terminal_refreshes_and_quits_on_q, .timeout = 90)
     free (s_tmux (socket, NULL, ARGS ("send-keys", "-t", "top", "q")));
     //  The shell's line shows only once top has left the alternate screen.
     pane = s_wait_pane (socket, ARGS ("top exited with"), 5000);
-    cr_assert_not_null (pane, "top did not quit on q");
-    cr_expect_not_null (strstr (pane, "top exited with 0"), "%s", pane);
-    cr_expect_null (strstr (pane, "COMPONENT"), "the view is still on the screen: %s", pane);
+    cr_expect_not_null (pane, "top did not quit on q");
+    if (pane) {
+        cr_expect_not_null (strstr (pane, "top exited with 0"), "%s", pane);
+        cr_expect_null (strstr (pane, "COMPONENT"), "the view is still on the screen: %s",
+                        pane);
+        state = s_alternate (socket);
+        cr_expect_str_eq (state, "0\n", "the terminal is not back on its own screen");
+        free (state);
+    }
     free (pane);
-    state = s_alternate (socket);
-    cr_expect_str_eq (state, "0\n", "the terminal is not back on its own screen");
-    free (state);
+out_stop_tmux:
     free (s_tmux (socket, NULL, ARGS ("kill-server")));
-
-    cr_assert_eq (tree_cli (&tree, &r, "down", NULL), 0);
+out_stop_tree:
+    cr_expect_eq (tree_cli (&tree, &r, "down", NULL), 0);
     tu_result_release (&r);
     tree_fini (&tree);
     tu_rmtree (dir);

@@ -32,7 +32,7 @@ s_free_port (void)
     return ntohs (addr.sin_port);
 }
 
-//  GET /metrics with curl; the body (caller frees).
+//  GET /metrics with curl; the body, "" when it failed (caller frees).
 static char *
 s_scrape (int port)
 {
@@ -41,9 +41,13 @@ s_scrape (int port)
     char *argv [] = { "/usr/bin/curl", "--silent", "--show-error", "--fail",
                       "--max-time", "5", url, NULL };
     tu_result_t r;
-    cr_assert_eq (tu_run (argv, NULL, NULL, 10000, &r), 0);
-    cr_assert_eq (r.status, 0, "curl: %s", r.err);
-    char *body = strdup (r.out);
+    //  Expectations only: the caller's tree is stopped whatever happens.
+    if (tu_run (argv, NULL, NULL, 10000, &r)) {
+        cr_expect_fail ("cannot run curl");
+        return strdup ("");
+    }
+    cr_expect_eq (r.status, 0, "curl: %s", r.err);
+    char *body = strdup (r.status == 0? r.out: "");
     tu_result_release (&r);
     return body;
 }
@@ -94,12 +98,12 @@ Test (observe, scraped_counters_move_with_the_workflows, .timeout = 90)
     char *c = tree_project (dir, "gamma", "rust", NULL);
     char *poison = tree_project (dir, "poison", "python", "OBSERVE-POISON\n");
     tu_result_t r;
-    cr_assert_eq (tree_cli (&tree, &r, "generate", "--out-dir", out, a, b, NULL), 0, "%s", r.err);
+    cr_expect_eq (tree_cli (&tree, &r, "generate", "--out-dir", out, a, b, NULL), 0, "%s", r.err);
     tu_result_release (&r);
-    cr_assert_eq (tree_cli (&tree, &r, "generate", "--priority", "high", "-o",
+    cr_expect_eq (tree_cli (&tree, &r, "generate", "--priority", "high", "-o",
                             "/dev/null", c, NULL), 0, "%s", r.err);
     tu_result_release (&r);
-    cr_assert_eq (tree_cli (&tree, &r, "generate", "--priority", "low", poison, NULL), 1,
+    cr_expect_eq (tree_cli (&tree, &r, "generate", "--priority", "low", poison, NULL), 1,
                   "%s", r.err);
     tu_result_release (&r);
 
@@ -134,7 +138,7 @@ Test (observe, scraped_counters_move_with_the_workflows, .timeout = 90)
 
     free (before);
     free (after);
-    cr_assert_eq (tree_cli (&tree, &r, "down", NULL), 0);
+    cr_expect_eq (tree_cli (&tree, &r, "down", NULL), 0);
     tu_result_release (&r);
     tree_fini (&tree);
     tu_rmtree (dir);
@@ -319,7 +323,11 @@ Test (observe, the_unit_start_tells_a_fake_systemd_ready_watchdog_stopping, .tim
     pid_t pid = tu_spawn (argv, env, log);
     cr_assert_gt (pid, 0);
     char buf [1024];
-    cr_assert (s_wait_for (fd, "READY=1", 15000, buf, sizeof buf), "no READY=1 in 15 s");
+    if (!s_wait_for (fd, "READY=1", 15000, buf, sizeof buf)) {
+        kill (pid, SIGKILL);        //  its workers follow (PR_SET_PDEATHSIG)
+        tu_wait (pid, 5000);
+        cr_assert_fail ("no READY=1 in 15 s; see %s", log);
+    }
     cr_expect (strstr (buf, "STATUS=ready: 3 workers"), "%s", buf);
     //  READY means the workers are up: status agrees at once.
     char status_env [PATH_MAX + 32];
@@ -327,8 +335,8 @@ Test (observe, the_unit_start_tells_a_fake_systemd_ready_watchdog_stopping, .tim
     char *cli [] = { (char *) tu_bin ("readme2ci"), "status", "--json", NULL };
     char *cli_env [] = { status_env, NULL };
     tu_result_t r;
-    cr_assert_eq (tu_run (cli, cli_env, NULL, 10000, &r), 0);
-    cr_assert_eq (r.status, 0, "%s", r.err);
+    cr_expect_eq (tu_run (cli, cli_env, NULL, 10000, &r), 0);
+    cr_expect_eq (r.status, 0, "%s", r.err);
     json_t *doc = json_loads (r.out, 0, NULL);
     size_t i;
     json_t *component;
@@ -343,9 +351,14 @@ Test (observe, the_unit_start_tells_a_fake_systemd_ready_watchdog_stopping, .tim
     cr_expect (s_wait_for (fd, "WATCHDOG=1", 1000, buf, sizeof buf), "no watchdog ping");
     cr_expect (s_wait_for (fd, "WATCHDOG=1", 1000, buf, sizeof buf), "no second ping");
 
-    cr_assert_eq (kill (pid, SIGTERM), 0);
+    cr_expect_eq (kill (pid, SIGTERM), 0);
     cr_expect (s_wait_for (fd, "STOPPING=1", 5000, buf, sizeof buf), "no STOPPING=1");
-    cr_expect_eq (tu_wait (pid, 20000), 0, "the supervisor did not stop cleanly");
+    int exit_status = tu_wait (pid, 20000);
+    cr_expect_eq (exit_status, 0, "the supervisor did not stop cleanly");
+    if (exit_status < 0) {
+        kill (pid, SIGKILL);
+        tu_wait (pid, 5000);
+    }
     cr_expect_lt (tu_now_ms () - started, 40000);
 
     close (fd);
