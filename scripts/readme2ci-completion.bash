@@ -7,10 +7,11 @@
 #       /usr/share/bash-completion/completions/readme2ci
 #   ln -s readme2ci /usr/share/bash-completion/completions/readme2ci-supervisor
 
-_readme2ci_commands="generate up down status ctl events result health
-maintain journal keys reload config help version"
+_readme2ci_commands="generate up down status result ctl health top events
+journal maintain keys reload config help version"
 _readme2ci_components="parser detector generator"
 _readme2ci_priorities="critical high normal low"
+_readme2ci_log_levels="debug info warn error"
 _readme2ci_event_types="workflow.* workflow.queued workflow.started
 workflow.completed workflow.failed workflow.retried workflow.shed
 component.* component.operation.success component.operation.failed
@@ -72,14 +73,20 @@ _readme2ci () {
         up)
             case $prev in
                 -c|--config) _readme2ci_paths -f; return 0 ;;
+                --log-level)  _readme2ci_words "$_readme2ci_log_levels"; return 0 ;;
+                --log-format) _readme2ci_words "text json"; return 0 ;;
+                --log-file)   _readme2ci_paths -f; COMPREPLY+=($(compgen -W syslog -- "$cur")); return 0 ;;
             esac
-            _readme2ci_words "-c --config -d --detach --help"
+            _readme2ci_words "-c --config -d --detach --log-level --log-format --log-file --help"
             ;;
         down|reload|result)
             [[ $cur == -* ]] && _readme2ci_words "--help"
             ;;
         status|health)
             _readme2ci_words "--json --help"
+            ;;
+        top)
+            _readme2ci_words "--once --help"
             ;;
         ctl)
             if [[ $cur == -* ]]; then
@@ -143,10 +150,14 @@ _readme2ci_supervisor () {
     COMPREPLY=()
     case $prev in
         -c|--config)        _readme2ci_paths -f; return 0 ;;
-        --runtime-dir)      _readme2ci_paths -d; return 0 ;;
+        --runtime-dir|--state-dir) _readme2ci_paths -d; return 0 ;;
         --workers|--credit) return 0 ;;
+        --log-level)        _readme2ci_words "$_readme2ci_log_levels"; return 0 ;;
+        --log-format)       _readme2ci_words "text json"; return 0 ;;
+        --log-file)         _readme2ci_paths -f; COMPREPLY+=($(compgen -W syslog -- "$cur")); return 0 ;;
     esac
-    _readme2ci_words "-c --config --runtime-dir --workers --credit --help --version"
+    _readme2ci_words "-c --config --runtime-dir --state-dir --workers --credit
+                      --log-level --log-format --log-file --help --version"
     return 0
 }
 

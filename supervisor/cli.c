@@ -13,6 +13,8 @@
 #include "supervisor/client.h"
 #include "supervisor/project_load.h"
 #include "workers/keys.h"
+#include "supervisor/cli_top.h"
+#include "supervisor/term.h"
 #include "workers/detector/detector.h"
 #include "workers/generator/generator.h"
 #include "workers/parser/parser.h"
@@ -60,8 +62,16 @@ static const char *const s_usage_text =
     "  events             the journal's events (--since, --type, --follow, --json)\n"
     "  journal verify     check every record of the journal\n"
     "  maintain OP        cleanup, backup DIR, restore DIR\n"
+    "  top                a live view of the tree, refreshed every second\n"
     "\n"
-    "Run `readme2ci COMMAND --help` for a command's options and examples.\n";
+    "options: --help, --version\n"
+    "\n"
+    "examples:\n"
+    "  readme2ci generate .                  a workflow for this project, on stdout\n"
+    "  readme2ci up -d && readme2ci top      start the tree, then watch it\n"
+    "\n"
+    "Run `readme2ci COMMAND --help` for a command's options and examples.\n"
+    "Colour is used on a terminal only, and never when NO_COLOR is set.\n";
 
 static const char *const s_generate_help =
     "usage: readme2ci generate [--target github|gitlab] [-o FILE | --out-dir DIR]\n"
@@ -90,32 +100,52 @@ static const char *const s_generate_help =
     "  readme2ci generate --explain examples/todo-api\n"
     "  readme2ci generate --out-dir out/ projects/*\n"
     "\n"
+    "With several PATHs and stderr on a terminal, a progress bar shows how\n"
+    "many are done; elsewhere generate prints only errors.\n"
+    "\n"
     "exit status: 0 ok, 1 bad input, 2 usage, 3 overloaded or unavailable,\n"
     "4 timed out.\n";
 
 static const char *const s_up_help =
-    "usage: readme2ci up [-c CONFIG] [-d]\n"
+    "usage: readme2ci up [-c CONFIG] [-d] [--log-level LEVEL]\n"
+    "                    [--log-format text|json] [--log-file PATH|syslog]\n"
     "\n"
     "Starts the supervisor and its workers. In the foreground it runs until\n"
     "SIGTERM, SIGINT or `readme2ci down`; with -d it detaches, waits until\n"
     "every worker is ready, and returns. CONFIG is a readme2ci.yml (see\n"
     "examples/readme2ci.yml); without one the defaults apply.\n"
     "\n"
+    "  -c CONFIG          the configuration file\n"
+    "  -d, --detach       run in the background (log in RUNTIME/supervisor.log)\n"
+    "  --log-level L      debug, info (default), warn or error\n"
+    "  --log-format F     text (default) or json lines\n"
+    "  --log-file PATH    append the log to PATH, or `syslog`\n"
+    "\n"
     "examples:\n"
     "  readme2ci up -d && readme2ci status\n"
-    "  readme2ci up -c /etc/readme2ci.yml\n";
+    "  readme2ci up -c /etc/readme2ci.yml\n"
+    "  readme2ci up --log-format json --log-level debug | jq .type\n";
 
 static const char *const s_down_help =
     "usage: readme2ci down\n"
     "\n"
     "Stops taking work, lets workflows in flight finish (up to 10 s), stops\n"
-    "the workers and the supervisor, and waits until they are gone.\n";
+    "the workers and the supervisor, and waits until they are gone.\n"
+    "\n"
+    "examples:\n"
+    "  readme2ci down\n"
+    "  readme2ci down && readme2ci up -d      start afresh\n";
 
 static const char *const s_status_help =
     "usage: readme2ci status [--json]\n"
     "\n"
     "Shows the supervisor, each component with its workers (pid, state,\n"
-    "restarts) and the queue per priority. --json prints one JSON document.\n";
+    "restarts) and the queue per priority. --json prints one JSON document.\n"
+    "For a view that refreshes, see `readme2ci top`.\n"
+    "\n"
+    "examples:\n"
+    "  readme2ci status\n"
+    "  readme2ci status --json | jq '.components[] | {name, ready}'\n";
 
 static const char *const s_ctl_help =
     "usage: readme2ci ctl deploy|stop|restart COMPONENT\n"
@@ -146,12 +176,20 @@ static const char *const s_health_help =
     "\n"
     "Sums the tree up: exit 0 healthy, 1 degraded (a component starting, a\n"
     "breaker open, the detector down), 2 down (no supervisor, the parser or\n"
-    "generator FATAL or stopped, the journal not writable).\n";
+    "generator FATAL or stopped, the journal not writable).\n"
+    "\n"
+    "examples:\n"
+    "  readme2ci health || echo \"attention: exit $?\"\n"
+    "  readme2ci health --json\n";
 
 static const char *const s_result_help =
     "usage: readme2ci result WORKFLOW_ID\n"
     "\n"
-    "Prints the workflow that a finished run with this id produced.\n";
+    "Prints the workflow that a finished run with this id produced. The\n"
+    "supervisor keeps the last 1024 results, also across restarts.\n"
+    "\n"
+    "examples:\n"
+    "  readme2ci generate --id nightly-42 . >/dev/null; readme2ci result nightly-42\n";
 
 static int
 s_fail (int code, const char *format, ...) __attribute__ ((format (printf, 2, 3)));
@@ -404,10 +442,13 @@ s_generate_tree (generate_t *self, client_t *client, pid_t child)
         return code;
     pid_t supervisor = self->runtime? s_running_supervisor (self->runtime): 0;
     bool lost = false;
+    term_progress_t bar;
+    term_progress_start (&bar, stderr, self->inputs_count);
     uint64_t deadline = util_now_ms () + (uint64_t) self->timeout_ms + 2000;
     while (pending > 0) {
         uint64_t now = util_now_ms ();
         if (now >= deadline) {
+            term_progress_clear (&bar);
             for (size_t i = 0; i < self->inputs_count; i++)
                 if (!self->inputs [i].done)
                     s_fail (EXIT_TIMEOUT, "%s: timed out after %d ms%s", self->inputs [i].path,
@@ -417,13 +458,18 @@ s_generate_tree (generate_t *self, client_t *client, pid_t child)
         client_reply_t reply;
         int wait = (int) (deadline - now) < 200? (int) (deadline - now): 200;
         if (client_next_reply (client, wait, &reply)) {
-            if (errno != ETIMEDOUT)
+            if (errno != ETIMEDOUT) {
+                term_progress_clear (&bar);
                 return s_fail (EXIT_UNAVAILABLE, "malformed reply from the supervisor");
-            if (child > 0 && waitpid (child, NULL, WNOHANG) == child)
+            }
+            if (child > 0 && waitpid (child, NULL, WNOHANG) == child) {
+                term_progress_clear (&bar);
                 return s_fail (EXIT_UNAVAILABLE, "the private supervisor exited unexpectedly");
+            }
             if (self->runtime) {
                 pid_t now_running = s_running_supervisor (self->runtime);
                 if (now_running != supervisor) {
+                    term_progress_clear (&bar);
                     if (now_running > 0) {
                         //  A new supervisor: it has replayed its journal.
                         fprintf (stderr, "readme2ci: the supervisor restarted (pid %d); "
@@ -451,6 +497,7 @@ s_generate_tree (generate_t *self, client_t *client, pid_t child)
         if (input) {
             input->done = true;
             pending--;
+            term_progress_clear (&bar);
             code = reply.reply.code;
             if (code == EXIT_OK) {
                 if (reply.reply.degraded)
@@ -463,9 +510,11 @@ s_generate_tree (generate_t *self, client_t *client, pid_t child)
                 s_fail (code, "%s: %s", input->path, reply.reply.message);
             if (code > worst)
                 worst = code;
+            term_progress_step (&bar, code != EXIT_OK);
         }
         client_reply_release (&reply);
     }
+    term_progress_clear (&bar);
     return worst;
 }
 
@@ -652,11 +701,16 @@ s_cmd_generate (int argc, char **argv)
             code = s_fail (EXIT_UNAVAILABLE, "the shipped CI knowledge is broken: %s", err);
             goto out;
         }
+        term_progress_t bar;
+        term_progress_start (&bar, stderr, self.inputs_count);
         for (size_t i = 0; i < self.inputs_count; i++) {
+            term_progress_clear (&bar);
             int one = s_generate_inline (&self, &self.inputs [i], kb);
             if (one > code)
                 code = one;
+            term_progress_step (&bar, one != EXIT_OK);
         }
+        term_progress_clear (&bar);
         knowledge_destroy (&kb);
         goto out;
     }
@@ -793,6 +847,32 @@ s_cmd_up (int argc, char **argv)
         }
         if (strcmp (argv [i], "-d") == 0 || strcmp (argv [i], "--detach") == 0)
             detach = true;
+        else
+        if (strncmp (argv [i], "--log-", 6) == 0) {
+            //  The supervisor reads these from its environment, whether it
+            //  runs in our place or detached.
+            static const char *const names [][2] = {
+                { "--log-level", "R2CI_LOG_LEVEL" }, { "--log-format", "R2CI_LOG_FORMAT" },
+                { "--log-file", "R2CI_LOG_FILE" }
+            };
+            size_t k = 0;
+            while (k < 3 && strcmp (argv [i], names [k][0]))
+                k++;
+            if (k == 3)
+                return s_fail (EXIT_USAGE, "up: unknown argument '%s' (see --help)", argv [i]);
+            if (i + 1 >= argc)
+                return s_fail (EXIT_USAGE, "up: %s needs a value (see --help)", argv [i]);
+            char file [PATH_MAX];
+            const char *value = argv [++i];
+            //  A detached supervisor runs elsewhere: make a path absolute.
+            if (k == 2 && value [0] != '/' && strcmp (value, "syslog")
+            &&  strcmp (value, "stderr") && getcwd (file, sizeof file)) {
+                size_t used = strlen (file);
+                snprintf (file + used, sizeof file - used, "/%s", value);
+                value = file;
+            }
+            setenv (names [k][1], value, 1);
+        }
         else
         if ((strcmp (argv [i], "-c") == 0 || strcmp (argv [i], "--config") == 0) && i + 1 < argc)
             config_path = argv [++i];
@@ -1150,7 +1230,11 @@ s_cmd_health (int argc, char **argv)
         printf ("%s\n", reply.body);
     else {
         json_t *root = json_loads (reply.body, 0, NULL);
-        printf ("%s", json_string_value (json_object_get (root, "state")));
+        bool colour = term_colour (STDOUT_FILENO);
+        printf ("%s%s%s", term_sgr (colour, code == 0? TERM_GREEN: code == 1? TERM_YELLOW
+                                    : TERM_RED),
+                json_string_value (json_object_get (root, "state")),
+                term_sgr (colour, TERM_PLAIN));
         size_t i;
         json_t *reason;
         json_array_foreach (json_object_get (root, "reasons"), i, reason)
@@ -1184,6 +1268,7 @@ cli_main (int argc, char **argv)
         { "status", s_cmd_status }, { "result", s_cmd_result }, { "ctl", s_cmd_ctl },
         { "health", s_cmd_health }, { "keys", s_cmd_keys },
         { "events", cli_events }, { "journal", cli_journal }, { "maintain", cli_maintain },
+        { "top", cli_top },
     };
     for (size_t i = 0; i < sizeof commands / sizeof commands [0]; i++)
         if (strcmp (argv [1], commands [i].name) == 0)

@@ -6,6 +6,7 @@
 
 #include "common/util.h"
 #include "supervisor/log.h"
+#include "supervisor/observe.h"
 #include "workers/bus.h"
 
 #include <errno.h>
@@ -350,7 +351,9 @@ flow_on_result (server_t *self, worker_t *worker, zmsg_t *msg, zframe_t *header)
         flow_dispatch (self, component);
         return;                 //  a job given up on (deadline, shutdown)
     }
-    pool_note_latency (component, util_now_us () - wf->sent_us);
+    uint64_t elapsed_us = util_now_us () - wf->sent_us;
+    pool_note_latency (component, elapsed_us);
+    observe_step (self->observe, component->name, elapsed_us);
     wf->job_id = 0;
     wf->worker = NULL;
     if (!result.ok) {

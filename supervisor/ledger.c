@@ -10,6 +10,7 @@
 #include "common/util.h"
 #include "supervisor/log.h"
 #include "supervisor/snapshot.h"
+#include "supervisor/observe.h"
 #include "workers/bus.h"
 
 #include <errno.h>
@@ -171,7 +172,7 @@ ledger_open (server_t *self, char *err, size_t size)
         .policy = self->cfg.journal.fsync == CONFIG_FSYNC_ALWAYS? JOURNAL_FSYNC_ALWAYS:
                   self->cfg.journal.fsync == CONFIG_FSYNC_NEVER? JOURNAL_FSYNC_NEVER:
                   JOURNAL_FSYNC_BATCH,
-        .io = s_test_io (self),
+        .io = observe_journal_io (self->observe, s_test_io (self)),
     };
     self->journal = journal_open (dir, &config, s_on_problem, NULL);
     if (!self->journal) {

@@ -7,6 +7,7 @@
 
 #include "common/util.h"
 #include "supervisor/log.h"
+#include "supervisor/observe.h"
 #include "workers/bus.h"
 
 #include <errno.h>
@@ -55,9 +56,10 @@ server_event_bytes (server_t *self, const char *type, json_t *fields,
     json_object_set_new (fields, "seq", json_integer ((json_int_t) seq));
     json_object_set_new (fields, "time", json_string (stamp));
     json_object_set_new (fields, "time_ms", json_integer ((json_int_t) time));
+    observe_event (self->observe, type, fields);
     char *text = json_dumps (fields, JSON_COMPACT | JSON_SORT_KEYS);
     if (text) {
-        log_debug ("%s", text);
+        log_event (LOGL_DEBUG, text);
         zsock_send (self->events, "ss", type, text);
         free (text);
     }
@@ -249,6 +251,7 @@ server_begin_shutdown (server_t *self, const char *why)
         return;
     log_info ("shutting down (%s): draining %zu workflows", why, zhashx_size (self->workflows));
     self->draining = true;
+    observe_stopping (self->observe, why);
     self->drain_deadline_ms = util_now_ms () + (uint64_t) self->cfg.stop.drain_timeout_ms;
 }
 
@@ -365,7 +368,8 @@ server_new (config_t *config, const char *runtime_dir, const char *state_dir,
     snprintf (self->front_ep, sizeof self->front_ep, "ipc://%s/front", runtime_dir);
     snprintf (self->back_ep, sizeof self->back_ep, "ipc://%s/back", runtime_dir);
     snprintf (self->events_ep, sizeof self->events_ep, "ipc://%s/events", runtime_dir);
-    if (flow_init (self) || pool_init (self)) {
+    self->observe = observe_new (self);
+    if (!self->observe || flow_init (self) || pool_init (self)) {
         log_error ("out of memory");
         goto out_destroy;
     }
@@ -418,6 +422,8 @@ server_new (config_t *config, const char *runtime_dir, const char *state_dir,
     zmq_pollitem_t item = { NULL, self->sigfd, ZMQ_POLLIN, 0 };
     zloop_poller (self->loop, &item, s_on_signal, self);
     zloop_timer (self->loop, TICK_MS, 0, s_on_tick, self);
+    if (observe_attach (self->observe, self->loop))
+        goto out_destroy;
     pool_start (self);
     return self;
 
@@ -465,8 +471,11 @@ server_destroy (server_t **self_p)
     server_t *self = *self_p;
     if (!self)
         return;
-    zloop_destroy (&self->loop);
+    //  The journal writes through observe's I/O table, and observe's
+    //  endpoint lives in the loop: close them in that order.
     ledger_close (self);
+    observe_destroy (&self->observe);
+    zloop_destroy (&self->loop);
     flow_destroy (self);
     pool_destroy (self);
     zhashx_destroy (&self->workers);

@@ -136,6 +136,7 @@ struct component {
 
 typedef struct ledger_fault ledger_fault_t;
 typedef struct maintain maintain_t;
+typedef struct observe observe_t;
 
 struct server {
     config_t cfg;
@@ -181,6 +182,7 @@ struct server {
     uint64_t replayed_events;
     ledger_fault_t *fault;      //  test-only I/O faults
     maintain_t *maintain;       //  a backup in progress (maintain.c)
+    observe_t *observe;         //  metrics and systemd (observe.c)
 };
 
 extern const char *const server_step_names [];

@@ -26,7 +26,8 @@ s_usage (FILE *out)
 {
     fprintf (out,
         "usage: readme2ci-supervisor [-c CONFIG] [--runtime-dir DIR] [--workers N]\n"
-        "                            [--credit N]\n"
+        "                            [--credit N] [--log-level LEVEL]\n"
+        "                            [--log-format text|json] [--log-file PATH|syslog]\n"
         "\n"
         "The readme2ci supervisor: owns the queue of workflows and keeps one pool\n"
         "of parser, detector and generator workers alive. Usually started with\n"
@@ -42,7 +43,20 @@ s_usage (FILE *out)
         "                     ~/.local/state/readme2ci)\n"
         "  --workers N        workers per component (overrides the config)\n"
         "  --credit N         jobs a worker may hold at once (overrides the config)\n"
-        "  --help, --version\n");
+        "  --log-level L      debug, info (default), warn or error\n"
+        "  --log-format F     text (default) or json: one JSON object a line\n"
+        "  --log-file PATH    append the log to PATH, or `syslog` for syslog(3)\n"
+        "                     (journald collects it); default stderr. The log\n"
+        "                     options also come from R2CI_LOG_LEVEL, R2CI_LOG_FORMAT,\n"
+        "                     R2CI_LOG_FILE and the config's log: section, in that\n"
+        "                     order after the command line\n"
+        "  --help, --version\n"
+        "\n"
+        "examples:\n"
+        "  readme2ci-supervisor -c /etc/readme2ci/readme2ci.yml\n"
+        "  readme2ci-supervisor --log-format json --log-file /var/log/readme2ci.log\n"
+        "  NOTIFY_SOCKET=... readme2ci-supervisor   (as systemd runs it: READY=1\n"
+        "                                            once every worker is up)\n");
 }
 
 static int
@@ -125,6 +139,7 @@ supervisor_main (int argc, char **argv)
     char runtime [PATH_MAX] = "";
     char state [PATH_MAX] = "";
     const char *config_path = NULL;
+    const char *log_level = NULL, *log_format = NULL, *log_file = NULL;
     uint32_t workers = 0, credit = 0;
     bool set_workers = false;
     for (int i = 1; i < argc; i++) {
@@ -150,6 +165,21 @@ supervisor_main (int argc, char **argv)
         else
         if ((strcmp (arg, "-c") == 0 || strcmp (arg, "--config") == 0) && value) {
             config_path = value;
+            i++;
+        }
+        else
+        if (strcmp (arg, "--log-level") == 0 && value) {
+            log_level = value;
+            i++;
+        }
+        else
+        if (strcmp (arg, "--log-format") == 0 && value) {
+            log_format = value;
+            i++;
+        }
+        else
+        if (strcmp (arg, "--log-file") == 0 && value) {
+            log_file = value;
             i++;
         }
         else
@@ -181,6 +211,16 @@ supervisor_main (int argc, char **argv)
             config_release (&config);
             return 2;
         }
+    }
+    static const char *const levels [] = { "debug", "info", "warn", "error" };
+    char err [PATH_MAX + 256];
+    if (log_setup (log_level, log_format, log_file,
+                   config_path? levels [config.log.level]: NULL,
+                   config_path? (config.log.format == CONFIG_LOG_JSON? "json": "text"): NULL,
+                   config.log.file, err, sizeof err)) {
+        fprintf (stderr, "readme2ci-supervisor: %s\n", err);
+        config_release (&config);
+        return 2;
     }
     for (int c = 0; c < CONFIG_COMPONENTS; c++) {
         if (set_workers)

@@ -76,8 +76,8 @@ Test (completion, script_is_valid_bash)
 Test (completion, commands)
 {
     s_expect ("_readme2ci", WORDS ("readme2ci", ""),
-              "[generate][up][down][status][ctl][events][result][health][maintain]"
-              "[journal][keys][reload][config][help][version][--help][--version]");
+              "[generate][up][down][status][result][ctl][health][top][events][journal]"
+              "[maintain][keys][reload][config][help][version][--help][--version]");
     s_expect ("_readme2ci", WORDS ("readme2ci", "st"), "[status]");
     s_expect ("_readme2ci", WORDS ("readme2ci", "re"), "[result][reload]");
     s_expect ("_readme2ci", WORDS ("readme2ci", "help", "ge"), "[generate]");
@@ -99,7 +99,12 @@ Test (completion, generate_options_and_values)
 Test (completion, other_commands)
 {
     s_expect ("_readme2ci", WORDS ("readme2ci", "status", ""), "[--json][--help]");
-    s_expect ("_readme2ci", WORDS ("readme2ci", "up", "-"), "[-c][--config][-d][--detach][--help]");
+    s_expect ("_readme2ci", WORDS ("readme2ci", "up", "-"),
+              "[-c][--config][-d][--detach][--log-level][--log-format][--log-file][--help]");
+    s_expect ("_readme2ci", WORDS ("readme2ci", "up", "--log-format", ""), "[text][json]");
+    s_expect ("_readme2ci", WORDS ("readme2ci", "up", "--log-level", "w"), "[warn]");
+    s_expect ("_readme2ci", WORDS ("readme2ci", "top", ""), "[--once][--help]");
+    s_expect ("_readme2ci", WORDS ("readme2ci", "t"), "[top]");
     s_expect ("_readme2ci", WORDS ("readme2ci", "ctl", ""), "[deploy][stop][restart][update][scale]");
     s_expect ("_readme2ci", WORDS ("readme2ci", "ctl", "restart", ""), "[parser][detector][generator]");
     s_expect ("_readme2ci", WORDS ("readme2ci", "ctl", "scale", "d"), "[detector]");
@@ -118,7 +123,10 @@ Test (completion, other_commands)
 Test (completion, supervisor_options)
 {
     s_expect ("_readme2ci_supervisor", WORDS ("readme2ci-supervisor", ""),
-              "[-c][--config][--runtime-dir][--workers][--credit][--help][--version]");
+              "[-c][--config][--runtime-dir][--state-dir][--workers][--credit][--log-level]"
+              "[--log-format][--log-file][--help][--version]");
+    s_expect ("_readme2ci_supervisor", WORDS ("readme2ci-supervisor", "--log-level", ""),
+              "[debug][info][warn][error]");
     s_expect ("_readme2ci_supervisor", WORDS ("readme2ci-supervisor", "--w"), "[--workers]");
     s_expect ("_readme2ci_supervisor", WORDS ("readme2ci-supervisor", "--credit", ""), "");
 }
@@ -141,6 +149,14 @@ Test (completion, paths_files_or_folders_as_the_option_wants)
     //  -c takes a file.
     got = s_complete (dir, "_readme2ci", WORDS ("readme2ci", "up", "-c", "r"));
     cr_expect (strstr (got, "[readme2ci.yml]") && strstr (got, "[rules.yml]"), "got %s", got);
+    free (got);
+    //  --log-file: a file, or syslog.
+    got = s_complete (dir, "_readme2ci", WORDS ("readme2ci", "up", "--log-file", "s"));
+    cr_expect_str_eq (got, "[syslog]");
+    free (got);
+    got = s_complete (dir, "_readme2ci_supervisor",
+                      WORDS ("readme2ci-supervisor", "--log-file", "ru"));
+    cr_expect_str_eq (got, "[rules.yml]");
     free (got);
     got = s_complete (dir, "_readme2ci", WORDS ("readme2ci", "config", "check", "readme"));
     cr_expect_str_eq (got, "[readme2ci.yml]");
