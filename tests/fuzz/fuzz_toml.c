@@ -1,7 +1,9 @@
 /*  tests/fuzz/fuzz_toml.c - libFuzzer target for common/toml: TOML text to
-    a tree; whatever parses must be a well-formed tree YAML can carry.  */
+    a tree; whatever parses is a well-formed tree, which YAML can carry
+    when the text was UTF-8 (escapes must not make invalid UTF-8).  */
 #include "common/toml.h"
 
+#include <stdbool.h>
 #include <stdint.h>
 #include <stdlib.h>
 #include <string.h>
@@ -32,6 +34,30 @@ s_check_node (const ynode_t *node, int depth)
     }
 }
 
+//  True when data is well-formed UTF-8 (no overlongs, no surrogates).
+static bool
+s_utf8 (const uint8_t *data, size_t size)
+{
+    for (size_t i = 0; i < size; ) {
+        uint8_t c = data [i];
+        size_t n = c < 0x80? 0: (c & 0xe0) == 0xc0? 1: (c & 0xf0) == 0xe0? 2
+                 : (c & 0xf8) == 0xf0? 3: 4;
+        if (n == 4 || size - i <= n)
+            return false;
+        uint32_t cp = n == 0? c: c & (0x3f >> n);
+        for (size_t k = 1; k <= n; k++) {
+            if ((data [i + k] & 0xc0) != 0x80)
+                return false;
+            cp = (cp << 6) | (data [i + k] & 0x3f);
+        }
+        static const uint32_t min [] = { 0, 0x80, 0x800, 0x10000 };
+        if (cp < min [n] || cp > 0x10ffff || (cp >= 0xd800 && cp <= 0xdfff))
+            return false;
+        i += n + 1;
+    }
+    return true;
+}
+
 int
 LLVMFuzzerTestOneInput (const uint8_t *data, size_t size)
 {
@@ -44,7 +70,7 @@ LLVMFuzzerTestOneInput (const uint8_t *data, size_t size)
     S_ENSURE (tree->kind == YNODE_MAP);
     s_check_node (tree, 0);
     char *text = ytree_emit (tree);
-    S_ENSURE (text);
+    S_ENSURE (text || !s_utf8 (data, size));
     free (text);
     ytree_destroy (&tree);
     return 0;
