@@ -13,12 +13,17 @@ int LLVMFuzzerTestOneInput (const uint8_t *data, size_t size);
 //  A broken invariant is a crash the fuzzer reports with its input.
 #define S_ENSURE(cond) do { if (!(cond)) abort (); } while (0)
 
+//  The deepest tree TOML_MAX_DEPTH allows: it bounds each construct, so
+//  a header's parts (two levels each for array tables), a dotted key's
+//  parts under it and a value's nesting add up.
+#define S_MAX_TREE_DEPTH (4 * TOML_MAX_DEPTH + 2)
+
 //  Checks the shape the header promises: scalars carry text, maps have a
-//  key per item, nesting stays within the bound.
+//  key per item, nesting stays bounded.
 static void
 s_check_node (const ynode_t *node, int depth)
 {
-    S_ENSURE (node && depth <= TOML_MAX_DEPTH + 1);
+    S_ENSURE (node && depth <= S_MAX_TREE_DEPTH);
     if (node->kind == YNODE_SCALAR) {
         S_ENSURE (node->value && node->count == 0);
         return;
