@@ -327,10 +327,14 @@ static int
 s_emit_node (yaml_emitter_t *emitter, const ynode_t *node)
 {
     yaml_event_t event;
+    //  libyaml refuses text that is not UTF-8 and leaves the event as it
+    //  was (already freed), so a refused scalar must not be emitted.
     if (node->kind == YNODE_SCALAR) {
-        yaml_scalar_event_initialize (&event, NULL, NULL,
-            (yaml_char_t *) node->value, (int) strlen (node->value), 1, 1,
-            node->quoted? YAML_DOUBLE_QUOTED_SCALAR_STYLE: YAML_ANY_SCALAR_STYLE);
+        if (!yaml_scalar_event_initialize (&event, NULL, NULL,
+                (yaml_char_t *) node->value, (int) strlen (node->value), 1, 1,
+                node->quoted? YAML_DOUBLE_QUOTED_SCALAR_STYLE
+                            : YAML_ANY_SCALAR_STYLE))
+            return -1;
         return yaml_emitter_emit (emitter, &event)? 0: -1;
     }
     if (node->kind == YNODE_SEQ)
@@ -343,10 +347,10 @@ s_emit_node (yaml_emitter_t *emitter, const ynode_t *node)
         return -1;
     for (size_t i = 0; i < node->count; i++) {
         if (node->keys) {
-            yaml_scalar_event_initialize (&event, NULL, NULL,
-                (yaml_char_t *) node->keys [i], (int) strlen (node->keys [i]),
-                1, 1, YAML_ANY_SCALAR_STYLE);
-            if (!yaml_emitter_emit (emitter, &event))
+            if (!yaml_scalar_event_initialize (&event, NULL, NULL,
+                    (yaml_char_t *) node->keys [i],
+                    (int) strlen (node->keys [i]), 1, 1, YAML_ANY_SCALAR_STYLE)
+            ||  !yaml_emitter_emit (emitter, &event))
                 return -1;
         }
         if (s_emit_node (emitter, node->items [i]))

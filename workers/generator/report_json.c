@@ -114,10 +114,11 @@ s_settings (const report_job_t *job)
         json_t *value = json_object ();
         if (!value || s_set_str (value, "value", setting->value)
         ||  s_set_str (value, "source", setting->source)
-        ||  json_object_set_new (object, key, value)) {
+        ||  json_object_set (object, key, value)) {
             json_decref (object);
             object = NULL;
         }
+        json_decref (value);
     }
     return object;
 }

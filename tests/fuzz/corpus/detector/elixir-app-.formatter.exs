@@ -1,0 +1,1 @@
+8[inputs: ["mix.exs"]]
