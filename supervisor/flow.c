@@ -274,12 +274,15 @@ flow_dispatch (server_t *self, component_t *component)
 {
     uint64_t now = util_now_ms ();
     while (pqueue_size (component->queue) > 0) {
+        workflow_t *head = pqueue_peek (component->queue, NULL);
         worker_t *best = NULL;
         uint32_t best_load = 0;
         for (worker_t *w = component->workers; w; w = w->next) {
-            if (w->state != W_READY)
+            if (w->state != W_READY || w->isolated)
                 continue;
             uint32_t load = pool_worker_load (w);
+            if (head->suspect && load > 0)
+                continue;           //  a suspect runs on an idle worker, alone
             if (load < w->credit && (!best || load < best_load)) {
                 best = w;
                 best_load = load;
@@ -296,6 +299,7 @@ flow_dispatch (server_t *self, component_t *component)
             return;
         workflow_t *wf = pqueue_pop (component->queue, NULL);
         wf->queued = 0;
+        best->isolated = wf->suspect;
         s_send_job (self, best, wf);
     }
 }
@@ -346,6 +350,8 @@ flow_on_result (server_t *self, worker_t *worker, zmsg_t *msg, zframe_t *header)
             break;
         }
     component_t *component = worker->component;
+    if (pool_worker_load (worker) == 0)
+        worker->isolated = false;
     pool_worker_idle (self, worker);
     if (!wf) {
         flow_dispatch (self, component);
@@ -381,6 +387,7 @@ flow_on_result (server_t *self, worker_t *worker, zmsg_t *msg, zframe_t *header)
     }
     wf->failures = 0;
     wf->crashes = 0;
+    wf->suspect = false;
     component_t *next = NULL;
     if (wf->step == STEP_GENERATE) {
         flow_finish (self, wf, 0, "", payload);     //  frees wf
@@ -401,22 +408,26 @@ flow_on_result (server_t *self, worker_t *worker, zmsg_t *msg, zframe_t *header)
 }
 
 workflow_t *
-flow_oldest_job (const worker_t *worker)
+flow_only_job (const worker_t *worker)
 {
-    workflow_t *oldest = NULL;
+    workflow_t *only = NULL;
     for (uint32_t i = 0; i < MAX_CREDIT; i++)
-        if (worker->jobs [i] && (!oldest || worker->jobs [i]->job_id < oldest->job_id))
-            oldest = worker->jobs [i];
-    return oldest;
+        if (worker->jobs [i]) {
+            if (only)
+                return NULL;
+            only = worker->jobs [i];
+        }
+    return only;
 }
 
 void
 flow_requeue_jobs (server_t *self, worker_t *worker, const char *why, bool count_crash)
 {
     component_t *component = worker->component;
-    //  A worker runs its jobs in the order it got them: it died in the
-    //  oldest. Only that one is charged with the crash.
-    workflow_t *oldest = flow_oldest_job (worker);
+    //  Which job killed the worker is known only when it held one; jobs
+    //  that were on a dead worker together become suspects and run alone
+    //  from then on, so their next crash, if any, is unambiguous.
+    workflow_t *only = flow_only_job (worker);
     for (uint32_t i = 0; i < MAX_CREDIT; i++) {
         workflow_t *wf = worker->jobs [i];
         if (!wf)
@@ -424,8 +435,11 @@ flow_requeue_jobs (server_t *self, worker_t *worker, const char *why, bool count
         worker->jobs [i] = NULL;
         wf->job_id = 0;
         wf->worker = NULL;
-        if (count_crash && wf == oldest)
-            wf->crashes++;
+        if (count_crash) {
+            wf->suspect = true;
+            if (wf == only)
+                wf->crashes++;
+        }
         if (wf->crashes >= POISON_CRASHES) {
             char message [256];
             snprintf (message, sizeof message,

@@ -494,8 +494,8 @@ pool_on_exit (server_t *self, pid_t pid, int status)
     //  this one dies is the likelier cause: the exit is blamed on it, not
     //  counted against the component. A SIGKILL from outside is no one's
     //  fault: the job goes back without counting toward poison.
-    workflow_t *oldest = flow_oldest_job (worker);
-    bool blame = oldest && oldest->crashes > 0;
+    workflow_t *only = flow_only_job (worker);
+    bool blame = only && only->crashes > 0;
     bool had_jobs = pool_worker_load (worker) > 0;
     bool expected = worker->state == W_STOPPING || self->stopping;
     bool never_ready = worker->ready_ms == 0;

@@ -59,7 +59,8 @@ struct workflow {
     zframe_t *report;           //  detect result
     step_t step;
     uint32_t failures;          //  failed attempts of the current step
-    uint32_t crashes;           //  workers that died holding it
+    uint32_t crashes;           //  workers that died running it alone
+    bool suspect;               //  was on a worker that died: runs alone
     uint64_t job_id;            //  in flight when not 0
     uint64_t sent_us;           //  when the job went out
     worker_t *worker;
@@ -78,6 +79,7 @@ struct worker {
     char host [64];
     worker_state_t state;
     bool killed_by_us;          //  we sent the SIGKILL (heartbeat, timeout)
+    bool isolated;              //  runs a suspect job: gets nothing else
     bool bye_sent;
     bool signalled;             //  SIGTERM sent after the drain time
     uint64_t stop_ms;           //  when it was asked to stop
@@ -250,7 +252,8 @@ void flow_dispatch (server_t *self, component_t *component);
 void flow_dispatch_all (server_t *self);
 void flow_on_result (server_t *self, worker_t *worker, zmsg_t *msg, zframe_t *header);
 void flow_requeue_jobs (server_t *self, worker_t *worker, const char *why, bool count_crash);
-workflow_t *flow_oldest_job (const worker_t *worker);
+//  The one job a worker holds, or NULL when it holds none or several.
+workflow_t *flow_only_job (const worker_t *worker);
 void flow_fail_unavailable (server_t *self, component_t *component);
 void flow_tick (server_t *self, uint64_t now);
 void flow_finish (server_t *self, workflow_t *wf, int code, const char *message,

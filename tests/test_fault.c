@@ -172,6 +172,7 @@ Test (fault, a_poison_readme_is_refused_and_the_parser_stays_up, .timeout = 90)
     int status = tree_cli (&tree, &r, "generate", "--out-dir", out, paths [0], paths [1],
                            paths [2], paths [3], paths [4], poison, paths [5], paths [6],
                            paths [7], paths [8], paths [9], NULL);
+    char *poison_err = strdup (r.err);
     cr_assert_eq (status, 1, "%s", r.err);
     cr_assert (strstr (r.err, "poison"), "%s", r.err);
     cr_assert (strstr (r.err, "parse step"), "the error does not name the step: %s", r.err);
@@ -181,7 +182,7 @@ Test (fault, a_poison_readme_is_refused_and_the_parser_stays_up, .timeout = 90)
         char file [1024];
         snprintf (file, sizeof file, "%s/ok-%d.yml", out, i);
         char *text = tu_read (file, NULL);
-        cr_assert_not_null (text, "ok-%d has no workflow", i);
+        cr_assert_not_null (text, "ok-%d has no workflow; the client said:\n%s", i, poison_err);
         cr_assert (strstr (text, "jobs:"));
         free (text);
         free (paths [i]);
@@ -199,6 +200,7 @@ Test (fault, a_poison_readme_is_refused_and_the_parser_stays_up, .timeout = 90)
     free (dir);
     free (out);
     free (poison);
+    free (poison_err);
 }
 
 Test (fault, a_stopped_worker_is_replaced_and_its_job_done_elsewhere, .timeout = 60)
