@@ -258,8 +258,8 @@ s_versions (const report_job_t *job, const char *key)
     for (size_t i = 0; i < job->versions_count; i++)
         if (strcmp (job->versions [i].key, key) == 0) {
             if (*out)
-                strncat (out, ",", sizeof out - strlen (out) - 1);
-            strncat (out, job->versions [i].value, sizeof out - strlen (out) - 1);
+                snprintf (out + strlen (out), sizeof out - strlen (out), "%s", ",");
+            snprintf (out + strlen (out), sizeof out - strlen (out), "%s", job->versions [i].value);
         }
     return out;
 }

@@ -223,8 +223,8 @@ Test (toml, nesting_is_bounded)
     //  keys with too many parts
     char key [TOML_MAX_DEPTH * 2 + 16] = "";
     for (int i = 0; i < TOML_MAX_DEPTH + 1; i++)
-        strncat (key, "a.", sizeof key - strlen (key) - 1);
-    strncat (key, "b = 1", sizeof key - strlen (key) - 1);
+        snprintf (key + strlen (key), sizeof key - strlen (key), "%s", "a.");
+    snprintf (key + strlen (key), sizeof key - strlen (key), "%s", "b = 1");
     s_refuse (key, "more than");
     //  just within the bound is fine
     char ok [64] = "x = [[[[]]]]";

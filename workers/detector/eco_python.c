@@ -449,6 +449,15 @@ s_extras (py_t *self, char *extras, size_t size, char *group, size_t gsize)
     }
 }
 
+//  Append text to the string in buf (of size bytes), cutting it to fit.
+static void
+s_append (char *buf, size_t size, const char *text)
+{
+    size_t used = strlen (buf);
+    if (used + 1 < size)
+        snprintf (buf + used, size - used, "%s", text);
+}
+
 //  pip: requirement files plus the package itself with its test extras.
 static void
 s_pip_install (py_t *self)
@@ -457,7 +466,7 @@ s_pip_install (py_t *self)
     char run [512] = "python -m pip install", source [192] = "";
     size_t base = strlen (run);
     if (dctx_manifest (ctx, "requirements.txt") || dctx_has (ctx, "requirements.txt")) {
-        strncat (run, " -r requirements.txt", sizeof run - strlen (run) - 1);
+        s_append (run, sizeof run, " -r requirements.txt");
         snprintf (source, sizeof source, "requirements.txt");
         const project_file_t *req = dctx_manifest (ctx, "requirements.txt");
         if (req && dtext_has_word (req->data, "pytest"))
@@ -473,7 +482,7 @@ s_pip_install (py_t *self)
         snprintf (part, sizeof part, " -r %s", name);
         if (strstr (run, part))
             continue;
-        strncat (run, part, sizeof run - strlen (run) - 1);
+        s_append (run, sizeof run, part);
         if (!*source)
             snprintf (source, sizeof source, "%s", name);
         const project_file_t *req = dctx_manifest (ctx, name);
@@ -488,17 +497,17 @@ s_pip_install (py_t *self)
             snprintf (part, sizeof part, " -e '.[%s]'", extras);
         else
             snprintf (part, sizeof part, " -e .");
-        strncat (run, part, sizeof run - strlen (run) - 1);
+        s_append (run, sizeof run, part);
         if (*group) {
             snprintf (part, sizeof part, " --group %s", group);
-            strncat (run, part, sizeof run - strlen (run) - 1);
+            s_append (run, sizeof run, part);
         }
         if (!*source)
             snprintf (source, sizeof source, "%s", self->pyproject_file? "pyproject.toml"
                       : dctx_has (ctx, "setup.py")? "setup.py": "setup.cfg");
     }
     if (self->pytest && !self->pytest_installed)
-        strncat (run, " pytest", sizeof run - strlen (run) - 1);
+        s_append (run, sizeof run, " pytest");
     if (strlen (run) > base)
         dctx_step (ctx, self->job, CMD_INSTALL, run, source);
 }
