@@ -59,6 +59,8 @@ static const char *const s_usage_text =
     "  ctl OP COMPONENT   deploy, stop, scale, restart, update a component\n"
     "  health [--json]    healthy (0), degraded (1) or down (2)\n"
     "  keys new NAME      a CURVE key pair for tcp endpoints\n"
+    "  reload             re-read the config file and apply the difference\n"
+    "  config check FILE  validate a config and its rules overlays; config show\n"
     "  events             the journal's events (--since, --type, --follow, --json)\n"
     "  journal verify     check every record of the journal\n"
     "  maintain OP        cleanup, backup DIR, restore DIR\n"
@@ -1175,6 +1177,131 @@ s_cmd_ctl (int argc, char **argv)
 }
 
 static int
+s_cmd_reload (int argc, char **argv)
+{
+    if (argc >= 1 && s_is_help (argv [0])) {
+        printf ("usage: readme2ci reload\n"
+                "\n"
+                "Makes the running supervisor read its config file again (as SIGHUP does).\n"
+                "The file is checked whole: an invalid one changes nothing and the error\n"
+                "names the file, line and column. Worker counts, commands (as a rolling\n"
+                "update), restart, breaker, retry, queue, journal and rules settings\n"
+                "apply at once; endpoints and keys are reported as needing a restart.\n"
+                "\n"
+                "example:\n"
+                "  $EDITOR /etc/readme2ci.yml && readme2ci reload\n");
+        return EXIT_OK;
+    }
+    if (argc > 0)
+        return s_fail (EXIT_USAGE, "reload: takes no arguments (see --help)");
+    char runtime [PATH_MAX];
+    client_t *client = s_connect_local (runtime, sizeof runtime, NULL);
+    if (!client)
+        return s_fail (EXIT_UNAVAILABLE, "no supervisor is running (start one with "
+                       "`readme2ci up -c FILE -d`)");
+    client_reply_t reply;
+    int rc = client_request (client, "reload", NULL, 0, 30000, &reply);
+    client_destroy (&client);
+    if (rc)
+        return s_fail (EXIT_UNAVAILABLE, "the supervisor did not answer");
+    int code = reply.reply.code;
+    if (code) {
+        s_fail (code, "reload: %s", reply.reply.message);
+        client_reply_release (&reply);
+        return code;
+    }
+    printf ("readme2ci: %s\n", reply.reply.message);
+    json_t *report = json_loads (reply.body, 0, NULL);
+    size_t i;
+    json_t *entry;
+    json_array_foreach (json_object_get (report, "changed"), i, entry)
+        printf ("  changed: %s: %s -> %s\n", json_string_value (json_object_get (entry, "key")),
+                json_string_value (json_object_get (entry, "old")),
+                json_string_value (json_object_get (entry, "new")));
+    json_array_foreach (json_object_get (report, "applied"), i, entry)
+        printf ("  applied: %s\n", json_string_value (entry));
+    json_array_foreach (json_object_get (report, "needs_restart"), i, entry)
+        printf ("  needs a restart: %s\n", json_string_value (json_object_get (entry, "key")));
+    json_decref (report);
+    client_reply_release (&reply);
+    return EXIT_OK;
+}
+
+static int
+s_cmd_config (int argc, char **argv)
+{
+    if (argc < 1 || s_is_help (argv [0])) {
+        printf ("usage: readme2ci config check FILE\n"
+                "       readme2ci config show [FILE]\n"
+                "\n"
+                "check: validates a config file and the rules overlays it names without\n"
+                "starting anything; every error names the file, line and column (exit 0\n"
+                "valid, 1 invalid). show: prints the effective configuration of the\n"
+                "running supervisor, or of FILE with the defaults filled in.\n"
+                "\n"
+                "examples:\n"
+                "  readme2ci config check examples/readme2ci.yml\n"
+                "  readme2ci config show\n");
+        return argc < 1? EXIT_USAGE: EXIT_OK;
+    }
+    if (strcmp (argv [0], "show") == 0 && argc == 1) {
+        char runtime [PATH_MAX];
+        client_t *client = s_connect_local (runtime, sizeof runtime, NULL);
+        client_reply_t reply;
+        if (!client || client_request (client, "config", NULL, 0, 5000, &reply)) {
+            client_destroy (&client);
+            return s_fail (EXIT_UNAVAILABLE, "no supervisor answers; give a FILE to show "
+                           "its effective configuration");
+        }
+        client_destroy (&client);
+        if (reply.reply.message [0])
+            printf ("# %s, with the defaults filled in\n", reply.reply.message);
+        fwrite (reply.body, 1, reply.body_size, stdout);
+        client_reply_release (&reply);
+        return EXIT_OK;
+    }
+    bool check = strcmp (argv [0], "check") == 0;
+    if ((!check && strcmp (argv [0], "show") != 0) || argc != 2)
+        return s_fail (EXIT_USAGE, "config: usage: readme2ci config check FILE | show [FILE]");
+    config_t config;
+    config_errors_t errors = { 0 };
+    if (config_load (argv [1], &config, &errors)) {
+        for (size_t i = 0; i < errors.count; i++)
+            fprintf (stderr, "readme2ci: %s\n", errors.items [i].text);
+        config_errors_release (&errors);
+        return EXIT_INPUT;
+    }
+    int code = EXIT_OK;
+    char err [1024] = "";
+    knowledge_t *kb = knowledge_new (err, sizeof err);
+    for (size_t i = 0; kb && i < config.rule_count && code == EXIT_OK; i++) {
+        char *text;
+        size_t size;
+        if (util_read_file (config.rules [i], 4 * 1024 * 1024, &text, &size)) {
+            code = s_fail (EXIT_INPUT, "%s: %s", config.rules [i], strerror (errno));
+            break;
+        }
+        if (knowledge_overlay (kb, config.rules [i], text, size, err, sizeof err))
+            code = s_fail (EXIT_INPUT, "%s", err);
+        free (text);
+    }
+    knowledge_destroy (&kb);
+    if (code == EXIT_OK) {
+        if (check)
+            printf ("readme2ci: %s is valid (%zu rules overlay%s)\n", argv [1],
+                    config.rule_count, config.rule_count == 1? "": "s");
+        else {
+            char *text = config_emit (&config);
+            if (text)
+                fputs (text, stdout);
+            free (text);
+        }
+    }
+    config_release (&config);
+    return code;
+}
+
+static int
 s_cmd_keys (int argc, char **argv)
 {
     if (argc >= 1 && s_is_help (argv [0])) {
@@ -1268,7 +1395,7 @@ cli_main (int argc, char **argv)
         { "status", s_cmd_status }, { "result", s_cmd_result }, { "ctl", s_cmd_ctl },
         { "health", s_cmd_health }, { "keys", s_cmd_keys },
         { "events", cli_events }, { "journal", cli_journal }, { "maintain", cli_maintain },
-        { "top", cli_top },
+        { "top", cli_top }, { "reload", s_cmd_reload }, { "config", s_cmd_config },
     };
     for (size_t i = 0; i < sizeof commands / sizeof commands [0]; i++)
         if (strcmp (argv [1], commands [i].name) == 0)

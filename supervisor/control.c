@@ -264,6 +264,24 @@ control_on_request (server_t *self, zframe_t *identity, zframe_t *header)
         free (text);
     }
     else
+    if (strcmp (request.op, "reload") == 0) {
+        char message [2048];
+        json_t *report = NULL;
+        int code = reload_run (self, message, sizeof message, &report);
+        char *text = report? json_dumps (report, JSON_COMPACT): NULL;
+        json_decref (report);
+        server_reply (self, identity, request.req_id, code, "", message, false, text,
+                      text? strlen (text): 0);
+        free (text);
+    }
+    else
+    if (strcmp (request.op, "config") == 0) {
+        char *text = config_emit (&self->cfg);
+        server_reply (self, identity, request.req_id, text? 0: 3, "", self->config_path,
+                      false, text, text? strlen (text): 0);
+        free (text);
+    }
+    else
     if (strncmp (request.op, "maintain-", 9) == 0)
         maintain_on_request (self, identity, &request);
     else {

@@ -404,15 +404,9 @@ pool_on_ready (server_t *self, zsock_t *sock, zframe_t *identity, const char *ke
     worker->last_heard_ms = now;
     worker->credit = ready.credit < MAX_CREDIT? ready.credit: MAX_CREDIT;
     zhashx_insert (self->workers, worker->key, worker);
-    //  The worker follows our heartbeat settings, not its own defaults.
-    const config_heartbeat_t *hb = &self->cfg.components [component->step].heartbeat;
-    wire_settings_t settings = { .hb_ivl_ms = (uint32_t) (worker->remote? hb->tcp_interval_ms
-                                                                      : hb->interval_ms),
-                                 .hb_liveness = hb->liveness };
-    uint8_t *buf;
-    size_t size;
-    if (wire_settings_encode (&settings, &buf, &size) == 0)
-        pool_worker_send (self, worker, buf, size, NULL, 0);
+    //  The worker follows our settings (heartbeats, CI knowledge), not its
+    //  own defaults: remote workers too.
+    reload_send_settings (self, worker);
     server_event (self, "worker.ready",
                   json_pack ("{s:s, s:i, s:i, s:s}", "component", component->name,
                              "pid", (int) worker->pid, "credit", (int) worker->credit,

@@ -268,6 +268,17 @@ s_on_signal (zloop_t *loop, zmq_pollitem_t *item, void *arg)
         else
         if (info.ssi_signo == SIGTERM || info.ssi_signo == SIGINT)
             server_begin_shutdown (self, info.ssi_signo == SIGTERM? "SIGTERM": "SIGINT");
+        else
+        if (info.ssi_signo == SIGHUP) {
+            char message [2048];
+            json_t *report = NULL;
+            int code = reload_run (self, message, sizeof message, &report);
+            if (code)
+                log_warn ("SIGHUP: reload refused: %s", message);
+            else
+                log_info ("SIGHUP: %s", message);
+            json_decref (report);
+        }
     }
     return 0;
 }
@@ -344,8 +355,8 @@ s_bind (int type, const char *endpoint, security_server_t *security, security_ro
 }
 
 server_t *
-server_new (config_t *config, const char *runtime_dir, const char *state_dir,
-            const char *worker_dir)
+server_new (config_t *config, const char *config_path, const char *runtime_dir,
+            const char *state_dir, const char *worker_dir)
 {
     server_t *self = calloc (1, sizeof *self);
     if (!self) {
@@ -359,6 +370,7 @@ server_new (config_t *config, const char *runtime_dir, const char *state_dir,
     self->started_ms = util_now_ms ();
     util_copy (self->runtime_dir, sizeof self->runtime_dir, runtime_dir);
     util_copy (self->state_dir, sizeof self->state_dir, state_dir? state_dir: "");
+    util_copy (self->config_path, sizeof self->config_path, config_path? config_path: "");
     util_copy (self->worker_dir, sizeof self->worker_dir, worker_dir);
     if (strlen (runtime_dir) > 90) {
         //  ipc:// paths live in sun_path: 108 bytes with the socket name.
@@ -374,6 +386,10 @@ server_new (config_t *config, const char *runtime_dir, const char *state_dir,
         goto out_destroy;
     }
     char err [1024];
+    if (reload_init (self, err, sizeof err)) {
+        log_error ("rules: %s", err);
+        goto out_destroy;
+    }
     if (ledger_open (self, err, sizeof err)) {
         log_error ("%s", err);
         goto out_destroy;
@@ -489,6 +505,7 @@ server_destroy (server_t **self_p)
     if (self->sigfd >= 0)
         close (self->sigfd);
     config_release (&self->cfg);
+    reload_destroy (self);
     free (self);
     *self_p = NULL;
 }

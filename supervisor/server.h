@@ -17,8 +17,8 @@ typedef struct server server_t;
 //  worker_dir unless the config names a command). Takes the config's
 //  contents (leaving *config zeroed). Returns NULL with a message logged
 //  when the sockets cannot be bound or the journal cannot be used.
-server_t *server_new (config_t *config, const char *runtime_dir, const char *state_dir,
-                      const char *worker_dir);
+server_t *server_new (config_t *config, const char *config_path, const char *runtime_dir,
+                      const char *state_dir, const char *worker_dir);
 
 //  Restore the default action of, and block, the signals the reactor reads
 //  (SIGCHLD, SIGTERM, SIGINT, SIGHUP). Call first thing in main, before

@@ -144,6 +144,8 @@ struct server {
     config_t cfg;
     char runtime_dir [4096];
     char state_dir [4096];      //  "" runs without a journal
+    char config_path [4096];    //  "" when started without a config file
+    char *knowledge;            //  CI knowledge sent to workers, NULL: shipped
     char worker_dir [4096];
     char front_ep [4200];
     char back_ep [4200];
@@ -278,6 +280,15 @@ void ledger_tick (server_t *self, uint64_t now);
 void maintain_on_request (server_t *self, zframe_t *identity, const wire_request_t *request);
 //  Abandon a backup in progress (its DEST.partial stays); at shutdown.
 void maintain_release (server_t *self);
+
+//  reload.c
+int reload_init (server_t *self, char *err, size_t size);
+void reload_destroy (server_t *self);
+void reload_send_settings (server_t *self, worker_t *worker);
+//  Reads the config file again and applies it. 0 with a JSON report,
+//  1 when the file is invalid (message says where; nothing changed), 2
+//  when there is no config file.
+int reload_run (server_t *self, char *message, size_t size, json_t **report_p);
 
 //  control.c
 void control_on_request (server_t *self, zframe_t *identity, zframe_t *header);

@@ -252,7 +252,10 @@ supervisor_main (int argc, char **argv)
         config_release (&config);
         return 1;
     }
-    server_t *server = server_new (&config, runtime, state, worker_dir);
+    char config_real [PATH_MAX] = "";
+    if (config_path && !realpath (config_path, config_real))
+        util_copy (config_real, sizeof config_real, config_path);
+    server_t *server = server_new (&config, config_real, runtime, state, worker_dir);
     if (!server) {
         unlink (pidfile);
         close (pidfd);

@@ -1,0 +1,236 @@
+/*  supervisor/reload.c - configuration while the tree runs: the CI
+    knowledge (shipped data plus the config's rules overlays) pushed to
+    every worker, and `readme2ci reload` / SIGHUP, which reads the config
+    again, checks it whole, and applies what changed without dropping
+    work; what cannot change live is reported as needing a restart.  */
+#include "supervisor/server_priv.h"
+
+#include "common/knowledge.h"
+#include "common/util.h"
+#include "supervisor/log.h"
+
+#include <errno.h>
+#include <stdio.h>
+#include <stdlib.h>
+#include <string.h>
+
+//  The shipped knowledge with the overlays of config merged over it, as
+//  text for the workers. NULL with the first error (file, line, column)
+//  in err.
+static char *
+s_knowledge_text (const config_t *config, char *err, size_t size)
+{
+    knowledge_t *kb = knowledge_new (err, size);
+    if (!kb)
+        return NULL;
+    for (size_t i = 0; i < config->rule_count; i++) {
+        char *text;
+        size_t length;
+        if (util_read_file (config->rules [i], 4 * 1024 * 1024, &text, &length)) {
+            snprintf (err, size, "%s: %s", config->rules [i], strerror (errno));
+            knowledge_destroy (&kb);
+            return NULL;
+        }
+        int rc = knowledge_overlay (kb, config->rules [i], text, length, err, size);
+        free (text);
+        if (rc) {
+            knowledge_destroy (&kb);
+            return NULL;
+        }
+    }
+    char *text = knowledge_text (kb);
+    knowledge_destroy (&kb);
+    if (!text)
+        snprintf (err, size, "out of memory");
+    return text;
+}
+
+int
+reload_init (server_t *self, char *err, size_t size)
+{
+    if (self->cfg.rule_count == 0)
+        return 0;                   //  workers use the shipped knowledge
+    self->knowledge = s_knowledge_text (&self->cfg, err, size);
+    return self->knowledge? 0: -1;
+}
+
+void
+reload_destroy (server_t *self)
+{
+    free (self->knowledge);
+    self->knowledge = NULL;
+}
+
+void
+reload_send_settings (server_t *self, worker_t *worker)
+{
+    const config_heartbeat_t *hb = &self->cfg.components [worker->component->step].heartbeat;
+    wire_settings_t settings = {
+        .hb_ivl_ms = (uint32_t) (worker->remote? hb->tcp_interval_ms: hb->interval_ms),
+        .hb_liveness = hb->liveness,
+        .knowledge = self->knowledge,
+    };
+    uint8_t *buf;
+    size_t size;
+    if (wire_settings_encode (&settings, &buf, &size) == 0)
+        pool_worker_send (self, worker, buf, size, NULL, 0);
+    else
+        log_error ("cannot encode SETTINGS for %s pid %d: %s", worker->component->name,
+                   (int) worker->pid, strerror (errno));
+}
+
+//  Applies the live part of new_config; takes its contents.
+static void
+s_apply (server_t *self, config_t *new_config, char *knowledge, json_t *applied)
+{
+    config_t old = self->cfg;
+    self->cfg = *new_config;
+    memset (new_config, 0, sizeof *new_config);
+    //  What cannot change live keeps its old value until a restart.
+    config_t *cfg = &self->cfg;
+    char *keep [] = { cfg->runtime_dir, cfg->state_dir, cfg->listen.workers, cfg->listen.clients,
+                      cfg->security.secret_key, cfg->security.authorized_workers,
+                      cfg->security.authorized_clients, cfg->security.operators, cfg->metrics };
+    cfg->runtime_dir = old.runtime_dir;
+    cfg->state_dir = old.state_dir;
+    cfg->listen = old.listen;
+    cfg->security = old.security;
+    cfg->metrics = old.metrics;
+    old.runtime_dir = keep [0];
+    old.state_dir = keep [1];
+    old.listen.workers = keep [2];
+    old.listen.clients = keep [3];
+    old.security.secret_key = keep [4];
+    old.security.authorized_workers = keep [5];
+    old.security.authorized_clients = keep [6];
+    old.security.operators = keep [7];
+    old.metrics = keep [8];
+
+    char message [512];
+    for (int c = 0; c < COMPONENT_COUNT; c++) {
+        component_t *component = &self->components [c];
+        const config_component_t *now = &cfg->components [c];
+        //  Breaker settings: a new breaker (closed) with them.
+        const config_component_t *was = &old.components [c];
+        if (memcmp (&now->breaker, &was->breaker, sizeof now->breaker) != 0) {
+            breaker_config_t bc = breaker_config_default ();
+            bc.failure_threshold = now->breaker.failures;
+            bc.open_ms = (uint64_t) now->breaker.open_for_ms;
+            bc.half_open_trials = now->breaker.half_open_trials;
+            breaker_t *fresh = breaker_new (&bc);
+            if (fresh) {
+                breaker_destroy (&component->breaker);
+                component->breaker = fresh;
+                component->fatal = false;
+            }
+        }
+        //  A new command: a rolling update to it.
+        char command [4096];
+        if (now->command && *now->command)
+            util_copy (command, sizeof command, now->command);
+        else
+            snprintf (command, sizeof command, "%s/readme2ci-%s", self->worker_dir,
+                      component->name);
+        if (strcmp (command, component->command) != 0 && component->desired > 0) {
+            if (pool_update (self, component, command, NULL, 0, message, sizeof message) == 0)
+                json_array_append_new (applied, json_sprintf ("%s: rolling update to %s",
+                                                              component->name, command));
+            else
+                json_array_append_new (applied, json_sprintf ("%s: update refused: %s",
+                                                              component->name, message));
+        }
+        else
+        if (strcmp (command, component->command) != 0)
+            util_copy (component->command, sizeof component->command, command);
+        if (now->workers != component->desired && !component->op.running) {
+            if (pool_scale (self, component, now->workers, message, sizeof message) == 0)
+                json_array_append_new (applied, json_sprintf ("%s: %u worker(s)",
+                                                              component->name, now->workers));
+            else
+                json_array_append_new (applied, json_sprintf ("%s: scale refused: %s",
+                                                              component->name, message));
+        }
+    }
+    pqueue_set_capacity (self->components [STEP_PARSE].queue, cfg->queue.capacity);
+    //  New knowledge goes to every worker, local and remote.
+    if ((knowledge || self->knowledge)
+    &&  (!knowledge || !self->knowledge || strcmp (knowledge, self->knowledge) != 0)) {
+        free (self->knowledge);
+        self->knowledge = knowledge;
+        knowledge = NULL;
+        for (int c = 0; c < COMPONENT_COUNT; c++)
+            for (worker_t *w = self->components [c].workers; w; w = w->next)
+                if (w->identity)
+                    reload_send_settings (self, w);
+        json_array_append_new (applied, json_string ("rules: new CI knowledge sent to every "
+                                                     "worker"));
+    }
+    else
+    if (!self->knowledge && !knowledge && old.rule_count != cfg->rule_count) {
+        for (int c = 0; c < COMPONENT_COUNT; c++)
+            for (worker_t *w = self->components [c].workers; w; w = w->next)
+                if (w->identity)
+                    reload_send_settings (self, w);
+    }
+    free (knowledge);
+    config_release (&old);
+}
+
+int
+reload_run (server_t *self, char *message, size_t size, json_t **report_p)
+{
+    *report_p = NULL;
+    if (!self->config_path [0]) {
+        snprintf (message, size, "the supervisor was started without a config file "
+                  "(readme2ci up -c FILE); there is nothing to read again");
+        return 2;
+    }
+    config_t fresh;
+    config_errors_t errors = { 0 };
+    if (config_load (self->config_path, &fresh, &errors)) {
+        //  An invalid file changes nothing.
+        size_t used = 0;
+        for (size_t i = 0; i < errors.count && used + 1 < size; i++) {
+            int n = snprintf (message + used, size - used, "%s%s", i? "; ": "",
+                              errors.items [i].text);
+            if (n < 0)
+                break;
+            used += (size_t) n;
+        }
+        config_errors_release (&errors);
+        log_warn ("reload refused: %s", message);
+        server_event (self, "config.reload_failed", json_pack ("{s:s}", "reason", message));
+        return 1;
+    }
+    char err [512] = "";
+    char *knowledge = NULL;
+    if (fresh.rule_count && !(knowledge = s_knowledge_text (&fresh, err, sizeof err))) {
+        snprintf (message, size, "%s", err);
+        config_release (&fresh);
+        server_event (self, "config.reload_failed", json_pack ("{s:s}", "reason", message));
+        return 1;
+    }
+    config_changes_t changes = { 0 };
+    config_diff (&self->cfg, &fresh, &changes);
+    json_t *changed = json_array ();
+    json_t *restart = json_array ();
+    for (size_t i = 0; i < changes.count; i++) {
+        json_t *entry = json_pack ("{s:s, s:s?, s:s?}", "key", changes.items [i].key,
+                                   "old", changes.items [i].old_value,
+                                   "new", changes.items [i].new_value);
+        json_array_append_new (changes.items [i].live? changed: restart, entry);
+    }
+    config_changes_release (&changes);
+    json_t *applied = json_array ();
+    s_apply (self, &fresh, knowledge, applied);
+    snprintf (message, size, "%zu change(s) applied%s", json_array_size (changed),
+              json_array_size (restart)? "; some need a restart (see needs_restart)": "");
+    json_t *report = json_pack ("{s:o, s:o, s:o}", "changed", changed, "applied", applied,
+                                "needs_restart", restart);
+    server_event (self, "config.reloaded",
+                  json_pack ("{s:s, s:I, s:I}", "reason", message,
+                             "changed", (json_int_t) json_array_size (changed),
+                             "needs_restart", (json_int_t) json_array_size (restart)));
+    *report_p = report;
+    return 0;
+}
