@@ -91,7 +91,8 @@ util_mkdirs (const char *path, unsigned mode)
 int
 util_read_file (const char *path, size_t max, char **data_p, size_t *size_p)
 {
-    int fd = open (path, O_RDONLY | O_CLOEXEC);
+    //  O_NONBLOCK so a FIFO cannot hang us before we see what it is.
+    int fd = open (path, O_RDONLY | O_CLOEXEC | O_NONBLOCK);
     if (fd < 0)
         return -1;
     struct stat st;
@@ -103,6 +104,10 @@ util_read_file (const char *path, size_t max, char **data_p, size_t *size_p)
     if (S_ISDIR (st.st_mode)) {
         close (fd);
         return errno = EISDIR, -1;
+    }
+    if (!S_ISREG (st.st_mode)) {
+        close (fd);
+        return errno = EINVAL, -1;
     }
     size_t cap = st.st_size > 0? (size_t) st.st_size + 1: 4096;
     if (cap > max + 1)

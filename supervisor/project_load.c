@@ -123,6 +123,12 @@ s_read_inside (const char *root_real, const char *folder, const char *name,
         snprintf (err, err_size, "%s: a symbolic link that leads outside the project folder", path);
         return -1;
     }
+    //  Only plain files: a FIFO or a device would block or never end.
+    struct stat st;
+    if (stat (real, &st) || !S_ISREG (st.st_mode)) {
+        snprintf (err, err_size, "%s: not a regular file", path);
+        return -1;
+    }
     if (util_read_file (real, max, data_p, size_p)) {
         if (errno == EFBIG)
             snprintf (err, err_size, "%s: larger than the limit of %zu bytes", path, max);
