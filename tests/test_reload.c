@@ -227,3 +227,39 @@ Test (reload, config_check_validates_files_and_overlays, .timeout = 30)
     tu_rmtree (dir);
     free (dir);
 }
+
+Test (reload, a_new_command_rolls_out_worker_by_worker, .timeout = 60)
+{
+    tree_t tree;
+    tree_init (&tree, "components:\n  detector: {workers: 2}\n", NULL);
+    tree_up (&tree);
+    //  The "new build": the same program under another name.
+    char command [1024];
+    snprintf (command, sizeof command, "%s/detector-v2", tree.state);
+    cr_assert_eq (symlink (tu_bin ("readme2ci-detector"), command), 0);
+    char config [2048];
+    snprintf (config, sizeof config, "components:\n  detector: {workers: 2, command: %s}\n",
+              command);
+    tu_write (tree.state, "readme2ci.yml", config);
+    tu_result_t r;
+    cr_assert_eq (tree_cli (&tree, &r, "reload", NULL), 0, "%s", r.err);
+    cr_assert (strstr (r.out, "rolling update"), "%s", r.out);
+    tu_result_release (&r);
+    long long deadline = tu_now_ms () + 20000;
+    while (true) {
+        json_t *status = tree_status (&tree);
+        json_t *detector = json_array_get (json_object_get (status, "components"), 1);
+        const char *now = json_string_value (json_object_get (detector, "command"));
+        bool done = now && strcmp (now, command) == 0
+                 && json_integer_value (json_object_get (detector, "ready")) == 2
+                 && json_array_size (json_object_get (detector, "workers")) == 2
+                 && !json_object_get (detector, "operation");
+        json_decref (status);
+        if (done)
+            break;
+        cr_assert_lt (tu_now_ms (), deadline, "the update never finished");
+    }
+    cr_assert_eq (tree_cli (&tree, &r, "down", NULL), 0);
+    tu_result_release (&r);
+    tree_fini (&tree);
+}
