@@ -10,6 +10,9 @@
 #include "workers/bus.h"
 
 #include <errno.h>
+#include <fcntl.h>
+#include <malloc.h>
+#include <unistd.h>
 #include <stdio.h>
 #include <stdlib.h>
 #include <string.h>
@@ -38,9 +41,91 @@ s_workflow_free (void **item_p)
     s_workflow_destroy ((workflow_t **) item_p);
 }
 
+//  Queued work beyond this many keeps its inputs (README and build
+//  files) in the spool, a file without a name, instead of in memory:
+//  10,000 queued workflows would otherwise hold hundreds of MiB.
+#define SPOOL_AFTER 64
+
+static void
+s_spool_open (server_t *self)
+{
+    self->spool_fd = -1;
+    const char *dirs [] = { self->state_dir, self->runtime_dir, "/tmp" };
+    for (size_t i = 0; i < 3 && self->spool_fd < 0; i++)
+        if (dirs [i] && *dirs [i])
+            self->spool_fd = open (dirs [i], O_TMPFILE | O_RDWR | O_CLOEXEC, 0600);
+}
+
+//  Moves a queued workflow's inputs to the spool (best effort: if the
+//  write fails they simply stay in memory).
+static void
+s_spool (server_t *self, workflow_t *wf)
+{
+    if (self->spool_fd < 0 || wf->spooled || !wf->docs || !wf->project)
+        return;
+    size_t docs = zframe_size (wf->docs), project = zframe_size (wf->project);
+    if (docs > UINT32_MAX || project > UINT32_MAX
+    ||  pwrite (self->spool_fd, zframe_data (wf->docs), docs, (off_t) self->spool_end)
+            != (ssize_t) docs
+    ||  pwrite (self->spool_fd, zframe_data (wf->project), project,
+                (off_t) (self->spool_end + docs)) != (ssize_t) project)
+        return;
+    wf->spool_off = self->spool_end;
+    wf->docs_size = (uint32_t) docs;
+    wf->project_size = (uint32_t) project;
+    self->spool_end += docs + project;
+    zframe_destroy (&wf->docs);
+    zframe_destroy (&wf->project);
+    wf->spooled = true;
+    self->spooled++;
+    //  The freed inputs leave holes in the heap: give them back to the
+    //  system now and then, or the supervisor's memory stays at its peak.
+    if (++self->spooled_since_trim >= 256) {
+        self->spooled_since_trim = 0;
+        malloc_trim (0);
+    }
+}
+
+static void
+s_spool_forget (server_t *self, workflow_t *wf)
+{
+    if (!wf->spooled)
+        return;
+    wf->spooled = false;
+    if (--self->spooled == 0 && self->spool_fd >= 0) {
+        //  Nothing waits on disk any more: start the file afresh.
+        if (ftruncate (self->spool_fd, 0) == 0)
+            self->spool_end = 0;
+    }
+}
+
+int
+flow_load_inputs (server_t *self, workflow_t *wf)
+{
+    if (!wf->spooled)
+        return 0;
+    zframe_t *docs = zframe_new (NULL, wf->docs_size);
+    zframe_t *project = zframe_new (NULL, wf->project_size);
+    if (!docs || !project
+    ||  pread (self->spool_fd, zframe_data (docs), wf->docs_size, (off_t) wf->spool_off)
+            != (ssize_t) wf->docs_size
+    ||  pread (self->spool_fd, zframe_data (project), wf->project_size,
+               (off_t) (wf->spool_off + wf->docs_size)) != (ssize_t) wf->project_size) {
+        int saved = errno? errno: EIO;
+        zframe_destroy (&docs);
+        zframe_destroy (&project);
+        return errno = saved, -1;
+    }
+    wf->docs = docs;
+    wf->project = project;
+    s_spool_forget (self, wf);
+    return 0;
+}
+
 int
 flow_init (server_t *self)
 {
+    s_spool_open (self);
     self->workflows = zhashx_new ();
     self->results = zhashx_new ();
     self->results_order = zlistx_new ();
@@ -56,6 +141,9 @@ flow_init (server_t *self)
 void
 flow_destroy (server_t *self)
 {
+    if (self->spool_fd >= 0)
+        close (self->spool_fd);
+    self->spool_fd = -1;
     zlistx_destroy (&self->retrying);
     zhashx_destroy (&self->workflows);
     zhashx_destroy (&self->results);
@@ -133,6 +221,7 @@ flow_finish (server_t *self, workflow_t *wf, int code, const char *message, zfra
 {
     s_dequeue (self, wf);
     s_drop_job (wf);
+    s_spool_forget (self, wf);
     json_t *fields = json_pack ("{s:s, s:i, s:s}", "workflow_id", wf->id,
                                 "priority", wf->priority, "step", server_step_names [wf->step]);
     if (code == 0) {
@@ -234,6 +323,13 @@ s_send_job (server_t *self, worker_t *worker, workflow_t *wf)
     job.deadline_ms = wf->deadline_ms > now? (uint32_t) (wf->deadline_ms - now): 1;
     if (job.attempt > 100)
         job.attempt = 100;
+    if (flow_load_inputs (self, wf)) {
+        char message [128];
+        snprintf (message, sizeof message, "internal error: cannot read the queued input "
+                  "back: %s", strerror (errno));
+        flow_finish (self, wf, 3, message, NULL);
+        return;
+    }
     zframe_t *payloads [2];
     size_t count = 0;
     if (wf->step == STEP_PARSE)
@@ -565,6 +661,8 @@ flow_submit (server_t *self, zframe_t *identity, zmsg_t *msg, zframe_t *header)
                         "docs", docs, "project", project);
     server_reply_held (self, identity, submit.req_id, 0, wf->id, "accepted", false, true,
                        NULL, 0);
+    if (pqueue_size (parser->queue) > SPOOL_AFTER)
+        s_spool (self, wf);
     if (shed) {
         workflow_t *victim = shed;
         victim->queued = 0;
@@ -611,12 +709,20 @@ flow_recover (server_t *self, const event_t *queued)
         zhashx_delete (self->workflows, wf->id);
         return -1;
     }
+    if (pqueue_size (parser->queue) > SPOOL_AFTER)
+        s_spool (self, wf);
     return 0;
 }
 
 void
 flow_tick (server_t *self, uint64_t now)
 {
+    //  What was spooled since the last trim: trim once the flow is quiet.
+    if (self->spooled_since_trim && now - self->last_spool_trim_ms >= 200) {
+        self->spooled_since_trim = 0;
+        self->last_spool_trim_ms = now;
+        malloc_trim (0);
+    }
     //  Retries whose backoff is over go back at the head of their queue.
     if (zlistx_size (self->retrying)) {
         zlistx_t *due = zlistx_new ();

@@ -122,7 +122,8 @@ s_current_state (server_t *self)
     qsort (list, n, sizeof *list, s_by_acceptance);
     for (size_t i = 0; i < n; i++) {
         event_t queued;
-        if (s_pending_event (list [i], &queued) || snapshot_add_pending (state, &queued)) {
+        if (flow_load_inputs (self, list [i])
+        ||  s_pending_event (list [i], &queued) || snapshot_add_pending (state, &queued)) {
             event_release (&queued);
             free (list);
             goto out_destroy;

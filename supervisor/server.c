@@ -367,6 +367,7 @@ server_new (config_t *config, const char *config_path, const char *runtime_dir,
     memset (config, 0, sizeof *config);
     self->sigfd = -1;
     self->journal_lock = -1;
+    self->spool_fd = -1;
     self->started_ms = util_now_ms ();
     util_copy (self->runtime_dir, sizeof self->runtime_dir, runtime_dir);
     util_copy (self->state_dir, sizeof self->state_dir, state_dir? state_dir: "");

@@ -66,6 +66,10 @@ struct workflow {
     worker_t *worker;
     pqueue_handle_t queued;     //  in its component's queue when not 0
     uint64_t retry_at_ms;       //  waiting to retry when not 0
+    bool spooled;               //  docs and project wait on disk (the spool)
+    uint64_t spool_off;
+    uint32_t docs_size;
+    uint32_t project_size;
 };
 
 struct worker {
@@ -177,6 +181,11 @@ struct server {
     uint64_t kill_deadline_ms;
     bool terminated;            //  SIGTERM sent to workers
     int exit_status;
+    int spool_fd;               //  inputs of queued work, out of memory; -1: none
+    uint64_t spool_end;
+    size_t spooled;             //  workflows whose inputs are in the spool
+    size_t spooled_since_trim;
+    uint64_t last_spool_trim_ms;
     journal_t *journal;         //  NULL without a state folder
     int journal_lock;
     zlistx_t *held;             //  events on their way to disk, with answers
@@ -264,6 +273,9 @@ void flow_abandon_all (server_t *self, const char *message);
 const char *flow_result (server_t *self, const char *id);
 void flow_keep_result (server_t *self, const char *id, const char *text, size_t size);
 int flow_recover (server_t *self, const event_t *queued);
+//  Brings a queued workflow's inputs back from the spool into memory.
+//  0, or -1 with errno (the spool could not be read).
+int flow_load_inputs (server_t *self, workflow_t *wf);
 bool flow_known (server_t *self, const char *id);
 
 //  ledger.c
