@@ -320,6 +320,24 @@ Test (remote, workers_on_another_host_through_network_namespaces, .timeout = 180
 {
     if (geteuid () != 0 || access ("/usr/sbin/ip", X_OK) != 0)
         cr_skip_test ("needs root and iproute2 for network namespaces");
+    //  A chroot without its own mounts can make namespaces but not enter
+    //  them: find out before building anything.
+    {
+        char probe [32];
+        snprintf (probe, sizeof probe, "r2ci-probe%d", (int) getpid () % 10000);
+        char *add [] = { "/usr/sbin/ip", "netns", "add", probe, NULL };
+        char *use [] = { "/usr/sbin/ip", "-n", probe, "link", "set", "lo", "up", NULL };
+        char *del [] = { "/usr/sbin/ip", "netns", "del", probe, NULL };
+        tu_result_t r;
+        bool usable = tu_run (add, NULL, NULL, 10000, &r) == 0 && r.status == 0;
+        tu_result_release (&r);
+        usable = usable && tu_run (use, NULL, NULL, 10000, &r) == 0 && r.status == 0;
+        tu_result_release (&r);
+        tu_run (del, NULL, NULL, 10000, &r);
+        tu_result_release (&r);
+        if (!usable)
+            cr_skip_test ("network namespaces cannot be entered here (a chroot?)");
+    }
     char ns_a [32], ns_b [32], veth_a [16], veth_b [16];
     int id = (int) getpid () % 10000;
     snprintf (ns_a, sizeof ns_a, "r2ci-a%d", id);

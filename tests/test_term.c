@@ -24,7 +24,8 @@ extern char **environ;
 Test (term, colour_on_a_terminal_only_and_never_with_no_color)
 {
     int master, slave;
-    cr_assert_eq (openpty (&master, &slave, NULL, NULL, NULL), 0);
+    if (openpty (&master, &slave, NULL, NULL, NULL) != 0)
+        cr_skip_test ("no pseudo-terminals here (is /dev/pts mounted?)");
     int pipe_fds [2];
     cr_assert_eq (pipe (pipe_fds), 0);
     setenv ("TERM", "xterm", 1);
@@ -88,7 +89,8 @@ s_progress_output (FILE *out, int read_fd, size_t total)
 Test (term, the_bar_shows_on_a_terminal_and_nowhere_else)
 {
     int master, slave;
-    cr_assert_eq (openpty (&master, &slave, NULL, NULL, NULL), 0);
+    if (openpty (&master, &slave, NULL, NULL, NULL) != 0)
+        cr_skip_test ("no pseudo-terminals here (is /dev/pts mounted?)");
     struct winsize ws = { .ws_row = 24, .ws_col = 60 };
     cr_assert_eq (ioctl (slave, TIOCSWINSZ, &ws), 0);
     unsetenv ("NO_COLOR");
@@ -118,7 +120,8 @@ static char *
 s_run_on_pty (char *const argv [])
 {
     int master, slave;
-    cr_assert_eq (openpty (&master, &slave, NULL, NULL, NULL), 0);
+    if (openpty (&master, &slave, NULL, NULL, NULL) != 0)
+        cr_skip_test ("no pseudo-terminals here (is /dev/pts mounted?)");
     posix_spawn_file_actions_t actions;
     posix_spawn_file_actions_init (&actions);
     posix_spawn_file_actions_addopen (&actions, 0, "/dev/null", O_RDONLY, 0);
