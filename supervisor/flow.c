@@ -751,7 +751,12 @@ flow_tick (server_t *self, uint64_t now)
         char message [256];
         snprintf (message, sizeof message, "timed out after %llu ms in the %s step",
                   (unsigned long long) (now - wf->accepted_ms), server_step_names [wf->step]);
+        //  A step still running at the deadline counts against its
+        //  component's breaker (and frees a half-open trial slot).
+        component_t *running = wf->worker? wf->worker->component: NULL;
         flow_finish (self, wf, 4, message, NULL);
+        if (running)
+            pool_breaker_result (self, running, false);
     }
     zlistx_destroy (&expired);
 }
