@@ -747,17 +747,22 @@ flow_tick (server_t *self, uint64_t now)
     for (wf = zhashx_first (self->workflows); wf; wf = zhashx_next (self->workflows))
         if (now >= wf->deadline_ms)
             zlistx_add_end (expired, wf);
+    int timeouts [COMPONENT_COUNT] = { 0 };
     for (wf = zlistx_first (expired); wf; wf = zlistx_next (expired)) {
         char message [256];
         snprintf (message, sizeof message, "timed out after %llu ms in the %s step",
                   (unsigned long long) (now - wf->accepted_ms), server_step_names [wf->step]);
         //  A step still running at the deadline counts against its
-        //  component's breaker (and frees a half-open trial slot).
-        component_t *running = wf->worker? wf->worker->component: NULL;
+        //  component's breaker (and frees a half-open trial slot), once the
+        //  loop is over: an opening breaker fails queued work, which may
+        //  be in this list.
+        if (wf->worker)
+            timeouts [wf->worker->component->step]++;
         flow_finish (self, wf, 4, message, NULL);
-        if (running)
-            pool_breaker_result (self, running, false);
     }
+    for (int c = 0; c < COMPONENT_COUNT; c++)
+        while (timeouts [c]-- > 0)
+            pool_breaker_result (self, &self->components [c], false);
     zlistx_destroy (&expired);
 }
 
