@@ -245,10 +245,14 @@ flow_finish (server_t *self, workflow_t *wf, int code, const char *message, zfra
         json_object_set_new (fields, "code", json_integer (code));
         server_event (self, shed? "workflow.shed": "workflow.failed", fields);
     }
+    //  The answer goes out at once; only the acknowledgement of a
+    //  submission waits for the disk. Should the supervisor die before the
+    //  completion record is durable, the workflow runs again after the
+    //  restart and is completed once in the journal all the same.
     for (size_t i = 0; i < wf->waiters_count; i++)
-        server_reply_held (self, wf->waiters [i].identity, wf->waiters [i].req_id, code,
-                           wf->id, message, wf->options.degraded, false,
-                           text? zframe_data (text): NULL, text? zframe_size (text): 0);
+        server_reply (self, wf->waiters [i].identity, wf->waiters [i].req_id, code,
+                      wf->id, message, wf->options.degraded,
+                      text? zframe_data (text): NULL, text? zframe_size (text): 0);
     zhashx_delete (self->workflows, wf->id);
 }
 

@@ -44,8 +44,12 @@ static void
 s_info (server_t *self, zframe_t *identity, const wire_request_t *request)
 {
     char dir [PATH_MAX] = "";
-    if (self->journal)
+    if (self->journal) {
         snprintf (dir, sizeof dir, "%s/journal", self->state_dir);
+        //  Whoever reads the journal next (events, verify) sees every
+        //  event so far, not only the last group commit's.
+        journal_sync (self->journal);
+    }
     json_t *info = json_pack ("{s:s, s:I, s:b, s:b, s:I, s:I}", "journal", dir,
                               "retention_ms", (json_int_t) self->cfg.journal.retention_ms,
                               "healthy", ledger_healthy (self),

@@ -285,6 +285,10 @@ s_run (client_t *client, const input_t *inputs, size_t inputs_count,
             return -1;
         }
         uint64_t index = reply.reply.req_id - first_req;
+        if (reply.reply.accepted) {
+            client_reply_release (&reply);      //  an acknowledgement, not the answer
+            continue;
+        }
         if (reply.reply.req_id >= first_req && index < sent) {
             lat[done++] = s_now_us () - sent_us[index];
             if (reply.reply.code != 0) {
