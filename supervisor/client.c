@@ -34,6 +34,8 @@ client_new_secure (const char *endpoint, const char *server_key, const char *key
     if (!self->sock)
         goto out_free;
     zsock_set_linger (self->sock, 0);
+    zsock_set_sndhwm (self->sock, 0);       //  many inputs at once, all kept
+    zsock_set_rcvhwm (self->sock, 0);
     bus_set_maxmsgsize (self->sock, 256 * 1024 * 1024);
     if (server_key && key && curve_client_apply (self->sock, server_key, key, err, err_size))
         goto out_sock;

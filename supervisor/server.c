@@ -342,8 +342,14 @@ s_bind (int type, const char *endpoint, security_server_t *security, security_ro
         return NULL;
     }
     zsock_set_linger (sock, 0);
-    if (type == ZMQ_ROUTER)
+    if (type == ZMQ_ROUTER) {
         zsock_set_router_mandatory (sock, 0);
+        //  A ROUTER drops what a slow peer's pipe cannot hold: with
+        //  thousands of workflows answered at once, a client must not
+        //  lose answers to the default limit of 1,000. What comes in
+        //  keeps the limit, so a flood waits in its senders, not here.
+        zsock_set_sndhwm (sock, 0);
+    }
     bus_set_maxmsgsize (sock, MAX_MSG_BYTES);
     if (type == ZMQ_PUB)
         zsock_set_sndhwm (sock, 100000);
