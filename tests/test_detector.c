@@ -362,6 +362,8 @@ Test (detector, pnpm_from_packageManager_with_conflicting_lockfile)
     const report_job_t *job = s_must_job (&r, "node");
     cr_assert_str_eq (job->tool, "pnpm");
     cr_assert_str_eq (s_setting (job, "pnpm-version"), "9.4.0");
+    //  no engines.node: every maintained line, as the knowledge lists them
+    cr_assert_str_eq (s_versions (job, "node"), "22,24,26");
     cr_assert_not_null (s_step (job, "pnpm install --frozen-lockfile"));
     //  npm's placeholder test is no test; the CI variant is used
     const report_step_t *test = s_first_of (job, CMD_TEST);

@@ -433,6 +433,19 @@ dctx_matrix (dctx_t *self, report_job_t *job, const char *runtime,
     if (!job)
         return false;
     if (!range || !*range) {
+        //  Nothing declared: a runtime whose knowledge says `undeclared:
+        //  all` (several lines maintained at once, as Node's) is tested on
+        //  every supported line, the way its starter workflows do.
+        const char *undeclared = ytree_str (ytree_path (knowledge_root (self->kb), "runtimes",
+                                                        runtime, "undeclared", NULL), "");
+        const ynode_t *supported = s_lines (self, runtime, "supported");
+        if (strcmp (undeclared, "all") == 0 && supported && supported->count) {
+            for (size_t i = 0; i < supported->count; i++)
+                if (ytree_str (supported->items [i], NULL))
+                    dctx_version (self, job, runtime, ytree_str (supported->items [i], NULL),
+                                  source);
+            return true;
+        }
         range = ytree_str (ytree_path (knowledge_root (self->kb), "runtimes",
                                        runtime, "default", NULL), NULL);
     }
