@@ -1,6 +1,7 @@
 /*  workers/generator/github.c - a report as a GitHub Actions workflow.  */
 #include "workers/generator/github.h"
 #include "workers/generator/recipe.h"
+#include "workers/generator/strpool.h"
 #include "workers/generator/yemit.h"
 
 #include <errno.h>
@@ -33,8 +34,7 @@ typedef struct {
     yemit_t *out;
     char **comments;        //  one per step, in the order they are written
     size_t comments_count;
-    char **owned;           //  strings to free when done
-    size_t owned_count;
+    strpool_t pool;         //  strings to free when done
     bool nomem;
     char *err;
     size_t err_size;
@@ -58,31 +58,25 @@ s_fail (gen_t *self, const char *format, ...)
 static char *
 s_own (gen_t *self, char *text)
 {
-    if (!text) {
+    char *kept = strpool_keep (&self->pool, text);
+    if (!kept)
         self->nomem = true;
-        return NULL;
-    }
-    char **owned = realloc (self->owned, (self->owned_count + 1) * sizeof *owned);
-    if (!owned) {
-        free (text);
-        self->nomem = true;
-        return NULL;
-    }
-    self->owned = owned;
-    self->owned [self->owned_count++] = text;
-    return text;
+    return kept;
 }
+
+static char *
+s_format (gen_t *self, const char *format, ...) __attribute__ ((format (printf, 2, 3)));
 
 static char *
 s_format (gen_t *self, const char *format, ...)
 {
-    char *text = NULL;
     va_list args;
     va_start (args, format);
-    if (vasprintf (&text, format, args) < 0)
-        text = NULL;
+    char *text = strpool_vformat (&self->pool, format, args);
     va_end (args);
-    return s_own (self, text);
+    if (!text)
+        self->nomem = true;
+    return text;
 }
 
 //  Report text made safe from GitHub's expression syntax: every "${{"
@@ -803,9 +797,7 @@ github_render (const knowledge_t *kb, const report_t *report,
     for (size_t i = 0; i < self.comments_count; i++)
         free (self.comments [i]);
     free (self.comments);
-    for (size_t i = 0; i < self.owned_count; i++)
-        free (self.owned [i]);
-    free (self.owned);
+    strpool_release (&self.pool);
     errno = saved;
     return rc;
 }

@@ -1,6 +1,7 @@
 /*  workers/generator/gitlab.c - a report as a .gitlab-ci.yml.  */
 #include "workers/generator/gitlab.h"
 #include "workers/generator/recipe.h"
+#include "workers/generator/strpool.h"
 #include "workers/generator/yemit.h"
 
 #include <ctype.h>
@@ -21,8 +22,7 @@ static const char *const s_reserved [] = {
 typedef struct {
     const knowledge_t *kb;
     yemit_t *out;
-    char **owned;           //  strings to free when done
-    size_t owned_count;
+    strpool_t pool;         //  strings to free when done
     bool nomem;
 } gen_t;
 
@@ -40,31 +40,25 @@ typedef struct {
 static char *
 s_own (gen_t *self, char *text)
 {
-    if (!text) {
+    char *kept = strpool_keep (&self->pool, text);
+    if (!kept)
         self->nomem = true;
-        return NULL;
-    }
-    char **owned = realloc (self->owned, (self->owned_count + 1) * sizeof *owned);
-    if (!owned) {
-        free (text);
-        self->nomem = true;
-        return NULL;
-    }
-    self->owned = owned;
-    self->owned [self->owned_count++] = text;
-    return text;
+    return kept;
 }
+
+static char *
+s_format (gen_t *self, const char *format, ...) __attribute__ ((format (printf, 2, 3)));
 
 static char *
 s_format (gen_t *self, const char *format, ...)
 {
-    char *text = NULL;
     va_list args;
     va_start (args, format);
-    if (vasprintf (&text, format, args) < 0)
-        text = NULL;
+    char *text = strpool_vformat (&self->pool, format, args);
     va_end (args);
-    return s_own (self, text);
+    if (!text)
+        self->nomem = true;
+    return text;
 }
 
 //  Add key = value unless key is there; the first value wins.
@@ -460,9 +454,7 @@ gitlab_render (const knowledge_t *kb, const report_t *report,
         snprintf (err, err_size, "cannot write the GitLab CI file: %s",
                   strerror (saved));
     yemit_destroy (&self.out);
-    for (size_t i = 0; i < self.owned_count; i++)
-        free (self.owned [i]);
-    free (self.owned);
+    strpool_release (&self.pool);
     *text_p = text;
     errno = saved;
     return text? 0: -1;
