@@ -217,26 +217,6 @@ s_is_help (const char *arg)
 //  --------------------------------------------------------------------
 //  Finding and starting a supervisor
 
-//  The pid of the supervisor that holds runtime's pid file, or 0.
-static pid_t
-s_running_supervisor (const char *runtime)
-{
-    char path [PATH_MAX];
-    snprintf (path, sizeof path, "%s/supervisor.pid", runtime);
-    int fd = open (path, O_RDONLY | O_CLOEXEC);
-    if (fd < 0)
-        return 0;
-    pid_t pid = 0;
-    if (flock (fd, LOCK_SH | LOCK_NB) && errno == EWOULDBLOCK) {
-        char text [32] = "";
-        ssize_t n = read (fd, text, sizeof text - 1);
-        text [n > 0? n: 0] = 0;
-        pid = (pid_t) strtol (text, NULL, 10);
-    }
-    close (fd);
-    return pid;
-}
-
 static void
 s_front_endpoint (const char *runtime, char *buf, size_t size)
 {
@@ -442,7 +422,7 @@ s_generate_tree (generate_t *self, client_t *client, pid_t child)
     int code = s_submit_all (self, client, &pending);
     if (code)
         return code;
-    pid_t supervisor = self->runtime? s_running_supervisor (self->runtime): 0;
+    pid_t supervisor = self->runtime? client_running_supervisor (self->runtime): 0;
     bool lost = false;
     term_progress_t bar;
     term_progress_start (&bar, stderr, self->inputs_count);
@@ -469,7 +449,7 @@ s_generate_tree (generate_t *self, client_t *client, pid_t child)
                 return s_fail (EXIT_UNAVAILABLE, "the private supervisor exited unexpectedly");
             }
             if (self->runtime) {
-                pid_t now_running = s_running_supervisor (self->runtime);
+                pid_t now_running = client_running_supervisor (self->runtime);
                 if (now_running != supervisor) {
                     term_progress_clear (&bar);
                     if (now_running > 0) {
@@ -728,7 +708,7 @@ s_cmd_generate (int argc, char **argv)
             code = s_fail (EXIT_UNAVAILABLE, "runtime folder path too long");
             goto out;
         }
-        if (s_running_supervisor (runtime) > 0) {
+        if (client_running_supervisor (runtime) > 0) {
             s_front_endpoint (runtime, endpoint, sizeof endpoint);
             self.runtime = runtime;
         }
@@ -809,7 +789,7 @@ s_connect_local (char *runtime, size_t size, pid_t *pid_p)
     }
     if (util_runtime_dir (runtime, size))
         return NULL;
-    pid_t pid = s_running_supervisor (runtime);
+    pid_t pid = client_running_supervisor (runtime);
     if (pid_p)
         *pid_p = pid;
     if (pid <= 0)
@@ -902,7 +882,7 @@ s_cmd_up (int argc, char **argv)
     }
     if (!runtime [0] && util_runtime_dir (runtime, sizeof runtime))
         return s_fail (EXIT_UNAVAILABLE, "runtime folder path too long");
-    pid_t running = s_running_supervisor (runtime);
+    pid_t running = client_running_supervisor (runtime);
     if (running > 0) {
         fprintf (stderr, "readme2ci: a supervisor is already running (pid %d)\n", (int) running);
         return EXIT_OK;
@@ -1002,7 +982,7 @@ s_cmd_down (int argc, char **argv)
     //  The supervisor drains (10 s at most) and stops its workers
     //  (5 s + 5 s at most): wait for its pid file lock to go.
     uint64_t deadline = util_now_ms () + 30000;
-    while (s_running_supervisor (runtime) > 0) {
+    while (client_running_supervisor (runtime) > 0) {
         if (util_now_ms () > deadline)
             return s_fail (EXIT_TIMEOUT, "the supervisor (pid %d) is still running after 30 s",
                            (int) pid);

@@ -119,26 +119,6 @@ s_locate_release (locate_t *self)
     client_destroy (&self->client);
 }
 
-//  The pid of the supervisor holding runtime's pid file, or 0.
-static pid_t
-s_supervisor_pid (const char *runtime)
-{
-    char path [PATH_MAX + 32];
-    snprintf (path, sizeof path, "%s/supervisor.pid", runtime);
-    int fd = open (path, O_RDONLY | O_CLOEXEC);
-    if (fd < 0)
-        return 0;
-    pid_t pid = 0;
-    if (flock (fd, LOCK_SH | LOCK_NB) && errno == EWOULDBLOCK) {
-        char text [32] = "";
-        ssize_t n = read (fd, text, sizeof text - 1);
-        text [n > 0? n: 0] = 0;
-        pid = (pid_t) strtol (text, NULL, 10);
-    }
-    close (fd);
-    return pid;
-}
-
 //  Finds the runtime folder, the supervisor (asked where its journal is)
 //  or else the state folder of the config or the environment. 0, or an
 //  exit status with the message printed.
@@ -173,7 +153,7 @@ s_locate (locate_t *self, const char *config_path)
     if (too_long || snprintf (self->journal, sizeof self->journal, "%s/journal", state)
                         >= (int) sizeof self->journal)
         return s_fail (EXIT_UNAVAILABLE, "the state or runtime folder path is too long");
-    self->pid = s_supervisor_pid (self->runtime);
+    self->pid = client_running_supervisor (self->runtime);
     if (self->pid <= 0)
         return EXIT_OK;
     char endpoint [PATH_MAX + 16];

@@ -8,6 +8,10 @@
 #include <czmq.h>
 
 #include <errno.h>
+#include <unistd.h>
+#include <sys/file.h>
+#include <limits.h>
+#include <fcntl.h>
 #include <stdio.h>
 #include <stdlib.h>
 #include <string.h>
@@ -166,4 +170,25 @@ int
 client_next_reply (client_t *self, int timeout_ms, client_reply_t *out)
 {
     return s_receive (self, timeout_ms, out);
+}
+
+pid_t
+client_running_supervisor (const char *runtime)
+{
+    char path [PATH_MAX + 32];
+    snprintf (path, sizeof path, "%s/supervisor.pid", runtime);
+    int fd = open (path, O_RDONLY | O_CLOEXEC);
+    if (fd < 0)
+        return 0;
+    pid_t pid = 0;
+    //  The supervisor holds an exclusive lock while it runs: a shared one
+    //  that cannot be had means it is there.
+    if (flock (fd, LOCK_SH | LOCK_NB) && errno == EWOULDBLOCK) {
+        char text [32] = "";
+        ssize_t n = read (fd, text, sizeof text - 1);
+        text [n > 0? n: 0] = 0;
+        pid = (pid_t) strtol (text, NULL, 10);
+    }
+    close (fd);
+    return pid;
 }

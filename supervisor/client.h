@@ -9,8 +9,13 @@
 #include <stdbool.h>
 #include <stddef.h>
 #include <stdint.h>
+#include <sys/types.h>
 
 typedef struct client client_t;
+
+//  The pid of the supervisor that holds the pid file lock in runtime (the
+//  runtime folder), or 0 when none runs there.
+pid_t client_running_supervisor (const char *runtime);
 
 //  Connect to endpoint (ipc:// or tcp://). NULL when the socket cannot
 //  be made or the endpoint is malformed.
