@@ -2,78 +2,12 @@
 #include "proto/mp.h"
 #include "proto/project.h"
 
+#include "tests/support/codec_check.h"
+
 #include <criterion/criterion.h>
 #include <errno.h>
 #include <stdlib.h>
 #include <string.h>
-
-//  Re-packs obj, replacing the value of the target-th map entry met in a
-//  depth-first walk with a value of another type. *seen counts entries.
-static void
-s_repack (msgpack_packer *pk, const msgpack_object *obj, int target, int *seen)
-{
-    if (obj->type == MSGPACK_OBJECT_MAP) {
-        msgpack_pack_map (pk, obj->via.map.size);
-        for (uint32_t i = 0; i < obj->via.map.size; i++) {
-            const msgpack_object_kv *kv = &obj->via.map.ptr [i];
-            msgpack_pack_object (pk, kv->key);
-            if ((*seen)++ == target) {
-                if (kv->val.type == MSGPACK_OBJECT_STR || kv->val.type == MSGPACK_OBJECT_BIN)
-                    msgpack_pack_uint32 (pk, 7);
-                else
-                if (kv->val.type == MSGPACK_OBJECT_ARRAY)
-                    msgpack_pack_map (pk, 0);
-                else {
-                    msgpack_pack_array (pk, 1);
-                    msgpack_pack_nil (pk);
-                }
-            }
-            else
-                s_repack (pk, &kv->val, target, seen);
-        }
-    }
-    else
-    if (obj->type == MSGPACK_OBJECT_ARRAY) {
-        msgpack_pack_array (pk, obj->via.array.size);
-        for (uint32_t i = 0; i < obj->via.array.size; i++)
-            s_repack (pk, &obj->via.array.ptr [i], target, seen);
-    }
-    else
-        msgpack_pack_object (pk, *obj);
-}
-
-//  Every map value of buf, swapped for a wrong type in turn, is refused.
-//  Returns how many fields were tried.
-static int
-s_check_wrong_types (const uint8_t *buf, size_t size,
-                     int (*decode) (void *, const uint8_t *, size_t), void *out)
-{
-    int target = 0;
-    while (true) {
-        msgpack_unpacked unpacked;
-        msgpack_unpacked_init (&unpacked);
-        size_t offset = 0;
-        cr_assert_eq (msgpack_unpack_next (&unpacked, (const char *) buf, size, &offset),
-                      MSGPACK_UNPACK_SUCCESS);
-        msgpack_sbuffer sbuf;
-        msgpack_sbuffer_init (&sbuf);
-        msgpack_packer pk;
-        msgpack_packer_init (&pk, &sbuf, msgpack_sbuffer_write);
-        int seen = 0;
-        s_repack (&pk, &unpacked.data, target, &seen);
-        msgpack_unpacked_destroy (&unpacked);
-        if (target >= seen) {
-            msgpack_sbuffer_destroy (&sbuf);
-            return target;
-        }
-        errno = 0;
-        cr_assert_eq (decode (out, (const uint8_t *) sbuf.data, sbuf.size), -1,
-                      "wrong type for field %d accepted", target);
-        cr_assert_eq (errno, EPROTO);
-        msgpack_sbuffer_destroy (&sbuf);
-        target++;
-    }
-}
 
 static int
 s_docs_decode (void *self, const uint8_t *buf, size_t size)
@@ -120,7 +54,7 @@ Test (project, docs_round_trip)
     cr_assert_str_eq (back.docs [1].data, "");
     project_docs_release (&back);
     cr_assert_null (back.docs);
-    cr_assert_eq (s_check_wrong_types (buf, size, s_docs_decode, &back), 5);
+    cr_assert_eq (tu_check_wrong_types (buf, size, s_docs_decode, &back), 5);
     cr_assert_eq (back.docs_count, 0);
     free (buf);
     project_docs_release (&docs);
@@ -152,7 +86,7 @@ Test (project, project_round_trip_and_lookups)
     project_release (&back);
     //  name, 3 files are array items (not fields), mf: 2 x (n, d) + the
     //  top-level keys name, files, mf.
-    cr_assert_eq (s_check_wrong_types (buf, size, s_project_decode, &back), 7);
+    cr_assert_eq (tu_check_wrong_types (buf, size, s_project_decode, &back), 7);
     free (buf);
     project_release (&project);
     cr_assert_null (project.name);
