@@ -226,18 +226,25 @@ s_flush (server_t *self)
 static void
 s_write_backlog (server_t *self)
 {
+    //  The records not yet written are the last `unwritten` of the list
+    //  (they are written in order): start at the first of them.
+    if (self->unwritten == 0)
+        return;
+    record_t *record = zlistx_last (self->held);
+    for (size_t i = 1; i < self->unwritten && record; i++)
+        record = zlistx_prev (self->held);
     uint64_t now = util_now_ms ();
-    for (record_t *record = zlistx_first (self->held); record;
-         record = zlistx_next (self->held)) {
-        if (record->seq)
-            continue;
-        if (!self->journal) {
+    for (; record; record = zlistx_next (self->held)) {
+        if (!self->journal)
             record->seq = ++self->next_seq;
-            continue;
+        else {
+            if (journal_append (self->journal, &record->event, now))
+                return;             //  unhealthy: try again on a later tick
+            record->seq = record->event.seq;
         }
-        if (journal_append (self->journal, &record->event, now))
-            return;                 //  unhealthy: try again on a later tick
-        record->seq = record->event.seq;
+        //  The journal has its own copy now; only the answers wait.
+        event_release (&record->event);
+        self->unwritten--;
     }
 }
 
@@ -269,8 +276,9 @@ ledger_record (server_t *self, event_t *event)
     record->event = *event;
     memset (event, 0, sizeof *event);
     zlistx_add_end (self->held, record);
+    self->unwritten++;
     s_write_backlog (self);
-    uint64_t seq = record->seq? record->seq: record->event.seq;
+    uint64_t seq = record->seq;
     s_flush (self);
     return seq;
 }

@@ -189,6 +189,7 @@ struct server {
     journal_t *journal;         //  NULL without a state folder
     int journal_lock;
     zlistx_t *held;             //  events on their way to disk, with answers
+    size_t unwritten;           //  of those, not yet handed to the journal
     uint64_t next_seq;          //  without a journal
     uint64_t last_retry_ms;
     size_t recovered;           //  workflows queued again at start
