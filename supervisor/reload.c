@@ -79,6 +79,8 @@ reload_send_settings (server_t *self, worker_t *worker)
                    (int) worker->pid, strerror (errno));
 }
 
+#define S_SWAP(type, a, b) do { type swap_ = (a); (a) = (b); (b) = swap_; } while (0)
+
 //  Applies the live part of new_config; takes its contents.
 static void
 s_apply (server_t *self, config_t *new_config, char *knowledge, json_t *applied)
@@ -86,25 +88,14 @@ s_apply (server_t *self, config_t *new_config, char *knowledge, json_t *applied)
     config_t old = self->cfg;
     self->cfg = *new_config;
     memset (new_config, 0, sizeof *new_config);
-    //  What cannot change live keeps its old value until a restart.
+    //  What cannot change live keeps its old value until a restart: swap
+    //  it back, so `old` frees the new values.
     config_t *cfg = &self->cfg;
-    char *keep [] = { cfg->runtime_dir, cfg->state_dir, cfg->listen.workers, cfg->listen.clients,
-                      cfg->security.secret_key, cfg->security.authorized_workers,
-                      cfg->security.authorized_clients, cfg->security.operators, cfg->metrics };
-    cfg->runtime_dir = old.runtime_dir;
-    cfg->state_dir = old.state_dir;
-    cfg->listen = old.listen;
-    cfg->security = old.security;
-    cfg->metrics = old.metrics;
-    old.runtime_dir = keep [0];
-    old.state_dir = keep [1];
-    old.listen.workers = keep [2];
-    old.listen.clients = keep [3];
-    old.security.secret_key = keep [4];
-    old.security.authorized_workers = keep [5];
-    old.security.authorized_clients = keep [6];
-    old.security.operators = keep [7];
-    old.metrics = keep [8];
+    S_SWAP (char *, cfg->runtime_dir, old.runtime_dir);
+    S_SWAP (char *, cfg->state_dir, old.state_dir);
+    S_SWAP (char *, cfg->metrics, old.metrics);
+    S_SWAP (config_listen_t, cfg->listen, old.listen);
+    S_SWAP (config_security_t, cfg->security, old.security);
 
     char message [512];
     for (int c = 0; c < COMPONENT_COUNT; c++) {
