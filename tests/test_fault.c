@@ -2,6 +2,7 @@
     back, poison inputs are refused without harming the component, hung
     workers are replaced, the supervisor's death takes its workers along,
     shutdown drains, and a storm of SIGKILLs loses no workflow.  */
+#include "common/util.h"
 #include "tests/support/tree.h"
 
 #include <criterion/criterion.h>
@@ -215,7 +216,7 @@ Test (fault, a_stopped_worker_is_replaced_and_its_job_done_elsewhere, .timeout =
     char *project = tree_project (dir, "demo", "rust", NULL);
     //  Stopped while idle, the parser is sent the next job and never
     //  answers: the job is in the middle of it when its silence is noticed.
-    long long stopped = tree_wall_ms ();
+    long long stopped = (long long) util_wall_ms ();
     cr_assert_eq (kill (pids [0], SIGSTOP), 0);
     tu_result_t r;
     cr_assert_eq (tree_cli (&tree, &r, "generate", project, NULL), 0, "%s", r.err);

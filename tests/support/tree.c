@@ -239,14 +239,6 @@ tree_events_wait (tree_events_t *self, const char *type, const char *component,
     }
 }
 
-long long
-tree_wall_ms (void)
-{
-    struct timespec ts;
-    clock_gettime (CLOCK_REALTIME, &ts);
-    return (long long) ts.tv_sec * 1000 + ts.tv_nsec / 1000000;
-}
-
 char *
 tree_project (const char *dir, const char *name, const char *kind, const char *extra)
 {

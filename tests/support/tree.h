@@ -54,8 +54,6 @@ json_t *tree_events_wait (tree_events_t *self, const char *type, const char *com
 
 //  The next event of any type, or NULL after timeout_ms.
 json_t *tree_events_next (tree_events_t *self, int timeout_ms);
-//  Wall-clock milliseconds, to compare with an event's time_ms.
-long long tree_wall_ms (void);
 
 //  Write a small project of our own (README + manifest) into dir/name.
 //  kind is "python", "node", "rust", "go" or "c". Returns the path.
