@@ -604,7 +604,9 @@ s_exchange (fixture_t *self, security_server_t *server, security_role_t role,
     //  A bound DEALER with no connected peer cannot queue a message at
     //  all; the peer's own message waits for a connection that never comes.
     int rc = zmq_send (zsock_resolve (bound), "WORK", 4, ZMQ_DONTWAIT);
+    int bound_errno = zmq_errno ();
     int sent = zmq_send (zsock_resolve (peer), "HELLO", 5, ZMQ_DONTWAIT);
+    int send_errno = zmq_errno ();
     if (accepted) {
         cr_assert_eq (rc, 4);
         cr_assert_eq (sent, 5);
@@ -613,8 +615,11 @@ s_exchange (fixture_t *self, security_server_t *server, security_role_t role,
     }
     else {
         cr_assert_eq (rc, -1);
-        cr_assert_eq (zmq_errno (), EAGAIN);
-        cr_assert_eq (sent, 5);
+        cr_assert_eq (bound_errno, EAGAIN);
+        //  The peer's message either waits for a connection that never
+        //  comes or, when libzmq has just dropped the refused one and not
+        //  yet tried again, finds no pipe at all: both mean it goes nowhere.
+        cr_assert (sent == 5 || (sent == -1 && send_errno == EAGAIN), "send: %d", sent);
         cr_assert_not (s_readable (peer, QUIET_MS));
         cr_assert_not (s_readable (bound, 0));
     }
