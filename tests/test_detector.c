@@ -984,6 +984,33 @@ Test (detector, readme_only_mode_uses_documents_alone)
     s_project_free (&p);
 }
 
+Test (detector, readme_msrv_adds_the_oldest_rust_unless_cargo_names_one)
+{
+    //  Cargo.toml without rust-version: the README's MSRV is the floor
+    project_t p = { 0 };
+    p.name = strdup ("walker");
+    s_add_name (&p, "Cargo.toml");
+    s_add_manifest (&p, "Cargo.toml", "[package]\nname = \"walker\"\nedition = \"2018\"\n");
+    readme_doc_t doc = s_doc ();
+    s_fact (&doc, "rust", ">=1.60.0", 9);
+    s_fact (&doc, "rust", ">=1.20.0", 14);          //  an example, later
+    report_t r = s_detect (&p, &doc, false);
+    const report_job_t *job = s_must_job (&r, "rust");
+    cr_assert_str_eq (s_versions (job, "rust"), "1.60.0,stable");
+    cr_assert_str_eq (s_setting (job, "msrv"), "1.60.0");
+    cr_assert_str_eq (job->versions [0].source, "README.md:9");
+    report_release (&r);
+    s_project_free (&p);
+
+    //  rust-version in Cargo.toml is the project's own word
+    p = s_fixture ("rust-ws");
+    r = s_detect (&p, &doc, false);
+    cr_assert_str_eq (s_setting (s_must_job (&r, "rust"), "msrv"), "1.74");
+    report_release (&r);
+    s_project_free (&p);
+    s_doc_free (&doc);
+}
+
 Test (detector, pyversions_badge_and_facts_replace_default_versions_only)
 {
     project_t p = s_fixture ("py-nox");

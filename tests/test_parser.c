@@ -670,6 +670,7 @@ Test (parser, version_facts_in_prose)
         { "Requires Deno v1.40 or above.", "deno", ">=1.40" },
         { "Supports Python 3.9 - 3.12.", "python", ">=3.9,<=3.12" },
         { "A minimum of Python 3.8 is required.", "python", ">=3.8" },
+        { "This crate's minimum supported `rustc` version is `1.60.0`.", "rust", ">=1.60.0" },
     };
     for (size_t i = 0; i < sizeof cases / sizeof cases [0]; i++) {
         char text [256];

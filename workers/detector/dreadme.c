@@ -567,6 +567,27 @@ s_runtime (const char *ecosystem)
     return NULL;
 }
 
+//  Rust's toolchain is always stable; a README that states the oldest
+//  rustc it supports ("minimum supported rustc version is 1.60.0",
+//  "MSRV: 1.70") adds that toolchain beside stable, as rust-version in
+//  Cargo.toml would. A manifest's MSRV or toolchain file wins.
+static void
+s_rust_msrv (dctx_t *self, report_job_t *job, const char *value, const char *source)
+{
+    if (dctx_get_setting (job, "msrv") || dctx_get_setting (job, "version-file"))
+        return;
+    //  only a lower bound or one version: "1.60.0", ">=1.60"
+    const char *v = strncmp (value, ">=", 2) == 0? value + 2: value;
+    if (!isdigit ((unsigned char) *v) || strpbrk (v, ",<>^~"))
+        return;
+    char version [32];
+    snprintf (version, sizeof version, "%s", v);
+    dctx_drop_versions (job, "rust");
+    dctx_setting (self, job, "msrv", version, source);
+    dctx_version (self, job, "rust", version, source);
+    dctx_version (self, job, "rust", "stable", "stable toolchain");
+}
+
 static void
 s_badges_and_facts (dctx_t *self)
 {
@@ -622,13 +643,17 @@ s_badges_and_facts (dctx_t *self)
         for (size_t j = 0; j < self->report->jobs_count; j++) {
             report_job_t *job = &self->report->jobs [j];
             const char *runtime = s_runtime (job->ecosystem);
-            if (!runtime || strcmp (runtime, fact->key) != 0
-                || !dctx_default_versions (job, runtime))
-                continue;
             char source [128];
             const char *name = fact->doc < doc->docs_count && doc->docs [fact->doc]
                              ? doc->docs [fact->doc]: "README.md";
             snprintf (source, sizeof source, "%s:%u", name, fact->line);
+            if (runtime && strcmp (runtime, "rust") == 0 && strcmp (fact->key, "rust") == 0) {
+                s_rust_msrv (self, job, fact->value, source);
+                continue;
+            }
+            if (!runtime || strcmp (runtime, fact->key) != 0
+                || !dctx_default_versions (job, runtime))
+                continue;
             //  "18" means 18.x; ">=3.9" is a range
             char range [96];
             bool bare = isdigit ((unsigned char) fact->value [0]);
