@@ -984,6 +984,36 @@ Test (detector, readme_only_mode_uses_documents_alone)
     s_project_free (&p);
 }
 
+Test (detector, android_builds_run_on_the_jdk_their_gradle_plugin_needs)
+{
+    struct { const char *file; const char *text; const char *jdk; } cases [] = {
+        //  a classpath through a variable, as many older builds write it
+        { "build.gradle", "buildscript {\n  ext.versions = [\n    'agp': '7.2.1',\n  ]\n"
+          "  ext.deps = [ agp: \"com.android.tools.build:gradle:${versions.agp}\" ]\n"
+          "  dependencies { classpath deps.agp }\n}\n", "11" },
+        { "build.gradle", "buildscript {\n  dependencies {\n"
+          "    classpath 'com.android.tools.build:gradle:4.2.2'\n  }\n}\n", "8" },
+        //  the plugins block; a jvmTarget of 1.8 is the bytecode, not the JDK
+        { "build.gradle.kts", "plugins {\n  id(\"com.android.library\") version \"8.4.0\"\n}\n"
+          "kotlinOptions { jvmTarget = \"1.8\" }\n", "17" },
+    };
+    for (size_t i = 0; i < sizeof cases / sizeof cases [0]; i++) {
+        project_t p = { 0 };
+        p.name = strdup ("droid");
+        s_add_name (&p, "gradlew");
+        s_add_name (&p, cases [i].file);
+        s_add_manifest (&p, cases [i].file, cases [i].text);
+        report_t r = s_detect (&p, NULL, false);
+        const report_job_t *job = s_must_job (&r, "java");
+        cr_expect_str_eq (s_versions (job, "java"), cases [i].jdk, "case %zu", i);
+        cr_expect (strstr (job->versions [0].source, "Android Gradle plugin"),
+                   "case %zu: %s", i, job->versions [0].source);
+        cr_expect_not_null (s_note (&r, "info", "Android SDK"), "case %zu", i);
+        report_release (&r);
+        s_project_free (&p);
+    }
+}
+
 Test (detector, readme_msrv_adds_the_oldest_rust_unless_cargo_names_one)
 {
     //  Cargo.toml without rust-version: the README's MSRV is the floor

@@ -9,6 +9,7 @@
 #include <libxml/parser.h>
 #include <libxml/tree.h>
 
+#include <ctype.h>
 #include <stdio.h>
 #include <stdlib.h>
 #include <string.h>
@@ -195,6 +196,83 @@ s_maven (dctx_t *self, report_job_t *job)
     dctx_step (self, job, CMD_TEST, run, wrapper? "mvnw (Maven wrapper)": "pom.xml");
 }
 
+//  The Android Gradle plugin's version in a build file: a plugins block
+//  (id 'com.android.application' version '8.2.0'), a buildscript
+//  classpath (com.android.tools.build:gradle:7.0.0), or that classpath
+//  through a variable ("...:gradle:${versions.androidPlugin}" with
+//  'androidPlugin': '7.0.0' in the same file). True with version, line.
+static bool
+s_android_plugin (const char *text, char *out, size_t size, unsigned *line_p)
+{
+    static const char *const ids [] = { "com.android.application",
+        "com.android.library", NULL };
+    for (size_t i = 0; ids [i]; i++) {
+        const char *hit = strstr (text, ids [i]);
+        const char *eol = hit? strchr (hit, '\n'): NULL;
+        const char *ver = hit? strstr (hit, "version"): NULL;
+        if (ver && (!eol || ver < eol)
+        &&  dtext_quoted_after (ver, "version", out, size, NULL) && isdigit ((unsigned char) *out)) {
+            *line_p = dtext_line_at (text, hit);
+            return true;
+        }
+    }
+    const char *coord = "com.android.tools.build:gradle:";
+    const char *hit = strstr (text, coord);
+    if (!hit)
+        return false;
+    const char *v = hit + strlen (coord);
+    *line_p = dtext_line_at (text, hit);
+    if (isdigit ((unsigned char) *v)) {
+        size_t n = 0;
+        while ((isdigit ((unsigned char) v [n]) || v [n] == '.') && n + 1 < size)
+            n++;
+        memcpy (out, v, n);
+        out [n] = 0;
+        return true;
+    }
+    //  $name, ${name} or ${versions.name}: the last word names a value
+    //  given in the same file
+    const char *p = v;
+    while (*p == '$' || *p == '{')
+        p++;
+    size_t len = strcspn (p, "}\"'\n");
+    const char *dot = memchr (p, '.', len);
+    while (dot) {                       //  versions.androidPlugin -> androidPlugin
+        len -= (size_t) (dot + 1 - p);
+        p = dot + 1;
+        dot = memchr (p, '.', len);
+    }
+    char name [64];
+    snprintf (name, sizeof name, "%.*s", (int) (len < sizeof name? len: sizeof name - 1), p);
+    if (!*name)
+        return false;
+    //  name = '7.0.0', name: "7.0.0", 'name': '7.0.0'
+    size_t name_len = strlen (name);
+    for (const char *at = strstr (text, name); name_len && at; at = strstr (at + 1, name)) {
+        const char *q = at + name_len;
+        if (*q == '\'' || *q == '"')
+            q++;
+        while (*q == ' ' || *q == '\t')
+            q++;
+        if (*q != ':' && *q != '=')
+            continue;
+        q++;
+        while (*q == ' ' || *q == '\t')
+            q++;
+        if (*q != '\'' && *q != '"')
+            continue;
+        char quote = *q++;
+        size_t n = strcspn (q, quote == '"'? "\"\n": "'\n");
+        if (q [n] != quote || !isdigit ((unsigned char) *q) || n >= size)
+            continue;
+        memcpy (out, q, n);
+        out [n] = 0;
+        *line_p = dtext_line_at (text, at);
+        return true;
+    }
+    return false;
+}
+
 static void
 s_gradle (dctx_t *self, report_job_t *job)
 {
@@ -253,11 +331,32 @@ s_gradle (dctx_t *self, report_job_t *job)
                 dctx_source (source, sizeof source, file->name, at, key);
         }
     }
-    s_java_versions (self, job, *line? line: NULL, source);
-    if (build && (strstr (build->data, "com.android.application")
-                  || strstr (build->data, "com.android.library")))
+    //  An Android build runs on the JDK its Gradle plugin needs: older
+    //  plugins do not run on newer JDKs, nor newer plugins on older ones.
+    char agp [32] = "";
+    unsigned agp_line = 0;
+    const project_file_t *agp_file = NULL;
+    for (size_t f = 0; files [f] && !*agp; f++) {
+        agp_file = dctx_manifest (self, files [f]);
+        if (agp_file && !s_android_plugin (agp_file->data, agp, sizeof agp, &agp_line))
+            agp [0] = 0;
+    }
+    char major [8] = "";
+    snprintf (major, sizeof major, "%.*s", (int) strcspn (agp, "."), agp);
+    const char *jdk = *agp? ytree_str (ytree_path (knowledge_root (self->kb),
+                                      "android-plugin-jdk", major, NULL), NULL): NULL;
+    if (jdk) {
+        char what [96];
+        snprintf (what, sizeof what, "Android Gradle plugin %s needs JDK %s", agp, jdk);
+        dctx_source (source, sizeof source, agp_file->name, agp_line, what);
+        dctx_version (self, job, "java", jdk, source);
+    }
+    else
+        s_java_versions (self, job, *line? line: NULL, source);
+    if (*agp || (build && (strstr (build->data, "com.android.application")
+                           || strstr (build->data, "com.android.library"))))
         dctx_note (self, "info", "Android Gradle plugin: the build needs the Android SDK "
-                   "the hosted runners ship", build->name);
+                   "the hosted runners ship", build? build->name: "build.gradle");
     dctx_step (self, job, CMD_TEST, wrapper? "./gradlew build": "gradle build",
                wrapper? "gradlew (Gradle wrapper)": build_name);
 }
