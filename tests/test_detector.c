@@ -1014,6 +1014,37 @@ Test (detector, android_builds_run_on_the_jdk_their_gradle_plugin_needs)
     }
 }
 
+Test (detector, a_cpp_library_is_tested_at_its_promised_standard_and_the_newest)
+{
+    struct { const char *text; const char *stds; } cases [] = {
+        //  the lowest PUBLIC/INTERFACE promise is the floor
+        { "project(gizmo CXX)\nadd_library(gizmo src/gizmo.cc)\n"
+          "target_compile_features(gizmo PUBLIC cxx_std_17)\n"
+          "target_compile_features(gizmo-header INTERFACE cxx_std_14)\n", "14,20" },
+        //  a PRIVATE feature is the build's own business
+        { "project(gizmo CXX)\ntarget_compile_features(gizmo PRIVATE cxx_std_17)\n", "" },
+        //  a pinned standard is not a range
+        { "project(gizmo CXX)\nset(CMAKE_CXX_STANDARD 17)\n"
+          "target_compile_features(gizmo PUBLIC cxx_std_11)\n", "" },
+        //  C has no C++ standard to test
+        { "project(gizmo C)\nadd_library(gizmo gizmo.c)\n", "" },
+    };
+    for (size_t i = 0; i < sizeof cases / sizeof cases [0]; i++) {
+        project_t p = { 0 };
+        p.name = strdup ("gizmo");
+        s_add_name (&p, "CMakeLists.txt");
+        s_add_manifest (&p, "CMakeLists.txt", cases [i].text);
+        report_t r = s_detect (&p, NULL, false);
+        const report_job_t *job = s_must_job (&r, "c");
+        cr_expect_str_eq (s_versions (job, "cxx-std"), cases [i].stds, "case %zu", i);
+        bool ranged = *cases [i].stds != 0;
+        cr_expect_eq (s_first_of (job, CMD_BUILD) && strstr (s_first_of (job, CMD_BUILD)->run,
+                      "-DCMAKE_CXX_STANDARD=\"$CXX_STD\""), ranged, "case %zu", i);
+        report_release (&r);
+        s_project_free (&p);
+    }
+}
+
 Test (detector, readme_msrv_adds_the_oldest_rust_unless_cargo_names_one)
 {
     //  Cargo.toml without rust-version: the README's MSRV is the floor

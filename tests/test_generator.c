@@ -948,6 +948,75 @@ Test (gitlab, same_decisions_gitlab_style)
     t_free (&report);
 }
 
+Test (github, an_axis_no_action_takes_reaches_the_steps_as_a_variable)
+{
+    //  a C++ library tested at its floor standard and the newest: no setup
+    //  action takes a standard, so the matrix value becomes $CXX_STD
+    report_t report = { 0 };
+    report.project = strdup ("widgets");
+    report_job_t *job = t_job (&report, "c", "c", "cmake", "");
+    t_version (job, "cxx-std", "14", "CMakeLists.txt:9 cxx_std_ compile feature");
+    t_version (job, "cxx-std", "20", "CMakeLists.txt:9 cxx_std_ compile feature");
+    t_step (job, CMD_BUILD, NULL, "cmake -B build -DCMAKE_CXX_STANDARD=\"$CXX_STD\"",
+            "CMakeLists.txt");
+    t_step (job, CMD_TEST, NULL, "ctest --test-dir build", "CMakeLists.txt:30 add_test");
+    char *text = t_render (&report, "github", false, false);
+    t_lint (text);
+    ynode_t *root = t_parse (text);
+    const ynode_t *values = ytree_path (root, "jobs", "c", "strategy", "matrix",
+                                        "cxx-std", NULL);
+    cr_assert_not_null (values, "%s", text);
+    cr_assert_eq (values->count, 2);
+    cr_assert_str_eq (ytree_str (values->items [0], ""), "14");
+    cr_assert_str_eq (ytree_str (ytree_path (root, "jobs", "c", "env", "CXX_STD", NULL), ""),
+                      "${{ matrix.cxx-std }}");
+    //  no setup step: checkout, then the report's steps
+    char *uses = t_uses (root, "c");
+    cr_assert_eq (strncmp (uses, "actions/checkout@", 17), 0, "%s", uses);
+    cr_assert_str_eq (strchr (uses, ' '), "   ", "%s", uses);
+    free (uses);
+    ytree_destroy (&root);
+    free (text);
+
+    //  --explain says where the standards came from on the first step
+    text = t_render (&report, "github", true, false);
+    const char *build = strstr (text, "- name: Build");
+    cr_assert_not_null (build, "%s", text);
+    const char *comment = strstr (text, "# cxx-std 14 from CMakeLists.txt:9");
+    cr_assert (comment && comment < build, "%s", text);
+    free (text);
+
+    //  GitLab: the image stays the compiler's, the standard is a matrix
+    //  variable of its own
+    text = t_render (&report, "gitlab", false, false);
+    root = t_parse (text);
+    cr_assert_str_eq (ytree_str (ytree_path (root, "c", "image", NULL), ""), "gcc:14", "%s", text);
+    const ynode_t *matrix = ytree_path (root, "c", "parallel", "matrix", NULL);
+    cr_assert_not_null (matrix, "%s", text);
+    cr_assert_eq (ytree_get (matrix->items [0], "CXX_STD")->count, 2);
+    ytree_destroy (&root);
+    free (text);
+
+    //  one standard: a plain variable, no matrix
+    free (job->versions [1].key);
+    free (job->versions [1].value);
+    free (job->versions [1].source);
+    job->versions_count = 1;
+    text = t_render (&report, "github", false, false);
+    root = t_parse (text);
+    cr_assert_null (ytree_path (root, "jobs", "c", "strategy", NULL));
+    cr_assert_str_eq (ytree_str (ytree_path (root, "jobs", "c", "env", "CXX_STD", NULL), ""), "14");
+    ytree_destroy (&root);
+    free (text);
+    text = t_render (&report, "gitlab", false, false);
+    root = t_parse (text);
+    cr_assert_null (ytree_path (root, "c", "parallel", NULL));
+    cr_assert_str_eq (ytree_str (ytree_path (root, "c", "variables", "CXX_STD", NULL), ""), "14");
+    ytree_destroy (&root);
+    free (text);
+    t_free (&report);
+}
+
 Test (gitlab, every_ecosystem_gets_an_image_and_a_script)
 {
     report_t report;

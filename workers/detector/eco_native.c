@@ -30,13 +30,64 @@ s_language (const char *text)
     return cxx && !c? "cpp": "c";
 }
 
+//  The C++ standard a CMake library promises its users: the NN of a
+//  PUBLIC or INTERFACE cxx_std_NN compile feature, unless the project
+//  pins the standard itself with set(CMAKE_CXX_STANDARD ...). True with
+//  NN in out and its line in *line_p.
+static bool
+s_cxx_floor (const char *text, char *out, size_t size, unsigned *line_p)
+{
+    if (!text || strstr (text, "set(CMAKE_CXX_STANDARD ")
+        || strstr (text, "set (CMAKE_CXX_STANDARD "))
+        return false;
+    const char *best = NULL;
+    for (const char *at = strstr (text, "cxx_std_"); at; at = strstr (at + 1, "cxx_std_")) {
+        //  inside target_compile_features(... PUBLIC|INTERFACE ... cxx_std_NN)
+        const char *call = NULL;
+        for (const char *p = at; p > text && !call && at - p < 200; p--)
+            if (strncmp (p - 1, "target_compile_features", 23) == 0)
+                call = p - 1;
+        if (!call || memchr (call, ')', (size_t) (at - call)))
+            continue;
+        size_t span = (size_t) (at - call);
+        char head [256];
+        snprintf (head, sizeof head, "%.*s", (int) (span < sizeof head? span: sizeof head - 1), call);
+        if (!strstr (head, "PUBLIC") && !strstr (head, "INTERFACE"))
+            continue;
+        const char *digits = at + 8;
+        if (digits [0] < '0' || digits [0] > '9' || digits [1] < '0' || digits [1] > '9')
+            continue;
+        //  the lowest promise is the floor (a header-only target may ask less)
+        if (!best || strncmp (digits, best + 8, 2) < 0)
+            best = at;
+    }
+    if (!best)
+        return false;
+    snprintf (out, size, "%.2s", best + 8);
+    *line_p = dtext_line_at (text, best);
+    return true;
+}
+
 static void
 s_cmake (dctx_t *self, report_job_t *job, const project_file_t *file)
 {
     dctx_tool (self, job, "cmake", "CMakeLists.txt");
-    dctx_language (self, job, s_language (file? file->data: NULL));
-    dctx_step (self, job, CMD_BUILD, "cmake -B build -DCMAKE_BUILD_TYPE=Release",
-               "CMakeLists.txt");
+    const char *language = s_language (file? file->data: NULL);
+    dctx_language (self, job, language);
+    char floor [8];
+    unsigned floor_line = 0;
+    bool matrix = false;
+    if (strcmp (language, "cpp") == 0
+        && s_cxx_floor (file->data, floor, sizeof floor, &floor_line)) {
+        char range [16], source [96];
+        snprintf (range, sizeof range, ">=%s", floor);
+        dctx_source (source, sizeof source, "CMakeLists.txt", floor_line,
+                     "cxx_std_ compile feature");
+        matrix = dctx_matrix (self, job, "cxx-std", range, source);
+    }
+    dctx_step (self, job, CMD_BUILD, matrix
+               ? "cmake -B build -DCMAKE_BUILD_TYPE=Release -DCMAKE_CXX_STANDARD=\"$CXX_STD\""
+               : "cmake -B build -DCMAKE_BUILD_TYPE=Release", "CMakeLists.txt");
     dctx_step (self, job, CMD_BUILD, "cmake --build build --config Release",
                "CMakeLists.txt");
     static const char *const marks [] = { "enable_testing", "include(CTest)",

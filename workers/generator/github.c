@@ -34,6 +34,9 @@ typedef struct {
     yemit_t *out;
     char **comments;        //  one per step, in the order they are written
     size_t comments_count;
+    bool join_next;         //  the next comment joins the last one (no step
+                            //  came between: the matrix of a job with no
+                            //  setup action explains its first step)
     strpool_t pool;         //  strings to free when done
     bool nomem;
     char *err;
@@ -132,6 +135,20 @@ s_comment (gen_t *self, const char *format, ...)
         if ((unsigned char) *p < 0x20 || *p == 0x7f)
             *p = ' ';
     self->comments = comments;
+    if (self->join_next && self->comments_count) {
+        self->join_next = false;
+        char *last = self->comments [self->comments_count - 1];
+        char *joined = NULL;
+        if (asprintf (&joined, "%s; %s", last, text) < 0) {
+            free (text);
+            self->nomem = true;
+            return;
+        }
+        free (last);
+        free (text);
+        self->comments [self->comments_count - 1] = joined;
+        return;
+    }
     self->comments [self->comments_count++] = text;
 }
 
@@ -374,6 +391,12 @@ s_setup_steps (gen_t *self, const recipe_t *recipe, const report_job_t *job)
         s_emit_inputs (self, &inputs);
         yemit_map_end (self->out);
     }
+    else
+    if (recipe->axes_count && recipe->axes [0].count && !recipe->axes [0].from_default) {
+        //  versions no action takes (the C++ standard): said on the next step
+        s_setup_comment (self, recipe, job);
+        self->join_next = true;
+    }
     s_extra_steps (self, ytree_get (recipe->entry, "after"), recipe, job, false);
     s_extra_steps (self, ytree_get (recipe->tool, "after"), recipe, job, true);
 }
@@ -558,16 +581,38 @@ s_job (gen_t *self, const report_job_t *job, const char *id)
     yemit_pair (self->out, "runs-on", s_runner (self, job));
     if (recipe_has_matrix (&recipe))
         s_matrix (self, &recipe);
+    //  The entry's env, and each axis that no setup action takes
+    //  (matrix-env) handed to the steps as a variable.
     const ynode_t *env = ytree_get (recipe.entry, "env");
-    if (env && env->keys && env->count) {
-        yemit_str (self->out, "env");
-        yemit_map_start (self->out);
-        for (size_t i = 0; i < env->count; i++) {
-            yemit_str (self->out, env->keys [i]);
-            yemit_node (self->out, env->items [i]);
+    const ynode_t *matrix_env = ytree_get (recipe.entry, "matrix-env");
+    bool env_open = false;
+    for (size_t i = 0; env && env->keys && i < env->count; i++) {
+        if (!env_open) {
+            yemit_str (self->out, "env");
+            yemit_map_start (self->out);
+            env_open = true;
         }
-        yemit_map_end (self->out);
+        yemit_str (self->out, env->keys [i]);
+        yemit_node (self->out, env->items [i]);
     }
+    for (size_t i = 0; i < recipe.axes_count; i++) {
+        const recipe_axis_t *axis = &recipe.axes [i];
+        const char *var = ytree_str (ytree_get (matrix_env, axis->runtime), NULL);
+        if (!var || axis->count == 0)
+            continue;
+        if (!env_open) {
+            yemit_str (self->out, "env");
+            yemit_map_start (self->out);
+            env_open = true;
+        }
+        yemit_str (self->out, var);
+        if (recipe_axis_varies (axis))
+            yemit_str (self->out, s_format (self, "${{ matrix.%s }}", axis->runtime));
+        else
+            yemit_quoted (self->out, s_text (self, axis->values [0]));
+    }
+    if (env_open)
+        yemit_map_end (self->out);
     s_services (self, job);
     if (*recipe.dir) {
         yemit_str (self->out, "defaults");

@@ -159,23 +159,24 @@ s_emit_list (gen_t *self, const char *key, const char *const *items,
     yemit_seq_end (self->out);
 }
 
-//  The image and, when the main runtime has several usable versions, the
-//  matrix variable its tag comes from.
+//  The image and the matrix: when the main runtime has several usable
+//  versions, the variable its image tag comes from; and every axis that
+//  no image takes (matrix-env, e.g. the C++ standard) as a variable of
+//  its own. Several variables in one entry make GitLab run each pair.
 static void
 s_image_and_matrix (gen_t *self, const recipe_t *recipe)
 {
+    const ynode_t *matrix_env = ytree_get (recipe->entry, "matrix-env");
+    const recipe_axis_t *axis = NULL;
+    for (size_t i = 0; !axis && i < recipe->axes_count; i++)
+        if (!ytree_get (matrix_env, recipe->axes [i].runtime))
+            axis = &recipe->axes [i];
     const char *tmpl = ytree_str (recipe_get (recipe, "gitlab-image"), NULL);
-    if (!tmpl) {
-        yemit_pair (self->out, "image", ytree_str (ytree_path (knowledge_root
-                    (self->kb), "workflow", "gitlab-image", NULL), "ubuntu:24.04"));
-        return;
-    }
     const char *fallback = ytree_str (ytree_get (recipe->entry,
                                       "gitlab-version"), "latest");
-    const recipe_axis_t *axis = recipe->axes_count? &recipe->axes [0]: NULL;
     const char *tags [64];
     size_t tags_count = 0;
-    for (size_t i = 0; axis && i < axis->count && tags_count < 64; i++) {
+    for (size_t i = 0; tmpl && axis && i < axis->count && tags_count < 64; i++) {
         const char *tag = s_tag (self, axis->values [i]);
         if (!tag)
             tag = fallback;
@@ -185,24 +186,43 @@ s_image_and_matrix (gen_t *self, const recipe_t *recipe)
         if (!seen)
             tags [tags_count++] = tag;
     }
-    if (tags_count <= 1 || !strstr (tmpl, "{version}")) {
-        yemit_pair (self->out, "image", s_image (self, tmpl,
-                    tags_count? tags [0]: fallback));
+    bool tag_varies = tmpl && tags_count > 1 && strstr (tmpl, "{version}");
+    const char *var = tag_varies? s_matrix_var (self, axis->runtime): NULL;
+    if (!tmpl)
+        yemit_pair (self->out, "image", ytree_str (ytree_path (knowledge_root
+                    (self->kb), "workflow", "gitlab-image", NULL), "ubuntu:24.04"));
+    else
+        yemit_pair (self->out, "image", s_image (self, tmpl, tag_varies
+                    ? s_format (self, "$%s", var): tags_count? tags [0]: fallback));
+    bool env_varies = false;
+    for (size_t i = 0; i < recipe->axes_count; i++)
+        env_varies = env_varies || (ytree_get (matrix_env, recipe->axes [i].runtime)
+                                    && recipe_axis_varies (&recipe->axes [i]));
+    if (!tag_varies && !env_varies)
         return;
-    }
-    const char *var = s_matrix_var (self, axis->runtime);
-    yemit_pair (self->out, "image", s_image (self, tmpl,
-                s_format (self, "$%s", var)));
     yemit_str (self->out, "parallel");
     yemit_map_start (self->out);
     yemit_str (self->out, "matrix");
     yemit_seq_start (self->out);
     yemit_map_start (self->out);
-    yemit_str (self->out, var);
-    yemit_seq_start (self->out);
-    for (size_t t = 0; t < tags_count; t++)
-        yemit_quoted (self->out, tags [t]);
-    yemit_seq_end (self->out);
+    if (tag_varies) {
+        yemit_str (self->out, var);
+        yemit_seq_start (self->out);
+        for (size_t t = 0; t < tags_count; t++)
+            yemit_quoted (self->out, tags [t]);
+        yemit_seq_end (self->out);
+    }
+    for (size_t i = 0; i < recipe->axes_count; i++) {
+        const recipe_axis_t *env_axis = &recipe->axes [i];
+        const char *name = ytree_str (ytree_get (matrix_env, env_axis->runtime), NULL);
+        if (!name || !recipe_axis_varies (env_axis))
+            continue;
+        yemit_str (self->out, name);
+        yemit_seq_start (self->out);
+        for (size_t v = 0; v < env_axis->count; v++)
+            yemit_quoted (self->out, env_axis->values [v]);
+        yemit_seq_end (self->out);
+    }
     yemit_map_end (self->out);
     yemit_seq_end (self->out);
     yemit_map_end (self->out);
@@ -235,6 +255,13 @@ s_variables (gen_t *self, const recipe_t *recipe, const report_job_t *job,
     const ynode_t *env = ytree_get (recipe->entry, "env");
     for (size_t i = 0; env && env->keys && i < env->count; i++)
         s_pairs_add (self, &vars, env->keys [i], ytree_str (env->items [i], NULL));
+    //  a matrix-env axis with one value is a plain variable
+    const ynode_t *matrix_env = ytree_get (recipe->entry, "matrix-env");
+    for (size_t i = 0; i < recipe->axes_count; i++) {
+        const char *name = ytree_str (ytree_get (matrix_env, recipe->axes [i].runtime), NULL);
+        if (name && recipe->axes [i].count == 1)
+            s_pairs_add (self, &vars, name, recipe->axes [i].values [0]);
+    }
     for (size_t s = 0; s < job->services_count; s++) {
         const report_service_t *service = &job->services [s];
         for (size_t e = 0; e < service->env_count; e++) {
