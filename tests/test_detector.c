@@ -1045,6 +1045,34 @@ Test (detector, a_cpp_library_is_tested_at_its_promised_standard_and_the_newest)
     }
 }
 
+Test (detector, cmake_building_swift_is_checked_in_the_swift_job_with_ninja)
+{
+    project_t p = { 0 };
+    p.name = strdup ("flags");
+    s_add_name (&p, "Package.swift");
+    s_add_manifest (&p, "Package.swift", "// swift-tools-version:5.9\n"
+                    "import PackageDescription\nlet package = Package(name: \"flags\")\n");
+    s_add_name (&p, "CMakeLists.txt");
+    s_add_manifest (&p, "CMakeLists.txt", "cmake_minimum_required(VERSION 3.24)\n"
+                    "project(flags\n  LANGUAGES C Swift)\nadd_subdirectory(Sources)\n");
+    report_t r = s_detect (&p, NULL, false);
+    const report_job_t *swift = s_must_job (&r, "swift");
+    //  CMake builds Swift only with Ninja: installed first, then used
+    int ninja = s_step_at (swift, "sudo apt-get install -y ninja-build");
+    int configure = s_step_at (swift, "cmake -G Ninja -B build");
+    cr_assert_geq (ninja, 0);
+    cr_assert_gt (configure, ninja);
+    cr_assert_gt (s_step_at (swift, "cmake --build build"), configure);
+    cr_assert_str_eq (swift->steps [configure].source,
+                      "CMakeLists.txt:3 Swift needs the Ninja generator");
+    cr_assert_not_null (s_step (swift, "swift test"));
+    //  and no C job whose Makefile generator could not build Swift
+    cr_assert_null (s_job (&r, "c"));
+    s_assert_run_order (swift);
+    report_release (&r);
+    s_project_free (&p);
+}
+
 Test (detector, readme_msrv_adds_the_oldest_rust_unless_cargo_names_one)
 {
     //  Cargo.toml without rust-version: the README's MSRV is the floor

@@ -68,6 +68,19 @@ s_cxx_floor (const char *text, char *out, size_t size, unsigned *line_p)
     return true;
 }
 
+//  True when a CMake project() enables Swift.
+static bool
+s_cmake_swift (const char *text)
+{
+    for (const char *at = strstr (text, "project"); at; at = strstr (at + 1, "project")) {
+        const char *end = strchr (at, ')');
+        const char *swift = strstr (at, "Swift");
+        if (end && swift && swift < end && (at == text || at [-1] == '\n' || at [-1] == ' '))
+            return true;
+    }
+    return strstr (text, "enable_language(Swift)") != NULL;
+}
+
 static void
 s_cmake (dctx_t *self, report_job_t *job, const project_file_t *file)
 {
@@ -154,12 +167,24 @@ eco_native_detect (dctx_t *self)
 {
     const project_file_t *cmake = dctx_manifest (self, "CMakeLists.txt");
     bool has_cmake = dctx_has (self, "CMakeLists.txt");
-    //  CMake building only Swift belongs to the Swift job
-    if (cmake && strstr (cmake->data, "LANGUAGES Swift") && !strstr (cmake->data, "CXX")
-        && !strstr (cmake->data, " C ") && !strstr (cmake->data, " C)")) {
-        dctx_note (self, "info", "CMakeLists.txt builds Swift only: no C job",
-                   "CMakeLists.txt");
-        has_cmake = false;
+    //  CMake building Swift (with or without C beside it) is the Swift
+    //  package's second build: CMake builds Swift only with the Ninja
+    //  generator, so the Swift job installs Ninja and checks that build.
+    if (cmake && s_cmake_swift (cmake->data)) {
+        report_job_t *swift = dctx_find_job (self, "swift");
+        unsigned line = dtext_find_line (cmake->data, "Swift");
+        char source [96];
+        dctx_source (source, sizeof source, "CMakeLists.txt", line,
+                     "Swift needs the Ninja generator");
+        if (swift) {
+            dctx_step (self, swift, CMD_SYSTEM, "sudo apt-get update", source);
+            dctx_step (self, swift, CMD_SYSTEM, "sudo apt-get install -y ninja-build", source);
+            dctx_step (self, swift, CMD_BUILD, "cmake -G Ninja -B build", source);
+            dctx_step (self, swift, CMD_BUILD, "cmake --build build", source);
+            dctx_note (self, "info", "CMakeLists.txt builds the Swift package: "
+                       "checked in the Swift job, no C job", "CMakeLists.txt");
+            has_cmake = false;
+        }
     }
     bool meson = dctx_has (self, "meson.build");
     bool autotools = dctx_has (self, "configure.ac") || dctx_has (self, "configure.in")
