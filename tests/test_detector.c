@@ -596,6 +596,17 @@ Test (detector, dotnet_frameworks_and_global_json)
     cr_assert_lt (s_step_at (job, "dotnet restore"), 0);
     cr_assert_str_eq (s_versions (job, "dotnet"), "8.0.x");
     report_release (&r);
+
+    //  a setup script beside it prepares the machine first
+    project_t p = s_fixture ("dotnet-buildscript");
+    s_add_name (&p, "Setup.ps1");
+    r = s_detect (&p, NULL, false);
+    job = s_must_job (&r, "dotnet");
+    cr_assert_eq (job->steps_count, 2);
+    cr_assert_eq (s_step (job, "./Setup.ps1")->kind, CMD_INSTALL);
+    cr_assert_lt (s_step_at (job, "./Setup.ps1"), s_step_at (job, "./Build.ps1"));
+    report_release (&r);
+    s_project_free (&p);
 }
 
 Test (detector, elixir_pairs_otp_and_erlang_uses_rebar3)

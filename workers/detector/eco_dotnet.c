@@ -56,6 +56,21 @@ s_build_script (const dctx_t *self)
     return NULL;
 }
 
+//  The script beside it that prepares a machine for it (setup.ps1,
+//  bootstrap.ps1: SDKs, tools), or NULL. Borrowed.
+static const char *
+s_setup_script (const dctx_t *self)
+{
+    static const char *const names [] = { "setup.ps1", "bootstrap.ps1", NULL };
+    for (size_t n = 0; names [n]; n++)
+        for (size_t i = 0; !self->readme_only && i < self->project->files_count; i++) {
+            const char *f = self->project->files [i];
+            if (f && strcasecmp (f, names [n]) == 0)
+                return f;
+        }
+    return NULL;
+}
+
 void
 eco_dotnet_detect (dctx_t *self)
 {
@@ -161,6 +176,14 @@ eco_dotnet_detect (dctx_t *self)
         char run [160], why [192];
         snprintf (run, sizeof run, "./%s", script);
         snprintf (why, sizeof why, "%s (the project's own build script)", script);
+        const char *setup = s_setup_script (self);
+        if (setup) {
+            char setup_run [160], setup_why [192];
+            snprintf (setup_run, sizeof setup_run, "./%s", setup);
+            snprintf (setup_why, sizeof setup_why, "%s (prepares the machine for %s)",
+                      setup, script);
+            dctx_step (self, job, CMD_INSTALL, setup_run, setup_why);
+        }
         dctx_step (self, job, CMD_TEST, run, why);
         return;
     }
