@@ -225,18 +225,19 @@ s_handle_message (worker_t *self)
     zmq_msg_t parts [WORKER_MAX_PARTS];
     size_t count = 0;
     bool more = true;
+    zmq_msg_t extra;                    //  parts past WORKER_MAX_PARTS
     while (more) {
-        zmq_msg_t part;
-        zmq_msg_init (&part);
-        if (zmq_msg_recv (&part, self->sock, 0) < 0) {
-            zmq_msg_close (&part);
+        zmq_msg_t *part = count < WORKER_MAX_PARTS? &parts [count]: &extra;
+        zmq_msg_init (part);
+        if (zmq_msg_recv (part, self->sock, 0) < 0) {
+            zmq_msg_close (part);
             break;
         }
-        more = zmq_msg_more (&part);
-        if (count < WORKER_MAX_PARTS)
-            parts [count++] = part;
+        more = zmq_msg_more (part);
+        if (part == &extra)
+            zmq_msg_close (part);
         else
-            zmq_msg_close (&part);
+            count++;
     }
     if (more || count == 0)
         goto out_close_parts;           //  cut short: not a whole message
