@@ -1,8 +1,8 @@
-/*  supervisor/keys.c - CURVE key pairs as czmq certificate files (ZPL with
+/*  workers/keys.c - CURVE key pairs as czmq certificate files (ZPL with
     a metadata and a curve section), written and loaded with clear errors.  */
 #include "workers/keys.h"
 
-#include "common/util.h"
+#include "workers/certfile.h"
 
 #include <errno.h>
 #include <fcntl.h>
@@ -13,25 +13,10 @@
 #include <time.h>
 #include <unistd.h>
 
-//  A certificate is a few hundred bytes; anything much larger is not one.
-#define KEYS_MAX_FILE (64 * 1024)
-
-//  What czmq writes for a key it does not have.
-static const char s_no_key [] = "0000000000000000000000000000000000000000";
-
-static const char s_z85_alphabet [] =
-    "0123456789abcdefghijklmnopqrstuvwxyzABCDEFGHIJKLMNOPQRSTUVWXYZ"
-    ".-:+=^!/*?&<>()[]{}@%$#";
-
 bool
 keys_z85_valid (const char *text)
 {
-    if (!text || strlen (text) != 40)
-        return false;
-    for (size_t i = 0; i < 40; i++)
-        if (!strchr (s_z85_alphabet, text [i]))
-            return false;
-    return true;
+    return certfile_z85_valid (text);
 }
 
 //  Fill err with a message and return -1 with errno set to code.
@@ -164,127 +149,21 @@ out_unlink_public:
     return -1;
 }
 
-//  The certificate at path as a zconfig tree, or NULL with err and errno;
-//  the file's mode goes to *mode.
-static zconfig_t *
-s_read_tree (const char *path, mode_t *mode, char *err, size_t err_size)
-{
-    struct stat st;
-    if (stat (path, &st)) {
-        int code = errno;
-        s_fail (code, err, err_size, "%s: %s", path,
-                code == ENOENT? "no such file": strerror (code));
-        return NULL;
-    }
-    if (S_ISDIR (st.st_mode)) {
-        s_fail (EISDIR, err, err_size, "%s: is a folder, not a certificate file", path);
-        return NULL;
-    }
-    if (!S_ISREG (st.st_mode)) {
-        s_fail (EPROTO, err, err_size, "%s: not a regular file", path);
-        return NULL;
-    }
-    *mode = st.st_mode;
-    char *text = NULL;
-    size_t size = 0;
-    if (util_read_file (path, KEYS_MAX_FILE, &text, &size)) {
-        int code = errno;
-        if (code == EFBIG)
-            s_fail (code, err, err_size, "%s: too large to be a certificate", path);
-        else
-            s_fail (code, err, err_size, "%s: %s", path, strerror (code));
-        return NULL;
-    }
-    //  Files that cannot be certificates are told apart here, before
-    //  czmq's parser, which logs its own complaint about each one.
-    zconfig_t *root = NULL;
-    if (memchr (text, '\0', size) || !strstr (text, "public-key"))
-        s_fail (EPROTO, err, err_size,
-                "%s: not a CURVE certificate (no curve/public-key)", path);
-    else
-    if (!(root = zconfig_str_load (text)))
-        s_fail (EPROTO, err, err_size, "%s: not a certificate (not ZPL text)", path);
-    free (text);
-    return root;
-}
-
-//  A key's 32 bytes from its Z85 text, which must be valid.
-static int
-s_decode (const char *text, byte *key)
-{
-    return keys_z85_valid (text) && zmq_z85_decode (key, text)? 0: -1;
-}
-
+//  The certificate at path as a zcert (read and checked by certfile, so
+//  workers, which do without czmq, apply the same rules).
 static zcert_t *
 s_load (const char *path, bool secret, char *err, size_t err_size)
 {
-    mode_t mode = 0;
-    int code;
-    zconfig_t *root = s_read_tree (path, &mode, err, err_size);
-    if (!root)
+    certfile_t file = { 0 };
+    if (certfile_load (&file, path, secret, err, err_size))
         return NULL;
-    zcert_t *cert = NULL;
-    byte public_key [32] = { 0 }, secret_key [32] = { 0 };
-    const char *public_txt = zconfig_get (root, "/curve/public-key", NULL);
-    const char *secret_txt = zconfig_get (root, "/curve/secret-key", NULL);
-    bool has_secret = secret_txt && *secret_txt && strcmp (secret_txt, s_no_key) != 0;
-    if (!public_txt) {
-        s_fail (EPROTO, err, err_size,
-                "%s: not a CURVE certificate (no curve/public-key)", path);
-        goto out_destroy_root;
-    }
-    if (s_decode (public_txt, public_key)) {
-        s_fail (EPROTO, err, err_size,
-                "%s: curve/public-key is not a 40-character Z85 key", path);
-        goto out_destroy_root;
-    }
-    if (secret && !has_secret) {
-        s_fail (EPROTO, err, err_size,
-                "%s: a public certificate where the secret one is needed "
-                "(it is the NAME_secret file)", path);
-        goto out_destroy_root;
-    }
-    if (!secret && has_secret) {
-        s_fail (EPROTO, err, err_size,
-                "%s: holds a secret key where a public certificate is needed; "
-                "give the file without _secret", path);
-        goto out_destroy_root;
-    }
-    if (secret && (mode & 077)) {
-        s_fail (EACCES, err, err_size,
-                "%s: the secret key is open to other users (mode %04o): chmod 600 it",
-                path, (unsigned) (mode & 07777));
-        goto out_destroy_root;
-    }
-    if (secret) {
-        char derived [41];
-        if (s_decode (secret_txt, secret_key)) {
-            s_fail (EPROTO, err, err_size,
-                    "%s: curve/secret-key is not a 40-character Z85 key", path);
-            goto out_destroy_root;
-        }
-        if (zmq_curve_public (derived, secret_txt) || strcmp (derived, public_txt) != 0) {
-            s_fail (EPROTO, err, err_size,
-                    "%s: the secret and public keys do not belong together", path);
-            goto out_destroy_root;
-        }
-    }
-    cert = zcert_new_from (public_key, secret_key);
-    if (!cert) {
+    zcert_t *cert = zcert_new_from (file.public_key, file.secret_key);
+    if (!cert)
         s_fail (ENOMEM, err, err_size, "%s: out of memory", path);
-        goto out_destroy_root;
-    }
-    zconfig_t *metadata = zconfig_locate (root, "/metadata");
-    for (zconfig_t *item = metadata? zconfig_child (metadata): NULL; item;
-         item = zconfig_next (item)) {
-        const char *value = zconfig_value (item);
-        zcert_set_meta (cert, zconfig_name (item), "%s", value? value: "");
-    }
-out_destroy_root:
-    code = errno;
-    zconfig_destroy (&root);
-    //  The secret stays in the certificate only, not on our stack.
-    memset (secret_key, 0, sizeof secret_key);
+    for (size_t i = 0; cert && i < file.meta_count; i++)
+        zcert_set_meta (cert, file.meta [i].name, "%s", file.meta [i].value);
+    int code = errno;
+    certfile_release (&file);
     errno = code;
     return cert;
 }
@@ -292,19 +171,11 @@ out_destroy_root:
 zcert_t *
 keys_load_public (const char *path, char *err, size_t err_size)
 {
-    if (!path || !*path) {
-        s_fail (EINVAL, err, err_size, "no public certificate file given");
-        return NULL;
-    }
     return s_load (path, false, err, err_size);
 }
 
 zcert_t *
 keys_load_secret (const char *path, char *err, size_t err_size)
 {
-    if (!path || !*path) {
-        s_fail (EINVAL, err, err_size, "no secret certificate file given");
-        return NULL;
-    }
     return s_load (path, true, err, err_size);
 }

@@ -1,15 +1,18 @@
 /*  workers/worker_loop.c - the loop of a worker process: READY, then one
     step per JOB, heartbeats both ways, and a clean exit on BYE, SIGTERM,
-    or when the supervisor dies or goes silent.  */
+    or when the supervisor dies or goes silent. It speaks libzmq's own API,
+    not czmq's: libczmq would map libsystemd, libgcrypt, liblz4, libzstd and
+    more into every worker, about 1.3 MiB of resident memory that a loop
+    of one DEALER socket has no use for (issue 8). The supervisor and CLI
+    keep czmq.  */
 #include "workers/worker_loop.h"
 
 #include "common/knowledge.h"
 #include "common/util.h"
 #include "proto/wire.h"
-#include "workers/bus.h"
-#include "workers/curve.h"
+#include "workers/certfile.h"
 
-#include <czmq.h>
+#include <zmq.h>
 
 #include <errno.h>
 #include <signal.h>
@@ -22,6 +25,9 @@
 #include <unistd.h>
 
 #define WORKER_MAX_FRAMES 4
+//  A message read from the supervisor: the header and the frames a job
+//  may use; any beyond are read and dropped.
+#define WORKER_MAX_PARTS (1 + WORKER_MAX_FRAMES)
 #define WORKER_MAX_MSG (64 * 1024 * 1024)
 
 typedef struct {
@@ -33,7 +39,8 @@ typedef struct {
     uint32_t credit;
     uint32_t hb_ivl_ms;
     uint32_t liveness;
-    zsock_t *sock;
+    void *ctx;                  //  the libzmq context
+    void *sock;                 //  our DEALER to the supervisor
     knowledge_t *kb;
     uint64_t last_heard_ms;     //  last message from the supervisor
     uint64_t last_sent_ms;      //  last message to it
@@ -65,11 +72,18 @@ s_usage (const worker_def_t *def, FILE *out)
         def->component, def->component, def->step, def->component);
 }
 
+//  Send header (a malloc'd buffer we free) and, when payload is not NULL,
+//  one payload frame copied from payload_size bytes. Returns 0 or -1.
 static int
-s_send (worker_t *self, uint8_t *header, size_t size, zframe_t **payloads, size_t count)
+s_send (worker_t *self, uint8_t *header, size_t size, const void *payload,
+        size_t payload_size)
 {
     self->last_sent_ms = util_now_ms ();
-    return bus_send (self->sock, NULL, header, size, payloads, count);
+    int rc = zmq_send (self->sock, header, size, payload? ZMQ_SNDMORE: 0);
+    free (header);
+    if (rc >= 0 && payload)
+        rc = zmq_send (self->sock, payload, payload_size, 0);
+    return rc < 0? -1: 0;
 }
 
 static int
@@ -103,7 +117,8 @@ s_send_heartbeat (worker_t *self)
 //  worker crash, hang or fail on any job whose input holds MARKER.
 //  ACTION is crash, hang or fail. Builds without testing hooks ignore it.
 static void
-s_maybe_fault (worker_t *self, zframe_t **frames, size_t count, step_result_t *res, bool *failed)
+s_maybe_fault (worker_t *self, const step_frame_t *frames, size_t count, step_result_t *res,
+               bool *failed)
 {
     const char *spec = getenv ("R2CI_TEST_FAULT");
     if (!spec)
@@ -114,8 +129,7 @@ s_maybe_fault (worker_t *self, zframe_t **frames, size_t count, step_result_t *r
         return;
     bool found = false;
     for (size_t i = 0; i < count && !found; i++)
-        found = memmem (zframe_data (frames [i]), zframe_size (frames [i]),
-                        marker, strlen (marker)) != NULL;
+        found = memmem (frames [i].data, frames [i].size, marker, strlen (marker)) != NULL;
     if (!found)
         return;
     if (strcmp (action, "crash") == 0) {
@@ -133,26 +147,22 @@ s_maybe_fault (worker_t *self, zframe_t **frames, size_t count, step_result_t *r
 }
 #endif
 
+//  Runs the step on the job in parts [0] (header) and parts [1..count).
 static void
-s_handle_job (worker_t *self, zmsg_t *msg, zframe_t *header)
+s_handle_job (worker_t *self, zmq_msg_t *parts, size_t count)
 {
     wire_job_t job;
-    if (wire_job_decode (&job, zframe_data (header), zframe_size (header))) {
+    if (wire_job_decode (&job, zmq_msg_data (&parts [0]), zmq_msg_size (&parts [0]))) {
         fprintf (stderr, "readme2ci-%s: dropped a malformed JOB\n", self->def->component);
         return;
     }
-    zframe_t *frames [WORKER_MAX_FRAMES];
     step_frame_t inputs [WORKER_MAX_FRAMES];
-    size_t count = 0;
-    zframe_t *frame;
-    while ((frame = zmsg_pop (msg)) && count < WORKER_MAX_FRAMES) {
-        frames [count] = frame;
-        inputs [count].data = zframe_data (frame);
-        inputs [count].size = zframe_size (frame);
-        count++;
+    size_t inputs_count = 0;
+    for (size_t i = 1; i < count; i++) {
+        inputs [inputs_count].data = zmq_msg_data (&parts [i]);
+        inputs [inputs_count].size = zmq_msg_size (&parts [i]);
+        inputs_count++;
     }
-    zframe_destroy (&frame);
-
     step_options_t options = { .explain = job.options.explain, .json = job.options.json,
                                .degraded = job.options.degraded };
     util_copy (options.target, sizeof options.target, job.options.target);
@@ -160,13 +170,15 @@ s_handle_job (worker_t *self, zmsg_t *msg, zframe_t *header)
     uint64_t started = util_now_ms ();
     bool failed = false;
 #if defined (R2CI_TESTING_HOOKS)
-    s_maybe_fault (self, frames, count, &res, &failed);
+    s_maybe_fault (self, inputs, inputs_count, &res, &failed);
 #endif
     if (!failed)
-        failed = self->def->fn (self->kb, inputs, count, &options, &res) != 0;
-    for (size_t i = 0; i < count; i++)
-        zframe_destroy (&frames [i]);
-
+        failed = self->def->fn (self->kb, inputs, inputs_count, &options, &res) != 0;
+    //  The inputs go before the answer does, as they did with czmq.
+    for (size_t i = 1; i < count; i++) {
+        zmq_msg_close (&parts [i]);
+        zmq_msg_init (&parts [i]);
+    }
     wire_result_t result = { .job_id = job.job_id, .ok = !failed,
                              .input_error = failed && res.input_error,
                              .elapsed_us = (util_now_ms () - started) * 1000 };
@@ -174,20 +186,16 @@ s_handle_job (worker_t *self, zmsg_t *msg, zframe_t *header)
         util_copy (result.error, sizeof result.error, res.error [0]? res.error: "step failed");
     uint8_t *buf;
     size_t size;
-    if (wire_result_encode (&result, &buf, &size)) {
-        free (res.data);
-        return;
-    }
-    zframe_t *payload = failed? NULL: zframe_new (res.data, res.size);
+    if (wire_result_encode (&result, &buf, &size) == 0)
+        s_send (self, buf, size, failed? NULL: (res.data? res.data: (void *) ""), res.size);
     free (res.data);
-    s_send (self, buf, size, &payload, payload? 1: 0);
 }
 
 static void
-s_handle_settings (worker_t *self, zframe_t *header)
+s_handle_settings (worker_t *self, zmq_msg_t *header)
 {
     wire_settings_t settings = { 0 };
-    if (wire_settings_decode (&settings, zframe_data (header), zframe_size (header))) {
+    if (wire_settings_decode (&settings, zmq_msg_data (header), zmq_msg_size (header))) {
         fprintf (stderr, "readme2ci-%s: dropped malformed SETTINGS\n", self->def->component);
         return;
     }
@@ -214,23 +222,34 @@ s_handle_settings (worker_t *self, zframe_t *header)
 static void
 s_handle_message (worker_t *self)
 {
-    zmsg_t *msg = zmsg_recv (self->sock);
-    if (!msg)
-        return;
-    self->last_heard_ms = util_now_ms ();
-    zframe_t *header = zmsg_pop (msg);
-    if (!header) {
-        zmsg_destroy (&msg);
-        return;
+    zmq_msg_t parts [WORKER_MAX_PARTS];
+    size_t count = 0;
+    bool more = true;
+    zmq_msg_t extra;                    //  parts past WORKER_MAX_PARTS
+    while (more) {
+        zmq_msg_t *part = count < WORKER_MAX_PARTS? &parts [count]: &extra;
+        zmq_msg_init (part);
+        if (zmq_msg_recv (part, self->sock, 0) < 0) {
+            zmq_msg_close (part);
+            break;
+        }
+        more = zmq_msg_more (part);
+        if (part == &extra)
+            zmq_msg_close (part);
+        else
+            count++;
     }
-    switch (wire_type (zframe_data (header), zframe_size (header))) {
+    if (more || count == 0)
+        goto out_close_parts;           //  cut short: not a whole message
+    self->last_heard_ms = util_now_ms ();
+    switch (wire_type (zmq_msg_data (&parts [0]), zmq_msg_size (&parts [0]))) {
         case WIRE_JOB:
-            s_handle_job (self, msg, header);
+            s_handle_job (self, parts, count);
             break;
         case WIRE_HEARTBEAT:
             break;
         case WIRE_SETTINGS:
-            s_handle_settings (self, header);
+            s_handle_settings (self, &parts [0]);
             break;
         case WIRE_BYE:
             self->stopping = true;
@@ -240,34 +259,45 @@ s_handle_message (worker_t *self)
                      self->def->component);
             break;
     }
-    zframe_destroy (&header);
-    zmsg_destroy (&msg);
+out_close_parts:
+    for (size_t i = 0; i < count; i++)
+        zmq_msg_close (&parts [i]);
+}
+
+static void
+s_close_socket (worker_t *self)
+{
+    if (self->sock)
+        zmq_close (self->sock);
+    self->sock = NULL;
 }
 
 //  A fresh socket to the supervisor, and READY on it.
 static int
 s_connect (worker_t *self)
 {
-    zsock_destroy (&self->sock);
-    self->sock = zsock_new (ZMQ_DEALER);
+    s_close_socket (self);
+    self->sock = zmq_socket (self->ctx, ZMQ_DEALER);
     if (!self->sock) {
         fprintf (stderr, "readme2ci-%s: cannot create a socket\n", self->def->component);
         return -1;
     }
-    zsock_set_linger (self->sock, 1000);
-    bus_set_maxmsgsize (self->sock, WORKER_MAX_MSG);
+    int linger = 1000;
+    int64_t maxmsgsize = WORKER_MAX_MSG;
+    zmq_setsockopt (self->sock, ZMQ_LINGER, &linger, sizeof linger);
+    zmq_setsockopt (self->sock, ZMQ_MAXMSGSIZE, &maxmsgsize, sizeof maxmsgsize);
     if (self->server_key) {
         char err [512];
-        if (curve_client_apply (self->sock, self->server_key, self->key, err, sizeof err)) {
+        if (certfile_apply_client (self->sock, self->server_key, self->key, err, sizeof err)) {
             fprintf (stderr, "readme2ci-%s: %s\n", self->def->component, err);
-            zsock_destroy (&self->sock);
+            s_close_socket (self);
             return -1;
         }
     }
-    if (zsock_connect (self->sock, "%s", self->endpoint)) {
+    if (zmq_connect (self->sock, self->endpoint)) {
         fprintf (stderr, "readme2ci-%s: cannot connect to %s\n", self->def->component,
                  self->endpoint);
-        zsock_destroy (&self->sock);
+        s_close_socket (self);
         return -1;
     }
     s_send_ready (self);
@@ -340,7 +370,6 @@ s_parse_args (worker_t *self, int argc, char **argv)
 int
 worker_main (const worker_def_t *def, int argc, char **argv)
 {
-    zsys_handler_set (NULL);
     worker_t self = { .def = def, .credit = 1, .hb_ivl_ms = 1000, .liveness = 3 };
     if (s_parse_args (&self, argc, argv))
         return 2;
@@ -370,13 +399,22 @@ worker_main (const worker_def_t *def, int argc, char **argv)
         fprintf (stderr, "readme2ci-%s: shipped knowledge is broken: %s\n", def->component, err);
         return 1;
     }
-    if (s_connect (&self))
+    self.ctx = zmq_ctx_new ();
+    if (!self.ctx) {
+        fprintf (stderr, "readme2ci-%s: cannot start libzmq: %s\n", def->component,
+                 zmq_strerror (zmq_errno ()));
+        knowledge_destroy (&self.kb);
         return 1;
+    }
     int rc = 0;
+    if (s_connect (&self)) {
+        rc = 1;
+        goto out_term_ctx;
+    }
     uint64_t reconnect_ms = 1000;
     while (!self.stopping) {
         zmq_pollitem_t items [] = {
-            { zsock_resolve (self.sock), 0, ZMQ_POLLIN, 0 },
+            { self.sock, 0, ZMQ_POLLIN, 0 },
             { NULL, sigfd, ZMQ_POLLIN, 0 },
         };
         uint64_t now = util_now_ms ();
@@ -431,7 +469,9 @@ worker_main (const worker_def_t *def, int argc, char **argv)
         if (wire_bye_encode (&bye, &buf, &size) == 0)
             s_send (&self, buf, size, NULL, 0);
     }
-    zsock_destroy (&self.sock);
+    s_close_socket (&self);
+out_term_ctx:
+    zmq_ctx_term (self.ctx);            //  waits for BYE up to the linger
     knowledge_destroy (&self.kb);
     if (sigfd >= 0)
         close (sigfd);
