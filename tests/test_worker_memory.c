@@ -1,6 +1,5 @@
-/*  Tests what a worker process maps and holds once it is READY: no czmq
-    (and none of what libczmq drags in), and, when its libraries are linked
-    from static archives, under issue 8's 8 MiB of resident memory.  */
+/*  Tests what a worker process maps once it is READY: no czmq and none of
+    what libczmq drags in (its memory is measured by scripts/bench).  */
 #include "proto/wire.h"
 #include "tests/support/testutil.h"
 
@@ -12,7 +11,6 @@
 #include <zmq.h>
 
 #define READY_MS 10000
-#define GOAL_KIB (8 * 1024)
 
 //  The value in kB of field ("VmRSS") in /proc/pid/status, or -1.
 static long
@@ -82,13 +80,9 @@ s_check_worker (const char *component)
 
     cr_expect_not (s_maps (pid, "libczmq"), "%s maps libczmq", program);
     cr_expect_not (s_maps (pid, "libsystemd"), "%s maps libsystemd", program);
-    long rss = s_status_kib (pid, "VmRSS");
-    cr_expect_gt (rss, 0);
-    //  Builds with shared libraries (sanitizer and fuzz builds) map
-    //  libzmq.so and are not held to the goal.
-    if (!s_maps (pid, "libzmq.so"))
-        cr_expect_leq (rss, GOAL_KIB, "%s holds %ld KiB once ready, over the %d KiB goal",
-                       program, rss, GOAL_KIB);
+    //  How much it holds is measured by scripts/bench, not asserted here:
+    //  resident memory depends on the machine's libraries.
+    cr_expect_gt (s_status_kib (pid, "VmRSS"), 0);
 
     kill (pid, SIGTERM);
     cr_expect_eq (tu_wait (pid, 5000), 0, "%s did not stop cleanly on SIGTERM", program);
