@@ -11,6 +11,7 @@
 #include "workers/bus.h"
 
 #include <errno.h>
+#include <malloc.h>
 #include <pthread.h>
 #include <signal.h>
 #include <stdio.h>
@@ -389,6 +390,13 @@ server_new (config_t *config, const char *config_path, const char *runtime_dir,
     self->journal_lock = -1;
     self->spool_fd = -1;
     self->started_ms = util_now_ms ();
+    //  glibc raises its trim threshold to twice the largest block freed
+    //  from mmap (the journal's batch buffer, a MiB or two), after which
+    //  the heap keeps up to that much freed memory at its top for good:
+    //  after 10,000 submissions that was 6 MiB more at rest. A fixed
+    //  threshold also stops the mmap threshold from following it, so
+    //  blocks above 128 KB keep going back to the system when freed.
+    mallopt (M_TRIM_THRESHOLD, 128 * 1024);
     util_copy (self->runtime_dir, sizeof self->runtime_dir, runtime_dir);
     util_copy (self->state_dir, sizeof self->state_dir, state_dir? state_dir: "");
     util_copy (self->config_path, sizeof self->config_path, config_path? config_path: "");
