@@ -88,7 +88,7 @@ s_workflow_free (void **item_p)
 //  Queued work beyond this many keeps its inputs (README and build
 //  files) in the spool, a file without a name, instead of in memory:
 //  10,000 queued workflows would otherwise hold hundreds of MiB.
-#define SPOOL_AFTER 64
+#define SPOOL_AFTER 4
 
 static void
 s_spool_open (server_t *self)
@@ -124,8 +124,8 @@ s_spool (server_t *self, workflow_t *wf)
     self->spooled++;
     //  The freed inputs leave holes in the heap: give them back to the
     //  system now and then, or the supervisor's memory stays at its peak.
-    if (++self->spooled_since_trim >= 256) {
-        self->spooled_since_trim = 0;
+    if (++self->freed_since_trim >= 256) {
+        self->freed_since_trim = 0;
         malloc_trim (0);
     }
 }
@@ -180,8 +180,10 @@ flow_init (server_t *self)
     //  Each workflow's key is its own id: no copy of it per workflow.
     zhashx_set_key_duplicator (self->workflows, NULL);
     zhashx_set_key_destructor (self->workflows, NULL);
+    //  A result is one block (see flow_keep_result), owned by the table.
     zhashx_set_destructor (self->results, (zhashx_destructor_fn *) zstr_free);
-    zlistx_set_destructor (self->results_order, (zlistx_destructor_fn *) zstr_free);
+    zhashx_set_key_duplicator (self->results, NULL);
+    zhashx_set_key_destructor (self->results, NULL);
     return 0;
 }
 
@@ -234,27 +236,36 @@ s_drop_job (workflow_t *wf)
 void
 flow_keep_result (server_t *self, const char *id, const char *text, size_t size)
 {
-    char *copy = malloc (size + 1);
-    if (!copy)
+    //  One block per result, its id then its text: the table's key and
+    //  the order list both point into it instead of copying the id.
+    size_t id_size = strlen (id) + 1;
+    char *block = malloc (id_size + size + 1);
+    if (!block)
         return;
-    memcpy (copy, text, size);
-    copy [size] = 0;
-    if (zhashx_lookup (self->results, id))
+    memcpy (block, id, id_size);
+    memcpy (block + id_size, text, size);
+    block [id_size + size] = 0;
+    char *old = zhashx_lookup (self->results, id);
+    if (old) {
+        void *handle = zlistx_find (self->results_order, old);
+        if (handle)
+            zlistx_delete (self->results_order, handle);
         zhashx_delete (self->results, id);
-    else
-        zlistx_add_end (self->results_order, strdup (id));
-    zhashx_insert (self->results, id, copy);
+    }
+    zlistx_add_end (self->results_order, block);
+    zhashx_insert (self->results, block, block);
     while (zlistx_size (self->results_order) > RESULTS_KEPT) {
         char *oldest = zlistx_first (self->results_order);
-        zhashx_delete (self->results, oldest);
         zlistx_delete (self->results_order, zlistx_cursor (self->results_order));
+        zhashx_delete (self->results, oldest);
     }
 }
 
 const char *
 flow_result (server_t *self, const char *id)
 {
-    return zhashx_lookup (self->results, id);
+    const char *block = zhashx_lookup (self->results, id);
+    return block? block + strlen (block) + 1: NULL;
 }
 
 bool
@@ -304,6 +315,7 @@ flow_finish (server_t *self, workflow_t *wf, int code, const char *message, zfra
         s_waiter_reply (self, &wf->more_waiters [i], code, wf->id, message,
                         wf->options.degraded, body, body_size);
     zhashx_delete (self->workflows, wf->id);
+    self->freed_since_trim++;
 }
 
 static void
@@ -636,7 +648,7 @@ flow_submit (server_t *self, zframe_t *identity, zmsg_t *msg, zframe_t *header)
             known->more_waiters_count++;
             return;
         }
-        const char *text = zhashx_lookup (self->results, submit.workflow_id);
+        const char *text = flow_result (self, submit.workflow_id);
         if (text) {
             server_reply (self, identity, submit.req_id, 0, submit.workflow_id, "", false,
                           text, strlen (text));
@@ -783,10 +795,11 @@ flow_recover (server_t *self, const event_t *queued)
 void
 flow_tick (server_t *self, uint64_t now)
 {
-    //  What was spooled since the last trim: trim once the flow is quiet.
-    if (self->spooled_since_trim && now - self->last_spool_trim_ms >= 200) {
-        self->spooled_since_trim = 0;
-        self->last_spool_trim_ms = now;
+    //  Inputs spooled and workflows ended since the last trim leave
+    //  holes in the heap: give whole free pages back, at most every 200 ms.
+    if (self->freed_since_trim && now - self->last_trim_ms >= 200) {
+        self->freed_since_trim = 0;
+        self->last_trim_ms = now;
         malloc_trim (0);
     }
     //  Retries whose backoff is over go back at the head of their queue.

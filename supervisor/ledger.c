@@ -27,7 +27,7 @@
 //  record carries its inputs, ~20 KB, and the journal holds a whole batch
 //  in memory (64 of them: 1.3 MiB, in a buffer that never shrinks). A
 //  fsync per 256 KB is still only one per dozen submissions.
-#define BATCH_BYTES (256 * 1024)
+#define BATCH_BYTES (128 * 1024)
 
 //  An answer that waits for its event to be durable.
 typedef struct {

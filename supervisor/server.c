@@ -31,7 +31,7 @@
 //  because a client sent faster than it journals. Beyond this limit the
 //  submissions wait in the client's own queue (its sends block), and
 //  nothing is lost: only a ROUTER's sends drop, and those stay unbounded.
-#define CLIENT_RCVHWM 16
+#define CLIENT_RCVHWM 8
 
 uint64_t
 server_event_bytes (server_t *self, const char *type, json_t *fields,

@@ -44,7 +44,7 @@ typedef struct component component_t;
 //  supervisor keeps it: tagged, see server.c) is short, 6 bytes for the
 //  ids zmq makes up, so it is held inline when it fits and in a block of
 //  its own when not. A zframe_t would take 350 bytes per waiter.
-#define WAITER_INLINE 14
+#define WAITER_INLINE 8
 typedef struct {
     uint64_t req_id;
     union {
@@ -76,8 +76,8 @@ struct workflow {
     int32_t priority;
     uint32_t docs_size;
     uint32_t project_size;
-    uint32_t failures;          //  failed attempts of the current step
-    uint32_t crashes;           //  workers that died running it alone
+    uint16_t failures;          //  failed attempts of the current step
+    uint16_t crashes;           //  workers that died running it alone
     wire_options_t options;
     uint8_t step;               //  a step_t
     uint8_t more_waiters_count;
@@ -197,8 +197,8 @@ struct server {
     int spool_fd;               //  inputs of queued work, out of memory; -1: none
     uint64_t spool_end;
     size_t spooled;             //  workflows whose inputs are in the spool
-    size_t spooled_since_trim;
-    uint64_t last_spool_trim_ms;
+    size_t freed_since_trim;    //  inputs spooled, workflows ended
+    uint64_t last_trim_ms;
     journal_t *journal;         //  NULL without a state folder
     int journal_lock;
     zlistx_t *held;             //  events on their way to disk, with answers
