@@ -19,14 +19,58 @@
 
 const char *const server_step_names [] = { "parse", "detect", "generate", "done" };
 
+//  Sets a waiter to a client's routing id and request. 0, or -1 ENOMEM.
+static int
+s_waiter_set (waiter_t *self, zframe_t *identity, uint64_t req_id)
+{
+    size_t size = zframe_size (identity);
+    if (size > UINT16_MAX)
+        return errno = EINVAL, -1;
+    uint8_t *bytes = self->identity.bytes;
+    if (size > WAITER_INLINE) {
+        bytes = malloc (size);
+        if (!bytes)
+            return errno = ENOMEM, -1;
+        self->identity.heap = bytes;
+    }
+    memcpy (bytes, zframe_data (identity), size);
+    self->size = (uint16_t) size;
+    self->req_id = req_id;
+    return 0;
+}
+
+static void
+s_waiter_release (waiter_t *self)
+{
+    if (self->size > WAITER_INLINE)
+        free (self->identity.heap);
+    memset (self, 0, sizeof *self);
+}
+
+//  Answers one waiter (see server_reply).
+static void
+s_waiter_reply (server_t *self, const waiter_t *waiter, int code, const char *workflow_id,
+                const char *message, bool degraded, const void *body, size_t body_size)
+{
+    zframe_t *identity = zframe_new (waiter->size > WAITER_INLINE? waiter->identity.heap
+                                                                 : waiter->identity.bytes,
+                                     waiter->size);
+    if (identity)
+        server_reply (self, identity, waiter->req_id, code, workflow_id, message, degraded,
+                      body, body_size);
+    zframe_destroy (&identity);
+}
+
 static void
 s_workflow_destroy (workflow_t **self_p)
 {
     workflow_t *self = *self_p;
     if (!self)
         return;
-    for (size_t i = 0; i < self->waiters_count; i++)
-        zframe_destroy (&self->waiters [i].identity);
+    s_waiter_release (&self->waiter);
+    for (size_t i = 0; i < self->more_waiters_count; i++)
+        s_waiter_release (&self->more_waiters [i]);
+    free (self->more_waiters);
     zframe_destroy (&self->docs);
     zframe_destroy (&self->project);
     zframe_destroy (&self->doc);
@@ -44,7 +88,7 @@ s_workflow_free (void **item_p)
 //  Queued work beyond this many keeps its inputs (README and build
 //  files) in the spool, a file without a name, instead of in memory:
 //  10,000 queued workflows would otherwise hold hundreds of MiB.
-#define SPOOL_AFTER 64
+#define SPOOL_AFTER 4
 
 static void
 s_spool_open (server_t *self)
@@ -80,8 +124,8 @@ s_spool (server_t *self, workflow_t *wf)
     self->spooled++;
     //  The freed inputs leave holes in the heap: give them back to the
     //  system now and then, or the supervisor's memory stays at its peak.
-    if (++self->spooled_since_trim >= 256) {
-        self->spooled_since_trim = 0;
+    if (++self->freed_since_trim >= 256) {
+        self->freed_since_trim = 0;
         malloc_trim (0);
     }
 }
@@ -133,8 +177,13 @@ flow_init (server_t *self)
     if (!self->workflows || !self->results || !self->results_order || !self->retrying)
         return -1;
     zhashx_set_destructor (self->workflows, s_workflow_free);
+    //  Each workflow's key is its own id: no copy of it per workflow.
+    zhashx_set_key_duplicator (self->workflows, NULL);
+    zhashx_set_key_destructor (self->workflows, NULL);
+    //  A result is one block (see flow_keep_result), owned by the table.
     zhashx_set_destructor (self->results, (zhashx_destructor_fn *) zstr_free);
-    zlistx_set_destructor (self->results_order, (zlistx_destructor_fn *) zstr_free);
+    zhashx_set_key_duplicator (self->results, NULL);
+    zhashx_set_key_destructor (self->results, NULL);
     return 0;
 }
 
@@ -187,27 +236,36 @@ s_drop_job (workflow_t *wf)
 void
 flow_keep_result (server_t *self, const char *id, const char *text, size_t size)
 {
-    char *copy = malloc (size + 1);
-    if (!copy)
+    //  One block per result, its id then its text: the table's key and
+    //  the order list both point into it instead of copying the id.
+    size_t id_size = strlen (id) + 1;
+    char *block = malloc (id_size + size + 1);
+    if (!block)
         return;
-    memcpy (copy, text, size);
-    copy [size] = 0;
-    if (zhashx_lookup (self->results, id))
+    memcpy (block, id, id_size);
+    memcpy (block + id_size, text, size);
+    block [id_size + size] = 0;
+    char *old = zhashx_lookup (self->results, id);
+    if (old) {
+        void *handle = zlistx_find (self->results_order, old);
+        if (handle)
+            zlistx_delete (self->results_order, handle);
         zhashx_delete (self->results, id);
-    else
-        zlistx_add_end (self->results_order, strdup (id));
-    zhashx_insert (self->results, id, copy);
+    }
+    zlistx_add_end (self->results_order, block);
+    zhashx_insert (self->results, block, block);
     while (zlistx_size (self->results_order) > RESULTS_KEPT) {
         char *oldest = zlistx_first (self->results_order);
-        zhashx_delete (self->results, oldest);
         zlistx_delete (self->results_order, zlistx_cursor (self->results_order));
+        zhashx_delete (self->results, oldest);
     }
 }
 
 const char *
 flow_result (server_t *self, const char *id)
 {
-    return zhashx_lookup (self->results, id);
+    const char *block = zhashx_lookup (self->results, id);
+    return block? block + strlen (block) + 1: NULL;
 }
 
 bool
@@ -249,11 +307,15 @@ flow_finish (server_t *self, workflow_t *wf, int code, const char *message, zfra
     //  submission waits for the disk. Should the supervisor die before the
     //  completion record is durable, the workflow runs again after the
     //  restart and is completed once in the journal all the same.
-    for (size_t i = 0; i < wf->waiters_count; i++)
-        server_reply (self, wf->waiters [i].identity, wf->waiters [i].req_id, code,
-                      wf->id, message, wf->options.degraded,
-                      text? zframe_data (text): NULL, text? zframe_size (text): 0);
+    const void *body = text? zframe_data (text): NULL;
+    size_t body_size = text? zframe_size (text): 0;
+    s_waiter_reply (self, &wf->waiter, code, wf->id, message, wf->options.degraded,
+                    body, body_size);
+    for (size_t i = 0; i < wf->more_waiters_count; i++)
+        s_waiter_reply (self, &wf->more_waiters [i], code, wf->id, message,
+                        wf->options.degraded, body, body_size);
     zhashx_delete (self->workflows, wf->id);
+    self->freed_since_trim++;
 }
 
 static void
@@ -568,16 +630,25 @@ flow_submit (server_t *self, zframe_t *identity, zmsg_t *msg, zframe_t *header)
     if (submit.workflow_id [0]) {
         workflow_t *known = zhashx_lookup (self->workflows, submit.workflow_id);
         if (known) {
-            if (known->waiters_count >= MAX_WAITERS) {
+            if (1 + known->more_waiters_count >= MAX_WAITERS) {
                 server_reply (self, identity, submit.req_id, 3, submit.workflow_id,
                               "too many clients wait on this workflow", false, NULL, 0);
                 return;
             }
-            known->waiters [known->waiters_count].identity = zframe_dup (identity);
-            known->waiters [known->waiters_count++].req_id = submit.req_id;
+            waiter_t *more = realloc (known->more_waiters,
+                                      (known->more_waiters_count + 1u) * sizeof *more);
+            if (more)
+                known->more_waiters = more;
+            if (!more || s_waiter_set (&more [known->more_waiters_count], identity,
+                                       submit.req_id)) {
+                server_reply (self, identity, submit.req_id, 3, submit.workflow_id,
+                              "out of memory", false, NULL, 0);
+                return;
+            }
+            known->more_waiters_count++;
             return;
         }
-        const char *text = zhashx_lookup (self->results, submit.workflow_id);
+        const char *text = flow_result (self, submit.workflow_id);
         if (text) {
             server_reply (self, identity, submit.req_id, 0, submit.workflow_id, "", false,
                           text, strlen (text));
@@ -634,9 +705,12 @@ flow_submit (server_t *self, zframe_t *identity, zmsg_t *msg, zframe_t *header)
     wf->options = submit.options;
     wf->docs = docs;
     wf->project = project;
-    wf->waiters [0].identity = zframe_dup (identity);
-    wf->waiters [0].req_id = submit.req_id;
-    wf->waiters_count = 1;
+    if (s_waiter_set (&wf->waiter, identity, submit.req_id)) {
+        s_workflow_destroy (&wf);
+        server_reply (self, identity, submit.req_id, 3, submit.workflow_id, "out of memory",
+                      false, NULL, 0);
+        return;
+    }
     zhashx_insert (self->workflows, wf->id, wf);
 
     component_t *parser = &self->components [STEP_PARSE];
@@ -721,10 +795,11 @@ flow_recover (server_t *self, const event_t *queued)
 void
 flow_tick (server_t *self, uint64_t now)
 {
-    //  What was spooled since the last trim: trim once the flow is quiet.
-    if (self->spooled_since_trim && now - self->last_spool_trim_ms >= 200) {
-        self->spooled_since_trim = 0;
-        self->last_spool_trim_ms = now;
+    //  Inputs spooled and workflows ended since the last trim leave
+    //  holes in the heap: give whole free pages back, at most every 200 ms.
+    if (self->freed_since_trim && now - self->last_trim_ms >= 200) {
+        self->freed_since_trim = 0;
+        self->last_trim_ms = now;
         malloc_trim (0);
     }
     //  Retries whose backoff is over go back at the head of their queue.

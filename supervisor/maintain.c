@@ -112,7 +112,7 @@ s_current_state (server_t *self)
         snapshot_set_desired (state, self->components [c].name, self->components [c].desired);
     for (const char *id = zlistx_first (self->results_order); id;
          id = zlistx_next (self->results_order)) {
-        const char *text = zhashx_lookup (self->results, id);
+        const char *text = flow_result (self, id);
         if (text && snapshot_add_result (state, id, text, strlen (text)))
             goto out_destroy;
     }

@@ -40,36 +40,49 @@ typedef struct worker worker_t;
 typedef struct slot slot_t;
 typedef struct component component_t;
 
+//  A client waiting for a workflow's answer. Its routing id (as the
+//  supervisor keeps it: tagged, see server.c) is short, 6 bytes for the
+//  ids zmq makes up, so it is held inline when it fits and in a block of
+//  its own when not. A zframe_t would take 350 bytes per waiter.
+#define WAITER_INLINE 8
 typedef struct {
-    zframe_t *identity;         //  the client's routing id
     uint64_t req_id;
+    union {
+        uint8_t bytes [WAITER_INLINE];
+        uint8_t *heap;          //  when size > WAITER_INLINE
+    } identity;
+    uint16_t size;
 } waiter_t;
 
+//  One workflow. Ten thousand of them may wait in the queue, so the
+//  record is kept small: one waiter inline (almost every workflow has
+//  exactly one), the others in an array of their own.
 struct workflow {
     char id [64];
-    int32_t priority;
     uint64_t accepted_ms;
     uint64_t deadline_ms;
-    wire_options_t options;
-    waiter_t waiters [MAX_WAITERS];
-    size_t waiters_count;
+    uint64_t job_id;            //  in flight when not 0
+    uint64_t sent_us;           //  when the job went out
+    uint64_t retry_at_ms;       //  waiting to retry when not 0
+    uint64_t spool_off;
+    pqueue_handle_t queued;     //  in its component's queue when not 0
+    worker_t *worker;
     zframe_t *docs;             //  inputs, as the client sent them
     zframe_t *project;
     zframe_t *doc;              //  parse result
     zframe_t *report;           //  detect result
-    step_t step;
-    uint32_t failures;          //  failed attempts of the current step
-    uint32_t crashes;           //  workers that died running it alone
-    bool suspect;               //  was on a worker that died: runs alone
-    uint64_t job_id;            //  in flight when not 0
-    uint64_t sent_us;           //  when the job went out
-    worker_t *worker;
-    pqueue_handle_t queued;     //  in its component's queue when not 0
-    uint64_t retry_at_ms;       //  waiting to retry when not 0
-    bool spooled;               //  docs and project wait on disk (the spool)
-    uint64_t spool_off;
+    waiter_t waiter;            //  the first client waiting for the answer
+    waiter_t *more_waiters;     //  the others, more_waiters_count of them
+    int32_t priority;
     uint32_t docs_size;
     uint32_t project_size;
+    uint16_t failures;          //  failed attempts of the current step
+    uint16_t crashes;           //  workers that died running it alone
+    wire_options_t options;
+    uint8_t step;               //  a step_t
+    uint8_t more_waiters_count;
+    bool suspect;               //  was on a worker that died: runs alone
+    bool spooled;               //  docs and project wait on disk (the spool)
 };
 
 struct worker {
@@ -184,12 +197,13 @@ struct server {
     int spool_fd;               //  inputs of queued work, out of memory; -1: none
     uint64_t spool_end;
     size_t spooled;             //  workflows whose inputs are in the spool
-    size_t spooled_since_trim;
-    uint64_t last_spool_trim_ms;
+    size_t freed_since_trim;    //  inputs spooled, workflows ended
+    uint64_t last_trim_ms;
     journal_t *journal;         //  NULL without a state folder
     int journal_lock;
     zlistx_t *held;             //  events on their way to disk, with answers
     size_t unwritten;           //  of those, not yet handed to the journal
+    size_t batch_bytes;         //  appended to the journal, not yet durable
     uint64_t next_seq;          //  without a journal
     uint64_t last_retry_ms;
     size_t recovered;           //  workflows queued again at start
