@@ -42,6 +42,9 @@ static const char *const s_manifests [] = {
     ".tool-versions", ".java-version", ".go-version", ".bun-version",
     ".deno-version", ".sdkmanrc", "mise.toml", ".mise.toml", "runtime.txt",
     ".golangci.yml", ".golangci.yaml", ".eslintrc.json", ".rubocop.yml",
+    //  the environment an app expects, as committed examples (never .env
+    //  itself, which holds real secrets)
+    ".env.example", ".env.sample", ".env.dist", ".env.test", ".env.testing",
     NULL
 };
 

@@ -1084,6 +1084,43 @@ Test (detector, cmake_building_swift_is_checked_in_the_swift_job_with_ninja)
     s_project_free (&p);
 }
 
+Test (detector, an_example_environment_names_the_services_the_app_connects_to)
+{
+    struct { const char *file; const char *text; const char *want; } cases [] = {
+        //  Laravel's keys
+        { ".env.example", "APP_NAME=Ledger\nDB_CONNECTION=mysql\nDB_HOST=127.0.0.1\n"
+          "REDIS_HOST=127.0.0.1\n", "mysql,redis" },
+        //  URLs: quoted, exported, a SQLAlchemy driver after '+'
+        { ".env.sample", "# the database\nexport DATABASE_URL=\"postgresql+psycopg://u:p@localhost/app\"\n"
+          "CACHE_URL='redis://localhost:6379/0'\n", "postgres,redis" },
+        { ".env.test", "MONGO_URI=mongodb+srv://cluster.example/test\r\nBROKER=amqp://guest@localhost//\r\n",
+          "mongodb,rabbitmq" },
+        //  nothing to start: sqlite, commented out, an empty host, a web URL
+        { ".env.example", "DB_CONNECTION=sqlite\n# DATABASE_URL=postgres://x\nREDIS_HOST=\n"
+          "APP_URL=http://localhost\n", "" },
+    };
+    for (size_t i = 0; i < sizeof cases / sizeof cases [0]; i++) {
+        project_t p = { 0 };
+        p.name = strdup ("ledger");
+        s_add_name (&p, "package.json");
+        s_add_manifest (&p, "package.json", "{\"name\": \"ledger\", "
+                        "\"scripts\": {\"test\": \"node --test\"}}");
+        s_add_name (&p, cases [i].file);
+        s_add_manifest (&p, cases [i].file, cases [i].text);
+        report_t r = s_detect (&p, NULL, false);
+        const report_job_t *job = s_must_job (&r, "node");
+        cr_expect_eq (job->services_count, *cases [i].want? 2u: 0u, "case %zu", i);
+        char got [128] = "";
+        for (size_t k = 0; k < job->services_count; k++)
+            if (strstr (job->services [k].source, cases [i].file))
+                snprintf (got + strlen (got), sizeof got - strlen (got), "%s%s",
+                          *got? ",": "", job->services [k].name);
+        cr_expect_str_eq (got, cases [i].want, "case %zu", i);
+        report_release (&r);
+        s_project_free (&p);
+    }
+}
+
 Test (detector, readme_msrv_adds_the_oldest_rust_unless_cargo_names_one)
 {
     //  Cargo.toml without rust-version: the README's MSRV is the floor

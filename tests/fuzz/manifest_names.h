@@ -23,7 +23,8 @@ static const char *const fuzz_manifest_names [] = {
     "pytest.ini", ".yarnrc.yml", "rustfmt.toml", "clippy.toml",
     ".formatter.exs", "tsconfig.json", "Justfile", "makefile",
     "requirements-dev.txt", "project.clj", "build.sbt", "gleam.toml",
-    "cabal.project", "Pipfile", "app.sln", "compose.yml",
+    "cabal.project", "Pipfile", "app.sln", "compose.yml", ".env.example",
+    ".env.testing",
 };
 #define FUZZ_MANIFEST_NAMES \
     (sizeof fuzz_manifest_names / sizeof fuzz_manifest_names [0])

@@ -1,5 +1,6 @@
 /*  workers/detector/dservice.c - databases and brokers a compose file or a
-    README `docker run` starts, matched by image name.  */
+    README `docker run` starts, matched by image name, and those a
+    committed example environment (.env.example) points the app at.  */
 #include "workers/detector/dservice.h"
 
 #include <stdio.h>
@@ -110,6 +111,92 @@ s_docker_run (dctx_t *self)
     }
 }
 
+//  The service one KEY=value line of an example environment points at:
+//  a URL's scheme (DATABASE_URL=postgres://..., MONGO_URI=mongodb://...),
+//  Laravel's DB_CONNECTION, or a host setting of a service with a name
+//  of its own (REDIS_HOST, MEMCACHED_HOST). NULL for anything else.
+static const char *
+s_service_of_env (const char *key, size_t key_len, const char *value, size_t value_len)
+{
+    static const char *const schemes [][2] = {
+        { "postgres://", "postgres" }, { "postgresql://", "postgres" },
+        { "postgis://", "postgres" }, { "mysql://", "mysql" }, { "mysql2://", "mysql" },
+        { "mariadb://", "mysql" }, { "redis://", "redis" }, { "rediss://", "redis" },
+        { "mongodb://", "mongodb" }, { "mongodb+srv://", "mongodb" },
+        { "amqp://", "rabbitmq" }, { "memcached://", "memcached" },
+    };
+    //  "postgresql+psycopg://" (SQLAlchemy) names its driver after a '+'
+    char scheme [32];
+    size_t n = 0;
+    while (n < value_len && n + 1 < sizeof scheme && value [n] != ':' && value [n] != '+')
+        scheme [n] = value [n], n++;
+    scheme [n] = 0;
+    const char *rest = memchr (value, ':', value_len);
+    if (n && rest && (size_t) (value + value_len - rest) >= 3 && strncmp (rest, "://", 3) == 0)
+        for (size_t i = 0; i < sizeof schemes / sizeof schemes [0]; i++)
+            if (strncmp (schemes [i][0], scheme, n) == 0 && schemes [i][0][n] == ':')
+                return schemes [i][1];
+    if (key_len == 13 && strncmp (key, "DB_CONNECTION", 13) == 0) {
+        static const char *const drivers [][2] = { { "pgsql", "postgres" },
+            { "postgres", "postgres" }, { "postgresql", "postgres" }, { "mysql", "mysql" },
+            { "mariadb", "mysql" }, { "mongodb", "mongodb" } };
+        for (size_t i = 0; i < sizeof drivers / sizeof drivers [0]; i++)
+            if (value_len == strlen (drivers [i][0])
+                && strncmp (value, drivers [i][0], value_len) == 0)
+                return drivers [i][1];
+        return NULL;
+    }
+    static const char *const hosts [][2] = { { "REDIS_HOST", "redis" },
+        { "REDIS_URL", "redis" }, { "MEMCACHED_HOST", "memcached" },
+        { "MONGO_HOST", "mongodb" }, { "MONGODB_HOST", "mongodb" },
+        { "RABBITMQ_HOST", "rabbitmq" } };
+    for (size_t i = 0; value_len && i < sizeof hosts / sizeof hosts [0]; i++)
+        if (key_len == strlen (hosts [i][0]) && strncmp (key, hosts [i][0], key_len) == 0)
+            return hosts [i][1];
+    return NULL;
+}
+
+static void
+s_env_examples (dctx_t *self)
+{
+    static const char *const names [] = { ".env.example", ".env.sample", ".env.dist",
+        ".env.test", ".env.testing", NULL };
+    for (size_t i = 0; names [i]; i++) {
+        const project_file_t *file = dctx_manifest (self, names [i]);
+        if (!file)
+            continue;
+        const char *p = file->data, *end = file->data + file->size;
+        for (unsigned line = 1; p < end; line++) {
+            const char *eol = memchr (p, '\n', (size_t) (end - p));
+            const char *stop = eol? eol: end;
+            const char *key = p;
+            while (key < stop && (*key == ' ' || *key == '\t'))
+                key++;
+            if (stop - key > 7 && strncmp (key, "export ", 7) == 0)
+                key += 7;
+            const char *eq = memchr (key, '=', (size_t) (stop - key));
+            if (eq && *key != '#') {
+                const char *value = eq + 1;
+                size_t value_len = (size_t) (stop - value);
+                while (value_len && (value [value_len - 1] == '\r' || value [value_len - 1] == ' '))
+                    value_len--;
+                if (value_len >= 2 && (*value == '"' || *value == '\'')
+                    && value [value_len - 1] == *value)
+                    value++, value_len -= 2;
+                const char *service = s_service_of_env (key, (size_t) (eq - key),
+                                                        value, value_len);
+                if (service) {
+                    char source [160], what [64];
+                    snprintf (what, sizeof what, "%.*s", (int) (eq - key < 48? eq - key: 48), key);
+                    dctx_source (source, sizeof source, file->name, line, what);
+                    dctx_service (self, s_job_for (self, service), service, NULL, source);
+                }
+            }
+            p = eol? eol + 1: end;
+        }
+    }
+}
+
 void
 dservice_detect (dctx_t *self)
 {
@@ -117,4 +204,5 @@ dservice_detect (dctx_t *self)
         return;
     s_compose (self);
     s_docker_run (self);
+    s_env_examples (self);
 }

@@ -1,0 +1,59 @@
+/*  Tests what supervisor/project_load sends of a folder: the README as a
+    document, every top-level name, and the contents of build files and
+    committed example environments, never of .env itself.  */
+#include "supervisor/project_load.h"
+#include "tests/support/testutil.h"
+
+#include <criterion/criterion.h>
+#include <stdlib.h>
+#include <string.h>
+
+static const project_file_t *
+s_manifest (const project_t *project, const char *name)
+{
+    for (size_t i = 0; i < project->manifests_count; i++)
+        if (strcmp (project->manifests [i].name, name) == 0)
+            return &project->manifests [i];
+    return NULL;
+}
+
+static bool
+s_listed (const project_t *project, const char *name)
+{
+    for (size_t i = 0; i < project->files_count; i++)
+        if (strcmp (project->files [i], name) == 0)
+            return true;
+    return false;
+}
+
+Test (project_load, example_environments_are_sent_and_dot_env_is_not)
+{
+    char *dir = tu_tmpdir ();
+    tu_write (dir, "README.md", "# ledger\n");
+    tu_write (dir, "composer.json", "{\"require\": {\"php\": \"^8.2\"}}\n");
+    tu_write (dir, ".env", "DB_PASSWORD=hunter2-real-secret\n");
+    tu_write (dir, ".env.example", "DB_CONNECTION=mysql\n");
+    tu_write (dir, ".env.testing", "DB_CONNECTION=pgsql\n");
+    project_docs_t docs;
+    project_t project;
+    char err [256] = "", warn [256] = "";
+    cr_assert_eq (project_load (dir, &docs, &project, err, sizeof err, warn, sizeof warn),
+                  0, "%s", err);
+    cr_assert_not_null (s_manifest (&project, "composer.json"));
+    const project_file_t *example = s_manifest (&project, ".env.example");
+    cr_assert_not_null (example);
+    cr_assert_eq (example->size, strlen ("DB_CONNECTION=mysql\n"));
+    cr_assert_not_null (s_manifest (&project, ".env.testing"));
+    //  .env is a name the detector may see, never contents it gets
+    cr_assert (s_listed (&project, ".env"));
+    cr_assert_null (s_manifest (&project, ".env"));
+    for (size_t i = 0; i < project.manifests_count; i++)
+        cr_assert_null (memmem (project.manifests [i].data, project.manifests [i].size,
+                                "hunter2", 7), "%s", project.manifests [i].name);
+    cr_assert_not (project_is_manifest (".env"));
+    cr_assert (project_is_manifest (".env.sample"));
+    project_docs_release (&docs);
+    project_release (&project);
+    tu_rmtree (dir);
+    free (dir);
+}
