@@ -588,6 +588,12 @@ Test (github, matrix_services_and_folders)
     cr_assert (strstr (options, "--health-retries 5"), "%s", options);
     cr_assert (strstr (ytree_str (ytree_path (web, "services", "redis", "options",
                        NULL), ""), "--health-cmd \"redis-cli ping\""));
+    //  The steps are told where the services are: the loopback address
+    //  the published ports are on
+    cr_assert_str_eq (ytree_str (ytree_path (web, "env", "DATABASE_URL", NULL), ""),
+                      "postgres://postgres:postgres@127.0.0.1:5432/test", "%s", text);
+    cr_assert_str_eq (ytree_str (ytree_path (web, "env", "REDIS_URL", NULL), ""),
+                      "redis://127.0.0.1:6379");
     //  Steps keep their order, default names and multi-line commands.
     const ynode_t *steps = ytree_get (web, "steps");
     const char *names [] = { "Install system packages", "Install dependencies",
@@ -921,6 +927,11 @@ Test (gitlab, same_decisions_gitlab_style)
                       "postgres");
     cr_assert_str_eq (ytree_str (ytree_path (web, "variables", "POSTGRES_PASSWORD",
                       NULL), ""), "postgres");
+    //  a GitLab job reaches a service by its alias
+    cr_assert_str_eq (ytree_str (ytree_path (web, "variables", "DATABASE_URL", NULL), ""),
+                      "postgres://postgres:postgres@postgres:5432/test", "%s", text);
+    cr_assert_str_eq (ytree_str (ytree_path (web, "variables", "PGHOST", NULL), ""),
+                      "postgres");
     cr_assert_not_null (ytree_path (web, "cache", "paths", NULL));
     //  Setup and install before the script; no sudo in a root container.
     const ynode_t *before = ytree_get (web, "before_script");

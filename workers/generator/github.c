@@ -560,6 +560,36 @@ s_matrix (gen_t *self, const recipe_t *recipe)
     yemit_map_end (self->out);
 }
 
+//  Services run beside the runner with their ports published: the steps
+//  reach them at the loopback address (127.0.0.1, not "localhost", which
+//  MySQL clients take for a Unix socket).
+static const char *
+s_runner_host (void *arg, const report_service_t *service)
+{
+    return "127.0.0.1";
+}
+
+typedef struct {
+    gen_t *gen;
+    bool open;                  //  the job's env map is started
+} client_env_t;
+
+static void
+s_client_var (void *arg, const char *name, char *value)
+{
+    client_env_t *client = arg;
+    gen_t *self = client->gen;
+    const char *kept = s_own (self, value);
+    if (!kept)
+        return;
+    if (!client->open) {
+        yemit_str (self->out, "env");
+        yemit_map_start (self->out);
+        client->open = true;
+    }
+    yemit_pair (self->out, name, kept);
+}
+
 static void
 s_job (gen_t *self, const report_job_t *job, const char *id)
 {
@@ -611,7 +641,10 @@ s_job (gen_t *self, const report_job_t *job, const char *id)
         else
             yemit_quoted (self->out, s_text (self, axis->values [0]));
     }
-    if (env_open)
+    client_env_t client = { self, env_open };
+    if (recipe_client_env (self->kb, job, s_runner_host, s_client_var, &client))
+        self->nomem = true;
+    if (client.open)
         yemit_map_end (self->out);
     s_services (self, job);
     if (*recipe.dir) {

@@ -246,6 +246,28 @@ s_services (gen_t *self, const report_job_t *job)
     yemit_seq_end (self->out);
 }
 
+//  A GitLab job reaches a service by its alias, the name s_services gives.
+static const char *
+s_alias_host (void *arg, const report_service_t *service)
+{
+    gen_t *self = *(gen_t **) arg;
+    return s_own (self, recipe_job_id (service->name, NULL, 0, NULL));
+}
+
+typedef struct {
+    gen_t *gen;                 //  first: s_alias_host reads it
+    pairs_t *vars;
+} client_env_t;
+
+static void
+s_client_var (void *arg, const char *name, char *value)
+{
+    client_env_t *client = arg;
+    const char *kept = s_own (client->gen, value);
+    if (kept)
+        s_pairs_add (client->gen, client->vars, name, kept);
+}
+
 //  Job variables: the entry's env, the services' env, the cache's.
 static void
 s_variables (gen_t *self, const recipe_t *recipe, const report_job_t *job,
@@ -255,6 +277,10 @@ s_variables (gen_t *self, const recipe_t *recipe, const report_job_t *job,
     const ynode_t *env = ytree_get (recipe->entry, "env");
     for (size_t i = 0; env && env->keys && i < env->count; i++)
         s_pairs_add (self, &vars, env->keys [i], ytree_str (env->items [i], NULL));
+    //  the services' addresses, by their aliases
+    client_env_t client = { self, &vars };
+    if (recipe_client_env (self->kb, job, s_alias_host, s_client_var, &client))
+        self->nomem = true;
     //  a matrix-env axis with one value is a plain variable
     const ynode_t *matrix_env = ytree_get (recipe->entry, "matrix-env");
     for (size_t i = 0; i < recipe->axes_count; i++) {

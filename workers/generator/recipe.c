@@ -335,3 +335,40 @@ recipe_job_id (const char *raw, char *const *taken, size_t taken_count,
         snprintf (id + at, 24, "-%u", n);
     return id;
 }
+
+int
+recipe_client_env (const knowledge_t *kb, const report_job_t *job,
+                   const char *(*host_of) (void *arg, const report_service_t *service),
+                   recipe_env_fn *fn, void *arg)
+{
+    const char *seen [64];
+    size_t seen_count = 0;
+    for (size_t i = 0; i < job->services_count; i++) {
+        const report_service_t *service = &job->services [i];
+        const ynode_t *env = ytree_path (knowledge_root (kb), "services",
+                                         service->name, "client-env", NULL);
+        for (size_t k = 0; env && env->kind == YNODE_MAP && k < env->count; k++) {
+            const char *name = env->keys [k];
+            const char *tmpl = ytree_str (env->items [k], NULL);
+            bool taken = !tmpl || seen_count == sizeof seen / sizeof seen [0];
+            for (size_t s = 0; !taken && s < seen_count; s++)
+                taken = strcmp (seen [s], name) == 0;
+            if (taken)
+                continue;
+            seen [seen_count++] = name;
+            const char *host = host_of (arg, service);
+            const char *at = strstr (tmpl, "{host}");
+            char *value = NULL;
+            if (at && asprintf (&value, "%.*s%s%s", (int) (at - tmpl), tmpl,
+                                host? host: "localhost", at + 6) < 0)
+                value = NULL;
+            else
+            if (!at)
+                value = strdup (tmpl);
+            if (!value)
+                return errno = ENOMEM, -1;
+            fn (arg, name, value);
+        }
+    }
+    return 0;
+}
