@@ -920,6 +920,39 @@ Test (detector, readme_pitfalls_are_dropped_with_notes)
     s_project_free (&p);
 }
 
+Test (detector, a_script_the_project_does_not_have_is_dropped)
+{
+    //  a "use it from a package manager" section clones the manager and
+    //  runs its bootstrap script: not this project's
+    project_t p = s_fixture ("c-cmake");
+    s_add_name (&p, "scripts/");
+    s_add_name (&p, "bootstrap.sh");
+    readme_doc_t doc = s_doc ();
+    uint32_t pkg = s_section (&doc, "Install > With a package manager", 40);
+    uint32_t dev = s_section (&doc, "Development", 60);
+    s_cmd (&doc, pkg, CMD_INSTALL, 0, 42, "./bootstrap-pkgmgr.sh");
+    s_cmd (&doc, pkg, CMD_TEST, 0, 43, "tools/selftest.sh");
+    s_cmd (&doc, dev, CMD_INSTALL, 0, 61, "./bootstrap.sh");
+    s_cmd (&doc, dev, CMD_TEST, 0, 62, "scripts/check.sh --quick");
+    //  made by the build, so not at the top before it runs
+    s_cmd (&doc, dev, CMD_TEST, 0, 63, "./build/unit_tests");
+    report_t r = s_detect (&p, &doc, false);
+    const report_job_t *job = s_must_job (&r, "c");
+    const report_value_t *note = s_note (&r, "dropped", "./bootstrap-pkgmgr.sh");
+    cr_assert_not_null (note);
+    cr_assert (strstr (note->value, "does not have"), "%s", note->value);
+    cr_assert_not_null (s_note (&r, "dropped", "tools/selftest.sh"));
+    cr_assert_lt (s_step_at (job, "./bootstrap-pkgmgr.sh"), 0);
+    cr_assert_lt (s_step_at (job, "tools/selftest.sh"), 0);
+    //  the project's own scripts are kept
+    cr_assert_null (s_note (&r, "dropped", "./bootstrap.sh"));
+    cr_assert_null (s_note (&r, "dropped", "scripts/check.sh"));
+    cr_assert_null (s_note (&r, "dropped", "./build/unit_tests"));
+    report_release (&r);
+    s_doc_free (&doc);
+    s_project_free (&p);
+}
+
 Test (detector, manifests_win_over_the_readme_and_conflicts_are_reported)
 {
     project_t p = s_fixture ("node-npm");

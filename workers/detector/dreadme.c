@@ -211,6 +211,45 @@ s_consumer (const dctx_t *self, const readme_cmd_t *cmd)
     return false;
 }
 
+//  True when the command runs a script by a relative path whose first
+//  element the project does not have at its top: `./bootstrap-vcpkg.sh`
+//  after cloning another repository, `tools/ci.sh` of some other tree.
+//  Only when the top-level names are known; names a build makes
+//  (configure, build/, target/...) may be missing and are let through.
+static bool
+s_missing_script (const dctx_t *self, const readme_cmd_t *cmd)
+{
+    if (self->readme_only || self->project->files_count == 0)
+        return false;
+    char word [256];
+    s_first_word (cmd->text, word, sizeof word);
+    if (!*word || word [0] == '/' || word [0] == '~' || word [0] == '$' || word [0] == '.'
+        || !strchr (cmd->text, '/'))
+        return false;
+    //  s_first_word drops a leading "./": a bare word is only a script
+    //  when the command spelled it with ./
+    const char *slash = strchr (word, '/');
+    char head [128];
+    snprintf (head, sizeof head, "%.*s", (int) (slash? (size_t) (slash - word)
+              : strlen (word)), word);
+    if (!slash) {
+        const char *text = cmd->text;
+        while (*text == ' ' || *text == '\t')
+            text++;
+        if (!strstr (text, "./") || strstr (text, "./") > strstr (text, word))
+            return false;
+    }
+    static const char *const made [] = { "configure", "config.status", "libtool",
+        "build", "_build", "builddir", "target", "out", "dist", "bin", ".build",
+        "zig-out", "node_modules", "vendor", "venv", ".venv", "env", NULL };
+    for (size_t i = 0; made [i]; i++)
+        if (strcmp (head, made [i]) == 0 || strncmp (head, "cmake-build", 11) == 0)
+            return false;
+    char dir [130];
+    snprintf (dir, sizeof dir, "%s/", head);
+    return !dctx_has (self, head) && !dctx_has (self, dir);
+}
+
 //  Why a command never becomes a step, or NULL when it may.
 static const char *
 s_drop_reason (const dctx_t *self, const readme_cmd_t *cmd)
@@ -227,6 +266,8 @@ s_drop_reason (const dctx_t *self, const readme_cmd_t *cmd)
         return "clones or enters the checkout, which CI does itself";
     if (s_consumer (self, cmd))
         return "installs the project itself, as a user would (usage, not CI)";
+    if (s_missing_script (self, cmd))
+        return "runs a script the project does not have (another checkout's)";
     if (cmd->kind != CMD_OTHER && !eco_real_ci (cmd->text))
         return "watches or serves (long-running)";
     return NULL;
