@@ -153,6 +153,112 @@ s_basename (const char *path, char *buf, size_t size)
     return slash? slash + 1: buf;
 }
 
+//  Folders one level down that hold a part of the project (web/, api/,
+//  backend/) are read too; these never do, or hold what is not built
+//  and tested as part of it.
+static bool
+s_skipped_folder (const char *name)
+{
+    static const char *const skipped [] = { "node_modules", "vendor", "target", "build",
+        "_build", "dist", "out", "venv", "env", "deps", "third_party", "third-party",
+        "external", "extern", "examples", "example", "samples", "sample", "demo", "demos",
+        "docs", "doc", "test", "tests", "testdata", "fixtures", "bench", "benches",
+        "benchmarks", "__pycache__", "tmp", NULL };
+    if (name [0] == '.' || name [0] == '_')
+        return true;
+    for (size_t i = 0; skipped [i]; i++)
+        if (strcmp (name, skipped [i]) == 0)
+            return true;
+    return false;
+}
+
+#define PROJECT_MAX_SUBFOLDERS 64       //  folders looked into
+#define PROJECT_MAX_SUBFOLDER_FILES 256 //  names listed from each
+
+//  Adds sub/NAME for the entries of folder/sub when it holds a build file,
+//  and the contents of those build files as sub/NAME. A build file that
+//  cannot be read is left out with a warning (the folder is incidental:
+//  it does not fail the load). Returns 0, or -1 on ENOMEM or when the
+//  project holds too many build files (err says which).
+static int
+s_load_subfolder (const char *root_real, const char *folder, const char *sub,
+                  project_t *project, size_t *manifests, char *err, size_t err_size,
+                  char *warn, size_t warn_size)
+{
+    char path [PATH_MAX];
+    if (snprintf (path, sizeof path, "%s/%s", folder, sub) >= (int) sizeof path)
+        return 0;
+    DIR *dir = opendir (path);
+    if (!dir)
+        return 0;
+    char *names [PROJECT_MAX_SUBFOLDER_FILES];
+    size_t count = 0;
+    bool any_manifest = false;
+    struct dirent *entry;
+    int rc = 0;
+    while ((entry = readdir (dir)) && count < PROJECT_MAX_SUBFOLDER_FILES) {
+        if (strcmp (entry->d_name, ".") == 0 || strcmp (entry->d_name, "..") == 0)
+            continue;
+        bool is_dir = entry->d_type == DT_DIR;
+        if (entry->d_type == DT_UNKNOWN || entry->d_type == DT_LNK) {
+            char child [PATH_MAX];
+            struct stat cst;
+            snprintf (child, sizeof child, "%s/%s", path, entry->d_name);
+            is_dir = stat (child, &cst) == 0 && S_ISDIR (cst.st_mode);
+        }
+        if (asprintf (&names [count], "%s/%s%s", sub, entry->d_name, is_dir? "/": "") < 0) {
+            snprintf (err, err_size, "%s: out of memory", path);
+            rc = -1;
+            break;
+        }
+        any_manifest = any_manifest || (!is_dir && project_is_manifest (entry->d_name));
+        count++;
+    }
+    closedir (dir);
+    if (rc == 0 && any_manifest && project->files_count + count > PROJECT_MAX_FILES) {
+        if (!*warn)
+            snprintf (warn, warn_size, "%s: left out (the project lists more than %d "
+                      "names with it)", path, PROJECT_MAX_FILES);
+        any_manifest = false;
+    }
+    if (rc == 0 && any_manifest) {
+        qsort (names, count, sizeof *names, s_compare_names);
+        for (size_t i = 0; rc == 0 && i < count; i++)
+            if (project_add_file (project, names [i])) {
+                snprintf (err, err_size, "%s: out of memory", path);
+                rc = -1;
+            }
+        for (size_t i = 0; rc == 0 && i < count; i++) {
+            const char *name = names [i] + strlen (sub) + 1;
+            if (strchr (name, '/') || !project_is_manifest (name))
+                continue;
+            if (++*manifests > PROJECT_MAX_MANIFESTS) {
+                snprintf (err, err_size, "%s: more than %d build files", folder,
+                          PROJECT_MAX_MANIFESTS);
+                rc = -1;
+                break;
+            }
+            char *data;
+            size_t size;
+            char why [512];
+            if (s_read_inside (root_real, folder, names [i], PROJECT_MAX_MANIFEST,
+                               &data, &size, why, sizeof why)) {
+                if (!*warn)
+                    snprintf (warn, warn_size, "%s; left out", why);
+                continue;
+            }
+            if (project_add_manifest (project, names [i], data, size)) {
+                snprintf (err, err_size, "%s: out of memory", path);
+                rc = -1;
+            }
+            free (data);
+        }
+    }
+    for (size_t i = 0; i < count; i++)
+        free (names [i]);
+    return rc;
+}
+
 int
 project_load (const char *path, project_docs_t *docs, project_t *project,
               char *err, size_t err_size, char *warn, size_t warn_size)
@@ -322,6 +428,21 @@ project_load (const char *path, project_docs_t *docs, project_t *project,
         int added = project_add_manifest (project, names [i], data, size);
         free (data);
         if (added)
+            goto out_names;
+    }
+    //  One level down: the parts of a project with several (web/, api/)
+    size_t subfolders = 0;
+    for (size_t i = 0; i < count && subfolders < PROJECT_MAX_SUBFOLDERS; i++) {
+        size_t len = strlen (names [i]);
+        if (len < 2 || names [i][len - 1] != '/')
+            continue;
+        char sub [NAME_MAX + 1];
+        snprintf (sub, sizeof sub, "%.*s", (int) (len - 1), names [i]);
+        if (s_skipped_folder (sub))
+            continue;
+        subfolders++;
+        if (s_load_subfolder (root_real, folder, sub, project, &manifests,
+                              err, err_size, warn, warn_size))
             goto out_names;
     }
     rc = 0;

@@ -1154,6 +1154,70 @@ Test (detector, an_example_environment_names_the_services_the_app_connects_to)
     }
 }
 
+Test (detector, a_part_one_level_down_gets_its_own_job_in_its_folder)
+{
+    //  a Rust service at the top, its web front end in web/, a gemspec in
+    //  tools/ that the top-level rules must not take for their own
+    project_t p = { 0 };
+    p.name = strdup ("shop");
+    s_add_name (&p, "Cargo.toml");
+    s_add_manifest (&p, "Cargo.toml", "[package]\nname = \"shop\"\nrust-version = \"1.74\"\n");
+    s_add_name (&p, "web/");
+    s_add_name (&p, "web/package.json");
+    s_add_manifest (&p, "web/package.json", "{\"name\": \"shop-web\",\n"
+                    " \"engines\": {\"node\": \">=20\"},\n"
+                    " \"scripts\": {\"test\": \"vitest run\"}}\n");
+    s_add_name (&p, "web/package-lock.json");
+    s_add_name (&p, "tools/");
+    s_add_name (&p, "tools/helper.gemspec");
+    report_t r = s_detect (&p, NULL, false);
+    cr_assert_eq (r.jobs_count, 2, "%zu jobs", r.jobs_count);
+    const report_job_t *rust = s_must_job (&r, "rust");
+    cr_assert_str_eq (rust->dir, "");
+    const report_job_t *web = s_must_job (&r, "node");
+    cr_assert_str_eq (web->dir, "web");
+    cr_assert_str_eq (web->id, "node-web");
+    cr_assert_str_eq (s_versions (web, "node"), "20,26");
+    //  its sources name its files from the top
+    const report_step_t *test = s_step (web, "npm test");
+    cr_assert_not_null (test);
+    cr_assert_eq (strncmp (test->source, "web/package.json:3", 18), 0, "%s", test->source);
+    cr_assert_str_eq (s_step (web, "npm ci")->source, "web/package-lock.json");
+    cr_assert_eq (strncmp (web->versions [0].source, "web/package.json", 16), 0);
+    report_release (&r);
+    s_project_free (&p);
+}
+
+Test (detector, a_part_the_top_level_build_covers_gets_no_job)
+{
+    //  a CMake subdirectory and a Cargo workspace member are built from
+    //  the top; a nested Go module is a build of its own
+    project_t p = { 0 };
+    p.name = strdup ("engine");
+    s_add_name (&p, "CMakeLists.txt");
+    s_add_manifest (&p, "CMakeLists.txt", "project(engine C)\nadd_subdirectory(lib)\n"
+                    "enable_testing()\n");
+    s_add_name (&p, "lib/");
+    s_add_name (&p, "lib/CMakeLists.txt");
+    s_add_manifest (&p, "lib/CMakeLists.txt", "add_library(core core.c)\n");
+    s_add_name (&p, "go.mod");
+    s_add_manifest (&p, "go.mod", "module example.com/engine\n\ngo 1.22\n");
+    s_add_name (&p, "tools/");
+    s_add_name (&p, "tools/go.mod");
+    s_add_manifest (&p, "tools/go.mod", "module example.com/engine/tools\n\ngo 1.23\n");
+    report_t r = s_detect (&p, NULL, false);
+    size_t c_jobs = 0, go_jobs = 0;
+    for (size_t j = 0; j < r.jobs_count; j++) {
+        c_jobs += strcmp (r.jobs [j].ecosystem, "c") == 0;
+        go_jobs += strcmp (r.jobs [j].ecosystem, "go") == 0;
+    }
+    cr_assert_eq (c_jobs, 1);
+    cr_assert_eq (go_jobs, 2);
+    cr_assert_not_null (s_note (&r, "info", "lib/ is part of the top-level c build"));
+    report_release (&r);
+    s_project_free (&p);
+}
+
 Test (detector, readme_msrv_adds_the_oldest_rust_unless_cargo_names_one)
 {
     //  Cargo.toml without rust-version: the README's MSRV is the floor

@@ -1,12 +1,15 @@
 /*  Tests what supervisor/project_load sends of a folder: the README as a
-    document, every top-level name, and the contents of build files and
-    committed example environments, never of .env itself.  */
+    document, every top-level name, the contents of build files and of
+    committed example environments (never of .env itself), and the parts
+    one level down that have build files of their own.  */
 #include "supervisor/project_load.h"
 #include "tests/support/testutil.h"
 
 #include <criterion/criterion.h>
+#include <stdio.h>
 #include <stdlib.h>
 #include <string.h>
+#include <sys/stat.h>
 
 static const project_file_t *
 s_manifest (const project_t *project, const char *name)
@@ -52,6 +55,60 @@ Test (project_load, example_environments_are_sent_and_dot_env_is_not)
                                 "hunter2", 7), "%s", project.manifests [i].name);
     cr_assert_not (project_is_manifest (".env"));
     cr_assert (project_is_manifest (".env.sample"));
+    project_docs_release (&docs);
+    project_release (&project);
+    tu_rmtree (dir);
+    free (dir);
+}
+
+Test (project_load, build_files_one_level_down_are_sent_with_their_folder)
+{
+    char *dir = tu_tmpdir ();
+    tu_write (dir, "README.md", "# shop\n");
+    tu_write (dir, "Cargo.toml", "[package]\nname = \"shop\"\n");
+    char sub [1024];
+    snprintf (sub, sizeof sub, "%s/web", dir);
+    cr_assert_eq (mkdir (sub, 0700), 0);
+    tu_write (sub, "package.json", "{\"name\": \"web\"}\n");
+    tu_write (sub, "package-lock.json", "{}\n");
+    tu_write (sub, "index.js", "\n");
+    snprintf (sub, sizeof sub, "%s/web/src", dir);
+    cr_assert_eq (mkdir (sub, 0700), 0);
+    tu_write (sub, "package.json", "{\"name\": \"deeper\"}\n");
+    //  folders that are never parts, and a folder without build files
+    snprintf (sub, sizeof sub, "%s/node_modules", dir);
+    cr_assert_eq (mkdir (sub, 0700), 0);
+    tu_write (sub, "package.json", "{}\n");
+    snprintf (sub, sizeof sub, "%s/examples", dir);
+    cr_assert_eq (mkdir (sub, 0700), 0);
+    tu_write (sub, "package.json", "{}\n");
+    snprintf (sub, sizeof sub, "%s/assets", dir);
+    cr_assert_eq (mkdir (sub, 0700), 0);
+    tu_write (sub, "logo.svg", "<svg/>\n");
+    //  a build file that cannot be read is left out, with a warning
+    snprintf (sub, sizeof sub, "%s/api", dir);
+    cr_assert_eq (mkdir (sub, 0700), 0);
+    tu_write (sub, "Makefile", "test:\n\tgo test ./...\n");
+    char fifo [1100];
+    snprintf (fifo, sizeof fifo, "%s/api/go.mod", dir);
+    cr_assert_eq (mkfifo (fifo, 0600), 0);
+    project_docs_t docs;
+    project_t project;
+    char err [256] = "", warn [512] = "";
+    cr_assert_eq (project_load (dir, &docs, &project, err, sizeof err, warn, sizeof warn),
+                  0, "%s", err);
+    cr_assert_not_null (s_manifest (&project, "Cargo.toml"));
+    cr_assert_not_null (s_manifest (&project, "web/package.json"));
+    cr_assert_not_null (s_manifest (&project, "api/Makefile"));
+    cr_assert (s_listed (&project, "web/index.js"));
+    cr_assert (s_listed (&project, "web/src/"));
+    cr_assert_null (s_manifest (&project, "web/src/package.json"));
+    cr_assert_null (s_manifest (&project, "node_modules/package.json"));
+    cr_assert_null (s_manifest (&project, "examples/package.json"));
+    cr_assert_not (s_listed (&project, "assets/logo.svg"));
+    cr_assert_null (s_manifest (&project, "api/go.mod"));
+    cr_assert (s_listed (&project, "api/go.mod"));
+    cr_assert (strstr (warn, "api/go.mod"), "%s", warn);
     project_docs_release (&docs);
     project_release (&project);
     tu_rmtree (dir);

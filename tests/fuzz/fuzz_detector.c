@@ -6,6 +6,7 @@
 #include "workers/generator/generator.h"
 #include "tests/fuzz/manifest_names.h"
 
+#include <stdio.h>
 #include <stdlib.h>
 #include <string.h>
 
@@ -38,6 +39,16 @@ LLVMFuzzerTestOneInput (const uint8_t *data, size_t size)
     S_ENSURE (project_add_file (&project, "README.md") == 0);
     S_ENSURE (project_add_manifest (&project, name, (const char *) data + 1,
                                     size - 1) == 0);
+    //  The high bit of the first byte also puts the file in a part one
+    //  level down (web/), which the rules see from there.
+    if (data [0] & 0x80) {
+        char part [128];
+        snprintf (part, sizeof part, "web/%s", name);
+        S_ENSURE (project_add_file (&project, "web/") == 0);
+        S_ENSURE (project_add_file (&project, part) == 0);
+        S_ENSURE (project_add_manifest (&project, part, (const char *) data + 1,
+                                        size - 1) == 0);
+    }
     project.name = strdup ("fuzzed");
     S_ENSURE (project.name);
     readme_doc_t doc = { 0 };

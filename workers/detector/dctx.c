@@ -132,7 +132,14 @@ s_replace (dctx_t *self, char **field, const char *text)
 report_job_t *
 dctx_find_job (const dctx_t *self, const char *ecosystem)
 {
+    const char *dir = self->dir? self->dir: "";
     for (size_t i = 0; i < self->report->jobs_count; i++)
+        if (strcmp (self->report->jobs [i].ecosystem, ecosystem) == 0
+            && strcmp (self->report->jobs [i].dir, dir) == 0)
+            return &self->report->jobs [i];
+    //  At the top (the README's commands, services), a part's job serves
+    //  when the top has none of that ecosystem.
+    for (size_t i = 0; !*dir && i < self->report->jobs_count; i++)
         if (strcmp (self->report->jobs [i].ecosystem, ecosystem) == 0)
             return &self->report->jobs [i];
     return NULL;
@@ -159,12 +166,19 @@ dctx_job (dctx_t *self, const char *ecosystem, dctx_strength_t strength)
     report->jobs = jobs;
     job = &jobs [report->jobs_count];
     memset (job, 0, sizeof *job);
-    job->id = s_dup (self, ecosystem);
+    const char *dir = self->dir? self->dir: "";
+    if (*dir) {
+        //  "node-web": the generator makes ids valid and unique
+        if (asprintf (&job->id, "%s-%s", ecosystem, dir) < 0)
+            job->id = NULL;
+    }
+    else
+        job->id = s_dup (self, ecosystem);
     job->ecosystem = s_dup (self, ecosystem);
     job->language = s_dup (self, "");
     job->tool = s_dup (self, "");
     job->tool_source = s_dup (self, "");
-    job->dir = s_dup (self, "");
+    job->dir = s_dup (self, dir);
     if (!job->id || !job->ecosystem || !job->language || !job->tool
         || !job->tool_source || !job->dir) {
         free (job->id); free (job->ecosystem); free (job->language);

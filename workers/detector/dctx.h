@@ -30,6 +30,8 @@ typedef struct {
     dctx_strength_t strength [DCTX_MAX_JOBS];
     char *names [8];            //  the project's own package names
     size_t names_count;
+    const char *dir;            //  the folder the rules look at ("" for the
+                                //  top, "web" for a part one level down)
 } dctx_t;
 
 //  -- the project -------------------------------------------------------

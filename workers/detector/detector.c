@@ -93,6 +93,185 @@ s_drop_weak (dctx_t *self)
     report->jobs_count = kept;
 }
 
+//  The project as seen from one folder: the entries under dir/ (or, for
+//  dir "", the top-level ones), named without the folder, sharing the
+//  original strings. Free the arrays only (s_view_release).
+static int
+s_view (const project_t *project, const char *dir, project_t *view)
+{
+    memset (view, 0, sizeof *view);
+    view->name = project->name;
+    size_t prefix = *dir? strlen (dir) + 1: 0;
+    view->files = calloc (project->files_count + 1, sizeof *view->files);
+    view->manifests = calloc (project->manifests_count + 1, sizeof *view->manifests);
+    if (!view->files || !view->manifests) {
+        free (view->files);
+        free (view->manifests);
+        return -1;
+    }
+    for (size_t i = 0; i < project->files_count + project->manifests_count; i++) {
+        bool manifest = i >= project->files_count;
+        const char *name = manifest? project->manifests [i - project->files_count].name
+                                   : project->files [i];
+        if (!name || (prefix && (strncmp (name, dir, prefix - 1) != 0
+                                 || name [prefix - 1] != '/' || !name [prefix])))
+            continue;
+        const char *rest = name + prefix;
+        const char *slash = strchr (rest, '/');
+        if (slash && slash [1])
+            continue;           //  deeper, or a part's entry seen from the top
+        if (manifest) {
+            view->manifests [view->manifests_count] = project->manifests [i - project->files_count];
+            view->manifests [view->manifests_count++].name = (char *) rest;
+        }
+        else
+            view->files [view->files_count++] = (char *) rest;
+    }
+    return 0;
+}
+
+static void
+s_view_release (project_t *view)
+{
+    free (view->files);
+    free (view->manifests);
+    memset (view, 0, sizeof *view);
+}
+
+//  "package.json:6 scripts.lint" found in a part becomes
+//  "web/package.json:6 scripts.lint": a source that starts with the
+//  name of one of the part's entries gets the folder in front.
+static void
+s_prefix_source (dctx_t *self, const project_t *view, char **source)
+{
+    if (!*source || !**source)
+        return;
+    size_t len = strcspn (*source, ": (");
+    bool named = false;
+    for (size_t i = 0; !named && i < view->files_count; i++)
+        named = strlen (view->files [i]) == len && strncmp (view->files [i], *source, len) == 0;
+    for (size_t i = 0; !named && i < view->manifests_count; i++)
+        named = strlen (view->manifests [i].name) == len
+             && strncmp (view->manifests [i].name, *source, len) == 0;
+    if (!named)
+        return;
+    char *prefixed = NULL;
+    if (asprintf (&prefixed, "%s/%s", self->dir, *source) < 0) {
+        self->oom = true;
+        return;
+    }
+    free (*source);
+    *source = prefixed;
+}
+
+//  The parts one level down that hold build files: each distinct first
+//  folder of a manifest's name, in order, into dirs (malloc'd). Returns
+//  their count.
+static size_t
+s_parts (const project_t *project, char **dirs, size_t max)
+{
+    size_t count = 0;
+    for (size_t i = 0; i < project->manifests_count && count < max; i++) {
+        const char *name = project->manifests [i].name;
+        const char *slash = name? strchr (name, '/'): NULL;
+        if (!slash || slash == name || strchr (slash + 1, '/'))
+            continue;
+        size_t len = (size_t) (slash - name);
+        bool seen = false;
+        for (size_t d = 0; !seen && d < count; d++)
+            seen = strlen (dirs [d]) == len && strncmp (dirs [d], name, len) == 0;
+        if (!seen && (dirs [count] = strndup (name, len)))
+            count++;
+    }
+    return count;
+}
+
+//  True when a part's job of ecosystem belongs to the top-level build:
+//  the top has a job of that ecosystem among the first top_jobs, and the
+//  ecosystem builds its parts together (Go modules, Python and Ruby
+//  packages... nested in a project are built on their own; Node's only
+//  when the top declares no workspaces).
+static bool
+s_member (const dctx_t *self, const project_t *top, const char *ecosystem, size_t top_jobs)
+{
+    static const char *const separate [] = { "go", "python", "ruby", "php", "deno",
+        "r", "lua", "node", NULL };
+    bool at_top = false;
+    for (size_t j = 0; j < top_jobs && !at_top; j++)
+        at_top = strcmp (self->report->jobs [j].ecosystem, ecosystem) == 0
+              && !*self->report->jobs [j].dir;
+    if (!at_top)
+        return false;
+    if (strcmp (ecosystem, "node") == 0) {
+        for (size_t i = 0; i < top->manifests_count; i++)
+            if (strcmp (top->manifests [i].name, "package.json") == 0
+                && strstr (top->manifests [i].data, "\"workspaces\""))
+                return true;
+        for (size_t i = 0; i < top->files_count; i++)
+            if (strcmp (top->files [i], "pnpm-workspace.yaml") == 0)
+                return true;
+        return false;
+    }
+    for (size_t i = 0; separate [i]; i++)
+        if (strcmp (ecosystem, separate [i]) == 0)
+            return false;
+    return true;
+}
+
+//  Runs the ecosystem rules on the part in dir; its jobs work there and
+//  their sources name their files from the top.
+static void
+s_detect_part (dctx_t *self, const project_t *project, const char *dir)
+{
+    project_t view;
+    if (s_view (project, dir, &view)) {
+        self->oom = true;
+        return;
+    }
+    const project_t *top = self->project;
+    self->project = &view;
+    self->dir = dir;
+    size_t jobs_before = self->report->jobs_count;
+    size_t notes_before = self->report->notes_count;
+    for (size_t i = 0; i < sizeof s_rules / sizeof s_rules [0]; i++)
+        s_rules [i] (self);
+    for (size_t j = jobs_before; j < self->report->jobs_count; j++) {
+        report_job_t *job = &self->report->jobs [j];
+        s_prefix_source (self, &view, &job->tool_source);
+        for (size_t k = 0; k < job->versions_count; k++)
+            s_prefix_source (self, &view, &job->versions [k].source);
+        for (size_t k = 0; k < job->settings_count; k++)
+            s_prefix_source (self, &view, &job->settings [k].source);
+        for (size_t k = 0; k < job->steps_count; k++)
+            s_prefix_source (self, &view, &job->steps [k].source);
+        for (size_t k = 0; k < job->services_count; k++)
+            s_prefix_source (self, &view, &job->services [k].source);
+    }
+    for (size_t n = notes_before; n < self->report->notes_count; n++)
+        s_prefix_source (self, &view, &self->report->notes [n].source);
+    //  A part the top-level build already covers (a CMake subdirectory, a
+    //  Cargo, Maven or Gradle module, a project of the solution, an npm
+    //  workspace) gets no job of its own.
+    size_t kept = jobs_before;
+    for (size_t j = jobs_before; j < self->report->jobs_count; j++) {
+        report_job_t *job = &self->report->jobs [j];
+        if (s_member (self, top, job->ecosystem, jobs_before)) {
+            char why [256];
+            snprintf (why, sizeof why, "%s/ is part of the top-level %s build: "
+                      "no job of its own", dir, job->ecosystem);
+            dctx_note (self, "info", why, dir);
+            s_free_job (job);
+            continue;
+        }
+        self->strength [kept] = self->strength [j];
+        self->report->jobs [kept++] = *job;
+    }
+    self->report->jobs_count = kept;
+    self->project = top;
+    self->dir = "";
+    s_view_release (&view);
+}
+
 int
 detector_detect (const knowledge_t *kb, const project_t *project,
                  const readme_doc_t *doc, bool readme_only,
@@ -119,10 +298,28 @@ detector_detect (const knowledge_t *kb, const project_t *project,
     report->project = strdup (name);
     if (!report->project)
         ctx.oom = true;
+    project_t top;
+    bool viewed = false;
+    const project_t *whole = ctx.project;
     if (!readme_only) {
-        for (size_t i = 0; i < sizeof s_rules / sizeof s_rules [0]; i++)
+        //  the top level first, as the rules know it; then each part
+        //  one level down (web/, api/) that has build files of its own
+        if (s_view (ctx.project, "", &top) == 0) {
+            viewed = true;
+            ctx.project = &top;
+        }
+        else
+            ctx.oom = true;
+        ctx.dir = "";
+        for (size_t i = 0; viewed && i < sizeof s_rules / sizeof s_rules [0]; i++)
             s_rules [i] (&ctx);
         eco_just_fallback (&ctx);
+        char *parts [16];
+        size_t parts_count = viewed? s_parts (whole, parts, 16): 0;
+        for (size_t d = 0; d < parts_count; d++) {
+            s_detect_part (&ctx, whole, parts [d]);
+            free (parts [d]);
+        }
     }
     dreadme_merge (&ctx);
     dservice_detect (&ctx);
@@ -135,6 +332,8 @@ detector_detect (const knowledge_t *kb, const project_t *project,
                    : "no ecosystem found among the top-level files", "");
     for (size_t i = 0; i < ctx.names_count; i++)
         free (ctx.names [i]);
+    if (viewed)
+        s_view_release (&top);
     if (ctx.oom) {
         report_release (report);
         if (err && err_size)
