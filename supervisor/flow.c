@@ -194,6 +194,7 @@ flow_destroy (server_t *self)
         close (self->spool_fd);
     self->spool_fd = -1;
     zlistx_destroy (&self->retrying);
+    dheap_release (&self->deadlines);       //  before the workflows its slots are in
     zhashx_destroy (&self->workflows);
     zhashx_destroy (&self->results);
     zlistx_destroy (&self->results_order);
@@ -314,6 +315,7 @@ flow_finish (server_t *self, workflow_t *wf, int code, const char *message, zfra
     for (size_t i = 0; i < wf->more_waiters_count; i++)
         s_waiter_reply (self, &wf->more_waiters [i], code, wf->id, message,
                         wf->options.degraded, body, body_size);
+    dheap_remove (&self->deadlines, &wf->deadline_slot);
     zhashx_delete (self->workflows, wf->id);
     self->freed_since_trim++;
 }
@@ -711,6 +713,12 @@ flow_submit (server_t *self, zframe_t *identity, zmsg_t *msg, zframe_t *header)
                       false, NULL, 0);
         return;
     }
+    if (dheap_push (&self->deadlines, wf, wf->deadline_ms, &wf->deadline_slot)) {
+        s_workflow_destroy (&wf);
+        server_reply (self, identity, submit.req_id, 3, submit.workflow_id, "out of memory",
+                      false, NULL, 0);
+        return;
+    }
     zhashx_insert (self->workflows, wf->id, wf);
 
     component_t *parser = &self->components [STEP_PARSE];
@@ -780,10 +788,15 @@ flow_recover (server_t *self, const event_t *queued)
     event_get_bool (queued, "json", &wf->options.json);
     wf->docs = zframe_new (docs, docs_size);
     wf->project = zframe_new (project, project_size);
+    if (dheap_push (&self->deadlines, wf, wf->deadline_ms, &wf->deadline_slot)) {
+        s_workflow_destroy (&wf);
+        return -1;
+    }
     zhashx_insert (self->workflows, wf->id, wf);
     component_t *parser = &self->components [STEP_PARSE];
     wf->queued = pqueue_push_front (parser->queue, wf, wf->priority);
     if (!wf->queued) {
+        dheap_remove (&self->deadlines, &wf->deadline_slot);
         zhashx_delete (self->workflows, wf->id);
         return -1;
     }
@@ -817,24 +830,18 @@ flow_tick (server_t *self, uint64_t now)
         zlistx_destroy (&due);
     }
     flow_dispatch_all (self);
-    //  Deadlines: a scan every 100 ms is precise enough and cheap.
-    if (now - self->last_deadline_scan_ms < 100)
-        return;
-    self->last_deadline_scan_ms = now;
-    zlistx_t *expired = zlistx_new ();
-    workflow_t *wf;
-    for (wf = zhashx_first (self->workflows); wf; wf = zhashx_next (self->workflows))
-        if (now >= wf->deadline_ms)
-            zlistx_add_end (expired, wf);
+    //  Deadlines: the heap gives the expired ones, soonest first, without
+    //  looking at the others (100,000 may be queued).
     int timeouts [COMPONENT_COUNT] = { 0 };
-    for (wf = zlistx_first (expired); wf; wf = zlistx_next (expired)) {
+    workflow_t *wf;
+    while ((wf = dheap_pop_due (&self->deadlines, now))) {
         char message [256];
         snprintf (message, sizeof message, "timed out after %llu ms in the %s step",
                   (unsigned long long) (now - wf->accepted_ms), server_step_names [wf->step]);
         //  A step still running at the deadline counts against its
         //  component's breaker (and frees a half-open trial slot), once the
-        //  loop is over: an opening breaker fails queued work, which may
-        //  be in this list.
+        //  loop is over: an opening breaker fails queued work, some of
+        //  which may be due here too.
         if (wf->worker)
             timeouts [wf->worker->component->step]++;
         flow_finish (self, wf, 4, message, NULL);
@@ -842,7 +849,6 @@ flow_tick (server_t *self, uint64_t now)
     for (int c = 0; c < COMPONENT_COUNT; c++)
         while (timeouts [c]-- > 0)
             pool_breaker_result (self, &self->components [c], false);
-    zlistx_destroy (&expired);
 }
 
 void

@@ -8,6 +8,7 @@
 
 #include "common/backoff.h"
 #include "common/breaker.h"
+#include "common/dheap.h"
 #include "common/event.h"
 #include "common/journal.h"
 #include "common/config.h"
@@ -76,6 +77,7 @@ struct workflow {
     int32_t priority;
     uint32_t docs_size;
     uint32_t project_size;
+    uint32_t deadline_slot;     //  its place in the deadline heap (common/dheap)
     uint16_t failures;          //  failed attempts of the current step
     uint16_t crashes;           //  workers that died running it alone
     wire_options_t options;
@@ -184,7 +186,7 @@ struct server {
     backoff_rng_t rng;
     uint64_t next_job_id;
     uint64_t started_ms;
-    uint64_t last_deadline_scan_ms;
+    dheap_t deadlines;          //  every workflow, soonest deadline first
     uint64_t completed;
     uint64_t failed;
     uint64_t shed;

@@ -343,6 +343,36 @@ Test (fault, failed_steps_are_retried_then_reported, .timeout = 60)
     free (project);
 }
 
+Test (fault, a_workflow_past_its_deadline_times_out, .timeout = 60)
+{
+    //  the detector hangs on this project; the client's deadline ends it
+    char *env [] = { "R2CI_TEST_FAULT=hang:detector:NEVER-ENDS", NULL };
+    tree_t tree;
+    tree_init (&tree, NULL, env);
+    tree_up (&tree);
+    tree_events_t *events = tree_events_new (&tree);
+    char *dir = tu_tmpdir ();
+    char *project = tree_project (dir, "stuck", "go", NULL);
+    tu_write (project, "go.mod", "module example.org/stuck // NEVER-ENDS\n\ngo 1.22\n");
+    tu_result_t r;
+    cr_assert_eq (tree_cli (&tree, &r, "generate", "--timeout", "400", project, NULL), 4,
+                  "%s", r.err);
+    cr_assert (strstr (r.err, "timed out"), "%s", r.err);
+    tu_result_release (&r);
+    json_t *failed = tree_events_wait (events, "workflow.failed", NULL, 5000);
+    cr_assert_not_null (failed, "no workflow.failed event for the timeout");
+    const char *reason = json_string_value (json_object_get (failed, "reason"));
+    cr_assert (reason && strstr (reason, "timed out"), "%s", reason? reason: "(no reason)");
+    json_decref (failed);
+    tree_events_destroy (&events);
+    cr_assert_eq (tree_cli (&tree, &r, "down", NULL), 0);
+    tu_result_release (&r);
+    tree_fini (&tree);
+    tu_rmtree (dir);
+    free (dir);
+    free (project);
+}
+
 Test (fault, chaos_loses_nothing, .timeout = 300)
 {
     tree_t tree;
