@@ -284,8 +284,9 @@ Test (remote, tcp_without_curve_is_refused_unless_insecure_on_loopback, .timeout
     char endpoint [64];
     snprintf (endpoint, sizeof endpoint, "tcp://127.0.0.1:%d", port);
     char *argv [] = { (char *) tu_bin ("readme2ci-detector"), "--connect", endpoint, NULL };
-    pid_t worker = tu_spawn (argv, NULL, NULL);
+    //  subscribed first: the worker's READY may come before a late SUB
     tree_events_t *events = tree_events_new (&tree);
+    pid_t worker = tu_spawn (argv, NULL, NULL);
     json_t *ready = tree_events_wait (events, "worker.ready", "detector", 10000);
     cr_assert_not_null (ready, "a plain worker on insecure loopback did not join");
     json_decref (ready);
