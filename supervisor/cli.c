@@ -214,6 +214,25 @@ s_is_help (const char *arg)
     return strcmp (arg, "--help") == 0 || strcmp (arg, "-h") == 0;
 }
 
+//  The arguments of a command that takes only --json (and --help): -1 to
+//  go on, with *as_json set; else the exit code (help printed, or a usage
+//  error reported).
+static int
+s_json_args (const char *command, const char *help, int argc, char **argv, bool *as_json)
+{
+    for (int i = 0; i < argc; i++) {
+        if (s_is_help (argv [i])) {
+            fputs (help, stdout);
+            return EXIT_OK;
+        }
+        if (strcmp (argv [i], "--json") != 0)
+            return s_fail (EXIT_USAGE, "%s: unknown argument '%s' (see --help)",
+                           command, argv [i]);
+        *as_json = true;
+    }
+    return -1;
+}
+
 //  --------------------------------------------------------------------
 //  Finding and starting a supervisor
 
@@ -1050,16 +1069,9 @@ static int
 s_cmd_status (int argc, char **argv)
 {
     bool as_json = false;
-    for (int i = 0; i < argc; i++) {
-        if (s_is_help (argv [i])) {
-            fputs (s_status_help, stdout);
-            return EXIT_OK;
-        }
-        if (strcmp (argv [i], "--json") == 0)
-            as_json = true;
-        else
-            return s_fail (EXIT_USAGE, "status: unknown argument '%s' (see --help)", argv [i]);
-    }
+    int done = s_json_args ("status", s_status_help, argc, argv, &as_json);
+    if (done >= 0)
+        return done;
     char runtime [PATH_MAX];
     client_t *client = s_connect_local (runtime, sizeof runtime, NULL);
     if (!client)
@@ -1310,16 +1322,9 @@ static int
 s_cmd_health (int argc, char **argv)
 {
     bool as_json = false;
-    for (int i = 0; i < argc; i++) {
-        if (s_is_help (argv [i])) {
-            fputs (s_health_help, stdout);
-            return EXIT_OK;
-        }
-        if (strcmp (argv [i], "--json") == 0)
-            as_json = true;
-        else
-            return s_fail (EXIT_USAGE, "health: unknown argument '%s' (see --help)", argv [i]);
-    }
+    int done = s_json_args ("health", s_health_help, argc, argv, &as_json);
+    if (done >= 0)
+        return done;
     char runtime [PATH_MAX];
     client_t *client = s_connect_local (runtime, sizeof runtime, NULL);
     client_reply_t reply;
