@@ -6,6 +6,7 @@
 #include "workers/generator/generator.h"
 #include "workers/generator/github.h"
 #include "workers/generator/recipe.h"
+#include "workers/generator/strpool.h"
 #include "workers/generator/yemit.h"
 
 #include <criterion/criterion.h>
@@ -226,6 +227,24 @@ t_uses (const ynode_t *workflow, const char *job)
 
 //  --------------------------------------------------------------------------
 //  The YAML writer
+
+Test (strpool, keeps_strings_and_remembers_a_failure)
+{
+    strpool_t pool = { 0 };
+    char *kept = strpool_keep (&pool, strdup ("one"));
+    cr_assert_str_eq (kept, "one");
+    cr_assert_str_eq (strpool_format (&pool, "%s-%d", "two", 2), "two-2");
+    cr_assert_eq (pool.count, 2);
+    cr_assert_not (pool.failed);
+    //  NULL stands for an allocation that failed before: the render is
+    //  incomplete from then on
+    cr_assert_null (strpool_keep (&pool, NULL));
+    cr_assert (pool.failed);
+    cr_assert_eq (pool.count, 2);
+    strpool_release (&pool);
+    cr_assert_eq (pool.count, 0);
+    cr_assert_not (pool.failed);
+}
 
 Test (yemit, strings_read_back_as_the_same_strings)
 {

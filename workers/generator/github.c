@@ -57,31 +57,6 @@ s_fail (gen_t *self, const char *format, ...)
     va_end (args);
 }
 
-//  Keep text to free at the end; returns it (NULL stays NULL).
-static char *
-s_own (gen_t *self, char *text)
-{
-    char *kept = strpool_keep (&self->pool, text);
-    if (!kept)
-        self->nomem = true;
-    return kept;
-}
-
-static char *
-s_format (gen_t *self, const char *format, ...) __attribute__ ((format (printf, 2, 3)));
-
-static char *
-s_format (gen_t *self, const char *format, ...)
-{
-    va_list args;
-    va_start (args, format);
-    char *text = strpool_vformat (&self->pool, format, args);
-    va_end (args);
-    if (!text)
-        self->nomem = true;
-    return text;
-}
-
 //  Report text made safe from GitHub's expression syntax: every "${{"
 //  becomes an expression that yields "${{" itself, so README text is
 //  never evaluated. Borrowed from the pool.
@@ -98,7 +73,7 @@ s_text (gen_t *self, const char *text)
         size++;
     char *out = malloc (strlen (text) + size * sizeof escaped + 1);
     if (!out)
-        return s_own (self, NULL);
+        return strpool_keep (&self->pool, NULL);
     char *at = out;
     for (const char *p = text; *p; ) {
         if (strncmp (p, "${{", 3) == 0) {
@@ -110,7 +85,7 @@ s_text (gen_t *self, const char *text)
             *at++ = *p++;
     }
     *at = 0;
-    return s_own (self, out);
+    return strpool_keep (&self->pool, out);
 }
 
 //  Record the comment of the step about to be written: control
@@ -162,7 +137,7 @@ s_uses (gen_t *self, const char *action, const char *ref_override)
         s_fail (self, "the CI knowledge has no ref for action %s", action);
         return NULL;
     }
-    return s_format (self, "%s@%s", action, ref);
+    return strpool_format (&self->pool, "%s@%s", action, ref);
 }
 
 static void
@@ -202,7 +177,7 @@ s_inputs_from_map (gen_t *self, inputs_t *inputs, const ynode_t *map,
             s_input (inputs, map->keys [i], NULL, node, INPUT_NODE);
         }
         else
-            s_input (inputs, map->keys [i], s_own (self, value), NULL,
+            s_input (inputs, map->keys [i], strpool_keep (&self->pool, value), NULL,
                      INPUT_TEXT);
     }
 }
@@ -237,7 +212,7 @@ s_setup_inputs (gen_t *self, inputs_t *inputs, const recipe_t *recipe,
     for (size_t i = 0; i < recipe->axes_count; i++) {
         const recipe_axis_t *axis = &recipe->axes [i];
         if (recipe_axis_varies (axis))
-            s_input (inputs, axis->input, s_format (self,
+            s_input (inputs, axis->input, strpool_format (&self->pool,
                      "${{ matrix.%s }}", axis->runtime), NULL, INPUT_TEXT);
         else
         if (axis->count == 1)
@@ -247,7 +222,7 @@ s_setup_inputs (gen_t *self, inputs_t *inputs, const recipe_t *recipe,
     const char *file_input = ytree_str (recipe_get (recipe, "version-file"), NULL);
     if (recipe->version_file && file_input) {
         const char *path = *recipe->dir
-            ? s_format (self, "%s/%s", recipe->dir, recipe->version_file)
+            ? strpool_format (&self->pool, "%s/%s", recipe->dir, recipe->version_file)
             : recipe->version_file;
         s_input (inputs, file_input, s_text (self, path), NULL, INPUT_TEXT);
         s_inputs_from_map (self, inputs,
@@ -277,7 +252,7 @@ s_setup_inputs (gen_t *self, inputs_t *inputs, const recipe_t *recipe,
         const char *lock = ytree_str (ytree_path (knowledge_root (self->kb),
                            "workflow", "cache-files", cache, NULL), NULL);
         if (*recipe->dir && path_input && lock)
-            s_input (inputs, path_input, s_text (self, s_format (self,
+            s_input (inputs, path_input, s_text (self, strpool_format (&self->pool,
                      "%s/%s", recipe->dir, lock)), NULL, INPUT_TEXT);
     }
 }
@@ -384,7 +359,7 @@ s_setup_steps (gen_t *self, const recipe_t *recipe, const report_job_t *job)
         yemit_map_start (self->out);
         const char *label = ytree_str (ytree_get (recipe->entry, "label"),
                             ytree_str (ytree_get (recipe->entry, "name"), action));
-        yemit_pair (self->out, "name", s_format (self, "Set up %s", label));
+        yemit_pair (self->out, "name", strpool_format (&self->pool, "Set up %s", label));
         yemit_pair (self->out, "uses", uses);
         inputs_t inputs = { .count = 0 };
         s_setup_inputs (self, &inputs, recipe, job);
@@ -456,7 +431,7 @@ s_health_options (gen_t *self, const char *health)
                                         "workflow", "health", NULL);
     char *quoted = malloc (2 * strlen (health) + 3);
     if (!quoted)
-        return s_own (self, NULL);
+        return strpool_keep (&self->pool, NULL);
     char *at = quoted;
     *at++ = '"';
     for (const char *p = health; *p; p++) {
@@ -466,7 +441,7 @@ s_health_options (gen_t *self, const char *health)
     }
     *at++ = '"';
     *at = 0;
-    const char *options = s_format (self, "--health-cmd %s --health-interval %s"
+    const char *options = strpool_format (&self->pool, "--health-cmd %s --health-interval %s"
         " --health-timeout %s --health-retries %s", quoted,
         ytree_str (ytree_get (timing, "interval"), "10s"),
         ytree_str (ytree_get (timing, "timeout"), "5s"),
@@ -511,7 +486,7 @@ s_services (gen_t *self, const report_job_t *job)
                 const char *entry = service->env [e]? service->env [e]: "";
                 const char *equals = strchr (entry, '=');
                 yemit_pair (self->out, equals
-                    ? s_own (self, strndup (entry, (size_t) (equals - entry)))
+                    ? strpool_keep (&self->pool, strndup (entry, (size_t) (equals - entry)))
                     : entry, s_text (self, equals? equals + 1: ""));
             }
             yemit_map_end (self->out);
@@ -579,7 +554,7 @@ s_client_var (void *arg, const char *name, char *value)
 {
     client_env_t *client = arg;
     gen_t *self = client->gen;
-    const char *kept = s_own (self, value);
+    const char *kept = strpool_keep (&self->pool, value);
     if (!kept)
         return;
     if (!client->open) {
@@ -605,7 +580,7 @@ s_job (gen_t *self, const report_job_t *job, const char *id)
     const char *name = plain_name;
     for (size_t i = 0; name && i < recipe.axes_count; i++)
         if (recipe_axis_varies (&recipe.axes [i]))
-            name = s_format (self, "%s ${{ matrix.%s }}", name,
+            name = strpool_format (&self->pool, "%s ${{ matrix.%s }}", name,
                              recipe.axes [i].runtime);
     yemit_pair (self->out, "name", name);
     yemit_pair (self->out, "runs-on", s_runner (self, job));
@@ -637,7 +612,8 @@ s_job (gen_t *self, const report_job_t *job, const char *id)
         }
         yemit_str (self->out, var);
         if (recipe_axis_varies (axis))
-            yemit_str (self->out, s_format (self, "${{ matrix.%s }}", axis->runtime));
+            yemit_str (self->out, strpool_format (&self->pool, "${{ matrix.%s }}",
+                                                  axis->runtime));
         else
             yemit_quoted (self->out, s_text (self, axis->values [0]));
     }
@@ -673,12 +649,12 @@ s_safe_name (gen_t *self, const char *name)
 {
     char *safe = strdup (name && *name? name: "this project");
     if (!safe)
-        return s_own (self, NULL);
+        return strpool_keep (&self->pool, NULL);
     for (char *p = safe; *p; p++)
         if (!strchr ("abcdefghijklmnopqrstuvwxyzABCDEFGHIJKLMNOPQRSTUVWXYZ"
                      "0123456789._-+@/ ", *p))
             *p = '_';
-    return s_own (self, safe);
+    return strpool_keep (&self->pool, safe);
 }
 
 //  No job found: a workflow that still runs and says so.
@@ -696,7 +672,7 @@ s_empty_job (gen_t *self, const report_t *report)
     s_comment (self, "the detection report has no jobs");
     yemit_map_start (self->out);
     yemit_pair (self->out, "name", "Nothing detected");
-    yemit_pair (self->out, "run", s_format (self, "echo 'readme2ci found no "
+    yemit_pair (self->out, "run", strpool_format (&self->pool, "echo 'readme2ci found no "
                 "build, lint or test commands for %s in its README or build "
                 "files; add them to this workflow.'",
                 s_safe_name (self, report->project)));
@@ -839,7 +815,7 @@ github_render (const knowledge_t *kb, const report_t *report,
     if (self.failed)
         errno = EINVAL;
     else
-    if (self.nomem || !text) {
+    if (self.nomem || self.pool.failed || !text) {
         errno = text? ENOMEM: errno;
         snprintf (err, err_size, "cannot write the workflow: %s",
                   strerror (errno));

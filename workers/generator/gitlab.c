@@ -37,30 +37,6 @@ typedef struct {
     size_t count;
 } pairs_t;
 
-static char *
-s_own (gen_t *self, char *text)
-{
-    char *kept = strpool_keep (&self->pool, text);
-    if (!kept)
-        self->nomem = true;
-    return kept;
-}
-
-static char *
-s_format (gen_t *self, const char *format, ...) __attribute__ ((format (printf, 2, 3)));
-
-static char *
-s_format (gen_t *self, const char *format, ...)
-{
-    va_list args;
-    va_start (args, format);
-    char *text = strpool_vformat (&self->pool, format, args);
-    va_end (args);
-    if (!text)
-        self->nomem = true;
-    return text;
-}
-
 //  Add key = value unless key is there; the first value wins.
 static void
 s_pairs_add (gen_t *self, pairs_t *pairs, const char *key, const char *value)
@@ -93,7 +69,7 @@ s_tag (gen_t *self, const char *version)
     for (size_t i = 0; i < size; i++)
         if (!isdigit ((unsigned char) version [i]) && version [i] != '.')
             return NULL;
-    return s_own (self, strndup (version, size));
+    return strpool_keep (&self->pool, strndup (version, size));
 }
 
 //  The image template with {version} replaced by version.
@@ -103,7 +79,7 @@ s_image (gen_t *self, const char *tmpl, const char *version)
     const char *at = strstr (tmpl, "{version}");
     if (!at)
         return tmpl;
-    return s_format (self, "%.*s%s%s", (int) (at - tmpl), tmpl, version,
+    return strpool_format (&self->pool, "%.*s%s%s", (int) (at - tmpl), tmpl, version,
                      at + strlen ("{version}"));
 }
 
@@ -111,7 +87,7 @@ s_image (gen_t *self, const char *tmpl, const char *version)
 static const char *
 s_matrix_var (gen_t *self, const char *runtime)
 {
-    char *name = s_format (self, "%s_VERSION", runtime);
+    char *name = strpool_format (&self->pool, "%s_VERSION", runtime);
     for (char *p = name; p && *p; p++)
         *p = isalnum ((unsigned char) *p)? (char) toupper ((unsigned char) *p): '_';
     return name;
@@ -123,7 +99,7 @@ static const char *
 s_unsudo (gen_t *self, const char *run)
 {
     char *text = strdup (run);
-    if (!s_own (self, text))
+    if (!strpool_keep (&self->pool, text))
         return "";
     char *to = text;
     bool line_start = true;
@@ -193,7 +169,7 @@ s_image_and_matrix (gen_t *self, const recipe_t *recipe)
                     (self->kb), "workflow", "gitlab-image", NULL), "ubuntu:24.04"));
     else
         yemit_pair (self->out, "image", s_image (self, tmpl, tag_varies
-                    ? s_format (self, "$%s", var): tags_count? tags [0]: fallback));
+                    ? strpool_format (&self->pool, "$%s", var): tags_count? tags [0]: fallback));
     bool env_varies = false;
     for (size_t i = 0; i < recipe->axes_count; i++)
         env_varies = env_varies || (ytree_get (matrix_env, recipe->axes [i].runtime)
@@ -240,7 +216,7 @@ s_services (gen_t *self, const report_job_t *job)
         yemit_map_start (self->out);
         yemit_pair (self->out, "name", service->image? service->image: "");
         char *alias = recipe_job_id (service->name, NULL, 0, NULL);
-        yemit_pair (self->out, "alias", s_own (self, alias));
+        yemit_pair (self->out, "alias", strpool_keep (&self->pool, alias));
         yemit_map_end (self->out);
     }
     yemit_seq_end (self->out);
@@ -251,7 +227,7 @@ static const char *
 s_alias_host (void *arg, const report_service_t *service)
 {
     gen_t *self = *(gen_t **) arg;
-    return s_own (self, recipe_job_id (service->name, NULL, 0, NULL));
+    return strpool_keep (&self->pool, recipe_job_id (service->name, NULL, 0, NULL));
 }
 
 typedef struct {
@@ -263,7 +239,7 @@ static void
 s_client_var (void *arg, const char *name, char *value)
 {
     client_env_t *client = arg;
-    const char *kept = s_own (client->gen, value);
+    const char *kept = strpool_keep (&client->gen->pool, value);
     if (kept)
         s_pairs_add (client->gen, client->vars, name, kept);
 }
@@ -293,7 +269,7 @@ s_variables (gen_t *self, const recipe_t *recipe, const report_job_t *job,
         for (size_t e = 0; e < service->env_count; e++) {
             const char *entry = service->env [e]? service->env [e]: "";
             const char *equals = strchr (entry, '=');
-            s_pairs_add (self, &vars, equals? s_own (self, strndup (entry,
+            s_pairs_add (self, &vars, equals? strpool_keep (&self->pool, strndup (entry,
                          (size_t) (equals - entry))): entry,
                          equals? equals + 1: "");
         }
@@ -338,14 +314,14 @@ s_emit_cache (gen_t *self, const recipe_t *recipe, const char *id,
                        && i < dir_paths->count && count < 64; i++) {
         const char *path = ytree_str (dir_paths->items [i], NULL);
         if (path)
-            paths [count++] = *recipe->dir? s_format (self, "%s/%s",
+            paths [count++] = *recipe->dir? strpool_format (&self->pool, "%s/%s",
                               recipe->dir, path): path;
     }
     if (count == 0)
         return;
     yemit_str (self->out, "cache");
     yemit_map_start (self->out);
-    yemit_pair (self->out, "key", s_format (self, "%s-%s", id, name));
+    yemit_pair (self->out, "key", strpool_format (&self->pool, "%s-%s", id, name));
     s_emit_list (self, "paths", paths, count);
     yemit_map_end (self->out);
 }
@@ -375,7 +351,7 @@ s_scripts (gen_t *self, const recipe_t *recipe, const report_job_t *job)
     s_seq_of_nodes (self, ytree_get (recipe->tool, "gitlab-before"),
                     before, &before_count, MAX_LINES);
     if (*recipe->dir && before_count < MAX_LINES)
-        before [before_count++] = s_format (self, "cd %s", recipe->dir);
+        before [before_count++] = strpool_format (&self->pool, "cd %s", recipe->dir);
     for (size_t i = 0; i < job->steps_count; i++) {
         const report_step_t *step = &job->steps [i];
         if (!step->run || !*step->run)
@@ -385,7 +361,7 @@ s_scripts (gen_t *self, const recipe_t *recipe, const report_job_t *job)
                                                   : step->run;
         //  the .NET SDK images carry pwsh; sh would not run a .ps1 itself
         if (s_powershell (run))
-            run = s_format (self, "pwsh %s", run);
+            run = strpool_format (&self->pool, "pwsh %s", run);
         if (setup && before_count < MAX_LINES)
             before [before_count++] = run;
         else
@@ -432,12 +408,12 @@ s_safe_name (gen_t *self, const char *name)
 {
     char *safe = strdup (name && *name? name: "this project");
     if (!safe)
-        return s_own (self, NULL);
+        return strpool_keep (&self->pool, NULL);
     for (char *p = safe; *p; p++)
         if (!strchr ("abcdefghijklmnopqrstuvwxyzABCDEFGHIJKLMNOPQRSTUVWXYZ"
                      "0123456789._-+@/ ", *p))
             *p = '_';
-    return s_own (self, safe);
+    return strpool_keep (&self->pool, safe);
 }
 
 int
@@ -464,7 +440,7 @@ gitlab_render (const knowledge_t *kb, const report_t *report,
         yemit_pair (self.out, "stage", stage);
         yemit_pair (self.out, "image", ytree_str (ytree_get (workflow,
                     "gitlab-image"), "ubuntu:24.04"));
-        const char *line = s_format (&self, "echo 'readme2ci found no build, "
+        const char *line = strpool_format (&self.pool, "echo 'readme2ci found no build, "
             "lint or test commands for %s in its README or build files; add "
             "them to this file.'", s_safe_name (&self, report->project));
         s_emit_list (&self, "script", &line, 1);
@@ -486,7 +462,7 @@ gitlab_render (const knowledge_t *kb, const report_t *report,
     free (ids);
     yemit_map_end (self.out);
     char *text = yemit_finish (self.out);
-    if (text && self.nomem) {
+    if (text && (self.nomem || self.pool.failed)) {
         free (text);
         text = NULL;
         errno = ENOMEM;

@@ -7,11 +7,14 @@
 char *
 strpool_keep (strpool_t *self, char *text)
 {
-    if (!text)
+    if (!text) {
+        self->failed = true;
         return NULL;
+    }
     char **items = realloc (self->items, (self->count + 1) * sizeof *items);
     if (!items) {
         free (text);
+        self->failed = true;
         return NULL;
     }
     self->items = items;
@@ -28,12 +31,21 @@ strpool_vformat (strpool_t *self, const char *format, va_list args)
     return strpool_keep (self, text);
 }
 
+char *
+strpool_format (strpool_t *self, const char *format, ...)
+{
+    va_list args;
+    va_start (args, format);
+    char *text = strpool_vformat (self, format, args);
+    va_end (args);
+    return text;
+}
+
 void
 strpool_release (strpool_t *self)
 {
     for (size_t i = 0; i < self->count; i++)
         free (self->items [i]);
     free (self->items);
-    self->items = NULL;
-    self->count = 0;
+    *self = (strpool_t) { 0 };
 }
