@@ -535,34 +535,32 @@ s_matrix (gen_t *self, const recipe_t *recipe)
     yemit_map_end (self->out);
 }
 
-//  Services run beside the runner with their ports published: the steps
-//  reach them at the loopback address (127.0.0.1, not "localhost", which
-//  MySQL clients take for a Unix socket).
-static const char *
-s_runner_host (void *arg, const report_service_t *service)
-{
-    return "127.0.0.1";
-}
-
+//  The job's env map, started at its first variable.
 typedef struct {
     gen_t *gen;
-    bool open;                  //  the job's env map is started
-} client_env_t;
+    bool open;
+} job_env_t;
+
+static void
+s_env_key (job_env_t *env, const char *name)
+{
+    if (!env->open) {
+        yemit_str (env->gen->out, "env");
+        yemit_map_start (env->gen->out);
+        env->open = true;
+    }
+    yemit_str (env->gen->out, name);
+}
 
 static void
 s_client_var (void *arg, const char *name, char *value)
 {
-    client_env_t *client = arg;
-    gen_t *self = client->gen;
-    const char *kept = strpool_keep (&self->pool, value);
-    if (!kept)
-        return;
-    if (!client->open) {
-        yemit_str (self->out, "env");
-        yemit_map_start (self->out);
-        client->open = true;
+    job_env_t *env = arg;
+    const char *kept = strpool_keep (&env->gen->pool, value);
+    if (kept) {
+        s_env_key (env, name);
+        yemit_str (env->gen->out, kept);
     }
-    yemit_pair (self->out, name, kept);
 }
 
 static void
@@ -586,41 +584,30 @@ s_job (gen_t *self, const report_job_t *job, const char *id)
     yemit_pair (self->out, "runs-on", s_runner (self, job));
     if (recipe_has_matrix (&recipe))
         s_matrix (self, &recipe);
-    //  The entry's env, and each axis that no setup action takes
-    //  (matrix-env) handed to the steps as a variable.
-    const ynode_t *env = ytree_get (recipe.entry, "env");
-    const ynode_t *matrix_env = ytree_get (recipe.entry, "matrix-env");
-    bool env_open = false;
-    for (size_t i = 0; env && env->keys && i < env->count; i++) {
-        if (!env_open) {
-            yemit_str (self->out, "env");
-            yemit_map_start (self->out);
-            env_open = true;
-        }
-        yemit_str (self->out, env->keys [i]);
-        yemit_node (self->out, env->items [i]);
+    //  The entry's env, each axis that no setup action takes (matrix-env)
+    //  handed to the steps as a variable, and where the services are.
+    job_env_t env = { self, false };
+    const ynode_t *entry_env = ytree_get (recipe.entry, "env");
+    for (size_t i = 0; entry_env && entry_env->keys && i < entry_env->count; i++) {
+        s_env_key (&env, entry_env->keys [i]);
+        yemit_node (self->out, entry_env->items [i]);
     }
+    const ynode_t *matrix_env = ytree_get (recipe.entry, "matrix-env");
     for (size_t i = 0; i < recipe.axes_count; i++) {
         const recipe_axis_t *axis = &recipe.axes [i];
         const char *var = ytree_str (ytree_get (matrix_env, axis->runtime), NULL);
         if (!var || axis->count == 0)
             continue;
-        if (!env_open) {
-            yemit_str (self->out, "env");
-            yemit_map_start (self->out);
-            env_open = true;
-        }
-        yemit_str (self->out, var);
+        s_env_key (&env, var);
         if (recipe_axis_varies (axis))
             yemit_str (self->out, strpool_format (&self->pool, "${{ matrix.%s }}",
                                                   axis->runtime));
         else
             yemit_quoted (self->out, s_text (self, axis->values [0]));
     }
-    client_env_t client = { self, env_open };
-    if (recipe_client_env (self->kb, job, s_runner_host, s_client_var, &client))
+    if (recipe_client_env (self->kb, job, false, s_client_var, &env))
         self->nomem = true;
-    if (client.open)
+    if (env.open)
         yemit_map_end (self->out);
     s_services (self, job);
     if (*recipe.dir) {

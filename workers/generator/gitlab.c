@@ -222,16 +222,8 @@ s_services (gen_t *self, const report_job_t *job)
     yemit_seq_end (self->out);
 }
 
-//  A GitLab job reaches a service by its alias, the name s_services gives.
-static const char *
-s_alias_host (void *arg, const report_service_t *service)
-{
-    gen_t *self = *(gen_t **) arg;
-    return strpool_keep (&self->pool, recipe_job_id (service->name, NULL, 0, NULL));
-}
-
 typedef struct {
-    gen_t *gen;                 //  first: s_alias_host reads it
+    gen_t *gen;
     pairs_t *vars;
 } client_env_t;
 
@@ -253,9 +245,10 @@ s_variables (gen_t *self, const recipe_t *recipe, const report_job_t *job,
     const ynode_t *env = ytree_get (recipe->entry, "env");
     for (size_t i = 0; env && env->keys && i < env->count; i++)
         s_pairs_add (self, &vars, env->keys [i], ytree_str (env->items [i], NULL));
-    //  the services' addresses, by their aliases
+    //  the services' addresses: a GitLab job reaches each by its alias,
+    //  the name s_services gives it
     client_env_t client = { self, &vars };
-    if (recipe_client_env (self->kb, job, s_alias_host, s_client_var, &client))
+    if (recipe_client_env (self->kb, job, true, s_client_var, &client))
         self->nomem = true;
     //  a matrix-env axis with one value is a plain variable
     const ynode_t *matrix_env = ytree_get (recipe->entry, "matrix-env");

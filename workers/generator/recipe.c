@@ -337,8 +337,7 @@ recipe_job_id (const char *raw, char *const *taken, size_t taken_count,
 }
 
 int
-recipe_client_env (const knowledge_t *kb, const report_job_t *job,
-                   const char *(*host_of) (void *arg, const report_service_t *service),
+recipe_client_env (const knowledge_t *kb, const report_job_t *job, bool by_alias,
                    recipe_env_fn *fn, void *arg)
 {
     const char *seen [64];
@@ -356,15 +355,18 @@ recipe_client_env (const knowledge_t *kb, const report_job_t *job,
             if (taken)
                 continue;
             seen [seen_count++] = name;
-            const char *host = host_of (arg, service);
             const char *at = strstr (tmpl, "{host}");
+            char *alias = at && by_alias? recipe_job_id (service->name, NULL, 0, NULL): NULL;
             char *value = NULL;
-            if (at && asprintf (&value, "%.*s%s%s", (int) (at - tmpl), tmpl,
-                                host? host: "localhost", at + 6) < 0)
-                value = NULL;
+            if (at && (alias || !by_alias)) {
+                if (asprintf (&value, "%.*s%s%s", (int) (at - tmpl), tmpl,
+                              alias? alias: "127.0.0.1", at + 6) < 0)
+                    value = NULL;
+            }
             else
             if (!at)
                 value = strdup (tmpl);
+            free (alias);
             if (!value)
                 return errno = ENOMEM, -1;
             fn (arg, name, value);

@@ -61,14 +61,15 @@ bool recipe_axis_varies (const recipe_axis_t *axis);
 bool recipe_has_matrix (const recipe_t *self);
 
 //  What the job's steps are told of its services, from the knowledge's
-//  services.NAME.client-env (DATABASE_URL, REDIS_URL...), with "{host}"
-//  in each template made host_of (service): where the steps reach it.
-//  The first service to name a variable wins. Calls fn for each
-//  (name, value) in order; value is malloc'd and passed to fn, which owns
-//  it. Returns 0, or -1 with ENOMEM.
+//  services.NAME.client-env (DATABASE_URL, REDIS_URL...). "{host}" in a
+//  template is where the steps reach the service: the service's alias
+//  (recipe_job_id of its name) when by_alias, as on GitLab; else the
+//  loopback address its ports are published on (127.0.0.1, not
+//  "localhost", which MySQL clients take for a Unix socket). The first
+//  service to name a variable wins. Calls fn for each (name, value) in
+//  order; value is malloc'd and fn owns it. Returns 0, or -1 with ENOMEM.
 typedef void (recipe_env_fn) (void *arg, const char *name, char *value);
-int recipe_client_env (const knowledge_t *kb, const report_job_t *job,
-                       const char *(*host_of) (void *arg, const report_service_t *service),
+int recipe_client_env (const knowledge_t *kb, const report_job_t *job, bool by_alias,
                        recipe_env_fn *fn, void *arg);
 
 //  A name for step: its own, else workflow.step-names for its kind, else
