@@ -153,6 +153,18 @@ s_basename (const char *path, char *buf, size_t size)
     return slash? slash + 1: buf;
 }
 
+//  True when the entry of folder is a folder (or a link to one).
+static bool
+s_is_dir (const char *folder, const struct dirent *entry)
+{
+    if (entry->d_type != DT_UNKNOWN && entry->d_type != DT_LNK)
+        return entry->d_type == DT_DIR;
+    char child [PATH_MAX];
+    struct stat st;
+    snprintf (child, sizeof child, "%s/%s", folder, entry->d_name);
+    return stat (child, &st) == 0 && S_ISDIR (st.st_mode);
+}
+
 //  Folders one level down that hold a part of the project (web/, api/,
 //  backend/) are read too; these never do, or hold what is not built
 //  and tested as part of it.
@@ -199,13 +211,7 @@ s_load_subfolder (const char *root_real, const char *folder, const char *sub,
     while ((entry = readdir (dir)) && count < PROJECT_MAX_SUBFOLDER_FILES) {
         if (strcmp (entry->d_name, ".") == 0 || strcmp (entry->d_name, "..") == 0)
             continue;
-        bool is_dir = entry->d_type == DT_DIR;
-        if (entry->d_type == DT_UNKNOWN || entry->d_type == DT_LNK) {
-            char child [PATH_MAX];
-            struct stat cst;
-            snprintf (child, sizeof child, "%s/%s", path, entry->d_name);
-            is_dir = stat (child, &cst) == 0 && S_ISDIR (cst.st_mode);
-        }
+        bool is_dir = s_is_dir (path, entry);
         if (asprintf (&names [count], "%s/%s%s", sub, entry->d_name, is_dir? "/": "") < 0) {
             snprintf (err, err_size, "%s: out of memory", path);
             rc = -1;
@@ -321,13 +327,7 @@ project_load (const char *path, project_docs_t *docs, project_t *project,
                       folder, PROJECT_MAX_FILES);
             goto out_names;
         }
-        bool is_dir = entry->d_type == DT_DIR;
-        if (entry->d_type == DT_UNKNOWN || entry->d_type == DT_LNK) {
-            char child [PATH_MAX];
-            struct stat cst;
-            snprintf (child, sizeof child, "%s/%s", folder, entry->d_name);
-            is_dir = stat (child, &cst) == 0 && S_ISDIR (cst.st_mode);
-        }
+        bool is_dir = s_is_dir (folder, entry);
         if (count == cap) {
             cap = cap? cap * 2: 64;
             char **bigger = realloc (names, cap * sizeof *names);
