@@ -122,12 +122,7 @@ s_spool (server_t *self, workflow_t *wf)
     zframe_destroy (&wf->project);
     wf->spooled = true;
     self->spooled++;
-    //  The freed inputs leave holes in the heap: give them back to the
-    //  system now and then, or the supervisor's memory stays at its peak.
-    if (++self->freed_since_trim >= 256) {
-        self->freed_since_trim = 0;
-        malloc_trim (0);
-    }
+    self->freed_since_trim++;           //  flow_tick gives the holes back
 }
 
 static void
