@@ -165,6 +165,33 @@ s_is_dir (const char *folder, const struct dirent *entry)
     return stat (child, &st) == 0 && S_ISDIR (st.st_mode);
 }
 
+//  Reads the build file folder/name into the project, counting it in
+//  *manifests. Returns 0; 1 when the file cannot be read (err says why:
+//  a link out of the project, not a regular file, too large); -1 when the
+//  project has too many build files or memory ran out.
+static int
+s_add_manifest (const char *root_real, const char *folder, const char *name,
+                project_t *project, size_t *manifests, char *err, size_t err_size)
+{
+    if (++*manifests > PROJECT_MAX_MANIFESTS) {
+        snprintf (err, err_size, "%s: more than %d build files", folder,
+                  PROJECT_MAX_MANIFESTS);
+        return -1;
+    }
+    char *data;
+    size_t size;
+    if (s_read_inside (root_real, folder, name, PROJECT_MAX_MANIFEST, &data, &size,
+                       err, err_size))
+        return 1;
+    int added = project_add_manifest (project, name, data, size);
+    free (data);
+    if (added) {
+        snprintf (err, err_size, "%s/%s: out of memory", folder, name);
+        return -1;
+    }
+    return 0;
+}
+
 //  Folders one level down that hold a part of the project (web/, api/,
 //  backend/) are read too; these never do, or hold what is not built
 //  and tested as part of it.
@@ -238,26 +265,15 @@ s_load_subfolder (const char *root_real, const char *folder, const char *sub,
             const char *name = names [i] + strlen (sub) + 1;
             if (strchr (name, '/') || !project_is_manifest (name))
                 continue;
-            if (++*manifests > PROJECT_MAX_MANIFESTS) {
-                snprintf (err, err_size, "%s: more than %d build files", folder,
-                          PROJECT_MAX_MANIFESTS);
-                rc = -1;
-                break;
-            }
-            char *data;
-            size_t size;
             char why [512];
-            if (s_read_inside (root_real, folder, names [i], PROJECT_MAX_MANIFEST,
-                               &data, &size, why, sizeof why)) {
-                if (!*warn)
-                    snprintf (warn, warn_size, "%s; left out", why);
-                continue;
-            }
-            if (project_add_manifest (project, names [i], data, size)) {
-                snprintf (err, err_size, "%s: out of memory", path);
+            int added = s_add_manifest (root_real, folder, names [i], project, manifests,
+                                        why, sizeof why);
+            if (added > 0 && !*warn)
+                snprintf (warn, warn_size, "%s; left out", why);
+            if (added < 0) {
+                snprintf (err, err_size, "%s", why);
                 rc = -1;
             }
-            free (data);
         }
     }
     for (size_t i = 0; i < count; i++)
@@ -415,19 +431,8 @@ project_load (const char *path, project_docs_t *docs, project_t *project,
     for (size_t i = 0; i < count; i++) {
         if (strchr (names [i], '/') || !project_is_manifest (names [i]))
             continue;
-        if (++manifests > PROJECT_MAX_MANIFESTS) {
-            snprintf (err, err_size, "%s: more than %d build files", folder,
-                      PROJECT_MAX_MANIFESTS);
-            goto out_names;
-        }
-        char *data;
-        size_t size;
-        if (s_read_inside (root_real, folder, names [i], PROJECT_MAX_MANIFEST,
-                           &data, &size, err, err_size))
-            goto out_names;
-        int added = project_add_manifest (project, names [i], data, size);
-        free (data);
-        if (added)
+        if (s_add_manifest (root_real, folder, names [i], project, &manifests,
+                            err, err_size))
             goto out_names;
     }
     //  One level down: the parts of a project with several (web/, api/)
