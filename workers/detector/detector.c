@@ -64,6 +64,24 @@ s_free_job (report_job_t *job)
     }
 }
 
+//  Free the jobs marked in drop and close the gaps, keeping the order
+//  (and each job's strength) of the others.
+static void
+s_drop_jobs (dctx_t *self, const bool *drop)
+{
+    report_t *report = self->report;
+    size_t kept = 0;
+    for (size_t j = 0; j < report->jobs_count; j++) {
+        if (drop [j]) {
+            s_free_job (&report->jobs [j]);
+            continue;
+        }
+        self->strength [kept] = self->strength [j];
+        report->jobs [kept++] = report->jobs [j];
+    }
+    report->jobs_count = kept;
+}
+
 //  Weak evidence (a lone requirements.txt, a tooling Gemfile, a package.json
 //  with no tests) does not make a job beside a strong one.
 static void
@@ -76,21 +94,17 @@ s_drop_weak (dctx_t *self)
             strong = true;
     if (!strong)
         return;
-    size_t kept = 0;
-    for (size_t j = 0; j < report->jobs_count; j++) {
+    bool drop [DCTX_MAX_JOBS] = { false };
+    for (size_t j = 0; j < report->jobs_count; j++)
         if (self->strength [j] == DCTX_WEAK) {
             char why [160];
             snprintf (why, sizeof why, "%s files look like tooling for the main "
                       "project: no %s job", report->jobs [j].ecosystem,
                       report->jobs [j].ecosystem);
             dctx_note (self, "info", why, report->jobs [j].tool_source);
-            s_free_job (&report->jobs [j]);
-            continue;
+            drop [j] = true;
         }
-        self->strength [kept] = self->strength [j];
-        report->jobs [kept++] = report->jobs [j];
-    }
-    report->jobs_count = kept;
+    s_drop_jobs (self, drop);
 }
 
 //  The project as seen from one folder: the entries under dir/ (or, for
@@ -252,21 +266,18 @@ s_detect_part (dctx_t *self, const project_t *project, const char *dir)
     //  A part the top-level build already covers (a CMake subdirectory, a
     //  Cargo, Maven or Gradle module, a project of the solution, an npm
     //  workspace) gets no job of its own.
-    size_t kept = jobs_before;
+    bool drop [DCTX_MAX_JOBS] = { false };
     for (size_t j = jobs_before; j < self->report->jobs_count; j++) {
-        report_job_t *job = &self->report->jobs [j];
+        const report_job_t *job = &self->report->jobs [j];
         if (s_member (self, top, job->ecosystem, jobs_before)) {
             char why [256];
             snprintf (why, sizeof why, "%s/ is part of the top-level %s build: "
                       "no job of its own", dir, job->ecosystem);
             dctx_note (self, "info", why, dir);
-            s_free_job (job);
-            continue;
+            drop [j] = true;
         }
-        self->strength [kept] = self->strength [j];
-        self->report->jobs [kept++] = *job;
     }
-    self->report->jobs_count = kept;
+    s_drop_jobs (self, drop);
     self->project = top;
     self->dir = "";
     s_view_release (&view);
