@@ -303,18 +303,30 @@ prom_register (prom_t *self, const char *name, prom_type_t type,
     return 0;
 }
 
+//  The series of family name (of this type) for label_values, created on
+//  first use, to take value; NULL with errno (ENOENT, EINVAL for the wrong
+//  type, a NaN or a counter going down, ENOMEM). The family goes to *family_p.
+static series_t *
+s_series_for (prom_t *self, const char *name, prom_type_t type,
+              const char *const *label_values, double value, family_t **family_p)
+{
+    family_t *family = s_family_typed (self, name, type);
+    if (!family)
+        return NULL;
+    if (isnan (value) || (type == PROM_COUNTER && value < 0)) {
+        errno = EINVAL;                 //  a counter only goes up
+        return NULL;
+    }
+    *family_p = family;
+    return s_series_get (family, label_values);
+}
+
 int
 prom_counter_add (prom_t *self, const char *name,
                   const char *const *label_values, double amount)
 {
-    family_t *family = s_family_typed (self, name, PROM_COUNTER);
-    if (!family)
-        return -1;
-    if (isnan (amount) || amount < 0) {
-        errno = EINVAL;
-        return -1;
-    }
-    series_t *series = s_series_get (family, label_values);
+    family_t *family;
+    series_t *series = s_series_for (self, name, PROM_COUNTER, label_values, amount, &family);
     if (!series)
         return -1;
     series->value += amount;
@@ -325,14 +337,8 @@ int
 prom_gauge_set (prom_t *self, const char *name,
                 const char *const *label_values, double value)
 {
-    family_t *family = s_family_typed (self, name, PROM_GAUGE);
-    if (!family)
-        return -1;
-    if (isnan (value)) {
-        errno = EINVAL;
-        return -1;
-    }
-    series_t *series = s_series_get (family, label_values);
+    family_t *family;
+    series_t *series = s_series_for (self, name, PROM_GAUGE, label_values, value, &family);
     if (!series)
         return -1;
     series->value = value;
@@ -343,14 +349,8 @@ int
 prom_gauge_add (prom_t *self, const char *name,
                 const char *const *label_values, double amount)
 {
-    family_t *family = s_family_typed (self, name, PROM_GAUGE);
-    if (!family)
-        return -1;
-    if (isnan (amount)) {
-        errno = EINVAL;
-        return -1;
-    }
-    series_t *series = s_series_get (family, label_values);
+    family_t *family;
+    series_t *series = s_series_for (self, name, PROM_GAUGE, label_values, amount, &family);
     if (!series)
         return -1;
     series->value += amount;
@@ -361,14 +361,9 @@ int
 prom_histogram_observe (prom_t *self, const char *name,
                         const char *const *label_values, double value)
 {
-    family_t *family = s_family_typed (self, name, PROM_HISTOGRAM);
-    if (!family)
-        return -1;
-    if (isnan (value)) {
-        errno = EINVAL;
-        return -1;
-    }
-    series_t *series = s_series_get (family, label_values);
+    family_t *family;
+    series_t *series = s_series_for (self, name, PROM_HISTOGRAM, label_values, value,
+                                     &family);
     if (!series)
         return -1;
     size_t bucket = 0;
