@@ -305,7 +305,8 @@ prom_register (prom_t *self, const char *name, prom_type_t type,
 
 //  The series of family name (of this type) for label_values, created on
 //  first use, to take value; NULL with errno (ENOENT, EINVAL for the wrong
-//  type, a NaN or a counter going down, ENOMEM). The family goes to *family_p.
+//  type, a NaN or a counter going down, ENOMEM). The family goes to
+//  *family_p unless it is NULL.
 static series_t *
 s_series_for (prom_t *self, const char *name, prom_type_t type,
               const char *const *label_values, double value, family_t **family_p)
@@ -317,7 +318,8 @@ s_series_for (prom_t *self, const char *name, prom_type_t type,
         errno = EINVAL;                 //  a counter only goes up
         return NULL;
     }
-    *family_p = family;
+    if (family_p)
+        *family_p = family;
     return s_series_get (family, label_values);
 }
 
@@ -325,8 +327,7 @@ int
 prom_counter_add (prom_t *self, const char *name,
                   const char *const *label_values, double amount)
 {
-    family_t *family;
-    series_t *series = s_series_for (self, name, PROM_COUNTER, label_values, amount, &family);
+    series_t *series = s_series_for (self, name, PROM_COUNTER, label_values, amount, NULL);
     if (!series)
         return -1;
     series->value += amount;
@@ -337,8 +338,7 @@ int
 prom_gauge_set (prom_t *self, const char *name,
                 const char *const *label_values, double value)
 {
-    family_t *family;
-    series_t *series = s_series_for (self, name, PROM_GAUGE, label_values, value, &family);
+    series_t *series = s_series_for (self, name, PROM_GAUGE, label_values, value, NULL);
     if (!series)
         return -1;
     series->value = value;
@@ -349,8 +349,7 @@ int
 prom_gauge_add (prom_t *self, const char *name,
                 const char *const *label_values, double amount)
 {
-    family_t *family;
-    series_t *series = s_series_for (self, name, PROM_GAUGE, label_values, amount, &family);
+    series_t *series = s_series_for (self, name, PROM_GAUGE, label_values, amount, NULL);
     if (!series)
         return -1;
     series->value += amount;
