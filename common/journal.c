@@ -741,6 +741,7 @@ journal_append (journal_t *self, event_t *event, uint64_t now_ms)
         self->queued_since = now_ms;
     bool commit = self->config.policy != JOURNAL_FSYNC_BATCH
                || self->queued >= self->config.batch_records
+               || self->queue_size >= JOURNAL_BATCH_BYTES
                || now_ms >= self->queued_since + self->config.batch_ms
                || self->error || self->need_cut;
     if (commit && s_commit (self))

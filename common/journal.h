@@ -75,6 +75,10 @@
 #define JOURNAL_SEGMENT_SIZE (64u * 1024 * 1024)
 #define JOURNAL_BATCH_RECORDS 64
 #define JOURNAL_BATCH_MS 10
+//  A batch also ends once its queued records reach this many bytes: a
+//  burst of large records (a submission carries its inputs) is neither
+//  held in memory nor written in one long stretch.
+#define JOURNAL_BATCH_BYTES (128u * 1024)
 #define JOURNAL_RECORD_MAX (16u * 1024 * 1024)
 #define JOURNAL_HEADER_SIZE 20
 #define JOURNAL_RECORD_HEAD 8

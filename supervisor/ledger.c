@@ -22,13 +22,6 @@
 #include <sys/file.h>
 #include <unistd.h>
 
-//  A batch of records on its way to disk (fsync policy batch) ends at
-//  this many bytes even before its batch_records: each submission's
-//  record carries its inputs, ~20 KB, and the journal holds a whole batch
-//  in memory (64 of them: 1.3 MiB, in a buffer that never shrinks). A
-//  fsync per 256 KB is still only one per dozen submissions.
-#define BATCH_BYTES (128 * 1024)
-
 //  An answer that waits for its event to be durable.
 typedef struct {
     zframe_t *identity;
@@ -229,16 +222,6 @@ s_flush (server_t *self)
     }
 }
 
-//  About the bytes a record takes in the journal's queue.
-static size_t
-s_event_bytes (const event_t *event)
-{
-    size_t bytes = 64;
-    for (size_t i = 0; i < event->count; i++)
-        bytes += 16 + event->fields [i].size;
-    return bytes;
-}
-
 //  Appends the records not yet in the journal, in order.
 static void
 s_write_backlog (server_t *self)
@@ -258,11 +241,6 @@ s_write_backlog (server_t *self)
             if (journal_append (self->journal, &record->event, now))
                 return;             //  unhealthy: try again on a later tick
             record->seq = record->event.seq;
-            //  A failed sync leaves the journal unhealthy: the tick retries.
-            self->batch_bytes = journal_queued (self->journal)?
-                                self->batch_bytes + s_event_bytes (&record->event): 0;
-            if (self->batch_bytes >= BATCH_BYTES && journal_sync (self->journal) == 0)
-                self->batch_bytes = 0;
         }
         //  The journal has its own copy now; only the answers wait.
         event_release (&record->event);

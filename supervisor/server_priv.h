@@ -205,7 +205,6 @@ struct server {
     int journal_lock;
     zlistx_t *held;             //  events on their way to disk, with answers
     size_t unwritten;           //  of those, not yet handed to the journal
-    size_t batch_bytes;         //  appended to the journal, not yet durable
     uint64_t next_seq;          //  without a journal
     uint64_t last_retry_ms;
     size_t recovered;           //  workflows queued again at start

@@ -567,6 +567,30 @@ Test (journal, never_writes_each_record_and_never_syncs)
     free (dir);
 }
 
+Test (journal, batch_also_ends_at_its_byte_limit)
+{
+    //  large records (a submission carries its inputs) end a batch at
+    //  JOURNAL_BATCH_BYTES, before its 64 records or its 10 ms
+    char *dir = tu_tmpdir ();
+    journal_t *journal = s_open (dir, JOURNAL_FSYNC_BATCH, 0, NULL, NULL);
+    cr_assert_not_null (journal);
+    static char big [20 * 1024];
+    memset (big, 'x', sizeof big);
+    size_t per_batch = JOURNAL_BATCH_BYTES / sizeof big + 1;
+    for (size_t i = 0; i < per_batch; i++) {
+        event_t event;
+        s_event (&event, 1 + (int) i);
+        cr_assert_eq (event_add_bytes (&event, "inputs", big, sizeof big), 0);
+        cr_assert_eq (journal_append (journal, &event, 1000), 0);
+        event_release (&event);
+        cr_assert_eq (journal_durable_seq (journal), i + 1 < per_batch? 0: per_batch,
+                      "after %zu large records", i + 1);
+    }
+    journal_destroy (&journal);
+    tu_rmtree (dir);
+    free (dir);
+}
+
 Test (journal, batch_commits_at_64_records_or_10_ms)
 {
     char *dir = tu_tmpdir ();
