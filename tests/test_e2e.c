@@ -208,6 +208,24 @@ Test (e2e, generate_without_a_tree_starts_a_private_one, .timeout = 60)
     s_tree_fini (&tree);
 }
 
+Test (e2e, a_project_without_a_readme_is_read_from_its_build_files, .timeout = 60)
+{
+    tree_t tree;
+    s_tree_init (&tree);
+    char *project = tu_tmpdir ();
+    tu_write (project, "go.mod", "module example.org/tally\n\ngo 1.22\n");
+    tu_write (project, "tally.go", "package tally\n");
+    tu_result_t r;
+    cr_assert_eq (s_cli (&tree, &r, "generate", project, NULL), 0, "generate: %s", r.err);
+    cr_assert (strstr (r.out, "go test"), "no go test step:\n%s", r.out);
+    //  the user is told the workflow rests on build files alone
+    cr_assert (strstr (r.err, "no README found"), "stderr: %s", r.err);
+    tu_result_release (&r);
+    tu_rmtree (project);
+    free (project);
+    s_tree_fini (&tree);
+}
+
 Test (e2e, many_paths_go_to_an_out_dir, .timeout = 60)
 {
     tree_t tree;

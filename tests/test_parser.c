@@ -716,9 +716,15 @@ Test (parser, empty_and_missing_documents)
     cr_assert_eq (doc.docs_count, 1);
     readme_doc_release (&doc);
 
+    //  a project without a README: nothing read, nothing failed
     project_docs_t docs = { 0 };
     char err [128] = "";
-    cr_assert_eq (parser_parse (&docs, &doc, err, sizeof err), -1);
+    cr_assert_eq (parser_parse (&docs, &doc, err, sizeof err), 0, "%s", err);
+    cr_assert_eq (doc.docs_count, 0);
+    cr_assert_eq (doc.sections_count + doc.blocks_count + doc.commands_count, 0);
+    readme_doc_release (&doc);
+
+    cr_assert_eq (parser_parse (NULL, &doc, err, sizeof err), -1);
     cr_assert_eq (errno, EINVAL);
     cr_assert (strlen (err) > 0);
     cr_assert_null (doc.title);
@@ -879,11 +885,17 @@ Test (parser, step_over_encoded_frames)
     free (buf);
     project_docs_release (&docs);
 
-    //  A well-formed frame with no documents.
+    //  A well-formed frame with no documents is a project without a
+    //  README: an empty reading, not an error.
     cr_assert_eq (project_docs_encode (&docs, &buf, &size), 0);
     frame = (step_frame_t) { buf, size };
-    cr_assert_eq (parser_step (NULL, &frame, 1, &options, &res), -1);
-    cr_assert (res.input_error);
-    cr_assert (strstr (res.error, "no documents"), "%s", res.error);
+    cr_assert_eq (parser_step (NULL, &frame, 1, &options, &res), 0, "%s", res.error);
+    cr_assert_not_null (res.data);
+    readme_doc_t empty;
+    cr_assert_eq (readme_doc_decode (&empty, res.data, res.size), 0);
+    cr_assert_eq (empty.docs_count, 0);
+    cr_assert_eq (empty.commands_count, 0);
+    readme_doc_release (&empty);
+    free (res.data);
     free (buf);
 }

@@ -868,7 +868,9 @@ int
 parser_parse (const project_docs_t *docs, readme_doc_t *doc, char *err, size_t err_size)
 {
     memset (doc, 0, sizeof *doc);
-    if (!docs || docs->docs_count == 0) {
+    //  no documents is a project without a README: an empty reading,
+    //  and the detector works from the build files alone
+    if (!docs) {
         snprintf (err, err_size, "no documents to parse");
         return errno = EINVAL, -1;
     }
