@@ -1117,6 +1117,64 @@ Test (detector, cmake_building_swift_is_checked_in_the_swift_job_with_ninja)
     s_project_free (&p);
 }
 
+Test (detector, a_makefile_lint_target_runs_with_the_tools_its_recipe_needs)
+{
+    //  CMake builds; a convenience Makefile beside it lints with
+    //  clang-tidy over the compilation database in build/
+    project_t p = { 0 };
+    p.name = strdup ("quill");
+    s_add_name (&p, "CMakeLists.txt");
+    s_add_manifest (&p, "CMakeLists.txt", "cmake_minimum_required(VERSION 3.16)\n"
+                    "project(quill C)\nenable_testing()\nadd_subdirectory(src)\n");
+    s_add_name (&p, "Makefile");
+    s_add_manifest (&p, "Makefile", "BUILDDIR ?= build\n\n$(BUILDDIR):\n"
+                    "\tcmake -S . -B $(BUILDDIR)\n\n"
+                    "lint: $(BUILDDIR)\n\tfor f in src/*.c; do clang-tidy -p=build $$f; done\n"
+                    "\tcppcheck --error-exitcode=1 src\n");
+    report_t r = s_detect (&p, NULL, false);
+    const report_job_t *c = s_must_job (&r, "c");
+    int install = s_step_at (c, "sudo apt-get install -y clang-tidy cppcheck");
+    cr_assert_gt (install, s_step_at (c, "sudo apt-get update"));
+    cr_assert_str_eq (c->steps [install].source, "Makefile:6 target lint runs clang-tidy");
+    //  clang-tidy -p reads compile_commands.json: CMake is asked to write it
+    const report_step_t *configure = s_step (c, "cmake -B build -DCMAKE_BUILD_TYPE=Release "
+                                             "-DCMAKE_EXPORT_COMPILE_COMMANDS=ON");
+    cr_assert_not_null (configure);
+    int lint = s_step_at (c, "make lint");
+    cr_assert_geq (lint, 0);
+    cr_assert_eq (c->steps [lint].kind, CMD_LINT);
+    cr_assert_gt (lint, s_step_at (c, "cmake --build build --config Release"));
+    s_assert_run_order (c);
+    report_release (&r);
+    s_project_free (&p);
+
+    //  a plain Makefile whose tests run under valgrind gets valgrind; one
+    //  whose recipes call nothing unusual gets no apt-get at all
+    project_t q = { 0 };
+    q.name = strdup ("tern");
+    s_add_name (&q, "Makefile");
+    s_add_manifest (&q, "Makefile", "all:\n\tcc -o tern tern.c\n\n"
+                    "test: all\n\tvalgrind --error-exitcode=1 ./tern --self-test\n");
+    r = s_detect (&q, NULL, false);
+    c = s_must_job (&r, "c");
+    cr_assert_not_null (s_step (c, "sudo apt-get install -y valgrind"));
+    cr_assert_eq (s_step_at (c, "make lint"), -1);
+    report_release (&r);
+    s_project_free (&q);
+
+    project_t plain = { 0 };
+    plain.name = strdup ("fern");
+    s_add_name (&plain, "Makefile");
+    s_add_manifest (&plain, "Makefile", "all:\n\tcc -o fern fern.c\n\n"
+                    "test: all\n\t./fern --self-test\n");
+    r = s_detect (&plain, NULL, false);
+    c = s_must_job (&r, "c");
+    for (size_t i = 0; i < c->steps_count; i++)
+        cr_assert_neq (c->steps [i].kind, CMD_SYSTEM, "%s", c->steps [i].run);
+    report_release (&r);
+    s_project_free (&plain);
+}
+
 Test (detector, an_example_environment_names_the_services_the_app_connects_to)
 {
     struct { const char *file; const char *text; const char *want; } cases [] = {

@@ -32,8 +32,20 @@ void eco_native_detect (dctx_t *self);    //  c and c++: last, it defers
 //  command (no watcher, no server) and, when tools is not NULL, mentions
 //  one of tools (NULL ended) or a make variable (which names the tool, as
 //  $(GO) does), add "make target" as a step of kind. True when it did.
+//  The tools the recipe calls that a runner may lack (knowledge
+//  recipe-tools) are installed with apt-get before it.
 bool eco_make_wrapper (dctx_t *self, report_job_t *job, cmd_kind_t kind,
                        const char *target, const char *const *tools);
+
+//  Add `sudo apt-get install -y PKG...` (after `sudo apt-get update`) to
+//  job for each tool of knowledge recipe-tools that recipe (target's, at
+//  file:line) calls.
+void eco_recipe_tools (dctx_t *self, report_job_t *job, const char *recipe,
+                       const char *file, unsigned line, const char *target);
+
+//  True when the Makefile's rule for target calls a tool that reads a
+//  compilation database (knowledge compile-db-tools: clang-tidy...).
+bool eco_make_recipe_reads_compile_db (dctx_t *self, const char *target);
 
 //  When a job has no test yet and the justfile has a `test` recipe of plain
 //  shell lines that finish, run those lines (just itself is not installed

@@ -98,9 +98,14 @@ s_cmake (dctx_t *self, report_job_t *job, const project_file_t *file)
                      "cxx_std_ compile feature");
         matrix = dctx_matrix (self, job, "cxx-std", range, source);
     }
-    dctx_step (self, job, CMD_BUILD, matrix
-               ? "cmake -B build -DCMAKE_BUILD_TYPE=Release -DCMAKE_CXX_STANDARD=\"$CXX_STD\""
-               : "cmake -B build -DCMAKE_BUILD_TYPE=Release", "CMakeLists.txt");
+    //  a lint target that runs clang-tidy -p build reads the compilation
+    //  database CMake writes only when asked
+    const char *db = eco_make_recipe_reads_compile_db (self, "lint")
+                   ? " -DCMAKE_EXPORT_COMPILE_COMMANDS=ON": "";
+    char configure [160];
+    snprintf (configure, sizeof configure, "cmake -B build -DCMAKE_BUILD_TYPE=Release%s%s",
+              matrix? " -DCMAKE_CXX_STANDARD=\"$CXX_STD\"": "", db);
+    dctx_step (self, job, CMD_BUILD, configure, "CMakeLists.txt");
     dctx_step (self, job, CMD_BUILD, "cmake --build build --config Release",
                "CMakeLists.txt");
     static const char *const marks [] = { "enable_testing", "include(CTest)",
@@ -160,6 +165,7 @@ s_make (dctx_t *self, report_job_t *job, const project_file_t *make)
     dctx_step (self, job, CMD_BUILD, "make", name);
     if (!eco_make_wrapper (self, job, CMD_TEST, "test", NULL))
         eco_make_wrapper (self, job, CMD_TEST, "check", NULL);
+    eco_make_wrapper (self, job, CMD_LINT, "lint", NULL);
 }
 
 void
@@ -216,4 +222,7 @@ eco_native_detect (dctx_t *self)
         s_meson (self, job, dctx_manifest (self, "meson.build"));
     else
         s_autotools (self, job);
+    //  a Makefile beside the build system is the maintainers' task
+    //  runner: its lint target is what they check before a merge
+    eco_make_wrapper (self, job, CMD_LINT, "lint", NULL);
 }

@@ -61,7 +61,61 @@ eco_make_wrapper (dctx_t *self, report_job_t *job, cmd_kind_t kind,
     snprintf (what, sizeof what, "target %s", target);
     dctx_source (source, sizeof source, make->name, line, what);
     dctx_step (self, job, kind, run, source);
+    eco_recipe_tools (self, job, recipe, make->name, line, target);
     return true;
+}
+
+void
+eco_recipe_tools (dctx_t *self, report_job_t *job, const char *recipe,
+                  const char *file, unsigned line, const char *target)
+{
+    const ynode_t *tools = ytree_get (knowledge_root (self->kb), "recipe-tools");
+    if (!tools || tools->kind != YNODE_MAP || !recipe)
+        return;
+    char packages [256] = "", source [192] = "";
+    size_t used = 0;
+    for (size_t i = 0; i < tools->count; i++) {
+        const char *package = ytree_str (tools->items [i], NULL);
+        if (!package || !dtext_has_word (recipe, tools->keys [i]))
+            continue;
+        //  two tools from one package ask for it once
+        if (dtext_has_word (packages, package))
+            continue;
+        int n = snprintf (packages + used, sizeof packages - used, " %s", package);
+        if (n < 0 || (size_t) n >= sizeof packages - used)
+            break;
+        used += (size_t) n;
+        if (!*source) {
+            char what [96];
+            snprintf (what, sizeof what, "target %s runs %s", target, tools->keys [i]);
+            dctx_source (source, sizeof source, file, line, what);
+        }
+    }
+    if (!used)
+        return;
+    char run [300];
+    snprintf (run, sizeof run, "sudo apt-get install -y%s", packages);
+    dctx_step (self, job, CMD_SYSTEM, "sudo apt-get update", source);
+    dctx_step (self, job, CMD_SYSTEM, run, source);
+}
+
+bool
+eco_make_recipe_reads_compile_db (dctx_t *self, const char *target)
+{
+    const project_file_t *make = dctx_manifest (self, "Makefile");
+    if (!make)
+        make = dctx_manifest (self, "makefile");
+    char recipe [2048];
+    unsigned line = 0;
+    if (!make || !dtext_make_target (make->data, target, &line, recipe, sizeof recipe))
+        return false;
+    const ynode_t *tools = ytree_get (knowledge_root (self->kb), "compile-db-tools");
+    for (size_t i = 0; tools && tools->kind == YNODE_SEQ && i < tools->count; i++) {
+        const char *tool = ytree_str (tools->items [i], NULL);
+        if (tool && dtext_has_word (recipe, tool))
+            return true;
+    }
+    return false;
 }
 
 //  Blank out // and slash-star comments and trailing commas outside
