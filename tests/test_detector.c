@@ -459,6 +459,35 @@ Test (detector, tox_and_nox_are_the_projects_wrappers)
                "%s", s_step (job, "nox -s tests")->source);
     cr_assert_not_null (s_step (job, "python -m pip install nox"));
     report_release (&r);
+
+    //  the runner's own repository tests its checkout, not a release
+    static const char *const runners [] = { "nox", "tox" };
+    for (size_t i = 0; i < 2; i++) {
+        project_t p = { 0 };
+        p.name = strdup (runners [i]);
+        char pyproject [128];
+        snprintf (pyproject, sizeof pyproject, "[project]\nname = \"%s\"\n"
+                  "requires-python = \">=3.9\"\n", runners [i]);
+        s_add_name (&p, "pyproject.toml");
+        s_add_manifest (&p, "pyproject.toml", pyproject);
+        if (i == 0) {
+            s_add_name (&p, "noxfile.py");
+            s_add_manifest (&p, "noxfile.py", "import nox\n\n@nox.session\n"
+                            "def tests(session):\n    session.run(\"pytest\")\n");
+        }
+        else {
+            s_add_name (&p, "tox.ini");
+            s_add_manifest (&p, "tox.ini", "[tox]\nenv_list = py\n");
+        }
+        r = s_detect (&p, NULL, false);
+        job = s_must_job (&r, "python");
+        cr_assert_not_null (s_step (job, "python -m pip install ."));
+        cr_assert_eq (s_step_at (job, i == 0? "python -m pip install nox"
+                                            : "python -m pip install tox"), -1);
+        cr_assert_not_null (s_step (job, i == 0? "nox -s tests": "tox -e py"));
+        report_release (&r);
+        s_project_free (&p);
+    }
 }
 
 Test (detector, a_locked_environment_is_installed_before_tox_or_nox)

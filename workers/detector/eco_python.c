@@ -534,6 +534,17 @@ s_tool_install (py_t *self, const char *tool, const char *tool_source)
         dctx_step (ctx, self->job, CMD_INSTALL, run, tool_source);
 }
 
+//  True when the project is the runner itself (tox's or nox's own
+//  repository): its sessions must run the checkout, not a release.
+static bool
+s_is_runner (py_t *self, const char *runner)
+{
+    const char *name = ytree_str (ytree_path (self->pyproject, "project", "name", NULL), NULL);
+    if (!name)
+        name = ytree_str (ytree_path (self->pyproject, "tool", "poetry", "name", NULL), NULL);
+    return name && strcasecmp (name, runner) == 0;
+}
+
 static void
 s_steps (py_t *self, const char *tool, const char *tool_source)
 {
@@ -554,7 +565,8 @@ s_steps (py_t *self, const char *tool, const char *tool_source)
         bool gh_actions = strstr (text, "[gh-actions]") != NULL;
         bool gh = strstr (text, "[gh]") != NULL;
         char install [160];
-        snprintf (install, sizeof install, "python -m pip install tox%s%s",
+        snprintf (install, sizeof install, "python -m pip install %s%s%s",
+                  s_is_runner (self, "tox")? ".": "tox",
                   gh_actions? " tox-gh-actions": gh? " tox-gh": "",
                   strcmp (tool, "uv") == 0? " tox-uv": "");
         if (tox)
@@ -577,7 +589,11 @@ s_steps (py_t *self, const char *tool, const char *tool_source)
         char run [128], what [96];
         snprintf (what, sizeof what, "session %s", session);
         dctx_source (source, sizeof source, nox->name, line, what);
-        dctx_step (ctx, job, CMD_INSTALL, "python -m pip install nox", source);
+        if (s_is_runner (self, "nox"))
+            dctx_step (ctx, job, CMD_INSTALL, "python -m pip install .",
+                       "pyproject.toml: the project is nox itself");
+        else
+            dctx_step (ctx, job, CMD_INSTALL, "python -m pip install nox", source);
         snprintf (run, sizeof run, "nox -s %s", session);
         dctx_step (ctx, job, CMD_TEST, run, source);
         return;
