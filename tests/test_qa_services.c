@@ -374,3 +374,37 @@ Test (qa_services, active_record_reads_mysql2_urls_and_others_mysql)
     report_release (&r);
     s_project_free (&p);
 }
+
+//  -- GitLab language images ----------------------------------------------
+
+Test (qa_services, gitlab_php_images_get_the_database_extension)
+{
+    project_t p = { .name = strdup ("parcels") };
+    s_add_file (&p, "composer.json",
+                "{\"name\": \"acme/parcels\", \"require\": {\"php\": \"^8.2\"},\n"
+                " \"scripts\": {\"test\": \"phpunit\"}}\n");
+    s_add_file (&p, ".env.example", "DB_CONNECTION=pgsql\nDB_HOST=127.0.0.1\n");
+    report_t r = s_detect (&p);
+    cr_assert_not_null (s_service (s_job (&r, "php"), "postgres"));
+    char *gitlab = s_render (&r, "gitlab");
+    ynode_t *root = ytree_parse (gitlab, strlen (gitlab), NULL, 0);
+    const ynode_t *before = ytree_path (root, "php", "before_script", NULL);
+    cr_assert (before && before->kind == YNODE_SEQ, "%s", gitlab);
+    int ext = -1, install = -1;
+    for (size_t i = 0; i < before->count; i++) {
+        const char *line = ytree_str (before->items [i], "");
+        if (strstr (line, "docker-php-ext-install pdo_pgsql"))
+            ext = (int) i;
+        if (strncmp (line, "composer ", 9) == 0)
+            install = (int) i;
+    }
+    cr_assert (ext >= 0 && ext < install, "the extension before composer:\n%s", gitlab);
+    ytree_destroy (&root);
+    free (gitlab);
+    //  GitHub's setup-php has it already
+    char *github = s_render (&r, "github");
+    cr_assert_null (strstr (github, "docker-php-ext"));
+    free (github);
+    report_release (&r);
+    s_project_free (&p);
+}
