@@ -197,11 +197,74 @@ s_env_examples (dctx_t *self)
     }
 }
 
+//  The manifest that names a library whose tests start their own
+//  containers (the knowledge's self-started-services: Testcontainers),
+//  or NULL. Compose files and example environments are not manifests of
+//  dependencies and are not read.
+static const char *
+s_self_started (const dctx_t *self)
+{
+    const ynode_t *libs = ytree_get (knowledge_root (self->kb), "self-started-services");
+    for (size_t i = 0; self->project && !self->readme_only
+                       && i < self->project->manifests_count; i++) {
+        const project_file_t *file = &self->project->manifests [i];
+        if (!file->name || !file->data || strncmp (file->name, ".env", 4) == 0
+            || strstr (file->name, "compose."))
+            continue;
+        for (size_t k = 0; libs && libs->kind == YNODE_SEQ && k < libs->count; k++) {
+            const char *lib = ytree_str (libs->items [k], NULL);
+            if (lib && *lib && strcasestr (file->data, lib))
+                return file->name;
+        }
+    }
+    return NULL;
+}
+
+static void
+s_service_release (report_service_t *service)
+{
+    for (size_t i = 0; i < service->ports_count; i++)
+        free (service->ports [i]);
+    for (size_t i = 0; i < service->env_count; i++)
+        free (service->env [i]);
+    free (service->ports);
+    free (service->env);
+    free (service->name);
+    free (service->image);
+    free (service->health);
+    free (service->source);
+}
+
+//  Tests that start their own database with Testcontainers need Docker,
+//  not a service container: one would only hold the port they may want.
+static void
+s_drop_services (dctx_t *self, const char *manifest)
+{
+    bool dropped = false;
+    for (size_t j = 0; j < self->report->jobs_count; j++) {
+        report_job_t *job = &self->report->jobs [j];
+        for (size_t k = 0; k < job->services_count; k++)
+            s_service_release (&job->services [k]);
+        dropped = dropped || job->services_count;
+        free (job->services);
+        job->services = NULL;
+        job->services_count = 0;
+    }
+    if (dropped)
+        dctx_note (self, "info", "the tests start their own containers (Testcontainers): "
+                   "no service containers", manifest);
+}
+
 void
 dservice_detect (dctx_t *self)
 {
     if (!self->report->jobs_count)
         return;
+    const char *self_started = s_self_started (self);
+    if (self_started) {
+        s_drop_services (self, self_started);
+        return;
+    }
     s_compose (self);
     s_docker_run (self);
     s_env_examples (self);

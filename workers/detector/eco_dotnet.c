@@ -43,6 +43,32 @@ s_frameworks (const project_file_t *file, char tfms [][16], size_t count,
     return count;
 }
 
+//  The service each NuGet package an MSBuild file references points at:
+//  <PackageReference Include="Npgsql" Version="8.0.2" />.
+static void
+s_packages (dctx_t *self, report_job_t *job, const project_file_t *file)
+{
+    static const char tag [] = "<PackageReference";
+    for (const char *at = strstr (file->data, tag); at; at = strstr (at + 1, tag)) {
+        const char *end = strchr (at, '>');
+        const char *include = strstr (at, "Include=");
+        if (!end || !include || include > end)
+            continue;
+        const char *q = include + 8;
+        if (*q != '"' && *q != '\'')
+            continue;
+        char quote = *q++, name [96];
+        size_t n = 0;
+        while (*q && *q != quote && q < end && n + 1 < sizeof name)
+            name [n++] = *q++;
+        name [n] = 0;
+        char source [192], what [128];
+        snprintf (what, sizeof what, "PackageReference %s", name);
+        dctx_source (source, sizeof source, file->name, dtext_line_at (file->data, at), what);
+        dctx_driver (self, job, name, source);
+    }
+}
+
 //  The top-level PowerShell build script's name as listed (build.ps1,
 //  Build.ps1), or NULL. Borrowed.
 static const char *
@@ -106,6 +132,7 @@ eco_dotnet_detect (dctx_t *self)
                     || strcmp (file->name, "Directory.Build.props") == 0;
         if (!msbuild)
             continue;
+        s_packages (self, job, file);
         unsigned line = 0;
         size_t before = count;
         count = s_frameworks (file, tfms, count, &line);

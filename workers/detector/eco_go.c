@@ -118,6 +118,25 @@ eco_go_detect (dctx_t *self)
         dctx_step (self, job, CMD_TEST, "go test -v ./...", "go.mod");
 }
 
+//  Crates whose database backend is a feature (sqlx = { features =
+//  ["postgres"] }): the services the knowledge's service-features map
+//  those features to.
+static void
+s_feature_drivers (dctx_t *self, report_job_t *job, const char *crate,
+                   const ynode_t *dep, const char *source)
+{
+    const ynode_t *map = ytree_path (knowledge_root (self->kb), "service-features",
+                                     crate, NULL);
+    const ynode_t *features = ytree_get (dep, "features");
+    for (size_t i = 0; map && features && features->kind == YNODE_SEQ
+                       && i < features->count; i++) {
+        const char *feature = ytree_str (features->items [i], NULL);
+        const char *service = feature? ytree_str (ytree_get (map, feature), NULL): NULL;
+        if (service)
+            dctx_service (self, job, service, NULL, source);
+    }
+}
+
 void
 eco_rust_detect (dctx_t *self)
 {
@@ -210,6 +229,7 @@ eco_rust_detect (dctx_t *self)
             snprintf (what, sizeof what, "%s %s", tables [t], deps->keys [i]);
             dctx_source (source, sizeof source, "Cargo.toml", deps->items [i]->line, what);
             dctx_driver (self, job, deps->keys [i], source);
+            s_feature_drivers (self, job, deps->keys [i], deps->items [i], source);
         }
     }
     ytree_destroy (&root);

@@ -7,12 +7,13 @@
 
 #include <ctype.h>
 #include <stdio.h>
+#include <stdlib.h>
 #include <string.h>
 
 //  Each gem a Gemfile or gemspec names: `gem "pg"`, `add_dependency 'x'`.
 static void
 s_gems (dctx_t *self, report_job_t *job, const project_file_t *file,
-        bool *rspec, bool *tooling_only)
+        bool *rspec, bool *rails, bool *tooling_only)
 {
     static const char *const verbs [] = { "gem", "add_dependency",
         "add_development_dependency", "add_runtime_dependency", NULL };
@@ -49,6 +50,8 @@ s_gems (dctx_t *self, report_job_t *job, const project_file_t *file,
             name [k] = 0;
             if (strcmp (name, "rspec") == 0 || strncmp (name, "rspec-", 6) == 0)
                 *rspec = true;
+            if (strcmp (name, "rails") == 0)
+                *rails = true;
             bool is_tool = false;
             for (size_t t = 0; tooling && tooling->kind == YNODE_SEQ && t < tooling->count; t++)
                 if (strcmp (ytree_str (tooling->items [t], ""), name) == 0)
@@ -83,6 +86,31 @@ s_rake_task (const char *text, unsigned *line_p)
     return NULL;
 }
 
+//  A Rails application tested with rspec against a database server: rspec
+//  does not create the test database the way `bin/rails test` does, so
+//  load the schema first, as Rails' own generated CI does.
+static void
+s_prepare_database (dctx_t *self, report_job_t *job)
+{
+    bool server = false;
+    for (size_t i = 0; i < job->services_count; i++)
+        server = server || strcmp (job->services [i].name, "postgres") == 0
+                        || strcmp (job->services [i].name, "mysql") == 0;
+    if (!server)
+        return;
+    size_t before = job->steps_count;
+    dctx_step (self, job, CMD_BUILD, dctx_has (self, "bin/")
+               ? "RAILS_ENV=test bin/rails db:test:prepare"
+               : "RAILS_ENV=test bundle exec rails db:test:prepare", "Gemfile rails");
+    if (job->steps_count > before) {
+        char *name = strdup ("Prepare the test database");
+        if (name) {
+            free (job->steps [before].name);
+            job->steps [before].name = name;
+        }
+    }
+}
+
 void
 eco_ruby_detect (dctx_t *self)
 {
@@ -104,13 +132,13 @@ eco_ruby_detect (dctx_t *self)
             dctx_add_name (self, name);
         }
     }
-    bool rspec = dctx_has (self, ".rspec"), tooling_only = true;
+    bool rspec = dctx_has (self, ".rspec"), rails = false, tooling_only = true;
     const project_file_t *gemfile = dctx_manifest (self, "Gemfile");
     const project_file_t *spec = gemspec? dctx_manifest (self, gemspec): NULL;
     if (gemfile)
-        s_gems (self, job, gemfile, &rspec, &tooling_only);
+        s_gems (self, job, gemfile, &rspec, &rails, &tooling_only);
     if (spec)
-        s_gems (self, job, spec, &rspec, &tooling_only);
+        s_gems (self, job, spec, &rspec, &rails, &tooling_only);
     if (gemfile && !strong && tooling_only && !gemspec) {
         dctx_note (self, "info", "Gemfile holds only tooling gems (e.g. CocoaPods, "
                    "fastlane): not a Ruby project of its own", "Gemfile");
@@ -155,7 +183,10 @@ eco_ruby_detect (dctx_t *self)
         dctx_step (self, job, CMD_TEST, "bundle exec rake", "Rakefile (default task)");
     }
     else
-    if (rspec || dctx_has (self, "spec/"))
+    if (rspec || dctx_has (self, "spec/")) {
+        if (rails && !gemspec)
+            s_prepare_database (self, job);
         dctx_step (self, job, CMD_TEST, "bundle exec rspec",
                    dctx_has (self, ".rspec")? ".rspec": gemfile? "Gemfile rspec": "spec/");
+    }
 }

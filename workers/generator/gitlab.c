@@ -343,6 +343,13 @@ s_scripts (gen_t *self, const recipe_t *recipe, const report_job_t *job)
                     before, &before_count, MAX_LINES);
     s_seq_of_nodes (self, ytree_get (recipe->tool, "gitlab-before"),
                     before, &before_count, MAX_LINES);
+    //  a language image may lack the service's client extension (the php
+    //  images have no pdo_pgsql or pdo_mysql): what each service needs
+    for (size_t i = 0; job->ecosystem && i < job->services_count; i++)
+        s_seq_of_nodes (self, ytree_path (knowledge_root (self->kb), "services",
+                                          job->services [i].name, "gitlab-before-by-ecosystem",
+                                          job->ecosystem, NULL),
+                        before, &before_count, MAX_LINES);
     if (*recipe->dir && before_count < MAX_LINES)
         before [before_count++] = strpool_format (&self->pool, "cd %s", recipe->dir);
     for (size_t i = 0; i < job->steps_count; i++) {

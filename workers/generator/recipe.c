@@ -336,41 +336,61 @@ recipe_job_id (const char *raw, char *const *taken, size_t taken_count,
     return id;
 }
 
+//  One client-env map of a service: each variable not seen yet, {host}
+//  filled in. 0, or -1 with errno ENOMEM.
+typedef struct {
+    const char *names [64];
+    size_t count;
+} env_seen_t;
+
+static int
+s_client_env_map (const ynode_t *env, const report_service_t *service, bool by_alias,
+                  env_seen_t *seen, recipe_env_fn *fn, void *arg)
+{
+    for (size_t k = 0; env && env->kind == YNODE_MAP && k < env->count; k++) {
+        const char *name = env->keys [k];
+        const char *tmpl = ytree_str (env->items [k], NULL);
+        bool taken = !tmpl || seen->count == sizeof seen->names / sizeof seen->names [0];
+        for (size_t s = 0; !taken && s < seen->count; s++)
+            taken = strcmp (seen->names [s], name) == 0;
+        if (taken)
+            continue;
+        seen->names [seen->count++] = name;
+        const char *at = strstr (tmpl, "{host}");
+        char *alias = at && by_alias? recipe_job_id (service->name, NULL, 0, NULL): NULL;
+        char *value = NULL;
+        if (at && (alias || !by_alias)) {
+            if (asprintf (&value, "%.*s%s%s", (int) (at - tmpl), tmpl,
+                          alias? alias: "127.0.0.1", at + 6) < 0)
+                value = NULL;
+        }
+        else
+        if (!at)
+            value = strdup (tmpl);
+        free (alias);
+        if (!value)
+            return errno = ENOMEM, -1;
+        fn (arg, name, value);
+    }
+    return 0;
+}
+
 int
 recipe_client_env (const knowledge_t *kb, const report_job_t *job, bool by_alias,
                    recipe_env_fn *fn, void *arg)
 {
-    const char *seen [64];
-    size_t seen_count = 0;
+    env_seen_t seen = { .count = 0 };
     for (size_t i = 0; i < job->services_count; i++) {
         const report_service_t *service = &job->services [i];
-        const ynode_t *env = ytree_path (knowledge_root (kb), "services",
-                                         service->name, "client-env", NULL);
-        for (size_t k = 0; env && env->kind == YNODE_MAP && k < env->count; k++) {
-            const char *name = env->keys [k];
-            const char *tmpl = ytree_str (env->items [k], NULL);
-            bool taken = !tmpl || seen_count == sizeof seen / sizeof seen [0];
-            for (size_t s = 0; !taken && s < seen_count; s++)
-                taken = strcmp (seen [s], name) == 0;
-            if (taken)
-                continue;
-            seen [seen_count++] = name;
-            const char *at = strstr (tmpl, "{host}");
-            char *alias = at && by_alias? recipe_job_id (service->name, NULL, 0, NULL): NULL;
-            char *value = NULL;
-            if (at && (alias || !by_alias)) {
-                if (asprintf (&value, "%.*s%s%s", (int) (at - tmpl), tmpl,
-                              alias? alias: "127.0.0.1", at + 6) < 0)
-                    value = NULL;
-            }
-            else
-            if (!at)
-                value = strdup (tmpl);
-            free (alias);
-            if (!value)
-                return errno = ENOMEM, -1;
-            fn (arg, name, value);
-        }
+        const ynode_t *def = ytree_path (knowledge_root (kb), "services",
+                                         service->name, NULL);
+        //  the ecosystem's own spelling first (Active Record wants mysql2://)
+        const ynode_t *own = job->ecosystem
+            ? ytree_path (def, "client-env-by-ecosystem", job->ecosystem, NULL): NULL;
+        if (s_client_env_map (own, service, by_alias, &seen, fn, arg)
+            || s_client_env_map (ytree_get (def, "client-env"), service, by_alias,
+                                 &seen, fn, arg))
+            return -1;
     }
     return 0;
 }

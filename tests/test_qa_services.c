@@ -1,0 +1,410 @@
+/*  Tests for the services web applications need in CI: the client
+    libraries that bring a database in each ecosystem (.NET packages,
+    Cargo features), tests that start their own containers, the schema a
+    Rails app tested with rspec needs, and the URL each framework reads.
+    Projects are invented here, built in memory, no codecs.  */
+#include "workers/detector/detector.h"
+#include "workers/generator/generator.h"
+#include "common/ytree.h"
+#include "tests/support/testutil.h"
+
+#include <criterion/criterion.h>
+#include <stdio.h>
+#include <stdlib.h>
+#include <string.h>
+
+static knowledge_t *s_kb;
+
+static void
+s_setup (void)
+{
+    char err [256];
+    s_kb = knowledge_new (err, sizeof err);
+    cr_assert_not_null (s_kb, "knowledge: %s", err);
+}
+
+static void
+s_teardown (void)
+{
+    knowledge_destroy (&s_kb);
+}
+
+TestSuite (qa_services, .init = s_setup, .fini = s_teardown);
+
+//  -- building inputs -----------------------------------------------------
+
+static void
+s_add_name (project_t *p, const char *name)
+{
+    p->files = realloc (p->files, (p->files_count + 1) * sizeof *p->files);
+    p->files [p->files_count++] = strdup (name);
+}
+
+//  A top-level file sent with its contents.
+static void
+s_add_file (project_t *p, const char *name, const char *data)
+{
+    s_add_name (p, name);
+    p->manifests = realloc (p->manifests, (p->manifests_count + 1) * sizeof *p->manifests);
+    p->manifests [p->manifests_count++] = (project_file_t) {
+        strdup (name), strdup (data), strlen (data) };
+}
+
+static void
+s_project_free (project_t *p)
+{
+    for (size_t i = 0; i < p->files_count; i++)
+        free (p->files [i]);
+    for (size_t i = 0; i < p->manifests_count; i++) {
+        free (p->manifests [i].name);
+        free (p->manifests [i].data);
+    }
+    free (p->files);
+    free (p->manifests);
+    free (p->name);
+    memset (p, 0, sizeof *p);
+}
+
+//  Detect p with an empty README; the report is the caller's.
+static report_t
+s_detect (const project_t *p)
+{
+    readme_doc_t doc = { 0 };
+    doc.docs = calloc (1, sizeof *doc.docs);
+    doc.docs [0] = strdup ("README.md");
+    doc.docs_count = 1;
+    report_t r = { 0 };
+    char err [256] = "";
+    cr_assert_eq (detector_detect (s_kb, p, &doc, false, &r, err, sizeof err), 0,
+                  "detect: %s", err);
+    readme_doc_release (&doc);
+    return r;
+}
+
+static const report_job_t *
+s_job (const report_t *r, const char *ecosystem)
+{
+    for (size_t i = 0; i < r->jobs_count; i++)
+        if (strcmp (r->jobs [i].ecosystem, ecosystem) == 0)
+            return &r->jobs [i];
+    cr_assert_fail ("no %s job", ecosystem);
+    return NULL;
+}
+
+static const report_service_t *
+s_service (const report_job_t *job, const char *name)
+{
+    for (size_t i = 0; i < job->services_count; i++)
+        if (strcmp (job->services [i].name, name) == 0)
+            return &job->services [i];
+    return NULL;
+}
+
+//  The index of the step that runs run, or -1.
+static int
+s_step_at (const report_job_t *job, const char *run)
+{
+    for (size_t i = 0; i < job->steps_count; i++)
+        if (strcmp (job->steps [i].run, run) == 0)
+            return (int) i;
+    return -1;
+}
+
+static char *
+s_render (const report_t *r, const char *target)
+{
+    step_options_t options = { .explain = false };
+    snprintf (options.target, sizeof options.target, "%s", target);
+    char *text = NULL, err [256] = "";
+    cr_assert_eq (generator_render (s_kb, r, &options, &text, err, sizeof err), 0,
+                  "render: %s", err);
+    return text;
+}
+
+static void
+s_lint (const char *text)
+{
+    char *report = NULL;
+    int findings = tu_actionlint (text, &report);
+    if (findings == TU_LINT_SKIPPED)
+        return;
+    cr_assert_eq (findings, 0, "actionlint findings:\n%s\nin:\n%s", report, text);
+    free (report);
+}
+
+//  -- .NET packages -------------------------------------------------------
+
+static const char s_csproj [] =
+    "<Project Sdk=\"Microsoft.NET.Sdk.Web\">\n"
+    "  <PropertyGroup>\n"
+    "    <TargetFramework>net8.0</TargetFramework>\n"
+    "  </PropertyGroup>\n"
+    "  <ItemGroup>\n"
+    "    <PackageReference Include=\"Npgsql.EntityFrameworkCore.PostgreSQL\" Version=\"8.0.2\" />\n"
+    "    <PackageReference Include='StackExchange.Redis' Version='2.7.33' />\n"
+    "    <PackageReference Include=\"xunit\" Version=\"2.7.0\" />\n"
+    "  </ItemGroup>\n"
+    "</Project>\n";
+
+Test (qa_services, dotnet_package_references_bring_their_services)
+{
+    project_t p = { .name = strdup ("clinic") };
+    s_add_file (&p, "Clinic.Api.csproj", s_csproj);
+    report_t r = s_detect (&p);
+    const report_job_t *job = s_job (&r, "dotnet");
+    const report_service_t *pg = s_service (job, "postgres");
+    cr_assert_not_null (pg, "Npgsql's provider brings postgres");
+    cr_assert_str_eq (pg->source, "Clinic.Api.csproj:6 PackageReference "
+                      "Npgsql.EntityFrameworkCore.PostgreSQL");
+    cr_assert_not_null (s_service (job, "redis"), "single quotes are read too");
+    cr_assert_eq (job->services_count, 2, "xunit is no service");
+    report_release (&r);
+    s_project_free (&p);
+}
+
+Test (qa_services, dotnet_without_client_packages_has_no_services)
+{
+    project_t p = { .name = strdup ("lib") };
+    s_add_file (&p, "Lib.csproj",
+                "<Project Sdk=\"Microsoft.NET.Sdk\"><PropertyGroup>"
+                "<TargetFramework>net8.0</TargetFramework></PropertyGroup>"
+                "<ItemGroup><PackageReference Include=\"Newtonsoft.Json\" />"
+                "<PackageReference Version=\"1\" /><PackageReference Include=\"Npgsql\"\n");
+    report_t r = s_detect (&p);
+    //  the last reference never closes: it is not read
+    cr_assert_eq (s_job (&r, "dotnet")->services_count, 0);
+    report_release (&r);
+    s_project_free (&p);
+}
+
+//  -- Cargo features ------------------------------------------------------
+
+Test (qa_services, sqlx_features_name_the_database)
+{
+    project_t p = { .name = strdup ("pastebin") };
+    s_add_file (&p, "Cargo.toml",
+                "[package]\nname = \"pastebin\"\nversion = \"0.1.0\"\n\n"
+                "[dependencies]\n"
+                "sqlx = { version = \"0.7\", features = [\"runtime-tokio\", \"mysql\"] }\n"
+                "diesel = \"2\"\n");
+    report_t r = s_detect (&p);
+    const report_job_t *job = s_job (&r, "rust");
+    const report_service_t *db = s_service (job, "mysql");
+    cr_assert_not_null (db, "sqlx's mysql feature brings mysql");
+    cr_assert_str_eq (db->source, "Cargo.toml:6 dependencies sqlx");
+    cr_assert_null (s_service (job, "postgres"), "diesel without features names none");
+    cr_assert_eq (job->services_count, 1);
+    report_release (&r);
+    s_project_free (&p);
+}
+
+Test (qa_services, sqlx_without_a_backend_feature_brings_nothing)
+{
+    project_t p = { .name = strdup ("q") };
+    s_add_file (&p, "Cargo.toml",
+                "[package]\nname = \"q\"\nversion = \"0.1.0\"\n\n"
+                "[dependencies.sqlx]\nversion = \"0.7\"\nfeatures = [\"sqlite\", \"macros\"]\n");
+    report_t r = s_detect (&p);
+    cr_assert_eq (s_job (&r, "rust")->services_count, 0, "sqlite needs no server");
+    report_release (&r);
+    s_project_free (&p);
+}
+
+//  -- Testcontainers ------------------------------------------------------
+
+static const char s_pom [] =
+    "<project>\n  <modelVersion>4.0.0</modelVersion>\n"
+    "  <groupId>com.example</groupId><artifactId>stock</artifactId>\n"
+    "  <version>1.0</version>\n  <dependencies>\n"
+    "    <dependency><groupId>org.postgresql</groupId>"
+    "<artifactId>postgresql</artifactId></dependency>\n"
+    "%s"
+    "  </dependencies>\n</project>\n";
+
+static report_t
+s_spring (bool testcontainers)
+{
+    char pom [1024];
+    snprintf (pom, sizeof pom, s_pom, testcontainers
+              ? "    <dependency><groupId>org.testcontainers</groupId>"
+                "<artifactId>postgresql</artifactId><scope>test</scope></dependency>\n": "");
+    project_t p = { .name = strdup ("stock") };
+    s_add_file (&p, "pom.xml", pom);
+    s_add_file (&p, "compose.yaml",
+                "services:\n  db:\n    image: postgres:16\n  cache:\n    image: redis:7\n");
+    report_t r = s_detect (&p);
+    s_project_free (&p);
+    return r;
+}
+
+Test (qa_services, testcontainers_tests_get_no_service_containers)
+{
+    report_t r = s_spring (true);
+    const report_job_t *job = s_job (&r, "java");
+    cr_assert_eq (job->services_count, 0, "neither the driver's nor the compose file's");
+    bool noted = false;
+    for (size_t i = 0; i < r.notes_count; i++)
+        noted = noted || (strstr (r.notes [i].value, "Testcontainers")
+                          && strcmp (r.notes [i].source, "pom.xml") == 0);
+    cr_assert (noted, "the report says why, naming the manifest");
+    report_release (&r);
+    //  the same project without it keeps both
+    r = s_spring (false);
+    job = s_job (&r, "java");
+    cr_assert_not_null (s_service (job, "postgres"));
+    cr_assert_not_null (s_service (job, "redis"));
+    report_release (&r);
+}
+
+Test (qa_services, testcontainers_is_read_in_any_manifest_and_case)
+{
+    project_t p = { .name = strdup ("orders") };
+    s_add_file (&p, "package.json",
+                "{\"name\": \"orders\", \"scripts\": {\"test\": \"jest\"},\n"
+                " \"dependencies\": {\"pg\": \"^8\"},\n"
+                " \"devDependencies\": {\"@TestContainers/postgresql\": \"^10\"}}\n");
+    report_t r = s_detect (&p);
+    cr_assert_eq (s_job (&r, "node")->services_count, 0);
+    report_release (&r);
+    s_project_free (&p);
+    //  an example environment naming it is no dependency
+    project_t q = { .name = strdup ("orders") };
+    s_add_file (&q, "package.json",
+                "{\"name\": \"orders\", \"scripts\": {\"test\": \"jest\"},\n"
+                " \"dependencies\": {\"pg\": \"^8\"}}\n");
+    s_add_file (&q, ".env.example", "TESTCONTAINERS_RYUK_DISABLED=true\n");
+    r = s_detect (&q);
+    cr_assert_not_null (s_service (s_job (&r, "node"), "postgres"));
+    report_release (&r);
+    s_project_free (&q);
+}
+
+//  -- Rails ---------------------------------------------------------------
+
+static report_t
+s_rails (const char *db_gem, const char *test_gem, bool binstubs)
+{
+    char gemfile [512];
+    snprintf (gemfile, sizeof gemfile,
+              "source \"https://rubygems.org\"\n\ngem \"rails\", \"~> 7.1\"\n"
+              "gem \"%s\"\n\ngroup :test do\n  gem \"%s\"\nend\n", db_gem, test_gem);
+    project_t p = { .name = strdup ("tavern") };
+    s_add_file (&p, "Gemfile", gemfile);
+    s_add_name (&p, "config/");
+    if (binstubs)
+        s_add_name (&p, "bin/");
+    report_t r = s_detect (&p);
+    s_project_free (&p);
+    return r;
+}
+
+Test (qa_services, rails_with_rspec_loads_the_schema_before_the_tests)
+{
+    report_t r = s_rails ("pg", "rspec-rails", true);
+    const report_job_t *job = s_job (&r, "ruby");
+    int prepare = s_step_at (job, "RAILS_ENV=test bin/rails db:test:prepare");
+    int test = s_step_at (job, "bundle exec rspec");
+    int install = s_step_at (job, "bundle install");
+    cr_assert_geq (prepare, 0, "the schema is loaded");
+    cr_assert (install < prepare && prepare < test, "after the gems, before rspec");
+    cr_assert_str_eq (job->steps [prepare].name, "Prepare the test database");
+    report_release (&r);
+    //  no binstubs: through bundler
+    r = s_rails ("mysql2", "rspec-rails", false);
+    cr_assert_geq (s_step_at (s_job (&r, "ruby"),
+                   "RAILS_ENV=test bundle exec rails db:test:prepare"), 0);
+    report_release (&r);
+}
+
+Test (qa_services, rails_without_a_database_server_or_rspec_adds_nothing)
+{
+    //  sqlite needs no server and rspec-rails' helper keeps its schema
+    report_t r = s_rails ("sqlite3", "rspec-rails", true);
+    const report_job_t *job = s_job (&r, "ruby");
+    for (size_t i = 0; i < job->steps_count; i++)
+        cr_assert_null (strstr (job->steps [i].run, "db:test:prepare"));
+    report_release (&r);
+    //  a plain gem that happens to use rspec is no application
+    project_t p = { .name = strdup ("pgtool") };
+    s_add_file (&p, "Gemfile", "source \"https://rubygems.org\"\ngemspec\n");
+    s_add_file (&p, "pgtool.gemspec",
+                "Gem::Specification.new do |s|\n  s.name = \"pgtool\"\n"
+                "  s.add_dependency \"rails\"\n  s.add_dependency \"pg\"\n"
+                "  s.add_development_dependency \"rspec\"\nend\n");
+    s_add_name (&p, "spec/");
+    r = s_detect (&p);
+    job = s_job (&r, "ruby");
+    for (size_t i = 0; i < job->steps_count; i++)
+        cr_assert_null (strstr (job->steps [i].run, "db:test:prepare"));
+    report_release (&r);
+    s_project_free (&p);
+}
+
+//  -- the URL each framework reads ----------------------------------------
+
+Test (qa_services, active_record_reads_mysql2_urls_and_others_mysql)
+{
+    report_t r = s_rails ("mysql2", "rspec-rails", true);
+    char *github = s_render (&r, "github");
+    ynode_t *root = ytree_parse (github, strlen (github), NULL, 0);
+    cr_assert_str_eq (ytree_str (ytree_path (root, "jobs", "ruby", "env", "DATABASE_URL",
+                                             NULL), ""),
+                      "mysql2://root:root@127.0.0.1:3306/test");
+    ytree_destroy (&root);
+    s_lint (github);
+    free (github);
+    char *gitlab = s_render (&r, "gitlab");
+    root = ytree_parse (gitlab, strlen (gitlab), NULL, 0);
+    cr_assert_str_eq (ytree_str (ytree_path (root, "ruby", "variables", "DATABASE_URL",
+                                             NULL), ""),
+                      "mysql2://root:root@mysql:3306/test");
+    ytree_destroy (&root);
+    free (gitlab);
+    report_release (&r);
+    //  a Python project with the same server keeps the plain scheme
+    project_t p = { .name = strdup ("shop") };
+    s_add_file (&p, "requirements.txt", "Django>=5\nmysqlclient>=2.2\n");
+    s_add_file (&p, "manage.py", "import django\n");
+    r = s_detect (&p);
+    github = s_render (&r, "github");
+    cr_assert_not_null (strstr (github, "DATABASE_URL: mysql://root:root@127.0.0.1:3306/test"),
+                        "%s", github);
+    s_lint (github);
+    free (github);
+    report_release (&r);
+    s_project_free (&p);
+}
+
+//  -- GitLab language images ----------------------------------------------
+
+Test (qa_services, gitlab_php_images_get_the_database_extension)
+{
+    project_t p = { .name = strdup ("parcels") };
+    s_add_file (&p, "composer.json",
+                "{\"name\": \"acme/parcels\", \"require\": {\"php\": \"^8.2\"},\n"
+                " \"scripts\": {\"test\": \"phpunit\"}}\n");
+    s_add_file (&p, ".env.example", "DB_CONNECTION=pgsql\nDB_HOST=127.0.0.1\n");
+    report_t r = s_detect (&p);
+    cr_assert_not_null (s_service (s_job (&r, "php"), "postgres"));
+    char *gitlab = s_render (&r, "gitlab");
+    ynode_t *root = ytree_parse (gitlab, strlen (gitlab), NULL, 0);
+    const ynode_t *before = ytree_path (root, "php", "before_script", NULL);
+    cr_assert (before && before->kind == YNODE_SEQ, "%s", gitlab);
+    int ext = -1, install = -1;
+    for (size_t i = 0; i < before->count; i++) {
+        const char *line = ytree_str (before->items [i], "");
+        if (strstr (line, "docker-php-ext-install pdo_pgsql"))
+            ext = (int) i;
+        if (strncmp (line, "composer ", 9) == 0)
+            install = (int) i;
+    }
+    cr_assert (ext >= 0 && ext < install, "the extension before composer:\n%s", gitlab);
+    ytree_destroy (&root);
+    free (gitlab);
+    //  GitHub's setup-php has it already
+    char *github = s_render (&r, "github");
+    cr_assert_null (strstr (github, "docker-php-ext"));
+    free (github);
+    report_release (&r);
+    s_project_free (&p);
+}
