@@ -75,6 +75,23 @@ knowledge_action_ref (const knowledge_t *self, const char *action)
     return ytree_str (ytree_path (self->root, "actions", action, NULL), NULL);
 }
 
+const char *
+knowledge_service_credential (const knowledge_t *self, const char *service,
+                              char *const *env, size_t env_count, const char *what)
+{
+    const ynode_t *spec = ytree_path (self->root, "services", service, "credentials",
+                                      what, NULL);
+    const ynode_t *from = ytree_get (spec, "from");
+    for (size_t i = 0; from && from->kind == YNODE_SEQ && i < from->count; i++) {
+        const char *var = ytree_str (from->items [i], NULL);
+        size_t n = var? strlen (var): 0;
+        for (size_t e = 0; n && e < env_count; e++)
+            if (env [e] && strncmp (env [e], var, n) == 0 && env [e][n] == '=')
+                return env [e] + n + 1;
+    }
+    return ytree_str (ytree_get (spec, "default"), "");
+}
+
 char *
 knowledge_text (const knowledge_t *self)
 {

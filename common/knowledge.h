@@ -32,6 +32,15 @@ const ynode_t *knowledge_root (const knowledge_t *self);
 //  The ref to use for an action ("v4" for "actions/checkout"), or NULL.
 const char *knowledge_action_ref (const knowledge_t *self, const char *action);
 
+//  One credential (what: "user", "password" or "db") a client of the
+//  service named service uses, given the service container's env
+//  ("NAME=value" strings): the value of the first of the knowledge's
+//  services.SERVICE.credentials.WHAT.from variables env sets, else its
+//  default, else "". Borrowed from env or the knowledge.
+const char *knowledge_service_credential (const knowledge_t *self, const char *service,
+                                          char *const *env, size_t env_count,
+                                          const char *what);
+
 //  The knowledge as YAML text (to send it to a worker). Caller frees.
 char *knowledge_text (const knowledge_t *self);
 

@@ -608,9 +608,10 @@ Test (github, matrix_services_and_folders)
     cr_assert (strstr (ytree_str (ytree_path (web, "services", "redis", "options",
                        NULL), ""), "--health-cmd \"redis-cli ping\""));
     //  The steps are told where the services are: the loopback address
-    //  the published ports are on
+    //  the published ports are on; the service sets no POSTGRES_USER or
+    //  POSTGRES_DB, so the image's defaults (postgres, postgres) hold
     cr_assert_str_eq (ytree_str (ytree_path (web, "env", "DATABASE_URL", NULL), ""),
-                      "postgres://postgres:postgres@127.0.0.1:5432/test", "%s", text);
+                      "postgres://postgres:postgres@127.0.0.1:5432/postgres", "%s", text);
     cr_assert_str_eq (ytree_str (ytree_path (web, "env", "REDIS_URL", NULL), ""),
                       "redis://127.0.0.1:6379");
     //  Steps keep their order, default names and multi-line commands.
@@ -948,7 +949,7 @@ Test (gitlab, same_decisions_gitlab_style)
                       NULL), ""), "postgres");
     //  a GitLab job reaches a service by its alias
     cr_assert_str_eq (ytree_str (ytree_path (web, "variables", "DATABASE_URL", NULL), ""),
-                      "postgres://postgres:postgres@postgres:5432/test", "%s", text);
+                      "postgres://postgres:postgres@postgres:5432/postgres", "%s", text);
     cr_assert_str_eq (ytree_str (ytree_path (web, "variables", "PGHOST", NULL), ""),
                       "postgres");
     cr_assert_not_null (ytree_path (web, "cache", "paths", NULL));

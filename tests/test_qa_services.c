@@ -408,3 +408,111 @@ Test (qa_services, gitlab_php_images_get_the_database_extension)
     report_release (&r);
     s_project_free (&p);
 }
+
+//  -- compose credentials -------------------------------------------------
+
+//  A compose file is how the maintainers run their database: the tests
+//  connect with its user, password, database and published port.
+Test (qa_services, compose_credentials_and_ports_reach_the_service_and_the_steps)
+{
+    project_t p = { .name = strdup ("ledger") };
+    s_add_file (&p, "package.json", "{ \"name\": \"ledger\", \"scripts\": { \"test\": "
+                "\"jest\" }, \"dependencies\": { \"pg\": \"^8.11.0\", \"ioredis\": \"^5\" } }\n");
+    s_add_file (&p, "docker-compose.yml",
+                "services:\n"
+                "  db:\n"
+                "    image: \"postgres:${PG_TAG:-15}-alpine\"\n"
+                "    environment:\n"
+                "      POSTGRES_USER: ledger\n"
+                "      POSTGRES_PASSWORD: \"s3cret@pw\"\n"
+                "      POSTGRES_DB: ledger_test\n"
+                "      PGDATA: ${PGDATA}\n"
+                "    ports:\n"
+                "      - \"127.0.0.1:5433:5432\"\n"
+                "  cache:\n"
+                "    image: redis:7\n"
+                "    ports:\n"
+                "      - target: 6379\n"
+                "        published: 6380\n");
+    report_t r = s_detect (&p);
+    const report_job_t *job = s_job (&r, "node");
+    const report_service_t *pg = s_service (job, "postgres");
+    cr_assert_not_null (pg);
+    //  the tag's default filled in; a variable without one left out
+    cr_assert_str_eq (pg->image, "postgres:15-alpine");
+    cr_assert_eq (pg->env_count, 3);
+    cr_assert_str_eq (pg->env [0], "POSTGRES_USER=ledger");
+    cr_assert_str_eq (pg->env [1], "POSTGRES_PASSWORD=s3cret@pw");
+    cr_assert_str_eq (pg->env [2], "POSTGRES_DB=ledger_test");
+    cr_assert_eq (pg->ports_count, 1);
+    cr_assert_str_eq (pg->ports [0], "127.0.0.1:5433:5432");
+    cr_assert_str_eq (s_service (job, "redis")->ports [0], "6380:6379");
+
+    char *github = s_render (&r, "github");
+    ynode_t *root = ytree_parse (github, strlen (github), NULL, 0);
+    const ynode_t *env = ytree_path (root, "jobs", "node", "env", NULL);
+    //  the password is percent-encoded inside the URL only
+    cr_assert_str_eq (ytree_str (ytree_get (env, "DATABASE_URL"), ""),
+                      "postgres://ledger:s3cret%40pw@127.0.0.1:5433/ledger_test", "%s", github);
+    cr_assert_str_eq (ytree_str (ytree_get (env, "PGPASSWORD"), ""), "s3cret@pw");
+    cr_assert_str_eq (ytree_str (ytree_get (env, "PGPORT"), ""), "5433");
+    cr_assert_str_eq (ytree_str (ytree_get (env, "REDIS_URL"), ""), "redis://127.0.0.1:6380");
+    cr_assert (strstr (ytree_str (ytree_path (root, "jobs", "node", "services", "postgres",
+                                              "options", NULL), ""), "pg_isready -U ledger"));
+    ytree_destroy (&root);
+    s_lint (github);
+    free (github);
+    //  GitLab reaches the container's own port by alias
+    char *gitlab = s_render (&r, "gitlab");
+    root = ytree_parse (gitlab, strlen (gitlab), NULL, 0);
+    cr_assert_str_eq (ytree_str (ytree_path (root, "node", "variables", "DATABASE_URL", NULL), ""),
+                      "postgres://ledger:s3cret%40pw@postgres:5432/ledger_test", "%s", gitlab);
+    cr_assert_str_eq (ytree_str (ytree_path (root, "node", "variables", "REDIS_URL", NULL), ""),
+                      "redis://redis:6379");
+    ytree_destroy (&root);
+    free (gitlab);
+    report_release (&r);
+    s_project_free (&p);
+}
+
+Test (qa_services, compose_root_settings_replace_ours_as_a_group)
+{
+    //  MySQL with an empty root password: our MYSQL_ROOT_PASSWORD would
+    //  give root a password the tests do not know
+    project_t p = { .name = strdup ("shelf") };
+    s_add_file (&p, "requirements.txt", "mysqlclient>=2.2\npytest\n");
+    s_add_file (&p, "compose.yaml",
+                "services:\n"
+                "  mysql:\n"
+                "    image: mysql:8.4\n"
+                "    environment:\n"
+                "      - MYSQL_ALLOW_EMPTY_PASSWORD=yes\n"
+                "      - MYSQL_DATABASE=shelf\n"
+                "      - MYSQL_USER\n");
+    report_t r = s_detect (&p);
+    const report_service_t *mysql = s_service (s_job (&r, "python"), "mysql");
+    cr_assert_not_null (mysql);
+    cr_assert_eq (mysql->env_count, 2);
+    cr_assert_str_eq (mysql->env [0], "MYSQL_ALLOW_EMPTY_PASSWORD=yes");
+    cr_assert_str_eq (mysql->env [1], "MYSQL_DATABASE=shelf");
+    //  no port in the compose file: ours stays
+    cr_assert_str_eq (mysql->ports [0], "3306:3306");
+    char *github = s_render (&r, "github");
+    cr_assert (strstr (github, "DATABASE_URL: mysql://root:@127.0.0.1:3306/shelf"), "%s", github);
+    cr_assert (strstr (github, "--password=\" --health-interval"), "%s", github);
+    s_lint (github);
+    free (github);
+    report_release (&r);
+    s_project_free (&p);
+
+    //  without a compose file our own credentials hold everywhere
+    project_t q = { .name = strdup ("shelf") };
+    s_add_file (&q, "requirements.txt", "mysqlclient>=2.2\npytest\n");
+    r = s_detect (&q);
+    github = s_render (&r, "github");
+    cr_assert (strstr (github, "DATABASE_URL: mysql://root:root@127.0.0.1:3306/test"), "%s", github);
+    cr_assert (strstr (github, "mysqladmin ping -h 127.0.0.1 -uroot --password=root"), "%s", github);
+    free (github);
+    report_release (&r);
+    s_project_free (&q);
+}

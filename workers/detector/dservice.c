@@ -3,6 +3,7 @@
     committed example environment (.env.example) points the app at.  */
 #include "workers/detector/dservice.h"
 
+#include <ctype.h>
 #include <stdio.h>
 #include <stdlib.h>
 #include <string.h>
@@ -43,6 +44,165 @@ s_job_for (dctx_t *self, const char *service)
     return self->report->jobs_count? &self->report->jobs [0]: NULL;
 }
 
+//  A compose value with its variables' defaults filled in
+//  ("${PG_TAG:-16}" -> "16"). False when a variable has no default (the
+//  value then depends on a shell we cannot see) or out is too small.
+static bool
+s_compose_value (const char *raw, char *out, size_t size)
+{
+    size_t at = 0;
+    for (const char *p = raw; *p; ) {
+        if (p [0] == '$' && p [1] == '$') {
+            p += 2;
+            if (at + 1 >= size)
+                return false;
+            out [at++] = '$';
+            continue;
+        }
+        if (p [0] == '$') {
+            const char *close = p [1] == '{'? strchr (p, '}'): NULL;
+            const char *dash = close? strstr (p, "-"): NULL;
+            if (!close || !dash || dash > close)
+                return false;
+            const char *from = dash + 1;
+            size_t n = (size_t) (close - from);
+            if (at + n >= size)
+                return false;
+            memcpy (out + at, from, n);
+            at += n;
+            p = close + 1;
+            continue;
+        }
+        if (at + 1 >= size)
+            return false;
+        out [at++] = *p++;
+    }
+    out [at] = 0;
+    return true;
+}
+
+//  True when name is one of the knowledge's exclusive-env names of def.
+static bool
+s_exclusive (const ynode_t *def, const char *name, size_t n)
+{
+    const ynode_t *group = ytree_get (def, "exclusive-env");
+    for (size_t i = 0; group && group->kind == YNODE_SEQ && i < group->count; i++) {
+        const char *one = ytree_str (group->items [i], "");
+        if (strlen (one) == n && strncmp (one, name, n) == 0)
+            return true;
+    }
+    return false;
+}
+
+//  The service's environment and published port as the compose file
+//  sets them: the maintainers' tests connect with those credentials.
+//  Its variables replace ours of the same name (and, for an exclusive
+//  group such as MySQL's root password settings, the whole group); ours
+//  fill the rest. A host:container port mapping replaces ours.
+static void
+s_compose_settings (dctx_t *self, report_service_t *svc, const ynode_t *node)
+{
+    const ynode_t *def = ytree_path (knowledge_root (self->kb), "services", svc->name, NULL);
+    const ynode_t *environment = ytree_get (node, "environment");
+    char *theirs [32];
+    size_t count = 0;
+    bool exclusive = false;
+    for (size_t i = 0; environment && i < environment->count && count < 32; i++) {
+        char entry [512], value [256];
+        if (environment->kind == YNODE_MAP) {
+            if (!s_compose_value (ytree_str (environment->items [i], ""), value, sizeof value))
+                continue;
+            snprintf (entry, sizeof entry, "%s=%s", environment->keys [i], value);
+        }
+        else
+        if (environment->kind == YNODE_SEQ) {
+            const char *text = ytree_str (environment->items [i], "");
+            if (!strchr (text, '=') || !s_compose_value (text, entry, sizeof entry))
+                continue;
+        }
+        else
+            break;
+        const char *eq = strchr (entry, '=');
+        if (eq == entry)
+            continue;
+        exclusive = exclusive || s_exclusive (def, entry, (size_t) (eq - entry));
+        theirs [count] = strdup (entry);
+        if (!theirs [count]) {
+            self->oom = true;
+            break;
+        }
+        count++;
+    }
+    if (count) {
+        char **merged = calloc (count + svc->env_count, sizeof *merged);
+        if (!merged) {
+            self->oom = true;
+            for (size_t i = 0; i < count; i++)
+                free (theirs [i]);
+            return;
+        }
+        size_t used = 0;
+        for (size_t i = 0; i < count; i++)
+            merged [used++] = theirs [i];
+        for (size_t i = 0; i < svc->env_count; i++) {
+            const char *ours = svc->env [i];
+            const char *eq = strchr (ours, '=');
+            size_t n = eq? (size_t) (eq - ours): strlen (ours);
+            bool replaced = exclusive && s_exclusive (def, ours, n);
+            for (size_t k = 0; k < count && !replaced; k++)
+                replaced = strncmp (theirs [k], ours, n) == 0 && theirs [k][n] == '=';
+            if (replaced)
+                free (svc->env [i]);
+            else
+                merged [used++] = svc->env [i];
+        }
+        free (svc->env);
+        svc->env = merged;
+        svc->env_count = used;
+    }
+    //  the first mapping that publishes a port: "5433:5432",
+    //  "127.0.0.1:5433:5432", or the long form {published, target}
+    const ynode_t *ports = ytree_get (node, "ports");
+    for (size_t i = 0; ports && ports->kind == YNODE_SEQ && i < ports->count; i++) {
+        const ynode_t *item = ports->items [i];
+        char mapping [64] = "";
+        if (item->kind == YNODE_MAP) {
+            const char *published = ytree_str (ytree_get (item, "published"), NULL);
+            const char *target = ytree_str (ytree_get (item, "target"), NULL);
+            if (published && target)
+                snprintf (mapping, sizeof mapping, "%s:%s", published, target);
+        }
+        else
+        if (!s_compose_value (ytree_str (item, ""), mapping, sizeof mapping))
+            continue;
+        //  a range or a bare container port publishes nothing we can name
+        if (!strchr (mapping, ':') || strchr (mapping, '-'))
+            continue;
+        char *copy = strdup (mapping);
+        if (!copy) {
+            self->oom = true;
+            return;
+        }
+        if (svc->ports_count) {
+            free (svc->ports [0]);
+            svc->ports [0] = copy;
+        }
+        else {
+            char **one = malloc (sizeof *one);
+            if (!one) {
+                free (copy);
+                self->oom = true;
+                return;
+            }
+            one [0] = copy;
+            free (svc->ports);
+            svc->ports = one;
+            svc->ports_count = 1;
+        }
+        break;
+    }
+}
+
 static void
 s_compose (dctx_t *self)
 {
@@ -56,7 +216,10 @@ s_compose (dctx_t *self)
         const ynode_t *services = ytree_get (root, "services");
         for (size_t k = 0; services && services->kind == YNODE_MAP && k < services->count; k++) {
             const ynode_t *image = ytree_get (services->items [k], "image");
-            const char *service = s_service_of (ytree_str (image, NULL));
+            char tag [256];
+            if (!s_compose_value (ytree_str (image, ""), tag, sizeof tag))
+                continue;
+            const char *service = s_service_of (tag);
             if (!service)
                 continue;
             char source [160], what [96];
@@ -67,7 +230,7 @@ s_compose (dctx_t *self)
             //  compose file's image is the better one
             for (size_t s = 0; job && s < job->services_count; s++)
                 if (strcmp (job->services [s].name, service) == 0) {
-                    char *copy = strdup (image->value);
+                    char *copy = strdup (tag);
                     if (copy) {
                         free (job->services [s].image);
                         job->services [s].image = copy;
@@ -75,7 +238,10 @@ s_compose (dctx_t *self)
                     else
                         self->oom = true;
                 }
-            dctx_service (self, job, service, image->value, source);
+            dctx_service (self, job, service, tag, source);
+            for (size_t s = 0; job && s < job->services_count; s++)
+                if (strcmp (job->services [s].name, service) == 0)
+                    s_compose_settings (self, &job->services [s], services->items [k]);
         }
         ytree_destroy (&root);
         return;
@@ -255,6 +421,71 @@ s_drop_services (dctx_t *self, const char *manifest)
                    "no service containers", manifest);
 }
 
+//  A credential as one shell word: as it is when every character is
+//  safe, else in single quotes.
+static void
+s_shell_word (const char *text, char *out, size_t size)
+{
+    bool safe = *text != 0;
+    for (const char *p = text; *p && safe; p++)
+        safe = isalnum ((unsigned char) *p) || strchr ("_@%+=:,./-", *p);
+    if (safe || !*text) {
+        snprintf (out, size, "%s", text);
+        return;
+    }
+    size_t at = 0;
+    out [at++] = '\'';
+    for (const char *p = text; *p && at + 5 < size; p++) {
+        if (*p == '\'') {
+            memcpy (out + at, "'\\''", 4);
+            at += 4;
+        }
+        else
+            out [at++] = *p;
+    }
+    out [at++] = '\'';
+    out [at] = 0;
+}
+
+//  The knowledge's health commands name the credentials ({user},
+//  {password}, {db}): filled in once the service's env is settled.
+static void
+s_fill_health (dctx_t *self, report_service_t *svc)
+{
+    if (!svc->health || !strchr (svc->health, '{'))
+        return;
+    char filled [1024];
+    size_t at = 0;
+    for (const char *p = svc->health; *p && at + 1 < sizeof filled; ) {
+        static const char *const keys [] = { "user", "password", "db" };
+        bool done = false;
+        for (size_t k = 0; k < 3 && !done && *p == '{'; k++) {
+            size_t n = strlen (keys [k]);
+            if (strncmp (p + 1, keys [k], n) != 0 || p [n + 1] != '}')
+                continue;
+            char word [300];
+            s_shell_word (knowledge_service_credential (self->kb, svc->name, svc->env,
+                                                        svc->env_count, keys [k]),
+                          word, sizeof word);
+            at += (size_t) snprintf (filled + at, sizeof filled - at, "%s", word);
+            if (at >= sizeof filled)
+                at = sizeof filled - 1;
+            p += n + 2;
+            done = true;
+        }
+        if (!done)
+            filled [at++] = *p++;
+    }
+    filled [at] = 0;
+    char *copy = strdup (filled);
+    if (!copy) {
+        self->oom = true;
+        return;
+    }
+    free (svc->health);
+    svc->health = copy;
+}
+
 void
 dservice_detect (dctx_t *self)
 {
@@ -268,4 +499,7 @@ dservice_detect (dctx_t *self)
     s_compose (self);
     s_docker_run (self);
     s_env_examples (self);
+    for (size_t j = 0; j < self->report->jobs_count; j++)
+        for (size_t k = 0; k < self->report->jobs [j].services_count; k++)
+            s_fill_health (self, &self->report->jobs [j].services [k]);
 }

@@ -336,16 +336,134 @@ recipe_job_id (const char *raw, char *const *taken, size_t taken_count,
     return id;
 }
 
-//  One client-env map of a service: each variable not seen yet, {host}
-//  filled in. 0, or -1 with errno ENOMEM.
+//  The port steps reach a service on, from its first mapping
+//  ("[ip:]host:container[/proto]"): the host side where ports are
+//  published (GitHub), the container side by alias (GitLab).
+static void
+s_service_port (const report_service_t *service, bool by_alias, char *out, size_t size)
+{
+    snprintf (out, size, "%s", "");
+    if (!service->ports_count || !service->ports [0])
+        return;
+    char copy [64];
+    snprintf (copy, sizeof copy, "%s", service->ports [0]);
+    char *proto = strchr (copy, '/');
+    if (proto)
+        *proto = 0;
+    char *last = strrchr (copy, ':');
+    if (!last || by_alias) {
+        snprintf (out, size, "%s", last? last + 1: copy);
+        return;
+    }
+    *last = 0;
+    char *host = strrchr (copy, ':');
+    snprintf (out, size, "%s", host? host + 1: copy);
+}
+
+//  Append text to a growing string, percent-encoding all but RFC 3986's
+//  unreserved characters when encode (a password inside a URL).
+static int
+s_append (char **buf, size_t *len, size_t *cap, const char *text, bool encode)
+{
+    for (const char *p = text; *p; p++) {
+        unsigned char c = (unsigned char) *p;
+        bool plain = !encode || isalnum (c) || c == '-' || c == '.' || c == '_' || c == '~';
+        if (*len + 4 >= *cap) {
+            size_t grown = *cap? *cap * 2: 64;
+            char *bigger = realloc (*buf, grown);
+            if (!bigger)
+                return -1;
+            *buf = bigger;
+            *cap = grown;
+        }
+        if (plain)
+            (*buf) [(*len)++] = (char) c;
+        else
+            *len += (size_t) snprintf (*buf + *len, 4, "%%%02X", c);
+    }
+    return 0;
+}
+
+char *
+recipe_service_text (const knowledge_t *kb, const report_service_t *service,
+                     const char *tmpl, bool by_alias)
+{
+    const ynode_t *def = ytree_path (knowledge_root (kb), "services", service->name, NULL);
+    const char *user = knowledge_service_credential (kb, service->name, service->env,
+                                                     service->env_count, "user");
+    const char *password = knowledge_service_credential (kb, service->name, service->env,
+                                                         service->env_count, "password");
+    const char *db = knowledge_service_credential (kb, service->name, service->env,
+                                                   service->env_count, "db");
+    bool url = strstr (tmpl, "://") != NULL;
+    char *buf = NULL, port [32];
+    size_t len = 0, cap = 0;
+    s_service_port (service, by_alias, port, sizeof port);
+    int rc = s_append (&buf, &len, &cap, "", false);
+    for (const char *p = tmpl; *p && rc == 0; ) {
+        const char *close = *p == '{'? strchr (p, '}'): NULL;
+        size_t n = close? (size_t) (close - p - 1): 0;
+        char key [16] = "";
+        if (close && n < sizeof key)
+            snprintf (key, sizeof key, "%.*s", (int) n, p + 1);
+        if (strcmp (key, "host") == 0) {
+            char *alias = by_alias? recipe_job_id (service->name, NULL, 0, NULL): NULL;
+            rc = by_alias && !alias? -1: s_append (&buf, &len, &cap, alias? alias: "127.0.0.1", false);
+            free (alias);
+        }
+        else
+        if (strcmp (key, "port") == 0)
+            rc = s_append (&buf, &len, &cap, port, false);
+        else
+        if (strcmp (key, "user") == 0)
+            rc = s_append (&buf, &len, &cap, user, url);
+        else
+        if (strcmp (key, "password") == 0)
+            rc = s_append (&buf, &len, &cap, password, url);
+        else
+        if (strcmp (key, "db") == 0)
+            rc = s_append (&buf, &len, &cap, db, url);
+        else
+        if (strcmp (key, "userinfo") == 0) {
+            //  "user:password@" when the service has a user, else nothing
+            if (*user)
+                rc = s_append (&buf, &len, &cap, user, true)
+                  || s_append (&buf, &len, &cap, ":", false)
+                  || s_append (&buf, &len, &cap, password, true)
+                  || s_append (&buf, &len, &cap, "@", false);
+        }
+        else
+        if (strcmp (key, "ifuser") == 0) {
+            if (*user)
+                rc = s_append (&buf, &len, &cap, ytree_str (ytree_path (def, "credentials",
+                                                   "if-user", NULL), ""), false);
+        }
+        else {
+            char one [2] = { *p, 0 };
+            rc = s_append (&buf, &len, &cap, one, false);
+            p++;
+            continue;
+        }
+        p = close + 1;
+    }
+    if (rc) {
+        free (buf);
+        return errno = ENOMEM, NULL;
+    }
+    buf [len] = 0;
+    return buf;
+}
+
+//  One client-env map of a service: each variable not seen yet, its
+//  template filled in. 0, or -1 with errno ENOMEM.
 typedef struct {
     const char *names [64];
     size_t count;
 } env_seen_t;
 
 static int
-s_client_env_map (const ynode_t *env, const report_service_t *service, bool by_alias,
-                  env_seen_t *seen, recipe_env_fn *fn, void *arg)
+s_client_env_map (const knowledge_t *kb, const ynode_t *env, const report_service_t *service,
+                  bool by_alias, env_seen_t *seen, recipe_env_fn *fn, void *arg)
 {
     for (size_t k = 0; env && env->kind == YNODE_MAP && k < env->count; k++) {
         const char *name = env->keys [k];
@@ -356,18 +474,7 @@ s_client_env_map (const ynode_t *env, const report_service_t *service, bool by_a
         if (taken)
             continue;
         seen->names [seen->count++] = name;
-        const char *at = strstr (tmpl, "{host}");
-        char *alias = at && by_alias? recipe_job_id (service->name, NULL, 0, NULL): NULL;
-        char *value = NULL;
-        if (at && (alias || !by_alias)) {
-            if (asprintf (&value, "%.*s%s%s", (int) (at - tmpl), tmpl,
-                          alias? alias: "127.0.0.1", at + 6) < 0)
-                value = NULL;
-        }
-        else
-        if (!at)
-            value = strdup (tmpl);
-        free (alias);
+        char *value = recipe_service_text (kb, service, tmpl, by_alias);
         if (!value)
             return errno = ENOMEM, -1;
         fn (arg, name, value);
@@ -387,8 +494,8 @@ recipe_client_env (const knowledge_t *kb, const report_job_t *job, bool by_alias
         //  the ecosystem's own spelling first (Active Record wants mysql2://)
         const ynode_t *own = job->ecosystem
             ? ytree_path (def, "client-env-by-ecosystem", job->ecosystem, NULL): NULL;
-        if (s_client_env_map (own, service, by_alias, &seen, fn, arg)
-            || s_client_env_map (ytree_get (def, "client-env"), service, by_alias,
+        if (s_client_env_map (kb, own, service, by_alias, &seen, fn, arg)
+            || s_client_env_map (kb, ytree_get (def, "client-env"), service, by_alias,
                                  &seen, fn, arg))
             return -1;
     }

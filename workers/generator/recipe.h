@@ -60,14 +60,24 @@ bool recipe_axis_varies (const recipe_axis_t *axis);
 //  True when any axis varies.
 bool recipe_has_matrix (const recipe_t *self);
 
+//  A knowledge template about service filled in: "{host}" is where the
+//  steps reach it: its alias (recipe_job_id of its name) when by_alias,
+//  as on GitLab, else the loopback address its ports are published on
+//  (127.0.0.1, not "localhost", which MySQL clients take for a Unix
+//  socket); "{port}" the container side of its first port mapping by
+//  alias, else the host side; "{user}", "{password}", "{db}" its
+//  credentials (knowledge services.NAME.credentials: the first variable
+//  of its env that names each, else a default), percent-encoded inside
+//  a URL; "{userinfo}" "user:password@" when it has a user, and
+//  "{ifuser}" then credentials.if-user. Other text is kept. Returns a malloc'd string, or NULL with ENOMEM.
+char *recipe_service_text (const knowledge_t *kb, const report_service_t *service,
+                           const char *tmpl, bool by_alias);
+
 //  What the job's steps are told of its services, from the knowledge's
-//  services.NAME.client-env (DATABASE_URL, REDIS_URL...). "{host}" in a
-//  template is where the steps reach the service: the service's alias
-//  (recipe_job_id of its name) when by_alias, as on GitLab; else the
-//  loopback address its ports are published on (127.0.0.1, not
-//  "localhost", which MySQL clients take for a Unix socket). The first
-//  service to name a variable wins. Calls fn for each (name, value) in
-//  order; value is malloc'd and fn owns it. Returns 0, or -1 with ENOMEM.
+//  services.NAME.client-env (DATABASE_URL, REDIS_URL...), each template
+//  filled in by recipe_service_text. The first service to name a
+//  variable wins. Calls fn for each (name, value) in order; value is
+//  malloc'd and fn owns it. Returns 0, or -1 with ENOMEM.
 typedef void (recipe_env_fn) (void *arg, const char *name, char *value);
 int recipe_client_env (const knowledge_t *kb, const report_job_t *job, bool by_alias,
                        recipe_env_fn *fn, void *arg);
