@@ -521,6 +521,26 @@ s_matrix (gen_t *self, const recipe_t *recipe)
     yemit_raw (self->out, "false");
     yemit_str (self->out, "matrix");
     yemit_map_start (self->out);
+    if (recipe->paired) {
+        //  one include entry per pair: the nth value of each varying axis
+        yemit_str (self->out, "include");
+        yemit_seq_start (self->out);
+        for (size_t row = 0; row < recipe->axes [0].count; row++) {
+            yemit_map_start (self->out);
+            for (size_t i = 0; i < recipe->axes_count; i++) {
+                const recipe_axis_t *axis = &recipe->axes [i];
+                if (!recipe_axis_varies (axis))
+                    continue;
+                yemit_str (self->out, axis->runtime);
+                yemit_quoted (self->out, s_text (self, axis->values [row]));
+            }
+            yemit_map_end (self->out);
+        }
+        yemit_seq_end (self->out);
+        yemit_map_end (self->out);
+        yemit_map_end (self->out);
+        return;
+    }
     for (size_t i = 0; i < recipe->axes_count; i++) {
         const recipe_axis_t *axis = &recipe->axes [i];
         if (!recipe_axis_varies (axis))

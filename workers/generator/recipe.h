@@ -33,6 +33,8 @@ typedef struct {
     size_t axes_count;
     const char *version_file;   //  the "version-file" setting when it is used
     const char *version_file_source;
+    bool paired;                //  the varying axes pair value by value
+                                //  (entry pair-versions), not every combination
 } recipe_t;
 
 //  Work out job's recipe from kb into *self (zeroed first). Returns 0, or
