@@ -389,7 +389,14 @@ eco_jvm_detect (dctx_t *self)
             dctx_setting (self, job, "cache", "sbt", "build.sbt");
             s_java_versions (self, job, NULL, "");
             s_distribution (self, job);
-            dctx_step (self, job, CMD_TEST, "sbt test", "build.sbt");
+            //  a cross-built library is tested on every Scala version it
+            //  names, as `sbt +test` does
+            const project_file_t *sbt = dctx_manifest (self, "build.sbt");
+            unsigned cross = sbt? dtext_find_line (sbt->data, "crossScalaVersions"): 0;
+            char source [96];
+            dctx_source (source, sizeof source, "build.sbt", cross, "crossScalaVersions");
+            dctx_step (self, job, CMD_TEST, cross? "sbt +test": "sbt test",
+                       cross? source: "build.sbt");
         }
     }
     bool lein = dctx_has (self, "project.clj");

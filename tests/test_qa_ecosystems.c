@@ -1,0 +1,400 @@
+/*  Ecosystems the real-project corpus covers thinly (Elixir, Clojure, Lua,
+    Scala, Haskell, OCaml...): small invented projects go through
+    `readme2ci generate --inline`, and the workflows are judged as their
+    maintainers would: setup, versions, commands, the GitLab twin.  */
+#include "common/ytree.h"
+#include "tests/support/testutil.h"
+
+#include <criterion/criterion.h>
+#include <stdarg.h>
+#include <stdio.h>
+#include <stdlib.h>
+#include <string.h>
+
+//  --------------------------------------------------------------------------
+//  Helpers
+
+//  A project folder with files given as name, text pairs (NULL ended).
+static char *
+s_project (const char *name, ...)
+{
+    char *dir = tu_tmpdir ();
+    va_list args;
+    va_start (args, name);
+    for (const char *file = name; file; file = va_arg (args, const char *)) {
+        const char *text = va_arg (args, const char *);
+        tu_write (dir, file, text);
+    }
+    va_end (args);
+    return dir;
+}
+
+//  The workflow `generate --inline` prints for dir, for target ("github"
+//  or "gitlab"). Caller frees.
+static char *
+s_generate (const char *dir, const char *target)
+{
+    char *argv [] = { (char *) tu_bin ("readme2ci"), "generate", "--inline",
+                      "--target", (char *) target, (char *) dir, NULL };
+    tu_result_t result;
+    cr_assert_eq (tu_run (argv, NULL, NULL, 30000, &result), 0);
+    cr_assert_eq (result.status, 0, "generate %s: %s", dir, result.err);
+    char *out = result.out;
+    result.out = NULL;
+    tu_result_release (&result);
+    return out;
+}
+
+static ynode_t *
+s_parse (const char *yaml)
+{
+    char err [256];
+    ynode_t *root = ytree_parse (yaml, strlen (yaml), err, sizeof err);
+    cr_assert_not_null (root, "%s\n%s", err, yaml);
+    return root;
+}
+
+//  The only job of a workflow (GitHub: under jobs; GitLab: the one map
+//  that is not stages).
+static const ynode_t *
+s_only_job (const ynode_t *root, bool gitlab)
+{
+    const ynode_t *jobs = gitlab? root: ytree_get (root, "jobs");
+    cr_assert_not_null (jobs);
+    const ynode_t *found = NULL;
+    for (size_t i = 0; i < jobs->count; i++) {
+        if (gitlab && (strcmp (jobs->keys [i], "stages") == 0
+                       || strcmp (jobs->keys [i], "variables") == 0))
+            continue;
+        cr_assert_null (found, "more than one job");
+        found = jobs->items [i];
+    }
+    cr_assert_not_null (found);
+    return found;
+}
+
+//  The step that uses action (any ref), or NULL.
+static const ynode_t *
+s_uses (const ynode_t *job, const char *action)
+{
+    const ynode_t *steps = ytree_get (job, "steps");
+    size_t size = strlen (action);
+    for (size_t i = 0; steps && i < steps->count; i++) {
+        const char *uses = ytree_str (ytree_get (steps->items [i], "uses"), "");
+        if (strncmp (uses, action, size) == 0 && uses [size] == '@')
+            return steps->items [i];
+    }
+    return NULL;
+}
+
+//  True when some step runs exactly run.
+static bool
+s_runs (const ynode_t *job, const char *run)
+{
+    const ynode_t *steps = ytree_get (job, "steps");
+    for (size_t i = 0; steps && i < steps->count; i++)
+        if (strcmp (ytree_str (ytree_get (steps->items [i], "run"), ""), run) == 0)
+            return true;
+    return false;
+}
+
+//  True when a GitLab job's before_script or script has line.
+static bool
+s_gitlab_runs (const ynode_t *job, const char *line)
+{
+    const char *keys [] = { "before_script", "script" };
+    for (size_t k = 0; k < 2; k++) {
+        const ynode_t *list = ytree_get (job, keys [k]);
+        for (size_t i = 0; list && i < list->count; i++)
+            if (strcmp (ytree_str (list->items [i], ""), line) == 0)
+                return true;
+    }
+    return false;
+}
+
+static void
+s_lint (const char *yaml)
+{
+    char *findings = NULL;
+    int found = tu_actionlint (yaml, &findings);
+    if (found != TU_LINT_SKIPPED)
+        cr_assert_eq (found, 0, "actionlint: %s\n%s", findings? findings: "could not run", yaml);
+    free (findings);
+}
+
+//  --------------------------------------------------------------------------
+//  Elixir: each Elixir line runs with its own OTP, never with another's
+
+Test (qa_ecosystems, elixir_matrix_pairs_each_elixir_with_its_otp, .timeout = 60)
+{
+    char *dir = s_project (
+        "mix.exs",
+        "defmodule Slug.MixProject do\n"
+        "  use Mix.Project\n"
+        "  def project do\n"
+        "    [app: :slug, version: \"0.1.0\", elixir: \"~> 1.14\", deps: deps()]\n"
+        "  end\n"
+        "  defp deps, do: []\n"
+        "end\n",
+        "README.md", "# slug\n\n## Development\n\n```\n$ mix deps.get\n$ mix test\n```\n",
+        NULL);
+    char *yaml = s_generate (dir, "github");
+    ynode_t *root = s_parse (yaml);
+    const ynode_t *job = s_only_job (root, false);
+    const ynode_t *matrix = ytree_path (job, "strategy", "matrix", NULL);
+    cr_assert_not_null (matrix, "%s", yaml);
+    //  no cross product: the pairs are include entries, each with both
+    cr_assert_null (ytree_get (matrix, "elixir"), "%s", yaml);
+    cr_assert_null (ytree_get (matrix, "otp"), "%s", yaml);
+    const ynode_t *include = ytree_get (matrix, "include");
+    cr_assert (include && include->kind == YNODE_SEQ && include->count == 2, "%s", yaml);
+    //  the oldest Elixir line is paired with an OTP it runs on, which is
+    //  older than the newest line's
+    const char *old_otp = ytree_str (ytree_get (include->items [0], "otp"), "");
+    const char *new_otp = ytree_str (ytree_get (include->items [1], "otp"), "");
+    cr_assert (*old_otp && *new_otp, "%s", yaml);
+    cr_assert_lt (strtol (old_otp, NULL, 10), strtol (new_otp, NULL, 10), "%s", yaml);
+    cr_assert_str_eq (ytree_str (ytree_get (include->items [0], "elixir"), ""), "1.15");
+    const ynode_t *setup = s_uses (job, "erlef/setup-beam");
+    cr_assert_not_null (setup, "%s", yaml);
+    cr_assert_str_eq (ytree_str (ytree_path (setup, "with", "otp-version", NULL), ""),
+                      "${{ matrix.otp }}");
+    s_lint (yaml);
+    ytree_destroy (&root);
+    free (yaml);
+    tu_rmtree (dir);
+    free (dir);
+}
+
+//  --------------------------------------------------------------------------
+//  Clojure: the runners carry neither Leiningen nor the Clojure CLI
+
+Test (qa_ecosystems, clojure_cli_project_installs_the_cli, .timeout = 60)
+{
+    char *dir = s_project (
+        "deps.edn",
+        "{:paths [\"src\"]\n"
+        " :deps {org.clojure/clojure {:mvn/version \"1.12.0\"}}\n"
+        " :aliases {:test {:extra-paths [\"test\"]\n"
+        "                  :main-opts [\"-m\" \"cognitect.test-runner\"]}}}\n",
+        "README.md", "# edn-tool\n\n## Running tests\n\n```bash\nclojure -M:test\n```\n",
+        NULL);
+    char *yaml = s_generate (dir, "github");
+    ynode_t *root = s_parse (yaml);
+    const ynode_t *job = s_only_job (root, false);
+    cr_assert_not_null (s_uses (job, "actions/setup-java"), "%s", yaml);
+    const ynode_t *clojure = s_uses (job, "DeLaGuardo/setup-clojure");
+    cr_assert_not_null (clojure, "no Clojure CLI set up:\n%s", yaml);
+    cr_assert_not_null (ytree_path (clojure, "with", "cli", NULL), "%s", yaml);
+    cr_assert (s_runs (job, "clojure -M:test"), "%s", yaml);
+    s_lint (yaml);
+    ytree_destroy (&root);
+    free (yaml);
+    //  GitLab: an image that has the clojure command, not only lein
+    yaml = s_generate (dir, "gitlab");
+    root = s_parse (yaml);
+    job = s_only_job (root, true);
+    const char *image = ytree_str (ytree_get (job, "image"), "");
+    cr_assert (strstr (image, "clojure:") && strstr (image, "tools-deps"), "%s", yaml);
+    cr_assert (s_gitlab_runs (job, "clojure -M:test"), "%s", yaml);
+    ytree_destroy (&root);
+    free (yaml);
+    tu_rmtree (dir);
+    free (dir);
+}
+
+Test (qa_ecosystems, leiningen_project_installs_leiningen, .timeout = 60)
+{
+    char *dir = s_project (
+        "project.clj",
+        "(defproject com.example/mw \"0.1.0\"\n"
+        "  :dependencies [[org.clojure/clojure \"1.11.1\"]])\n",
+        "README.md", "# mw\n\n## Hacking\n\n    lein test\n",
+        NULL);
+    char *yaml = s_generate (dir, "github");
+    ynode_t *root = s_parse (yaml);
+    const ynode_t *job = s_only_job (root, false);
+    const ynode_t *clojure = s_uses (job, "DeLaGuardo/setup-clojure");
+    cr_assert_not_null (clojure, "no Leiningen set up:\n%s", yaml);
+    cr_assert_not_null (ytree_path (clojure, "with", "lein", NULL), "%s", yaml);
+    cr_assert (s_runs (job, "lein test"), "%s", yaml);
+    s_lint (yaml);
+    ytree_destroy (&root);
+    free (yaml);
+    yaml = s_generate (dir, "gitlab");
+    root = s_parse (yaml);
+    job = s_only_job (root, true);
+    cr_assert (strstr (ytree_str (ytree_get (job, "image"), ""), "-lein"), "%s", yaml);
+    ytree_destroy (&root);
+    free (yaml);
+    tu_rmtree (dir);
+    free (dir);
+}
+
+//  --------------------------------------------------------------------------
+//  Lua: Lua and LuaRocks are set up, on the lines the rockspec accepts
+
+Test (qa_ecosystems, lua_rock_sets_up_lua_and_luarocks, .timeout = 60)
+{
+    char *dir = s_project (
+        "tiny-1.0-1.rockspec",
+        "package = \"tiny\"\n"
+        "version = \"1.0-1\"\n"
+        "source = { url = \"git+https://example.org/tiny.git\" }\n"
+        "dependencies = {\n"
+        "   \"lua >= 5.1, < 5.5\",\n"
+        "   \"lpeg\",\n"
+        "}\n"
+        "test_dependencies = { \"lua >= 5.3\", \"busted\" }\n"
+        "build = { type = \"builtin\", modules = { tiny = \"tiny.lua\" } }\n",
+        ".busted", "return {}\n",
+        "README.md", "# tiny\n\n## Tests\n\n    busted\n",
+        NULL);
+    char *yaml = s_generate (dir, "github");
+    ynode_t *root = s_parse (yaml);
+    const ynode_t *job = s_only_job (root, false);
+    const ynode_t *lua = s_uses (job, "leafo/gh-actions-lua");
+    cr_assert_not_null (lua, "no Lua set up:\n%s", yaml);
+    cr_assert_not_null (s_uses (job, "leafo/gh-actions-luarocks"), "%s", yaml);
+    //  the rock's own range, not test_dependencies': oldest and newest line
+    const ynode_t *lines = ytree_path (job, "strategy", "matrix", "lua", NULL);
+    cr_assert (lines && lines->count == 2, "%s", yaml);
+    cr_assert_str_eq (ytree_str (lines->items [0], ""), "5.1");
+    cr_assert_str_eq (ytree_str (lines->items [1], ""), "5.4");
+    cr_assert_str_eq (ytree_str (ytree_path (lua, "with", "luaVersion", NULL), ""),
+                      "${{ matrix.lua }}");
+    cr_assert (s_runs (job, "busted"), "%s", yaml);
+    s_lint (yaml);
+    ytree_destroy (&root);
+    free (yaml);
+    //  GitLab: the image gets Lua and LuaRocks before the rock's steps
+    yaml = s_generate (dir, "gitlab");
+    root = s_parse (yaml);
+    job = s_only_job (root, true);
+    const ynode_t *before = ytree_get (job, "before_script");
+    cr_assert (before && before->count >= 2, "%s", yaml);
+    cr_assert (strstr (ytree_str (before->items [0], ""), "luarocks"), "%s", yaml);
+    cr_assert (s_gitlab_runs (job, "luarocks install --only-deps tiny-1.0-1.rockspec"),
+               "%s", yaml);
+    ytree_destroy (&root);
+    free (yaml);
+    tu_rmtree (dir);
+    free (dir);
+}
+
+Test (qa_ecosystems, lua_pessimistic_range_keeps_to_its_line, .timeout = 60)
+{
+    char *dir = s_project (
+        "jit-0.2-1.rockspec",
+        "package = \"jit\"\nversion = \"0.2-1\"\n"
+        "dependencies = { \"lua ~> 5.1\" }\n"
+        "build = { type = \"builtin\", modules = {} }\n",
+        "README.md", "# jit\n",
+        NULL);
+    char *yaml = s_generate (dir, "github");
+    ynode_t *root = s_parse (yaml);
+    const ynode_t *job = s_only_job (root, false);
+    //  LuaRocks' ~> 5.1 is 5.1.x only: no matrix, no 5.4
+    cr_assert_null (ytree_get (job, "strategy"), "%s", yaml);
+    const ynode_t *lua = s_uses (job, "leafo/gh-actions-lua");
+    cr_assert_not_null (lua, "%s", yaml);
+    cr_assert_str_eq (ytree_str (ytree_path (lua, "with", "luaVersion", NULL), ""), "5.1");
+    ytree_destroy (&root);
+    free (yaml);
+    tu_rmtree (dir);
+    free (dir);
+}
+
+//  --------------------------------------------------------------------------
+//  Scala: a cross-built library is tested on each Scala version
+
+Test (qa_ecosystems, sbt_cross_build_tests_every_scala_version, .timeout = 60)
+{
+    char *dir = s_project (
+        "build.sbt",
+        "val scala213 = \"2.13.14\"\nval scala3 = \"3.3.3\"\n"
+        "ThisBuild / scalaVersion := scala213\n"
+        "ThisBuild / crossScalaVersions := Seq(scala213, scala3)\n"
+        "lazy val root = project.in(file(\".\"))\n",
+        "README.md", "# p\n\nA parser.\n",
+        NULL);
+    char *yaml = s_generate (dir, "github");
+    ynode_t *root = s_parse (yaml);
+    const ynode_t *job = s_only_job (root, false);
+    cr_assert (s_runs (job, "sbt +test"), "%s", yaml);
+    cr_assert_not (s_runs (job, "sbt test"), "%s", yaml);
+    ytree_destroy (&root);
+    free (yaml);
+    tu_rmtree (dir);
+    //  without crossScalaVersions: the one version
+    free (dir);
+    dir = s_project ("build.sbt", "ThisBuild / scalaVersion := \"3.3.3\"\n",
+                     "README.md", "# q\n", NULL);
+    yaml = s_generate (dir, "github");
+    root = s_parse (yaml);
+    cr_assert (s_runs (s_only_job (root, false), "sbt test"), "%s", yaml);
+    ytree_destroy (&root);
+    free (yaml);
+    tu_rmtree (dir);
+    free (dir);
+}
+
+//  --------------------------------------------------------------------------
+//  Haskell with stack: the resolver picks GHC, so no GHC matrix
+
+Test (qa_ecosystems, stack_project_leaves_ghc_to_the_resolver, .timeout = 60)
+{
+    char *dir = s_project (
+        "stack.yaml", "resolver: lts-22.33\npackages:\n- .\n",
+        "package.yaml",
+        "name: roman\nversion: 0.1.0\ndependencies: [base]\nlibrary: {source-dirs: src}\n",
+        "README.md", "# roman\n\n## Build\n\n```sh\nstack build\nstack test\n```\n",
+        NULL);
+    char *yaml = s_generate (dir, "github");
+    ynode_t *root = s_parse (yaml);
+    const ynode_t *job = s_only_job (root, false);
+    cr_assert_null (ytree_get (job, "strategy"), "a GHC matrix stack ignores:\n%s", yaml);
+    const ynode_t *setup = s_uses (job, "haskell-actions/setup");
+    cr_assert_not_null (setup, "%s", yaml);
+    cr_assert_null (ytree_path (setup, "with", "ghc-version", NULL), "%s", yaml);
+    cr_assert_str_eq (ytree_str (ytree_path (setup, "with", "enable-stack", NULL), ""), "true");
+    cr_assert_str_eq (ytree_str (ytree_path (setup, "with", "stack-no-global", NULL), ""),
+                      "true");
+    cr_assert (s_runs (job, "stack test"), "%s", yaml);
+    s_lint (yaml);
+    ytree_destroy (&root);
+    free (yaml);
+    //  GitLab's haskell image pins stack to its own GHC: let it install
+    //  the resolver's
+    yaml = s_generate (dir, "gitlab");
+    root = s_parse (yaml);
+    job = s_only_job (root, true);
+    cr_assert (s_gitlab_runs (job, "stack config set install-ghc --global true"), "%s", yaml);
+    cr_assert (s_gitlab_runs (job, "stack config set system-ghc --global false"), "%s", yaml);
+    ytree_destroy (&root);
+    free (yaml);
+    tu_rmtree (dir);
+    free (dir);
+}
+
+Test (qa_ecosystems, cabal_tested_with_still_makes_the_ghc_matrix, .timeout = 60)
+{
+    char *dir = s_project (
+        "trie.cabal",
+        "cabal-version: 2.4\nname: trie\nversion: 0.1\n"
+        "tested-with: GHC == 9.6.6 || == 9.8.2\n\nlibrary\n  build-depends: base\n",
+        "README.md", "# trie\n",
+        NULL);
+    char *yaml = s_generate (dir, "github");
+    ynode_t *root = s_parse (yaml);
+    const ynode_t *job = s_only_job (root, false);
+    const ynode_t *lines = ytree_path (job, "strategy", "matrix", "ghc", NULL);
+    cr_assert (lines && lines->count == 2, "%s", yaml);
+    cr_assert_str_eq (ytree_str (lines->items [0], ""), "9.6");
+    cr_assert_str_eq (ytree_str (lines->items [1], ""), "9.8");
+    cr_assert (s_runs (job, "cabal test all"), "%s", yaml);
+    ytree_destroy (&root);
+    free (yaml);
+    tu_rmtree (dir);
+    free (dir);
+}
