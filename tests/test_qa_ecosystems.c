@@ -398,3 +398,76 @@ Test (qa_ecosystems, cabal_tested_with_still_makes_the_ghc_matrix, .timeout = 60
     tu_rmtree (dir);
     free (dir);
 }
+
+Test (qa_ecosystems, deps_edn_test_alias_runs_the_way_it_is_written, .timeout = 60)
+{
+    //  :exec-fn belongs to another alias: the :test alias has a main
+    char *dir = s_project (
+        "deps.edn",
+        "{:deps {org.clojure/clojure {:mvn/version \"1.12.0\"}}\n"
+        " :aliases\n"
+        " {:test {:extra-paths [\"test\"] ; the runner's main\n"
+        "         :main-opts [\"-m\" \"kaocha.runner\"]}\n"
+        "  :test-ci {:extra-paths [\"test\"]}\n"
+        "  :build {:deps {io.github.clojure/tools.build {:mvn/version \"0.10.5\"}}\n"
+        "          :exec-fn build/jar}}}\n",
+        "README.md", "# kv\n",
+        NULL);
+    char *yaml = s_generate (dir, "github");
+    ynode_t *root = s_parse (yaml);
+    cr_assert (s_runs (s_only_job (root, false), "clojure -M:test"), "%s", yaml);
+    ytree_destroy (&root);
+    free (yaml);
+    tu_rmtree (dir);
+    free (dir);
+    //  an :exec-fn of the :test alias itself: -X
+    dir = s_project (
+        "deps.edn",
+        "{:aliases {:test {:extra-paths [\"test\"]\n"
+        "                  :exec-fn cognitect.test-runner.api/test}}}\n",
+        "README.md", "# kv\n",
+        NULL);
+    yaml = s_generate (dir, "github");
+    root = s_parse (yaml);
+    cr_assert (s_runs (s_only_job (root, false), "clojure -X:test"), "%s", yaml);
+    ytree_destroy (&root);
+    free (yaml);
+    tu_rmtree (dir);
+    free (dir);
+}
+
+//  --------------------------------------------------------------------------
+//  Deno: a "check" task that lints is the lint step
+
+Test (qa_ecosystems, deno_check_task_is_the_lint_step, .timeout = 60)
+{
+    char *dir = s_project (
+        "deno.json",
+        "{\n  \"tasks\": {\n"
+        "    \"dev\": \"deno run --watch main.ts\",\n"
+        "    \"check\": \"deno fmt --check && deno lint && deno check main.ts\",\n"
+        "    \"test\": \"deno test --allow-read\"\n  }\n}\n",
+        "README.md", "# paths\n\n## Development\n\n```sh\ndeno task check\ndeno task test\n```\n",
+        NULL);
+    char *yaml = s_generate (dir, "github");
+    ynode_t *root = s_parse (yaml);
+    const ynode_t *job = s_only_job (root, false);
+    cr_assert (s_runs (job, "deno task check"), "%s", yaml);
+    cr_assert (s_runs (job, "deno task test"), "%s", yaml);
+    cr_assert_not (s_runs (job, "deno task dev"), "%s", yaml);
+    s_lint (yaml);
+    ytree_destroy (&root);
+    free (yaml);
+    tu_rmtree (dir);
+    free (dir);
+    //  a "check" that only type-checks is not a lint
+    dir = s_project ("deno.json", "{\"tasks\": {\"check\": \"deno check main.ts\"}}\n",
+                     "README.md", "# t\n", NULL);
+    yaml = s_generate (dir, "github");
+    root = s_parse (yaml);
+    cr_assert_not (s_runs (s_only_job (root, false), "deno task check"), "%s", yaml);
+    ytree_destroy (&root);
+    free (yaml);
+    tu_rmtree (dir);
+    free (dir);
+}
