@@ -471,3 +471,46 @@ Test (qa_ecosystems, deno_check_task_is_the_lint_step, .timeout = 60)
     tu_rmtree (dir);
     free (dir);
 }
+
+//  --------------------------------------------------------------------------
+//  .NET: a multi-targeting project needs every runtime in one job, and
+//  global.json's SDK
+
+Test (qa_ecosystems, dotnet_multi_target_installs_every_runtime_in_one_job, .timeout = 60)
+{
+    char *dir = s_project (
+        "global.json", "{ \"sdk\": { \"version\": \"8.0.100\" } }\n",
+        "Lib.csproj",
+        "<Project Sdk=\"Microsoft.NET.Sdk\">\n"
+        "  <PropertyGroup><TargetFrameworks>net6.0;net8.0</TargetFrameworks></PropertyGroup>\n"
+        "</Project>\n",
+        "README.md", "# Lib\n\n## Build\n\n```\ndotnet test\n```\n",
+        NULL);
+    char *yaml = s_generate (dir, "github");
+    ynode_t *root = s_parse (yaml);
+    const ynode_t *job = s_only_job (root, false);
+    //  no matrix: the 6.0 SDK cannot build net8.0, and each target's tests
+    //  need its own runtime
+    cr_assert_null (ytree_get (job, "strategy"), "%s", yaml);
+    const ynode_t *setup = s_uses (job, "actions/setup-dotnet");
+    cr_assert_not_null (setup, "%s", yaml);
+    const char *versions = ytree_str (ytree_path (setup, "with", "dotnet-version", NULL), "");
+    cr_assert (strstr (versions, "6.0.x\n") && strstr (versions, "8.0.x\n"), "%s", yaml);
+    //  global.json pins a feature band: the action installs that SDK too
+    cr_assert_str_eq (ytree_str (ytree_path (setup, "with", "global-json-file", NULL), ""),
+                      "global.json");
+    s_lint (yaml);
+    ytree_destroy (&root);
+    free (yaml);
+    //  GitLab: one job, on the newest SDK's image
+    yaml = s_generate (dir, "gitlab");
+    root = s_parse (yaml);
+    job = s_only_job (root, true);
+    cr_assert_null (ytree_get (job, "parallel"), "%s", yaml);
+    cr_assert_str_eq (ytree_str (ytree_get (job, "image"), ""),
+                      "mcr.microsoft.com/dotnet/sdk:8.0");
+    ytree_destroy (&root);
+    free (yaml);
+    tu_rmtree (dir);
+    free (dir);
+}

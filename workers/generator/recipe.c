@@ -187,6 +187,7 @@ s_build_axes (recipe_t *self, const report_job_t *job)
         return -1;
     const char *pair = ytree_str (ytree_get (self->entry, "pair-versions"), "");
     bool paired = strcmp (pair, "true") == 0;
+    const char *together = ytree_str (ytree_get (self->entry, "versions-together"), "");
     for (size_t k = 0; k < versions->count; k++) {
         const char *input = ytree_str (versions->items [k], NULL);
         if (!input)
@@ -194,6 +195,7 @@ s_build_axes (recipe_t *self, const report_job_t *job)
         recipe_axis_t *axis = &self->axes [self->axes_count++];
         axis->runtime = versions->keys [k];
         axis->input = input;
+        axis->together = strcmp (together, "true") == 0;
         for (size_t i = 0; i < job->versions_count; i++) {
             const report_value_t *version = &job->versions [i];
             if (version->key && version->value && *version->value
@@ -214,11 +216,16 @@ s_build_axes (recipe_t *self, const report_job_t *job)
         ||  s_axis_add (main_axis, msrv, s_setting_source (job, "msrv")))
             return -1;
     }
+    //  The version file stands for the versions, or (version-file-beside)
+    //  goes with them: global.json pins the SDK, the frameworks need
+    //  their runtimes.
     const char *file = recipe_setting (job, "version-file");
-    if (file && *file && main_axis->count == 0) {
+    const char *beside = ytree_str (ytree_get (self->entry, "version-file-beside"), "");
+    if (file && *file && (main_axis->count == 0 || strcmp (beside, "true") == 0)) {
         self->version_file = file;
         self->version_file_source = s_setting_source (job, "version-file");
-        return 0;
+        if (main_axis->count == 0)
+            return 0;
     }
     const ynode_t *defaults = recipe_get (self, "defaults");
     for (size_t k = 0; k < self->axes_count; k++) {
@@ -318,7 +325,7 @@ recipe_get (const recipe_t *self, const char *key)
 bool
 recipe_axis_varies (const recipe_axis_t *axis)
 {
-    return axis->count > 1;
+    return axis->count > 1 && !axis->together;
 }
 
 bool

@@ -20,6 +20,8 @@ typedef struct {
     const char **sources;       //  where each came from; "" for defaults
     size_t count;
     bool from_default;          //  the knowledge's default, not the report's
+    bool together;              //  installed side by side in one job
+                                //  (entry versions-together), not a matrix
 } recipe_axis_t;
 
 //  One job's recipe. Zero value is empty; release with recipe_release.
@@ -56,7 +58,8 @@ int recipe_expand (const recipe_t *self, const report_job_t *job,
 //  A key of the entry, looked up in the tool's overrides first. Borrowed.
 const ynode_t *recipe_get (const recipe_t *self, const char *key);
 
-//  The axis whose values vary (count > 1), i.e. that makes a matrix.
+//  The axis whose values vary (count > 1) and are not installed together,
+//  i.e. that makes a matrix.
 bool recipe_axis_varies (const recipe_axis_t *axis);
 
 //  True when any axis varies.
