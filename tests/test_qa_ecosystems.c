@@ -514,3 +514,45 @@ Test (qa_ecosystems, dotnet_multi_target_installs_every_runtime_in_one_job, .tim
     tu_rmtree (dir);
     free (dir);
 }
+
+//  --------------------------------------------------------------------------
+//  Dart: generated sources are built before analyze and test
+
+Test (qa_ecosystems, dart_build_runner_generates_before_analyze, .timeout = 60)
+{
+    char *dir = s_project (
+        "pubspec.yaml",
+        "name: models\nenvironment:\n  sdk: ^3.0.0\n"
+        "dependencies:\n  json_annotation: ^4.9.0\n"
+        "dev_dependencies:\n  build_runner: ^2.4.0\n  json_serializable: ^6.8.0\n"
+        "  test: ^1.25.0\n",
+        "README.md", "# models\n",
+        NULL);
+    char *yaml = s_generate (dir, "github");
+    ynode_t *root = s_parse (yaml);
+    const ynode_t *job = s_only_job (root, false);
+    const ynode_t *steps = ytree_get (job, "steps");
+    int generate = -1, analyze = -1, test = -1;
+    for (size_t i = 0; i < steps->count; i++) {
+        const char *run = ytree_str (ytree_get (steps->items [i], "run"), "");
+        if (strncmp (run, "dart run build_runner build", 27) == 0)
+            generate = (int) i;
+        if (strcmp (run, "dart analyze") == 0)
+            analyze = (int) i;
+        if (strcmp (run, "dart test") == 0)
+            test = (int) i;
+    }
+    cr_assert (generate >= 0 && generate < analyze && analyze < test, "%s", yaml);
+    ytree_destroy (&root);
+    free (yaml);
+    tu_rmtree (dir);
+    free (dir);
+    //  no generator, no build step
+    dir = s_project ("pubspec.yaml", "name: plain\nenvironment:\n  sdk: ^3.0.0\n",
+                     "README.md", "# plain\n", NULL);
+    yaml = s_generate (dir, "github");
+    cr_assert_null (strstr (yaml, "build_runner"), "%s", yaml);
+    free (yaml);
+    tu_rmtree (dir);
+    free (dir);
+}

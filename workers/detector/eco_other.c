@@ -225,6 +225,16 @@ eco_dart_detect (dctx_t *self)
     char run [64];
     snprintf (run, sizeof run, "%s pub get", bin);
     dctx_step (self, job, CMD_INSTALL, run, "pubspec.yaml");
+    //  code generators (json_serializable, freezed...) write the .g.dart
+    //  files analyze and the tests import; they are not committed
+    const ynode_t *runner = ytree_path (root, "dev_dependencies", "build_runner", NULL);
+    if (!runner)
+        runner = ytree_path (root, "dependencies", "build_runner", NULL);
+    if (runner) {
+        dctx_source (source, sizeof source, "pubspec.yaml", runner->line, "build_runner");
+        dctx_step (self, job, CMD_BUILD,
+                   "dart run build_runner build --delete-conflicting-outputs", source);
+    }
     snprintf (run, sizeof run, "%s analyze", bin);
     dctx_step (self, job, CMD_LINT, run, "pubspec.yaml");
     snprintf (run, sizeof run, "%s test", bin);
