@@ -45,6 +45,21 @@ s_generate (const char *dir, const char *target)
     return out;
 }
 
+//  The detection report (`generate --inline --json`) for dir. Caller frees.
+static char *
+s_report (const char *dir)
+{
+    char *argv [] = { (char *) tu_bin ("readme2ci"), "generate", "--inline", "--json",
+                      (char *) dir, NULL };
+    tu_result_t result;
+    cr_assert_eq (tu_run (argv, NULL, NULL, 30000, &result), 0);
+    cr_assert_eq (result.status, 0, "generate --json %s: %s", dir, result.err);
+    char *out = result.out;
+    result.out = NULL;
+    tu_result_release (&result);
+    return out;
+}
+
 static ynode_t *
 s_parse (const char *yaml)
 {
@@ -552,6 +567,34 @@ Test (qa_ecosystems, dart_build_runner_generates_before_analyze, .timeout = 60)
                      "README.md", "# plain\n", NULL);
     yaml = s_generate (dir, "github");
     cr_assert_null (strstr (yaml, "build_runner"), "%s", yaml);
+    free (yaml);
+    tu_rmtree (dir);
+    free (dir);
+}
+
+//  --------------------------------------------------------------------------
+//  OCaml: the README's `dune test` is the job's `opam exec -- dune runtest`
+
+Test (qa_ecosystems, ocaml_readme_dune_test_agrees_with_the_job, .timeout = 60)
+{
+    char *dir = s_project (
+        "dune-project", "(lang dune 3.11)\n(name semver)\n",
+        "semver.opam",
+        "opam-version: \"2.0\"\ndepends: [\n  \"dune\" {>= \"3.11\"}\n"
+        "  \"ocaml\" {>= \"4.14\"}\n  \"alcotest\" {with-test}\n]\n",
+        "README.md", "# semver\n\n## Development\n\n```\ndune build\ndune test\n```\n",
+        NULL);
+    char *report = s_report (dir);
+    cr_assert (strstr (report, "opam exec -- dune runtest"), "%s", report);
+    cr_assert_null (strstr (report, "\"conflict\""), "a disagreement that is none:\n%s", report);
+    free (report);
+    char *yaml = s_generate (dir, "github");
+    ynode_t *root = s_parse (yaml);
+    const ynode_t *lines = ytree_path (s_only_job (root, false), "strategy", "matrix",
+                                       "ocaml", NULL);
+    cr_assert (lines && lines->count == 2, "%s", yaml);
+    cr_assert_str_eq (ytree_str (lines->items [0], ""), "4.14");
+    ytree_destroy (&root);
     free (yaml);
     tu_rmtree (dir);
     free (dir);
