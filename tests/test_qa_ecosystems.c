@@ -599,3 +599,30 @@ Test (qa_ecosystems, ocaml_readme_dune_test_agrees_with_the_job, .timeout = 60)
     tu_rmtree (dir);
     free (dir);
 }
+
+//  --------------------------------------------------------------------------
+//  PHP: the oldest PHP composer.json promises is tested
+
+Test (qa_ecosystems, php_library_tests_its_declared_floor, .timeout = 60)
+{
+    char *dir = s_project (
+        "composer.json",
+        "{\n  \"name\": \"acme/money\",\n  \"require\": { \"php\": \"^8.1 || ^8.2\" },\n"
+        "  \"require-dev\": { \"phpunit/phpunit\": \"^10.5\" },\n"
+        "  \"scripts\": { \"test\": \"phpunit\" }\n}\n",
+        "phpunit.xml.dist", "<phpunit/>\n",
+        "README.md", "# money\n\n## Testing\n\n```bash\ncomposer install\ncomposer test\n```\n",
+        NULL);
+    char *yaml = s_generate (dir, "github");
+    ynode_t *root = s_parse (yaml);
+    const ynode_t *job = s_only_job (root, false);
+    const ynode_t *lines = ytree_path (job, "strategy", "matrix", "php", NULL);
+    cr_assert (lines && lines->count == 2, "%s", yaml);
+    cr_assert_str_eq (ytree_str (lines->items [0], ""), "8.1");
+    cr_assert (s_runs (job, "composer test"), "%s", yaml);
+    s_lint (yaml);
+    ytree_destroy (&root);
+    free (yaml);
+    tu_rmtree (dir);
+    free (dir);
+}
