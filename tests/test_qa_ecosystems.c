@@ -626,3 +626,71 @@ Test (qa_ecosystems, php_library_tests_its_declared_floor, .timeout = 60)
     tu_rmtree (dir);
     free (dir);
 }
+
+//  --------------------------------------------------------------------------
+//  BEAM: .tool-versions pins the versions when mix.exs or rebar.config
+//  says nothing
+
+Test (qa_ecosystems, elixir_tool_versions_pins_when_mix_says_nothing, .timeout = 60)
+{
+    const char *mix = "defmodule A.MixProject do\n  use Mix.Project\n"
+                      "  def project, do: [app: :a, version: \"0.1.0\", deps: []]\nend\n";
+    char *dir = s_project ("mix.exs", mix,
+                           ".tool-versions", "elixir 1.17.3-otp-27\nerlang 27.1.2\n",
+                           "README.md", "# a\n", NULL);
+    char *yaml = s_generate (dir, "github");
+    ynode_t *root = s_parse (yaml);
+    const ynode_t *job = s_only_job (root, false);
+    cr_assert_null (ytree_get (job, "strategy"), "%s", yaml);
+    const ynode_t *beam = s_uses (job, "erlef/setup-beam");
+    cr_assert_not_null (beam, "%s", yaml);
+    cr_assert_str_eq (ytree_str (ytree_path (beam, "with", "version-file", NULL), ""),
+                      ".tool-versions");
+    cr_assert_null (ytree_path (beam, "with", "elixir-version", NULL), "%s", yaml);
+    s_lint (yaml);
+    ytree_destroy (&root);
+    free (yaml);
+    tu_rmtree (dir);
+    free (dir);
+    //  a file without the Erlang line cannot set up OTP: the matrix stays
+    dir = s_project ("mix.exs", mix, ".tool-versions", "elixir 1.17.3\n",
+                     "README.md", "# a\n", NULL);
+    yaml = s_generate (dir, "github");
+    root = s_parse (yaml);
+    job = s_only_job (root, false);
+    cr_assert_not_null (ytree_path (job, "strategy", "matrix", "include", NULL), "%s", yaml);
+    cr_assert_null (strstr (yaml, "version-file"), "%s", yaml);
+    ytree_destroy (&root);
+    free (yaml);
+    tu_rmtree (dir);
+    free (dir);
+}
+
+Test (qa_ecosystems, erlang_tool_versions_needs_rebar_too, .timeout = 60)
+{
+    char *dir = s_project ("rebar.config", "{erl_opts, [debug_info]}.\n",
+                           ".tool-versions", "erlang 26.2.5\nrebar 3.23.0\n",
+                           "README.md", "# q\n", NULL);
+    char *yaml = s_generate (dir, "github");
+    ynode_t *root = s_parse (yaml);
+    const ynode_t *beam = s_uses (s_only_job (root, false), "erlef/setup-beam");
+    cr_assert_not_null (beam, "%s", yaml);
+    cr_assert_str_eq (ytree_str (ytree_path (beam, "with", "version-file", NULL), ""),
+                      ".tool-versions");
+    ytree_destroy (&root);
+    free (yaml);
+    tu_rmtree (dir);
+    free (dir);
+    //  no rebar line: the version file would leave rebar3 out
+    dir = s_project ("rebar.config", "{erl_opts, [debug_info]}.\n",
+                     ".tool-versions", "erlang 26.2.5\n", "README.md", "# q\n", NULL);
+    yaml = s_generate (dir, "github");
+    root = s_parse (yaml);
+    beam = s_uses (s_only_job (root, false), "erlef/setup-beam");
+    cr_assert_not_null (ytree_path (beam, "with", "rebar3-version", NULL), "%s", yaml);
+    cr_assert_null (strstr (yaml, "version-file"), "%s", yaml);
+    ytree_destroy (&root);
+    free (yaml);
+    tu_rmtree (dir);
+    free (dir);
+}
