@@ -395,7 +395,7 @@ static const eco_case_t s_ecosystems [] = {
     { "maven", "java", "maven", NULL, "java", "17", "actions/checkout@ actions/setup-java@" },
     { "gradle", "java", "gradle", NULL, "java", "21", "actions/checkout@ actions/setup-java@ gradle/actions/setup-gradle@" },
     { "scala", "scala", "sbt", NULL, "java", "21", "actions/checkout@ actions/setup-java@ sbt/setup-sbt@" },
-    { "clojure", "clojure", "lein", NULL, "java", "21", "actions/checkout@ actions/setup-java@" },
+    { "clojure", "clojure", "lein", NULL, "java", "21", "actions/checkout@ actions/setup-java@ DeLaGuardo/setup-clojure@" },
     { "dotnet", "dotnet", "dotnet", NULL, "dotnet", "8.0.x", "actions/checkout@ actions/setup-dotnet@" },
     { "ruby", "ruby", "bundler", NULL, "ruby", "3.3", "actions/checkout@ ruby/setup-ruby@" },
     { "php", "php", "composer", NULL, "php", "8.3", "actions/checkout@ shivammathur/setup-php@" },
@@ -409,7 +409,7 @@ static const eco_case_t s_ecosystems [] = {
     { "flutter", "dart", "flutter", "flutter", "flutter", "3.24", "actions/checkout@ subosito/flutter-action@" },
     { "r", "r", "", NULL, "r", "4.4", "actions/checkout@ r-lib/actions/setup-r@" },
     { "c", "c", "cmake", NULL, NULL, NULL, "actions/checkout@" },
-    { "lua", "lua", "luarocks", NULL, NULL, NULL, "actions/checkout@" },
+    { "lua", "lua", "luarocks", NULL, NULL, NULL, "actions/checkout@ leafo/gh-actions-lua@ leafo/gh-actions-luarocks@" },
 };
 
 static void

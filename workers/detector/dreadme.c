@@ -284,7 +284,7 @@ s_core (const char *command, char *out, size_t size)
     //  past env assignments, sudo and runners that wrap the real command
     static const char *const prefixes [] = { "python -m ", "python3 -m ", "poetry run ",
         "uv run ", "pdm run ", "pipenv run ", "hatch run ", "bundle exec ", "npx ",
-        "sudo ", "./", NULL };
+        "opam exec -- ", "sudo ", "./", NULL };
     bool changed = true;
     while (changed) {
         changed = false;
@@ -309,6 +309,9 @@ s_core (const char *command, char *out, size_t size)
         snprintf (first, sizeof first, "gradle");
     if (strcmp (first, "mvnw") == 0)
         snprintf (first, sizeof first, "mvn");
+    //  dune test is dune runtest's other name
+    if (strcmp (first, "dune") == 0 && strcmp (second, "test") == 0)
+        snprintf (second, sizeof second, "runtest");
     if (strcmp (second, "run") == 0 && (strcmp (first, "npm") == 0 || strcmp (first, "yarn") == 0
                                         || strcmp (first, "pnpm") == 0)) {
         char third [64] = "";

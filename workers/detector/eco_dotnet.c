@@ -260,6 +260,16 @@ s_elixir (dctx_t *self)
         dctx_source (source, sizeof source, "mix.exs", line, "elixir");
         matrix = dctx_matrix (self, job, "elixir", range, source);
     }
+    //  no requirement in mix.exs: the versions .tool-versions pins (setup-
+    //  beam reads the file; it needs both the Elixir and the Erlang line)
+    char pinned [64];
+    unsigned pin_line = 0;
+    if (!matrix && eco_tool_versions (self, "elixir", pinned, sizeof pinned, &pin_line)
+        && eco_tool_versions (self, "erlang", pinned, sizeof pinned, NULL)) {
+        dctx_source (source, sizeof source, ".tool-versions", pin_line, "elixir");
+        dctx_setting (self, job, "version-file", ".tool-versions", source);
+        matrix = true;
+    }
     if (!matrix)
         dctx_matrix (self, job, "elixir", NULL, "knowledge: supported Elixir lines");
     //  each Elixir line of the matrix with the newest OTP it supports
@@ -312,6 +322,15 @@ s_erlang (dctx_t *self, dctx_strength_t strength)
         snprintf (range, sizeof range, ">=%s", otp);
         dctx_source (source, sizeof source, "rebar.config", line, "minimum_otp_vsn");
         matrix = dctx_matrix (self, job, "otp", range, source);
+    }
+    //  .tool-versions instead, when it pins rebar3 too (setup-beam then
+    //  installs only what the file names)
+    char pinned [64];
+    if (!matrix && eco_tool_versions (self, "erlang", pinned, sizeof pinned, &line)
+        && eco_tool_versions (self, "rebar", pinned, sizeof pinned, NULL)) {
+        dctx_source (source, sizeof source, ".tool-versions", line, "erlang");
+        dctx_setting (self, job, "version-file", ".tool-versions", source);
+        matrix = true;
     }
     if (!matrix)
         dctx_matrix (self, job, "otp", NULL, "knowledge: supported OTP lines");

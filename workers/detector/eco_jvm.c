@@ -361,6 +361,70 @@ s_gradle (dctx_t *self, report_job_t *job)
                wrapper? "gradlew (Gradle wrapper)": build_name);
 }
 
+//  The map of a deps.edn alias (":test {...}"): its text from the opening
+//  brace to the matching close, as *start_p and the length. False when
+//  the alias is not there or is not a map. Strings and comments are
+//  skipped when matching.
+static bool
+s_edn_alias (const char *text, const char *alias, const char **start_p, size_t *size_p)
+{
+    size_t size = strlen (alias);
+    for (const char *at = strstr (text, alias); at; at = strstr (at + 1, alias)) {
+        //  a whole keyword: ":test", not ":test-paths" or ":tests"
+        char next = at [size];
+        if (isalnum ((unsigned char) next) || next == '-' || next == '_' || next == '/'
+            || next == '.' || (at > text && !isspace ((unsigned char) at [-1])
+                               && at [-1] != '{' && at [-1] != ','))
+            continue;
+        const char *p = at + size;
+        while (isspace ((unsigned char) *p) || *p == ',')
+            p++;
+        if (*p != '{')
+            continue;
+        int depth = 0;
+        bool quoted = false;
+        for (const char *q = p; *q; q++) {
+            if (quoted) {
+                if (*q == '\\' && q [1])
+                    q++;
+                else
+                if (*q == '"')
+                    quoted = false;
+                continue;
+            }
+            if (*q == '"')
+                quoted = true;
+            else
+            if (*q == ';')
+                while (q [1] && q [1] != '\n')
+                    q++;
+            else
+            if (*q == '{')
+                depth++;
+            else
+            if (*q == '}' && --depth == 0) {
+                *start_p = p;
+                *size_p = (size_t) (q - p) + 1;
+                return true;
+            }
+        }
+        return false;
+    }
+    return false;
+}
+
+//  True when the alias map (start, size) names key (":exec-fn").
+static bool
+s_edn_has (const char *start, size_t size, const char *key)
+{
+    size_t key_size = strlen (key);
+    for (size_t i = 0; i + key_size <= size; i++)
+        if (memcmp (start + i, key, key_size) == 0
+            && (i + key_size == size || !isalnum ((unsigned char) start [i + key_size])))
+            return true;
+    return false;
+}
+
 void
 eco_jvm_detect (dctx_t *self)
 {
@@ -389,7 +453,14 @@ eco_jvm_detect (dctx_t *self)
             dctx_setting (self, job, "cache", "sbt", "build.sbt");
             s_java_versions (self, job, NULL, "");
             s_distribution (self, job);
-            dctx_step (self, job, CMD_TEST, "sbt test", "build.sbt");
+            //  a cross-built library is tested on every Scala version it
+            //  names, as `sbt +test` does
+            const project_file_t *sbt = dctx_manifest (self, "build.sbt");
+            unsigned cross = sbt? dtext_find_line (sbt->data, "crossScalaVersions"): 0;
+            char source [96];
+            dctx_source (source, sizeof source, "build.sbt", cross, "crossScalaVersions");
+            dctx_step (self, job, CMD_TEST, cross? "sbt +test": "sbt test",
+                       cross? source: "build.sbt");
         }
     }
     bool lein = dctx_has (self, "project.clj");
@@ -407,12 +478,16 @@ eco_jvm_detect (dctx_t *self)
         }
         dctx_tool (self, job, "clojure", "deps.edn");
         const project_file_t *deps = dctx_manifest (self, "deps.edn");
-        unsigned line = deps? dtext_find_line (deps->data, ":test"): 0;
-        if (line) {
+        const char *alias = NULL;
+        size_t alias_size = 0;
+        if (deps && s_edn_alias (deps->data, ":test", &alias, &alias_size)) {
             char source [64];
-            dctx_source (source, sizeof source, "deps.edn", line, "alias :test");
-            dctx_step (self, job, CMD_TEST, strstr (deps->data, ":exec-fn")
-                       ? "clojure -X:test": "clojure -M:test", source);
+            dctx_source (source, sizeof source, "deps.edn",
+                         dtext_line_at (deps->data, alias), "alias :test");
+            //  -X calls the alias's :exec-fn; -M runs its :main-opts
+            bool exec = s_edn_has (alias, alias_size, ":exec-fn");
+            dctx_step (self, job, CMD_TEST, exec? "clojure -X:test": "clojure -M:test",
+                       source);
         }
     }
 }

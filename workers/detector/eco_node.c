@@ -362,6 +362,18 @@ eco_node_detect (dctx_t *self)
     json_decref (root);
 }
 
+//  True when tasks has a "check" task that lints or checks formatting
+//  (and so finishes): a lint step under another name.
+static bool
+s_deno_check_task (json_t *tasks)
+{
+    json_t *check = json_object_get (tasks, "check");
+    const char *text = json_is_string (check)? json_string_value (check)
+                     : json_string_value (json_object_get (check, "command"));
+    return text && eco_real_ci (text)
+        && (strstr (text, "deno lint") || strstr (text, "fmt --check"));
+}
+
 void
 eco_deno_detect (dctx_t *self)
 {
@@ -392,6 +404,13 @@ eco_deno_detect (dctx_t *self)
         dctx_source (source, sizeof source, name,
                      dtext_json_line (conf->data, "tasks", "lint"), "tasks.lint");
         dctx_step (self, job, CMD_LINT, "deno task lint", source);
+    }
+    else
+    if (s_deno_check_task (tasks)) {
+        //  "check": "deno fmt --check && deno lint", the usual gate
+        dctx_source (source, sizeof source, name,
+                     dtext_json_line (conf->data, "tasks", "check"), "tasks.check");
+        dctx_step (self, job, CMD_LINT, "deno task check", source);
     }
     else
     if (json_object_get (root, "lint")) {

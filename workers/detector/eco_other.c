@@ -130,7 +130,9 @@ eco_haskell_detect (dctx_t *self)
         file = dctx_manifest (self, "package.yaml");
     char lines [12][8], source [192];
     unsigned at = 0;
-    size_t count = file? s_tested_with (file->data, lines, 12, &at): 0;
+    //  stack builds with its resolver's GHC, whatever else is installed:
+    //  a GHC matrix would run the same build twice
+    size_t count = file && use_cabal? s_tested_with (file->data, lines, 12, &at): 0;
     if (count) {
         const char *list [12];
         for (size_t i = 0; i < count; i++)
@@ -139,6 +141,7 @@ eco_haskell_detect (dctx_t *self)
         dctx_matrix_list (self, job, "ghc", list, count, source);
     }
     else
+    if (use_cabal)
         dctx_matrix (self, job, "ghc", NULL, "knowledge: supported GHC lines");
     if (use_cabal) {
         dctx_step (self, job, CMD_INSTALL, "cabal update", "cabal");
@@ -222,6 +225,16 @@ eco_dart_detect (dctx_t *self)
     char run [64];
     snprintf (run, sizeof run, "%s pub get", bin);
     dctx_step (self, job, CMD_INSTALL, run, "pubspec.yaml");
+    //  code generators (json_serializable, freezed...) write the .g.dart
+    //  files analyze and the tests import; they are not committed
+    const ynode_t *runner = ytree_path (root, "dev_dependencies", "build_runner", NULL);
+    if (!runner)
+        runner = ytree_path (root, "dependencies", "build_runner", NULL);
+    if (runner) {
+        dctx_source (source, sizeof source, "pubspec.yaml", runner->line, "build_runner");
+        dctx_step (self, job, CMD_BUILD,
+                   "dart run build_runner build --delete-conflicting-outputs", source);
+    }
     snprintf (run, sizeof run, "%s analyze", bin);
     dctx_step (self, job, CMD_LINT, run, "pubspec.yaml");
     snprintf (run, sizeof run, "%s test", bin);
@@ -256,6 +269,40 @@ eco_r_detect (dctx_t *self)
                "\"--no-manual\", error_on = \"error\")'", "DESCRIPTION");
 }
 
+//  The Lua versions a rockspec's dependencies accept ("lua >= 5.1, < 5.5")
+//  as a range into out, with its line in *line_p. LuaRocks' "~> 5.1"
+//  keeps to the 5.1 line (unlike a gem's "~>").
+static bool
+s_lua_range (const char *text, char *out, size_t size, unsigned *line_p)
+{
+    const char *deps = strstr (text, "dependencies");
+    //  test_dependencies and build_dependencies are not the rock's own
+    while (deps && deps > text && (isalnum ((unsigned char) deps [-1]) || deps [-1] == '_'))
+        deps = strstr (deps + 1, "dependencies");
+    const char *end = deps? strchr (deps, '}'): NULL;
+    for (const char *p = deps? strstr (deps, "\"lua"): NULL; p && p < end;
+         p = strstr (p + 1, "\"lua")) {
+        const char *v = p + 4;
+        if (*v != ' ' && *v != '\t' && *v != '>' && *v != '<' && *v != '=' && *v != '~')
+            continue;
+        while (*v == ' ' || *v == '\t')
+            v++;
+        const char *close = strchr (v, '"');
+        if (!close || close > end || close == v)
+            return false;
+        char range [64];
+        snprintf (range, sizeof range, "%.*s", (int) (close - v), v);
+        *line_p = dtext_line_at (text, p);
+        unsigned major = 0, minor = 0;
+        if (sscanf (range, "~> %u.%u", &major, &minor) == 2)
+            snprintf (out, size, ">=%u.%u, <%u.%u", major, minor, major, minor + 1);
+        else
+            snprintf (out, size, "%s", range);
+        return true;
+    }
+    return false;
+}
+
 void
 eco_lua_detect (dctx_t *self)
 {
@@ -266,11 +313,19 @@ eco_lua_detect (dctx_t *self)
     if (!job)
         return;
     dctx_tool (self, job, "luarocks", rockspec);
-    dctx_version (self, job, "lua", "5.4", "default Lua line");
+    const project_file_t *spec = dctx_manifest (self, rockspec);
+    char range [64], source [192];
+    unsigned at = 0;
+    bool matrix = false;
+    if (spec && s_lua_range (spec->data, range, sizeof range, &at)) {
+        dctx_source (source, sizeof source, rockspec, at, "dependencies lua");
+        matrix = dctx_matrix (self, job, "lua", range, source);
+    }
+    if (!matrix)
+        dctx_version (self, job, "lua", "5.4", "default Lua line");
     char run [256];
     snprintf (run, sizeof run, "luarocks install --only-deps %s", rockspec);
     dctx_step (self, job, CMD_INSTALL, run, rockspec);
-    const project_file_t *spec = dctx_manifest (self, rockspec);
     if (dctx_has (self, ".busted") || (spec && strstr (spec->data, "busted"))) {
         dctx_step (self, job, CMD_INSTALL, "luarocks install busted",
                    dctx_has (self, ".busted")? ".busted": rockspec);

@@ -12,7 +12,7 @@
 #include <strings.h>
 
 //  One action input: its value and how to write it.
-typedef enum { INPUT_TEXT, INPUT_VERSION, INPUT_NODE } input_style_t;
+typedef enum { INPUT_TEXT, INPUT_VERSION, INPUT_NODE, INPUT_LINES } input_style_t;
 
 typedef struct {
     const char *name;
@@ -198,6 +198,9 @@ s_emit_inputs (gen_t *self, const inputs_t *inputs)
         if (input->style == INPUT_VERSION)
             yemit_quoted (self->out, input->value);
         else
+        if (input->style == INPUT_LINES)
+            yemit_block (self->out, input->value);
+        else
             yemit_str (self->out, input->value);
     }
     yemit_map_end (self->out);
@@ -214,6 +217,22 @@ s_setup_inputs (gen_t *self, inputs_t *inputs, const recipe_t *recipe,
         if (recipe_axis_varies (axis))
             s_input (inputs, axis->input, strpool_format (&self->pool,
                      "${{ matrix.%s }}", axis->runtime), NULL, INPUT_TEXT);
+        else
+        if (axis->count > 1) {
+            //  versions installed together: one a line, as the action takes them
+            char *lines = NULL;
+            size_t size = 0;
+            FILE *out = open_memstream (&lines, &size);
+            for (size_t v = 0; out && v < axis->count; v++)
+                fprintf (out, "%s\n", axis->values [v]);
+            if (!out || fclose (out) || !lines) {
+                free (lines);
+                self->nomem = true;
+                return;
+            }
+            s_input (inputs, axis->input, s_text (self, strpool_keep (&self->pool, lines)),
+                     NULL, INPUT_LINES);
+        }
         else
         if (axis->count == 1)
             s_input (inputs, axis->input, s_text (self, axis->values [0]),
@@ -521,6 +540,26 @@ s_matrix (gen_t *self, const recipe_t *recipe)
     yemit_raw (self->out, "false");
     yemit_str (self->out, "matrix");
     yemit_map_start (self->out);
+    if (recipe->paired) {
+        //  one include entry per pair: the nth value of each varying axis
+        yemit_str (self->out, "include");
+        yemit_seq_start (self->out);
+        for (size_t row = 0; row < recipe->axes [0].count; row++) {
+            yemit_map_start (self->out);
+            for (size_t i = 0; i < recipe->axes_count; i++) {
+                const recipe_axis_t *axis = &recipe->axes [i];
+                if (!recipe_axis_varies (axis))
+                    continue;
+                yemit_str (self->out, axis->runtime);
+                yemit_quoted (self->out, s_text (self, axis->values [row]));
+            }
+            yemit_map_end (self->out);
+        }
+        yemit_seq_end (self->out);
+        yemit_map_end (self->out);
+        yemit_map_end (self->out);
+        return;
+    }
     for (size_t i = 0; i < recipe->axes_count; i++) {
         const recipe_axis_t *axis = &recipe->axes [i];
         if (!recipe_axis_varies (axis))

@@ -135,6 +135,22 @@ s_emit_list (gen_t *self, const char *key, const char *const *items,
     yemit_seq_end (self->out);
 }
 
+//  Compare dotted versions numerically ("6.0.x" < "10.0.x"); parts that
+//  are not numbers count as 0.
+static int
+s_version_cmp (const char *a, const char *b)
+{
+    while (*a || *b) {
+        char *end_a, *end_b;
+        long x = strtol (a, &end_a, 10), y = strtol (b, &end_b, 10);
+        if (x != y)
+            return x < y? -1: 1;
+        a = strchr (end_a, '.')? strchr (end_a, '.') + 1: "";
+        b = strchr (end_b, '.')? strchr (end_b, '.') + 1: "";
+    }
+    return 0;
+}
+
 //  The image and the matrix: when the main runtime has several usable
 //  versions, the variable its image tag comes from; and every axis that
 //  no image takes (matrix-env, e.g. the C++ standard) as a variable of
@@ -152,7 +168,14 @@ s_image_and_matrix (gen_t *self, const recipe_t *recipe)
                                       "gitlab-version"), "latest");
     const char *tags [64];
     size_t tags_count = 0;
+    //  versions installed together run in one image: the newest's
+    size_t newest = 0;
+    for (size_t i = 1; axis && axis->together && i < axis->count; i++)
+        if (s_version_cmp (axis->values [i], axis->values [newest]) > 0)
+            newest = i;
     for (size_t i = 0; tmpl && axis && i < axis->count && tags_count < 64; i++) {
+        if (axis->together && i != newest)
+            continue;
         const char *tag = s_tag (self, axis->values [i]);
         if (!tag)
             tag = fallback;

@@ -103,11 +103,13 @@ s_display_name (const knowledge_t *kb, const recipe_t *self,
     return rc < 0? NULL: name;
 }
 
-//  Append value (borrowed) to the axis unless it is there already.
+//  Append value (borrowed) to the axis unless it is there already (or,
+//  when keep_repeats, always: a paired axis keeps its place in each pair).
 static int
-s_axis_add (recipe_axis_t *axis, const char *value, const char *source)
+s_axis_push (recipe_axis_t *axis, const char *value, const char *source,
+             bool keep_repeats)
 {
-    for (size_t i = 0; i < axis->count; i++)
+    for (size_t i = 0; !keep_repeats && i < axis->count; i++)
         if (strcmp (axis->values [i], value) == 0)
             return 0;
     const char **values = realloc (axis->values,
@@ -126,6 +128,51 @@ s_axis_add (recipe_axis_t *axis, const char *value, const char *source)
     return 0;
 }
 
+static int
+s_axis_add (recipe_axis_t *axis, const char *value, const char *source)
+{
+    return s_axis_push (axis, value, source, false);
+}
+
+//  Drop the repeated values of an axis, keeping the first of each.
+static void
+s_axis_unique (recipe_axis_t *axis)
+{
+    size_t kept = 0;
+    for (size_t i = 0; i < axis->count; i++) {
+        bool seen = false;
+        for (size_t k = 0; k < kept && !seen; k++)
+            seen = strcmp (axis->values [k], axis->values [i]) == 0;
+        if (seen)
+            continue;
+        axis->values [kept] = axis->values [i];
+        axis->sources [kept] = axis->sources [i];
+        kept++;
+    }
+    axis->count = kept;
+}
+
+//  An entry with pair-versions lists its runtimes' versions in pairs (the
+//  nth Elixir with the nth OTP): the job runs those pairs, not every
+//  combination, when each varying axis has as many values as the main one.
+//  Otherwise the axes are plain lists again.
+static void
+s_pair_axes (recipe_t *self, bool wanted)
+{
+    if (!wanted || self->axes_count < 2)
+        return;
+    size_t rows = self->axes [0].count;
+    bool fits = rows > 1;
+    for (size_t k = 1; fits && k < self->axes_count; k++)
+        fits = self->axes [k].count == rows || self->axes [k].count <= 1;
+    if (fits) {
+        self->paired = true;
+        return;
+    }
+    for (size_t k = 0; k < self->axes_count; k++)
+        s_axis_unique (&self->axes [k]);
+}
+
 //  The axes: the report's versions of each runtime the entry knows, the
 //  msrv beside the main runtime, defaults where the report says nothing
 //  and no version file is used.
@@ -138,6 +185,9 @@ s_build_axes (recipe_t *self, const report_job_t *job)
     self->axes = calloc (versions->count, sizeof *self->axes);
     if (!self->axes)
         return -1;
+    const char *pair = ytree_str (ytree_get (self->entry, "pair-versions"), "");
+    bool paired = strcmp (pair, "true") == 0;
+    const char *together = ytree_str (ytree_get (self->entry, "versions-together"), "");
     for (size_t k = 0; k < versions->count; k++) {
         const char *input = ytree_str (versions->items [k], NULL);
         if (!input)
@@ -145,14 +195,17 @@ s_build_axes (recipe_t *self, const report_job_t *job)
         recipe_axis_t *axis = &self->axes [self->axes_count++];
         axis->runtime = versions->keys [k];
         axis->input = input;
+        axis->together = strcmp (together, "true") == 0;
         for (size_t i = 0; i < job->versions_count; i++) {
             const report_value_t *version = &job->versions [i];
             if (version->key && version->value && *version->value
             &&  strcmp (version->key, axis->runtime) == 0
-            &&  s_axis_add (axis, version->value, version->source))
+            &&  s_axis_push (axis, version->value, version->source,
+                             paired && k > 0))
                 return -1;
         }
     }
+    s_pair_axes (self, paired);
     if (self->axes_count == 0)
         return 0;
     recipe_axis_t *main_axis = &self->axes [0];
@@ -163,13 +216,18 @@ s_build_axes (recipe_t *self, const report_job_t *job)
         ||  s_axis_add (main_axis, msrv, s_setting_source (job, "msrv")))
             return -1;
     }
+    //  The version file stands for the versions, or (version-file-beside)
+    //  goes with them: global.json pins the SDK, the frameworks need
+    //  their runtimes.
     const char *file = recipe_setting (job, "version-file");
-    if (file && *file && main_axis->count == 0) {
+    const char *beside = ytree_str (ytree_get (self->entry, "version-file-beside"), "");
+    if (file && *file && (main_axis->count == 0 || strcmp (beside, "true") == 0)) {
         self->version_file = file;
         self->version_file_source = s_setting_source (job, "version-file");
-        return 0;
+        if (main_axis->count == 0)
+            return 0;
     }
-    const ynode_t *defaults = ytree_get (self->entry, "defaults");
+    const ynode_t *defaults = recipe_get (self, "defaults");
     for (size_t k = 0; k < self->axes_count; k++) {
         recipe_axis_t *axis = &self->axes [k];
         const char *fallback = ytree_str (ytree_get (defaults, axis->runtime), NULL);
@@ -267,7 +325,7 @@ recipe_get (const recipe_t *self, const char *key)
 bool
 recipe_axis_varies (const recipe_axis_t *axis)
 {
-    return axis->count > 1;
+    return axis->count > 1 && !axis->together;
 }
 
 bool

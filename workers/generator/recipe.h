@@ -20,6 +20,8 @@ typedef struct {
     const char **sources;       //  where each came from; "" for defaults
     size_t count;
     bool from_default;          //  the knowledge's default, not the report's
+    bool together;              //  installed side by side in one job
+                                //  (entry versions-together), not a matrix
 } recipe_axis_t;
 
 //  One job's recipe. Zero value is empty; release with recipe_release.
@@ -33,6 +35,8 @@ typedef struct {
     size_t axes_count;
     const char *version_file;   //  the "version-file" setting when it is used
     const char *version_file_source;
+    bool paired;                //  the varying axes pair value by value
+                                //  (entry pair-versions), not every combination
 } recipe_t;
 
 //  Work out job's recipe from kb into *self (zeroed first). Returns 0, or
@@ -54,7 +58,8 @@ int recipe_expand (const recipe_t *self, const report_job_t *job,
 //  A key of the entry, looked up in the tool's overrides first. Borrowed.
 const ynode_t *recipe_get (const recipe_t *self, const char *key);
 
-//  The axis whose values vary (count > 1), i.e. that makes a matrix.
+//  The axis whose values vary (count > 1) and are not installed together,
+//  i.e. that makes a matrix.
 bool recipe_axis_varies (const recipe_axis_t *axis);
 
 //  True when any axis varies.
