@@ -78,11 +78,22 @@ s_progress_output (FILE *out, int read_fd, size_t total)
     term_progress_clear (&bar);
     term_progress_step (&bar, true);
     term_progress_clear (&bar);
+    //  a marker after the bar's output says all of it has arrived: a
+    //  loaded machine may hand a pty's bytes over in several reads
+    fputs ("<end>", out);
     fflush (out);
     static char buf [4096];
-    zmq_pollitem_t item = { NULL, read_fd, ZMQ_POLLIN, 0 };
-    ssize_t n = zmq_poll (&item, 1, 200) == 1? read (read_fd, buf, sizeof buf - 1): 0;
-    buf [n > 0? n: 0] = 0;
+    size_t size = 0;
+    buf [0] = 0;
+    while (!strstr (buf, "<end>") && size < sizeof buf - 1) {
+        zmq_pollitem_t item = { NULL, read_fd, ZMQ_POLLIN, 0 };
+        cr_assert_eq (zmq_poll (&item, 1, 5000), 1, "no output; so far: %s", buf);
+        ssize_t n = read (read_fd, buf + size, sizeof buf - 1 - size);
+        cr_assert_gt (n, 0);
+        size += (size_t) n;
+        buf [size] = 0;
+    }
+    *strstr (buf, "<end>") = 0;
     return buf;
 }
 
