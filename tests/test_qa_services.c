@@ -516,3 +516,123 @@ Test (qa_services, compose_root_settings_replace_ours_as_a_group)
     report_release (&r);
     s_project_free (&q);
 }
+
+//  -- example environments ------------------------------------------------
+
+Test (qa_services, an_example_environment_sets_how_the_service_is_logged_in_to)
+{
+    project_t p = { .name = strdup ("atlas") };
+    s_add_file (&p, "pyproject.toml", "[project]\nname = \"atlas\"\n"
+                "dependencies = [\"psycopg>=3\", \"pytest\"]\n");
+    s_add_file (&p, ".env.example", "# copy to .env\n"
+                "DATABASE_URL=\"postgres://atlas:p%40ss@localhost:5434/atlas_dev?sslmode=disable\"\n");
+    report_t r = s_detect (&p);
+    const report_service_t *pg = s_service (s_job (&r, "python"), "postgres");
+    cr_assert_not_null (pg);
+    cr_assert_eq (pg->env_count, 3);
+    cr_assert_str_eq (pg->env [0], "POSTGRES_USER=atlas");
+    cr_assert_str_eq (pg->env [1], "POSTGRES_PASSWORD=p@ss");
+    cr_assert_str_eq (pg->env [2], "POSTGRES_DB=atlas_dev");
+    cr_assert_str_eq (pg->ports [0], "5434:5432");
+    cr_assert_str_eq (pg->health, "pg_isready -U atlas");
+    char *github = s_render (&r, "github");
+    cr_assert (strstr (github, "DATABASE_URL: postgres://atlas:p%40ss@127.0.0.1:5434/atlas_dev"),
+               "%s", github);
+    s_lint (github);
+    free (github);
+    report_release (&r);
+    s_project_free (&p);
+
+    //  no password: the image must be told to trust, or it will not start
+    project_t q = { .name = strdup ("atlas") };
+    s_add_file (&q, "pyproject.toml", "[project]\nname = \"atlas\"\n"
+                "dependencies = [\"psycopg>=3\"]\n");
+    s_add_file (&q, ".env.sample", "DATABASE_URL=postgresql://atlas:@localhost/atlas\n");
+    r = s_detect (&q);
+    pg = s_service (s_job (&r, "python"), "postgres");
+    cr_assert_str_eq (pg->env [0], "POSTGRES_USER=atlas");
+    cr_assert_str_eq (pg->env [1], "POSTGRES_HOST_AUTH_METHOD=trust");
+    cr_assert_str_eq (pg->env [2], "POSTGRES_DB=atlas");
+    for (size_t i = 0; i < pg->env_count; i++)
+        cr_assert_null (strstr (pg->env [i], "POSTGRES_PASSWORD"), "%s", pg->env [i]);
+    //  no port in the URL: ours stays
+    cr_assert_str_eq (pg->ports [0], "5432:5432");
+    report_release (&r);
+    s_project_free (&q);
+}
+
+Test (qa_services, a_compose_file_wins_over_an_example_environment)
+{
+    project_t p = { .name = strdup ("atlas") };
+    s_add_file (&p, "requirements.txt", "psycopg>=3\npytest\n");
+    s_add_file (&p, ".env.example", "DATABASE_URL=postgres://dev:dev@localhost:5432/dev\n");
+    s_add_file (&p, "compose.yaml", "services:\n  db:\n    image: postgres:16\n"
+                "    environment:\n      POSTGRES_PASSWORD: compose\n");
+    report_t r = s_detect (&p);
+    const report_service_t *pg = s_service (s_job (&r, "python"), "postgres");
+    cr_assert_str_eq (pg->env [0], "POSTGRES_PASSWORD=compose");
+    for (size_t i = 0; i < pg->env_count; i++)
+        cr_assert_null (strstr (pg->env [i], "=dev"), "%s", pg->env [i]);
+    report_release (&r);
+    s_project_free (&p);
+}
+
+static const char s_laravel [] =
+    "{ \"name\": \"acme/shop\", \"type\": \"project\",\n"
+    "  \"require\": { \"php\": \"^8.2\", \"laravel/framework\": \"^11.0\" },\n"
+    "  \"require-dev\": { \"phpunit/phpunit\": \"^11.0\" } }\n";
+
+Test (qa_services, a_laravel_app_gets_its_env_its_key_and_its_database_login)
+{
+    project_t p = { .name = strdup ("shop") };
+    s_add_file (&p, "composer.json", s_laravel);
+    s_add_file (&p, "composer.lock", "{}\n");
+    s_add_file (&p, "artisan", "#!/usr/bin/env php\n");
+    s_add_file (&p, ".env.example", "APP_KEY=\nDB_CONNECTION=mysql\nDB_HOST=127.0.0.1\n"
+                "DB_PORT=3307\nDB_DATABASE=shop\nDB_USERNAME=root\nDB_PASSWORD=\n");
+    report_t r = s_detect (&p);
+    const report_job_t *php = s_job (&r, "php");
+    int install = s_step_at (php, "composer install --prefer-dist --no-progress");
+    int copy = s_step_at (php, "cp .env.example .env");
+    int key = s_step_at (php, "php artisan key:generate");
+    cr_assert (install >= 0 && copy > install && key > copy, "%d %d %d", install, copy, key);
+    cr_assert_str_eq (php->steps [key].name, "Generate the application key");
+    //  root with an empty password, on the port the app expects
+    const report_service_t *mysql = s_service (php, "mysql");
+    cr_assert_not_null (mysql);
+    cr_assert_str_eq (mysql->env [0], "MYSQL_ALLOW_EMPTY_PASSWORD=yes");
+    cr_assert_str_eq (mysql->env [1], "MYSQL_DATABASE=shop");
+    cr_assert_eq (mysql->env_count, 2);
+    cr_assert_str_eq (mysql->ports [0], "3307:3306");
+    char *github = s_render (&r, "github");
+    cr_assert (strstr (github, "DATABASE_URL: mysql://root:@127.0.0.1:3307/shop"), "%s", github);
+    s_lint (github);
+    free (github);
+    report_release (&r);
+    s_project_free (&p);
+
+    //  a non-root login gets a user of its own beside our root password
+    project_t q = { .name = strdup ("shop") };
+    s_add_file (&q, "composer.json", s_laravel);
+    s_add_file (&q, "artisan", "#!/usr/bin/env php\n");
+    s_add_file (&q, ".env.example", "DB_CONNECTION=mysql\nDB_DATABASE=shop\n"
+                "DB_USERNAME=shop\nDB_PASSWORD=secret\n");
+    r = s_detect (&q);
+    mysql = s_service (s_job (&r, "php"), "mysql");
+    cr_assert_str_eq (mysql->env [0], "MYSQL_USER=shop");
+    cr_assert_str_eq (mysql->env [1], "MYSQL_PASSWORD=secret");
+    cr_assert_str_eq (mysql->env [2], "MYSQL_DATABASE=shop");
+    cr_assert_str_eq (mysql->env [3], "MYSQL_ROOT_PASSWORD=root");
+    cr_assert_str_eq (mysql->health, "mysqladmin ping -h 127.0.0.1 -ushop --password=secret");
+    report_release (&r);
+    s_project_free (&q);
+
+    //  without an example to copy, or for a library, no .env is made
+    project_t lib = { .name = strdup ("shop") };
+    s_add_file (&lib, "composer.json", s_laravel);
+    s_add_file (&lib, "artisan", "#!/usr/bin/env php\n");
+    r = s_detect (&lib);
+    cr_assert_eq (s_step_at (s_job (&r, "php"), "php artisan key:generate"), -1);
+    report_release (&r);
+    s_project_free (&lib);
+}

@@ -324,6 +324,21 @@ dctx_step (dctx_t *self, report_job_t *job, cmd_kind_t kind,
     job->steps_count++;
 }
 
+void
+dctx_step_named (dctx_t *self, report_job_t *job, cmd_kind_t kind,
+                 const char *name, const char *run, const char *source)
+{
+    size_t before = job? job->steps_count: 0;
+    dctx_step (self, job, kind, run, source);
+    if (!job || job->steps_count == before)
+        return;
+    char *copy = s_dup (self, name);
+    if (copy) {
+        free (job->steps [before].name);
+        job->steps [before].name = copy;
+    }
+}
+
 bool
 dctx_has_step (const report_job_t *job, cmd_kind_t kind)
 {

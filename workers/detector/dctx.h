@@ -75,6 +75,10 @@ const char *dctx_get_setting (const report_job_t *job, const char *key);
 //  Add a step, unless the job already runs the same command.
 void dctx_step (dctx_t *self, report_job_t *job, cmd_kind_t kind,
                 const char *run, const char *source);
+//  dctx_step with a name of its own for the step, where the kind's
+//  default name ("Install dependencies") would mislead.
+void dctx_step_named (dctx_t *self, report_job_t *job, cmd_kind_t kind,
+                      const char *name, const char *run, const char *source);
 //  True when the job has a step of that kind.
 bool dctx_has_step (const report_job_t *job, cmd_kind_t kind);
 //  Add the service called name (as the knowledge describes it) unless the

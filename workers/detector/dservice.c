@@ -94,19 +94,80 @@ s_exclusive (const ynode_t *def, const char *name, size_t n)
     return false;
 }
 
+//  Put theirs (count "NAME=value" strings, taken over) in front of the
+//  service's env: each replaces ours of the same name, and one of an
+//  exclusive group (MySQL's root password settings) the whole group.
+static void
+s_merge_env (dctx_t *self, report_service_t *svc, char **theirs, size_t count)
+{
+    if (!count)
+        return;
+    const ynode_t *def = ytree_path (knowledge_root (self->kb), "services", svc->name, NULL);
+    bool exclusive = false;
+    for (size_t k = 0; k < count; k++)
+        exclusive = exclusive || s_exclusive (def, theirs [k], strcspn (theirs [k], "="));
+    char **merged = calloc (count + svc->env_count, sizeof *merged);
+    if (!merged) {
+        self->oom = true;
+        for (size_t i = 0; i < count; i++)
+            free (theirs [i]);
+        return;
+    }
+    size_t used = 0;
+    for (size_t i = 0; i < count; i++)
+        merged [used++] = theirs [i];
+    for (size_t i = 0; i < svc->env_count; i++) {
+        const char *ours = svc->env [i];
+        size_t n = strcspn (ours, "=");
+        bool replaced = exclusive && s_exclusive (def, ours, n);
+        for (size_t k = 0; k < count && !replaced; k++)
+            replaced = strncmp (theirs [k], ours, n) == 0 && theirs [k][n] == '=';
+        if (replaced)
+            free (svc->env [i]);
+        else
+            merged [used++] = svc->env [i];
+    }
+    free (svc->env);
+    svc->env = merged;
+    svc->env_count = used;
+}
+
+//  Publish the service's container port on host_port instead of ours.
+static void
+s_set_host_port (dctx_t *self, report_service_t *svc, const char *mapping)
+{
+    char *copy = strdup (mapping);
+    if (!copy) {
+        self->oom = true;
+        return;
+    }
+    if (svc->ports_count) {
+        free (svc->ports [0]);
+        svc->ports [0] = copy;
+        return;
+    }
+    char **one = malloc (sizeof *one);
+    if (!one) {
+        free (copy);
+        self->oom = true;
+        return;
+    }
+    one [0] = copy;
+    free (svc->ports);
+    svc->ports = one;
+    svc->ports_count = 1;
+}
+
 //  The service's environment and published port as the compose file
 //  sets them: the maintainers' tests connect with those credentials.
-//  Its variables replace ours of the same name (and, for an exclusive
-//  group such as MySQL's root password settings, the whole group); ours
-//  fill the rest. A host:container port mapping replaces ours.
+//  Its variables replace ours (s_merge_env); a host:container port
+//  mapping replaces our port.
 static void
 s_compose_settings (dctx_t *self, report_service_t *svc, const ynode_t *node)
 {
-    const ynode_t *def = ytree_path (knowledge_root (self->kb), "services", svc->name, NULL);
     const ynode_t *environment = ytree_get (node, "environment");
     char *theirs [32];
     size_t count = 0;
-    bool exclusive = false;
     for (size_t i = 0; environment && i < environment->count && count < 32; i++) {
         char entry [512], value [256];
         if (environment->kind == YNODE_MAP) {
@@ -122,10 +183,8 @@ s_compose_settings (dctx_t *self, report_service_t *svc, const ynode_t *node)
         }
         else
             break;
-        const char *eq = strchr (entry, '=');
-        if (eq == entry)
+        if (entry [0] == '=')
             continue;
-        exclusive = exclusive || s_exclusive (def, entry, (size_t) (eq - entry));
         theirs [count] = strdup (entry);
         if (!theirs [count]) {
             self->oom = true;
@@ -133,33 +192,7 @@ s_compose_settings (dctx_t *self, report_service_t *svc, const ynode_t *node)
         }
         count++;
     }
-    if (count) {
-        char **merged = calloc (count + svc->env_count, sizeof *merged);
-        if (!merged) {
-            self->oom = true;
-            for (size_t i = 0; i < count; i++)
-                free (theirs [i]);
-            return;
-        }
-        size_t used = 0;
-        for (size_t i = 0; i < count; i++)
-            merged [used++] = theirs [i];
-        for (size_t i = 0; i < svc->env_count; i++) {
-            const char *ours = svc->env [i];
-            const char *eq = strchr (ours, '=');
-            size_t n = eq? (size_t) (eq - ours): strlen (ours);
-            bool replaced = exclusive && s_exclusive (def, ours, n);
-            for (size_t k = 0; k < count && !replaced; k++)
-                replaced = strncmp (theirs [k], ours, n) == 0 && theirs [k][n] == '=';
-            if (replaced)
-                free (svc->env [i]);
-            else
-                merged [used++] = svc->env [i];
-        }
-        free (svc->env);
-        svc->env = merged;
-        svc->env_count = used;
-    }
+    s_merge_env (self, svc, theirs, count);
     //  the first mapping that publishes a port: "5433:5432",
     //  "127.0.0.1:5433:5432", or the long form {published, target}
     const ynode_t *ports = ytree_get (node, "ports");
@@ -178,33 +211,28 @@ s_compose_settings (dctx_t *self, report_service_t *svc, const ynode_t *node)
         //  a range or a bare container port publishes nothing we can name
         if (!strchr (mapping, ':') || strchr (mapping, '-'))
             continue;
-        char *copy = strdup (mapping);
-        if (!copy) {
-            self->oom = true;
-            return;
-        }
-        if (svc->ports_count) {
-            free (svc->ports [0]);
-            svc->ports [0] = copy;
-        }
-        else {
-            char **one = malloc (sizeof *one);
-            if (!one) {
-                free (copy);
-                self->oom = true;
-                return;
-            }
-            one [0] = copy;
-            free (svc->ports);
-            svc->ports = one;
-            svc->ports_count = 1;
-        }
+        s_set_host_port (self, svc, mapping);
         break;
     }
 }
 
+//  The names of the services a compose file configured (at most 8).
+typedef struct {
+    const char *names [8];
+    size_t count;
+} configured_t;
+
+static bool
+s_configured (const configured_t *self, const char *service)
+{
+    for (size_t i = 0; i < self->count; i++)
+        if (strcmp (self->names [i], service) == 0)
+            return true;
+    return false;
+}
+
 static void
-s_compose (dctx_t *self)
+s_compose (dctx_t *self, configured_t *configured)
 {
     static const char *const names [] = { "compose.yaml", "compose.yml",
         "docker-compose.yml", "docker-compose.yaml", NULL };
@@ -240,8 +268,11 @@ s_compose (dctx_t *self)
                 }
             dctx_service (self, job, service, tag, source);
             for (size_t s = 0; job && s < job->services_count; s++)
-                if (strcmp (job->services [s].name, service) == 0)
+                if (strcmp (job->services [s].name, service) == 0) {
                     s_compose_settings (self, &job->services [s], services->items [k]);
+                    if (configured->count < 8 && !s_configured (configured, service))
+                        configured->names [configured->count++] = service;
+                }
         }
         ytree_destroy (&root);
         return;
@@ -322,15 +353,211 @@ s_service_of_env (const char *key, size_t key_len, const char *value, size_t val
     return NULL;
 }
 
+//  What an example environment says about how the app logs in to one
+//  service: from a URL (postgres://user:pass@host:5433/db) or Laravel's
+//  DB_USERNAME, DB_PASSWORD, DB_DATABASE and DB_PORT.
+typedef struct {
+    const char *service;
+    char user [128], password [128], db [128], port [16];
+    bool has_user, has_password, has_db, has_port;
+} creds_t;
+
+//  Copy n bytes of text to out, decoding %XX escapes.
 static void
-s_env_examples (dctx_t *self)
+s_decode (const char *text, size_t n, char *out, size_t size)
+{
+    size_t at = 0;
+    for (size_t i = 0; i < n && at + 1 < size; i++) {
+        unsigned hex;
+        if (text [i] == '%' && i + 2 < n && sscanf (text + i + 1, "%2x", &hex) == 1
+            && isxdigit ((unsigned char) text [i + 1]) && isxdigit ((unsigned char) text [i + 2])) {
+            out [at++] = (char) hex;
+            i += 2;
+        }
+        else
+            out [at++] = text [i];
+    }
+    out [at] = 0;
+}
+
+//  Fill creds from a URL's user, password, port and path.
+static void
+s_creds_from_url (creds_t *creds, const char *value, size_t len)
+{
+    const char *p = memchr (value, ':', len);
+    if (!p || (size_t) (value + len - p) < 3 || strncmp (p, "://", 3) != 0)
+        return;
+    const char *rest = p + 3, *end = value + len;
+    const char *slash = memchr (rest, '/', (size_t) (end - rest));
+    const char *authority_end = slash? slash: end;
+    const char *query = memchr (rest, '?', (size_t) (end - rest));
+    if (query && query < authority_end)
+        authority_end = query;
+    const char *at = NULL;
+    for (const char *q = rest; q < authority_end; q++)
+        if (*q == '@')
+            at = q;
+    const char *host = rest;
+    if (at) {
+        const char *colon = memchr (rest, ':', (size_t) (at - rest));
+        s_decode (rest, (size_t) ((colon? colon: at) - rest), creds->user, sizeof creds->user);
+        creds->has_user = creds->user [0] != 0;
+        if (colon) {
+            s_decode (colon + 1, (size_t) (at - colon - 1), creds->password,
+                      sizeof creds->password);
+            creds->has_password = true;
+        }
+        host = at + 1;
+    }
+    const char *colon = memchr (host, ':', (size_t) (authority_end - host));
+    if (colon && authority_end - colon > 1 && authority_end - colon < (long) sizeof creds->port) {
+        snprintf (creds->port, sizeof creds->port, "%.*s",
+                  (int) (authority_end - colon - 1), colon + 1);
+        creds->has_port = strspn (creds->port, "0123456789") == strlen (creds->port);
+    }
+    if (slash) {
+        const char *stop = query && query > slash? query: end;
+        s_decode (slash + 1, (size_t) (stop - slash - 1), creds->db, sizeof creds->db);
+        creds->has_db = creds->db [0] != 0 && !strchr (creds->db, '/');
+    }
+}
+
+//  One entry of a knowledge env template ("POSTGRES_USER={user}") filled
+//  from creds, or NULL when it names a credential creds lacks.
+static char *
+s_fill_entry (const char *tmpl, const creds_t *creds)
+{
+    char out [512];
+    size_t at = 0;
+    for (const char *p = tmpl; *p && at + 1 < sizeof out; ) {
+        const char *value = NULL;
+        size_t skip = 0;
+        if (strncmp (p, "{user}", 6) == 0)
+            value = creds->has_user? creds->user: NULL, skip = 6;
+        else
+        if (strncmp (p, "{password}", 10) == 0)
+            value = creds->has_password? creds->password: NULL, skip = 10;
+        else
+        if (strncmp (p, "{db}", 4) == 0)
+            value = creds->has_db? creds->db: NULL, skip = 4;
+        if (skip && !value)
+            return NULL;
+        if (skip) {
+            at += (size_t) snprintf (out + at, sizeof out - at, "%s", value);
+            if (at >= sizeof out)
+                return NULL;
+            p += skip;
+        }
+        else
+            out [at++] = *p++;
+    }
+    out [at] = 0;
+    return strdup (out);
+}
+
+//  Set the service up the way the example environment logs in: the
+//  knowledge's env-from-credentials variant for the user (the image's
+//  root user or another) and an empty or given password, each entry
+//  filled from creds, and the port it names published.
+static void
+s_apply_creds (dctx_t *self, report_service_t *svc, const creds_t *creds)
+{
+    const ynode_t *def = ytree_path (knowledge_root (self->kb), "services", svc->name, NULL);
+    const ynode_t *variants = ytree_get (def, "env-from-credentials");
+    const char *root = ytree_str (ytree_get (def, "root-user"), NULL);
+    bool is_root = root && creds->has_user && strcmp (creds->user, root) == 0;
+    bool empty = creds->has_password && !creds->password [0];
+    const char *name = is_root? (empty? "root-empty-password": "root")
+                              : (empty? "empty-password": "default");
+    const ynode_t *list = ytree_get (variants, name);
+    if (!list)
+        list = ytree_get (variants, "default");
+    char *theirs [16];
+    size_t count = 0;
+    for (size_t i = 0; list && list->kind == YNODE_SEQ && i < list->count && count < 16; i++) {
+        char *entry = s_fill_entry (ytree_str (list->items [i], ""), creds);
+        if (entry)
+            theirs [count++] = entry;
+    }
+    s_merge_env (self, svc, theirs, count);
+    if (creds->has_port && svc->ports_count) {
+        const char *container = strrchr (svc->ports [0], ':');
+        char mapping [64];
+        snprintf (mapping, sizeof mapping, "%s:%s", creds->port,
+                  container? container + 1: svc->ports [0]);
+        s_set_host_port (self, svc, mapping);
+    }
+}
+
+//  The credentials entry for service in found, made when new; NULL when
+//  found is full.
+static creds_t *
+s_creds_for (creds_t *found, size_t *count_p, const char *service)
+{
+    for (size_t i = 0; i < *count_p; i++)
+        if (strcmp (found [i].service, service) == 0)
+            return &found [i];
+    if (*count_p == 4)
+        return NULL;
+    creds_t *creds = &found [(*count_p)++];
+    memset (creds, 0, sizeof *creds);
+    creds->service = service;
+    return creds;
+}
+
+//  What from has replaces what into had.
+static void
+s_creds_merge (creds_t *into, const creds_t *from)
+{
+    if (from->has_user)
+        memcpy (into->user, from->user, sizeof into->user), into->has_user = true;
+    if (from->has_password)
+        memcpy (into->password, from->password, sizeof into->password), into->has_password = true;
+    if (from->has_db)
+        memcpy (into->db, from->db, sizeof into->db), into->has_db = true;
+    if (from->has_port)
+        memcpy (into->port, from->port, sizeof into->port), into->has_port = true;
+}
+
+//  Laravel's DB_USERNAME, DB_PASSWORD, DB_DATABASE and DB_PORT.
+static void
+s_laravel_key (creds_t *creds, const char *key, size_t key_len, const char *value,
+               size_t value_len)
+{
+    static const char *const keys [] = { "DB_USERNAME", "DB_PASSWORD", "DB_DATABASE",
+                                         "DB_PORT" };
+    char *fields [] = { creds->user, creds->password, creds->db, creds->port };
+    size_t sizes [] = { sizeof creds->user, sizeof creds->password, sizeof creds->db,
+                        sizeof creds->port };
+    bool *flags [] = { &creds->has_user, &creds->has_password, &creds->has_db,
+                       &creds->has_port };
+    for (size_t i = 0; i < 4; i++)
+        if (key_len == strlen (keys [i]) && strncmp (key, keys [i], key_len) == 0
+            && value_len < sizes [i]) {
+            snprintf (fields [i], sizes [i], "%.*s", (int) value_len, value);
+            //  an empty password is a setting; an empty name or port is not
+            *flags [i] = i == 1 || value_len;
+            if (i == 3)
+                *flags [i] = value_len && strspn (fields [i], "0123456789") == value_len;
+        }
+}
+
+static void
+s_env_examples (dctx_t *self, const configured_t *configured)
 {
     static const char *const names [] = { ".env.example", ".env.sample", ".env.dist",
         ".env.test", ".env.testing", NULL };
+    //  later files (.env.testing) say more about the tests than earlier
+    //  ones (.env.example): their credentials win
+    creds_t found [4];
+    size_t found_count = 0;
+    memset (found, 0, sizeof found);
     for (size_t i = 0; names [i]; i++) {
         const project_file_t *file = dctx_manifest (self, names [i]);
         if (!file)
             continue;
+        creds_t laravel;
+        memset (&laravel, 0, sizeof laravel);
         const char *p = file->data, *end = file->data + file->size;
         for (unsigned line = 1; p < end; line++) {
             const char *eol = memchr (p, '\n', (size_t) (end - p));
@@ -356,9 +583,31 @@ s_env_examples (dctx_t *self)
                     snprintf (what, sizeof what, "%.*s", (int) (eq - key < 48? eq - key: 48), key);
                     dctx_source (source, sizeof source, file->name, line, what);
                     dctx_service (self, s_job_for (self, service), service, NULL, source);
+                    if (memchr (value, ':', value_len)) {
+                        creds_t *creds = s_creds_for (found, &found_count, service);
+                        if (creds)
+                            s_creds_from_url (creds, value, value_len);
+                    }
+                    if (strncmp (key, "DB_CONNECTION=", 14) == 0)
+                        laravel.service = service;
                 }
+                s_laravel_key (&laravel, key, (size_t) (eq - key), value, value_len);
             }
             p = eol? eol + 1: end;
+        }
+        creds_t *creds = laravel.service? s_creds_for (found, &found_count, laravel.service)
+                                        : NULL;
+        if (creds)
+            s_creds_merge (creds, &laravel);
+    }
+    for (size_t i = 0; i < found_count; i++) {
+        if (s_configured (configured, found [i].service))
+            continue;
+        for (size_t j = 0; j < self->report->jobs_count; j++) {
+            report_job_t *job = &self->report->jobs [j];
+            for (size_t k = 0; k < job->services_count; k++)
+                if (strcmp (job->services [k].name, found [i].service) == 0)
+                    s_apply_creds (self, &job->services [k], &found [i]);
         }
     }
 }
@@ -496,9 +745,10 @@ dservice_detect (dctx_t *self)
         s_drop_services (self, self_started);
         return;
     }
-    s_compose (self);
+    configured_t configured = { .count = 0 };
+    s_compose (self, &configured);
     s_docker_run (self);
-    s_env_examples (self);
+    s_env_examples (self, &configured);
     for (size_t j = 0; j < self->report->jobs_count; j++)
         for (size_t k = 0; k < self->report->jobs [j].services_count; k++)
             s_fill_health (self, &self->report->jobs [j].services [k]);

@@ -59,6 +59,20 @@ eco_php_detect (dctx_t *self)
     else
         dctx_step (self, job, CMD_INSTALL, "composer update --prefer-dist --no-progress",
                    "composer.json (no composer.lock)");
+    //  A Laravel application reads its settings from .env and refuses to
+    //  encrypt without an APP_KEY: both come from the committed example,
+    //  as the framework's own setup does it
+    if (dctx_has (self, "artisan")
+        && json_object_get (json_object_get (root, "require"), "laravel/framework")
+        && dctx_has (self, ".env.example") && !dctx_has (self, ".env")) {
+        dctx_source (source, sizeof source, "composer.json",
+                     dtext_json_line (file->data, "require", "laravel/framework"),
+                     "require laravel/framework");
+        dctx_step_named (self, job, CMD_INSTALL, "Configure the application",
+                         "cp .env.example .env", source);
+        dctx_step_named (self, job, CMD_INSTALL, "Generate the application key",
+                         "php artisan key:generate", source);
+    }
     json_t *scripts = json_object_get (root, "scripts");
     static const char *const lints [] = { "lint", "cs", "phpstan", "analyse", NULL };
     for (size_t i = 0; lints [i]; i++)

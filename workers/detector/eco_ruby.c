@@ -98,17 +98,10 @@ s_prepare_database (dctx_t *self, report_job_t *job)
                         || strcmp (job->services [i].name, "mysql") == 0;
     if (!server)
         return;
-    size_t before = job->steps_count;
-    dctx_step (self, job, CMD_BUILD, dctx_has (self, "bin/")
-               ? "RAILS_ENV=test bin/rails db:test:prepare"
-               : "RAILS_ENV=test bundle exec rails db:test:prepare", "Gemfile rails");
-    if (job->steps_count > before) {
-        char *name = strdup ("Prepare the test database");
-        if (name) {
-            free (job->steps [before].name);
-            job->steps [before].name = name;
-        }
-    }
+    dctx_step_named (self, job, CMD_BUILD, "Prepare the test database",
+                     dctx_has (self, "bin/")
+                     ? "RAILS_ENV=test bin/rails db:test:prepare"
+                     : "RAILS_ENV=test bundle exec rails db:test:prepare", "Gemfile rails");
 }
 
 void
