@@ -357,6 +357,20 @@ s_powershell (const char *run)
     return n > 4 && strncasecmp (end - 4, ".ps1", 4) == 0;
 }
 
+//  True when run is a bare `apt-get update` and an earlier line of lines
+//  began with one.
+static bool
+s_apt_updated (const char *const *lines, size_t count, const char *run)
+{
+    static const char update [] = "apt-get update";
+    if (!run || strcmp (run, update) != 0)
+        return false;
+    for (size_t i = 0; i < count; i++)
+        if (lines [i] && strncmp (lines [i], update, sizeof update - 1) == 0)
+            return true;
+    return false;
+}
+
 static void
 s_scripts (gen_t *self, const recipe_t *recipe, const report_job_t *job)
 {
@@ -385,6 +399,9 @@ s_scripts (gen_t *self, const recipe_t *recipe, const report_job_t *job)
         //  the .NET SDK images carry pwsh; sh would not run a .ps1 itself
         if (s_powershell (run))
             run = strpool_format (&self->pool, "pwsh %s", run);
+        //  the image's own setup may have read the package lists already
+        if (step->kind == CMD_SYSTEM && s_apt_updated (before, before_count, run))
+            continue;
         if (setup && before_count < MAX_LINES)
             before [before_count++] = run;
         else
