@@ -341,6 +341,7 @@ typedef struct {
     int timeout_ms;
     input_t *inputs;
     size_t inputs_count;
+    size_t failed;              //  inputs that could not be read
     const char *runtime;        //  of the shared supervisor, to re-attach
 } generate_t;
 
@@ -354,8 +355,20 @@ s_write_output (generate_t *self, input_t *input, const char *text, size_t size)
         snprintf (path, sizeof path, "%s/%s%s", self->out_dir, input->name, ext);
     }
     else
-    if (self->out_file)
+    if (self->out_file) {
         util_copy (path, sizeof path, self->out_file);
+        //  -o .github/workflows/ci.yml in a project that has no
+        //  .github yet: make the folders, as --out-dir does.
+        char parent [PATH_MAX];
+        util_copy (parent, sizeof parent, path);
+        char *slash = strrchr (parent, '/');
+        if (slash && slash != parent) {
+            *slash = 0;
+            if (util_mkdirs (parent, 0755))
+                return s_fail (EXIT_INPUT, "%s: cannot create %s: %s", path, parent,
+                               strerror (errno));
+        }
+    }
     if (self->out_dir || self->out_file) {
         out = fopen (path, "w");
         if (!out)
@@ -434,7 +447,7 @@ s_submit_all (generate_t *self, client_t *client, size_t *pending_p)
 //  the shared supervisor goes away mid-call, waits for it to come back
 //  and re-attaches, until the timeout.
 static int
-s_generate_tree (generate_t *self, client_t *client, pid_t child)
+s_generate_tree (generate_t *self, client_t *client, const char *endpoint, pid_t child)
 {
     int worst = EXIT_OK;
     size_t pending = 0;
@@ -443,13 +456,23 @@ s_generate_tree (generate_t *self, client_t *client, pid_t child)
         return code;
     pid_t supervisor = self->runtime? client_running_supervisor (self->runtime): 0;
     bool lost = false;
+    bool heard = false;         //  any answer at all from the supervisor
     term_progress_t bar;
-    term_progress_start (&bar, stderr, self->inputs_count);
+    term_progress_start (&bar, stderr, self->inputs_count - self->failed);
     uint64_t deadline = util_now_ms () + (uint64_t) self->timeout_ms + 2000;
     while (pending > 0) {
         uint64_t now = util_now_ms ();
         if (now >= deadline) {
             term_progress_clear (&bar);
+            //  Nothing was ever accepted: nobody answers at the endpoint,
+            //  which is unavailability, not a slow workflow.
+            if (!heard) {
+                for (size_t i = 0; i < self->inputs_count; i++)
+                    if (!self->inputs [i].done)
+                        s_fail (EXIT_UNAVAILABLE, "%s: no supervisor answered at %s in %d ms",
+                                self->inputs [i].path, endpoint, self->timeout_ms);
+                return EXIT_UNAVAILABLE;
+            }
             for (size_t i = 0; i < self->inputs_count; i++)
                 if (!self->inputs [i].done)
                     s_fail (EXIT_TIMEOUT, "%s: timed out after %d ms%s", self->inputs [i].path,
@@ -488,6 +511,7 @@ s_generate_tree (generate_t *self, client_t *client, pid_t child)
             }
             continue;
         }
+        heard = true;
         input_t *input = NULL;
         for (size_t i = 0; i < self->inputs_count; i++)
             if (self->inputs [i].req_id == reply.reply.req_id && !self->inputs [i].done)
@@ -639,8 +663,13 @@ s_load_inputs (generate_t *self)
         project_docs_t docs;
         project_t project;
         char err [PATH_MAX + 256], warn [PATH_MAX + 256];
-        if (project_load (input->path, &docs, &project, err, sizeof err, warn, sizeof warn))
-            return s_fail (EXIT_INPUT, "%s", err);
+        if (project_load (input->path, &docs, &project, err, sizeof err, warn, sizeof warn)) {
+            //  One bad input of many is reported; the others still run.
+            input->code = s_fail (EXIT_INPUT, "%s", err);
+            input->done = true;
+            self->failed++;
+            continue;
+        }
         if (warn [0])
             fprintf (stderr, "readme2ci: warning: %s\n", warn);
         int rc = project_docs_encode (&docs, &input->docs, &input->docs_size)
@@ -670,6 +699,8 @@ s_load_inputs (generate_t *self)
                 j = (size_t) -1;        //  and check again from the first
             }
     }
+    if (self->failed == self->inputs_count)
+        return EXIT_INPUT;
     if (self->out_dir && util_mkdirs (self->out_dir, 0755))
         return s_fail (EXIT_INPUT, "%s: cannot create: %s", self->out_dir, strerror (errno));
     return EXIT_OK;
@@ -695,6 +726,9 @@ s_cmd_generate (int argc, char **argv)
     code = s_load_inputs (&self);
     if (code)
         goto out;
+    //  Inputs that could not be read set the floor of the exit status.
+    if (self.failed)
+        code = EXIT_INPUT;
     if (self.inline_run) {
         char err [256] = "";
         knowledge_t *kb = knowledge_new (err, sizeof err);
@@ -703,8 +737,10 @@ s_cmd_generate (int argc, char **argv)
             goto out;
         }
         term_progress_t bar;
-        term_progress_start (&bar, stderr, self.inputs_count);
+        term_progress_start (&bar, stderr, self.inputs_count - self.failed);
         for (size_t i = 0; i < self.inputs_count; i++) {
+            if (self.inputs [i].done)
+                continue;
             term_progress_clear (&bar);
             int one = s_generate_inline (&self, &self.inputs [i], kb);
             if (one > code)
@@ -759,8 +795,11 @@ s_cmd_generate (int argc, char **argv)
     if (!client)
         code = s_fail (EXIT_UNAVAILABLE, "cannot connect to %s%s%s", endpoint,
                        err [0]? ": ": "", err);
-    else
-        code = s_generate_tree (&self, client, child);
+    else {
+        int tree = s_generate_tree (&self, client, endpoint, child);
+        if (tree > code)
+            code = tree;
+    }
     if (child > 0) {
         client_reply_t reply;
         if (client && client_request (client, "down", NULL, 0, 2000, &reply) == 0)

@@ -1,0 +1,198 @@
+/*  readme2ci as a user and an operator meet it: awkward inputs to
+    generate, the ctl commands' arguments, exit codes and the messages
+    that name the input and the cause.  */
+#include "tests/support/tree.h"
+
+#include <criterion/criterion.h>
+#include <jansson.h>
+
+#include <signal.h>
+#include <stdio.h>
+#include <stdlib.h>
+#include <string.h>
+#include <sys/stat.h>
+#include <unistd.h>
+
+//  Runs readme2ci with args (NULL-ended) and no tree at all: a private
+//  runtime folder that stays empty, so nothing shared is touched.
+static int
+s_run (tu_result_t *result, const char *dir, const char *arg, ...)
+{
+    char *argv [32];
+    int argc = 0;
+    argv [argc++] = (char *) tu_bin ("readme2ci");
+    va_list args;
+    va_start (args, arg);
+    for (const char *a = arg; a && argc < 31; a = va_arg (args, const char *))
+        argv [argc++] = (char *) a;
+    va_end (args);
+    argv [argc] = NULL;
+    char env_runtime [600], env_state [600];
+    snprintf (env_runtime, sizeof env_runtime, "README2CI_RUNTIME_DIR=%s/run", dir);
+    snprintf (env_state, sizeof env_state, "README2CI_STATE_DIR=%s/state", dir);
+    char *env [] = { env_runtime, env_state, NULL };
+    cr_assert_eq (tu_run (argv, env, NULL, 60000, result), 0);
+    return result->status;
+}
+
+static bool
+s_exists (const char *dir, const char *name)
+{
+    char path [1024];
+    snprintf (path, sizeof path, "%s/%s", dir, name);
+    struct stat st;
+    return stat (path, &st) == 0;
+}
+
+//  --------------------------------------------------------------------
+//  generate: outputs
+
+Test (qa_ops, o_into_a_folder_that_does_not_exist_yet_makes_it, .timeout = 60)
+{
+    //  The README's own example: -o .github/workflows/ci.yml in a
+    //  project that has no .github folder yet.
+    char *dir = tu_tmpdir ();
+    char *project = tree_project (dir, "fresh", "python", NULL);
+    char out [1024];
+    snprintf (out, sizeof out, "%s/.github/workflows/ci.yml", project);
+    tu_result_t r;
+    cr_assert_eq (s_run (&r, dir, "generate", "--inline", project, "-o", out, NULL), 0,
+                  "%s", r.err);
+    tu_result_release (&r);
+    char *yaml = tu_read (out, NULL);
+    cr_assert_not_null (yaml, "%s was not written", out);
+    cr_assert (strstr (yaml, "jobs:"), "%s", yaml);
+    free (yaml);
+
+    //  A path through a file is still an error naming it.
+    tu_write (dir, "plain", "x\n");
+    snprintf (out, sizeof out, "%s/plain/ci.yml", dir);
+    cr_assert_eq (s_run (&r, dir, "generate", "--inline", project, "-o", out, NULL), 1);
+    cr_assert (strstr (r.err, "plain/ci.yml") && strstr (r.err, "Not a directory"), "%s",
+               r.err);
+    tu_result_release (&r);
+    free (project);
+    tu_rmtree (dir);
+    free (dir);
+}
+
+//  Checks one --out-dir run over a good, a missing and a good input.
+static void
+s_check_batch (bool inline_run)
+{
+    char *dir = tu_tmpdir ();
+    char *one = tree_project (dir, "one", "python", NULL);
+    char *two = tree_project (dir, "two", "node", NULL);
+    char missing [1024], out [1024];
+    snprintf (missing, sizeof missing, "%s/missing", dir);
+    snprintf (out, sizeof out, "%s/out", dir);
+    tu_result_t r;
+    int status = inline_run
+               ? s_run (&r, dir, "generate", "--inline", "--out-dir", out, one, missing, two, NULL)
+               : s_run (&r, dir, "generate", "--out-dir", out, one, missing, two, NULL);
+    //  The bad input is named and sets the exit status; the others are
+    //  still written.
+    cr_assert_eq (status, 1, "%s", r.err);
+    cr_assert (strstr (r.err, "missing: No such file or directory"), "%s", r.err);
+    cr_assert (s_exists (out, "one.yml"), "%s", r.err);
+    cr_assert (s_exists (out, "two.yml"), "%s", r.err);
+    cr_assert_not (s_exists (out, "missing.yml"));
+    tu_result_release (&r);
+
+    //  When every input is bad nothing runs and no folder is made.
+    char out2 [1024];
+    snprintf (out2, sizeof out2, "%s/out2", dir);
+    cr_assert_eq (s_run (&r, dir, "generate", "--out-dir", out2, missing, NULL), 1);
+    cr_assert_not (s_exists (dir, "out2"));
+    tu_result_release (&r);
+    free (one);
+    free (two);
+    tu_rmtree (dir);
+    free (dir);
+}
+
+Test (qa_ops, one_bad_input_of_many_does_not_stop_the_others_inline, .timeout = 60)
+{
+    s_check_batch (true);
+}
+
+Test (qa_ops, one_bad_input_of_many_does_not_stop_the_others_tree, .timeout = 120)
+{
+    s_check_batch (false);
+}
+
+//  --------------------------------------------------------------------
+//  generate: READMEs as they are found
+
+Test (qa_ops, a_latin1_readme_is_read_with_a_warning, .timeout = 60)
+{
+    char *dir = tu_tmpdir ();
+    //  "Café" in Latin-1, then a command the workflow must carry.
+    tu_write (dir, "old/README", "Caf\xe9 tools\n\n    make check\n\n\xa9 1999 the authors\n");
+    tu_write (dir, "old/Makefile", "all:\n\tcc -o cafe cafe.c\ncheck: all\n\t./cafe -t\n");
+    char path [1024];
+    snprintf (path, sizeof path, "%s/old", dir);
+    tu_result_t r;
+    cr_assert_eq (s_run (&r, dir, "generate", "--inline", path, NULL), 0, "%s", r.err);
+    cr_assert (strstr (r.err, "old/README") && strstr (r.err, "Latin-1"), "%s", r.err);
+    cr_assert (strstr (r.out, "make check"), "%s", r.out);
+    tu_result_release (&r);
+
+    //  --json carries the README's text as UTF-8.
+    cr_assert_eq (s_run (&r, dir, "generate", "--inline", "--json", path, NULL), 0, "%s", r.err);
+    json_error_t error;
+    json_t *report = json_loads (r.out, 0, &error);
+    cr_assert_not_null (report, "%s: %s", error.text, r.out);
+    json_decref (report);
+    tu_result_release (&r);
+    tu_rmtree (dir);
+    free (dir);
+}
+
+Test (qa_ops, a_readme_over_the_limit_is_read_up_to_it, .timeout = 60)
+{
+    char *dir = tu_tmpdir ();
+    //  The commands near the top, then 3 MB of prose (a README with
+    //  inline images weighs this much).
+    size_t filler = 3 * 1024 * 1024;
+    const char *head = "# Heavy\n\n## Test\n\n```sh\nmake check\n```\n\n";
+    size_t head_len = strlen (head);
+    char *text = malloc (head_len + filler + 1);
+    memcpy (text, head, head_len);
+    for (size_t i = 0; i < filler; i++)
+        text [head_len + i] = i % 64 == 63? '\n': 'x';
+    text [head_len + filler] = 0;
+    tu_write (dir, "heavy/README.md", text);
+    free (text);
+    tu_write (dir, "heavy/Makefile", "check:\n\t./run-tests\n");
+    char path [1024];
+    snprintf (path, sizeof path, "%s/heavy", dir);
+    tu_result_t r;
+    cr_assert_eq (s_run (&r, dir, "generate", "--inline", path, NULL), 0, "%s", r.err);
+    cr_assert (strstr (r.err, "heavy/README.md") && strstr (r.err, "limit"), "%s", r.err);
+    cr_assert (strstr (r.out, "make check"), "%s", r.out);
+    tu_result_release (&r);
+    tu_rmtree (dir);
+    free (dir);
+}
+
+//  --------------------------------------------------------------------
+//  generate: the supervisor it talks to
+
+Test (qa_ops, an_endpoint_where_nobody_answers_is_unavailable, .timeout = 60)
+{
+    char *dir = tu_tmpdir ();
+    char *project = tree_project (dir, "lonely", "go", NULL);
+    char endpoint [1024];
+    snprintf (endpoint, sizeof endpoint, "ipc://%s/nobody", dir);
+    tu_result_t r;
+    //  Exit 3 (unavailable), not 4 (a workflow that took too long).
+    cr_assert_eq (s_run (&r, dir, "generate", "--timeout", "300", "--endpoint", endpoint,
+                         project, NULL), 3, "%s", r.err);
+    cr_assert (strstr (r.err, "lonely") && strstr (r.err, endpoint)
+               && strstr (r.err, "no supervisor answered"), "%s", r.err);
+    tu_result_release (&r);
+    free (project);
+    tu_rmtree (dir);
+    free (dir);
+}
