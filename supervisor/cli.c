@@ -22,6 +22,7 @@
 #include <czmq.h>
 #include <jansson.h>
 
+#include <ctype.h>
 #include <errno.h>
 #include <fcntl.h>
 #include <ftw.h>
@@ -875,6 +876,49 @@ s_all_ready (const char *status_json)
     return ready;
 }
 
+//  The message of the last error (else the last line) the supervisor
+//  logged after offset start: why a detached start failed, for the
+//  terminal. False when the log holds nothing new (it went elsewhere).
+static bool
+s_log_cause (const char *log_path, off_t start, char *cause, size_t size)
+{
+    char *text;
+    size_t length;
+    if (util_read_file (log_path, 4 * 1024 * 1024, &text, &length))
+        return false;
+    size_t from = start >= 0 && (size_t) start <= length? (size_t) start: 0;
+    const char *last = NULL, *last_error = NULL;
+    for (const char *line = text + from; *line; ) {
+        const char *end = strchr (line, '\n');
+        size_t len = end? (size_t) (end - line): strlen (line);
+        if (len > 0) {
+            last = line;
+            if (memmem (line, len, " error: ", 8) || memmem (line, len, "\"error\"", 7))
+                last_error = line;
+        }
+        line += len + (end? 1: 0);
+    }
+    const char *pick = last_error? last_error: last;
+    bool found = pick != NULL;
+    if (found) {
+        size_t len = strcspn (pick, "\n");
+        char line [1024];
+        snprintf (line, sizeof line, "%.*s", (int) (len < 1023? len: 1023), pick);
+        //  Text lines read "TIME PROGRAM LEVEL: message"; JSON lines
+        //  carry "message".
+        json_t *root = line [0] == '{'? json_loads (line, 0, NULL): NULL;
+        const char *message = json_string_value (json_object_get (root, "message"));
+        const char *colon = strstr (line, ": ");
+        if (message)
+            util_copy (cause, size, message);
+        else
+            util_copy (cause, size, colon? colon + 2: line);
+        json_decref (root);
+    }
+    free (text);
+    return found;
+}
+
 static int
 s_cmd_up (int argc, char **argv)
 {
@@ -914,13 +958,18 @@ s_cmd_up (int argc, char **argv)
             setenv (names [k][1], value, 1);
         }
         else
-        if ((strcmp (argv [i], "-c") == 0 || strcmp (argv [i], "--config") == 0) && i + 1 < argc)
+        if (strcmp (argv [i], "-c") == 0 || strcmp (argv [i], "--config") == 0) {
+            if (i + 1 >= argc)
+                return s_fail (EXIT_USAGE, "up: %s needs the config FILE (see --help)",
+                               argv [i]);
             config_path = argv [++i];
+        }
         else
             return s_fail (EXIT_USAGE, "up: unknown argument '%s' (see --help)", argv [i]);
     }
     char runtime [PATH_MAX] = "";
     char config_real [PATH_MAX];
+    char config_log [PATH_MAX] = "";     //  the config's log.file
     if (config_path) {
         //  Check it here so errors reach the terminal even with -d, and
         //  learn the runtime folder it may set.
@@ -934,6 +983,8 @@ s_cmd_up (int argc, char **argv)
         }
         if (config.runtime_dir)
             util_copy (runtime, sizeof runtime, config.runtime_dir);
+        if (config.log.file)
+            util_copy (config_log, sizeof config_log, config.log.file);
         config_release (&config);
         if (realpath (config_path, config_real))
             config_path = config_real;
@@ -958,6 +1009,18 @@ s_cmd_up (int argc, char **argv)
     }
     if (util_mkdirs (runtime, 0700))
         return s_fail (EXIT_UNAVAILABLE, "cannot create %s: %s", runtime, strerror (errno));
+    //  Where the supervisor logs: --log-file, else the config's log.file,
+    //  else (as it is detached) RUNTIME/supervisor.log.
+    char log_path [PATH_MAX + 32];
+    const char *log_file = getenv ("R2CI_LOG_FILE");
+    if (!log_file || !*log_file)
+        log_file = config_log;
+    if (*log_file && strcmp (log_file, "stderr") != 0)
+        util_copy (log_path, sizeof log_path, log_file);
+    else
+        snprintf (log_path, sizeof log_path, "%s/supervisor.log", runtime);
+    struct stat log_st;
+    off_t log_start = stat (log_path, &log_st) == 0? log_st.st_size: 0;
     pid_t pid = s_start_supervisor (runtime, config_path, true);
     if (pid < 0)
         return s_fail (EXIT_UNAVAILABLE, "cannot start readme2ci-supervisor: %s", strerror (errno));
@@ -969,8 +1032,13 @@ s_cmd_up (int argc, char **argv)
     while (client && util_now_ms () < deadline) {
         int status;
         if (waitpid (pid, &status, WNOHANG) == pid) {
-            s_fail (EXIT_UNAVAILABLE, "the supervisor exited at start; see %s/supervisor.log",
-                    runtime);
+            char cause [1024];
+            if (strcmp (log_path, "syslog") && s_log_cause (log_path, log_start, cause,
+                                                            sizeof cause))
+                s_fail (EXIT_UNAVAILABLE, "the supervisor exited at start: %s (log: %s)",
+                        cause, log_path);
+            else
+                s_fail (EXIT_UNAVAILABLE, "the supervisor exited at start; see %s", log_path);
             break;
         }
         client_reply_t reply;
@@ -988,8 +1056,7 @@ s_cmd_up (int argc, char **argv)
         nanosleep (&ts, NULL);
     }
     if (code && util_now_ms () >= deadline)
-        s_fail (code, "the supervisor did not become ready in 15 s; see %s/supervisor.log",
-                runtime);
+        s_fail (code, "the supervisor did not become ready in 15 s; see %s", log_path);
     client_destroy (&client);
     return code;
 }
@@ -1161,23 +1228,28 @@ s_cmd_result (int argc, char **argv)
 static int
 s_cmd_ctl (int argc, char **argv)
 {
-    if (argc >= 1 && s_is_help (argv [0])) {
-        fputs (s_ctl_help, stdout);
-        return EXIT_OK;
-    }
+    //  --help anywhere only helps: `ctl restart parser --help` must not
+    //  restart anything.
+    for (int i = 0; i < argc; i++)
+        if (s_is_help (argv [i])) {
+            fputs (s_ctl_help, stdout);
+            return EXIT_OK;
+        }
     const char *args [3] = { NULL, NULL, NULL };
     size_t count = 0;
-    char command [PATH_MAX];
+    const char *command_arg = NULL;
     for (int i = 0; i < argc; i++) {
-        if (strcmp (argv [i], "--command") == 0 && i + 1 < argc) {
-            if (!realpath (argv [i + 1], command))
-                return s_fail (EXIT_INPUT, "ctl: %s: %s", argv [i + 1], strerror (errno));
+        if (strcmp (argv [i], "--command") == 0) {
+            if (i + 1 >= argc || !*argv [i + 1])
+                return s_fail (EXIT_USAGE, "ctl: --command needs the worker executable's "
+                               "PATH (see --help)");
             if (count < 2)
                 return s_fail (EXIT_USAGE, "ctl: --command comes after the component");
-            args [2] = command;
-            count = 3;
-            i++;
+            command_arg = argv [++i];
         }
+        else
+        if (argv [i][0] == '-' && argv [i][1] && !(count == 2 && isdigit ((unsigned char) argv [i][1])))
+            return s_fail (EXIT_USAGE, "ctl: unknown option '%s' (see --help)", argv [i]);
         else
         if (count < 3)
             args [count++] = argv [i];
@@ -1186,6 +1258,31 @@ s_cmd_ctl (int argc, char **argv)
     }
     if (count < 2)
         return s_fail (EXIT_USAGE, "ctl: give an operation and a component (see --help)");
+    //  Each operation's own arguments; anything more is a mistake to
+    //  report, not to ignore.
+    bool scale = strcmp (args [0], "scale") == 0;
+    bool update = strcmp (args [0], "update") == 0;
+    if (command_arg && !update)
+        return s_fail (EXIT_USAGE, "ctl %s: --command goes with update only (see --help)",
+                       args [0]);
+    if (scale && count != 3)
+        return s_fail (EXIT_USAGE, "ctl scale %s: give the number of workers, e.g. "
+                       "`readme2ci ctl scale %s 2`", args [1], args [1]);
+    if (!scale && count > 2)
+        return s_fail (EXIT_USAGE, "ctl %s %s: unexpected argument '%s' (see --help)",
+                       args [0], args [1], args [2]);
+    char command [PATH_MAX];
+    if (command_arg) {
+        if (!realpath (command_arg, command))
+            return s_fail (EXIT_USAGE, "ctl update %s: --command %s: %s", args [1],
+                           command_arg, strerror (errno));
+        struct stat st;
+        if (stat (command, &st) || !S_ISREG (st.st_mode) || access (command, X_OK))
+            return s_fail (EXIT_USAGE, "ctl update %s: --command %s: not an executable file",
+                           args [1], command_arg);
+        args [2] = command;
+        count = 3;
+    }
     char runtime [PATH_MAX];
     client_t *client = s_connect_local (runtime, sizeof runtime, NULL);
     if (!client)

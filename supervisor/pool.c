@@ -501,7 +501,7 @@ pool_on_exit (server_t *self, pid_t pid, int status)
     uint64_t now = util_now_ms ();
     if (component->op.running && component->op.fresh == slot && never_ready && !expected) {
         char reason [128];
-        snprintf (reason, sizeof reason, "it exited before it was ready (%s)", why);
+        snprintf (reason, sizeof reason, "exited before it was ready (%s)", why);
         s_op_failed (self, component, reason);
         flow_dispatch_all (self);
         return;
@@ -793,7 +793,7 @@ s_op_failed (server_t *self, component_t *component, const char *why)
         s_slot_retire (self, fresh);
     char message [512];
     snprintf (message, sizeof message, "%s of %s stopped after %zu of %zu worker(s): the new "
-              "worker (%s) %s; the old workers stay", op->name, component->name, op->replaced,
+              "worker (%s): %s; the old workers stay", op->name, component->name, op->replaced,
               op->total, op->command, why);
     log_warn ("%s", message);
     s_op_event (self, component, op->name, false, message);
@@ -816,7 +816,7 @@ s_op_next (server_t *self, component_t *component)
     }
     slot_t *slot = s_slot_new (self, component);
     if (!slot) {
-        s_op_failed (self, component, "could not be made (out of memory)");
+        s_op_failed (self, component, "out of memory");
         return;
     }
     util_copy (slot->command, sizeof slot->command, op->command);

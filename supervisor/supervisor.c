@@ -25,8 +25,8 @@ static void
 s_usage (FILE *out)
 {
     fprintf (out,
-        "usage: readme2ci-supervisor [-c CONFIG] [--runtime-dir DIR] [--workers N]\n"
-        "                            [--credit N] [--log-level LEVEL]\n"
+        "usage: readme2ci-supervisor [-c CONFIG] [--runtime-dir DIR] [--state-dir DIR]\n"
+        "                            [--workers N] [--credit N] [--log-level LEVEL]\n"
         "                            [--log-format text|json] [--log-file PATH|syslog]\n"
         "\n"
         "The readme2ci supervisor: owns the queue of workflows and keeps one pool\n"

@@ -196,3 +196,100 @@ Test (qa_ops, an_endpoint_where_nobody_answers_is_unavailable, .timeout = 60)
     tu_rmtree (dir);
     free (dir);
 }
+
+//  --------------------------------------------------------------------
+//  ctl: arguments are checked before anything is done
+
+Test (qa_ops, ctl_arguments_are_checked_and_help_never_acts, .timeout = 120)
+{
+    tree_t tree;
+    tree_init (&tree, NULL, NULL);
+    tree_up (&tree);
+    int before [4];
+    cr_assert_eq (tree_worker_pids (&tree, "parser", before, 4), 1);
+    tu_result_t r;
+
+    //  --help after an operation shows the help and restarts nothing.
+    cr_assert_eq (tree_cli (&tree, &r, "ctl", "restart", "parser", "--help", NULL), 0);
+    cr_assert (strstr (r.out, "usage: readme2ci ctl"), "%s", r.out);
+    tu_result_release (&r);
+
+    //  Arguments an operation does not take are usage errors (2).
+    cr_assert_eq (tree_cli (&tree, &r, "ctl", "deploy", "parser", "extra", NULL), 2);
+    cr_assert (strstr (r.err, "extra"), "%s", r.err);
+    tu_result_release (&r);
+    cr_assert_eq (tree_cli (&tree, &r, "ctl", "stop", "parser", "--command", "/bin/true",
+                            NULL), 2);
+    cr_assert (strstr (r.err, "--command") && strstr (r.err, "update"), "%s", r.err);
+    tu_result_release (&r);
+    cr_assert_eq (tree_cli (&tree, &r, "ctl", "scale", "parser", NULL), 2);
+    cr_assert (strstr (r.err, "number of workers"), "%s", r.err);
+    tu_result_release (&r);
+    cr_assert_eq (tree_cli (&tree, &r, "ctl", "update", "detector", "--command", NULL), 2);
+    cr_assert (strstr (r.err, "--command needs"), "%s", r.err);
+    tu_result_release (&r);
+    cr_assert_eq (tree_cli (&tree, &r, "ctl", "update", "detector", "--command",
+                            "/nonexistent/readme2ci-detector", NULL), 2);
+    cr_assert (strstr (r.err, "/nonexistent/readme2ci-detector")
+               && strstr (r.err, "No such file"), "%s", r.err);
+    tu_result_release (&r);
+    cr_assert_eq (tree_cli (&tree, &r, "ctl", "update", "detector", "--command", tree.state,
+                            NULL), 2);
+    cr_assert (strstr (r.err, "not an executable file"), "%s", r.err);
+    tu_result_release (&r);
+
+    //  None of that touched the parser.
+    int after [4];
+    cr_assert_eq (tree_worker_pids (&tree, "parser", after, 4), 1);
+    cr_assert_eq (after [0], before [0]);
+    json_t *status = tree_status (&tree);
+    json_t *components = json_object_get (status, "components");
+    cr_assert_str_eq (json_string_value (json_object_get (json_array_get (components, 0),
+                                                          "state")), "running");
+    json_decref (status);
+
+    //  A new build that dies at once is refused (3) with a readable reason.
+    cr_assert_eq (tree_cli (&tree, &r, "ctl", "update", "detector", "--command", "/bin/false",
+                            NULL), 3, "%s", r.err);
+    cr_assert (strstr (r.err, "the new worker (") && strstr (r.err, "): exited before it was "
+                                                              "ready"), "%s", r.err);
+    tu_result_release (&r);
+    cr_assert_eq (tree_cli (&tree, &r, "down", NULL), 0, "%s", r.err);
+    tu_result_release (&r);
+    tree_fini (&tree);
+}
+
+//  --------------------------------------------------------------------
+//  up -d: a start that fails says why on the terminal
+
+Test (qa_ops, up_detached_that_fails_prints_the_cause, .timeout = 120)
+{
+    tree_t tree;
+    tree_init (&tree, NULL, NULL);
+    tree_up (&tree);
+    //  A second tree on its own runtime folder but the same journal.
+    char *other = tu_tmpdir ();
+    char env_runtime [600], env_state [600];
+    snprintf (env_runtime, sizeof env_runtime, "README2CI_RUNTIME_DIR=%s", other);
+    snprintf (env_state, sizeof env_state, "README2CI_STATE_DIR=%s", tree.state);
+    char *env [] = { env_runtime, env_state, NULL };
+    char *argv [] = { (char *) tu_bin ("readme2ci"), "up", "-d", NULL };
+    tu_result_t r;
+    cr_assert_eq (tu_run (argv, env, NULL, 60000, &r), 0);
+    cr_assert_eq (r.status, 3, "%s", r.err);
+    cr_assert (strstr (r.err, "another supervisor uses this journal"), "%s", r.err);
+    cr_assert (strstr (r.err, other), "%s", r.err);
+    tu_result_release (&r);
+
+    //  -c without its file is a usage error, not an unknown argument.
+    char *argv2 [] = { (char *) tu_bin ("readme2ci"), "up", "-d", "-c", NULL };
+    cr_assert_eq (tu_run (argv2, env, NULL, 60000, &r), 0);
+    cr_assert_eq (r.status, 2, "%s", r.err);
+    cr_assert (strstr (r.err, "-c needs"), "%s", r.err);
+    tu_result_release (&r);
+    cr_assert_eq (tree_cli (&tree, &r, "down", NULL), 0, "%s", r.err);
+    tu_result_release (&r);
+    tu_rmtree (other);
+    free (other);
+    tree_fini (&tree);
+}
