@@ -127,7 +127,7 @@ static const char *const s_up_help =
     "examples:\n"
     "  readme2ci up -d && readme2ci status\n"
     "  readme2ci up -c /etc/readme2ci.yml\n"
-    "  readme2ci up --log-format json --log-level debug | jq .type\n";
+    "  readme2ci up --log-format json --log-level debug 2>&1 | jq .type\n";
 
 static const char *const s_down_help =
     "usage: readme2ci down\n"

@@ -464,6 +464,8 @@ s_follow (events_t *self, locate_t *where, zsock_t *sub)
     int64_t wanted = 0;             //  the newest live seq announced
     bool unsequenced = false;       //  events the journal could not take yet
     uint64_t waiting_since = 0;
+    pid_t supervisor = where->pid;
+    int catch_up = 0;               //  idle rounds that still read the journal
     while (true) {
         int timeout = wanted > (int64_t) self->last_seq || unsequenced? 20: 1000;
         zmq_pollitem_t item = { zsock_resolve (sub), 0, ZMQ_POLLIN, 0 };
@@ -479,6 +481,20 @@ s_follow (events_t *self, locate_t *where, zsock_t *sub)
             if (seq > wanted)
                 wanted = seq;
             news = true;
+        }
+        //  A supervisor that restarted published its first events before
+        //  the subscription reconnected: read them from its journal now,
+        //  not when the next event happens to come.
+        if (!news && rc == 0 && where->runtime [0]) {
+            pid_t now_running = client_running_supervisor (where->runtime);
+            if (now_running > 0 && now_running != supervisor)
+                catch_up = 3;           //  its start takes a moment: read a while
+            if (now_running > 0)
+                supervisor = now_running;
+            if (catch_up > 0) {
+                catch_up--;
+                news = true;
+            }
         }
         if (!news && wanted <= (int64_t) self->last_seq && !unsequenced)
             continue;
