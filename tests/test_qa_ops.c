@@ -293,3 +293,60 @@ Test (qa_ops, up_detached_that_fails_prints_the_cause, .timeout = 120)
     free (other);
     tree_fini (&tree);
 }
+
+//  --------------------------------------------------------------------
+//  events --follow across a supervisor crash
+
+Test (qa_ops, events_follow_shows_a_restarted_supervisor_without_new_work, .timeout = 120)
+{
+    tree_t tree;
+    tree_init (&tree, NULL, NULL);
+    tree_up (&tree);
+    char log [1024];
+    snprintf (log, sizeof log, "%s/follow.log", tree.state);
+    char *argv [] = { (char *) tu_bin ("readme2ci"), "events", "--follow", "--json", NULL };
+    pid_t follower = tu_spawn (argv, tree.env, log);
+    cr_assert_gt (follower, 0);
+    //  The follower is live once it printed the history (system.started).
+    long long deadline = tu_now_ms () + 10000;
+    char *text = NULL;
+    while (!(text = tu_read (log, NULL)) || !strstr (text, "system.started")) {
+        free (text);
+        text = NULL;
+        cr_assert (tu_now_ms () < deadline, "the follower printed no history");
+    }
+    free (text);
+
+    pid_t old = tree.supervisor;
+    kill (old, SIGKILL);
+    deadline = tu_now_ms () + 10000;
+    while (tu_alive (old))
+        cr_assert (tu_now_ms () < deadline, "pid %d outlived SIGKILL", (int) old);
+    tree_up (&tree);
+    cr_assert_neq (tree.supervisor, old);
+
+    //  The new supervisor's system.started appears with no workflow run.
+    char wanted [64];
+    snprintf (wanted, sizeof wanted, "\"pid\":%d", (int) tree.supervisor);
+    deadline = tu_now_ms () + 10000;
+    bool seen = false;
+    while (!seen && tu_now_ms () < deadline) {
+        text = tu_read (log, NULL);
+        for (char *line = text; line && *line && !seen; ) {
+            char *end = strchr (line, '\n');
+            if (end)
+                *end = 0;
+            seen = strstr (line, "system.started") && strstr (line, wanted);
+            line = end? end + 1: line + strlen (line);
+        }
+        free (text);
+    }
+    kill (follower, SIGTERM);
+    tu_wait (follower, 5000);
+    cr_assert (seen, "no system.started of pid %d in the followed events",
+               (int) tree.supervisor);
+    tu_result_t r;
+    cr_assert_eq (tree_cli (&tree, &r, "down", NULL), 0, "%s", r.err);
+    tu_result_release (&r);
+    tree_fini (&tree);
+}
