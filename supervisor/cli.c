@@ -1447,6 +1447,17 @@ s_cmd_keys (int argc, char **argv)
     }
     if (argc != 2 || strcmp (argv [0], "new") != 0)
         return s_fail (EXIT_USAGE, "keys: usage: readme2ci keys new NAME");
+    //  `keys new keys/workers/host-b` on a fresh host: make the folders
+    //  (private: they hold secret keys).
+    char parent [PATH_MAX];
+    util_copy (parent, sizeof parent, argv [1]);
+    char *slash = strrchr (parent, '/');
+    if (slash && slash != parent && slash [1]) {
+        *slash = 0;
+        if (util_mkdirs (parent, 0700))
+            return s_fail (EXIT_INPUT, "cannot create %s for %s: %s", parent, argv [1],
+                           strerror (errno));
+    }
     char err [512];
     if (keys_new (NULL, argv [1], err, sizeof err))
         return s_fail (EXIT_INPUT, "%s", err);

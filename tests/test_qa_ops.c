@@ -350,3 +350,29 @@ Test (qa_ops, events_follow_shows_a_restarted_supervisor_without_new_work, .time
     tu_result_release (&r);
     tree_fini (&tree);
 }
+
+//  --------------------------------------------------------------------
+//  keys new: the README's layout on a fresh host
+
+Test (qa_ops, keys_new_makes_the_folders_it_names, .timeout = 30)
+{
+    char *dir = tu_tmpdir ();
+    char name [1024];
+    snprintf (name, sizeof name, "%s/keys/workers/host-b", dir);
+    tu_result_t r;
+    cr_assert_eq (s_run (&r, dir, "keys", "new", name, NULL), 0, "%s", r.err);
+    tu_result_release (&r);
+    cr_assert (s_exists (dir, "keys/workers/host-b"));
+    cr_assert (s_exists (dir, "keys/workers/host-b_secret"));
+    char folder [1024];
+    snprintf (folder, sizeof folder, "%s/keys/workers", dir);
+    struct stat st;
+    cr_assert_eq (stat (folder, &st), 0);
+    cr_assert_eq (st.st_mode & 0077, 0, "a folder of secret keys is open to others");
+    //  A second time: refused, the first pair kept.
+    cr_assert_eq (s_run (&r, dir, "keys", "new", name, NULL), 1);
+    cr_assert (strstr (r.err, "never overwritten"), "%s", r.err);
+    tu_result_release (&r);
+    tu_rmtree (dir);
+    free (dir);
+}
