@@ -87,7 +87,7 @@ static const char *const s_generate_help =
     "starts a private one for this call; --inline runs in this process.\n"
     "\n"
     "  --target T      github (default) or gitlab\n"
-    "  -o FILE         write the workflow to FILE instead of stdout\n"
+    "  -o FILE         write the workflow to FILE (making its folder), not stdout\n"
     "  --out-dir DIR   with several PATHs: one file per input, named after it\n"
     "  --explain       comment every step with where its command came from\n"
     "  --json          print the detection report (with sources) instead\n"
