@@ -324,6 +324,8 @@ s_load_subfolder (const char *root_real, const char *folder, const char *sub,
     while ((entry = readdir (dir)) && count < PROJECT_MAX_SUBFOLDER_FILES) {
         if (strcmp (entry->d_name, ".") == 0 || strcmp (entry->d_name, "..") == 0)
             continue;
+        if (!project_valid_utf8 (entry->d_name, strlen (entry->d_name)))
+            continue;               //  see project_load
         bool is_dir = s_is_dir (path, entry);
         if (asprintf (&names [count], "%s/%s%s", sub, entry->d_name, is_dir? "/": "") < 0) {
             snprintf (err, err_size, "%s: out of memory", path);
@@ -424,6 +426,14 @@ project_load (const char *path, project_docs_t *docs, project_t *project,
     while ((entry = readdir (dir))) {
         if (strcmp (entry->d_name, ".") == 0 || strcmp (entry->d_name, "..") == 0)
             continue;
+        //  A workflow is UTF-8 text and cannot name such a file; no build
+        //  file or lock file has such a name.
+        if (!project_valid_utf8 (entry->d_name, strlen (entry->d_name))) {
+            if (!*warn)
+                snprintf (warn, warn_size, "%s: a name that is not UTF-8 was left out",
+                          folder);
+            continue;
+        }
         if (count >= PROJECT_MAX_FILES) {
             snprintf (err, err_size, "%s: more than %d entries at the top level",
                       folder, PROJECT_MAX_FILES);
@@ -454,7 +464,15 @@ project_load (const char *path, project_docs_t *docs, project_t *project,
 
     char base_buf [PATH_MAX];
     const char *base = s_basename (root_real, base_buf, sizeof base_buf);
-    project->name = strdup (base);
+    //  The folder's name labels the workflow: make it UTF-8 text.
+    size_t base_len = strlen (base);
+    if (project_valid_utf8 (base, base_len))
+        project->name = strdup (base);
+    else {
+        size_t ignored;
+        if (s_latin1_repair (base, base_len, PATH_MAX, &project->name, &ignored))
+            project->name = NULL;
+    }
     if (!project->name)
         goto out_names;
     if (!readme)
@@ -508,7 +526,16 @@ project_load (const char *path, project_docs_t *docs, project_t *project,
         if (latin1)
             snprintf (warn, warn_size, "%s/%s: not UTF-8; the bytes outside UTF-8 were "
                       "read as Latin-1", folder, readme);
-        int added = project_docs_add (docs, readme, data, size);
+        //  A README named by the caller may have a name that is not UTF-8.
+        char *doc_name = NULL;
+        size_t ignored;
+        if (!project_valid_utf8 (readme, strlen (readme))
+        &&  s_latin1_repair (readme, strlen (readme), PATH_MAX, &doc_name, &ignored)) {
+            free (data);
+            goto out_names;
+        }
+        int added = project_docs_add (docs, doc_name? doc_name: readme, data, size);
+        free (doc_name);
         free (data);
         if (added)
             goto out_names;

@@ -376,3 +376,32 @@ Test (qa_ops, keys_new_makes_the_folders_it_names, .timeout = 30)
     tu_rmtree (dir);
     free (dir);
 }
+
+//  --------------------------------------------------------------------
+//  generate: names that are not UTF-8
+
+Test (qa_ops, names_that_are_not_utf8_do_not_break_the_outputs, .timeout = 60)
+{
+    char *dir = tu_tmpdir ();
+    //  The project's own folder is named in Latin-1 ("café").
+    char *project = tree_project (dir, "caf\xe9", "rust", NULL);
+    //  A part one level down whose name is not UTF-8 either.
+    tu_write (project, "w\xef" "b/package.json", "{\"name\": \"w\", \"scripts\": "
+              "{\"test\": \"node --test\"}}\n");
+    tu_result_t r;
+    cr_assert_eq (s_run (&r, dir, "generate", "--inline", "--json", project, NULL), 0, "%s",
+                  r.err);
+    json_error_t error;
+    json_t *report = json_loads (r.out, 0, &error);
+    cr_assert_not_null (report, "%s: %s", error.text, r.out);
+    cr_assert_str_eq (json_string_value (json_object_get (report, "project")), "caf\xc3\xa9");
+    json_decref (report);
+    cr_assert (strstr (r.err, "not UTF-8"), "%s", r.err);
+    tu_result_release (&r);
+    cr_assert_eq (s_run (&r, dir, "generate", "--inline", project, NULL), 0, "%s", r.err);
+    cr_assert (strstr (r.out, "cargo test"), "%s", r.out);
+    tu_result_release (&r);
+    free (project);
+    tu_rmtree (dir);
+    free (dir);
+}
