@@ -859,18 +859,25 @@ s_connect_local (char *runtime, size_t size, pid_t *pid_p)
 }
 
 //  True when every component has as many ready workers as it wants.
+//  A component that went FATAL never will: its name goes in fatal ("" when
+//  none).
 static bool
-s_all_ready (const char *status_json)
+s_all_ready (const char *status_json, char *fatal, size_t fatal_size)
 {
     json_t *root = json_loads (status_json, 0, NULL);
     json_t *components = json_object_get (root, "components");
     bool ready = json_array_size (components) > 0;
     size_t i;
     json_t *component;
+    fatal [0] = 0;
     json_array_foreach (components, i, component) {
         if (json_integer_value (json_object_get (component, "ready"))
                 < json_integer_value (json_object_get (component, "desired")))
             ready = false;
+        const char *state = json_string_value (json_object_get (component, "state"));
+        const char *name = json_string_value (json_object_get (component, "name"));
+        if (state && name && strcmp (state, "fatal") == 0 && !fatal [0])
+            util_copy (fatal, fatal_size, name);
     }
     json_decref (root);
     return ready;
@@ -1043,8 +1050,22 @@ s_cmd_up (int argc, char **argv)
         }
         client_reply_t reply;
         if (client_request (client, "status", NULL, 0, 500, &reply) == 0) {
-            bool ready = s_all_ready (reply.body);
+            char fatal [64];
+            bool ready = s_all_ready (reply.body, fatal, sizeof fatal);
             client_reply_release (&reply);
+            if (fatal [0]) {
+                //  It will not get ready by waiting: say why now. The
+                //  supervisor stays up, for `ctl update` or `ctl deploy`.
+                char cause [1024];
+                if (strcmp (log_path, "syslog") && s_log_cause (log_path, log_start, cause,
+                                                                sizeof cause))
+                    s_fail (EXIT_UNAVAILABLE, "the supervisor (pid %d) is up, but %s",
+                            (int) pid, cause);
+                else
+                    s_fail (EXIT_UNAVAILABLE, "the supervisor (pid %d) is up, but %s is "
+                            "FATAL; see %s", (int) pid, fatal, log_path);
+                break;
+            }
             if (ready) {
                 printf ("readme2ci: supervisor pid %d is up (runtime folder %s)\n",
                         (int) pid, runtime);

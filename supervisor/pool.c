@@ -324,6 +324,12 @@ s_slot_act (server_t *self, slot_t *slot, restart_action_t action)
                 return;
             case RESTART_DO_FATAL:
                 component->fatal = true;
+                log_error ("%s is FATAL after %u restarts (%s: %s); its breaker is open, "
+                           "a probe in %llu s; once fixed, `readme2ci ctl deploy %s`",
+                           component->name, (unsigned) restart_count (slot->policy),
+                           slot->command, component->last_exit [0]? component->last_exit
+                                                                 : "no exit seen",
+                           (unsigned long long) ((action.at - now) / 1000), component->name);
                 server_event (self, "component.failure",
                               json_pack ("{s:s, s:s, s:I, s:I}", "component", component->name,
                                          "state", "fatal",
@@ -483,6 +489,8 @@ pool_on_exit (server_t *self, pid_t pid, int status)
         outside_kill = WTERMSIG (status) == SIGKILL && !worker->killed_by_us;
     }
     server_event (self, "worker.exited", fields);
+    snprintf (component->last_exit, sizeof component->last_exit, "%s%s", why,
+              worker->ready_ms == 0? ", before it was ready": "");
 
     //  A job that has already crashed a worker and is held again when
     //  this one dies is the likelier cause: the exit is blamed on it, not

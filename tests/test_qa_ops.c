@@ -405,3 +405,28 @@ Test (qa_ops, names_that_are_not_utf8_do_not_break_the_outputs, .timeout = 60)
     tu_rmtree (dir);
     free (dir);
 }
+
+//  --------------------------------------------------------------------
+//  up -d with a component that cannot start
+
+Test (qa_ops, up_detached_reports_a_fatal_component_at_once, .timeout = 120)
+{
+    tree_t tree;
+    tree_init (&tree, "components:\n  detector: {command: /bin/false}\n", NULL);
+    tu_result_t r;
+    long long started = tu_now_ms ();
+    cr_assert_eq (tree_cli (&tree, &r, "up", "-d", "-c", tree.config, NULL), 3, "%s", r.err);
+    //  At once (the restarts take about 2 s), not after the 15 s wait for
+    //  readiness, and with the cause.
+    cr_assert_lt (tu_now_ms () - started, 12000);
+    cr_assert (strstr (r.err, "detector is FATAL") && strstr (r.err, "/bin/false")
+               && strstr (r.err, "exit status 1"), "%s", r.err);
+    tu_result_release (&r);
+    //  The supervisor stays up for the operator, and says the same.
+    cr_assert_eq (tree_cli (&tree, &r, "health", NULL), 1, "%s", r.out);
+    cr_assert (strstr (r.out, "fatal"), "%s", r.out);
+    tu_result_release (&r);
+    cr_assert_eq (tree_cli (&tree, &r, "down", NULL), 0, "%s", r.err);
+    tu_result_release (&r);
+    tree_fini (&tree);
+}
