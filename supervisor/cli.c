@@ -251,6 +251,16 @@ s_supervisor_path (char *buf, size_t size)
     snprintf (buf, size, "%s/readme2ci-supervisor", dir);
 }
 
+//  The signals that ask a command to stop.
+static void
+s_stop_signals (sigset_t *set)
+{
+    sigemptyset (set);
+    sigaddset (set, SIGTERM);
+    sigaddset (set, SIGINT);
+    sigaddset (set, SIGHUP);
+}
+
 //  Starts a supervisor on runtime; detached (new session, output to a
 //  log file in runtime) or as our child with quiet logging.
 static pid_t
@@ -261,18 +271,33 @@ s_start_supervisor (const char *runtime, const char *config, bool detached)
     //  A private tree keeps its journal in its own folder too.
     char state [PATH_MAX + 16];
     snprintf (state, sizeof state, "%s/state", runtime);
-    char *argv [] = { program, "--runtime-dir", (char *) runtime, NULL, NULL, NULL, NULL };
+    char parent [16];
+    snprintf (parent, sizeof parent, "%d", (int) getpid ());
+    char *argv [] = { program, "--runtime-dir", (char *) runtime, NULL, NULL, NULL, NULL,
+                      NULL };
     if (config) {
         argv [3] = "-c";
         argv [4] = (char *) config;
     }
     else
     if (!detached) {
+        //  A private tree: its own journal, and it stops with us even if
+        //  we are killed outright.
         argv [3] = "--state-dir";
         argv [4] = state;
+        argv [5] = "--parent";
+        argv [6] = parent;
     }
     posix_spawnattr_t attr;
     posix_spawnattr_init (&attr);
+    //  The signals generate holds back while its private tree runs are
+    //  the supervisor's own to take.
+    sigset_t none, stops;
+    sigemptyset (&none);
+    posix_spawnattr_setsigmask (&attr, &none);
+    s_stop_signals (&stops);
+    posix_spawnattr_setsigdefault (&attr, &stops);
+    short flags = POSIX_SPAWN_SETSIGMASK | POSIX_SPAWN_SETSIGDEF;
     posix_spawn_file_actions_t actions;
     posix_spawn_file_actions_init (&actions);
     posix_spawn_file_actions_addopen (&actions, 0, "/dev/null", O_RDONLY, 0);
@@ -281,8 +306,9 @@ s_start_supervisor (const char *runtime, const char *config, bool detached)
         snprintf (log, sizeof log, "%s/supervisor.log", runtime);
         posix_spawn_file_actions_addopen (&actions, 1, log, O_WRONLY | O_CREAT | O_APPEND, 0600);
         posix_spawn_file_actions_adddup2 (&actions, 1, 2);
-        posix_spawnattr_setflags (&attr, POSIX_SPAWN_SETSID);
+        flags |= POSIX_SPAWN_SETSID;
     }
+    posix_spawnattr_setflags (&attr, flags);
     //  A private tree logs warnings only, so a call's stderr stays quiet.
     size_t n = 0;
     while (environ [n])
@@ -325,6 +351,7 @@ typedef struct {
     uint8_t *project;
     size_t project_size;
     char name [256];            //  output file stem
+    char stem [200];            //  the folder's name, before any -2, -3
     char id [64];               //  workflow id, chosen here so a resubmission
                                 //  after a supervisor restart attaches to it
     uint64_t req_id;
@@ -479,6 +506,20 @@ s_generate_tree (generate_t *self, client_t *client, const char *endpoint, pid_t
                     s_fail (EXIT_TIMEOUT, "%s: timed out after %d ms%s", self->inputs [i].path,
                             self->timeout_ms, lost? " waiting for the supervisor to return": "");
             return EXIT_TIMEOUT;
+        }
+        if (child > 0) {
+            //  Stopped by a signal: say so, and let the caller stop the
+            //  private tree before we go.
+            sigset_t stops;
+            s_stop_signals (&stops);
+            struct timespec zero = { 0, 0 };
+            int signo = sigtimedwait (&stops, NULL, &zero);
+            if (signo > 0) {
+                term_progress_clear (&bar);
+                s_fail (128 + signo, "interrupted (%s); stopping the private tree",
+                        strsignal (signo));
+                return 128 + signo;
+            }
         }
         client_reply_t reply;
         int wait = (int) (deadline - now) < 200? (int) (deadline - now): 200;
@@ -655,6 +696,16 @@ s_parse_generate (generate_t *self, int argc, char **argv)
     return EXIT_OK;
 }
 
+//  True when an input before the i-th has the i-th's output name.
+static bool
+s_name_taken (generate_t *self, size_t i)
+{
+    for (size_t j = 0; j < i; j++)
+        if (strcmp (self->inputs [j].name, self->inputs [i].name) == 0)
+            return true;
+    return false;
+}
+
 //  Loads and encodes every input; names each output after its folder.
 static int
 s_load_inputs (generate_t *self)
@@ -691,14 +742,19 @@ s_load_inputs (generate_t *self)
         project_release (&project);
         if (rc)
             return s_fail (EXIT_UNAVAILABLE, "%s: out of memory", input->path);
-        //  Two inputs with the same folder name get -2, -3...
-        char base [200];
-        util_copy (base, sizeof base, input->name);
-        for (size_t j = 0, n = 2; j < i; j++)
-            if (strcmp (self->inputs [j].name, input->name) == 0) {
-                snprintf (input->name, sizeof input->name, "%s-%zu", base, n++);
-                j = (size_t) -1;        //  and check again from the first
-            }
+        //  Two inputs with the same folder name get -2, -3... counted from
+        //  the earlier ones of that name, so a thousand copies stay cheap.
+        util_copy (input->stem, sizeof input->stem, input->name);
+        size_t same = 0;
+        for (size_t j = 0; j < i; j++)
+            if (strcmp (self->inputs [j].stem, input->stem) == 0)
+                same++;
+        for (size_t n = same + 1; ; n++) {      //  1: the folder's own name
+            if (n > 1)
+                snprintf (input->name, sizeof input->name, "%s-%zu", input->stem, n);
+            if (!s_name_taken (self, i))
+                break;
+        }
     }
     if (self->failed == self->inputs_count)
         return EXIT_INPUT;
@@ -778,6 +834,11 @@ s_cmd_generate (int argc, char **argv)
                                strerror (errno));
                 goto out;
             }
+            //  Hold stop signals until the private tree is stopped and its
+            //  folder removed (s_generate_tree watches for them).
+            sigset_t stops;
+            s_stop_signals (&stops);
+            sigprocmask (SIG_BLOCK, &stops, NULL);
             child = s_start_supervisor (runtime, NULL, false);
             if (child < 0) {
                 code = s_fail (EXIT_UNAVAILABLE, "cannot start readme2ci-supervisor: %s",

@@ -6,6 +6,7 @@
 #include <criterion/criterion.h>
 #include <jansson.h>
 
+#include <dirent.h>
 #include <signal.h>
 #include <stdio.h>
 #include <stdlib.h>
@@ -429,4 +430,130 @@ Test (qa_ops, up_detached_reports_a_fatal_component_at_once, .timeout = 120)
     cr_assert_eq (tree_cli (&tree, &r, "down", NULL), 0, "%s", r.err);
     tu_result_release (&r);
     tree_fini (&tree);
+}
+
+//  --------------------------------------------------------------------
+//  generate's private tree never outlives the command
+
+//  The pid of a child of parent, or 0 when it has none (yet).
+static pid_t
+s_child_of (pid_t parent)
+{
+    DIR *proc = opendir ("/proc");
+    cr_assert_not_null (proc);
+    pid_t found = 0;
+    struct dirent *entry;
+    while (!found && (entry = readdir (proc))) {
+        char path [300];
+        snprintf (path, sizeof path, "/proc/%s/stat", entry->d_name);
+        char *stat = entry->d_name [0] >= '0' && entry->d_name [0] <= '9'
+                   ? tu_read (path, NULL): NULL;
+        const char *paren = stat? strrchr (stat, ')'): NULL;
+        char state;
+        int ppid;
+        if (paren && sscanf (paren + 2, "%c %d", &state, &ppid) == 2 && ppid == parent)
+            found = (pid_t) atoi (entry->d_name);
+        free (stat);
+    }
+    closedir (proc);
+    return found;
+}
+
+//  True when dir holds an entry whose name starts with prefix.
+static bool
+s_has_entry (const char *dir, const char *prefix)
+{
+    DIR *folder = opendir (dir);
+    cr_assert_not_null (folder);
+    bool found = false;
+    struct dirent *entry;
+    while (!found && (entry = readdir (folder)))
+        found = strncmp (entry->d_name, prefix, strlen (prefix)) == 0;
+    closedir (folder);
+    return found;
+}
+
+static void
+s_check_stopped_generate (int signo)
+{
+    char *dir = tu_tmpdir ();
+    char *project = tree_project (dir, "many", "go", NULL);
+    char out [1024], log [1024], tmp [1024];
+    snprintf (out, sizeof out, "%s/out", dir);
+    snprintf (log, sizeof log, "%s/generate.log", dir);
+    snprintf (tmp, sizeof tmp, "%s/tmp", dir);
+    cr_assert_eq (mkdir (tmp, 0700), 0);
+    //  The same project many times over: long enough to stop it midway.
+    enum { COPIES = 3000 };
+    char **argv = calloc (COPIES + 8, sizeof *argv);
+    int argc = 0;
+    argv [argc++] = (char *) tu_bin ("readme2ci");
+    argv [argc++] = "generate";
+    argv [argc++] = "--out-dir";
+    argv [argc++] = out;
+    for (int i = 0; i < COPIES; i++)
+        argv [argc++] = project;
+    char env_runtime [600], env_state [600], env_tmp [600];
+    snprintf (env_runtime, sizeof env_runtime, "README2CI_RUNTIME_DIR=%s/run", dir);
+    snprintf (env_state, sizeof env_state, "README2CI_STATE_DIR=%s/state", dir);
+    snprintf (env_tmp, sizeof env_tmp, "TMPDIR=%s", tmp);
+    char *env [] = { env_runtime, env_state, env_tmp, NULL };
+    pid_t cli = tu_spawn (argv, env, log);
+    cr_assert_gt (cli, 0);
+    long long deadline = tu_now_ms () + 20000;
+    pid_t supervisor;
+    while (!(supervisor = s_child_of (cli)) && tu_alive (cli) && tu_now_ms () < deadline)
+        ;
+    cr_assert_gt (supervisor, 0, "generate started no private supervisor");
+    kill (cli, signo);
+    int status = tu_wait (cli, 30000);
+    cr_assert_eq (status, 128 + signo);
+    //  The private supervisor stops with it, whichever way it ended.
+    deadline = tu_now_ms () + 20000;
+    while (tu_alive (supervisor))
+        cr_assert (tu_now_ms () < deadline, "the private supervisor %d outlived generate",
+                   (int) supervisor);
+    if (signo == SIGTERM) {
+        //  Stopped in order: said so, and left no folder behind.
+        char *text = tu_read (log, NULL);
+        cr_assert (text && strstr (text, "interrupted"), "%s", text? text: "");
+        free (text);
+        cr_assert_not (s_has_entry (tmp, "r2ci-private."), "the private folder is left");
+    }
+    free (argv);
+    free (project);
+    tu_rmtree (dir);
+    free (dir);
+}
+
+Test (qa_ops, sigterm_to_generate_stops_its_private_tree, .timeout = 120)
+{
+    s_check_stopped_generate (SIGTERM);
+}
+
+Test (qa_ops, sigkill_to_generate_still_stops_its_private_tree, .timeout = 120)
+{
+    s_check_stopped_generate (SIGKILL);
+}
+
+Test (qa_ops, out_dir_names_same_named_inputs_apart_quickly, .timeout = 60)
+{
+    char *dir = tu_tmpdir ();
+    char *app = tree_project (dir, "app", "go", NULL);
+    char *other = tree_project (dir, "other/app-2", "go", NULL);
+    char out [1024];
+    snprintf (out, sizeof out, "%s/out", dir);
+    tu_result_t r;
+    //  app, app, a folder really called app-2, app: every output kept.
+    cr_assert_eq (s_run (&r, dir, "generate", "--inline", "--out-dir", out, app, app, other,
+                         app, NULL), 0, "%s", r.err);
+    tu_result_release (&r);
+    cr_assert (s_exists (out, "app.yml"));
+    cr_assert (s_exists (out, "app-2.yml"));
+    cr_assert (s_exists (out, "app-2-2.yml"));
+    cr_assert (s_exists (out, "app-3.yml"));
+    free (app);
+    free (other);
+    tu_rmtree (dir);
+    free (dir);
 }
