@@ -62,7 +62,11 @@ static const char *const s_journal_help =
     "\n"
     "Checks every record of the journal (default: the one in the state folder)\n"
     "or of one segment file, changing nothing. Prints each damaged stretch with\n"
-    "its segment and offset, then the totals. Exit 0 clean, 1 damaged.\n";
+    "its segment and offset, then the totals. Exit 0 clean, 1 damaged.\n"
+    "\n"
+    "examples:\n"
+    "  readme2ci journal verify\n"
+    "  readme2ci journal verify /srv/backups/r2ci-monday\n";
 
 static const char *const s_maintain_help =
     "usage: readme2ci maintain cleanup [--older-than AGE] [-c CONFIG]\n"
@@ -79,7 +83,12 @@ static const char *const s_maintain_help =
     "            Refused while a supervisor uses the journal.\n"
     "\n"
     "Through the running supervisor when there is one; otherwise on the\n"
-    "journal directly, holding its lock.\n";
+    "journal directly, holding its lock.\n"
+    "\n"
+    "examples:\n"
+    "  readme2ci maintain cleanup --older-than 7d\n"
+    "  readme2ci maintain backup /srv/backups/r2ci-monday\n"
+    "  readme2ci down && readme2ci maintain restore /srv/backups/r2ci-monday\n";
 
 static int
 s_fail (int code, const char *format, ...) __attribute__ ((format (printf, 2, 3)));
