@@ -1100,6 +1100,15 @@ s_cmd_up (int argc, char **argv)
     while (client && util_now_ms () < deadline) {
         int status;
         if (waitpid (pid, &status, WNOHANG) == pid) {
+            //  Another `up` started at the same moment won the runtime
+            //  folder: the outcome is the same as if it had come first.
+            pid_t other = client_running_supervisor (runtime);
+            if (other > 0) {
+                fprintf (stderr, "readme2ci: a supervisor is already running (pid %d)\n",
+                         (int) other);
+                code = EXIT_OK;
+                break;
+            }
             char cause [1024];
             if (strcmp (log_path, "syslog") && s_log_cause (log_path, log_start, cause,
                                                             sizeof cause))
@@ -1127,6 +1136,10 @@ s_cmd_up (int argc, char **argv)
                             "FATAL; see %s", (int) pid, fatal, log_path);
                 break;
             }
+            //  The answer may come from another supervisor that took the
+            //  folder first (ours then exits): check whose it is.
+            if (ready && client_running_supervisor (runtime) != pid)
+                ready = false;
             if (ready) {
                 printf ("readme2ci: supervisor pid %d is up (runtime folder %s)\n",
                         (int) pid, runtime);

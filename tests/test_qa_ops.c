@@ -557,3 +557,40 @@ Test (qa_ops, out_dir_names_same_named_inputs_apart_quickly, .timeout = 60)
     tu_rmtree (dir);
     free (dir);
 }
+
+//  --------------------------------------------------------------------
+//  up -d twice at the same moment
+
+Test (qa_ops, two_ups_at_once_agree_on_one_supervisor, .timeout = 120)
+{
+    tree_t tree;
+    tree_init (&tree, NULL, NULL);
+    char *argv [] = { (char *) tu_bin ("readme2ci"), "up", "-d", NULL };
+    char log_a [1024], log_b [1024];
+    snprintf (log_a, sizeof log_a, "%s/up-a.log", tree.state);
+    snprintf (log_b, sizeof log_b, "%s/up-b.log", tree.state);
+    pid_t a = tu_spawn (argv, tree.env, log_a);
+    pid_t b = tu_spawn (argv, tree.env, log_b);
+    cr_assert_eq (tu_wait (a, 30000), 0);
+    cr_assert_eq (tu_wait (b, 30000), 0);
+    json_t *status = tree_status (&tree);
+    cr_assert_not_null (status);
+    int running = (int) json_integer_value (json_object_get (json_object_get (status,
+                                                             "supervisor"), "pid"));
+    json_decref (status);
+    tree.supervisor = running;
+    //  One says it started the running supervisor, the other that it
+    //  found it; neither names a pid that is not running.
+    char *text_a = tu_read (log_a, NULL), *text_b = tu_read (log_b, NULL);
+    char up [64], found [64];
+    snprintf (up, sizeof up, "supervisor pid %d is up", running);
+    snprintf (found, sizeof found, "already running (pid %d)", running);
+    cr_assert ((strstr (text_a, up) && strstr (text_b, found))
+               || (strstr (text_b, up) && strstr (text_a, found)), "%s\n---\n%s", text_a, text_b);
+    free (text_a);
+    free (text_b);
+    tu_result_t r;
+    cr_assert_eq (tree_cli (&tree, &r, "down", NULL), 0, "%s", r.err);
+    tu_result_release (&r);
+    tree_fini (&tree);
+}
