@@ -452,7 +452,7 @@ s_child_of (pid_t parent)
         char state;
         int ppid;
         if (paren && sscanf (paren + 2, "%c %d", &state, &ppid) == 2 && ppid == parent)
-            found = (pid_t) atoi (entry->d_name);
+            found = (pid_t) strtol (entry->d_name, NULL, 10);
         free (stat);
     }
     closedir (proc);
