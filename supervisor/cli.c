@@ -22,6 +22,7 @@
 #include <czmq.h>
 #include <jansson.h>
 
+#include <ctype.h>
 #include <errno.h>
 #include <fcntl.h>
 #include <ftw.h>
@@ -86,7 +87,7 @@ static const char *const s_generate_help =
     "starts a private one for this call; --inline runs in this process.\n"
     "\n"
     "  --target T      github (default) or gitlab\n"
-    "  -o FILE         write the workflow to FILE instead of stdout\n"
+    "  -o FILE         write the workflow to FILE (making its folder), not stdout\n"
     "  --out-dir DIR   with several PATHs: one file per input, named after it\n"
     "  --explain       comment every step with where its command came from\n"
     "  --json          print the detection report (with sources) instead\n"
@@ -126,7 +127,7 @@ static const char *const s_up_help =
     "examples:\n"
     "  readme2ci up -d && readme2ci status\n"
     "  readme2ci up -c /etc/readme2ci.yml\n"
-    "  readme2ci up --log-format json --log-level debug | jq .type\n";
+    "  readme2ci up --log-format json --log-level debug 2>&1 | jq .type\n";
 
 static const char *const s_down_help =
     "usage: readme2ci down\n"
@@ -250,6 +251,16 @@ s_supervisor_path (char *buf, size_t size)
     snprintf (buf, size, "%s/readme2ci-supervisor", dir);
 }
 
+//  The signals that ask a command to stop.
+static void
+s_stop_signals (sigset_t *set)
+{
+    sigemptyset (set);
+    sigaddset (set, SIGTERM);
+    sigaddset (set, SIGINT);
+    sigaddset (set, SIGHUP);
+}
+
 //  Starts a supervisor on runtime; detached (new session, output to a
 //  log file in runtime) or as our child with quiet logging.
 static pid_t
@@ -260,18 +271,33 @@ s_start_supervisor (const char *runtime, const char *config, bool detached)
     //  A private tree keeps its journal in its own folder too.
     char state [PATH_MAX + 16];
     snprintf (state, sizeof state, "%s/state", runtime);
-    char *argv [] = { program, "--runtime-dir", (char *) runtime, NULL, NULL, NULL, NULL };
+    char parent [16];
+    snprintf (parent, sizeof parent, "%d", (int) getpid ());
+    char *argv [] = { program, "--runtime-dir", (char *) runtime, NULL, NULL, NULL, NULL,
+                      NULL };
     if (config) {
         argv [3] = "-c";
         argv [4] = (char *) config;
     }
     else
     if (!detached) {
+        //  A private tree: its own journal, and it stops with us even if
+        //  we are killed outright.
         argv [3] = "--state-dir";
         argv [4] = state;
+        argv [5] = "--parent";
+        argv [6] = parent;
     }
     posix_spawnattr_t attr;
     posix_spawnattr_init (&attr);
+    //  The signals generate holds back while its private tree runs are
+    //  the supervisor's own to take.
+    sigset_t none, stops;
+    sigemptyset (&none);
+    posix_spawnattr_setsigmask (&attr, &none);
+    s_stop_signals (&stops);
+    posix_spawnattr_setsigdefault (&attr, &stops);
+    short flags = POSIX_SPAWN_SETSIGMASK | POSIX_SPAWN_SETSIGDEF;
     posix_spawn_file_actions_t actions;
     posix_spawn_file_actions_init (&actions);
     posix_spawn_file_actions_addopen (&actions, 0, "/dev/null", O_RDONLY, 0);
@@ -280,8 +306,9 @@ s_start_supervisor (const char *runtime, const char *config, bool detached)
         snprintf (log, sizeof log, "%s/supervisor.log", runtime);
         posix_spawn_file_actions_addopen (&actions, 1, log, O_WRONLY | O_CREAT | O_APPEND, 0600);
         posix_spawn_file_actions_adddup2 (&actions, 1, 2);
-        posix_spawnattr_setflags (&attr, POSIX_SPAWN_SETSID);
+        flags |= POSIX_SPAWN_SETSID;
     }
+    posix_spawnattr_setflags (&attr, flags);
     //  A private tree logs warnings only, so a call's stderr stays quiet.
     size_t n = 0;
     while (environ [n])
@@ -324,6 +351,7 @@ typedef struct {
     uint8_t *project;
     size_t project_size;
     char name [256];            //  output file stem
+    char stem [200];            //  the folder's name, before any -2, -3
     char id [64];               //  workflow id, chosen here so a resubmission
                                 //  after a supervisor restart attaches to it
     uint64_t req_id;
@@ -341,6 +369,7 @@ typedef struct {
     int timeout_ms;
     input_t *inputs;
     size_t inputs_count;
+    size_t failed;              //  inputs that could not be read
     const char *runtime;        //  of the shared supervisor, to re-attach
 } generate_t;
 
@@ -354,8 +383,20 @@ s_write_output (generate_t *self, input_t *input, const char *text, size_t size)
         snprintf (path, sizeof path, "%s/%s%s", self->out_dir, input->name, ext);
     }
     else
-    if (self->out_file)
+    if (self->out_file) {
         util_copy (path, sizeof path, self->out_file);
+        //  -o .github/workflows/ci.yml in a project that has no
+        //  .github yet: make the folders, as --out-dir does.
+        char parent [PATH_MAX];
+        util_copy (parent, sizeof parent, path);
+        char *slash = strrchr (parent, '/');
+        if (slash && slash != parent) {
+            *slash = 0;
+            if (util_mkdirs (parent, 0755))
+                return s_fail (EXIT_INPUT, "%s: cannot create %s: %s", path, parent,
+                               strerror (errno));
+        }
+    }
     if (self->out_dir || self->out_file) {
         out = fopen (path, "w");
         if (!out)
@@ -434,7 +475,7 @@ s_submit_all (generate_t *self, client_t *client, size_t *pending_p)
 //  the shared supervisor goes away mid-call, waits for it to come back
 //  and re-attaches, until the timeout.
 static int
-s_generate_tree (generate_t *self, client_t *client, pid_t child)
+s_generate_tree (generate_t *self, client_t *client, const char *endpoint, pid_t child)
 {
     int worst = EXIT_OK;
     size_t pending = 0;
@@ -443,18 +484,42 @@ s_generate_tree (generate_t *self, client_t *client, pid_t child)
         return code;
     pid_t supervisor = self->runtime? client_running_supervisor (self->runtime): 0;
     bool lost = false;
+    bool heard = false;         //  any answer at all from the supervisor
     term_progress_t bar;
-    term_progress_start (&bar, stderr, self->inputs_count);
+    term_progress_start (&bar, stderr, self->inputs_count - self->failed);
     uint64_t deadline = util_now_ms () + (uint64_t) self->timeout_ms + 2000;
     while (pending > 0) {
         uint64_t now = util_now_ms ();
         if (now >= deadline) {
             term_progress_clear (&bar);
+            //  Nothing was ever accepted: nobody answers at the endpoint,
+            //  which is unavailability, not a slow workflow.
+            if (!heard) {
+                for (size_t i = 0; i < self->inputs_count; i++)
+                    if (!self->inputs [i].done)
+                        s_fail (EXIT_UNAVAILABLE, "%s: no supervisor answered at %s in %d ms",
+                                self->inputs [i].path, endpoint, self->timeout_ms);
+                return EXIT_UNAVAILABLE;
+            }
             for (size_t i = 0; i < self->inputs_count; i++)
                 if (!self->inputs [i].done)
                     s_fail (EXIT_TIMEOUT, "%s: timed out after %d ms%s", self->inputs [i].path,
                             self->timeout_ms, lost? " waiting for the supervisor to return": "");
             return EXIT_TIMEOUT;
+        }
+        if (child > 0) {
+            //  Stopped by a signal: say so, and let the caller stop the
+            //  private tree before we go.
+            sigset_t stops;
+            s_stop_signals (&stops);
+            struct timespec zero = { 0, 0 };
+            int signo = sigtimedwait (&stops, NULL, &zero);
+            if (signo > 0) {
+                term_progress_clear (&bar);
+                s_fail (128 + signo, "interrupted (%s); stopping the private tree",
+                        strsignal (signo));
+                return 128 + signo;
+            }
         }
         client_reply_t reply;
         int wait = (int) (deadline - now) < 200? (int) (deadline - now): 200;
@@ -488,6 +553,7 @@ s_generate_tree (generate_t *self, client_t *client, pid_t child)
             }
             continue;
         }
+        heard = true;
         input_t *input = NULL;
         for (size_t i = 0; i < self->inputs_count; i++)
             if (self->inputs [i].req_id == reply.reply.req_id && !self->inputs [i].done)
@@ -630,6 +696,16 @@ s_parse_generate (generate_t *self, int argc, char **argv)
     return EXIT_OK;
 }
 
+//  True when an input before the i-th has the i-th's output name.
+static bool
+s_name_taken (generate_t *self, size_t i)
+{
+    for (size_t j = 0; j < i; j++)
+        if (strcmp (self->inputs [j].name, self->inputs [i].name) == 0)
+            return true;
+    return false;
+}
+
 //  Loads and encodes every input; names each output after its folder.
 static int
 s_load_inputs (generate_t *self)
@@ -639,8 +715,13 @@ s_load_inputs (generate_t *self)
         project_docs_t docs;
         project_t project;
         char err [PATH_MAX + 256], warn [PATH_MAX + 256];
-        if (project_load (input->path, &docs, &project, err, sizeof err, warn, sizeof warn))
-            return s_fail (EXIT_INPUT, "%s", err);
+        if (project_load (input->path, &docs, &project, err, sizeof err, warn, sizeof warn)) {
+            //  One bad input of many is reported; the others still run.
+            input->code = s_fail (EXIT_INPUT, "%s", err);
+            input->done = true;
+            self->failed++;
+            continue;
+        }
         if (warn [0])
             fprintf (stderr, "readme2ci: warning: %s\n", warn);
         int rc = project_docs_encode (&docs, &input->docs, &input->docs_size)
@@ -661,15 +742,22 @@ s_load_inputs (generate_t *self)
         project_release (&project);
         if (rc)
             return s_fail (EXIT_UNAVAILABLE, "%s: out of memory", input->path);
-        //  Two inputs with the same folder name get -2, -3...
-        char base [200];
-        util_copy (base, sizeof base, input->name);
-        for (size_t j = 0, n = 2; j < i; j++)
-            if (strcmp (self->inputs [j].name, input->name) == 0) {
-                snprintf (input->name, sizeof input->name, "%s-%zu", base, n++);
-                j = (size_t) -1;        //  and check again from the first
-            }
+        //  Two inputs with the same folder name get -2, -3... counted from
+        //  the earlier ones of that name, so a thousand copies stay cheap.
+        util_copy (input->stem, sizeof input->stem, input->name);
+        size_t same = 0;
+        for (size_t j = 0; j < i; j++)
+            if (strcmp (self->inputs [j].stem, input->stem) == 0)
+                same++;
+        for (size_t n = same + 1; ; n++) {      //  1: the folder's own name
+            if (n > 1)
+                snprintf (input->name, sizeof input->name, "%s-%zu", input->stem, n);
+            if (!s_name_taken (self, i))
+                break;
+        }
     }
+    if (self->failed == self->inputs_count)
+        return EXIT_INPUT;
     if (self->out_dir && util_mkdirs (self->out_dir, 0755))
         return s_fail (EXIT_INPUT, "%s: cannot create: %s", self->out_dir, strerror (errno));
     return EXIT_OK;
@@ -695,6 +783,9 @@ s_cmd_generate (int argc, char **argv)
     code = s_load_inputs (&self);
     if (code)
         goto out;
+    //  Inputs that could not be read set the floor of the exit status.
+    if (self.failed)
+        code = EXIT_INPUT;
     if (self.inline_run) {
         char err [256] = "";
         knowledge_t *kb = knowledge_new (err, sizeof err);
@@ -703,8 +794,10 @@ s_cmd_generate (int argc, char **argv)
             goto out;
         }
         term_progress_t bar;
-        term_progress_start (&bar, stderr, self.inputs_count);
+        term_progress_start (&bar, stderr, self.inputs_count - self.failed);
         for (size_t i = 0; i < self.inputs_count; i++) {
+            if (self.inputs [i].done)
+                continue;
             term_progress_clear (&bar);
             int one = s_generate_inline (&self, &self.inputs [i], kb);
             if (one > code)
@@ -741,6 +834,11 @@ s_cmd_generate (int argc, char **argv)
                                strerror (errno));
                 goto out;
             }
+            //  Hold stop signals until the private tree is stopped and its
+            //  folder removed (s_generate_tree watches for them).
+            sigset_t stops;
+            s_stop_signals (&stops);
+            sigprocmask (SIG_BLOCK, &stops, NULL);
             child = s_start_supervisor (runtime, NULL, false);
             if (child < 0) {
                 code = s_fail (EXIT_UNAVAILABLE, "cannot start readme2ci-supervisor: %s",
@@ -759,8 +857,11 @@ s_cmd_generate (int argc, char **argv)
     if (!client)
         code = s_fail (EXIT_UNAVAILABLE, "cannot connect to %s%s%s", endpoint,
                        err [0]? ": ": "", err);
-    else
-        code = s_generate_tree (&self, client, child);
+    else {
+        int tree = s_generate_tree (&self, client, endpoint, child);
+        if (tree > code)
+            code = tree;
+    }
     if (child > 0) {
         client_reply_t reply;
         if (client && client_request (client, "down", NULL, 0, 2000, &reply) == 0)
@@ -819,21 +920,71 @@ s_connect_local (char *runtime, size_t size, pid_t *pid_p)
 }
 
 //  True when every component has as many ready workers as it wants.
+//  A component that went FATAL never will: its name goes in fatal ("" when
+//  none).
 static bool
-s_all_ready (const char *status_json)
+s_all_ready (const char *status_json, char *fatal, size_t fatal_size)
 {
     json_t *root = json_loads (status_json, 0, NULL);
     json_t *components = json_object_get (root, "components");
     bool ready = json_array_size (components) > 0;
     size_t i;
     json_t *component;
+    fatal [0] = 0;
     json_array_foreach (components, i, component) {
         if (json_integer_value (json_object_get (component, "ready"))
                 < json_integer_value (json_object_get (component, "desired")))
             ready = false;
+        const char *state = json_string_value (json_object_get (component, "state"));
+        const char *name = json_string_value (json_object_get (component, "name"));
+        if (state && name && strcmp (state, "fatal") == 0 && !fatal [0])
+            util_copy (fatal, fatal_size, name);
     }
     json_decref (root);
     return ready;
+}
+
+//  The message of the last error (else the last line) the supervisor
+//  logged after offset start: why a detached start failed, for the
+//  terminal. False when the log holds nothing new (it went elsewhere).
+static bool
+s_log_cause (const char *log_path, off_t start, char *cause, size_t size)
+{
+    char *text;
+    size_t length;
+    if (util_read_file (log_path, 4 * 1024 * 1024, &text, &length))
+        return false;
+    size_t from = start >= 0 && (size_t) start <= length? (size_t) start: 0;
+    const char *last = NULL, *last_error = NULL;
+    for (const char *line = text + from; *line; ) {
+        const char *end = strchr (line, '\n');
+        size_t len = end? (size_t) (end - line): strlen (line);
+        if (len > 0) {
+            last = line;
+            if (memmem (line, len, " error: ", 8) || memmem (line, len, "\"error\"", 7))
+                last_error = line;
+        }
+        line += len + (end? 1: 0);
+    }
+    const char *pick = last_error? last_error: last;
+    bool found = pick != NULL;
+    if (found) {
+        size_t len = strcspn (pick, "\n");
+        char line [1024];
+        snprintf (line, sizeof line, "%.*s", (int) (len < 1023? len: 1023), pick);
+        //  Text lines read "TIME PROGRAM LEVEL: message"; JSON lines
+        //  carry "message".
+        json_t *root = line [0] == '{'? json_loads (line, 0, NULL): NULL;
+        const char *message = json_string_value (json_object_get (root, "message"));
+        const char *colon = strstr (line, ": ");
+        if (message)
+            util_copy (cause, size, message);
+        else
+            util_copy (cause, size, colon? colon + 2: line);
+        json_decref (root);
+    }
+    free (text);
+    return found;
 }
 
 static int
@@ -875,13 +1026,18 @@ s_cmd_up (int argc, char **argv)
             setenv (names [k][1], value, 1);
         }
         else
-        if ((strcmp (argv [i], "-c") == 0 || strcmp (argv [i], "--config") == 0) && i + 1 < argc)
+        if (strcmp (argv [i], "-c") == 0 || strcmp (argv [i], "--config") == 0) {
+            if (i + 1 >= argc)
+                return s_fail (EXIT_USAGE, "up: %s needs the config FILE (see --help)",
+                               argv [i]);
             config_path = argv [++i];
+        }
         else
             return s_fail (EXIT_USAGE, "up: unknown argument '%s' (see --help)", argv [i]);
     }
     char runtime [PATH_MAX] = "";
     char config_real [PATH_MAX];
+    char config_log [PATH_MAX] = "";     //  the config's log.file
     if (config_path) {
         //  Check it here so errors reach the terminal even with -d, and
         //  learn the runtime folder it may set.
@@ -895,6 +1051,8 @@ s_cmd_up (int argc, char **argv)
         }
         if (config.runtime_dir)
             util_copy (runtime, sizeof runtime, config.runtime_dir);
+        if (config.log.file)
+            util_copy (config_log, sizeof config_log, config.log.file);
         config_release (&config);
         if (realpath (config_path, config_real))
             config_path = config_real;
@@ -919,6 +1077,18 @@ s_cmd_up (int argc, char **argv)
     }
     if (util_mkdirs (runtime, 0700))
         return s_fail (EXIT_UNAVAILABLE, "cannot create %s: %s", runtime, strerror (errno));
+    //  Where the supervisor logs: --log-file, else the config's log.file,
+    //  else (as it is detached) RUNTIME/supervisor.log.
+    char log_path [PATH_MAX + 32];
+    const char *log_file = getenv ("R2CI_LOG_FILE");
+    if (!log_file || !*log_file)
+        log_file = config_log;
+    if (*log_file && strcmp (log_file, "stderr") != 0)
+        util_copy (log_path, sizeof log_path, log_file);
+    else
+        snprintf (log_path, sizeof log_path, "%s/supervisor.log", runtime);
+    struct stat log_st;
+    off_t log_start = stat (log_path, &log_st) == 0? log_st.st_size: 0;
     pid_t pid = s_start_supervisor (runtime, config_path, true);
     if (pid < 0)
         return s_fail (EXIT_UNAVAILABLE, "cannot start readme2ci-supervisor: %s", strerror (errno));
@@ -930,14 +1100,46 @@ s_cmd_up (int argc, char **argv)
     while (client && util_now_ms () < deadline) {
         int status;
         if (waitpid (pid, &status, WNOHANG) == pid) {
-            s_fail (EXIT_UNAVAILABLE, "the supervisor exited at start; see %s/supervisor.log",
-                    runtime);
+            //  Another `up` started at the same moment won the runtime
+            //  folder: the outcome is the same as if it had come first.
+            pid_t other = client_running_supervisor (runtime);
+            if (other > 0) {
+                fprintf (stderr, "readme2ci: a supervisor is already running (pid %d)\n",
+                         (int) other);
+                code = EXIT_OK;
+                break;
+            }
+            char cause [1024];
+            if (strcmp (log_path, "syslog") && s_log_cause (log_path, log_start, cause,
+                                                            sizeof cause))
+                s_fail (EXIT_UNAVAILABLE, "the supervisor exited at start: %s (log: %s)",
+                        cause, log_path);
+            else
+                s_fail (EXIT_UNAVAILABLE, "the supervisor exited at start; see %s", log_path);
             break;
         }
         client_reply_t reply;
         if (client_request (client, "status", NULL, 0, 500, &reply) == 0) {
-            bool ready = s_all_ready (reply.body);
+            char fatal [64];
+            bool ready = s_all_ready (reply.body, fatal, sizeof fatal);
             client_reply_release (&reply);
+            if (fatal [0]) {
+                //  It will not get ready by waiting: say why now. The
+                //  supervisor stays up, for `ctl update` or `ctl deploy`.
+                char cause [1024];
+                if (strcmp (log_path, "syslog") && s_log_cause (log_path, log_start, cause,
+                                                                sizeof cause))
+                    s_fail (EXIT_UNAVAILABLE, "the supervisor (pid %d) is up, but %s",
+                            (int) pid, cause);
+                else
+                    s_fail (EXIT_UNAVAILABLE, "the supervisor (pid %d) is up, but %s is "
+                            "FATAL; see %s", (int) pid, fatal, log_path);
+                break;
+            }
+            //  The answer may come from another supervisor that took the
+            //  folder first (ours then exits): check whose it is.
+            if (ready && client_running_supervisor (runtime) != pid)
+                ready = false;
             if (ready) {
                 printf ("readme2ci: supervisor pid %d is up (runtime folder %s)\n",
                         (int) pid, runtime);
@@ -949,8 +1151,7 @@ s_cmd_up (int argc, char **argv)
         nanosleep (&ts, NULL);
     }
     if (code && util_now_ms () >= deadline)
-        s_fail (code, "the supervisor did not become ready in 15 s; see %s/supervisor.log",
-                runtime);
+        s_fail (code, "the supervisor did not become ready in 15 s; see %s", log_path);
     client_destroy (&client);
     return code;
 }
@@ -1122,23 +1323,28 @@ s_cmd_result (int argc, char **argv)
 static int
 s_cmd_ctl (int argc, char **argv)
 {
-    if (argc >= 1 && s_is_help (argv [0])) {
-        fputs (s_ctl_help, stdout);
-        return EXIT_OK;
-    }
+    //  --help anywhere only helps: `ctl restart parser --help` must not
+    //  restart anything.
+    for (int i = 0; i < argc; i++)
+        if (s_is_help (argv [i])) {
+            fputs (s_ctl_help, stdout);
+            return EXIT_OK;
+        }
     const char *args [3] = { NULL, NULL, NULL };
     size_t count = 0;
-    char command [PATH_MAX];
+    const char *command_arg = NULL;
     for (int i = 0; i < argc; i++) {
-        if (strcmp (argv [i], "--command") == 0 && i + 1 < argc) {
-            if (!realpath (argv [i + 1], command))
-                return s_fail (EXIT_INPUT, "ctl: %s: %s", argv [i + 1], strerror (errno));
+        if (strcmp (argv [i], "--command") == 0) {
+            if (i + 1 >= argc || !*argv [i + 1])
+                return s_fail (EXIT_USAGE, "ctl: --command needs the worker executable's "
+                               "PATH (see --help)");
             if (count < 2)
                 return s_fail (EXIT_USAGE, "ctl: --command comes after the component");
-            args [2] = command;
-            count = 3;
-            i++;
+            command_arg = argv [++i];
         }
+        else
+        if (argv [i][0] == '-' && argv [i][1] && !(count == 2 && isdigit ((unsigned char) argv [i][1])))
+            return s_fail (EXIT_USAGE, "ctl: unknown option '%s' (see --help)", argv [i]);
         else
         if (count < 3)
             args [count++] = argv [i];
@@ -1147,6 +1353,31 @@ s_cmd_ctl (int argc, char **argv)
     }
     if (count < 2)
         return s_fail (EXIT_USAGE, "ctl: give an operation and a component (see --help)");
+    //  Each operation's own arguments; anything more is a mistake to
+    //  report, not to ignore.
+    bool scale = strcmp (args [0], "scale") == 0;
+    bool update = strcmp (args [0], "update") == 0;
+    if (command_arg && !update)
+        return s_fail (EXIT_USAGE, "ctl %s: --command goes with update only (see --help)",
+                       args [0]);
+    if (scale && count != 3)
+        return s_fail (EXIT_USAGE, "ctl scale %s: give the number of workers, e.g. "
+                       "`readme2ci ctl scale %s 2`", args [1], args [1]);
+    if (!scale && count > 2)
+        return s_fail (EXIT_USAGE, "ctl %s %s: unexpected argument '%s' (see --help)",
+                       args [0], args [1], args [2]);
+    char command [PATH_MAX];
+    if (command_arg) {
+        if (!realpath (command_arg, command))
+            return s_fail (EXIT_USAGE, "ctl update %s: --command %s: %s", args [1],
+                           command_arg, strerror (errno));
+        struct stat st;
+        if (stat (command, &st) || !S_ISREG (st.st_mode) || access (command, X_OK))
+            return s_fail (EXIT_USAGE, "ctl update %s: --command %s: not an executable file",
+                           args [1], command_arg);
+        args [2] = command;
+        count = 3;
+    }
     char runtime [PATH_MAX];
     client_t *client = s_connect_local (runtime, sizeof runtime, NULL);
     if (!client)
@@ -1311,6 +1542,17 @@ s_cmd_keys (int argc, char **argv)
     }
     if (argc != 2 || strcmp (argv [0], "new") != 0)
         return s_fail (EXIT_USAGE, "keys: usage: readme2ci keys new NAME");
+    //  `keys new keys/workers/host-b` on a fresh host: make the folders
+    //  (private: they hold secret keys).
+    char parent [PATH_MAX];
+    util_copy (parent, sizeof parent, argv [1]);
+    char *slash = strrchr (parent, '/');
+    if (slash && slash != parent && slash [1]) {
+        *slash = 0;
+        if (util_mkdirs (parent, 0700))
+            return s_fail (EXIT_INPUT, "cannot create %s for %s: %s", parent, argv [1],
+                           strerror (errno));
+    }
     char err [512];
     if (keys_new (NULL, argv [1], err, sizeof err))
         return s_fail (EXIT_INPUT, "%s", err);

@@ -62,7 +62,11 @@ static const char *const s_journal_help =
     "\n"
     "Checks every record of the journal (default: the one in the state folder)\n"
     "or of one segment file, changing nothing. Prints each damaged stretch with\n"
-    "its segment and offset, then the totals. Exit 0 clean, 1 damaged.\n";
+    "its segment and offset, then the totals. Exit 0 clean, 1 damaged.\n"
+    "\n"
+    "examples:\n"
+    "  readme2ci journal verify\n"
+    "  readme2ci journal verify /srv/backups/r2ci-monday\n";
 
 static const char *const s_maintain_help =
     "usage: readme2ci maintain cleanup [--older-than AGE] [-c CONFIG]\n"
@@ -79,7 +83,12 @@ static const char *const s_maintain_help =
     "            Refused while a supervisor uses the journal.\n"
     "\n"
     "Through the running supervisor when there is one; otherwise on the\n"
-    "journal directly, holding its lock.\n";
+    "journal directly, holding its lock.\n"
+    "\n"
+    "examples:\n"
+    "  readme2ci maintain cleanup --older-than 7d\n"
+    "  readme2ci maintain backup /srv/backups/r2ci-monday\n"
+    "  readme2ci down && readme2ci maintain restore /srv/backups/r2ci-monday\n";
 
 static int
 s_fail (int code, const char *format, ...) __attribute__ ((format (printf, 2, 3)));
@@ -464,6 +473,8 @@ s_follow (events_t *self, locate_t *where, zsock_t *sub)
     int64_t wanted = 0;             //  the newest live seq announced
     bool unsequenced = false;       //  events the journal could not take yet
     uint64_t waiting_since = 0;
+    pid_t supervisor = where->pid;
+    int catch_up = 0;               //  idle rounds that still read the journal
     while (true) {
         int timeout = wanted > (int64_t) self->last_seq || unsequenced? 20: 1000;
         zmq_pollitem_t item = { zsock_resolve (sub), 0, ZMQ_POLLIN, 0 };
@@ -479,6 +490,20 @@ s_follow (events_t *self, locate_t *where, zsock_t *sub)
             if (seq > wanted)
                 wanted = seq;
             news = true;
+        }
+        //  A supervisor that restarted published its first events before
+        //  the subscription reconnected: read them from its journal now,
+        //  not when the next event happens to come.
+        if (!news && rc == 0 && where->runtime [0]) {
+            pid_t now_running = client_running_supervisor (where->runtime);
+            if (now_running > 0 && now_running != supervisor)
+                catch_up = 3;           //  its start takes a moment: read a while
+            if (now_running > 0)
+                supervisor = now_running;
+            if (catch_up > 0) {
+                catch_up--;
+                news = true;
+            }
         }
         if (!news && wanted <= (int64_t) self->last_seq && !unsequenced)
             continue;

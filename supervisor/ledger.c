@@ -199,6 +199,15 @@ ledger_open (server_t *self, char *err, size_t size)
               "%zu results", (unsigned long long) replay.events,
               (unsigned long long) (util_now_ms () - started), self->recovered,
               snapshot_results_count (replay.state));
+    //  An operator's choice outlives restarts and wins over the config:
+    //  say so, or an edited worker count seems ignored.
+    for (int c = 0; c < COMPONENT_COUNT; c++)
+        if (self->components [c].desired != self->cfg.components [c].workers)
+            log_info ("%s: %u worker(s), as an operation in the journal set it; the config "
+                      "says %u (`readme2ci ctl scale %s %u` applies that)",
+                      self->components [c].name, self->components [c].desired,
+                      self->cfg.components [c].workers, self->components [c].name,
+                      self->cfg.components [c].workers);
     snapshot_destroy (&replay.state);
     return 0;
 }

@@ -324,6 +324,12 @@ s_slot_act (server_t *self, slot_t *slot, restart_action_t action)
                 return;
             case RESTART_DO_FATAL:
                 component->fatal = true;
+                log_error ("%s is FATAL after %u restarts (%s: %s); its breaker is open, "
+                           "a probe in %llu s; once fixed, `readme2ci ctl deploy %s`",
+                           component->name, (unsigned) restart_count (slot->policy),
+                           slot->command, component->last_exit [0]? component->last_exit
+                                                                 : "no exit seen",
+                           (unsigned long long) ((action.at - now) / 1000), component->name);
                 server_event (self, "component.failure",
                               json_pack ("{s:s, s:s, s:I, s:I}", "component", component->name,
                                          "state", "fatal",
@@ -483,6 +489,8 @@ pool_on_exit (server_t *self, pid_t pid, int status)
         outside_kill = WTERMSIG (status) == SIGKILL && !worker->killed_by_us;
     }
     server_event (self, "worker.exited", fields);
+    snprintf (component->last_exit, sizeof component->last_exit, "%s%s", why,
+              worker->ready_ms == 0? ", before it was ready": "");
 
     //  A job that has already crashed a worker and is held again when
     //  this one dies is the likelier cause: the exit is blamed on it, not
@@ -501,7 +509,7 @@ pool_on_exit (server_t *self, pid_t pid, int status)
     uint64_t now = util_now_ms ();
     if (component->op.running && component->op.fresh == slot && never_ready && !expected) {
         char reason [128];
-        snprintf (reason, sizeof reason, "it exited before it was ready (%s)", why);
+        snprintf (reason, sizeof reason, "exited before it was ready (%s)", why);
         s_op_failed (self, component, reason);
         flow_dispatch_all (self);
         return;
@@ -793,7 +801,7 @@ s_op_failed (server_t *self, component_t *component, const char *why)
         s_slot_retire (self, fresh);
     char message [512];
     snprintf (message, sizeof message, "%s of %s stopped after %zu of %zu worker(s): the new "
-              "worker (%s) %s; the old workers stay", op->name, component->name, op->replaced,
+              "worker (%s): %s; the old workers stay", op->name, component->name, op->replaced,
               op->total, op->command, why);
     log_warn ("%s", message);
     s_op_event (self, component, op->name, false, message);
@@ -816,7 +824,7 @@ s_op_next (server_t *self, component_t *component)
     }
     slot_t *slot = s_slot_new (self, component);
     if (!slot) {
-        s_op_failed (self, component, "could not be made (out of memory)");
+        s_op_failed (self, component, "out of memory");
         return;
     }
     util_copy (slot->command, sizeof slot->command, op->command);

@@ -5,6 +5,7 @@
 
 #include <dirent.h>
 #include <errno.h>
+#include <fcntl.h>
 #include <fnmatch.h>
 #include <limits.h>
 #include <stdio.h>
@@ -99,16 +100,95 @@ project_valid_utf8 (const char *data, size_t size)
     return true;
 }
 
+//  Copies text, keeping its valid UTF-8 and reading every other byte as
+//  the Latin-1 character it stands for; cut after the last whole line
+//  within max. Returns 0, or -1 with errno ENOMEM.
+static int
+s_latin1_repair (const char *text, size_t size, size_t max, char **out_p, size_t *out_size_p)
+{
+    char *out = malloc (2 * size + 1);
+    if (!out)
+        return errno = ENOMEM, -1;
+    const unsigned char *p = (const unsigned char *) text;
+    size_t used = 0, i = 0;
+    while (i < size) {
+        //  The valid sequence starting here (1 to 4 bytes), if any.
+        size_t n = 0;
+        for (size_t k = 1; k <= 4 && i + k <= size && !n; k++)
+            if (project_valid_utf8 (text + i, k))
+                n = k;
+        if (n) {
+            memcpy (out + used, text + i, n);
+            used += n;
+            i += n;
+        }
+        else {
+            out [used++] = (char) (0xc0 | (p [i] >> 6));
+            out [used++] = (char) (0x80 | (p [i] & 0x3f));
+            i++;
+        }
+    }
+    if (used > max) {
+        used = max;
+        while (used > 0 && out [used - 1] != '\n')
+            used--;
+    }
+    out [used] = 0;
+    *out_p = out;
+    *out_size_p = used;
+    return 0;
+}
+
 static int
 s_compare_names (const void *a, const void *b)
 {
     return strcmp (*(char *const *) a, *(char *const *) b);
 }
 
-//  Reads folder/name after checking it stays inside the folder.
+//  Reads the first max bytes of path, cut after the last whole line.
+//  Returns 0, or -1 with errno.
+static int
+s_read_head (const char *path, size_t max, char **data_p, size_t *size_p)
+{
+    int fd = open (path, O_RDONLY | O_CLOEXEC | O_NONBLOCK);
+    if (fd < 0)
+        return -1;
+    char *data = malloc (max + 1);
+    if (!data) {
+        close (fd);
+        return errno = ENOMEM, -1;
+    }
+    size_t size = 0;
+    while (size < max) {
+        ssize_t got = read (fd, data + size, max - size);
+        if (got < 0 && errno == EINTR)
+            continue;
+        if (got < 0) {
+            int saved = errno;
+            free (data);
+            close (fd);
+            return errno = saved, -1;
+        }
+        if (got == 0)
+            break;
+        size += (size_t) got;
+    }
+    close (fd);
+    while (size > 0 && data [size - 1] != '\n')
+        size--;
+    data [size] = 0;
+    *data_p = data;
+    *size_p = size;
+    return 0;
+}
+
+//  Reads folder/name after checking it stays inside the folder. With
+//  keep_head, a file over max is read up to max (cut after a whole line)
+//  and *cut_p is set; else it is an error.
 static int
 s_read_inside (const char *root_real, const char *folder, const char *name,
-               size_t max, char **data_p, size_t *size_p, char *err, size_t err_size)
+               size_t max, bool keep_head, bool *cut_p,
+               char **data_p, size_t *size_p, char *err, size_t err_size)
 {
     char path [PATH_MAX];
     if (snprintf (path, sizeof path, "%s/%s", folder, name) >= (int) sizeof path) {
@@ -132,7 +212,13 @@ s_read_inside (const char *root_real, const char *folder, const char *name,
         snprintf (err, err_size, "%s: not a regular file", path);
         return -1;
     }
+    if (cut_p)
+        *cut_p = false;
     if (util_read_file (real, max, data_p, size_p)) {
+        if (errno == EFBIG && keep_head && s_read_head (real, max, data_p, size_p) == 0) {
+            *cut_p = true;
+            return 0;
+        }
         if (errno == EFBIG)
             snprintf (err, err_size, "%s: larger than the limit of %zu bytes", path, max);
         else
@@ -180,8 +266,8 @@ s_add_manifest (const char *root_real, const char *folder, const char *name,
     }
     char *data;
     size_t size;
-    if (s_read_inside (root_real, folder, name, PROJECT_MAX_MANIFEST, &data, &size,
-                       err, err_size))
+    if (s_read_inside (root_real, folder, name, PROJECT_MAX_MANIFEST, false, NULL,
+                       &data, &size, err, err_size))
         return 1;
     int added = project_add_manifest (project, name, data, size);
     free (data);
@@ -238,6 +324,8 @@ s_load_subfolder (const char *root_real, const char *folder, const char *sub,
     while ((entry = readdir (dir)) && count < PROJECT_MAX_SUBFOLDER_FILES) {
         if (strcmp (entry->d_name, ".") == 0 || strcmp (entry->d_name, "..") == 0)
             continue;
+        if (!project_valid_utf8 (entry->d_name, strlen (entry->d_name)))
+            continue;               //  see project_load
         bool is_dir = s_is_dir (path, entry);
         if (asprintf (&names [count], "%s/%s%s", sub, entry->d_name, is_dir? "/": "") < 0) {
             snprintf (err, err_size, "%s: out of memory", path);
@@ -338,6 +426,14 @@ project_load (const char *path, project_docs_t *docs, project_t *project,
     while ((entry = readdir (dir))) {
         if (strcmp (entry->d_name, ".") == 0 || strcmp (entry->d_name, "..") == 0)
             continue;
+        //  A workflow is UTF-8 text and cannot name such a file; no build
+        //  file or lock file has such a name.
+        if (!project_valid_utf8 (entry->d_name, strlen (entry->d_name))) {
+            if (!*warn)
+                snprintf (warn, warn_size, "%s: a name that is not UTF-8 was left out",
+                          folder);
+            continue;
+        }
         if (count >= PROJECT_MAX_FILES) {
             snprintf (err, err_size, "%s: more than %d entries at the top level",
                       folder, PROJECT_MAX_FILES);
@@ -368,7 +464,15 @@ project_load (const char *path, project_docs_t *docs, project_t *project,
 
     char base_buf [PATH_MAX];
     const char *base = s_basename (root_real, base_buf, sizeof base_buf);
-    project->name = strdup (base);
+    //  The folder's name labels the workflow: make it UTF-8 text.
+    size_t base_len = strlen (base);
+    if (project_valid_utf8 (base, base_len))
+        project->name = strdup (base);
+    else {
+        size_t ignored;
+        if (s_latin1_repair (base, base_len, PATH_MAX, &project->name, &ignored))
+            project->name = NULL;
+    }
     if (!project->name)
         goto out_names;
     if (!readme)
@@ -394,15 +498,44 @@ project_load (const char *path, project_docs_t *docs, project_t *project,
     if (readme) {
         char *data;
         size_t size;
-        if (s_read_inside (root_real, folder, readme, PROJECT_MAX_README, &data, &size,
-                           err, err_size))
+        bool cut;
+        if (s_read_inside (root_real, folder, readme, PROJECT_MAX_README, true, &cut,
+                           &data, &size, err, err_size))
             goto out_names;
-        if (!project_valid_utf8 (data, size)) {
-            snprintf (err, err_size, "%s/%s: not UTF-8 text", folder, readme);
+        //  Older READMEs are often Latin-1 (or UTF-8 with a stray byte):
+        //  reading them beats refusing the whole project.
+        bool latin1 = !project_valid_utf8 (data, size);
+        if (latin1) {
+            char *repaired;
+            size_t repaired_size;
+            if (s_latin1_repair (data, size, PROJECT_MAX_README, &repaired,
+                                 &repaired_size)) {
+                snprintf (err, err_size, "%s/%s: out of memory", folder, readme);
+                free (data);
+                goto out_names;
+            }
+            free (data);
+            data = repaired;
+            size = repaired_size;
+        }
+        if (cut)
+            snprintf (warn, warn_size, "%s/%s: larger than the limit of %d bytes; only "
+                      "the lines before it were read%s", folder, readme, PROJECT_MAX_README,
+                      latin1? " (not UTF-8: the other bytes read as Latin-1)": "");
+        else
+        if (latin1)
+            snprintf (warn, warn_size, "%s/%s: not UTF-8; the bytes outside UTF-8 were "
+                      "read as Latin-1", folder, readme);
+        //  A README named by the caller may have a name that is not UTF-8.
+        char *doc_name = NULL;
+        size_t ignored;
+        if (!project_valid_utf8 (readme, strlen (readme))
+        &&  s_latin1_repair (readme, strlen (readme), PATH_MAX, &doc_name, &ignored)) {
             free (data);
             goto out_names;
         }
-        int added = project_docs_add (docs, readme, data, size);
+        int added = project_docs_add (docs, doc_name? doc_name: readme, data, size);
+        free (doc_name);
         free (data);
         if (added)
             goto out_names;
@@ -421,7 +554,7 @@ project_load (const char *path, project_docs_t *docs, project_t *project,
         size_t size;
         char ignored [256];
         if (s_read_inside (root_real, folder, contributing [c], PROJECT_MAX_README,
-                           &data, &size, ignored, sizeof ignored) == 0) {
+                           false, NULL, &data, &size, ignored, sizeof ignored) == 0) {
             if (project_valid_utf8 (data, size))
                 project_docs_add (docs, contributing [c], data, size);
             free (data);

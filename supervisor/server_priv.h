@@ -148,6 +148,7 @@ struct component {
     breaker_t *breaker;
     uint64_t restarts;
     bool fatal;
+    char last_exit [96];        //  how its last worker ended, for the log
     uint32_t last_desired;      //  before a stop, for deploy
     uint64_t generation;
     operation_t op;

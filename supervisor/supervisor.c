@@ -18,6 +18,7 @@
 #include <stdlib.h>
 #include <string.h>
 #include <sys/file.h>
+#include <sys/prctl.h>
 #include <sys/stat.h>
 #include <unistd.h>
 
@@ -25,8 +26,9 @@ static void
 s_usage (FILE *out)
 {
     fprintf (out,
-        "usage: readme2ci-supervisor [-c CONFIG] [--runtime-dir DIR] [--workers N]\n"
-        "                            [--credit N] [--log-level LEVEL]\n"
+        "usage: readme2ci-supervisor [-c CONFIG] [--runtime-dir DIR] [--state-dir DIR]\n"
+        "                            [--workers N] [--credit N] [--parent PID]\n"
+        "                            [--log-level LEVEL]\n"
         "                            [--log-format text|json] [--log-file PATH|syslog]\n"
         "\n"
         "The readme2ci supervisor: owns the queue of workflows and keeps one pool\n"
@@ -43,6 +45,8 @@ s_usage (FILE *out)
         "                     ~/.local/state/readme2ci)\n"
         "  --workers N        workers per component (overrides the config)\n"
         "  --credit N         jobs a worker may hold at once (overrides the config)\n"
+        "  --parent PID       stop when process PID (our parent) exits: a private\n"
+        "                     tree of one `readme2ci generate`\n"
         "  --log-level L      debug, info (default), warn or error\n"
         "  --log-format F     text (default) or json: one JSON object a line\n"
         "  --log-file PATH    append the log to PATH, or `syslog` for syslog(3)\n"
@@ -193,6 +197,21 @@ supervisor_main (int argc, char **argv)
         if (strcmp (arg, "--credit") == 0) {
             if (s_number (arg, value, 1, 16, &credit))
                 return 2;
+            i++;
+        }
+        else
+        if (strcmp (arg, "--parent") == 0) {
+            uint32_t parent;
+            if (s_number (arg, value, 1, INT32_MAX, &parent))
+                return 2;
+            //  A private tree stops with the command that started it, even
+            //  one killed outright: SIGTERM reaches our signalfd as a
+            //  normal stop. It may have died before we asked.
+            if (prctl (PR_SET_PDEATHSIG, SIGTERM) || getppid () != (pid_t) parent) {
+                fprintf (stderr, "readme2ci-supervisor: the parent process %u is gone\n",
+                         parent);
+                return 1;
+            }
             i++;
         }
         else {
