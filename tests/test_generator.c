@@ -1091,6 +1091,34 @@ Test (gitlab, empty_report)
     t_free (&report);
 }
 
+Test (gitlab, package_lists_are_read_once)
+{
+    //  the C image's setup reads the package lists to install cmake; the
+    //  job's own apt-get update is then left out, its install kept
+    report_t report = { .project = t_dup ("lintc") };
+    report_job_t *job = t_job (&report, "c", "c", "cmake", "");
+    t_step (job, CMD_SYSTEM, "", "sudo apt-get update", "Makefile:5 target lint runs clang-tidy");
+    t_step (job, CMD_SYSTEM, "", "sudo apt-get install -y clang-tidy",
+            "Makefile:5 target lint runs clang-tidy");
+    t_step (job, CMD_BUILD, "", "cmake -B build", "CMakeLists.txt");
+    char *text = t_render (&report, "gitlab", false, false);
+    ynode_t *root = t_parse (text);
+    const ynode_t *before = ytree_path (root, "c", "before_script", NULL);
+    cr_assert_not_null (before, "%s", text);
+    size_t updates = 0;
+    bool installs = false;
+    for (size_t i = 0; i < before->count; i++) {
+        const char *line = ytree_str (before->items [i], "");
+        updates += strstr (line, "apt-get update") != NULL;
+        installs = installs || strcmp (line, "apt-get install -y clang-tidy") == 0;
+    }
+    cr_assert_eq (updates, 1, "%s", text);
+    cr_assert (installs, "%s", text);
+    ytree_destroy (&root);
+    free (text);
+    t_free (&report);
+}
+
 //  --------------------------------------------------------------------------
 //  JSON and options
 
