@@ -369,8 +369,9 @@ s_decode (const char *text, size_t n, char *out, size_t size)
     size_t at = 0;
     for (size_t i = 0; i < n && at + 1 < size; i++) {
         unsigned hex;
-        if (text [i] == '%' && i + 2 < n && sscanf (text + i + 1, "%2x", &hex) == 1
-            && isxdigit ((unsigned char) text [i + 1]) && isxdigit ((unsigned char) text [i + 2])) {
+        if (text [i] == '%' && i + 2 < n && isxdigit ((unsigned char) text [i + 1])
+            && isxdigit ((unsigned char) text [i + 2])
+            && sscanf (text + i + 1, "%2x", &hex) == 1) {
             out [at++] = (char) hex;
             i += 2;
         }
