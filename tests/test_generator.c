@@ -1119,6 +1119,27 @@ Test (gitlab, package_lists_are_read_once)
     t_free (&report);
 }
 
+Test (gitlab, an_image_tagged_by_full_versions_only_falls_back_for_a_major)
+{
+    //  denoland/deno publishes "2.1.4", never "2": a major alone would
+    //  name an image that does not exist
+    static const char *const cases [][2] = { { "2", "denoland/deno:latest" },
+                                             { "2.1.4", "denoland/deno:2.1.4" } };
+    for (size_t i = 0; i < 2; i++) {
+        report_t report = { .project = t_dup ("tidy") };
+        report_job_t *job = t_job (&report, "deno", "deno", NULL, "");
+        t_version (job, "deno", cases [i][0], "deno.json");
+        t_step (job, CMD_TEST, "", "deno task test", "deno.json");
+        char *text = t_render (&report, "gitlab", false, false);
+        ynode_t *root = t_parse (text);
+        cr_assert_str_eq (ytree_str (ytree_path (root, "deno", "image", NULL), ""),
+                          cases [i][1], "%s", text);
+        ytree_destroy (&root);
+        free (text);
+        t_free (&report);
+    }
+}
+
 //  --------------------------------------------------------------------------
 //  JSON and options
 

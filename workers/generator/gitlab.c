@@ -177,6 +177,16 @@ s_image_and_matrix (gen_t *self, const recipe_t *recipe)
         if (axis->together && i != newest)
             continue;
         const char *tag = s_tag (self, axis->values [i]);
+        //  an image published under full versions only has no "2" tag
+        long parts = strtol (ytree_str (ytree_get (recipe->entry, "gitlab-tag-parts"), "0"),
+                             NULL, 10);
+        if (tag && parts > 0) {
+            long dots = 0;
+            for (const char *p = tag; *p; p++)
+                dots += *p == '.';
+            if (dots + 1 < parts)
+                tag = NULL;
+        }
         if (!tag)
             tag = fallback;
         bool seen = false;
