@@ -557,6 +557,15 @@ Test (qa_services, an_example_environment_sets_how_the_service_is_logged_in_to)
         cr_assert_null (strstr (pg->env [i], "POSTGRES_PASSWORD"), "%s", pg->env [i]);
     //  no port in the URL: ours stays
     cr_assert_str_eq (pg->ports [0], "5432:5432");
+    //  and the steps are told an empty password, not left without one
+    char *text = s_render (&r, "github");
+    ynode_t *root = ytree_parse (text, strlen (text), NULL, 0);
+    const ynode_t *password = ytree_path (root, "jobs", "python", "env", "PGPASSWORD", NULL);
+    cr_assert_not_null (password, "%s", text);
+    cr_assert_str_eq (ytree_str (password, "?"), "");
+    ytree_destroy (&root);
+    s_lint (text);
+    free (text);
     report_release (&r);
     s_project_free (&q);
 }

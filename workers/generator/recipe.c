@@ -454,10 +454,13 @@ recipe_service_text (const knowledge_t *kb, const report_service_t *service,
     const char *db = knowledge_service_credential (kb, service->name, service->env,
                                                    service->env_count, "db");
     bool url = strstr (tmpl, "://") != NULL;
-    char *buf = NULL, port [32];
-    size_t len = 0, cap = 0;
+    char port [32];
+    size_t len = 0, cap = 64;
+    char *buf = malloc (cap);
+    if (!buf)
+        return errno = ENOMEM, NULL;
     s_service_port (service, by_alias, port, sizeof port);
-    int rc = s_append (&buf, &len, &cap, "", false);
+    int rc = 0;
     for (const char *p = tmpl; *p && rc == 0; ) {
         const char *close = *p == '{'? strchr (p, '}'): NULL;
         size_t n = close? (size_t) (close - p - 1): 0;
