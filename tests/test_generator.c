@@ -5,6 +5,7 @@
 #include "tests/support/testutil.h"
 #include "workers/generator/generator.h"
 #include "workers/generator/github.h"
+#include "workers/generator/gitlab.h"
 #include "workers/generator/recipe.h"
 #include "workers/generator/strpool.h"
 #include "workers/generator/yemit.h"
@@ -1138,6 +1139,45 @@ Test (gitlab, an_image_tagged_by_full_versions_only_falls_back_for_a_major)
         free (text);
         t_free (&report);
     }
+}
+
+Test (gitlab, explain_comments_every_script_line_with_its_source)
+{
+    report_t report = { .project = t_dup ("atlas") };
+    report_job_t *job = t_job (&report, "web", "node", "npm", "web");
+    t_step (job, CMD_INSTALL, "", "npm ci", "web/package-lock.json");
+    t_step (job, CMD_TEST, "", "npm test\nnpm run e2e", "web/package.json:7 scripts.test");
+    job = t_job (&report, "quiet", "go", NULL, "");
+    char *text = t_render (&report, "gitlab", true, false);
+    //  the text is still the same YAML, comments aside
+    char *plain = t_render (&report, "gitlab", false, false);
+    ynode_t *with = t_parse (text), *without = t_parse (plain);
+    char *a = ytree_emit (with), *b = ytree_emit (without);
+    cr_assert_str_eq (a, b);
+    free (a);
+    free (b);
+    ytree_destroy (&with);
+    ytree_destroy (&without);
+    free (plain);
+    cr_assert (strstr (text, "  # the job works in web/\n  - cd web\n"), "%s", text);
+    cr_assert (strstr (text, "  # from web/package-lock.json\n  - npm ci\n"), "%s", text);
+    //  a multi-line command is one item with one comment
+    cr_assert (strstr (text, "  # from web/package.json:7 scripts.test\n  - |"), "%s", text);
+    cr_assert (strstr (text, "  # the job found no commands to run\n  - echo"), "%s", text);
+    free (text);
+    t_free (&report);
+
+    //  a comment count that does not match the items is refused
+    const char *yaml = "job:\n  script:\n  - make\n  - make test\n";
+    const char *one [] = { "from Makefile" };
+    errno = 0;
+    cr_assert_null (gitlab_comment_scripts (yaml, one, 1));
+    cr_assert_eq (errno, EINVAL);
+    const char *two [] = { "from Makefile", "from Makefile:3 target test" };
+    char *done = gitlab_comment_scripts (yaml, two, 2);
+    cr_assert_str_eq (done, "job:\n  script:\n  # from Makefile\n  - make\n"
+                      "  # from Makefile:3 target test\n  - make test\n");
+    free (done);
 }
 
 //  --------------------------------------------------------------------------

@@ -617,6 +617,19 @@ Test (qa_services, a_laravel_app_gets_its_env_its_key_and_its_database_login)
     cr_assert (strstr (github, "DATABASE_URL: mysql://root:@127.0.0.1:3307/shop"), "%s", github);
     s_lint (github);
     free (github);
+    //  on GitLab the database is at its alias, not the .env's 127.0.0.1:
+    //  Laravel is told where (but not which database or driver: the
+    //  app's phpunit.xml may choose sqlite in memory)
+    char *gitlab = s_render (&r, "gitlab");
+    ynode_t *root = ytree_parse (gitlab, strlen (gitlab), NULL, 0);
+    const ynode_t *vars = ytree_path (root, "php", "variables", NULL);
+    cr_assert_str_eq (ytree_str (ytree_get (vars, "DB_HOST"), ""), "mysql", "%s", gitlab);
+    cr_assert_str_eq (ytree_str (ytree_get (vars, "DB_PORT"), ""), "3306");
+    cr_assert_str_eq (ytree_str (ytree_get (vars, "DB_USERNAME"), ""), "root");
+    cr_assert_null (ytree_get (vars, "DB_DATABASE"));
+    cr_assert_null (ytree_get (vars, "DB_CONNECTION"));
+    ytree_destroy (&root);
+    free (gitlab);
     report_release (&r);
     s_project_free (&p);
 

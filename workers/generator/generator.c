@@ -32,7 +32,7 @@ generator_render (const knowledge_t *kb, const report_t *report,
         return github_render (kb, report, options->explain, text_p,
                               err, err_size);
     if (strcmp (target, "gitlab") == 0)
-        return gitlab_render (kb, report, text_p, err, err_size);
+        return gitlab_render (kb, report, options->explain, text_p, err, err_size);
     snprintf (err, err_size, "unknown target \"%s\" (github or gitlab)", target);
     errno = EINVAL;
     return -1;

@@ -24,6 +24,9 @@ typedef struct {
     yemit_t *out;
     strpool_t pool;         //  strings to free when done
     bool nomem;
+    bool explain;           //  comment each script line with its source
+    const char **comments;  //  with explain: one per script line, in order
+    size_t comments_count;
 } gen_t;
 
 typedef struct {
@@ -367,6 +370,24 @@ s_powershell (const char *run)
     return n > 4 && strncasecmp (end - 4, ".ps1", 4) == 0;
 }
 
+//  With --explain, remember why each of the next count script lines is
+//  there (gitlab_comment_scripts places them).
+static void
+s_explain (gen_t *self, const char *const *why, size_t count)
+{
+    if (!self->explain || !count)
+        return;
+    const char **grown = realloc (self->comments,
+                                  (self->comments_count + count) * sizeof *grown);
+    if (!grown) {
+        self->nomem = true;
+        return;
+    }
+    self->comments = grown;
+    for (size_t i = 0; i < count; i++)
+        grown [self->comments_count++] = why [i]? why [i]: "";
+}
+
 //  True when run is a bare `apt-get update` and an earlier line of lines
 //  began with one.
 static bool
@@ -385,20 +406,32 @@ static void
 s_scripts (gen_t *self, const recipe_t *recipe, const report_job_t *job)
 {
     const char *before [MAX_LINES], *script [MAX_LINES];
+    const char *before_why [MAX_LINES], *script_why [MAX_LINES];
     size_t before_count = 0, script_count = 0;
     s_seq_of_nodes (self, ytree_get (recipe->entry, "gitlab-before"),
                     before, &before_count, MAX_LINES);
     s_seq_of_nodes (self, ytree_get (recipe->tool, "gitlab-before"),
                     before, &before_count, MAX_LINES);
+    for (size_t i = 0; i < before_count; i++)
+        before_why [i] = strpool_format (&self->pool, "what the %s image lacks (CI knowledge)",
+                                         job->ecosystem? job->ecosystem: "job's");
     //  a language image may lack the service's client extension (the php
     //  images have no pdo_pgsql or pdo_mysql): what each service needs
-    for (size_t i = 0; job->ecosystem && i < job->services_count; i++)
+    for (size_t i = 0; job->ecosystem && i < job->services_count; i++) {
+        size_t first = before_count;
         s_seq_of_nodes (self, ytree_path (knowledge_root (self->kb), "services",
                                           job->services [i].name, "gitlab-before-by-ecosystem",
                                           job->ecosystem, NULL),
                         before, &before_count, MAX_LINES);
-    if (*recipe->dir && before_count < MAX_LINES)
+        for (size_t k = first; k < before_count; k++)
+            before_why [k] = strpool_format (&self->pool, "the %s service's client "
+                                             "(CI knowledge)", job->services [i].name);
+    }
+    if (*recipe->dir && before_count < MAX_LINES) {
+        before_why [before_count] = strpool_format (&self->pool, "the job works in %s/",
+                                                    recipe->dir);
         before [before_count++] = strpool_format (&self->pool, "cd %s", recipe->dir);
+    }
     for (size_t i = 0; i < job->steps_count; i++) {
         const report_step_t *step = &job->steps [i];
         if (!step->run || !*step->run)
@@ -412,21 +445,32 @@ s_scripts (gen_t *self, const recipe_t *recipe, const report_job_t *job)
         //  the image's own setup may have read the package lists already
         if (step->kind == CMD_SYSTEM && s_apt_updated (before, before_count, run))
             continue;
-        if (setup && before_count < MAX_LINES)
+        const char *why = strpool_format (&self->pool, "from %s", step->source
+                                          && *step->source? step->source: "the report");
+        if (setup && before_count < MAX_LINES) {
+            before_why [before_count] = why;
             before [before_count++] = run;
+        }
         else
-        if (!setup && script_count < MAX_LINES)
+        if (!setup && script_count < MAX_LINES) {
+            script_why [script_count] = why;
             script [script_count++] = run;
+        }
     }
     //  GitLab needs a script: with no build, lint or test, the setup is it.
     if (script_count == 0) {
         memcpy (script, before, before_count * sizeof before [0]);
+        memcpy (script_why, before_why, before_count * sizeof before_why [0]);
         script_count = before_count;
         before_count = 0;
     }
-    if (script_count == 0)
+    if (script_count == 0) {
+        script_why [script_count] = "the job found no commands to run";
         script [script_count++] = "echo 'readme2ci found no commands to run'";
+    }
+    s_explain (self, before_why, before_count);
     s_emit_list (self, "before_script", before, before_count);
+    s_explain (self, script_why, script_count);
     s_emit_list (self, "script", script, script_count);
 }
 
@@ -466,12 +510,57 @@ s_safe_name (gen_t *self, const char *name)
     return strpool_keep (&self->pool, safe);
 }
 
+char *
+gitlab_comment_scripts (const char *text, const char *const *comments,
+                        size_t comments_count)
+{
+    char *result = NULL;
+    size_t size = 0;
+    FILE *out = open_memstream (&result, &size);
+    if (!out)
+        return NULL;
+    //  A job's before_script and script are keys at indent 2 whose items
+    //  start "  - " at the same indent (a literal block's lines are
+    //  deeper); any other line at indent 2 or less ends the list.
+    bool in_list = false;
+    size_t found = 0;
+    for (const char *line = text; *line; ) {
+        const char *end = strchr (line, '\n');
+        size_t length = end? (size_t) (end - line) + 1: strlen (line);
+        size_t indent = strspn (line, " ");
+        bool blank = line [indent] == '\n' || line [indent] == 0;
+        bool item = indent == 2 && line [2] == '-' && line [3] == ' ';
+        if (in_list && item) {
+            if (found < comments_count)
+                fprintf (out, "  # %s\n", comments [found]);
+            found++;
+        }
+        else
+        if (!blank && indent <= 2)
+            in_list = strncmp (line, "  before_script:\n", 17) == 0
+                   || strncmp (line, "  script:\n", 10) == 0;
+        fwrite (line, 1, length, out);
+        line += length;
+    }
+    if (fclose (out) || !result) {
+        free (result);
+        errno = ENOMEM;
+        return NULL;
+    }
+    if (found != comments_count) {
+        free (result);
+        errno = EINVAL;
+        return NULL;
+    }
+    return result;
+}
+
 int
-gitlab_render (const knowledge_t *kb, const report_t *report,
+gitlab_render (const knowledge_t *kb, const report_t *report, bool explain,
                char **text_p, char *err, size_t err_size)
 {
     *text_p = NULL;
-    gen_t self = { .kb = kb };
+    gen_t self = { .kb = kb, .explain = explain };
     self.out = yemit_new ();
     if (!self.out) {
         snprintf (err, err_size, "out of memory");
@@ -493,6 +582,8 @@ gitlab_render (const knowledge_t *kb, const report_t *report,
         const char *line = strpool_format (&self.pool, "echo 'readme2ci found no build, "
             "lint or test commands for %s in its README or build files; add "
             "them to this file.'", s_safe_name (&self, report->project));
+        const char *why = "the detection report has no jobs";
+        s_explain (&self, &why, 1);
         s_emit_list (&self, "script", &line, 1);
         yemit_map_end (self.out);
     }
@@ -517,6 +608,11 @@ gitlab_render (const knowledge_t *kb, const report_t *report,
         text = NULL;
         errno = ENOMEM;
     }
+    if (text && explain) {
+        char *commented = gitlab_comment_scripts (text, self.comments, self.comments_count);
+        free (text);
+        text = commented;
+    }
     if (text && report->degraded) {
         char *marked = NULL;
         if (asprintf (&marked, "# readme2ci: made from the README alone (the "
@@ -534,6 +630,7 @@ gitlab_render (const knowledge_t *kb, const report_t *report,
                   strerror (saved));
     yemit_destroy (&self.out);
     strpool_release (&self.pool);
+    free (self.comments);
     *text_p = text;
     errno = saved;
     return text? 0: -1;
