@@ -31,6 +31,7 @@
 #define MAX_MSG_BYTES (64 * 1024 * 1024)
 #define RESULTS_KEPT 1024
 #define POISON_CRASHES 3
+_Static_assert (POISON_CRASHES < 65535, "crashes is a 16-bit counter");
 
 typedef enum { STEP_PARSE, STEP_DETECT, STEP_GENERATE, STEP_DONE } step_t;
 
@@ -78,6 +79,8 @@ struct workflow {
     uint32_t docs_size;
     uint32_t project_size;
     uint32_t deadline_slot;     //  its place in the deadline heap (common/dheap)
+    //  both bounded well inside 16 bits: failures by the retry policy
+    //  (config retry.attempts, at most 100), crashes by POISON_CRASHES
     uint16_t failures;          //  failed attempts of the current step
     uint16_t crashes;           //  workers that died running it alone
     wire_options_t options;
