@@ -535,6 +535,48 @@ Test (detector, ruby_gem_with_rake_default_task)
     report_release (&r);
 }
 
+Test (detector, rubocop_or_standard_in_the_gemfile_is_the_lint_step)
+{
+    static const char *const cases [][3] = {
+        //  Gemfile, Rakefile, the lint step (NULL: none)
+        { "source \"https://rubygems.org\"\ngem \"rspec\"\ngem \"rubocop\", require: false\n",
+          NULL, "bundle exec rubocop" },
+        { "gem 'standard', '~> 1.3'\ngem 'minitest'\n", NULL, "bundle exec standardrb" },
+        //  the default task lints already
+        { "gem \"rubocop\"\ngem \"rake\"\n",
+          "require \"rubocop/rake_task\"\nRuboCop::RakeTask.new\ntask default: %i[test rubocop]\n",
+          NULL },
+        //  a plugin's name is not the linter itself
+        { "gem \"rubocop-rails\"\ngem \"rspec\"\n", NULL, NULL },
+    };
+    for (size_t i = 0; i < sizeof cases / sizeof cases [0]; i++) {
+        project_t p = { 0 };
+        p.name = strdup ("lintable");
+        s_add_name (&p, "Gemfile");
+        s_add_manifest (&p, "Gemfile", cases [i][0]);
+        s_add_name (&p, "spec/");
+        if (cases [i][1]) {
+            s_add_name (&p, "Rakefile");
+            s_add_manifest (&p, "Rakefile", cases [i][1]);
+        }
+        report_t r = s_detect (&p, NULL, false);
+        const report_job_t *job = s_must_job (&r, "ruby");
+        const report_step_t *lint = NULL;
+        for (size_t k = 0; k < job->steps_count; k++)
+            if (job->steps [k].kind == CMD_LINT)
+                lint = &job->steps [k];
+        if (cases [i][2]) {
+            cr_assert_not_null (lint, "case %zu", i);
+            cr_assert_str_eq (lint->run, cases [i][2]);
+            cr_assert (strncmp (lint->source, "Gemfile:", 8) == 0, "%s", lint->source);
+        }
+        else
+            cr_assert_null (lint, "case %zu: %s", i, lint? lint->run: "");
+        report_release (&r);
+        s_project_free (&p);
+    }
+}
+
 Test (detector, php_composer_scripts_and_range)
 {
     report_t r = s_detect_fixture ("php-lib");

@@ -104,6 +104,40 @@ s_prepare_database (dctx_t *self, report_job_t *job)
                      : "RAILS_ENV=test bundle exec rails db:test:prepare", "Gemfile rails");
 }
 
+//  The line of `gem "name"` (either quote, any options after) in text, or 0.
+static unsigned
+s_gem_line (const char *text, const char *name)
+{
+    char double_q [80], single_q [80];
+    snprintf (double_q, sizeof double_q, "gem \"%s\"", name);
+    snprintf (single_q, sizeof single_q, "gem '%s'", name);
+    unsigned line = dtext_find_line (text, double_q);
+    return line? line: dtext_find_line (text, single_q);
+}
+
+//  RuboCop or Standard in the Gemfile is the project's linter: a lint
+//  step, unless the Rakefile already runs it (its default task then
+//  lints as it tests).
+static void
+s_linter (dctx_t *self, report_job_t *job, const project_file_t *gemfile,
+          const project_file_t *rakefile)
+{
+    static const char *const linters [][2] = {
+        { "rubocop", "bundle exec rubocop" }, { "standard", "bundle exec standardrb" } };
+    for (size_t i = 0; gemfile && i < 2; i++) {
+        unsigned line = s_gem_line (gemfile->data, linters [i][0]);
+        if (!line)
+            continue;
+        if (rakefile && (strstr (rakefile->data, "rubocop") || strstr (rakefile->data, "standard")))
+            return;
+        char source [96], what [32];
+        snprintf (what, sizeof what, "gem %s", linters [i][0]);
+        dctx_source (source, sizeof source, "Gemfile", line, what);
+        dctx_step (self, job, CMD_LINT, linters [i][1], source);
+        return;
+    }
+}
+
 void
 eco_ruby_detect (dctx_t *self)
 {
@@ -165,6 +199,7 @@ eco_ruby_detect (dctx_t *self)
     dctx_step (self, job, CMD_INSTALL, "bundle install", dctx_has (self, "Gemfile")
                ? "Gemfile": gemspec);
     const project_file_t *rakefile = dctx_manifest (self, "Rakefile");
+    s_linter (self, job, gemfile, rakefile);
     unsigned task_line = 0;
     const char *task = rakefile? s_rake_task (rakefile->data, &task_line): NULL;
     if (task) {
