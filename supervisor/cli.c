@@ -1053,14 +1053,24 @@ s_print_status (const char *text)
                 (long long) json_integer_value (json_object_get (component, "queued")),
                 json_real_value (json_object_get (latency, "p50")),
                 json_real_value (json_object_get (latency, "p99")));
-        json_array_foreach (json_object_get (component, "workers"), j, worker)
-            printf ("  pid %-8lld %-9s restarts %-3lld up %7.1f s  rss %6lld KiB  host %s\n",
+        json_array_foreach (json_object_get (component, "workers"), j, worker) {
+            //  A worker on another host: its pid is there, and so is its
+            //  memory, which this host cannot see.
+            bool remote = json_is_true (json_object_get (worker, "remote"));
+            const char *address = json_string_value (json_object_get (worker, "address"));
+            char rss [32] = "     -";
+            if (!remote)
+                snprintf (rss, sizeof rss, "%6lld", (long long) json_integer_value (
+                          json_object_get (worker, "rss_kib")));
+            printf ("  pid %-8lld %-9s restarts %-3lld up %7.1f s  rss %s KiB  host %s%s%s%s\n",
                     (long long) json_integer_value (json_object_get (worker, "pid")),
                     json_string_value (json_object_get (worker, "state")),
                     (long long) json_integer_value (json_object_get (worker, "restarts")),
                     (double) json_integer_value (json_object_get (worker, "uptime_ms")) / 1000.0,
-                    (long long) json_integer_value (json_object_get (worker, "rss_kib")),
-                    json_string_value (json_object_get (worker, "host")));
+                    rss, json_string_value (json_object_get (worker, "host")),
+                    remote? " (remote, from ": "", remote && address? address: "",
+                    remote? ")": "");
+        }
     }
     json_decref (root);
 }

@@ -47,6 +47,7 @@ struct security_server {
 //  What the ZAP handler's thread owns.
 typedef struct {
     zsock_t *handler;           //  REP bound to ZAP_ENDPOINT
+    zsock_t *pipe;              //  to the owner: refusals, for its events
     char *workers;
     char *clients;
     char *operators;
@@ -298,6 +299,26 @@ s_property (byte *buf, size_t size, const char *name, const char *value)
     return (size_t) (cursor - buf) + value_length;
 }
 
+//  Tell the owner a connection was refused, without ever waiting: when
+//  it does not read, the notice is dropped (the log has it at debug).
+static void
+s_zap_notify (zap_t *self, const char *domain, const char *address, const char *key,
+              const char *reason)
+{
+    if (!self->pipe)
+        return;
+    zmsg_t *notice = zmsg_new ();
+    if (!notice)
+        return;
+    zmsg_addstr (notice, "REFUSED");
+    zmsg_addstr (notice, domain);
+    zmsg_addstr (notice, address);
+    zmsg_addstr (notice, key);
+    zmsg_addstr (notice, reason);
+    if (zmsg_send (&notice, self->pipe))
+        zmsg_destroy (&notice);
+}
+
 //  Decide one request. Fills user_id with the peer's key and name with
 //  its certificate's name when let in; returns the status code.
 static const char *
@@ -319,12 +340,14 @@ s_zap_decide (zap_t *self, const char *domain, const char *address,
         return strcmp (mechanism, "NULL") == 0? "200": "400";
     }
     if (strcmp (mechanism, "CURVE") != 0) {
-        log_warn ("refused a %s connection to the %s endpoint from %s: "
-                  "CURVE is required", mechanism, domain, address);
+        log_debug ("refused a %s connection to the %s endpoint from %s: "
+                   "CURVE is required", mechanism, domain, address);
+        s_zap_notify (self, domain, address, "", "CURVE is required");
         *text = "CURVE required";
         return "400";
     }
     if (!credential || zframe_size (credential) != 32) {
+        s_zap_notify (self, domain, address, "", "malformed CURVE credential");
         *text = "malformed CURVE credential";
         return "500";
     }
@@ -336,9 +359,11 @@ s_zap_decide (zap_t *self, const char *domain, const char *address,
         *text = "OK";
         return "200";
     }
-    log_warn ("refused a connection to the %s endpoint from %s: key %s is not "
-              "authorised (not in %s%s%s)", domain, address, user_id,
+    char why [PATH_MAX * 2 + 128];
+    snprintf (why, sizeof why, "key %s is not authorised (not in %s%s%s)", user_id,
               folder? folder: "(no folder)", extra? " nor ": "", extra? extra: "");
+    log_debug ("refused a connection to the %s endpoint from %s: %s", domain, address, why);
+    s_zap_notify (self, domain, address, user_id, why);
     user_id [0] = '\0';
     *text = "key not authorised";
     return "400";
@@ -390,6 +415,8 @@ static void
 s_zap_actor (zsock_t *pipe, void *args)
 {
     zap_t *self = args;
+    self->pipe = pipe;
+    zsock_set_sndtimeo (pipe, 0);
     zpoller_t *poller = zpoller_new (pipe, self->handler, NULL);
     zsock_signal (pipe, 0);
     while (poller) {
@@ -500,6 +527,40 @@ bool
 security_server_curve (security_server_t *self)
 {
     return self && self->curve;
+}
+
+zsock_t *
+security_server_notices (security_server_t *self)
+{
+    return self && self->zap? zactor_sock (self->zap): NULL;
+}
+
+int
+security_server_refusal (security_server_t *self, security_refusal_t *refusal)
+{
+    zsock_t *notices = security_server_notices (self);
+    if (!notices || !refusal)
+        return errno = EINVAL, -1;
+    memset (refusal, 0, sizeof *refusal);
+    zmsg_t *notice = zsock_events (notices) & ZMQ_POLLIN? zmsg_recv (notices): NULL;
+    if (!notice)
+        return errno = EAGAIN, -1;
+    char *kind = zmsg_popstr (notice);
+    int rc = kind && strcmp (kind, "REFUSED") == 0 && zmsg_size (notice) == 4? 0: -1;
+    free (kind);
+    char *fields [4] = { NULL };
+    for (size_t i = 0; i < 4 && rc == 0; i++)
+        fields [i] = zmsg_popstr (notice);
+    if (rc == 0) {
+        snprintf (refusal->domain, sizeof refusal->domain, "%s", fields [0]? fields [0]: "");
+        snprintf (refusal->address, sizeof refusal->address, "%s", fields [1]? fields [1]: "");
+        snprintf (refusal->key, sizeof refusal->key, "%s", fields [2]? fields [2]: "");
+        snprintf (refusal->reason, sizeof refusal->reason, "%s", fields [3]? fields [3]: "");
+    }
+    for (size_t i = 0; i < 4; i++)
+        free (fields [i]);
+    zmsg_destroy (&notice);
+    return rc == 0? 0: (errno = EPROTO, -1);
 }
 
 //  True when sock has been bound or connected already.
