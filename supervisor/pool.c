@@ -447,8 +447,11 @@ pool_on_ready (server_t *self, zsock_t *sock, zframe_t *identity, const char *ke
             return;                 //  one READY per connection
         s_remote_forget_earlier (self, component, &ready, address);
         worker = s_remote_join (self, component, &ready, sock);
-        if (worker)
+        if (worker) {
+            const char *peer_key = security_frame_key (header);
             util_copy (worker->address, sizeof worker->address, address);
+            util_copy (worker->peer_key, sizeof worker->peer_key, peer_key? peer_key: "");
+        }
     }
     else
         for (worker_t *w = component->workers; w; w = w->next)
@@ -513,6 +516,18 @@ s_remote_leave (server_t *self, worker_t *worker, const char *why)
     flow_requeue_jobs (self, worker, why, false);
     s_worker_free (self, worker);
     flow_dispatch_all (self);
+}
+
+void
+pool_remote_drop (server_t *self, worker_t *worker, const char *why)
+{
+    if (!worker->remote)
+        return;
+    if (worker->identity && !worker->bye_sent) {
+        worker->bye_sent = true;
+        s_send_bye_to (self, worker->sock, worker->identity, WIRE_BYE_REJOIN);
+    }
+    s_remote_leave (self, worker, why);
 }
 
 void

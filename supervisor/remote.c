@@ -109,9 +109,13 @@ remote_limiter_allow (remote_limiter_t *self, const char *key, uint64_t now_ms,
 
 static const char *const s_roles [2] = { "workers", "clients" };
 
+//  How often connected remote workers' keys are checked again.
+#define REMOTE_KEY_CHECK_MS 5000
+
 struct remote {
     remote_limiter_t *limiter;
     zsock_t *monitor [2];       //  handshake events of back_tcp, front_tcp
+    uint64_t keys_checked_ms;
 };
 
 void
@@ -235,6 +239,34 @@ s_watch (server_t *self, zsock_t *sock, int role)
     }
     zloop_reader (self->loop, monitor, s_on_monitor, self);
     return monitor;
+}
+
+void
+remote_tick (server_t *self, uint64_t now)
+{
+    if (!self->remote || !security_server_curve (self->security)
+    ||  now - self->remote->keys_checked_ms < REMOTE_KEY_CHECK_MS)
+        return;
+    self->remote->keys_checked_ms = now;
+    for (int c = 0; c < COMPONENT_COUNT; c++) {
+        worker_t *next;
+        for (worker_t *w = self->components [c].workers; w; w = next) {
+            next = w->next;
+            char why [512];
+            if (!w->remote || security_still_authorised (self->security, SECURITY_WORKERS,
+                                                         w->peer_key, why, sizeof why))
+                continue;
+            char limit_key [160];
+            snprintf (limit_key, sizeof limit_key, "workers|%s|%s", w->address, w->peer_key);
+            remote_report (self, "security.refused", limit_key,
+                           json_pack ("{s:s, s:s, s:s, s:s, s:i}", "endpoint", "workers",
+                                      "address", w->address, "key", w->peer_key,
+                                      "host", w->host, "pid", (int) w->pid),
+                           "dropped %s pid %d on %s (%s): %s", w->component->name,
+                           (int) w->pid, w->host, w->address, why);
+            pool_remote_drop (self, w, "key no longer authorised");
+        }
+    }
 }
 
 int

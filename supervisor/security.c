@@ -157,28 +157,35 @@ s_folder_check (const char *dir, const char *key, char *err, size_t err_size)
         if (!s_key_file (dir, entry->d_name, path, sizeof path))
             continue;
         zcert_t *cert = keys_load_public (path, why, sizeof why);
-        if (cert)
-            zcert_destroy (&cert);
-        else
+        if (!cert)
             rc = s_fail (errno, err, err_size, "security.%s: %s", key, why);
+        else
+        if (keys_expiry (cert, NULL) < 0)
+            rc = s_fail (EPROTO, err, err_size, "security.%s: %s: metadata 'expires' is "
+                         "'%s', not a UTC time like 2030-01-31T00:00:00Z", key, path,
+                         zcert_meta (cert, "expires"));
+        zcert_destroy (&cert);
     }
     closedir (handle);
     return rc;
 }
 
-//  True when dir holds a public certificate for key; its "name" goes to
-//  name (when not NULL). Files that do not load are passed over.
-static bool
+//  Whether dir holds a public certificate for key: FOUND (its "name" to
+//  name, when not NULL), EXPIRED (its expiry, as text, to name) or
+//  ABSENT. Files that do not load are passed over.
+typedef enum { KEY_ABSENT, KEY_FOUND, KEY_EXPIRED } key_status_t;
+
+static key_status_t
 s_folder_find (const char *dir, const char *key, char *name, size_t name_size)
 {
     if (!dir)
-        return false;
+        return KEY_ABSENT;
     DIR *handle = opendir (dir);
     if (!handle)
-        return false;
-    bool found = false;
+        return KEY_ABSENT;
+    key_status_t status = KEY_ABSENT;
     struct dirent *entry;
-    while (!found && (entry = readdir (handle))) {
+    while (status == KEY_ABSENT && (entry = readdir (handle))) {
         char path [PATH_MAX], why [PATH_MAX + 128];
         if (!s_key_file (dir, entry->d_name, path, sizeof path))
             continue;
@@ -186,15 +193,18 @@ s_folder_find (const char *dir, const char *key, char *name, size_t name_size)
         if (!cert)
             continue;
         if (strcmp (zcert_public_txt (cert), key) == 0) {
-            found = true;
-            const char *meta = zcert_meta (cert, "name");
+            time_t expires;
+            int dated = keys_expiry (cert, &expires);
+            //  An expiry that does not read counts as passed: fail closed.
+            status = dated < 0 || (dated > 0 && time (NULL) >= expires)? KEY_EXPIRED: KEY_FOUND;
+            const char *meta = zcert_meta (cert, status == KEY_FOUND? "name": "expires");
             if (name && name_size)
                 snprintf (name, name_size, "%s", meta? meta: "");
         }
         zcert_destroy (&cert);
     }
     closedir (handle);
-    return found;
+    return status;
 }
 
 //  ---------------------------------------------------------------------
@@ -352,20 +362,32 @@ s_zap_decide (zap_t *self, const char *domain, const char *address,
         return "500";
     }
     zmq_z85_encode (user_id, zframe_data (credential), 32);
-    if (s_folder_find (folder, user_id, name, name_size)
-    ||  s_folder_find (extra, user_id, name, name_size)) {
+    char expired [64] = "";
+    key_status_t status = s_folder_find (folder, user_id, name, name_size);
+    if (status != KEY_FOUND) {
+        key_status_t other = s_folder_find (extra, user_id, name, name_size);
+        status = other != KEY_ABSENT? other: status;
+    }
+    if (status == KEY_EXPIRED)
+        snprintf (expired, sizeof expired, "%s", name);
+    if (status == KEY_FOUND) {
         log_debug ("let in key %s (%s) on the %s endpoint from %s",
                    user_id, *name? name: "no name", domain, address);
         *text = "OK";
         return "200";
     }
     char why [PATH_MAX * 2 + 128];
-    snprintf (why, sizeof why, "key %s is not authorised (not in %s%s%s)", user_id,
-              folder? folder: "(no folder)", extra? " nor ": "", extra? extra: "");
+    if (status == KEY_EXPIRED)
+        snprintf (why, sizeof why, "key %s expired (at %s): make a new pair with "
+                  "`readme2ci keys new`", user_id, *expired? expired: "a time that does not read");
+    else
+        snprintf (why, sizeof why, "key %s is not authorised (not in %s%s%s)", user_id,
+                  folder? folder: "(no folder)", extra? " nor ": "", extra? extra: "");
+    name [0] = '\0';
     log_debug ("refused a connection to the %s endpoint from %s: %s", domain, address, why);
     s_zap_notify (self, domain, address, user_id, why);
     user_id [0] = '\0';
-    *text = "key not authorised";
+    *text = status == KEY_EXPIRED? "key expired": "key not authorised";
     return "400";
 }
 
@@ -619,7 +641,33 @@ security_is_operator (security_server_t *self, const char *client_public_key_z85
 {
     if (!self || !self->operators || !keys_z85_valid (client_public_key_z85))
         return false;
-    return s_folder_find (self->operators, client_public_key_z85, NULL, 0);
+    return s_folder_find (self->operators, client_public_key_z85, NULL, 0) == KEY_FOUND;
+}
+
+bool
+security_still_authorised (security_server_t *self, security_role_t role, const char *key,
+                           char *why, size_t why_size)
+{
+    if (!self || !self->curve || !key || !*key)
+        return true;
+    const char *folder = role == SECURITY_WORKERS? self->workers: self->clients;
+    const char *extra = role == SECURITY_CLIENTS? self->operators: NULL;
+    char expired [256] = "";
+    key_status_t status = s_folder_find (folder, key, expired, sizeof expired);
+    if (status != KEY_FOUND) {
+        key_status_t other = s_folder_find (extra, key, expired, sizeof expired);
+        status = other != KEY_ABSENT? other: status;
+    }
+    if (status == KEY_FOUND)
+        return true;
+    if (why && why_size) {
+        if (status == KEY_EXPIRED)
+            snprintf (why, why_size, "its key %s expired (at %s)", key, expired);
+        else
+            snprintf (why, why_size, "its key %s is no longer authorised (not in %s)", key,
+                      folder? folder: "(no folder)");
+    }
+    return false;
 }
 
 const char *

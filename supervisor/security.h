@@ -83,6 +83,15 @@ int security_server_apply (security_server_t *self, zsock_t *sock,
 //  each call. False for NULL, malformed keys, or no operators folder.
 bool security_is_operator (security_server_t *self, const char *client_public_key_z85);
 
+//  True when the peer key (Z85) may still use role's endpoint: its
+//  certificate is still in the folder and has not expired (metadata
+//  "expires", see keys_new_expiring). False, with why, once it was
+//  removed or has expired: a connection made before then outlives the
+//  handshake that checked it, so the owner asks again now and then.
+//  Always true without CURVE or for an empty key.
+bool security_still_authorised (security_server_t *self, security_role_t role,
+                                const char *key, char *why, size_t why_size);
+
 //  The Z85 public key of the peer that sent frame, from its "User-Id"
 //  property (set by our ZAP handler for CURVE peers), or NULL when it has
 //  none (ipc, insecure tcp). Pass a frame the peer sent: the identity

@@ -97,6 +97,7 @@ struct worker {
     char key [64];              //  identity as hex, for the lookup table
     char host [64];
     char address [64];          //  remote: the IP address it connects from
+    char peer_key [48];         //  remote: its CURVE public key (Z85), "" without
     worker_state_t state;
     bool killed_by_us;          //  we sent the SIGKILL (heartbeat, timeout)
     bool isolated;              //  runs a suspect job: gets nothing else
@@ -251,6 +252,9 @@ uint32_t pool_worker_load (const worker_t *worker);
 void pool_on_ready (server_t *self, zsock_t *sock, zframe_t *identity, const char *key,
                     zframe_t *header);
 void pool_on_bye (server_t *self, worker_t *worker);
+//  Drop a remote worker: told to join again (so its next handshake tells
+//  it why, if it is refused), its jobs queued again, its record freed.
+void pool_remote_drop (server_t *self, worker_t *worker, const char *why);
 void pool_on_exit (server_t *self, pid_t pid, int status);
 void pool_tick (server_t *self, uint64_t now);
 bool pool_available (server_t *self, component_t *component);
@@ -301,6 +305,8 @@ bool flow_known (server_t *self, const char *id);
 //  the sockets and the loop exist); remote_destroy before they go.
 int remote_init (server_t *self);
 void remote_destroy (server_t *self);
+//  Now and then: drops remote workers whose key was removed or expired.
+void remote_tick (server_t *self, uint64_t now);
 //  Log (warn) and record event type with fields (taken; "reason" is set
 //  to the message), at most once a minute for the same type and key; in
 //  between, the repeats are counted and logged at debug.

@@ -22,6 +22,7 @@
 #include <sys/prctl.h>
 #include <sys/resource.h>
 #include <sys/signalfd.h>
+#include <time.h>
 #include <unistd.h>
 
 #define WORKER_MAX_FRAMES 4
@@ -296,6 +297,29 @@ s_report (worker_t *self, const char *problem)
     fprintf (stderr, "readme2ci-%s: %s\n", self->def->component, problem);
 }
 
+//  True when our own key says it has expired ("expires" in its metadata,
+//  UTC, as `readme2ci keys new --expires` writes it); when into when.
+static bool
+s_key_expired (worker_t *self, char *when, size_t size)
+{
+    certfile_t cert = { 0 };
+    char err [256];
+    if (!self->key || certfile_load (&cert, self->key, true, err, sizeof err))
+        return false;
+    bool expired = false;
+    for (size_t i = 0; i < cert.meta_count; i++) {
+        struct tm tm = { 0 };
+        const char *end = strcmp (cert.meta [i].name, "expires") == 0
+                        ? strptime (cert.meta [i].value, "%Y-%m-%dT%H:%M:%SZ", &tm): NULL;
+        if (end && !*end && timegm (&tm) <= time (NULL)) {
+            expired = true;
+            util_copy (when, size, cert.meta [i].value);
+        }
+    }
+    certfile_release (&cert);
+    return expired;
+}
+
 //  Watch the handshakes of a tcp socket, so a refused key or a wrong
 //  server key is said plainly instead of looking like a silent network.
 static void
@@ -354,12 +378,20 @@ s_handle_monitor (worker_t *self)
                          where);
             self->problem [0] = '\0';
             return;
-        case ZMQ_EVENT_HANDSHAKE_FAILED_AUTH:
-            snprintf (text, sizeof text, "the supervisor at %s refused this worker's key "
-                      "(status %u): its public certificate (the --key file without "
-                      "_secret) must be in the supervisor's security.authorized_workers "
-                      "folder; retrying", where, (unsigned) value);
+        case ZMQ_EVENT_HANDSHAKE_FAILED_AUTH: {
+            char expired [64];
+            if (s_key_expired (self, expired, sizeof expired))
+                snprintf (text, sizeof text, "the supervisor at %s refused this worker's key "
+                          "(status %u): the key expired at %s; make a new pair with "
+                          "`readme2ci keys new` and authorise its public half; retrying",
+                          where, (unsigned) value, expired);
+            else
+                snprintf (text, sizeof text, "the supervisor at %s refused this worker's key "
+                          "(status %u): its public certificate (the --key file without "
+                          "_secret) must be in the supervisor's security.authorized_workers "
+                          "folder, and not expired; retrying", where, (unsigned) value);
             break;
+        }
         case ZMQ_EVENT_HANDSHAKE_FAILED_PROTOCOL:
             if (value == ZMQ_PROTOCOL_ERROR_ZMTP_MECHANISM_MISMATCH)
                 snprintf (text, sizeof text, self->server_key
