@@ -182,11 +182,12 @@ s_free_port (void)
 typedef struct {
     tree_t tree;
     char *keys;
-    char endpoint [64];
+    char endpoint [64];         //  listen.workers
+    char clients [64];          //  listen.clients
 } secure_t;
 
 //  keys/: supervisor, good (authorised), short (authorised, expires in
-//  lifetime_s when not 0), stranger (not authorised).
+//  lifetime_s when not 0), stranger (not authorised); clients/client.
 static void
 s_secure_up (secure_t *self, int local_parsers, int lifetime_s)
 {
@@ -199,14 +200,19 @@ s_secure_up (secure_t *self, int local_parsers, int lifetime_s)
     cr_assert_eq (keys_new (path, "good", err, sizeof err), 0, "%s", err);
     cr_assert_eq (keys_new_expiring (path, "short", lifetime_s > 0? lifetime_s: 3600, err,
                                      sizeof err), 0, "%s", err);
+    snprintf (path, sizeof path, "%s/clients", self->keys);
+    mkdir (path, 0700);
+    cr_assert_eq (keys_new (path, "client", err, sizeof err), 0, "%s", err);
     snprintf (self->endpoint, sizeof self->endpoint, "tcp://127.0.0.1:%d", s_free_port ());
+    snprintf (self->clients, sizeof self->clients, "tcp://127.0.0.1:%d", s_free_port ());
     char config [2048];
     snprintf (config, sizeof config,
-              "listen:\n  workers: %s\n"
+              "listen:\n  workers: %s\n  clients: %s\n"
               "security:\n  secret_key: %s/supervisor_secret\n"
-              "  authorized_workers: %s/workers\n"
+              "  authorized_workers: %s/workers\n  authorized_clients: %s/clients\n"
               "components:\n  parser: {workers: %d}\n",
-              self->endpoint, self->keys, self->keys, local_parsers);
+              self->endpoint, self->clients, self->keys, self->keys, self->keys,
+              local_parsers);
     tree_init (&self->tree, config, NULL);
     tree_start (&self->tree);
 }
@@ -328,6 +334,48 @@ Test (qa_remote, refused_workers_say_why_stop_on_sigterm_and_are_recorded, .time
     cr_assert_eq (json_array_size (json_object_get (parser, "workers")), 0);
     json_decref (status);
     tree_events_destroy (&events);
+    s_secure_down (&secure);
+}
+
+//  `readme2ci status` from another host with the given keys (server NULL:
+//  no keys at all).
+static void
+s_remote_status (secure_t *self, const char *server, const char *key, tu_result_t *r)
+{
+    char endpoint [128], server_env [1024], key_env [1024];
+    snprintf (endpoint, sizeof endpoint, "R2CI_ENDPOINT=%s", self->clients);
+    snprintf (server_env, sizeof server_env, "R2CI_SERVER_KEY=%s/%s", self->keys,
+              server? server: "");
+    snprintf (key_env, sizeof key_env, "R2CI_KEY=%s/%s", self->keys, key? key: "");
+    char *env [4] = { endpoint, NULL, NULL, NULL };
+    if (server) {
+        env [1] = server_env;
+        env [2] = key_env;
+    }
+    char *argv [] = { (char *) tu_bin ("readme2ci"), "status", NULL };
+    cr_assert_eq (tu_run (argv, env, NULL, 30000, r), 0);
+}
+
+Test (qa_remote, a_refused_client_is_told_why, .timeout = 90)
+{
+    secure_t secure;
+    s_secure_up (&secure, 1, 0);
+    tu_result_t r;
+    s_remote_status (&secure, "supervisor", "clients/client_secret", &r);
+    cr_assert_eq (r.status, 0, "%s", r.err);
+    tu_result_release (&r);
+    s_remote_status (&secure, "supervisor", "stranger_secret", &r);
+    cr_assert_eq (r.status, 3);
+    cr_assert (strstr (r.err, "refused this client's key"), "%s", r.err);
+    tu_result_release (&r);
+    s_remote_status (&secure, "stranger", "clients/client_secret", &r);
+    cr_assert_eq (r.status, 3);
+    cr_assert (strstr (r.err, "R2CI_SERVER_KEY"), "%s", r.err);
+    tu_result_release (&r);
+    s_remote_status (&secure, NULL, NULL, &r);
+    cr_assert_eq (r.status, 3);
+    cr_assert (strstr (r.err, "requires CURVE"), "%s", r.err);
+    tu_result_release (&r);
     s_secure_down (&secure);
 }
 
