@@ -52,6 +52,7 @@ typedef struct {
     bool handshaken;            //  the handshake succeeded since connecting
     bool handshake_failed;      //  ... or failed on this socket, and that was said
     bool closed_early;          //  a connection closed before its handshake ended
+    bool reached;               //  a connection was made on this socket
     char problem [512];         //  the connection problem said last, once
 } worker_t;
 
@@ -369,6 +370,7 @@ s_handle_monitor (worker_t *self)
     switch (event) {
         case ZMQ_EVENT_CONNECTED:
             self->handshaken = false;
+            self->reached = true;
             return;
         case ZMQ_EVENT_HANDSHAKE_SUCCEEDED:
             self->handshaken = true;
@@ -460,10 +462,12 @@ s_connect (worker_t *self)
     self->handshaken = false;
     self->handshake_failed = false;
     self->closed_early = false;
+    self->reached = false;
     s_monitor_open (self);
     if (zmq_connect (self->sock, self->endpoint)) {
-        fprintf (stderr, "readme2ci-%s: cannot connect to %s\n", self->def->component,
-                 self->endpoint);
+        fprintf (stderr, "readme2ci-%s: cannot connect to '%s': %s (an endpoint is "
+                 "tcp://HOST:PORT)\n", self->def->component, self->endpoint,
+                 zmq_strerror (zmq_errno ()));
         s_close_socket (self);
         return -1;
     }
@@ -635,6 +639,14 @@ worker_main (const worker_def_t *def, int argc, char **argv)
                           ? "is --server-key the supervisor's public certificate, and does "
                             "it listen for workers there?"
                           : "does it require CURVE (--server-key and --key)?");
+                s_report (&self, text);
+            }
+            else
+            if (self.monitor && !self.reached) {
+                char text [sizeof self.problem];
+                snprintf (text, sizeof text, "cannot reach the supervisor at %s: is it "
+                          "running, with listen.workers there, and the host and port open "
+                          "from here?; retrying", self.endpoint);
                 s_report (&self, text);
             }
             else
