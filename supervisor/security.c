@@ -437,10 +437,13 @@ static void
 s_zap_actor (zsock_t *pipe, void *args)
 {
     zap_t *self = args;
-    self->pipe = pipe;
-    zsock_set_sndtimeo (pipe, 0);
     zpoller_t *poller = zpoller_new (pipe, self->handler, NULL);
     zsock_signal (pipe, 0);
+    //  Notices never wait: past the pipe's limit (czmq's 1,000) they drop.
+    //  (libzmq's call: czmq's asserts when the process is ending.)
+    self->pipe = pipe;
+    int never = 0;
+    zmq_setsockopt (zsock_resolve (pipe), ZMQ_SNDTIMEO, &never, sizeof never);
     while (poller) {
         void *which = zpoller_wait (poller, -1);
         if (which == self->handler)
@@ -459,6 +462,10 @@ s_zap_actor (zsock_t *pipe, void *args)
     }
     zpoller_destroy (&poller);
     s_zap_destroy (&self);
+    //  czmq signals the end on this pipe: that one must not be dropped
+    //  (the owner, waiting for it, reads past unread notices).
+    int forever = -1;
+    zmq_setsockopt (zsock_resolve (pipe), ZMQ_SNDTIMEO, &forever, sizeof forever);
 }
 
 //  ---------------------------------------------------------------------

@@ -107,6 +107,25 @@ Test (qa_remote, peek_version_tells_another_version_from_garbage)
     cr_assert_eq (wire_peek_version (NULL, 0, NULL), -1);
 }
 
+//  Gives the public certificate dir/name (made by keys_new) an expiry,
+//  as an operator editing it would.
+static void
+s_set_expiry (const char *dir, const char *name, const char *expires)
+{
+    char path [1024];
+    snprintf (path, sizeof path, "%s/%s", dir, name);
+    char *text = tu_read (path, NULL);
+    char *section = text? strstr (text, "metadata\n"): NULL;
+    cr_assert_not_null (section);
+    section += strlen ("metadata\n");
+    char edited [4096];
+    snprintf (edited, sizeof edited, "%.*s    expires = \"%s\"\n%s",
+              (int) (section - text), text, expires, section);
+    free (text);
+    unlink (path);
+    tu_write (dir, name, edited);
+}
+
 Test (qa_remote, keys_carry_an_expiry_and_a_bad_one_fails_the_start_check)
 {
     char *dir = tu_tmpdir ();
@@ -140,17 +159,7 @@ Test (qa_remote, keys_carry_an_expiry_and_a_bad_one_fails_the_start_check)
     mkdir (folder, 0700);
     cr_assert_eq (keys_new (dir, "supervisor", err, sizeof err), 0, "%s", err);
     cr_assert_eq (keys_new (folder, "odd", err, sizeof err), 0, "%s", err);
-    snprintf (path, sizeof path, "%s/odd", folder);
-    char *text = tu_read (path, NULL);
-    char *section = text? strstr (text, "metadata\n"): NULL;
-    cr_assert_not_null (section);
-    section += strlen ("metadata\n");
-    char edited [4096];
-    snprintf (edited, sizeof edited, "%.*s    expires = \"next tuesday\"\n%s",
-              (int) (section - text), text, section);
-    free (text);
-    unlink (path);
-    tu_write (folder, "odd", edited);
+    s_set_expiry (folder, "odd", "next tuesday");
     snprintf (server, sizeof server, "%s/supervisor_secret", dir);
     config_t cfg = { 0 };
     cfg.listen.workers = "tcp://127.0.0.1:7101";
@@ -158,6 +167,116 @@ Test (qa_remote, keys_carry_an_expiry_and_a_bad_one_fails_the_start_check)
     cfg.security.authorized_workers = folder;
     cr_assert_eq (security_check_endpoints (&cfg, err, sizeof err), -1);
     cr_assert (strstr (err, "odd") && strstr (err, "expires"), "%s", err);
+    tu_rmtree (dir);
+    free (dir);
+}
+
+//  The public key (Z85) of the certificate at path; caller frees.
+static char *
+s_public_key (const char *path)
+{
+    char err [512];
+    zcert_t *cert = keys_load_public (path, err, sizeof err);
+    cr_assert_not_null (cert, "%s", err);
+    char *key = strdup (zcert_public_txt (cert));
+    zcert_destroy (&cert);
+    return key;
+}
+
+//  Connects the key pair at secret to endpoint and waits for the
+//  supervisor side's refusal notice.
+static void
+s_refused (security_server_t *server, const char *public_file, const char *secret,
+           const char *endpoint, security_refusal_t *refusal)
+{
+    char err [512];
+    zsock_t *peer = zsock_new (ZMQ_DEALER);
+    zsock_set_linger (peer, 0);
+    cr_assert_eq (curve_client_apply (peer, public_file, secret, err, sizeof err), 0, "%s", err);
+    cr_assert_eq (zsock_connect (peer, "%s", endpoint), 0);
+    zpoller_t *poller = zpoller_new (security_server_notices (server), NULL);
+    cr_assert_not_null (zpoller_wait (poller, 10000), "no notice of the refusal");
+    zpoller_destroy (&poller);
+    cr_assert_eq (security_server_refusal (server, refusal), 0);
+    zsock_destroy (&peer);
+}
+
+Test (qa_remote, the_zap_handler_tells_its_owner_of_each_refusal, .timeout = 60)
+{
+    char *dir = tu_tmpdir ();
+    char err [512], folder [1024], path [1024], server_public [1024];
+    snprintf (folder, sizeof folder, "%s/workers", dir);
+    mkdir (folder, 0700);
+    cr_assert_eq (keys_new (dir, "supervisor", err, sizeof err), 0, "%s", err);
+    cr_assert_eq (keys_new (dir, "stranger", err, sizeof err), 0, "%s", err);
+    cr_assert_eq (keys_new (folder, "member", err, sizeof err), 0, "%s", err);
+    cr_assert_eq (keys_new (folder, "old", err, sizeof err), 0, "%s", err);
+    s_set_expiry (folder, "old", "2001-01-31T00:00:00Z");
+    snprintf (server_public, sizeof server_public, "%s/supervisor", dir);
+    config_t cfg;
+    config_defaults (&cfg);
+    cfg.listen.workers = strdup ("tcp://127.0.0.1:7101");
+    snprintf (path, sizeof path, "%s/supervisor_secret", dir);
+    cfg.security.secret_key = strdup (path);
+    cfg.security.authorized_workers = strdup (folder);
+    security_server_t *server = security_server_new (&cfg, err, sizeof err);
+    cr_assert_not_null (server, "%s", err);
+    zsock_t *router = zsock_new (ZMQ_ROUTER);
+    zsock_set_linger (router, 0);
+    cr_assert_eq (security_server_apply (server, router, SECURITY_WORKERS), 0);
+    cr_assert_gt (zsock_bind (router, "tcp://127.0.0.1:*"), 0);
+    char *endpoint = zsock_last_endpoint (router);
+
+    security_refusal_t refusal;
+    cr_assert_eq (security_server_refusal (server, &refusal), -1, "a notice out of nothing");
+    cr_assert_eq (errno, EAGAIN);
+    snprintf (path, sizeof path, "%s/stranger_secret", dir);
+    s_refused (server, server_public, path, endpoint, &refusal);
+    snprintf (path, sizeof path, "%s/stranger", dir);
+    char *stranger = s_public_key (path);
+    cr_assert_str_eq (refusal.domain, "workers");
+    cr_assert_str_eq (refusal.address, "127.0.0.1");
+    cr_assert_str_eq (refusal.key, stranger);
+    cr_assert (strstr (refusal.reason, "not authorised"), "%s", refusal.reason);
+
+    //  A key past its expiry is refused for that reason.
+    snprintf (path, sizeof path, "%s/old_secret", folder);
+    s_refused (server, server_public, path, endpoint, &refusal);
+    cr_assert (strstr (refusal.reason, "expired") && strstr (refusal.reason, "2001-01-31"),
+               "%s", refusal.reason);
+
+    //  A member stays authorised until its certificate goes.
+    snprintf (path, sizeof path, "%s/member", folder);
+    char *member = s_public_key (path);
+    char why [512] = "";
+    cr_assert (security_still_authorised (server, SECURITY_WORKERS, member, why, sizeof why));
+    unlink (path);
+    cr_assert_not (security_still_authorised (server, SECURITY_WORKERS, member, why,
+                                              sizeof why));
+    cr_assert (strstr (why, "no longer authorised"), "%s", why);
+    snprintf (path, sizeof path, "%s/old", folder);
+    char *old = s_public_key (path);
+    cr_assert_not (security_still_authorised (server, SECURITY_WORKERS, old, why, sizeof why));
+    cr_assert (strstr (why, "expired"), "%s", why);
+
+    //  Unread notices never hold up the end.
+    snprintf (path, sizeof path, "%s/stranger_secret", dir);
+    zsock_t *peer = zsock_new (ZMQ_DEALER);
+    zsock_set_linger (peer, 0);
+    cr_assert_eq (curve_client_apply (peer, server_public, path, err, sizeof err), 0);
+    zsock_connect (peer, "%s", endpoint);
+    zpoller_t *poller = zpoller_new (security_server_notices (server), NULL);
+    cr_assert_not_null (zpoller_wait (poller, 10000));
+    zpoller_destroy (&poller);
+    zsock_destroy (&peer);
+    zsock_destroy (&router);
+    security_server_destroy (&server);
+    cr_assert_null (server);
+    zstr_free (&endpoint);
+    free (stranger);
+    free (member);
+    free (old);
+    config_release (&cfg);
     tu_rmtree (dir);
     free (dir);
 }
