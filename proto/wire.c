@@ -256,6 +256,23 @@ wire_type (const uint8_t *buf, size_t size)
     return type;
 }
 
+int
+wire_peek_version (const uint8_t *buf, size_t size, uint64_t *version_p)
+{
+    mp_reader_t reader;
+    const msgpack_object *root = buf? mp_read (&reader, buf, size): NULL;
+    const msgpack_object *version = root && s_map_clean (root)? mp_get (root, "v"): NULL;
+    int rc = -1;
+    if (version && version->type == MSGPACK_OBJECT_POSITIVE_INTEGER) {
+        if (version_p)
+            *version_p = version->via.u64;
+        rc = 0;
+    }
+    if (buf)
+        mp_reader_release (&reader);
+    return rc == 0? 0: (errno = EPROTO, -1);
+}
+
 //  Reads buf as a header of the given type: the root map, or NULL. The
 //  reader must be released whatever the outcome.
 static const msgpack_object *

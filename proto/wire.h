@@ -67,6 +67,16 @@ typedef struct {
     char reason [128];
 } wire_bye_t;
 
+//  The BYE reason a supervisor gives workers on other hosts when it stops
+//  itself: they wait for it to come back and join again, where any other
+//  BYE makes a worker exit (PROTOCOL.md, section 5).
+#define WIRE_BYE_SUPERVISOR_STOPPING "supervisor stopping"
+//  The BYE reason for a tcp peer that sends work messages on a connection
+//  that never said READY (the supervisor restarted, or dropped it as
+//  silent): a worker on another host connects afresh and says READY.
+#define WIRE_BYE_REJOIN "join again"
+
+
 typedef struct {
     uint32_t hb_ivl_ms;         //  heartbeat interval to use
     uint32_t hb_liveness;       //  missed beats before the peer is dead
@@ -110,6 +120,12 @@ typedef struct {
 //  well-formed header of our protocol version.
 wire_type_t wire_type (const uint8_t *buf, size_t size);
 const char *wire_type_name (wire_type_t type);
+
+//  The protocol version ("v") of a header of any version: a msgpack map
+//  with a uint "v", whatever else it holds. For telling a peer of another
+//  version from one sending garbage. Returns 0 with *version_p set, or -1
+//  with errno EPROTO when buf is not such a map.
+int wire_peek_version (const uint8_t *buf, size_t size, uint64_t *version_p);
 
 //  Each encode returns 0 and a malloc'd buffer in *buf_p/*size_p (caller
 //  frees), or -1 with errno (ENOMEM, EINVAL for a struct that breaks the

@@ -12,6 +12,7 @@
 #include "supervisor/cli_journal.h"
 #include "supervisor/client.h"
 #include "supervisor/project_load.h"
+#include "common/duration.h"
 #include "workers/keys.h"
 #include "supervisor/cli_top.h"
 #include "supervisor/term.h"
@@ -1254,14 +1255,24 @@ s_print_status (const char *text)
                 (long long) json_integer_value (json_object_get (component, "queued")),
                 json_real_value (json_object_get (latency, "p50")),
                 json_real_value (json_object_get (latency, "p99")));
-        json_array_foreach (json_object_get (component, "workers"), j, worker)
-            printf ("  pid %-8lld %-9s restarts %-3lld up %7.1f s  rss %6lld KiB  host %s\n",
+        json_array_foreach (json_object_get (component, "workers"), j, worker) {
+            //  A worker on another host: its pid is there, and so is its
+            //  memory, which this host cannot see.
+            bool remote = json_is_true (json_object_get (worker, "remote"));
+            const char *address = json_string_value (json_object_get (worker, "address"));
+            char rss [32] = "     -";
+            if (!remote)
+                snprintf (rss, sizeof rss, "%6lld", (long long) json_integer_value (
+                          json_object_get (worker, "rss_kib")));
+            printf ("  pid %-8lld %-9s restarts %-3lld up %7.1f s  rss %s KiB  host %s%s%s%s\n",
                     (long long) json_integer_value (json_object_get (worker, "pid")),
                     json_string_value (json_object_get (worker, "state")),
                     (long long) json_integer_value (json_object_get (worker, "restarts")),
                     (double) json_integer_value (json_object_get (worker, "uptime_ms")) / 1000.0,
-                    (long long) json_integer_value (json_object_get (worker, "rss_kib")),
-                    json_string_value (json_object_get (worker, "host")));
+                    rss, json_string_value (json_object_get (worker, "host")),
+                    remote? " (remote, from ": "", remote && address? address: "",
+                    remote? ")": "");
+        }
     }
     json_decref (root);
 }
@@ -1528,20 +1539,29 @@ static int
 s_cmd_keys (int argc, char **argv)
 {
     if (argc >= 1 && s_is_help (argv [0])) {
-        printf ("usage: readme2ci keys new NAME\n"
+        printf ("usage: readme2ci keys new NAME [--expires DURATION]\n"
                 "\n"
                 "Writes a CURVE key pair for tcp endpoints, in czmq's certificate format:\n"
                 "NAME (the public certificate, to copy into the supervisor's authorised\n"
                 "folder) and NAME_secret (mode 0600, stays with its owner). NAME may be a\n"
                 "path. Existing files are never overwritten.\n"
                 "\n"
+                "  --expires DURATION  the supervisor refuses the key after this long\n"
+                "                      (e.g. 90d; recorded as 'expires' in both files)\n"
+                "\n"
                 "example:\n"
                 "  readme2ci keys new keys/supervisor\n"
-                "  readme2ci keys new keys/workers/host-b\n");
+                "  readme2ci keys new keys/workers/host-b --expires 90d\n");
         return EXIT_OK;
     }
-    if (argc != 2 || strcmp (argv [0], "new") != 0)
-        return s_fail (EXIT_USAGE, "keys: usage: readme2ci keys new NAME");
+    int64_t lifetime_ms = 0;
+    if (argc == 4 && strcmp (argv [2], "--expires") == 0
+    &&  (duration_parse (argv [3], &lifetime_ms) || lifetime_ms < 1000))
+        return s_fail (EXIT_USAGE, "keys: --expires '%s' is not a duration of 1s or more "
+                       "(e.g. 90d, 12h)", argv [3]);
+    if ((argc != 2 && !(argc == 4 && strcmp (argv [2], "--expires") == 0))
+    ||  strcmp (argv [0], "new") != 0)
+        return s_fail (EXIT_USAGE, "keys: usage: readme2ci keys new NAME [--expires DURATION]");
     //  `keys new keys/workers/host-b` on a fresh host: make the folders
     //  (private: they hold secret keys).
     char parent [PATH_MAX];
@@ -1554,7 +1574,7 @@ s_cmd_keys (int argc, char **argv)
                            strerror (errno));
     }
     char err [512];
-    if (keys_new (NULL, argv [1], err, sizeof err))
+    if (keys_new_expiring (NULL, argv [1], lifetime_ms / 1000, err, sizeof err))
         return s_fail (EXIT_INPUT, "%s", err);
     printf ("readme2ci: wrote %s (public) and %s_secret (secret)\n", argv [1], argv [1]);
     return EXIT_OK;

@@ -19,7 +19,110 @@
 struct client {
     zsock_t *sock;
     uint64_t next_req;
+    zsock_t *monitor;           //  handshake events, on tcp
+    char endpoint [256];
+    bool curve;                 //  R2CI_SERVER_KEY and R2CI_KEY were given
+    bool handshaken;
+    bool closed_early;          //  a connection closed during its handshake
+    bool said;                  //  the handshake's failure was said
 };
+
+//  Watch a tcp connection's handshake, so a refused key or a wrong
+//  server key is said plainly rather than looking like a silent
+//  supervisor. Without a monitor only that message is lost.
+static void
+s_monitor_open (client_t *self)
+{
+    if (strncmp (self->endpoint, "tcp://", 6) != 0)
+        return;
+    char endpoint [64];
+    snprintf (endpoint, sizeof endpoint, "inproc://client-monitor-%p", (void *) self);
+    int events = ZMQ_EVENT_CONNECTED | ZMQ_EVENT_DISCONNECTED
+               | ZMQ_EVENT_HANDSHAKE_SUCCEEDED | ZMQ_EVENT_HANDSHAKE_FAILED_PROTOCOL
+               | ZMQ_EVENT_HANDSHAKE_FAILED_AUTH | ZMQ_EVENT_HANDSHAKE_FAILED_NO_DETAIL;
+    if (zmq_socket_monitor (zsock_resolve (self->sock), endpoint, events))
+        return;
+    self->monitor = zsock_new (ZMQ_PAIR);
+    if (self->monitor && zsock_connect (self->monitor, "%s", endpoint))
+        zsock_destroy (&self->monitor);
+    if (!self->monitor)
+        zmq_socket_monitor (zsock_resolve (self->sock), NULL, 0);
+}
+
+static void
+s_say (client_t *self, const char *problem)
+{
+    if (self->said)
+        return;
+    self->said = true;
+    fprintf (stderr, "readme2ci: %s\n", problem);
+}
+
+//  Reads the monitor's events; says a failed handshake once.
+static void
+s_monitor_read (client_t *self)
+{
+    while (self->monitor && (zsock_events (self->monitor) & ZMQ_POLLIN)) {
+        zmsg_t *msg = zmsg_recv (self->monitor);
+        zframe_t *head = msg? zmsg_first (msg): NULL;
+        if (!head || zframe_size (head) != 6) {
+            zmsg_destroy (&msg);
+            return;
+        }
+        uint16_t event;
+        uint32_t value;
+        memcpy (&event, zframe_data (head), sizeof event);
+        memcpy (&value, zframe_data (head) + 2, sizeof value);
+        zmsg_destroy (&msg);
+        char text [512];
+        if (event == ZMQ_EVENT_HANDSHAKE_SUCCEEDED)
+            self->handshaken = true;
+        else
+        if (event == ZMQ_EVENT_DISCONNECTED || event == ZMQ_EVENT_HANDSHAKE_FAILED_NO_DETAIL) {
+            self->closed_early = self->closed_early || !self->handshaken;
+            self->handshaken = false;
+        }
+        else
+        if (event == ZMQ_EVENT_HANDSHAKE_FAILED_AUTH) {
+            snprintf (text, sizeof text, "the supervisor at %s refused this client's key "
+                      "(R2CI_KEY; status %u): its public certificate must be in the "
+                      "supervisor's security.authorized_clients or operators folder, and "
+                      "not expired", self->endpoint, (unsigned) value);
+            s_say (self, text);
+        }
+        else
+        if (event == ZMQ_EVENT_HANDSHAKE_FAILED_PROTOCOL) {
+            if (value == ZMQ_PROTOCOL_ERROR_ZMTP_MECHANISM_MISMATCH)
+                snprintf (text, sizeof text, self->curve
+                          ? "the supervisor at %s does not use CURVE there, but "
+                            "R2CI_SERVER_KEY and R2CI_KEY are set"
+                          : "the supervisor at %s requires CURVE: set R2CI_SERVER_KEY "
+                            "(its public certificate) and R2CI_KEY (this client's secret "
+                            "one)", self->endpoint);
+            else
+                snprintf (text, sizeof text, "the handshake with the supervisor at %s "
+                          "failed (protocol error 0x%x)", self->endpoint, (unsigned) value);
+            s_say (self, text);
+        }
+    }
+}
+
+//  Said when an answer is late: a connection that closed during its
+//  handshake with no precise cause (the order of events varies).
+static void
+s_monitor_late (client_t *self)
+{
+    s_monitor_read (self);
+    if (!self->closed_early || self->said)
+        return;
+    char text [512];
+    snprintf (text, sizeof text, "the supervisor at %s closed the connection during the "
+              "handshake: %s", self->endpoint, self->curve
+              ? "is R2CI_SERVER_KEY its public certificate, and is this its clients "
+                "endpoint (listen.clients)?"
+              : "does it require CURVE (R2CI_SERVER_KEY and R2CI_KEY)?");
+    s_say (self, text);
+}
 
 client_t *
 client_new (const char *endpoint)
@@ -43,6 +146,9 @@ client_new_secure (const char *endpoint, const char *server_key, const char *key
     bus_set_maxmsgsize (self->sock, 256 * 1024 * 1024);
     if (server_key && key && curve_client_apply (self->sock, server_key, key, err, err_size))
         goto out_sock;
+    self->curve = server_key && key;
+    util_copy (self->endpoint, sizeof self->endpoint, endpoint);
+    s_monitor_open (self);
     if (zsock_connect (self->sock, "%s", endpoint)) {
         if (err && err_size)
             snprintf (err, err_size, "%s: not a usable endpoint", endpoint);
@@ -51,6 +157,10 @@ client_new_secure (const char *endpoint, const char *server_key, const char *key
     self->next_req = (uint64_t) getpid () << 20;
     return self;
 out_sock:
+    if (self->monitor) {
+        zmq_socket_monitor (zsock_resolve (self->sock), NULL, 0);
+        zsock_destroy (&self->monitor);
+    }
     zsock_destroy (&self->sock);
 out_free:
     free (self);
@@ -63,6 +173,10 @@ client_destroy (client_t **self_p)
 {
     if (!self_p || !*self_p)
         return;
+    if ((*self_p)->monitor) {
+        zmq_socket_monitor (zsock_resolve ((*self_p)->sock), NULL, 0);
+        zsock_destroy (&(*self_p)->monitor);
+    }
     zsock_destroy (&(*self_p)->sock);
     free (*self_p);
     *self_p = NULL;
@@ -80,18 +194,25 @@ static int
 s_receive (client_t *self, int timeout_ms, client_reply_t *out)
 {
     memset (out, 0, sizeof *out);
-    zmq_pollitem_t item = { zsock_resolve (self->sock), 0, ZMQ_POLLIN, 0 };
+    zmq_pollitem_t items [2] = {
+        { zsock_resolve (self->sock), 0, ZMQ_POLLIN, 0 },
+        { self->monitor? zsock_resolve (self->monitor): NULL, 0, ZMQ_POLLIN, 0 },
+    };
     uint64_t deadline = util_now_ms () + (uint64_t) timeout_ms;
     while (true) {
         uint64_t now = util_now_ms ();
-        if (now >= deadline)
+        if (now >= deadline) {
+            s_monitor_late (self);
             return errno = ETIMEDOUT, -1;
-        int rc = zmq_poll (&item, 1, (long) (deadline - now));
+        }
+        int rc = zmq_poll (items, self->monitor? 2: 1, (long) (deadline - now));
         if (rc < 0 && errno == EINTR)
             continue;
         if (rc < 0)
             return -1;
-        if (rc > 0)
+        if (items [1].revents & ZMQ_POLLIN)
+            s_monitor_read (self);
+        if (items [0].revents & ZMQ_POLLIN)
             break;
     }
     zmsg_t *msg = zmsg_recv (self->sock);

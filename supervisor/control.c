@@ -42,12 +42,18 @@ control_status (server_t *self)
             if (w->state == W_READY)
                 ready++;
             uint64_t restarts = w->slot? restart_count (w->slot->policy): 0;
-            json_array_append_new (workers, json_pack (
-                "{s:i, s:s, s:I, s:s, s:I, s:i, s:I}", "pid", (int) w->pid,
+            //  A remote worker's pid is on its own host: /proc here would
+            //  tell of some other process. Its uptime counts from joining.
+            json_t *entry = json_pack (
+                "{s:i, s:s, s:I, s:s, s:I, s:i, s:I, s:b}", "pid", (int) w->pid,
                 "state", s_worker_states [w->state], "restarts", (json_int_t) restarts,
                 "host", w->host, "uptime_ms", (json_int_t) (now - w->spawned_ms),
                 "jobs", (int) pool_worker_load (w),
-                "rss_kib", (json_int_t) s_rss_kib (w->pid)));
+                "rss_kib", (json_int_t) (w->remote? 0: s_rss_kib (w->pid)),
+                "remote", w->remote);
+            if (w->remote)
+                json_object_set_new (entry, "address", json_string (w->address));
+            json_array_append_new (workers, entry);
         }
         breaker_t *breaker = component->breaker;
         json_t *entry = json_pack (

@@ -257,7 +257,11 @@ s_send_bye (server_t *self, worker_t *worker)
     if (worker->identity) {
         uint8_t *buf;
         size_t size;
+        //  A worker on another host is not ours to end: when we stop, it
+        //  waits for us to come back.
         wire_bye_t bye = { .reason = "stop" };
+        if (worker->remote && (self->stopping || self->draining))
+            util_copy (bye.reason, sizeof bye.reason, WIRE_BYE_SUPERVISOR_STOPPING);
         if (wire_bye_encode (&bye, &buf, &size) == 0)
             pool_worker_send (self, worker, buf, size, NULL, 0);
     }
@@ -348,6 +352,38 @@ s_slot_act (server_t *self, slot_t *slot, restart_action_t action)
     }
 }
 
+//  BYE with reason to a peer that has no worker record.
+static void
+s_send_bye_to (server_t *self, zsock_t *sock, zframe_t *identity, const char *reason)
+{
+    (void) self;
+    uint8_t *buf;
+    size_t size;
+    wire_bye_t bye;
+    util_copy (bye.reason, sizeof bye.reason, reason);
+    if (wire_bye_encode (&bye, &buf, &size) == 0)
+        bus_send (sock, identity, buf, size, NULL, 0);
+}
+
+static void s_remote_leave (server_t *self, worker_t *worker, const char *why);
+
+//  The same worker process (component, host, pid and address) joining on
+//  a new connection has left its old one: it reconnected after a network
+//  cut or a pause. Its old jobs go elsewhere now rather than after the
+//  missed heartbeats; what it still sends for them is dropped.
+static void
+s_remote_forget_earlier (server_t *self, component_t *component, const wire_ready_t *ready,
+                         const char *address)
+{
+    worker_t *next;
+    for (worker_t *w = component->workers; w; w = next) {
+        next = w->next;
+        if (w->remote && w->pid == (pid_t) ready->pid && strcmp (w->address, address) == 0
+        &&  strcmp (w->host, ready->host [0]? ready->host: "remote") == 0)
+            s_remote_leave (self, w, "joined again on a new connection");
+    }
+}
+
 //  A worker on another host joins its component's pool: it gets jobs and
 //  heartbeats like a local one, but we neither spawn nor kill it.
 static worker_t *
@@ -377,20 +413,51 @@ pool_on_ready (server_t *self, zsock_t *sock, zframe_t *identity, const char *ke
                zframe_t *header)
 {
     wire_ready_t ready;
+    bool tcp = sock == self->back_tcp;
+    char address [64] = "";
+    if (tcp)
+        remote_peer_address (header, address, sizeof address);
     if (wire_ready_decode (&ready, zframe_data (header), zframe_size (header))) {
-        log_warn ("dropped a malformed READY");
+        if (tcp) {
+            char limit_key [96];
+            snprintf (limit_key, sizeof limit_key, "%s|ready", address);
+            remote_report (self, "worker.refused", limit_key,
+                           json_pack ("{s:s, s:s}", "endpoint", "workers", "address", address),
+                           "a worker at %s sent a malformed READY: dropped", address);
+        }
+        else
+            log_warn ("dropped a malformed READY");
         return;
     }
     component_t *component = pool_component (self, ready.component);
     if (!component) {
-        log_warn ("READY from unknown component '%s'", ready.component);
+        if (tcp) {
+            char limit_key [96];
+            snprintf (limit_key, sizeof limit_key, "%s|component", address);
+            remote_report (self, "worker.refused", limit_key,
+                           json_pack ("{s:s, s:s, s:s, s:i}", "endpoint", "workers",
+                                      "address", address, "host", ready.host,
+                                      "pid", (int) ready.pid),
+                           "a worker at %s (%s pid %u) says it is a '%s', which this "
+                           "supervisor does not have (parser, detector, generator): "
+                           "told to go", address, ready.host, ready.pid, ready.component);
+            s_send_bye_to (self, sock, identity, "unknown component");
+        }
+        else
+            log_warn ("READY from unknown component '%s'", ready.component);
         return;
     }
     worker_t *worker = NULL;
-    if (sock == self->back_tcp) {
+    if (tcp) {
         if (zhashx_lookup (self->workers, key))
             return;                 //  one READY per connection
+        s_remote_forget_earlier (self, component, &ready, address);
         worker = s_remote_join (self, component, &ready, sock);
+        if (worker) {
+            const char *peer_key = security_frame_key (header);
+            util_copy (worker->address, sizeof worker->address, address);
+            util_copy (worker->peer_key, sizeof worker->peer_key, peer_key? peer_key: "");
+        }
     }
     else
         for (worker_t *w = component->workers; w; w = w->next)
@@ -455,6 +522,18 @@ s_remote_leave (server_t *self, worker_t *worker, const char *why)
     flow_requeue_jobs (self, worker, why, false);
     s_worker_free (self, worker);
     flow_dispatch_all (self);
+}
+
+void
+pool_remote_drop (server_t *self, worker_t *worker, const char *why)
+{
+    if (!worker->remote)
+        return;
+    if (worker->identity && !worker->bye_sent) {
+        worker->bye_sent = true;
+        s_send_bye_to (self, worker->sock, worker->identity, WIRE_BYE_REJOIN);
+    }
+    s_remote_leave (self, worker, why);
 }
 
 void
@@ -626,8 +705,10 @@ pool_stop_all (server_t *self)
             next = w->next;
             s_worker_stop (self, w);
             if (w->remote) {
-                //  Told to go; not ours to wait for.
+                //  Told we stop (even with jobs in flight, which the
+                //  journal keeps for our return); not ours to wait for.
                 flow_requeue_jobs (self, w, "supervisor stopping", false);
+                s_send_bye (self, w);
                 s_worker_free (self, w);
             }
         }
@@ -660,6 +741,28 @@ pool_restart (server_t *self, component_t *component, char *err, size_t size)
         s_slot_act (self, slot, restart_on_operator (slot->policy, now));
     }
     return 0;
+}
+
+//  Appends to text (of size bytes) what an operation does not do to the
+//  component's workers on other hosts, which the supervisor neither
+//  starts nor stops: " ; N worker(s) on other hosts (HOST, ...) WHAT".
+static void
+s_remote_note (const component_t *component, char *text, size_t size, const char *what)
+{
+    size_t count = 0, length = strlen (text);
+    char hosts [160] = "";
+    for (const worker_t *w = component->workers; w; w = w->next) {
+        if (!w->remote)
+            continue;
+        if (count < 3) {
+            size_t used = strlen (hosts);
+            snprintf (hosts + used, sizeof hosts - used, "%s%s", count? ", ": "", w->host);
+        }
+        count++;
+    }
+    if (count && length < size)
+        snprintf (text + length, size - length, "; %zu worker(s) on other hosts (%s%s) %s",
+                  count, hosts, count > 3? ", ...": "", what);
 }
 
 static size_t
@@ -742,6 +845,7 @@ pool_scale (server_t *self, component_t *component, uint32_t count, char *err, s
     if (count > 0 && component->fatal)
         pool_restart (self, component, err, size);
     snprintf (err, size, "%s scaled to %u worker(s)", component->name, count);
+    s_remote_note (component, err, size, "are not counted and keep serving");
     s_op_event (self, component, "scale", true, err);
     flow_dispatch_all (self);
     return 0;
@@ -756,6 +860,7 @@ pool_stop (server_t *self, component_t *component, char *err, size_t size)
     if (before > 0)
         component->last_desired = before;
     snprintf (err, size, "%s stopped (its workers drain first)", component->name);
+    s_remote_note (component, err, size, "keep serving: stop them on their hosts");
     return 0;
 }
 
@@ -815,9 +920,11 @@ s_op_next (server_t *self, component_t *component)
     operation_t *op = &component->op;
     if (op->replaced >= op->total) {
         util_copy (component->command, sizeof component->command, op->command);
-        char message [256];
+        char message [512];
         snprintf (message, sizeof message, "%s of %s done: %zu worker(s) replaced", op->name,
                   component->name, op->replaced);
+        s_remote_note (component, message, sizeof message,
+                       "are not replaced: restart them on their hosts");
         s_op_event (self, component, op->name, true, message);
         s_op_end (self, component, 0, message);
         return;
@@ -863,7 +970,9 @@ pool_update (server_t *self, component_t *component, const char *command,
         return -1;
     }
     if (component->desired == 0) {
-        snprintf (err, size, "%s is stopped: deploy it first", component->name);
+        snprintf (err, size, "%s has no local workers: deploy it first", component->name);
+        s_remote_note (component, err, size,
+                       "are not the supervisor's to replace: restart them on their hosts");
         return -1;
     }
     if (command && access (command, X_OK)) {
@@ -960,11 +1069,13 @@ pool_component_state (server_t *self, component_t *component)
     (void) self;
     if (component->fatal)
         return "fatal";
-    if (component->desired == 0)
-        return "stopped";
     uint32_t ready = 0;
     for (worker_t *w = component->workers; w; w = w->next)
         if (w->state == W_READY)
             ready++;
+    //  With no local workers wanted, workers on other hosts may still
+    //  do the work (a pool made only of them): it runs while one is ready.
+    if (component->desired == 0)
+        return ready > 0? "running": "stopped";
     return ready >= component->desired? "running": "starting";
 }

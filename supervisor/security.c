@@ -47,6 +47,7 @@ struct security_server {
 //  What the ZAP handler's thread owns.
 typedef struct {
     zsock_t *handler;           //  REP bound to ZAP_ENDPOINT
+    zsock_t *pipe;              //  to the owner: refusals, for its events
     char *workers;
     char *clients;
     char *operators;
@@ -156,28 +157,35 @@ s_folder_check (const char *dir, const char *key, char *err, size_t err_size)
         if (!s_key_file (dir, entry->d_name, path, sizeof path))
             continue;
         zcert_t *cert = keys_load_public (path, why, sizeof why);
-        if (cert)
-            zcert_destroy (&cert);
-        else
+        if (!cert)
             rc = s_fail (errno, err, err_size, "security.%s: %s", key, why);
+        else
+        if (keys_expiry (cert, NULL) < 0)
+            rc = s_fail (EPROTO, err, err_size, "security.%s: %s: metadata 'expires' is "
+                         "'%s', not a UTC time like 2030-01-31T00:00:00Z", key, path,
+                         zcert_meta (cert, "expires"));
+        zcert_destroy (&cert);
     }
     closedir (handle);
     return rc;
 }
 
-//  True when dir holds a public certificate for key; its "name" goes to
-//  name (when not NULL). Files that do not load are passed over.
-static bool
+//  Whether dir holds a public certificate for key: FOUND (its "name" to
+//  name, when not NULL), EXPIRED (its expiry, as text, to name) or
+//  ABSENT. Files that do not load are passed over.
+typedef enum { KEY_ABSENT, KEY_FOUND, KEY_EXPIRED } key_status_t;
+
+static key_status_t
 s_folder_find (const char *dir, const char *key, char *name, size_t name_size)
 {
     if (!dir)
-        return false;
+        return KEY_ABSENT;
     DIR *handle = opendir (dir);
     if (!handle)
-        return false;
-    bool found = false;
+        return KEY_ABSENT;
+    key_status_t status = KEY_ABSENT;
     struct dirent *entry;
-    while (!found && (entry = readdir (handle))) {
+    while (status == KEY_ABSENT && (entry = readdir (handle))) {
         char path [PATH_MAX], why [PATH_MAX + 128];
         if (!s_key_file (dir, entry->d_name, path, sizeof path))
             continue;
@@ -185,15 +193,18 @@ s_folder_find (const char *dir, const char *key, char *name, size_t name_size)
         if (!cert)
             continue;
         if (strcmp (zcert_public_txt (cert), key) == 0) {
-            found = true;
-            const char *meta = zcert_meta (cert, "name");
+            time_t expires;
+            int dated = keys_expiry (cert, &expires);
+            //  An expiry that does not read counts as passed: fail closed.
+            status = dated < 0 || (dated > 0 && time (NULL) >= expires)? KEY_EXPIRED: KEY_FOUND;
+            const char *meta = zcert_meta (cert, status == KEY_FOUND? "name": "expires");
             if (name && name_size)
                 snprintf (name, name_size, "%s", meta? meta: "");
         }
         zcert_destroy (&cert);
     }
     closedir (handle);
-    return found;
+    return status;
 }
 
 //  ---------------------------------------------------------------------
@@ -298,6 +309,26 @@ s_property (byte *buf, size_t size, const char *name, const char *value)
     return (size_t) (cursor - buf) + value_length;
 }
 
+//  Tell the owner a connection was refused, without ever waiting: when
+//  it does not read, the notice is dropped (the log has it at debug).
+static void
+s_zap_notify (zap_t *self, const char *domain, const char *address, const char *key,
+              const char *reason)
+{
+    if (!self->pipe)
+        return;
+    zmsg_t *notice = zmsg_new ();
+    if (!notice)
+        return;
+    zmsg_addstr (notice, "REFUSED");
+    zmsg_addstr (notice, domain);
+    zmsg_addstr (notice, address);
+    zmsg_addstr (notice, key);
+    zmsg_addstr (notice, reason);
+    if (zmsg_send (&notice, self->pipe))
+        zmsg_destroy (&notice);
+}
+
 //  Decide one request. Fills user_id with the peer's key and name with
 //  its certificate's name when let in; returns the status code.
 static const char *
@@ -319,28 +350,44 @@ s_zap_decide (zap_t *self, const char *domain, const char *address,
         return strcmp (mechanism, "NULL") == 0? "200": "400";
     }
     if (strcmp (mechanism, "CURVE") != 0) {
-        log_warn ("refused a %s connection to the %s endpoint from %s: "
-                  "CURVE is required", mechanism, domain, address);
+        log_debug ("refused a %s connection to the %s endpoint from %s: "
+                   "CURVE is required", mechanism, domain, address);
+        s_zap_notify (self, domain, address, "", "CURVE is required");
         *text = "CURVE required";
         return "400";
     }
     if (!credential || zframe_size (credential) != 32) {
+        s_zap_notify (self, domain, address, "", "malformed CURVE credential");
         *text = "malformed CURVE credential";
         return "500";
     }
     zmq_z85_encode (user_id, zframe_data (credential), 32);
-    if (s_folder_find (folder, user_id, name, name_size)
-    ||  s_folder_find (extra, user_id, name, name_size)) {
+    char expired [64] = "";
+    key_status_t status = s_folder_find (folder, user_id, name, name_size);
+    if (status != KEY_FOUND) {
+        key_status_t other = s_folder_find (extra, user_id, name, name_size);
+        status = other != KEY_ABSENT? other: status;
+    }
+    if (status == KEY_EXPIRED)
+        snprintf (expired, sizeof expired, "%s", name);
+    if (status == KEY_FOUND) {
         log_debug ("let in key %s (%s) on the %s endpoint from %s",
                    user_id, *name? name: "no name", domain, address);
         *text = "OK";
         return "200";
     }
-    log_warn ("refused a connection to the %s endpoint from %s: key %s is not "
-              "authorised (not in %s%s%s)", domain, address, user_id,
-              folder? folder: "(no folder)", extra? " nor ": "", extra? extra: "");
+    char why [PATH_MAX * 2 + 128];
+    if (status == KEY_EXPIRED)
+        snprintf (why, sizeof why, "key %s expired (at %s): make a new pair with "
+                  "`readme2ci keys new`", user_id, *expired? expired: "a time that does not read");
+    else
+        snprintf (why, sizeof why, "key %s is not authorised (not in %s%s%s)", user_id,
+                  folder? folder: "(no folder)", extra? " nor ": "", extra? extra: "");
+    name [0] = '\0';
+    log_debug ("refused a connection to the %s endpoint from %s: %s", domain, address, why);
+    s_zap_notify (self, domain, address, user_id, why);
     user_id [0] = '\0';
-    *text = "key not authorised";
+    *text = status == KEY_EXPIRED? "key expired": "key not authorised";
     return "400";
 }
 
@@ -392,6 +439,11 @@ s_zap_actor (zsock_t *pipe, void *args)
     zap_t *self = args;
     zpoller_t *poller = zpoller_new (pipe, self->handler, NULL);
     zsock_signal (pipe, 0);
+    //  Notices never wait: past the pipe's limit (czmq's 1,000) they drop.
+    //  (libzmq's call: czmq's asserts when the process is ending.)
+    self->pipe = pipe;
+    int never = 0;
+    zmq_setsockopt (zsock_resolve (pipe), ZMQ_SNDTIMEO, &never, sizeof never);
     while (poller) {
         void *which = zpoller_wait (poller, -1);
         if (which == self->handler)
@@ -410,6 +462,10 @@ s_zap_actor (zsock_t *pipe, void *args)
     }
     zpoller_destroy (&poller);
     s_zap_destroy (&self);
+    //  czmq signals the end on this pipe: that one must not be dropped
+    //  (the owner, waiting for it, reads past unread notices).
+    int forever = -1;
+    zmq_setsockopt (zsock_resolve (pipe), ZMQ_SNDTIMEO, &forever, sizeof forever);
 }
 
 //  ---------------------------------------------------------------------
@@ -502,6 +558,40 @@ security_server_curve (security_server_t *self)
     return self && self->curve;
 }
 
+zsock_t *
+security_server_notices (security_server_t *self)
+{
+    return self && self->zap? zactor_sock (self->zap): NULL;
+}
+
+int
+security_server_refusal (security_server_t *self, security_refusal_t *refusal)
+{
+    zsock_t *notices = security_server_notices (self);
+    if (!notices || !refusal)
+        return errno = EINVAL, -1;
+    memset (refusal, 0, sizeof *refusal);
+    zmsg_t *notice = zsock_events (notices) & ZMQ_POLLIN? zmsg_recv (notices): NULL;
+    if (!notice)
+        return errno = EAGAIN, -1;
+    char *kind = zmsg_popstr (notice);
+    int rc = kind && strcmp (kind, "REFUSED") == 0 && zmsg_size (notice) == 4? 0: -1;
+    free (kind);
+    char *fields [4] = { NULL };
+    for (size_t i = 0; i < 4 && rc == 0; i++)
+        fields [i] = zmsg_popstr (notice);
+    if (rc == 0) {
+        snprintf (refusal->domain, sizeof refusal->domain, "%s", fields [0]? fields [0]: "");
+        snprintf (refusal->address, sizeof refusal->address, "%s", fields [1]? fields [1]: "");
+        snprintf (refusal->key, sizeof refusal->key, "%s", fields [2]? fields [2]: "");
+        snprintf (refusal->reason, sizeof refusal->reason, "%s", fields [3]? fields [3]: "");
+    }
+    for (size_t i = 0; i < 4; i++)
+        free (fields [i]);
+    zmsg_destroy (&notice);
+    return rc == 0? 0: (errno = EPROTO, -1);
+}
+
 //  True when sock has been bound or connected already.
 static bool
 s_socket_used (zsock_t *sock)
@@ -558,7 +648,33 @@ security_is_operator (security_server_t *self, const char *client_public_key_z85
 {
     if (!self || !self->operators || !keys_z85_valid (client_public_key_z85))
         return false;
-    return s_folder_find (self->operators, client_public_key_z85, NULL, 0);
+    return s_folder_find (self->operators, client_public_key_z85, NULL, 0) == KEY_FOUND;
+}
+
+bool
+security_still_authorised (security_server_t *self, security_role_t role, const char *key,
+                           char *why, size_t why_size)
+{
+    if (!self || !self->curve || !key || !*key)
+        return true;
+    const char *folder = role == SECURITY_WORKERS? self->workers: self->clients;
+    const char *extra = role == SECURITY_CLIENTS? self->operators: NULL;
+    char expired [256] = "";
+    key_status_t status = s_folder_find (folder, key, expired, sizeof expired);
+    if (status != KEY_FOUND) {
+        key_status_t other = s_folder_find (extra, key, expired, sizeof expired);
+        status = other != KEY_ABSENT? other: status;
+    }
+    if (status == KEY_FOUND)
+        return true;
+    if (why && why_size) {
+        if (status == KEY_EXPIRED)
+            snprintf (why, why_size, "its key %s expired (at %s)", key, expired);
+        else
+            snprintf (why, why_size, "its key %s is no longer authorised (not in %s)", key,
+                      folder? folder: "(no folder)");
+    }
+    return false;
 }
 
 const char *

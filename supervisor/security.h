@@ -50,6 +50,24 @@ void security_server_destroy (security_server_t **self_p);
 //  True when self secures sockets with CURVE (false: insecure loopback).
 bool security_server_curve (security_server_t *self);
 
+//  A connection the ZAP handler refused.
+typedef struct {
+    char domain [16];           //  "workers" or "clients"
+    char address [64];          //  the peer's IP address
+    char key [41];              //  its public key (Z85), "" when malformed
+    char reason [256];          //  one line: why
+} security_refusal_t;
+
+//  The socket that becomes readable when the ZAP handler has refused a
+//  connection (read it with security_server_refusal), or NULL without
+//  CURVE. Borrowed. Unread refusals past a thousand are dropped, never
+//  holding up the handler.
+zsock_t *security_server_notices (security_server_t *self);
+
+//  Read one refusal into *refusal. Returns 0, or -1 when none could be
+//  read (none waiting, or not one of ours).
+int security_server_refusal (security_server_t *self, security_refusal_t *refusal);
+
 //  Make sock a CURVE server for role: our key pair, and the ZAP domain
 //  that decides which client keys get in. Call BEFORE binding sock (the
 //  options apply to later binds only); use one socket per tcp endpoint,
@@ -64,6 +82,15 @@ int security_server_apply (security_server_t *self, zsock_t *sock,
 //  gives it) has a certificate in the operators folder, read afresh on
 //  each call. False for NULL, malformed keys, or no operators folder.
 bool security_is_operator (security_server_t *self, const char *client_public_key_z85);
+
+//  True when the peer key (Z85) may still use role's endpoint: its
+//  certificate is still in the folder and has not expired (metadata
+//  "expires", see keys_new_expiring). False, with why, once it was
+//  removed or has expired: a connection made before then outlives the
+//  handshake that checked it, so the owner asks again now and then.
+//  Always true without CURVE or for an empty key.
+bool security_still_authorised (security_server_t *self, security_role_t role,
+                                const char *key, char *why, size_t why_size);
 
 //  The Z85 public key of the peer that sent frame, from its "User-Id"
 //  property (set by our ZAP handler for CURVE peers), or NULL when it has

@@ -144,6 +144,55 @@ server_send_client (server_t *self, zframe_t *identity, uint8_t *header, size_t 
     return rc;
 }
 
+//  A tcp peer working on a connection that never said READY: we
+//  restarted, or dropped it as silent. It is told to join again; what it
+//  sent is dropped (its jobs, if any, went elsewhere).
+static void
+s_stranger (server_t *self, zsock_t *sock, zframe_t *identity)
+{
+    if (sock != self->back_tcp)
+        return;                 //  local workers say READY first, always
+    uint8_t *buf;
+    size_t size;
+    wire_bye_t bye = { .reason = WIRE_BYE_REJOIN };
+    if (wire_bye_encode (&bye, &buf, &size) == 0)
+        bus_send (sock, identity, buf, size, NULL, 0);
+}
+
+//  A message that does not decode, from a worker. A tcp peer gets it said
+//  once a minute, with its address and, when it speaks another version of
+//  the protocol, which.
+static void
+s_malformed_from_worker (server_t *self, zsock_t *sock, worker_t *worker, zframe_t *header)
+{
+    if (sock != self->back_tcp) {
+        log_warn ("dropped a malformed message from %s pid %d", worker? worker->component->name:
+                  "a worker", worker? (int) worker->pid: 0);
+        return;
+    }
+    char address [64], key [128], why [256];
+    remote_peer_address (header, address, sizeof address);
+    uint64_t version = 0;
+    if (wire_peek_version (zframe_data (header), zframe_size (header), &version) == 0
+    &&  version != WIRE_VERSION) {
+        snprintf (why, sizeof why, "it speaks protocol version %llu and this supervisor %d: "
+                  "run the same readme2ci release on both hosts",
+                  (unsigned long long) version, WIRE_VERSION);
+        snprintf (key, sizeof key, "%s|version %llu", address, (unsigned long long) version);
+    }
+    else {
+        snprintf (why, sizeof why, "it sent a message that is not readme2ci's protocol "
+                  "(%zu bytes): dropped", zframe_size (header));
+        snprintf (key, sizeof key, "%s|malformed", address);
+    }
+    json_t *fields = json_pack ("{s:s, s:s}", "endpoint", "workers", "address", address);
+    if (worker)
+        json_object_set_new (fields, "host", json_string (worker->host));
+    remote_report (self, "worker.refused", key, fields, "a worker at %s%s%s%s: %s",
+                   address [0]? address: "an unknown address", worker? " (": "",
+                   worker? worker->host: "", worker? ")": "", why);
+}
+
 static int
 s_on_back (zloop_t *loop, zsock_t *sock, void *arg)
 {
@@ -168,15 +217,19 @@ s_on_back (zloop_t *loop, zsock_t *sock, void *arg)
             case WIRE_RESULT:
                 if (worker)
                     flow_on_result (self, worker, msg, header);
+                else
+                    s_stranger (self, sock, identity);
                 break;
             case WIRE_HEARTBEAT:
+                if (!worker)
+                    s_stranger (self, sock, identity);
                 break;
             case WIRE_BYE:
                 if (worker)
                     pool_on_bye (self, worker);
                 break;
             default:
-                log_warn ("dropped a malformed message from a worker");
+                s_malformed_from_worker (self, sock, worker, header);
                 break;
         }
         free (key);
@@ -300,6 +353,7 @@ s_on_tick (zloop_t *loop, int timer_id, void *arg)
     server_t *self = arg;
     uint64_t now = util_now_ms ();
     pool_tick (self, now);
+    remote_tick (self, now);
     flow_tick (self, now);
     ledger_tick (self, now);
 
@@ -467,7 +521,7 @@ server_new (config_t *config, const char *config_path, const char *runtime_dir,
     zmq_pollitem_t item = { NULL, self->sigfd, ZMQ_POLLIN, 0 };
     zloop_poller (self->loop, &item, s_on_signal, self);
     zloop_timer (self->loop, TICK_MS, 0, s_on_tick, self);
-    if (observe_attach (self->observe, self->loop))
+    if (observe_attach (self->observe, self->loop) || remote_init (self))
         goto out_destroy;
     pool_start (self);
     return self;
@@ -528,6 +582,7 @@ server_destroy (server_t **self_p)
     zsock_destroy (&self->back);
     zsock_destroy (&self->events);
     //  The secured sockets go before their ZAP handler.
+    remote_destroy (self);
     zsock_destroy (&self->front_tcp);
     zsock_destroy (&self->back_tcp);
     security_server_destroy (&self->security);

@@ -99,6 +99,8 @@ struct worker {
     zframe_t *identity;         //  known once READY arrives
     char key [64];              //  identity as hex, for the lookup table
     char host [64];
+    char address [64];          //  remote: the IP address it connects from
+    char peer_key [48];         //  remote: its CURVE public key (Z85), "" without
     worker_state_t state;
     bool killed_by_us;          //  we sent the SIGKILL (heartbeat, timeout)
     bool isolated;              //  runs a suspect job: gets nothing else
@@ -159,6 +161,7 @@ struct component {
     size_t latency_count;
 };
 
+typedef struct remote remote_t;
 typedef struct ledger_fault ledger_fault_t;
 typedef struct maintain maintain_t;
 typedef struct observe observe_t;
@@ -180,6 +183,7 @@ struct server {
     zsock_t *front_tcp;         //  listen.clients, CURVE unless insecure loopback
     zsock_t *back_tcp;          //  listen.workers
     security_server_t *security;
+    remote_t *remote;           //  reports about tcp peers (remote.c)
     int sigfd;
     component_t components [COMPONENT_COUNT];
     zhashx_t *workflows;        //  id -> workflow_t (owned)
@@ -252,6 +256,9 @@ uint32_t pool_worker_load (const worker_t *worker);
 void pool_on_ready (server_t *self, zsock_t *sock, zframe_t *identity, const char *key,
                     zframe_t *header);
 void pool_on_bye (server_t *self, worker_t *worker);
+//  Drop a remote worker: told to join again (so its next handshake tells
+//  it why, if it is refused), its jobs queued again, its record freed.
+void pool_remote_drop (server_t *self, worker_t *worker, const char *why);
 void pool_on_exit (server_t *self, pid_t pid, int status);
 void pool_tick (server_t *self, uint64_t now);
 bool pool_available (server_t *self, component_t *component);
@@ -297,6 +304,20 @@ int flow_recover (server_t *self, const event_t *queued);
 //  0, or -1 with errno (the spool could not be read).
 int flow_load_inputs (server_t *self, workflow_t *wf);
 bool flow_known (server_t *self, const char *id);
+
+//  remote.c: peers on the tcp endpoints. remote_init watches them (after
+//  the sockets and the loop exist); remote_destroy before they go.
+int remote_init (server_t *self);
+void remote_destroy (server_t *self);
+//  Now and then: drops remote workers whose key was removed or expired.
+void remote_tick (server_t *self, uint64_t now);
+//  Log (warn) and record event type with fields (taken; "reason" is set
+//  to the message), at most once a minute for the same type and key; in
+//  between, the repeats are counted and logged at debug.
+void remote_report (server_t *self, const char *type, const char *key, json_t *fields,
+                    const char *format, ...) __attribute__ ((format (printf, 5, 6)));
+//  The IP address a frame came from over tcp, "" otherwise.
+void remote_peer_address (zframe_t *frame, char *address, size_t size);
 
 //  ledger.c
 int ledger_open (server_t *self, char *err, size_t size);

@@ -76,7 +76,39 @@ s_reserve (const char *path, mode_t mode, char *err, size_t err_size)
 int
 keys_new (const char *dir, const char *name, char *err, size_t err_size)
 {
+    return keys_new_expiring (dir, name, 0, err, err_size);
+}
+
+int
+keys_expiry (zcert_t *cert, time_t *when_p)
+{
+    const char *text = cert? zcert_meta (cert, "expires"): NULL;
+    if (!text)
+        return 0;
+    struct tm tm = { 0 };
+    const char *end = strptime (text, "%Y-%m-%dT%H:%M:%SZ", &tm);
+    if (!end || *end) {
+        errno = EPROTO;
+        return -1;
+    }
+    time_t when = timegm (&tm);
+    if (when == (time_t) -1) {
+        errno = EPROTO;
+        return -1;
+    }
+    if (when_p)
+        *when_p = when;
+    return 1;
+}
+
+int
+keys_new_expiring (const char *dir, const char *name, int64_t lifetime_s, char *err,
+                   size_t err_size)
+{
     int code = 0;
+    if (lifetime_s < 0 || lifetime_s > (int64_t) 100 * 366 * 86400)
+        return s_fail (EINVAL, err, err_size,
+                       "keys new: a key's lifetime is from 1 s to 100 years");
     if (!name || !*name)
         return s_fail (EINVAL, err, err_size, "keys new: the key needs a name");
     const char *base = s_base_name (name);
@@ -117,6 +149,13 @@ keys_new (const char *dir, const char *name, char *err, size_t err_size)
     strftime (created, sizeof created, "%Y-%m-%dT%H:%M:%SZ", &tm);
     zcert_set_meta (cert, "name", "%s", base);
     zcert_set_meta (cert, "created", "%s", created);
+    if (lifetime_s > 0) {
+        char expires [32];
+        time_t then = now + (time_t) lifetime_s;
+        gmtime_r (&then, &tm);
+        strftime (expires, sizeof expires, "%Y-%m-%dT%H:%M:%SZ", &tm);
+        zcert_set_meta (cert, "expires", "%s", expires);
+    }
 
     //  zcert_save does both halves but truncates long secret names and
     //  leaves czmq's umask behind; save each half and restore the umask.

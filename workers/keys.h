@@ -6,6 +6,8 @@
 #include <czmq.h>
 #include <stdbool.h>
 #include <stddef.h>
+#include <stdint.h>
+#include <time.h>
 
 //  Write a new CURVE key pair in czmq's certificate format (zcert_save):
 //  PATH holds the public key, PATH_secret both keys, with mode 0600 from
@@ -17,6 +19,19 @@
 //  empty name, ENAMETOOLONG, ENOTSUP when libzmq has no CURVE, EIO) and
 //  a one-line message in err naming the file. On failure no file is left.
 int keys_new (const char *dir, const char *name, char *err, size_t err_size);
+
+//  keys_new with a lifetime: the metadata of both files also holds
+//  "expires", lifetime_s seconds from now (RFC 3339, UTC), after which a
+//  supervisor refuses the key; 0 means no expiry (as keys_new). Returns
+//  as keys_new; EINVAL also for a lifetime below 0 or over 100 years.
+int keys_new_expiring (const char *dir, const char *name, int64_t lifetime_s, char *err,
+                       size_t err_size);
+
+//  When cert stops being valid: the "expires" of its metadata, written
+//  YYYY-MM-DDTHH:MM:SSZ (UTC). Returns 1 with *when_p set (may be NULL),
+//  0 when it has none, or -1 with errno EPROTO when the value is not such
+//  a time.
+int keys_expiry (zcert_t *cert, time_t *when_p);
 
 //  Load the public certificate at path: the peer's key, for the server
 //  key of a worker or client, or one of an authorised folder. A file that

@@ -22,6 +22,7 @@
 #include <sys/prctl.h>
 #include <sys/resource.h>
 #include <sys/signalfd.h>
+#include <time.h>
 #include <unistd.h>
 
 #define WORKER_MAX_FRAMES 4
@@ -45,6 +46,14 @@ typedef struct {
     uint64_t last_heard_ms;     //  last message from the supervisor
     uint64_t last_sent_ms;      //  last message to it
     bool stopping;
+    char rejoin [128];          //  the supervisor said why we must join again
+    void *monitor;              //  PAIR reading sock's connection events (tcp)
+    unsigned monitor_seq;       //  names each socket's monitor endpoint
+    bool handshaken;            //  the handshake succeeded since connecting
+    bool handshake_failed;      //  ... or failed on this socket, and that was said
+    bool closed_early;          //  a connection closed before its handshake ended
+    bool reached;               //  a connection was made on this socket
+    char problem [512];         //  the connection problem said last, once
 } worker_t;
 
 static void
@@ -79,10 +88,14 @@ s_send (worker_t *self, uint8_t *header, size_t size, const void *payload,
         size_t payload_size)
 {
     self->last_sent_ms = util_now_ms ();
-    int rc = zmq_send (self->sock, header, size, payload? ZMQ_SNDMORE: 0);
+    //  Never blocks: a DEALER whose connection was refused (a key the
+    //  supervisor does not know) has no pipe, and a blocking send would
+    //  wait there for good, deaf to SIGTERM. What cannot go now is lost,
+    //  as it would be on a broken connection; the supervisor requeues.
+    int rc = zmq_send (self->sock, header, size, ZMQ_DONTWAIT | (payload? ZMQ_SNDMORE: 0));
     free (header);
     if (rc >= 0 && payload)
-        rc = zmq_send (self->sock, payload, payload_size, 0);
+        rc = zmq_send (self->sock, payload, payload_size, ZMQ_DONTWAIT);
     return rc < 0? -1: 0;
 }
 
@@ -251,9 +264,19 @@ s_handle_message (worker_t *self)
         case WIRE_SETTINGS:
             s_handle_settings (self, &parts [0]);
             break;
-        case WIRE_BYE:
-            self->stopping = true;
+        case WIRE_BYE: {
+            wire_bye_t bye;
+            bool restart = self->remote
+                && wire_bye_decode (&bye, zmq_msg_data (&parts [0]),
+                                    zmq_msg_size (&parts [0])) == 0
+                && (strcmp (bye.reason, WIRE_BYE_SUPERVISOR_STOPPING) == 0
+                ||  strcmp (bye.reason, WIRE_BYE_REJOIN) == 0);
+            if (restart)
+                util_copy (self->rejoin, sizeof self->rejoin, bye.reason);
+            else
+                self->stopping = true;
             break;
+        }
         default:
             fprintf (stderr, "readme2ci-%s: dropped a malformed message\n",
                      self->def->component);
@@ -264,9 +287,151 @@ out_close_parts:
         zmq_msg_close (&parts [i]);
 }
 
+//  Says a connection problem once: again only after it changed or the
+//  connection worked in between.
+static void
+s_report (worker_t *self, const char *problem)
+{
+    if (strcmp (problem, self->problem) == 0)
+        return;
+    util_copy (self->problem, sizeof self->problem, problem);
+    fprintf (stderr, "readme2ci-%s: %s\n", self->def->component, problem);
+}
+
+//  True when our own key says it has expired ("expires" in its metadata,
+//  UTC, as `readme2ci keys new --expires` writes it); when into when.
+static bool
+s_key_expired (worker_t *self, char *when, size_t size)
+{
+    certfile_t cert = { 0 };
+    char err [256];
+    if (!self->key || certfile_load (&cert, self->key, true, err, sizeof err))
+        return false;
+    bool expired = false;
+    for (size_t i = 0; i < cert.meta_count; i++) {
+        struct tm tm = { 0 };
+        const char *end = strcmp (cert.meta [i].name, "expires") == 0
+                        ? strptime (cert.meta [i].value, "%Y-%m-%dT%H:%M:%SZ", &tm): NULL;
+        if (end && !*end && timegm (&tm) <= time (NULL)) {
+            expired = true;
+            util_copy (when, size, cert.meta [i].value);
+        }
+    }
+    certfile_release (&cert);
+    return expired;
+}
+
+//  Watch the handshakes of a tcp socket, so a refused key or a wrong
+//  server key is said plainly instead of looking like a silent network.
+static void
+s_monitor_open (worker_t *self)
+{
+    if (!self->remote)
+        return;
+    char endpoint [64];
+    snprintf (endpoint, sizeof endpoint, "inproc://worker-monitor-%u", ++self->monitor_seq);
+    int events = ZMQ_EVENT_CONNECTED | ZMQ_EVENT_DISCONNECTED
+               | ZMQ_EVENT_HANDSHAKE_SUCCEEDED | ZMQ_EVENT_HANDSHAKE_FAILED_NO_DETAIL
+               | ZMQ_EVENT_HANDSHAKE_FAILED_PROTOCOL | ZMQ_EVENT_HANDSHAKE_FAILED_AUTH;
+    if (zmq_socket_monitor (self->sock, endpoint, events))
+        return;                         //  no monitor: only less to say
+    self->monitor = zmq_socket (self->ctx, ZMQ_PAIR);
+    if (self->monitor && zmq_connect (self->monitor, endpoint)) {
+        zmq_close (self->monitor);
+        self->monitor = NULL;
+    }
+    if (!self->monitor)
+        zmq_socket_monitor (self->sock, NULL, 0);
+}
+
+//  One connection event: [event (2 bytes) value (4 bytes)] [address].
+static void
+s_handle_monitor (worker_t *self)
+{
+    uint8_t head [6];
+    char address [256] = "";
+    int size = zmq_recv (self->monitor, head, sizeof head, ZMQ_DONTWAIT);
+    int more = 0;
+    size_t more_size = sizeof more;
+    zmq_getsockopt (self->monitor, ZMQ_RCVMORE, &more, &more_size);
+    if (more) {
+        int length = zmq_recv (self->monitor, address, sizeof address - 1, 0);
+        address [length > 0? (length < (int) sizeof address? length: (int) sizeof address - 1)
+                           : 0] = '\0';
+    }
+    if (size != (int) sizeof head)
+        return;
+    uint16_t event;
+    uint32_t value;
+    memcpy (&event, head, sizeof event);
+    memcpy (&value, head + 2, sizeof value);
+    const char *where = address [0]? address: self->endpoint;
+    char text [sizeof self->problem];
+    switch (event) {
+        case ZMQ_EVENT_CONNECTED:
+            self->handshaken = false;
+            self->reached = true;
+            return;
+        case ZMQ_EVENT_HANDSHAKE_SUCCEEDED:
+            self->handshaken = true;
+            self->handshake_failed = false;
+            if (self->problem [0])
+                fprintf (stderr, "readme2ci-%s: connected to %s\n", self->def->component,
+                         where);
+            self->problem [0] = '\0';
+            return;
+        case ZMQ_EVENT_HANDSHAKE_FAILED_AUTH: {
+            char expired [64];
+            if (s_key_expired (self, expired, sizeof expired))
+                snprintf (text, sizeof text, "the supervisor at %s refused this worker's key "
+                          "(status %u): the key expired at %s; make a new pair with "
+                          "`readme2ci keys new` and authorise its public half; retrying",
+                          where, (unsigned) value, expired);
+            else
+                snprintf (text, sizeof text, "the supervisor at %s refused this worker's key "
+                          "(status %u): its public certificate (the --key file without "
+                          "_secret) must be in the supervisor's security.authorized_workers "
+                          "folder, and not expired; retrying", where, (unsigned) value);
+            break;
+        }
+        case ZMQ_EVENT_HANDSHAKE_FAILED_PROTOCOL:
+            if (value == ZMQ_PROTOCOL_ERROR_ZMTP_MECHANISM_MISMATCH)
+                snprintf (text, sizeof text, self->server_key
+                          ? "the supervisor at %s does not use CURVE on this endpoint, but "
+                            "--server-key was given; retrying"
+                          : "the supervisor at %s requires CURVE: give --server-key and "
+                            "--key (see --help); retrying", where);
+            else
+            if (value == ZMQ_PROTOCOL_ERROR_ZMTP_CRYPTOGRAPHIC)
+                snprintf (text, sizeof text, "the CURVE handshake with %s failed: is "
+                          "--server-key (%s) the supervisor's public certificate?; "
+                          "retrying", where, self->server_key? self->server_key: "none");
+            else
+                snprintf (text, sizeof text, "the handshake with %s failed (protocol "
+                          "error 0x%x); retrying", where, (unsigned) value);
+            break;
+        case ZMQ_EVENT_HANDSHAKE_FAILED_NO_DETAIL:
+        case ZMQ_EVENT_DISCONNECTED:
+            //  Said when the worker gives up on this socket, unless a
+            //  precise cause came meanwhile (the order of events varies).
+            self->closed_early = self->closed_early || !self->handshaken;
+            self->handshaken = false;
+            return;
+        default:
+            return;
+    }
+    self->handshake_failed = true;
+    s_report (self, text);
+}
+
 static void
 s_close_socket (worker_t *self)
 {
+    if (self->monitor) {
+        zmq_socket_monitor (self->sock, NULL, 0);
+        zmq_close (self->monitor);
+        self->monitor = NULL;
+    }
     if (self->sock)
         zmq_close (self->sock);
     self->sock = NULL;
@@ -294,9 +459,15 @@ s_connect (worker_t *self)
             return -1;
         }
     }
+    self->handshaken = false;
+    self->handshake_failed = false;
+    self->closed_early = false;
+    self->reached = false;
+    s_monitor_open (self);
     if (zmq_connect (self->sock, self->endpoint)) {
-        fprintf (stderr, "readme2ci-%s: cannot connect to %s\n", self->def->component,
-                 self->endpoint);
+        fprintf (stderr, "readme2ci-%s: cannot connect to '%s': %s (an endpoint is "
+                 "tcp://HOST:PORT)\n", self->def->component, self->endpoint,
+                 zmq_strerror (zmq_errno ()));
         s_close_socket (self);
         return -1;
     }
@@ -416,25 +587,36 @@ worker_main (const worker_def_t *def, int argc, char **argv)
         zmq_pollitem_t items [] = {
             { self.sock, 0, ZMQ_POLLIN, 0 },
             { NULL, sigfd, ZMQ_POLLIN, 0 },
+            { self.monitor, 0, ZMQ_POLLIN, 0 },
         };
+        int item_count = sigfd >= 0? 2: 1;
+        if (self.monitor) {
+            items [item_count] = items [2];
+            item_count++;
+        }
         uint64_t now = util_now_ms ();
         uint64_t next_beat = self.last_sent_ms + self.hb_ivl_ms;
         long wait = next_beat > now? (long) (next_beat - now): 0;
-        if (zmq_poll (items, sigfd >= 0? 2: 1, wait) < 0) {
+        if (zmq_poll (items, item_count, wait) < 0) {
             if (errno == EINTR)
                 continue;
             rc = 1;
             break;
         }
-        if (items [1].revents & ZMQ_POLLIN) {
+        if (sigfd >= 0 && (items [1].revents & ZMQ_POLLIN)) {
             struct signalfd_siginfo info;
             if (read (sigfd, &info, sizeof info) == sizeof info)
                 self.stopping = true;
         }
+        if (self.monitor && (items [item_count - 1].revents & ZMQ_POLLIN))
+            s_handle_monitor (&self);
         if (items [0].revents & ZMQ_POLLIN)
             s_handle_message (&self);
+        if (self.stopping)
+            break;
         now = util_now_ms ();
-        if (now - self.last_heard_ms > (uint64_t) self.hb_ivl_ms * self.liveness) {
+        bool silent = now - self.last_heard_ms > (uint64_t) self.hb_ivl_ms * self.liveness;
+        if (silent || self.rejoin [0]) {
             if (!self.remote) {
                 fprintf (stderr, "readme2ci-%s: supervisor silent for %u ms, exiting\n",
                          def->component, (unsigned) (now - self.last_heard_ms));
@@ -443,9 +625,37 @@ worker_main (const worker_def_t *def, int argc, char **argv)
             }
             //  A remote worker waits for its supervisor to come back:
             //  reconnect with a growing pause (1 s doubling to 32 s).
-            fprintf (stderr, "readme2ci-%s: supervisor silent for %u ms; reconnecting in "
-                     "%u ms\n", def->component, (unsigned) (now - self.last_heard_ms),
-                     (unsigned) reconnect_ms);
+            if (self.rejoin [0])
+                fprintf (stderr, "readme2ci-%s: %s; reconnecting in %u ms\n", def->component,
+                         strcmp (self.rejoin, WIRE_BYE_REJOIN) == 0
+                         ? "the supervisor does not know this connection (it restarted, "
+                           "or dropped this worker as silent)"
+                         : "the supervisor is stopping", (unsigned) reconnect_ms);
+            else
+            if (self.closed_early && !self.handshake_failed) {
+                char text [sizeof self.problem];
+                snprintf (text, sizeof text, "the supervisor at %s closed the connection "
+                          "during the handshake: %s; retrying", self.endpoint, self.server_key
+                          ? "is --server-key the supervisor's public certificate, and does "
+                            "it listen for workers there?"
+                          : "does it require CURVE (--server-key and --key)?");
+                s_report (&self, text);
+            }
+            else
+            if (self.monitor && !self.reached) {
+                char text [sizeof self.problem];
+                snprintf (text, sizeof text, "cannot reach the supervisor at %s: is it "
+                          "running, with listen.workers there, and the host and port open "
+                          "from here?; retrying", self.endpoint);
+                s_report (&self, text);
+            }
+            else
+            if (!self.handshake_failed)
+                fprintf (stderr, "readme2ci-%s: supervisor silent for %u ms; reconnecting "
+                         "in %u ms\n", def->component, (unsigned) (now - self.last_heard_ms),
+                         (unsigned) reconnect_ms);
+            self.rejoin [0] = '\0';
+            s_close_socket (&self);     //  nothing more on the old connection
             zmq_pollitem_t pause_item = { NULL, sigfd, ZMQ_POLLIN, 0 };
             if (zmq_poll (&pause_item, sigfd >= 0? 1: 0, (long) reconnect_ms) > 0)
                 break;

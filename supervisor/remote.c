@@ -1,0 +1,308 @@
+/*  supervisor/remote.c - peers on the tcp endpoints: refused keys (from
+    the ZAP handler), failed handshakes (from a monitor on each tcp
+    socket) and workers that speak another protocol, each logged and
+    recorded as an event at most once per peer and cause a minute.  */
+#include "supervisor/remote.h"
+
+#include "supervisor/log.h"
+#include "supervisor/server_priv.h"
+
+#include "common/util.h"
+
+#include <errno.h>
+#include <stdarg.h>
+#include <stdio.h>
+#include <stdlib.h>
+#include <string.h>
+
+//  ---------------------------------------------------------------------
+//  The limiter (pure)
+
+#define LIMITER_KEY_MAX 256
+
+typedef struct {
+    char key [LIMITER_KEY_MAX];
+    uint64_t reported_ms;
+    uint64_t suppressed;
+    bool used;
+} limiter_entry_t;
+
+struct remote_limiter {
+    limiter_entry_t *entries;
+    size_t slots;
+    uint64_t window_ms;
+};
+
+remote_limiter_t *
+remote_limiter_new (size_t slots, uint64_t window_ms)
+{
+    if (slots == 0 || slots > 4096) {
+        errno = EINVAL;
+        return NULL;
+    }
+    remote_limiter_t *self = calloc (1, sizeof *self);
+    if (!self)
+        return NULL;
+    self->entries = calloc (slots, sizeof *self->entries);
+    if (!self->entries) {
+        free (self);
+        errno = ENOMEM;
+        return NULL;
+    }
+    self->slots = slots;
+    self->window_ms = window_ms;
+    return self;
+}
+
+void
+remote_limiter_destroy (remote_limiter_t **self_p)
+{
+    if (!self_p || !*self_p)
+        return;
+    free ((*self_p)->entries);
+    free (*self_p);
+    *self_p = NULL;
+}
+
+bool
+remote_limiter_allow (remote_limiter_t *self, const char *key, uint64_t now_ms,
+                      uint64_t *suppressed)
+{
+    if (!self || !key)
+        return false;
+    char bounded [LIMITER_KEY_MAX];
+    util_copy (bounded, sizeof bounded, key);
+    //  The entry for key, else the one to reuse: a free one, else the
+    //  one reported longest ago.
+    limiter_entry_t *entry = NULL, *victim = NULL;
+    for (size_t i = 0; i < self->slots && !entry; i++) {
+        limiter_entry_t *candidate = &self->entries [i];
+        if (candidate->used && strcmp (candidate->key, bounded) == 0)
+            entry = candidate;
+        else
+        if (!victim
+        ||  (victim->used && !candidate->used)
+        ||  (victim->used && candidate->reported_ms < victim->reported_ms))
+            victim = candidate;
+    }
+    if (entry && now_ms - entry->reported_ms < self->window_ms) {
+        entry->suppressed++;
+        return false;
+    }
+    if (!entry) {
+        entry = victim;
+        memset (entry, 0, sizeof *entry);
+        entry->used = true;
+        util_copy (entry->key, sizeof entry->key, bounded);
+    }
+    if (suppressed)
+        *suppressed = entry->suppressed;
+    entry->suppressed = 0;
+    entry->reported_ms = now_ms;
+    return true;
+}
+
+//  ---------------------------------------------------------------------
+//  The supervisor's side
+
+#define REMOTE_SLOTS 256
+
+static const char *const s_roles [2] = { "workers", "clients" };
+
+//  How often connected remote workers' keys are checked again.
+#define REMOTE_KEY_CHECK_MS 5000
+
+struct remote {
+    remote_limiter_t *limiter;
+    zsock_t *monitor [2];       //  handshake events of back_tcp, front_tcp
+    uint64_t keys_checked_ms;
+};
+
+void
+remote_report (server_t *self, const char *type, const char *key, json_t *fields,
+               const char *format, ...)
+{
+    char message [1024];
+    va_list args;
+    va_start (args, format);
+    vsnprintf (message, sizeof message, format, args);
+    va_end (args);
+    uint64_t suppressed = 0;
+    char full_key [LIMITER_KEY_MAX];
+    snprintf (full_key, sizeof full_key, "%s|%s", type, key);
+    if (self->remote
+    &&  !remote_limiter_allow (self->remote->limiter, full_key, util_now_ms (), &suppressed)) {
+        log_debug ("%s (again)", message);
+        json_decref (fields);
+        return;
+    }
+    if (suppressed)
+        log_warn ("%s (and %llu more time(s) in the last %d s)", message,
+                  (unsigned long long) suppressed, REMOTE_REPORT_WINDOW_MS / 1000);
+    else
+        log_warn ("%s", message);
+    if (!fields)
+        fields = json_object ();
+    json_object_set_new (fields, "reason", json_string (message));
+    if (suppressed)
+        json_object_set_new (fields, "repeats", json_integer ((json_int_t) suppressed));
+    server_event (self, type, fields);
+}
+
+void
+remote_peer_address (zframe_t *frame, char *address, size_t size)
+{
+    const char *peer = frame? zframe_meta (frame, "Peer-Address"): NULL;
+    util_copy (address, size, peer? peer: "");
+}
+
+//  The ZAP handler refused a key: say so once a minute per peer and key.
+static int
+s_on_refusal (zloop_t *loop, zsock_t *sock, void *arg)
+{
+    (void) loop;
+    (void) sock;
+    server_t *self = arg;
+    security_refusal_t refusal;
+    if (security_server_refusal (self->security, &refusal))
+        return 0;
+    char key [LIMITER_KEY_MAX];
+    snprintf (key, sizeof key, "%s|%s|%s", refusal.domain, refusal.address, refusal.key);
+    json_t *fields = json_pack ("{s:s, s:s, s:s}", "endpoint", refusal.domain,
+                                "address", refusal.address, "key", refusal.key);
+    remote_report (self, "security.refused", key, fields,
+                   "refused a connection to the %s endpoint from %s: %s", refusal.domain,
+                   refusal.address, refusal.reason);
+    return 0;
+}
+
+//  A handshake on a tcp endpoint failed before any key was checked: the
+//  peer has the wrong server key, no CURVE, or does not speak ZMTP.
+static int
+s_on_monitor (zloop_t *loop, zsock_t *sock, void *arg)
+{
+    (void) loop;
+    server_t *self = arg;
+    int role = sock == self->remote->monitor [0]? 0: 1;
+    zmsg_t *msg = zmsg_recv (sock);
+    zframe_t *head = msg? zmsg_first (msg): NULL;
+    if (!head || zframe_size (head) != 6) {
+        zmsg_destroy (&msg);
+        return 0;
+    }
+    uint16_t event;
+    uint32_t value;
+    memcpy (&event, zframe_data (head), sizeof event);
+    memcpy (&value, zframe_data (head) + 2, sizeof value);
+    zmsg_destroy (&msg);
+    if (event != ZMQ_EVENT_HANDSHAKE_FAILED_PROTOCOL)
+        return 0;
+    const char *endpoint = role == 0? self->cfg.listen.workers: self->cfg.listen.clients;
+    bool curve = security_server_curve (self->security);
+    char why [256];
+    if (value == ZMQ_PROTOCOL_ERROR_ZMTP_CRYPTOGRAPHIC)
+        snprintf (why, sizeof why, "its CURVE handshake failed: it does not have this "
+                  "supervisor's public key (check its %s)",
+                  role == 0? "--server-key": "R2CI_SERVER_KEY");
+    else
+    if (value == ZMQ_PROTOCOL_ERROR_ZMTP_MECHANISM_MISMATCH)
+        snprintf (why, sizeof why, curve
+                  ? "it does not use CURVE, which this endpoint requires (%s)"
+                  : "it uses CURVE, which this insecure endpoint does not (%s)",
+                  role == 0? "--server-key and --key": "R2CI_SERVER_KEY and R2CI_KEY");
+    else
+        snprintf (why, sizeof why, "it broke the ZeroMQ handshake (protocol error 0x%x): "
+                  "is it a readme2ci %s?", (unsigned) value, role == 0? "worker": "client");
+    char key [64];
+    snprintf (key, sizeof key, "%s|%x", s_roles [role], (unsigned) value);
+    remote_report (self, "security.refused", key,
+                   json_pack ("{s:s, s:s}", "endpoint", s_roles [role],
+                              "listen", endpoint? endpoint: ""),
+                   "refused a peer on the %s endpoint (%s): %s", s_roles [role],
+                   endpoint? endpoint: "", why);
+    return 0;
+}
+
+//  A monitor of sock's handshake failures, read in the loop.
+static zsock_t *
+s_watch (server_t *self, zsock_t *sock, int role)
+{
+    char endpoint [64];
+    snprintf (endpoint, sizeof endpoint, "inproc://supervisor-monitor-%s", s_roles [role]);
+    if (zmq_socket_monitor (zsock_resolve (sock), endpoint, ZMQ_EVENT_HANDSHAKE_FAILED_PROTOCOL))
+        return NULL;
+    zsock_t *monitor = zsock_new (ZMQ_PAIR);
+    if (!monitor || zsock_connect (monitor, "%s", endpoint)) {
+        zsock_destroy (&monitor);
+        zmq_socket_monitor (zsock_resolve (sock), NULL, 0);
+        return NULL;
+    }
+    zloop_reader (self->loop, monitor, s_on_monitor, self);
+    return monitor;
+}
+
+void
+remote_tick (server_t *self, uint64_t now)
+{
+    if (!self->remote || !security_server_curve (self->security)
+    ||  now - self->remote->keys_checked_ms < REMOTE_KEY_CHECK_MS)
+        return;
+    self->remote->keys_checked_ms = now;
+    for (int c = 0; c < COMPONENT_COUNT; c++) {
+        worker_t *next;
+        for (worker_t *w = self->components [c].workers; w; w = next) {
+            next = w->next;
+            char why [512];
+            if (!w->remote || security_still_authorised (self->security, SECURITY_WORKERS,
+                                                         w->peer_key, why, sizeof why))
+                continue;
+            char limit_key [160];
+            snprintf (limit_key, sizeof limit_key, "workers|%s|%s", w->address, w->peer_key);
+            remote_report (self, "security.refused", limit_key,
+                           json_pack ("{s:s, s:s, s:s, s:s, s:i}", "endpoint", "workers",
+                                      "address", w->address, "key", w->peer_key,
+                                      "host", w->host, "pid", (int) w->pid),
+                           "dropped %s pid %d on %s (%s): %s", w->component->name,
+                           (int) w->pid, w->host, w->address, why);
+            pool_remote_drop (self, w, "key no longer authorised");
+        }
+    }
+}
+
+int
+remote_init (server_t *self)
+{
+    self->remote = calloc (1, sizeof *self->remote);
+    if (!self->remote)
+        return -1;
+    self->remote->limiter = remote_limiter_new (REMOTE_SLOTS, REMOTE_REPORT_WINDOW_MS);
+    if (!self->remote->limiter)
+        return -1;
+    zsock_t *notices = security_server_notices (self->security);
+    if (notices)
+        zloop_reader (self->loop, notices, s_on_refusal, self);
+    //  Without a monitor only the reports of failed handshakes are lost.
+    if (self->back_tcp)
+        self->remote->monitor [0] = s_watch (self, self->back_tcp, 0);
+    if (self->front_tcp)
+        self->remote->monitor [1] = s_watch (self, self->front_tcp, 1);
+    return 0;
+}
+
+void
+remote_destroy (server_t *self)
+{
+    if (!self->remote)
+        return;
+    zsock_t *watched [2] = { self->back_tcp, self->front_tcp };
+    for (int i = 0; i < 2; i++)
+        if (self->remote->monitor [i]) {
+            if (self->loop)
+                zloop_reader_end (self->loop, self->remote->monitor [i]);
+            zmq_socket_monitor (zsock_resolve (watched [i]), NULL, 0);
+            zsock_destroy (&self->remote->monitor [i]);
+        }
+    remote_limiter_destroy (&self->remote->limiter);
+    free (self->remote);
+    self->remote = NULL;
+}

@@ -1,0 +1,35 @@
+/*  supervisor/remote.h - peers on the tcp endpoints, as the operator sees
+    them: a refused key, a failed CURVE handshake, a worker speaking
+    another protocol version or sending garbage is logged and recorded as
+    an event once per peer and cause in a while, so a peer that keeps
+    retrying (or a hostile one) cannot flood the log or the journal.  */
+#ifndef REMOTE_H_INCLUDED
+#define REMOTE_H_INCLUDED
+
+#include <stdbool.h>
+#include <stddef.h>
+#include <stdint.h>
+
+//  How often the same problem of the same peer is reported.
+#define REMOTE_REPORT_WINDOW_MS 60000
+
+//  A fixed table of recent reports, keyed by text (peer and cause). Pure:
+//  no clock, no I/O.
+typedef struct remote_limiter remote_limiter_t;
+
+//  A table of slots entries (1..4096) reporting a key at most once per
+//  window_ms. Returns NULL with errno (EINVAL, ENOMEM).
+remote_limiter_t *remote_limiter_new (size_t slots, uint64_t window_ms);
+
+//  Frees self and nulls the pointer. Accepts NULL.
+void remote_limiter_destroy (remote_limiter_t **self_p);
+
+//  True when key should be reported now: first seen, or last reported
+//  window_ms or more before now_ms. Then *suppressed (when not NULL) is
+//  how many times it was held back since; false counts one more. When
+//  the table is full the entry reported longest ago gives way. Keys are
+//  compared on their first 255 bytes.
+bool remote_limiter_allow (remote_limiter_t *self, const char *key, uint64_t now_ms,
+                           uint64_t *suppressed);
+
+#endif
