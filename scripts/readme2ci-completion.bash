@@ -16,8 +16,9 @@ _readme2ci_event_types="workflow.* workflow.queued workflow.started
 workflow.completed workflow.failed workflow.retried workflow.shed
 component.* component.operation.success component.operation.failed
 component.failure worker.* worker.started worker.ready worker.exited
-breaker.* breaker.opened breaker.half_open breaker.closed system.*
-system.overload system.started system.stopped"
+worker.refused breaker.* breaker.opened breaker.half_open breaker.closed
+security.* security.refused system.* system.overload system.started
+system.stopped system.snapshot"
 
 # _readme2ci_words WORDS: COMPREPLY from the words that start with $cur.
 _readme2ci_words () {
@@ -128,7 +129,12 @@ _readme2ci () {
             fi
             ;;
         keys)
-            ((${#args[@]} == 0)) && _readme2ci_words "new"
+            [[ $prev == --expires ]] && return 0
+            if ((${#args[@]} == 0)); then
+                _readme2ci_words "new"
+            elif [[ $cur == -* ]]; then
+                _readme2ci_words "--expires --help"
+            fi
             ;;
         config)
             if ((${#args[@]} == 0)); then

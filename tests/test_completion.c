@@ -118,6 +118,12 @@ Test (completion, other_commands)
     s_expect ("_readme2ci", WORDS ("readme2ci", "config", ""), "[check][show]");
     s_expect ("_readme2ci", WORDS ("readme2ci", "keys", ""), "[new]");
     s_expect ("_readme2ci", WORDS ("readme2ci", "keys", "new", ""), "");
+    s_expect ("_readme2ci", WORDS ("readme2ci", "keys", "new", "keys/a", "--e"), "[--expires]");
+    s_expect ("_readme2ci", WORDS ("readme2ci", "keys", "new", "keys/a", "--expires", ""), "");
+    s_expect ("_readme2ci", WORDS ("readme2ci", "events", "--type", "security."),
+              "[security.*][security.refused]");
+    s_expect ("_readme2ci", WORDS ("readme2ci", "events", "--type", "worker.r"),
+              "[worker.ready][worker.refused]");
 }
 
 Test (completion, supervisor_options)
