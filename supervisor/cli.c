@@ -525,6 +525,12 @@ s_generate_tree (generate_t *self, client_t *client, const char *endpoint, pid_t
         client_reply_t reply;
         int wait = (int) (deadline - now) < 200? (int) (deadline - now): 200;
         if (client_next_reply (client, wait, &reply)) {
+            if (errno == ECONNREFUSED) {
+                term_progress_clear (&bar);
+                return s_fail (EXIT_UNAVAILABLE, "%s: refused by the supervisor at %s",
+                               self->inputs_count == 1? self->inputs [0].path: "generate",
+                               endpoint);
+            }
             if (errno != ETIMEDOUT) {
                 term_progress_clear (&bar);
                 return s_fail (EXIT_UNAVAILABLE, "malformed reply from the supervisor");
@@ -1398,9 +1404,12 @@ s_cmd_ctl (int argc, char **argv)
     //  Rolling operations answer when they end: a worker may take its
     //  whole start timeout before it is ready.
     int rc = client_request (client, "ctl", args, count, 300000, &reply);
+    int saved = errno;
     client_destroy (&client);
     if (rc)
-        return s_fail (EXIT_UNAVAILABLE, "the supervisor did not answer");
+        return s_fail (EXIT_UNAVAILABLE, saved == ECONNREFUSED
+                       ? "ctl: the supervisor refused this client"
+                       : "the supervisor did not answer");
     int code = reply.reply.code;
     if (code == EXIT_OK)
         printf ("readme2ci: %s\n", reply.reply.message);

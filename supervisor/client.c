@@ -25,6 +25,7 @@ struct client {
     bool handshaken;
     bool closed_early;          //  a connection closed during its handshake
     bool said;                  //  the handshake's failure was said
+    bool refused;               //  ... and it will not change by waiting
 };
 
 //  Watch a tcp connection's handshake, so a refused key or a wrong
@@ -89,6 +90,7 @@ s_monitor_read (client_t *self)
                       "supervisor's security.authorized_clients or operators folder, and "
                       "not expired", self->endpoint, (unsigned) value);
             s_say (self, text);
+            self->refused = true;
         }
         else
         if (event == ZMQ_EVENT_HANDSHAKE_FAILED_PROTOCOL) {
@@ -103,6 +105,8 @@ s_monitor_read (client_t *self)
                 snprintf (text, sizeof text, "the handshake with the supervisor at %s "
                           "failed (protocol error 0x%x)", self->endpoint, (unsigned) value);
             s_say (self, text);
+            self->refused = self->refused
+                         || value == ZMQ_PROTOCOL_ERROR_ZMTP_MECHANISM_MISMATCH;
         }
     }
 }
@@ -212,6 +216,9 @@ s_receive (client_t *self, int timeout_ms, client_reply_t *out)
             return -1;
         if (items [1].revents & ZMQ_POLLIN)
             s_monitor_read (self);
+        //  a refused key or a mechanism mismatch stays so: no use waiting
+        if (self->refused)
+            return errno = ECONNREFUSED, -1;
         if (items [0].revents & ZMQ_POLLIN)
             break;
     }

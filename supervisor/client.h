@@ -37,7 +37,9 @@ typedef struct {
 void client_reply_release (client_reply_t *self);
 
 //  Send an operation and wait up to timeout_ms for its reply. Returns 0,
-//  or -1 with errno ETIMEDOUT (no answer) or EPROTO (a malformed one).
+//  or -1 with errno ETIMEDOUT (no answer), EPROTO (a malformed one) or
+//  ECONNREFUSED (the supervisor refused this client's key or mechanism;
+//  the reason is said on stderr once, and waiting would not change it).
 int client_request (client_t *self, const char *op, const char *const *args,
                     size_t args_count, int timeout_ms, client_reply_t *out);
 
@@ -48,7 +50,7 @@ uint64_t client_submit (client_t *self, const wire_submit_t *submit,
                         const uint8_t *project, size_t project_size);
 
 //  Wait up to timeout_ms for the next reply to any submission. Returns 0,
-//  or -1 with errno ETIMEDOUT or EPROTO.
+//  or -1 with errno ETIMEDOUT, EPROTO or ECONNREFUSED (as client_request).
 int client_next_reply (client_t *self, int timeout_ms, client_reply_t *out);
 
 #endif

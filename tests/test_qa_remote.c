@@ -459,7 +459,21 @@ Test (qa_remote, refused_workers_say_why_stop_on_sigterm_and_are_recorded, .time
 //  `readme2ci status` from another host with the given keys (server NULL:
 //  no keys at all).
 static void
+s_remote_cli (secure_t *self, const char *server, const char *key, char *const *args,
+              tu_result_t *r);
+
+static void
 s_remote_status (secure_t *self, const char *server, const char *key, tu_result_t *r)
+{
+    char *args [] = { "status", NULL };
+    s_remote_cli (self, server, key, args, r);
+}
+
+//  `readme2ci ARGS...` from another host with the given keys (server
+//  NULL: no keys at all), bounded at 30 s.
+static void
+s_remote_cli (secure_t *self, const char *server, const char *key, char *const *args,
+              tu_result_t *r)
 {
     char endpoint [128], server_env [1024], key_env [1024];
     snprintf (endpoint, sizeof endpoint, "R2CI_ENDPOINT=%s", self->clients);
@@ -471,8 +485,10 @@ s_remote_status (secure_t *self, const char *server, const char *key, tu_result_
         env [1] = server_env;
         env [2] = key_env;
     }
-    char *argv [] = { (char *) tu_bin ("readme2ci"), "status", NULL };
-    cr_assert_eq (tu_run (argv, env, NULL, 30000, r), 0);
+    char *argv [8] = { (char *) tu_bin ("readme2ci") };
+    for (size_t i = 0; args [i] && i < 6; i++)
+        argv [i + 1] = args [i];
+    cr_assert_eq (tu_run (argv, env, NULL, 30000, r), 0, "%s did not end in 30 s", args [0]);
 }
 
 Test (qa_remote, a_refused_client_is_told_why, .timeout = 90)
@@ -494,6 +510,14 @@ Test (qa_remote, a_refused_client_is_told_why, .timeout = 90)
     s_remote_status (&secure, NULL, NULL, &r);
     cr_assert_eq (r.status, 3);
     cr_assert (strstr (r.err, "requires CURVE"), "%s", r.err);
+    tu_result_release (&r);
+    //  a refusal does not change by waiting: an operation that may wait
+    //  five minutes for its answer ends at once
+    char *ctl [] = { "ctl", "restart", "parser", NULL };
+    s_remote_cli (&secure, "supervisor", "stranger_secret", ctl, &r);
+    cr_assert_eq (r.status, 3, "%s", r.err);
+    cr_assert (strstr (r.err, "refused this client's key"), "%s", r.err);
+    cr_assert (strstr (r.err, "ctl: the supervisor refused this client"), "%s", r.err);
     tu_result_release (&r);
     s_secure_down (&secure);
 }
