@@ -73,16 +73,20 @@ s_is_repl (const char *line, size_t len)
 }
 
 //  Output that slips into promptless blocks: traces, build tool banners,
-//  check marks.
+//  check marks, npm's "> pkg@1.0.0 test" echo, and rules drawn with a
+//  run of one character ("===== 3 passed in 0.01s =====", "-----").
 static bool
 s_is_output (const char *line, size_t len)
 {
     static const char *const marks [] = { "+ ", "----->", "==>", "✓", "✔", "✗",
-        "✘", "…", "-->", NULL };
+        "✘", "…", "-->", "> ", NULL };
     size_t i = s_skip_blank (line, len, 0);
     for (int k = 0; marks [k]; k++)
         if (s_starts (line + i, len - i, marks [k]))
             return true;
+    if (i + 2 < len && strchr ("=-*~_", line [i])
+    &&  line [i + 1] == line [i] && line [i + 2] == line [i])
+        return true;
     return s_is_repl (line, len);
 }
 
@@ -135,6 +139,15 @@ s_prompt (const char *line, size_t len, blocksplit_mode_t mode, bool with_gt)
         return s_skip_blank (line, len, i + 2);
     if (rlen == 1 && (rest [0] == '$' || rest [0] == '%'))
         return len;
+    //  "$npm test": a prompt written without its space, when a tool we
+    //  know follows (a lower-case word, so not a variable like $HOME).
+    if (rlen > 1 && rest [0] == '$' && rest [1] >= 'a' && rest [1] <= 'z') {
+        size_t w = 1;
+        while (w < rlen && rest [w] != ' ')
+            w++;
+        if (classify_known_tool (rest + 1, w - 1))
+            return i + 1;
+    }
     if (s_starts (rest, rlen, "❯ ") || s_starts (rest, rlen, "➜ "))
         return s_skip_blank (line, len, i + strlen ("❯ "));
     if (s_starts (rest, rlen, "λ "))
@@ -278,8 +291,8 @@ s_continues (const char *line, size_t *len_p, blocksplit_mode_t mode)
 
 //  In a block without prompts, a line that does not read as a command:
 //  output such as "Error: ..." or "BenchmarkX  300 ns/op" starts with a
-//  capital; console and unlabelled blocks keep only lines that look like
-//  commands.
+//  capital, a count such as "12 passing (30ms)" with a digit; console and
+//  unlabelled blocks keep only lines that look like commands.
 static bool
 s_is_prose (const char *line, size_t len, blocksplit_mode_t mode)
 {
@@ -288,7 +301,7 @@ s_is_prose (const char *line, size_t len, blocksplit_mode_t mode)
     if (mode != BLOCKSPLIT_SHELL)
         return !classify_looks_like_command (line, len);
     size_t i = s_skip_blank (line, len, 0);
-    if (i < len && line [i] >= 'A' && line [i] <= 'Z'
+    if (i < len && ((line [i] >= 'A' && line [i] <= 'Z') || (line [i] >= '0' && line [i] <= '9'))
     &&  !classify_looks_like_command (line, len)) {
         //  FOO=bar is an assignment, not output.
         size_t j = i;
@@ -404,7 +417,22 @@ blocksplit_run (const char *code, size_t size, blocksplit_mode_t mode,
         if (p > 0 && !s_blank (lines [i].p + p, lines [i].len - p))
             prompts = true;
     }
-    bool with_gt = !other;
+    //  "> " alone after a first line without a prompt is output, as npm
+    //  echoes a script ("npm test" then "> app@1.0.0 test"): a block
+    //  whose prompts are all "> " and that opens with a bare command is
+    //  a script.
+    if (prompts && !other) {
+        for (size_t i = 0; i < count; i++) {
+            if (s_blank (lines [i].p, lines [i].len)
+            ||  s_is_comment (lines [i].p, lines [i].len, mode))
+                continue;
+            if (!s_prompt (lines [i].p, lines [i].len, mode, true)
+            &&  classify_looks_like_command (lines [i].p, lines [i].len))
+                prompts = false;
+            break;
+        }
+    }
+    bool with_gt = !other && prompts;
     uint32_t base_flags = (prompts? CMD_F_PROMPT: 0)
                         | (mode == BLOCKSPLIT_WINDOWS? CMD_F_WINDOWS: 0);
     sbuf_t text = { 0 };

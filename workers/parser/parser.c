@@ -689,6 +689,31 @@ s_asks_to_run (const char *prose, size_t sentence, size_t end, bool chained)
     return false;
 }
 
+//  True when a code span that comes after prose in paragraph node opens
+//  a list item (nothing before it in the item's first paragraph) or a
+//  table cell of a pipe table cmark reads as text ("| `make lint` |").
+static bool
+s_leads_entry (cmark_node *node, const sbuf_t *prose)
+{
+    size_t start = prose->len;
+    while (start > 0 && prose->data [start - 1] != '\n')
+        start--;
+    bool pipe = false;
+    for (size_t i = start; i < prose->len; i++) {
+        char c = prose->data [i];
+        if (c == '|')
+            pipe = true;
+        else
+        if (c != ' ' && c != '\t')
+            return false;
+    }
+    if (pipe)
+        return true;
+    cmark_node *parent = cmark_node_parent (node);
+    return start == 0 && parent && cmark_node_get_type (parent) == CMARK_NODE_ITEM
+        && cmark_node_first_child (parent) == node;
+}
+
 //  A paragraph or heading: facts in its text, and commands in its code
 //  spans when the prose asks to run them.
 static void
@@ -738,9 +763,14 @@ s_prose (state_t *st, cmark_node *node, bool inline_commands)
             const char *cmd = code + p;
             size_t cmd_size = size - p;
             bool several = memchr (cmd, ' ', cmd_size) != NULL;
-            if (s_asks_to_run (sbuf_str (&prose), sentence, prose.len, chained)
-            &&  classify_looks_like_command (cmd, cmd_size)
-            &&  (several || classify_runs_alone (cmd, cmd_size))) {
+            bool asks = s_asks_to_run (sbuf_str (&prose), sentence, prose.len, chained)
+                     && (several || classify_runs_alone (cmd, cmd_size));
+            //  A span that opens a list item or a table cell names a
+            //  command ("- `npm test`: runs the tests", "| `make lint` |");
+            //  a lone word there is more often a prerequisite ("- `cmake`").
+            if (!asks && several && s_leads_entry (node, &prose))
+                asks = true;
+            if (asks && classify_looks_like_command (cmd, cmd_size)) {
                 int span_line = cmark_node_get_start_line (cur);
                 s_add_command (st, NULL, cmd, cmd_size,
                                span_line > 0? (uint32_t) span_line: at_line, -1, CMD_F_INLINE);
