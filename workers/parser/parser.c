@@ -7,6 +7,7 @@
 #include "workers/parser/blocksplit.h"
 #include "workers/parser/classify.h"
 #include "workers/parser/facts.h"
+#include "workers/parser/markup.h"
 #include "workers/parser/sbuf.h"
 
 #include <cmark.h>
@@ -932,6 +933,18 @@ parser_parse (const project_docs_t *docs, readme_doc_t *doc, char *err, size_t e
         st.doc_index = (uint32_t) i;
         st.src = file->data? file->data: "";
         st.size = file->data? file->size: 0;
+        //  reStructuredText and AsciiDoc are read as the Markdown they
+        //  become, line for line
+        char *converted = NULL;
+        markup_kind_t kind = markup_kind (file->name, st.src, st.size);
+        if (kind != MARKUP_MARKDOWN) {
+            size_t size;
+            converted = markup_to_markdown (kind, st.src, st.size, &size);
+            if (!converted)
+                goto out_nomem;
+            st.src = converted;
+            st.size = size;
+        }
         st.cursor_line = 1;
         st.cursor_off = 0;
         st.section = -1;
@@ -939,10 +952,12 @@ parser_parse (const project_docs_t *docs, readme_doc_t *doc, char *err, size_t e
         for (int l = 0; l <= 6; l++)
             st.stack [l] = -1;
         cmark_node *root = cmark_parse_document (st.src, st.size, CMARK_OPT_VALIDATE_UTF8);
+        if (root)
+            s_walk (&st, root);
+        cmark_node_free (root);
+        free (converted);
         if (!root)
             goto out_nomem;
-        s_walk (&st, root);
-        cmark_node_free (root);
     }
     if (st.nomem)
         goto out_nomem;
