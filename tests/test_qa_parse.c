@@ -125,3 +125,246 @@ Test (qa_parse, list_items_and_table_cells_that_open_with_a_command)
     cr_assert_null (s_cmd (&doc, "gcc --version"));
     readme_doc_release (&doc);
 }
+
+//  --------------------------------------------------------------------------
+//  reStructuredText
+
+//  The path of the section a command sits in.
+static const char *
+s_path_of (const readme_doc_t *doc, const readme_cmd_t *cmd)
+{
+    cr_assert_lt (cmd->section, doc->sections_count);
+    return doc->sections [cmd->section].path;
+}
+
+static const char *const s_rst =
+    "=====\n"                                                   //  1
+    "Rsty\n"
+    "=====\n"
+    "\n"
+    "|ci|\n"                                                    //  5
+    "\n"
+    ".. |ci| image:: https://github.com/o/rsty/actions/workflows/tests.yml/badge.svg\n"
+    "   :target: https://github.com/o/rsty/actions\n"
+    "\n"
+    "Installation\n"                                            //  10
+    "============\n"
+    "\n"
+    ".. code-block:: bash\n"
+    "\n"
+    "   pip install rsty\n"                                     //  15
+    "\n"
+    "Development\n"
+    "===========\n"
+    "\n"
+    "1. Set up:\n"                                              //  20
+    "\n"
+    "   .. code-block:: console\n"
+    "      :caption: setup\n"
+    "\n"
+    "      $ python -m pip install -e .[dev]\n"                 //  25
+    "      Successfully installed rsty\n"
+    "\n"
+    "2. Run the tests::\n"
+    "\n"
+    "      pytest -q\n"                                         //  30
+    "\n"
+    "Linting\n"
+    "-------\n"
+    "\n"
+    ".. note::\n"                                               //  35
+    "\n"
+    "   Lint before sending a patch:\n"
+    "\n"
+    "   .. code:: sh\n"
+    "\n"                                                        //  40
+    "      tox -e lint\n"
+    "\n"
+    ".. Old way, no longer works:\n"
+    "\n"
+    "    python setup.py test\n"                                //  45
+    "\n"
+    "        make install\n"
+    "\n"
+    "An indented quote follows.\n"
+    "\n"                                                        //  50
+    "    make -C docs html\n";
+
+Test (qa_parse, rst_sections_blocks_and_lines)
+{
+    readme_doc_t doc;
+    s_parse_named (&doc, "README.rst", s_rst);
+    cr_assert_str_eq (doc.title, "Rsty");
+    const readme_cmd_t *user = s_must (&doc, "pip install rsty");
+    cr_assert_eq (user->line, 15);
+    cr_assert_str_eq (s_path_of (&doc, user), "Installation");
+    const readme_cmd_t *dev = s_must (&doc, "python -m pip install -e .[dev]");
+    cr_assert_eq (dev->line, 25);
+    cr_assert_eq (dev->kind, CMD_INSTALL);
+    cr_assert_eq (dev->flags & CMD_F_PROMPT, CMD_F_PROMPT);
+    cr_assert_str_eq (s_path_of (&doc, dev), "Development");
+    const readme_cmd_t *test = s_must (&doc, "pytest -q");
+    cr_assert_eq (test->line, 30);
+    cr_assert_eq (test->kind, CMD_TEST);
+    const readme_cmd_t *lint = s_must (&doc, "tox -e lint");
+    cr_assert_eq (lint->line, 41);
+    cr_assert_str_eq (s_path_of (&doc, lint), "Development > Linting");
+    //  a comment's body is not read; an indented quote is prose
+    cr_assert_null (s_cmd (&doc, "python setup.py test"));
+    cr_assert_null (s_cmd (&doc, "make install"));
+    cr_assert_null (s_cmd (&doc, "make -C docs html"));
+    cr_assert_null (s_cmd (&doc, "Successfully installed rsty"));
+    //  the substitution's image is a CI badge, on the definition's line
+    cr_assert_eq (doc.badges_count, 1);
+    cr_assert_str_eq (doc.badges [0].kind, "ci");
+    cr_assert_str_eq (doc.badges [0].link, "https://github.com/o/rsty/actions");
+    cr_assert_eq (doc.badges [0].line, 7);
+    readme_doc_release (&doc);
+}
+
+Test (qa_parse, rst_blocks_without_a_closing_blank_or_at_the_end)
+{
+    readme_doc_t doc;
+    s_parse_named (&doc, "README.rst", "Title\n=====\n\n.. code-block:: bash\n\n"
+                   "   make\nText right after.\n\nRun::\n\n    make check");
+    s_must (&doc, "make");
+    cr_assert_null (s_cmd (&doc, "Text right after."));
+    cr_assert_eq (s_must (&doc, "make check")->kind, CMD_TEST);
+    readme_doc_release (&doc);
+}
+
+Test (qa_parse, rst_highlight_sets_the_language_of_literal_blocks)
+{
+    readme_doc_t doc;
+    s_parse_named (&doc, "README.rst", ".. highlight:: console\n\nT\n=\n\nTests::\n\n"
+                   "    $ nox -s tests\n    nox > Session tests was successful.\n");
+    cr_assert_eq (doc.commands_count, 1);
+    cr_assert_eq (s_must (&doc, "nox -s tests")->kind, CMD_TEST);
+    cr_assert_eq (doc.blocks_count, 1);
+    cr_assert_str_eq (doc.blocks [0].lang, "console");
+    readme_doc_release (&doc);
+}
+
+Test (qa_parse, a_readme_without_extension_that_uses_rst_directives)
+{
+    readme_doc_t doc;
+    s_parse_named (&doc, "README", "Tool\n----\n\n.. code-block:: sh\n\n   make test\n");
+    cr_assert_str_eq (doc.title, "Tool");
+    cr_assert_eq (s_must (&doc, "make test")->line, 6);
+    readme_doc_release (&doc);
+    //  a Markdown README keeps reading as Markdown
+    s_parse_named (&doc, "README.md", ".. code-block:: sh\n\n   make test\n");
+    cr_assert_null (s_cmd (&doc, "make test"));
+    readme_doc_release (&doc);
+}
+
+//  --------------------------------------------------------------------------
+//  AsciiDoc
+
+static const char *const s_adoc =
+    "= Adocy\n"                                                 //  1
+    ":toc: macro\n"
+    "\n"
+    "https://ci.example.org/o/adocy[image:https://github.com/o/adocy/actions/"
+    "workflows/ci.yml/badge.svg[CI]]\n"
+    "image:https://img.shields.io/npm/v/adocy.svg[npm, link=\"https://npmjs.com/adocy\"]\n"
+    "\n"
+    "Needs Node.js 20 or later.\n"
+    "\n"
+    "== Usage\n"
+    "\n"                                                        //  10
+    "[source,js]\n"
+    "----\n"
+    "adocy.run();\n"
+    "----\n"
+    "\n"                                                        //  15
+    "== Development\n"
+    "\n"
+    ".Install and test\n"
+    "[source,console]\n"
+    "----\n"                                                    //  20
+    "$ npm ci\n"
+    "$ npm test\n"
+    "> adocy@1.0.0 test\n"
+    "----\n"
+    "\n"                                                        //  25
+    "////\n"
+    "npm publish\n"
+    "////\n"
+    "// npm run release\n"
+    "\n"                                                        //  30
+    "....\n"
+    "npm run lint\n"
+    "....\n";
+
+Test (qa_parse, asciidoc_sections_listings_and_badges)
+{
+    readme_doc_t doc;
+    s_parse_named (&doc, "README.adoc", s_adoc);
+    cr_assert_str_eq (doc.title, "Adocy");
+    cr_assert_eq (doc.commands_count, 3, "got %zu", doc.commands_count);
+    const readme_cmd_t *ci = s_must (&doc, "npm ci");
+    cr_assert_eq (ci->line, 21);
+    cr_assert_str_eq (s_path_of (&doc, ci), "Development");
+    cr_assert_eq (s_must (&doc, "npm test")->kind, CMD_TEST);
+    cr_assert_eq (s_must (&doc, "npm run lint")->line, 32);
+    cr_assert_null (s_cmd (&doc, "npm publish"));
+    cr_assert_null (s_cmd (&doc, "adocy.run();"));
+    cr_assert_eq (doc.badges_count, 2);
+    cr_assert_str_eq (doc.badges [0].kind, "ci");
+    cr_assert_str_eq (doc.badges [0].link, "https://ci.example.org/o/adocy");
+    cr_assert_str_eq (doc.badges [1].link, "https://npmjs.com/adocy");
+    bool node = false;
+    for (size_t i = 0; i < doc.facts_count; i++)
+        if (strcmp (doc.facts [i].key, "node") == 0)
+            node = doc.facts [i].line == 7;
+    cr_assert (node, "the Node.js fact on line 7");
+    readme_doc_release (&doc);
+}
+
+//  --------------------------------------------------------------------------
+//  Hostile input
+
+//  Noise built from the pieces the two readers react to, under each name.
+Test (qa_parse, rst_and_asciidoc_noise_never_breaks_the_parse, .timeout = 30)
+{
+    static const char *const pieces [] = { "\n", "::", "\n\n", "   ", "\t", ".. ",
+        "code-block:: bash", "|x| image:: ", ":target: ", ":alt: ", "=====", "-----",
+        "....", "////", "++++", "[source,sh]", "image:", "https://a[", "]", "[",
+        "link=\"", "= ", "== ", "$ make", "```", "\r\n", ":toc:", "\xff\xfe", "//",
+        ".T", "+", "|===", "highlight:: console", "prompt:: bash", "Title", "\x00" };
+    const size_t npieces = sizeof pieces / sizeof pieces [0];
+    const char *names [] = { "README.rst", "README.adoc", "README" };
+    unsigned seed = 2024;
+    size_t cap = 256 * 1024;
+    char *text = malloc (cap);
+    cr_assert_not_null (text);
+    for (int round = 0; round < 60; round++) {
+        size_t n = 0;
+        size_t target = 1 + (size_t) round * 4000;
+        while (n + 32 < cap && n < target) {
+            seed = seed * 1103515245u + 12345u;
+            const char *piece = pieces [(seed >> 16) % npieces];
+            size_t len = piece [0]? strlen (piece): 1;
+            memcpy (text + n, piece, len);
+            n += len;
+        }
+        for (size_t k = 0; k < 3; k++) {
+            project_docs_t docs = { 0 };
+            cr_assert_eq (project_docs_add (&docs, names [k], text, n), 0);
+            readme_doc_t doc;
+            char err [256] = "";
+            cr_assert_eq (parser_parse (&docs, &doc, err, sizeof err), 0, "%s", err);
+            uint8_t *buf;
+            size_t len;
+            cr_assert_eq (readme_doc_encode (&doc, &buf, &len), 0);
+            readme_doc_t back;
+            cr_assert_eq (readme_doc_decode (&back, buf, len), 0);
+            readme_doc_release (&back);
+            free (buf);
+            readme_doc_release (&doc);
+            project_docs_release (&docs);
+        }
+    }
+    free (text);
+}
