@@ -6,6 +6,7 @@
 #include "tests/support/testutil.h"
 
 #include <criterion/criterion.h>
+#include <stdarg.h>
 #include <stdio.h>
 #include <stdlib.h>
 #include <string.h>
@@ -51,6 +52,46 @@ s_must (const readme_doc_t *doc, const char *text)
         cr_assert_fail ("no command [%s]", text);
     }
     return cmd;
+}
+
+//  A project folder with files given as name, text pairs (NULL ended).
+static char *
+s_project (const char *name, ...)
+{
+    char *dir = tu_tmpdir ();
+    va_list args;
+    va_start (args, name);
+    for (const char *file = name; file; file = va_arg (args, const char *)) {
+        const char *text = va_arg (args, const char *);
+        tu_write (dir, file, text);
+    }
+    va_end (args);
+    return dir;
+}
+
+//  What `readme2ci generate --inline [--json]` prints for dir. Caller frees.
+static char *
+s_generate (const char *dir, bool json)
+{
+    char *argv [] = { (char *) tu_bin ("readme2ci"), "generate", "--inline",
+                      json? "--json": "--explain", (char *) dir, NULL };
+    tu_result_t result;
+    cr_assert_eq (tu_run (argv, NULL, NULL, 30000, &result), 0);
+    cr_assert_eq (result.status, 0, "generate %s: %s", dir, result.err);
+    char *out = result.out;
+    result.out = NULL;
+    tu_result_release (&result);
+    return out;
+}
+
+static void
+s_lint (const char *yaml)
+{
+    char *findings = NULL;
+    int found = tu_actionlint (yaml, &findings);
+    if (found != TU_LINT_SKIPPED)
+        cr_assert_eq (found, 0, "actionlint: %s\n%s", findings? findings: "could not run", yaml);
+    free (findings);
 }
 
 //  --------------------------------------------------------------------------
@@ -367,4 +408,80 @@ Test (qa_parse, rst_and_asciidoc_noise_never_breaks_the_parse, .timeout = 30)
         }
     }
     free (text);
+}
+
+//  --------------------------------------------------------------------------
+//  Through the whole tree
+
+Test (qa_parse, an_rst_readme_gives_the_steps_and_their_lines, .timeout = 60)
+{
+    char *dir = s_project (
+        "setup.py", "from setuptools import setup\nsetup(name='rsty')\n",
+        "README.rst", s_rst, NULL);
+    char *yaml = s_generate (dir, false);
+    cr_assert (strstr (yaml, "run: pytest -q"), "%s", yaml);
+    cr_assert (strstr (yaml, "# from README.rst:30 (Development)"), "%s", yaml);
+    //  the user's install is not a step; the comment's commands are not read
+    cr_assert_null (strstr (yaml, "pip install rsty"), "%s", yaml);
+    cr_assert_null (strstr (yaml, "setup.py test"), "%s", yaml);
+    s_lint (yaml);
+    free (yaml);
+    char *json = s_generate (dir, true);
+    cr_assert (strstr (json, "'pip install rsty': installs the project itself"), "%s", json);
+    free (json);
+    tu_rmtree (dir);
+    free (dir);
+}
+
+Test (qa_parse, readme_scripts_and_targets_the_build_files_lack_are_dropped, .timeout = 60)
+{
+    char *dir = s_project (
+        "package.json", "{\"name\": \"stale\", \"version\": \"1.0.0\",\n"
+                        " \"scripts\": {\"build\": \"tsc\", \"test:ci\": \"jest --ci\"}}\n",
+        "Makefile", "docs:\n\ttypedoc\n",
+        "README.md", "# Stale\n\n## Development\n\n```sh\nnpm install\n"
+                     "npm run test:unit\nnpm test\nmake lint\nmake docs\nnpm run test:ci\n```\n",
+        NULL);
+    char *json = s_generate (dir, true);
+    cr_assert (strstr (json, "'npm run test:unit': package.json has no script 'test:unit'"),
+               "%s", json);
+    cr_assert (strstr (json, "'npm test': package.json has no script 'test'"), "%s", json);
+    cr_assert (strstr (json, "'make lint': Makefile has no target 'lint'"), "%s", json);
+    cr_assert_null (strstr (json, "'make docs':"), "%s", json);
+    cr_assert (strstr (json, "\"run\": \"npm run test:ci\""), "%s", json);
+    free (json);
+    tu_rmtree (dir);
+    free (dir);
+}
+
+Test (qa_parse, generated_and_including_makefiles_are_not_judged, .timeout = 60)
+{
+    char *dir = s_project (
+        "Makefile", "include rules.mk\nall:\n\tcc -o tool tool.c\n",
+        "README.md", "# Tool\n\n## Testing\n\n```sh\nmake check\n```\n", NULL);
+    char *yaml = s_generate (dir, false);
+    cr_assert (strstr (yaml, "run: make check"), "%s", yaml);
+    free (yaml);
+    tu_rmtree (dir);
+    free (dir);
+}
+
+Test (qa_parse, system_installs_of_the_title_are_usage_others_are_not_for_ubuntu,
+      .timeout = 60)
+{
+    char *dir = s_project (
+        "Makefile", "all:\n\tcc -o rooty rooty.c\ncheck:\n\t./t.sh\n",
+        "README.md", "# Rooty - a tiny init\n\n## Installation\n\n```console\n"
+                     "# apt-get install rooty\n$ brew install openssl\n```\n\n"
+                     "## Building\n\n```sh\nsudo apt-get install -y libcap-dev\n```\n",
+        NULL);
+    char *json = s_generate (dir, true);
+    cr_assert (strstr (json, "'apt-get install rooty': installs the project itself"),
+               "%s", json);
+    cr_assert (strstr (json, "'brew install openssl': not for an Ubuntu runner"), "%s", json);
+    cr_assert (strstr (json, "sudo apt-get install -y libcap-dev"), "%s", json);
+    cr_assert_null (strstr (json, "apt-get install -y rooty"), "%s", json);
+    free (json);
+    tu_rmtree (dir);
+    free (dir);
 }
