@@ -485,3 +485,30 @@ Test (qa_parse, system_installs_of_the_title_are_usage_others_are_not_for_ubuntu
     tu_rmtree (dir);
     free (dir);
 }
+
+Test (qa_parse, headings_in_other_languages_weigh_as_in_english, .timeout = 60)
+{
+    //  French: the usage example comes first, the development one wins
+    char *dir = s_project (
+        "pyproject.toml", "[project]\nname = \"outil\"\nversion = \"0.1\"\n",
+        "README.md", "# Outil\n\n## Utilisation\n\n```sh\npytest exemples/ --demo\n```\n\n"
+                     "## Développement\n\n```sh\npytest tests/ -q\n```\n", NULL);
+    char *yaml = s_generate (dir, false);
+    cr_assert (strstr (yaml, "run: pytest tests/ -q"), "%s", yaml);
+    cr_assert (strstr (yaml, "# from README.md:12 (Développement)"), "%s", yaml);
+    cr_assert_null (strstr (yaml, "exemples"), "%s", yaml);
+    free (yaml);
+    tu_rmtree (dir);
+    free (dir);
+    //  Chinese: 使用 (usage) against 测试 (testing)
+    dir = s_project (
+        "pyproject.toml", "[project]\nname = \"gongju\"\nversion = \"0.1\"\n",
+        "README.md", "# 工具\n\n## 使用\n\n```sh\npytest demo/\n```\n\n"
+                     "## 测试\n\n```sh\npytest tests/\n```\n", NULL);
+    yaml = s_generate (dir, false);
+    cr_assert (strstr (yaml, "run: pytest tests/"), "%s", yaml);
+    cr_assert_null (strstr (yaml, "pytest demo/"), "%s", yaml);
+    free (yaml);
+    tu_rmtree (dir);
+    free (dir);
+}

@@ -127,12 +127,28 @@ s_section_score (const dctx_t *self, uint32_t section)
     const char *last = lower;
     for (const char *p = strstr (lower, " > "); p; p = strstr (p + 1, " > "))
         last = p + 3;
+    //  English first, then the words READMEs in other languages use
+    //  (Cyrillic stems leave out the first letter, which tolower keeps)
     static const char *const dev [] = { "test", "develop", "contribut", "hack",
-        "build", "compil", "from source", "local", "ci", NULL };
+        "build", "compil", "from source", "local", "ci", "d\xc3\xa9velopp", "entwickl",
+        "desarroll", "sviluppo", "desenvolv", "prueba", "bauen", "\xd0\xb0\xd0\xb7\xd1\x80"
+        "\xd0\xb0\xd0\xb1\xd0\xbe\xd1\x82", "\xd0\xb5\xd1\x81\xd1\x82", "\xd0\xb1\xd0\xbe"
+        "\xd1\x80\xd0\xba", "\xe5\xbc\x80\xe5\x8f\x91", "\xe9\x96\x8b\xe7\x99\xba",
+        "\xe6\xb5\x8b\xe8\xaf\x95", "\xe3\x83\x86\xe3\x82\xb9\xe3\x83\x88",
+        "\xe6\x9e\x84\xe5\xbb\xba", "\xe7\xbc\x96\xe8\xaf\x91",
+        "\xe3\x83\x93\xe3\x83\xab\xe3\x83\x89", NULL };
     static const char *const setup [] = { "install", "setup", "set up", "getting started",
-        "quick", "requirement", "prerequisite", "depend", NULL };
+        "quick", "requirement", "prerequisite", "depend", "instal", "voraussetz",
+        "requisit", "abh\xc3\xa4ngigkeit", "d\xc3\xa9pendance", "\xd1\x81\xd1\x82\xd0\xb0"
+        "\xd0\xbd\xd0\xbe\xd0\xb2\xd0\xba", "\xe5\xae\x89\xe8\xa3\x85",
+        "\xe3\x82\xa4\xe3\x83\xb3\xe3\x82\xb9\xe3\x83\x88\xe3\x83\xbc\xe3\x83\xab",
+        "\xe4\xbe\x9d\xe8\xb5\x96", NULL };
     static const char *const usage [] = { "usage", "example", "tutorial", "demo",
-        "api", "how to use", "cli", NULL };
+        "api", "how to use", "cli", "utilisation", "verwendung", "benutzung", "uso",
+        "utilizzo", "exemple", "beispiel", "ejemplo", "esempio", "\xd1\x81\xd0\xbf\xd0\xbe"
+        "\xd0\xbb\xd1\x8c\xd0\xb7\xd0\xbe\xd0\xb2", "\xe4\xbd\xbf\xe7\x94\xa8",
+        "\xe7\x94\xa8\xe6\xb3\x95", "\xe4\xbd\xbf\xe3\x81\x84\xe6\x96\xb9",
+        "\xe7\xa4\xba\xe4\xbe\x8b", NULL };
     const char *scopes [] = { last, lower };
     for (size_t k = 0; k < 2; k++) {
         for (size_t i = 0; dev [i]; i++)
