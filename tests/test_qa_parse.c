@@ -54,6 +54,14 @@ s_must (const readme_doc_t *doc, const char *text)
     return cmd;
 }
 
+//  The path of the section a command sits in.
+static const char *
+s_path_of (const readme_doc_t *doc, const readme_cmd_t *cmd)
+{
+    cr_assert_lt (cmd->section, doc->sections_count);
+    return doc->sections [cmd->section].path;
+}
+
 //  A project folder with files given as name, text pairs (NULL ended).
 static char *
 s_project (const char *name, ...)
@@ -168,15 +176,47 @@ Test (qa_parse, list_items_and_table_cells_that_open_with_a_command)
 }
 
 //  --------------------------------------------------------------------------
-//  reStructuredText
+//  HTML in Markdown
 
-//  The path of the section a command sits in.
-static const char *
-s_path_of (const readme_doc_t *doc, const readme_cmd_t *cmd)
+Test (qa_parse, a_details_summary_titles_the_commands_it_hides)
 {
-    cr_assert_lt (cmd->section, doc->sections_count);
-    return doc->sections [cmd->section].path;
+    readme_doc_t doc;
+    s_parse (&doc, "# Gizmo\n\n## Installation\n\n```sh\nnpm install -g gizmo\n```\n\n"
+                   "<details>\n<summary><b>Build &amp; test</b> from source</summary>\n\n"
+                   "```sh\nnpm ci\nnpm test\n```\n\n</details>\n\n"
+                   "```sh\nnpm run docs\n```\n\n### Upgrading\n\n```sh\nnpm update -g gizmo\n```\n");
+    const readme_cmd_t *user = s_must (&doc, "npm install -g gizmo");
+    cr_assert_str_eq (s_path_of (&doc, user), "Installation");
+    const readme_cmd_t *test = s_must (&doc, "npm test");
+    cr_assert_str_eq (s_path_of (&doc, test), "Installation > Build & test from source");
+    cr_assert_eq (doc.sections [test->section].level, 3);
+    cr_assert_eq (doc.sections [test->section].line, 10);
+    //  after </details> the enclosing section holds again
+    cr_assert_str_eq (s_path_of (&doc, s_must (&doc, "npm run docs")), "Installation");
+    cr_assert_str_eq (s_path_of (&doc, s_must (&doc, "npm update -g gizmo")),
+                      "Installation > Upgrading");
+    readme_doc_release (&doc);
 }
+
+Test (qa_parse, pre_blocks_are_read_like_unlabelled_fences)
+{
+    readme_doc_t doc;
+    s_parse (&doc, "# T\n\n## Testing\n\n<pre>\n$ make check &amp;&amp; make lint\n"
+                   "PASS: 3 &lt;ok&gt;\n$ <b>cargo test</b>\n</pre>\n\n"
+                   "<pre lang=\"python\">\nimport os\n</pre>\n");
+    const readme_cmd_t *cmd = s_must (&doc, "make check && make lint");
+    cr_assert_eq (cmd->line, 6);
+    cr_assert_eq (cmd->flags & CMD_F_PROMPT, CMD_F_PROMPT);
+    cr_assert_eq (s_must (&doc, "cargo test")->line, 8);
+    cr_assert_eq (doc.commands_count, 2);
+    cr_assert_eq (doc.blocks_count, 2);
+    cr_assert_str_eq (doc.blocks [1].lang, "python");
+    cr_assert_not (doc.blocks [1].shell);
+    readme_doc_release (&doc);
+}
+
+//  --------------------------------------------------------------------------
+//  reStructuredText
 
 static const char *const s_rst =
     "=====\n"                                                   //  1
@@ -367,7 +407,7 @@ Test (qa_parse, asciidoc_sections_listings_and_badges)
 //  Hostile input
 
 //  Noise built from the pieces the two readers react to, under each name.
-Test (qa_parse, rst_and_asciidoc_noise_never_breaks_the_parse, .timeout = 30)
+Test (qa_parse, rst_and_asciidoc_noise_never_breaks_the_parse)
 {
     static const char *const pieces [] = { "\n", "::", "\n\n", "   ", "\t", ".. ",
         "code-block:: bash", "|x| image:: ", ":target: ", ":alt: ", "=====", "-----",
