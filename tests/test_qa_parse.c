@@ -139,6 +139,18 @@ Test (qa_parse, rules_and_counts_are_output)
     readme_doc_release (&doc);
 }
 
+Test (qa_parse, bash_default_prompts_are_prompts)
+{
+    readme_doc_t doc;
+    s_parse (&doc, "# T\n\n```console\nsh-5.1$ make lint\nbash$ make test\n"
+                   "bash-5.2# make install\nok\nshare$ not a prompt\n```\n");
+    cr_assert_eq (doc.commands_count, 3, "got %zu", doc.commands_count);
+    cr_assert_eq (s_must (&doc, "make lint")->flags & CMD_F_PROMPT, CMD_F_PROMPT);
+    cr_assert_eq (s_must (&doc, "make test")->line, 5);
+    s_must (&doc, "make install");
+    readme_doc_release (&doc);
+}
+
 Test (qa_parse, dollar_without_its_space_is_a_prompt_before_a_tool)
 {
     readme_doc_t doc;
@@ -151,6 +163,20 @@ Test (qa_parse, dollar_without_its_space_is_a_prompt_before_a_tool)
 
 //  --------------------------------------------------------------------------
 //  Commands listed in prose
+
+Test (qa_parse, a_colon_after_a_sentence_about_running_introduces_a_command)
+{
+    readme_doc_t doc;
+    s_parse (&doc, "# T\n\n## Development\n\nTo run the tests: `pytest -x`\n\n"
+                   "Formatting is checked, so before pushing: `black --check .`\n\n"
+                   "Requirements: `cmake` and `ninja`. Platform: `uname -a` shows it.\n");
+    cr_assert_eq (s_must (&doc, "pytest -x")->kind, CMD_TEST);
+    cr_assert_eq (s_must (&doc, "black --check .")->kind, CMD_LINT);
+    cr_assert_null (s_cmd (&doc, "cmake"));
+    cr_assert_null (s_cmd (&doc, "uname -a"));
+    cr_assert_eq (doc.commands_count, 2);
+    readme_doc_release (&doc);
+}
 
 Test (qa_parse, list_items_and_table_cells_that_open_with_a_command)
 {

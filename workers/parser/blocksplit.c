@@ -155,6 +155,19 @@ s_prompt (const char *line, size_t len, blocksplit_mode_t mode, bool with_gt)
     if (mode != BLOCKSPLIT_PLAIN && with_gt && s_starts (rest, rlen, "> ")
     &&  !s_starts (rest, rlen, "> >"))
         return s_skip_blank (line, len, i + 2);
+    //  bash's own prompts: "bash$ ", "sh-5.1$ ", "bash-5.2# "
+    static const char *const shells [] = { "bash", "sh", "zsh", "ksh", "dash", NULL };
+    for (int k = 0; shells [k]; k++) {
+        size_t slen = strlen (shells [k]);
+        if (!s_starts (rest, rlen, shells [k]))
+            continue;
+        size_t j = slen;
+        if (j < rlen && rest [j] == '-')
+            for (j++; j < rlen && ((rest [j] >= '0' && rest [j] <= '9') || rest [j] == '.'); j++)
+                ;
+        if (j + 1 < rlen && (rest [j] == '$' || rest [j] == '#') && rest [j + 1] == ' ')
+            return s_skip_blank (line, len, i + j + 2);
+    }
     //  user@host:~/src$ , [user@host src]$ , ~/src$
     if (rlen && (rest [0] == '[' || rest [0] == '~' || rest [0] == '/'
              ||  (rest [0] >= 'a' && rest [0] <= 'z'))) {

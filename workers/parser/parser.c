@@ -801,8 +801,16 @@ s_asks_to_run (const char *prose, size_t sentence, size_t end, bool chained)
         return true;
     if (chained && end - start < 24 && s_in (word, connectors))
         return true;
-    if (!s_in (word, joined))
+    //  "To run the tests: `pytest -x`": a colon ends a sentence about
+    //  running something
+    size_t colon = end;
+    while (colon > sentence && (prose [colon - 1] == ' ' || prose [colon - 1] == '\t'))
+        colon--;
+    bool introduced = colon > sentence && prose [colon - 1] == ':';
+    if (!introduced && !s_in (word, joined))
         return false;
+    if (introduced)
+        start = colon;
     //  "with": only when the sentence is about running something.
     for (size_t i = sentence; i < start; i++) {
         if (i > sentence && ((prose [i - 1] >= 'a' && prose [i - 1] <= 'z')
