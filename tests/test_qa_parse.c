@@ -161,6 +161,17 @@ Test (qa_parse, dollar_without_its_space_is_a_prompt_before_a_tool)
     readme_doc_release (&doc);
 }
 
+Test (qa_parse, package_manager_options_before_the_script_take_their_value)
+{
+    readme_doc_t doc;
+    s_parse (&doc, "# T\n\n```sh\npnpm --filter web test\nnpm -w packages/core run lint\n"
+                   "yarn --cwd app build\n```\n");
+    cr_assert_eq (s_must (&doc, "pnpm --filter web test")->kind, CMD_TEST);
+    cr_assert_eq (s_must (&doc, "npm -w packages/core run lint")->kind, CMD_LINT);
+    cr_assert_eq (s_must (&doc, "yarn --cwd app build")->kind, CMD_BUILD);
+    readme_doc_release (&doc);
+}
+
 //  --------------------------------------------------------------------------
 //  Commands listed in prose
 

@@ -695,7 +695,11 @@ static bool
 s_js_pm (classify_ctx_t *ctx, words_t *w, int i, classify_result_t *out, int depth)
 {
     const char *tool = w->v [i];
-    int k = s_next_arg (w, i + 1, NULL);
+    //  options that take a value before the subcommand: pnpm --filter web
+    //  test, npm -w pkg test, yarn --cwd app build
+    static const char *const with_arg [] = { "--filter", "-F", "-w", "--workspace",
+        "--prefix", "--cwd", "-C", "--dir", NULL };
+    int k = s_next_arg (w, i + 1, with_arg);
     const char *sub = k < w->n? w->v [k]: "";
     if (s_eq (sub, "install") || s_eq (sub, "i") || s_eq (sub, "add")
     ||  s_eq (sub, "isntall")) {
