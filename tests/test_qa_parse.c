@@ -575,6 +575,11 @@ Test (qa_parse, headings_in_other_languages_weigh_as_in_english, .timeout = 60)
     cr_assert (strstr (yaml, "# from README.md:12 (Développement)"), "%s", yaml);
     cr_assert_null (strstr (yaml, "exemples"), "%s", yaml);
     free (yaml);
+    char *json = s_generate (dir, true);
+    cr_assert (strstr (json, "'pytest exemples/ --demo': shown as usage or an example"),
+               "%s", json);
+    cr_assert (strstr (json, "README.md:6 (Utilisation)"), "%s", json);
+    free (json);
     tu_rmtree (dir);
     free (dir);
     //  Chinese: 使用 (usage) against 测试 (testing)

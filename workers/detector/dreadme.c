@@ -688,10 +688,13 @@ s_commands (dctx_t *self)
             continue;
         const tool_t *tool = s_tool (cmd->text);
         const char *ecosystem = dreadme_ecosystem (cmd->text);
-        if (score == 0 && !self->readme_only)
+        if (score == 0 && (!self->readme_only || cmd->kind != CMD_TEST)) {
+            char note [400];
+            snprintf (note, sizeof note, "'%.200s': shown as usage or an example, "
+                      "not how the project is built or tested", cmd->text);
+            dctx_note (self, "dropped", note, source);
             continue;
-        if (score == 0 && cmd->kind != CMD_TEST)
-            continue;
+        }
         report_job_t *job = s_job_for (self, ecosystem, tool, source);
         if (!job) {
             if (ecosystem && *ecosystem && cmd->kind != CMD_INSTALL) {
