@@ -172,6 +172,18 @@ Test (qa_parse, package_manager_options_before_the_script_take_their_value)
     readme_doc_release (&doc);
 }
 
+Test (qa_parse, run_before_what_a_script_does_is_not_running_the_program)
+{
+    readme_doc_t doc;
+    s_parse (&doc, "# T\n\n```sh\n./scripts/run-tests.sh\nnpm run run:lint\n"
+                   "tools/run_build.py\n./run-server.sh\n```\n");
+    cr_assert_eq (s_must (&doc, "./scripts/run-tests.sh")->kind, CMD_TEST);
+    cr_assert_eq (s_must (&doc, "npm run run:lint")->kind, CMD_LINT);
+    cr_assert_eq (s_must (&doc, "tools/run_build.py")->kind, CMD_BUILD);
+    cr_assert_eq (s_must (&doc, "./run-server.sh")->kind, CMD_RUN);
+    readme_doc_release (&doc);
+}
+
 //  --------------------------------------------------------------------------
 //  Commands listed in prose
 
