@@ -184,6 +184,25 @@ Test (qa_parse, run_before_what_a_script_does_is_not_running_the_program)
     readme_doc_release (&doc);
 }
 
+Test (qa_parse, only_windows_syntax_in_powershell_and_cmd_blocks_is_windows_only)
+{
+    readme_doc_t doc;
+    s_parse (&doc, "# T\n\n```powershell\nPS C:\\src> dotnet test\n```\n\n```pwsh\nnpm ci\n"
+                   ".\\build.ps1 -Release\n$env:CI = 1; npm test\nSet-Location tests\n"
+                   "py -3 -m pytest\nchoco install cmake\ncmake -G \"Visual Studio 17 2022\" ..\n"
+                   "```\n\n```cmd\nC:\\> set FOO=1\nC:\\> build.cmd\nC:\\> cargo test\n```\n");
+    const char *portable [] = { "dotnet test", "npm ci", "cargo test" };
+    for (size_t i = 0; i < 3; i++)
+        cr_assert_eq (s_must (&doc, portable [i])->flags & CMD_F_WINDOWS, 0u, "%s", portable [i]);
+    const char *windows [] = { ".\\build.ps1 -Release", "$env:CI = 1; npm test",
+        "Set-Location tests", "py -3 -m pytest", "choco install cmake",
+        "cmake -G \"Visual Studio 17 2022\" ..", "set FOO=1", "build.cmd" };
+    for (size_t i = 0; i < 8; i++)
+        cr_assert_eq (s_must (&doc, windows [i])->flags & CMD_F_WINDOWS, CMD_F_WINDOWS,
+                      "%s", windows [i]);
+    readme_doc_release (&doc);
+}
+
 //  --------------------------------------------------------------------------
 //  Commands listed in prose
 
@@ -603,6 +622,22 @@ Test (qa_parse, headings_in_other_languages_weigh_as_in_english, .timeout = 60)
     cr_assert (strstr (yaml, "run: pytest tests/"), "%s", yaml);
     cr_assert_null (strstr (yaml, "pytest demo/"), "%s", yaml);
     free (yaml);
+    tu_rmtree (dir);
+    free (dir);
+}
+
+Test (qa_parse, commands_under_a_windows_heading_are_windows_only, .timeout = 60)
+{
+    char *dir = s_project (
+        "CMakeLists.txt", "cmake_minimum_required(VERSION 3.16)\nproject(w C)\n",
+        "README.md", "# W\n\n## Building\n\n### Linux and macOS\n\n```sh\n"
+                     "ctest --test-dir build\n```\n\n### On Windows\n\n```sh\n"
+                     "ctest --test-dir build -C Release\n```\n", NULL);
+    char *json = s_generate (dir, true);
+    cr_assert (strstr (json, "'ctest --test-dir build -C Release': Windows-only (under a "
+                             "Windows heading)"), "%s", json);
+    cr_assert (strstr (json, "\"run\": \"ctest --test-dir build\""), "%s", json);
+    free (json);
     tu_rmtree (dir);
     free (dir);
 }

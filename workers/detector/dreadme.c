@@ -441,6 +441,28 @@ s_undefined_target (const dctx_t *self, const readme_cmd_t *cmd, char *why, size
     return false;
 }
 
+//  True when the innermost heading above the command is about Windows
+//  alone ("On Windows", "Building on Windows"), not "Linux and Windows".
+static bool
+s_windows_section (const dctx_t *self, uint32_t section)
+{
+    if (section >= self->doc->sections_count || !self->doc->sections [section].heading)
+        return false;
+    char lower [160];
+    snprintf (lower, sizeof lower, "%s", self->doc->sections [section].heading);
+    for (char *p = lower; *p; p++)
+        *p = (char) tolower ((unsigned char) *p);
+    static const char *const others [] = { "linux", "macos", "mac", "osx", "unix",
+        "ubuntu", "debian", "posix", "bsd", NULL };
+    if (!dtext_has_word (lower, "windows") && !dtext_has_word (lower, "win32")
+        && !dtext_has_word (lower, "win64"))
+        return false;
+    for (size_t i = 0; others [i]; i++)
+        if (dtext_has_word (lower, others [i]))
+            return false;
+    return true;
+}
+
 //  Why a command never becomes a step, or NULL when it may.
 static const char *
 s_drop_reason (const dctx_t *self, const readme_cmd_t *cmd)
@@ -449,6 +471,8 @@ s_drop_reason (const dctx_t *self, const readme_cmd_t *cmd)
         return "holds a placeholder";
     if (cmd->flags & CMD_F_WINDOWS)
         return "Windows-only";
+    if (s_windows_section (self, cmd->section))
+        return "Windows-only (under a Windows heading)";
     if (cmd->flags & CMD_F_DEPLOY)
         return "publishes or deploys";
     if (cmd->kind == CMD_RUN)

@@ -383,6 +383,55 @@ s_is_comment (const char *line, size_t len, blocksplit_mode_t mode)
     return false;
 }
 
+//  True when a command from a PowerShell or cmd block only runs there:
+//  Windows paths (.\build.ps1, C:\src), scripts and programs (.bat, .cmd,
+//  .ps1, .exe), cmdlets (Set-Location), $env:, cmd's builtins, the py
+//  launcher, Visual Studio. `npm test` or `dotnet build` written in such
+//  a block runs anywhere.
+static bool
+s_windows_only (const char *text, size_t len)
+{
+    static const char *const builtins [] = { "set", "setx", "copy", "xcopy", "del",
+        "erase", "rd", "md", "dir", "cls", "type", "move", "ren", "call", "start",
+        "where", "mklink", "robocopy", "choco", "winget", "scoop", "iwr", "irm", "iex",
+        "py", "nmake", "msbuild", "vcpkg", "powershell", "pwsh", "cmd", NULL };
+    static const char *const marks [] = { "\\", "$env:", "$Env:", "$ENV:", ".ps1",
+        ".bat", ".cmd", ".exe", ".BAT", ".CMD", ".EXE", "Visual Studio", "vcvars", NULL };
+    for (int k = 0; marks [k]; k++) {
+        size_t mlen = strlen (marks [k]);
+        for (size_t i = 0; i + mlen <= len; i++)
+            if (memcmp (text + i, marks [k], mlen) == 0)
+                return true;
+    }
+    size_t i = s_skip_blank (text, len, 0);
+    size_t w = i;
+    while (w < len && text [w] != ' ' && text [w] != '\t' && text [w] != '\n')
+        w++;
+    for (int k = 0; builtins [k]; k++) {
+        size_t blen = strlen (builtins [k]);
+        if (w - i != blen)
+            continue;
+        size_t c = 0;
+        while (c < blen && (text [i + c] | 0x20) == builtins [k][c])
+            c++;
+        if (c == blen)
+            return true;
+    }
+    //  Verb-Noun: a capital, letters, a dash, a capital
+    if (i < w && text [i] >= 'A' && text [i] <= 'Z') {
+        const char *dash = memchr (text + i, '-', w - i);
+        if (dash && dash + 1 < text + w && dash [1] >= 'A' && dash [1] <= 'Z')
+            return true;
+    }
+    //  a drive letter: "C:", "D:\\src"
+    for (size_t k = 0; k + 1 < len; k++)
+        if (text [k + 1] == ':' && ((text [k] >= 'A' && text [k] <= 'Z'))
+        &&  (k == 0 || text [k - 1] == ' ' || text [k - 1] == '"')
+        &&  (k + 2 == len || text [k + 2] == '\\' || text [k + 2] == '/'))
+            return true;
+    return false;
+}
+
 //  Cuts code into lines (without their newline).
 static line_t *
 s_lines (const char *code, size_t size, size_t *count_p)
@@ -446,8 +495,7 @@ blocksplit_run (const char *code, size_t size, blocksplit_mode_t mode,
         }
     }
     bool with_gt = !other && prompts;
-    uint32_t base_flags = (prompts? CMD_F_PROMPT: 0)
-                        | (mode == BLOCKSPLIT_WINDOWS? CMD_F_WINDOWS: 0);
+    uint32_t base_flags = prompts? CMD_F_PROMPT: 0;
     sbuf_t text = { 0 };
     int rc = 0;
     size_t i = 0;
@@ -526,8 +574,11 @@ blocksplit_run (const char *code, size_t size, blocksplit_mode_t mode,
             rc = -1;
         }
         else
-        if (text.len)
+        if (text.len) {
+            if (mode == BLOCKSPLIT_WINDOWS && s_windows_only (text.data, text.len))
+                flags |= CMD_F_WINDOWS;
             rc = fn (arg, text.data, text.len, (uint32_t) start, flags);
+        }
     }
     sbuf_release (&text);
     free (lines);
