@@ -266,6 +266,27 @@ Test (qa_parse, a_details_summary_titles_the_commands_it_hides)
     readme_doc_release (&doc);
 }
 
+Test (qa_parse, a_bold_line_alone_stands_for_a_heading)
+{
+    readme_doc_t doc;
+    s_parse (&doc, "# Boldy\n\n**Usage**\n\n```sh\npytest --demo examples/\n```\n\n"
+                   "**Running the tests:**\n\n```sh\npytest tests/\n```\n\n"
+                   "**Note:** bold then prose is a paragraph.\n\n```sh\nmake docs\n```\n\n"
+                   "## Other\n\n- **In a list** is not a heading\n\n__Lint__\n\n"
+                   "```sh\nruff check .\n```\n");
+    cr_assert_str_eq (s_path_of (&doc, s_must (&doc, "pytest --demo examples/")), "Usage");
+    const readme_cmd_t *test = s_must (&doc, "pytest tests/");
+    cr_assert_str_eq (s_path_of (&doc, test), "Running the tests");
+    cr_assert_eq (doc.sections [test->section].level, 2);
+    cr_assert_eq (doc.sections [test->section].line, 9);
+    cr_assert_str_eq (s_path_of (&doc, s_must (&doc, "make docs")), "Running the tests");
+    cr_assert_str_eq (s_path_of (&doc, s_must (&doc, "ruff check .")), "Other > Lint");
+    for (size_t i = 0; i < doc.sections_count; i++)
+        cr_assert_null (strstr (doc.sections [i].path, "In a list"));
+    cr_assert_str_eq (doc.title, "Boldy");
+    readme_doc_release (&doc);
+}
+
 Test (qa_parse, pre_blocks_are_read_like_unlabelled_fences)
 {
     readme_doc_t doc;

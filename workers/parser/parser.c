@@ -46,6 +46,7 @@ typedef struct {
     char *html_link;                //  href of an open <a> in inline HTML
     //  <details> whose <summary> opened a section: the section to return
     //  to at </details>, and the summary's level
+    uint32_t heading_level;         //  of the last real heading, 0 before
     int32_t details_saved [8];
     uint32_t details_level [8];
     size_t details_depth;
@@ -952,6 +953,7 @@ s_heading (state_t *st, cmark_node *node)
     int32_t index = s_add_section (st, heading, level, line);
     if (index < 0)
         return;
+    st->heading_level = level;
     if (is_title)
         st->title_section = index;
     if (st->doc_index == 0) {
@@ -961,6 +963,41 @@ s_heading (state_t *st, cmark_node *node)
             st->first_h1 = index;
     }
     s_prose (st, node, false);
+}
+
+//  A top-level paragraph that is only bold text ("**Running tests**",
+//  "**Build:**") stands for a heading in READMEs that do without them: a
+//  section one level below the last real heading, so that consecutive
+//  ones are siblings. True when node was taken as one.
+static bool
+s_pseudo_heading (state_t *st, cmark_node *node, uint32_t line)
+{
+    cmark_node *parent = cmark_node_parent (node);
+    cmark_node *first = cmark_node_first_child (node);
+    if (!parent || cmark_node_get_type (parent) != CMARK_NODE_DOCUMENT
+    ||  !first || cmark_node_get_type (first) != CMARK_NODE_STRONG)
+        return false;
+    cmark_node *next = cmark_node_next (first);
+    if (next) {
+        const char *rest = cmark_node_get_literal (next);
+        if (cmark_node_get_type (next) != CMARK_NODE_TEXT || cmark_node_next (next)
+        ||  !rest || rest [strspn (rest, ": ")] != 0)
+            return false;
+    }
+    sbuf_t text = { 0 };
+    s_plain_text (first, &text);
+    //  a colon inside the bold ("**Build:**") is not part of the name
+    while (text.len && (text.data [text.len - 1] == ':' || text.data [text.len - 1] == ' '))
+        text.data [--text.len] = 0;
+    if (text.failed || text.len == 0 || text.len > 60) {
+        if (text.failed)
+            st->nomem = true;
+        sbuf_release (&text);
+        return false;
+    }
+    char *heading = sbuf_take (&text);
+    uint32_t level = st->heading_level < 6? st->heading_level + 1: 6;
+    return s_add_section (st, heading, level, line) >= 0;
 }
 
 //  -- the walk ------------------------------------------------------------
@@ -1005,6 +1042,8 @@ s_walk (state_t *st, cmark_node *root)
                 break;
             case CMARK_NODE_PARAGRAPH:
                 para_line = line;
+                if (s_pseudo_heading (st, node, line))
+                    break;
                 s_ensure_section (st, line);
                 s_prose (st, node, true);
                 break;
@@ -1085,6 +1124,7 @@ parser_parse (const project_docs_t *docs, readme_doc_t *doc, char *err, size_t e
         st.section = -1;
         st.title_section = -1;
         st.details_depth = 0;
+        st.heading_level = 0;
         for (int l = 0; l <= 6; l++)
             st.stack [l] = -1;
         cmark_node *root = cmark_parse_document (st.src, st.size, CMARK_OPT_VALIDATE_UTF8);
