@@ -287,6 +287,19 @@ Test (qa_parse, a_bold_line_alone_stands_for_a_heading)
     readme_doc_release (&doc);
 }
 
+Test (qa_parse, a_table_over_a_rule_is_not_a_heading)
+{
+    readme_doc_t doc;
+    s_parse (&doc, "# T\n\n## Development\n\n| Task | Command |\n| --- | --- |\n"
+                   "| tests | `make check` |\n----\n\n```sh\nmake lint\n```\n\n"
+                   "Setext\n------\n\nx\n");
+    cr_assert_str_eq (s_path_of (&doc, s_must (&doc, "make check")), "Development");
+    cr_assert_str_eq (s_path_of (&doc, s_must (&doc, "make lint")), "Development");
+    cr_assert_eq (doc.sections_count, 3);
+    cr_assert_str_eq (doc.sections [2].heading, "Setext");
+    readme_doc_release (&doc);
+}
+
 Test (qa_parse, pre_blocks_are_read_like_unlabelled_fences)
 {
     readme_doc_t doc;

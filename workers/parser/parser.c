@@ -835,17 +835,19 @@ s_leads_entry (cmark_node *node, const sbuf_t *prose)
     size_t start = prose->len;
     while (start > 0 && prose->data [start - 1] != '\n')
         start--;
-    bool pipe = false;
-    for (size_t i = start; i < prose->len; i++) {
-        char c = prose->data [i];
-        if (c == '|')
-            pipe = true;
-        else
-        if (c != ' ' && c != '\t')
-            return false;
+    //  a cell: the line opens with '|' and only blanks follow the last one
+    size_t lead = start;
+    while (lead < prose->len && (prose->data [lead] == ' ' || prose->data [lead] == '\t'))
+        lead++;
+    if (lead < prose->len && prose->data [lead] == '|') {
+        size_t end = prose->len;
+        while (end > lead && (prose->data [end - 1] == ' ' || prose->data [end - 1] == '\t'))
+            end--;
+        return prose->data [end - 1] == '|';
     }
-    if (pipe)
-        return true;
+    for (size_t i = start; i < prose->len; i++)
+        if (prose->data [i] != ' ' && prose->data [i] != '\t')
+            return false;
     cmark_node *parent = cmark_node_parent (node);
     return start == 0 && parent && cmark_node_get_type (parent) == CMARK_NODE_ITEM
         && cmark_node_first_child (parent) == node;
@@ -1000,6 +1002,19 @@ s_pseudo_heading (state_t *st, cmark_node *node, uint32_t line)
     return s_add_section (st, heading, level, line) >= 0;
 }
 
+//  True when a heading's text runs over several lines (a setext heading
+//  under a paragraph).
+static bool
+s_multiline (cmark_node *heading)
+{
+    for (cmark_node *child = cmark_node_first_child (heading); child;
+         child = cmark_node_next (child))
+        if (cmark_node_get_type (child) == CMARK_NODE_SOFTBREAK
+        ||  cmark_node_get_type (child) == CMARK_NODE_LINEBREAK)
+            return true;
+    return false;
+}
+
 //  -- the walk ------------------------------------------------------------
 
 static void
@@ -1038,7 +1053,15 @@ s_walk (state_t *st, cmark_node *root)
         switch (type) {
             case CMARK_NODE_HEADING:
                 para_line = line;
-                s_heading (st, node);
+                //  Several lines over a "---" are a paragraph (often a pipe
+                //  table) followed by a rule, not a heading: CommonMark
+                //  reads them as one, no author means it.
+                if (s_multiline (node)) {
+                    s_ensure_section (st, line);
+                    s_prose (st, node, true);
+                }
+                else
+                    s_heading (st, node);
                 break;
             case CMARK_NODE_PARAGRAPH:
                 para_line = line;
