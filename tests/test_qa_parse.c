@@ -478,14 +478,21 @@ static const char *const s_adoc =
     "\n"                                                        //  30
     "....\n"
     "npm run lint\n"
-    "....\n";
+    "....\n"
+    "\n"
+    "[source%nowrap, console]\n"                                //  35
+    "----\n"
+    "$ npm run build\n"
+    "----\n";
 
 Test (qa_parse, asciidoc_sections_listings_and_badges)
 {
     readme_doc_t doc;
     s_parse_named (&doc, "README.adoc", s_adoc);
     cr_assert_str_eq (doc.title, "Adocy");
-    cr_assert_eq (doc.commands_count, 3, "got %zu", doc.commands_count);
+    cr_assert_eq (doc.commands_count, 4, "got %zu", doc.commands_count);
+    cr_assert_eq (s_must (&doc, "npm run build")->line, 37);
+    cr_assert_str_eq (doc.blocks [doc.blocks_count - 1].lang, "console");
     const readme_cmd_t *ci = s_must (&doc, "npm ci");
     cr_assert_eq (ci->line, 21);
     cr_assert_str_eq (s_path_of (&doc, ci), "Development");

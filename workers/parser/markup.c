@@ -700,10 +700,11 @@ s_adoc (emit_t *self, const line_t *lines, size_t count)
             }
         }
         if (p [0] == '[' && p [len - 1] == ']' && !line->indent) {
-            //  [source,bash] / [,console] / [source] before a listing
+            //  [source,bash] / [,console] / [source%nowrap,sh] before a listing
             const char *a = p + 1;
             size_t a_len = len - 2;
-            if (s_starts (a, a_len, "source,") || s_starts (a, a_len, ",")) {
+            if ((s_starts (a, a_len, "source") || s_starts (a, a_len, ","))
+            &&  memchr (a, ',', a_len)) {
                 const char *comma = memchr (a, ',', a_len);
                 const char *w = comma + 1;
                 size_t w_len = a_len - (size_t) (w - a);
