@@ -1047,12 +1047,13 @@ Test (detector, manifests_win_over_the_readme_and_conflicts_are_reported)
 
 Test (detector, readme_fills_gaps_and_development_beats_usage)
 {
-    //  a bare Makefile with no test target: only the README says how to
-    //  test, once under Usage and once under Hacking > Testing
+    //  a Makefile with no test target of its own, that includes another
+    //  where one may live: only the README says how to test, once under
+    //  Usage and once under Hacking > Testing
     project_t p = { 0 };
     p.name = strdup ("pebble");
     s_add_name (&p, "Makefile");
-    s_add_manifest (&p, "Makefile", "all:\n\tcc -o pebble pebble.c\n");
+    s_add_manifest (&p, "Makefile", "include config.mk\n\nall:\n\tcc -o pebble pebble.c\n");
     readme_doc_t doc = s_doc ();
     uint32_t usage = s_section (&doc, "Usage", 5);
     uint32_t testing = s_section (&doc, "Hacking > Testing", 20);

@@ -7,6 +7,7 @@
 #include "workers/detector/vrange.h"
 
 #include <ctype.h>
+#include <jansson.h>
 #include <stdio.h>
 #include <stdlib.h>
 #include <string.h>
@@ -126,12 +127,28 @@ s_section_score (const dctx_t *self, uint32_t section)
     const char *last = lower;
     for (const char *p = strstr (lower, " > "); p; p = strstr (p + 1, " > "))
         last = p + 3;
+    //  English first, then the words READMEs in other languages use
+    //  (Cyrillic stems leave out the first letter, which tolower keeps)
     static const char *const dev [] = { "test", "develop", "contribut", "hack",
-        "build", "compil", "from source", "local", "ci", NULL };
+        "build", "compil", "from source", "local", "ci", "d\xc3\xa9velopp", "entwickl",
+        "desarroll", "sviluppo", "desenvolv", "prueba", "bauen", "\xd0\xb0\xd0\xb7\xd1\x80"
+        "\xd0\xb0\xd0\xb1\xd0\xbe\xd1\x82", "\xd0\xb5\xd1\x81\xd1\x82", "\xd0\xb1\xd0\xbe"
+        "\xd1\x80\xd0\xba", "\xe5\xbc\x80\xe5\x8f\x91", "\xe9\x96\x8b\xe7\x99\xba",
+        "\xe6\xb5\x8b\xe8\xaf\x95", "\xe3\x83\x86\xe3\x82\xb9\xe3\x83\x88",
+        "\xe6\x9e\x84\xe5\xbb\xba", "\xe7\xbc\x96\xe8\xaf\x91",
+        "\xe3\x83\x93\xe3\x83\xab\xe3\x83\x89", NULL };
     static const char *const setup [] = { "install", "setup", "set up", "getting started",
-        "quick", "requirement", "prerequisite", "depend", NULL };
+        "quick", "requirement", "prerequisite", "depend", "instal", "voraussetz",
+        "requisit", "abh\xc3\xa4ngigkeit", "d\xc3\xa9pendance", "\xd1\x81\xd1\x82\xd0\xb0"
+        "\xd0\xbd\xd0\xbe\xd0\xb2\xd0\xba", "\xe5\xae\x89\xe8\xa3\x85",
+        "\xe3\x82\xa4\xe3\x83\xb3\xe3\x82\xb9\xe3\x83\x88\xe3\x83\xbc\xe3\x83\xab",
+        "\xe4\xbe\x9d\xe8\xb5\x96", NULL };
     static const char *const usage [] = { "usage", "example", "tutorial", "demo",
-        "api", "how to use", "cli", NULL };
+        "api", "how to use", "cli", "utilisation", "verwendung", "benutzung", "uso",
+        "utilizzo", "exemple", "beispiel", "ejemplo", "esempio", "\xd1\x81\xd0\xbf\xd0\xbe"
+        "\xd0\xbb\xd1\x8c\xd0\xb7\xd0\xbe\xd0\xb2", "\xe4\xbd\xbf\xe7\x94\xa8",
+        "\xe7\x94\xa8\xe6\xb3\x95", "\xe4\xbd\xbf\xe3\x81\x84\xe6\x96\xb9",
+        "\xe7\xa4\xba\xe4\xbe\x8b", NULL };
     const char *scopes [] = { last, lower };
     for (size_t k = 0; k < 2; k++) {
         for (size_t i = 0; dev [i]; i++)
@@ -163,12 +180,35 @@ s_cmd_source (const dctx_t *self, const readme_cmd_t *cmd, char *out, size_t siz
         snprintf (out, size, "%s:%u", doc, cmd->line);
 }
 
+//  True when word is the name the README's title gives the project: a
+//  one-word title ("Rooty"), or the one word before a dash or colon
+//  ("rooty - a tiny init"). Where the manifests name nothing (a C
+//  project, a Makefile), the title is the name users install.
+static bool
+s_title_name (const dctx_t *self, const char *word)
+{
+    const char *title = self->doc->title? self->doc->title: "";
+    while (*title == ' ')
+        title++;
+    size_t len = strcspn (title, ":(\xe2");
+    const char *dash = strstr (title, " - ");
+    if (dash && (size_t) (dash - title) < len)
+        len = (size_t) (dash - title);
+    while (len && title [len - 1] == ' ')
+        len--;
+    if (len < 2 || memchr (title, ' ', len))
+        return false;
+    return strlen (word) == len && strncasecmp (title, word, len) == 0;
+}
+
 //  Installs of the project itself, as a user would: `pip install <self>`,
 //  `cargo install <self>`, `go install .../<self>@latest`, `brew install`.
 static bool
 s_consumer (const dctx_t *self, const readme_cmd_t *cmd)
 {
-    if (cmd->flags & CMD_F_CONSUMER)
+    //  `brew install openssl` is flagged as an app install too: a system
+    //  package is the project only when it carries the project's name
+    if ((cmd->flags & CMD_F_CONSUMER) && cmd->kind != CMD_SYSTEM)
         return true;
     //  installing the checkout's own binaries builds nothing CI tests
     if (strncmp (cmd->text, "cargo install ", 14) == 0 && strstr (cmd->text, " --path"))
@@ -205,7 +245,8 @@ s_consumer (const dctx_t *self, const readme_cmd_t *cmd)
         if (word [0] == '@' && strchr (word + 1, '@'))
             *strchr (word + 1, '@') = 0;
         const char *base = strrchr (word, '/');
-        if (dctx_is_own_name (self, word) || (base && dctx_is_own_name (self, base + 1)))
+        if (dctx_is_own_name (self, word) || (base && dctx_is_own_name (self, base + 1))
+            || s_title_name (self, base? base + 1: word))
             return true;
     }
     return false;
@@ -250,6 +291,178 @@ s_missing_script (const dctx_t *self, const readme_cmd_t *cmd)
     return !dctx_has (self, head) && !dctx_has (self, dir);
 }
 
+//  The words of a lone command (no chain, pipe or redirection), past
+//  env assignments; false when it is not one.
+static bool
+s_lone_words (const char *text, char words [][64], size_t max, size_t *count_p)
+{
+    if (strpbrk (text, "&|;<>`$(\n"))
+        return false;
+    size_t count = 0;
+    const char *p = text;
+    while (*p) {
+        while (*p == ' ' || *p == '\t')
+            p++;
+        const char *w = p;
+        while (*p && *p != ' ' && *p != '\t')
+            p++;
+        size_t n = (size_t) (p - w);
+        if (!n)
+            break;
+        if (count == 0 && memchr (w, '=', n) && isalpha ((unsigned char) *w))
+            continue;
+        if (count == max || n >= 64)
+            return false;
+        memcpy (words [count], w, n);
+        words [count][n] = 0;
+        count++;
+    }
+    *count_p = count;
+    return count > 0;
+}
+
+//  The package.json script a lone npm, yarn, pnpm or bun command runs
+//  ("npm run lint", "npm test", "yarn test:unit"), copied to script;
+//  false when it runs none or reaches into a workspace.
+static bool
+s_npm_script (char words [][64], size_t count, char *script, size_t size)
+{
+    static const char *const builtins [] = { "install", "i", "add", "remove", "rm",
+        "up", "upgrade", "update", "why", "exec", "dlx", "create", "init", "global",
+        "workspace", "workspaces", "info", "list", "ls", "outdated", "config", "cache",
+        "audit", "link", "unlink", "pack", "publish", "login", "logout", "version",
+        "set", "plugin", "node", "bin", "dedupe", "import", "licenses", "patch",
+        "rebuild", "store", "env", "prune", "fetch", "setup", "x", "ci", "start", NULL };
+    const char *tool = words [0];
+    bool npm = strcmp (tool, "npm") == 0;
+    if (!npm && strcmp (tool, "yarn") != 0 && strcmp (tool, "pnpm") != 0
+        && strcmp (tool, "bun") != 0)
+        return false;
+    for (size_t i = 1; i < count; i++)
+        if (strncmp (words [i], "-w", 2) == 0 || strncmp (words [i], "--workspace", 11) == 0
+            || strncmp (words [i], "--prefix", 8) == 0 || strncmp (words [i], "--filter", 8) == 0
+            || strcmp (words [i], "-F") == 0 || strncmp (words [i], "--cwd", 5) == 0
+            || strncmp (words [i], "--dir", 5) == 0 || strcmp (words [i], "-C") == 0
+            || strncmp (words [i], "--if-present", 12) == 0
+            || strcmp (words [i], "-r") == 0 || strcmp (words [i], "--recursive") == 0)
+            return false;
+    size_t k = 1;
+    while (k < count && words [k][0] == '-')
+        k++;
+    if (k >= count)
+        return false;
+    const char *sub = words [k];
+    const char *name = NULL;
+    if (strcmp (sub, "run") == 0 || strcmp (sub, "run-script") == 0) {
+        size_t j = k + 1;
+        while (j < count && words [j][0] == '-')
+            j++;
+        name = j < count? words [j]: NULL;
+    }
+    else
+    if (strcmp (sub, "test") == 0 || (npm && strcmp (sub, "t") == 0))
+        name = strcmp (tool, "bun") == 0? NULL: "test";
+    else
+    if (!npm && strcmp (tool, "bun") != 0) {
+        for (size_t i = 0; builtins [i]; i++)
+            if (strcmp (sub, builtins [i]) == 0)
+                return false;
+        name = sub;
+    }
+    if (!name)
+        return false;
+    snprintf (script, size, "%s", name);
+    return true;
+}
+
+//  True when the command runs a package.json script or a Makefile target
+//  the project's own file does not define: a README that outlived its
+//  build ("npm run test:unit" after the script was renamed). Only lone
+//  commands against a top-level file we can read; Makefiles that include
+//  others or are generated (CMake, autotools, Meson) are not judged.
+static bool
+s_undefined_target (const dctx_t *self, const readme_cmd_t *cmd, char *why, size_t size)
+{
+    char words [16][64];
+    size_t count;
+    if (self->readme_only || !s_lone_words (cmd->text, words, 16, &count))
+        return false;
+    char script [64];
+    if (s_npm_script (words, count, script, sizeof script)) {
+        const project_file_t *pkg = dctx_manifest (self, "package.json");
+        if (!pkg)
+            return false;
+        json_error_t error;
+        json_t *root = json_loadb (pkg->data, pkg->size, 0, &error);
+        if (!root)
+            return false;
+        json_t *scripts = json_object_get (root, "scripts");
+        bool has = json_is_object (scripts) && json_object_get (scripts, script);
+        bool object = json_is_object (root);
+        json_decref (root);
+        if (has || !object)
+            return false;
+        snprintf (why, size, "package.json has no script '%s'", script);
+        return true;
+    }
+    if (strcmp (words [0], "make") != 0)
+        return false;
+    static const char *const generated [] = { "CMakeLists.txt", "configure", "configure.ac",
+        "configure.in", "Makefile.am", "Makefile.in", "meson.build", "Makefile.PL",
+        "premake5.lua", "wscript", NULL };
+    for (size_t i = 0; generated [i]; i++)
+        if (dctx_has (self, generated [i]))
+            return false;
+    const project_file_t *make = dctx_manifest (self, "GNUmakefile");
+    if (!make)
+        make = dctx_manifest (self, "Makefile");
+    if (!make)
+        make = dctx_manifest (self, "makefile");
+    if (!make || dtext_has_line_prefix (make->data, "include ")
+        || dtext_has_line_prefix (make->data, "-include ")
+        || dtext_has_line_prefix (make->data, "sinclude ") || strstr (make->data, "$(eval"))
+        return false;
+    for (size_t i = 1; i < count; i++) {
+        const char *word = words [i];
+        if (word [0] == '-') {
+            //  -C dir, -f file: another Makefile
+            if (strchr ("Cf", word [1]) || strncmp (word, "--directory", 11) == 0
+                || strncmp (word, "--file", 6) == 0 || strncmp (word, "--makefile", 10) == 0)
+                return false;
+            continue;
+        }
+        if (strchr (word, '=') || strpbrk (word, "$%*"))
+            continue;
+        if (!dtext_make_target (make->data, word, NULL, NULL, 0)) {
+            snprintf (why, size, "%s has no target '%s'", make->name, word);
+            return true;
+        }
+    }
+    return false;
+}
+
+//  True when the innermost heading above the command is about Windows
+//  alone ("On Windows", "Building on Windows"), not "Linux and Windows".
+static bool
+s_windows_section (const dctx_t *self, uint32_t section)
+{
+    if (section >= self->doc->sections_count || !self->doc->sections [section].heading)
+        return false;
+    char lower [160];
+    snprintf (lower, sizeof lower, "%s", self->doc->sections [section].heading);
+    for (char *p = lower; *p; p++)
+        *p = (char) tolower ((unsigned char) *p);
+    static const char *const others [] = { "linux", "macos", "mac", "osx", "unix",
+        "ubuntu", "debian", "posix", "bsd", NULL };
+    if (!dtext_has_word (lower, "windows") && !dtext_has_word (lower, "win32")
+        && !dtext_has_word (lower, "win64"))
+        return false;
+    for (size_t i = 0; others [i]; i++)
+        if (dtext_has_word (lower, others [i]))
+            return false;
+    return true;
+}
+
 //  Why a command never becomes a step, or NULL when it may.
 static const char *
 s_drop_reason (const dctx_t *self, const readme_cmd_t *cmd)
@@ -258,6 +471,8 @@ s_drop_reason (const dctx_t *self, const readme_cmd_t *cmd)
         return "holds a placeholder";
     if (cmd->flags & CMD_F_WINDOWS)
         return "Windows-only";
+    if (s_windows_section (self, cmd->section))
+        return "Windows-only (under a Windows heading)";
     if (cmd->flags & CMD_F_DEPLOY)
         return "publishes or deploys";
     if (cmd->kind == CMD_RUN)
@@ -465,6 +680,15 @@ s_commands (dctx_t *self)
             }
             continue;
         }
+        char undefined [160];
+        if ((cmd->kind == CMD_INSTALL || cmd->kind == CMD_BUILD || cmd->kind == CMD_TEST
+             || cmd->kind == CMD_LINT)
+            && s_undefined_target (self, cmd, undefined, sizeof undefined)) {
+            char note [400];
+            snprintf (note, sizeof note, "'%.200s': %s", cmd->text, undefined);
+            dctx_note (self, "dropped", note, source);
+            continue;
+        }
         int score = s_section_score (self, cmd->section);
         if (cmd->kind == CMD_SYSTEM) {
             const char *word = cmd->text;
@@ -488,10 +712,13 @@ s_commands (dctx_t *self)
             continue;
         const tool_t *tool = s_tool (cmd->text);
         const char *ecosystem = dreadme_ecosystem (cmd->text);
-        if (score == 0 && !self->readme_only)
+        if (score == 0 && (!self->readme_only || cmd->kind != CMD_TEST)) {
+            char note [400];
+            snprintf (note, sizeof note, "'%.200s': shown as usage or an example, "
+                      "not how the project is built or tested", cmd->text);
+            dctx_note (self, "dropped", note, source);
             continue;
-        if (score == 0 && cmd->kind != CMD_TEST)
-            continue;
+        }
         report_job_t *job = s_job_for (self, ecosystem, tool, source);
         if (!job) {
             if (ecosystem && *ecosystem && cmd->kind != CMD_INSTALL) {

@@ -73,16 +73,20 @@ s_is_repl (const char *line, size_t len)
 }
 
 //  Output that slips into promptless blocks: traces, build tool banners,
-//  check marks.
+//  check marks, npm's "> pkg@1.0.0 test" echo, and rules drawn with a
+//  run of one character ("===== 3 passed in 0.01s =====", "-----").
 static bool
 s_is_output (const char *line, size_t len)
 {
     static const char *const marks [] = { "+ ", "----->", "==>", "✓", "✔", "✗",
-        "✘", "…", "-->", NULL };
+        "✘", "…", "-->", "> ", NULL };
     size_t i = s_skip_blank (line, len, 0);
     for (int k = 0; marks [k]; k++)
         if (s_starts (line + i, len - i, marks [k]))
             return true;
+    if (i + 2 < len && strchr ("=-*~_", line [i])
+    &&  line [i + 1] == line [i] && line [i + 2] == line [i])
+        return true;
     return s_is_repl (line, len);
 }
 
@@ -135,6 +139,15 @@ s_prompt (const char *line, size_t len, blocksplit_mode_t mode, bool with_gt)
         return s_skip_blank (line, len, i + 2);
     if (rlen == 1 && (rest [0] == '$' || rest [0] == '%'))
         return len;
+    //  "$npm test": a prompt written without its space, when a tool we
+    //  know follows (a lower-case word, so not a variable like $HOME).
+    if (rlen > 1 && rest [0] == '$' && rest [1] >= 'a' && rest [1] <= 'z') {
+        size_t w = 1;
+        while (w < rlen && rest [w] != ' ')
+            w++;
+        if (classify_known_tool (rest + 1, w - 1))
+            return i + 1;
+    }
     if (s_starts (rest, rlen, "❯ ") || s_starts (rest, rlen, "➜ "))
         return s_skip_blank (line, len, i + strlen ("❯ "));
     if (s_starts (rest, rlen, "λ "))
@@ -142,6 +155,19 @@ s_prompt (const char *line, size_t len, blocksplit_mode_t mode, bool with_gt)
     if (mode != BLOCKSPLIT_PLAIN && with_gt && s_starts (rest, rlen, "> ")
     &&  !s_starts (rest, rlen, "> >"))
         return s_skip_blank (line, len, i + 2);
+    //  bash's own prompts: "bash$ ", "sh-5.1$ ", "bash-5.2# "
+    static const char *const shells [] = { "bash", "sh", "zsh", "ksh", "dash", NULL };
+    for (int k = 0; shells [k]; k++) {
+        size_t slen = strlen (shells [k]);
+        if (!s_starts (rest, rlen, shells [k]))
+            continue;
+        size_t j = slen;
+        if (j < rlen && rest [j] == '-')
+            for (j++; j < rlen && ((rest [j] >= '0' && rest [j] <= '9') || rest [j] == '.'); j++)
+                ;
+        if (j + 1 < rlen && (rest [j] == '$' || rest [j] == '#') && rest [j + 1] == ' ')
+            return s_skip_blank (line, len, i + j + 2);
+    }
     //  user@host:~/src$ , [user@host src]$ , ~/src$
     if (rlen && (rest [0] == '[' || rest [0] == '~' || rest [0] == '/'
              ||  (rest [0] >= 'a' && rest [0] <= 'z'))) {
@@ -278,8 +304,8 @@ s_continues (const char *line, size_t *len_p, blocksplit_mode_t mode)
 
 //  In a block without prompts, a line that does not read as a command:
 //  output such as "Error: ..." or "BenchmarkX  300 ns/op" starts with a
-//  capital; console and unlabelled blocks keep only lines that look like
-//  commands.
+//  capital, a count such as "12 passing (30ms)" with a digit; console and
+//  unlabelled blocks keep only lines that look like commands.
 static bool
 s_is_prose (const char *line, size_t len, blocksplit_mode_t mode)
 {
@@ -288,7 +314,7 @@ s_is_prose (const char *line, size_t len, blocksplit_mode_t mode)
     if (mode != BLOCKSPLIT_SHELL)
         return !classify_looks_like_command (line, len);
     size_t i = s_skip_blank (line, len, 0);
-    if (i < len && line [i] >= 'A' && line [i] <= 'Z'
+    if (i < len && ((line [i] >= 'A' && line [i] <= 'Z') || (line [i] >= '0' && line [i] <= '9'))
     &&  !classify_looks_like_command (line, len)) {
         //  FOO=bar is an assignment, not output.
         size_t j = i;
@@ -357,6 +383,55 @@ s_is_comment (const char *line, size_t len, blocksplit_mode_t mode)
     return false;
 }
 
+//  True when a command from a PowerShell or cmd block only runs there:
+//  Windows paths (.\build.ps1, C:\src), scripts and programs (.bat, .cmd,
+//  .ps1, .exe), cmdlets (Set-Location), $env:, cmd's builtins, the py
+//  launcher, Visual Studio. `npm test` or `dotnet build` written in such
+//  a block runs anywhere.
+static bool
+s_windows_only (const char *text, size_t len)
+{
+    static const char *const builtins [] = { "set", "setx", "copy", "xcopy", "del",
+        "erase", "rd", "md", "dir", "cls", "type", "move", "ren", "call", "start",
+        "where", "mklink", "robocopy", "choco", "winget", "scoop", "iwr", "irm", "iex",
+        "py", "nmake", "msbuild", "vcpkg", "powershell", "pwsh", "cmd", NULL };
+    static const char *const marks [] = { "\\", "$env:", "$Env:", "$ENV:", ".ps1",
+        ".bat", ".cmd", ".exe", ".BAT", ".CMD", ".EXE", "Visual Studio", "vcvars", NULL };
+    for (int k = 0; marks [k]; k++) {
+        size_t mlen = strlen (marks [k]);
+        for (size_t i = 0; i + mlen <= len; i++)
+            if (memcmp (text + i, marks [k], mlen) == 0)
+                return true;
+    }
+    size_t i = s_skip_blank (text, len, 0);
+    size_t w = i;
+    while (w < len && text [w] != ' ' && text [w] != '\t' && text [w] != '\n')
+        w++;
+    for (int k = 0; builtins [k]; k++) {
+        size_t blen = strlen (builtins [k]);
+        if (w - i != blen)
+            continue;
+        size_t c = 0;
+        while (c < blen && (text [i + c] | 0x20) == builtins [k][c])
+            c++;
+        if (c == blen)
+            return true;
+    }
+    //  Verb-Noun: a capital, letters, a dash, a capital
+    if (i < w && text [i] >= 'A' && text [i] <= 'Z') {
+        const char *dash = memchr (text + i, '-', w - i);
+        if (dash && dash + 1 < text + w && dash [1] >= 'A' && dash [1] <= 'Z')
+            return true;
+    }
+    //  a drive letter: "C:", "D:\\src"
+    for (size_t k = 0; k + 1 < len; k++)
+        if (text [k + 1] == ':' && ((text [k] >= 'A' && text [k] <= 'Z'))
+        &&  (k == 0 || text [k - 1] == ' ' || text [k - 1] == '"')
+        &&  (k + 2 == len || text [k + 2] == '\\' || text [k + 2] == '/'))
+            return true;
+    return false;
+}
+
 //  Cuts code into lines (without their newline).
 static line_t *
 s_lines (const char *code, size_t size, size_t *count_p)
@@ -404,9 +479,23 @@ blocksplit_run (const char *code, size_t size, blocksplit_mode_t mode,
         if (p > 0 && !s_blank (lines [i].p + p, lines [i].len - p))
             prompts = true;
     }
-    bool with_gt = !other;
-    uint32_t base_flags = (prompts? CMD_F_PROMPT: 0)
-                        | (mode == BLOCKSPLIT_WINDOWS? CMD_F_WINDOWS: 0);
+    //  "> " alone after a first line without a prompt is output, as npm
+    //  echoes a script ("npm test" then "> app@1.0.0 test"): a block
+    //  whose prompts are all "> " and that opens with a bare command is
+    //  a script.
+    if (prompts && !other) {
+        for (size_t i = 0; i < count; i++) {
+            if (s_blank (lines [i].p, lines [i].len)
+            ||  s_is_comment (lines [i].p, lines [i].len, mode))
+                continue;
+            if (!s_prompt (lines [i].p, lines [i].len, mode, true)
+            &&  classify_looks_like_command (lines [i].p, lines [i].len))
+                prompts = false;
+            break;
+        }
+    }
+    bool with_gt = !other && prompts;
+    uint32_t base_flags = prompts? CMD_F_PROMPT: 0;
     sbuf_t text = { 0 };
     int rc = 0;
     size_t i = 0;
@@ -485,8 +574,11 @@ blocksplit_run (const char *code, size_t size, blocksplit_mode_t mode,
             rc = -1;
         }
         else
-        if (text.len)
+        if (text.len) {
+            if (mode == BLOCKSPLIT_WINDOWS && s_windows_only (text.data, text.len))
+                flags |= CMD_F_WINDOWS;
             rc = fn (arg, text.data, text.len, (uint32_t) start, flags);
+        }
     }
     sbuf_release (&text);
     free (lines);

@@ -572,8 +572,8 @@ static int
 s_target_kind (const char *name, bool *deploy)
 {
     *deploy = false;
-    int first = -1, any = -1;
-    bool lint_later = false, first_word = true;
+    int first = -1, any = -1, later = -1;
+    bool lint_later = false, first_word = true, run_first = false;
     char lower [64];
     size_t len = strlen (name);
     if (len >= sizeof lower)
@@ -588,11 +588,16 @@ s_target_kind (const char *name, bool *deploy)
             if (s_in (p, n, s_deploy_words))
                 *deploy = true;
             int kind = s_word_kind (p, n);
-            if (first_word)
+            if (first_word) {
                 first = kind;
-            else
-            if (kind == L)
-                lint_later = true;
+                run_first = n == 3 && memcmp (p, "run", 3) == 0;
+            }
+            else {
+                if (kind == L)
+                    lint_later = true;
+                if (later < 0)
+                    later = kind;
+            }
             if (any < 0)
                 any = kind;
             first_word = false;
@@ -603,6 +608,9 @@ s_target_kind (const char *name, bool *deploy)
     }
     if (*deploy && first != T && first != L)
         return O;
+    //  "run-tests", "run_lint": the word after the generic verb says it
+    if (run_first && (later == T || later == L || later == B))
+        return later;
     if ((first == T || first == -1) && lint_later && !s_starts (lower, "test"))
         return L;
     return first >= 0? first: any;
@@ -695,7 +703,11 @@ static bool
 s_js_pm (classify_ctx_t *ctx, words_t *w, int i, classify_result_t *out, int depth)
 {
     const char *tool = w->v [i];
-    int k = s_next_arg (w, i + 1, NULL);
+    //  options that take a value before the subcommand: pnpm --filter web
+    //  test, npm -w pkg test, yarn --cwd app build
+    static const char *const with_arg [] = { "--filter", "-F", "-w", "--workspace",
+        "--prefix", "--cwd", "-C", "--dir", NULL };
+    int k = s_next_arg (w, i + 1, with_arg);
     const char *sub = k < w->n? w->v [k]: "";
     if (s_eq (sub, "install") || s_eq (sub, "i") || s_eq (sub, "add")
     ||  s_eq (sub, "isntall")) {

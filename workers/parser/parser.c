@@ -7,6 +7,7 @@
 #include "workers/parser/blocksplit.h"
 #include "workers/parser/classify.h"
 #include "workers/parser/facts.h"
+#include "workers/parser/markup.h"
 #include "workers/parser/sbuf.h"
 
 #include <cmark.h>
@@ -43,6 +44,12 @@ typedef struct {
     int32_t title_section;          //  left out of heading paths
     bool single_h1;
     char *html_link;                //  href of an open <a> in inline HTML
+    //  <details> whose <summary> opened a section: the section to return
+    //  to at </details>, and the summary's level
+    uint32_t heading_level;         //  of the last real heading, 0 before
+    int32_t details_saved [8];
+    uint32_t details_level [8];
+    size_t details_depth;
     //  Title candidates from the README.
     int32_t first_h1;
     int32_t first_heading;
@@ -427,18 +434,13 @@ s_is_fenced (state_t *st, cmark_node *node, const char *literal)
     return !(flen == len - i && memcmp (first, text + i, flen) == 0);
 }
 
+//  A code block: info string, text, the line it opens on and the line of
+//  its first line of text.
 static void
-s_code_block (state_t *st, cmark_node *node)
+s_block (state_t *st, const char *info, const char *literal, uint32_t line,
+         uint32_t first_line, bool fenced)
 {
     readme_doc_t *doc = st->doc;
-    uint32_t line = (uint32_t) cmark_node_get_start_line (node);
-    s_ensure_section (st, line);
-    const char *info = cmark_node_get_fence_info (node);
-    const char *literal = cmark_node_get_literal (node);
-    if (!info)
-        info = "";
-    if (!literal)
-        literal = "";
     if (doc->blocks_count >= S_MAX_BLOCKS
     ||  !s_grow (st, (void **) &doc->blocks, &st->blocks_cap, doc->blocks_count,
                  sizeof *doc->blocks))
@@ -450,7 +452,6 @@ s_code_block (state_t *st, cmark_node *node)
         free (info_copy);
         return;
     }
-    bool fenced = s_is_fenced (st, node, literal);
     size_t size = strlen (literal);
     int mode = S_NOT_SHELL;
     if (s_in (lang, s_shell_langs))
@@ -471,10 +472,25 @@ s_code_block (state_t *st, cmark_node *node)
     };
     if (mode == S_NOT_SHELL)
         return;
-    block_scan_t scan = { st, { { 0 } }, fenced? line + 1: line, index };
+    block_scan_t scan = { st, { { 0 } }, first_line, index };
     if (blocksplit_run (literal, size, (blocksplit_mode_t) mode, s_on_command, &scan)
     &&  errno == ENOMEM)
         st->nomem = true;
+}
+
+static void
+s_code_block (state_t *st, cmark_node *node)
+{
+    uint32_t line = (uint32_t) cmark_node_get_start_line (node);
+    s_ensure_section (st, line);
+    const char *info = cmark_node_get_fence_info (node);
+    const char *literal = cmark_node_get_literal (node);
+    if (!info)
+        info = "";
+    if (!literal)
+        literal = "";
+    bool fenced = s_is_fenced (st, node, literal);
+    s_block (st, info, literal, line, fenced? line + 1: line, fenced);
 }
 
 //  -- badges and HTML -----------------------------------------------------
@@ -561,9 +577,101 @@ s_attr (state_t *st, const char *tag, size_t len, const char *name)
     return NULL;
 }
 
-//  Reads raw HTML for badges (<a href><img src alt></a>) and, in the
-//  README, an <h1> that may be its title. Link state carries across the
-//  inline HTML pieces of one paragraph.
+//  The text of an element from html [from] up to its closing tag close
+//  ("/h1"), tags dropped and the common entities decoded; whitespace
+//  folded unless lines is set. *end_p is where the closing tag starts.
+static char *
+s_inner_text (state_t *st, const char *html, size_t len, size_t from, const char *close,
+              bool lines, size_t *end_p)
+{
+    static const char *const entities [][2] = { { "&lt;", "<" }, { "&gt;", ">" },
+        { "&amp;", "&" }, { "&quot;", "\"" }, { "&#39;", "'" }, { "&apos;", "'" },
+        { "&nbsp;", " " }, { "&#36;", "$" } };
+    size_t clen = strlen (close);
+    sbuf_t text = { 0 };
+    size_t j = from;
+    bool in_tag = false;
+    for (; j < len; j++) {
+        char c = html [j];
+        if (c == '<' && j + 1 + clen <= len && s_ieq (html + j + 1, close, clen)
+        &&  (j + 1 + clen == len || html [j + 1 + clen] == '>' || html [j + 1 + clen] == ' '))
+            break;
+        if (in_tag) {
+            in_tag = c != '>';
+            continue;
+        }
+        if (c == '<') {
+            in_tag = true;
+            continue;
+        }
+        if (c == '&') {
+            size_t e = 0, n = sizeof entities / sizeof entities [0];
+            while (e < n && !(j + strlen (entities [e][0]) <= len
+                              && memcmp (html + j, entities [e][0], strlen (entities [e][0])) == 0))
+                e++;
+            if (e < n) {
+                sbuf_adds (&text, entities [e][1]);
+                j += strlen (entities [e][0]) - 1;
+                continue;
+            }
+        }
+        if (lines)
+            sbuf_addc (&text, c);
+        else {
+            char one [2] = { c == '\n'? ' ': c, 0 };
+            s_add_folded (&text, one);
+        }
+    }
+    *end_p = j;
+    if (!lines) {
+        sbuf_rtrim (&text);
+        if (text.len && text.data [0] == ' ') {
+            memmove (text.data, text.data + 1, text.len);
+            text.len--;
+        }
+    }
+    char *out = sbuf_take (&text);
+    if (!out)
+        st->nomem = true;
+    return out;
+}
+
+//  <summary> in a <details> block titles what the block hides ("Build
+//  from source"): a section one level below the current one, left at
+//  </details>.
+static void
+s_summary (state_t *st, char *heading, uint32_t line)
+{
+    if (!heading || !*heading || st->details_depth >= 8) {
+        free (heading);
+        return;
+    }
+    s_ensure_section (st, line);
+    int32_t saved = st->section;
+    uint32_t level = st->section >= 0? st->doc->sections [st->section].level + 1: 1;
+    if (level > 6)
+        level = 6;
+    if (s_add_section (st, heading, level, line) < 0)
+        return;
+    st->details_saved [st->details_depth] = saved;
+    st->details_level [st->details_depth] = level;
+    st->details_depth++;
+}
+
+static void
+s_details_end (state_t *st)
+{
+    if (!st->details_depth)
+        return;
+    st->details_depth--;
+    st->section = st->details_saved [st->details_depth];
+    st->stack [st->details_level [st->details_depth]] = -1;
+}
+
+//  Reads raw HTML for badges (<a href><img src alt></a>), <pre> blocks
+//  of commands, <details> sections and, in the README, an <h1> that may
+//  be its title. Link state carries across the inline HTML pieces of one
+//  paragraph.
 static void
 s_html (state_t *st, const char *html, uint32_t line, bool block)
 {
@@ -601,28 +709,49 @@ s_html (state_t *st, const char *html, uint32_t line, bool block)
         if (block && st->doc_index == 0 && !st->html_h1 && tlen >= 3
         &&  s_ieq (tag + 1, "h1", 2) && (tag [3] == ' ' || tag [3] == '>' || tag [3] == '\n')) {
             //  The text up to </h1>, tags dropped.
-            sbuf_t title = { 0 };
-            size_t j = end + 1;
-            int depth = 0;
-            for (; j < len && !(html [j] == '<' && j + 4 < len && s_ieq (html + j + 1, "/h1", 3)); j++) {
-                if (html [j] == '<')
-                    depth++;
-                else
-                if (html [j] == '>' && depth)
-                    depth--;
-                else
-                if (!depth) {
-                    char c [2] = { html [j] == '\n'? ' ': html [j], 0 };
-                    s_add_folded (&title, c);
-                }
+            size_t stop;
+            char *text = s_inner_text (st, html, len, end + 1, "/h1", false, &stop);
+            if (text && *text)
+                st->html_h1 = text;
+            else
+                free (text);
+        }
+        else
+        if (block && tlen >= 8 && s_ieq (tag + 1, "summary", 7)
+        &&  (tag [8] == ' ' || tag [8] == '>')) {
+            size_t stop;
+            char *text = s_inner_text (st, html, len, end + 1, "/summary", false, &stop);
+            s_summary (st, text, at_line);
+            for (; end < stop; end++)
+                if (html [end] == '\n')
+                    at_line++;
+        }
+        else
+        if (tlen >= 9 && s_ieq (tag + 1, "/details", 8))
+            s_details_end (st);
+        else
+        if (block && tlen >= 4 && s_ieq (tag + 1, "pre", 3)
+        &&  (tag [4] == ' ' || tag [4] == '>' || tag [4] == '\n')) {
+            //  <pre> holds a block of text as written: commands, often
+            //  with prompts, as in a fenced block without a language
+            size_t from = end < len? end + 1: len;
+            uint32_t first = at_line;
+            if (from < len && html [from] == '\n') {
+                from++;
+                first++;
             }
-            sbuf_rtrim (&title);
-            const char *text = sbuf_str (&title);
-            while (*text == ' ')
-                text++;
-            if (*text)
-                st->html_h1 = s_dups (st, text);
-            sbuf_release (&title);
+            size_t stop;
+            char *text = s_inner_text (st, html, len, from, "/pre", true, &stop);
+            if (text) {
+                char *lang = s_attr (st, tag, tlen, "lang");
+                s_ensure_section (st, at_line);
+                s_block (st, lang? lang: "", text, at_line, first, false);
+                free (lang);
+                free (text);
+            }
+            for (; end < stop; end++)
+                if (html [end] == '\n')
+                    at_line++;
         }
         i = end;
     }
@@ -673,8 +802,16 @@ s_asks_to_run (const char *prose, size_t sentence, size_t end, bool chained)
         return true;
     if (chained && end - start < 24 && s_in (word, connectors))
         return true;
-    if (!s_in (word, joined))
+    //  "To run the tests: `pytest -x`": a colon ends a sentence about
+    //  running something
+    size_t colon = end;
+    while (colon > sentence && (prose [colon - 1] == ' ' || prose [colon - 1] == '\t'))
+        colon--;
+    bool introduced = colon > sentence && prose [colon - 1] == ':';
+    if (!introduced && !s_in (word, joined))
         return false;
+    if (introduced)
+        start = colon;
     //  "with": only when the sentence is about running something.
     for (size_t i = sentence; i < start; i++) {
         if (i > sentence && ((prose [i - 1] >= 'a' && prose [i - 1] <= 'z')
@@ -687,6 +824,33 @@ s_asks_to_run (const char *prose, size_t sentence, size_t end, bool chained)
         }
     }
     return false;
+}
+
+//  True when a code span that comes after prose in paragraph node opens
+//  a list item (nothing before it in the item's first paragraph) or a
+//  table cell of a pipe table cmark reads as text ("| `make lint` |").
+static bool
+s_leads_entry (cmark_node *node, const sbuf_t *prose)
+{
+    size_t start = prose->len;
+    while (start > 0 && prose->data [start - 1] != '\n')
+        start--;
+    //  a cell: the line opens with '|' and only blanks follow the last one
+    size_t lead = start;
+    while (lead < prose->len && (prose->data [lead] == ' ' || prose->data [lead] == '\t'))
+        lead++;
+    if (lead < prose->len && prose->data [lead] == '|') {
+        size_t end = prose->len;
+        while (end > lead && (prose->data [end - 1] == ' ' || prose->data [end - 1] == '\t'))
+            end--;
+        return prose->data [end - 1] == '|';
+    }
+    for (size_t i = start; i < prose->len; i++)
+        if (prose->data [i] != ' ' && prose->data [i] != '\t')
+            return false;
+    cmark_node *parent = cmark_node_parent (node);
+    return start == 0 && parent && cmark_node_get_type (parent) == CMARK_NODE_ITEM
+        && cmark_node_first_child (parent) == node;
 }
 
 //  A paragraph or heading: facts in its text, and commands in its code
@@ -738,9 +902,14 @@ s_prose (state_t *st, cmark_node *node, bool inline_commands)
             const char *cmd = code + p;
             size_t cmd_size = size - p;
             bool several = memchr (cmd, ' ', cmd_size) != NULL;
-            if (s_asks_to_run (sbuf_str (&prose), sentence, prose.len, chained)
-            &&  classify_looks_like_command (cmd, cmd_size)
-            &&  (several || classify_runs_alone (cmd, cmd_size))) {
+            bool asks = s_asks_to_run (sbuf_str (&prose), sentence, prose.len, chained)
+                     && (several || classify_runs_alone (cmd, cmd_size));
+            //  A span that opens a list item or a table cell names a
+            //  command ("- `npm test`: runs the tests", "| `make lint` |");
+            //  a lone word there is more often a prerequisite ("- `cmake`").
+            if (!asks && several && s_leads_entry (node, &prose))
+                asks = true;
+            if (asks && classify_looks_like_command (cmd, cmd_size)) {
                 int span_line = cmark_node_get_start_line (cur);
                 s_add_command (st, NULL, cmd, cmd_size,
                                span_line > 0? (uint32_t) span_line: at_line, -1, CMD_F_INLINE);
@@ -786,6 +955,7 @@ s_heading (state_t *st, cmark_node *node)
     int32_t index = s_add_section (st, heading, level, line);
     if (index < 0)
         return;
+    st->heading_level = level;
     if (is_title)
         st->title_section = index;
     if (st->doc_index == 0) {
@@ -795,6 +965,54 @@ s_heading (state_t *st, cmark_node *node)
             st->first_h1 = index;
     }
     s_prose (st, node, false);
+}
+
+//  A top-level paragraph that is only bold text ("**Running tests**",
+//  "**Build:**") stands for a heading in READMEs that do without them: a
+//  section one level below the last real heading, so that consecutive
+//  ones are siblings. True when node was taken as one.
+static bool
+s_pseudo_heading (state_t *st, cmark_node *node, uint32_t line)
+{
+    cmark_node *parent = cmark_node_parent (node);
+    cmark_node *first = cmark_node_first_child (node);
+    if (!parent || cmark_node_get_type (parent) != CMARK_NODE_DOCUMENT
+    ||  !first || cmark_node_get_type (first) != CMARK_NODE_STRONG)
+        return false;
+    cmark_node *next = cmark_node_next (first);
+    if (next) {
+        const char *rest = cmark_node_get_literal (next);
+        if (cmark_node_get_type (next) != CMARK_NODE_TEXT || cmark_node_next (next)
+        ||  !rest || rest [strspn (rest, ": ")] != 0)
+            return false;
+    }
+    sbuf_t text = { 0 };
+    s_plain_text (first, &text);
+    //  a colon inside the bold ("**Build:**") is not part of the name
+    while (text.len && (text.data [text.len - 1] == ':' || text.data [text.len - 1] == ' '))
+        text.data [--text.len] = 0;
+    if (text.failed || text.len == 0 || text.len > 60) {
+        if (text.failed)
+            st->nomem = true;
+        sbuf_release (&text);
+        return false;
+    }
+    char *heading = sbuf_take (&text);
+    uint32_t level = st->heading_level < 6? st->heading_level + 1: 6;
+    return s_add_section (st, heading, level, line) >= 0;
+}
+
+//  True when a heading's text runs over several lines (a setext heading
+//  under a paragraph).
+static bool
+s_multiline (cmark_node *heading)
+{
+    for (cmark_node *child = cmark_node_first_child (heading); child;
+         child = cmark_node_next (child))
+        if (cmark_node_get_type (child) == CMARK_NODE_SOFTBREAK
+        ||  cmark_node_get_type (child) == CMARK_NODE_LINEBREAK)
+            return true;
+    return false;
 }
 
 //  -- the walk ------------------------------------------------------------
@@ -835,10 +1053,20 @@ s_walk (state_t *st, cmark_node *root)
         switch (type) {
             case CMARK_NODE_HEADING:
                 para_line = line;
-                s_heading (st, node);
+                //  Several lines over a "---" are a paragraph (often a pipe
+                //  table) followed by a rule, not a heading: CommonMark
+                //  reads them as one, no author means it.
+                if (s_multiline (node)) {
+                    s_ensure_section (st, line);
+                    s_prose (st, node, true);
+                }
+                else
+                    s_heading (st, node);
                 break;
             case CMARK_NODE_PARAGRAPH:
                 para_line = line;
+                if (s_pseudo_heading (st, node, line))
+                    break;
                 s_ensure_section (st, line);
                 s_prose (st, node, true);
                 break;
@@ -902,17 +1130,33 @@ parser_parse (const project_docs_t *docs, readme_doc_t *doc, char *err, size_t e
         st.doc_index = (uint32_t) i;
         st.src = file->data? file->data: "";
         st.size = file->data? file->size: 0;
+        //  reStructuredText and AsciiDoc are read as the Markdown they
+        //  become, line for line
+        char *converted = NULL;
+        markup_kind_t kind = markup_kind (file->name, st.src, st.size);
+        if (kind != MARKUP_MARKDOWN) {
+            size_t size;
+            converted = markup_to_markdown (kind, st.src, st.size, &size);
+            if (!converted)
+                goto out_nomem;
+            st.src = converted;
+            st.size = size;
+        }
         st.cursor_line = 1;
         st.cursor_off = 0;
         st.section = -1;
         st.title_section = -1;
+        st.details_depth = 0;
+        st.heading_level = 0;
         for (int l = 0; l <= 6; l++)
             st.stack [l] = -1;
         cmark_node *root = cmark_parse_document (st.src, st.size, CMARK_OPT_VALIDATE_UTF8);
+        if (root)
+            s_walk (&st, root);
+        cmark_node_free (root);
+        free (converted);
         if (!root)
             goto out_nomem;
-        s_walk (&st, root);
-        cmark_node_free (root);
     }
     if (st.nomem)
         goto out_nomem;
