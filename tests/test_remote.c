@@ -251,14 +251,15 @@ Test (remote, clients_over_tcp_need_keys_and_operations_need_an_operator, .timeo
     cr_assert_eq (r.status, 0, "the operator could not scale: %s", r.err);
     tu_result_release (&r);
 
-    //  A key nobody authorised gets no answer at all.
+    //  A key nobody authorised is refused at the handshake, and told so.
     char stranger [1024];
     snprintf (stranger, sizeof stranger, "R2CI_KEY=%s/worker-x_secret", secure.keys);
     char *as_stranger [] = { endpoint, server, stranger, NULL };
     char *quick [] = { cli, "generate", "--timeout", "1500", project, NULL };
     cr_assert_eq (tu_run (quick, as_stranger, NULL, 30000, &r), 0);
     cr_assert_eq (r.status, 3, "a stranger was served: %s", r.out);
-    cr_assert (strstr (r.err, "no supervisor answered"), "%s", r.err);
+    cr_assert (strstr (r.err, "refused this client's key"), "%s", r.err);
+    cr_assert (strstr (r.err, "refused by the supervisor"), "%s", r.err);
     tu_result_release (&r);
     s_secure_down (&secure);
     tu_rmtree (dir);
