@@ -1180,6 +1180,41 @@ Test (gitlab, explain_comments_every_script_line_with_its_source)
     free (done);
 }
 
+Test (github, explain_heads_the_file_with_the_reports_notes)
+{
+    report_t report = { .project = t_dup ("noted") };
+    report_job_t *job = t_job (&report, "go", "go", NULL, "");
+    t_step (job, CMD_TEST, "", "go test ./...", "go.mod");
+    t_value (&report.notes, &report.notes_count, "dropped",
+             "'brew install noted': installs the project itself", "README.md:9 (Install)");
+    t_value (&report.notes, &report.notes_count, "conflict", "two\nlines", "");
+    for (int i = 0; i < 60; i++)
+        t_value (&report.notes, &report.notes_count, "info", "filler", "x");
+    static const char *const targets [] = { "github", "gitlab" };
+    for (size_t t = 0; t < 2; t++) {
+        char *text = t_render (&report, targets [t], true, false);
+        cr_assert (strncmp (text, "# readme2ci notes", 17) == 0, "%s", text);
+        cr_assert (strstr (text, "\n# - dropped: 'brew install noted': installs the project "
+                           "itself (README.md:9 (Install))\n"), "%s", text);
+        //  a message with a newline stays one comment line
+        cr_assert (strstr (text, "\n# - conflict: two lines\n"), "%s", text);
+        cr_assert (strstr (text, "\n# - ... and 12 more\n"), "%s", text);
+        //  still the same document
+        char *plain = t_render (&report, targets [t], false, false);
+        cr_assert_null (strstr (plain, "readme2ci notes"));
+        ynode_t *a = t_parse (text), *b = t_parse (plain);
+        char *x = ytree_emit (a), *y = ytree_emit (b);
+        cr_assert_str_eq (x, y);
+        free (x);
+        free (y);
+        ytree_destroy (&a);
+        ytree_destroy (&b);
+        free (plain);
+        free (text);
+    }
+    t_free (&report);
+}
+
 //  --------------------------------------------------------------------------
 //  JSON and options
 
