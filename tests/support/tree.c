@@ -105,11 +105,16 @@ tree_start (tree_t *self)
     snprintf (log, sizeof log, "%s/supervisor.log", self->state);
     self->supervisor = tu_spawn (argv, self->env, log);
     cr_assert_gt (self->supervisor, 0);
-    //  Ready to take requests once it answers status.
-    long long deadline = tu_now_ms () + 10000;
+    //  Ready to take requests once it answers status. A loaded machine
+    //  (a sanitizer build beside a parallel suite) may take a while to
+    //  start three pools; a supervisor that died is seen at once.
+    long long deadline = tu_now_ms () + 30000;
     json_t *status;
-    while (!(status = tree_status (self)))
-        cr_assert (tu_now_ms () < deadline, "the supervisor did not answer");
+    while (!(status = tree_status (self))) {
+        cr_assert (tu_alive (self->supervisor), "the supervisor exited; see %s", log);
+        cr_assert (tu_now_ms () < deadline, "the supervisor did not answer in 30 s; see %s",
+                   log);
+    }
     json_decref (status);
 }
 
