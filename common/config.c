@@ -57,16 +57,23 @@ struct entry {
     int64_t min, max;           //  counts, durations and sizes
     const char *const *names;   //  KIND_ENUM
     const entry_t *children;    //  KIND_MAP, KIND_COMPONENTS
-    bool live;                  //  top-level entries: reload applies it
+    bool live;                  //  sections: reload applies it
+    bool restart;               //  leaves: a change needs a restart even in a
+                                //  live section (read only at start)
 };
 
 #define LEAF(key, kind, type, member, min, max) \
-    { key, kind, offsetof (type, member), min, max, NULL, NULL, false }
+    { key, kind, offsetof (type, member), min, max, NULL, NULL, false, false }
+//  A leaf the supervisor reads only when it starts.
+#define LEAF_AT_START(key, kind, type, member, min, max) \
+    { key, kind, offsetof (type, member), min, max, NULL, NULL, false, true }
 #define CHOICE(key, type, member, names) \
-    { key, KIND_ENUM, offsetof (type, member), 0, 0, names, NULL, false }
+    { key, KIND_ENUM, offsetof (type, member), 0, 0, names, NULL, false, false }
+#define CHOICE_AT_START(key, type, member, names) \
+    { key, KIND_ENUM, offsetof (type, member), 0, 0, names, NULL, false, true }
 #define SECTION(key, type, member, children, live) \
-    { key, KIND_MAP, offsetof (type, member), 0, 0, NULL, children, live }
-#define END { NULL, KIND_END, 0, 0, 0, NULL, NULL, false }
+    { key, KIND_MAP, offsetof (type, member), 0, 0, NULL, children, live, false }
+#define END { NULL, KIND_END, 0, 0, 0, NULL, NULL, false, false }
 
 static const char *const s_fsync_names [] = { "batch", "always", "never", NULL };
 static const char *const s_level_names [] = { "debug", "info", "warn", "error", NULL };
@@ -137,18 +144,22 @@ static const entry_t s_queue [] = {
 };
 
 static const entry_t s_journal [] = {
-    CHOICE ("fsync", config_journal_t, fsync, s_fsync_names),
-    LEAF ("batch_interval", KIND_DURATION, config_journal_t, batch_interval_ms, 1, 10 * SECOND),
-    LEAF ("batch_records", KIND_COUNT, config_journal_t, batch_records, 1, 100000),
+    //  The journal is opened once, at start: only retention (read by each
+    //  cleanup) can change live.
+    CHOICE_AT_START ("fsync", config_journal_t, fsync, s_fsync_names),
+    LEAF_AT_START ("batch_interval", KIND_DURATION, config_journal_t, batch_interval_ms,
+                   1, 10 * SECOND),
+    LEAF_AT_START ("batch_records", KIND_COUNT, config_journal_t, batch_records, 1, 100000),
     LEAF ("retention", KIND_DURATION, config_journal_t, retention_ms, 0, 3650 * DAY),
-    LEAF ("segment_size", KIND_SIZE, config_journal_t, segment_size, 4 * KIB, TIB),
+    LEAF_AT_START ("segment_size", KIND_SIZE, config_journal_t, segment_size, 4 * KIB, TIB),
     END
 };
 
 static const entry_t s_log [] = {
     CHOICE ("level", config_log_t, level, s_level_names),
     CHOICE ("format", config_log_t, format, s_format_names),
-    LEAF ("file", KIND_LOGFILE, config_log_t, file, 0, 0),
+    //  Standard error is pointed at the file once, and children inherit it.
+    LEAF_AT_START ("file", KIND_LOGFILE, config_log_t, file, 0, 0),
     END
 };
 
@@ -158,7 +169,8 @@ static const entry_t s_component [] = {
     LEAF ("command", KIND_COMMAND, config_component_t, command, 0, 0),
     LEAF ("credit", KIND_COUNT, config_component_t, credit, 1, 64),
     SECTION ("heartbeat", config_component_t, heartbeat, s_heartbeat, true),
-    SECTION ("restart", config_component_t, restart, s_restart, true),
+    //  Each worker slot takes its restart policy when it is made.
+    SECTION ("restart", config_component_t, restart, s_restart, false),
     SECTION ("breaker", config_component_t, breaker, s_breaker, true),
     SECTION ("retry", config_component_t, retry, s_retry, true),
     END
@@ -170,16 +182,16 @@ static const entry_t s_root [] = {
     SECTION ("listen", config_t, listen, s_listen, false),
     SECTION ("security", config_t, security, s_security, false),
     { "components", KIND_COMPONENTS, offsetof (config_t, components), 0, 0,
-      NULL, s_component, true },
+      NULL, s_component, true, false },
     SECTION ("heartbeat", config_t, heartbeat, s_heartbeat, true),
-    SECTION ("restart", config_t, restart, s_restart, true),
+    SECTION ("restart", config_t, restart, s_restart, false),
     SECTION ("stop", config_t, stop, s_stop, true),
     SECTION ("retry", config_t, retry, s_retry, true),
     SECTION ("breaker", config_t, breaker, s_breaker, true),
     SECTION ("queue", config_t, queue, s_queue, true),
     SECTION ("journal", config_t, journal, s_journal, true),
     LEAF ("metrics", KIND_HOSTPORT, config_t, metrics, 0, 0),
-    { "rules", KIND_PATHS, offsetof (config_t, rules), 0, 0, NULL, NULL, true },
+    { "rules", KIND_PATHS, offsetof (config_t, rules), 0, 0, NULL, NULL, true, false },
     SECTION ("log", config_t, log, s_log, true),
     END
 };
@@ -1649,11 +1661,11 @@ s_diff_component (config_changes_t *changes, const config_t *old_config,
             rc = s_diff_entries (changes, entry->children, key,
                                  s_cfield (old_base, entry), s_cfield (new_base, entry),
                                  s_cfield (old_config, root), s_cfield (new_config, root),
-                                 true);
+                                 entry->live);
         }
         else
         if (!s_leaf_equal (entry, old_base, new_base))
-            rc = s_add_change (changes, key, entry, old_base, new_base, true);
+            rc = s_add_change (changes, key, entry, old_base, new_base, !entry->restart);
         if (rc)
             return -1;
     }
@@ -1684,7 +1696,8 @@ s_diff_entries (config_changes_t *changes, const entry_t *entries, const char *w
                          && s_leaf_equal (entries, old_base, old_top)
                          && s_leaf_equal (entries, new_base, new_top);
             if (!followed)
-                rc = s_add_change (changes, key, entries, old_base, new_base, entry_live);
+                rc = s_add_change (changes, key, entries, old_base, new_base,
+                                   entry_live && !entries->restart);
         }
         if (rc)
             return -1;
