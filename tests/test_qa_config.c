@@ -190,3 +190,79 @@ Test (qa_config, yaml_mistakes_are_said_plainly_with_their_place)
     cr_expect_str_eq (got, "");
     free (got);
 }
+
+Test (qa_config, an_overlay_is_checked_against_the_knowledge_before_it_is_merged)
+{
+    char err [512] = "";
+    knowledge_t *kb = knowledge_new (err, sizeof err);
+    cr_assert_not_null (kb, "%s", err);
+    const char *before = knowledge_action_ref (kb, "actions/setup-node");
+    cr_assert_not_null (before);
+    char *kept = strdup (before);
+    static const struct {
+        const char *text, *error;
+    } cases [] = {
+        //  Merged as it was, this one dropped every action's ref.
+        { "actions: v5\n",
+          "r.yml: line 1, column 1: 'actions' must be a map, as in the shipped knowledge, "
+          "not a single value" },
+        { "action:\n  actions/checkout: v5\n",
+          "r.yml: line 1, column 1: unknown key 'action'" },
+        { "actions:\n  actions/setup-node:\n",
+          "r.yml: line 2, column 3: 'actions/setup-node' must be a ref like v4, not ''" },
+        { "actions:\n  actions/setup-node@v4: v5\n",
+          "r.yml: line 2, column 3: 'actions/setup-node@v4' is not an action" },
+        { "actions:\n  actions/setup-node: \"v5 beta\"\n",
+          "r.yml: line 2, column 3: 'actions/setup-node' must be a ref like v4" },
+        { "workflow:\n  branches: main\n",
+          "r.yml: line 2, column 3: 'branches' must be a list, as in the shipped knowledge" },
+        { "runner: [ubuntu-latest]\n",
+          "r.yml: line 1, column 1: 'runner' must be a single value" },
+        { "- actions/checkout\n",
+          "r.yml: line 1, column 1: a rules file must be a map" },
+        { "actions: {actions/setup-node: v9\n",
+          "r.yml: line 2, column 1:" },
+    };
+    for (size_t i = 0; i < sizeof cases / sizeof cases [0]; i++) {
+        err [0] = 0;
+        cr_expect_eq (knowledge_overlay (kb, "r.yml", cases [i].text,
+                                         strlen (cases [i].text), err, sizeof err), -1,
+                      "accepted: %s", cases [i].text);
+        cr_expect (strncmp (err, cases [i].error, strlen (cases [i].error)) == 0,
+                   "got '%s', wanted '%s...'", err, cases [i].error);
+        //  Refused: nothing changed.
+        cr_expect_str_eq (knowledge_action_ref (kb, "actions/setup-node"), kept);
+    }
+    //  New actions, services and nested settings are welcome.
+    const char *fine = "actions: {actions/setup-node: v9, my-org/setup-thing: v2}\n"
+                       "setup: {node: {gitlab-version: \"24\"}}\n"
+                       "services: {mydb: {image: \"mydb:1\"}}\n";
+    cr_assert_eq (knowledge_overlay (kb, "r.yml", fine, strlen (fine), err, sizeof err), 0,
+                  "%s", err);
+    cr_assert_str_eq (knowledge_action_ref (kb, "actions/setup-node"), "v9");
+    cr_assert_str_eq (knowledge_action_ref (kb, "my-org/setup-thing"), "v2");
+    free (kept);
+    knowledge_destroy (&kb);
+}
+
+Test (qa_config, config_check_refuses_a_bad_overlay_naming_its_file_and_line,
+      .timeout = 30)
+{
+    tree_t tree;
+    tree_init (&tree, NULL, NULL);
+    char *dir = tu_tmpdir ();
+    tu_write (dir, "readme2ci.yml", "rules: [first.yml, second.yml]\n");
+    tu_write (dir, "first.yml", "actions:\n  actions/checkout: v5\n");
+    tu_write (dir, "second.yml", "# pins\nactions:\n  actions/setup-python: [v5]\n");
+    char path [1024];
+    snprintf (path, sizeof path, "%s/readme2ci.yml", dir);
+    tu_result_t r;
+    cr_assert_eq (tree_cli (&tree, &r, "config", "check", path, NULL), 1, "%s", r.out);
+    cr_assert (strstr (r.err, "second.yml: line 3, column 3: 'actions/setup-python' must be "
+                       "a single value"), "%s", r.err);
+    cr_assert_eq (strchr (r.err, '\n'), strrchr (r.err, '\n'), "one line: %s", r.err);
+    tu_result_release (&r);
+    tree_fini (&tree);
+    tu_rmtree (dir);
+    free (dir);
+}
