@@ -57,16 +57,23 @@ struct entry {
     int64_t min, max;           //  counts, durations and sizes
     const char *const *names;   //  KIND_ENUM
     const entry_t *children;    //  KIND_MAP, KIND_COMPONENTS
-    bool live;                  //  top-level entries: reload applies it
+    bool live;                  //  sections: reload applies it
+    bool restart;               //  leaves: a change needs a restart even in a
+                                //  live section (read only at start)
 };
 
 #define LEAF(key, kind, type, member, min, max) \
-    { key, kind, offsetof (type, member), min, max, NULL, NULL, false }
+    { key, kind, offsetof (type, member), min, max, NULL, NULL, false, false }
+//  A leaf the supervisor reads only when it starts.
+#define LEAF_AT_START(key, kind, type, member, min, max) \
+    { key, kind, offsetof (type, member), min, max, NULL, NULL, false, true }
 #define CHOICE(key, type, member, names) \
-    { key, KIND_ENUM, offsetof (type, member), 0, 0, names, NULL, false }
+    { key, KIND_ENUM, offsetof (type, member), 0, 0, names, NULL, false, false }
+#define CHOICE_AT_START(key, type, member, names) \
+    { key, KIND_ENUM, offsetof (type, member), 0, 0, names, NULL, false, true }
 #define SECTION(key, type, member, children, live) \
-    { key, KIND_MAP, offsetof (type, member), 0, 0, NULL, children, live }
-#define END { NULL, KIND_END, 0, 0, 0, NULL, NULL, false }
+    { key, KIND_MAP, offsetof (type, member), 0, 0, NULL, children, live, false }
+#define END { NULL, KIND_END, 0, 0, 0, NULL, NULL, false, false }
 
 static const char *const s_fsync_names [] = { "batch", "always", "never", NULL };
 static const char *const s_level_names [] = { "debug", "info", "warn", "error", NULL };
@@ -137,18 +144,22 @@ static const entry_t s_queue [] = {
 };
 
 static const entry_t s_journal [] = {
-    CHOICE ("fsync", config_journal_t, fsync, s_fsync_names),
-    LEAF ("batch_interval", KIND_DURATION, config_journal_t, batch_interval_ms, 1, 10 * SECOND),
-    LEAF ("batch_records", KIND_COUNT, config_journal_t, batch_records, 1, 100000),
+    //  The journal is opened once, at start: only retention (read by each
+    //  cleanup) can change live.
+    CHOICE_AT_START ("fsync", config_journal_t, fsync, s_fsync_names),
+    LEAF_AT_START ("batch_interval", KIND_DURATION, config_journal_t, batch_interval_ms,
+                   1, 10 * SECOND),
+    LEAF_AT_START ("batch_records", KIND_COUNT, config_journal_t, batch_records, 1, 100000),
     LEAF ("retention", KIND_DURATION, config_journal_t, retention_ms, 0, 3650 * DAY),
-    LEAF ("segment_size", KIND_SIZE, config_journal_t, segment_size, 4 * KIB, TIB),
+    LEAF_AT_START ("segment_size", KIND_SIZE, config_journal_t, segment_size, 4 * KIB, TIB),
     END
 };
 
 static const entry_t s_log [] = {
     CHOICE ("level", config_log_t, level, s_level_names),
     CHOICE ("format", config_log_t, format, s_format_names),
-    LEAF ("file", KIND_LOGFILE, config_log_t, file, 0, 0),
+    //  Standard error is pointed at the file once, and children inherit it.
+    LEAF_AT_START ("file", KIND_LOGFILE, config_log_t, file, 0, 0),
     END
 };
 
@@ -158,7 +169,8 @@ static const entry_t s_component [] = {
     LEAF ("command", KIND_COMMAND, config_component_t, command, 0, 0),
     LEAF ("credit", KIND_COUNT, config_component_t, credit, 1, 64),
     SECTION ("heartbeat", config_component_t, heartbeat, s_heartbeat, true),
-    SECTION ("restart", config_component_t, restart, s_restart, true),
+    //  Each worker slot takes its restart policy when it is made.
+    SECTION ("restart", config_component_t, restart, s_restart, false),
     SECTION ("breaker", config_component_t, breaker, s_breaker, true),
     SECTION ("retry", config_component_t, retry, s_retry, true),
     END
@@ -170,16 +182,16 @@ static const entry_t s_root [] = {
     SECTION ("listen", config_t, listen, s_listen, false),
     SECTION ("security", config_t, security, s_security, false),
     { "components", KIND_COMPONENTS, offsetof (config_t, components), 0, 0,
-      NULL, s_component, true },
+      NULL, s_component, true, false },
     SECTION ("heartbeat", config_t, heartbeat, s_heartbeat, true),
-    SECTION ("restart", config_t, restart, s_restart, true),
+    SECTION ("restart", config_t, restart, s_restart, false),
     SECTION ("stop", config_t, stop, s_stop, true),
     SECTION ("retry", config_t, retry, s_retry, true),
     SECTION ("breaker", config_t, breaker, s_breaker, true),
     SECTION ("queue", config_t, queue, s_queue, true),
     SECTION ("journal", config_t, journal, s_journal, true),
     LEAF ("metrics", KIND_HOSTPORT, config_t, metrics, 0, 0),
-    { "rules", KIND_PATHS, offsetof (config_t, rules), 0, 0, NULL, NULL, true },
+    { "rules", KIND_PATHS, offsetof (config_t, rules), 0, 0, NULL, NULL, true, false },
     SECTION ("log", config_t, log, s_log, true),
     END
 };
@@ -498,6 +510,7 @@ typedef struct {
     size_t key_mark_count;
     bool key_marks_read;
     const ynode_t *components;  //  read after the top-level sections
+    const char *path;           //  dotted path of the key being read
 } loader_t;
 
 static void
@@ -741,20 +754,20 @@ s_read_count (loader_t *self, const entry_t *entry, const ynode_t *node, uint32_
         bool overflow = errno == ERANGE;
         if ((overflow && text [0] == '-') || number < entry->min)
             s_error_at (self, node, "'%s' must be >= %lld, got %s",
-                        entry->key, (long long) entry->min, text);
+                        self->path, (long long) entry->min, text);
         else
         if (overflow || number > entry->max)
             s_error_at (self, node, "'%s' must be <= %lld, got %s",
-                        entry->key, (long long) entry->max, text);
+                        self->path, (long long) entry->max, text);
         else
             *value = (uint32_t) number;
         return;
     }
     if (node->kind == YNODE_SCALAR && !node->quoted && s_is_number (text))
-        s_error_at (self, node, "'%s' must be an integer, not %s", entry->key, text);
+        s_error_at (self, node, "'%s' must be an integer, not %s", self->path, text);
     else
         s_error_at (self, node, "'%s' must be an integer, not %s",
-                    entry->key, s_type_name (node));
+                    self->path, s_type_name (node));
 }
 
 static void
@@ -765,26 +778,26 @@ s_read_duration (loader_t *self, const entry_t *entry, const ynode_t *node,
     char low [DURATION_FORMAT_SIZE], high [DURATION_FORMAT_SIZE];
     if (node->kind != YNODE_SCALAR)
         s_error_at (self, node, "'%s' must be a duration like 500ms, 10s, 5m or 7d, not %s",
-                    entry->key, s_type_name (node));
+                    self->path, s_type_name (node));
     else
     if (node->value [0] == '-')
         s_error_at (self, node, "'%s' must not be negative, got %s",
-                    entry->key, node->value);
+                    self->path, node->value);
     else
     if (duration_parse (node->value, &ms))
         s_error_at (self, node, "'%s' must be a duration like 500ms, 10s, 5m or 7d, not '%s'",
-                    entry->key, node->value);
+                    self->path, node->value);
     else
     if (ms < entry->min) {
         duration_format (entry->min, low, sizeof low);
         s_error_at (self, node, "'%s' must be at least %s, got %s",
-                    entry->key, low, node->value);
+                    self->path, low, node->value);
     }
     else
     if (ms > entry->max) {
         duration_format (entry->max, high, sizeof high);
         s_error_at (self, node, "'%s' must be at most %s, got %s",
-                    entry->key, high, node->value);
+                    self->path, high, node->value);
     }
     else
         *value = ms;
@@ -797,24 +810,24 @@ s_read_size (loader_t *self, const entry_t *entry, const ynode_t *node, uint64_t
     char limit [32];
     if (node->kind != YNODE_SCALAR) {
         s_error_at (self, node, "'%s' must be a size like 4096, 512KiB or 64MiB, not %s",
-                    entry->key, s_type_name (node));
+                    self->path, s_type_name (node));
         return;
     }
     int rc = s_size_parse (node->value, &bytes);
     if (rc && errno != ERANGE)
         s_error_at (self, node, "'%s' must be a size like 4096, 512KiB or 64MiB, not '%s'",
-                    entry->key, node->value);
+                    self->path, node->value);
     else
     if (rc || bytes > (uint64_t) entry->max) {
         s_size_format ((uint64_t) entry->max, limit, sizeof limit);
         s_error_at (self, node, "'%s' must be at most %s, got %s",
-                    entry->key, limit, node->value);
+                    self->path, limit, node->value);
     }
     else
     if (bytes < (uint64_t) entry->min) {
         s_size_format ((uint64_t) entry->min, limit, sizeof limit);
         s_error_at (self, node, "'%s' must be at least %s, got %s",
-                    entry->key, limit, node->value);
+                    self->path, limit, node->value);
     }
     else
         *value = bytes;
@@ -837,10 +850,10 @@ s_read_enum (loader_t *self, const entry_t *entry, const ynode_t *node, void *fi
     }
     if (node->kind == YNODE_SCALAR)
         s_error_at (self, node, "'%s' must be one of %s, not '%s'",
-                    entry->key, choices, node->value);
+                    self->path, choices, node->value);
     else
         s_error_at (self, node, "'%s' must be one of %s, not %s",
-                    entry->key, choices, s_type_name (node));
+                    self->path, choices, s_type_name (node));
 }
 
 //  Store text (resolved as the kind wants) in *field; "" means not set.
@@ -849,19 +862,19 @@ s_read_string (loader_t *self, const entry_t *entry, const ynode_t *node, char *
 {
     if (node->kind != YNODE_SCALAR) {
         s_error_at (self, node, "'%s' must be a string, not %s",
-                    entry->key, s_type_name (node));
+                    self->path, s_type_name (node));
         return;
     }
     const char *text = node->value;
     char why [160];
     if (*text && entry->kind == KIND_ENDPOINT && !s_endpoint_valid (text, why, sizeof why)) {
         s_error_at (self, node, "'%s' must be an endpoint like tcp://HOST:PORT or "
-                    "ipc://PATH, not '%s': %s", entry->key, text, why);
+                    "ipc://PATH, not '%s': %s", self->path, text, why);
         return;
     }
     if (*text && entry->kind == KIND_HOSTPORT && !s_hostport_valid (text, why, sizeof why)) {
         s_error_at (self, node, "'%s' must be HOST:PORT, not '%s': %s",
-                    entry->key, text, why);
+                    self->path, text, why);
         return;
     }
     char *copy = NULL;
@@ -885,7 +898,7 @@ s_read_paths (loader_t *self, const entry_t *entry, const ynode_t *node,
 {
     if (node->kind != YNODE_SEQ) {
         s_error_at (self, node, "'%s' must be a list of files, not %s",
-                    entry->key, s_type_name (node));
+                    self->path, s_type_name (node));
         return;
     }
     char **list = calloc (node->count + 1, sizeof *list);
@@ -898,10 +911,10 @@ s_read_paths (loader_t *self, const entry_t *entry, const ynode_t *node,
         const ynode_t *item = node->items [i];
         if (item->kind != YNODE_SCALAR)
             s_error_at (self, item, "'%s' must list file names, not %s",
-                        entry->key, s_type_name (item));
+                        self->path, s_type_name (item));
         else
         if (!*item->value)
-            s_error_at (self, item, "'%s' must not list an empty file name", entry->key);
+            s_error_at (self, item, "'%s' must not list an empty file name", self->path);
         else
         if (!(list [count++] = s_resolve (self, item->value)))
             self->out_of_memory = true;
@@ -944,7 +957,8 @@ s_check_order (loader_t *self, const ynode_t *map, const entry_t *entries, void 
         duration_format (*low, a, sizeof a);
         duration_format (*high, b, sizeof b);
         s_error_at (self, high_node? high_node: low_node,
-                    "'%s' (%s) must not exceed '%s' (%s)", low_key, a, high_key, b);
+                    "'%s.%s' (%s) must not exceed '%s.%s' (%s)", self->path, low_key, a,
+                    self->path, high_key, b);
     }
 }
 
@@ -955,20 +969,22 @@ s_read_value (loader_t *self, const entry_t *entry, const ynode_t *node,
     if (s_is_null (node))
         return;                 //  "key:" with no value keeps the default
     void *field = s_field (base, entry);
+    self->path = path;
     switch (entry->kind) {
         case KIND_MAP:
             if (node->kind != YNODE_MAP)
                 s_error_at (self, node, "'%s' must be a map, not %s",
-                            entry->key, s_type_name (node));
+                            path, s_type_name (node));
             else {
                 s_read_map (self, node, entry->children, field, path);
+                self->path = path;
                 s_check_order (self, node, entry->children, field);
             }
             break;
         case KIND_COMPONENTS:
             if (node->kind != YNODE_MAP)
                 s_error_at (self, node, "'%s' must be a map, not %s",
-                            entry->key, s_type_name (node));
+                            path, s_type_name (node));
             else
                 self->components = node;
             break;
@@ -985,11 +1001,11 @@ s_read_value (loader_t *self, const entry_t *entry, const ynode_t *node,
             int value = s_bool_value (node);
             if (value < 0 && node->kind == YNODE_SCALAR)
                 s_error_at (self, node, "'%s' must be true or false, not '%s'",
-                            entry->key, node->value);
+                            path, node->value);
             else
             if (value < 0)
                 s_error_at (self, node, "'%s' must be true or false, not %s",
-                            entry->key, s_type_name (node));
+                            path, s_type_name (node));
             else
                 *(bool *) field = value;
             break;
@@ -1055,7 +1071,7 @@ s_read_components (loader_t *self)
         else
         if (node->kind != YNODE_MAP)
             s_error_at (self, node, "'%s' must be a map, not %s",
-                        map->keys [i], s_type_name (node));
+                        where, s_type_name (node));
         else
             s_read_map (self, node, s_component, &config->components [id], where);
     }
@@ -1071,7 +1087,8 @@ s_check_security (loader_t *self)
     const ynode_t *insecure_node = ytree_path (self->root, "security", "insecure", NULL);
     if (security->insecure && security->secret_key)
         s_error_at (self, insecure_node,
-                    "'insecure: true' and 'secret_key' contradict each other: "
+                    "'security.insecure: true' and 'security.secret_key' contradict "
+                    "each other: "
                     "remove one");
     static const struct {
         const char *key;
@@ -1093,40 +1110,238 @@ s_check_security (loader_t *self)
         if (security->insecure) {
             if (!s_endpoint_loopback (endpoint))
                 s_error_at (self, node,
-                            "'%s' is %s, not a loopback address: 'insecure: true' "
+                            "'listen.%s' is %s, not a loopback address: 'insecure: true' "
                             "is allowed only on 127.0.0.1, [::1] or localhost",
                             ends [i].key, endpoint);
         }
         else
         if (!security->secret_key)
             s_error_at (self, node,
-                        "'%s' is a tcp endpoint: it needs security.secret_key "
+                        "'listen.%s' is a tcp endpoint: it needs security.secret_key "
                         "(CURVE), or 'insecure: true' on a loopback address",
                         ends [i].key);
         else
         if (!authorized)
             s_error_at (self, node,
-                        "'%s' is a tcp endpoint: it needs security.%s, the folder "
+                        "'listen.%s' is a tcp endpoint: it needs security.%s, the folder "
                         "of the certificates it lets in", ends [i].key,
                         ends [i].authorized_key);
     }
 }
 
-//  Read "line L, column C: what" from ytree into a positioned error.
+//  A map key met while looking for a duplicate: its text and line.
+typedef struct {
+    char *key;
+    unsigned line;
+} seen_key_t;
+
+//  One open collection while looking for a duplicate.
+typedef struct {
+    bool is_map;
+    bool want_key;
+    char *key;                  //  the key this collection is the value of
+    seen_key_t *seen;           //  keys of a map so far
+    size_t seen_count;
+} dup_frame_t;
+
+//  The dotted path of the map key that starts at (line, column), and the
+//  line where the same key first appears in that map. False when not found.
+static bool
+s_duplicate_where (loader_t *self, unsigned line, unsigned column,
+                   char *path, size_t path_size, unsigned *first_line)
+{
+    yaml_parser_t parser;
+    if (!yaml_parser_initialize (&parser))
+        return false;
+    yaml_parser_set_input_string (&parser, (const unsigned char *) self->text, self->size);
+    enum { STACK = 80 };
+    dup_frame_t frames [STACK];
+    int depth = 0;
+    bool found = false, done = false;
+    char *pending = NULL;           //  the last key read, for the next value
+    while (!done && !found) {
+        yaml_event_t event;
+        if (!yaml_parser_parse (&parser, &event))
+            break;
+        dup_frame_t *top = depth > 0? &frames [depth - 1]: NULL;
+        bool is_key = top && top->is_map && top->want_key;
+        if (top && top->is_map)
+            top->want_key = !top->want_key;
+        if (event.type == YAML_SCALAR_EVENT && is_key) {
+            const char *key = (const char *) event.data.scalar.value;
+            if (event.start_mark.line + 1 == line && event.start_mark.column + 1 == column) {
+                size_t used = 0;
+                path [0] = 0;
+                for (int i = 1; i < depth; i++) {
+                    int n = snprintf (path + used, path_size - used, "%s.",
+                                      frames [i].key? frames [i].key: "-");
+                    used = n > 0 && (size_t) n < path_size - used? used + (size_t) n: used;
+                }
+                snprintf (path + used, path_size - used, "%s", key);
+                *first_line = 0;
+                for (size_t i = 0; i < top->seen_count; i++)
+                    if (strcmp (top->seen [i].key, key) == 0)
+                        *first_line = top->seen [i].line;
+                found = true;
+            }
+            seen_key_t *seen = realloc (top->seen, (top->seen_count + 1) * sizeof *seen);
+            char *copy = strdup (key);
+            if (seen)
+                top->seen = seen;
+            if (seen && copy) {
+                seen [top->seen_count++] = (seen_key_t) {
+                    copy, (unsigned) event.start_mark.line + 1 };
+                free (pending);
+                pending = strdup (key);
+            }
+            else {
+                free (copy);
+                done = true;
+            }
+        }
+        else
+        if (event.type == YAML_SEQUENCE_START_EVENT || event.type == YAML_MAPPING_START_EVENT) {
+            if (depth == STACK)
+                done = true;
+            else {
+                frames [depth++] = (dup_frame_t) {
+                    .is_map = event.type == YAML_MAPPING_START_EVENT, .want_key = true,
+                    .key = top && top->is_map? pending: NULL };
+                if (top && top->is_map)
+                    pending = NULL;
+            }
+        }
+        else
+        if (event.type == YAML_SEQUENCE_END_EVENT || event.type == YAML_MAPPING_END_EVENT) {
+            if (depth > 0) {
+                dup_frame_t *frame = &frames [--depth];
+                for (size_t i = 0; i < frame->seen_count; i++)
+                    free (frame->seen [i].key);
+                free (frame->seen);
+                free (frame->key);
+            }
+        }
+        else
+        if (event.type == YAML_STREAM_END_EVENT)
+            done = true;
+        yaml_event_delete (&event);
+    }
+    while (depth > 0) {
+        dup_frame_t *frame = &frames [--depth];
+        for (size_t i = 0; i < frame->seen_count; i++)
+            free (frame->seen [i].key);
+        free (frame->seen);
+        free (frame->key);
+    }
+    free (pending);
+    yaml_parser_delete (&parser);
+    return found;
+}
+
+//  The text of line number line (1-based), or NULL; its length in *length.
+static const char *
+s_line_text (const loader_t *self, unsigned line, size_t *length)
+{
+    const char *p = self->text, *end = self->text + self->size;
+    for (unsigned n = 1; n < line && p < end; n++) {
+        const char *newline = memchr (p, '\n', (size_t) (end - p));
+        if (!newline)
+            return NULL;
+        p = newline + 1;
+    }
+    const char *newline = memchr (p, '\n', (size_t) (end - p));
+    *length = (size_t) ((newline? newline: end) - p);
+    return p;
+}
+
+//  Read "line L, column C: what" from ytree into a positioned error, said
+//  in the user's terms where libyaml's are obscure.
 static void
 s_syntax_error (loader_t *self, const char *message)
 {
     unsigned line = 0, column = 0;
     int used = 0;
-    if (sscanf (message, "line %u, column %u: %n", &line, &column, &used) == 2 && used)
-        s_error (self, line, column, "%s", message + used);
-    else
+    if (sscanf (message, "line %u, column %u: %n", &line, &column, &used) != 2 || !used) {
         s_error (self, 0, 0, "%s", *message? message: "not valid YAML");
+        return;
+    }
+    const char *what = message + used;
+    char path [256];
+    unsigned first = 0;
+    size_t length = 0;
+    const char *text = s_line_text (self, line, &length);
+    size_t indent = 0;
+    while (text && indent < length && (text [indent] == ' ' || text [indent] == '\t'))
+        indent++;
+    if (strcmp (what, "duplicate key") == 0
+    &&  s_duplicate_where (self, line, column, path, sizeof path, &first)) {
+        if (first)
+            s_error (self, line, column, "duplicate key '%s' (first set on line %u): "
+                     "a key may appear once in a map", path, first);
+        else
+            s_error (self, line, column, "duplicate key '%s': a key may appear once in a map",
+                     path);
+    }
+    else
+    if (text && memchr (text, '\t', indent))
+        s_error (self, line, (unsigned) ((const char *) memchr (text, '\t', indent) - text) + 1,
+                 "a tab indents this line: YAML indents with spaces only");
+    else
+        s_error (self, line, column, "%s", what);
+}
+
+//  Text that is not UTF-8, or holds NUL or control bytes, is not a config
+//  file at all (a binary, or another encoding): say where, once.
+static bool
+s_check_text (loader_t *self)
+{
+    const unsigned char *p = (const unsigned char *) self->text;
+    const unsigned char *end = p + self->size;
+    unsigned line = 1, column = 1;
+    if (self->size >= 3 && p [0] == 0xef && p [1] == 0xbb && p [2] == 0xbf)
+        p += 3;                     //  a UTF-8 byte order mark is fine
+    while (p < end) {
+        unsigned char c = *p;
+        size_t extra = c < 0x80? 0: (c & 0xe0) == 0xc0? 1: (c & 0xf0) == 0xe0? 2
+                     : (c & 0xf8) == 0xf0? 3: 4;
+        bool valid = extra < 4 && (size_t) (end - p) > extra && (extra == 0 || c >= 0xc2)
+                  && !(c == 0xf4 && extra == 3 && p [1] > 0x8f) && c <= 0xf4;
+        for (size_t i = 1; valid && i <= extra; i++)
+            valid = (p [i] & 0xc0) == 0x80;
+        if (valid && extra == 2 && c == 0xe0)
+            valid = p [1] >= 0xa0;  //  no overlong forms
+        if (valid && extra == 3 && c == 0xf0)
+            valid = p [1] >= 0x90;
+        if (c == 0) {
+            s_error (self, line, column, "a NUL byte: this is not a text file (a binary?)");
+            return false;
+        }
+        if (!valid) {
+            s_error (self, line, column, "byte 0x%02x is not UTF-8: save the file as UTF-8 "
+                     "text", c);
+            return false;
+        }
+        if ((c < 0x20 && c != '\n' && c != '\t' && c != '\r') || c == 0x7f) {
+            s_error (self, line, column, "control character 0x%02x: this is not a text file "
+                     "(a binary?)", c);
+            return false;
+        }
+        if (c == '\n') {
+            line++;
+            column = 1;
+        }
+        else
+            column++;
+        p += extra + 1;
+    }
+    return true;
 }
 
 static void
 s_collect (loader_t *self)
 {
+    if (!s_check_text (self))
+        return;
     char why [256] = "";
     ynode_t *root = ytree_parse (self->text, self->size, why, sizeof why);
     if (!root) {
@@ -1649,11 +1864,11 @@ s_diff_component (config_changes_t *changes, const config_t *old_config,
             rc = s_diff_entries (changes, entry->children, key,
                                  s_cfield (old_base, entry), s_cfield (new_base, entry),
                                  s_cfield (old_config, root), s_cfield (new_config, root),
-                                 true);
+                                 entry->live);
         }
         else
         if (!s_leaf_equal (entry, old_base, new_base))
-            rc = s_add_change (changes, key, entry, old_base, new_base, true);
+            rc = s_add_change (changes, key, entry, old_base, new_base, !entry->restart);
         if (rc)
             return -1;
     }
@@ -1684,7 +1899,8 @@ s_diff_entries (config_changes_t *changes, const entry_t *entries, const char *w
                          && s_leaf_equal (entries, old_base, old_top)
                          && s_leaf_equal (entries, new_base, new_top);
             if (!followed)
-                rc = s_add_change (changes, key, entries, old_base, new_base, entry_live);
+                rc = s_add_change (changes, key, entries, old_base, new_base,
+                                   entry_live && !entries->restart);
         }
         if (rc)
             return -1;

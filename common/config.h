@@ -192,9 +192,12 @@ bool config_equal (const config_t *a, const config_t *b);
 
 //  List what differs from old_config to new_config into *changes (which
 //  is overwritten without being released), each change tagged live or
-//  needing a restart. Live: component settings, heartbeat, restart, stop,
-//  retry, breaker, queue, journal, rules, log. Restart: runtime_dir,
-//  state_dir, listen, security, metrics. A component's effective
+//  needing a restart. Live: component workers, command, credit,
+//  heartbeat, breaker and retry; heartbeat, stop, retry, breaker, queue,
+//  journal.retention, rules, log.level, log.format. Restart: runtime_dir,
+//  state_dir, listen, security, metrics, restart (top-level and per
+//  component: a worker slot takes it when made), the rest of journal (it
+//  is opened once), log.file. A component's effective
 //  setting is listed only when it does not just follow a top-level change.
 //  Returns 0, or -1 with errno ENOMEM (changes is then empty).
 int config_diff (const config_t *old_config, const config_t *new_config,

@@ -1,7 +1,10 @@
 /*  common/knowledge.c - the CI knowledge: shipped YAML plus overlays.  */
 #include "common/knowledge.h"
 
+#include <yaml.h>
+
 #include <errno.h>
+#include <stdbool.h>
 #include <stdio.h>
 #include <stdlib.h>
 #include <string.h>
@@ -35,16 +38,158 @@ knowledge_new (char *err, size_t err_size)
     return knowledge_from_text (knowledge_data, knowledge_data_size, err, err_size);
 }
 
+static const char *
+s_kind_name (ynode_kind_t kind)
+{
+    return kind == YNODE_MAP? "a map": kind == YNODE_SEQ? "a list": "a single value";
+}
+
+//  One open collection of the overlay, and what the shipped knowledge has
+//  in its place (NULL: something new, taken as written).
+typedef struct {
+    bool is_map;
+    bool want_key;
+    const ynode_t *shipped;
+    bool actions;               //  the top-level actions map
+} frame_t;
+
+//  Checks an overlay against the shape of the knowledge it goes over:
+//  top-level keys the knowledge has, a map where it has a map, a list
+//  where a list, a value where a value, and actions as owner/repo: REF.
+//  Merged unchecked, `actions: v5` would drop every action's ref.
+static int
+s_check_overlay (const knowledge_t *self, const char *name, const char *text,
+                 size_t size, char *err, size_t err_size)
+{
+    yaml_parser_t parser;
+    if (!yaml_parser_initialize (&parser))
+        return errno = ENOMEM, -1;
+    yaml_parser_set_input_string (&parser, (const unsigned char *) text, size);
+    enum { STACK = 80 };
+    frame_t frames [STACK];
+    int depth = 0;
+    char key [256] = "";
+    unsigned key_line = 0, key_column = 0;
+    char problem [512] = "";
+    bool done = false;
+    while (!done && !*problem) {
+        yaml_event_t event;
+        if (!yaml_parser_parse (&parser, &event))
+            break;                  //  ytree_parse said it already
+        frame_t *top = depth > 0? &frames [depth - 1]: NULL;
+        bool is_key = top && top->is_map && top->want_key;
+        if (top && top->is_map)
+            top->want_key = !top->want_key;
+        bool opens = event.type == YAML_SEQUENCE_START_EVENT
+                  || event.type == YAML_MAPPING_START_EVENT;
+        if (is_key && event.type == YAML_SCALAR_EVENT) {
+            snprintf (key, sizeof key, "%s", (const char *) event.data.scalar.value);
+            key_line = (unsigned) event.start_mark.line + 1;
+            key_column = (unsigned) event.start_mark.column + 1;
+            if (depth == 1 && !ytree_get (top->shipped, key))
+                snprintf (problem, sizeof problem, "unknown key '%s': the knowledge has "
+                          "runner, actions, workflow, setup, runtimes, services... "
+                          "(see data/knowledge.yml)", key);
+            else
+            if (top->actions && (!strchr (key, '/') || strchr (key, '@')))
+                snprintf (problem, sizeof problem, "'%s' is not an action: write "
+                          "OWNER/REPO (no @REF) as the key and the ref as its value", key);
+        }
+        else
+        if (!is_key && top && top->is_map
+        &&  (event.type == YAML_SCALAR_EVENT || opens)) {
+            //  The value of key: compare with the knowledge's.
+            const ynode_t *shipped = ytree_get (top->shipped, key);
+            ynode_kind_t kind = event.type == YAML_SEQUENCE_START_EVENT? YNODE_SEQ
+                              : event.type == YAML_MAPPING_START_EVENT? YNODE_MAP
+                              : YNODE_SCALAR;
+            if (shipped && shipped->kind != kind)
+                snprintf (problem, sizeof problem, "'%s' must be %s, as in the shipped "
+                          "knowledge, not %s", key, s_kind_name (shipped->kind),
+                          s_kind_name (kind));
+            else
+            if (top->actions && kind != YNODE_SCALAR)
+                snprintf (problem, sizeof problem, "'%s' must be a ref like v4, not %s",
+                          key, s_kind_name (kind));
+            else
+            if (top->actions) {
+                const char *ref = (const char *) event.data.scalar.value;
+                if (!*ref || strpbrk (ref, " \t@"))
+                    snprintf (problem, sizeof problem, "'%s' must be a ref like v4, not "
+                              "'%s'", key, ref);
+            }
+            if (!*problem && opens) {
+                if (depth == STACK)
+                    done = true;
+                else {
+                    frame_t frame = {
+                        .is_map = kind == YNODE_MAP, .want_key = true, .shipped = shipped,
+                        .actions = depth == 1 && strcmp (key, "actions") == 0 };
+                    frames [depth++] = frame;
+                }
+            }
+        }
+        else
+        if (opens) {
+            //  The document itself, or an item of a list.
+            if (depth == STACK)
+                done = true;
+            else {
+                if (depth == 0 && event.type != YAML_MAPPING_START_EVENT) {
+                    key_line = (unsigned) event.start_mark.line + 1;
+                    key_column = (unsigned) event.start_mark.column + 1;
+                    snprintf (problem, sizeof problem, "a rules file must be a map, "
+                              "like actions: {actions/checkout: v5}");
+                }
+                frame_t frame = {
+                    .is_map = event.type == YAML_MAPPING_START_EVENT, .want_key = true,
+                    .shipped = depth == 0? self->root: NULL };
+                frames [depth++] = frame;
+            }
+        }
+        else
+        if (event.type == YAML_SEQUENCE_END_EVENT || event.type == YAML_MAPPING_END_EVENT) {
+            if (depth > 0)
+                depth--;
+        }
+        else
+        if (event.type == YAML_SCALAR_EVENT && depth == 0) {
+            key_line = (unsigned) event.start_mark.line + 1;
+            key_column = (unsigned) event.start_mark.column + 1;
+            if (event.data.scalar.length)
+                snprintf (problem, sizeof problem, "a rules file must be a map, "
+                          "like actions: {actions/checkout: v5}");
+        }
+        else
+        if (event.type == YAML_STREAM_END_EVENT)
+            done = true;
+        yaml_event_delete (&event);
+    }
+    yaml_parser_delete (&parser);
+    if (!*problem)
+        return 0;
+    if (err && err_size)
+        snprintf (err, err_size, "%s: line %u, column %u: %s", name, key_line, key_column,
+                  problem);
+    return errno = EINVAL, -1;
+}
+
 int
 knowledge_overlay (knowledge_t *self, const char *name, const char *text,
                    size_t size, char *err, size_t err_size)
 {
     char why [256] = "";
     ynode_t *overlay = ytree_parse (text, size, why, sizeof why);
-    if (!overlay || overlay->kind != YNODE_MAP) {
+    if (!overlay) {
         if (err && err_size)
-            snprintf (err, err_size, "%s: %s", name,
-                      overlay? "a rules file must be a map": why);
+            snprintf (err, err_size, "%s: %s", name, why);
+        return errno = EINVAL, -1;
+    }
+    if (overlay->kind != YNODE_MAP || s_check_overlay (self, name, text, size, err, err_size)) {
+        if (overlay->kind != YNODE_MAP && err && err_size)
+            snprintf (err, err_size, "%s: line %u, column %u: a rules file must be a map, "
+                      "like actions: {actions/checkout: v5}", name, overlay->line,
+                      overlay->column);
         ytree_destroy (&overlay);
         return errno = EINVAL, -1;
     }

@@ -21,8 +21,12 @@ knowledge_t *knowledge_new (char *err, size_t err_size);
 knowledge_t *knowledge_from_text (const char *text, size_t size, char *err, size_t err_size);
 
 //  Merge an overlay written in YAML over self. name labels errors
-//  ("my-rules.yml: line 3, column 5: ..."). Returns 0 or -1 (EINVAL) with
-//  err set; on error self is unchanged.
+//  ("my-rules.yml: line 3, column 5: ..."). The overlay is checked against
+//  self's shape first: its top-level keys must be ones self has, a value
+//  must be a map, a list or a single value where self has one, and each
+//  actions entry is OWNER/REPO: REF (a ref without blanks or '@'); new keys
+//  below the top level are welcome. Returns 0 or -1 (EINVAL) with err
+//  set; on error self is unchanged.
 int knowledge_overlay (knowledge_t *self, const char *name, const char *text,
                        size_t size, char *err, size_t err_size);
 

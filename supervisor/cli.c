@@ -1427,9 +1427,12 @@ s_cmd_reload (int argc, char **argv)
                 "\n"
                 "Makes the running supervisor read its config file again (as SIGHUP does).\n"
                 "The file is checked whole: an invalid one changes nothing and the error\n"
-                "names the file, line and column. Worker counts, commands (as a rolling\n"
-                "update), restart, breaker, retry, queue, journal and rules settings\n"
-                "apply at once; endpoints and keys are reported as needing a restart.\n"
+                "names the file, line and column. Worker counts and commands (as a\n"
+                "rolling update) the file changes, heartbeat, breaker, retry, stop, queue,\n"
+                "journal.retention, log level and format, and rules apply at once; a\n"
+                "count or command the file keeps leaves `ctl scale`/`ctl update` alone.\n"
+                "Endpoints, keys, folders, metrics, restart policies, the journal's other\n"
+                "settings and log.file are reported as needing a restart.\n"
                 "\n"
                 "example:\n"
                 "  $EDITOR /etc/readme2ci.yml && readme2ci reload\n");
@@ -1464,7 +1467,10 @@ s_cmd_reload (int argc, char **argv)
     json_array_foreach (json_object_get (report, "applied"), i, entry)
         printf ("  applied: %s\n", json_string_value (entry));
     json_array_foreach (json_object_get (report, "needs_restart"), i, entry)
-        printf ("  needs a restart: %s\n", json_string_value (json_object_get (entry, "key")));
+        printf ("  needs a restart: %s: %s -> %s (the old value stays in force)\n",
+                json_string_value (json_object_get (entry, "key")),
+                json_string_value (json_object_get (entry, "old")),
+                json_string_value (json_object_get (entry, "new")));
     json_decref (report);
     client_reply_release (&reply);
     return EXIT_OK;

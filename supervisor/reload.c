@@ -79,6 +79,49 @@ reload_send_settings (server_t *self, worker_t *worker)
                    (int) worker->pid, strerror (errno));
 }
 
+//  The worker executable a component's settings name.
+static void
+s_command (server_t *self, const component_t *component, const config_component_t *settings,
+           char *command, size_t size)
+{
+    if (settings->command && *settings->command)
+        util_copy (command, size, settings->command);
+    else
+        snprintf (command, size, "%s/readme2ci-%s", self->worker_dir, component->name);
+}
+
+//  Log level and format live in the environment (see log.h), where the
+//  command line or R2CI_LOG_* may have put a value over the file's. The
+//  file's new value applies when its old one is the one in force.
+static void
+s_apply_log (const config_log_t *was, config_log_t *now, json_t *applied)
+{
+    static const char *const levels [] = { "debug", "info", "warn", "error" };
+    static const char *const formats [] = { "text", "json" };
+    const struct {
+        const char *variable, *key, *old_value, *new_value;
+    } settings [] = {
+        { "R2CI_LOG_LEVEL", "log.level", levels [was->level], levels [now->level] },
+        { "R2CI_LOG_FORMAT", "log.format", formats [was->format], formats [now->format] },
+    };
+    for (size_t i = 0; i < sizeof settings / sizeof settings [0]; i++) {
+        if (strcmp (settings [i].old_value, settings [i].new_value) == 0)
+            continue;
+        const char *in_force = getenv (settings [i].variable);
+        if (!in_force || !*in_force)
+            in_force = i == 0? "info": "text";
+        if (strcmp (in_force, settings [i].old_value) != 0)
+            json_array_append_new (applied, json_sprintf ("%s: stays %s, as the command "
+                                                          "line or %s set it",
+                                                          settings [i].key, in_force,
+                                                          settings [i].variable));
+        else
+        if (setenv (settings [i].variable, settings [i].new_value, 1) == 0)
+            json_array_append_new (applied, json_sprintf ("%s: %s", settings [i].key,
+                                                          settings [i].new_value));
+    }
+}
+
 #define S_SWAP(type, a, b) do { type swap_ = (a); (a) = (b); (b) = swap_; } while (0)
 
 //  Applies the live part of new_config; takes its contents.
@@ -96,13 +139,21 @@ s_apply (server_t *self, config_t *new_config, char *knowledge, json_t *applied)
     S_SWAP (char *, cfg->metrics, old.metrics);
     S_SWAP (config_listen_t, cfg->listen, old.listen);
     S_SWAP (config_security_t, cfg->security, old.security);
+    S_SWAP (char *, cfg->log.file, old.log.file);
+    S_SWAP (config_restart_t, cfg->restart, old.restart);
+    for (int c = 0; c < CONFIG_COMPONENTS; c++)
+        S_SWAP (config_restart_t, cfg->components [c].restart, old.components [c].restart);
+    //  The journal is open: only its retention (read by each cleanup) is new.
+    int64_t retention_ms = cfg->journal.retention_ms;
+    cfg->journal = old.journal;
+    cfg->journal.retention_ms = retention_ms;
 
     char message [512];
     for (int c = 0; c < COMPONENT_COUNT; c++) {
         component_t *component = &self->components [c];
         const config_component_t *now = &cfg->components [c];
-        //  Breaker settings: a new breaker (closed) with them.
         const config_component_t *was = &old.components [c];
+        //  Breaker settings: a new breaker (closed) with them.
         if (memcmp (&now->breaker, &was->breaker, sizeof now->breaker) != 0) {
             breaker_config_t bc = breaker_config_default ();
             bc.failure_threshold = now->breaker.failures;
@@ -115,13 +166,36 @@ s_apply (server_t *self, config_t *new_config, char *knowledge, json_t *applied)
                 component->fatal = false;
             }
         }
-        //  A new command: a rolling update to it.
+        //  Heartbeat settings: the workers beat at the new pace, or the
+        //  supervisor would take a shorter interval for their silence.
+        if (memcmp (&now->heartbeat, &was->heartbeat, sizeof now->heartbeat) != 0) {
+            for (worker_t *w = component->workers; w; w = w->next)
+                if (w->identity)
+                    reload_send_settings (self, w);
+            json_array_append_new (applied, json_sprintf ("%s: new heartbeat settings "
+                                                          "sent to every worker",
+                                                          component->name));
+        }
+        //  A worker count the file changes; one the file keeps leaves an
+        //  operator's `ctl scale` alone, as at start. Scaled before an
+        //  update, which would refuse a scale while it runs.
+        if (now->workers != was->workers && now->workers != component->desired) {
+            if (pool_scale (self, component, now->workers, message, sizeof message) == 0)
+                json_array_append_new (applied, json_sprintf ("%s: %u worker(s)",
+                                                              component->name, now->workers));
+            else
+                json_array_append_new (applied, json_sprintf ("%s: scale refused: %s",
+                                                              component->name, message));
+        }
+        //  A new command in the file: a rolling update to it (one the file
+        //  keeps leaves an operator's `ctl update` alone).
         char command [4096];
-        if (now->command && *now->command)
-            util_copy (command, sizeof command, now->command);
+        s_command (self, component, now, command, sizeof command);
+        char was_command [4096];
+        s_command (self, component, was, was_command, sizeof was_command);
+        if (strcmp (command, was_command) == 0)
+            ;
         else
-            snprintf (command, sizeof command, "%s/readme2ci-%s", self->worker_dir,
-                      component->name);
         if (strcmp (command, component->command) != 0 && component->desired > 0) {
             if (pool_update (self, component, command, NULL, 0, message, sizeof message) == 0)
                 json_array_append_new (applied, json_sprintf ("%s: rolling update to %s",
@@ -133,15 +207,15 @@ s_apply (server_t *self, config_t *new_config, char *knowledge, json_t *applied)
         else
         if (strcmp (command, component->command) != 0)
             util_copy (component->command, sizeof component->command, command);
-        if (now->workers != component->desired && !component->op.running) {
-            if (pool_scale (self, component, now->workers, message, sizeof message) == 0)
-                json_array_append_new (applied, json_sprintf ("%s: %u worker(s)",
-                                                              component->name, now->workers));
-            else
-                json_array_append_new (applied, json_sprintf ("%s: scale refused: %s",
-                                                              component->name, message));
-        }
+        //  Credit is a worker's start argument.
+        if (now->credit != was->credit)
+            json_array_append_new (applied, json_sprintf ("%s: credit %u for workers started "
+                                                          "from now on (`readme2ci ctl "
+                                                          "restart %s` applies it to all)",
+                                                          component->name, now->credit,
+                                                          component->name));
     }
+    s_apply_log (&old.log, &cfg->log, applied);
     pqueue_set_capacity (self->components [STEP_PARSE].queue, cfg->queue.capacity);
     //  New knowledge goes to every worker, local and remote.
     if ((knowledge || self->knowledge)

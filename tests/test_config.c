@@ -254,67 +254,68 @@ Test (config, every_kind_of_error_names_file_line_and_column)
         { "components:\n  parser:\n    restart:\n      intensty: 3\n",
           "t.yml:4:7: unknown key 'intensty' in components.parser.restart (did you mean 'intensity'?)" },
         //  Wrong types.
-        { "queue:\n  capacity: {a: 1}\n", "t.yml:2:13: 'capacity' must be an integer, not a map" },
-        { "queue:\n  capacity: lots\n", "t.yml:2:13: 'capacity' must be an integer, not a string" },
-        { "queue:\n  capacity: \"5\"\n", "t.yml:2:13: 'capacity' must be an integer, not a string" },
-        { "queue:\n  capacity: 2.5\n", "t.yml:2:13: 'capacity' must be an integer, not 2.5" },
-        { "queue:\n  capacity: true\n", "t.yml:2:13: 'capacity' must be an integer, not a bool" },
+        { "queue:\n  capacity: {a: 1}\n", "t.yml:2:13: 'queue.capacity' must be an integer, not a map" },
+        { "queue:\n  capacity: lots\n", "t.yml:2:13: 'queue.capacity' must be an integer, not a string" },
+        { "queue:\n  capacity: \"5\"\n", "t.yml:2:13: 'queue.capacity' must be an integer, not a string" },
+        { "queue:\n  capacity: 2.5\n", "t.yml:2:13: 'queue.capacity' must be an integer, not 2.5" },
+        { "queue:\n  capacity: true\n", "t.yml:2:13: 'queue.capacity' must be an integer, not a bool" },
         { "queue: 5\n", "t.yml:1:8: 'queue' must be a map, not a number" },
         { "components: [parser]\n", "t.yml:1:13: 'components' must be a map, not a list" },
-        { "components:\n  parser: 2\n", "t.yml:2:11: 'parser' must be a map, not a number" },
+        { "components:\n  parser: 2\n", "t.yml:2:11: 'components.parser' must be a map, not a number" },
         { "metrics: [a]\n", "t.yml:1:10: 'metrics' must be a string, not a list" },
-        { "security:\n  insecure: yes\n", "t.yml:2:13: 'insecure' must be true or false, not 'yes'" },
-        { "security:\n  insecure: [true]\n", "t.yml:2:13: 'insecure' must be true or false, not a list" },
+        { "security:\n  insecure: yes\n", "t.yml:2:13: 'security.insecure' must be true or false, not 'yes'" },
+        { "security:\n  insecure: [true]\n", "t.yml:2:13: 'security.insecure' must be true or false, not a list" },
         { "heartbeat:\n  interval: {}\n",
-          "t.yml:2:13: 'interval' must be a duration like 500ms, 10s, 5m or 7d, not a map" },
+          "t.yml:2:13: 'heartbeat.interval' must be a duration like 500ms, 10s, 5m or 7d, not a map" },
         { "rules: my-rules.yml\n", "t.yml:1:8: 'rules' must be a list of files, not a string" },
         { "rules:\n  - {a: 1}\n", "t.yml:2:5: 'rules' must list file names, not a map" },
         { "rules: [a.yml, \"\"]\n", "t.yml:1:16: 'rules' must not list an empty file name" },
         { "- a\n- b\n", "t.yml:1:1: the configuration must be a map of settings, not a list" },
         //  Bad values.
-        { "components:\n  detector:\n    workers: -2\n", "t.yml:3:14: 'workers' must be >= 0, got -2" },
-        { "components:\n  detector:\n    workers: 1000\n", "t.yml:3:14: 'workers' must be <= 256, got 1000" },
-        { "components: {generator: {credit: 0}}\n", "t.yml:1:34: 'credit' must be >= 1, got 0" },
-        { "heartbeat:\n  liveness: 0\n", "t.yml:2:13: 'liveness' must be >= 1, got 0" },
+        { "components:\n  detector:\n    workers: -2\n", "t.yml:3:14: 'components.detector.workers' must be >= 0, got -2" },
+        { "components:\n  detector:\n    workers: 1000\n", "t.yml:3:14: 'components.detector.workers' must be <= 256, got 1000" },
+        { "components: {generator: {credit: 0}}\n", "t.yml:1:34: 'components.generator.credit' must be >= 1, got 0" },
+        { "heartbeat:\n  liveness: 0\n", "t.yml:2:13: 'heartbeat.liveness' must be >= 1, got 0" },
         { "queue: {capacity: 99999999999999999999}\n",
-          "t.yml:1:19: 'capacity' must be <= 10000000, got 99999999999999999999" },
+          "t.yml:1:19: 'queue.capacity' must be <= 10000000, got 99999999999999999999" },
         { "heartbeat:\n  interval: soon\n",
-          "t.yml:2:13: 'interval' must be a duration like 500ms, 10s, 5m or 7d, not 'soon'" },
-        { "retry:\n  base: -1s\n", "t.yml:2:9: 'base' must not be negative, got -1s" },
-        { "heartbeat:\n  interval: 5ms\n", "t.yml:2:13: 'interval' must be at least 10ms, got 5ms" },
-        { "retry: {workflow_timeout: 8d}\n", "t.yml:1:27: 'workflow_timeout' must be at most 7d, got 8d" },
+          "t.yml:2:13: 'heartbeat.interval' must be a duration like 500ms, 10s, 5m or 7d, not 'soon'" },
+        { "retry:\n  base: -1s\n", "t.yml:2:9: 'retry.base' must not be negative, got -1s" },
+        { "heartbeat:\n  interval: 5ms\n", "t.yml:2:13: 'heartbeat.interval' must be at least 10ms, got 5ms" },
+        { "retry: {workflow_timeout: 8d}\n", "t.yml:1:27: 'retry.workflow_timeout' must be at most 7d, got 8d" },
         { "journal:\n  fsync: sometimes\n",
-          "t.yml:2:10: 'fsync' must be one of batch, always, never, not 'sometimes'" },
-        { "log: {level: loud}\n", "t.yml:1:14: 'level' must be one of debug, info, warn, error, not 'loud'" },
-        { "log: {format: [json]}\n", "t.yml:1:15: 'format' must be one of text, json, not a list" },
+          "t.yml:2:10: 'journal.fsync' must be one of batch, always, never, not 'sometimes'" },
+        { "log: {level: loud}\n", "t.yml:1:14: 'log.level' must be one of debug, info, warn, error, not 'loud'" },
+        { "log: {format: [json]}\n", "t.yml:1:15: 'log.format' must be one of text, json, not a list" },
         { "journal: {segment_size: 64 potatoes}\n",
-          "t.yml:1:25: 'segment_size' must be a size like 4096, 512KiB or 64MiB, not '64 potatoes'" },
-        { "journal: {segment_size: 1KiB}\n", "t.yml:1:25: 'segment_size' must be at least 4KiB, got 1KiB" },
-        { "journal: {segment_size: 2TiB}\n", "t.yml:1:25: 'segment_size' must be at most 1TiB, got 2TiB" },
+          "t.yml:1:25: 'journal.segment_size' must be a size like 4096, 512KiB or 64MiB, not '64 potatoes'" },
+        { "journal: {segment_size: 1KiB}\n", "t.yml:1:25: 'journal.segment_size' must be at least 4KiB, got 1KiB" },
+        { "journal: {segment_size: 2TiB}\n", "t.yml:1:25: 'journal.segment_size' must be at most 1TiB, got 2TiB" },
         { "journal: {segment_size: 99999999999999999999}\n",
-          "t.yml:1:25: 'segment_size' must be at most 1TiB, got 99999999999999999999" },
+          "t.yml:1:25: 'journal.segment_size' must be at most 1TiB, got 99999999999999999999" },
         { "listen:\n  workers: tcp:/0.0.0.0:7101\n",
-          "t.yml:2:12: 'workers' must be an endpoint like tcp://HOST:PORT or ipc://PATH, "
+          "t.yml:2:12: 'listen.workers' must be an endpoint like tcp://HOST:PORT or ipc://PATH, "
           "not 'tcp:/0.0.0.0:7101': only tcp://HOST:PORT and ipc://PATH are served" },
         { "listen: {clients: 'tcp://127.0.0.1:99999'}\n",
-          "t.yml:1:19: 'clients' must be an endpoint like tcp://HOST:PORT or ipc://PATH, "
+          "t.yml:1:19: 'listen.clients' must be an endpoint like tcp://HOST:PORT or ipc://PATH, "
           "not 'tcp://127.0.0.1:99999': the port must be 1 to 65535" },
         { "listen: {clients: 'tcp://127.0.0.1'}\n",
-          "t.yml:1:19: 'clients' must be an endpoint like tcp://HOST:PORT or ipc://PATH, "
+          "t.yml:1:19: 'listen.clients' must be an endpoint like tcp://HOST:PORT or ipc://PATH, "
           "not 'tcp://127.0.0.1': it has no ':PORT'" },
         { "listen: {workers: 'tcp://bad host:1'}\n",
-          "t.yml:1:19: 'workers' must be an endpoint like tcp://HOST:PORT or ipc://PATH, "
+          "t.yml:1:19: 'listen.workers' must be an endpoint like tcp://HOST:PORT or ipc://PATH, "
           "not 'tcp://bad host:1': 'bad host' is not a host name or address" },
         { "listen: {workers: 'ipc://'}\n",
-          "t.yml:1:19: 'workers' must be an endpoint like tcp://HOST:PORT or ipc://PATH, "
+          "t.yml:1:19: 'listen.workers' must be an endpoint like tcp://HOST:PORT or ipc://PATH, "
           "not 'ipc://': the ipc path is empty" },
         { "metrics: localhost\n", "t.yml:1:10: 'metrics' must be HOST:PORT, not 'localhost': it has no ':PORT'" },
         { "restart:\n  backoff_initial: 1m\n",
-          "t.yml:2:20: 'backoff_initial' (1m) must not exceed 'backoff_max' (30s)" },
+          "t.yml:2:20: 'restart.backoff_initial' (1m) must not exceed 'restart.backoff_max' (30s)" },
         { "components:\n  parser:\n    retry: {max: 500ms}\n",
-          "t.yml:3:18: 'base' (1s) must not exceed 'max' (500ms)" },
+          "t.yml:3:18: 'components.parser.retry.base' (1s) must not exceed 'components.parser.retry.max' (500ms)" },
         //  YAML itself.
-        { "queue: {}\nqueue: {}\n", "t.yml:2:1: duplicate key" },
+        { "queue: {}\nqueue: {}\n",
+          "t.yml:2:1: duplicate key 'queue' (first set on line 1): a key may appear once in a map" },
     };
     for (size_t i = 0; i < sizeof cases / sizeof cases [0]; i++)
         s_assert_error (cases [i].text, cases [i].error);
@@ -348,9 +349,9 @@ Test (config, three_mistakes_give_exactly_three_errors_and_no_settings)
     cr_assert_str_eq (errors.items [0].text, expected);
     cr_assert_eq (errors.items [0].line, 4);
     cr_assert_eq (errors.items [0].column, 5);
-    snprintf (expected, sizeof expected, "%s:6:14: 'workers' must be an integer, not a string", path);
+    snprintf (expected, sizeof expected, "%s:6:14: 'components.detector.workers' must be an integer, not a string", path);
     cr_assert_str_eq (errors.items [1].text, expected);
-    snprintf (expected, sizeof expected, "%s:8:14: 'workers' must be >= 0, got -2", path);
+    snprintf (expected, sizeof expected, "%s:8:14: 'components.generator.workers' must be >= 0, got -2", path);
     cr_assert_str_eq (errors.items [2].text, expected);
     //  Nothing half-applied: queue.capacity: 100 was valid but is not kept.
     config_t defaults;
@@ -547,23 +548,23 @@ Test (config, insecure_is_only_for_loopback)
         config_release (&config);
     }
     s_assert_error ("listen:\n  workers: tcp://0.0.0.0:7101\nsecurity: {insecure: true}\n",
-                    "t.yml:2:12: 'workers' is tcp://0.0.0.0:7101, not a loopback address: "
+                    "t.yml:2:12: 'listen.workers' is tcp://0.0.0.0:7101, not a loopback address: "
                     "'insecure: true' is allowed only on 127.0.0.1, [::1] or localhost");
     s_assert_error ("listen:\n  clients: tcp://10.0.0.1:7100\n",
-                    "t.yml:2:12: 'clients' is a tcp endpoint: it needs security.secret_key "
+                    "t.yml:2:12: 'listen.clients' is a tcp endpoint: it needs security.secret_key "
                     "(CURVE), or 'insecure: true' on a loopback address");
     s_assert_error ("listen:\n  clients: tcp://127.0.0.1:7100\n",
-                    "t.yml:2:12: 'clients' is a tcp endpoint: it needs security.secret_key "
+                    "t.yml:2:12: 'listen.clients' is a tcp endpoint: it needs security.secret_key "
                     "(CURVE), or 'insecure: true' on a loopback address");
     s_assert_error ("listen:\n  workers: tcp://0.0.0.0:7101\nsecurity: {secret_key: k}\n",
-                    "t.yml:2:12: 'workers' is a tcp endpoint: it needs "
+                    "t.yml:2:12: 'listen.workers' is a tcp endpoint: it needs "
                     "security.authorized_workers, the folder of the certificates it lets in");
     s_assert_error ("security:\n  secret_key: k\n  insecure: true\n",
-                    "t.yml:3:13: 'insecure: true' and 'secret_key' contradict each other: "
-                    "remove one");
+                    "t.yml:3:13: 'security.insecure: true' and 'security.secret_key' contradict "
+                    "each other: remove one");
     //  A look-alike of a loopback name is not one.
     s_assert_error ("listen: {clients: 'tcp://127.example.com:1'}\nsecurity: {insecure: true}\n",
-                    "t.yml:1:19: 'clients' is tcp://127.example.com:1, not a loopback address: "
+                    "t.yml:1:19: 'listen.clients' is tcp://127.example.com:1, not a loopback address: "
                     "'insecure: true' is allowed only on 127.0.0.1, [::1] or localhost");
 }
 
@@ -643,10 +644,11 @@ Test (config, diff_tags_live_and_restart_changes)
     cr_assert (change && change->live);
     cr_assert_str_eq (change->old_value, "\"\"");
     cr_assert_str_eq (change->new_value, "\"/opt/d\"");
+    //  Restart policies and the open journal are taken at start.
     change = s_change (&changes, "restart.intensity");
-    cr_assert (change && change->live);
+    cr_assert (change && !change->live);
     cr_assert_str_eq (change->new_value, "7");
-    cr_assert (s_change (&changes, "journal.fsync")->live);
+    cr_assert_not (s_change (&changes, "journal.fsync")->live);
     cr_assert_str_eq (s_change (&changes, "journal.fsync")->new_value, "never");
     cr_assert (s_change (&changes, "rules")->live);
     cr_assert_str_eq (s_change (&changes, "rules")->new_value, "[\"x.yml\"]");
@@ -655,7 +657,7 @@ Test (config, diff_tags_live_and_restart_changes)
     cr_assert_null (s_change (&changes, "components.detector.restart.intensity"));
     cr_assert_null (s_change (&changes, "components.parser.restart.intensity"));
     cr_assert_eq (changes.count, 6);
-    cr_assert_not (config_changes_need_restart (&changes));
+    cr_assert (config_changes_need_restart (&changes));
     config_changes_release (&changes);
     cr_assert_eq (changes.count, 0);
     config_release (&new_config);
