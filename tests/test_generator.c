@@ -590,8 +590,12 @@ Test (github, matrix_services_and_folders)
     char *uses = t_uses (root, "web-app");
     cr_assert (strstr (uses, "pnpm/action-setup@") < strstr (uses, "actions/setup-node@"));
     free (uses);
-    cr_assert_str_eq (ytree_str (ytree_path (t_find_step (root, "web-app",
-                      "Set up pnpm"), "with", "version", NULL), ""), "9");
+    //  The action reads packageManager from the folder's package.json: a
+    //  version input beside it would have to match it to the letter.
+    const ynode_t *pnpm = t_find_step (root, "web-app", "Set up pnpm");
+    cr_assert_str_eq (ytree_str (ytree_path (pnpm, "with", "package_json_file", NULL),
+                      ""), "web/package.json");
+    cr_assert_null (ytree_path (pnpm, "with", "version", NULL));
     cr_assert_str_eq (ytree_str (ytree_path (web, "defaults", "run",
                       "working-directory", NULL), ""), "web");
     //  Services: image, quoted ports, env, and docker health options.

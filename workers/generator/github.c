@@ -324,8 +324,13 @@ s_extra_steps (gen_t *self, const ynode_t *list, const recipe_t *recipe,
 {
     for (size_t i = 0; list && list->kind == YNODE_SEQ && i < list->count; i++) {
         const ynode_t *step = list->items [i];
+        //  a step for one case only: the job has (if-setting) or has not
+        //  (unless-setting) the setting
         const char *only_if = ytree_str (ytree_get (step, "if-setting"), NULL);
         if (only_if && !recipe_setting (job, only_if))
+            continue;
+        const char *unless = ytree_str (ytree_get (step, "unless-setting"), NULL);
+        if (unless && recipe_setting (job, unless))
             continue;
         const char *action = ytree_str (ytree_get (step, "uses"), NULL);
         const char *run = ytree_str (ytree_get (step, "run"), NULL);

@@ -125,6 +125,27 @@ s_seq_of_nodes (gen_t *self, const ynode_t *list, const char **items,
             items [(*count)++] = list->items [i]->value;
 }
 
+//  The lines of a knowledge list of command templates, filled in for the
+//  job ({dir}, {setting:KEY}, {words:KEY}); a line whose folder or
+//  setting the job has not is left out.
+static void
+s_seq_of_commands (gen_t *self, const ynode_t *list, const recipe_t *recipe,
+                   const report_job_t *job, const char **items, size_t *count,
+                   size_t max)
+{
+    for (size_t i = 0; list && list->kind == YNODE_SEQ && i < list->count; i++) {
+        if (*count >= max || list->items [i]->kind != YNODE_SCALAR)
+            continue;
+        char *line = NULL;
+        if (recipe_expand (recipe, job, list->items [i]->value, &line)) {
+            self->nomem = true;
+            return;
+        }
+        if (line)
+            items [(*count)++] = strpool_keep (&self->pool, line);
+    }
+}
+
 static void
 s_emit_list (gen_t *self, const char *key, const char *const *items,
              size_t count)
@@ -408,10 +429,10 @@ s_scripts (gen_t *self, const recipe_t *recipe, const report_job_t *job)
     const char *before [MAX_LINES], *script [MAX_LINES];
     const char *before_why [MAX_LINES], *script_why [MAX_LINES];
     size_t before_count = 0, script_count = 0;
-    s_seq_of_nodes (self, ytree_get (recipe->entry, "gitlab-before"),
-                    before, &before_count, MAX_LINES);
-    s_seq_of_nodes (self, ytree_get (recipe->tool, "gitlab-before"),
-                    before, &before_count, MAX_LINES);
+    s_seq_of_commands (self, ytree_get (recipe->entry, "gitlab-before"), recipe, job,
+                       before, &before_count, MAX_LINES);
+    s_seq_of_commands (self, ytree_get (recipe->tool, "gitlab-before"), recipe, job,
+                       before, &before_count, MAX_LINES);
     for (size_t i = 0; i < before_count; i++)
         before_why [i] = strpool_format (&self->pool, "what the %s image lacks (CI knowledge)",
                                          job->ecosystem? job->ecosystem: "job's");

@@ -291,13 +291,31 @@ recipe_expand (const recipe_t *self, const report_job_t *job,
             p += 5;
         }
         else
-        if (strncmp (p, "{setting:", 9) == 0 && strchr (p, '}')) {
+        if ((strncmp (p, "{setting:", 9) == 0 || strncmp (p, "{words:", 7) == 0)
+        &&  strchr (p, '}')) {
+            //  {words:KEY}: a list setting ("clippy, rustfmt") as the
+            //  words of a command line ("clippy rustfmt")
+            bool words = p [1] == 'w';
+            size_t skip = words? 7: 9;
             const char *end = strchr (p, '}');
             char key [128];
-            snprintf (key, sizeof key, "%.*s", (int) (end - p - 9), p + 9);
+            snprintf (key, sizeof key, "%.*s", (int) (end - p - skip), p + skip);
             const char *value = recipe_setting (job, key);
             omit = !value || !*value;
-            fputs (value? value: "", out);
+            const char *sep = "";
+            for (const char *v = value? value: ""; *v; ) {
+                if (!words) {
+                    fputs (v, out);
+                    break;
+                }
+                size_t n = strcspn (v, ", ");
+                if (n) {
+                    fprintf (out, "%s%.*s", sep, (int) n, v);
+                    sep = " ";
+                }
+                v += n;
+                v += strspn (v, ", ");
+            }
             p = end + 1;
         }
         else

@@ -48,8 +48,9 @@ void recipe_release (recipe_t *self);
 //  The value of the job's setting key (the first one), or NULL. Borrowed.
 const char *recipe_setting (const report_job_t *job, const char *key);
 
-//  Fill a knowledge template: "{dir}" is the job's folder and
-//  "{setting:KEY}" a setting's value. Returns 0 with a malloc'd text in
+//  Fill a knowledge template: "{dir}" is the job's folder,
+//  "{setting:KEY}" a setting's value and "{words:KEY}" a list setting's
+//  items ("a, b") as words ("a b"). Returns 0 with a malloc'd text in
 //  *text_p, or with *text_p NULL when the template needs a folder or a
 //  setting the job has not (the input is then left out); -1 on ENOMEM.
 int recipe_expand (const recipe_t *self, const report_job_t *job,

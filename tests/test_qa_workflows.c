@@ -1,0 +1,362 @@
+/*  Workflows that would run, beyond what actionlint checks: the inputs
+    each setup action takes at the ref we pin (pnpm/action-setup refuses a
+    version beside packageManager), the tools each GitLab image lacks
+    (Corepack and Yarn from Node 25 on, clippy and rustfmt in the rust
+    images, pip and python in the gcc image). Small invented projects go
+    through `readme2ci generate --inline`.  */
+#include "common/ytree.h"
+#include "tests/support/testutil.h"
+
+#include <criterion/criterion.h>
+#include <stdarg.h>
+#include <stdio.h>
+#include <stdlib.h>
+#include <string.h>
+
+//  --------------------------------------------------------------------------
+//  Helpers
+
+//  A project folder with files given as name, text pairs (NULL ended).
+static char *
+s_project (const char *name, ...)
+{
+    char *dir = tu_tmpdir ();
+    va_list args;
+    va_start (args, name);
+    for (const char *file = name; file; file = va_arg (args, const char *)) {
+        const char *text = va_arg (args, const char *);
+        tu_write (dir, file, text);
+    }
+    va_end (args);
+    return dir;
+}
+
+//  The workflow `generate --inline` prints for dir, for target ("github"
+//  or "gitlab"). Caller frees.
+static char *
+s_generate (const char *dir, const char *target)
+{
+    char *argv [] = { (char *) tu_bin ("readme2ci"), "generate", "--inline",
+                      "--target", (char *) target, (char *) dir, NULL };
+    tu_result_t result;
+    cr_assert_eq (tu_run (argv, NULL, NULL, 30000, &result), 0);
+    cr_assert_eq (result.status, 0, "generate %s: %s", dir, result.err);
+    char *out = result.out;
+    result.out = NULL;
+    tu_result_release (&result);
+    return out;
+}
+
+static ynode_t *
+s_parse (const char *yaml)
+{
+    char err [256];
+    ynode_t *root = ytree_parse (yaml, strlen (yaml), err, sizeof err);
+    cr_assert_not_null (root, "%s\n%s", err, yaml);
+    return root;
+}
+
+//  The one job of a workflow (GitHub: under jobs; GitLab: the map that
+//  has a script).
+static const ynode_t *
+s_only_job (const ynode_t *root, bool gitlab)
+{
+    const ynode_t *jobs = gitlab? root: ytree_get (root, "jobs");
+    cr_assert_not_null (jobs);
+    const ynode_t *found = NULL;
+    for (size_t i = 0; i < jobs->count; i++) {
+        const ynode_t *job = jobs->items [i];
+        if (job->kind != YNODE_MAP || (gitlab && !ytree_get (job, "script")))
+            continue;
+        cr_assert_null (found, "more than one job");
+        found = job;
+    }
+    cr_assert_not_null (found, "no job");
+    return found;
+}
+
+//  The GitHub step whose uses starts with action, or NULL.
+static const ynode_t *
+s_step_using (const ynode_t *job, const char *action)
+{
+    const ynode_t *steps = ytree_get (job, "steps");
+    for (size_t i = 0; steps && i < steps->count; i++) {
+        const char *uses = ytree_str (ytree_get (steps->items [i], "uses"), "");
+        if (strncmp (uses, action, strlen (action)) == 0 && uses [strlen (action)] == '@')
+            return steps->items [i];
+    }
+    return NULL;
+}
+
+//  Index of the GitHub step that uses action or runs run, or -1.
+static int
+s_step_index (const ynode_t *job, const char *uses_prefix, const char *run)
+{
+    const ynode_t *steps = ytree_get (job, "steps");
+    for (size_t i = 0; steps && i < steps->count; i++) {
+        const char *uses = ytree_str (ytree_get (steps->items [i], "uses"), "");
+        const char *text = ytree_str (ytree_get (steps->items [i], "run"), "");
+        if ((uses_prefix && strncmp (uses, uses_prefix, strlen (uses_prefix)) == 0)
+        ||  (run && strcmp (text, run) == 0))
+            return (int) i;
+    }
+    return -1;
+}
+
+//  Index of the first line of a GitLab list (before_script, script) that
+//  starts with prefix, or -1.
+static int
+s_line_index (const ynode_t *job, const char *key, const char *prefix)
+{
+    const ynode_t *lines = ytree_get (job, key);
+    for (size_t i = 0; lines && i < lines->count; i++)
+        if (strncmp (ytree_str (lines->items [i], ""), prefix, strlen (prefix)) == 0)
+            return (int) i;
+    return -1;
+}
+
+//  The workflow lints clean (when actionlint is installed).
+static void
+s_lints_clean (const char *yaml)
+{
+    char *report = NULL;
+    int found = tu_actionlint (yaml, &report);
+    if (found != TU_LINT_SKIPPED)
+        cr_assert_eq (found, 0, "actionlint:\n%s\n%s", report? report: "", yaml);
+    free (report);
+}
+
+//  --------------------------------------------------------------------------
+//  pnpm/action-setup and packageManager
+
+//  The action compares its version input with packageManager to the
+//  letter: "9.12.0" beside "pnpm@9.12.0+sha512..." stops the job. With a
+//  packageManager it must be given no version.
+Test (pnpm, package_manager_with_hash_gets_no_version_input)
+{
+    char *dir = s_project (
+        "package.json",
+        "{\n  \"name\": \"hashpin\",\n"
+        "  \"packageManager\": \"pnpm@9.12.0+sha512.0123456789abcdef\",\n"
+        "  \"scripts\": { \"test\": \"vitest run\" }\n}\n",
+        "pnpm-lock.yaml", "lockfileVersion: '9.0'\n",
+        "README.md", "# hashpin\n\nA tally of things.\n", NULL);
+    char *yaml = s_generate (dir, "github");
+    ynode_t *root = s_parse (yaml);
+    const ynode_t *job = s_only_job (root, false);
+    const ynode_t *pnpm = s_step_using (job, "pnpm/action-setup");
+    cr_assert_not_null (pnpm, "%s", yaml);
+    cr_assert_null (ytree_path (pnpm, "with", "version", NULL),
+                    "a version beside packageManager fails the action:\n%s", yaml);
+    //  at the root the action finds package.json by itself
+    cr_assert_null (ytree_path (pnpm, "with", "package_json_file", NULL), "%s", yaml);
+    //  pnpm is there before setup-node looks for the pnpm cache
+    cr_assert_lt (s_step_index (job, "pnpm/action-setup@", NULL),
+                  s_step_index (job, "actions/setup-node@", NULL));
+    s_lints_clean (yaml);
+    ytree_destroy (&root);
+    free (yaml);
+    tu_rmtree (dir);
+    free (dir);
+}
+
+//  In a folder, the action is told which package.json holds
+//  packageManager: it reads the root one by default, and there is none.
+Test (pnpm, package_manager_in_a_folder_names_its_package_json)
+{
+    char *dir = s_project (
+        "web/package.json",
+        "{\n  \"name\": \"dash\",\n  \"packageManager\": \"pnpm@10.2.1\",\n"
+        "  \"scripts\": { \"test\": \"vitest run\", \"build\": \"vite build\" }\n}\n",
+        "web/pnpm-lock.yaml", "lockfileVersion: '9.0'\n",
+        "README.md", "# dash\n\n## Develop\n\n```sh\ncd web\npnpm install\npnpm test\n```\n",
+        NULL);
+    char *yaml = s_generate (dir, "github");
+    ynode_t *root = s_parse (yaml);
+    const ynode_t *job = s_only_job (root, false);
+    const ynode_t *pnpm = s_step_using (job, "pnpm/action-setup");
+    cr_assert_not_null (pnpm, "%s", yaml);
+    cr_assert_str_eq (ytree_str (ytree_path (pnpm, "with", "package_json_file", NULL), ""),
+                      "web/package.json", "%s", yaml);
+    cr_assert_null (ytree_path (pnpm, "with", "version", NULL), "%s", yaml);
+    s_lints_clean (yaml);
+    ytree_destroy (&root);
+    free (yaml);
+    tu_rmtree (dir);
+    free (dir);
+}
+
+//  Without packageManager the action has nothing to read: it must be
+//  given a version, or it stops with "No pnpm version is specified".
+Test (pnpm, lockfile_only_gets_a_version)
+{
+    char *dir = s_project (
+        "package.json",
+        "{\n  \"name\": \"lockonly\",\n  \"scripts\": { \"test\": \"vitest run\" }\n}\n",
+        "pnpm-lock.yaml", "lockfileVersion: '9.0'\n",
+        "README.md", "# lockonly\n", NULL);
+    char *yaml = s_generate (dir, "github");
+    ynode_t *root = s_parse (yaml);
+    const ynode_t *pnpm = s_step_using (s_only_job (root, false), "pnpm/action-setup");
+    cr_assert_not_null (pnpm, "%s", yaml);
+    const char *version = ytree_str (ytree_path (pnpm, "with", "version", NULL), NULL);
+    cr_assert_not_null (version, "the action needs a version:\n%s", yaml);
+    cr_assert (*version >= '1' && *version <= '9', "not a pnpm version: %s", version);
+    cr_assert_eq (ytree_path (pnpm, "with", NULL)->count, 1, "%s", yaml);
+    ytree_destroy (&root);
+    free (yaml);
+    tu_rmtree (dir);
+    free (dir);
+}
+
+//  --------------------------------------------------------------------------
+//  Yarn and Corepack
+
+//  Yarn 4 named in packageManager: the runner's global Yarn 1 refuses the
+//  project unless Corepack is on, before setup-node asks yarn for its
+//  cache folder.
+Test (yarn, berry_package_manager_enables_corepack_first)
+{
+    char *dir = s_project (
+        "package.json",
+        "{\n  \"name\": \"knit\",\n  \"packageManager\": \"yarn@4.5.1\",\n"
+        "  \"scripts\": { \"test\": \"jest\" }\n}\n",
+        "yarn.lock", "__metadata:\n  version: 8\n",
+        ".yarnrc.yml", "nodeLinker: node-modules\n",
+        "README.md", "# knit\n", NULL);
+    char *yaml = s_generate (dir, "github");
+    ynode_t *root = s_parse (yaml);
+    const ynode_t *job = s_only_job (root, false);
+    int corepack = s_step_index (job, NULL, "corepack enable");
+    int node = s_step_index (job, "actions/setup-node@", NULL);
+    int install = s_step_index (job, NULL, "yarn install --immutable");
+    cr_assert_geq (corepack, 0, "no corepack enable:\n%s", yaml);
+    cr_assert_lt (corepack, node, "%s", yaml);
+    cr_assert_lt (node, install, "%s", yaml);
+    ytree_destroy (&root);
+    free (yaml);
+
+    //  GitLab: node images from 25 on have no Corepack; it is installed
+    //  when missing, then enabled, before the install
+    yaml = s_generate (dir, "gitlab");
+    root = s_parse (yaml);
+    job = s_only_job (root, true);
+    int get = s_line_index (job, "before_script", "command -v corepack");
+    int enable = s_line_index (job, "before_script", "corepack enable");
+    install = s_line_index (job, "before_script", "yarn install");
+    cr_assert_geq (get, 0, "%s", yaml);
+    cr_assert (strstr (ytree_str (ytree_get (job, "before_script")->items [get], ""),
+                       "npm install -g --force corepack"), "%s", yaml);
+    cr_assert (get < enable && enable < install, "%s", yaml);
+    ytree_destroy (&root);
+    free (yaml);
+    tu_rmtree (dir);
+    free (dir);
+}
+
+//  pnpm on GitLab comes from Corepack, which the newest node images lack.
+Test (gitlab, pnpm_installs_corepack_when_the_image_lacks_it)
+{
+    char *dir = s_project (
+        "package.json",
+        "{\n  \"name\": \"gl-pnpm\",\n  \"packageManager\": \"pnpm@10.2.1\",\n"
+        "  \"engines\": { \"node\": \">=22\" },\n"
+        "  \"scripts\": { \"test\": \"vitest run\" }\n}\n",
+        "pnpm-lock.yaml", "lockfileVersion: '9.0'\n",
+        "README.md", "# gl-pnpm\n", NULL);
+    char *yaml = s_generate (dir, "gitlab");
+    ynode_t *root = s_parse (yaml);
+    const ynode_t *job = s_only_job (root, true);
+    int get = s_line_index (job, "before_script", "command -v corepack >/dev/null ||");
+    int enable = s_line_index (job, "before_script", "corepack enable");
+    int install = s_line_index (job, "before_script", "pnpm install");
+    cr_assert (get >= 0 && get < enable && enable < install, "%s", yaml);
+    ytree_destroy (&root);
+    free (yaml);
+    tu_rmtree (dir);
+    free (dir);
+}
+
+//  Yarn 1 on GitLab: the node images from 25 on carry no yarn.
+Test (gitlab, classic_yarn_is_installed_when_missing)
+{
+    char *dir = s_project (
+        "package.json",
+        "{\n  \"name\": \"gl-yarn\",\n  \"scripts\": { \"test\": \"mocha\" }\n}\n",
+        "yarn.lock", "# yarn lockfile v1\n",
+        "README.md", "# gl-yarn\n", NULL);
+    char *yaml = s_generate (dir, "gitlab");
+    ynode_t *root = s_parse (yaml);
+    const ynode_t *job = s_only_job (root, true);
+    int get = s_line_index (job, "before_script", "command -v yarn >/dev/null || npm install -g yarn");
+    int install = s_line_index (job, "before_script", "yarn install");
+    cr_assert (get >= 0 && get < install, "%s", yaml);
+    ytree_destroy (&root);
+    free (yaml);
+    tu_rmtree (dir);
+    free (dir);
+}
+
+//  --------------------------------------------------------------------------
+//  Tools the GitLab images lack
+
+//  The rust images hold the minimal profile: a job that runs rustfmt or
+//  clippy (rustfmt.toml) adds them first, one word each.
+Test (gitlab, rust_adds_the_components_its_steps_call)
+{
+    char *dir = s_project (
+        "Cargo.toml",
+        "[package]\nname = \"tidyup\"\nversion = \"0.1.0\"\nedition = \"2021\"\n",
+        "rustfmt.toml", "max_width = 100\n",
+        "README.md", "# tidyup\n\n```sh\ncargo test\n```\n", NULL);
+    char *yaml = s_generate (dir, "gitlab");
+    ynode_t *root = s_parse (yaml);
+    const ynode_t *job = s_only_job (root, true);
+    int add = s_line_index (job, "before_script", "rustup component add ");
+    cr_assert_geq (add, 0, "%s", yaml);
+    const char *line = ytree_str (ytree_get (job, "before_script")->items [add], "");
+    cr_assert (strstr (line, "clippy") && strstr (line, "rustfmt"), "%s", line);
+    cr_assert_null (strchr (line, ','), "rustup takes words, not a list: %s", line);
+    ytree_destroy (&root);
+    free (yaml);
+
+    //  a job that calls neither adds nothing
+    char *rustfmt = NULL;
+    cr_assert_geq (asprintf (&rustfmt, "%s/rustfmt.toml", dir), 0);
+    cr_assert_eq (remove (rustfmt), 0);
+    free (rustfmt);
+    yaml = s_generate (dir, "gitlab");
+    root = s_parse (yaml);
+    cr_assert_lt (s_line_index (s_only_job (root, true), "before_script", "rustup"), 0,
+                  "%s", yaml);
+    ytree_destroy (&root);
+    free (yaml);
+    tu_rmtree (dir);
+    free (dir);
+}
+
+//  A meson job installs meson with `python -m pip`: the gcc image must
+//  have python, pip, and let pip install beside apt.
+Test (gitlab, meson_pip_install_has_python_and_pip)
+{
+    char *dir = s_project (
+        "meson.build", "project('tiny', 'c')\nexecutable('tiny', 'tiny.c')\n",
+        "tiny.c", "int main (void) { return 0; }\n",
+        "README.md", "# tiny\n", NULL);
+    char *yaml = s_generate (dir, "gitlab");
+    ynode_t *root = s_parse (yaml);
+    const ynode_t *job = s_only_job (root, true);
+    int pip = s_line_index (job, "before_script", "python -m pip install");
+    cr_assert_geq (pip, 0, "%s", yaml);
+    int apt = s_line_index (job, "before_script", "apt-get update && apt-get install -y");
+    cr_assert (apt >= 0 && apt < pip, "%s", yaml);
+    const char *packages = ytree_str (ytree_get (job, "before_script")->items [apt], "");
+    cr_assert (strstr (packages, "python3-pip") && strstr (packages, "python-is-python3"),
+               "%s", packages);
+    int managed = s_line_index (job, "before_script", "export PIP_BREAK_SYSTEM_PACKAGES=1");
+    cr_assert (managed >= 0 && managed < pip, "%s", yaml);
+    ytree_destroy (&root);
+    free (yaml);
+    tu_rmtree (dir);
+    free (dir);
+}
