@@ -535,6 +535,35 @@ Test (detector, ruby_gem_with_rake_default_task)
     report_release (&r);
 }
 
+Test (detector, a_gemfile_that_pins_ruby_exactly_gets_that_release)
+{
+    static const char *const cases [][3] = {
+        //  Gemfile, .ruby-version (NULL: none), the version set up
+        { "ruby file: \".ruby-version\"\ngem \"rake\"\n", "3.3.4\n", "3.3.4" },
+        { "ruby File.read(\".ruby-version\").strip\n", "ruby-3.2.5\n", "3.2.5" },
+        //  a version file the Gemfile does not read: the line is enough
+        { "gem \"rake\"\n", "3.3.4\n", "3.3" },
+        { "ruby \"3.1.6\"\ngem \"rake\"\n", NULL, "3.1.6" },
+        { "ruby \"3.1\"\ngem \"rake\"\n", NULL, "3.1" },
+    };
+    for (size_t i = 0; i < sizeof cases / sizeof cases [0]; i++) {
+        project_t p = { 0 };
+        p.name = strdup ("pinned");
+        s_add_name (&p, "Gemfile");
+        s_add_manifest (&p, "Gemfile", cases [i][0]);
+        s_add_name (&p, "Rakefile");
+        if (cases [i][1]) {
+            s_add_name (&p, ".ruby-version");
+            s_add_manifest (&p, ".ruby-version", cases [i][1]);
+        }
+        report_t r = s_detect (&p, NULL, false);
+        cr_assert_str_eq (s_versions (s_must_job (&r, "ruby"), "ruby"), cases [i][2],
+                          "case %zu", i);
+        report_release (&r);
+        s_project_free (&p);
+    }
+}
+
 Test (detector, rubocop_or_standard_in_the_gemfile_is_the_lint_step)
 {
     static const char *const cases [][3] = {

@@ -138,6 +138,21 @@ s_linter (dctx_t *self, report_job_t *job, const project_file_t *gemfile,
     }
 }
 
+//  The version in text when it is a whole one, X.Y.Z, else NULL.
+static const char *
+s_exact (const char *text)
+{
+    int dots = 0;
+    for (const char *p = text; *p; p++) {
+        if (*p == '.')
+            dots++;
+        else
+        if (!isdigit ((unsigned char) *p))
+            return NULL;
+    }
+    return dots == 2 && isdigit ((unsigned char) text [0])? text: NULL;
+}
+
 void
 eco_ruby_detect (dctx_t *self)
 {
@@ -179,10 +194,19 @@ eco_ruby_detect (dctx_t *self)
         dctx_source (source, sizeof source, spec->name, at, "required_ruby_version");
         matrix = dctx_matrix (self, job, "ruby", range, source);
     }
-    if (!matrix && eco_version_file (self, ".ruby-version", pinned, sizeof pinned)
-        && vrange_line (pinned, 2, line, sizeof line)) {
+    //  A Gemfile that reads .ruby-version (`ruby file: ".ruby-version"`)
+    //  or names a whole version makes Bundler refuse any other patch
+    //  release: that one is installed, not the newest of its line.
+    bool reads_file = gemfile && strstr (gemfile->data, ".ruby-version");
+    bool has_file = eco_version_file (self, ".ruby-version", pinned, sizeof pinned);
+    //  rvm and rbenv also write "ruby-3.3.4"
+    if (has_file && strncmp (pinned, "ruby-", 5) == 0)
+        memmove (pinned, pinned + 5, strlen (pinned + 5) + 1);
+    if (!matrix && has_file && vrange_line (pinned, 2, line, sizeof line)) {
         dctx_setting (self, job, "version-file", ".ruby-version", ".ruby-version");
-        dctx_version (self, job, "ruby", line, ".ruby-version");
+        dctx_version (self, job, "ruby", reads_file && s_exact (pinned)? s_exact (pinned): line,
+                      reads_file? ".ruby-version (the Gemfile requires it exactly)"
+                                : ".ruby-version");
         matrix = true;
     }
     if (!matrix && gemfile) {
@@ -190,7 +214,7 @@ eco_ruby_detect (dctx_t *self)
         if (ruby_line && dtext_quoted_after (gemfile->data, "ruby", pinned, sizeof pinned, &at)
             && vrange_line (pinned, 2, line, sizeof line)) {
             dctx_source (source, sizeof source, "Gemfile", at, "ruby");
-            dctx_version (self, job, "ruby", line, source);
+            dctx_version (self, job, "ruby", s_exact (pinned)? s_exact (pinned): line, source);
             matrix = true;
         }
     }
