@@ -1074,6 +1074,38 @@ Test (detector, manifests_win_over_the_readme_and_conflicts_are_reported)
     s_project_free (&p);
 }
 
+Test (detector, lints_the_readme_asks_contributors_to_run_are_steps)
+{
+    //  Cargo.toml names no lint; the README's contributing section runs
+    //  rustfmt and clippy, a usage section shows a lint of another kind
+    project_t p = { 0 };
+    p.name = strdup ("tiny");
+    s_add_name (&p, "Cargo.toml");
+    s_add_manifest (&p, "Cargo.toml", "[package]\nname = \"tiny\"\nversion = \"0.1.0\"\n");
+    readme_doc_t doc = s_doc ();
+    uint32_t usage = s_section (&doc, "Usage", 5);
+    uint32_t contributing = s_section (&doc, "Contributing", 20);
+    s_cmd (&doc, usage, CMD_LINT, 0, 6, "tiny --lint my.conf");
+    s_cmd (&doc, contributing, CMD_LINT, 0, 21, "cargo fmt --all -- --check");
+    s_cmd (&doc, contributing, CMD_LINT, 0, 22, "cargo clippy -- -D warnings");
+    report_t r = s_detect (&p, &doc, false);
+    const report_job_t *job = s_must_job (&r, "rust");
+    cr_assert_str_eq (s_step (job, "cargo fmt --all -- --check")->source,
+                      "README.md:21 (Contributing)");
+    cr_assert_eq (s_step (job, "cargo clippy -- -D warnings")->kind, CMD_LINT);
+    cr_assert_eq (s_step_at (job, "tiny --lint my.conf"), -1);
+    //  a minimal toolchain lacks both: the job asks for them
+    bool components = false;
+    for (size_t i = 0; i < job->settings_count; i++)
+        components = components || (strcmp (job->settings [i].key, "rust-components") == 0
+                                    && strstr (job->settings [i].value, "clippy"));
+    cr_assert (components);
+    s_assert_run_order (job);
+    report_release (&r);
+    s_doc_free (&doc);
+    s_project_free (&p);
+}
+
 Test (detector, readme_fills_gaps_and_development_beats_usage)
 {
     //  a Makefile with no test target of its own, that includes another

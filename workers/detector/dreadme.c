@@ -754,7 +754,10 @@ s_commands (dctx_t *self)
                 s_compare (self, job, cmd, tool, source);
             continue;
         }
-        if (cmd->kind == CMD_LINT && !self->readme_only)
+        //  a lint the README asks contributors to run, where the
+        //  manifests give none, is what the maintainers check too; a
+        //  lint mentioned in passing is not
+        if (cmd->kind == CMD_LINT && score < 2 && !self->readme_only)
             continue;
         if (cmd->kind == CMD_BUILD && score < 2 && !self->readme_only)
             continue;
@@ -941,6 +944,21 @@ dreadme_merge (dctx_t *self)
 {
     s_commands (self);
     s_badges_and_facts (self);
+    //  rustfmt and clippy are components a minimal toolchain lacks: a
+    //  README step that runs them asks for them as the manifests' would
+    for (size_t j = 0; j < self->report->jobs_count; j++) {
+        report_job_t *job = &self->report->jobs [j];
+        if (strcmp (job->ecosystem, "rust") != 0
+            || dctx_get_setting (job, "rust-components"))
+            continue;
+        for (size_t k = 0; k < job->steps_count; k++)
+            if (strstr (job->steps [k].run, "cargo fmt")
+                || strstr (job->steps [k].run, "cargo clippy")) {
+                dctx_setting (self, job, "rust-components", "clippy, rustfmt",
+                              job->steps [k].source);
+                break;
+            }
+    }
     if (!self->readme_only)
         return;
     //  degraded: every job gets a version and, if it has none, a test
