@@ -1143,19 +1143,56 @@ journal_verify (const char *path, const jio_t *io, journal_stats_t *stats,
     return rc;
 }
 
+//  journal_read's own view of the walk: the seq last handed over, so a
+//  walk cut short by a segment that vanished can go on after it.
+typedef struct {
+    journal_event_fn *on_event;
+    journal_problem_fn *on_problem;
+    void *arg;
+    uint64_t last_seq;
+} s_read_t;
+
+static int
+s_read_event (event_t *event, void *arg)
+{
+    s_read_t *self = arg;
+    self->last_seq = event->seq;
+    return self->on_event? self->on_event (event, self->arg): 0;
+}
+
+static void
+s_read_problem (const journal_problem_t *problem, void *arg)
+{
+    s_read_t *self = arg;
+    if (self->on_problem)
+        self->on_problem (problem, self->arg);
+}
+
+//  A cleanup may remove segments while they are being read: each time one
+//  vanishes the folder is listed again, this often at most.
+#define S_READ_RELISTS 8
+
 int
 journal_read (const char *dir, const jio_t *io, uint64_t from_seq,
               journal_event_fn *on_event, journal_problem_fn *on_problem,
               void *arg)
 {
-    s_scan_t scan = {
-        .io = io? io: jio_default (), .on_problem = on_problem, .arg = arg,
-        .on_event = on_event, .decode = true, .tail_ok = true,
-        .from_seq = from_seq
-    };
-    int rc = s_scan_folder (&scan, dir, 0, 0, NULL, NULL);
-    int saved = errno;
-    s_scan_release (&scan);
+    s_read_t read = { on_event, on_problem, arg, 0 };
+    int rc = 0, saved = 0;
+    for (int attempt = 0; attempt <= S_READ_RELISTS; attempt++) {
+        s_scan_t scan = {
+            .io = io? io: jio_default (), .on_problem = s_read_problem, .arg = &read,
+            .on_event = s_read_event, .decode = true, .tail_ok = true,
+            .from_seq = read.last_seq? read.last_seq + 1: from_seq
+        };
+        rc = s_scan_folder (&scan, dir, 0, 0, NULL, NULL);
+        saved = errno;
+        s_scan_release (&scan);
+        //  ENOENT: a segment was removed under us, or there are none (then
+        //  listing again costs little and finds none again).
+        if (!rc || saved != ENOENT)
+            break;
+    }
     errno = saved;
     return rc;
 }
