@@ -357,6 +357,7 @@ typedef struct {
     uint64_t expected;          //  seq the next record must have; 0: any
     journal_stats_t stats;
     journal_segment_t *info;    //  filled in when not NULL
+    char reason [160];          //  a reason with numbers in it
     event_t event;
     s_reader_t reader;
 } s_scan_t;
@@ -462,7 +463,17 @@ s_scan_segment (s_scan_t *self, const char *path, uint64_t bound)
         goto out_damaged;
     }
     if (self->expected && first_seq != self->expected) {
-        s_report (self, path, 0, 0, "segment starts at the wrong seq");
+        //  Name the seqs, so a missing or misplaced file can be found.
+        if (first_seq > self->expected)
+            snprintf (self->reason, sizeof self->reason, "segment starts at seq %" PRIu64
+                      ", not %" PRIu64 ": seqs %" PRIu64 " to %" PRIu64 " are missing (a "
+                      "segment file removed?)", first_seq, self->expected, self->expected,
+                      first_seq - 1);
+        else
+            snprintf (self->reason, sizeof self->reason, "segment starts at seq %" PRIu64
+                      ", not %" PRIu64 ": it overlaps the segment before", first_seq,
+                      self->expected);
+        s_report (self, path, 0, 0, self->reason);
         damaged = true;
         if (!self->keep_going)
             goto out_damaged;
