@@ -520,13 +520,13 @@ s_scan_segment (s_scan_t *self, const char *path, uint64_t bound)
                 break;          //  a torn tail, or a record being written
         }
         damaged = true;
-        if (!self->keep_going) {
-            s_report (self, path, at, limit - at, reason);
-            goto out_damaged;
-        }
+        //  The damaged stretch ends where a valid record starts again,
+        //  as verify reports it, even when the walk stops here.
         if (s_find_next (io, fd, at + 1, limit, &resume))
             goto out_close;
         s_report (self, path, at, resume - at, reason);
+        if (!self->keep_going)
+            goto out_damaged;
         reader->pos = resume;
         self->expected = 0;     //  the seqs in between are unknown
     }
