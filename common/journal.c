@@ -354,6 +354,7 @@ typedef struct {
                                 //  end (a record being written): no problem
     bool in_last;               //  the segment being walked is the last
     uint64_t from_seq;          //  records below it are skipped, not handed
+    bool gap_ok;                //  a segment may start past the seq expected
     uint64_t expected;          //  seq the next record must have; 0: any
     journal_stats_t stats;
     journal_segment_t *info;    //  filled in when not NULL
@@ -462,6 +463,8 @@ s_scan_segment (s_scan_t *self, const char *path, uint64_t bound)
         s_report (self, path, 0, limit, "bad segment header");
         goto out_damaged;
     }
+    if (self->expected && first_seq > self->expected && self->gap_ok)
+        self->expected = first_seq;     //  a segment removed while read
     if (self->expected && first_seq != self->expected) {
         //  Name the seqs, so a missing or misplaced file can be found.
         if (first_seq > self->expected)
@@ -1194,7 +1197,8 @@ journal_read (const char *dir, const jio_t *io, uint64_t from_seq,
         s_scan_t scan = {
             .io = io? io: jio_default (), .on_problem = s_read_problem, .arg = &read,
             .on_event = s_read_event, .decode = true, .tail_ok = true,
-            .from_seq = read.last_seq? read.last_seq + 1: from_seq
+            .from_seq = read.last_seq? read.last_seq + 1: from_seq,
+            .gap_ok = attempt > 0       //  the one that vanished left a gap
         };
         rc = s_scan_folder (&scan, dir, 0, 0, NULL, NULL);
         saved = errno;
