@@ -9,12 +9,15 @@
 
 #include <criterion/criterion.h>
 
+#include <arpa/inet.h>
 #include <errno.h>
+#include <netinet/in.h>
 #include <signal.h>
 #include <stdio.h>
 #include <stdlib.h>
 #include <string.h>
 #include <sys/resource.h>
+#include <sys/socket.h>
 #include <sys/stat.h>
 #include <unistd.h>
 
@@ -248,6 +251,46 @@ s_check_seqs (const char *text)
     return lines;
 }
 
+//  A TCP port on 127.0.0.1 that nothing listens on right now.
+static int
+s_free_port (void)
+{
+    int fd = socket (AF_INET, SOCK_STREAM, 0);
+    cr_assert_geq (fd, 0);
+    struct sockaddr_in addr = { .sin_family = AF_INET,
+                                .sin_addr.s_addr = htonl (INADDR_LOOPBACK) };
+    cr_assert_eq (bind (fd, (struct sockaddr *) &addr, sizeof addr), 0);
+    socklen_t size = sizeof addr;
+    cr_assert_eq (getsockname (fd, (struct sockaddr *) &addr, &size), 0);
+    close (fd);
+    return ntohs (addr.sin_port);
+}
+
+//  The value of the unlabelled series name at /metrics on port, by curl;
+//  -1 when it is missing, -2 when curl is not here.
+static double
+s_metric (int port, const char *name)
+{
+    if (access ("/usr/bin/curl", X_OK))
+        return -2;
+    char url [64];
+    snprintf (url, sizeof url, "http://127.0.0.1:%d/metrics", port);
+    char *argv [] = { "/usr/bin/curl", "--silent", "--fail", "--max-time", "5", url, NULL };
+    tu_result_t r;
+    cr_assert_eq (tu_run (argv, NULL, NULL, 10000, &r), 0);
+    cr_assert_eq (r.status, 0, "curl: %s", r.err);
+    double value = -1;
+    size_t length = strlen (name);
+    for (const char *line = r.out; line && *line; line = strchr (line, '\n')) {
+        if (*line == '\n')
+            line++;
+        if (strncmp (line, name, length) == 0 && line [length] == ' ')
+            value = strtod (line + length + 1, NULL);
+    }
+    tu_result_release (&r);
+    return value;
+}
+
 static pid_t
 s_follow (tree_t *tree, const char *log)
 {
@@ -270,11 +313,16 @@ s_stop (pid_t pid)
 
 Test (qa_journal_e2e, a_file_size_limit_is_refused_clearly_and_survived, .timeout = 120)
 {
+    int port = s_free_port ();
+    char config [64];
+    snprintf (config, sizeof config, "metrics: 127.0.0.1:%d\n", port);
     tree_t tree;
-    tree_init (&tree, NULL, NULL);
+    tree_init (&tree, config, NULL);
     tree_up (&tree);
     char *dir = tu_tmpdir ();
     char *project = tree_project (dir, "limited", "python", NULL);
+    double writable = s_metric (port, "readme2ci_journal_writable");
+    cr_assert (writable == 1 || writable == -2, "writable %g before the limit", writable);
     cr_assert_eq (s_generate (&tree, project, "before-limit", NULL), 0);
     //  The journal may grow a little more, then meets a limit like
     //  `ulimit -f` (the log file is far smaller than the journal).
@@ -310,6 +358,8 @@ Test (qa_journal_e2e, a_file_size_limit_is_refused_clearly_and_survived, .timeou
     char *text = s_await_text (log, "cannot be written (File too large)", 5000);
     cr_assert_not_null (text, "the log does not say the journal fails");
     free (text);
+    writable = s_metric (port, "readme2ci_journal_writable");
+    cr_assert (writable == 0 || writable == -2, "writable %g at the limit", writable);
     //  Room again: it takes work again by itself, and says so.
     limit.rlim_cur = RLIM_INFINITY;
     cr_assert_eq (prlimit (tree.supervisor, RLIMIT_FSIZE, &limit, NULL), 0);
@@ -317,6 +367,8 @@ Test (qa_journal_e2e, a_file_size_limit_is_refused_clearly_and_survived, .timeou
     cr_assert_not_null (text, "the log does not say the journal recovered");
     free (text);
     cr_assert_eq (s_generate (&tree, project, "after-limit", NULL), 0);
+    writable = s_metric (port, "readme2ci_journal_writable");
+    cr_assert (writable == 1 || writable == -2, "writable %g after the limit", writable);
     //  Nothing accepted was lost or doubled, and the journal is clean.
     cr_assert_eq (tree_cli (&tree, &r, "journal", "verify", NULL), 0, "%s%s", r.out, r.err);
     tu_result_release (&r);
