@@ -354,9 +354,11 @@ typedef struct {
                                 //  end (a record being written): no problem
     bool in_last;               //  the segment being walked is the last
     uint64_t from_seq;          //  records below it are skipped, not handed
+    bool gap_ok;                //  a segment may start past the seq expected
     uint64_t expected;          //  seq the next record must have; 0: any
     journal_stats_t stats;
     journal_segment_t *info;    //  filled in when not NULL
+    char reason [160];          //  a reason with numbers in it
     event_t event;
     s_reader_t reader;
 } s_scan_t;
@@ -461,8 +463,20 @@ s_scan_segment (s_scan_t *self, const char *path, uint64_t bound)
         s_report (self, path, 0, limit, "bad segment header");
         goto out_damaged;
     }
+    if (self->expected && first_seq > self->expected && self->gap_ok)
+        self->expected = first_seq;     //  a segment removed while read
     if (self->expected && first_seq != self->expected) {
-        s_report (self, path, 0, 0, "segment starts at the wrong seq");
+        //  Name the seqs, so a missing or misplaced file can be found.
+        if (first_seq > self->expected)
+            snprintf (self->reason, sizeof self->reason, "segment starts at seq %" PRIu64
+                      ", not %" PRIu64 ": seqs %" PRIu64 " to %" PRIu64 " are missing (a "
+                      "segment file removed?)", first_seq, self->expected, self->expected,
+                      first_seq - 1);
+        else
+            snprintf (self->reason, sizeof self->reason, "segment starts at seq %" PRIu64
+                      ", not %" PRIu64 ": it overlaps the segment before", first_seq,
+                      self->expected);
+        s_report (self, path, 0, 0, self->reason);
         damaged = true;
         if (!self->keep_going)
             goto out_damaged;
@@ -509,13 +523,13 @@ s_scan_segment (s_scan_t *self, const char *path, uint64_t bound)
                 break;          //  a torn tail, or a record being written
         }
         damaged = true;
-        if (!self->keep_going) {
-            s_report (self, path, at, limit - at, reason);
-            goto out_damaged;
-        }
+        //  The damaged stretch ends where a valid record starts again,
+        //  as verify reports it, even when the walk stops here.
         if (s_find_next (io, fd, at + 1, limit, &resume))
             goto out_close;
         s_report (self, path, at, resume - at, reason);
+        if (!self->keep_going)
+            goto out_damaged;
         reader->pos = resume;
         self->expected = 0;     //  the seqs in between are unknown
     }
@@ -1143,19 +1157,57 @@ journal_verify (const char *path, const jio_t *io, journal_stats_t *stats,
     return rc;
 }
 
+//  journal_read's own view of the walk: the seq last handed over, so a
+//  walk cut short by a segment that vanished can go on after it.
+typedef struct {
+    journal_event_fn *on_event;
+    journal_problem_fn *on_problem;
+    void *arg;
+    uint64_t last_seq;
+} s_read_t;
+
+static int
+s_read_event (event_t *event, void *arg)
+{
+    s_read_t *self = arg;
+    self->last_seq = event->seq;
+    return self->on_event? self->on_event (event, self->arg): 0;
+}
+
+static void
+s_read_problem (const journal_problem_t *problem, void *arg)
+{
+    s_read_t *self = arg;
+    if (self->on_problem)
+        self->on_problem (problem, self->arg);
+}
+
+//  A cleanup may remove segments while they are being read: each time one
+//  vanishes the folder is listed again, this often at most.
+#define S_READ_RELISTS 8
+
 int
 journal_read (const char *dir, const jio_t *io, uint64_t from_seq,
               journal_event_fn *on_event, journal_problem_fn *on_problem,
               void *arg)
 {
-    s_scan_t scan = {
-        .io = io? io: jio_default (), .on_problem = on_problem, .arg = arg,
-        .on_event = on_event, .decode = true, .tail_ok = true,
-        .from_seq = from_seq
-    };
-    int rc = s_scan_folder (&scan, dir, 0, 0, NULL, NULL);
-    int saved = errno;
-    s_scan_release (&scan);
+    s_read_t read = { on_event, on_problem, arg, 0 };
+    int rc = 0, saved = 0;
+    for (int attempt = 0; attempt <= S_READ_RELISTS; attempt++) {
+        s_scan_t scan = {
+            .io = io? io: jio_default (), .on_problem = s_read_problem, .arg = &read,
+            .on_event = s_read_event, .decode = true, .tail_ok = true,
+            .from_seq = read.last_seq? read.last_seq + 1: from_seq,
+            .gap_ok = attempt > 0       //  the one that vanished left a gap
+        };
+        rc = s_scan_folder (&scan, dir, 0, 0, NULL, NULL);
+        saved = errno;
+        s_scan_release (&scan);
+        //  ENOENT: a segment was removed under us, or there are none (then
+        //  listing again costs little and finds none again).
+        if (!rc || saved != ENOENT)
+            break;
+    }
     errno = saved;
     return rc;
 }

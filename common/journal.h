@@ -227,8 +227,10 @@ int journal_backup (journal_t *self, const char *dest);
 //  their headers. Damage ending the last segment, with no valid record
 //  after it, is where reading stops cleanly (a torn tail, or a record
 //  being written now); a last segment shorter than its header holds no
-//  records yet. Other damage goes to on_problem (may be NULL) and stops
-//  the reading. io NULL means the real calls. 0, or -1 with EBADMSG
+//  records yet. A segment removed while it is read (a cleanup) is gone
+//  from the reading: it goes on with the segments still there, so the
+//  seqs handed over may jump. Other damage goes to on_problem (may be
+//  NULL) and stops the reading. io NULL means the real calls. 0, or -1 with EBADMSG
 //  (damage; the events before it were handed over), ENOENT (no segments),
 //  the errno of on_event when it stopped, or an I/O errno.
 int journal_read (const char *dir, const jio_t *io, uint64_t from_seq,

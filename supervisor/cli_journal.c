@@ -247,12 +247,25 @@ s_warn_problem (const journal_problem_t *problem, void *arg)
 //  --------------------------------------------------------------------
 //  events
 
+//  Live events --follow keeps until the journal has them: a cleanup can
+//  remove a segment before its records are read, and then these are all
+//  that is left of them.
+#define S_LIVE_KEPT 4096
+
+typedef struct {
+    uint64_t seq;
+    json_t *event;              //  as published, NULL when the slot is free
+} live_t;
+
 typedef struct {
     uint64_t since_ms;          //  0: all
     const char *type_glob;      //  NULL: all
     bool json;
     uint64_t last_seq;          //  the newest seq read, printed or not
+    uint64_t last_time;         //  and its time
     bool broken_pipe;
+    bool following;             //  past the history: a seq gap is news
+    live_t *live;               //  S_LIVE_KEPT slots by seq, with --follow
 } events_t;
 
 //  RFC 3339: 2024-05-01T12:34:56[.123][Z|+02:00], or a date alone.
@@ -403,12 +416,11 @@ s_print_json (const event_t *event, const char *stamp)
     json_decref (line);
 }
 
+//  Prints an event that passes the filters. 0, or -1 with EPIPE when
+//  stdout is gone.
 static int
-s_on_event (event_t *event, void *arg)
+s_show (events_t *self, const event_t *event)
 {
-    events_t *self = arg;
-    if (event->seq > self->last_seq)
-        self->last_seq = event->seq;
     if (event->time < self->since_ms
     ||  (self->type_glob && fnmatch (self->type_glob, event->type, 0) != 0))
         return 0;
@@ -423,6 +435,78 @@ s_on_event (event_t *event, void *arg)
         return errno = EPIPE, -1;
     }
     return 0;
+}
+
+//  A live event (the JSON the supervisor publishes) as an event: its
+//  fields but not its byte fields, which the live stream does not carry.
+static void
+s_event_from_live (const json_t *live, event_t *event)
+{
+    event->seq = (uint64_t) json_integer_value (json_object_get (live, "seq"));
+    event->time = (uint64_t) json_integer_value (json_object_get (live, "time_ms"));
+    event_set_type (event, json_string_value (json_object_get (live, "type")));
+    const char *key;
+    json_t *value;
+    json_object_foreach ((json_t *) live, key, value) {
+        if (streq (key, "type") || streq (key, "seq") || streq (key, "time")
+        ||  streq (key, "time_ms"))
+            continue;
+        if (json_is_string (value))
+            event_add_str (event, key, json_string_value (value));
+        else
+        if (json_is_integer (value))
+            event_add_int (event, key, json_integer_value (value));
+        else
+        if (json_is_boolean (value))
+            event_add_bool (event, key, json_is_true (value));
+    }
+}
+
+//  Seqs from..to-1 were passed over by the journal: a cleanup removed
+//  their segment before they were read. Prints those the live stream
+//  brought, and says how many are lost. 0, or -1 with EPIPE.
+static int
+s_fill_gap (events_t *self, uint64_t from, uint64_t to)
+{
+    uint64_t first = from, lost = 0;
+    if (to - from > S_LIVE_KEPT) {
+        lost = to - S_LIVE_KEPT - from;
+        from = to - S_LIVE_KEPT;
+    }
+    for (uint64_t seq = from; seq < to; seq++) {
+        live_t *slot = self->live? &self->live [seq % S_LIVE_KEPT]: NULL;
+        if (!slot || !slot->event || slot->seq != seq) {
+            lost++;
+            continue;
+        }
+        event_t event = { 0 };
+        s_event_from_live (slot->event, &event);
+        int rc = event.type? s_show (self, &event): 0;
+        event_release (&event);
+        if (rc)
+            return -1;
+    }
+    if (lost) {
+        fflush (stdout);
+        fprintf (stderr, "readme2ci: events: %" PRIu64 " event(s) between seq %" PRIu64
+                 " and %" PRIu64 " were removed from the journal (maintain cleanup) before "
+                 "they could be read\n", lost, first, to - 1);
+    }
+    return 0;
+}
+
+static int
+s_on_event (event_t *event, void *arg)
+{
+    events_t *self = arg;
+    if (self->following && event->seq > self->last_seq + 1
+    &&  s_fill_gap (self, self->last_seq + 1, event->seq))
+        return -1;
+    if (event->seq > self->last_seq) {
+        self->last_seq = event->seq;
+        self->last_time = event->time;
+    }
+    return s_show (self, event);
 }
 
 //  Reads the journal from the seq after the last one seen. 0, or an exit
@@ -445,9 +529,10 @@ s_read_from (events_t *self, const char *journal)
                    strerror (saved));
 }
 
-//  The seq of a live event (0 when it has none yet), or -1 if malformed.
+//  Receives a live event and keeps it until the journal has it. Its seq
+//  (0 when it has none yet), or -1 if malformed.
 static int64_t
-s_live_seq (zsock_t *sub)
+s_live_take (events_t *self, zsock_t *sub)
 {
     char *type = NULL, *body = NULL;
     if (zsock_recv (sub, "ss", &type, &body) != 0)
@@ -455,10 +540,73 @@ s_live_seq (zsock_t *sub)
     json_t *event = body? json_loads (body, 0, NULL): NULL;
     json_t *seq = json_object_get (event, "seq");
     int64_t value = json_is_integer (seq)? (int64_t) json_integer_value (seq): -1;
+    if (value > (int64_t) self->last_seq && self->live) {
+        live_t *slot = &self->live [(uint64_t) value % S_LIVE_KEPT];
+        json_decref (slot->event);
+        slot->seq = (uint64_t) value;
+        slot->event = event;
+        event = NULL;
+    }
     json_decref (event);
     free (type);
     free (body);
     return value;
+}
+
+//  What the journal holds at the last seq printed.
+typedef struct {
+    uint64_t seq, time;
+    bool same;                  //  the record we printed is still there
+    bool found;                 //  any record from seq on
+} probe_t;
+
+static int
+s_probe (event_t *event, void *arg)
+{
+    probe_t *self = arg;
+    self->found = true;
+    //  The same seq and time, or a later record no older than ours (a
+    //  cleanup removed ours): the history we printed goes on.
+    self->same = event->seq == self->seq? event->time == self->time
+                                         : event->time >= self->time;
+    return errno = ECANCELED, -1;
+}
+
+//  Whether the journal no longer continues what was printed: a backup was
+//  restored (the seqs start over from the backup's end) or the journal was
+//  removed. Cannot tell (a read failure): false.
+static bool
+s_rewound (events_t *self, const char *journal)
+{
+    if (!self->last_seq)
+        return false;
+    probe_t probe = { self->last_seq, self->last_time, false, false };
+    int rc = journal_read (journal, NULL, self->last_seq, s_probe, NULL, &probe);
+    if (rc && errno != ECANCELED && errno != ENOENT)
+        return false;
+    return !probe.found || !probe.same;
+}
+
+//  After a rewind: says so, forgets the live events of the old history and
+//  prints the new journal's events that are newer than the last printed.
+static int
+s_read_again (events_t *self, const char *journal)
+{
+    fflush (stdout);
+    fprintf (stderr, "readme2ci: events: the journal no longer holds seq %" PRIu64 " as it "
+             "was printed (a restored backup?); going on with its newer events\n",
+             self->last_seq);
+    for (size_t i = 0; self->live && i < S_LIVE_KEPT; i++) {
+        json_decref (self->live [i].event);
+        self->live [i].event = NULL;
+    }
+    if (self->since_ms <= self->last_time)
+        self->since_ms = self->last_time + 1;
+    self->last_seq = 0;
+    self->following = false;            //  the new history has no gaps to fill
+    int code = s_read_from (self, journal);
+    self->following = true;
+    return code;
 }
 
 //  --follow: the live stream says when there is something new; the
@@ -475,6 +623,7 @@ s_follow (events_t *self, locate_t *where, zsock_t *sub)
     uint64_t waiting_since = 0;
     pid_t supervisor = where->pid;
     int catch_up = 0;               //  idle rounds that still read the journal
+    uint64_t pid_checked_ms = 0;
     while (true) {
         int timeout = wanted > (int64_t) self->last_seq || unsequenced? 20: 1000;
         zmq_pollitem_t item = { zsock_resolve (sub), 0, ZMQ_POLLIN, 0 };
@@ -484,7 +633,7 @@ s_follow (events_t *self, locate_t *where, zsock_t *sub)
                            zmq_strerror (zmq_errno ()));
         bool news = false;
         while (rc > 0 && (zsock_events (sub) & ZMQ_POLLIN)) {
-            int64_t seq = s_live_seq (sub);
+            int64_t seq = s_live_take (self, sub);
             if (seq == 0)
                 unsequenced = true;
             if (seq > wanted)
@@ -493,17 +642,28 @@ s_follow (events_t *self, locate_t *where, zsock_t *sub)
         }
         //  A supervisor that restarted published its first events before
         //  the subscription reconnected: read them from its journal now,
-        //  not when the next event happens to come.
-        if (!news && rc == 0 && where->runtime [0]) {
+        //  not when the next event happens to come. Its journal may be
+        //  another one (a restore): then its history starts over.
+        uint64_t checked = util_now_ms ();
+        if (where->runtime [0] && (!news || checked - pid_checked_ms >= 500)) {
+            pid_checked_ms = checked;
             pid_t now_running = client_running_supervisor (where->runtime);
-            if (now_running > 0 && now_running != supervisor)
+            if (now_running > 0 && now_running != supervisor) {
                 catch_up = 3;           //  its start takes a moment: read a while
+                if (s_rewound (self, where->journal)) {
+                    int code = s_read_again (self, where->journal);
+                    if (code || self->broken_pipe)
+                        return code;
+                    wanted = 0;
+                    waiting_since = 0;
+                }
+            }
             if (now_running > 0)
                 supervisor = now_running;
-            if (catch_up > 0) {
-                catch_up--;
-                news = true;
-            }
+        }
+        if (!news && rc == 0 && catch_up > 0) {
+            catch_up--;
+            news = true;
         }
         if (!news && wanted <= (int64_t) self->last_seq && !unsequenced)
             continue;
@@ -607,9 +767,16 @@ cli_events (int argc, char **argv)
         goto out;
     }
     code = s_read_from (&self, where.journal);
-    if (!code && follow && !self.broken_pipe)
+    if (!code && follow && !self.broken_pipe) {
+        self.following = true;
+        self.live = calloc (S_LIVE_KEPT, sizeof *self.live);
         code = s_follow (&self, &where, sub);
+    }
 out:
+    if (self.live)
+        for (size_t i = 0; i < S_LIVE_KEPT; i++)
+            json_decref (self.live [i].event);
+    free (self.live);
     zsock_destroy (&sub);
     s_locate_release (&where);
     return code;

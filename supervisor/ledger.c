@@ -16,6 +16,7 @@
 #include <errno.h>
 #include <fcntl.h>
 #include <limits.h>
+#include <signal.h>
 #include <stdio.h>
 #include <stdlib.h>
 #include <string.h>
@@ -137,6 +138,21 @@ s_requeue (server_t *self, snapshot_t *state)
 
 static const jio_t *s_test_io (server_t *self);
 
+//  Says once when the journal stops taking writes and once when it takes
+//  them again: an operator reads the cause in the log, not only in the
+//  answers clients get. was_healthy is the health before the call.
+static void
+s_note_health (server_t *self, bool was_healthy)
+{
+    bool healthy = journal_healthy (self->journal);
+    if (was_healthy && !healthy)
+        log_error ("journal: %s/journal cannot be written (%s); not accepting work until "
+                   "it can", self->state_dir, strerror (journal_error (self->journal)));
+    else
+    if (!was_healthy && healthy)
+        log_info ("journal: writes succeed again; accepting work");
+}
+
 //  --------------------------------------------------------------------
 
 int
@@ -157,6 +173,12 @@ ledger_open (server_t *self, char *err, size_t size)
         snprintf (err, size, "%s: %s", dir, strerror (errno));
         return -1;
     }
+    //  A file size limit (ulimit -f) must fail a write with EFBIG, which
+    //  the journal survives like a full disk, not kill us with SIGXFSZ.
+    //  Workers are spawned with every signal back at its default.
+    struct sigaction ignore = { .sa_handler = SIG_IGN };
+    sigemptyset (&ignore.sa_mask);
+    sigaction (SIGXFSZ, &ignore, NULL);
     //  One supervisor per journal.
     char lock [PATH_MAX + 16];
     snprintf (lock, sizeof lock, "%s/lock", dir);
@@ -247,7 +269,10 @@ s_write_backlog (server_t *self)
         if (!self->journal)
             record->seq = ++self->next_seq;
         else {
-            if (journal_append (self->journal, &record->event, now))
+            bool was_healthy = journal_healthy (self->journal);
+            int rc = journal_append (self->journal, &record->event, now);
+            s_note_health (self, was_healthy);
+            if (rc)
                 return;             //  unhealthy: try again on a later tick
             record->seq = record->event.seq;
         }
@@ -262,8 +287,18 @@ ledger_close (server_t *self)
 {
     maintain_release (self);
     if (self->journal) {
+        bool was_healthy = journal_healthy (self->journal);
+        if (!was_healthy)
+            journal_retry (self->journal);
+        s_write_backlog (self);         //  a last chance for events kept back
         journal_sync (self->journal);
+        s_note_health (self, was_healthy);
         s_flush (self);
+        //  Events are kept while the journal cannot take them; those left
+        //  at the end never reach it (no work was acknowledged on them).
+        if (self->unwritten)
+            log_warn ("journal: %zu event(s) could not be written before the stop: %s",
+                      self->unwritten, strerror (journal_error (self->journal)));
     }
     journal_destroy (&self->journal);
     zlistx_destroy (&self->held);
@@ -339,12 +374,14 @@ ledger_tick (server_t *self, uint64_t now)
     if (!journal_healthy (self->journal)) {
         if (now - self->last_retry_ms >= 100) {
             self->last_retry_ms = now;
-            if (journal_retry (self->journal) == 0)
-                log_info ("journal: writes succeed again; accepting work");
+            journal_retry (self->journal);
+            s_note_health (self, false);
         }
     }
-    else
+    else {
         journal_tick (self->journal, now);
+        s_note_health (self, true);
+    }
     s_write_backlog (self);
     s_flush (self);
 }

@@ -42,6 +42,9 @@ typedef struct _zloop_t zloop_t;
 #define METRICS_JOURNAL_BYTES       "readme2ci_journal_bytes_total"
 //  histogram: seconds per journal fsync, buckets 0.00001 to 1.
 #define METRICS_JOURNAL_FSYNC       "readme2ci_journal_fsync_seconds"
+//  gauge: 1 while the journal takes writes, 0 while they fail (a full
+//  disk, a file size limit): the supervisor then refuses new work.
+#define METRICS_JOURNAL_WRITABLE    "readme2ci_journal_writable"
 //  gauge: 1 while the supervisor serves.
 #define METRICS_UP                  "readme2ci_up"
 

@@ -224,7 +224,7 @@ typedef struct {
     char segment [PATH_MAX];
     uint64_t offset;
     uint64_t bytes;
-    char reason [64];
+    char reason [160];
     bool cut;
 } problem_t;
 
@@ -834,7 +834,9 @@ Test (journal, verify_reports_every_bad_record_and_gaps)
     cr_assert_eq (problems.list [1].offset, starts [3]);
     cr_assert_eq (problems.list [1].bytes, starts [4] - starts [3]);
     cr_assert_str_eq (s_base (problems.list [2].segment), "journal-0000000004.log");
-    cr_assert_str_eq (problems.list [2].reason, "segment starts at the wrong seq");
+    cr_assert (strstr (problems.list [2].reason, "segment starts at seq"),
+               "%s", problems.list [2].reason);
+    cr_assert (strstr (problems.list [2].reason, "are missing"), "%s", problems.list [2].reason);
     cr_assert_eq (stats.records, 60 - 2 - gone_records);
     //  Verify changed nothing; an empty or missing folder is ENOENT.
     size_t size2;
