@@ -900,10 +900,19 @@ s_backup_offline (const char *dir, const char *dest)
     if (!journal)
         return lock < 0 && errno == EWOULDBLOCK? EXIT_UNAVAILABLE: EXIT_INPUT;
     int code = EXIT_OK;
-    if (journal_backup (journal, dest))
-        code = errno == EEXIST
-             ? s_fail (EXIT_INPUT, "%s: already exists; give a new folder", dest)
-             : s_fail (EXIT_UNAVAILABLE, "%s: the backup failed: %s", dest, strerror (errno));
+    if (journal_backup (journal, dest)) {
+        int why = errno;
+        //  as the supervisor answers for an online backup
+        if (why == EEXIST)
+            code = s_fail (EXIT_INPUT, "%s: already exists; give a new folder", dest);
+        else
+        if (why == ENOENT)
+            code = s_fail (EXIT_INPUT, "%s: the folder it would go in does not exist", dest);
+        else
+            code = s_fail (why == ENOTDIR || why == EACCES || why == EROFS
+                           || why == ENAMETOOLONG? EXIT_INPUT: EXIT_UNAVAILABLE,
+                           "%s: the backup failed: %s", dest, strerror (why));
+    }
     else
         printf ("readme2ci: backup written to %s\n", dest);
     journal_destroy (&journal);

@@ -292,9 +292,16 @@ s_backup (server_t *self, zframe_t *identity, const wire_request_t *request)
     journal_sync (self->journal);
     maintain->backup = journal_backup_new (self->journal, dest);
     if (!maintain->backup) {
-        snprintf (message, sizeof message, "%s: %s", dest, errno == EEXIST
-                  ? "already exists; give a new folder": strerror (errno));
-        server_reply (self, identity, request->req_id, errno == EEXIST? 1: 3, "", message,
+        int why = errno;
+        //  a path the operator gave that cannot be a new folder is bad
+        //  input; anything else is the supervisor's side
+        bool input = why == EEXIST || why == ENOENT || why == ENOTDIR || why == EACCES
+                  || why == EROFS || why == ENAMETOOLONG;
+        snprintf (message, sizeof message, "%s: %s", dest,
+                  why == EEXIST? "already exists; give a new folder"
+                  : why == ENOENT? "the folder it would go in does not exist"
+                  : strerror (why));
+        server_reply (self, identity, request->req_id, input? 1: 3, "", message,
                       false, NULL, 0);
         free (maintain);
         return;

@@ -390,6 +390,12 @@ Test (journal_e2e, cleanup_backup_restore_round_trip, .timeout = 180)
     cr_assert_eq (tree_cli (&tree, &r, "maintain", "backup", backup, NULL), 1);
     cr_assert (strstr (r.err, "exists"), "%s", r.err);
     tu_result_release (&r);
+    //  a folder whose parent is missing is the operator's input to mend
+    char *nowhere = NULL;
+    cr_assert (asprintf (&nowhere, "%s/no/such/place", dir) > 0);
+    cr_assert_eq (tree_cli (&tree, &r, "maintain", "backup", nowhere, NULL), 1, "%s", r.err);
+    cr_assert (strstr (r.err, "does not exist"), "%s", r.err);
+    tu_result_release (&r);
 
     //  The journal moves on: the snapshot alone brings the work back,
     //  which then finishes; a new result; online backup and cleanup.
@@ -407,6 +413,10 @@ Test (journal_e2e, cleanup_backup_restore_round_trip, .timeout = 180)
     cr_assert (asprintf (&online, "%s/online", dir) > 0);
     cr_assert_eq (tree_cli (&tree, &r, "maintain", "backup", online, NULL), 0, "%s", r.err);
     tu_result_release (&r);
+    cr_assert_eq (tree_cli (&tree, &r, "maintain", "backup", nowhere, NULL), 1, "%s", r.err);
+    cr_assert (strstr (r.err, "does not exist"), "%s", r.err);
+    tu_result_release (&r);
+    free (nowhere);
     cr_assert_eq (tree_cli (&tree, &r, "journal", "verify", online, NULL), 0, "%s", r.out);
     tu_result_release (&r);
     cr_assert_eq (tree_cli (&tree, &r, "maintain", "cleanup", "--older-than", "0s", NULL), 0,
