@@ -99,7 +99,12 @@ tree_up (tree_t *self)
 void
 tree_start (tree_t *self)
 {
-    char *argv [] = { (char *) tu_bin ("readme2ci-supervisor"), "--runtime-dir", self->runtime,
+    //  --parent: a test that fails before tree_fini still ends its tree,
+    //  in order, when its process exits
+    char parent [24];
+    snprintf (parent, sizeof parent, "%d", (int) getpid ());
+    char *argv [] = { (char *) tu_bin ("readme2ci-supervisor"), "--parent", parent,
+                      "--runtime-dir", self->runtime,
                       self->config? "-c": NULL, self->config, NULL };
     char log [1024];
     snprintf (log, sizeof log, "%s/supervisor.log", self->state);
