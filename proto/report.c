@@ -253,6 +253,18 @@ s_release_values (report_value_t **values_p, size_t *count_p)
 }
 
 void
+report_service_release (report_service_t *self)
+{
+    free (self->name);
+    free (self->image);
+    mp_free_strv (&self->ports, self->ports_count);
+    mp_free_strv (&self->env, self->env_count);
+    free (self->health);
+    free (self->source);
+    memset (self, 0, sizeof *self);
+}
+
+void
 report_release (report_t *self)
 {
     if (!self)
@@ -273,15 +285,8 @@ report_release (report_t *self)
             free (job->steps [k].source);
         }
         free (job->steps);
-        for (size_t k = 0; job->services && k < job->services_count; k++) {
-            report_service_t *svc = &job->services [k];
-            free (svc->name);
-            free (svc->image);
-            mp_free_strv (&svc->ports, svc->ports_count);
-            mp_free_strv (&svc->env, svc->env_count);
-            free (svc->health);
-            free (svc->source);
-        }
+        for (size_t k = 0; job->services && k < job->services_count; k++)
+            report_service_release (&job->services [k]);
         free (job->services);
     }
     free (self->jobs);

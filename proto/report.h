@@ -78,4 +78,8 @@ int report_encode (const report_t *self, uint8_t **buf_p, size_t *size_p);
 int report_decode (report_t *self, const uint8_t *buf, size_t size);
 void report_release (report_t *self);
 
+//  Free one service's strings and leave it empty (the array that holds
+//  it is the caller's).
+void report_service_release (report_service_t *self);
+
 #endif

@@ -636,21 +636,6 @@ s_self_started (const dctx_t *self)
     return NULL;
 }
 
-static void
-s_service_release (report_service_t *service)
-{
-    for (size_t i = 0; i < service->ports_count; i++)
-        free (service->ports [i]);
-    for (size_t i = 0; i < service->env_count; i++)
-        free (service->env [i]);
-    free (service->ports);
-    free (service->env);
-    free (service->name);
-    free (service->image);
-    free (service->health);
-    free (service->source);
-}
-
 //  Tests that start their own database with Testcontainers need Docker,
 //  not a service container: one would only hold the port they may want.
 static void
@@ -660,7 +645,7 @@ s_drop_services (dctx_t *self, const char *manifest)
     for (size_t j = 0; j < self->report->jobs_count; j++) {
         report_job_t *job = &self->report->jobs [j];
         for (size_t k = 0; k < job->services_count; k++)
-            s_service_release (&job->services [k]);
+            report_service_release (&job->services [k]);
         dropped = dropped || job->services_count;
         free (job->services);
         job->services = NULL;
