@@ -774,56 +774,43 @@ s_jobs (gen_t *self, const report_t *report)
     yemit_map_end (self->out);
 }
 
+//  Steps are the last key of each job ("    steps:"); each step is a
+//  mapping whose first line is "- name: ..." at the sequence's indent.
+//  Deeper lines (a step's keys, literal blocks) are indented further,
+//  and a line indented 2 or less ends the job.
+typedef struct {
+    bool in_steps;
+    long step_indent;
+} steps_scan_t;
+
+static bool
+s_is_step (const char *line, size_t indent, void *state)
+{
+    steps_scan_t *scan = state;
+    bool blank = line [indent] == '\n' || line [indent] == 0;
+    if (strncmp (line, "    steps:\n", 11) == 0) {
+        scan->in_steps = true;
+        scan->step_indent = -1;
+    }
+    else
+    if (scan->in_steps && !blank && indent <= 2)
+        scan->in_steps = false;
+    else
+    if (scan->in_steps && !blank && line [indent] == '-' && line [indent + 1] == ' '
+    &&  (scan->step_indent < 0 || (size_t) scan->step_indent == indent)) {
+        scan->step_indent = (long) indent;
+        return true;
+    }
+    return false;
+}
+
 char *
 github_comment_steps (const char *text, char *const *comments,
                       size_t comments_count)
 {
-    char *result = NULL;
-    size_t size = 0;
-    FILE *out = open_memstream (&result, &size);
-    if (!out)
-        return NULL;
-    //  Steps are the last key of each job ("    steps:"); each step is a
-    //  mapping whose first line is "- name: ..." at the sequence's indent.
-    //  Deeper lines (a step's keys, literal blocks) are indented further,
-    //  and a line indented 2 or less ends the job.
-    bool in_steps = false;
-    long step_indent = -1;
-    size_t found = 0;
-    for (const char *line = text; *line; ) {
-        const char *end = strchr (line, '\n');
-        size_t length = end? (size_t) (end - line) + 1: strlen (line);
-        size_t indent = strspn (line, " ");
-        bool blank = line [indent] == '\n' || line [indent] == 0;
-        if (strncmp (line, "    steps:\n", 11) == 0) {
-            in_steps = true;
-            step_indent = -1;
-        }
-        else
-        if (in_steps && !blank && indent <= 2)
-            in_steps = false;
-        else
-        if (in_steps && !blank && line [indent] == '-' && line [indent + 1] == ' '
-        &&  (step_indent < 0 || (size_t) step_indent == indent)) {
-            step_indent = (long) indent;
-            if (found < comments_count)
-                fprintf (out, "%*s# %s\n", (int) indent, "", comments [found]);
-            found++;
-        }
-        fwrite (line, 1, length, out);
-        line += length;
-    }
-    if (fclose (out) || !result) {
-        free (result);
-        errno = ENOMEM;
-        return NULL;
-    }
-    if (found != comments_count) {
-        free (result);
-        errno = EINVAL;
-        return NULL;
-    }
-    return result;
+    steps_scan_t scan = { false, -1 };
+    return yemit_comment_items (text, s_is_step, &scan, (const char *const *) comments,
+                                comments_count);
 }
 
 int

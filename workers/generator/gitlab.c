@@ -531,49 +531,28 @@ s_safe_name (gen_t *self, const char *name)
     return strpool_keep (&self->pool, safe);
 }
 
+//  A job's before_script and script are keys at indent 2 whose items
+//  start "  - " at the same indent (a literal block's lines are deeper);
+//  any other line at indent 2 or less ends the list.
+static bool
+s_is_script_line (const char *line, size_t indent, void *state)
+{
+    bool *in_list = state;
+    bool blank = line [indent] == '\n' || line [indent] == 0;
+    if (*in_list && indent == 2 && line [2] == '-' && line [3] == ' ')
+        return true;
+    if (!blank && indent <= 2)
+        *in_list = strncmp (line, "  before_script:\n", 17) == 0
+                || strncmp (line, "  script:\n", 10) == 0;
+    return false;
+}
+
 char *
 gitlab_comment_scripts (const char *text, const char *const *comments,
                         size_t comments_count)
 {
-    char *result = NULL;
-    size_t size = 0;
-    FILE *out = open_memstream (&result, &size);
-    if (!out)
-        return NULL;
-    //  A job's before_script and script are keys at indent 2 whose items
-    //  start "  - " at the same indent (a literal block's lines are
-    //  deeper); any other line at indent 2 or less ends the list.
     bool in_list = false;
-    size_t found = 0;
-    for (const char *line = text; *line; ) {
-        const char *end = strchr (line, '\n');
-        size_t length = end? (size_t) (end - line) + 1: strlen (line);
-        size_t indent = strspn (line, " ");
-        bool blank = line [indent] == '\n' || line [indent] == 0;
-        bool item = indent == 2 && line [2] == '-' && line [3] == ' ';
-        if (in_list && item) {
-            if (found < comments_count)
-                fprintf (out, "  # %s\n", comments [found]);
-            found++;
-        }
-        else
-        if (!blank && indent <= 2)
-            in_list = strncmp (line, "  before_script:\n", 17) == 0
-                   || strncmp (line, "  script:\n", 10) == 0;
-        fwrite (line, 1, length, out);
-        line += length;
-    }
-    if (fclose (out) || !result) {
-        free (result);
-        errno = ENOMEM;
-        return NULL;
-    }
-    if (found != comments_count) {
-        free (result);
-        errno = EINVAL;
-        return NULL;
-    }
-    return result;
+    return yemit_comment_items (text, s_is_script_line, &in_list, comments, comments_count);
 }
 
 int

@@ -4,6 +4,7 @@
 #include <ctype.h>
 #include <errno.h>
 #include <stdbool.h>
+#include <stdio.h>
 #include <stdlib.h>
 #include <string.h>
 #include <strings.h>
@@ -248,4 +249,39 @@ yemit_finish (yemit_t *self)
     self->text = NULL;
     self->size = self->capacity = 0;
     return text;
+}
+
+char *
+yemit_comment_items (const char *text, yemit_item_fn *is_item, void *state,
+                     const char *const *comments, size_t count)
+{
+    char *result = NULL;
+    size_t size = 0;
+    FILE *out = open_memstream (&result, &size);
+    if (!out)
+        return NULL;
+    size_t found = 0;
+    for (const char *line = text; *line; ) {
+        const char *end = strchr (line, '\n');
+        size_t length = end? (size_t) (end - line) + 1: strlen (line);
+        size_t indent = strspn (line, " ");
+        if (is_item (line, indent, state)) {
+            if (found < count)
+                fprintf (out, "%*s# %s\n", (int) indent, "", comments [found]);
+            found++;
+        }
+        fwrite (line, 1, length, out);
+        line += length;
+    }
+    if (fclose (out) || !result) {
+        free (result);
+        errno = ENOMEM;
+        return NULL;
+    }
+    if (found != count) {
+        free (result);
+        errno = EINVAL;
+        return NULL;
+    }
+    return result;
 }

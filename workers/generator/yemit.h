@@ -47,6 +47,17 @@ int yemit_pair (yemit_t *self, const char *key, const char *value);
 //  errno (EINVAL for a malformed event sequence, ENOMEM).
 char *yemit_finish (yemit_t *self);
 
+//  Whether a line of emitted YAML (indent: its leading spaces) is an item
+//  that takes the next comment; state is the caller's, kept across lines.
+typedef bool (yemit_item_fn) (const char *line, size_t indent, void *state);
+
+//  text with comments [i] put on a line of its own, at the item's
+//  indentation, above the i-th line is_item picks (libyaml's emitter
+//  writes no comments, so they go in after). A new malloc'd text, or
+//  NULL with errno ENOMEM, or EINVAL when the items found are not count.
+char *yemit_comment_items (const char *text, yemit_item_fn *is_item, void *state,
+                           const char *const *comments, size_t count);
+
 //  True when plain text would be read back as something else than that
 //  string by a YAML 1.1 or 1.2 reader (null, booleans, numbers, "on").
 bool yemit_is_typed (const char *value);
