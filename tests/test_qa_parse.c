@@ -62,46 +62,6 @@ s_path_of (const readme_doc_t *doc, const readme_cmd_t *cmd)
     return doc->sections [cmd->section].path;
 }
 
-//  A project folder with files given as name, text pairs (NULL ended).
-static char *
-s_project (const char *name, ...)
-{
-    char *dir = tu_tmpdir ();
-    va_list args;
-    va_start (args, name);
-    for (const char *file = name; file; file = va_arg (args, const char *)) {
-        const char *text = va_arg (args, const char *);
-        tu_write (dir, file, text);
-    }
-    va_end (args);
-    return dir;
-}
-
-//  What `readme2ci generate --inline [--json]` prints for dir. Caller frees.
-static char *
-s_generate (const char *dir, bool json)
-{
-    char *argv [] = { (char *) tu_bin ("readme2ci"), "generate", "--inline",
-                      json? "--json": "--explain", (char *) dir, NULL };
-    tu_result_t result;
-    cr_assert_eq (tu_run (argv, NULL, NULL, 30000, &result), 0);
-    cr_assert_eq (result.status, 0, "generate %s: %s", dir, result.err);
-    char *out = result.out;
-    result.out = NULL;
-    tu_result_release (&result);
-    return out;
-}
-
-static void
-s_lint (const char *yaml)
-{
-    char *findings = NULL;
-    int found = tu_actionlint (yaml, &findings);
-    if (found != TU_LINT_SKIPPED)
-        cr_assert_eq (found, 0, "actionlint: %s\n%s", findings? findings: "could not run", yaml);
-    free (findings);
-}
-
 //  --------------------------------------------------------------------------
 //  Output in blocks without prompts
 
@@ -564,10 +524,10 @@ Test (qa_parse, rst_and_asciidoc_noise_never_breaks_the_parse)
 
 Test (qa_parse, an_rst_readme_gives_the_steps_and_their_lines, .timeout = 60)
 {
-    char *dir = s_project (
+    char *dir = tu_project (
         "setup.py", "from setuptools import setup\nsetup(name='rsty')\n",
         "README.rst", s_rst, NULL);
-    char *yaml = s_generate (dir, false);
+    char *yaml = tu_generate (dir, "--explain", NULL);
     cr_assert (strstr (yaml, "run: pytest -q"), "%s", yaml);
     cr_assert (strstr (yaml, "# from README.rst:30 (Development)"), "%s", yaml);
     //  the user's install is not a step; the comment's commands are not read
@@ -576,9 +536,9 @@ Test (qa_parse, an_rst_readme_gives_the_steps_and_their_lines, .timeout = 60)
     cr_assert (strstr (yaml, "# - dropped: 'pip install rsty': installs the project itself"),
                "%s", yaml);
     cr_assert_null (strstr (yaml, "setup.py test"), "%s", yaml);
-    s_lint (yaml);
+    tu_assert_lints_clean (yaml);
     free (yaml);
-    char *json = s_generate (dir, true);
+    char *json = tu_generate (dir, "--json", NULL);
     cr_assert (strstr (json, "'pip install rsty': installs the project itself"), "%s", json);
     free (json);
     tu_rmtree (dir);
@@ -587,14 +547,14 @@ Test (qa_parse, an_rst_readme_gives_the_steps_and_their_lines, .timeout = 60)
 
 Test (qa_parse, readme_scripts_and_targets_the_build_files_lack_are_dropped, .timeout = 60)
 {
-    char *dir = s_project (
+    char *dir = tu_project (
         "package.json", "{\"name\": \"stale\", \"version\": \"1.0.0\",\n"
                         " \"scripts\": {\"build\": \"tsc\", \"test:ci\": \"jest --ci\"}}\n",
         "Makefile", "docs:\n\ttypedoc\n",
         "README.md", "# Stale\n\n## Development\n\n```sh\nnpm install\n"
                      "npm run test:unit\nnpm test\nmake lint\nmake docs\nnpm run test:ci\n```\n",
         NULL);
-    char *json = s_generate (dir, true);
+    char *json = tu_generate (dir, "--json", NULL);
     cr_assert (strstr (json, "'npm run test:unit': package.json has no script 'test:unit'"),
                "%s", json);
     cr_assert (strstr (json, "'npm test': package.json has no script 'test'"), "%s", json);
@@ -608,10 +568,10 @@ Test (qa_parse, readme_scripts_and_targets_the_build_files_lack_are_dropped, .ti
 
 Test (qa_parse, generated_and_including_makefiles_are_not_judged, .timeout = 60)
 {
-    char *dir = s_project (
+    char *dir = tu_project (
         "Makefile", "include rules.mk\nall:\n\tcc -o tool tool.c\n",
         "README.md", "# Tool\n\n## Testing\n\n```sh\nmake check\n```\n", NULL);
-    char *yaml = s_generate (dir, false);
+    char *yaml = tu_generate (dir, "--explain", NULL);
     cr_assert (strstr (yaml, "run: make check"), "%s", yaml);
     free (yaml);
     tu_rmtree (dir);
@@ -621,13 +581,13 @@ Test (qa_parse, generated_and_including_makefiles_are_not_judged, .timeout = 60)
 Test (qa_parse, system_installs_of_the_title_are_usage_others_are_not_for_ubuntu,
       .timeout = 60)
 {
-    char *dir = s_project (
+    char *dir = tu_project (
         "Makefile", "all:\n\tcc -o rooty rooty.c\ncheck:\n\t./t.sh\n",
         "README.md", "# Rooty - a tiny init\n\n## Installation\n\n```console\n"
                      "# apt-get install rooty\n$ brew install openssl\n```\n\n"
                      "## Building\n\n```sh\nsudo apt-get install -y libcap-dev\n```\n",
         NULL);
-    char *json = s_generate (dir, true);
+    char *json = tu_generate (dir, "--json", NULL);
     cr_assert (strstr (json, "'apt-get install rooty': installs the project itself"),
                "%s", json);
     cr_assert (strstr (json, "'brew install openssl': not for an Ubuntu runner"), "%s", json);
@@ -641,16 +601,16 @@ Test (qa_parse, system_installs_of_the_title_are_usage_others_are_not_for_ubuntu
 Test (qa_parse, headings_in_other_languages_weigh_as_in_english, .timeout = 60)
 {
     //  French: the usage example comes first, the development one wins
-    char *dir = s_project (
+    char *dir = tu_project (
         "pyproject.toml", "[project]\nname = \"outil\"\nversion = \"0.1\"\n",
         "README.md", "# Outil\n\n## Utilisation\n\n```sh\npytest exemples/ --demo\n```\n\n"
                      "## Développement\n\n```sh\npytest tests/ -q\n```\n", NULL);
-    char *yaml = s_generate (dir, false);
+    char *yaml = tu_generate (dir, "--explain", NULL);
     cr_assert (strstr (yaml, "run: pytest tests/ -q"), "%s", yaml);
     cr_assert (strstr (yaml, "# from README.md:12 (Développement)"), "%s", yaml);
     cr_assert_null (strstr (yaml, "run: pytest exemples"), "%s", yaml);
     free (yaml);
-    char *json = s_generate (dir, true);
+    char *json = tu_generate (dir, "--json", NULL);
     cr_assert (strstr (json, "'pytest exemples/ --demo': shown as usage or an example"),
                "%s", json);
     cr_assert (strstr (json, "README.md:6 (Utilisation)"), "%s", json);
@@ -658,11 +618,11 @@ Test (qa_parse, headings_in_other_languages_weigh_as_in_english, .timeout = 60)
     tu_rmtree (dir);
     free (dir);
     //  Chinese: 使用 (usage) against 测试 (testing)
-    dir = s_project (
+    dir = tu_project (
         "pyproject.toml", "[project]\nname = \"gongju\"\nversion = \"0.1\"\n",
         "README.md", "# 工具\n\n## 使用\n\n```sh\npytest demo/\n```\n\n"
                      "## 测试\n\n```sh\npytest tests/\n```\n", NULL);
-    yaml = s_generate (dir, false);
+    yaml = tu_generate (dir, "--explain", NULL);
     cr_assert (strstr (yaml, "run: pytest tests/"), "%s", yaml);
     cr_assert_null (strstr (yaml, "run: pytest demo/"), "%s", yaml);
     free (yaml);
@@ -672,12 +632,12 @@ Test (qa_parse, headings_in_other_languages_weigh_as_in_english, .timeout = 60)
 
 Test (qa_parse, commands_under_a_windows_heading_are_windows_only, .timeout = 60)
 {
-    char *dir = s_project (
+    char *dir = tu_project (
         "CMakeLists.txt", "cmake_minimum_required(VERSION 3.16)\nproject(w C)\n",
         "README.md", "# W\n\n## Building\n\n### Linux and macOS\n\n```sh\n"
                      "ctest --test-dir build\n```\n\n### On Windows\n\n```sh\n"
                      "ctest --test-dir build -C Release\n```\n", NULL);
-    char *json = s_generate (dir, true);
+    char *json = tu_generate (dir, "--json", NULL);
     cr_assert (strstr (json, "'ctest --test-dir build -C Release': Windows-only (under a "
                              "Windows heading)"), "%s", json);
     cr_assert (strstr (json, "\"run\": \"ctest --test-dir build\""), "%s", json);

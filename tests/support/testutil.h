@@ -1,8 +1,11 @@
 /*  tests/support/testutil.h - what the tests share: temporary folders,
     files, running our binaries with a time bound and capturing output,
-    and linting a workflow with actionlint.  */
+    invented projects through `generate --inline`, reading the workflow
+    back, and linting it with actionlint.  */
 #ifndef TESTUTIL_H_INCLUDED
 #define TESTUTIL_H_INCLUDED
+
+#include "common/ytree.h"
 
 #include <stdbool.h>
 #include <stddef.h>
@@ -60,5 +63,22 @@ int tu_actionlint (const char *yaml, char **report);
 //  True when the linter is installed, or when R2CI_REQUIRE_LINT is set
 //  (then its absence must fail the caller).
 bool tu_actionlint_wanted (void);
+//  Fail the test with actionlint's findings when yaml has any (nothing
+//  when the linter is skipped, as tu_actionlint says).
+void tu_assert_lints_clean (const char *yaml);
+
+//  A new temporary folder holding the files given as name, text pairs
+//  (NULL ended; names may hold folders). Caller removes and frees it.
+char *tu_project (const char *name, ...);
+//  What `readme2ci generate --inline OPTION... dir` prints (options NULL
+//  ended); fails the test unless it exits 0 within 30 s. Caller frees.
+char *tu_generate (const char *dir, ...);
+//  yaml as a tree; fails the test when it does not parse. Caller destroys.
+ynode_t *tu_parse_yaml (const char *yaml);
+//  The one job of a workflow: under jobs on GitHub, the one map with a
+//  script on GitLab. Fails the test when there is none or several.
+const ynode_t *tu_only_job (const ynode_t *root, bool gitlab);
+//  The GitHub step of job whose uses is action at any ref, or NULL.
+const ynode_t *tu_step_using (const ynode_t *job, const char *action);
 
 #endif
