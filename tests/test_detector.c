@@ -33,19 +33,17 @@ TestSuite (detector, .init = s_setup, .fini = s_teardown);
 
 //  -- building inputs -----------------------------------------------------
 
+//  proto/project's own builders, which the test expects to succeed
 static void
 s_add_name (project_t *p, const char *name)
 {
-    p->files = realloc (p->files, (p->files_count + 1) * sizeof *p->files);
-    p->files [p->files_count++] = strdup (name);
+    cr_assert_eq (project_add_file (p, name), 0);
 }
 
 static void
 s_add_manifest (project_t *p, const char *name, const char *data)
 {
-    p->manifests = realloc (p->manifests, (p->manifests_count + 1) * sizeof *p->manifests);
-    p->manifests [p->manifests_count++] = (project_file_t) {
-        strdup (name), strdup (data), strlen (data) };
+    cr_assert_eq (project_add_manifest (p, name, data, strlen (data)), 0);
 }
 
 //  A fixture folder as the client would send it: every file is a top-level
@@ -82,21 +80,6 @@ s_fixture (const char *name)
     closedir (d);
     free (dir);
     return p;
-}
-
-static void
-s_project_free (project_t *p)
-{
-    for (size_t i = 0; i < p->files_count; i++)
-        free (p->files [i]);
-    for (size_t i = 0; i < p->manifests_count; i++) {
-        free (p->manifests [i].name);
-        free (p->manifests [i].data);
-    }
-    free (p->files);
-    free (p->manifests);
-    free (p->name);
-    memset (p, 0, sizeof *p);
 }
 
 //  A document with sections and commands, written compactly in tests.
@@ -192,7 +175,7 @@ s_detect_fixture (const char *name)
 {
     project_t p = s_fixture (name);
     report_t report = s_detect (&p, NULL, false);
-    s_project_free (&p);
+    project_release (&p);
     return report;
 }
 
@@ -486,7 +469,7 @@ Test (detector, tox_and_nox_are_the_projects_wrappers)
                                             : "python -m pip install tox"), -1);
         cr_assert_not_null (s_step (job, i == 0? "nox -s tests": "tox -e py"));
         report_release (&r);
-        s_project_free (&p);
+        project_release (&p);
     }
 }
 
@@ -560,7 +543,7 @@ Test (detector, a_gemfile_that_pins_ruby_exactly_gets_that_release)
         cr_assert_str_eq (s_versions (s_must_job (&r, "ruby"), "ruby"), cases [i][2],
                           "case %zu", i);
         report_release (&r);
-        s_project_free (&p);
+        project_release (&p);
     }
 }
 
@@ -602,7 +585,7 @@ Test (detector, rubocop_or_standard_in_the_gemfile_is_the_lint_step)
         else
             cr_assert_null (lint, "case %zu: %s", i, lint? lint->run: "");
         report_release (&r);
-        s_project_free (&p);
+        project_release (&p);
     }
 }
 
@@ -706,7 +689,7 @@ Test (detector, dotnet_frameworks_and_global_json)
     cr_assert_eq (s_step (job, "./Setup.ps1")->kind, CMD_INSTALL);
     cr_assert_lt (s_step_at (job, "./Setup.ps1"), s_step_at (job, "./Build.ps1"));
     report_release (&r);
-    s_project_free (&p);
+    project_release (&p);
 }
 
 Test (detector, elixir_pairs_otp_and_erlang_uses_rebar3)
@@ -829,7 +812,7 @@ Test (detector, makefile_wrappers_catch_all_rules_and_watchers)
     cr_assert_str_eq (test->run, "make test");
     cr_assert_str_eq (test->source, "Makefile:3 target test");
     report_release (&r);
-    s_project_free (&p);
+    project_release (&p);
 
     //  a test target that watches is no CI command: go test instead
     p = (project_t) { 0 };
@@ -842,7 +825,7 @@ Test (detector, makefile_wrappers_catch_all_rules_and_watchers)
     test = s_first_of (s_must_job (&r, "go"), CMD_TEST);
     cr_assert_str_eq (test->run, "go test -v ./...");
     report_release (&r);
-    s_project_free (&p);
+    project_release (&p);
 }
 
 Test (detector, justfile_test_recipe_fills_a_missing_test)
@@ -866,7 +849,7 @@ Test (detector, justfile_test_recipe_fills_a_missing_test)
     //  meson had its own test already
     cr_assert_not_null (s_step (s_must_job (&r, "c"), "meson test -C build"));
     report_release (&r);
-    s_project_free (&p);
+    project_release (&p);
 }
 
 //  -- several ecosystems, services, bad input ------------------------------
@@ -940,7 +923,7 @@ Test (detector, garbage_manifests_never_crash)
         }
         report_t r = s_detect (&p, NULL, false);
         report_release (&r);
-        s_project_free (&p);
+        project_release (&p);
     }
 }
 
@@ -969,7 +952,7 @@ Test (detector, installing_the_crates_own_binary_is_usage_not_ci)
     cr_assert_not_null (s_step (job, "cargo test"));
     report_release (&r);
     s_doc_free (&doc);
-    s_project_free (&p);
+    project_release (&p);
 }
 
 Test (detector, readme_pitfalls_are_dropped_with_notes)
@@ -1017,7 +1000,7 @@ Test (detector, readme_pitfalls_are_dropped_with_notes)
     s_assert_run_order (job);
     report_release (&r);
     s_doc_free (&doc);
-    s_project_free (&p);
+    project_release (&p);
 }
 
 Test (detector, a_script_the_project_does_not_have_is_dropped)
@@ -1050,7 +1033,7 @@ Test (detector, a_script_the_project_does_not_have_is_dropped)
     cr_assert_null (s_note (&r, "dropped", "./build/unit_tests"));
     report_release (&r);
     s_doc_free (&doc);
-    s_project_free (&p);
+    project_release (&p);
 }
 
 Test (detector, manifests_win_over_the_readme_and_conflicts_are_reported)
@@ -1071,7 +1054,7 @@ Test (detector, manifests_win_over_the_readme_and_conflicts_are_reported)
     cr_assert (strstr (conflict->source, "README.md:4"), "%s", conflict->source);
     report_release (&r);
     s_doc_free (&doc);
-    s_project_free (&p);
+    project_release (&p);
 }
 
 Test (detector, lints_the_readme_asks_contributors_to_run_are_steps)
@@ -1103,7 +1086,7 @@ Test (detector, lints_the_readme_asks_contributors_to_run_are_steps)
     s_assert_run_order (job);
     report_release (&r);
     s_doc_free (&doc);
-    s_project_free (&p);
+    project_release (&p);
 }
 
 Test (detector, readme_fills_gaps_and_development_beats_usage)
@@ -1129,7 +1112,7 @@ Test (detector, readme_fills_gaps_and_development_beats_usage)
     cr_assert_eq (s_step_at (job, "make demo-test"), -1);
     report_release (&r);
     s_doc_free (&doc);
-    s_project_free (&p);
+    project_release (&p);
 }
 
 Test (detector, readme_only_mode_uses_documents_alone)
@@ -1158,7 +1141,7 @@ Test (detector, readme_only_mode_uses_documents_alone)
     cr_assert_not_null (s_note (&r, "info", "ci.yml"));
     report_release (&r);
     s_doc_free (&doc);
-    s_project_free (&p);
+    project_release (&p);
 }
 
 Test (detector, android_builds_run_on_the_jdk_their_gradle_plugin_needs)
@@ -1187,7 +1170,7 @@ Test (detector, android_builds_run_on_the_jdk_their_gradle_plugin_needs)
                    "case %zu: %s", i, job->versions [0].source);
         cr_expect_not_null (s_note (&r, "info", "Android SDK"), "case %zu", i);
         report_release (&r);
-        s_project_free (&p);
+        project_release (&p);
     }
 }
 
@@ -1218,7 +1201,7 @@ Test (detector, a_cpp_library_is_tested_at_its_promised_standard_and_the_newest)
         cr_expect_eq (s_first_of (job, CMD_BUILD) && strstr (s_first_of (job, CMD_BUILD)->run,
                       "-DCMAKE_CXX_STANDARD=\"$CXX_STD\""), ranged, "case %zu", i);
         report_release (&r);
-        s_project_free (&p);
+        project_release (&p);
     }
 }
 
@@ -1247,7 +1230,7 @@ Test (detector, cmake_building_swift_is_checked_in_the_swift_job_with_ninja)
     cr_assert_null (s_job (&r, "c"));
     s_assert_run_order (swift);
     report_release (&r);
-    s_project_free (&p);
+    project_release (&p);
 }
 
 Test (detector, a_makefile_lint_target_runs_with_the_tools_its_recipe_needs)
@@ -1279,7 +1262,7 @@ Test (detector, a_makefile_lint_target_runs_with_the_tools_its_recipe_needs)
     cr_assert_gt (lint, s_step_at (c, "cmake --build build --config Release"));
     s_assert_run_order (c);
     report_release (&r);
-    s_project_free (&p);
+    project_release (&p);
 
     //  a plain Makefile whose tests run under valgrind gets valgrind; one
     //  whose recipes call nothing unusual gets no apt-get at all
@@ -1293,7 +1276,7 @@ Test (detector, a_makefile_lint_target_runs_with_the_tools_its_recipe_needs)
     cr_assert_not_null (s_step (c, "sudo apt-get install -y valgrind"));
     cr_assert_eq (s_step_at (c, "make lint"), -1);
     report_release (&r);
-    s_project_free (&q);
+    project_release (&q);
 
     project_t plain = { 0 };
     plain.name = strdup ("fern");
@@ -1305,7 +1288,7 @@ Test (detector, a_makefile_lint_target_runs_with_the_tools_its_recipe_needs)
     for (size_t i = 0; i < c->steps_count; i++)
         cr_assert_neq (c->steps [i].kind, CMD_SYSTEM, "%s", c->steps [i].run);
     report_release (&r);
-    s_project_free (&plain);
+    project_release (&plain);
 }
 
 Test (detector, an_example_environment_names_the_services_the_app_connects_to)
@@ -1341,7 +1324,7 @@ Test (detector, an_example_environment_names_the_services_the_app_connects_to)
                           *got? ",": "", job->services [k].name);
         cr_expect_str_eq (got, cases [i].want, "case %zu", i);
         report_release (&r);
-        s_project_free (&p);
+        project_release (&p);
     }
 }
 
@@ -1376,7 +1359,7 @@ Test (detector, a_part_one_level_down_gets_its_own_job_in_its_folder)
     cr_assert_str_eq (s_step (web, "npm ci")->source, "web/package-lock.json");
     cr_assert_eq (strncmp (web->versions [0].source, "web/package.json", 16), 0);
     report_release (&r);
-    s_project_free (&p);
+    project_release (&p);
 }
 
 Test (detector, a_part_the_top_level_build_covers_gets_no_job)
@@ -1406,7 +1389,7 @@ Test (detector, a_part_the_top_level_build_covers_gets_no_job)
     cr_assert_eq (go_jobs, 2);
     cr_assert_not_null (s_note (&r, "info", "lib/ is part of the top-level c build"));
     report_release (&r);
-    s_project_free (&p);
+    project_release (&p);
 }
 
 Test (detector, readme_msrv_adds_the_oldest_rust_unless_cargo_names_one)
@@ -1425,14 +1408,14 @@ Test (detector, readme_msrv_adds_the_oldest_rust_unless_cargo_names_one)
     cr_assert_str_eq (s_setting (job, "msrv"), "1.60.0");
     cr_assert_str_eq (job->versions [0].source, "README.md:9");
     report_release (&r);
-    s_project_free (&p);
+    project_release (&p);
 
     //  rust-version in Cargo.toml is the project's own word
     p = s_fixture ("rust-ws");
     r = s_detect (&p, &doc, false);
     cr_assert_str_eq (s_setting (s_must_job (&r, "rust"), "msrv"), "1.74");
     report_release (&r);
-    s_project_free (&p);
+    project_release (&p);
     s_doc_free (&doc);
 }
 
@@ -1446,7 +1429,7 @@ Test (detector, pyversions_badge_and_facts_replace_default_versions_only)
     //  replace it
     cr_assert_str_eq (s_versions (s_must_job (&r, "python"), "python"), "3.10,3.14");
     report_release (&r);
-    s_project_free (&p);
+    project_release (&p);
 
     //  with no declared range the badge names the matrix
     p = (project_t) { 0 };
@@ -1457,5 +1440,5 @@ Test (detector, pyversions_badge_and_facts_replace_default_versions_only)
     cr_assert_str_eq (s_versions (s_must_job (&r, "python"), "python"), "3.11,3.13");
     report_release (&r);
     s_doc_free (&doc);
-    s_project_free (&p);
+    project_release (&p);
 }

@@ -33,11 +33,11 @@ TestSuite (qa_services, .init = s_setup, .fini = s_teardown);
 
 //  -- building inputs -----------------------------------------------------
 
+//  A top-level name sent without contents (a folder: "spec/").
 static void
 s_add_name (project_t *p, const char *name)
 {
-    p->files = realloc (p->files, (p->files_count + 1) * sizeof *p->files);
-    p->files [p->files_count++] = strdup (name);
+    cr_assert_eq (project_add_file (p, name), 0);
 }
 
 //  A top-level file sent with its contents.
@@ -45,24 +45,7 @@ static void
 s_add_file (project_t *p, const char *name, const char *data)
 {
     s_add_name (p, name);
-    p->manifests = realloc (p->manifests, (p->manifests_count + 1) * sizeof *p->manifests);
-    p->manifests [p->manifests_count++] = (project_file_t) {
-        strdup (name), strdup (data), strlen (data) };
-}
-
-static void
-s_project_free (project_t *p)
-{
-    for (size_t i = 0; i < p->files_count; i++)
-        free (p->files [i]);
-    for (size_t i = 0; i < p->manifests_count; i++) {
-        free (p->manifests [i].name);
-        free (p->manifests [i].data);
-    }
-    free (p->files);
-    free (p->manifests);
-    free (p->name);
-    memset (p, 0, sizeof *p);
+    cr_assert_eq (project_add_manifest (p, name, data, strlen (data)), 0);
 }
 
 //  Detect p with an empty README; the report is the caller's.
@@ -148,7 +131,7 @@ Test (qa_services, dotnet_package_references_bring_their_services)
     cr_assert_not_null (s_service (job, "redis"), "single quotes are read too");
     cr_assert_eq (job->services_count, 2, "xunit is no service");
     report_release (&r);
-    s_project_free (&p);
+    project_release (&p);
 }
 
 Test (qa_services, dotnet_without_client_packages_has_no_services)
@@ -163,7 +146,7 @@ Test (qa_services, dotnet_without_client_packages_has_no_services)
     //  the last reference never closes: it is not read
     cr_assert_eq (s_job (&r, "dotnet")->services_count, 0);
     report_release (&r);
-    s_project_free (&p);
+    project_release (&p);
 }
 
 //  -- Cargo features ------------------------------------------------------
@@ -184,7 +167,7 @@ Test (qa_services, sqlx_features_name_the_database)
     cr_assert_null (s_service (job, "postgres"), "diesel without features names none");
     cr_assert_eq (job->services_count, 1);
     report_release (&r);
-    s_project_free (&p);
+    project_release (&p);
 }
 
 Test (qa_services, sqlx_without_a_backend_feature_brings_nothing)
@@ -196,7 +179,7 @@ Test (qa_services, sqlx_without_a_backend_feature_brings_nothing)
     report_t r = s_detect (&p);
     cr_assert_eq (s_job (&r, "rust")->services_count, 0, "sqlite needs no server");
     report_release (&r);
-    s_project_free (&p);
+    project_release (&p);
 }
 
 //  -- Testcontainers ------------------------------------------------------
@@ -222,7 +205,7 @@ s_spring (bool testcontainers)
     s_add_file (&p, "compose.yaml",
                 "services:\n  db:\n    image: postgres:16\n  cache:\n    image: redis:7\n");
     report_t r = s_detect (&p);
-    s_project_free (&p);
+    project_release (&p);
     return r;
 }
 
@@ -255,7 +238,7 @@ Test (qa_services, testcontainers_is_read_in_any_manifest_and_case)
     report_t r = s_detect (&p);
     cr_assert_eq (s_job (&r, "node")->services_count, 0);
     report_release (&r);
-    s_project_free (&p);
+    project_release (&p);
     //  an example environment naming it is no dependency
     project_t q = { .name = strdup ("orders") };
     s_add_file (&q, "package.json",
@@ -265,7 +248,7 @@ Test (qa_services, testcontainers_is_read_in_any_manifest_and_case)
     r = s_detect (&q);
     cr_assert_not_null (s_service (s_job (&r, "node"), "postgres"));
     report_release (&r);
-    s_project_free (&q);
+    project_release (&q);
 }
 
 //  -- Rails ---------------------------------------------------------------
@@ -283,7 +266,7 @@ s_rails (const char *db_gem, const char *test_gem, bool binstubs)
     if (binstubs)
         s_add_name (&p, "bin/");
     report_t r = s_detect (&p);
-    s_project_free (&p);
+    project_release (&p);
     return r;
 }
 
@@ -326,7 +309,7 @@ Test (qa_services, rails_without_a_database_server_or_rspec_adds_nothing)
     for (size_t i = 0; i < job->steps_count; i++)
         cr_assert_null (strstr (job->steps [i].run, "db:test:prepare"));
     report_release (&r);
-    s_project_free (&p);
+    project_release (&p);
 }
 
 //  -- the URL each framework reads ----------------------------------------
@@ -361,7 +344,7 @@ Test (qa_services, active_record_reads_mysql2_urls_and_others_mysql)
     tu_assert_lints_clean (github);
     free (github);
     report_release (&r);
-    s_project_free (&p);
+    project_release (&p);
 }
 
 //  -- GitLab language images ----------------------------------------------
@@ -395,7 +378,7 @@ Test (qa_services, gitlab_php_images_get_the_database_extension)
     cr_assert_null (strstr (github, "docker-php-ext"));
     free (github);
     report_release (&r);
-    s_project_free (&p);
+    project_release (&p);
 }
 
 //  -- compose credentials -------------------------------------------------
@@ -461,7 +444,7 @@ Test (qa_services, compose_credentials_and_ports_reach_the_service_and_the_steps
     ytree_destroy (&root);
     free (gitlab);
     report_release (&r);
-    s_project_free (&p);
+    project_release (&p);
 }
 
 Test (qa_services, compose_root_settings_replace_ours_as_a_group)
@@ -492,7 +475,7 @@ Test (qa_services, compose_root_settings_replace_ours_as_a_group)
     tu_assert_lints_clean (github);
     free (github);
     report_release (&r);
-    s_project_free (&p);
+    project_release (&p);
 
     //  without a compose file our own credentials hold everywhere
     project_t q = { .name = strdup ("shelf") };
@@ -503,7 +486,7 @@ Test (qa_services, compose_root_settings_replace_ours_as_a_group)
     cr_assert (strstr (github, "mysqladmin ping -h 127.0.0.1 -uroot --password=root"), "%s", github);
     free (github);
     report_release (&r);
-    s_project_free (&q);
+    project_release (&q);
 }
 
 //  -- example environments ------------------------------------------------
@@ -530,7 +513,7 @@ Test (qa_services, an_example_environment_sets_how_the_service_is_logged_in_to)
     tu_assert_lints_clean (github);
     free (github);
     report_release (&r);
-    s_project_free (&p);
+    project_release (&p);
 
     //  no password: the image must be told to trust, or it will not start
     project_t q = { .name = strdup ("atlas") };
@@ -556,7 +539,7 @@ Test (qa_services, an_example_environment_sets_how_the_service_is_logged_in_to)
     tu_assert_lints_clean (text);
     free (text);
     report_release (&r);
-    s_project_free (&q);
+    project_release (&q);
 }
 
 Test (qa_services, a_compose_file_wins_over_an_example_environment)
@@ -572,7 +555,7 @@ Test (qa_services, a_compose_file_wins_over_an_example_environment)
     for (size_t i = 0; i < pg->env_count; i++)
         cr_assert_null (strstr (pg->env [i], "=dev"), "%s", pg->env [i]);
     report_release (&r);
-    s_project_free (&p);
+    project_release (&p);
 }
 
 static const char s_laravel [] =
@@ -620,7 +603,7 @@ Test (qa_services, a_laravel_app_gets_its_env_its_key_and_its_database_login)
     ytree_destroy (&root);
     free (gitlab);
     report_release (&r);
-    s_project_free (&p);
+    project_release (&p);
 
     //  a non-root login gets a user of its own beside our root password
     project_t q = { .name = strdup ("shop") };
@@ -636,7 +619,7 @@ Test (qa_services, a_laravel_app_gets_its_env_its_key_and_its_database_login)
     cr_assert_str_eq (mysql->env [3], "MYSQL_ROOT_PASSWORD=root");
     cr_assert_str_eq (mysql->health, "mysqladmin ping -h 127.0.0.1 -ushop --password=secret");
     report_release (&r);
-    s_project_free (&q);
+    project_release (&q);
 
     //  without an example to copy, or for a library, no .env is made
     project_t lib = { .name = strdup ("shop") };
@@ -645,5 +628,5 @@ Test (qa_services, a_laravel_app_gets_its_env_its_key_and_its_database_login)
     r = s_detect (&lib);
     cr_assert_eq (s_step_at (s_job (&r, "php"), "php artisan key:generate"), -1);
     report_release (&r);
-    s_project_free (&lib);
+    project_release (&lib);
 }
