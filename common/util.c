@@ -88,8 +88,10 @@ util_mkdirs (const char *path, unsigned mode)
     return 0;
 }
 
-int
-util_read_file (const char *path, size_t max, char **data_p, size_t *size_p)
+//  util_read_file and util_read_head: with cut_p, a file over max keeps
+//  its first max bytes, cut after the last whole line, and says so.
+static int
+s_read (const char *path, size_t max, bool *cut_p, char **data_p, size_t *size_p)
 {
     //  O_NONBLOCK so a FIFO cannot hang us before we see what it is.
     int fd = open (path, O_RDONLY | O_CLOEXEC | O_NONBLOCK);
@@ -146,6 +148,14 @@ util_read_file (const char *path, size_t max, char **data_p, size_t *size_p)
         size += (size_t) got;
     }
     close (fd);
+    if (cut_p)
+        *cut_p = size > max;
+    if (size > max && cut_p) {
+        size = max;
+        while (size > 0 && data [size - 1] != '\n')
+            size--;
+    }
+    else
     if (size > max) {
         free (data);
         return errno = EFBIG, -1;
@@ -154,6 +164,19 @@ util_read_file (const char *path, size_t max, char **data_p, size_t *size_p)
     *data_p = data;
     *size_p = size;
     return 0;
+}
+
+int
+util_read_file (const char *path, size_t max, char **data_p, size_t *size_p)
+{
+    return s_read (path, max, NULL, data_p, size_p);
+}
+
+int
+util_read_head (const char *path, size_t max, bool *cut_p, char **data_p, size_t *size_p)
+{
+    bool cut;
+    return s_read (path, max, cut_p? cut_p: &cut, data_p, size_p);
 }
 
 int

@@ -28,6 +28,11 @@ int util_mkdirs (const char *path, unsigned mode);
 //  buffer. Returns 0, or -1 with errno (EFBIG when larger than max).
 int util_read_file (const char *path, size_t max, char **data_p, size_t *size_p);
 
+//  As util_read_file, but a file over max is not an error: its first max
+//  bytes are kept, cut after the last whole line, and *cut_p (when not
+//  NULL) says whether that happened.
+int util_read_head (const char *path, size_t max, bool *cut_p, char **data_p, size_t *size_p);
+
 //  The folder holding the running executable, or "." when unknown.
 int util_exe_dir (char *buf, size_t size);
 

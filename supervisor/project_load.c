@@ -145,43 +145,6 @@ s_compare_names (const void *a, const void *b)
     return strcmp (*(char *const *) a, *(char *const *) b);
 }
 
-//  Reads the first max bytes of path, cut after the last whole line.
-//  Returns 0, or -1 with errno.
-static int
-s_read_head (const char *path, size_t max, char **data_p, size_t *size_p)
-{
-    int fd = open (path, O_RDONLY | O_CLOEXEC | O_NONBLOCK);
-    if (fd < 0)
-        return -1;
-    char *data = malloc (max + 1);
-    if (!data) {
-        close (fd);
-        return errno = ENOMEM, -1;
-    }
-    size_t size = 0;
-    while (size < max) {
-        ssize_t got = read (fd, data + size, max - size);
-        if (got < 0 && errno == EINTR)
-            continue;
-        if (got < 0) {
-            int saved = errno;
-            free (data);
-            close (fd);
-            return errno = saved, -1;
-        }
-        if (got == 0)
-            break;
-        size += (size_t) got;
-    }
-    close (fd);
-    while (size > 0 && data [size - 1] != '\n')
-        size--;
-    data [size] = 0;
-    *data_p = data;
-    *size_p = size;
-    return 0;
-}
-
 //  Reads folder/name after checking it stays inside the folder. With
 //  keep_head, a file over max is read up to max (cut after a whole line)
 //  and *cut_p is set; else it is an error.
@@ -214,11 +177,8 @@ s_read_inside (const char *root_real, const char *folder, const char *name,
     }
     if (cut_p)
         *cut_p = false;
-    if (util_read_file (real, max, data_p, size_p)) {
-        if (errno == EFBIG && keep_head && s_read_head (real, max, data_p, size_p) == 0) {
-            *cut_p = true;
-            return 0;
-        }
+    if (keep_head? util_read_head (real, max, cut_p, data_p, size_p)
+                 : util_read_file (real, max, data_p, size_p)) {
         if (errno == EFBIG)
             snprintf (err, err_size, "%s: larger than the limit of %zu bytes", path, max);
         else
