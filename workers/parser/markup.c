@@ -79,6 +79,20 @@ s_blank (emit_t *self)
     s_emit (self, "", 0);
 }
 
+//  A directive's ":option: value" lines, from line i on, deeper than
+//  parent: each becomes a blank line (line numbers stay). Returns the
+//  index of the first line after them.
+static size_t
+s_skip_options (emit_t *self, const line_t *lines, size_t count, size_t i, size_t parent)
+{
+    while (i < count && !lines [i].blank && lines [i].indent > parent
+       &&  lines [i].p [lines [i].indent] == ':') {
+        s_blank (self);
+        i++;
+    }
+    return i;
+}
+
 //  A line of prose, its indentation cut to three blanks at most.
 static void
 s_prose (emit_t *self, const line_t *line)
@@ -424,26 +438,14 @@ s_rst (emit_t *self, const line_t *lines, size_t count)
                 sbuf_addc (&self->out, '\n');
                 self->last_blank = false;
                 //  the option lines go; a figure's caption stays prose
-                size_t j = i + 1;
-                while (j < count && !lines [j].blank && lines [j].indent > parent
-                   &&  lines [j].p [lines [j].indent] == ':') {
-                    s_blank (self);
-                    j++;
-                }
-                i = j;
+                i = s_skip_options (self, lines, count, i + 1, parent);
                 continue;
             }
             else {
                 //  note, warning, tab, raw...: the directive line and its
                 //  options go, the body is read as prose
                 s_blank (self);
-                size_t j = i + 1;
-                while (j < count && !lines [j].blank && lines [j].indent > parent
-                   &&  lines [j].p [lines [j].indent] == ':') {
-                    s_blank (self);
-                    j++;
-                }
-                i = j;
+                i = s_skip_options (self, lines, count, i + 1, parent);
                 continue;
             }
             i++;
