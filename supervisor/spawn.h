@@ -6,8 +6,9 @@
 
 #include <sys/types.h>
 
-//  Start argv [0] with argv. Returns the pid, or -1 with errno (the exec
-//  failure, e.g. ENOENT, as posix_spawn reports it).
-pid_t spawn_worker (char *const argv []);
+//  Start argv [0] with argv, its stderr on stderr_fd (-1: ours). Returns
+//  the pid, or -1 with errno (the exec failure, e.g. ENOENT, as
+//  posix_spawn reports it).
+pid_t spawn_worker (char *const argv [], int stderr_fd);
 
 #endif
