@@ -649,6 +649,45 @@ Test (qa_remote, a_worker_a_test_starts_ends_with_the_test_however_it_ends, .tim
     cr_assert_not (alive, "worker %d outlived the test that started it", (int) worker);
 }
 
+Test (qa_remote, a_detached_tree_a_test_starts_ends_with_the_test_however_it_ends,
+      .timeout = 90)
+{
+    //  `up -d` makes a supervisor that is not the test's child: a test
+    //  whose assertion fails before tree_fini must still end it.
+    int report [2];
+    cr_assert_eq (pipe2 (report, O_CLOEXEC), 0);
+    pid_t test = fork ();
+    cr_assert_geq (test, 0);
+    if (test == 0) {
+        tree_t tree;
+        tree_init (&tree, NULL, NULL);
+        tree_up (&tree);
+        if (write (report [1], &tree.supervisor, sizeof tree.supervisor)
+                != sizeof tree.supervisor)
+            _exit (2);
+        exit (1);                   //  as a failed assertion ends a test
+    }
+    close (report [1]);
+    pid_t supervisor = 0;
+    ssize_t got = read (report [0], &supervisor, sizeof supervisor);
+    close (report [0]);
+    cr_assert_eq (got, (ssize_t) sizeof supervisor, "the tree did not start");
+    int pidfd = (int) syscall (SYS_pidfd_open, supervisor, 0);
+    if (pidfd < 0 && errno == ESRCH)
+        pidfd = -2;                 //  already gone
+    cr_assert_neq (pidfd, -1, "pidfd_open: %s", strerror (errno));
+    tu_wait (test, 30000);
+    bool alive = false;
+    if (pidfd >= 0) {
+        struct pollfd item = { pidfd, POLLIN, 0 };
+        alive = poll (&item, 1, 10000) == 0;
+        close (pidfd);
+    }
+    if (alive)
+        kill (supervisor, SIGTERM);
+    cr_assert_not (alive, "supervisor %d outlived the test that started it", (int) supervisor);
+}
+
 Test (qa_remote, an_expired_key_is_dropped_and_told_so, .timeout = 90)
 {
     secure_t secure;
