@@ -28,6 +28,7 @@ installs and builds first) is the built program itself, and the `ID` of
 """
 
 import argparse
+import json
 import os
 import re
 import shutil
@@ -143,8 +144,11 @@ class Sandbox:
                     os.path.join(t, "etc", "readme2ci.yml"))
         os.symlink(os.path.join(bin_dir, "readme2ci-detector"),
                    os.path.join(t, "opt", "r2", "bin", "readme2ci-detector"))
+        # nothing of the caller's tree, and no proxy: the blocks talk to
+        # 127.0.0.1 only
         env = {k: v for k, v in os.environ.items()
-               if not k.startswith(("R2CI_", "README2CI_", "XDG_"))}
+               if not k.startswith(("R2CI_", "README2CI_", "XDG_"))
+               and not k.lower().endswith("_proxy")}
         env.update({
             "PATH": bin_dir + os.pathsep + env.get("PATH", "/usr/bin:/bin"),
             "README2CI_RUNTIME_DIR": os.path.join(t, "run"),
@@ -159,10 +163,19 @@ class Sandbox:
         line = re.sub(r"(?<![\w./-])/(etc|srv|opt)/", self.top + r"/\1/", line)
         line = re.sub(r"(^|\s)scripts/readme2ci\s", r"\1" + self.bin + "/readme2ci ", line)
         if re.search(r"\bresult ID\b", line):
-            line = re.sub(r"\bresult ID\b",
-                          "result \"$(readme2ci events --type workflow.completed --json"
-                          " | tail -n 1 | jq -r .workflow_id)\"", line)
+            line = re.sub(r"\bresult ID\b", "result " + self.last_workflow(), line)
         return line
+
+    def last_workflow(self):
+        """The id of the last workflow that completed, from the journal."""
+        proc = subprocess.run(["readme2ci", "events", "--type", "workflow.completed",
+                               "--json"], cwd=self.top, env=self.env, capture_output=True,
+                              timeout=60)
+        lines = proc.stdout.decode(errors="replace").strip().split("\n")
+        try:
+            return json.loads(lines[-1])["workflow_id"]
+        except (ValueError, KeyError, IndexError):
+            return "ID"
 
     def run(self, line, timeout=300):
         interrupted = any(p.search(line) for p in UNTIL_INTERRUPTED)

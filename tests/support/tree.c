@@ -244,9 +244,23 @@ tree_events_new (tree_t *self)
     cr_assert_not_null (events->sub);
     zsock_set_rcvhwm (events->sub, 0);      //  keep every event
     zsock_set_subscribe (events->sub, "");
+    //  The connection is made by libzmq's I/O thread, when it gets to it:
+    //  on a busy machine, after events the test waits for. Wait for its
+    //  handshake (the subscription goes out with it), then make a round
+    //  trip through the supervisor so it has read the subscription.
+    char monitor_ep [64];
+    snprintf (monitor_ep, sizeof monitor_ep, "inproc://tree-events-%p", (void *) events);
+    cr_assert_eq (zmq_socket_monitor (zsock_resolve (events->sub), monitor_ep,
+                                      ZMQ_EVENT_HANDSHAKE_SUCCEEDED), 0);
+    zsock_t *monitor = zsock_new_pair (monitor_ep);
+    cr_assert_not_null (monitor);
     cr_assert_eq (zsock_connect (events->sub, "%s", endpoint), 0);
-    //  A round trip through the supervisor: by its end the subscription
-    //  has reached it (ipc connects at once).
+    zsock_set_rcvtimeo (monitor, 30000);
+    zmsg_t *event = zmsg_recv (monitor);
+    cr_assert_not_null (event, "the event stream did not connect in 30 s");
+    zmsg_destroy (&event);
+    zmq_socket_monitor (zsock_resolve (events->sub), NULL, 0);
+    zsock_destroy (&monitor);
     json_t *status = tree_status (self);
     json_decref (status);
     return events;
