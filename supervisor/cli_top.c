@@ -4,6 +4,7 @@
 #include "supervisor/cli_top.h"
 
 #include "common/util.h"
+#include "supervisor/cli_exit.h"
 #include "supervisor/client.h"
 #include "supervisor/term.h"
 
@@ -402,8 +403,7 @@ cli_top (int argc, char **argv)
     bool once = false;
     for (int i = 0; i < argc; i++) {
         if (strcmp (argv [i], "--help") == 0 || strcmp (argv [i], "-h") == 0) {
-            fputs (s_help, stdout);
-            return 0;
+            return cli_help (s_help, "top");
         }
         if (strcmp (argv [i], "--once") == 0)
             once = true;
