@@ -27,6 +27,7 @@
 #include <jansson.h>
 
 #include <ctype.h>
+#include <dirent.h>
 #include <errno.h>
 #include <fcntl.h>
 #include <ftw.h>
@@ -39,6 +40,7 @@
 #include <sys/file.h>
 #include <sys/stat.h>
 #include <sys/wait.h>
+#include <time.h>
 #include <unistd.h>
 
 extern char **environ;
@@ -345,6 +347,39 @@ s_remove_entry (const char *path, const struct stat *st, int flag, struct FTW *f
     (void) st; (void) flag; (void) ftw;
     remove (path);
     return 0;
+}
+
+//  Removes the private runtime folders in tmp that a killed `generate`
+//  left (with their journaled inputs): only folders of ours (this user's,
+//  real folders, not links), and only when their owner's lock can be
+//  taken (it is dead) and no supervisor holds theirs. A folder without
+//  an owner file (an older version's) goes once it is an hour old.
+static void
+s_clean_stale_private (const char *tmp)
+{
+    DIR *folder = opendir (tmp);
+    if (!folder)
+        return;
+    struct dirent *entry;
+    while ((entry = readdir (folder))) {
+        if (strncmp (entry->d_name, "r2ci-private.", 13) != 0)
+            continue;
+        char path [PATH_MAX], owner_path [PATH_MAX + 16];
+        if (snprintf (path, sizeof path, "%s/%s", tmp, entry->d_name) >= (int) sizeof path)
+            continue;
+        struct stat st;
+        if (lstat (path, &st) || !S_ISDIR (st.st_mode) || st.st_uid != getuid ())
+            continue;
+        snprintf (owner_path, sizeof owner_path, "%s/owner", path);
+        int owner = open (owner_path, O_RDONLY | O_CLOEXEC | O_NOFOLLOW);
+        bool dead = owner >= 0? flock (owner, LOCK_EX | LOCK_NB) == 0
+                              : errno == ENOENT && st.st_mtime + 3600 < time (NULL);
+        if (dead && client_running_supervisor (path) <= 0)
+            nftw (path, s_remove_entry, 8, FTW_DEPTH | FTW_PHYS);
+        if (owner >= 0)
+            close (owner);
+    }
+    closedir (folder);
 }
 
 //  --------------------------------------------------------------------
@@ -877,6 +912,7 @@ s_cmd_generate (int argc, char **argv)
     char endpoint [PATH_MAX + 16];
     char runtime [PATH_MAX] = "";
     pid_t child = 0;
+    int owner = -1;
     if (!self.endpoint && getenv ("R2CI_ENDPOINT") && *getenv ("R2CI_ENDPOINT"))
         self.endpoint = getenv ("R2CI_ENDPOINT");
     if (self.endpoint)
@@ -894,12 +930,22 @@ s_cmd_generate (int argc, char **argv)
             //  No supervisor: a private tree for this call, in a folder
             //  of its own so it never answers on the shared endpoint.
             const char *tmp = getenv ("TMPDIR");
-            snprintf (runtime, sizeof runtime, "%s/r2ci-private.XXXXXX", tmp? tmp: "/tmp");
+            tmp = tmp && *tmp? tmp: "/tmp";
+            s_clean_stale_private (tmp);
+            snprintf (runtime, sizeof runtime, "%s/r2ci-private.XXXXXX", tmp);
             if (!mkdtemp (runtime)) {
                 code = s_fail (EXIT_UNAVAILABLE, "cannot make a private runtime folder: %s",
                                strerror (errno));
                 goto out;
             }
+            //  Ours while this lock is held: a later call removes the
+            //  folder only once it can take it (we were killed).
+            char owner_path [PATH_MAX + 16];
+            snprintf (owner_path, sizeof owner_path, "%s/owner", runtime);
+            owner = open (owner_path, O_WRONLY | O_CREAT | O_EXCL | O_CLOEXEC | O_NOFOLLOW,
+                          0600);
+            if (owner >= 0)
+                flock (owner, LOCK_EX);
             //  Hold stop signals until the private tree is stopped and its
             //  folder removed (s_generate_tree watches for them).
             sigset_t stops;
@@ -951,6 +997,8 @@ s_cmd_generate (int argc, char **argv)
         }
         nftw (runtime, s_remove_entry, 8, FTW_DEPTH | FTW_PHYS);
     }
+    if (owner >= 0)
+        close (owner);
     client_destroy (&client);
 out:
     s_free_inputs (&self);

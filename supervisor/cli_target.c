@@ -36,8 +36,8 @@ s_failed (cli_target_t *self, int saved, int waited_ms, bool first)
     if (saved == EPROTO)
         return s_say (EXIT_UNAVAILABLE, "a malformed answer from %s", self->endpoint);
     if (first && self->remote)
-        return s_say (EXIT_UNAVAILABLE, "no supervisor answered at %s in %d s",
-                      self->endpoint, waited_ms / 1000);
+        return s_say (EXIT_UNAVAILABLE, "no supervisor answered at %s in %d ms",
+                      self->endpoint, waited_ms);
     if (self->pid > 0)
         return s_say (EXIT_UNAVAILABLE, "the supervisor (pid %d) did not answer in %d s",
                       (int) self->pid, waited_ms / 1000);
