@@ -109,9 +109,9 @@ static const char *const s_generate_help =
     "With several PATHs and stderr on a terminal, a progress bar shows how\n"
     "many are done; elsewhere generate prints only errors.\n"
     "\n"
-    "With one PATH, through a running tree (not a private one), stderr says the\n"
-    "workflow's id, for `readme2ci result ID`; --json puts it in the report as\n"
-    "workflow_id.\n";
+    "With one PATH through a running tree (not a private one), a terminal is\n"
+    "told the workflow's id, for `readme2ci result ID`; --json puts it in the\n"
+    "report as workflow_id.\n";
 
 static const char *const s_up_help =
     "usage: readme2ci up [-c CONFIG] [-d] [--log-level LEVEL]\n"
@@ -514,9 +514,9 @@ s_submit_all (generate_t *self, client_t *client, size_t *pending_p)
 }
 
 //  Writes a workflow the tree ran. The report of --json carries its id;
-//  and when said (one PATH, through a tree that outlives this call;
-//  batches stay quiet but for errors) stderr says it, so `readme2ci
-//  result ID` finds it again.
+//  and when said (one PATH, through a tree that outlives this call, to a
+//  terminal: scripts read --json, and a stderr they see stays errors
+//  only) stderr says it, so `readme2ci result ID` finds it again.
 static int
 s_write_result (generate_t *self, input_t *input, const client_reply_t *reply, bool said)
 {
@@ -650,8 +650,9 @@ s_generate_tree (generate_t *self, client_t *client, const char *endpoint, pid_t
                     fprintf (stderr, "readme2ci: %s: warning: the detector is unavailable; "
                              "this workflow comes from the README alone (degraded)\n",
                              input->path);
-                code = s_write_result (self, input, &reply,
-                                       child <= 0 && self->inputs_count == 1);
+                code = s_write_result (self, input, &reply, child <= 0
+                                       && self->inputs_count == 1
+                                       && term_is_tty (STDERR_FILENO));
             }
             else
                 s_fail (code, "%s: %s", input->path, reply.reply.message);

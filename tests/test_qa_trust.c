@@ -316,11 +316,23 @@ Test (qa_trust, status_config_show_and_json_answers_follow_the_running_tree, .ti
     //  as text and as JSON; --json carries it in the report.
     char *dir = tu_tmpdir ();
     char *project = tree_project (dir, "findme", "go", NULL);
+    //  Scripts: stderr stays for errors.
     cr_assert_eq (tree_cli (&tree, &r, "generate", project, NULL), 0, "%s", r.err);
-    const char *said = strstr (r.err, "workflow wf-");
-    cr_assert_not_null (said, "%s", r.err);
+    cr_assert_eq (r.err_size, 0, "%s", r.err);
+    tu_result_release (&r);
+    //  A terminal is told the id (script(1) gives the command one).
+    char line [4096];
+    snprintf (line, sizeof line, "README2CI_RUNTIME_DIR='%s' '%s' generate -o /dev/null '%s'",
+              tree.runtime, tu_bin ("readme2ci"), project);
+    char *argv [] = { "/usr/bin/script", "-qec", line, "/dev/null", NULL };
+    cr_assert_eq (tu_run (argv, NULL, NULL, 60000, &r), 0);
+    cr_assert_eq (r.status, 0, "%s%s", r.out, r.err);
+    const char *said = strstr (r.out, "workflow wf-");
+    cr_assert_not_null (said, "%s", r.out);
     char id [64];
     cr_assert_eq (sscanf (said, "workflow %63s", id), 1);
+    tu_result_release (&r);
+    cr_assert_eq (tree_cli (&tree, &r, "generate", project, NULL), 0, "%s", r.err);
     char *yaml = strdup (r.out);
     tu_result_release (&r);
     cr_assert_eq (tree_cli (&tree, &r, "result", id, NULL), 0, "%s", r.err);
