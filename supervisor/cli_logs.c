@@ -4,6 +4,7 @@
 #include "supervisor/cli_logs.h"
 
 #include "common/util.h"
+#include "supervisor/cli_exit.h"
 #include "supervisor/client.h"
 #include "supervisor/logcap.h"
 
@@ -20,10 +21,6 @@
 #include <sys/stat.h>
 #include <unistd.h>
 
-#define EXIT_OK          0
-#define EXIT_INPUT       1
-#define EXIT_USAGE       2
-#define EXIT_UNAVAILABLE 3
 
 #define TAIL_BYTES (16 * 1024 * 1024)   //  read of each file's end, at most
 #define MAX_FILES 100
@@ -54,10 +51,7 @@ static const char *const s_logs_help =
     "examples:\n"
     "  readme2ci logs parser -n 50\n"
     "  readme2ci logs -f\n"
-    "  readme2ci logs 4242 --json\n"
-    "\n"
-    "exit status: 0 ok, 1 no such log, 2 usage, 3 the logs are on another\n"
-    "host.\n";
+    "  readme2ci logs 4242 --json\n";
 
 static const char *const s_components [] = { "parser", "detector", "generator" };
 
@@ -438,10 +432,8 @@ cli_logs (int argc, char **argv)
     view_t view = { .count = 0 };
     long count = 10;
     for (int i = 0; i < argc; i++)
-        if (strcmp (argv [i], "--help") == 0 || strcmp (argv [i], "-h") == 0) {
-            fputs (s_logs_help, stdout);
-            return EXIT_OK;
-        }
+        if (strcmp (argv [i], "--help") == 0 || strcmp (argv [i], "-h") == 0)
+            return cli_help (s_logs_help, "logs");
     for (int i = 0; i < argc; i++) {
         if (strcmp (argv [i], "-f") == 0 || strcmp (argv [i], "--follow") == 0)
             follow = true;
