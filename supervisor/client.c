@@ -137,8 +137,9 @@ s_monitor_read (client_t *self)
                 snprintf (text, sizeof text, "the handshake with the supervisor at %s "
                           "failed (protocol error 0x%x)", self->endpoint, (unsigned) value);
             s_say (self, text);
-            self->refused = self->refused
-                         || value == ZMQ_PROTOCOL_ERROR_ZMTP_MECHANISM_MISMATCH;
+            //  A failed handshake (a mechanism mismatch, a wrong server
+            //  key) fails again the same way: no use waiting.
+            self->refused = true;
         }
     }
 }
