@@ -3,6 +3,7 @@
 
 #include <criterion/criterion.h>
 
+#include <dirent.h>
 #include <errno.h>
 #include <fcntl.h>
 #include <ftw.h>
@@ -330,7 +331,22 @@ tu_alive (pid_t pid)
     //  The state letter follows the ")" that ends the command name.
     const char *paren = strrchr (stat, ')');
     bool alive = paren && paren [1] == ' ' && paren [2] != 'Z' && paren [2] != 'X';
+    bool zombie = paren && paren [1] == ' ' && paren [2] == 'Z';
     free (stat);
+    if (zombie) {
+        //  A process's first thread is a zombie as soon as it exits, while
+        //  its other threads (libzmq's) may still be ending and holding its
+        //  files, its pid file lock among them: alive until they are gone.
+        snprintf (path, sizeof path, "/proc/%d/task", (int) pid);
+        DIR *tasks = opendir (path);
+        size_t count = 0;
+        for (struct dirent *entry; tasks && (entry = readdir (tasks)); )
+            if (entry->d_name [0] != '.')
+                count++;
+        if (tasks)
+            closedir (tasks);
+        alive = count > 1;
+    }
     return alive;
 }
 

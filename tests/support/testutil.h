@@ -48,7 +48,8 @@ pid_t tu_spawn (char *const argv [], char *const env [], const char *log_path);
 //  Wait for pid to exit within timeout_ms; returns its status as tu_run
 //  does, or -1 on timeout (the process is then left alone).
 int tu_wait (pid_t pid, int timeout_ms);
-//  True while a process with this pid exists (and is not a zombie).
+//  True while a process with this pid exists (and is not a zombie whose
+//  threads have all ended).
 bool tu_alive (pid_t pid);
 
 //  Monotonic milliseconds.
