@@ -1,0 +1,174 @@
+/*  Hardening, on the real binaries: what a hostile run broke (issue 18).
+    A worker command that forks leaves nothing behind; a runtime folder
+    that is not the caller's is refused before anything is written in it;
+    a worker that heartbeats but never answers, or answers junk, is the
+    worker's fault: caught per step, retried elsewhere, counted by the
+    breaker; malformed messages are logged once per peer.  */
+#include "common/util.h"
+#include "proto/wire.h"
+#include "tests/support/tree.h"
+
+#include <criterion/criterion.h>
+#include <czmq.h>
+
+#include <errno.h>
+#include <fcntl.h>
+#include <signal.h>
+#include <stdio.h>
+#include <stdlib.h>
+#include <string.h>
+#include <sys/stat.h>
+#include <unistd.h>
+
+static const char *
+s_worker_bin (const char *component)
+{
+    return tu_bin (component [0] == 'p'? "readme2ci-parser"
+                 : component [0] == 'd'? "readme2ci-detector": "readme2ci-generator");
+}
+
+//  Writes an executable script dir/name with text; returns its path.
+static char *
+s_script (const char *dir, const char *name, const char *text)
+{
+    tu_write (dir, name, text);
+    char *path = NULL;
+    cr_assert (asprintf (&path, "%s/%s", dir, name) > 0);
+    cr_assert_eq (chmod (path, 0755), 0);
+    return path;
+}
+
+//  The pid a file holds, waiting (bounded) for the file to be written.
+static pid_t
+s_read_pid (const char *path, int timeout_ms)
+{
+    long long deadline = tu_now_ms () + timeout_ms;
+    while (tu_now_ms () < deadline) {
+        char *text = tu_read (path, NULL);
+        pid_t pid = text? (pid_t) strtol (text, NULL, 10): 0;
+        free (text);
+        if (pid > 0)
+            return pid;
+        zclock_sleep (20);
+    }
+    return 0;
+}
+
+//  True once pid is gone (or a zombie), within timeout_ms.
+static bool
+s_gone_within (pid_t pid, int timeout_ms)
+{
+    long long deadline = tu_now_ms () + timeout_ms;
+    while (tu_alive (pid)) {
+        if (tu_now_ms () >= deadline)
+            return false;
+        zclock_sleep (20);
+    }
+    return true;
+}
+
+//  ---------------------------------------------------------------------
+//  12: a worker command that forks
+
+//  A wrapper that starts a long child, says its pid, and becomes the
+//  real worker (the way a wrapper script with `cmd &` would).
+static char *
+s_forking_wrapper (const char *dir, const char *component)
+{
+    char *text = NULL;
+    cr_assert (asprintf (&text, "#!/bin/sh\nsleep 1000 &\necho $! > '%s/orphan.pid'\n"
+                         "exec '%s' \"$@\"\n", dir, s_worker_bin (component)) > 0);
+    char *path = s_script (dir, "forking-worker", text);
+    free (text);
+    return path;
+}
+
+Test (hardening, a_killed_workers_children_go_with_it, .timeout = 90)
+{
+    char *dir = tu_tmpdir ();
+    char *command = s_forking_wrapper (dir, "parser");
+    char config [2048], orphan_file [1024];
+    snprintf (config, sizeof config, "components:\n  parser:\n    command: %s\n", command);
+    snprintf (orphan_file, sizeof orphan_file, "%s/orphan.pid", dir);
+    tree_t tree;
+    tree_init (&tree, config, NULL);
+    tree_start (&tree);
+    pid_t orphan = s_read_pid (orphan_file, 20000);
+    cr_assert_gt (orphan, 0, "the wrapper did not start its child");
+    int pids [4];
+    cr_assert_eq (tree_worker_pids (&tree, "parser", pids, 4), 1);
+
+    //  Killed from outside: its child goes with it. Every child is ended
+    //  by its pid before any assertion, so none outlives a failure.
+    unlink (orphan_file);
+    kill (pids [0], SIGKILL);
+    bool gone_after_kill = s_gone_within (orphan, 20000);
+    kill (orphan, SIGKILL);
+
+    //  The replacement's child goes with `down` too.
+    pid_t second = s_read_pid (orphan_file, 20000);
+    tu_result_t r;
+    int down = tree_cli (&tree, &r, "down", NULL);
+    tu_result_release (&r);
+    bool gone_after_down = second > 0 && s_gone_within (second, 20000);
+    if (second > 0)
+        kill (second, SIGKILL);
+    tree_fini (&tree);
+    tu_rmtree (dir);
+    free (dir);
+    free (command);
+    cr_assert (gone_after_kill, "the killed worker's child %d survived it", (int) orphan);
+    cr_assert_gt (second, 0, "the replacement did not start");
+    cr_assert_eq (down, 0);
+    cr_assert (gone_after_down, "a stopped worker's child %d survived the stop", (int) second);
+}
+
+//  ---------------------------------------------------------------------
+//  8: malformed messages are logged once per peer, not each time
+
+static size_t
+s_count (const char *text, const char *needle)
+{
+    size_t count = 0;
+    for (const char *p = text? strstr (text, needle): NULL; p; p = strstr (p + 1, needle))
+        count++;
+    return count;
+}
+
+Test (hardening, garbage_from_a_client_is_logged_once, .timeout = 90)
+{
+    tree_t tree;
+    tree_init (&tree, NULL, NULL);
+    tree_start (&tree);
+    char endpoint [1024];
+    snprintf (endpoint, sizeof endpoint, "ipc://%s/front", tree.runtime);
+    zsock_t *peer = zsock_new (ZMQ_DEALER);
+    cr_assert_not_null (peer);
+    zsock_set_sndtimeo (peer, 5000);
+    zsock_set_rcvtimeo (peer, 20000);
+    cr_assert_eq (zsock_connect (peer, "%s", endpoint), 0);
+    for (int i = 0; i < 2000; i++)
+        cr_assert_eq (zmq_send (zsock_resolve (peer), "\xc1garbage", 8, 0), 8);
+    //  A request on the same connection is read after all of them: its
+    //  answer says the garbage has been seen.
+    wire_request_t request = { .req_id = 7 };
+    util_copy (request.op, sizeof request.op, "status");
+    uint8_t *buf;
+    size_t size;
+    cr_assert_eq (wire_request_encode (&request, &buf, &size), 0);
+    cr_assert_eq (zmq_send (zsock_resolve (peer), buf, size, 0), (int) size);
+    free (buf);
+    zmsg_t *answer = zmsg_recv (peer);
+    cr_assert_not_null (answer, "no answer after the garbage");
+    zmsg_destroy (&answer);
+    zsock_destroy (&peer);
+    char log [1024];
+    snprintf (log, sizeof log, "%s/supervisor.log", tree.state);
+    char *text = tu_read (log, NULL);
+    size_t lines = s_count (text, "malformed");
+    cr_assert (tu_alive (tree.supervisor));
+    tree_fini (&tree);
+    cr_assert_geq (lines, 1, "the garbage went unreported:\n%s", text? text: "");
+    cr_assert_leq (lines, 1, "2,000 garbage messages gave %zu log lines", lines);
+    free (text);
+}
