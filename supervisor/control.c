@@ -228,7 +228,9 @@ control_on_request (server_t *self, zframe_t *identity, zframe_t *header)
 {
     wire_request_t request;
     if (wire_request_decode (&request, zframe_data (header), zframe_size (header))) {
-        log_warn ("dropped a malformed REQUEST");
+        char peer [96];
+        server_peer_name ("client", identity, header, peer, sizeof peer);
+        remote_malformed (self, peer, "dropped a malformed REQUEST from %s", peer);
         return;
     }
     if (strcmp (request.op, "status") == 0 || strcmp (request.op, "ping") == 0) {

@@ -497,8 +497,9 @@ flow_on_result (server_t *self, worker_t *worker, zmsg_t *msg, zframe_t *header)
 {
     wire_result_t result;
     if (wire_result_decode (&result, zframe_data (header), zframe_size (header))) {
-        log_warn ("dropped a malformed RESULT from %s pid %d", worker->component->name,
-                  (int) worker->pid);
+        char peer [96];
+        snprintf (peer, sizeof peer, "%s pid %d", worker->component->name, (int) worker->pid);
+        remote_malformed (self, peer, "dropped a malformed RESULT from %s", peer);
         return;
     }
     workflow_t *wf = NULL;
@@ -621,7 +622,9 @@ flow_submit (server_t *self, zframe_t *identity, zmsg_t *msg, zframe_t *header)
 {
     wire_submit_t submit;
     if (wire_submit_decode (&submit, zframe_data (header), zframe_size (header))) {
-        log_warn ("dropped a malformed SUBMIT");
+        char peer [96];
+        server_peer_name ("client", identity, header, peer, sizeof peer);
+        remote_malformed (self, peer, "dropped a malformed SUBMIT from %s", peer);
         return;
     }
     if (submit.workflow_id [0]) {

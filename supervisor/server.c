@@ -159,15 +159,37 @@ s_stranger (server_t *self, zsock_t *sock, zframe_t *identity)
         bus_send (sock, identity, buf, size, NULL, 0);
 }
 
+void
+server_peer_name (const char *kind, zframe_t *identity, zframe_t *header, char *buf,
+                  size_t size)
+{
+    char address [64] = "";
+    remote_peer_address (header, address, sizeof address);
+    char hex [2 * 16 + 1] = "";
+    size_t length = identity? zframe_size (identity): 0;
+    const uint8_t *data = identity? zframe_data (identity): NULL;
+    for (size_t i = 0; i < length && i < 16; i++)
+        snprintf (hex + 2 * i, 3, "%02x", data [i]);
+    snprintf (buf, size, "%s %s%s%s", kind, hex [0]? hex: "?", address [0]? " at ": "",
+              address);
+}
+
 //  A message that does not decode, from a worker. A tcp peer gets it said
 //  once a minute, with its address and, when it speaks another version of
 //  the protocol, which.
 static void
-s_malformed_from_worker (server_t *self, zsock_t *sock, worker_t *worker, zframe_t *header)
+s_malformed_from_worker (server_t *self, zsock_t *sock, worker_t *worker, zframe_t *identity,
+                         zframe_t *header)
 {
     if (sock != self->back_tcp) {
-        log_warn ("dropped a malformed message from %s pid %d", worker? worker->component->name:
-                  "a worker", worker? (int) worker->pid: 0);
+        char peer [96];
+        if (worker)
+            snprintf (peer, sizeof peer, "%s pid %d", worker->component->name,
+                      (int) worker->pid);
+        else
+            server_peer_name ("worker connection", identity, header, peer, sizeof peer);
+        remote_malformed (self, peer, "dropped a malformed message (%zu bytes) from %s",
+                          zframe_size (header), peer);
         return;
     }
     char address [64], key [128], why [256];
@@ -204,7 +226,8 @@ s_on_back (zloop_t *loop, zsock_t *sock, void *arg)
     zframe_t *identity = zmsg_pop (msg);
     zframe_t *header = zmsg_pop (msg);
     if (!identity || !header)
-        log_warn ("dropped a malformed message on the worker socket");
+        remote_malformed (self, "worker socket", "dropped a malformed message on the worker "
+                          "socket: %s", identity? "no header frame": "no routing id");
     else {
         char *key = zframe_strhex (identity);
         worker_t *worker = zhashx_lookup (self->workers, key);
@@ -229,7 +252,7 @@ s_on_back (zloop_t *loop, zsock_t *sock, void *arg)
                     pool_on_bye (self, worker);
                 break;
             default:
-                s_malformed_from_worker (self, sock, worker, header);
+                s_malformed_from_worker (self, sock, worker, identity, header);
                 break;
         }
         free (key);
@@ -260,7 +283,8 @@ s_on_front (zloop_t *loop, zsock_t *sock, void *arg)
     zframe_t *header = zmsg_pop (msg);
     zframe_t *identity = raw? s_tag_identity (raw, sock == self->front_tcp? 2: 1): NULL;
     if (!identity || !header)
-        log_warn ("dropped a malformed message on the client socket");
+        remote_malformed (self, "client socket", "dropped a malformed message on the client "
+                          "socket: %s", identity? "no header frame": "no routing id");
     else
     switch (wire_type (zframe_data (header), zframe_size (header))) {
         case WIRE_SUBMIT:
@@ -286,9 +310,13 @@ s_on_front (zloop_t *loop, zsock_t *sock, void *arg)
                 control_on_request (self, identity, header);
             break;
         }
-        default:
-            log_warn ("dropped a malformed message from a client");
+        default: {
+            char peer [96];
+            server_peer_name ("client", identity, header, peer, sizeof peer);
+            remote_malformed (self, peer, "dropped a malformed message (%zu bytes) from %s: "
+                              "not a SUBMIT or REQUEST header", zframe_size (header), peer);
             break;
+        }
     }
     zframe_destroy (&raw);
     zframe_destroy (&identity);

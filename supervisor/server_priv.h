@@ -316,6 +316,14 @@ void remote_tick (server_t *self, uint64_t now);
 //  between, the repeats are counted and logged at debug.
 void remote_report (server_t *self, const char *type, const char *key, json_t *fields,
                     const char *format, ...) __attribute__ ((format (printf, 5, 6)));
+//  A malformed message from a peer (a local worker or any client), logged
+//  once a minute per peer (the key) and within a budget for all peers.
+void remote_malformed (server_t *self, const char *peer, const char *format, ...)
+    __attribute__ ((format (printf, 3, 4)));
+//  A peer's name for the log, "KIND HEX[ at ADDRESS]" from its routing id
+//  and, over tcp, the address header came from (server.c).
+void server_peer_name (const char *kind, zframe_t *identity, zframe_t *header, char *buf,
+                       size_t size);
 //  The IP address a frame came from over tcp, "" otherwise.
 void remote_peer_address (zframe_t *frame, char *address, size_t size);
 
