@@ -172,3 +172,65 @@ Test (hardening, garbage_from_a_client_is_logged_once, .timeout = 90)
     cr_assert_leq (lines, 1, "2,000 garbage messages gave %zu log lines", lines);
     free (text);
 }
+
+//  ---------------------------------------------------------------------
+//  4: a runtime folder that is not the caller's
+
+//  A runtime folder another user could have made: mode 0777 (owned by
+//  nobody when we may give it away), holding a supervisor.log symlink to
+//  a file of its choosing. Returns the target's path.
+static char *
+s_planted_runtime (tree_t *tree, const char *elsewhere, bool give_away)
+{
+    char *target = NULL;
+    cr_assert (asprintf (&target, "%s/victim", elsewhere) > 0);
+    tu_write (elsewhere, "victim", "");
+    char link [1024];
+    snprintf (link, sizeof link, "%s/supervisor.log", tree->runtime);
+    cr_assert_eq (symlink (target, link), 0);
+    cr_assert_eq (chmod (tree->runtime, 0777), 0);
+    if (give_away && geteuid () == 0)
+        cr_assert_eq (chown (tree->runtime, 65534, 65534), 0);
+    return target;
+}
+
+static void
+s_assert_refused (tree_t *tree, const char *target, const char *mode)
+{
+    tu_result_t r;
+    int status = strcmp (mode, "-d") == 0? tree_cli (tree, &r, "up", "-d", NULL)
+                                         : tree_cli (tree, &r, "up", NULL);
+    char pid_file [1024];
+    snprintf (pid_file, sizeof pid_file, "%s/supervisor.pid", tree->runtime);
+    struct stat st;
+    bool pid_written = lstat (pid_file, &st) == 0;
+    //  A supervisor that started all the same is ended first, by its pid.
+    pid_t started = pid_written? s_read_pid (pid_file, 1000): 0;
+    if (started > 0)
+        kill (started, SIGTERM);
+    cr_assert (stat (target, &st) == 0);
+    cr_assert_eq (st.st_size, 0, "up %s wrote %lld bytes through the planted symlink", mode,
+                  (long long) st.st_size);
+    cr_assert_not (pid_written, "up %s wrote a pid file in a folder not its own", mode);
+    cr_assert_neq (status, 0, "up %s accepted the folder: %s%s", mode, r.out, r.err);
+    cr_assert (strstr (r.err, tree->runtime), "the refusal does not name the folder: %s", r.err);
+    cr_assert (strstr (r.err, "refusing"), "%s", r.err);
+    tu_result_release (&r);
+}
+
+Test (hardening, up_refuses_a_runtime_folder_that_is_not_its_own, .timeout = 90)
+{
+    for (int give_away = 0; give_away < 2; give_away++) {
+        char *elsewhere = tu_tmpdir ();
+        tree_t tree;
+        tree_init (&tree, NULL, NULL);
+        char *target = s_planted_runtime (&tree, elsewhere, give_away);
+        s_assert_refused (&tree, target, "-d");
+        s_assert_refused (&tree, target, "(foreground)");
+        //  Nothing is left running whatever happened.
+        tree_fini (&tree);
+        tu_rmtree (elsewhere);
+        free (elsewhere);
+        free (target);
+    }
+}
