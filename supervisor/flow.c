@@ -5,6 +5,9 @@
 #include "supervisor/server_priv.h"
 
 #include "common/util.h"
+#include "proto/readme_doc.h"
+#include "proto/report.h"
+#include "supervisor/project_load.h"
 #include "supervisor/log.h"
 #include "supervisor/observe.h"
 #include "workers/bus.h"
@@ -383,7 +386,10 @@ s_send_job (server_t *self, worker_t *worker, workflow_t *wf)
     util_copy (job.workflow_id, sizeof job.workflow_id, wf->id);
     util_copy (job.step, sizeof job.step, server_step_names [wf->step]);
     uint64_t now = util_now_ms ();
-    job.deadline_ms = wf->deadline_ms > now? (uint32_t) (wf->deadline_ms - now): 1;
+    uint64_t job_deadline = flow_job_deadline (wf->accepted_ms, wf->deadline_ms,
+                                               self->cfg.components [wf->step].retry.attempts,
+                                               now);
+    job.deadline_ms = (uint32_t) (job_deadline - now);
     if (job.attempt > 100)
         job.attempt = 100;
     if (flow_load_inputs (self, wf)) {
@@ -419,6 +425,7 @@ s_send_job (server_t *self, worker_t *worker, workflow_t *wf)
         }
     wf->job_id = job.job_id;
     wf->worker = worker;
+    wf->job_deadline_ms = job_deadline;
     wf->sent_us = util_now_us ();
     pool_worker_send (self, worker, buf, size, payloads, count);
     if (wf->step == STEP_PARSE && job.attempt == 1)
@@ -435,16 +442,22 @@ flow_dispatch (server_t *self, component_t *component)
     while (pqueue_size (component->queue) > 0) {
         workflow_t *head = pqueue_peek (component->queue, NULL);
         worker_t *best = NULL;
-        uint32_t best_load = 0;
-        for (worker_t *w = component->workers; w; w = w->next) {
-            if (w->state != W_READY || w->isolated)
-                continue;
-            uint32_t load = pool_worker_load (w);
-            if (head->suspect && load > 0)
-                continue;           //  a suspect runs on an idle worker, alone
-            if (load < w->credit && (!best || load < best_load)) {
-                best = w;
-                best_load = load;
+        //  A retry goes to another worker than the one that failed it,
+        //  when there is one free (pass 0); else to any (pass 1).
+        for (int pass = head->avoid_pid? 0: 1; pass < 2 && !best; pass++) {
+            uint32_t best_load = 0;
+            for (worker_t *w = component->workers; w; w = w->next) {
+                if (w->state != W_READY || w->isolated)
+                    continue;
+                if (pass == 0 && w->pid == head->avoid_pid)
+                    continue;
+                uint32_t load = pool_worker_load (w);
+                if (head->suspect && load > 0)
+                    continue;           //  a suspect runs on an idle worker, alone
+                if (load < w->credit && (!best || load < best_load)) {
+                    best = w;
+                    best_load = load;
+                }
             }
         }
         if (!best)
@@ -492,6 +505,59 @@ s_retry_or_fail (server_t *self, workflow_t *wf, int code, const char *message)
     zlistx_add_end (self->retrying, wf);
 }
 
+//  What is wrong with an ok step's output frame, or false when it is what
+//  the step produces: parse a readme_doc frame, detect a report frame,
+//  generate UTF-8 text (the YAML, or the report as JSON). Checked here so
+//  a worker's junk is blamed on the worker, not on the next step's input.
+static bool
+s_junk (int step, bool json, zframe_t *payload, char *why, size_t size)
+{
+    if (!payload) {
+        snprintf (why, size, "no output frame");
+        return true;
+    }
+    const uint8_t *data = zframe_data (payload);
+    size_t length = zframe_size (payload);
+    if (step == STEP_PARSE) {
+        readme_doc_t doc;
+        if (readme_doc_decode (&doc, data, length)) {
+            snprintf (why, size, "a malformed readme_doc frame (%zu bytes)", length);
+            return true;
+        }
+        readme_doc_release (&doc);
+        return false;
+    }
+    if (step == STEP_DETECT) {
+        report_t report;
+        if (report_decode (&report, data, length)) {
+            snprintf (why, size, "a malformed report frame (%zu bytes)", length);
+            return true;
+        }
+        report_release (&report);
+        return false;
+    }
+    if (length == 0 || !project_valid_utf8 ((const char *) data, length)
+    ||  memchr (data, 0, length)) {
+        snprintf (why, size, "%s that is not UTF-8 text (%zu bytes)",
+                  json? "a report": "a workflow", length);
+        return true;
+    }
+    return false;
+}
+
+uint64_t
+flow_job_deadline (uint64_t accepted_ms, uint64_t deadline_ms, uint32_t attempts,
+                   uint64_t now_ms)
+{
+    if (deadline_ms <= now_ms)
+        return now_ms + 1;
+    uint64_t timeout = deadline_ms > accepted_ms? deadline_ms - accepted_ms: 0;
+    uint64_t share = timeout / (attempts? attempts: 1);
+    if (share < FLOW_JOB_MIN_MS)
+        share = FLOW_JOB_MIN_MS;
+    return now_ms + share < deadline_ms? now_ms + share: deadline_ms;
+}
+
 void
 flow_on_result (server_t *self, worker_t *worker, zmsg_t *msg, zframe_t *header)
 {
@@ -532,19 +598,34 @@ flow_on_result (server_t *self, worker_t *worker, zmsg_t *msg, zframe_t *header)
         }
         else {
             pool_breaker_result (self, component, false);
+            wf->avoid_pid = worker->pid;
             wf->failures++;
             s_retry_or_fail (self, wf, 3, message);
         }
         flow_dispatch (self, component);
         return;
     }
-    pool_breaker_result (self, component, true);
     zframe_t *payload = zmsg_pop (msg);
-    if (!payload) {
-        flow_finish (self, wf, 3, "internal error: a worker sent an empty result", NULL);
+    char junk [160];
+    if (s_junk (wf->step, wf->options.json, payload, junk, sizeof junk)) {
+        //  The worker said ok and sent what its step cannot produce: its
+        //  fault, not the input's. It counts against the breaker and the
+        //  step runs again on another worker if there is one.
+        char message [700];
+        snprintf (message, sizeof message, "%s step: the %s pid %d answered with %s "
+                  "(a fault of that worker, not of the input)", server_step_names [wf->step],
+                  component->name, (int) worker->pid, junk);
+        log_warn ("%s; workflow %s", message, wf->id);
+        zframe_destroy (&payload);
+        pool_breaker_result (self, component, false);
+        wf->avoid_pid = worker->pid;
+        wf->failures++;
+        s_retry_or_fail (self, wf, 3, message);
         flow_dispatch (self, component);
         return;
     }
+    pool_breaker_result (self, component, true);
+    wf->avoid_pid = 0;
     wf->failures = 0;
     wf->crashes = 0;
     wf->suspect = false;
@@ -803,6 +884,47 @@ flow_recover (server_t *self, const event_t *queued)
     return 0;
 }
 
+//  Jobs not answered by their own deadline, on workers that may well
+//  still heartbeat: each is given up on that worker (its answer, should
+//  it come, is dropped), counts against the breaker and runs again
+//  elsewhere within the workflow's deadline; the worker, which does not
+//  do its work, is replaced (pool_worker_broken).
+static void
+s_overdue_jobs (server_t *self, uint64_t now)
+{
+    for (int c = 0; c < COMPONENT_COUNT; c++) {
+        component_t *component = &self->components [c];
+        worker_t *broken [64];
+        size_t broken_count = 0;
+        for (worker_t *w = component->workers; w; w = w->next) {
+            bool overdue = false;
+            for (uint32_t i = 0; i < MAX_CREDIT; i++) {
+                workflow_t *wf = w->jobs [i];
+                if (!wf || now < wf->job_deadline_ms)
+                    continue;
+                char message [300];
+                snprintf (message, sizeof message, "%s step: the %s pid %d did not answer "
+                          "in %llu ms", server_step_names [wf->step], component->name,
+                          (int) w->pid,
+                          (unsigned long long) ((util_now_us () - wf->sent_us) / 1000));
+                w->jobs [i] = NULL;
+                wf->worker = NULL;
+                wf->job_id = 0;
+                wf->avoid_pid = w->pid;
+                wf->failures++;
+                pool_breaker_result (self, component, false);
+                s_retry_or_fail (self, wf, 3, message);
+                overdue = true;
+            }
+            if (overdue && broken_count < 64)
+                broken [broken_count++] = w;
+        }
+        //  After the walk: dropping a remote worker frees it.
+        for (size_t i = 0; i < broken_count; i++)
+            pool_worker_broken (self, broken [i], "a job not answered in time");
+    }
+}
+
 void
 flow_tick (server_t *self, uint64_t now)
 {
@@ -847,6 +969,7 @@ flow_tick (server_t *self, uint64_t now)
     for (int c = 0; c < COMPONENT_COUNT; c++)
         while (timeouts [c]-- > 0)
             pool_breaker_result (self, &self->components [c], false);
+    s_overdue_jobs (self, now);
 }
 
 void

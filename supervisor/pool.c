@@ -540,6 +540,26 @@ pool_remote_drop (server_t *self, worker_t *worker, const char *why)
 }
 
 void
+pool_worker_broken (server_t *self, worker_t *worker, const char *why)
+{
+    component_t *component = worker->component;
+    server_event (self, "component.failure",
+                  json_pack ("{s:s, s:i, s:s, s:s}", "component", component->name,
+                             "pid", (int) worker->pid, "host", worker->host, "reason", why));
+    if (worker->remote) {
+        log_warn ("%s pid %d on %s: %s: dropped", component->name, (int) worker->pid,
+                  worker->host, why);
+        pool_remote_drop (self, worker, why);
+        return;
+    }
+    if (worker->killed_by_us || worker->pid <= 0)
+        return;
+    log_warn ("%s pid %d: %s: killing it", component->name, (int) worker->pid, why);
+    worker->killed_by_us = true;
+    spawn_signal (worker->pid, SIGKILL);
+}
+
+void
 pool_on_bye (server_t *self, worker_t *worker)
 {
     if (worker->remote)

@@ -66,6 +66,7 @@ struct workflow {
     uint64_t job_id;            //  in flight when not 0
     uint64_t sent_us;           //  when the job went out
     uint64_t retry_at_ms;       //  waiting to retry when not 0
+    uint64_t job_deadline_ms;   //  the job in flight is overdue after this
     uint64_t spool_off;
     pqueue_handle_t queued;     //  in its component's queue when not 0
     worker_t *worker;
@@ -79,6 +80,7 @@ struct workflow {
     uint32_t docs_size;
     uint32_t project_size;
     uint32_t deadline_slot;     //  its place in the deadline heap (common/dheap)
+    pid_t avoid_pid;            //  the worker that failed it: retry elsewhere if possible
     //  both bounded well inside 16 bits: failures by the retry policy
     //  (config retry.attempts, at most 100), crashes by POISON_CRASHES
     uint16_t failures;          //  failed attempts of the current step
@@ -259,6 +261,11 @@ void pool_on_bye (server_t *self, worker_t *worker);
 //  Drop a remote worker: told to join again (so its next handshake tells
 //  it why, if it is refused), its jobs queued again, its record freed.
 void pool_remote_drop (server_t *self, worker_t *worker, const char *why);
+//  A worker that is alive but does not do its work (a job not answered in
+//  time): a local one is killed (and replaced by its restart policy), a
+//  remote one dropped and told to join again. why is for the log and the
+//  component.failure event.
+void pool_worker_broken (server_t *self, worker_t *worker, const char *why);
 void pool_on_exit (server_t *self, pid_t pid, int status);
 void pool_tick (server_t *self, uint64_t now);
 bool pool_available (server_t *self, component_t *component);
@@ -304,6 +311,13 @@ int flow_recover (server_t *self, const event_t *queued);
 //  0, or -1 with errno (the spool could not be read).
 int flow_load_inputs (server_t *self, workflow_t *wf);
 bool flow_known (server_t *self, const char *id);
+//  The deadline of a step's job sent at now_ms: the workflow's timeout
+//  (deadline_ms - accepted_ms) shared among the step's attempts (config
+//  retry.attempts), at least FLOW_JOB_MIN_MS, and never past the
+//  workflow's deadline. Pure.
+#define FLOW_JOB_MIN_MS 1000
+uint64_t flow_job_deadline (uint64_t accepted_ms, uint64_t deadline_ms, uint32_t attempts,
+                            uint64_t now_ms);
 
 //  remote.c: peers on the tcp endpoints. remote_init watches them (after
 //  the sockets and the loop exist); remote_destroy before they go.

@@ -6,6 +6,7 @@
     breaker; malformed messages are logged once per peer.  */
 #include "common/util.h"
 #include "proto/wire.h"
+#include "supervisor/server_priv.h"
 #include "tests/support/tree.h"
 
 #include <criterion/criterion.h>
@@ -233,4 +234,102 @@ Test (hardening, up_refuses_a_runtime_folder_that_is_not_its_own, .timeout = 90)
         free (elsewhere);
         free (target);
     }
+}
+
+//  ---------------------------------------------------------------------
+//  7: a worker that heartbeats but never answers, or answers junk
+
+Test (hardening, a_jobs_deadline_shares_the_workflows_among_its_attempts)
+{
+    //  60 s and 3 attempts: 20 s a job, never past the workflow's end.
+    cr_assert_eq (flow_job_deadline (1000, 61000, 3, 1000), 21000);
+    cr_assert_eq (flow_job_deadline (1000, 61000, 3, 50000), 61000);
+    cr_assert_eq (flow_job_deadline (1000, 61000, 1, 1000), 61000);
+    //  At least FLOW_JOB_MIN_MS, within the workflow.
+    cr_assert_eq (flow_job_deadline (0, 900, 3, 0), 900);
+    cr_assert_eq (flow_job_deadline (0, 30000, 100, 0), FLOW_JOB_MIN_MS);
+    //  Past the workflow's deadline: due at once.
+    cr_assert_eq (flow_job_deadline (0, 100, 3, 500), 501);
+    cr_assert_eq (flow_job_deadline (0, 6000, 0, 0), 6000, "0 attempts reads as 1");
+}
+
+//  A parser command whose first start is the fake worker in mode; every
+//  other start is the real parser, once the fake has had its first job
+//  (so the fake is the only worker that job can go to).
+static char *
+s_broken_once (const char *dir, const char *mode)
+{
+    char fake [1024], *text = NULL;
+    snprintf (fake, sizeof fake, "%s", tu_bin ("readme2ci"));
+    *strrchr (fake, '/') = 0;
+    strcat (fake, "/r2ci-fake-worker");
+    cr_assert (asprintf (&text, "#!/bin/sh\nif mkdir '%s/broken' 2>/dev/null; then\n"
+                         "  echo $$ > '%s/broken.pid'\n"
+                         "  R2CI_FAKE_DONE='%s/seen' exec '%s' %s \"$@\"\nfi\n"
+                         "while [ ! -e '%s/seen' ]; do sleep 0.05; done\n"
+                         "exec '%s' \"$@\"\n", dir, dir, dir, fake, mode, dir,
+                         s_worker_bin ("parser")) > 0);
+    char *path = s_script (dir, "broken-once", text);
+    free (text);
+    return path;
+}
+
+//  Runs one generate with the parser broken at first in mode; the
+//  workflow must complete, the broken worker be blamed and the breaker
+//  told. workers is the parser's count.
+static void
+s_broken_worker_case (const char *mode, int workers)
+{
+    char *dir = tu_tmpdir ();
+    char *command = s_broken_once (dir, mode);
+    char config [2048], broken_file [1024];
+    //  The breaker opens at the first failure and half-opens soon, so
+    //  its events say each failure was counted.
+    snprintf (config, sizeof config, "components:\n  parser:\n    workers: %d\n"
+              "    command: %s\n    breaker: {failures: 1, open_for: 100ms}\n"
+              "    retry: {attempts: 5}\n", workers, command);
+    snprintf (broken_file, sizeof broken_file, "%s/broken.pid", dir);
+    tree_t tree;
+    tree_init (&tree, config, NULL);
+    tree_start (&tree);
+    tree_events_t *events = tree_events_new (&tree);
+    pid_t broken = s_read_pid (broken_file, 20000);
+    char *project = tree_project (dir, "demo", "python", NULL);
+    //  30 s for the workflow: 6 s for each parse attempt. Before the fix,
+    //  a hung worker kept the job the whole 30 s (exit 4), and junk was
+    //  blamed on the input (exit 1).
+    tu_result_t r;
+    int status = tree_cli (&tree, &r, "generate", "--timeout", "30000", project, NULL);
+    json_t *opened = tree_events_wait (events, "breaker.opened", "parser", 5000);
+    pid_t survivor = broken > 0 && tu_alive (broken)? broken: 0;
+    tree_events_destroy (&events);
+    tu_result_t d;
+    tree_cli (&tree, &d, "down", NULL);
+    tu_result_release (&d);
+    tree_fini (&tree);
+    if (survivor > 0)
+        kill (survivor, SIGKILL);
+    cr_assert_gt (broken, 0, "the broken worker never started");
+    cr_assert_eq (status, 0, "%s: exit %d: %s", mode, status, r.err);
+    cr_assert (strstr (r.out, "pytest"), "%s", r.out);
+    cr_assert_not_null (opened, "%s: the breaker did not count the worker's failure", mode);
+    json_decref (opened);
+    if (strcmp (mode, "hang") == 0)
+        cr_assert_eq (survivor, 0, "the worker that never answered was left running");
+    tu_result_release (&r);
+    tu_rmtree (dir);
+    free (dir);
+    free (command);
+    free (project);
+}
+
+Test (hardening, a_worker_that_heartbeats_but_never_answers_is_replaced, .timeout = 120)
+{
+    s_broken_worker_case ("hang", 1);
+}
+
+Test (hardening, junk_from_a_worker_is_its_fault_and_runs_elsewhere, .timeout = 120)
+{
+    //  The junk worker stays; the retry goes to the other parser.
+    s_broken_worker_case ("junk", 2);
 }
