@@ -295,7 +295,8 @@ control_on_request (server_t *self, zframe_t *identity, zframe_t *header)
     else {
         char message [128];
         snprintf (message, sizeof message, "unknown operation '%s'", request.op);
-        server_reply (self, identity, request.req_id, 2, "", message, false, NULL, 0);
+        //  1, bad input: 2 (usage) is the CLI's alone (PROTOCOL.md, section 8).
+        server_reply (self, identity, request.req_id, 1, "", message, false, NULL, 0);
     }
     wire_request_release (&request);
 }

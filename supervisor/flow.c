@@ -708,6 +708,18 @@ flow_submit (server_t *self, zframe_t *identity, zmsg_t *msg, zframe_t *header)
         remote_malformed (self, peer, "dropped a malformed SUBMIT from %s", peer);
         return;
     }
+    //  The header decoded, so it is answered: the wrong number of payload
+    //  frames is refused (PROTOCOL.md, section 11), never half used.
+    size_t frames = zmsg_size (msg), expected = submit.attach? 0: 2;
+    if (frames != expected) {
+        char message [160];
+        snprintf (message, sizeof message, "malformed SUBMIT: %zu payload frame(s), where "
+                  "it takes %s", frames, submit.attach? "none with attach"
+                                                      : "2 (docs, then project)");
+        server_reply (self, identity, submit.req_id, 1, submit.workflow_id, message, false,
+                      NULL, 0);
+        return;
+    }
     if (submit.workflow_id [0]) {
         workflow_t *known = zhashx_lookup (self->workflows, submit.workflow_id);
         if (known) {

@@ -306,6 +306,16 @@ s_on_front (zloop_t *loop, zsock_t *sock, void *arg)
                 }
                 wire_request_release (&request);
             }
+            if (!refused && zmsg_size (msg) > 0
+            &&  wire_request_decode (&request, zframe_data (header), zframe_size (header)) == 0) {
+                //  A REQUEST carries no payload frame (PROTOCOL.md, section 4).
+                refused = true;
+                char message [128];
+                snprintf (message, sizeof message, "malformed REQUEST: %zu payload frame(s), "
+                          "where it takes none", zmsg_size (msg));
+                server_reply (self, identity, request.req_id, 1, "", message, false, NULL, 0);
+                wire_request_release (&request);
+            }
             if (!refused)
                 control_on_request (self, identity, header);
             break;

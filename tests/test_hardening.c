@@ -5,6 +5,7 @@
     worker's fault: caught per step, retried elsewhere, counted by the
     breaker; malformed messages are logged once per peer.  */
 #include "common/util.h"
+#include "proto/project.h"
 #include "proto/wire.h"
 #include "supervisor/server_priv.h"
 #include "tests/support/tree.h"
@@ -332,4 +333,107 @@ Test (hardening, junk_from_a_worker_is_its_fault_and_runs_elsewhere, .timeout = 
 {
     //  The junk worker stays; the retry goes to the other parser.
     s_broken_worker_case ("junk", 2);
+}
+
+//  ---------------------------------------------------------------------
+//  6: the supervisor answers as PROTOCOL.md says
+
+//  Sends header + count payload frames on peer, returns the REPLY's
+//  decoded header (asserts one came).
+static wire_reply_t
+s_ask (zsock_t *peer, uint8_t *header, size_t size, zframe_t **payloads, size_t count)
+{
+    zmsg_t *msg = zmsg_new ();
+    zmsg_addmem (msg, header, size);
+    free (header);
+    for (size_t i = 0; i < count; i++)
+        zmsg_append (msg, &payloads [i]);
+    cr_assert_eq (zmsg_send (&msg, peer), 0);
+    zmsg_t *answer = zmsg_recv (peer);
+    cr_assert_not_null (answer, "no REPLY");
+    zframe_t *first = zmsg_first (answer);
+    wire_reply_t reply;
+    cr_assert_eq (wire_reply_decode (&reply, zframe_data (first), zframe_size (first)), 0);
+    zmsg_destroy (&answer);
+    return reply;
+}
+
+static zframe_t *
+s_docs_frame (void)
+{
+    project_docs_t docs = { 0 };
+    cr_assert_eq (project_docs_add (&docs, "README.md", "# demo\n\nRun `make test`.\n", 25), 0);
+    uint8_t *buf;
+    size_t size;
+    cr_assert_eq (project_docs_encode (&docs, &buf, &size), 0);
+    project_docs_release (&docs);
+    zframe_t *frame = zframe_new (buf, size);
+    free (buf);
+    return frame;
+}
+
+Test (hardening, bad_requests_get_the_documented_answers, .timeout = 90)
+{
+    tree_t tree;
+    tree_init (&tree, NULL, NULL);
+    tree_start (&tree);
+    char endpoint [1024];
+    snprintf (endpoint, sizeof endpoint, "ipc://%s/front", tree.runtime);
+    zsock_t *peer = zsock_new (ZMQ_DEALER);
+    cr_assert_not_null (peer);
+    zsock_set_sndtimeo (peer, 5000);
+    zsock_set_rcvtimeo (peer, 20000);
+    cr_assert_eq (zsock_connect (peer, "%s", endpoint), 0);
+    uint8_t *buf;
+    size_t size;
+
+    //  An unknown operation: code 1 (2 never travels).
+    wire_request_t request = { .req_id = 11 };
+    util_copy (request.op, sizeof request.op, "no-such-op");
+    cr_assert_eq (wire_request_encode (&request, &buf, &size), 0);
+    wire_reply_t reply = s_ask (peer, buf, size, NULL, 0);
+    cr_assert_eq (reply.req_id, 11);
+    cr_assert_eq (reply.code, 1, "an unknown op got code %d", reply.code);
+    cr_assert (strstr (reply.message, "unknown operation"), "%s", reply.message);
+
+    //  A REQUEST with a payload frame: refused, code 1.
+    util_copy (request.op, sizeof request.op, "status");
+    request.req_id = 12;
+    cr_assert_eq (wire_request_encode (&request, &buf, &size), 0);
+    zframe_t *extra [3] = { zframe_new ("x", 1) };
+    reply = s_ask (peer, buf, size, extra, 1);
+    cr_assert_eq (reply.req_id, 12);
+    cr_assert_eq (reply.code, 1, "a REQUEST with a frame got code %d", reply.code);
+
+    //  A SUBMIT with three payload frames, and with one: refused, code 1,
+    //  and nothing runs.
+    project_t project = { 0 };
+    cr_assert_eq (project_add_file (&project, "README.md"), 0);
+    project.name = strdup ("demo");
+    uint8_t *project_buf;
+    size_t project_size;
+    cr_assert_eq (project_encode (&project, &project_buf, &project_size), 0);
+    project_release (&project);
+    for (size_t frames = 1; frames <= 3; frames += 2) {
+        wire_submit_t submit = { .req_id = 20 + frames, .priority = 200, .timeout_ms = 10000 };
+        snprintf (submit.workflow_id, sizeof submit.workflow_id, "frames-%zu", frames);
+        cr_assert_eq (wire_submit_encode (&submit, &buf, &size), 0);
+        zframe_t *payloads [3] = { s_docs_frame (), zframe_new (project_buf, project_size),
+                                   zframe_new ("x", 1) };
+        reply = s_ask (peer, buf, size, payloads, frames);
+        for (size_t i = frames; i < 3; i++)
+            zframe_destroy (&payloads [i]);
+        cr_assert_eq (reply.req_id, 20 + frames);
+        cr_assert_eq (reply.code, 1, "a SUBMIT with %zu frames got code %d (%s)", frames,
+                      reply.code, reply.message);
+        cr_assert_not (reply.accepted, "a SUBMIT with %zu frames was accepted", frames);
+        cr_assert (strstr (reply.message, "malformed SUBMIT"), "%s", reply.message);
+    }
+    free (project_buf);
+    zsock_destroy (&peer);
+    tu_result_t r;
+    cr_assert_eq (tree_cli (&tree, &r, "result", "frames-3", NULL), 1,
+                  "a refused SUBMIT ran: %s", r.out);
+    tu_result_release (&r);
+    tree_fini (&tree);
 }
