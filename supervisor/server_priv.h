@@ -211,6 +211,8 @@ struct server {
     size_t spooled;             //  workflows whose inputs are in the spool
     size_t freed_since_trim;    //  inputs spooled, workflows ended
     uint64_t last_trim_ms;
+    uint64_t front_heard_ms;    //  the last client message
+    bool front_trim_due;        //  client traffic since the last trim
     journal_t *journal;         //  NULL without a state folder
     int journal_lock;
     zlistx_t *held;             //  events on their way to disk, with answers
