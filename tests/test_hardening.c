@@ -260,10 +260,11 @@ Test (hardening, a_jobs_deadline_shares_the_workflows_among_its_attempts)
 static char *
 s_broken_once (const char *dir, const char *mode)
 {
+    //  Built beside our programs (tests/CMakeLists.txt).
+    const char *cli = tu_bin ("readme2ci");
     char fake [1024], *text = NULL;
-    snprintf (fake, sizeof fake, "%s", tu_bin ("readme2ci"));
-    *strrchr (fake, '/') = 0;
-    strcat (fake, "/r2ci-fake-worker");
+    snprintf (fake, sizeof fake, "%.*s/r2ci-fake-worker",
+              (int) (strrchr (cli, '/') - cli), cli);
     cr_assert (asprintf (&text, "#!/bin/sh\nif mkdir '%s/broken' 2>/dev/null; then\n"
                          "  echo $$ > '%s/broken.pid'\n"
                          "  R2CI_FAKE_DONE='%s/seen' exec '%s' %s \"$@\"\nfi\n"
