@@ -914,6 +914,12 @@ s_overdue_jobs (server_t *self, uint64_t now)
                 workflow_t *wf = w->jobs [i];
                 if (!wf || now < wf->job_deadline_ms)
                     continue;
+                if (!overdue && w->state != W_STOPPING) {
+                    //  No new job for it from here on (a breaker that opens
+                    //  below dispatches again): it is being replaced.
+                    w->state = W_STOPPING;
+                    w->stop_ms = now;
+                }
                 char message [300];
                 snprintf (message, sizeof message, "%s step: the %s pid %d did not answer "
                           "in %llu ms", server_step_names [wf->step], component->name,
