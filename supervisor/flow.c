@@ -17,6 +17,10 @@
 #include <stdlib.h>
 #include <string.h>
 
+//  A workflow.queued record carries the inputs and a few short fields.
+_Static_assert (WIRE_INPUTS_MAX + 64 * 1024 <= JOURNAL_RECORD_MAX,
+                "a submission's inputs must fit one journal record");
+
 const char *const server_step_names [] = { "parse", "detect", "generate", "done" };
 
 //  Sets a waiter to a client's routing id and request. 0, or -1 ENOMEM.
@@ -677,6 +681,19 @@ flow_submit (server_t *self, zframe_t *identity, zmsg_t *msg, zframe_t *header)
         zframe_destroy (&project);
         server_reply (self, identity, submit.req_id, 1, submit.workflow_id,
                       "a submission needs a docs frame and a project frame", false, NULL, 0);
+        return;
+    }
+    size_t inputs = zframe_size (docs) + zframe_size (project);
+    if (inputs > WIRE_INPUTS_MAX) {
+        //  Refused at the door: it could not be journaled whole, and what
+        //  is accepted must survive a restart.
+        zframe_destroy (&docs);
+        zframe_destroy (&project);
+        char message [160];
+        snprintf (message, sizeof message, "the submission's inputs are %zu bytes, over the "
+                  "limit of %u bytes for one project", inputs, WIRE_INPUTS_MAX);
+        server_reply (self, identity, submit.req_id, 1, submit.workflow_id, message, false,
+                      NULL, 0);
         return;
     }
     workflow_t *wf = calloc (1, sizeof *wf);

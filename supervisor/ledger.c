@@ -36,6 +36,7 @@ typedef struct {
     uint64_t seq;               //  0 until appended
     held_reply_t *replies;
     size_t replies_count;
+    bool dropped;               //  could never be written: see s_write_backlog
 } record_t;
 
 static void
@@ -240,7 +241,8 @@ s_flush (server_t *self)
 {
     uint64_t durable = self->journal? journal_durable_seq (self->journal): UINT64_MAX;
     record_t *record;
-    while ((record = zlistx_first (self->held)) && record->seq && record->seq <= durable) {
+    while ((record = zlistx_first (self->held))
+       &&  (record->dropped || (record->seq && record->seq <= durable))) {
         for (size_t i = 0; i < record->replies_count; i++) {
             held_reply_t *held = &record->replies [i];
             uint8_t *buf;
@@ -251,6 +253,75 @@ s_flush (server_t *self)
         }
         zlistx_delete (self->held, zlistx_cursor (self->held));
     }
+}
+
+//  The event without its byte fields, which say how much was left out.
+//  0, or -1 with ENOMEM.
+static int
+s_without_bytes (const event_t *event, event_t *lean)
+{
+    memset (lean, 0, sizeof *lean);
+    lean->time = event->time;
+    int64_t dropped = 0;
+    char keys [256] = "";
+    int rc = event_set_type (lean, event->type);
+    for (size_t i = 0; rc == 0 && i < event->count; i++) {
+        const event_field_t *field = &event->fields [i];
+        if (field->kind == EVENT_BYTES) {
+            dropped += (int64_t) field->size;
+            size_t used = strlen (keys);
+            snprintf (keys + used, sizeof keys - used, "%s%s", used? ",": "", field->key);
+        }
+        else
+        if (field->kind == EVENT_STR)
+            rc = event_add_str (lean, field->key, field->data);
+        else
+        if (field->kind == EVENT_INT)
+            rc = event_add_int (lean, field->key, field->num);
+        else
+            rc = event_add_bool (lean, field->key, field->num != 0);
+    }
+    if (rc == 0)
+        rc = event_add_int (lean, "dropped_bytes", dropped);
+    if (rc == 0)
+        rc = event_add_str (lean, "dropped_fields", keys);
+    if (rc)
+        event_release (lean);
+    return rc;
+}
+
+//  A record the journal can never take (over JOURNAL_RECORD_MAX; the
+//  supervisor refuses inputs that would make one, so this is a last
+//  resort) must not hold up every record after it: it is written without
+//  its byte fields, and if even that fails it is left out, said in the
+//  log both ways. Its answers go out once the records before it are
+//  durable. Returns journal_append's result for what was written.
+static int
+s_write_oversized (server_t *self, record_t *record, uint64_t now)
+{
+    size_t size = 0;
+    uint8_t *buf;
+    if (event_encode (&record->event, &buf, &size) == 0)
+        free (buf);
+    event_t lean;
+    if (s_without_bytes (&record->event, &lean) == 0) {
+        int rc = journal_append (self->journal, &lean, now);
+        if (rc == 0) {
+            log_error ("journal: a %s event of %zu bytes is over the record limit of %u "
+                       "bytes: written without its byte fields (%s)", record->event.type,
+                       size, JOURNAL_RECORD_MAX, event_get_str (&lean, "dropped_fields"));
+            record->event.seq = lean.seq;
+            event_release (&lean);
+            return 0;
+        }
+        event_release (&lean);
+        if (errno != EMSGSIZE && errno != EINVAL)
+            return -1;          //  the disk: try again later like any record
+    }
+    log_error ("journal: a %s event of %zu bytes cannot be written (%s): left out",
+               record->event.type, size, strerror (errno));
+    record->dropped = true;
+    return 0;
 }
 
 //  Appends the records not yet in the journal, in order.
@@ -271,6 +342,8 @@ s_write_backlog (server_t *self)
         else {
             bool was_healthy = journal_healthy (self->journal);
             int rc = journal_append (self->journal, &record->event, now);
+            if (rc && (errno == EMSGSIZE || errno == EINVAL))
+                rc = s_write_oversized (self, record, now);
             s_note_health (self, was_healthy);
             if (rc)
                 return;             //  unhealthy: try again on a later tick

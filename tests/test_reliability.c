@@ -1,0 +1,167 @@
+/*  Issue 18's journal and flow defects, each on the real binaries: an
+    input too large for one journal record is refused at the door and
+    never wedges the journal; operations are answered at once while the
+    journal cannot be written; a deadline passed while the supervisor was
+    down fails the workflow as timed out; results are kept as the config
+    says, and a reused id of an evicted result is refused.  */
+#include "tests/support/tree.h"
+#include "common/util.h"
+#include "supervisor/client.h"
+
+#include <criterion/criterion.h>
+#include <czmq.h>
+
+#include <signal.h>
+#include <stdio.h>
+#include <stdlib.h>
+#include <string.h>
+#include <sys/resource.h>
+#include <sys/stat.h>
+#include <unistd.h>
+
+//  A project whose README is small and whose 50 build files are each
+//  just under the per-file limit of 1 MiB: 48 MiB together, well under
+//  the 64 MiB a message may have but over what one journal record holds.
+static char *
+s_heavy_project (const char *dir)
+{
+    char *path = NULL;
+    cr_assert (asprintf (&path, "%s/heavy", dir) > 0);
+    tu_write (path, "README.md", "# heavy\n\nA Python project.\n\n```sh\npip install .\n"
+                                 "pytest\n```\n");
+    size_t size = 1000 * 1000;
+    char *text = malloc (size + 1);
+    cr_assert_not_null (text);
+    for (size_t i = 0; i < size; i++)
+        text [i] = i % 20 == 19? '\n': (char) ('a' + i % 19);
+    text [size] = 0;
+    for (int i = 0; i < 50; i++) {
+        char name [64];
+        snprintf (name, sizeof name, "requirements-%02d.txt", i);
+        tu_write (path, name, text);
+    }
+    free (text);
+    return path;
+}
+
+//  The supervisor's log, as `up -d` writes it.
+static char *
+s_log (tree_t *tree)
+{
+    char path [1024];
+    snprintf (path, sizeof path, "%s/supervisor.log", tree->runtime);
+    return tu_read (path, NULL);
+}
+
+static char *
+s_front (tree_t *tree)
+{
+    char *endpoint = NULL;
+    cr_assert (asprintf (&endpoint, "ipc://%s/front", tree->runtime) > 0);
+    return endpoint;
+}
+
+//  ----------------------------------------------------------------------
+//  1. One record over the journal's limit
+
+Test (reliability, oversized_project_is_refused_at_the_door, .timeout = 240)
+{
+    tree_t tree;
+    tree_init (&tree, NULL, NULL);
+    tree_up (&tree);
+    char *dir = tu_tmpdir ();
+    char *heavy = s_heavy_project (dir);
+    char *light = tree_project (dir, "light", "go", NULL);
+    tu_result_t r;
+    //  Refused by the client, naming the input and the limit; the other
+    //  input of the same run goes on.
+    char *out = tu_tmpdir ();
+    int status = tree_cli (&tree, &r, "generate", "--timeout", "30000", "--out-dir", out,
+                           heavy, light, NULL);
+    cr_assert_eq (status, 1, "exit %d: %s", status, r.err);
+    cr_assert (strstr (r.err, heavy), "the input is not named: %s", r.err);
+    cr_assert (strstr (r.err, "limit"), "no limit given: %s", r.err);
+    tu_result_release (&r);
+    char file [1024];
+    snprintf (file, sizeof file, "%s/light.yml", out);
+    char *text = tu_read (file, NULL);
+    cr_assert (text && strstr (text, "jobs:"), "the small input did not run");
+    free (text);
+    //  The same answer in-process: one rule, whatever runs the work.
+    status = tree_cli (&tree, &r, "generate", "--inline", heavy, NULL);
+    cr_assert_eq (status, 1, "exit %d: %s", status, r.err);
+    cr_assert (strstr (r.err, heavy) && strstr (r.err, "limit"), "%s", r.err);
+    tu_result_release (&r);
+    //  The journal still takes work and operations are answered.
+    cr_assert_eq (tree_cli (&tree, &r, "health", NULL), 0, "%s%s", r.out, r.err);
+    tu_result_release (&r);
+    cr_assert_eq (tree_cli (&tree, &r, "ctl", "scale", "parser", "2", NULL), 0, "%s", r.err);
+    tu_result_release (&r);
+    cr_assert_eq (tree_cli (&tree, &r, "generate", "--id", "after", light, NULL), 0, "%s",
+                  r.err);
+    tu_result_release (&r);
+    cr_assert_eq (tree_cli (&tree, &r, "down", NULL), 0, "%s", r.err);
+    tu_result_release (&r);
+    char *log = s_log (&tree);
+    cr_assert (log && !strstr (log, "could not be written"), "%s", log);
+    free (log);
+    tu_rmtree (out);
+    free (out);
+    free (heavy);
+    free (light);
+    tu_rmtree (dir);
+    free (dir);
+    tree_fini (&tree);
+}
+
+Test (reliability, oversized_raw_submission_is_refused_and_the_journal_goes_on,
+      .timeout = 240)
+{
+    tree_t tree;
+    tree_init (&tree, NULL, NULL);
+    tree_up (&tree);
+    char *endpoint = s_front (&tree);
+    client_t *client = client_new (endpoint);
+    cr_assert_not_null (client);
+    //  A client that skips the CLI's own check: a docs frame of 40 MiB,
+    //  under the 64 MiB a message may have.
+    size_t size = 40u * 1024 * 1024;
+    uint8_t *docs = calloc (1, size);
+    cr_assert_not_null (docs);
+    wire_submit_t submit = { .priority = WIRE_PRIORITY_NORMAL, .timeout_ms = 30000 };
+    util_copy (submit.workflow_id, sizeof submit.workflow_id, "too-big");
+    util_copy (submit.options.target, sizeof submit.options.target, "github");
+    uint8_t project [1] = { 0x80 };     //  an empty map
+    cr_assert_gt (client_submit (client, &submit, docs, size, project, 1), 0);
+    free (docs);
+    client_reply_t reply;
+    cr_assert_eq (client_next_reply (client, 30000, &reply), 0,
+                  "no answer to an oversized submission");
+    cr_assert_eq (reply.reply.code, 1, "code %d: %s", reply.reply.code, reply.reply.message);
+    cr_assert (strstr (reply.reply.message, "limit"), "%s", reply.reply.message);
+    client_reply_release (&reply);
+    client_destroy (&client);
+    free (endpoint);
+    //  Nothing of it reached the journal, which goes on taking work.
+    tu_result_t r;
+    cr_assert_eq (tree_cli (&tree, &r, "ctl", "scale", "generator", "2", NULL), 0, "%s",
+                  r.err);
+    tu_result_release (&r);
+    char *dir = tu_tmpdir ();
+    char *light = tree_project (dir, "light", "node", NULL);
+    cr_assert_eq (tree_cli (&tree, &r, "generate", "--id", "next", light, NULL), 0, "%s",
+                  r.err);
+    tu_result_release (&r);
+    cr_assert_eq (tree_cli (&tree, &r, "events", "--type", "workflow.queued", NULL), 0);
+    cr_assert (!strstr (r.out, "too-big"), "%s", r.out);
+    tu_result_release (&r);
+    cr_assert_eq (tree_cli (&tree, &r, "down", NULL), 0, "%s", r.err);
+    tu_result_release (&r);
+    char *log = s_log (&tree);
+    cr_assert (log && !strstr (log, "could not be written"), "%s", log);
+    free (log);
+    free (light);
+    tu_rmtree (dir);
+    free (dir);
+    tree_fini (&tree);
+}
