@@ -106,6 +106,15 @@ s_ctl (server_t *self, zframe_t *identity, const wire_request_t *request)
         code = 2;
     }
     else
+    if (!ledger_healthy (self)) {
+        //  An operation is journaled before it is answered; one that could
+        //  not be would be answered only when the disk recovers, if ever.
+        snprintf (message, sizeof message, "the journal cannot be written (%s); '%s' was "
+                  "not applied: try again once it can", ledger_problem (self), op);
+        server_reply (self, identity, request->req_id, 3, "", message, false, NULL, 0);
+        return;
+    }
+    else
     if (strcmp (op, "scale") == 0) {
         char *end = NULL;
         long count = arg? strtol (arg, &end, 10): -1;

@@ -11,6 +11,8 @@
 #include <criterion/criterion.h>
 #include <czmq.h>
 
+#include <dirent.h>
+#include <errno.h>
 #include <signal.h>
 #include <stdio.h>
 #include <stdlib.h>
@@ -163,5 +165,115 @@ Test (reliability, oversized_raw_submission_is_refused_and_the_journal_goes_on,
     free (light);
     tu_rmtree (dir);
     free (dir);
+    tree_fini (&tree);
+}
+
+//  ----------------------------------------------------------------------
+//  3. Operations while the journal cannot be written
+
+//  Size of the supervisor's active journal segment (the newest).
+static off_t
+s_segment_size (tree_t *tree)
+{
+    char *dir = NULL;
+    cr_assert (asprintf (&dir, "%s/journal", tree->state) > 0);
+    off_t size = 0;
+    char newest [1024] = "";
+    DIR *folder = opendir (dir);
+    cr_assert_not_null (folder);
+    struct dirent *entry;
+    while ((entry = readdir (folder)))
+        if (strncmp (entry->d_name, "journal-", 8) == 0 && strcmp (entry->d_name, newest) > 0)
+            snprintf (newest, sizeof newest, "%s", entry->d_name);
+    closedir (folder);
+    char path [2048];
+    snprintf (path, sizeof path, "%s/%s", dir, newest);
+    struct stat st;
+    cr_assert_eq (stat (path, &st), 0, "%s", path);
+    size = st.st_size;
+    free (dir);
+    return size;
+}
+
+//  A file size limit on the running supervisor: its journal writes fail
+//  with EFBIG from now on (RLIM_INFINITY lifts it), as on a full disk.
+static void
+s_limit_files (pid_t pid, rlim_t bytes)
+{
+    struct rlimit limit;
+    cr_assert_eq (prlimit (pid, RLIMIT_FSIZE, NULL, &limit), 0);
+    limit.rlim_cur = bytes;         //  the soft limit only: it can be lifted again
+    cr_assert_eq (prlimit (pid, RLIMIT_FSIZE, &limit, NULL), 0, "prlimit: %s",
+                  strerror (errno));
+}
+
+//  `ctl ARGS` with a bound; its exit status (-1: no answer in 60 s).
+static int
+s_ctl (tree_t *tree, tu_result_t *r, const char *op, const char *component,
+       const char *count)
+{
+    char *argv [] = { (char *) tu_bin ("readme2ci"), "ctl", (char *) op,
+                      (char *) component, (char *) count, NULL };
+    cr_assert_eq (tu_run (argv, tree->env, NULL, 60000, r), 0);
+    return r->status;
+}
+
+static int
+s_desired (tree_t *tree, const char *component)
+{
+    json_t *status = tree_status (tree);
+    cr_assert_not_null (status);
+    json_t *list = json_object_get (status, "components");
+    size_t i;
+    json_t *entry;
+    int desired = -1;
+    json_array_foreach (list, i, entry)
+        if (strcmp (json_string_value (json_object_get (entry, "name")), component) == 0)
+            desired = (int) json_integer_value (json_object_get (entry, "desired"));
+    json_decref (status);
+    return desired;
+}
+
+Test (reliability, operations_are_answered_at_once_while_the_journal_is_unwritable,
+      .timeout = 240)
+{
+    tree_t tree;
+    tree_init (&tree, "journal: {fsync: always}\n", NULL);
+    tree_up (&tree);
+    tu_result_t r;
+    s_limit_files (tree.supervisor, (rlim_t) s_segment_size (&tree));
+    //  The operation whose own record meets the failure: applied and
+    //  answered, or refused, but answered either way, and truly.
+    int status = s_ctl (&tree, &r, "scale", "parser", "2");
+    cr_assert (status == 0 || status == 3, "exit %d: %s%s", status, r.out, r.err);
+    int expected = status == 0? 2: 1;
+    tu_result_release (&r);
+    cr_assert_eq (s_desired (&tree, "parser"), expected);
+    cr_assert_eq (tree_cli (&tree, &r, "health", NULL), 2, "%s", r.out);
+    tu_result_release (&r);
+    //  Later ones are refused at once with the reason, and not applied.
+    const char *ops [][2] = { { "scale", "3" }, { "stop", NULL } };
+    for (size_t i = 0; i < 2; i++) {
+        status = s_ctl (&tree, &r, ops [i][0], "parser", ops [i][1]);
+        cr_assert_eq (status, 3, "%s: exit %d: %s%s", ops [i][0], status, r.out, r.err);
+        cr_assert (strstr (r.err, "journal"), "%s", r.err);
+        tu_result_release (&r);
+        cr_assert_eq (s_desired (&tree, "parser"), expected);
+    }
+    //  The disk takes writes again: so do operations.
+    s_limit_files (tree.supervisor, RLIM_INFINITY);
+    long long deadline = tu_now_ms () + 30000;
+    while (tree_cli (&tree, &r, "health", NULL) != 0) {
+        tu_result_release (&r);
+        cr_assert_lt (tu_now_ms (), deadline, "the journal did not recover");
+    }
+    tu_result_release (&r);
+    cr_assert_eq (s_ctl (&tree, &r, "scale", "parser", "3"), 0, "%s", r.err);
+    tu_result_release (&r);
+    cr_assert_eq (s_desired (&tree, "parser"), 3);
+    cr_assert_eq (tree_cli (&tree, &r, "down", NULL), 0, "%s", r.err);
+    tu_result_release (&r);
+    cr_assert_eq (tree_cli (&tree, &r, "journal", "verify", NULL), 0, "%s", r.out);
+    tu_result_release (&r);
     tree_fini (&tree);
 }
