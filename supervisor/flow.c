@@ -751,9 +751,12 @@ flow_submit (server_t *self, zframe_t *identity, zmsg_t *msg, zframe_t *header)
     }
     //  Journaled with its inputs before the client hears of it, so it runs
     //  even if the supervisor dies; the acknowledgement waits for the disk.
+    //  The deadline goes in as wall-clock time, the only clock that
+    //  outlives the process: replay keeps it (flow_recover).
     server_event_bytes (self, "workflow.queued",
-                        json_pack ("{s:s, s:i, s:I, s:s, s:b, s:b}", "workflow_id", wf->id,
+                        json_pack ("{s:s, s:i, s:I, s:I, s:s, s:b, s:b}", "workflow_id", wf->id,
                                    "priority", wf->priority, "timeout_ms", (json_int_t) timeout,
+                                   "deadline_time_ms", (json_int_t) (util_wall_ms () + timeout),
                                    "target", wf->options.target, "explain", wf->options.explain,
                                    "json", wf->options.json),
                         "docs", docs, "project", project);
@@ -779,9 +782,14 @@ flow_recover (server_t *self, const event_t *queued)
     size_t docs_size, project_size;
     const uint8_t *docs = event_get_bytes (queued, "docs", &docs_size);
     const uint8_t *project = event_get_bytes (queued, "project", &project_size);
-    int64_t priority = WIRE_PRIORITY_NORMAL, timeout = 0;
+    int64_t priority = WIRE_PRIORITY_NORMAL, timeout = 0, deadline = 0;
     event_get_int (queued, "priority", &priority);
     event_get_int (queued, "timeout_ms", &timeout);
+    if (timeout <= 0)
+        timeout = (int64_t) self->cfg.retry.workflow_timeout_ms;
+    //  Journals from before deadline_time_ms: the time of acceptance.
+    if (event_get_int (queued, "deadline_time_ms", &deadline))
+        deadline = (int64_t) queued->time + timeout;
     if (!id || !docs || !project || strlen (id) >= sizeof ((workflow_t *) 0)->id)
         return -1;
     workflow_t *wf = calloc (1, sizeof *wf);
@@ -790,10 +798,23 @@ flow_recover (server_t *self, const event_t *queued)
     util_copy (wf->id, sizeof wf->id, id);
     wf->priority = pqueue_priority_valid ((int32_t) priority)? (int32_t) priority
                                                              : WIRE_PRIORITY_NORMAL;
-    wf->accepted_ms = util_now_ms ();
-    //  A fresh deadline: the time it spent waiting for us was not its own.
-    wf->deadline_ms = wf->accepted_ms + (timeout > 0? (uint64_t) timeout
-                                         : (uint64_t) self->cfg.retry.workflow_timeout_ms);
+    //  The deadline the client was given holds across restarts: the time
+    //  since acceptance counts (the wall clock's, as journaled), and a
+    //  workflow whose deadline passed while no supervisor ran is failed as
+    //  timed out by the first tick, never run. accepted_ms is set back by
+    //  that time, so the timeout message says how long it really waited.
+    uint64_t now = util_now_ms ();
+    int64_t waited = (int64_t) util_wall_ms () - (int64_t) queued->time;
+    if (waited < 0)
+        waited = 0;                     //  the clock went back: count from now
+    if ((uint64_t) waited > now)
+        waited = (int64_t) now;
+    int64_t left = deadline - (int64_t) util_wall_ms ();
+    if (left > timeout)
+        left = timeout;                 //  the clock went back
+    bool expired = left <= 0;
+    wf->accepted_ms = now - (uint64_t) waited;
+    wf->deadline_ms = expired? now: now + (uint64_t) left;
     const char *target = event_get_str (queued, "target");
     util_copy (wf->options.target, sizeof wf->options.target, target? target: "github");
     event_get_bool (queued, "explain", &wf->options.explain);
@@ -805,6 +826,8 @@ flow_recover (server_t *self, const event_t *queued)
         return -1;
     }
     zhashx_insert (self->workflows, wf->id, wf);
+    if (expired)
+        return 0;                       //  not queued: flow_tick fails it
     component_t *parser = &self->components [STEP_PARSE];
     wf->queued = pqueue_push_front (parser->queue, wf, wf->priority);
     if (!wf->queued) {

@@ -74,11 +74,17 @@ static int
 s_pending_event (const workflow_t *wf, event_t *event)
 {
     memset (event, 0, sizeof *event);
-    event->time = util_wall_ms ();
+    //  Its acceptance and deadline in wall-clock time, as flow_recover
+    //  reads them: a snapshot keeps the deadline the client was given.
+    uint64_t now = util_now_ms (), wall = util_wall_ms ();
+    uint64_t waited = now > wf->accepted_ms? now - wf->accepted_ms: 0;
+    uint64_t left = wf->deadline_ms > now? wf->deadline_ms - now: 0;
+    event->time = wall > waited? wall - waited: wall;
     if (event_set_type (event, "workflow.queued")
     ||  event_add_str (event, "workflow_id", wf->id)
     ||  event_add_int (event, "priority", wf->priority)
     ||  event_add_int (event, "timeout_ms", (int64_t) (wf->deadline_ms - wf->accepted_ms))
+    ||  event_add_int (event, "deadline_time_ms", (int64_t) (wall + left))
     ||  event_add_str (event, "target", wf->options.target)
     ||  event_add_bool (event, "explain", wf->options.explain)
     ||  event_add_bool (event, "json", wf->options.json)

@@ -19,6 +19,7 @@
 #include <string.h>
 #include <sys/resource.h>
 #include <sys/stat.h>
+#include <time.h>
 #include <unistd.h>
 
 //  A project whose README is small and whose 50 build files are each
@@ -275,5 +276,119 @@ Test (reliability, operations_are_answered_at_once_while_the_journal_is_unwritab
     tu_result_release (&r);
     cr_assert_eq (tree_cli (&tree, &r, "journal", "verify", NULL), 0, "%s", r.out);
     tu_result_release (&r);
+    tree_fini (&tree);
+}
+
+//  ----------------------------------------------------------------------
+//  5. Deadlines across a restart
+
+//  Every line of `events --json --type TYPE` whose workflow_id is id.
+static size_t
+s_events_for (tree_t *tree, const char *type, const char *id, json_t **last_p)
+{
+    tu_result_t r;
+    cr_assert_eq (tree_cli (tree, &r, "events", "--json", "--type", type, NULL), 0, "%s",
+                  r.err);
+    size_t count = 0;
+    for (char *line = strtok (r.out, "\n"); line; line = strtok (NULL, "\n")) {
+        json_t *event = json_loads (line, 0, NULL);
+        cr_assert_not_null (event, "%s", line);
+        const char *wf = json_string_value (json_object_get (event, "workflow_id"));
+        if (wf && strcmp (wf, id) == 0) {
+            count++;
+            if (last_p) {
+                json_decref (*last_p);
+                *last_p = json_incref (event);
+            }
+        }
+        json_decref (event);
+    }
+    tu_result_release (&r);
+    return count;
+}
+
+//  Kill the tree's supervisor and its workers, by pid.
+static void
+s_kill_tree (tree_t *tree)
+{
+    int pids [16];
+    size_t count = tree_children (tree, pids, 16);
+    cr_assert_eq (kill (tree->supervisor, SIGKILL), 0);
+    for (size_t i = 0; i < count; i++)
+        kill (pids [i], SIGKILL);
+    long long deadline = tu_now_ms () + 10000;
+    while (tu_alive (tree->supervisor))
+        cr_assert_lt (tu_now_ms (), deadline, "the supervisor is still there");
+    for (size_t i = 0; i < count; i++)
+        while (tu_alive (pids [i]))
+            cr_assert_lt (tu_now_ms (), deadline, "worker %d is still there", pids [i]);
+}
+
+Test (reliability, a_deadline_passed_while_down_fails_the_workflow_after_replay,
+      .timeout = 240)
+{
+    char *fault [] = { "R2CI_TEST_FAULT=hang:parser:HOLD-ME", NULL };
+    tree_t tree;
+    tree_init (&tree, NULL, fault);
+    tree_up (&tree);
+    char *dir = tu_tmpdir ();
+    char *held = tree_project (dir, "held", "go", "HOLD-ME\n");
+    //  Two workflows the hung parser holds: one with a short deadline,
+    //  one with a long one. Their client goes away with the supervisor.
+    char *argv [] = { (char *) tu_bin ("readme2ci"), "generate", "--id", "short",
+                      "--timeout", "3000", held, NULL };
+    char *argv2 [] = { (char *) tu_bin ("readme2ci"), "generate", "--id", "long",
+                       "--timeout", "120000", held, NULL };
+    pid_t clients [2] = { tu_spawn (argv, tree.env, NULL), tu_spawn (argv2, tree.env, NULL) };
+    json_t *queued = NULL;
+    long long deadline = tu_now_ms () + 30000;
+    while (s_events_for (&tree, "workflow.queued", "short", &queued) == 0
+       ||  s_events_for (&tree, "workflow.queued", "long", NULL) == 0)
+        cr_assert_lt (tu_now_ms (), deadline, "not in the journal");
+    s_kill_tree (&tree);
+    for (int i = 0; i < 2; i++) {
+        kill (clients [i], SIGKILL);
+        tu_wait (clients [i], 5000);
+    }
+    //  The short deadline passes while no supervisor runs (the wall
+    //  clock: the journal's time is the only one that outlives us).
+    long long due = json_integer_value (json_object_get (queued, "time_ms")) + 3000;
+    json_decref (queued);
+    struct timespec now;
+    do {
+        struct timespec pause = { 0, 50 * 1000000 };
+        nanosleep (&pause, NULL);
+        clock_gettime (CLOCK_REALTIME, &now);
+    } while (now.tv_sec * 1000LL + now.tv_nsec / 1000000 <= due + 100);
+    //  Without the fault, a new supervisor would run both at once: the
+    //  late one must be failed as timed out, in the journal too.
+    for (size_t i = 0; i < tree.env_count; i++)
+        if (strncmp (tree.env [i], "R2CI_TEST_FAULT=", 16) == 0) {
+            free (tree.env [i]);
+            tree.env [i] = strdup ("R2CI_TEST_FAULT=off:none:none");
+        }
+    tree_up (&tree);
+    tu_result_t r;
+    //  The long one runs and its result is kept.
+    deadline = tu_now_ms () + 60000;
+    while (s_events_for (&tree, "workflow.completed", "long", NULL) == 0)
+        cr_assert_lt (tu_now_ms (), deadline, "the workflow with time left did not run");
+    json_t *failed = NULL;
+    deadline = tu_now_ms () + 30000;
+    while (s_events_for (&tree, "workflow.failed", "short", &failed) == 0)
+        cr_assert_lt (tu_now_ms (), deadline, "the late workflow was not failed");
+    cr_assert_eq (json_integer_value (json_object_get (failed, "code")), 4);
+    cr_assert (strstr (json_string_value (json_object_get (failed, "reason")), "timed out"),
+               "%s", json_string_value (json_object_get (failed, "reason")));
+    json_decref (failed);
+    cr_assert_eq (s_events_for (&tree, "workflow.completed", "short", NULL), 0,
+                  "the late workflow ran after its deadline");
+    cr_assert_neq (tree_cli (&tree, &r, "result", "short", NULL), 0, "%s", r.out);
+    tu_result_release (&r);
+    cr_assert_eq (tree_cli (&tree, &r, "down", NULL), 0);
+    tu_result_release (&r);
+    free (held);
+    tu_rmtree (dir);
+    free (dir);
     tree_fini (&tree);
 }
