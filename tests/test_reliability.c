@@ -392,3 +392,61 @@ Test (reliability, a_deadline_passed_while_down_fails_the_workflow_after_replay,
     free (dir);
     tree_fini (&tree);
 }
+
+//  ----------------------------------------------------------------------
+//  13. A damaged last record is not a torn tail
+
+Test (reliability, a_damaged_complete_last_record_stops_the_start, .timeout = 120)
+{
+    tree_t tree;
+    tree_init (&tree, NULL, NULL);
+    tree_up (&tree);
+    char *dir = tu_tmpdir ();
+    char *project = tree_project (dir, "demo", "python", NULL);
+    tu_result_t r;
+    cr_assert_eq (tree_cli (&tree, &r, "generate", "--id", "kept", project, NULL), 0, "%s",
+                  r.err);
+    tu_result_release (&r);
+    cr_assert_eq (tree_cli (&tree, &r, "down", NULL), 0, "%s", r.err);
+    tu_result_release (&r);
+    //  A flipped byte in the last record, which is whole.
+    char *journal = NULL;
+    cr_assert (asprintf (&journal, "%s/journal/journal-0000000001.log", tree.state) > 0);
+    size_t size;
+    char *data = tu_read (journal, &size);
+    cr_assert_not_null (data);
+    data [size - 2] ^= 0x20;
+    FILE *file = fopen (journal, "w");
+    cr_assert_eq (fwrite (data, 1, size, file), size);
+    fclose (file);
+    int status = tree_cli (&tree, &r, "up", "-d", NULL);
+    cr_assert_neq (status, 0, "started over a damaged record: %s", r.out);
+    tu_result_release (&r);
+    char *log = s_log (&tree);
+    cr_assert (log && strstr (log, "journal-0000000001.log") && strstr (log, "damaged"),
+               "%s", log);
+    cr_assert (!strstr (log, "torn tail cut"), "%s", log);
+    free (log);
+    struct stat st;
+    cr_assert_eq (stat (journal, &st), 0);
+    cr_assert_eq ((size_t) st.st_size, size, "the damaged record was cut");
+    cr_assert_eq (tree_cli (&tree, &r, "journal", "verify", NULL), 1, "%s", r.out);
+    tu_result_release (&r);
+    //  A record cut short by a crash is a torn tail: cut, and the start goes on.
+    data [size - 2] ^= 0x20;
+    file = fopen (journal, "w");
+    cr_assert_eq (fwrite (data, 1, size - 3, file), size - 3);
+    fclose (file);
+    tree_up (&tree);
+    log = s_log (&tree);
+    cr_assert (log && strstr (log, "torn tail cut"), "%s", log);
+    free (log);
+    cr_assert_eq (tree_cli (&tree, &r, "down", NULL), 0, "%s", r.err);
+    tu_result_release (&r);
+    free (data);
+    free (journal);
+    free (project);
+    tu_rmtree (dir);
+    free (dir);
+    tree_fini (&tree);
+}
