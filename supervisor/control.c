@@ -260,6 +260,15 @@ control_on_request (server_t *self, zframe_t *identity, zframe_t *header)
             server_reply (self, identity, request.req_id, 0, request.args [0], "", false,
                           text, strlen (text));
         else
+        if (flow_evicted (self, request.args [0])) {
+            char retention [128], message [256];
+            flow_retention_text (self, retention, sizeof retention);
+            snprintf (message, sizeof message, "the result of this workflow was evicted (%s)",
+                      retention);
+            server_reply (self, identity, request.req_id, 1, request.args [0], message, false,
+                          NULL, 0);
+        }
+        else
             server_reply (self, identity, request.req_id, 1, request.args [0],
                           flow_known (self, request.args [0])
                           ? "the workflow has not finished yet"

@@ -106,9 +106,16 @@ s_collect_pending (const event_t *queued, void *arg)
 }
 
 static int
-s_restore_result (const char *id, const char *text, size_t size, void *arg)
+s_restore_result (const char *id, const char *text, size_t size, uint64_t time, void *arg)
 {
-    flow_keep_result ((server_t *) arg, id, text, size);
+    flow_keep_result ((server_t *) arg, id, text, size, time, false);
+    return 0;
+}
+
+static int
+s_restore_evicted (const char *id, void *arg)
+{
+    flow_note_evicted ((server_t *) arg, id);
     return 0;
 }
 
@@ -117,6 +124,7 @@ s_restore_result (const char *id, const char *text, size_t size, void *arg)
 static size_t
 s_requeue (server_t *self, snapshot_t *state)
 {
+    snapshot_each_evicted (state, s_restore_evicted, self);
     snapshot_each_result (state, s_restore_result, self);
     s_pending_list_t pending = { calloc (snapshot_pending_count (state) + 1,
                                          sizeof (const event_t *)), 0 };
@@ -203,7 +211,7 @@ ledger_open (server_t *self, char *err, size_t size)
                   errno == EBADMSG? " (see `readme2ci journal verify`)": "");
         return -1;
     }
-    replay_t replay = { .server = self, .state = snapshot_new (RESULTS_KEPT) };
+    replay_t replay = { .server = self, .state = snapshot_new (self->cfg.results.keep) };
     if (!replay.state) {
         snprintf (err, size, "out of memory");
         return -1;

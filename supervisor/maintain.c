@@ -111,7 +111,7 @@ s_by_acceptance (const void *a, const void *b)
 static snapshot_t *
 s_current_state (server_t *self)
 {
-    snapshot_t *state = snapshot_new (RESULTS_KEPT);
+    snapshot_t *state = snapshot_new (self->cfg.results.keep);
     if (!state)
         return NULL;
     for (int c = 0; c < COMPONENT_COUNT; c++)
@@ -119,9 +119,14 @@ s_current_state (server_t *self)
     for (const char *id = zlistx_first (self->results_order); id;
          id = zlistx_next (self->results_order)) {
         const char *text = flow_result (self, id);
-        if (text && snapshot_add_result (state, id, text, strlen (text)))
+        if (text && snapshot_add_result (state, id, text, strlen (text),
+                                         flow_result_time (self, id)))
             goto out_destroy;
     }
+    for (const char *id = zlistx_first (self->evicted_order); id;
+         id = zlistx_next (self->evicted_order))
+        if (snapshot_add_evicted (state, id))
+            goto out_destroy;
     size_t count = zhashx_size (self->workflows), n = 0;
     workflow_t **list = calloc (count + 1, sizeof *list);
     if (!list)

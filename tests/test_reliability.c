@@ -450,3 +450,90 @@ Test (reliability, a_damaged_complete_last_record_stops_the_start, .timeout = 12
     free (dir);
     tree_fini (&tree);
 }
+
+//  ----------------------------------------------------------------------
+//  9. Result retention
+
+Test (reliability, results_are_kept_as_configured_and_an_evicted_id_is_refused,
+      .timeout = 240)
+{
+    tree_t tree;
+    tree_init (&tree, "results: {keep: 3}\n", NULL);
+    tree_up (&tree);
+    char *dir = tu_tmpdir ();
+    char *project = tree_project (dir, "demo", "rust", NULL);
+    tu_result_t r;
+    for (int i = 1; i <= 5; i++) {
+        char id [16];
+        snprintf (id, sizeof id, "r%d", i);
+        cr_assert_eq (tree_cli (&tree, &r, "generate", "--id", id, project, NULL), 0, "%s",
+                      r.err);
+        tu_result_release (&r);
+    }
+    for (int round = 0; round < 2; round++) {
+        //  The newest three are kept; the two before are evicted, and say so.
+        for (int i = 1; i <= 5; i++) {
+            char id [16];
+            snprintf (id, sizeof id, "r%d", i);
+            int status = tree_cli (&tree, &r, "result", id, NULL);
+            if (i <= 2) {
+                cr_assert_eq (status, 1, "round %d: %s: %s", round, id, r.out);
+                cr_assert (strstr (r.err, "evicted"), "round %d: %s: %s", round, id, r.err);
+            }
+            else {
+                cr_assert_eq (status, 0, "round %d: %s: %s", round, id, r.err);
+                cr_assert (strstr (r.out, "jobs:"));
+            }
+            tu_result_release (&r);
+        }
+        //  A reused id of an evicted result is refused, not run again.
+        cr_assert_eq (tree_cli (&tree, &r, "generate", "--id", "r1", project, NULL), 1,
+                      "round %d: %s%s", round, r.out, r.err);
+        cr_assert (strstr (r.err, "evicted"), "%s", r.err);
+        tu_result_release (&r);
+        cr_assert_eq (s_events_for (&tree, "result.evicted", "r1", NULL), 1);
+        cr_assert_eq (s_events_for (&tree, "result.evicted", "r2", NULL), 1);
+        cr_assert_eq (s_events_for (&tree, "workflow.completed", "r1", NULL), 1);
+        //  The same after a restart: replay keeps the evictions.
+        if (round == 0) {
+            cr_assert_eq (tree_cli (&tree, &r, "down", NULL), 0, "%s", r.err);
+            tu_result_release (&r);
+            tree_up (&tree);
+        }
+    }
+    cr_assert_eq (tree_cli (&tree, &r, "down", NULL), 0, "%s", r.err);
+    tu_result_release (&r);
+    free (project);
+    tu_rmtree (dir);
+    free (dir);
+    tree_fini (&tree);
+}
+
+Test (reliability, results_older_than_max_age_are_evicted, .timeout = 120)
+{
+    tree_t tree;
+    tree_init (&tree, "results: {max_age: 300ms}\n", NULL);
+    tree_up (&tree);
+    tree_events_t *events = tree_events_new (&tree);
+    char *dir = tu_tmpdir ();
+    char *project = tree_project (dir, "demo", "node", NULL);
+    tu_result_t r;
+    cr_assert_eq (tree_cli (&tree, &r, "generate", "--id", "aged", project, NULL), 0, "%s",
+                  r.err);
+    tu_result_release (&r);
+    json_t *event = tree_events_wait (events, "result.evicted", NULL, 30000);
+    cr_assert_not_null (event, "never evicted");
+    cr_assert_str_eq (json_string_value (json_object_get (event, "workflow_id")), "aged");
+    cr_assert_str_eq (json_string_value (json_object_get (event, "reason")), "age");
+    json_decref (event);
+    cr_assert_eq (tree_cli (&tree, &r, "result", "aged", NULL), 1, "%s", r.out);
+    cr_assert (strstr (r.err, "evicted"), "%s", r.err);
+    tu_result_release (&r);
+    tree_events_destroy (&events);
+    cr_assert_eq (tree_cli (&tree, &r, "down", NULL), 0, "%s", r.err);
+    tu_result_release (&r);
+    free (project);
+    tu_rmtree (dir);
+    free (dir);
+    tree_fini (&tree);
+}
