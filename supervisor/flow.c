@@ -52,14 +52,23 @@ s_waiter_release (waiter_t *self)
     memset (self, 0, sizeof *self);
 }
 
-//  Answers one waiter (see server_reply).
+//  Answers one waiter (see server_reply), or once the last recorded event
+//  is durable when held (see server_reply_held).
 static void
 s_waiter_reply (server_t *self, const waiter_t *waiter, int code, const char *workflow_id,
-                const char *message, bool degraded, const void *body, size_t body_size)
+                const char *message, bool degraded, const void *body, size_t body_size,
+                bool held)
 {
     zframe_t *identity = zframe_new (waiter->size > WAITER_INLINE? waiter->identity.heap
                                                                  : waiter->identity.bytes,
                                      waiter->size);
+    if (identity && held) {
+        wire_reply_t reply = { .req_id = waiter->req_id, .code = code, .degraded = degraded };
+        util_copy (reply.workflow_id, sizeof reply.workflow_id, workflow_id);
+        util_copy (reply.message, sizeof reply.message, message);
+        ledger_hold_reply (self, identity, &reply, body, body_size);
+    }
+    else
     if (identity)
         server_reply (self, identity, waiter->req_id, code, workflow_id, message, degraded,
                       body, body_size);
@@ -371,6 +380,12 @@ flow_finish (server_t *self, workflow_t *wf, int code, const char *message, zfra
         json_object_set_new (fields, "bytes", json_integer ((json_int_t) zframe_size (text)));
         json_object_set_new (fields, "elapsed_ms",
                              json_integer ((json_int_t) (util_now_ms () - wf->accepted_ms)));
+        //  Room first: the evictions go in the journal before the
+        //  completion, so replay never finds more results than it keeps
+        //  without the record of which went.
+        while (zlistx_size (self->results_order) >= self->cfg.results.keep
+           &&  !zhashx_lookup (self->results, wf->id))
+            s_evict_oldest (self, "count", true);
         //  The result is journaled with the completion, so `result ID`
         //  and a client attaching later get it even after a restart.
         server_event_bytes (self, "workflow.completed", fields, "result", text, NULL, NULL);
@@ -387,17 +402,24 @@ flow_finish (server_t *self, workflow_t *wf, int code, const char *message, zfra
         json_object_set_new (fields, "code", json_integer (code));
         server_event (self, shed? "workflow.shed": "workflow.failed", fields);
     }
-    //  The answer goes out at once; only the acknowledgement of a
-    //  submission waits for the disk. Should the supervisor die before the
-    //  completion record is durable, the workflow runs again after the
-    //  restart and is completed once in the journal all the same.
+    //  Once the workflow's own record is durable, the answer goes out at
+    //  once: should the supervisor die before the completion record is
+    //  durable too, the workflow runs again after the restart and is
+    //  completed once in the journal all the same. Until then a result
+    //  waits for its completion record (which follows the queued one):
+    //  else a client could hold a result the journal never heard of.
     const void *body = text? zframe_data (text): NULL;
     size_t body_size = text? zframe_size (text): 0;
+    bool hold = code == 0 && !ledger_durable (self, wf->queued_seq);
     s_waiter_reply (self, &wf->waiter, code, wf->id, message, wf->options.degraded,
-                    body, body_size);
+                    body, body_size, hold);
     for (size_t i = 0; i < wf->more_waiters_count; i++)
         s_waiter_reply (self, &wf->more_waiters [i], code, wf->id, message,
-                        wf->options.degraded, body, body_size);
+                        wf->options.degraded, body, body_size, hold);
+    //  A result that waits: one commit now rather than a batch's wait, so
+    //  a client working one workflow at a time is not slowed by it.
+    if (hold)
+        ledger_commit (self);
     dheap_remove (&self->deadlines, &wf->deadline_slot);
     zhashx_delete (self->workflows, wf->id);
     self->freed_since_trim++;
@@ -849,7 +871,7 @@ flow_submit (server_t *self, zframe_t *identity, zmsg_t *msg, zframe_t *header)
     //  even if the supervisor dies; the acknowledgement waits for the disk.
     //  The deadline goes in as wall-clock time, the only clock that
     //  outlives the process: replay keeps it (flow_recover).
-    server_event_bytes (self, "workflow.queued",
+    wf->queued_seq = server_event_bytes (self, "workflow.queued",
                         json_pack ("{s:s, s:i, s:I, s:I, s:s, s:b, s:b}", "workflow_id", wf->id,
                                    "priority", wf->priority, "timeout_ms", (json_int_t) timeout,
                                    "deadline_time_ms", (json_int_t) (util_wall_ms () + timeout),
@@ -892,6 +914,7 @@ flow_recover (server_t *self, const event_t *queued)
     if (!wf)
         return -1;
     util_copy (wf->id, sizeof wf->id, id);
+    wf->queued_seq = queued->seq;       //  replayed: durable
     wf->priority = pqueue_priority_valid ((int32_t) priority)? (int32_t) priority
                                                              : WIRE_PRIORITY_NORMAL;
     //  The deadline the client was given holds across restarts: the time

@@ -433,6 +433,22 @@ ledger_hold_reply (server_t *self, zframe_t *identity, const wire_reply_t *reply
     held->body = body? zframe_new (body, body_size): NULL;
 }
 
+void
+ledger_commit (server_t *self)
+{
+    if (self->journal && journal_healthy (self->journal)) {
+        journal_sync (self->journal);
+        s_note_health (self, true);
+    }
+    s_flush (self);
+}
+
+bool
+ledger_durable (server_t *self, uint64_t seq)
+{
+    return !self->journal || (seq && seq <= journal_durable_seq (self->journal));
+}
+
 bool
 ledger_healthy (server_t *self)
 {

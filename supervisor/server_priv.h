@@ -66,6 +66,7 @@ struct workflow {
     uint64_t sent_us;           //  when the job went out
     uint64_t retry_at_ms;       //  waiting to retry when not 0
     uint64_t spool_off;
+    uint64_t queued_seq;        //  its workflow.queued record; 0: not yet known
     pqueue_handle_t queued;     //  in its component's queue when not 0
     worker_t *worker;
     zframe_t *docs;             //  inputs, as the client sent them
@@ -338,6 +339,11 @@ uint64_t ledger_record (server_t *self, event_t *event);
 void ledger_hold_reply (server_t *self, zframe_t *identity, const wire_reply_t *reply,
                         const void *body, size_t body_size);
 bool ledger_healthy (server_t *self);
+//  True once the record seq (not 0) is durable; always without a journal.
+bool ledger_durable (server_t *self, uint64_t seq);
+//  Commit what is queued now instead of at the end of its batch, and send
+//  the answers that waited for it (best effort: a failure is as in tick).
+void ledger_commit (server_t *self);
 const char *ledger_problem (server_t *self);
 void ledger_tick (server_t *self, uint64_t now);
 

@@ -342,7 +342,7 @@ s_client (int argc, char **argv)
             bool again = false;
             while (!done && !again) {
                 client_reply_t reply;
-                if (client_next_reply (client, 5000, &reply)) {
+                if (client_next_reply (client, 2000, &reply)) {
                     client_destroy (&client);
                     again = true;
                     break;
@@ -359,6 +359,14 @@ s_client (int argc, char **argv)
                     if (s_write_file (path, reply.body, reply.body_size))
                         printf ("error %s 2 cannot write %s\n", id, path);
                     printf ("done %s\n", id);
+                    done = true;
+                }
+                else
+                if (reply.reply.code == 1 && strstr (reply.reply.message, "evicted")) {
+                    //  Done, its answer lost with a supervisor, and so many
+                    //  finished since that its result went: the audit
+                    //  checks the journal says so.
+                    printf ("evicted %s\n", id);
                     done = true;
                 }
                 else
@@ -382,6 +390,7 @@ s_client (int argc, char **argv)
         }
         if (!done)
             printf ("error %s 0 gave up after 300 s\n", id);
+        s_pause_ms (40);            //  about 20 a second: the journal fits its disk
     }
     client_destroy (&client);
     for (int p = 0; p < projects; p++) {
@@ -763,7 +772,7 @@ s_teardown (run_t *self)
 }
 
 //  What the clients said, per id: 1 acknowledged, 2 done, 4 poisoned,
-//  8 an error.
+//  8 an error, 16 started, 32 evicted before its client heard.
 static zhashx_t *
 s_client_reports (run_t *self, long *errors_p)
 {
@@ -779,7 +788,8 @@ s_client_reports (run_t *self, long *errors_p)
                 continue;
             uintptr_t flags = (uintptr_t) zhashx_lookup (seen, id);
             flags |= strcmp (what, "ack") == 0? 1: strcmp (what, "done") == 0? 2:
-                     strcmp (what, "poison") == 0? 4: strcmp (what, "start") == 0? 16: 8;
+                     strcmp (what, "poison") == 0? 4: strcmp (what, "start") == 0? 16:
+                     strcmp (what, "evicted") == 0? 32: 8;
             if (strcmp (what, "error") == 0) {
                 s_violation (self, "client %d: %s", c, line);
                 (*errors_p)++;
@@ -975,6 +985,17 @@ s_run (run_t *self)
                 acked++;
             if (flags & 4)
                 poisoned++;
+            if (flags & 32) {
+                //  Its client never got it: completed once, and evicted,
+                //  both in the journal.
+                evicted++;
+                if (completed != 1 || !counts || !counts->evicted) {
+                    s_violation (self, "%s: evicted, but the journal has %ld completions and "
+                                 "%ld evictions", id, completed, counts? counts->evicted: 0);
+                    lost++;
+                }
+                continue;
+            }
             if (!(flags & 2)) {
                 s_violation (self, "%s: its client never got a result", id);
                 lost++;
