@@ -52,23 +52,14 @@ s_waiter_release (waiter_t *self)
     memset (self, 0, sizeof *self);
 }
 
-//  Answers one waiter (see server_reply), or once the last recorded event
-//  is durable when held (see server_reply_held).
+//  Answers one waiter (see server_reply).
 static void
 s_waiter_reply (server_t *self, const waiter_t *waiter, int code, const char *workflow_id,
-                const char *message, bool degraded, const void *body, size_t body_size,
-                bool held)
+                const char *message, bool degraded, const void *body, size_t body_size)
 {
     zframe_t *identity = zframe_new (waiter->size > WAITER_INLINE? waiter->identity.heap
                                                                  : waiter->identity.bytes,
                                      waiter->size);
-    if (identity && held) {
-        wire_reply_t reply = { .req_id = waiter->req_id, .code = code, .degraded = degraded };
-        util_copy (reply.workflow_id, sizeof reply.workflow_id, workflow_id);
-        util_copy (reply.message, sizeof reply.message, message);
-        ledger_hold_reply (self, identity, &reply, body, body_size);
-    }
-    else
     if (identity)
         server_reply (self, identity, waiter->req_id, code, workflow_id, message, degraded,
                       body, body_size);
@@ -402,24 +393,23 @@ flow_finish (server_t *self, workflow_t *wf, int code, const char *message, zfra
         json_object_set_new (fields, "code", json_integer (code));
         server_event (self, shed? "workflow.shed": "workflow.failed", fields);
     }
-    //  Once the workflow's own record is durable, the answer goes out at
-    //  once: should the supervisor die before the completion record is
+    //  The answer goes out at once once the workflow's own record is
+    //  durable: should the supervisor die before the completion record is
     //  durable too, the workflow runs again after the restart and is
-    //  completed once in the journal all the same. Until then a result
-    //  waits for its completion record (which follows the queued one):
-    //  else a client could hold a result the journal never heard of.
+    //  completed once in the journal all the same. A result that came
+    //  before its workflow's record was durable (within a batch) commits
+    //  the batch first, one fsync: else a client could hold a result the
+    //  journal never heard of. When the journal cannot be written the
+    //  answer still goes out; its events wait in memory for the disk.
+    if (code == 0 && !ledger_durable (self, wf->queued_seq))
+        ledger_commit (self);
     const void *body = text? zframe_data (text): NULL;
     size_t body_size = text? zframe_size (text): 0;
-    bool hold = code == 0 && !ledger_durable (self, wf->queued_seq);
     s_waiter_reply (self, &wf->waiter, code, wf->id, message, wf->options.degraded,
-                    body, body_size, hold);
+                    body, body_size);
     for (size_t i = 0; i < wf->more_waiters_count; i++)
         s_waiter_reply (self, &wf->more_waiters [i], code, wf->id, message,
-                        wf->options.degraded, body, body_size, hold);
-    //  A result that waits: one commit now rather than a batch's wait, so
-    //  a client working one workflow at a time is not slowed by it.
-    if (hold)
-        ledger_commit (self);
+                        wf->options.degraded, body, body_size);
     dheap_remove (&self->deadlines, &wf->deadline_slot);
     zhashx_delete (self->workflows, wf->id);
     self->freed_since_trim++;

@@ -342,7 +342,8 @@ bool ledger_healthy (server_t *self);
 //  True once the record seq (not 0) is durable; always without a journal.
 bool ledger_durable (server_t *self, uint64_t seq);
 //  Commit what is queued now instead of at the end of its batch, and send
-//  the answers that waited for it (best effort: a failure is as in tick).
+//  the answers that waited for it (a failure leaves the journal unhealthy,
+//  as in tick; nothing is done while it is).
 void ledger_commit (server_t *self);
 const char *ledger_problem (server_t *self);
 void ledger_tick (server_t *self, uint64_t now);

@@ -5,7 +5,7 @@
     (cK-1, cK-2...) and wait for each answer, submitting again by id when
     the supervisor goes quiet; meanwhile a random worker is SIGKILLed every
     50 ms, the supervisor is SIGKILLed and started again every few
-    seconds, the journal's file system (a small tmpfs) is filled and freed,
+    seconds, the journal's disk (a small tmpfs) is filled and freed,
     and another process feeds the client socket malformed frames. Then the
     audit: every workflow a client was told was accepted or done is
     completed exactly once in the journal; every result can be read back
@@ -306,7 +306,7 @@ s_client (int argc, char **argv)
     sigemptyset (&stop);
     sigaddset (&stop, SIGTERM);
     sigprocmask (SIG_BLOCK, &stop, NULL);
-    int k = atoi (argv [0]);
+    int k = (int) strtol (argv [0], NULL, 10);
     const char *endpoint = argv [1], *outdir = argv [2];
     int projects = argc - 3;
     inputs_t *inputs = calloc ((size_t) projects, sizeof *inputs);
@@ -934,7 +934,7 @@ s_run (run_t *self)
         s_reap (self->garbage, 5000);
         self->garbage = 0;
         char *text = s_read_file (garbage_out, NULL);
-        garbage = text? atol (text): 0;
+        garbage = text? strtol (text, NULL, 10): 0;
         free (text);
     }
     if (self->supervisor <= 0 || !s_alive (self->supervisor)) {
