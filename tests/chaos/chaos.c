@@ -909,7 +909,22 @@ s_run (run_t *self)
             next_fill = now + self->plan.fill_every_ms;
         }
         if (now >= next_restart) {
-            s_free (self);
+            //  Not while the disk is full: what a supervisor holds in memory
+            //  for a journal it cannot write is lost with it, as README says.
+            //  The kill comes once the disk took its backlog.
+            if (self->filled) {
+                s_free (self);
+                long long until = s_now_ms () + 5000;
+                while (s_now_ms () < until) {
+                    json_t *status = s_status (self);
+                    bool healthy = json_is_true (json_object_get (
+                        json_object_get (status, "supervisor"), "journal_healthy"));
+                    json_decref (status);
+                    if (healthy)
+                        break;
+                    s_pause_ms (20);
+                }
+            }
             s_kill_supervisor (self);
             if (s_start_supervisor (self)) {
                 s_violation (self, "the supervisor did not start again (see %s)", self->log);
