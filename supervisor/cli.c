@@ -838,6 +838,16 @@ s_load_inputs (generate_t *self)
         project_release (&project);
         if (rc)
             return s_fail (EXIT_UNAVAILABLE, "%s: out of memory", input->path);
+        //  Inline or not, the same input gets the same answer.
+        if (input->docs_size + input->project_size > WIRE_INPUTS_MAX) {
+            input->code = s_fail (EXIT_INPUT, "%s: its README and build files come to %zu "
+                                  "bytes, over the limit of %u bytes for one project",
+                                  input->path, input->docs_size + input->project_size,
+                                  WIRE_INPUTS_MAX);
+            input->done = true;
+            self->failed++;
+            continue;
+        }
         //  Two inputs with the same folder name get -2, -3... counted from
         //  the earlier ones of that name, so a thousand copies stay cheap.
         util_copy (input->stem, sizeof input->stem, input->name);

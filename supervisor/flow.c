@@ -10,6 +10,7 @@
 #include "supervisor/project_load.h"
 #include "supervisor/log.h"
 #include "supervisor/observe.h"
+#include "supervisor/snapshot.h"
 #include "workers/bus.h"
 
 #include <errno.h>
@@ -19,6 +20,10 @@
 #include <stdio.h>
 #include <stdlib.h>
 #include <string.h>
+
+//  A workflow.queued record carries the inputs and a few short fields.
+_Static_assert (WIRE_INPUTS_MAX + 64 * 1024 <= JOURNAL_RECORD_MAX,
+                "a submission's inputs must fit one journal record");
 
 const char *const server_step_names [] = { "parse", "detect", "generate", "done" };
 
@@ -164,6 +169,19 @@ flow_load_inputs (server_t *self, workflow_t *wf)
     return 0;
 }
 
+//  A kept result is one block: its finishing time (ms since the epoch),
+//  then its id and its text, each NUL-ended. The table's key, and the
+//  item of the order list, is the id inside it.
+#define RESULT_HEAD sizeof (uint64_t)
+
+static void
+s_result_free (void **item_p)
+{
+    if (*item_p)
+        free ((char *) *item_p - RESULT_HEAD);
+    *item_p = NULL;
+}
+
 int
 flow_init (server_t *self)
 {
@@ -171,15 +189,21 @@ flow_init (server_t *self)
     self->workflows = zhashx_new ();
     self->results = zhashx_new ();
     self->results_order = zlistx_new ();
+    self->evicted = zhashx_new ();
+    self->evicted_order = zlistx_new ();
     self->retrying = zlistx_new ();
-    if (!self->workflows || !self->results || !self->results_order || !self->retrying)
+    if (!self->workflows || !self->results || !self->results_order || !self->retrying
+    ||  !self->evicted || !self->evicted_order)
         return -1;
+    zhashx_set_key_duplicator (self->evicted, NULL);
+    zhashx_set_key_destructor (self->evicted, NULL);
+    zlistx_set_destructor (self->evicted_order, (zlistx_destructor_fn *) zstr_free);
     zhashx_set_destructor (self->workflows, s_workflow_free);
     //  Each workflow's key is its own id: no copy of it per workflow.
     zhashx_set_key_duplicator (self->workflows, NULL);
     zhashx_set_key_destructor (self->workflows, NULL);
     //  A result is one block (see flow_keep_result), owned by the table.
-    zhashx_set_destructor (self->results, (zhashx_destructor_fn *) zstr_free);
+    zhashx_set_destructor (self->results, (zhashx_destructor_fn *) s_result_free);
     zhashx_set_key_duplicator (self->results, NULL);
     zhashx_set_key_destructor (self->results, NULL);
     return 0;
@@ -196,6 +220,8 @@ flow_destroy (server_t *self)
     zhashx_destroy (&self->workflows);
     zhashx_destroy (&self->results);
     zlistx_destroy (&self->results_order);
+    zhashx_destroy (&self->evicted);
+    zlistx_destroy (&self->evicted_order);
 }
 
 static component_t *
@@ -233,17 +259,71 @@ s_drop_job (workflow_t *wf)
 }
 
 void
-flow_keep_result (server_t *self, const char *id, const char *text, size_t size)
+flow_note_evicted (server_t *self, const char *id)
 {
-    //  One block per result, its id then its text: the table's key and
-    //  the order list both point into it instead of copying the id.
+    if (zhashx_lookup (self->evicted, id))
+        return;
+    char *copy = strdup (id);
+    if (!copy || !zlistx_add_end (self->evicted_order, copy)) {
+        free (copy);
+        return;
+    }
+    zhashx_insert (self->evicted, copy, copy);
+    size_t max = (size_t) SNAPSHOT_EVICTED_PER_RESULT * self->cfg.results.keep;
+    while (zlistx_size (self->evicted_order) > max) {
+        char *oldest = zlistx_first (self->evicted_order);
+        zhashx_delete (self->evicted, oldest);
+        zlistx_delete (self->evicted_order, zlistx_cursor (self->evicted_order));
+    }
+}
+
+bool
+flow_evicted (server_t *self, const char *id)
+{
+    return zhashx_lookup (self->evicted, id) != NULL;
+}
+
+void
+flow_retention_text (server_t *self, char *buf, size_t size)
+{
+    char age [32] = "";
+    if (self->cfg.results.max_age_ms > 0)
+        snprintf (age, sizeof age, ", for at most %llu s",
+                  (unsigned long long) (self->cfg.results.max_age_ms + 999) / 1000);
+    snprintf (buf, size, "results are kept: the last %u%s; see results in the config",
+              self->cfg.results.keep, age);
+}
+
+//  The oldest result goes, said in the journal when record is set.
+static void
+s_evict_oldest (server_t *self, const char *reason, bool record)
+{
+    char *id = zlistx_first (self->results_order);
+    if (!id)
+        return;
+    zlistx_delete (self->results_order, zlistx_cursor (self->results_order));
+    if (record)
+        server_event (self, "result.evicted", json_pack ("{s:s, s:s}", "workflow_id", id,
+                                                         "reason", reason));
+    flow_note_evicted (self, id);
+    zhashx_delete (self->results, id);          //  frees id
+}
+
+void
+flow_keep_result (server_t *self, const char *id, const char *text, size_t size,
+                  uint64_t time_ms, bool record)
+{
+    //  One block per result (see RESULT_HEAD): the table's key and the
+    //  order list both point into it instead of copying the id.
     size_t id_size = strlen (id) + 1;
-    char *block = malloc (id_size + size + 1);
+    char *block = malloc (RESULT_HEAD + id_size + size + 1);
     if (!block)
         return;
-    memcpy (block, id, id_size);
-    memcpy (block + id_size, text, size);
-    block [id_size + size] = 0;
+    memcpy (block, &time_ms, RESULT_HEAD);
+    char *key = block + RESULT_HEAD;
+    memcpy (key, id, id_size);
+    memcpy (key + id_size, text, size);
+    key [id_size + size] = 0;
     char *old = zhashx_lookup (self->results, id);
     if (old) {
         void *handle = zlistx_find (self->results_order, old);
@@ -251,20 +331,27 @@ flow_keep_result (server_t *self, const char *id, const char *text, size_t size)
             zlistx_delete (self->results_order, handle);
         zhashx_delete (self->results, id);
     }
-    zlistx_add_end (self->results_order, block);
-    zhashx_insert (self->results, block, block);
-    while (zlistx_size (self->results_order) > RESULTS_KEPT) {
-        char *oldest = zlistx_first (self->results_order);
-        zlistx_delete (self->results_order, zlistx_cursor (self->results_order));
-        zhashx_delete (self->results, oldest);
-    }
+    zlistx_add_end (self->results_order, key);
+    zhashx_insert (self->results, key, key);
+    while (zlistx_size (self->results_order) > self->cfg.results.keep)
+        s_evict_oldest (self, "count", record);
 }
 
 const char *
 flow_result (server_t *self, const char *id)
 {
-    const char *block = zhashx_lookup (self->results, id);
-    return block? block + strlen (block) + 1: NULL;
+    const char *key = zhashx_lookup (self->results, id);
+    return key? key + strlen (key) + 1: NULL;
+}
+
+uint64_t
+flow_result_time (server_t *self, const char *id)
+{
+    const char *key = zhashx_lookup (self->results, id);
+    uint64_t time = 0;
+    if (key)
+        memcpy (&time, key - RESULT_HEAD, RESULT_HEAD);
+    return time;
 }
 
 bool
@@ -287,10 +374,17 @@ flow_finish (server_t *self, workflow_t *wf, int code, const char *message, zfra
         json_object_set_new (fields, "bytes", json_integer ((json_int_t) zframe_size (text)));
         json_object_set_new (fields, "elapsed_ms",
                              json_integer ((json_int_t) (util_now_ms () - wf->accepted_ms)));
+        //  Room first: the evictions go in the journal before the
+        //  completion, so replay never finds more results than it keeps
+        //  without the record of which went.
+        while (zlistx_size (self->results_order) >= self->cfg.results.keep
+           &&  !zhashx_lookup (self->results, wf->id))
+            s_evict_oldest (self, "count", true);
         //  The result is journaled with the completion, so `result ID`
         //  and a client attaching later get it even after a restart.
         server_event_bytes (self, "workflow.completed", fields, "result", text, NULL, NULL);
-        flow_keep_result (self, wf->id, (const char *) zframe_data (text), zframe_size (text));
+        flow_keep_result (self, wf->id, (const char *) zframe_data (text), zframe_size (text),
+                          util_wall_ms (), true);
     }
     else {
         bool shed = strstr (message, "overloaded") != NULL;
@@ -302,10 +396,16 @@ flow_finish (server_t *self, workflow_t *wf, int code, const char *message, zfra
         json_object_set_new (fields, "code", json_integer (code));
         server_event (self, shed? "workflow.shed": "workflow.failed", fields);
     }
-    //  The answer goes out at once; only the acknowledgement of a
-    //  submission waits for the disk. Should the supervisor die before the
-    //  completion record is durable, the workflow runs again after the
-    //  restart and is completed once in the journal all the same.
+    //  The answer goes out at once once the workflow's own record is
+    //  durable: should the supervisor die before the completion record is
+    //  durable too, the workflow runs again after the restart and is
+    //  completed once in the journal all the same. A result that came
+    //  before its workflow's record was durable (within a batch) commits
+    //  the batch first, one fsync: else a client could hold a result the
+    //  journal never heard of. When the journal cannot be written the
+    //  answer still goes out; its events wait in memory for the disk.
+    if (code == 0 && !ledger_durable (self, wf->queued_seq))
+        ledger_commit (self);
     const void *body = text? zframe_data (text): NULL;
     size_t body_size = text? zframe_size (text): 0;
     s_waiter_reply (self, &wf->waiter, code, wf->id, message, wf->options.degraded,
@@ -747,6 +847,18 @@ flow_submit (server_t *self, zframe_t *identity, zmsg_t *msg, zframe_t *header)
                           text, strlen (text));
             return;
         }
+        if (flow_evicted (self, submit.workflow_id)) {
+            //  Running it again under the same id would pass a new workflow
+            //  off as the one whose result its client asks for.
+            char retention [128], message [256];
+            flow_retention_text (self, retention, sizeof retention);
+            snprintf (message, sizeof message, "workflow %s finished and its result was "
+                      "evicted (%s): give a new --id to run it again", submit.workflow_id,
+                      retention);
+            server_reply (self, identity, submit.req_id, 1, submit.workflow_id, message,
+                          false, NULL, 0);
+            return;
+        }
     }
     if (submit.attach) {
         server_reply (self, identity, submit.req_id, 1, submit.workflow_id,
@@ -773,6 +885,19 @@ flow_submit (server_t *self, zframe_t *identity, zmsg_t *msg, zframe_t *header)
         zframe_destroy (&project);
         server_reply (self, identity, submit.req_id, 1, submit.workflow_id,
                       "a submission needs a docs frame and a project frame", false, NULL, 0);
+        return;
+    }
+    size_t inputs = zframe_size (docs) + zframe_size (project);
+    if (inputs > WIRE_INPUTS_MAX) {
+        //  Refused at the door: it could not be journaled whole, and what
+        //  is accepted must survive a restart.
+        zframe_destroy (&docs);
+        zframe_destroy (&project);
+        char message [160];
+        snprintf (message, sizeof message, "the submission's inputs are %zu bytes, over the "
+                  "limit of %u bytes for one project", inputs, WIRE_INPUTS_MAX);
+        server_reply (self, identity, submit.req_id, 1, submit.workflow_id, message, false,
+                      NULL, 0);
         return;
     }
     workflow_t *wf = calloc (1, sizeof *wf);
@@ -830,9 +955,12 @@ flow_submit (server_t *self, zframe_t *identity, zmsg_t *msg, zframe_t *header)
     }
     //  Journaled with its inputs before the client hears of it, so it runs
     //  even if the supervisor dies; the acknowledgement waits for the disk.
-    server_event_bytes (self, "workflow.queued",
-                        json_pack ("{s:s, s:i, s:I, s:s, s:b, s:b}", "workflow_id", wf->id,
+    //  The deadline goes in as wall-clock time, the only clock that
+    //  outlives the process: replay keeps it (flow_recover).
+    wf->queued_seq = server_event_bytes (self, "workflow.queued",
+                        json_pack ("{s:s, s:i, s:I, s:I, s:s, s:b, s:b}", "workflow_id", wf->id,
                                    "priority", wf->priority, "timeout_ms", (json_int_t) timeout,
+                                   "deadline_time_ms", (json_int_t) (util_wall_ms () + timeout),
                                    "target", wf->options.target, "explain", wf->options.explain,
                                    "json", wf->options.json),
                         "docs", docs, "project", project);
@@ -858,21 +986,40 @@ flow_recover (server_t *self, const event_t *queued)
     size_t docs_size, project_size;
     const uint8_t *docs = event_get_bytes (queued, "docs", &docs_size);
     const uint8_t *project = event_get_bytes (queued, "project", &project_size);
-    int64_t priority = WIRE_PRIORITY_NORMAL, timeout = 0;
+    int64_t priority = WIRE_PRIORITY_NORMAL, timeout = 0, deadline = 0;
     event_get_int (queued, "priority", &priority);
     event_get_int (queued, "timeout_ms", &timeout);
+    if (timeout <= 0)
+        timeout = (int64_t) self->cfg.retry.workflow_timeout_ms;
+    //  Journals from before deadline_time_ms: the time of acceptance.
+    if (event_get_int (queued, "deadline_time_ms", &deadline))
+        deadline = (int64_t) queued->time + timeout;
     if (!id || !docs || !project || strlen (id) >= sizeof ((workflow_t *) 0)->id)
         return -1;
     workflow_t *wf = calloc (1, sizeof *wf);
     if (!wf)
         return -1;
     util_copy (wf->id, sizeof wf->id, id);
+    wf->queued_seq = queued->seq;       //  replayed: durable
     wf->priority = pqueue_priority_valid ((int32_t) priority)? (int32_t) priority
                                                              : WIRE_PRIORITY_NORMAL;
-    wf->accepted_ms = util_now_ms ();
-    //  A fresh deadline: the time it spent waiting for us was not its own.
-    wf->deadline_ms = wf->accepted_ms + (timeout > 0? (uint64_t) timeout
-                                         : (uint64_t) self->cfg.retry.workflow_timeout_ms);
+    //  The deadline the client was given holds across restarts: the time
+    //  since acceptance counts (the wall clock's, as journaled), and a
+    //  workflow whose deadline passed while no supervisor ran is failed as
+    //  timed out by the first tick, never run. accepted_ms is set back by
+    //  that time, so the timeout message says how long it really waited.
+    uint64_t now = util_now_ms ();
+    int64_t waited = (int64_t) util_wall_ms () - (int64_t) queued->time;
+    if (waited < 0)
+        waited = 0;                     //  the clock went back: count from now
+    if ((uint64_t) waited > now)
+        waited = (int64_t) now;
+    int64_t left = deadline - (int64_t) util_wall_ms ();
+    if (left > timeout)
+        left = timeout;                 //  the clock went back
+    bool expired = left <= 0;
+    wf->accepted_ms = now - (uint64_t) waited;
+    wf->deadline_ms = expired? now: now + (uint64_t) left;
     const char *target = event_get_str (queued, "target");
     util_copy (wf->options.target, sizeof wf->options.target, target? target: "github");
     event_get_bool (queued, "explain", &wf->options.explain);
@@ -884,6 +1031,8 @@ flow_recover (server_t *self, const event_t *queued)
         return -1;
     }
     zhashx_insert (self->workflows, wf->id, wf);
+    if (expired)
+        return 0;                       //  not queued: flow_tick fails it
     component_t *parser = &self->components [STEP_PARSE];
     wf->queued = pqueue_push_front (parser->queue, wf, wf->priority);
     if (!wf->queued) {
@@ -968,6 +1117,15 @@ flow_tick (server_t *self, uint64_t now)
         zlistx_destroy (&due);
     }
     flow_dispatch_all (self);
+    //  Results past their age go, oldest first, checked every 100 ms.
+    if (self->cfg.results.max_age_ms > 0 && now - self->last_age_check_ms >= 100) {
+        self->last_age_check_ms = now;
+        uint64_t wall = util_wall_ms ();
+        const char *id;
+        while ((id = zlistx_first (self->results_order))
+           &&  flow_result_time (self, id) + (uint64_t) self->cfg.results.max_age_ms <= wall)
+            s_evict_oldest (self, "age", true);
+    }
     //  Deadlines: the heap gives the expired ones, soonest first, without
     //  looking at the others (100,000 may be queued).
     int timeouts [COMPONENT_COUNT] = { 0 };

@@ -96,6 +96,19 @@ server_reply_held (server_t *self, zframe_t *identity, uint64_t req_id, int code
                            .accepted = accepted };
     util_copy (reply.workflow_id, sizeof reply.workflow_id, workflow_id? workflow_id: "");
     util_copy (reply.message, sizeof reply.message, message? message: "");
+    if (!accepted && !ledger_healthy (self)) {
+        //  An operation whose own record met a journal failure: it is
+        //  applied, and its record waits in memory for the disk. Say so
+        //  now rather than leave the caller waiting for a disk that may
+        //  not recover (operations are refused while it is known down).
+        size_t used = strlen (reply.message);
+        snprintf (reply.message + used, sizeof reply.message - used, "%s(applied; not yet "
+                  "in the journal, which cannot be written: %s)", used? " ": "",
+                  ledger_problem (self));
+        server_reply (self, identity, req_id, code, reply.workflow_id, reply.message,
+                      degraded, body, body_size);
+        return;
+    }
     ledger_hold_reply (self, identity, &reply, body, body_size);
 }
 

@@ -29,7 +29,6 @@
 #define MAX_CREDIT 16
 #define MAX_WAITERS 16
 #define MAX_MSG_BYTES (64 * 1024 * 1024)
-#define RESULTS_KEPT 1024
 #define POISON_CRASHES 3
 _Static_assert (POISON_CRASHES < 65535, "crashes is a 16-bit counter");
 
@@ -68,6 +67,7 @@ struct workflow {
     uint64_t retry_at_ms;       //  waiting to retry when not 0
     uint64_t job_deadline_ms;   //  the job in flight is overdue after this
     uint64_t spool_off;
+    uint64_t queued_seq;        //  its workflow.queued record; 0: not yet known
     pqueue_handle_t queued;     //  in its component's queue when not 0
     worker_t *worker;
     zframe_t *docs;             //  inputs, as the client sent them
@@ -192,6 +192,9 @@ struct server {
     zhashx_t *workers;          //  identity hex -> worker_t (borrowed)
     zhashx_t *results;          //  id -> text (owned), for `result`
     zlistx_t *results_order;    //  ids, oldest first
+    zhashx_t *evicted;          //  ids whose result was evicted (borrowed keys)
+    zlistx_t *evicted_order;    //  the same ids (owned), oldest first
+    uint64_t last_age_check_ms;
     zlistx_t *retrying;         //  workflows waiting for a retry (borrowed)
     backoff_rng_t rng;
     uint64_t next_job_id;
@@ -307,7 +310,17 @@ void flow_finish (server_t *self, workflow_t *wf, int code, const char *message,
                   zframe_t *text);
 void flow_abandon_all (server_t *self, const char *message);
 const char *flow_result (server_t *self, const char *id);
-void flow_keep_result (server_t *self, const char *id, const char *text, size_t size);
+//  When the result of id finished (ms since the epoch), 0 if not kept.
+uint64_t flow_result_time (server_t *self, const char *id);
+//  Keep a result finished at time_ms; the oldest beyond results.keep go,
+//  each a result.evicted event when record is set (not during replay).
+void flow_keep_result (server_t *self, const char *id, const char *text, size_t size,
+                       uint64_t time_ms, bool record);
+//  Remember that the result of id was evicted (replay), and ask.
+void flow_note_evicted (server_t *self, const char *id);
+bool flow_evicted (server_t *self, const char *id);
+//  "the last N, for at most AGE" as results are kept, for messages.
+void flow_retention_text (server_t *self, char *buf, size_t size);
 int flow_recover (server_t *self, const event_t *queued);
 //  Brings a queued workflow's inputs back from the spool into memory.
 //  0, or -1 with errno (the spool could not be read).
@@ -350,6 +363,12 @@ uint64_t ledger_record (server_t *self, event_t *event);
 void ledger_hold_reply (server_t *self, zframe_t *identity, const wire_reply_t *reply,
                         const void *body, size_t body_size);
 bool ledger_healthy (server_t *self);
+//  True once the record seq (not 0) is durable; always without a journal.
+bool ledger_durable (server_t *self, uint64_t seq);
+//  Commit what is queued now instead of at the end of its batch, and send
+//  the answers that waited for it (a failure leaves the journal unhealthy,
+//  as in tick; nothing is done while it is).
+void ledger_commit (server_t *self);
 const char *ledger_problem (server_t *self);
 void ledger_tick (server_t *self, uint64_t now);
 
