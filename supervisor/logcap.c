@@ -155,7 +155,7 @@ s_open (logcap_t *self, const char *name, uint64_t *size_p)
 {
     char path [PATH_MAX + 48];
     s_path (self, name, 0, path, sizeof path);
-    int fd = open (path, O_WRONLY | O_CREAT | O_APPEND | O_CLOEXEC, 0600);
+    int fd = open (path, O_WRONLY | O_CREAT | O_APPEND | O_CLOEXEC | O_NOFOLLOW, 0600);
     struct stat st;
     if (fd >= 0 && size_p)
         *size_p = fstat (fd, &st) == 0? (uint64_t) st.st_size: 0;
