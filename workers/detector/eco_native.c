@@ -999,24 +999,28 @@ s_make (dctx_t *self, report_job_t *job, const project_file_t *make)
 {
     const char *name = make? make->name: "Makefile";
     dctx_tool (self, job, "make", name);
-    //  a default goal that runs the tests (its first target is test, or
-    //  it runs the programs it builds) makes `make` the test step
-    char goal [96], source [192];
+    //  a default goal that runs the tests makes `make` the test step: a
+    //  first target named test or check is run by its name (`make` would
+    //  be it, and a Build step that tests misleads), one that runs the
+    //  programs it builds (./$@) is `make` itself
+    char goal [96] = "", source [192];
     unsigned line = 0;
-    if (make && dtext_make_default (make->data, goal, sizeof goal, &line)
-        && s_make_runs_tests (make->data, goal, 2)) {
+    bool goal_tests = make && dtext_make_default (make->data, goal, sizeof goal, &line)
+                   && s_make_runs_tests (make->data, goal, 2);
+    bool goal_is_test = goal_tests && (strcmp (goal, "test") == 0 || strcmp (goal, "tests") == 0
+                                       || strcmp (goal, "check") == 0);
+    if (goal_is_test && eco_make_wrapper (self, job, CMD_TEST, goal, NULL))
+        ;
+    else
+    if (goal_tests && !goal_is_test) {
         char what [160];
         snprintf (what, sizeof what, "default goal %s runs the tests", goal);
         dctx_source (source, sizeof source, name, line, what);
         dctx_step_named (self, job, CMD_TEST, "Build and test", "make", source);
-        if (strcmp (goal, "test") == 0 || strcmp (goal, "check") == 0)
-            goal [0] = 0;
     }
-    else {
-        goal [0] = 0;
+    else
         dctx_step (self, job, CMD_BUILD, "make", name);
-    }
-    if (!eco_make_wrapper (self, job, CMD_TEST, "test", NULL)
+    if (!goal_is_test && !eco_make_wrapper (self, job, CMD_TEST, "test", NULL)
         && !eco_make_wrapper (self, job, CMD_TEST, "check", NULL)
         && !dctx_has_step (job, CMD_TEST))
         s_make_test_folder (self, job);
