@@ -1,6 +1,7 @@
 /*  workers/detector/eco_node.c - Node.js (npm, yarn 1 and berry, pnpm,
     bun) from package.json, lockfiles and version files; and Deno.  */
 #include "workers/detector/eco.h"
+#include "common/ytree.h"
 #include "workers/detector/dtext.h"
 #include "workers/detector/vrange.h"
 
@@ -159,6 +160,115 @@ s_has_dep (json_t *root, const char *name)
 {
     return json_object_get (json_object_get (root, "dependencies"), name)
         || json_object_get (json_object_get (root, "devDependencies"), name);
+}
+
+
+//  -- what the tooling runs on ------------------------------------------
+//  package-lock.json (v2, v3) and npm-shrinkwrap.json: packages[*].engines.node.
+//  True when it recorded any.
+static bool
+s_npm_lock_limits (dctx_t *self, report_job_t *job, json_t *lock, const char *file)
+{
+    const char *key;
+    json_t *entry;
+    bool any = false;
+    json_object_foreach (json_object_get (lock, "packages"), key, entry) {
+        if (!*key)
+            continue;           //  the project itself: its own engines
+        const char *range = json_string_value (json_object_get (
+                                json_object_get (entry, "engines"), "node"));
+        if (!range)
+            continue;
+        const char *name = strstr (key, "node_modules/");
+        const char *version = json_string_value (json_object_get (entry, "version"));
+        char why [160];
+        snprintf (why, sizeof why, "%s@%s", name? name + 13: key, version? version: "?");
+        dctx_limit (self, job, range, why, file);
+        any = true;
+    }
+    return any;
+}
+
+//  pnpm-lock.yaml: packages[*].engines.node. True when it recorded any.
+static bool
+s_pnpm_lock_limits (dctx_t *self, report_job_t *job, const ynode_t *lock, const char *file)
+{
+    const ynode_t *packages = ytree_get (lock, "packages");
+    bool any = false;
+    for (size_t i = 0; packages && packages->kind == YNODE_MAP && i < packages->count; i++) {
+        const char *range = ytree_str (ytree_path (packages->items [i], "engines", "node",
+                                                   NULL), NULL);
+        if (!range)
+            continue;
+        dctx_limit (self, job, range, packages->keys [i], file);
+        any = true;
+    }
+    return any;
+}
+
+//  The version line a dependency spec installs, as the knowledge keys
+//  tools: the major ("4" for "^4.0.17", "3" for "3.2.25"), or "0.MINOR"
+//  for 0.x. False for specs that do not pin a line (">=1", "*", tags,
+//  URLs, workspace: and npm: aliases, alternatives).
+static bool
+s_spec_line (const char *spec, char *out, size_t size)
+{
+    while (*spec == '^' || *spec == '~' || *spec == '=' || *spec == 'v' || *spec == ' ')
+        spec++;
+    if (!(*spec >= '0' && *spec <= '9') || strstr (spec, "||") || strchr (spec, '<')
+        || strchr (spec, '>') || strstr (spec, " - "))
+        return false;
+    char *end;
+    long major = strtol (spec, &end, 10);
+    if (major == 0 && *end == '.' && end [1] >= '0' && end [1] <= '9')
+        snprintf (out, size, "0.%ld", strtol (end + 1, NULL, 10));
+    else
+        snprintf (out, size, "%ld", major);
+    return true;
+}
+
+//  What the installed packages need of Node, as limits on the job's
+//  matrix: the lockfile of the package manager in use records each one's
+//  engines; without one, the knowledge of what the usual tools need
+//  (runtimes.node.tool-engines); and where tools stop working whatever
+//  they declare (tool-limits), always.
+static void
+s_limits (dctx_t *self, report_job_t *job, const project_file_t *pkg, json_t *root,
+          const char *tool)
+{
+    bool from_lock = false;
+    const project_file_t *lock = NULL;
+    if (strcmp (tool, "pnpm") == 0 && (lock = dctx_manifest (self, "pnpm-lock.yaml"))) {
+        ynode_t *tree = ytree_parse (lock->data, lock->size, NULL, 0);
+        from_lock = tree && s_pnpm_lock_limits (self, job, tree, lock->name);
+        ytree_destroy (&tree);
+    }
+    else
+    if (strcmp (tool, "npm") == 0
+        && ((lock = dctx_manifest (self, "npm-shrinkwrap.json"))
+            || (lock = dctx_manifest (self, "package-lock.json")))) {
+        json_t *tree = json_loadb (lock->data, lock->size, 0, NULL);
+        from_lock = tree && s_npm_lock_limits (self, job, tree, lock->name);
+        json_decref (tree);
+    }
+    const ynode_t *node = ytree_path (knowledge_root (self->kb), "runtimes", "node", NULL);
+    static const char *const sections [] = { "devDependencies", "dependencies", NULL };
+    for (size_t s = 0; sections [s]; s++) {
+        const char *name;
+        json_t *value;
+        json_object_foreach (json_object_get (root, sections [s]), name, value) {
+            const char *spec = json_string_value (value);
+            char line [16], why [160], source [192];
+            snprintf (why, sizeof why, "%s %s", name, spec? spec: "");
+            dctx_source (source, sizeof source, pkg->name,
+                         dtext_json_line (pkg->data, sections [s], name), sections [s]);
+            dctx_limit (self, job, ytree_str (ytree_path (node, "tool-limits", name, NULL),
+                                              NULL), why, source);
+            if (!from_lock && spec && s_spec_line (spec, line, sizeof line))
+                dctx_limit (self, job, ytree_str (ytree_path (node, "tool-engines", name,
+                                                              line, NULL), NULL), why, source);
+        }
+    }
 }
 
 static void
@@ -340,6 +450,7 @@ eco_node_detect (dctx_t *self)
         dctx_language (self, job, "typescript");
     else
         dctx_language (self, job, "javascript");
+    s_limits (self, job, pkg, root, pm.tool);
     s_versions (self, job, pkg, root);
     s_install (self, job, pm.tool, &pm);
     s_steps (self, job, pkg, root, pm.tool);
