@@ -631,6 +631,29 @@ Test (detector, node_lint_through_the_tests_wrapper_is_left_to_its_test)
     report_release (&r);
 }
 
+Test (detector, readme_fixer_script_is_no_lint_step)
+{
+    //  "run fix:format before committing": it rewrites files, checks nothing
+    project_t p = s_node_project (
+        "{\"name\": \"gauge\", \"main\": \"index.js\",\n"
+        " \"scripts\": {\"test\": \"node --test\", \"fix:format\": \"prettier . --write\",\n"
+        "   \"fix:lint\": \"eslint . --fix\", \"check:format\": \"prettier . --check\"}}\n",
+        NULL);
+    readme_doc_t doc = s_doc ();
+    uint32_t section = s_section (&doc, "Contributing", 3);
+    s_cmd (&doc, section, CMD_LINT, 0, 5, "npm run fix:format");
+    s_cmd (&doc, section, CMD_LINT, 0, 6, "npm run fix:lint");
+    s_cmd (&doc, section, CMD_LINT, 0, 7, "npm run check:format");
+    report_t r = s_detect_node (&p, &doc);
+    const report_job_t *job = s_must_job (&r, "node");
+    cr_assert_eq (s_step_at (job, "npm run fix:format"), -1);
+    cr_assert_eq (s_step_at (job, "npm run fix:lint"), -1);
+    cr_assert_eq (s_step (job, "npm run check:format")->kind, CMD_LINT);
+    cr_assert_not_null (s_note (&r, "dropped", "rewrites the files"));
+    report_release (&r);
+    s_doc_free (&doc);
+}
+
 Test (detector, yarn_berry_bun_and_version_files)
 {
     report_t r = s_detect_fixture ("node-berry");
