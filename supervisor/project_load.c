@@ -49,6 +49,22 @@ static const char *const s_manifests [] = {
     NULL
 };
 
+//  Lock files that record what each installed package needs (its engines):
+//  read when they fit under the limit, only listed when they do not, as
+//  they are evidence to weigh, not a build file the project needs.
+static const char *const s_lockfiles [] = {
+    "package-lock.json", "npm-shrinkwrap.json", "pnpm-lock.yaml", NULL
+};
+
+static bool
+s_is_lockfile (const char *name)
+{
+    for (size_t i = 0; s_lockfiles [i]; i++)
+        if (strcmp (s_lockfiles [i], name) == 0)
+            return true;
+    return false;
+}
+
 //  README names in the order we prefer them.
 static const char *const s_readmes [] = {
     "README.md", "README.markdown", "README.mdown", "README.rst", "README.txt",
@@ -58,6 +74,8 @@ static const char *const s_readmes [] = {
 bool
 project_is_manifest (const char *name)
 {
+    if (s_is_lockfile (name))
+        return true;
     for (size_t i = 0; s_manifests [i]; i++)
         if (fnmatch (s_manifests [i], name, 0) == 0)
             return true;
@@ -227,8 +245,14 @@ s_add_manifest (const char *root_real, const char *folder, const char *name,
     char *data;
     size_t size;
     if (s_read_inside (root_real, folder, name, PROJECT_MAX_MANIFEST, false, NULL,
-                       &data, &size, err, err_size))
-        return 1;
+                       &data, &size, err, err_size)) {
+        if (!s_is_lockfile (name))
+            return 1;
+        //  too large or unreadable: the name, listed already, is enough
+        --*manifests;
+        *err = 0;
+        return 0;
+    }
     int added = project_add_manifest (project, name, data, size);
     free (data);
     if (added) {

@@ -15,6 +15,9 @@
 
 //  Most jobs one report holds (one per ecosystem, so far fewer in fact).
 #define DCTX_MAX_JOBS 32
+//  Most distinct version limits kept (a lockfile repeats a few dozen
+//  engines ranges over hundreds of packages).
+#define DCTX_MAX_LIMITS 64
 
 //  How much a job's evidence weighs: a weak job (a lone requirements.txt,
 //  a tooling Gemfile, a bare Makefile) is dropped when a strong one exists.
@@ -34,6 +37,10 @@ typedef struct {
     size_t names_count;
     const char *dir;            //  the folder the rules look at ("" for the
                                 //  top, "web" for a part one level down)
+    struct {                    //  see dctx_limit
+        char *job, *range, *why, *source;
+    } limits [DCTX_MAX_LIMITS];
+    size_t limits_count;
 } dctx_t;
 
 //  -- the project -------------------------------------------------------
@@ -106,6 +113,15 @@ void dctx_note (dctx_t *self, const char *key, const char *value, const char *so
 //  the knowledge's default). Returns true when any version was added.
 bool dctx_matrix (dctx_t *self, report_job_t *job, const char *runtime,
                   const char *range, const char *source);
+//  Limit job's matrix to the lines range allows (what the project's
+//  tooling runs on: a dependency's engines); why names what asks it
+//  ("vitest@4.1.0"), source where that is written. Later dctx_matrix
+//  calls for the job keep to the lines every limit allows, when any
+//  does, and say in notes which lines were left out and why.
+void dctx_limit (dctx_t *self, const report_job_t *job, const char *range,
+                 const char *why, const char *source);
+//  Free what the limits hold (at the end of a detection).
+void dctx_limits_release (dctx_t *self);
 //  Add the matrix from an explicit list of lines the project names (e.g.
 //  classifiers): the oldest and newest of them that are supported.
 bool dctx_matrix_list (dctx_t *self, report_job_t *job, const char *runtime,

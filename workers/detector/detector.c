@@ -356,6 +356,7 @@ detector_detect (const knowledge_t *kb, const project_t *project,
                    : "no ecosystem found among the top-level files", "");
     for (size_t i = 0; i < ctx.names_count; i++)
         free (ctx.names [i]);
+    dctx_limits_release (&ctx);
     if (viewed)
         s_view_release (&top);
     if (ctx.oom) {

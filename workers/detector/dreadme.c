@@ -503,6 +503,29 @@ s_undefined_target (const dctx_t *self, const readme_cmd_t *cmd, char *why, size
     return false;
 }
 
+//  True when the command runs a package.json script that rewrites the
+//  files it checks (`prettier --write`, `eslint --fix`): a fixer the
+//  developer runs before committing, not a check for CI.
+static bool
+s_fixer_script (const dctx_t *self, const readme_cmd_t *cmd)
+{
+    char words [16][64], script [64];
+    size_t count;
+    if (self->readme_only || !s_lone_words (cmd->text, words, 16, &count)
+        || !s_npm_script (words, count, script, sizeof script))
+        return false;
+    const project_file_t *pkg = dctx_manifest (self, "package.json");
+    json_t *root = pkg? json_loadb (pkg->data, pkg->size, 0, NULL): NULL;
+    const char *text = json_string_value (json_object_get (json_object_get (root, "scripts"),
+                                                           script));
+    bool fixer = text && strstr (text, "--write");
+    for (const char *at = text? strstr (text, "--fix"): NULL; at && !fixer;
+         at = strstr (at + 5, "--fix"))
+        fixer = at [5] == 0 || at [5] == ' ' || at [5] == '&' || at [5] == ';';
+    json_decref (root);
+    return fixer;
+}
+
 //  True when the innermost heading above the command is about Windows
 //  alone ("On Windows", "Building on Windows"), not "Linux and Windows".
 static bool
@@ -545,6 +568,8 @@ s_drop_reason (const dctx_t *self, const readme_cmd_t *cmd)
         return "installs the project itself, as a user would (usage, not CI)";
     if (s_missing_script (self, cmd))
         return "runs a script the project does not have (another checkout's)";
+    if (s_fixer_script (self, cmd))
+        return "runs a script that rewrites the files (a fixer, not a check)";
     if (cmd->kind != CMD_OTHER && !eco_real_ci (cmd->text))
         return "watches or serves (long-running)";
     return NULL;
