@@ -87,6 +87,7 @@ struct workflow {
     uint8_t step;               //  a step_t
     uint8_t more_waiters_count;
     bool suspect;               //  was on a worker that died: runs alone
+    bool no_tests;              //  its workflow has no test command (generate)
     bool spooled;               //  docs and project wait on disk (the spool)
 };
 
@@ -236,6 +237,11 @@ uint64_t server_event_bytes (server_t *self, const char *type, json_t *fields,
 void server_reply (server_t *self, zframe_t *identity, uint64_t req_id, int code,
                    const char *workflow_id, const char *message, bool degraded,
                    const void *body, size_t body_size);
+//  Answer a client with a finished workflow's text (code 0); no_tests:
+//  the workflow has no test command (REPLY "notest").
+void server_reply_result (server_t *self, zframe_t *identity, uint64_t req_id,
+                          const char *workflow_id, bool degraded, bool no_tests,
+                          const void *body, size_t body_size);
 //  Answer a client once the last recorded event is on disk.
 void server_reply_held (server_t *self, zframe_t *identity, uint64_t req_id, int code,
                         const char *workflow_id, const char *message, bool degraded,
@@ -297,8 +303,11 @@ void flow_tick (server_t *self, uint64_t now);
 void flow_finish (server_t *self, workflow_t *wf, int code, const char *message,
                   zframe_t *text);
 void flow_abandon_all (server_t *self, const char *message);
-const char *flow_result (server_t *self, const char *id);
-void flow_keep_result (server_t *self, const char *id, const char *text, size_t size);
+//  A kept result's text, and in *no_tests_p (may be NULL) whether that
+//  workflow has no test command; NULL when none is kept under id.
+const char *flow_result (server_t *self, const char *id, bool *no_tests_p);
+void flow_keep_result (server_t *self, const char *id, const char *text, size_t size,
+                       bool no_tests);
 int flow_recover (server_t *self, const event_t *queued);
 //  Brings a queued workflow's inputs back from the spool into memory.
 //  0, or -1 with errno (the spool could not be read).

@@ -20,6 +20,7 @@ typedef struct {
     char *id;
     char *text;                 //  NUL-ended
     size_t size;
+    bool no_tests;              //  the workflow has no test command
 } s_result_t;
 
 typedef struct {
@@ -163,6 +164,13 @@ s_add_pending (s_state_t *state, event_t *queued)
     return 0;
 }
 
+static s_result_t *
+s_find_result (s_state_t *state, const char *id)
+{
+    void *handle = id? zhashx_lookup (state->results_by_id, id): NULL;
+    return handle? zlistx_handle_item (handle): NULL;
+}
+
 static int
 s_add_result (s_state_t *state, size_t max, const char *id, const void *data, size_t size)
 {
@@ -250,6 +258,14 @@ s_read_part (snapshot_t *self, const event_t *part)
                 return errno == ENOMEM? -1: (errno = EPROTO, -1);
         }
         else
+        if (strncmp (field->key, "notest:", 7) == 0) {
+            //  written in the same part as its result, after it
+            s_result_t *result = s_find_result (state, field->key + 7);
+            if (field->kind != EVENT_BOOL || !result)
+                return errno = EPROTO, -1;
+            result->no_tests = field->num != 0;
+        }
+        else
         if (strncmp (field->key, "desired:", 8) == 0) {
             if (field->kind != EVENT_INT || field->num < 0 || field->num > UINT32_MAX
             ||  s_set_desired (state, field->key + 8, (uint32_t) field->num))
@@ -314,6 +330,10 @@ snapshot_apply (snapshot_t *self, event_t *event)
         const uint8_t *result = event_get_bytes (event, "result", &size);
         if (result && s_add_result (self->state, self->results_max, id, result, size))
             return -1;
+        bool no_tests = false;
+        s_result_t *kept = s_find_result (self->state, id);
+        if (kept && event_get_bool (event, "no_tests", &no_tests) == 0)
+            kept->no_tests = no_tests;
         s_end_pending (self->state, id);
     }
     else
@@ -374,6 +394,23 @@ snapshot_each_pending (snapshot_t *self, snapshot_pending_fn *fn, void *arg)
         if (fn (&pending->event, arg))
             break;
     }
+}
+
+int
+snapshot_mark_no_tests (snapshot_t *self, const char *id)
+{
+    s_result_t *result = s_find_result (self->state, id);
+    if (!result)
+        return errno = ENOENT, -1;
+    result->no_tests = true;
+    return 0;
+}
+
+bool
+snapshot_result_no_tests (snapshot_t *self, const char *id)
+{
+    s_result_t *result = s_find_result (self->state, id);
+    return result && result->no_tests;
 }
 
 void
@@ -447,13 +484,16 @@ s_write_pending (const event_t *queued, void *arg)
 }
 
 static int
-s_write_result (const char *id, const char *text, size_t size, void *arg)
+s_write_result (s_writer_t *self, const s_result_t *result)
 {
-    s_writer_t *self = arg;
     char key [EVENT_NAME_MAX + 1];
-    snprintf (key, sizeof key, "result:%s", id);
-    event_t *part = s_writer_part (self, size + strlen (key));
-    if (!part || event_add_bytes (part, key, text, size))
+    snprintf (key, sizeof key, "result:%s", result->id);
+    event_t *part = s_writer_part (self, result->size + 2 * strlen (key));
+    if (!part || event_add_bytes (part, key, result->text, result->size))
+        return self->error = errno, -1;
+    //  in the same part, after the result it marks
+    snprintf (key, sizeof key, "notest:%s", result->id);
+    if (result->no_tests && event_add_bool (part, key, true))
         return self->error = errno, -1;
     return 0;
 }
@@ -480,8 +520,9 @@ snapshot_events (snapshot_t *self, uint64_t time_ms, event_t **events_p, size_t 
             break;
         }
     }
-    if (!writer.error)
-        snapshot_each_result (self, s_write_result, &writer);
+    for (s_result_t *result = zlistx_first (state->results); result && !writer.error;
+         result = zlistx_next (state->results))
+        s_write_result (&writer, result);
     if (!writer.error)
         snapshot_each_pending (self, s_write_pending, &writer);
     event_t *last = writer.error? NULL: s_writer_part (&writer, 0);

@@ -10,6 +10,8 @@
       pending:ID   bin, an accepted workflow: its workflow.queued event
                    (event_encode), inputs included
       result:ID    bin, the result text of a finished workflow
+      notest:ID    bool, true: that workflow has no test command (in the
+                   same part as result:ID, after it)
       desired:NAME int, a component's desired worker count
     and the last part adds "workflows" and "results", the counts. Replay
     takes a snapshot only once its last part is read; from there on the
@@ -54,6 +56,11 @@ int snapshot_add_pending (snapshot_t *self, event_t *queued);
 //  0, or -1 with EINVAL or ENOMEM.
 int snapshot_add_result (snapshot_t *self, const char *id, const void *data,
                          size_t size);
+//  Mark the kept result of id as a workflow with no test command (a
+//  workflow.completed event's "no_tests"; "notest:ID" in a snapshot).
+//  0, or -1 with ENOENT when no result is kept under id.
+int snapshot_mark_no_tests (snapshot_t *self, const char *id);
+bool snapshot_result_no_tests (snapshot_t *self, const char *id);
 //  Record a component's desired worker count. 0, or -1 with EINVAL.
 int snapshot_set_desired (snapshot_t *self, const char *component,
                           uint32_t count);
