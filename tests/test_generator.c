@@ -1271,7 +1271,8 @@ Test (json, the_report_with_every_source)
                       "ports"), 0)), "5432:5432");
     json_t *note = json_array_get (json_object_get (root, "notes"), 0);
     cr_assert_str_eq (json_string_value (json_object_get (note, "kind")), "conflict");
-    static const char *const top [] = { "project", "degraded", "jobs", "notes", NULL };
+    static const char *const top [] = { "project", "degraded", "tests_found", "jobs", "notes",
+                                        NULL };
     static const char *const job [] = { "id", "ecosystem", "language", "tool",
         "tool_source", "dir", "versions", "settings", "steps", "services", NULL };
     static const char *const step_keys [] = { "kind", "name", "run", "source", NULL };

@@ -180,6 +180,7 @@ stepname_subject (const knowledge_t *kb, const char *run)
     else {
         size_t runner = s_longest (&words, at, s_list (kb, "script-runners"), false);
         const ynode_t *options = s_list (kb, "runner-options");
+        const ynode_t *verbs = s_list (kb, "runner-verbs");
         if (runner) {
             //  the script or target: the first word that is not an option
             //  (nor an option's value); a bare runner is named by itself
@@ -187,6 +188,9 @@ stepname_subject (const knowledge_t *kb, const char *run)
             for (size_t i = at + runner; i < words.count && !script; i++) {
                 if (s_listed (options, words.words [i]))
                     i++;
+                else
+                if (s_listed (verbs, words.words [i]))
+                    continue;
                 else
                 if (words.words [i][0] != '-' && !s_assignment (words.words [i]))
                     script = words.words [i];
