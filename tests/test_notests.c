@@ -229,7 +229,7 @@ Test (notests, json_and_explain_say_where_readme2ci_looked, .timeout = 60)
         if (strcmp (json_string_value (json_object_get (note, "kind")), "no-tests") == 0) {
             const char *text = json_string_value (json_object_get (note, "message"));
             cr_assert_str_eq (text, "no test command found in README.md (1 command, none "
-                              "runs tests) or the build files Makefile", "%s", r.out);
+                              "runs tests) or the build file Makefile", "%s", r.out);
             said = true;
         }
     cr_assert (said, "no no-tests note: %s", r.out);
@@ -238,7 +238,7 @@ Test (notests, json_and_explain_say_where_readme2ci_looked, .timeout = 60)
     cr_assert_eq (tree_cli (&tree, &r, "generate", "--inline", "--explain", untested, NULL),
                   5);
     cr_assert (strstr (r.out, "# - no-tests: no test command found in README.md (1 command, "
-                       "none runs tests) or the build files Makefile\n"), "%s", r.out);
+                       "none runs tests) or the build file Makefile\n"), "%s", r.out);
     tu_result_release (&r);
     //  a tested project says so too
     char *tested = s_tested ();

@@ -308,8 +308,9 @@ s_no_tests_note (dctx_t *self, const project_t *project)
         fputs (" (no command in it)", out);
     size_t count = self->readme_only? 0: project->manifests_count;
     for (size_t i = 0; i < count && i < 8; i++)
-        fprintf (out, "%s%s", i? ", ": doc->docs_count? " or the build files ":
-                 "the build files ", project->manifests [i].name);
+        fprintf (out, "%s%s", i? ", ": doc->docs_count? count == 1? " or the build file ":
+                 " or the build files ": count == 1? "the build file ": "the build files ",
+                 project->manifests [i].name);
     if (count > 8)
         fprintf (out, " and %zu more", count - 8);
     if (self->readme_only)
