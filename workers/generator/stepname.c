@@ -201,16 +201,16 @@ stepname_subject (const knowledge_t *kb, const char *run)
             //  the program (without its folder) and up to two plain words
             const char *program = strrchr (words.words [at], '/');
             program = program && program [1]? program + 1: words.words [at];
-            size_t size = strlen (program) + 1;
-            size_t last = at + 1;
-            while (last < words.count && last < at + 3 && s_plain (words.words [last]))
-                size += strlen (words.words [last++]) + 1;
-            subject = malloc (size);
-            if (subject) {
-                strcpy (subject, program);
-                for (size_t i = at + 1; i < last; i++) {
-                    strcat (subject, " ");
-                    strcat (subject, words.words [i]);
+            size_t size = 0;
+            FILE *out = open_memstream (&subject, &size);
+            if (out) {
+                fputs (program, out);
+                for (size_t i = at + 1; i < words.count && i < at + 3
+                                        && s_plain (words.words [i]); i++)
+                    fprintf (out, " %s", words.words [i]);
+                if (fclose (out)) {
+                    free (subject);
+                    subject = NULL;
                 }
             }
         }
