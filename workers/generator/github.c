@@ -72,6 +72,15 @@ s_name (gen_t *self, const char *name)
         self->taken [self->taken_count++] = name;
 }
 
+static bool
+s_taken (gen_t *self, const char *name)
+{
+    for (size_t i = 0; i < self->taken_count; i++)
+        if (strcasecmp (self->taken [i], name) == 0)
+            return true;
+    return false;
+}
+
 //  Report text made safe from GitHub's expression syntax: every "${{"
 //  becomes an expression that yields "${{" itself, so README text is
 //  never evaluated. Borrowed from the pool.
@@ -461,7 +470,7 @@ s_report_steps (gen_t *self, const report_job_t *job)
         s_comment (self, "from %s", step->source && *step->source
                    ? step->source: "an unrecorded source");
         yemit_map_start (self->out);
-        yemit_pair (self->out, "name", s_text (self, name));
+        s_name (self, s_text (self, name));
         if (s_powershell (step->run))
             yemit_pair (self->out, "shell", "pwsh");
         yemit_str (self->out, "run");
@@ -507,8 +516,11 @@ s_no_tests_step (gen_t *self, const report_job_t *job)
     free (message);
     s_comment (self, "no test command found (the notes say where readme2ci looked); "
                "this step fails until one is added");
-    const char *name = strpool_format (&self->pool, "%s", ytree_str (ytree_path (
-        knowledge_root (self->kb), "workflow", "step-names", "test", NULL), "Test"));
+    const char *test = ytree_str (ytree_path (knowledge_root (self->kb), "workflow",
+                                  "step-names", "test", NULL), "Test");
+    const char *name = test;
+    for (int n = 2; name && s_taken (self, name); n++)
+        name = strpool_format (&self->pool, "%s %d", test, n);
     yemit_map_start (self->out);
     s_name (self, name);
     yemit_str (self->out, "run");
