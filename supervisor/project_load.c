@@ -454,7 +454,8 @@ project_load (const char *path, project_docs_t *docs, project_t *project,
             memcpy (names [count] + len, "/", 2);
         count++;
     }
-    qsort (names, count, sizeof *names, s_compare_names);
+    if (count)                  //  an empty folder has no list at all
+        qsort (names, count, sizeof *names, s_compare_names);
 
     char base_buf [PATH_MAX];
     const char *base = s_basename (root_real, base_buf, sizeof base_buf);
