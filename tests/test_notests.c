@@ -411,8 +411,8 @@ Test (notests, result_and_reply_carry_notest_as_an_optional_key)
 Test (notests, a_snapshot_keeps_which_results_have_no_tests)
 {
     snapshot_t *state = snapshot_new (10);
-    cr_assert_eq (snapshot_add_result (state, "wf-a", "jobs: a\n", 8), 0);
-    cr_assert_eq (snapshot_add_result (state, "wf-b", "jobs: b\n", 8), 0);
+    cr_assert_eq (snapshot_add_result (state, "wf-a", "jobs: a\n", 8, 500), 0);
+    cr_assert_eq (snapshot_add_result (state, "wf-b", "jobs: b\n", 8, 600), 0);
     cr_assert_eq (snapshot_mark_no_tests (state, "wf-b"), 0);
     cr_assert_eq (snapshot_mark_no_tests (state, "wf-none"), -1);
     event_t *events;
