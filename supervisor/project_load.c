@@ -262,14 +262,16 @@ s_add_manifest (const char *root_real, const char *folder, const char *name,
 
 //  Folders one level down that hold a part of the project (web/, api/,
 //  backend/) are read too; these never do, or hold what is not built
-//  and tested as part of it.
+//  and tested as part of it. test/ and tests/ are read: the build files
+//  there may be how the project's tests are built and run (the detector
+//  treats them as the tests of the top-level build, not as a part).
 static bool
 s_skipped_folder (const char *name)
 {
     static const char *const skipped [] = { "node_modules", "vendor", "target", "build",
         "_build", "dist", "out", "venv", "env", "deps", "third_party", "third-party",
         "external", "extern", "examples", "example", "samples", "sample", "demo", "demos",
-        "docs", "doc", "test", "tests", "testdata", "fixtures", "bench", "benches",
+        "docs", "doc", "testdata", "fixtures", "bench", "benches",
         "benchmarks", "__pycache__", "tmp", NULL };
     if (name [0] == '.' || name [0] == '_')
         return true;

@@ -339,6 +339,60 @@ dctx_step_named (dctx_t *self, report_job_t *job, cmd_kind_t kind,
     }
 }
 
+#define DCTX_APT "sudo apt-get install -y"
+
+void
+dctx_apt (dctx_t *self, report_job_t *job, const char *packages, const char *source)
+{
+    if (!job || !packages)
+        return;
+    report_step_t *install = NULL;
+    for (size_t i = 0; i < job->steps_count && !install; i++)
+        if (job->steps [i].kind == CMD_SYSTEM
+            && strncmp (job->steps [i].run, DCTX_APT " ", strlen (DCTX_APT) + 1) == 0
+            && !strpbrk (job->steps [i].run, "&|;\n"))
+            install = &job->steps [i];
+    char run [1024];
+    snprintf (run, sizeof run, "%s", install? install->run: DCTX_APT);
+    size_t used = strlen (run);
+    bool added = false;
+    for (const char *p = packages; *p; ) {
+        while (*p == ' ')
+            p++;
+        size_t n = strcspn (p, " ");
+        if (!n)
+            break;
+        char word [128];
+        snprintf (word, sizeof word, "%.*s", (int) (n < sizeof word? n: sizeof word - 1), p);
+        p += n;
+        //  each package once, in the order first asked for
+        bool have = false;
+        for (const char *w = run + strlen (DCTX_APT); *w && !have; ) {
+            while (*w == ' ')
+                w++;
+            size_t k = strcspn (w, " ");
+            have = k == strlen (word) && strncmp (w, word, k) == 0;
+            w += k;
+        }
+        if (have || used + strlen (word) + 2 >= sizeof run)
+            continue;
+        used += (size_t) snprintf (run + used, sizeof run - used, " %s", word);
+        added = true;
+    }
+    if (!added)
+        return;
+    dctx_step (self, job, CMD_SYSTEM, "sudo apt-get update", source);
+    if (!install) {
+        dctx_step (self, job, CMD_SYSTEM, run, source);
+        return;
+    }
+    char *copy = s_dup (self, run);
+    if (copy) {
+        free (install->run);
+        install->run = copy;
+    }
+}
+
 bool
 dctx_has_step (const report_job_t *job, cmd_kind_t kind)
 {

@@ -23,6 +23,8 @@ typedef enum { DCTX_STRONG = 0, DCTX_WEAK } dctx_strength_t;
 typedef struct {
     const knowledge_t *kb;
     const project_t *project;   //  never NULL (empty in readme_only mode)
+    const project_t *whole;     //  the whole project, parts and all (as
+                                //  project when there are no parts)
     const readme_doc_t *doc;    //  never NULL
     bool readme_only;
     report_t *report;
@@ -79,6 +81,12 @@ void dctx_step (dctx_t *self, report_job_t *job, cmd_kind_t kind,
 //  default name ("Install dependencies") would mislead.
 void dctx_step_named (dctx_t *self, report_job_t *job, cmd_kind_t kind,
                       const char *name, const char *run, const char *source);
+//  Install the Debian/Ubuntu packages (blank-separated) before the job's
+//  other steps: `sudo apt-get update`, then one `sudo apt-get install -y`
+//  step that every call adds its packages to (each once; the source of
+//  the first call stays).
+void dctx_apt (dctx_t *self, report_job_t *job, const char *packages,
+               const char *source);
 //  True when the job has a step of that kind.
 bool dctx_has_step (const report_job_t *job, cmd_kind_t kind);
 //  Add the service called name (as the knowledge describes it) unless the

@@ -182,15 +182,27 @@ s_prefix_source (dctx_t *self, const project_t *view, char **source)
 //  folder of a manifest's name, in order, into dirs (malloc'd). Returns
 //  their count.
 static size_t
-s_parts (const project_t *project, char **dirs, size_t max)
+s_parts (const dctx_t *self, const project_t *project, char **dirs, size_t max)
 {
     size_t count = 0;
+    const ynode_t *tests = ytree_path (knowledge_root (self->kb), "native",
+                                       "test-folders", NULL);
     for (size_t i = 0; i < project->manifests_count && count < max; i++) {
         const char *name = project->manifests [i].name;
         const char *slash = name? strchr (name, '/'): NULL;
         if (!slash || slash == name || strchr (slash + 1, '/'))
             continue;
         size_t len = (size_t) (slash - name);
+        //  a test folder holds the tests of the top-level build (the C
+        //  rule reads it), not a part of its own
+        bool test_folder = false;
+        for (size_t t = 0; tests && tests->kind == YNODE_SEQ && t < tests->count; t++) {
+            const char *folder = ytree_str (tests->items [t], "");
+            test_folder = test_folder || (strlen (folder) == len
+                                          && strncmp (folder, name, len) == 0);
+        }
+        if (test_folder)
+            continue;
         bool seen = false;
         for (size_t d = 0; !seen && d < count; d++)
             seen = strlen (dirs [d]) == len && strncmp (dirs [d], name, len) == 0;
@@ -348,6 +360,7 @@ detector_detect (const knowledge_t *kb, const project_t *project,
     static const project_t empty_project;
     static const readme_doc_t empty_doc;
     dctx_t ctx = { .kb = kb, .project = project? project: &empty_project,
+                   .whole = project? project: &empty_project,
                    .doc = doc? doc: &empty_doc, .readme_only = readme_only,
                    .report = report };
     report->degraded = readme_only;
@@ -373,7 +386,7 @@ detector_detect (const knowledge_t *kb, const project_t *project,
             s_rules [i] (&ctx);
         eco_just_fallback (&ctx);
         char *parts [16];
-        size_t parts_count = viewed? s_parts (whole, parts, 16): 0;
+        size_t parts_count = viewed? s_parts (&ctx, whole, parts, 16): 0;
         for (size_t d = 0; d < parts_count; d++) {
             s_detect_part (&ctx, whole, parts [d]);
             free (parts [d]);
