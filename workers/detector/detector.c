@@ -295,6 +295,53 @@ s_detect_part (dctx_t *self, const project_t *project, const char *dir)
     s_view_release (&view);
 }
 
+//  No job runs tests: say what was read, so --explain and --json show
+//  where a test command was looked for (the generator quotes it in the
+//  test step that fails).
+static void
+s_no_tests_note (dctx_t *self, const project_t *project)
+{
+    char *text = NULL;
+    size_t size = 0;
+    FILE *out = open_memstream (&text, &size);
+    if (!out) {
+        self->oom = true;
+        return;
+    }
+    const readme_doc_t *doc = self->doc;
+    fputs ("no test command found in ", out);
+    for (size_t i = 0; i < doc->docs_count && i < 4; i++)
+        fprintf (out, "%s%s", i? ", ": "", doc->docs [i]);
+    if (doc->docs_count && doc->commands_count)
+        fprintf (out, " (%zu command%s, none runs tests)", doc->commands_count,
+                 doc->commands_count == 1? "": "s");
+    else
+    if (doc->docs_count)
+        fputs (" (no command in it)", out);
+    size_t count = self->readme_only? 0: project->manifests_count;
+    for (size_t i = 0; i < count && i < 8; i++)
+        fprintf (out, "%s%s", i? ", ": doc->docs_count? count == 1? " or the build file ":
+                 " or the build files ": count == 1? "the build file ": "the build files ",
+                 project->manifests [i].name);
+    if (count > 8)
+        fprintf (out, " and %zu more", count - 8);
+    if (self->readme_only)
+        fputs (" (the build files were not read: the detector was unavailable)", out);
+    else
+    if (!count)
+        fputs (", and no build file", out);
+    else
+    if (!doc->docs_count)
+        fputs (" (and no README)", out);
+    if (fclose (out) || !text) {
+        free (text);
+        self->oom = true;
+        return;
+    }
+    dctx_note (self, "no-tests", text, "");
+    free (text);
+}
+
 int
 detector_detect (const knowledge_t *kb, const project_t *project,
                  const readme_doc_t *doc, bool readme_only,
@@ -354,6 +401,8 @@ detector_detect (const knowledge_t *kb, const project_t *project,
         dctx_note (&ctx, "info", readme_only
                    ? "the documents name no ecosystem and no command to run"
                    : "no ecosystem found among the top-level files", "");
+    if (!report_has_tests (report))
+        s_no_tests_note (&ctx, whole);
     for (size_t i = 0; i < ctx.names_count; i++)
         free (ctx.names [i]);
     dctx_limits_release (&ctx);

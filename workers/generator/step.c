@@ -59,6 +59,7 @@ generator_step (const knowledge_t *kb, const step_frame_t *frames,
     res->data = NULL;
     res->size = 0;
     res->input_error = false;
+    res->no_tests = false;
     res->error [0] = 0;
     report_t report = { 0 };
     if (options && options->degraded) {
@@ -75,6 +76,7 @@ generator_step (const knowledge_t *kb, const step_frame_t *frames,
     char *text = NULL;
     char why [sizeof res->error - 16] = "";
     int rc = generator_render (kb, &report, options, &text, why, sizeof why);
+    bool no_tests = !report_has_tests (&report);
     report_release (&report);
     if (rc) {
         int saved = errno;
@@ -86,5 +88,6 @@ generator_step (const knowledge_t *kb, const step_frame_t *frames,
     }
     res->data = (uint8_t *) text;
     res->size = strlen (text);
+    res->no_tests = no_tests;
     return 0;
 }
