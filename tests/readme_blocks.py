@@ -16,7 +16,10 @@ A block is told what it is by an HTML comment on the line before it,
 `<!-- readme test: ... -->`:
   skip: WHY                 not run (the whole suite, another host, minutes)
   file PATH [: TEXT]        the block (or TEXT) is the file PATH
-  output of CMD, from "L"   CMD's stdout from its line L on is the block
+  output of CMD[, exit N][, from "L"]
+                            CMD's stdout (from its line L on) is the block,
+                            and CMD exits N (default 0)
+  stderr of CMD[, exit N]   the same for what CMD says on stderr
   config                    a config fragment: `readme2ci config check` takes it
 A shell block needs no comment; any other block without one is refused,
 and so is a shell block that calls what a test cannot run (the suite,
@@ -250,24 +253,29 @@ def check(readme, bin_dir, keep):
                     f.write(block.text)
                 ran += 1
                 continue
-            if mark.startswith("output of "):
-                m = re.match(r'output of (.*?), from "(.*)"$', mark)
+            if mark.startswith(("output of ", "stderr of ")):
+                m = re.match(r'(output|stderr) of (.*?)(?:, exit (\d+))?(?:, from "(.*)")?$', mark)
                 if not m:
                     failures.append("%s: cannot read the comment: %s" % (where, mark))
                     continue
-                code, out, err = box.run(m.group(1))
-                if code != 0:
-                    failures.append("%s: `%s` exited %d: %s" % (where, m.group(1), code, err))
+                command, want = m.group(2), int(m.group(3) or 0)
+                code, out, err = box.run(command)
+                if code != want:
+                    failures.append("%s: `%s` exited %d, not %d: %s"
+                                    % (where, command, code, want, err))
                     continue
-                start = out.find("\n" + m.group(2))
-                shown = out[start + 1:] if start >= 0 else out
+                said = out if m.group(1) == "output" else err
+                shown = said
+                if m.group(4) is not None:
+                    start = said.find("\n" + m.group(4))
+                    shown = said[start + 1:] if start >= 0 else said
                 if shown != block.text:
                     import difflib
                     diff = "".join(difflib.unified_diff(
                         block.text.splitlines(True), shown.splitlines(True),
-                        "README.md:%d" % block.line, m.group(1)))
+                        "README.md:%d" % block.line, command))
                     failures.append("%s: the README shows what `%s` no longer prints:\n%s"
-                                    % (where, m.group(1), diff))
+                                    % (where, command, diff))
                 ran += 1
                 continue
             if mark == "config":
