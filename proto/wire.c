@@ -192,11 +192,15 @@ static void
 s_put_options (mp_writer_t *writer, const wire_options_t *options)
 {
     mp_put_str (writer, "opt");
-    mp_put_map (writer, 4);
+    //  "check" is optional (added without a version bump): only a check
+    //  workflow sends it, so other messages stay as version 1 wrote them
+    mp_put_map (writer, options->check? 5: 4);
     s_put_str (writer, "target", options->target);
     s_put_bool (writer, "explain", options->explain);
     s_put_bool (writer, "json", options->json);
     s_put_bool (writer, "degr", options->degraded);
+    if (options->check)
+        s_put_bool (writer, "check", true);
 }
 
 
@@ -342,6 +346,9 @@ s_get_options (const msgpack_object *map, wire_options_t *options)
     ||  s_get_bool (opt, "explain", &options->explain)
     ||  s_get_bool (opt, "json", &options->json)
     ||  s_get_bool (opt, "degr", &options->degraded))
+        return errno = EPROTO, -1;
+    options->check = false;
+    if (mp_get (opt, "check") && s_get_bool (opt, "check", &options->check))
         return errno = EPROTO, -1;
     return 0;
 }
