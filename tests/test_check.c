@@ -637,3 +637,50 @@ Test (check, command_line, .timeout = 120)
     free (dir);
     free (wf);
 }
+
+//  The composite Action: its metadata is what GitHub requires (composite,
+//  a shell on every run step, only declared inputs used), and its steps,
+//  set in a workflow whose dispatch inputs stand for the action's, lint
+//  clean with actionlint.
+Test (check, action_lints)
+{
+    char *text = tu_read (R2CI_SOURCE_DIR "/action/action.yml", NULL);
+    cr_assert_not_null (text);
+    ynode_t *root = tu_parse_yaml (text);
+    cr_assert_str_eq (ytree_str (ytree_path (root, "runs", "using", NULL), ""), "composite");
+    const ynode_t *inputs = ytree_get (root, "inputs");
+    const ynode_t *steps = ytree_path (root, "runs", "steps", NULL);
+    cr_assert (inputs && inputs->kind == YNODE_MAP && steps && steps->kind == YNODE_SEQ);
+    for (size_t i = 0; i < steps->count; i++)
+        if (ytree_get (steps->items [i], "run"))
+            cr_assert_not_null (ytree_get (steps->items [i], "shell"),
+                                "step %zu runs without a shell", i + 1);
+    for (const char *p = strstr (text, "inputs."); p; p = strstr (p + 1, "inputs.")) {
+        char name [64];
+        cr_assert_eq (sscanf (p + 7, "%63[a-z-]", name), 1);
+        cr_assert_not_null (ytree_get (inputs, name), "inputs.%s is not declared", name);
+    }
+    char *workflow = NULL;
+    size_t size = 0;
+    FILE *out = open_memstream (&workflow, &size);
+    fprintf (out, "name: action\non:\n  workflow_dispatch:\n    inputs:\n");
+    for (size_t i = 0; i < inputs->count; i++)
+        fprintf (out, "      %s:\n        type: string\n        default: \"%s\"\n",
+                 inputs->keys [i], ytree_str (ytree_get (inputs->items [i], "default"), ""));
+    fprintf (out, "permissions:\n  contents: read\n  security-events: write\n"
+             "jobs:\n  check:\n    runs-on: ubuntu-latest\n    steps:\n");
+    //  the action's steps, two columns further in
+    const char *start = strstr (text, "\n  steps:\n");
+    cr_assert_not_null (start);
+    for (const char *line = start + 10; *line; ) {
+        const char *end = strchr (line, '\n');
+        size_t len = end? (size_t) (end - line): strlen (line);
+        fprintf (out, "%s%.*s\n", len? "  ": "", (int) len, line);
+        line += len + (end? 1: 0);
+    }
+    fclose (out);
+    tu_assert_lints_clean (workflow);
+    free (workflow);
+    ytree_destroy (&root);
+    free (text);
+}
