@@ -225,6 +225,8 @@ s_anchor (const s_ctx_t *self, const char **file_p)
 //  --------------------------------------------------------------------
 //  Tests
 
+static void s_action_name (const char *uses, char *out, size_t size);
+
 //  True when a CI command runs cmd (the detector's equivalence).
 static bool
 s_same_command (const char *ci, const char *want)
@@ -276,6 +278,21 @@ s_check_tests (s_ctx_t *self)
     }
     for (size_t c = 0; c < self->cmds_count && !covered; c++)
         covered = s_runs_tests (&self->cmds [c]);
+    //  a job that calls a reusable workflow, or an action the knowledge
+    //  says runs the tests: what runs there cannot be seen from here
+    const ynode_t *runners = ytree_get (self->data, "test-actions");
+    for (size_t f = 0; f < self->files_count && !covered; f++)
+        for (size_t j = 0; j < self->files [f].jobs_count && !covered; j++) {
+            const ci_job_t *job = &self->files [f].jobs [j];
+            for (size_t s = 0; s < job->steps_count && !covered; s++) {
+                char action [160];
+                s_action_name (job->steps [s].uses, action, sizeof action);
+                covered = strstr (action, "/.github/workflows/") != NULL;
+                for (size_t k = 0; runners && runners->kind == YNODE_SEQ
+                                   && k < runners->count && !covered; k++)
+                    covered = strcmp (action, ytree_str (runners->items [k], "")) == 0;
+            }
+        }
     if (!first || covered)
         return;
     const char *file;
@@ -346,7 +363,7 @@ s_at_root (const s_cmd_t *cmd)
 {
     //  a chain that entered a folder first, or a step with its own folder
     const char *run = cmd->step->run;
-    return !strstr (run, "cd ") && !strstr (run, "pushd ") && !strstr (run, "--prefix")
+    return !*cmd->step->dir && !strstr (run, "cd ") && !strstr (run, "pushd ") && !strstr (run, "--prefix")
         && !strstr (run, "-C ") && !strstr (run, "--dir");
 }
 
@@ -491,6 +508,16 @@ s_input_runtime (const s_ctx_t *self, const char *action, const char *input)
             if (strcmp (ytree_str (versions->items [k], ""), input) == 0)
                 return versions->keys [k];
     }
+    //  any other action's RUNTIME-version input (pdm-project/setup-pdm's
+    //  python-version), for a runtime the knowledge has
+    size_t len = strlen (input);
+    const ynode_t *runtimes = ytree_get (knowledge_root (self->kb), "runtimes");
+    for (size_t i = 0; len > 8 && runtimes && runtimes->kind == YNODE_MAP
+                       && i < runtimes->count; i++)
+        if (strcmp (input + len - 8, "-version") == 0
+            && strlen (runtimes->keys [i]) == len - 8
+            && strncmp (input, runtimes->keys [i], len - 8) == 0)
+            return runtimes->keys [i];
     return NULL;
 }
 
@@ -635,8 +662,10 @@ s_check_versions (s_ctx_t *self)
                 continue;
             for (size_t k = i; k < job->versions_count; k++) {
                 const report_value_t *want = &job->versions [k];
+                //  a channel ("stable", "nightly") is no line to look for
                 if (strcmp (want->key, runtime) != 0
-                    || strncmp (want->source, "knowledge:", 10) == 0)
+                    || strncmp (want->source, "knowledge:", 10) == 0
+                    || !isdigit ((unsigned char) want->value [0]))
                     continue;
                 char what [120];
                 snprintf (what, sizeof what, "%s version", runtime);
@@ -943,6 +972,16 @@ s_check_lockfiles (s_ctx_t *self)
             for (size_t k = 0; lockfiles && lockfiles->kind == YNODE_SEQ
                                && k < lockfiles->count && !has; k++)
                 has = project_has_file (self->project, ytree_str (lockfiles->items [k], ""));
+            const ynode_t *makers = ytree_get (self->data, "lockfile-makers");
+            for (size_t p = 0; p < c && !has; p++) {
+                if (self->cmds [p].job != cmd->job)
+                    continue;
+                char before [16][64];
+                size_t n = s_words (self->cmds [p].text, before, 16);
+                for (size_t k = 0; makers && makers->kind == YNODE_SEQ && k < makers->count
+                                   && !has; k++)
+                    has = s_holds_words (before, n, ytree_str (makers->items [k], ""), false);
+            }
             if (!has && lockfiles && lockfiles->count)
                 s_finding (self, "lockfile-missing", cmd->file->path, cmd->line, "",
                            "'%s' installs from %s, which the project does not commit",

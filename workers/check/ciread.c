@@ -138,11 +138,12 @@ s_run_step (ci_job_t *job, const ynode_t *node)
     step->run_line = node->line + (strchr (run, '\n') && !node->quoted? 1: 0);
     step->uses = s_dup ("");
     step->run = s_dup (run);
-    return step->uses && step->run? 0: -1;
+    step->dir = s_dup ("");
+    return step->uses && step->run && step->dir? 0: -1;
 }
 
 static int
-s_github_step (ci_job_t *job, const ynode_t *node)
+s_github_step (ci_job_t *job, const ynode_t *node, const char *dir_default)
 {
     if (node->kind != YNODE_MAP)
         return 0;
@@ -150,7 +151,14 @@ s_github_step (ci_job_t *job, const ynode_t *node)
     if (run && run->kind == YNODE_SCALAR) {
         if (s_run_step (job, run))
             return -1;
-        job->steps [job->steps_count - 1].line = node->line;
+        ci_step_t *step = &job->steps [job->steps_count - 1];
+        step->line = node->line;
+        const char *dir = ytree_str (ytree_get (node, "working-directory"), dir_default);
+        if (strcmp (dir, ".") && strcmp (dir, "./") && *dir) {
+            free (step->dir);
+            if (!(step->dir = strdup (dir)))
+                return -1;
+        }
         return 0;
     }
     const ynode_t *uses = ytree_get (node, "uses");
@@ -162,7 +170,8 @@ s_github_step (ci_job_t *job, const ynode_t *node)
     step->line = uses->line;
     step->uses = s_dup (uses->value);
     step->run = s_dup ("");
-    if (!step->uses || !step->run)
+    step->dir = s_dup ("");
+    if (!step->uses || !step->run || !step->dir)
         return -1;
     const ynode_t *with = ytree_get (node, "with");
     for (size_t i = 0; with && with->kind == YNODE_MAP && i < with->count; i++) {
@@ -219,12 +228,15 @@ s_github_job (ci_file_t *self, const char *id, const ynode_t *node)
         step->line = uses->line;
         step->uses = s_dup (uses->value);
         step->run = s_dup ("");
-        if (!step->uses || !step->run)
+        step->dir = s_dup ("");
+        if (!step->uses || !step->run || !step->dir)
             return -1;
     }
+    const char *dir = ytree_str (ytree_path (node, "defaults", "run", "working-directory",
+                                             NULL), "");
     const ynode_t *steps = ytree_get (node, "steps");
     for (size_t i = 0; steps && steps->kind == YNODE_SEQ && i < steps->count; i++)
-        if (s_github_step (job, steps->items [i]))
+        if (s_github_step (job, steps->items [i], dir))
             return -1;
     return 0;
 }
@@ -396,6 +408,7 @@ ci_file_release (ci_file_t *self)
             free (step->with);
             free (step->uses);
             free (step->run);
+            free (step->dir);
         }
         free (job->steps);
     }

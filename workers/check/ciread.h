@@ -28,6 +28,7 @@ typedef struct {
     char *uses;             //  "actions/setup-node@v4", or ""
     char *run;              //  the commands, or ""
     unsigned run_line;
+    char *dir;              //  working-directory (the step's or the job's), or ""
     ci_input_t *with;
     size_t with_count;
 } ci_step_t;
