@@ -206,6 +206,18 @@ Test (check, test_command_gone)
     cr_assert (strstr (f->message, "'check'"), "%s", f->message);
     cr_assert_eq (f->line, 5);
     check_result_release (&r);
+    //  a target of another name whose recipe runs the tests runs them
+    const char *make2 = "all:\n\tcc -o x x.c\ntest: all\n\t./x --selftest\n"
+                        "richtest: all\n\trichgo test ./...\n";
+    const char *rich = "jobs:\n  t:\n    runs-on: ubuntu-latest\n    steps:\n"
+                       "      - run: make richtest\n";
+    r = s_check ("Makefile", make2, "x.c", "", WF, rich, NULL);
+    s_none (&r, "tests-missing");
+    s_none (&r, "test-command-gone");
+    check_result_release (&r);
+    r = s_check ("Makefile", make, "x.c", "", WF, gone, NULL);
+    s_must (&r, "tests-missing");
+    check_result_release (&r);
     const char *kept = "jobs:\n  t:\n    runs-on: ubuntu-latest\n    steps:\n"
                        "      - run: make test\n";
     r = s_check ("Makefile", make, "x.c", "", WF, kept, NULL);
@@ -683,4 +695,44 @@ Test (check, action_lints)
     free (workflow);
     ytree_destroy (&root);
     free (text);
+}
+
+//  What a file does not show is not held against it: tests a reusable
+//  workflow, a local action or a test-running action may run, versions a
+//  reusable workflow's matrix may hold.
+Test (check, hidden_work_is_not_drift)
+{
+    const char *calls =
+        "jobs:\n"
+        "  tests:\n"
+        "    uses: example/workflows/.github/workflows/node.yml@v1\n"
+        "  lint:\n"
+        "    runs-on: ubuntu-latest\n"
+        "    steps:\n"
+        "      - uses: actions/setup-node@v7\n"
+        "        with:\n"
+        "          node-version: 22\n"
+        "      - run: npm ci\n"
+        "      - run: npm run lint\n";
+    check_result_t r = s_check ("package.json", s_node_pkg, "package-lock.json", "",
+                                WF, calls, NULL);
+    s_none (&r, "tests-missing");
+    s_none (&r, "version-untested");
+    check_result_release (&r);
+    const char *local = "jobs:\n  t:\n    runs-on: ubuntu-latest\n    steps:\n"
+                        "      - uses: ./.github/actions/build-and-test\n";
+    r = s_check ("package.json", s_node_pkg, "package-lock.json", "", WF, local, NULL);
+    s_none (&r, "tests-missing");
+    check_result_release (&r);
+    const char *action = "jobs:\n  t:\n    runs-on: ubuntu-latest\n    steps:\n"
+                         "      - uses: example/run-node-tests@v1\n";
+    r = s_check ("package.json", s_node_pkg, "package-lock.json", "", WF, action, NULL);
+    s_none (&r, "tests-missing");
+    check_result_release (&r);
+    //  a name that merely holds the letters is no test runner
+    const char *latest = "jobs:\n  t:\n    runs-on: ubuntu-latest\n    steps:\n"
+                         "      - uses: example/fetch-latest@v1\n";
+    r = s_check ("package.json", s_node_pkg, "package-lock.json", "", WF, latest, NULL);
+    s_must (&r, "tests-missing");
+    check_result_release (&r);
 }

@@ -227,6 +227,42 @@ s_anchor (const s_ctx_t *self, const char **file_p)
 
 static void s_action_name (const char *uses, char *out, size_t size);
 
+//  True when a step or job hands its work to what this file does not
+//  show: a reusable workflow, or an action of the repository itself.
+static bool
+s_hidden (const char *action)
+{
+    return strstr (action, "/.github/workflows/") || strncmp (action, "./", 2) == 0;
+}
+
+//  True when an action's name says it runs tests ("sol/run-haskell-tests"):
+//  a word of its repository's name is one of check.test-action-words.
+static bool
+s_test_action (const s_ctx_t *self, const char *action)
+{
+    const ynode_t *words = ytree_get (self->data, "test-action-words");
+    const char *slash = strchr (action, '/');
+    char name [160];
+    snprintf (name, sizeof name, "%s", slash? slash + 1: "");
+    for (char *word = strtok (name, "-_/."); word; word = strtok (NULL, "-_/."))
+        for (size_t k = 0; words && words->kind == YNODE_SEQ && k < words->count; k++)
+            if (strcmp (word, ytree_str (words->items [k], "")) == 0)
+                return true;
+    return false;
+}
+
+//  True when some job calls a reusable workflow: its matrix is not seen.
+static bool
+s_calls_workflows (const s_ctx_t *self)
+{
+    for (size_t f = 0; f < self->files_count; f++)
+        for (size_t j = 0; j < self->files [f].jobs_count; j++)
+            for (size_t s = 0; s < self->files [f].jobs [j].steps_count; s++)
+                if (strstr (self->files [f].jobs [j].steps [s].uses, "/.github/workflows/"))
+                    return true;
+    return false;
+}
+
 //  True when a CI command runs cmd (the detector's equivalence).
 static bool
 s_same_command (const char *ci, const char *want)
@@ -250,12 +286,44 @@ s_same_command (const char *ci, const char *want)
     return strcmp (x, y) == 0;
 }
 
+static const project_file_t *s_makefile (const project_t *project);
+static bool s_at_root (const s_cmd_t *cmd);
+static size_t s_words (const char *text, char words [][64], size_t max);
+
 static bool
-s_runs_tests (const s_cmd_t *cmd)
+s_is_test (const char *text)
 {
     classify_result_t kind;
-    classify_command (NULL, cmd->text, strlen (cmd->text), &kind);
+    classify_command (NULL, text, strlen (text), &kind);
     return kind.kind == CMD_TEST;
+}
+
+//  True when a CI command runs tests: by what it says, or for `make T`
+//  by what T's recipe in the project's Makefile runs ("make richtest"
+//  running "richgo test ./...").
+static bool
+s_runs_tests (const s_ctx_t *self, const s_cmd_t *cmd)
+{
+    char words [16][64];
+    size_t count = s_words (cmd->text, words, 16);
+    const project_file_t *make = s_makefile (self->project);
+    if (!make || count < 2 || strcmp (words [0], "make") != 0 || !s_at_root (cmd))
+        return s_is_test (cmd->text);
+    //  a Makefile we can read: only targets it has run anything
+    for (size_t i = 1; i < count; i++) {
+        char recipe [2048] = "";
+        if (words [i][0] == '-' || strchr (words [i], '=')
+            || !dtext_make_target (make->data, words [i], NULL, recipe, sizeof recipe))
+            continue;
+        char alone [80];
+        snprintf (alone, sizeof alone, "make %s", words [i]);
+        if (s_is_test (alone))
+            return true;
+        for (char *line = strtok (recipe, "\n"); line; line = strtok (NULL, "\n"))
+            if (s_is_test (line))
+                return true;
+    }
+    return false;
 }
 
 static void
@@ -277,7 +345,7 @@ s_check_tests (s_ctx_t *self)
         }
     }
     for (size_t c = 0; c < self->cmds_count && !covered; c++)
-        covered = s_runs_tests (&self->cmds [c]);
+        covered = s_runs_tests (self, &self->cmds [c]);
     //  a job that calls a reusable workflow, or an action the knowledge
     //  says runs the tests: what runs there cannot be seen from here
     const ynode_t *runners = ytree_get (self->data, "test-actions");
@@ -287,7 +355,7 @@ s_check_tests (s_ctx_t *self)
             for (size_t s = 0; s < job->steps_count && !covered; s++) {
                 char action [160];
                 s_action_name (job->steps [s].uses, action, sizeof action);
-                covered = strstr (action, "/.github/workflows/") != NULL;
+                covered = s_hidden (action) || s_test_action (self, action);
                 for (size_t k = 0; runners && runners->kind == YNODE_SEQ
                                    && k < runners->count && !covered; k++)
                     covered = strcmp (action, ytree_str (runners->items [k], "")) == 0;
@@ -657,8 +725,9 @@ s_check_versions (s_ctx_t *self)
                 tested [known++] = tested [t];
             }
             //  nothing CI pins (a runner's own runtime, lts/*, a version
-            //  file): what it tests cannot be held to a line
-            if (!known || pinned)
+            //  file), or a reusable workflow's matrix we do not see: what
+            //  it tests cannot be held to a line
+            if (!known || pinned || s_calls_workflows (self))
                 continue;
             for (size_t k = i; k < job->versions_count; k++) {
                 const report_value_t *want = &job->versions [k];

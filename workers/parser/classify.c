@@ -72,6 +72,9 @@ static const rule_t s_rules [] = {
     { "staticcheck", "*", L, 0, "linter staticcheck" },
     { "revive", "*", L, 0, "linter revive" },
     { "gotestsum", "*", T, 0, "test runner gotestsum" },
+    //  go test with coloured output: the same tests
+    { "richgo", "test", T, 0, "test runner richgo test" },
+    { "richgo", "*", O, 0, NULL },
     { "ginkgo", "*", T, 0, "test runner ginkgo" },
     //  JavaScript
     { "npm", "ci", I, 0, NULL }, { "npm", "start", R, 0, NULL },
