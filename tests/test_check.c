@@ -5,7 +5,8 @@
 #include "common/knowledge.h"
 #include "proto/project.h"
 #include "supervisor/project_load.h"
-#include "support/testutil.h"
+#include "tests/support/testutil.h"
+#include "tests/support/tree.h"
 #include "workers/check/check.h"
 #include "workers/check/ciread.h"
 #include "workers/detector/detector.h"
@@ -257,6 +258,22 @@ Test (check, versions_outside_range_and_untested)
                        r.findings [i].message);
         }
     cr_assert_eq (untested, 2);
+    check_result_release (&r);
+    //  "20.x" is the line 20; "lts/*" is no line at all
+    const char *x_wf =
+        "jobs:\n  test:\n    runs-on: ubuntu-latest\n    strategy:\n      matrix:\n"
+        "        node: [16.x, 20.x, 26.x, lts/*]\n    steps:\n"
+        "      - uses: actions/setup-node@v7\n        with:\n"
+        "          node-version: ${{ matrix.node }}\n      - run: npm ci\n"
+        "      - run: npm test\n";
+    r = s_check ("package.json", s_node_pkg, "package-lock.json", "", WF, x_wf, NULL);
+    s_none (&r, "version-untested");
+    f = s_must (&r, "version-outside-range");
+    cr_assert (strstr (f->message, "node 16.x"), "%s", f->message);
+    size_t outside = 0;
+    for (size_t i = 0; i < r.findings_count; i++)
+        outside += strcmp (r.findings [i].kind, "version-outside-range") == 0;
+    cr_assert_eq (outside, 1);
     check_result_release (&r);
     //  a version file: CI tests what the project pins
     const char *file_wf =
@@ -735,4 +752,49 @@ Test (check, hidden_work_is_not_drift)
     r = s_check ("package.json", s_node_pkg, "package-lock.json", "", WF, latest, NULL);
     s_must (&r, "tests-missing");
     check_result_release (&r);
+}
+
+//  A check workflow on a running tree: journaled as one (its queued
+//  event says check), its result kept, and the detector's absence still
+//  gives an answer (degraded, from the README alone).
+Test (check, through_a_running_tree, .timeout = 180)
+{
+    tree_t tree;
+    tree_init (&tree, NULL, NULL);
+    char *wf = s_node_workflow ("      - run: npm ci\n      - run: npm run gone\n");
+    char *dir = tu_project ("package.json", s_node_pkg, "package-lock.json", "",
+                            "README.md", "# demo\n\n```sh\nnpm test\n```\n",
+                            ".github/workflows/ci.yml", wf, (char *) NULL);
+    tree_up (&tree);
+    tu_result_t r;
+    int status = tree_cli (&tree, &r, "check", "--json", "--id", "chk-1", dir, NULL);
+    cr_assert_eq (status, 1, "exit %d: %s", status, r.err);
+    json_error_t error;
+    json_t *doc = json_loads (r.out, 0, &error);
+    cr_assert_not_null (doc, "%s", r.out);
+    cr_assert_gt (json_array_size (json_object_get (doc, "findings")), 0);
+    json_decref (doc);
+    tu_result_release (&r);
+    cr_assert_eq (tree_cli (&tree, &r, "events", "--type", "workflow.queued", "--json", NULL),
+                  0, "%s", r.err);
+    cr_assert (strstr (r.out, "\"check\": true") || strstr (r.out, "\"check\":true"), "%s",
+               r.out);
+    tu_result_release (&r);
+    //  the result is kept like any workflow's: the check result as JSON
+    cr_assert_eq (tree_cli (&tree, &r, "result", "chk-1", NULL), 0, "%s", r.err);
+    cr_assert (strstr (r.out, "\"test-command-gone\""), "%s", r.out);
+    tu_result_release (&r);
+    //  without a detector the README alone says what the tests are
+    cr_assert_eq (tree_cli (&tree, &r, "ctl", "stop", "detector", NULL), 0, "%s", r.err);
+    tu_result_release (&r);
+    status = tree_cli (&tree, &r, "check", dir, NULL);
+    cr_assert_eq (status, 1, "exit %d: %s", status, r.err);
+    cr_assert (strstr (r.out, "[test-command-gone]"), "%s", r.out);
+    tu_result_release (&r);
+    cr_assert_eq (tree_cli (&tree, &r, "down", NULL), 0, "%s", r.err);
+    tu_result_release (&r);
+    tree_fini (&tree);
+    tu_rmtree (dir);
+    free (dir);
+    free (wf);
 }

@@ -670,6 +670,10 @@ s_tested_line (const char *value, const char *expected, char *out, size_t size)
     snprintf (text, sizeof text, "%s", value);
     dtext_trim (text);
     size_t n = strspn (text, "v0123456789.");
+    //  "22.x", "1.21.*": the line before the wildcard
+    if (n > 1 && text [n - 1] == '.' && (text [n] == 'x' || text [n] == '*')
+        && !text [n + 1])
+        n--;
     text [n] = 0;
     //  "3." of "3.x": a whole series, not one line
     if (!n || text [n - 1] == '.' || !vrange_line (text, parts, out, size))
