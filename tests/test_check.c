@@ -468,6 +468,7 @@ Test (check, json_round_trip)
     cr_assert_str_eq (json, again);
     char *t1 = check_render_text (&r, "x", true), *t2 = check_render_text (&back, "x", true);
     cr_assert_str_eq (t1, t2);
+    check_result_release (&back);
     //  what is not a result is refused
     cr_assert_eq (check_json_decode (&back, "[]", 2, err, sizeof err), -1);
     cr_assert_eq (check_json_decode (&back, "{\"project\": 1}", 14, err, sizeof err), -1);
