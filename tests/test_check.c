@@ -258,6 +258,15 @@ Test (check, versions_outside_range_and_untested)
                        r.findings [i].message);
         }
     cr_assert_eq (untested, 2);
+    //  --explain says what was expected and why
+    char *explained = check_render_text (&r, "demo", true);
+    cr_assert (strstr (explained, "  node range: >=20  (package.json:3 engines.node)\n"), "%s",
+               explained);
+    cr_assert (strstr (explained, "  node version (the oldest line the project declares): 20"),
+               "%s", explained);
+    cr_assert (strstr (explained, "  node version (the newest line it allows): 26"), "%s",
+               explained);
+    free (explained);
     check_result_release (&r);
     //  "20.x" is the line 20; "lts/*" is no line at all
     const char *x_wf =

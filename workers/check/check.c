@@ -686,6 +686,16 @@ s_tested_line (const char *value, const char *expected, char *out, size_t size)
     return have >= parts;
 }
 
+//  True when want is a line of runtime the project asked for: not the
+//  knowledge's default, nor a channel ("stable", "nightly").
+static bool
+s_line_to_test (const report_value_t *want, const char *runtime)
+{
+    return strcmp (want->key, runtime) == 0
+        && strncmp (want->source, "knowledge:", 10) != 0
+        && isdigit ((unsigned char) want->value [0]);
+}
+
 static void
 s_check_versions (s_ctx_t *self)
 {
@@ -731,18 +741,35 @@ s_check_versions (s_ctx_t *self)
             //  nothing CI pins (a runner's own runtime, lts/*, a version
             //  file), or a reusable workflow's matrix we do not see: what
             //  it tests cannot be held to a line
+            //  the lines to test: the oldest and newest the declaration
+            //  allows, as the detector chose them
+            const char *oldest = NULL, *newest = NULL;
+            for (size_t k = i; k < job->versions_count; k++) {
+                const report_value_t *want = &job->versions [k];
+                if (!s_line_to_test (want, runtime))
+                    continue;
+                if (!oldest || vrange_compare (want->value, oldest) < 0)
+                    oldest = want->value;
+                if (!newest || vrange_compare (want->value, newest) > 0)
+                    newest = want->value;
+            }
+            for (size_t k = i; k < job->versions_count; k++) {
+                const report_value_t *want = &job->versions [k];
+                if (!s_line_to_test (want, runtime))
+                    continue;
+                char what [160];
+                snprintf (what, sizeof what, "%s version%s", runtime,
+                          oldest == newest? "": want->value == oldest
+                          ? " (the oldest line the project declares)"
+                          : want->value == newest? " (the newest line it allows)": "");
+                s_expect (self, what, want->value, want->source);
+            }
             if (!known || pinned || s_calls_workflows (self))
                 continue;
             for (size_t k = i; k < job->versions_count; k++) {
                 const report_value_t *want = &job->versions [k];
-                //  a channel ("stable", "nightly") is no line to look for
-                if (strcmp (want->key, runtime) != 0
-                    || strncmp (want->source, "knowledge:", 10) == 0
-                    || !isdigit ((unsigned char) want->value [0]))
+                if (!s_line_to_test (want, runtime))
                     continue;
-                char what [120];
-                snprintf (what, sizeof what, "%s version", runtime);
-                s_expect (self, what, want->value, want->source);
                 bool found = false;
                 for (size_t t = 0; t < known && !found; t++)
                     found = vrange_compare (lines [t], want->value) == 0;
