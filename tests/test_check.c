@@ -627,6 +627,13 @@ Test (check, reader_lines_and_matrix_include)
     cr_assert (!ci_is_file (".github/workflows/sub/x.yml"));
     cr_assert (!ci_is_file (".github/dependabot.yml"));
     cr_assert_eq (ci_read (&file, WF, "- a\n", 4, err, sizeof err), -1);
+    //  a job that is not a map is a job with nothing in it (fuzz_check)
+    const char *odd = "jobs:\n  te0   runs-on: ubuntu-18t@v3\n";
+    cr_assert_eq (ci_read (&file, WF, odd, strlen (odd), err, sizeof err), 0, "%s", err);
+    cr_assert_str_eq (file.jobs [0].image.text, "");
+    ci_file_release (&file);
+    check_result_t r = s_check ("package.json", s_node_pkg, WF, odd, NULL);
+    check_result_release (&r);
 }
 
 //  The command: text on stdout, exit 1 on drift and 0 without, the same

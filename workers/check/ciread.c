@@ -196,8 +196,9 @@ s_github_job (ci_file_t *self, const char *id, const ynode_t *node)
     if (!job || !(job->id = strdup (id)))
         return -1;
     job->line = node->line;
+    //  every job has an image text, "" when none (or not even a map)
     if (node->kind != YNODE_MAP)
-        return 0;
+        return s_text (&job->image, NULL);
     const ynode_t *runs_on = ytree_get (node, "runs-on");
     size_t labels = runs_on && runs_on->kind == YNODE_SEQ? runs_on->count: runs_on? 1: 0;
     for (size_t i = 0; i < labels; i++) {
