@@ -9,7 +9,10 @@
 #include "common/util.h"
 #include "proto/project.h"
 #include "proto/wire.h"
+#include "supervisor/cli_config.h"
+#include "supervisor/cli_exit.h"
 #include "supervisor/cli_journal.h"
+#include "supervisor/cli_target.h"
 #include "supervisor/client.h"
 #include "supervisor/project_load.h"
 #include "common/duration.h"
@@ -24,6 +27,7 @@
 #include <jansson.h>
 
 #include <ctype.h>
+#include <dirent.h>
 #include <errno.h>
 #include <fcntl.h>
 #include <ftw.h>
@@ -36,15 +40,11 @@
 #include <sys/file.h>
 #include <sys/stat.h>
 #include <sys/wait.h>
+#include <time.h>
 #include <unistd.h>
 
 extern char **environ;
 
-#define EXIT_OK          0
-#define EXIT_INPUT       1
-#define EXIT_USAGE       2
-#define EXIT_UNAVAILABLE 3
-#define EXIT_TIMEOUT     4
 
 static const char *const s_usage_text =
     "usage: readme2ci COMMAND [ARGS]\n"
@@ -68,6 +68,8 @@ static const char *const s_usage_text =
     "  journal verify     check every record of the journal\n"
     "  maintain OP        cleanup, backup DIR, restore DIR\n"
     "  top                a live view of the tree, refreshed every second\n"
+    "\n"
+    "  help COMMAND       that command's help; help exit-status: every exit status\n"
     "\n"
     "options: --help, --version\n"
     "\n"
@@ -108,8 +110,9 @@ static const char *const s_generate_help =
     "With several PATHs and stderr on a terminal, a progress bar shows how\n"
     "many are done; elsewhere generate prints only errors.\n"
     "\n"
-    "exit status: 0 ok, 1 bad input, 2 usage, 3 overloaded or unavailable,\n"
-    "4 timed out.\n";
+    "With one PATH through a running tree (not a private one), a terminal is\n"
+    "told the workflow's id, for `readme2ci result ID`; --json puts it in the\n"
+    "report as workflow_id.\n";
 
 static const char *const s_up_help =
     "usage: readme2ci up [-c CONFIG] [-d] [--log-level LEVEL]\n"
@@ -132,10 +135,14 @@ static const char *const s_up_help =
     "  readme2ci up --log-format json --log-level debug 2>&1 | jq .type\n";
 
 static const char *const s_down_help =
-    "usage: readme2ci down\n"
+    "usage: readme2ci down [--json]\n"
     "\n"
     "Stops taking work, lets workflows in flight finish (up to 10 s), stops\n"
-    "the workers and the supervisor, and waits until they are gone.\n"
+    "the workers and the supervisor, and waits until they are gone. With\n"
+    "R2CI_ENDPOINT it asks that supervisor (an operator's key is needed) and\n"
+    "waits until it no longer answers; no signal is ever sent but to the\n"
+    "local supervisor of the runtime folder, by its pid, when it does not\n"
+    "answer. --json says what stopped as one JSON document.\n"
     "\n"
     "examples:\n"
     "  readme2ci down\n"
@@ -146,6 +153,7 @@ static const char *const s_status_help =
     "\n"
     "Shows the supervisor, each component with its workers (pid, state,\n"
     "restarts) and the queue per priority. --json prints one JSON document.\n"
+    "Like systemctl's, it exits non-zero while a component is not running.\n"
     "For a view that refreshes, see `readme2ci top`.\n"
     "\n"
     "examples:\n"
@@ -153,14 +161,14 @@ static const char *const s_status_help =
     "  readme2ci status --json | jq '.components[] | {name, ready}'\n";
 
 static const char *const s_ctl_help =
-    "usage: readme2ci ctl deploy|stop|restart COMPONENT\n"
-    "       readme2ci ctl scale COMPONENT N\n"
-    "       readme2ci ctl update COMPONENT [--command PATH]\n"
+    "usage: readme2ci ctl deploy|stop|restart COMPONENT [--json]\n"
+    "       readme2ci ctl scale COMPONENT N [--json]\n"
+    "       readme2ci ctl update COMPONENT [--command PATH] [--json]\n"
     "\n"
     "Component operations on the running tree, for ops scripts. COMPONENT is\n"
     "parser, detector or generator. Each answers with success or a clear\n"
-    "failure (exit 0, or 2 for a bad request, 3 when refused) and is journaled,\n"
-    "so the tree keeps the choice across restarts.\n"
+    "failure and is journaled, so the tree keeps the choice across restarts.\n"
+    "--json prints the answer as one JSON document (ok, code, message).\n"
     "\n"
     "  deploy COMPONENT    start a stopped (or FATAL) component\n"
     "  stop COMPONENT      drain and stop its workers; work that needs it waits\n"
@@ -188,10 +196,11 @@ static const char *const s_health_help =
     "  readme2ci health --json\n";
 
 static const char *const s_result_help =
-    "usage: readme2ci result WORKFLOW_ID\n"
+    "usage: readme2ci result WORKFLOW_ID [--json]\n"
     "\n"
     "Prints the workflow that a finished run with this id produced. The\n"
-    "supervisor keeps the last 1024 results, also across restarts.\n"
+    "supervisor keeps the last 1024 results, also across restarts. --json\n"
+    "prints one JSON document (workflow_id, code, output or message).\n"
     "\n"
     "examples:\n"
     "  readme2ci generate --id nightly-42 . >/dev/null; readme2ci result nightly-42\n";
@@ -225,8 +234,7 @@ s_json_args (const char *command, const char *help, int argc, char **argv, bool 
 {
     for (int i = 0; i < argc; i++) {
         if (s_is_help (argv [i])) {
-            fputs (help, stdout);
-            return EXIT_OK;
+            return cli_help (help, command);
         }
         if (strcmp (argv [i], "--json") != 0)
             return s_fail (EXIT_USAGE, "%s: unknown argument '%s' (see --help)",
@@ -341,6 +349,39 @@ s_remove_entry (const char *path, const struct stat *st, int flag, struct FTW *f
     (void) st; (void) flag; (void) ftw;
     remove (path);
     return 0;
+}
+
+//  Removes the private runtime folders in tmp that a killed `generate`
+//  left (with their journaled inputs): only folders of ours (this user's,
+//  real folders, not links), and only when their owner's lock can be
+//  taken (it is dead) and no supervisor holds theirs. A folder without
+//  an owner file (an older version's) goes once it is an hour old.
+static void
+s_clean_stale_private (const char *tmp)
+{
+    DIR *folder = opendir (tmp);
+    if (!folder)
+        return;
+    struct dirent *entry;
+    while ((entry = readdir (folder))) {
+        if (strncmp (entry->d_name, "r2ci-private.", 13) != 0)
+            continue;
+        char path [PATH_MAX], owner_path [PATH_MAX + 16];
+        if (snprintf (path, sizeof path, "%s/%s", tmp, entry->d_name) >= (int) sizeof path)
+            continue;
+        struct stat st;
+        if (lstat (path, &st) || !S_ISDIR (st.st_mode) || st.st_uid != getuid ())
+            continue;
+        snprintf (owner_path, sizeof owner_path, "%s/owner", path);
+        int owner = open (owner_path, O_RDONLY | O_CLOEXEC | O_NOFOLLOW);
+        bool dead = owner >= 0? flock (owner, LOCK_EX | LOCK_NB) == 0
+                              : errno == ENOENT && st.st_mtime + 3600 < time (NULL);
+        if (dead && client_running_supervisor (path) <= 0)
+            nftw (path, s_remove_entry, 8, FTW_DEPTH | FTW_PHYS);
+        if (owner >= 0)
+            close (owner);
+    }
+    closedir (folder);
 }
 
 //  --------------------------------------------------------------------
@@ -481,6 +522,37 @@ s_submit_all (generate_t *self, client_t *client, size_t *pending_p)
     return EXIT_OK;
 }
 
+//  Writes a workflow the tree ran. The report of --json carries its id;
+//  and when said (one PATH, through a tree that outlives this call, to a
+//  terminal: scripts read --json, and a stderr they see stays errors
+//  only) stderr says it, so `readme2ci result ID` finds it again.
+static int
+s_write_result (generate_t *self, input_t *input, const client_reply_t *reply, bool said)
+{
+    const char *id = reply->reply.workflow_id [0]? reply->reply.workflow_id: input->id;
+    int code;
+    if (self->submit.options.json && strncmp (reply->body, "{\n", 2) == 0) {
+        //  The report's own bytes, with the id as its first key.
+        json_t *name = json_string (id);
+        char *quoted = name? json_dumps (name, JSON_ENCODE_ANY): NULL;
+        json_decref (name);
+        char *text = NULL;
+        int size = quoted? asprintf (&text, "{\n  \"workflow_id\": %s,%s", quoted,
+                                     reply->body + 1): -1;
+        free (quoted);
+        if (size < 0)
+            return s_fail (EXIT_UNAVAILABLE, "%s: out of memory", input->path);
+        code = s_write_output (self, input, text, (size_t) size);
+        free (text);
+    }
+    else
+        code = s_write_output (self, input, reply->body, reply->body_size);
+    if (said && code == EXIT_OK)
+        fprintf (stderr, "readme2ci: %s: workflow %s (readme2ci result %s)\n", input->path,
+                 id, id);
+    return code;
+}
+
 //  Submits every input at once and writes each answer as it comes. When
 //  the shared supervisor goes away mid-call, waits for it to come back
 //  and re-attaches, until the timeout.
@@ -536,7 +608,7 @@ s_generate_tree (generate_t *self, client_t *client, const char *endpoint, pid_t
         if (client_next_reply (client, wait, &reply)) {
             if (errno == ECONNREFUSED) {
                 term_progress_clear (&bar);
-                return s_fail (EXIT_UNAVAILABLE, "%s: refused by the supervisor at %s",
+                return s_fail (EXIT_REFUSED, "%s: refused by the supervisor at %s",
                                self->inputs_count == 1? self->inputs [0].path: "generate",
                                endpoint);
             }
@@ -585,9 +657,12 @@ s_generate_tree (generate_t *self, client_t *client, const char *endpoint, pid_t
             if (code == EXIT_OK) {
                 if (reply.reply.degraded)
                     fprintf (stderr, "readme2ci: %s: warning: the detector is unavailable; "
-                             "this workflow comes from the README alone (degraded)\n",
-                             input->path);
-                code = s_write_output (self, input, reply.body, reply.body_size);
+                             "%s from the README alone (degraded)\n", input->path,
+                             self->hooks? "what the CI is held to comes"
+                                        : "this workflow comes");
+                code = s_write_result (self, input, &reply, child <= 0
+                                       && self->inputs_count == 1
+                                       && term_is_tty (STDERR_FILENO));
             }
             else
                 s_fail (code, "%s: %s", input->path, reply.reply.message);
@@ -631,9 +706,8 @@ s_parse_generate (generate_t *self, int argc, char **argv,
                   || strcmp (arg, "--timeout") == 0 || strcmp (arg, "--id") == 0
                   || strcmp (arg, "--endpoint") == 0;
         if (s_is_help (arg)) {
-            fputs (hooks? "": s_generate_help, stdout);
             free (paths);
-            exit (EXIT_OK);
+            exit (cli_help (s_generate_help, "generate"));
         }
         if (takes && !value) {
             free (paths);
@@ -806,6 +880,31 @@ s_free_inputs (generate_t *self)
     free (self->inputs);
 }
 
+//  A supervisor someone else runs answers within the connect deadline
+//  (or the call's timeout, when shorter) before anything is sent, as for
+//  every command; else each input is said unavailable (3) or refused (6).
+static int
+s_generate_ping (generate_t *self, client_t *client, const char *endpoint)
+{
+    int wait = self->timeout_ms < CLI_CONNECT_MS? self->timeout_ms: CLI_CONNECT_MS;
+    client_reply_t reply;
+    if (client_request (client, "ping", NULL, 0, wait, &reply) == 0) {
+        client_reply_release (&reply);
+        return EXIT_OK;
+    }
+    bool refused = errno == ECONNREFUSED;
+    for (size_t i = 0; i < self->inputs_count; i++)
+        if (!self->inputs [i].done) {
+            if (refused)
+                s_fail (EXIT_REFUSED, "%s: refused by the supervisor at %s",
+                        self->inputs [i].path, endpoint);
+            else
+                s_fail (EXIT_UNAVAILABLE, "%s: no supervisor answered at %s in %d ms",
+                        self->inputs [i].path, endpoint, wait);
+        }
+    return refused? EXIT_REFUSED: EXIT_UNAVAILABLE;
+}
+
 static int
 s_cmd_generate (int argc, char **argv)
 {
@@ -850,6 +949,7 @@ cli_run_workflows (int argc, char **argv, const cli_workflow_hooks_t *hooks)
     char endpoint [PATH_MAX + 16];
     char runtime [PATH_MAX] = "";
     pid_t child = 0;
+    int owner = -1;
     if (!self.endpoint && getenv ("R2CI_ENDPOINT") && *getenv ("R2CI_ENDPOINT"))
         self.endpoint = getenv ("R2CI_ENDPOINT");
     if (self.endpoint)
@@ -867,12 +967,22 @@ cli_run_workflows (int argc, char **argv, const cli_workflow_hooks_t *hooks)
             //  No supervisor: a private tree for this call, in a folder
             //  of its own so it never answers on the shared endpoint.
             const char *tmp = getenv ("TMPDIR");
-            snprintf (runtime, sizeof runtime, "%s/r2ci-private.XXXXXX", tmp? tmp: "/tmp");
+            tmp = tmp && *tmp? tmp: "/tmp";
+            s_clean_stale_private (tmp);
+            snprintf (runtime, sizeof runtime, "%s/r2ci-private.XXXXXX", tmp);
             if (!mkdtemp (runtime)) {
                 code = s_fail (EXIT_UNAVAILABLE, "cannot make a private runtime folder: %s",
                                strerror (errno));
                 goto out;
             }
+            //  Ours while this lock is held: a later call removes the
+            //  folder only once it can take it (we were killed).
+            char owner_path [PATH_MAX + 16];
+            snprintf (owner_path, sizeof owner_path, "%s/owner", runtime);
+            owner = open (owner_path, O_WRONLY | O_CREAT | O_EXCL | O_CLOEXEC | O_NOFOLLOW,
+                          0600);
+            if (owner >= 0)
+                flock (owner, LOCK_EX);
             //  Hold stop signals until the private tree is stopped and its
             //  folder removed (s_generate_tree watches for them).
             sigset_t stops;
@@ -889,6 +999,7 @@ cli_run_workflows (int argc, char **argv, const cli_workflow_hooks_t *hooks)
         }
     }
     char err [512] = "";
+    int ping;
     client_t *client = self.endpoint
                      ? client_new_secure (endpoint, getenv ("R2CI_SERVER_KEY"),
                                           getenv ("R2CI_KEY"), err, sizeof err)
@@ -896,6 +1007,9 @@ cli_run_workflows (int argc, char **argv, const cli_workflow_hooks_t *hooks)
     if (!client)
         code = s_fail (EXIT_UNAVAILABLE, "cannot connect to %s%s%s", endpoint,
                        err [0]? ": ": "", err);
+    else
+    if (child <= 0 && (ping = s_generate_ping (&self, client, endpoint)))
+        code = ping;
     else {
         int tree = s_generate_tree (&self, client, endpoint, child);
         if (tree > code)
@@ -920,6 +1034,8 @@ cli_run_workflows (int argc, char **argv, const cli_workflow_hooks_t *hooks)
         }
         nftw (runtime, s_remove_entry, 8, FTW_DEPTH | FTW_PHYS);
     }
+    if (owner >= 0)
+        close (owner);
     client_destroy (&client);
 out:
     s_free_inputs (&self);
@@ -928,35 +1044,6 @@ out:
 
 //  --------------------------------------------------------------------
 //  up, down, status, result
-
-//  A client of the local supervisor, or NULL with a message printed.
-static client_t *
-s_connect_local (char *runtime, size_t size, pid_t *pid_p)
-{
-    //  An ops script on another host names the supervisor's tcp endpoint
-    //  and its keys in the environment.
-    const char *remote = getenv ("R2CI_ENDPOINT");
-    if (remote && *remote) {
-        char err [512] = "";
-        client_t *client = client_new_secure (remote, getenv ("R2CI_SERVER_KEY"),
-                                              getenv ("R2CI_KEY"), err, sizeof err);
-        if (!client && err [0])
-            fprintf (stderr, "readme2ci: %s\n", err);
-        if (pid_p)
-            *pid_p = 0;
-        return client;
-    }
-    if (util_runtime_dir (runtime, size))
-        return NULL;
-    pid_t pid = client_running_supervisor (runtime);
-    if (pid_p)
-        *pid_p = pid;
-    if (pid <= 0)
-        return NULL;
-    char endpoint [PATH_MAX + 16];
-    s_front_endpoint (runtime, endpoint, sizeof endpoint);
-    return client_new (endpoint);
-}
 
 //  True when every component has as many ready workers as it wants.
 //  A component that went FATAL never will: its name goes in fatal ("" when
@@ -1026,6 +1113,70 @@ s_log_cause (const char *log_path, off_t start, char *cause, size_t size)
     return found;
 }
 
+//  `up` while a supervisor runs: fine when it was asked for no config
+//  or for the one the supervisor runs with; refused, saying what to do,
+//  when the file asks for something else, so what it names (metrics,
+//  listeners, keys) is never silently missing.
+static int
+s_up_running (const char *runtime, pid_t running, const char *config_path)
+{
+    if (!config_path) {
+        fprintf (stderr, "readme2ci: a supervisor is already running (pid %d)\n", (int) running);
+        return EXIT_OK;
+    }
+    char endpoint [PATH_MAX + 16];
+    s_front_endpoint (runtime, endpoint, sizeof endpoint);
+    client_t *client = client_new (endpoint);
+    client_reply_t reply;
+    if (!client || client_request (client, "config", NULL, 0, CLI_CONNECT_MS, &reply)) {
+        client_destroy (&client);
+        return s_fail (EXIT_UNAVAILABLE, "a supervisor is already running (pid %d) but does "
+                       "not answer: is it running with %s? (`readme2ci down` first to start "
+                       "with it)", (int) running, config_path);
+    }
+    client_destroy (&client);
+    config_t wanted, current;
+    config_errors_t errors = { 0 };
+    int parsed = config_parse ("the running configuration", reply.body, reply.body_size,
+                               &current, &errors);
+    config_errors_release (&errors);
+    int loaded = config_load (config_path, &wanted, NULL);
+    config_changes_t changes = { 0 };
+    bool same = parsed == 0 && loaded == 0 && config_diff (&current, &wanted, &changes) == 0
+             && changes.count == 0;
+    bool same_file = strcmp (reply.reply.message, config_path) == 0;
+    int code = EXIT_OK;
+    if (same)
+        fprintf (stderr, "readme2ci: a supervisor is already running (pid %d) with %s\n",
+                 (int) running, config_path);
+    else {
+        code = s_fail (EXIT_REFUSED, "a supervisor is already running (pid %d) with %s, "
+                       "and %s asks for something else%s", (int) running,
+                       reply.reply.message [0]? reply.reply.message: "no config file",
+                       config_path, changes.count? ":": "");
+        for (size_t i = 0; i < changes.count && i < 10; i++)
+            fprintf (stderr, "  %s: running %s, the file says %s\n", changes.items [i].key,
+                     changes.items [i].old_value, changes.items [i].new_value);
+        if (changes.count > 10)
+            fprintf (stderr, "  (and %zu more)\n", changes.count - 10);
+        if (same_file && !config_changes_need_restart (&changes))
+            fprintf (stderr, "readme2ci: `readme2ci reload` applies the file to the running "
+                     "tree\n");
+        else
+            fprintf (stderr, "readme2ci: %s; `readme2ci down` first, then `readme2ci up -c "
+                     "%s -d`\n", same_file? "some of it needs a restart"
+                                           : "a running supervisor keeps its own file",
+                     config_path);
+    }
+    config_changes_release (&changes);
+    if (parsed == 0)
+        config_release (&current);
+    if (loaded == 0)
+        config_release (&wanted);
+    client_reply_release (&reply);
+    return code;
+}
+
 static int
 s_cmd_up (int argc, char **argv)
 {
@@ -1033,8 +1184,7 @@ s_cmd_up (int argc, char **argv)
     const char *config_path = NULL;
     for (int i = 0; i < argc; i++) {
         if (s_is_help (argv [i])) {
-            fputs (s_up_help, stdout);
-            return EXIT_OK;
+            return cli_help (s_up_help, "up");
         }
         if (strcmp (argv [i], "-d") == 0 || strcmp (argv [i], "--detach") == 0)
             detach = true;
@@ -1099,10 +1249,8 @@ s_cmd_up (int argc, char **argv)
     if (!runtime [0] && util_runtime_dir (runtime, sizeof runtime))
         return s_fail (EXIT_UNAVAILABLE, "runtime folder path too long");
     pid_t running = client_running_supervisor (runtime);
-    if (running > 0) {
-        fprintf (stderr, "readme2ci: a supervisor is already running (pid %d)\n", (int) running);
-        return EXIT_OK;
-    }
+    if (running > 0)
+        return s_up_running (runtime, running, config_path);
     if (!detach) {
         char program [PATH_MAX];
         s_supervisor_path (program, sizeof program);
@@ -1214,34 +1362,74 @@ s_process_gone (pid_t pid)
 static int
 s_cmd_down (int argc, char **argv)
 {
-    for (int i = 0; i < argc; i++) {
-        if (s_is_help (argv [i])) {
-            fputs (s_down_help, stdout);
-            return EXIT_OK;
-        }
-        return s_fail (EXIT_USAGE, "down: unknown argument '%s' (see --help)", argv [i]);
-    }
+    bool as_json = false;
+    int done = s_json_args ("down", s_down_help, argc, argv, &as_json);
+    if (done >= 0)
+        return done;
+    const char *remote = getenv ("R2CI_ENDPOINT");
     char runtime [PATH_MAX];
-    pid_t pid = 0;
-    client_t *client = s_connect_local (runtime, sizeof runtime, &pid);
-    if (!client) {
+    if (!(remote && *remote) && util_runtime_dir (runtime, sizeof runtime) == 0
+    &&  client_running_supervisor (runtime) <= 0) {
+        //  None running is what was asked for (as `systemctl stop`).
         fprintf (stderr, "readme2ci: no supervisor is running\n");
+        if (as_json)
+            printf ("{\"stopped\": false, \"running\": false}\n");
         return EXIT_OK;
     }
+    cli_target_t target;
+    int code = cli_target_open (&target);
+    if (code && (target.remote || code != EXIT_UNAVAILABLE))
+        return code;
+    pid_t pid = target.pid;
     client_reply_t reply;
-    int rc = client_request (client, "down", NULL, 0, 5000, &reply);
-    client_destroy (&client);
-    if (rc) {
-        fprintf (stderr, "readme2ci: the supervisor (pid %d) did not answer; sending SIGTERM\n",
-                 (int) pid);
+    if (code == EXIT_OK)
+        code = cli_target_request (&target, "down", NULL, 0, 5000, &reply);
+    cli_target_close (&target);
+    if (code == EXIT_OK) {
+        code = cli_target_code (&reply);
+        if (code)
+            s_fail (code, "down: %s", reply.reply.message);
+        client_reply_release (&reply);
+        if (code)
+            return code;
+    }
+    else
+    if (code == EXIT_UNAVAILABLE && !target.remote
+    &&  pid > 0 && client_running_supervisor (target.runtime) == pid) {
+        //  Only the supervisor that holds our runtime folder's lock, by
+        //  its own pid, ever gets a signal from us.
+        fprintf (stderr, "readme2ci: sending SIGTERM to the supervisor (pid %d)\n", (int) pid);
         kill (pid, SIGTERM);
     }
     else
-        client_reply_release (&reply);
+        return code;
+    if (target.remote) {
+        //  Another host's pid means nothing here: wait until it stops
+        //  answering.
+        uint64_t deadline = util_now_ms () + 30000;
+        bool gone = false;
+        while (!gone && util_now_ms () < deadline) {
+            char err [512] = "";
+            client_t *probe = client_new_secure (target.endpoint, getenv ("R2CI_SERVER_KEY"),
+                                                 getenv ("R2CI_KEY"), err, sizeof err);
+            gone = !probe || client_request (probe, "ping", NULL, 0, 1000, &reply) != 0;
+            if (!gone)
+                client_reply_release (&reply);
+            client_destroy (&probe);
+        }
+        if (!gone)
+            return s_fail (EXIT_TIMEOUT, "the supervisor at %s still answers 30 s after it "
+                           "was asked to stop", target.endpoint);
+        if (as_json)
+            printf ("{\"stopped\": true, \"endpoint\": \"%s\"}\n", target.endpoint);
+        else
+            printf ("readme2ci: the supervisor at %s stopped\n", target.endpoint);
+        return EXIT_OK;
+    }
     //  The supervisor drains (10 s at most) and stops its workers
     //  (5 s + 5 s at most): wait for its pid file lock to go.
     uint64_t deadline = util_now_ms () + 30000;
-    while (client_running_supervisor (runtime) > 0) {
+    while (client_running_supervisor (target.runtime) == pid) {
         if (util_now_ms () > deadline)
             return s_fail (EXIT_TIMEOUT, "the supervisor (pid %d) is still running after 30 s",
                            (int) pid);
@@ -1253,7 +1441,10 @@ s_cmd_down (int argc, char **argv)
         struct timespec ts = { 0, 5000000 };
         nanosleep (&ts, NULL);
     }
-    printf ("readme2ci: supervisor pid %d stopped\n", (int) pid);
+    if (as_json)
+        printf ("{\"stopped\": true, \"pid\": %d}\n", (int) pid);
+    else
+        printf ("readme2ci: supervisor pid %d stopped\n", (int) pid);
     return EXIT_OK;
 }
 
@@ -1315,6 +1506,29 @@ s_print_status (const char *text)
     json_decref (root);
 }
 
+//  EXIT_OK when every component of the status document runs, else
+//  EXIT_INPUT with the first that does not in not_running.
+static int
+s_status_code (const char *status_json, char *not_running, size_t size)
+{
+    json_t *root = json_loads (status_json, 0, NULL);
+    size_t i;
+    json_t *component;
+    int code = EXIT_OK;
+    not_running [0] = 0;
+    json_array_foreach (json_object_get (root, "components"), i, component) {
+        const char *state = json_string_value (json_object_get (component, "state"));
+        if (code == EXIT_OK && (!state || strcmp (state, "running") != 0)) {
+            snprintf (not_running, size, "%s is %s",
+                      json_string_value (json_object_get (component, "name")),
+                      state? state: "in no known state");
+            code = EXIT_INPUT;
+        }
+    }
+    json_decref (root);
+    return code;
+}
+
 static int
 s_cmd_status (int argc, char **argv)
 {
@@ -1322,51 +1536,93 @@ s_cmd_status (int argc, char **argv)
     int done = s_json_args ("status", s_status_help, argc, argv, &as_json);
     if (done >= 0)
         return done;
-    char runtime [PATH_MAX];
-    client_t *client = s_connect_local (runtime, sizeof runtime, NULL);
-    if (!client)
-        return s_fail (EXIT_UNAVAILABLE, "no supervisor is running (start one with "
-                       "`readme2ci up -d`)");
+    cli_target_t target;
+    int code = cli_target_open (&target);
+    if (code)
+        return code;
     client_reply_t reply;
-    int rc = client_request (client, "status", NULL, 0, 5000, &reply);
-    client_destroy (&client);
-    if (rc)
-        return s_fail (EXIT_UNAVAILABLE, "the supervisor did not answer in 5 s");
+    code = cli_target_request (&target, "status", NULL, 0, CLI_CONNECT_MS, &reply);
+    cli_target_close (&target);
+    if (code)
+        return code;
     if (as_json)
         printf ("%s\n", reply.body);
     else
         s_print_status (reply.body);
+    //  As systemctl's: not 0 while a component is not running as wanted.
+    char not_running [160];
+    code = cli_target_code (&reply)? cli_target_code (&reply)
+         : s_status_code (reply.body, not_running, sizeof not_running);
+    if (code == EXIT_INPUT && !as_json)
+        fprintf (stderr, "readme2ci: not every component is running: %s\n", not_running);
     client_reply_release (&reply);
-    return EXIT_OK;
+    return code;
 }
 
 static int
 s_cmd_result (int argc, char **argv)
 {
-    if (argc >= 1 && s_is_help (argv [0])) {
-        fputs (s_result_help, stdout);
-        return EXIT_OK;
+    bool as_json = false;
+    const char *id = NULL;
+    for (int i = 0; i < argc; i++) {
+        if (s_is_help (argv [i]))
+            return cli_help (s_result_help, "result");
+        if (strcmp (argv [i], "--json") == 0)
+            as_json = true;
+        else
+        if (!id && argv [i][0] != '-')
+            id = argv [i];
+        else
+            return s_fail (EXIT_USAGE, "result: give one workflow id (see --help)");
     }
-    if (argc != 1)
+    if (!id)
         return s_fail (EXIT_USAGE, "result: give one workflow id (see --help)");
-    char runtime [PATH_MAX];
-    client_t *client = s_connect_local (runtime, sizeof runtime, NULL);
-    if (!client)
-        return s_fail (EXIT_UNAVAILABLE, "no supervisor is running (start one with "
-                       "`readme2ci up -d`)");
+    cli_target_t target;
+    int code = cli_target_open (&target);
+    if (code)
+        return code;
     client_reply_t reply;
-    const char *args [1] = { argv [0] };
-    int rc = client_request (client, "result", args, 1, 5000, &reply);
-    client_destroy (&client);
-    if (rc)
-        return s_fail (EXIT_UNAVAILABLE, "the supervisor did not answer in 5 s");
-    int code = reply.reply.code;
-    if (code == EXIT_OK)
+    const char *args [1] = { id };
+    code = cli_target_request (&target, "result", args, 1, CLI_CONNECT_MS, &reply);
+    cli_target_close (&target);
+    if (code)
+        return code;
+    code = cli_target_code (&reply);
+    if (as_json) {
+        json_t *doc = json_pack ("{s:s, s:i, s:s}", "workflow_id", id, "code", code,
+                                 code == EXIT_OK? "output": "message",
+                                 code == EXIT_OK? reply.body: reply.reply.message);
+        char *text = doc? json_dumps (doc, 0): NULL;
+        if (text)
+            printf ("%s\n", text);
+        free (text);
+        json_decref (doc);
+    }
+    if (code == EXIT_OK && !as_json)
         fwrite (reply.body, 1, reply.body_size, stdout);
     else
-        s_fail (code, "%s: %s", argv [0], reply.reply.message);
+    if (code)
+        s_fail (code, "%s: %s", id, reply.reply.message);
     client_reply_release (&reply);
     return code;
+}
+
+//  An operation's answer as one JSON document on stdout: what (an object
+//  whose ownership this takes, may be NULL), "ok", "code" and "message".
+static void
+s_print_reply_json (const client_reply_t *reply, int code, json_t *what)
+{
+    json_t *doc = json_is_object (what)? what: json_object ();
+    if (doc != what)
+        json_decref (what);
+    json_object_set_new (doc, "ok", json_boolean (code == EXIT_OK));
+    json_object_set_new (doc, "code", json_integer (code));
+    json_object_set_new (doc, "message", json_string (reply->reply.message));
+    char *text = json_dumps (doc, 0);
+    if (text)
+        printf ("%s\n", text);
+    free (text);
+    json_decref (doc);
 }
 
 static int
@@ -1376,12 +1632,12 @@ s_cmd_ctl (int argc, char **argv)
     //  restart anything.
     for (int i = 0; i < argc; i++)
         if (s_is_help (argv [i])) {
-            fputs (s_ctl_help, stdout);
-            return EXIT_OK;
+            return cli_help (s_ctl_help, "ctl");
         }
     const char *args [3] = { NULL, NULL, NULL };
     size_t count = 0;
     const char *command_arg = NULL;
+    bool as_json = false;
     for (int i = 0; i < argc; i++) {
         if (strcmp (argv [i], "--command") == 0) {
             if (i + 1 >= argc || !*argv [i + 1])
@@ -1391,6 +1647,9 @@ s_cmd_ctl (int argc, char **argv)
                 return s_fail (EXIT_USAGE, "ctl: --command comes after the component");
             command_arg = argv [++i];
         }
+        else
+        if (strcmp (argv [i], "--json") == 0)
+            as_json = true;
         else
         if (argv [i][0] == '-' && argv [i][1] && !(count == 2 && isdigit ((unsigned char) argv [i][1])))
             return s_fail (EXIT_USAGE, "ctl: unknown option '%s' (see --help)", argv [i]);
@@ -1427,69 +1686,83 @@ s_cmd_ctl (int argc, char **argv)
         args [2] = command;
         count = 3;
     }
-    char runtime [PATH_MAX];
-    client_t *client = s_connect_local (runtime, sizeof runtime, NULL);
-    if (!client)
-        return s_fail (EXIT_UNAVAILABLE, "no supervisor is running (start one with "
-                       "`readme2ci up -d`)");
+    cli_target_t target;
+    int code = cli_target_open (&target);
+    if (code)
+        return code;
     client_reply_t reply;
     //  Rolling operations answer when they end: a worker may take its
     //  whole start timeout before it is ready.
-    int rc = client_request (client, "ctl", args, count, 300000, &reply);
-    int saved = errno;
-    client_destroy (&client);
-    if (rc)
-        return s_fail (EXIT_UNAVAILABLE, saved == ECONNREFUSED
-                       ? "ctl: the supervisor refused this client"
-                       : "the supervisor did not answer");
-    int code = reply.reply.code;
-    if (code == EXIT_OK)
+    code = cli_target_request (&target, "ctl", args, count, 300000, &reply);
+    cli_target_close (&target);
+    if (code)
+        return s_fail (code, "ctl %s %s: %s", args [0], args [1], code == EXIT_REFUSED
+                       ? "the supervisor refused this client" : "no answer; see "
+                       "`readme2ci status` for what was done");
+    code = cli_target_code (&reply);
+    if (as_json)
+        s_print_reply_json (&reply, code, json_pack ("{s:s, s:s, s:s?}", "operation", args [0],
+                                                     "component", args [1], "argument",
+                                                     count > 2? args [2]: NULL));
+    if (code == EXIT_OK && !as_json)
         printf ("readme2ci: %s\n", reply.reply.message);
     else
+    if (code)
         s_fail (code, "ctl %s %s: %s", args [0], args [1], reply.reply.message);
     client_reply_release (&reply);
     return code;
 }
 
+static const char *const s_reload_help =
+    "usage: readme2ci reload [--json]\n"
+    "\n"
+    "Makes the running supervisor read its config file again (as SIGHUP does).\n"
+    "The file is checked whole: an invalid one changes nothing and the error\n"
+    "names the file, line and column. Worker counts and commands (as a\n"
+    "rolling update) the file changes, heartbeat, breaker, retry, stop, queue,\n"
+    "journal.retention, log level and format, and rules apply at once; a\n"
+    "count or command the file keeps leaves `ctl scale`/`ctl update` alone.\n"
+    "Endpoints, keys, folders, metrics, restart policies, the journal's other\n"
+    "settings and log.file are reported as needing a restart.\n"
+    "\n"
+    "  --json     print the report (changed, applied, needs_restart) as JSON\n"
+    "\n"
+    "examples:\n"
+    "  $EDITOR /etc/readme2ci.yml && readme2ci reload\n"
+    "  readme2ci reload --json | jq .needs_restart\n";
+
 static int
 s_cmd_reload (int argc, char **argv)
 {
-    if (argc >= 1 && s_is_help (argv [0])) {
-        printf ("usage: readme2ci reload\n"
-                "\n"
-                "Makes the running supervisor read its config file again (as SIGHUP does).\n"
-                "The file is checked whole: an invalid one changes nothing and the error\n"
-                "names the file, line and column. Worker counts and commands (as a\n"
-                "rolling update) the file changes, heartbeat, breaker, retry, stop, queue,\n"
-                "journal.retention, log level and format, and rules apply at once; a\n"
-                "count or command the file keeps leaves `ctl scale`/`ctl update` alone.\n"
-                "Endpoints, keys, folders, metrics, restart policies, the journal's other\n"
-                "settings and log.file are reported as needing a restart.\n"
-                "\n"
-                "example:\n"
-                "  $EDITOR /etc/readme2ci.yml && readme2ci reload\n");
-        return EXIT_OK;
-    }
-    if (argc > 0)
-        return s_fail (EXIT_USAGE, "reload: takes no arguments (see --help)");
-    char runtime [PATH_MAX];
-    client_t *client = s_connect_local (runtime, sizeof runtime, NULL);
-    if (!client)
-        return s_fail (EXIT_UNAVAILABLE, "no supervisor is running (start one with "
-                       "`readme2ci up -c FILE -d`)");
+    bool as_json = false;
+    int done = s_json_args ("reload", s_reload_help, argc, argv, &as_json);
+    if (done >= 0)
+        return done;
+    cli_target_t target;
+    int code = cli_target_open (&target);
+    if (code)
+        return code;
     client_reply_t reply;
-    int rc = client_request (client, "reload", NULL, 0, 30000, &reply);
-    client_destroy (&client);
-    if (rc)
-        return s_fail (EXIT_UNAVAILABLE, "the supervisor did not answer");
-    int code = reply.reply.code;
+    code = cli_target_request (&target, "reload", NULL, 0, 30000, &reply);
+    cli_target_close (&target);
+    if (code)
+        return code;
+    code = cli_target_code (&reply);
+    json_t *report = json_loads (reply.body, 0, NULL);
+    if (as_json)
+        s_print_reply_json (&reply, code, json_incref (report));
     if (code) {
         s_fail (code, "reload: %s", reply.reply.message);
+        json_decref (report);
         client_reply_release (&reply);
         return code;
     }
+    if (as_json) {
+        json_decref (report);
+        client_reply_release (&reply);
+        return EXIT_OK;
+    }
     printf ("readme2ci: %s\n", reply.reply.message);
-    json_t *report = json_loads (reply.body, 0, NULL);
     size_t i;
     json_t *entry;
     json_array_foreach (json_object_get (report, "changed"), i, entry)
@@ -1508,106 +1781,37 @@ s_cmd_reload (int argc, char **argv)
     return EXIT_OK;
 }
 
-static int
-s_cmd_config (int argc, char **argv)
-{
-    if (argc < 1 || s_is_help (argv [0])) {
-        printf ("usage: readme2ci config check FILE\n"
-                "       readme2ci config show [FILE]\n"
-                "\n"
-                "check: validates a config file and the rules overlays it names without\n"
-                "starting anything; every error names the file, line and column (exit 0\n"
-                "valid, 1 invalid). show: prints the effective configuration of the\n"
-                "running supervisor, or of FILE with the defaults filled in.\n"
-                "\n"
-                "examples:\n"
-                "  readme2ci config check examples/readme2ci.yml\n"
-                "  readme2ci config show\n");
-        return argc < 1? EXIT_USAGE: EXIT_OK;
-    }
-    if (strcmp (argv [0], "show") == 0 && argc == 1) {
-        char runtime [PATH_MAX];
-        client_t *client = s_connect_local (runtime, sizeof runtime, NULL);
-        client_reply_t reply;
-        if (!client || client_request (client, "config", NULL, 0, 5000, &reply)) {
-            client_destroy (&client);
-            return s_fail (EXIT_UNAVAILABLE, "no supervisor answers; give a FILE to show "
-                           "its effective configuration");
-        }
-        client_destroy (&client);
-        if (reply.reply.message [0])
-            printf ("# %s, with the defaults filled in\n", reply.reply.message);
-        fwrite (reply.body, 1, reply.body_size, stdout);
-        client_reply_release (&reply);
-        return EXIT_OK;
-    }
-    bool check = strcmp (argv [0], "check") == 0;
-    if ((!check && strcmp (argv [0], "show") != 0) || argc != 2)
-        return s_fail (EXIT_USAGE, "config: usage: readme2ci config check FILE | show [FILE]");
-    config_t config;
-    config_errors_t errors = { 0 };
-    if (config_load (argv [1], &config, &errors)) {
-        for (size_t i = 0; i < errors.count; i++)
-            fprintf (stderr, "readme2ci: %s\n", errors.items [i].text);
-        config_errors_release (&errors);
-        return EXIT_INPUT;
-    }
-    int code = EXIT_OK;
-    char err [1024] = "";
-    knowledge_t *kb = knowledge_new (err, sizeof err);
-    for (size_t i = 0; kb && i < config.rule_count && code == EXIT_OK; i++) {
-        char *text;
-        size_t size;
-        if (util_read_file (config.rules [i], 4 * 1024 * 1024, &text, &size)) {
-            code = s_fail (EXIT_INPUT, "%s: %s", config.rules [i], strerror (errno));
-            break;
-        }
-        if (knowledge_overlay (kb, config.rules [i], text, size, err, sizeof err))
-            code = s_fail (EXIT_INPUT, "%s", err);
-        free (text);
-    }
-    knowledge_destroy (&kb);
-    if (code == EXIT_OK) {
-        if (check)
-            printf ("readme2ci: %s is valid (%zu rules overlay%s)\n", argv [1],
-                    config.rule_count, config.rule_count == 1? "": "s");
-        else {
-            char *text = config_emit (&config);
-            if (text)
-                fputs (text, stdout);
-            free (text);
-        }
-    }
-    config_release (&config);
-    return code;
-}
+static const char *const s_keys_help =
+    "usage: readme2ci keys new NAME [--expires DURATION]\n"
+    "\n"
+    "Writes a CURVE key pair for tcp endpoints, in czmq's certificate format:\n"
+    "NAME (the public certificate, to copy into the supervisor's authorised\n"
+    "folder) and NAME_secret (mode 0600, stays with its owner). NAME may be a\n"
+    "path; the folders it names are made (mode 0700). Existing files are never\n"
+    "overwritten.\n"
+    "\n"
+    "  --expires DURATION  the supervisor refuses the key after this long\n"
+    "                      (e.g. 90d; recorded as 'expires' in both files)\n"
+    "\n"
+    "examples:\n"
+    "  readme2ci keys new keys/supervisor\n"
+    "  readme2ci keys new keys/workers/host-b --expires 90d\n";
 
 static int
 s_cmd_keys (int argc, char **argv)
 {
-    if (argc >= 1 && s_is_help (argv [0])) {
-        printf ("usage: readme2ci keys new NAME [--expires DURATION]\n"
-                "\n"
-                "Writes a CURVE key pair for tcp endpoints, in czmq's certificate format:\n"
-                "NAME (the public certificate, to copy into the supervisor's authorised\n"
-                "folder) and NAME_secret (mode 0600, stays with its owner). NAME may be a\n"
-                "path. Existing files are never overwritten.\n"
-                "\n"
-                "  --expires DURATION  the supervisor refuses the key after this long\n"
-                "                      (e.g. 90d; recorded as 'expires' in both files)\n"
-                "\n"
-                "example:\n"
-                "  readme2ci keys new keys/supervisor\n"
-                "  readme2ci keys new keys/workers/host-b --expires 90d\n");
-        return EXIT_OK;
-    }
+    //  --help anywhere only helps: `keys new --help` writes no key files
+    //  called --help.
+    for (int i = 0; i < argc; i++)
+        if (s_is_help (argv [i]))
+            return cli_help (s_keys_help, "keys");
     int64_t lifetime_ms = 0;
     if (argc == 4 && strcmp (argv [2], "--expires") == 0
     &&  (duration_parse (argv [3], &lifetime_ms) || lifetime_ms < 1000))
         return s_fail (EXIT_USAGE, "keys: --expires '%s' is not a duration of 1s or more "
                        "(e.g. 90d, 12h)", argv [3]);
     if ((argc != 2 && !(argc == 4 && strcmp (argv [2], "--expires") == 0))
-    ||  strcmp (argv [0], "new") != 0)
+    ||  strcmp (argv [0], "new") != 0 || argv [1][0] == '-')
         return s_fail (EXIT_USAGE, "keys: usage: readme2ci keys new NAME [--expires DURATION]");
     //  `keys new keys/workers/host-b` on a fresh host: make the folders
     //  (private: they hold secret keys).
@@ -1634,19 +1838,25 @@ s_cmd_health (int argc, char **argv)
     int done = s_json_args ("health", s_health_help, argc, argv, &as_json);
     if (done >= 0)
         return done;
-    char runtime [PATH_MAX];
-    client_t *client = s_connect_local (runtime, sizeof runtime, NULL);
+    //  No supervisor answers: down, as documented. One that answers
+    //  and refuses this client is not absent: that is said (exit 6).
+    cli_target_t target;
+    int code = cli_target_open (&target);
     client_reply_t reply;
-    if (!client || client_request (client, "health", NULL, 0, 5000, &reply)) {
-        client_destroy (&client);
+    if (code == EXIT_OK)
+        code = cli_target_request (&target, "health", NULL, 0, CLI_CONNECT_MS, &reply);
+    cli_target_close (&target);
+    if (code) {
+        const char *why = code == EXIT_REFUSED? "the supervisor refused this client"
+                                              : "no supervisor answers";
+        const char *state = code == EXIT_REFUSED? "unknown": "down";
         if (as_json)
-            printf ("{\"state\": \"down\", \"reasons\": [\"no supervisor answers\"]}\n");
+            printf ("{\"state\": \"%s\", \"reasons\": [\"%s\"]}\n", state, why);
         else
-            printf ("down: no supervisor answers\n");
-        return 2;
+            printf ("%s: %s\n", state, why);
+        return code == EXIT_REFUSED? EXIT_REFUSED: 2;
     }
-    client_destroy (&client);
-    int code = reply.reply.code;
+    code = cli_target_code (&reply);
     if (as_json)
         printf ("%s\n", reply.body);
     else {
@@ -1673,6 +1883,15 @@ cli_main (int argc, char **argv)
     zsys_handler_set (NULL);
     struct sigaction ignore = { .sa_handler = SIG_IGN };
     sigaction (SIGPIPE, &ignore, NULL);
+    if (argc >= 3 && strcmp (argv [1], "help") == 0) {
+        //  `readme2ci help COMMAND` is `readme2ci COMMAND --help`.
+        if (strcmp (argv [2], "exit-status") == 0) {
+            cli_exit_print (stdout, NULL);
+            return EXIT_OK;
+        }
+        char *args [] = { argv [0], argv [2], "--help", NULL };
+        return cli_main (3, args);
+    }
     if (argc < 2 || s_is_help (argv [1]) || strcmp (argv [1], "help") == 0) {
         fputs (s_usage_text, argc < 2? stderr: stdout);
         return argc < 2? EXIT_USAGE: EXIT_OK;
@@ -1689,7 +1908,7 @@ cli_main (int argc, char **argv)
         { "status", s_cmd_status }, { "result", s_cmd_result }, { "ctl", s_cmd_ctl },
         { "health", s_cmd_health }, { "keys", s_cmd_keys },
         { "events", cli_events }, { "journal", cli_journal }, { "maintain", cli_maintain },
-        { "top", cli_top }, { "reload", s_cmd_reload }, { "config", s_cmd_config },
+        { "top", cli_top }, { "reload", s_cmd_reload }, { "config", cli_config },
     };
     for (size_t i = 0; i < sizeof commands / sizeof commands [0]; i++)
         if (strcmp (argv [1], commands [i].name) == 0)

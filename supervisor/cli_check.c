@@ -3,6 +3,7 @@
     JSON or SARIF. Exit 0 clean, 1 drift found (or bad input), 2 usage,
     3 unavailable, 4 timed out.  */
 #include "supervisor/cli.h"
+#include "supervisor/cli_exit.h"
 
 #include "workers/check/check.h"
 
@@ -32,9 +33,6 @@ static const char *const s_check_help =
     "  --priority, --timeout, --id, --inline, --endpoint, --target\n"
     "                   as for generate\n"
     "\n"
-    "exit status: 0 no drift, 1 drift found (or a path that cannot be read),\n"
-    "2 usage, 3 unavailable, 4 timed out\n"
-    "\n"
     "examples:\n"
     "  readme2ci check .\n"
     "  readme2ci check --format sarif . > readme2ci.sarif\n";
@@ -54,16 +52,16 @@ s_output (void *ctx, const char *path, const char *text, size_t size)
     char err [256];
     if (check_json_decode (&result, text, size, err, sizeof err)) {
         fprintf (stderr, "readme2ci: %s: %s\n", path, err);
-        return 3;
+        return EXIT_UNAVAILABLE;
     }
     char *out = self->format == S_SARIF? check_render_sarif (&result, R2CI_VERSION)
               : self->format == S_JSON? check_json_encode (&result)
               : check_render_text (&result, path, self->explain);
-    int code = result.findings_count? 1: 0;
+    int code = result.findings_count? EXIT_INPUT: EXIT_OK;
     check_result_release (&result);
     if (!out) {
         fprintf (stderr, "readme2ci: %s: out of memory\n", path);
-        return 3;
+        return EXIT_UNAVAILABLE;
     }
     size_t len = strlen (out);
     bool ok = fwrite (out, 1, len, stdout) == len
@@ -72,7 +70,7 @@ s_output (void *ctx, const char *path, const char *text, size_t size)
     free (out);
     if (!ok) {
         fprintf (stderr, "readme2ci: %s: cannot write the result to stdout\n", path);
-        return 1;
+        return EXIT_INPUT;
     }
     return code;
 }
@@ -83,13 +81,12 @@ cli_check (int argc, char **argv)
     s_check_t self = { .format = S_TEXT };
     char **rest = calloc ((size_t) argc + 1, sizeof *rest);
     if (!rest)
-        return 3;
+        return EXIT_UNAVAILABLE;
     int count = 0;
     for (int i = 0; i < argc; i++)
         if (strcmp (argv [i], "--help") == 0 || strcmp (argv [i], "-h") == 0) {
-            fputs (s_check_help, stdout);
             free (rest);
-            return 0;
+            return cli_help (s_check_help, "check");
         }
     for (int i = 0; i < argc; i++) {
         const char *arg = argv [i];
@@ -100,7 +97,7 @@ cli_check (int argc, char **argv)
                 fprintf (stderr, "readme2ci: check: --format must be text, json or sarif%s%s%s\n",
                          value? ", not '": "", value? value: "", value? "'": "");
                 free (rest);
-                return 2;
+                return EXIT_USAGE;
             }
             self.format = strcmp (value, "sarif") == 0? S_SARIF
                         : strcmp (value, "json") == 0? S_JSON: S_TEXT;

@@ -3,6 +3,7 @@
     cleanup, backup and restore, through the running supervisor or, when
     none runs, on the journal itself under its lock.  */
 #include "supervisor/cli_journal.h"
+#include "supervisor/cli_exit.h"
 
 #include "common/config.h"
 #include "common/duration.h"
@@ -29,11 +30,6 @@
 #include <time.h>
 #include <unistd.h>
 
-#define EXIT_OK          0
-#define EXIT_INPUT       1
-#define EXIT_USAGE       2
-#define EXIT_UNAVAILABLE 3
-#define EXIT_TIMEOUT     4
 
 //  Fields a text line shows before it summarises the rest.
 #define S_TEXT_FIELDS 12
@@ -76,8 +72,8 @@ static const char *const s_maintain_help =
     "  cleanup   write a snapshot of the state (work in progress, results kept),\n"
     "            then remove the journal segments before it whose newest event\n"
     "            is older than AGE (default: the config's journal.retention, 7d)\n"
-    "  backup    write a consistent copy of the journal into the new folder DIR,\n"
-    "            also while the supervisor runs\n"
+    "  backup    write a consistent copy of the journal into the new folder DIR\n"
+    "            (making the folders it goes in), also while the supervisor runs\n"
     "  restore   verify the backup in DIR and put it in place of the journal;\n"
     "            the journal it replaces is kept beside it (.before-restore).\n"
     "            Refused while a supervisor uses the journal.\n"
@@ -699,8 +695,7 @@ cli_events (int argc, char **argv)
     for (int i = 0; i < argc; i++) {
         const char *value = i + 1 < argc? argv [i + 1]: NULL;
         if (s_is_help (argv [i])) {
-            fputs (s_events_help, stdout);
-            return EXIT_OK;
+            return cli_help (s_events_help, "events");
         }
         if (strcmp (argv [i], "--json") == 0)
             self.json = true;
@@ -788,17 +783,18 @@ out:
 int
 cli_journal (int argc, char **argv)
 {
-    if (argc < 1 || s_is_help (argv [0])) {
-        fputs (s_journal_help, argc < 1? stderr: stdout);
-        return argc < 1? EXIT_USAGE: EXIT_OK;
+    if (argc >= 1 && s_is_help (argv [0]))
+        return cli_help (s_journal_help, "journal");
+    if (argc < 1) {
+        fputs (s_journal_help, stderr);
+        return EXIT_USAGE;
     }
     if (strcmp (argv [0], "verify") != 0)
         return s_fail (EXIT_USAGE, "journal: unknown command '%s' (see --help)", argv [0]);
     const char *path = NULL, *config_path = NULL;
     for (int i = 1; i < argc; i++) {
         if (s_is_help (argv [i])) {
-            fputs (s_journal_help, stdout);
-            return EXIT_OK;
+            return cli_help (s_journal_help, "journal");
         }
         if ((strcmp (argv [i], "-c") == 0 || strcmp (argv [i], "--config") == 0) && i + 1 < argc)
             config_path = argv [++i];
@@ -988,16 +984,17 @@ s_restore (locate_t *where, const char *backup)
 int
 cli_maintain (int argc, char **argv)
 {
-    if (argc < 1 || s_is_help (argv [0])) {
-        fputs (s_maintain_help, argc < 1? stderr: stdout);
-        return argc < 1? EXIT_USAGE: EXIT_OK;
+    if (argc >= 1 && s_is_help (argv [0]))
+        return cli_help (s_maintain_help, "maintain");
+    if (argc < 1) {
+        fputs (s_maintain_help, stderr);
+        return EXIT_USAGE;
     }
     const char *op = argv [0], *target = NULL, *config_path = NULL, *older = NULL;
     for (int i = 1; i < argc; i++) {
         const char *value = i + 1 < argc? argv [i + 1]: NULL;
         if (s_is_help (argv [i])) {
-            fputs (s_maintain_help, stdout);
-            return EXIT_OK;
+            return cli_help (s_maintain_help, "maintain");
         }
         if ((strcmp (argv [i], "-c") == 0 || strcmp (argv [i], "--config") == 0) && value) {
             config_path = value;
@@ -1045,9 +1042,21 @@ cli_maintain (int argc, char **argv)
                            : s_cleanup_offline (where.journal, age);
     }
     else
-    if (strcmp (op, "backup") == 0)
-        code = where.client? s_ask (&where, "maintain-backup", path, 600000)
-                           : s_backup_offline (where.journal, path);
+    if (strcmp (op, "backup") == 0) {
+        //  Like generate's -o: the folders the backup goes in are made
+        //  (private: a backup is the whole journal).
+        char parent [PATH_MAX];
+        util_copy (parent, sizeof parent, path);
+        char *slash = strrchr (parent, '/');
+        if (slash && slash != parent)
+            *slash = 0;
+        if (slash && slash != parent && util_mkdirs (parent, 0700))
+            code = s_fail (EXIT_INPUT, "%s: cannot create %s: %s", target, parent,
+                           strerror (errno));
+        else
+            code = where.client? s_ask (&where, "maintain-backup", path, 600000)
+                               : s_backup_offline (where.journal, path);
+    }
     else
         code = s_restore (&where, path);
 out:

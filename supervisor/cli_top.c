@@ -4,6 +4,7 @@
 #include "supervisor/cli_top.h"
 
 #include "common/util.h"
+#include "supervisor/cli_exit.h"
 #include "supervisor/client.h"
 #include "supervisor/term.h"
 
@@ -329,9 +330,24 @@ s_paint (const char *status, double rate, bool colour, const char *problem)
     free (screen);
 }
 
-static int
-s_run (client_t *client, char *status)
+//  " (pid N)" for the supervisor of a status document; "" without one.
+static const char *
+s_pid_text (const char *status_json, char *buf, size_t size)
 {
+    buf [0] = 0;
+    json_t *root = status_json? json_loads (status_json, 0, NULL): NULL;
+    long long pid = s_int (json_object_get (root, "supervisor"), "pid");
+    if (pid > 0)
+        snprintf (buf, size, " (pid %lld)", pid);
+    json_decref (root);
+    return buf;
+}
+
+static int
+s_run (client_t *client, const char *runtime, char *status)
+{
+    char gone [128] = "the supervisor is gone; waiting for one to start (q quits)";
+    char pid_text [32];
     tty_t tty;
     if (s_tty_enter (&tty)) {
         s_tty_leave (&tty);
@@ -349,8 +365,21 @@ s_run (client_t *client, char *status)
     while (!quit) {
         uint64_t now = util_now_ms ();
         if (now >= next_ms) {
-            char *fresh = s_status (client, ANSWER_MS);
-            problem = fresh? NULL: "the supervisor does not answer; retrying (q quits)";
+            //  A supervisor that is gone is said at once, and its rows
+            //  go with it: nothing stale stays on the screen.
+            char *fresh = client_running_supervisor (runtime) > 0
+                        ? s_status (client, ANSWER_MS): NULL;
+            if (!fresh && client_running_supervisor (runtime) <= 0) {
+                if (status)
+                    snprintf (gone, sizeof gone, "the supervisor%s is gone; waiting for one "
+                              "to start (q quits)", s_pid_text (status, pid_text,
+                                                                sizeof pid_text));
+                problem = gone;
+                free (status);
+                status = NULL;
+            }
+            else
+                problem = fresh? NULL: "the supervisor does not answer; retrying (q quits)";
             if (fresh) {
                 free (status);
                 status = fresh;
@@ -402,8 +431,7 @@ cli_top (int argc, char **argv)
     bool once = false;
     for (int i = 0; i < argc; i++) {
         if (strcmp (argv [i], "--help") == 0 || strcmp (argv [i], "-h") == 0) {
-            fputs (s_help, stdout);
-            return 0;
+            return cli_help (s_help, "top");
         }
         if (strcmp (argv [i], "--once") == 0)
             once = true;
@@ -435,7 +463,7 @@ cli_top (int argc, char **argv)
         free (status);
     }
     else
-        code = s_run (client, status);
+        code = s_run (client, runtime, status);
     client_destroy (&client);
     return code;
 }

@@ -148,7 +148,9 @@ s_folder_check (const char *dir, const char *key, char *err, size_t err_size)
     if (!handle) {
         int code = errno;
         return s_fail (code, err, err_size, "security.%s: %s: %s", key, dir,
-                       code == ENOENT? "no such folder": strerror (code));
+                       code == ENOENT? "no such folder (make it, e.g. `mkdir -p` it, and put "
+                       "the public certificates it allows in it; an empty one allows none)"
+                       : strerror (code));
     }
     int rc = 0;
     struct dirent *entry;

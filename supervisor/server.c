@@ -277,7 +277,7 @@ s_on_front (zloop_t *loop, zsock_t *sock, void *arg)
                     char message [160];
                     snprintf (message, sizeof message, "permission denied: this client's key "
                               "may not run '%s' (not in security.operators)", request.op);
-                    server_reply (self, identity, request.req_id, 1, "", message, false,
+                    server_reply (self, identity, request.req_id, 6, "", message, false,
                                   NULL, 0);
                 }
                 wire_request_release (&request);

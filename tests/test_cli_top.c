@@ -7,6 +7,7 @@
 
 #include <criterion/criterion.h>
 #include <pty.h>
+#include <signal.h>
 
 #include <errno.h>
 #include <limits.h>
@@ -276,4 +277,66 @@ out_stop_tree:
     tu_rmtree (dir);
     free (dir);
     free (project);
+}
+
+//  The supervisor killed while top watches: top says so at once and shows
+//  none of its rows any more, then the next supervisor's.
+Test (cli_top, says_at_once_when_the_supervisor_is_gone, .timeout = 90)
+{
+    int master, slave;
+    if (openpty (&master, &slave, NULL, NULL, NULL) != 0)
+        cr_skip_test ("no pseudo-terminals here (is /dev/pts mounted?): tmux cannot run");
+    close (master);
+    close (slave);
+    if (access (TMUX, X_OK))
+        cr_skip_test ("no tmux here (scripts/bootstrap installs it)");
+    tree_t tree;
+    tree_init (&tree, NULL, NULL);
+    tree_up (&tree);
+    char socket [PATH_MAX];
+    snprintf (socket, sizeof socket, "%s/tmux", tree.state);
+    char command [PATH_MAX * 2];
+    snprintf (command, sizeof command, "env README2CI_RUNTIME_DIR=%s TERM=xterm NO_COLOR= "
+              "timeout --foreground 60 %s top", tree.runtime, tu_bin ("readme2ci"));
+    int status;
+    free (s_tmux (socket, &status, ARGS ("-f", "/dev/null", "new-session", "-d", "-s", "top",
+                  "-x", "100", "-y", "30", command)));
+    cr_expect_eq (status, 0, "tmux did not start");
+    if (status)
+        goto out_stop_tree;
+    char *pane = s_wait_pane (socket, ARGS ("readme2ci top - supervisor pid", "parser"),
+                              10000);
+    cr_expect_not_null (pane, "top never showed the tree");
+    free (pane);
+    if (!pane)
+        goto out_stop_tmux;
+    //  Killed outright: said as gone (not as a supervisor that does not
+    //  answer), and no stale rows.
+    pid_t old = tree.supervisor;
+    int workers [64];
+    size_t count = tree_children (&tree, workers, 64);
+    kill (old, SIGKILL);
+    for (size_t i = 0; i < count; i++)
+        kill (workers [i], SIGKILL);
+    tu_wait (old, 5000);
+    char gone [64];
+    snprintf (gone, sizeof gone, "the supervisor (pid %d) is gone", (int) old);
+    pane = s_wait_pane (socket, ARGS (gone), 5000);
+    cr_expect_not_null (pane, "top did not say the supervisor is gone");
+    if (pane)
+        cr_expect_null (strstr (pane, "parser"), "stale rows: %s", pane);
+    free (pane);
+    //  A new supervisor shows up by itself.
+    tree_up (&tree);
+    pane = s_wait_pane (socket, ARGS ("readme2ci top - supervisor pid", "parser"), 10000);
+    cr_expect_not_null (pane, "top did not show the new supervisor");
+    free (pane);
+out_stop_tmux:
+    free (s_tmux (socket, NULL, ARGS ("kill-server")));
+out_stop_tree:
+    ;
+    tu_result_t r;
+    tree_cli (&tree, &r, "down", NULL);
+    tu_result_release (&r);
+    tree_fini (&tree);
 }

@@ -114,9 +114,10 @@ Test (qa_config, settings_read_at_start_are_reported_and_stay_in_force, .timeout
     tu_result_release (&r);
     //  The running configuration is what is in force.
     cr_assert_eq (tree_cli (&tree, &r, "config", "show", NULL), 0, "%s", r.err);
-    cr_assert (strstr (r.out, "  fsync: batch\n"), "%s", r.out);
+    //  ... and what the file says instead is marked beside it.
+    cr_assert (strstr (r.out, "  fsync: batch   # the file says: never\n"), "%s", r.out);
     cr_assert (strstr (r.out, "  retention: 1d\n"), "%s", r.out);
-    cr_assert (strstr (r.out, "  intensity: 5\n"), "%s", r.out);
+    cr_assert (strstr (r.out, "  intensity: 5   # the file says: 9\n"), "%s", r.out);
     cr_assert (strstr (r.out, "  level: warn\n"), "%s", r.out);
     tu_result_release (&r);
     cr_assert_eq (tree_cli (&tree, &r, "down", NULL), 0);

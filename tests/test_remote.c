@@ -242,8 +242,29 @@ Test (remote, clients_over_tcp_need_keys_and_operations_need_an_operator, .timeo
     tu_result_release (&r);
     char *scale [] = { cli, "ctl", "scale", "parser", "2", NULL };
     cr_assert_eq (tu_run (scale, as_client, NULL, 30000, &r), 0);
-    cr_assert_eq (r.status, 1, "a client that is not an operator scaled: %s", r.out);
+    //  Refused by permission: exit 6, as the exit table says.
+    cr_assert_eq (r.status, 6, "a client that is not an operator scaled: %s", r.out);
     cr_assert (strstr (r.err, "permission denied"), "%s", r.err);
+    tu_result_release (&r);
+    //  down with that key: refused and said so; the supervisor runs on.
+    char *down [] = { cli, "down", NULL };
+    cr_assert_eq (tu_run (down, as_client, NULL, 30000, &r), 0);
+    cr_assert_eq (r.status, 6, "%s%s", r.out, r.err);
+    cr_assert (strstr (r.err, "permission denied") && !strstr (r.out, "stopped"), "%s%s",
+               r.out, r.err);
+    tu_result_release (&r);
+    cr_assert (tu_alive (secure.tree.supervisor), "a refused down stopped the supervisor");
+    //  health without keys: the supervisor is up and refuses; it is not
+    //  reported absent ("no supervisor answers", down).
+    char *as_nobody [] = { endpoint, NULL };
+    char *health [] = { cli, "health", NULL };
+    cr_assert_eq (tu_run (health, as_nobody, NULL, 30000, &r), 0);
+    cr_assert_eq (r.status, 6, "%s%s", r.out, r.err);
+    cr_assert (strstr (r.out, "refused") && !strstr (r.out, "no supervisor answers"), "%s",
+               r.out);
+    tu_result_release (&r);
+    cr_assert_eq (tu_run (health, as_client, NULL, 30000, &r), 0);
+    cr_assert_eq (r.status, 0, "%s%s", r.out, r.err);
     tu_result_release (&r);
 
     char *as_operator [] = { endpoint, server, operator, NULL };
@@ -257,7 +278,7 @@ Test (remote, clients_over_tcp_need_keys_and_operations_need_an_operator, .timeo
     char *as_stranger [] = { endpoint, server, stranger, NULL };
     char *quick [] = { cli, "generate", "--timeout", "1500", project, NULL };
     cr_assert_eq (tu_run (quick, as_stranger, NULL, 30000, &r), 0);
-    cr_assert_eq (r.status, 3, "a stranger was served: %s", r.out);
+    cr_assert_eq (r.status, 6, "a stranger was served: %s", r.out);
     cr_assert (strstr (r.err, "refused this client's key"), "%s", r.err);
     cr_assert (strstr (r.err, "refused by the supervisor"), "%s", r.err);
     tu_result_release (&r);
@@ -488,4 +509,21 @@ Test (remote, workers_on_another_host_through_network_namespaces, .timeout = 180
     free (keys);
     free (dir);
     free (project);
+}
+
+Test (remote, down_at_an_endpoint_nobody_answers_signals_nobody, .timeout = 60)
+{
+    //  Its own session, so a signal to "the caller's process group" (the
+    //  pid it does not know, 0) would end it rather than the test.
+    char endpoint [128];
+    snprintf (endpoint, sizeof endpoint, "R2CI_ENDPOINT=tcp://127.0.0.1:%d", s_free_port ());
+    char *env [] = { endpoint, NULL };
+    char *argv [] = { "/usr/bin/setsid", "-w", (char *) tu_bin ("readme2ci"), "down", NULL };
+    tu_result_t r;
+    cr_assert_eq (tu_run (argv, env, NULL, 30000, &r), 0);
+    cr_assert_eq (r.status, 3, "%s%s", r.out, r.err);
+    cr_assert (strstr (r.err, "no supervisor answered at tcp://127.0.0.1:"), "%s", r.err);
+    cr_assert_null (strstr (r.err, "SIGTERM"), "%s", r.err);
+    cr_assert_null (strstr (r.out, "stopped"), "%s", r.out);
+    tu_result_release (&r);
 }

@@ -127,7 +127,9 @@ json_t *
 tree_status (tree_t *self)
 {
     tu_result_t r;
-    if (tree_cli (self, &r, "status", "--json", NULL) != 0) {
+    //  1: it answered, and a component is not running (yet).
+    int status = tree_cli (self, &r, "status", "--json", NULL);
+    if (status != 0 && status != 1) {
         tu_result_release (&r);
         return NULL;
     }
