@@ -213,6 +213,7 @@ Test (qa_trust, the_exit_status_table_is_the_one_in_the_readme, .timeout = 30)
         line = end + 1;
     }
     cr_assert_gt (rows, 10);
+    tu_result_release (&r);
     //  And every command's help ends with its part of it.
     cr_assert_eq (s_run (&r, NULL, "status", "--help", NULL), 0);
     cr_assert (strstr (r.out, "exit status:\n  0  every component is running\n"), "%s", r.out);
