@@ -155,6 +155,12 @@ static const entry_t s_journal [] = {
     END
 };
 
+static const entry_t s_results [] = {
+    LEAF ("keep", KIND_COUNT, config_results_t, keep, 1, 1000000),
+    LEAF ("max_age", KIND_DURATION, config_results_t, max_age_ms, 0, 3650 * DAY),
+    END
+};
+
 static const entry_t s_log [] = {
     CHOICE ("level", config_log_t, level, s_level_names),
     CHOICE ("format", config_log_t, format, s_format_names),
@@ -190,6 +196,8 @@ static const entry_t s_root [] = {
     SECTION ("breaker", config_t, breaker, s_breaker, true),
     SECTION ("queue", config_t, queue, s_queue, true),
     SECTION ("journal", config_t, journal, s_journal, true),
+    //  Read at start: replay keeps what it says.
+    SECTION ("results", config_t, results, s_results, false),
     LEAF ("metrics", KIND_HOSTPORT, config_t, metrics, 0, 0),
     { "rules", KIND_PATHS, offsetof (config_t, rules), 0, 0, NULL, NULL, true, false },
     SECTION ("log", config_t, log, s_log, true),
@@ -1534,6 +1542,7 @@ config_defaults (config_t *self)
         .journal = { .fsync = CONFIG_FSYNC_BATCH, .batch_interval_ms = 10,
                      .batch_records = 64, .retention_ms = 7 * DAY,
                      .segment_size = 64 * MIB },
+        .results = { .keep = 1024, .max_age_ms = 0 },
         .log = { .level = CONFIG_LOG_INFO, .format = CONFIG_LOG_TEXT },
     };
     for (size_t id = 0; id < CONFIG_COMPONENTS; id++)

@@ -108,6 +108,13 @@ typedef struct {
     uint64_t segment_size;      //  64 MiB
 } config_journal_t;
 
+//  Finished workflows' results, for `result ID` and a client that comes
+//  back with --id. The newest keep are kept, none older than max_age.
+typedef struct {
+    uint32_t keep;              //  1024
+    int64_t max_age_ms;         //  0: no age limit
+} config_results_t;
+
 typedef struct {
     config_log_level_t level;   //  info
     config_log_format_t format; //  text
@@ -127,6 +134,7 @@ typedef struct {
     config_breaker_t breaker;
     config_queue_t queue;
     config_journal_t journal;
+    config_results_t results;
     char *metrics;              //  "host:port", NULL: no metrics
     char **rules;               //  overlay files, in order
     size_t rule_count;
@@ -197,7 +205,7 @@ bool config_equal (const config_t *a, const config_t *b);
 //  journal.retention, rules, log.level, log.format. Restart: runtime_dir,
 //  state_dir, listen, security, metrics, restart (top-level and per
 //  component: a worker slot takes it when made), the rest of journal (it
-//  is opened once), log.file. A component's effective
+//  is opened once), results (replay keeps what it says), log.file. A component's effective
 //  setting is listed only when it does not just follow a top-level change.
 //  Returns 0, or -1 with errno ENOMEM (changes is then empty).
 int config_diff (const config_t *old_config, const config_t *new_config,

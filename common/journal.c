@@ -846,6 +846,40 @@ s_problem (journal_problem_fn *on_problem, void *arg, const char *path,
     }
 }
 
+//  Whether the damage from at to the end of the file (size) is a torn
+//  write: a record that runs past the end, or one whose bytes are all
+//  zero from a sector boundary on (blocks a crash kept from being
+//  written: the file grew, its data did not land). A whole record whose
+//  checksum fails is damage, not a torn write. 1 torn, 0 not, -1 errno.
+#define S_SECTOR 512
+static int
+s_torn (const jio_t *io, int fd, uint64_t at, uint64_t size, const char *reason)
+{
+    if (reason && strcmp (reason, "torn record") == 0)
+        return 1;
+    if (reason && strcmp (reason, "record out of order") == 0)
+        return 1;               //  whole and valid, but not this journal's next
+    //  The end of the last byte that is not zero.
+    uint64_t last = at;
+    uint8_t buf [S_SECTOR * 8];
+    for (uint64_t pos = at; pos < size; ) {
+        size_t count = size - pos < sizeof buf? (size_t) (size - pos): sizeof buf;
+        ssize_t got = jio_read_full (io, fd, buf, count, pos);
+        if (got < 0)
+            return -1;
+        for (size_t i = 0; i < (size_t) got; i++)
+            if (buf [i])
+                last = pos + i + 1;
+        if ((size_t) got < count)
+            return 1;           //  shorter than it said: it is being cut
+        pos += count;
+    }
+    if (last == at)
+        return 1;               //  nothing but zeros
+    uint64_t boundary = (last + S_SECTOR - 1) / S_SECTOR * S_SECTOR;
+    return boundary < size;
+}
+
 //  Check the last segment (open at fd) and cut a torn tail. 0 and the
 //  journal's end and durable seq set, or -1 with errno (EBADMSG).
 static int
@@ -895,6 +929,15 @@ s_recover_tail (journal_t *self, const char *path, int fd,
             return -1;
         if (valid < size) {
             s_problem (on_problem, arg, path, at, valid - at, reason, false);
+            return errno = EBADMSG, -1;
+        }
+        int torn = s_torn (io, fd, at, size, reason);
+        if (torn < 0)
+            return -1;
+        if (!torn) {
+            s_problem (on_problem, arg, path, at, size - at,
+                       "a complete last record is damaged (not a torn write): the event it "
+                       "held may have been committed", false);
             return errno = EBADMSG, -1;
         }
         if (io->ftruncate (io->ctx, fd, (off_t) at) || jio_fsync (io, fd))

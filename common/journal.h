@@ -34,11 +34,16 @@
     fit in what is left of its file, whose length is out of range, whose
     CRC differs or whose payload is not an event with the expected seq is
     damage. Damage in the last segment with no valid record after it is a
-    torn tail (a write cut short by a crash): journal_open truncates the
-    segment back to the last good record and reports what it dropped.
-    Damage anywhere else (a bad record followed by good ones, any damage
-    in an earlier segment, a bad header, a gap in the seqs) is corruption:
-    the journal refuses it and names the segment file and the offset.
+    torn tail (a write cut short by a crash) when the record runs past
+    the end of the file, is all zeros from a 512-byte boundary to the end
+    (blocks the file grew by but whose data never landed), or is a valid
+    record with the wrong seq: journal_open truncates the segment back to
+    the last good record and reports what it dropped. A whole last record
+    whose checksum fails is not torn but damaged: the event it held may
+    have been committed, so it is never dropped silently. That, and damage
+    anywhere else (a bad record followed by good ones, any damage in an
+    earlier segment, a bad header, a gap in the seqs), is corruption: the
+    journal refuses it and names the segment file and the offset.
 
     DURABILITY. journal_append gives the event the next seq and queues its
     record; when the record is on disk depends on the policy:

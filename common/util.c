@@ -88,6 +88,79 @@ util_mkdirs (const char *path, unsigned mode)
     return 0;
 }
 
+//  lstat, and for our own symlink, stat of its target. 0, or -1 with a
+//  message in err.
+static int
+s_dir_stat (const char *dir, struct stat *st, char *err, size_t size)
+{
+    if (lstat (dir, st)) {
+        int saved = errno;
+        snprintf (err, size, "cannot use the runtime folder %s: %s", dir, strerror (saved));
+        return errno = saved, -1;
+    }
+    if (S_ISLNK (st->st_mode)) {
+        if (st->st_uid != geteuid ()) {
+            snprintf (err, size, "the runtime folder %s is a symlink that belongs to uid %u, "
+                      "not to you (uid %u): refusing to use it", dir, (unsigned) st->st_uid,
+                      (unsigned) geteuid ());
+            return errno = EPERM, -1;
+        }
+        if (stat (dir, st)) {
+            int saved = errno;
+            snprintf (err, size, "cannot use the runtime folder %s: %s", dir,
+                      strerror (saved));
+            return errno = saved, -1;
+        }
+    }
+    if (!S_ISDIR (st->st_mode)) {
+        snprintf (err, size, "the runtime folder %s is not a folder", dir);
+        return errno = ENOTDIR, -1;
+    }
+    if (st->st_uid != geteuid ()) {
+        snprintf (err, size, "the runtime folder %s belongs to uid %u, not to you (uid %u): "
+                  "refusing to use it, as what it holds may be another user's; remove it "
+                  "or set README2CI_RUNTIME_DIR to a folder of yours", dir,
+                  (unsigned) st->st_uid, (unsigned) geteuid ());
+        return errno = EPERM, -1;
+    }
+    if (st->st_mode & 022) {
+        snprintf (err, size, "the runtime folder %s may be written by others (mode %04o): "
+                  "refusing to use it, as anyone could have put files there; remove it or "
+                  "set README2CI_RUNTIME_DIR to a folder of yours (mode 0700)", dir,
+                  (unsigned) (st->st_mode & 07777));
+        return errno = EPERM, -1;
+    }
+    return 0;
+}
+
+int
+util_private_dir (const char *dir, char *err, size_t size)
+{
+    if (util_mkdirs (dir, 0700)) {
+        int saved = errno;
+        snprintf (err, size, "cannot create the runtime folder %s: %s", dir, strerror (saved));
+        return errno = saved, -1;
+    }
+    struct stat st;
+    if (s_dir_stat (dir, &st, err, size))
+        return -1;
+    if ((st.st_mode & 077) && chmod (dir, 0700)) {
+        int saved = errno;
+        snprintf (err, size, "cannot make the runtime folder %s private (mode 0700): %s", dir,
+                  strerror (saved));
+        return errno = saved, -1;
+    }
+    return 0;
+}
+
+bool
+util_private_dir_ok (const char *dir)
+{
+    struct stat st;
+    char err [8];
+    return s_dir_stat (dir, &st, err, sizeof err) == 0;
+}
+
 //  util_read_file and util_read_head: with cut_p, a file over max keeps
 //  its first max bytes, cut after the last whole line, and says so.
 static int

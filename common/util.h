@@ -24,6 +24,18 @@ int util_state_dir (char *buf, size_t size);
 //  Returns 0 or -1 with errno.
 int util_mkdirs (const char *path, unsigned mode);
 
+//  Makes dir (0700, with its parents) if missing, then checks it is one
+//  only we can write in: a folder (or our own symlink to one) that
+//  belongs to the effective user and that neither group nor others may
+//  write (group or others' read/search bits are taken away). A folder
+//  someone else made, e.g. a predictable name under /tmp, is refused:
+//  what it holds may be theirs. 0, or -1 with errno and a message
+//  naming dir and the cause in err.
+int util_private_dir (const char *dir, char *err, size_t size);
+
+//  True when dir exists and passes util_private_dir's checks (no change).
+bool util_private_dir_ok (const char *dir);
+
 //  Read a whole file (at most max bytes) into a malloc'd NUL-terminated
 //  buffer. Returns 0, or -1 with errno (EFBIG when larger than max).
 int util_read_file (const char *path, size_t max, char **data_p, size_t *size_p);

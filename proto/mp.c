@@ -257,6 +257,25 @@ s_text (const msgpack_object *obj, const char **ptr, size_t *size)
     return errno = EPROTO, -1;
 }
 
+bool
+mp_map_ok (const msgpack_object *obj, uint32_t min)
+{
+    if (!obj || obj->type != MSGPACK_OBJECT_MAP || obj->via.map.size < min
+    ||  obj->via.map.size > PROTO_MAP_MAX)
+        return false;
+    const msgpack_object_kv *kv = obj->via.map.ptr;
+    for (uint32_t i = 0; i < obj->via.map.size; i++) {
+        if (kv [i].key.type != MSGPACK_OBJECT_STR)
+            return false;
+        for (uint32_t j = 0; j < i; j++)
+            if (kv [j].key.via.str.size == kv [i].key.via.str.size
+            &&  memcmp (kv [j].key.via.str.ptr, kv [i].key.via.str.ptr,
+                        kv [i].key.via.str.size) == 0)
+                return false;
+    }
+    return true;
+}
+
 int
 mp_str_dup (const msgpack_object *obj, char **out_p)
 {

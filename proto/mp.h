@@ -15,6 +15,10 @@
 //  Deepest nesting any of our messages may have.
 #define MP_MAX_DEPTH 16
 
+//  Entries a payload map (and any map in it) may have: the keys a decoder
+//  looks up and unknown ones it ignores (PROTOCOL.md, sections 3 and 6).
+#define PROTO_MAP_MAX 64
+
 typedef struct {
     msgpack_sbuffer sbuf;
     msgpack_packer pk;
@@ -58,6 +62,11 @@ const msgpack_object *mp_get (const msgpack_object *map, const char *key);
 //  Typed getters: 0 or -1 with errno EPROTO on a wrong type or range.
 //  A NULL object (absent key) is EPROTO too, unless the _opt form is used,
 //  which leaves the output alone.
+//  True when obj is a payload map: min..PROTO_MAP_MAX entries (the keys a
+//  decoder looks up, and unknown ones it ignores), str keys only, none
+//  twice (a duplicate could be read as either copy by another reader).
+bool mp_map_ok (const msgpack_object *obj, uint32_t min);
+
 int mp_str_dup (const msgpack_object *obj, char **out_p);         //  STR or BIN
 int mp_str_copy (const msgpack_object *obj, char *out, size_t out_size);
 int mp_bin_dup (const msgpack_object *obj, char **out_p, size_t *size_p);  //  NUL-terminated

@@ -76,11 +76,13 @@ s_put_files (mp_writer_t *w, const project_file_t *files, size_t count)
     }
 }
 
-//  True when obj is a map with exactly count entries.
+//  True when obj is a map with at least the count entries a decoder then
+//  looks up, and at most PROTO_MAP_MAX: keys it does not know are ignored
+//  (PROTOCOL.md, section 6), so a later version may add some.
 static bool
 s_is_map (const msgpack_object *obj, uint32_t count)
 {
-    return obj && obj->type == MSGPACK_OBJECT_MAP && obj->via.map.size == count;
+    return mp_map_ok (obj, count);
 }
 
 //  A name: a non-empty str of bounded length.

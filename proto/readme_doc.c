@@ -145,10 +145,12 @@ readme_doc_encode (const readme_doc_t *self, uint8_t **buf_p, size_t *size_p)
 
 //  -- decoding ------------------------------------------------------------
 
+//  At least the count entries looked up, at most PROTO_MAP_MAX: unknown
+//  keys are ignored (PROTOCOL.md, section 6).
 static bool
 s_is_map (const msgpack_object *obj, uint32_t count)
 {
-    return obj && obj->type == MSGPACK_OBJECT_MAP && obj->via.map.size == count;
+    return mp_map_ok (obj, count);
 }
 
 //  A str field of bounded length; NUL bytes inside are refused.

@@ -92,11 +92,12 @@ report_encode (const report_t *self, uint8_t **buf_p, size_t *size_p)
     return mp_writer_finish (&w, buf_p, size_p);
 }
 
-//  A map that has exactly the expected number of entries.
+//  A map with at least the entries looked up, at most PROTO_MAP_MAX:
+//  unknown keys are ignored (PROTOCOL.md, section 6).
 static int
 s_check_map (const msgpack_object *obj, uint32_t entries)
 {
-    if (!obj || obj->type != MSGPACK_OBJECT_MAP || obj->via.map.size != entries)
+    if (!mp_map_ok (obj, entries))
         return errno = EPROTO, -1;
     return 0;
 }

@@ -93,6 +93,14 @@ typedef struct {
     wire_options_t options;
 } wire_submit_t;
 
+//  A submission's docs and project frames together may hold at most this
+//  many bytes: the supervisor journals them whole in the workflow.queued
+//  record, which must stay under the journal's record limit (16 MiB) with
+//  room for its other fields. The CLI refuses a larger project before
+//  sending it, naming it; the supervisor refuses a larger submission with
+//  code 1. A message may be larger (64 MiB) only so the refusal can say why.
+#define WIRE_INPUTS_MAX (15u * 1024 * 1024)
+
 //  Named priority levels; numbers in between are allowed.
 #define WIRE_PRIORITY_LOW      100
 #define WIRE_PRIORITY_NORMAL   200

@@ -311,10 +311,19 @@ s_start_supervisor (const char *runtime, const char *config, bool detached)
     posix_spawn_file_actions_t actions;
     posix_spawn_file_actions_init (&actions);
     posix_spawn_file_actions_addopen (&actions, 0, "/dev/null", O_RDONLY, 0);
+    int log_fd = -1;
     if (detached) {
+        //  Opened here, never through a symlink someone left in the folder.
         char log [PATH_MAX];
         snprintf (log, sizeof log, "%s/supervisor.log", runtime);
-        posix_spawn_file_actions_addopen (&actions, 1, log, O_WRONLY | O_CREAT | O_APPEND, 0600);
+        log_fd = open (log, O_WRONLY | O_CREAT | O_APPEND | O_CLOEXEC | O_NOFOLLOW, 0600);
+        if (log_fd < 0) {
+            int saved = errno;
+            posix_spawn_file_actions_destroy (&actions);
+            posix_spawnattr_destroy (&attr);
+            return errno = saved, -1;
+        }
+        posix_spawn_file_actions_adddup2 (&actions, log_fd, 1);
         posix_spawn_file_actions_adddup2 (&actions, 1, 2);
         flags |= POSIX_SPAWN_SETSID;
     }
@@ -324,8 +333,13 @@ s_start_supervisor (const char *runtime, const char *config, bool detached)
     while (environ [n])
         n++;
     char **env = calloc (n + 2, sizeof *env);
-    if (!env)
-        return -1;
+    if (!env) {
+        if (log_fd >= 0)
+            close (log_fd);
+        posix_spawn_file_actions_destroy (&actions);
+        posix_spawnattr_destroy (&attr);
+        return errno = ENOMEM, -1;
+    }
     size_t k = 0;
     for (size_t i = 0; i < n; i++)
         env [k++] = environ [i];
@@ -334,6 +348,8 @@ s_start_supervisor (const char *runtime, const char *config, bool detached)
     pid_t pid;
     int rc = posix_spawn (&pid, program, &actions, &attr, argv, env);
     free (env);
+    if (log_fd >= 0)
+        close (log_fd);
     posix_spawn_file_actions_destroy (&actions);
     posix_spawnattr_destroy (&attr);
     if (rc) {
@@ -849,6 +865,16 @@ s_load_inputs (generate_t *self)
         project_release (&project);
         if (rc)
             return s_fail (EXIT_UNAVAILABLE, "%s: out of memory", input->path);
+        //  Inline or not, the same input gets the same answer.
+        if (input->docs_size + input->project_size > WIRE_INPUTS_MAX) {
+            input->code = s_fail (EXIT_INPUT, "%s: its README and build files come to %zu "
+                                  "bytes, over the limit of %u bytes for one project",
+                                  input->path, input->docs_size + input->project_size,
+                                  WIRE_INPUTS_MAX);
+            input->done = true;
+            self->failed++;
+            continue;
+        }
         //  Two inputs with the same folder name get -2, -3... counted from
         //  the earlier ones of that name, so a thousand copies stay cheap.
         util_copy (input->stem, sizeof input->stem, input->name);
@@ -1248,6 +1274,11 @@ s_cmd_up (int argc, char **argv)
     }
     if (!runtime [0] && util_runtime_dir (runtime, sizeof runtime))
         return s_fail (EXIT_UNAVAILABLE, "runtime folder path too long");
+    //  Before anything is written there (a log, a pid file, sockets): a
+    //  folder another user made or can write in is refused.
+    char why [PATH_MAX + 256];
+    if (util_private_dir (runtime, why, sizeof why))
+        return s_fail (EXIT_UNAVAILABLE, "up: %s", why);
     pid_t running = client_running_supervisor (runtime);
     if (running > 0)
         return s_up_running (runtime, running, config_path);
@@ -1262,8 +1293,6 @@ s_cmd_up (int argc, char **argv)
         execv (program, args);
         return s_fail (EXIT_UNAVAILABLE, "cannot run %s: %s", program, strerror (errno));
     }
-    if (util_mkdirs (runtime, 0700))
-        return s_fail (EXIT_UNAVAILABLE, "cannot create %s: %s", runtime, strerror (errno));
     //  Where the supervisor logs: --log-file, else the config's log.file,
     //  else (as it is detached) RUNTIME/supervisor.log.
     char log_path [PATH_MAX + 32];

@@ -116,6 +116,7 @@ typedef struct {
     pid_t pid;                  //  the running supervisor, or 0
     client_t *client;           //  connected to it, or NULL
     int64_t retention_ms;
+    uint32_t results_keep;      //  the config's results.keep
 } locate_t;
 
 static void
@@ -144,6 +145,7 @@ s_locate (locate_t *self, const char *config_path)
         }
     }
     self->retention_ms = config.journal.retention_ms;
+    self->results_keep = config.results.keep;
     char state [PATH_MAX] = "";
     bool too_long = false;
     if (config.runtime_dir)
@@ -862,14 +864,14 @@ s_fold (event_t *event, void *arg)
 }
 
 static int
-s_cleanup_offline (const char *dir, int64_t age_ms)
+s_cleanup_offline (const char *dir, int64_t age_ms, uint32_t results_keep)
 {
     int lock = -1;
     journal_t *journal = s_open_offline (dir, &lock);
     if (!journal)
         return lock < 0 && errno == EWOULDBLOCK? EXIT_UNAVAILABLE: EXIT_INPUT;
     int code = EXIT_OK;
-    snapshot_t *state = snapshot_new (SNAPSHOT_RESULTS_MAX);
+    snapshot_t *state = snapshot_new (results_keep);
     snapshot_report_t report = { 0 };
     if (!state || journal_replay (journal, s_fold, s_warn_problem, state))
         code = s_fail (EXIT_INPUT, "%s: cannot read the journal: %s", dir, strerror (errno));
@@ -1039,7 +1041,7 @@ cli_maintain (int argc, char **argv)
         char text [32];
         snprintf (text, sizeof text, "%" PRId64, age);
         code = where.client? s_ask (&where, "maintain-cleanup", text, 120000)
-                           : s_cleanup_offline (where.journal, age);
+                           : s_cleanup_offline (where.journal, age, where.results_keep);
     }
     else
     if (strcmp (op, "backup") == 0) {

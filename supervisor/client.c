@@ -304,8 +304,11 @@ pid_t
 client_running_supervisor (const char *runtime)
 {
     char path [PATH_MAX + 32];
+    //  A folder someone else could write in says nothing we may trust.
+    if (!util_private_dir_ok (runtime))
+        return 0;
     snprintf (path, sizeof path, "%s/supervisor.pid", runtime);
-    int fd = open (path, O_RDONLY | O_CLOEXEC);
+    int fd = open (path, O_RDONLY | O_CLOEXEC | O_NOFOLLOW);
     if (fd < 0)
         return 0;
     pid_t pid = 0;

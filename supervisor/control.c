@@ -106,6 +106,15 @@ s_ctl (server_t *self, zframe_t *identity, const wire_request_t *request)
         code = 2;
     }
     else
+    if (!ledger_healthy (self)) {
+        //  An operation is journaled before it is answered; one that could
+        //  not be would be answered only when the disk recovers, if ever.
+        snprintf (message, sizeof message, "the journal cannot be written (%s); '%s' was "
+                  "not applied: try again once it can", ledger_problem (self), op);
+        server_reply (self, identity, request->req_id, 3, "", message, false, NULL, 0);
+        return;
+    }
+    else
     if (strcmp (op, "scale") == 0) {
         char *end = NULL;
         long count = arg? strtol (arg, &end, 10): -1;
@@ -228,7 +237,9 @@ control_on_request (server_t *self, zframe_t *identity, zframe_t *header)
 {
     wire_request_t request;
     if (wire_request_decode (&request, zframe_data (header), zframe_size (header))) {
-        log_warn ("dropped a malformed REQUEST");
+        char peer [96];
+        server_peer_name ("client", identity, header, peer, sizeof peer);
+        remote_malformed (self, peer, "dropped a malformed REQUEST from %s", peer);
         return;
     }
     if (strcmp (request.op, "status") == 0 || strcmp (request.op, "ping") == 0) {
@@ -250,6 +261,15 @@ control_on_request (server_t *self, zframe_t *identity, zframe_t *header)
         if (text)
             server_reply (self, identity, request.req_id, 0, request.args [0], "", false,
                           text, strlen (text));
+        else
+        if (flow_evicted (self, request.args [0])) {
+            char retention [128], message [256];
+            flow_retention_text (self, retention, sizeof retention);
+            snprintf (message, sizeof message, "the result of this workflow was evicted (%s)",
+                      retention);
+            server_reply (self, identity, request.req_id, 1, request.args [0], message, false,
+                          NULL, 0);
+        }
         else
             server_reply (self, identity, request.req_id, 1, request.args [0],
                           flow_known (self, request.args [0])
@@ -293,7 +313,8 @@ control_on_request (server_t *self, zframe_t *identity, zframe_t *header)
     else {
         char message [128];
         snprintf (message, sizeof message, "unknown operation '%s'", request.op);
-        server_reply (self, identity, request.req_id, 2, "", message, false, NULL, 0);
+        //  1, bad input: 2 (usage) is the CLI's alone (PROTOCOL.md, section 8).
+        server_reply (self, identity, request.req_id, 1, "", message, false, NULL, 0);
     }
     wire_request_release (&request);
 }

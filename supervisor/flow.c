@@ -5,8 +5,12 @@
 #include "supervisor/server_priv.h"
 
 #include "common/util.h"
+#include "proto/readme_doc.h"
+#include "proto/report.h"
+#include "supervisor/project_load.h"
 #include "supervisor/log.h"
 #include "supervisor/observe.h"
+#include "supervisor/snapshot.h"
 #include "workers/bus.h"
 
 #include <errno.h>
@@ -16,6 +20,10 @@
 #include <stdio.h>
 #include <stdlib.h>
 #include <string.h>
+
+//  A workflow.queued record carries the inputs and a few short fields.
+_Static_assert (WIRE_INPUTS_MAX + 64 * 1024 <= JOURNAL_RECORD_MAX,
+                "a submission's inputs must fit one journal record");
 
 const char *const server_step_names [] = { "parse", "detect", "generate", "done" };
 
@@ -161,6 +169,19 @@ flow_load_inputs (server_t *self, workflow_t *wf)
     return 0;
 }
 
+//  A kept result is one block: its finishing time (ms since the epoch),
+//  then its id and its text, each NUL-ended. The table's key, and the
+//  item of the order list, is the id inside it.
+#define RESULT_HEAD sizeof (uint64_t)
+
+static void
+s_result_free (void **item_p)
+{
+    if (*item_p)
+        free ((char *) *item_p - RESULT_HEAD);
+    *item_p = NULL;
+}
+
 int
 flow_init (server_t *self)
 {
@@ -168,15 +189,21 @@ flow_init (server_t *self)
     self->workflows = zhashx_new ();
     self->results = zhashx_new ();
     self->results_order = zlistx_new ();
+    self->evicted = zhashx_new ();
+    self->evicted_order = zlistx_new ();
     self->retrying = zlistx_new ();
-    if (!self->workflows || !self->results || !self->results_order || !self->retrying)
+    if (!self->workflows || !self->results || !self->results_order || !self->retrying
+    ||  !self->evicted || !self->evicted_order)
         return -1;
+    zhashx_set_key_duplicator (self->evicted, NULL);
+    zhashx_set_key_destructor (self->evicted, NULL);
+    zlistx_set_destructor (self->evicted_order, (zlistx_destructor_fn *) zstr_free);
     zhashx_set_destructor (self->workflows, s_workflow_free);
     //  Each workflow's key is its own id: no copy of it per workflow.
     zhashx_set_key_duplicator (self->workflows, NULL);
     zhashx_set_key_destructor (self->workflows, NULL);
     //  A result is one block (see flow_keep_result), owned by the table.
-    zhashx_set_destructor (self->results, (zhashx_destructor_fn *) zstr_free);
+    zhashx_set_destructor (self->results, (zhashx_destructor_fn *) s_result_free);
     zhashx_set_key_duplicator (self->results, NULL);
     zhashx_set_key_destructor (self->results, NULL);
     return 0;
@@ -193,6 +220,8 @@ flow_destroy (server_t *self)
     zhashx_destroy (&self->workflows);
     zhashx_destroy (&self->results);
     zlistx_destroy (&self->results_order);
+    zhashx_destroy (&self->evicted);
+    zlistx_destroy (&self->evicted_order);
 }
 
 static component_t *
@@ -230,17 +259,71 @@ s_drop_job (workflow_t *wf)
 }
 
 void
-flow_keep_result (server_t *self, const char *id, const char *text, size_t size)
+flow_note_evicted (server_t *self, const char *id)
 {
-    //  One block per result, its id then its text: the table's key and
-    //  the order list both point into it instead of copying the id.
+    if (zhashx_lookup (self->evicted, id))
+        return;
+    char *copy = strdup (id);
+    if (!copy || !zlistx_add_end (self->evicted_order, copy)) {
+        free (copy);
+        return;
+    }
+    zhashx_insert (self->evicted, copy, copy);
+    size_t max = (size_t) SNAPSHOT_EVICTED_PER_RESULT * self->cfg.results.keep;
+    while (zlistx_size (self->evicted_order) > max) {
+        char *oldest = zlistx_first (self->evicted_order);
+        zhashx_delete (self->evicted, oldest);
+        zlistx_delete (self->evicted_order, zlistx_cursor (self->evicted_order));
+    }
+}
+
+bool
+flow_evicted (server_t *self, const char *id)
+{
+    return zhashx_lookup (self->evicted, id) != NULL;
+}
+
+void
+flow_retention_text (server_t *self, char *buf, size_t size)
+{
+    char age [32] = "";
+    if (self->cfg.results.max_age_ms > 0)
+        snprintf (age, sizeof age, ", for at most %llu s",
+                  (unsigned long long) (self->cfg.results.max_age_ms + 999) / 1000);
+    snprintf (buf, size, "results are kept: the last %u%s; see results in the config",
+              self->cfg.results.keep, age);
+}
+
+//  The oldest result goes, said in the journal when record is set.
+static void
+s_evict_oldest (server_t *self, const char *reason, bool record)
+{
+    char *id = zlistx_first (self->results_order);
+    if (!id)
+        return;
+    zlistx_delete (self->results_order, zlistx_cursor (self->results_order));
+    if (record)
+        server_event (self, "result.evicted", json_pack ("{s:s, s:s}", "workflow_id", id,
+                                                         "reason", reason));
+    flow_note_evicted (self, id);
+    zhashx_delete (self->results, id);          //  frees id
+}
+
+void
+flow_keep_result (server_t *self, const char *id, const char *text, size_t size,
+                  uint64_t time_ms, bool record)
+{
+    //  One block per result (see RESULT_HEAD): the table's key and the
+    //  order list both point into it instead of copying the id.
     size_t id_size = strlen (id) + 1;
-    char *block = malloc (id_size + size + 1);
+    char *block = malloc (RESULT_HEAD + id_size + size + 1);
     if (!block)
         return;
-    memcpy (block, id, id_size);
-    memcpy (block + id_size, text, size);
-    block [id_size + size] = 0;
+    memcpy (block, &time_ms, RESULT_HEAD);
+    char *key = block + RESULT_HEAD;
+    memcpy (key, id, id_size);
+    memcpy (key + id_size, text, size);
+    key [id_size + size] = 0;
     char *old = zhashx_lookup (self->results, id);
     if (old) {
         void *handle = zlistx_find (self->results_order, old);
@@ -248,20 +331,27 @@ flow_keep_result (server_t *self, const char *id, const char *text, size_t size)
             zlistx_delete (self->results_order, handle);
         zhashx_delete (self->results, id);
     }
-    zlistx_add_end (self->results_order, block);
-    zhashx_insert (self->results, block, block);
-    while (zlistx_size (self->results_order) > RESULTS_KEPT) {
-        char *oldest = zlistx_first (self->results_order);
-        zlistx_delete (self->results_order, zlistx_cursor (self->results_order));
-        zhashx_delete (self->results, oldest);
-    }
+    zlistx_add_end (self->results_order, key);
+    zhashx_insert (self->results, key, key);
+    while (zlistx_size (self->results_order) > self->cfg.results.keep)
+        s_evict_oldest (self, "count", record);
 }
 
 const char *
 flow_result (server_t *self, const char *id)
 {
-    const char *block = zhashx_lookup (self->results, id);
-    return block? block + strlen (block) + 1: NULL;
+    const char *key = zhashx_lookup (self->results, id);
+    return key? key + strlen (key) + 1: NULL;
+}
+
+uint64_t
+flow_result_time (server_t *self, const char *id)
+{
+    const char *key = zhashx_lookup (self->results, id);
+    uint64_t time = 0;
+    if (key)
+        memcpy (&time, key - RESULT_HEAD, RESULT_HEAD);
+    return time;
 }
 
 bool
@@ -284,10 +374,17 @@ flow_finish (server_t *self, workflow_t *wf, int code, const char *message, zfra
         json_object_set_new (fields, "bytes", json_integer ((json_int_t) zframe_size (text)));
         json_object_set_new (fields, "elapsed_ms",
                              json_integer ((json_int_t) (util_now_ms () - wf->accepted_ms)));
+        //  Room first: the evictions go in the journal before the
+        //  completion, so replay never finds more results than it keeps
+        //  without the record of which went.
+        while (zlistx_size (self->results_order) >= self->cfg.results.keep
+           &&  !zhashx_lookup (self->results, wf->id))
+            s_evict_oldest (self, "count", true);
         //  The result is journaled with the completion, so `result ID`
         //  and a client attaching later get it even after a restart.
         server_event_bytes (self, "workflow.completed", fields, "result", text, NULL, NULL);
-        flow_keep_result (self, wf->id, (const char *) zframe_data (text), zframe_size (text));
+        flow_keep_result (self, wf->id, (const char *) zframe_data (text), zframe_size (text),
+                          util_wall_ms (), true);
     }
     else {
         bool shed = strstr (message, "overloaded") != NULL;
@@ -299,10 +396,16 @@ flow_finish (server_t *self, workflow_t *wf, int code, const char *message, zfra
         json_object_set_new (fields, "code", json_integer (code));
         server_event (self, shed? "workflow.shed": "workflow.failed", fields);
     }
-    //  The answer goes out at once; only the acknowledgement of a
-    //  submission waits for the disk. Should the supervisor die before the
-    //  completion record is durable, the workflow runs again after the
-    //  restart and is completed once in the journal all the same.
+    //  The answer goes out at once once the workflow's own record is
+    //  durable: should the supervisor die before the completion record is
+    //  durable too, the workflow runs again after the restart and is
+    //  completed once in the journal all the same. A result that came
+    //  before its workflow's record was durable (within a batch) commits
+    //  the batch first, one fsync: else a client could hold a result the
+    //  journal never heard of. When the journal cannot be written the
+    //  answer still goes out; its events wait in memory for the disk.
+    if (code == 0 && !ledger_durable (self, wf->queued_seq))
+        ledger_commit (self);
     const void *body = text? zframe_data (text): NULL;
     size_t body_size = text? zframe_size (text): 0;
     s_waiter_reply (self, &wf->waiter, code, wf->id, message, wf->options.degraded,
@@ -383,7 +486,10 @@ s_send_job (server_t *self, worker_t *worker, workflow_t *wf)
     util_copy (job.workflow_id, sizeof job.workflow_id, wf->id);
     util_copy (job.step, sizeof job.step, server_step_names [wf->step]);
     uint64_t now = util_now_ms ();
-    job.deadline_ms = wf->deadline_ms > now? (uint32_t) (wf->deadline_ms - now): 1;
+    uint64_t job_deadline = flow_job_deadline (wf->accepted_ms, wf->deadline_ms,
+                                               self->cfg.components [wf->step].retry.attempts,
+                                               now);
+    job.deadline_ms = (uint32_t) (job_deadline - now);
     if (job.attempt > 100)
         job.attempt = 100;
     if (flow_load_inputs (self, wf)) {
@@ -426,6 +532,7 @@ s_send_job (server_t *self, worker_t *worker, workflow_t *wf)
         }
     wf->job_id = job.job_id;
     wf->worker = worker;
+    wf->job_deadline_ms = job_deadline;
     wf->sent_us = util_now_us ();
     pool_worker_send (self, worker, buf, size, payloads, count);
     if (wf->step == STEP_PARSE && job.attempt == 1)
@@ -442,16 +549,22 @@ flow_dispatch (server_t *self, component_t *component)
     while (pqueue_size (component->queue) > 0) {
         workflow_t *head = pqueue_peek (component->queue, NULL);
         worker_t *best = NULL;
-        uint32_t best_load = 0;
-        for (worker_t *w = component->workers; w; w = w->next) {
-            if (w->state != W_READY || w->isolated)
-                continue;
-            uint32_t load = pool_worker_load (w);
-            if (head->suspect && load > 0)
-                continue;           //  a suspect runs on an idle worker, alone
-            if (load < w->credit && (!best || load < best_load)) {
-                best = w;
-                best_load = load;
+        //  A retry goes to another worker than the one that failed it,
+        //  when there is one free (pass 0); else to any (pass 1).
+        for (int pass = head->avoid_pid? 0: 1; pass < 2 && !best; pass++) {
+            uint32_t best_load = 0;
+            for (worker_t *w = component->workers; w; w = w->next) {
+                if (w->state != W_READY || w->isolated)
+                    continue;
+                if (pass == 0 && w->pid == head->avoid_pid)
+                    continue;
+                uint32_t load = pool_worker_load (w);
+                if (head->suspect && load > 0)
+                    continue;           //  a suspect runs on an idle worker, alone
+                if (load < w->credit && (!best || load < best_load)) {
+                    best = w;
+                    best_load = load;
+                }
             }
         }
         if (!best)
@@ -499,13 +612,67 @@ s_retry_or_fail (server_t *self, workflow_t *wf, int code, const char *message)
     zlistx_add_end (self->retrying, wf);
 }
 
+//  What is wrong with an ok step's output frame, or false when it is what
+//  the step produces: parse a readme_doc frame, detect a report frame,
+//  generate UTF-8 text (the YAML, or the report as JSON). Checked here so
+//  a worker's junk is blamed on the worker, not on the next step's input.
+static bool
+s_junk (int step, bool json, zframe_t *payload, char *why, size_t size)
+{
+    if (!payload) {
+        snprintf (why, size, "no output frame");
+        return true;
+    }
+    const uint8_t *data = zframe_data (payload);
+    size_t length = zframe_size (payload);
+    if (step == STEP_PARSE) {
+        readme_doc_t doc;
+        if (readme_doc_decode (&doc, data, length)) {
+            snprintf (why, size, "a malformed readme_doc frame (%zu bytes)", length);
+            return true;
+        }
+        readme_doc_release (&doc);
+        return false;
+    }
+    if (step == STEP_DETECT) {
+        report_t report;
+        if (report_decode (&report, data, length)) {
+            snprintf (why, size, "a malformed report frame (%zu bytes)", length);
+            return true;
+        }
+        report_release (&report);
+        return false;
+    }
+    if (length == 0 || !project_valid_utf8 ((const char *) data, length)
+    ||  memchr (data, 0, length)) {
+        snprintf (why, size, "%s that is not UTF-8 text (%zu bytes)",
+                  json? "a report": "a workflow", length);
+        return true;
+    }
+    return false;
+}
+
+uint64_t
+flow_job_deadline (uint64_t accepted_ms, uint64_t deadline_ms, uint32_t attempts,
+                   uint64_t now_ms)
+{
+    if (deadline_ms <= now_ms)
+        return now_ms + 1;
+    uint64_t timeout = deadline_ms > accepted_ms? deadline_ms - accepted_ms: 0;
+    uint64_t share = timeout / (attempts? attempts: 1);
+    if (share < FLOW_JOB_MIN_MS)
+        share = FLOW_JOB_MIN_MS;
+    return now_ms + share < deadline_ms? now_ms + share: deadline_ms;
+}
+
 void
 flow_on_result (server_t *self, worker_t *worker, zmsg_t *msg, zframe_t *header)
 {
     wire_result_t result;
     if (wire_result_decode (&result, zframe_data (header), zframe_size (header))) {
-        log_warn ("dropped a malformed RESULT from %s pid %d", worker->component->name,
-                  (int) worker->pid);
+        char peer [96];
+        snprintf (peer, sizeof peer, "%s pid %d", worker->component->name, (int) worker->pid);
+        remote_malformed (self, peer, "dropped a malformed RESULT from %s", peer);
         return;
     }
     workflow_t *wf = NULL;
@@ -538,19 +705,34 @@ flow_on_result (server_t *self, worker_t *worker, zmsg_t *msg, zframe_t *header)
         }
         else {
             pool_breaker_result (self, component, false);
+            wf->avoid_pid = worker->pid;
             wf->failures++;
             s_retry_or_fail (self, wf, 3, message);
         }
         flow_dispatch (self, component);
         return;
     }
-    pool_breaker_result (self, component, true);
     zframe_t *payload = zmsg_pop (msg);
-    if (!payload) {
-        flow_finish (self, wf, 3, "internal error: a worker sent an empty result", NULL);
+    char junk [160];
+    if (s_junk (wf->step, wf->options.json, payload, junk, sizeof junk)) {
+        //  The worker said ok and sent what its step cannot produce: its
+        //  fault, not the input's. It counts against the breaker and the
+        //  step runs again on another worker if there is one.
+        char message [700];
+        snprintf (message, sizeof message, "%s step: the %s pid %d answered with %s "
+                  "(a fault of that worker, not of the input)", server_step_names [wf->step],
+                  component->name, (int) worker->pid, junk);
+        log_warn ("%s; workflow %s", message, wf->id);
+        zframe_destroy (&payload);
+        pool_breaker_result (self, component, false);
+        wf->avoid_pid = worker->pid;
+        wf->failures++;
+        s_retry_or_fail (self, wf, 3, message);
         flow_dispatch (self, component);
         return;
     }
+    pool_breaker_result (self, component, true);
+    wf->avoid_pid = 0;
     wf->failures = 0;
     wf->crashes = 0;
     wf->suspect = false;
@@ -628,7 +810,21 @@ flow_submit (server_t *self, zframe_t *identity, zmsg_t *msg, zframe_t *header)
 {
     wire_submit_t submit;
     if (wire_submit_decode (&submit, zframe_data (header), zframe_size (header))) {
-        log_warn ("dropped a malformed SUBMIT");
+        char peer [96];
+        server_peer_name ("client", identity, header, peer, sizeof peer);
+        remote_malformed (self, peer, "dropped a malformed SUBMIT from %s", peer);
+        return;
+    }
+    //  The header decoded, so it is answered: the wrong number of payload
+    //  frames is refused (PROTOCOL.md, section 11), never half used.
+    size_t frames = zmsg_size (msg), expected = submit.attach? 0: 2;
+    if (frames != expected) {
+        char message [160];
+        snprintf (message, sizeof message, "malformed SUBMIT: %zu payload frame(s), where "
+                  "it takes %s", frames, submit.attach? "none with attach"
+                                                      : "2 (docs, then project)");
+        server_reply (self, identity, submit.req_id, 1, submit.workflow_id, message, false,
+                      NULL, 0);
         return;
     }
     if (submit.workflow_id [0]) {
@@ -658,6 +854,18 @@ flow_submit (server_t *self, zframe_t *identity, zmsg_t *msg, zframe_t *header)
                           text, strlen (text));
             return;
         }
+        if (flow_evicted (self, submit.workflow_id)) {
+            //  Running it again under the same id would pass a new workflow
+            //  off as the one whose result its client asks for.
+            char retention [128], message [256];
+            flow_retention_text (self, retention, sizeof retention);
+            snprintf (message, sizeof message, "workflow %s finished and its result was "
+                      "evicted (%s): give a new --id to run it again", submit.workflow_id,
+                      retention);
+            server_reply (self, identity, submit.req_id, 1, submit.workflow_id, message,
+                          false, NULL, 0);
+            return;
+        }
     }
     if (submit.attach) {
         server_reply (self, identity, submit.req_id, 1, submit.workflow_id,
@@ -684,6 +892,19 @@ flow_submit (server_t *self, zframe_t *identity, zmsg_t *msg, zframe_t *header)
         zframe_destroy (&project);
         server_reply (self, identity, submit.req_id, 1, submit.workflow_id,
                       "a submission needs a docs frame and a project frame", false, NULL, 0);
+        return;
+    }
+    size_t inputs = zframe_size (docs) + zframe_size (project);
+    if (inputs > WIRE_INPUTS_MAX) {
+        //  Refused at the door: it could not be journaled whole, and what
+        //  is accepted must survive a restart.
+        zframe_destroy (&docs);
+        zframe_destroy (&project);
+        char message [160];
+        snprintf (message, sizeof message, "the submission's inputs are %zu bytes, over the "
+                  "limit of %u bytes for one project", inputs, WIRE_INPUTS_MAX);
+        server_reply (self, identity, submit.req_id, 1, submit.workflow_id, message, false,
+                      NULL, 0);
         return;
     }
     workflow_t *wf = calloc (1, sizeof *wf);
@@ -741,12 +962,15 @@ flow_submit (server_t *self, zframe_t *identity, zmsg_t *msg, zframe_t *header)
     }
     //  Journaled with its inputs before the client hears of it, so it runs
     //  even if the supervisor dies; the acknowledgement waits for the disk.
-    server_event_bytes (self, "workflow.queued",
-                        json_pack ("{s:s, s:i, s:I, s:s, s:b, s:b, s:b}", "workflow_id",
+    //  The deadline goes in as wall-clock time, the only clock that
+    //  outlives the process: replay keeps it (flow_recover).
+    wf->queued_seq = server_event_bytes (self, "workflow.queued",
+                        json_pack ("{s:s, s:i, s:I, s:I, s:s, s:b, s:b, s:b}", "workflow_id",
                                    wf->id, "priority", wf->priority, "timeout_ms",
-                                   (json_int_t) timeout, "target", wf->options.target,
-                                   "explain", wf->options.explain, "json", wf->options.json,
-                                   "check", wf->options.check),
+                                   (json_int_t) timeout, "deadline_time_ms",
+                                   (json_int_t) (util_wall_ms () + timeout),
+                                   "target", wf->options.target, "explain", wf->options.explain,
+                                   "json", wf->options.json, "check", wf->options.check),
                         "docs", docs, "project", project);
     server_reply_held (self, identity, submit.req_id, 0, wf->id, "accepted", false, true,
                        NULL, 0);
@@ -770,21 +994,40 @@ flow_recover (server_t *self, const event_t *queued)
     size_t docs_size, project_size;
     const uint8_t *docs = event_get_bytes (queued, "docs", &docs_size);
     const uint8_t *project = event_get_bytes (queued, "project", &project_size);
-    int64_t priority = WIRE_PRIORITY_NORMAL, timeout = 0;
+    int64_t priority = WIRE_PRIORITY_NORMAL, timeout = 0, deadline = 0;
     event_get_int (queued, "priority", &priority);
     event_get_int (queued, "timeout_ms", &timeout);
+    if (timeout <= 0)
+        timeout = (int64_t) self->cfg.retry.workflow_timeout_ms;
+    //  Journals from before deadline_time_ms: the time of acceptance.
+    if (event_get_int (queued, "deadline_time_ms", &deadline))
+        deadline = (int64_t) queued->time + timeout;
     if (!id || !docs || !project || strlen (id) >= sizeof ((workflow_t *) 0)->id)
         return -1;
     workflow_t *wf = calloc (1, sizeof *wf);
     if (!wf)
         return -1;
     util_copy (wf->id, sizeof wf->id, id);
+    wf->queued_seq = queued->seq;       //  replayed: durable
     wf->priority = pqueue_priority_valid ((int32_t) priority)? (int32_t) priority
                                                              : WIRE_PRIORITY_NORMAL;
-    wf->accepted_ms = util_now_ms ();
-    //  A fresh deadline: the time it spent waiting for us was not its own.
-    wf->deadline_ms = wf->accepted_ms + (timeout > 0? (uint64_t) timeout
-                                         : (uint64_t) self->cfg.retry.workflow_timeout_ms);
+    //  The deadline the client was given holds across restarts: the time
+    //  since acceptance counts (the wall clock's, as journaled), and a
+    //  workflow whose deadline passed while no supervisor ran is failed as
+    //  timed out by the first tick, never run. accepted_ms is set back by
+    //  that time, so the timeout message says how long it really waited.
+    uint64_t now = util_now_ms ();
+    int64_t waited = (int64_t) util_wall_ms () - (int64_t) queued->time;
+    if (waited < 0)
+        waited = 0;                     //  the clock went back: count from now
+    if ((uint64_t) waited > now)
+        waited = (int64_t) now;
+    int64_t left = deadline - (int64_t) util_wall_ms ();
+    if (left > timeout)
+        left = timeout;                 //  the clock went back
+    bool expired = left <= 0;
+    wf->accepted_ms = now - (uint64_t) waited;
+    wf->deadline_ms = expired? now: now + (uint64_t) left;
     const char *target = event_get_str (queued, "target");
     util_copy (wf->options.target, sizeof wf->options.target, target? target: "github");
     event_get_bool (queued, "explain", &wf->options.explain);
@@ -797,6 +1040,8 @@ flow_recover (server_t *self, const event_t *queued)
         return -1;
     }
     zhashx_insert (self->workflows, wf->id, wf);
+    if (expired)
+        return 0;                       //  not queued: flow_tick fails it
     component_t *parser = &self->components [STEP_PARSE];
     wf->queued = pqueue_push_front (parser->queue, wf, wf->priority);
     if (!wf->queued) {
@@ -807,6 +1052,53 @@ flow_recover (server_t *self, const event_t *queued)
     if (pqueue_size (parser->queue) > SPOOL_AFTER)
         s_spool (self, wf);
     return 0;
+}
+
+//  Jobs not answered by their own deadline, on workers that may well
+//  still heartbeat: each is given up on that worker (its answer, should
+//  it come, is dropped), counts against the breaker and runs again
+//  elsewhere within the workflow's deadline; the worker, which does not
+//  do its work, is replaced (pool_worker_broken).
+static void
+s_overdue_jobs (server_t *self, uint64_t now)
+{
+    for (int c = 0; c < COMPONENT_COUNT; c++) {
+        component_t *component = &self->components [c];
+        worker_t *broken [64];
+        size_t broken_count = 0;
+        for (worker_t *w = component->workers; w; w = w->next) {
+            bool overdue = false;
+            for (uint32_t i = 0; i < MAX_CREDIT; i++) {
+                workflow_t *wf = w->jobs [i];
+                if (!wf || now < wf->job_deadline_ms)
+                    continue;
+                if (!overdue && w->state != W_STOPPING) {
+                    //  No new job for it from here on (a breaker that opens
+                    //  below dispatches again): it is being replaced.
+                    w->state = W_STOPPING;
+                    w->stop_ms = now;
+                }
+                char message [300];
+                snprintf (message, sizeof message, "%s step: the %s pid %d did not answer "
+                          "in %llu ms", server_step_names [wf->step], component->name,
+                          (int) w->pid,
+                          (unsigned long long) ((util_now_us () - wf->sent_us) / 1000));
+                w->jobs [i] = NULL;
+                wf->worker = NULL;
+                wf->job_id = 0;
+                wf->avoid_pid = w->pid;
+                wf->failures++;
+                pool_breaker_result (self, component, false);
+                s_retry_or_fail (self, wf, 3, message);
+                overdue = true;
+            }
+            if (overdue && broken_count < 64)
+                broken [broken_count++] = w;
+        }
+        //  After the walk: dropping a remote worker frees it.
+        for (size_t i = 0; i < broken_count; i++)
+            pool_worker_broken (self, broken [i], "a job not answered in time");
+    }
 }
 
 void
@@ -834,6 +1126,15 @@ flow_tick (server_t *self, uint64_t now)
         zlistx_destroy (&due);
     }
     flow_dispatch_all (self);
+    //  Results past their age go, oldest first, checked every 100 ms.
+    if (self->cfg.results.max_age_ms > 0 && now - self->last_age_check_ms >= 100) {
+        self->last_age_check_ms = now;
+        uint64_t wall = util_wall_ms ();
+        const char *id;
+        while ((id = zlistx_first (self->results_order))
+           &&  flow_result_time (self, id) + (uint64_t) self->cfg.results.max_age_ms <= wall)
+            s_evict_oldest (self, "age", true);
+    }
     //  Deadlines: the heap gives the expired ones, soonest first, without
     //  looking at the others (100,000 may be queued).
     int timeouts [COMPONENT_COUNT] = { 0 };
@@ -853,6 +1154,7 @@ flow_tick (server_t *self, uint64_t now)
     for (int c = 0; c < COMPONENT_COUNT; c++)
         while (timeouts [c]-- > 0)
             pool_breaker_result (self, &self->components [c], false);
+    s_overdue_jobs (self, now);
 }
 
 void

@@ -36,6 +36,7 @@ typedef struct {
     uint64_t seq;               //  0 until appended
     held_reply_t *replies;
     size_t replies_count;
+    bool dropped;               //  could never be written: see s_write_backlog
 } record_t;
 
 static void
@@ -105,9 +106,16 @@ s_collect_pending (const event_t *queued, void *arg)
 }
 
 static int
-s_restore_result (const char *id, const char *text, size_t size, void *arg)
+s_restore_result (const char *id, const char *text, size_t size, uint64_t time, void *arg)
 {
-    flow_keep_result ((server_t *) arg, id, text, size);
+    flow_keep_result ((server_t *) arg, id, text, size, time, false);
+    return 0;
+}
+
+static int
+s_restore_evicted (const char *id, void *arg)
+{
+    flow_note_evicted ((server_t *) arg, id);
     return 0;
 }
 
@@ -116,6 +124,7 @@ s_restore_result (const char *id, const char *text, size_t size, void *arg)
 static size_t
 s_requeue (server_t *self, snapshot_t *state)
 {
+    snapshot_each_evicted (state, s_restore_evicted, self);
     snapshot_each_result (state, s_restore_result, self);
     s_pending_list_t pending = { calloc (snapshot_pending_count (state) + 1,
                                          sizeof (const event_t *)), 0 };
@@ -202,7 +211,7 @@ ledger_open (server_t *self, char *err, size_t size)
                   errno == EBADMSG? " (see `readme2ci journal verify`)": "");
         return -1;
     }
-    replay_t replay = { .server = self, .state = snapshot_new (RESULTS_KEPT) };
+    replay_t replay = { .server = self, .state = snapshot_new (self->cfg.results.keep) };
     if (!replay.state) {
         snprintf (err, size, "out of memory");
         return -1;
@@ -240,7 +249,8 @@ s_flush (server_t *self)
 {
     uint64_t durable = self->journal? journal_durable_seq (self->journal): UINT64_MAX;
     record_t *record;
-    while ((record = zlistx_first (self->held)) && record->seq && record->seq <= durable) {
+    while ((record = zlistx_first (self->held))
+       &&  (record->dropped || (record->seq && record->seq <= durable))) {
         for (size_t i = 0; i < record->replies_count; i++) {
             held_reply_t *held = &record->replies [i];
             uint8_t *buf;
@@ -251,6 +261,75 @@ s_flush (server_t *self)
         }
         zlistx_delete (self->held, zlistx_cursor (self->held));
     }
+}
+
+//  The event without its byte fields, which say how much was left out.
+//  0, or -1 with ENOMEM.
+static int
+s_without_bytes (const event_t *event, event_t *lean)
+{
+    memset (lean, 0, sizeof *lean);
+    lean->time = event->time;
+    int64_t dropped = 0;
+    char keys [256] = "";
+    int rc = event_set_type (lean, event->type);
+    for (size_t i = 0; rc == 0 && i < event->count; i++) {
+        const event_field_t *field = &event->fields [i];
+        if (field->kind == EVENT_BYTES) {
+            dropped += (int64_t) field->size;
+            size_t used = strlen (keys);
+            snprintf (keys + used, sizeof keys - used, "%s%s", used? ",": "", field->key);
+        }
+        else
+        if (field->kind == EVENT_STR)
+            rc = event_add_str (lean, field->key, field->data);
+        else
+        if (field->kind == EVENT_INT)
+            rc = event_add_int (lean, field->key, field->num);
+        else
+            rc = event_add_bool (lean, field->key, field->num != 0);
+    }
+    if (rc == 0)
+        rc = event_add_int (lean, "dropped_bytes", dropped);
+    if (rc == 0)
+        rc = event_add_str (lean, "dropped_fields", keys);
+    if (rc)
+        event_release (lean);
+    return rc;
+}
+
+//  A record the journal can never take (over JOURNAL_RECORD_MAX; the
+//  supervisor refuses inputs that would make one, so this is a last
+//  resort) must not hold up every record after it: it is written without
+//  its byte fields, and if even that fails it is left out, said in the
+//  log both ways. Its answers go out once the records before it are
+//  durable. Returns journal_append's result for what was written.
+static int
+s_write_oversized (server_t *self, record_t *record, uint64_t now)
+{
+    size_t size = 0;
+    uint8_t *buf;
+    if (event_encode (&record->event, &buf, &size) == 0)
+        free (buf);
+    event_t lean;
+    if (s_without_bytes (&record->event, &lean) == 0) {
+        int rc = journal_append (self->journal, &lean, now);
+        if (rc == 0) {
+            log_error ("journal: a %s event of %zu bytes is over the record limit of %u "
+                       "bytes: written without its byte fields (%s)", record->event.type,
+                       size, JOURNAL_RECORD_MAX, event_get_str (&lean, "dropped_fields"));
+            record->event.seq = lean.seq;
+            event_release (&lean);
+            return 0;
+        }
+        event_release (&lean);
+        if (errno != EMSGSIZE && errno != EINVAL)
+            return -1;          //  the disk: try again later like any record
+    }
+    log_error ("journal: a %s event of %zu bytes cannot be written (%s): left out",
+               record->event.type, size, strerror (errno));
+    record->dropped = true;
+    return 0;
 }
 
 //  Appends the records not yet in the journal, in order.
@@ -271,6 +350,8 @@ s_write_backlog (server_t *self)
         else {
             bool was_healthy = journal_healthy (self->journal);
             int rc = journal_append (self->journal, &record->event, now);
+            if (rc && (errno == EMSGSIZE || errno == EINVAL))
+                rc = s_write_oversized (self, record, now);
             s_note_health (self, was_healthy);
             if (rc)
                 return;             //  unhealthy: try again on a later tick
@@ -350,6 +431,22 @@ ledger_hold_reply (server_t *self, zframe_t *identity, const wire_reply_t *reply
     held->identity = zframe_dup (identity);
     held->reply = *reply;
     held->body = body? zframe_new (body, body_size): NULL;
+}
+
+void
+ledger_commit (server_t *self)
+{
+    if (self->journal && journal_healthy (self->journal)) {
+        journal_sync (self->journal);
+        s_note_health (self, true);
+    }
+    s_flush (self);
+}
+
+bool
+ledger_durable (server_t *self, uint64_t seq)
+{
+    return !self->journal || (seq && seq <= journal_durable_seq (self->journal));
 }
 
 bool

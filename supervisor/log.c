@@ -214,7 +214,7 @@ log_setup (const char *level, const char *format, const char *file,
         return -1;
     }
     if (file && strcmp (file, "syslog") && strcmp (file, "stderr")) {
-        int fd = open (file, O_WRONLY | O_CREAT | O_APPEND | O_CLOEXEC, 0640);
+        int fd = open (file, O_WRONLY | O_CREAT | O_APPEND | O_CLOEXEC | O_NOFOLLOW, 0640);
         if (fd < 0) {
             int saved = errno;
             snprintf (err, size, "cannot open the log file %s: %s (check the folder "

@@ -74,11 +74,17 @@ static int
 s_pending_event (const workflow_t *wf, event_t *event)
 {
     memset (event, 0, sizeof *event);
-    event->time = util_wall_ms ();
+    //  Its acceptance and deadline in wall-clock time, as flow_recover
+    //  reads them: a snapshot keeps the deadline the client was given.
+    uint64_t now = util_now_ms (), wall = util_wall_ms ();
+    uint64_t waited = now > wf->accepted_ms? now - wf->accepted_ms: 0;
+    uint64_t left = wf->deadline_ms > now? wf->deadline_ms - now: 0;
+    event->time = wall > waited? wall - waited: wall;
     if (event_set_type (event, "workflow.queued")
     ||  event_add_str (event, "workflow_id", wf->id)
     ||  event_add_int (event, "priority", wf->priority)
     ||  event_add_int (event, "timeout_ms", (int64_t) (wf->deadline_ms - wf->accepted_ms))
+    ||  event_add_int (event, "deadline_time_ms", (int64_t) (wall + left))
     ||  event_add_str (event, "target", wf->options.target)
     ||  event_add_bool (event, "explain", wf->options.explain)
     ||  event_add_bool (event, "json", wf->options.json)
@@ -106,7 +112,7 @@ s_by_acceptance (const void *a, const void *b)
 static snapshot_t *
 s_current_state (server_t *self)
 {
-    snapshot_t *state = snapshot_new (RESULTS_KEPT);
+    snapshot_t *state = snapshot_new (self->cfg.results.keep);
     if (!state)
         return NULL;
     for (int c = 0; c < COMPONENT_COUNT; c++)
@@ -114,9 +120,14 @@ s_current_state (server_t *self)
     for (const char *id = zlistx_first (self->results_order); id;
          id = zlistx_next (self->results_order)) {
         const char *text = flow_result (self, id);
-        if (text && snapshot_add_result (state, id, text, strlen (text)))
+        if (text && snapshot_add_result (state, id, text, strlen (text),
+                                         flow_result_time (self, id)))
             goto out_destroy;
     }
+    for (const char *id = zlistx_first (self->evicted_order); id;
+         id = zlistx_next (self->evicted_order))
+        if (snapshot_add_evicted (state, id))
+            goto out_destroy;
     size_t count = zhashx_size (self->workflows), n = 0;
     workflow_t **list = calloc (count + 1, sizeof *list);
     if (!list)

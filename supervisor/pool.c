@@ -230,7 +230,7 @@ s_spawn (server_t *self, slot_t *slot)
     }
     worker_t *worker = calloc (1, sizeof *worker);
     if (!worker) {
-        kill (pid, SIGKILL);
+        spawn_signal (pid, SIGKILL);
         return NULL;
     }
     worker->component = component;
@@ -267,7 +267,7 @@ s_send_bye (server_t *self, worker_t *worker)
     }
     else
     if (worker->pid > 0 && !worker->remote)
-        kill (worker->pid, SIGTERM);
+        spawn_signal (worker->pid, SIGTERM);
 }
 
 //  Stops a worker gracefully: no new jobs; BYE once it holds none (the
@@ -319,7 +319,7 @@ s_slot_act (server_t *self, slot_t *slot, restart_action_t action)
                     log_warn ("%s pid %d not ready in time: killing it", component->name,
                               (int) slot->worker->pid);
                     slot->worker->killed_by_us = true;
-                    kill (slot->worker->pid, SIGKILL);
+                    spawn_signal (slot->worker->pid, SIGKILL);
                 }
                 return;
             case RESTART_DO_STOP:
@@ -425,8 +425,11 @@ pool_on_ready (server_t *self, zsock_t *sock, zframe_t *identity, const char *ke
                            json_pack ("{s:s, s:s}", "endpoint", "workers", "address", address),
                            "a worker at %s sent a malformed READY: dropped", address);
         }
-        else
-            log_warn ("dropped a malformed READY");
+        else {
+            char peer [96];
+            server_peer_name ("worker connection", identity, header, peer, sizeof peer);
+            remote_malformed (self, peer, "dropped a malformed READY from %s", peer);
+        }
         return;
     }
     component_t *component = pool_component (self, ready.component);
@@ -537,6 +540,26 @@ pool_remote_drop (server_t *self, worker_t *worker, const char *why)
 }
 
 void
+pool_worker_broken (server_t *self, worker_t *worker, const char *why)
+{
+    component_t *component = worker->component;
+    server_event (self, "component.failure",
+                  json_pack ("{s:s, s:i, s:s, s:s}", "component", component->name,
+                             "pid", (int) worker->pid, "host", worker->host, "reason", why));
+    if (worker->remote) {
+        log_warn ("%s pid %d on %s: %s: dropped", component->name, (int) worker->pid,
+                  worker->host, why);
+        pool_remote_drop (self, worker, why);
+        return;
+    }
+    if (worker->killed_by_us || worker->pid <= 0)
+        return;
+    log_warn ("%s pid %d: %s: killing it", component->name, (int) worker->pid, why);
+    worker->killed_by_us = true;
+    spawn_signal (worker->pid, SIGKILL);
+}
+
+void
 pool_on_bye (server_t *self, worker_t *worker)
 {
     if (worker->remote)
@@ -568,6 +591,7 @@ pool_on_exit (server_t *self, pid_t pid, int status)
         outside_kill = WTERMSIG (status) == SIGKILL && !worker->killed_by_us;
     }
     server_event (self, "worker.exited", fields);
+    spawn_reap_group (pid);
     snprintf (component->last_exit, sizeof component->last_exit, "%s%s", why,
               worker->ready_ms == 0? ", before it was ready": "");
 
@@ -656,12 +680,12 @@ pool_tick (server_t *self, uint64_t now)
                 uint64_t grace = (uint64_t) self->cfg.stop.kill_after_ms;
                 if (!w->signalled && now - w->stop_ms > drain) {
                     w->signalled = true;
-                    kill (w->pid, SIGTERM);
+                    spawn_signal (w->pid, SIGTERM);
                 }
                 else
                 if (w->signalled && !w->killed_by_us && now - w->stop_ms > drain + grace) {
                     w->killed_by_us = true;
-                    kill (w->pid, SIGKILL);
+                    spawn_signal (w->pid, SIGKILL);
                 }
             }
             if (w->identity && w->pid > 0 && !w->killed_by_us && !self->terminated
@@ -672,7 +696,7 @@ pool_tick (server_t *self, uint64_t now)
                               json_pack ("{s:s, s:i, s:s}", "component", component->name,
                                          "pid", (int) w->pid, "reason", "missed heartbeats"));
                 w->killed_by_us = true;
-                kill (w->pid, SIGKILL);
+                spawn_signal (w->pid, SIGKILL);
             }
         }
         for (size_t i = 0; i < component->slots_count; i++) {
@@ -721,7 +745,7 @@ pool_signal_all (server_t *self, int signo)
     for (int c = 0; c < COMPONENT_COUNT; c++)
         for (worker_t *w = self->components [c].workers; w; w = w->next)
             if (w->pid > 0 && !w->remote)
-                kill (w->pid, signo);
+                spawn_signal (w->pid, signo);
 }
 
 int

@@ -102,6 +102,46 @@ remote_limiter_allow (remote_limiter_t *self, const char *key, uint64_t now_ms,
     return true;
 }
 
+bool
+remote_budget_take (remote_budget_t *self, uint32_t burst, uint32_t rate_per_min,
+                    uint64_t now_ms)
+{
+    if (!self->started || now_ms < self->last_ms) {
+        self->started = true;
+        self->tokens = burst;
+        self->last_ms = now_ms;
+    }
+    if (rate_per_min) {
+        uint64_t earned = (now_ms - self->last_ms) * rate_per_min / 60000;
+        if (earned) {
+            uint64_t tokens = self->tokens + earned;
+            self->tokens = tokens > burst? burst: (uint32_t) tokens;
+            //  Keep the remainder: only the time the tokens paid for is spent.
+            self->last_ms += earned * 60000 / rate_per_min;
+        }
+    }
+    if (self->tokens == 0)
+        return false;
+    self->tokens--;
+    return true;
+}
+
+bool
+remote_gate_allow (remote_gate_t *self, const char *peer, uint64_t now_ms, uint64_t *held)
+{
+    uint64_t suppressed = 0;
+    if (!remote_limiter_allow (self->peers, peer, now_ms, &suppressed))
+        return false;
+    if (!remote_budget_take (&self->budget, self->burst, self->rate_per_min, now_ms)) {
+        self->held += 1 + suppressed;
+        return false;
+    }
+    if (held)
+        *held = suppressed + self->held;
+    self->held = 0;
+    return true;
+}
+
 //  ---------------------------------------------------------------------
 //  The supervisor's side
 
@@ -112,8 +152,14 @@ static const char *const s_roles [2] = { "workers", "clients" };
 //  How often connected remote workers' keys are checked again.
 #define REMOTE_KEY_CHECK_MS 5000
 
+//  Malformed messages from local peers: once a minute per peer, and at
+//  most 10 lines at once then 60 a minute for all of them.
+#define MALFORMED_BURST 10
+#define MALFORMED_PER_MIN 60
+
 struct remote {
     remote_limiter_t *limiter;
+    remote_gate_t malformed;
     zsock_t *monitor [2];       //  handshake events of back_tcp, front_tcp
     uint64_t keys_checked_ms;
 };
@@ -147,6 +193,27 @@ remote_report (server_t *self, const char *type, const char *key, json_t *fields
     if (suppressed)
         json_object_set_new (fields, "repeats", json_integer ((json_int_t) suppressed));
     server_event (self, type, fields);
+}
+
+void
+remote_malformed (server_t *self, const char *peer, const char *format, ...)
+{
+    char message [512];
+    va_list args;
+    va_start (args, format);
+    vsnprintf (message, sizeof message, format, args);
+    va_end (args);
+    uint64_t held = 0;
+    if (self->remote && !remote_gate_allow (&self->remote->malformed, peer, util_now_ms (),
+                                            &held)) {
+        log_debug ("%s (again)", message);
+        return;
+    }
+    if (held)
+        log_warn ("%s (and %llu more malformed message(s) held back)", message,
+                  (unsigned long long) held);
+    else
+        log_warn ("%s", message);
 }
 
 void
@@ -278,6 +345,11 @@ remote_init (server_t *self)
     self->remote->limiter = remote_limiter_new (REMOTE_SLOTS, REMOTE_REPORT_WINDOW_MS);
     if (!self->remote->limiter)
         return -1;
+    self->remote->malformed.peers = remote_limiter_new (REMOTE_SLOTS, REMOTE_REPORT_WINDOW_MS);
+    if (!self->remote->malformed.peers)
+        return -1;
+    self->remote->malformed.burst = MALFORMED_BURST;
+    self->remote->malformed.rate_per_min = MALFORMED_PER_MIN;
     zsock_t *notices = security_server_notices (self->security);
     if (notices)
         zloop_reader (self->loop, notices, s_on_refusal, self);
@@ -303,6 +375,7 @@ remote_destroy (server_t *self)
             zsock_destroy (&self->remote->monitor [i]);
         }
     remote_limiter_destroy (&self->remote->limiter);
+    remote_limiter_destroy (&self->remote->malformed.peers);
     free (self->remote);
     self->remote = NULL;
 }

@@ -32,4 +32,30 @@ void remote_limiter_destroy (remote_limiter_t **self_p);
 bool remote_limiter_allow (remote_limiter_t *self, const char *key, uint64_t now_ms,
                            uint64_t *suppressed);
 
+//  A budget of lines for all peers together (a token bucket): burst
+//  lines at once, then rate_per_min a minute. Pure. Zero value: full.
+typedef struct {
+    uint64_t last_ms;           //  when tokens was last brought up to date
+    uint32_t tokens;
+    bool started;
+} remote_budget_t;
+
+//  True when one more line may go out at now_ms (and takes it).
+bool remote_budget_take (remote_budget_t *self, uint32_t burst, uint32_t rate_per_min,
+                         uint64_t now_ms);
+
+//  The verdict on one malformed message from a peer: log it (with how
+//  many were held back since), or hold it back. Per peer once a window,
+//  and all peers together within the budget, so neither one peer nor a
+//  churn of new connections can flood the log.
+typedef struct {
+    remote_limiter_t *peers;
+    remote_budget_t budget;
+    uint32_t burst, rate_per_min;
+    uint64_t held;              //  held back by the budget since the last line
+} remote_gate_t;
+
+bool remote_gate_allow (remote_gate_t *self, const char *peer, uint64_t now_ms,
+                        uint64_t *held);
+
 #endif

@@ -33,6 +33,11 @@
 //  nothing is lost: only a ROUTER's sends drop, and those stay unbounded.
 #define CLIENT_RCVHWM 8
 
+//  After client traffic: trim the heap once quiet this long, and at least
+//  this often while it goes on (see s_on_tick).
+#define TRIM_QUIET_MS 1000
+#define TRIM_BUSY_MS 5000
+
 uint64_t
 server_event_bytes (server_t *self, const char *type, json_t *fields,
                     const char *key1, zframe_t *bytes1, const char *key2, zframe_t *bytes2)
@@ -91,6 +96,19 @@ server_reply_held (server_t *self, zframe_t *identity, uint64_t req_id, int code
                            .accepted = accepted };
     util_copy (reply.workflow_id, sizeof reply.workflow_id, workflow_id? workflow_id: "");
     util_copy (reply.message, sizeof reply.message, message? message: "");
+    if (!accepted && !ledger_healthy (self)) {
+        //  An operation whose own record met a journal failure: it is
+        //  applied, and its record waits in memory for the disk. Say so
+        //  now rather than leave the caller waiting for a disk that may
+        //  not recover (operations are refused while it is known down).
+        size_t used = strlen (reply.message);
+        snprintf (reply.message + used, sizeof reply.message - used, "%s(applied; not yet "
+                  "in the journal, which cannot be written: %s)", used? " ": "",
+                  ledger_problem (self));
+        server_reply (self, identity, req_id, code, reply.workflow_id, reply.message,
+                      degraded, body, body_size);
+        return;
+    }
     ledger_hold_reply (self, identity, &reply, body, body_size);
 }
 
@@ -159,15 +177,37 @@ s_stranger (server_t *self, zsock_t *sock, zframe_t *identity)
         bus_send (sock, identity, buf, size, NULL, 0);
 }
 
+void
+server_peer_name (const char *kind, zframe_t *identity, zframe_t *header, char *buf,
+                  size_t size)
+{
+    char address [64] = "";
+    remote_peer_address (header, address, sizeof address);
+    char hex [2 * 16 + 1] = "";
+    size_t length = identity? zframe_size (identity): 0;
+    const uint8_t *data = identity? zframe_data (identity): NULL;
+    for (size_t i = 0; i < length && i < 16; i++)
+        snprintf (hex + 2 * i, 3, "%02x", data [i]);
+    snprintf (buf, size, "%s %s%s%s", kind, hex [0]? hex: "?", address [0]? " at ": "",
+              address);
+}
+
 //  A message that does not decode, from a worker. A tcp peer gets it said
 //  once a minute, with its address and, when it speaks another version of
 //  the protocol, which.
 static void
-s_malformed_from_worker (server_t *self, zsock_t *sock, worker_t *worker, zframe_t *header)
+s_malformed_from_worker (server_t *self, zsock_t *sock, worker_t *worker, zframe_t *identity,
+                         zframe_t *header)
 {
     if (sock != self->back_tcp) {
-        log_warn ("dropped a malformed message from %s pid %d", worker? worker->component->name:
-                  "a worker", worker? (int) worker->pid: 0);
+        char peer [96];
+        if (worker)
+            snprintf (peer, sizeof peer, "%s pid %d", worker->component->name,
+                      (int) worker->pid);
+        else
+            server_peer_name ("worker connection", identity, header, peer, sizeof peer);
+        remote_malformed (self, peer, "dropped a malformed message (%zu bytes) from %s",
+                          zframe_size (header), peer);
         return;
     }
     char address [64], key [128], why [256];
@@ -204,7 +244,8 @@ s_on_back (zloop_t *loop, zsock_t *sock, void *arg)
     zframe_t *identity = zmsg_pop (msg);
     zframe_t *header = zmsg_pop (msg);
     if (!identity || !header)
-        log_warn ("dropped a malformed message on the worker socket");
+        remote_malformed (self, "worker socket", "dropped a malformed message on the worker "
+                          "socket: %s", identity? "no header frame": "no routing id");
     else {
         char *key = zframe_strhex (identity);
         worker_t *worker = zhashx_lookup (self->workers, key);
@@ -229,7 +270,7 @@ s_on_back (zloop_t *loop, zsock_t *sock, void *arg)
                     pool_on_bye (self, worker);
                 break;
             default:
-                s_malformed_from_worker (self, sock, worker, header);
+                s_malformed_from_worker (self, sock, worker, identity, header);
                 break;
         }
         free (key);
@@ -259,8 +300,11 @@ s_on_front (zloop_t *loop, zsock_t *sock, void *arg)
     zframe_t *raw = zmsg_pop (msg);
     zframe_t *header = zmsg_pop (msg);
     zframe_t *identity = raw? s_tag_identity (raw, sock == self->front_tcp? 2: 1): NULL;
+    self->front_heard_ms = util_now_ms ();
+    self->front_trim_due = true;
     if (!identity || !header)
-        log_warn ("dropped a malformed message on the client socket");
+        remote_malformed (self, "client socket", "dropped a malformed message on the client "
+                          "socket: %s", identity? "no header frame": "no routing id");
     else
     switch (wire_type (zframe_data (header), zframe_size (header))) {
         case WIRE_SUBMIT:
@@ -282,13 +326,27 @@ s_on_front (zloop_t *loop, zsock_t *sock, void *arg)
                 }
                 wire_request_release (&request);
             }
+            if (!refused && zmsg_size (msg) > 0
+            &&  wire_request_decode (&request, zframe_data (header), zframe_size (header)) == 0) {
+                //  A REQUEST carries no payload frame (PROTOCOL.md, section 4).
+                refused = true;
+                char message [128];
+                snprintf (message, sizeof message, "malformed REQUEST: %zu payload frame(s), "
+                          "where it takes none", zmsg_size (msg));
+                server_reply (self, identity, request.req_id, 1, "", message, false, NULL, 0);
+                wire_request_release (&request);
+            }
             if (!refused)
                 control_on_request (self, identity, header);
             break;
         }
-        default:
-            log_warn ("dropped a malformed message from a client");
+        default: {
+            char peer [96];
+            server_peer_name ("client", identity, header, peer, sizeof peer);
+            remote_malformed (self, peer, "dropped a malformed message (%zu bytes) from %s: "
+                              "not a SUBMIT or REQUEST header", zframe_size (header), peer);
             break;
+        }
     }
     zframe_destroy (&raw);
     zframe_destroy (&identity);
@@ -356,6 +414,18 @@ s_on_tick (zloop_t *loop, int timer_id, void *arg)
     remote_tick (self, now);
     flow_tick (self, now);
     ledger_tick (self, now);
+    //  Client connections come and go (3,000 at once, each a few tens of
+    //  KB of zmq pipes and buffers): what they held is freed, but glibc
+    //  keeps the holes it cannot cut off the top of the heap, and the
+    //  resident size stayed at its peak (10 x 3,000 connections: 9 ->
+    //  190 MB, idle). Give whole free pages back once clients are quiet
+    //  for a second, and every 5 s while they keep coming.
+    if (self->front_trim_due
+    &&  (now - self->front_heard_ms >= TRIM_QUIET_MS || now - self->last_trim_ms >= TRIM_BUSY_MS)) {
+        self->front_trim_due = false;
+        self->last_trim_ms = now;
+        malloc_trim (0);
+    }
 
     //  Shutdown: drain, then BYE, then SIGTERM, then SIGKILL.
     if (self->draining && !self->stopping

@@ -29,7 +29,6 @@
 #define MAX_CREDIT 16
 #define MAX_WAITERS 16
 #define MAX_MSG_BYTES (64 * 1024 * 1024)
-#define RESULTS_KEPT 1024
 #define POISON_CRASHES 3
 _Static_assert (POISON_CRASHES < 65535, "crashes is a 16-bit counter");
 
@@ -66,7 +65,9 @@ struct workflow {
     uint64_t job_id;            //  in flight when not 0
     uint64_t sent_us;           //  when the job went out
     uint64_t retry_at_ms;       //  waiting to retry when not 0
+    uint64_t job_deadline_ms;   //  the job in flight is overdue after this
     uint64_t spool_off;
+    uint64_t queued_seq;        //  its workflow.queued record; 0: not yet known
     pqueue_handle_t queued;     //  in its component's queue when not 0
     worker_t *worker;
     zframe_t *docs;             //  inputs, as the client sent them
@@ -79,6 +80,7 @@ struct workflow {
     uint32_t docs_size;
     uint32_t project_size;
     uint32_t deadline_slot;     //  its place in the deadline heap (common/dheap)
+    pid_t avoid_pid;            //  the worker that failed it: retry elsewhere if possible
     //  both bounded well inside 16 bits: failures by the retry policy
     //  (config retry.attempts, at most 100), crashes by POISON_CRASHES
     uint16_t failures;          //  failed attempts of the current step
@@ -190,6 +192,9 @@ struct server {
     zhashx_t *workers;          //  identity hex -> worker_t (borrowed)
     zhashx_t *results;          //  id -> text (owned), for `result`
     zlistx_t *results_order;    //  ids, oldest first
+    zhashx_t *evicted;          //  ids whose result was evicted (borrowed keys)
+    zlistx_t *evicted_order;    //  the same ids (owned), oldest first
+    uint64_t last_age_check_ms;
     zlistx_t *retrying;         //  workflows waiting for a retry (borrowed)
     backoff_rng_t rng;
     uint64_t next_job_id;
@@ -209,6 +214,8 @@ struct server {
     size_t spooled;             //  workflows whose inputs are in the spool
     size_t freed_since_trim;    //  inputs spooled, workflows ended
     uint64_t last_trim_ms;
+    uint64_t front_heard_ms;    //  the last client message
+    bool front_trim_due;        //  client traffic since the last trim
     journal_t *journal;         //  NULL without a state folder
     int journal_lock;
     zlistx_t *held;             //  events on their way to disk, with answers
@@ -259,6 +266,11 @@ void pool_on_bye (server_t *self, worker_t *worker);
 //  Drop a remote worker: told to join again (so its next handshake tells
 //  it why, if it is refused), its jobs queued again, its record freed.
 void pool_remote_drop (server_t *self, worker_t *worker, const char *why);
+//  A worker that is alive but does not do its work (a job not answered in
+//  time): a local one is killed (and replaced by its restart policy), a
+//  remote one dropped and told to join again. why is for the log and the
+//  component.failure event.
+void pool_worker_broken (server_t *self, worker_t *worker, const char *why);
 void pool_on_exit (server_t *self, pid_t pid, int status);
 void pool_tick (server_t *self, uint64_t now);
 bool pool_available (server_t *self, component_t *component);
@@ -298,12 +310,29 @@ void flow_finish (server_t *self, workflow_t *wf, int code, const char *message,
                   zframe_t *text);
 void flow_abandon_all (server_t *self, const char *message);
 const char *flow_result (server_t *self, const char *id);
-void flow_keep_result (server_t *self, const char *id, const char *text, size_t size);
+//  When the result of id finished (ms since the epoch), 0 if not kept.
+uint64_t flow_result_time (server_t *self, const char *id);
+//  Keep a result finished at time_ms; the oldest beyond results.keep go,
+//  each a result.evicted event when record is set (not during replay).
+void flow_keep_result (server_t *self, const char *id, const char *text, size_t size,
+                       uint64_t time_ms, bool record);
+//  Remember that the result of id was evicted (replay), and ask.
+void flow_note_evicted (server_t *self, const char *id);
+bool flow_evicted (server_t *self, const char *id);
+//  "the last N, for at most AGE" as results are kept, for messages.
+void flow_retention_text (server_t *self, char *buf, size_t size);
 int flow_recover (server_t *self, const event_t *queued);
 //  Brings a queued workflow's inputs back from the spool into memory.
 //  0, or -1 with errno (the spool could not be read).
 int flow_load_inputs (server_t *self, workflow_t *wf);
 bool flow_known (server_t *self, const char *id);
+//  The deadline of a step's job sent at now_ms: the workflow's timeout
+//  (deadline_ms - accepted_ms) shared among the step's attempts (config
+//  retry.attempts), at least FLOW_JOB_MIN_MS, and never past the
+//  workflow's deadline. Pure.
+#define FLOW_JOB_MIN_MS 1000
+uint64_t flow_job_deadline (uint64_t accepted_ms, uint64_t deadline_ms, uint32_t attempts,
+                            uint64_t now_ms);
 
 //  remote.c: peers on the tcp endpoints. remote_init watches them (after
 //  the sockets and the loop exist); remote_destroy before they go.
@@ -316,6 +345,14 @@ void remote_tick (server_t *self, uint64_t now);
 //  between, the repeats are counted and logged at debug.
 void remote_report (server_t *self, const char *type, const char *key, json_t *fields,
                     const char *format, ...) __attribute__ ((format (printf, 5, 6)));
+//  A malformed message from a peer (a local worker or any client), logged
+//  once a minute per peer (the key) and within a budget for all peers.
+void remote_malformed (server_t *self, const char *peer, const char *format, ...)
+    __attribute__ ((format (printf, 3, 4)));
+//  A peer's name for the log, "KIND HEX[ at ADDRESS]" from its routing id
+//  and, over tcp, the address header came from (server.c).
+void server_peer_name (const char *kind, zframe_t *identity, zframe_t *header, char *buf,
+                       size_t size);
 //  The IP address a frame came from over tcp, "" otherwise.
 void remote_peer_address (zframe_t *frame, char *address, size_t size);
 
@@ -326,6 +363,12 @@ uint64_t ledger_record (server_t *self, event_t *event);
 void ledger_hold_reply (server_t *self, zframe_t *identity, const wire_reply_t *reply,
                         const void *body, size_t body_size);
 bool ledger_healthy (server_t *self);
+//  True once the record seq (not 0) is durable; always without a journal.
+bool ledger_durable (server_t *self, uint64_t seq);
+//  Commit what is queued now instead of at the end of its batch, and send
+//  the answers that waited for it (a failure leaves the journal unhealthy,
+//  as in tick; nothing is done while it is).
+void ledger_commit (server_t *self);
 const char *ledger_problem (server_t *self);
 void ledger_tick (server_t *self, uint64_t now);
 

@@ -20,6 +20,7 @@ typedef struct {
     char *id;
     char *text;                 //  NUL-ended
     size_t size;
+    uint64_t time;              //  of its completion, ms since the epoch
 } s_result_t;
 
 typedef struct {
@@ -33,6 +34,8 @@ typedef struct {
     zhashx_t *pending_by_id;    //  id -> handle in pending
     zlistx_t *results;          //  s_result_t, oldest first
     zhashx_t *results_by_id;    //  id -> handle in results
+    zlistx_t *evicted;          //  ids of results evicted, oldest first
+    zhashx_t *evicted_by_id;    //  id -> handle in evicted
     s_desired_t desired [S_COMPONENTS_MAX];
     size_t desired_count;
 } s_state_t;
@@ -75,8 +78,10 @@ s_state_destroy (s_state_t **self_p)
         return;
     zhashx_destroy (&self->pending_by_id);
     zhashx_destroy (&self->results_by_id);
+    zhashx_destroy (&self->evicted_by_id);
     zlistx_destroy (&self->pending);
     zlistx_destroy (&self->results);
+    zlistx_destroy (&self->evicted);
     free (self);
     *self_p = NULL;
 }
@@ -91,12 +96,16 @@ s_state_new (void)
     self->pending_by_id = zhashx_new ();
     self->results = zlistx_new ();
     self->results_by_id = zhashx_new ();
-    if (!self->pending || !self->pending_by_id || !self->results || !self->results_by_id) {
+    self->evicted = zlistx_new ();
+    self->evicted_by_id = zhashx_new ();
+    if (!self->pending || !self->pending_by_id || !self->results || !self->results_by_id
+    ||  !self->evicted || !self->evicted_by_id) {
         s_state_destroy (&self);
         return errno = ENOMEM, NULL;
     }
     zlistx_set_destructor (self->pending, s_pending_free);
     zlistx_set_destructor (self->results, s_result_free);
+    zlistx_set_destructor (self->evicted, (zlistx_destructor_fn *) zstr_free);
     return self;
 }
 
@@ -163,8 +172,43 @@ s_add_pending (s_state_t *state, event_t *queued)
     return 0;
 }
 
+//  Remember that the result of id was evicted, forgetting the oldest
+//  beyond max ids (0: no bound). 0, or -1 with ENOMEM.
 static int
-s_add_result (s_state_t *state, size_t max, const char *id, const void *data, size_t size)
+s_add_evicted (s_state_t *state, size_t max, const char *id)
+{
+    if (zhashx_lookup (state->evicted_by_id, id))
+        return 0;
+    char *copy = strdup (id);
+    void *handle = copy? zlistx_add_end (state->evicted, copy): NULL;
+    if (!handle) {
+        free (copy);
+        return errno = ENOMEM, -1;
+    }
+    zhashx_insert (state->evicted_by_id, id, handle);
+    while (max && zlistx_size (state->evicted) > max) {
+        char *oldest = zlistx_first (state->evicted);
+        zhashx_delete (state->evicted_by_id, oldest);
+        zlistx_delete (state->evicted, zlistx_cursor (state->evicted));
+    }
+    return 0;
+}
+
+//  The result of id goes (it is remembered as evicted). 0, or -1 ENOMEM.
+static int
+s_evict (s_state_t *state, size_t max, const char *id)
+{
+    void *handle = zhashx_lookup (state->results_by_id, id);
+    if (handle) {
+        zhashx_delete (state->results_by_id, id);
+        zlistx_delete (state->results, handle);
+    }
+    return s_add_evicted (state, max, id);
+}
+
+static int
+s_add_result (s_state_t *state, size_t max, const char *id, const void *data, size_t size,
+              uint64_t time)
 {
     if (!id || !*id || (!data && size))
         return errno = EINVAL, -1;
@@ -181,6 +225,7 @@ s_add_result (s_state_t *state, size_t max, const char *id, const void *data, si
         memcpy (result->text, data, size);
     result->text [size] = 0;
     result->size = size;
+    result->time = time;
     void *old = zhashx_lookup (state->results_by_id, id);
     if (old) {
         zhashx_delete (state->results_by_id, id);
@@ -192,8 +237,12 @@ s_add_result (s_state_t *state, size_t max, const char *id, const void *data, si
         return errno = ENOMEM, -1;
     }
     zhashx_insert (state->results_by_id, id, handle);
+    //  Over the count: the oldest go, remembered as evicted (a journal
+    //  without result.evicted events, or a smaller keep than before).
     while (max && zlistx_size (state->results) > max) {
         s_result_t *oldest = zlistx_first (state->results);
+        if (s_add_evicted (state, SNAPSHOT_EVICTED_PER_RESULT * max, oldest->id))
+            return -1;
         zhashx_delete (state->results_by_id, oldest->id);
         zlistx_delete (state->results, zlistx_cursor (state->results));
     }
@@ -246,8 +295,23 @@ s_read_part (snapshot_t *self, const event_t *part)
             if (field->kind != EVENT_BYTES)
                 return errno = EPROTO, -1;
             if (s_add_result (state, self->results_max, field->key + 7, field->data,
-                              field->size))
+                              field->size, part->time))
                 return errno == ENOMEM? -1: (errno = EPROTO, -1);
+        }
+        else
+        if (strncmp (field->key, "result_time:", 12) == 0) {
+            void *handle = zhashx_lookup (state->results_by_id, field->key + 12);
+            if (field->kind != EVENT_INT || field->num < 0 || !handle)
+                return errno = EPROTO, -1;
+            ((s_result_t *) zlistx_handle_item (handle))->time = (uint64_t) field->num;
+        }
+        else
+        if (strncmp (field->key, "evicted:", 8) == 0) {
+            if (field->kind != EVENT_BOOL)
+                return errno = EPROTO, -1;
+            if (s_evict (state, SNAPSHOT_EVICTED_PER_RESULT * self->results_max,
+                         field->key + 8))
+                return -1;
         }
         else
         if (strncmp (field->key, "desired:", 8) == 0) {
@@ -312,9 +376,15 @@ snapshot_apply (snapshot_t *self, event_t *event)
     if (strcmp (event->type, "workflow.completed") == 0) {
         size_t size;
         const uint8_t *result = event_get_bytes (event, "result", &size);
-        if (result && s_add_result (self->state, self->results_max, id, result, size))
+        if (result && s_add_result (self->state, self->results_max, id, result, size,
+                                    event->time))
             return -1;
         s_end_pending (self->state, id);
+    }
+    else
+    if (strcmp (event->type, "result.evicted") == 0) {
+        if (s_evict (self->state, SNAPSHOT_EVICTED_PER_RESULT * self->results_max, id))
+            return -1;
     }
     else
     if (strcmp (event->type, "workflow.failed") == 0
@@ -330,9 +400,27 @@ snapshot_add_pending (snapshot_t *self, event_t *queued)
 }
 
 int
-snapshot_add_result (snapshot_t *self, const char *id, const void *data, size_t size)
+snapshot_add_result (snapshot_t *self, const char *id, const void *data, size_t size,
+                     uint64_t time)
 {
-    return s_add_result (self->state, self->results_max, id, data, size);
+    return s_add_result (self->state, self->results_max, id, data, size, time);
+}
+
+int
+snapshot_add_evicted (snapshot_t *self, const char *id)
+{
+    if (!id || !*id)
+        return errno = EINVAL, -1;
+    return s_evict (self->state, SNAPSHOT_EVICTED_PER_RESULT * self->results_max, id);
+}
+
+void
+snapshot_each_evicted (snapshot_t *self, snapshot_evicted_fn *fn, void *arg)
+{
+    for (const char *id = zlistx_first (self->state->evicted); id;
+         id = zlistx_next (self->state->evicted))
+        if (fn (id, arg))
+            break;
 }
 
 int
@@ -383,7 +471,7 @@ snapshot_each_result (snapshot_t *self, snapshot_result_fn *fn, void *arg)
     for (void *handle = zlistx_first (list)? zlistx_cursor (list): NULL; handle;
          handle = zlistx_next (list)? zlistx_cursor (list): NULL) {
         s_result_t *result = zlistx_handle_item (handle);
-        if (fn (result->id, result->text, result->size, arg))
+        if (fn (result->id, result->text, result->size, result->time, arg))
             break;
     }
 }
@@ -447,13 +535,28 @@ s_write_pending (const event_t *queued, void *arg)
 }
 
 static int
-s_write_result (const char *id, const char *text, size_t size, void *arg)
+s_write_result (const char *id, const char *text, size_t size, uint64_t time, void *arg)
+{
+    s_writer_t *self = arg;
+    char key [EVENT_NAME_MAX + 1], time_key [EVENT_NAME_MAX + 1];
+    snprintf (key, sizeof key, "result:%s", id);
+    snprintf (time_key, sizeof time_key, "result_time:%s", id);
+    //  Both in the same part: the time follows its result.
+    event_t *part = s_writer_part (self, size + strlen (key) + strlen (time_key) + 16);
+    if (!part || event_add_bytes (part, key, text, size)
+    ||  event_add_int (part, time_key, (int64_t) time))
+        return self->error = errno, -1;
+    return 0;
+}
+
+static int
+s_write_evicted (const char *id, void *arg)
 {
     s_writer_t *self = arg;
     char key [EVENT_NAME_MAX + 1];
-    snprintf (key, sizeof key, "result:%s", id);
-    event_t *part = s_writer_part (self, size + strlen (key));
-    if (!part || event_add_bytes (part, key, text, size))
+    snprintf (key, sizeof key, "evicted:%s", id);
+    event_t *part = s_writer_part (self, strlen (key) + 8);
+    if (!part || event_add_bool (part, key, true))
         return self->error = errno, -1;
     return 0;
 }
@@ -480,6 +583,8 @@ snapshot_events (snapshot_t *self, uint64_t time_ms, event_t **events_p, size_t 
             break;
         }
     }
+    if (!writer.error)
+        snapshot_each_evicted (self, s_write_evicted, &writer);
     if (!writer.error)
         snapshot_each_result (self, s_write_result, &writer);
     if (!writer.error)

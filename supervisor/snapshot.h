@@ -10,6 +10,10 @@
       pending:ID   bin, an accepted workflow: its workflow.queued event
                    (event_encode), inputs included
       result:ID    bin, the result text of a finished workflow
+      result_time:ID  int, when it finished (ms since the epoch), after
+                   its result:ID in the same part; absent: the part's time
+      evicted:ID   bool, a result that was evicted (result.evicted): its
+                   id is remembered so that it is not run again
       desired:NAME int, a component's desired worker count
     and the last part adds "workflows" and "results", the counts. Replay
     takes a snapshot only once its last part is read; from there on the
@@ -29,6 +33,9 @@
 #define SNAPSHOT_PART_BYTES (8u * 1024 * 1024)
 //  Results kept by default: as many as the supervisor keeps.
 #define SNAPSHOT_RESULTS_MAX 1024
+//  Evicted ids remembered per result kept: beyond that many, the oldest
+//  evictions are forgotten.
+#define SNAPSHOT_EVICTED_PER_RESULT 4
 
 typedef struct snapshot snapshot_t;
 
@@ -39,7 +46,8 @@ void snapshot_destroy (snapshot_t **self_p);
 
 //  Fold one journal event into the state: workflow.queued adds a pending
 //  workflow (taking over the event's contents), workflow.completed keeps
-//  its result and ends it, workflow.failed and workflow.shed end it, the
+//  its result and ends it, result.evicted drops the result and remembers
+//  the id, workflow.failed and workflow.shed end it, the
 //  last part of a system.snapshot replaces the whole state. Other events
 //  change nothing. 0, or -1 with ENOMEM. A malformed snapshot part is
 //  ignored (with its snapshot), never an error.
@@ -50,10 +58,15 @@ int snapshot_apply (snapshot_t *self, event_t *event);
 //  left empty). One already pending under the id is replaced and moves to
 //  the end. 0, or -1 with EINVAL (no workflow_id) or ENOMEM.
 int snapshot_add_pending (snapshot_t *self, event_t *queued);
-//  Keep a result (copied); an id kept already moves to the newest place.
-//  0, or -1 with EINVAL or ENOMEM.
+//  Keep a result (copied) finished at time (ms since the epoch); an id
+//  kept already moves to the newest place. Beyond results_max, the oldest
+//  is evicted. 0, or -1 with EINVAL or ENOMEM.
 int snapshot_add_result (snapshot_t *self, const char *id, const void *data,
-                         size_t size);
+                         size_t size, uint64_t time);
+//  The result of id was evicted: drop it if kept and remember the id (at
+//  most SNAPSHOT_EVICTED_PER_RESULT x results_max ids, the newest). 0, or
+//  -1 with EINVAL or ENOMEM.
+int snapshot_add_evicted (snapshot_t *self, const char *id);
 //  Record a component's desired worker count. 0, or -1 with EINVAL.
 int snapshot_set_desired (snapshot_t *self, const char *component,
                           uint32_t count);
@@ -70,11 +83,15 @@ int snapshot_desired (snapshot_t *self, const char *component,
 //  from fn to stop.
 typedef int snapshot_pending_fn (const event_t *queued, void *arg);
 typedef int snapshot_result_fn (const char *id, const char *text,
-                                size_t size, void *arg);
+                                size_t size, uint64_t time, void *arg);
+typedef int snapshot_evicted_fn (const char *id, void *arg);
 void snapshot_each_pending (snapshot_t *self, snapshot_pending_fn *fn,
                             void *arg);
 void snapshot_each_result (snapshot_t *self, snapshot_result_fn *fn,
                            void *arg);
+//  Every evicted id remembered, oldest first.
+void snapshot_each_evicted (snapshot_t *self, snapshot_evicted_fn *fn,
+                            void *arg);
 
 //  The state as system.snapshot events stamped time_ms: a malloc'd array
 //  of *count_p events (at least one) that the caller releases with

@@ -23,7 +23,11 @@ spawn_worker (char *const argv [])
     sigfillset (&all);
     posix_spawnattr_setsigmask (&attr, &none);
     posix_spawnattr_setsigdefault (&attr, &all);
-    posix_spawnattr_setflags (&attr, POSIX_SPAWN_SETSIGMASK | POSIX_SPAWN_SETSIGDEF);
+    //  Its own process group, whose id is its pid: what a worker command
+    //  forks (a wrapper script's children) is signalled with it.
+    posix_spawnattr_setpgroup (&attr, 0);
+    posix_spawnattr_setflags (&attr, POSIX_SPAWN_SETSIGMASK | POSIX_SPAWN_SETSIGDEF
+                                     | POSIX_SPAWN_SETPGROUP);
 
     //  environ plus R2CI_SUPERVISOR_PID, so the worker can tell when its
     //  parent is gone.
@@ -47,4 +51,27 @@ spawn_worker (char *const argv [])
     if (rc)
         return errno = rc, -1;
     return pid;
+}
+
+int
+spawn_signal (pid_t pid, int signo)
+{
+    if (pid <= 0)
+        return errno = EINVAL, -1;
+    //  The group first; a worker that left it (setsid, setpgid) still
+    //  gets the signal itself.
+    int rc = kill (-pid, signo);
+    if (kill (pid, signo) == 0)
+        rc = 0;
+    return rc;
+}
+
+void
+spawn_reap_group (pid_t pid)
+{
+    //  The worker is reaped: anything left in its group is an orphan of
+    //  ours. The group id stays taken while a member lives, so this
+    //  cannot reach another process's group.
+    if (pid > 0)
+        kill (-pid, SIGKILL);
 }

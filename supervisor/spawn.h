@@ -8,6 +8,14 @@
 
 //  Start argv [0] with argv. Returns the pid, or -1 with errno (the exec
 //  failure, e.g. ENOENT, as posix_spawn reports it).
+//  The worker runs in a process group of its own (its id is the pid).
 pid_t spawn_worker (char *const argv []);
+
+//  Sends signo to a worker and to its process group (what it forked).
+//  0, or -1 with errno when neither could be signalled.
+int spawn_signal (pid_t pid, int signo);
+
+//  After a worker is reaped: SIGKILL to what is left of its group.
+void spawn_reap_group (pid_t pid);
 
 #endif

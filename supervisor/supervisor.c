@@ -78,23 +78,14 @@ s_number (const char *option, const char *text, long low, long high, uint32_t *o
     return 0;
 }
 
-//  Makes the runtime folder (0700) and refuses one that others can use.
+//  Makes the runtime folder (0700) and refuses one that others can use,
+//  before anything is written in it.
 static int
 s_prepare_runtime (const char *dir)
 {
-    if (util_mkdirs (dir, 0700)) {
-        log_error ("cannot create the runtime folder %s: %s", dir, strerror (errno));
-        return -1;
-    }
-    struct stat st;
-    if (stat (dir, &st) || !S_ISDIR (st.st_mode)) {
-        log_error ("the runtime folder %s is not a folder", dir);
-        return -1;
-    }
-    if (st.st_uid != getuid () || (st.st_mode & 077)) {
-        if (st.st_uid == getuid () && chmod (dir, 0700) == 0)
-            return 0;
-        log_error ("the runtime folder %s must belong to you and have mode 0700", dir);
+    char err [PATH_MAX + 256];
+    if (util_private_dir (dir, err, sizeof err)) {
+        log_error ("%s", err);
         return -1;
     }
     return 0;
@@ -105,7 +96,7 @@ static int
 s_lock_pidfile (const char *dir, char *path, size_t size)
 {
     snprintf (path, size, "%s/supervisor.pid", dir);
-    int fd = open (path, O_RDWR | O_CREAT | O_CLOEXEC, 0600);
+    int fd = open (path, O_RDWR | O_CREAT | O_CLOEXEC | O_NOFOLLOW, 0600);
     if (fd < 0) {
         log_error ("cannot open %s: %s", path, strerror (errno));
         return -1;

@@ -111,6 +111,8 @@ Test (config, defaults_follow_the_design)
     cr_assert_eq (config.journal.batch_records, 64);
     cr_assert_eq (config.journal.retention_ms, 7LL * 24 * 3600 * 1000);
     cr_assert_eq (config.journal.segment_size, 64ULL * 1024 * 1024);
+    cr_assert_eq (config.results.keep, 1024);
+    cr_assert_eq (config.results.max_age_ms, 0);
     cr_assert_null (config.metrics);
     cr_assert_eq (config.rule_count, 0);
     cr_assert_eq (config.log.level, CONFIG_LOG_INFO);
@@ -210,6 +212,8 @@ Test (config, reads_every_key)
     cr_assert_eq (config.journal.batch_records, 128);
     cr_assert_eq (config.journal.retention_ms, 30LL * 86400000);
     cr_assert_eq (config.journal.segment_size, 16ULL << 20);
+    cr_assert_eq (config.results.keep, 5000);
+    cr_assert_eq (config.results.max_age_ms, 2LL * 86400000);
     cr_assert_str_eq (config.metrics, "127.0.0.1:9464");
     cr_assert_eq (config.rule_count, 2);
     s_assert_joined (config.rules [0], folder, "my-rules.yml");
@@ -289,6 +293,10 @@ Test (config, every_kind_of_error_names_file_line_and_column)
         { "log: {format: [json]}\n", "t.yml:1:15: 'log.format' must be one of text, json, not a list" },
         { "journal: {segment_size: 64 potatoes}\n",
           "t.yml:1:25: 'journal.segment_size' must be a size like 4096, 512KiB or 64MiB, not '64 potatoes'" },
+        { "results: {keep: 0}\n", "t.yml:1:17: 'results.keep' must be >= 1, got 0" },
+        { "results: {max_age: -1d}\n", "t.yml:1:20: 'results.max_age' must not be negative, got -1d" },
+        { "results: {kept: 5}\n",
+          "t.yml:1:11: unknown key 'kept' in results (did you mean 'keep'?)" },
         { "journal: {segment_size: 1KiB}\n", "t.yml:1:25: 'journal.segment_size' must be at least 4KiB, got 1KiB" },
         { "journal: {segment_size: 2TiB}\n", "t.yml:1:25: 'journal.segment_size' must be at most 1TiB, got 2TiB" },
         { "journal: {segment_size: 99999999999999999999}\n",

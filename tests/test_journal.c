@@ -757,8 +757,10 @@ Test (journal, a_flipped_byte_is_detected_everywhere)
     free (path);
 
     //  In the last segment: a bad record with good ones after it is
-    //  corruption, and the journal will not open; the last record is a
-    //  torn tail and is cut.
+    //  corruption, and the journal will not open; so is a last record that
+    //  is whole but fails its checksum (damage, not a torn write: the
+    //  event it held may have been committed). A last record cut short,
+    //  or zero from a sector boundary on, is a torn tail and is cut.
     int last = 1;
     for (;; last++) {
         char *next = s_segment (jdir, last + 1);
@@ -784,13 +786,41 @@ Test (journal, a_flipped_byte_is_detected_everywhere)
     data [size - 1] ^= 1;
     s_spit (path, data, size);
     problems.count = 0;
+    cr_assert_null (s_open (jdir, JOURNAL_FSYNC_NEVER, 512, NULL, &problems));
+    cr_assert_eq (errno, EBADMSG);
+    cr_assert_eq (problems.count, 1);
+    cr_assert_not (problems.list [0].cut);
+    cr_assert_eq (problems.list [0].offset, starts [count - 1]);
+    cr_assert (strstr (problems.list [0].reason, "complete"), "%s", problems.list [0].reason);
+    data [size - 1] ^= 1;
+    //  The file grew by a sector its data never reached: zeros.
+    size_t grown = (size + 511) / 512 * 512 + 512;
+    uint8_t *zeroed = calloc (1, grown);
+    memcpy (zeroed, data, size);
+    s_spit (path, zeroed, grown);
+    problems.count = 0;
     journal = s_open (jdir, JOURNAL_FSYNC_NEVER, 512, NULL, &problems);
     cr_assert_not_null (journal);
     cr_assert_eq (problems.count, 1);
     cr_assert (problems.list [0].cut);
-    cr_assert_eq (problems.list [0].offset, starts [count - 1]);
-    cr_assert_eq (journal_last_seq (journal), 39);
+    cr_assert_eq (problems.list [0].offset, size);
+    cr_assert_eq (journal_last_seq (journal), 40);
     journal_destroy (&journal);
+    //  The last record's own tail is zeros from a sector boundary on.
+    uint64_t boundary = (starts [count - 1] + 8 + 511) / 512 * 512;
+    if (boundary < size) {
+        memset (zeroed + boundary, 0, grown - boundary);
+        s_spit (path, zeroed, grown);
+        problems.count = 0;
+        journal = s_open (jdir, JOURNAL_FSYNC_NEVER, 512, NULL, &problems);
+        cr_assert_not_null (journal);
+        cr_assert_eq (problems.count, 1);
+        cr_assert (problems.list [0].cut);
+        cr_assert_eq (problems.list [0].offset, starts [count - 1]);
+        cr_assert_eq (journal_last_seq (journal), 39);
+        journal_destroy (&journal);
+    }
+    free (zeroed);
     free (data);
     free (path);
     tu_rmtree (dir);

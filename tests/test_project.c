@@ -220,16 +220,18 @@ s_build_duplicate_key (mp_writer_t *w)
     mp_put_map (w, 1);
     mp_put_str (w, "docs");
     mp_put_array (w, 1);
-    mp_put_map (w, 2);
+    mp_put_map (w, 3);
     mp_put_str (w, "n"); mp_put_str (w, "a");
+    mp_put_str (w, "d"); mp_put_str (w, "x");
     mp_put_str (w, "n"); mp_put_str (w, "b");
 }
 
 Test (project, refuses_bad_shapes)
 {
-    cr_assert_eq (s_decode_handmade (s_build_extra_key), -1);
-    cr_assert_eq (errno, EPROTO);
+    //  An unknown key is ignored (PROTOCOL.md, section 6); a key twice is not.
+    cr_assert_eq (s_decode_handmade (s_build_extra_key), 0);
     cr_assert_eq (s_decode_handmade (s_build_too_many_docs), -1);
+    cr_assert_eq (errno, EPROTO);
     cr_assert_eq (s_decode_handmade (s_build_empty_name), -1);
     cr_assert_eq (s_decode_handmade (s_build_nul_in_name), -1);
     cr_assert_eq (s_decode_handmade (s_build_duplicate_key), -1);

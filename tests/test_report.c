@@ -261,7 +261,7 @@ Test (report, hand_encoded_good_report_decodes)
 Test (report, wrong_types_and_shapes_are_refused)
 {
     bad_t cases [] = { BAD_KIND_STR, BAD_KIND_RANGE, BAD_DEGRADED, BAD_PROJECT,
-                       BAD_MISSING, BAD_EXTRA, BAD_JOB_KEYS, BAD_VALUE_TYPE,
+                       BAD_MISSING, BAD_JOB_KEYS, BAD_VALUE_TYPE,
                        BAD_PORT_TYPE, BAD_ROOT_ARRAY };
     for (size_t i = 0; i < sizeof cases / sizeof cases [0]; i++) {
         uint8_t *buf; size_t size;
@@ -272,6 +272,18 @@ Test (report, wrong_types_and_shapes_are_refused)
         cr_assert (s_empty (&out), "case %zu", i);
         free (buf);
     }
+}
+
+Test (report, unknown_keys_are_ignored)
+{
+    //  PROTOCOL.md, section 6: a later version may add keys.
+    uint8_t *buf; size_t size;
+    s_encode_bad (BAD_EXTRA, &buf, &size);
+    report_t out;
+    cr_assert_eq (report_decode (&out, buf, size), 0);
+    cr_assert_str_eq (out.project, "p");
+    report_release (&out);
+    free (buf);
 }
 
 Test (report, counts_over_the_bounds_are_refused)

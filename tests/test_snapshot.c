@@ -54,11 +54,25 @@ s_dump_pending (const event_t *queued, void *arg)
 }
 
 static int
-s_dump_result (const char *id, const char *text, size_t size, void *arg)
+s_dump_result (const char *id, const char *text, size_t size, uint64_t time, void *arg)
 {
     dump_t *dump = arg;
     size_t used = strlen (dump->text);
     snprintf (dump->text + used, sizeof dump->text - used, "R:%s=%.*s ", id, (int) size, text);
+    if (time) {
+        used = strlen (dump->text) - 1;
+        snprintf (dump->text + used, sizeof dump->text - used, "@%llu ",
+                  (unsigned long long) time);
+    }
+    return 0;
+}
+
+static int
+s_dump_evicted (const char *id, void *arg)
+{
+    dump_t *dump = arg;
+    size_t used = strlen (dump->text);
+    snprintf (dump->text + used, sizeof dump->text - used, "E:%s ", id);
     return 0;
 }
 
@@ -68,6 +82,7 @@ s_dump (snapshot_t *state, dump_t *dump)
     dump->text [0] = 0;
     snapshot_each_pending (state, s_dump_pending, dump);
     snapshot_each_result (state, s_dump_result, dump);
+    snapshot_each_evicted (state, s_dump_evicted, dump);
 }
 
 //  A state built from a few events, by reason.
@@ -99,7 +114,7 @@ Test (snapshot, events_fold_into_pending_and_results)
     snapshot_t *state = s_sample ();
     dump_t dump;
     s_dump (state, &dump);
-    cr_assert_str_eq (dump.text, "P:b=docs-b P:f=docs-f R:d=yaml-d R:x=yaml-x ");
+    cr_assert_str_eq (dump.text, "P:b=docs-b P:f=docs-f R:d=yaml-d R:x=yaml-x E:a ");
     cr_assert_eq (snapshot_pending_count (state), 2);
     cr_assert_eq (snapshot_results_count (state), 2);
     uint32_t count = 0;
@@ -138,7 +153,45 @@ Test (snapshot, its_events_replace_whatever_came_before)
     cr_assert_eq (desired, 3);
     s_ended (&event, "workflow.completed", "b", "yaml-b"); s_apply (replay, &event);
     s_dump (replay, &got);
-    cr_assert_str_eq (got.text, "P:f=docs-f R:x=yaml-x R:b=yaml-b ");
+    cr_assert_str_eq (got.text, "P:f=docs-f R:x=yaml-x R:b=yaml-b E:a E:d ");
+    snapshot_events_free (events, count);
+    snapshot_destroy (&replay);
+    snapshot_destroy (&state);
+}
+
+Test (snapshot, evictions_and_result_times_survive_a_snapshot)
+{
+    snapshot_t *state = snapshot_new (3);
+    event_t event;
+    const char *ids [] = { "r1", "r2", "r3", "r4" };
+    for (int i = 0; i < 4; i++) {
+        s_ended (&event, "workflow.completed", ids [i], "yaml");
+        event.time = 1000 + (uint64_t) i;
+        s_apply (state, &event);
+    }
+    //  r1 went over the count; r3 by a recorded eviction (age).
+    s_ended (&event, "result.evicted", "r3", NULL);
+    s_apply (state, &event);
+    dump_t want, got;
+    s_dump (state, &want);
+    cr_assert_str_eq (want.text, "R:r2=yaml@1001 R:r4=yaml@1003 E:r1 E:r3 ");
+    event_t *events;
+    size_t count;
+    cr_assert_eq (snapshot_events (state, 5000, &events, &count), 0);
+    snapshot_t *replay = snapshot_new (3);
+    for (size_t i = 0; i < count; i++)
+        cr_assert_eq (snapshot_apply (replay, &events [i]), 0);
+    s_dump (replay, &got);
+    cr_assert_str_eq (got.text, want.text);
+    //  At most 4 evicted ids per result kept are remembered, the newest.
+    for (int i = 0; i < 20; i++) {
+        char id [16];
+        snprintf (id, sizeof id, "x%02d", i);
+        cr_assert_eq (snapshot_add_evicted (replay, id), 0);
+    }
+    s_dump (replay, &got);
+    cr_assert (strstr (got.text, "E:x19 ") && strstr (got.text, "E:x08 "), "%s", got.text);
+    cr_assert (!strstr (got.text, "E:x07 ") && !strstr (got.text, "E:r1 "), "%s", got.text);
     snapshot_events_free (events, count);
     snapshot_destroy (&replay);
     snapshot_destroy (&state);
@@ -158,7 +211,8 @@ Test (snapshot, an_unfinished_or_malformed_snapshot_changes_nothing)
     event_t event;
     s_queued (&event, "g", "docs-g"); s_apply (state, &event);
     s_dump (state, &after);
-    cr_assert_str_eq (after.text, "P:b=docs-b P:f=docs-f P:g=docs-g R:d=yaml-d R:x=yaml-x ");
+    cr_assert_str_eq (after.text, "P:b=docs-b P:f=docs-f P:g=docs-g R:d=yaml-d R:x=yaml-x "
+                      "E:a ");
     //  A part out of order, and one whose pending entry is not an event.
     memset (&part, 0, sizeof part);
     cr_assert_eq (event_set_type (&part, SNAPSHOT_TYPE), 0);

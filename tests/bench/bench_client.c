@@ -3,6 +3,7 @@
     the reactor stays responsive, or a wait until every worker is ready.  */
 #include "common/util.h"
 #include "proto/project.h"
+#include "proto/wire.h"
 #include "supervisor/client.h"
 #include "supervisor/project_load.h"
 
@@ -21,6 +22,7 @@ static const char *const s_usage_text =
     "usage: bench_client --endpoint EP [--count N] [--window W] [--warmup N]\n"
     "                    [--timeout MS] [--flood] [--events EP] PATH...\n"
     "       bench_client --endpoint EP --wait-ready N [--timeout MS]\n"
+    "       bench_client --endpoint EP --churn N [--window W]\n"
     "\n"
     "Submits N workflows (cycling over the PATHs, loaded once) with at most W\n"
     "in flight and prints one JSON line: count, ok, failed, seconds, per_s,\n"
@@ -30,6 +32,8 @@ static const char *const s_usage_text =
     "prints accept_s, the status round trips (max, p99) and, with --events,\n"
     "the worker deaths seen meanwhile. --wait-ready N waits until every\n"
     "component has N ready workers and prints the status document.\n"
+    "--churn N opens N short connections, W (--window) at a time, each asking\n"
+    "`status` once and closing, and prints connections and seconds.\n"
     "Exit: 0 done, 1 failed or timed out, 2 usage.\n";
 
 typedef struct {
@@ -41,6 +45,7 @@ typedef struct {
     int timeout_ms;
     bool flood;
     long wait_ready; //  -1 when not asked
+    uint64_t churn;  //  short connections to open, 0: not asked
     char **paths;
     size_t paths_count;
 } args_t;
@@ -120,7 +125,8 @@ s_parse_args (args_t *self, int argc, char **argv)
                  strcmp (arg, "--window") == 0 ||
                  strcmp (arg, "--warmup") == 0 ||
                  strcmp (arg, "--timeout") == 0 ||
-                 strcmp (arg, "--wait-ready") == 0) {
+                 strcmp (arg, "--wait-ready") == 0 ||
+                 strcmp (arg, "--churn") == 0) {
             if (s_parse_number (arg, value, &number))
                 return -1;
             i++;
@@ -132,6 +138,8 @@ s_parse_args (args_t *self, int argc, char **argv)
                 self->warmup = number;
             else if (strcmp (arg, "--timeout") == 0)
                 self->timeout_ms = number > INT_MAX ? INT_MAX : (int)number;
+            else if (strcmp (arg, "--churn") == 0)
+                self->churn = number;
             else
                 self->wait_ready = number > 256 ? 256 : (long)number;
         } else if (arg[0] == '-') {
@@ -141,7 +149,8 @@ s_parse_args (args_t *self, int argc, char **argv)
         } else
             self->paths[self->paths_count++] = argv[i];
     }
-    if (!self->endpoint || (self->wait_ready < 0 && self->paths_count == 0)) {
+    if (!self->endpoint
+        || (self->wait_ready < 0 && !self->churn && self->paths_count == 0)) {
         fputs (s_usage_text, stderr);
         return -1;
     }
@@ -215,6 +224,54 @@ s_all_ready (json_t *status, long ready)
             return false;
     }
     return true;
+}
+
+//  Connection churn: connections ask status once each and go away, as
+//  short CLI calls and scripts do, --window of them open at once.
+static int
+s_churn (const args_t *args)
+{
+    uint64_t start = s_now_us ();
+    size_t window = args->window < 1 ? 1 : args->window > 4096 ? 4096 : (size_t)args->window;
+    zsock_t **socks = calloc (window, sizeof *socks);
+    if (!socks)
+        return -1;
+    int rc = 0;
+    for (uint64_t done = 0; done < args->churn && rc == 0;) {
+        size_t batch = args->churn - done < window ? (size_t)(args->churn - done) : window;
+        for (size_t i = 0; i < batch && rc == 0; i++) {
+            socks[i] = zsock_new (ZMQ_DEALER);
+            wire_request_t request = { .req_id = done + i + 1, .op = "status" };
+            uint8_t *buf;
+            size_t size;
+            if (!socks[i] || zsock_connect (socks[i], "%s", args->endpoint)
+                || wire_request_encode (&request, &buf, &size))
+                rc = -1;
+            else {
+                zsock_set_rcvtimeo (socks[i], args->timeout_ms);
+                zframe_t *frame = zframe_new (buf, size);
+                free (buf);
+                if (zframe_send (&frame, socks[i], 0))
+                    rc = -1;
+            }
+        }
+        for (size_t i = 0; i < batch; i++) {
+            zmsg_t *reply = rc == 0 ? zmsg_recv (socks[i]) : NULL;
+            if (!reply)
+                rc = -1;
+            zmsg_destroy (&reply);
+            zsock_destroy (&socks[i]);
+        }
+        done += batch;
+    }
+    free (socks);
+    if (rc) {
+        fprintf (stderr, "bench_client: a churn connection got no status\n");
+        return -1;
+    }
+    printf ("{\"connections\": %" PRIu64 ", \"window\": %zu, \"seconds\": %.3f}\n",
+            args->churn, window, (double)(s_now_us () - start) / 1e6);
+    return 0;
 }
 
 static int
@@ -476,13 +533,17 @@ main (int argc, char **argv)
     }
     int rc = 1;
     input_t *inputs = calloc (args.paths_count + 1, sizeof *inputs);
+    if (args.churn)     //  before the first socket: czmq's default is 1,023
+        zsys_set_max_sockets ((size_t)(args.window > 4096 ? 4096 : args.window) + 64);
     client_t *client = client_new (args.endpoint);
     if (!client)
         fprintf (stderr, "bench_client: cannot connect to %s\n", args.endpoint);
     uint64_t bytes = 0;
     if (!inputs || !client)
         goto out_free;
-    if (args.wait_ready >= 0)
+    if (args.churn)
+        rc = s_churn (&args) ? 1 : 0;
+    else if (args.wait_ready >= 0)
         rc = s_wait_ready (&args, client) ? 1 : 0;
     else if (s_load_inputs (&args, inputs, &bytes) == 0)
         rc = (args.flood ? s_flood (&args, client, inputs, bytes)
