@@ -192,15 +192,14 @@ static void
 s_put_options (mp_writer_t *writer, const wire_options_t *options)
 {
     mp_put_str (writer, "opt");
-    //  "check" is optional (added without a version bump): only a check
-    //  workflow sends it, so other messages stay as version 1 wrote them
-    mp_put_map (writer, options->check? 5: 4);
+    //  "check" was added without a version bump: readers that do not
+    //  know it ignore it, and a reader takes its absence for false
+    mp_put_map (writer, 5);
     s_put_str (writer, "target", options->target);
     s_put_bool (writer, "explain", options->explain);
     s_put_bool (writer, "json", options->json);
     s_put_bool (writer, "degr", options->degraded);
-    if (options->check)
-        s_put_bool (writer, "check", true);
+    s_put_bool (writer, "check", options->check);
 }
 
 
