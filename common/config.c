@@ -166,6 +166,10 @@ static const entry_t s_log [] = {
     CHOICE ("format", config_log_t, format, s_format_names),
     //  Standard error is pointed at the file once, and children inherit it.
     LEAF_AT_START ("file", KIND_LOGFILE, config_log_t, file, 0, 0),
+    //  The captured logs (workers' stderr, a detached supervisor's own):
+    //  read at each write, so a reload applies them at once.
+    LEAF ("max_size", KIND_SIZE, config_log_t, max_size, 4 * KIB, GIB),
+    LEAF ("max_files", KIND_COUNT, config_log_t, max_files, 1, 100),
     END
 };
 
@@ -1543,7 +1547,8 @@ config_defaults (config_t *self)
                      .batch_records = 64, .retention_ms = 7 * DAY,
                      .segment_size = 64 * MIB },
         .results = { .keep = 1024, .max_age_ms = 0 },
-        .log = { .level = CONFIG_LOG_INFO, .format = CONFIG_LOG_TEXT },
+        .log = { .level = CONFIG_LOG_INFO, .format = CONFIG_LOG_TEXT,
+                 .max_size = MIB, .max_files = 4 },
     };
     for (size_t id = 0; id < CONFIG_COMPONENTS; id++)
         self->components [id] = (config_component_t) {

@@ -119,6 +119,8 @@ typedef struct {
     config_log_level_t level;   //  info
     config_log_format_t format; //  text
     char *file;                 //  NULL: stderr; "syslog": syslog
+    uint64_t max_size;          //  1 MiB: a captured log file is rotated past it
+    uint32_t max_files;         //  4 files per captured log, the current included
 } config_log_t;
 
 typedef struct {

@@ -7,7 +7,7 @@
 #       /usr/share/bash-completion/completions/readme2ci
 #   ln -s readme2ci /usr/share/bash-completion/completions/readme2ci-supervisor
 
-_readme2ci_commands="generate check up down status result ctl health top events
+_readme2ci_commands="generate check up down status result ctl health top logs events
 journal maintain keys reload config help version"
 _readme2ci_components="parser detector generator"
 _readme2ci_priorities="critical high normal low"
@@ -102,6 +102,14 @@ _readme2ci () {
             ;;
         top)
             _readme2ci_words "--once --help"
+            ;;
+        logs)
+            [[ $prev == -n ]] && return 0
+            if [[ $cur == -* ]]; then
+                _readme2ci_words "-f --follow -n --json --help"
+            elif ((${#args[@]} == 0)); then
+                _readme2ci_words "$_readme2ci_components supervisor"
+            fi
             ;;
         ctl)
             if [[ $cur == -* ]]; then

@@ -12,8 +12,10 @@
 #include "supervisor/cli_config.h"
 #include "supervisor/cli_exit.h"
 #include "supervisor/cli_journal.h"
+#include "supervisor/cli_logs.h"
 #include "supervisor/cli_target.h"
 #include "supervisor/client.h"
+#include "supervisor/logcap.h"
 #include "supervisor/project_load.h"
 #include "common/duration.h"
 #include "workers/keys.h"
@@ -68,6 +70,7 @@ static const char *const s_usage_text =
     "  journal verify     check every record of the journal\n"
     "  maintain OP        cleanup, backup DIR, restore DIR\n"
     "  top                a live view of the tree, refreshed every second\n"
+    "  logs [COMPONENT]   the workers' and supervisor's captured logs (-f, -n N)\n"
     "\n"
     "  help COMMAND       that command's help; help exit-status: every exit status\n"
     "\n"
@@ -124,7 +127,8 @@ static const char *const s_up_help =
     "examples/readme2ci.yml); without one the defaults apply.\n"
     "\n"
     "  -c CONFIG          the configuration file\n"
-    "  -d, --detach       run in the background (log in RUNTIME/supervisor.log)\n"
+    "  -d, --detach       run in the background (its log in STATE/logs/supervisor.log,\n"
+    "                     rotated at log.max_size: `readme2ci logs supervisor`)\n"
     "  --log-level L      debug, info (default), warn or error\n"
     "  --log-format F     text (default) or json lines\n"
     "  --log-file PATH    append the log to PATH, or `syslog`\n"
@@ -154,6 +158,9 @@ static const char *const s_status_help =
     "Shows the supervisor, each component with its workers (pid, state,\n"
     "restarts) and the queue per priority. --json prints one JSON document.\n"
     "Like systemctl's, it exits non-zero while a component is not running.\n"
+    "A FATAL or restarting component lists its last exits: when, the pid,\n"
+    "the exit status or signal, and the last line the worker wrote on stderr\n"
+    "(\"exits\" in --json; `readme2ci logs COMPONENT` has the rest).\n"
     "For a view that refreshes, see `readme2ci top`.\n"
     "\n"
     "examples:\n"
@@ -271,11 +278,13 @@ s_stop_signals (sigset_t *set)
     sigaddset (set, SIGHUP);
 }
 
-//  Starts a supervisor on runtime; detached (new session, output to a
-//  log file in runtime) or as our child with quiet logging.
+//  Starts a supervisor on runtime; detached (new session, output to
+//  log, which it keeps under its size bound) or as our child with quiet
+//  logging (log NULL).
 static pid_t
-s_start_supervisor (const char *runtime, const char *config, bool detached)
+s_start_supervisor (const char *runtime, const char *config, const char *log)
 {
+    bool detached = log != NULL;
     char program [PATH_MAX];
     s_supervisor_path (program, sizeof program);
     //  A private tree keeps its journal in its own folder too.
@@ -314,8 +323,6 @@ s_start_supervisor (const char *runtime, const char *config, bool detached)
     int log_fd = -1;
     if (detached) {
         //  Opened here, never through a symlink someone left in the folder.
-        char log [PATH_MAX];
-        snprintf (log, sizeof log, "%s/supervisor.log", runtime);
         log_fd = open (log, O_WRONLY | O_CREAT | O_APPEND | O_CLOEXEC | O_NOFOLLOW, 0600);
         if (log_fd < 0) {
             int saved = errno;
@@ -1014,7 +1021,7 @@ cli_run_workflows (int argc, char **argv, const cli_workflow_hooks_t *hooks)
             sigset_t stops;
             s_stop_signals (&stops);
             sigprocmask (SIG_BLOCK, &stops, NULL);
-            child = s_start_supervisor (runtime, NULL, false);
+            child = s_start_supervisor (runtime, NULL, NULL);
             if (child < 0) {
                 code = s_fail (EXIT_UNAVAILABLE, "cannot start readme2ci-supervisor: %s",
                                strerror (errno));
@@ -1251,6 +1258,7 @@ s_cmd_up (int argc, char **argv)
             return s_fail (EXIT_USAGE, "up: unknown argument '%s' (see --help)", argv [i]);
     }
     char runtime [PATH_MAX] = "";
+    char state [PATH_MAX] = "";
     char config_real [PATH_MAX];
     char config_log [PATH_MAX] = "";     //  the config's log.file
     if (config_path) {
@@ -1266,6 +1274,8 @@ s_cmd_up (int argc, char **argv)
         }
         if (config.runtime_dir)
             util_copy (runtime, sizeof runtime, config.runtime_dir);
+        if (config.state_dir)
+            util_copy (state, sizeof state, config.state_dir);
         if (config.log.file)
             util_copy (config_log, sizeof config_log, config.log.file);
         config_release (&config);
@@ -1294,18 +1304,24 @@ s_cmd_up (int argc, char **argv)
         return s_fail (EXIT_UNAVAILABLE, "cannot run %s: %s", program, strerror (errno));
     }
     //  Where the supervisor logs: --log-file, else the config's log.file,
-    //  else (as it is detached) RUNTIME/supervisor.log.
+    //  else (as it is detached) STATE/logs/supervisor.log, which it keeps
+    //  under log.max_size (`readme2ci logs supervisor`).
     char log_path [PATH_MAX + 32];
     const char *log_file = getenv ("R2CI_LOG_FILE");
     if (!log_file || !*log_file)
         log_file = config_log;
+    char logs [PATH_MAX];
+    if (!state [0] && util_state_dir (state, sizeof state))
+        return s_fail (EXIT_UNAVAILABLE, "state folder path too long");
+    if (logcap_dir_for (state, runtime, logs, sizeof logs) || util_mkdirs (logs, 0700))
+        return s_fail (EXIT_UNAVAILABLE, "cannot create %s/logs: %s", state, strerror (errno));
     if (*log_file && strcmp (log_file, "stderr") != 0)
         util_copy (log_path, sizeof log_path, log_file);
     else
-        snprintf (log_path, sizeof log_path, "%s/supervisor.log", runtime);
+        snprintf (log_path, sizeof log_path, "%s/supervisor.log", logs);
     struct stat log_st;
     off_t log_start = stat (log_path, &log_st) == 0? log_st.st_size: 0;
-    pid_t pid = s_start_supervisor (runtime, config_path, true);
+    pid_t pid = s_start_supervisor (runtime, config_path, log_path);
     if (pid < 0)
         return s_fail (EXIT_UNAVAILABLE, "cannot start readme2ci-supervisor: %s", strerror (errno));
     char endpoint [PATH_MAX + 16];
@@ -1531,6 +1547,7 @@ s_print_status (const char *text)
                     remote? " (remote, from ": "", remote && address? address: "",
                     remote? ")": "");
         }
+        cli_logs_print_exits (stdout, component);
     }
     json_decref (root);
 }
@@ -1938,6 +1955,7 @@ cli_main (int argc, char **argv)
         { "health", s_cmd_health }, { "keys", s_cmd_keys },
         { "events", cli_events }, { "journal", cli_journal }, { "maintain", cli_maintain },
         { "top", cli_top }, { "reload", s_cmd_reload }, { "config", cli_config },
+        { "logs", cli_logs },
     };
     for (size_t i = 0; i < sizeof commands / sizeof commands [0]; i++)
         if (strcmp (argv [1], commands [i].name) == 0)

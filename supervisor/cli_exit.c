@@ -68,6 +68,10 @@ static const command_exit_t s_commands [] = {
         [EXIT_INPUT] = "the journal is damaged (each bad stretch is listed)" } },
     { "maintain", "012346", { NULL } },
     { "top", "0236", { NULL } },
+    { "logs", "0123", {
+        [EXIT_INPUT] = "no such log: none in the state folder, or no worker with that pid",
+        [EXIT_UNAVAILABLE] = "the log is on another host: a remote worker's, or a "
+                             "supervisor reached over tcp" } },
 };
 
 static const command_exit_t *

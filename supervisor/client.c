@@ -24,6 +24,7 @@ struct client {
     bool curve;                 //  R2CI_SERVER_KEY and R2CI_KEY were given
     bool handshaken;
     bool closed_early;          //  a connection closed during its handshake
+    unsigned early_closes;      //  ... how many in a row
     bool said;                  //  the handshake's failure was said
     bool refused;               //  ... and it will not change by waiting
 };
@@ -59,6 +60,22 @@ s_say (client_t *self, const char *problem)
     fprintf (stderr, "readme2ci: %s\n", problem);
 }
 
+//  What a connection closed during its handshake means: without keys,
+//  the supervisor requires CURVE (as MECHANISM_MISMATCH says); with them,
+//  the server key is wrong or this is not a clients endpoint.
+static void
+s_closed_early_text (client_t *self, char *text, size_t size)
+{
+    snprintf (text, size, self->curve
+              ? "the supervisor at %s closed the connection during the handshake: is "
+                "R2CI_SERVER_KEY its public certificate, and is this its clients endpoint "
+                "(listen.clients)?"
+              : "the supervisor at %s closed the connection during the handshake: it "
+                "requires CURVE (or this is not its clients endpoint): set R2CI_SERVER_KEY "
+                "(its public certificate) and R2CI_KEY (this client's secret one)",
+              self->endpoint);
+}
+
 //  Reads the monitor's events; says a failed handshake once.
 static void
 s_monitor_read (client_t *self)
@@ -76,12 +93,27 @@ s_monitor_read (client_t *self)
         memcpy (&value, zframe_data (head) + 2, sizeof value);
         zmsg_destroy (&msg);
         char text [512];
-        if (event == ZMQ_EVENT_HANDSHAKE_SUCCEEDED)
+        if (event == ZMQ_EVENT_HANDSHAKE_SUCCEEDED) {
             self->handshaken = true;
+            self->early_closes = 0;
+        }
         else
         if (event == ZMQ_EVENT_DISCONNECTED || event == ZMQ_EVENT_HANDSHAKE_FAILED_NO_DETAIL) {
-            self->closed_early = self->closed_early || !self->handshaken;
+            //  A supervisor that refuses our mechanism closes at once, and
+            //  whether we read its greeting first (MECHANISM_MISMATCH
+            //  below) depends on timing libzmq does not promise. Two
+            //  connections in a row closed before their handshake are that
+            //  refusal: say so now, in the same words either way.
+            if (!self->handshaken) {
+                self->closed_early = true;
+                self->early_closes++;
+            }
             self->handshaken = false;
+            if (self->early_closes >= 2 && !self->said) {
+                s_closed_early_text (self, text, sizeof text);
+                s_say (self, text);
+                self->refused = true;
+            }
         }
         else
         if (event == ZMQ_EVENT_HANDSHAKE_FAILED_AUTH) {
@@ -105,8 +137,9 @@ s_monitor_read (client_t *self)
                 snprintf (text, sizeof text, "the handshake with the supervisor at %s "
                           "failed (protocol error 0x%x)", self->endpoint, (unsigned) value);
             s_say (self, text);
-            self->refused = self->refused
-                         || value == ZMQ_PROTOCOL_ERROR_ZMTP_MECHANISM_MISMATCH;
+            //  A failed handshake (a mechanism mismatch, a wrong server
+            //  key) fails again the same way: no use waiting.
+            self->refused = true;
         }
     }
 }
@@ -120,11 +153,7 @@ s_monitor_late (client_t *self)
     if (!self->closed_early || self->said)
         return;
     char text [512];
-    snprintf (text, sizeof text, "the supervisor at %s closed the connection during the "
-              "handshake: %s", self->endpoint, self->curve
-              ? "is R2CI_SERVER_KEY its public certificate, and is this its clients "
-                "endpoint (listen.clients)?"
-              : "does it require CURVE (R2CI_SERVER_KEY and R2CI_KEY)?");
+    s_closed_early_text (self, text, sizeof text);
     s_say (self, text);
 }
 

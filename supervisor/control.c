@@ -1,6 +1,7 @@
 /*  supervisor/control.c - requests from clients other than submissions:
     status, result, down, and component operations (ctl).  */
 #include "supervisor/server_priv.h"
+#include "supervisor/logcap.h"
 
 #include "common/util.h"
 #include "supervisor/log.h"
@@ -66,6 +67,7 @@ control_status (server_t *self)
             "command", component->command,
             "latency_ms", "p50", (double) pool_latency (component, 50) / 1000.0,
             "p99", (double) pool_latency (component, 99) / 1000.0, "workers", workers);
+        json_object_set_new (entry, "exits", pool_exits_json (component));
         if (component->op.running)
             json_object_set_new (entry, "operation", json_pack ("{s:s, s:I, s:I}",
                 "name", component->op.name, "replaced", (json_int_t) component->op.replaced,
@@ -75,7 +77,7 @@ control_status (server_t *self)
     int health;
     json_t *healthy = s_health (self, &health);
     json_decref (healthy);
-    return json_pack ("{s:{s:i, s:I, s:I, s:b, s:s}, s:o, s:o, s:{s:I, s:I, s:I, s:i}}",
+    json_t *root = json_pack ("{s:{s:i, s:I, s:I, s:b, s:s}, s:o, s:o, s:{s:I, s:I, s:I, s:i}}",
                       "supervisor", "pid", (int) getpid (),
                       "uptime_ms", (json_int_t) (now - self->started_ms),
                       "rss_kib", (json_int_t) s_rss_kib (getpid ()),
@@ -85,6 +87,14 @@ control_status (server_t *self)
                       "workflows", "completed", (json_int_t) self->completed,
                       "failed", (json_int_t) self->failed, "shed", (json_int_t) self->shed,
                       "in_flight", (int) zhashx_size (self->workflows));
+    //  Where `readme2ci logs` finds the captured logs.
+    bool captured = false;
+    const char *own = self->logcap? logcap_own_log (self->logcap, &captured): "";
+    json_object_set_new (json_object_get (root, "supervisor"), "logs",
+                         json_pack ("{s:s?, s:s?, s:b}",
+                                    "dir", self->logcap? logcap_dir (self->logcap): NULL,
+                                    "own", *own? own: NULL, "own_captured", captured));
+    return root;
 }
 
 //  ctl OP COMPONENT [ARG]: the component operations. Each is answered

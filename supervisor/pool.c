@@ -6,14 +6,17 @@
 
 #include "common/util.h"
 #include "supervisor/log.h"
+#include "supervisor/logcap.h"
 #include "supervisor/spawn.h"
 #include "workers/bus.h"
 
 #include <errno.h>
+#include <limits.h>
 #include <signal.h>
 #include <stdlib.h>
 #include <string.h>
 #include <sys/wait.h>
+#include <time.h>
 #include <unistd.h>
 
 static const char *const s_component_names [] = { "parser", "detector", "generator" };
@@ -112,6 +115,14 @@ pool_init (server_t *self)
     self->workers = zhashx_new ();
     if (!self->workers)
         return -1;
+    //  Workers' stderr goes to STATE/logs/COMPONENT.log; without that
+    //  folder they write on ours, as before.
+    char logs [PATH_MAX];
+    if (logcap_dir_for (self->state_dir, self->runtime_dir, logs, sizeof logs) == 0)
+        self->logcap = logcap_new (logs, self->cfg.log.max_size, self->cfg.log.max_files);
+    if (!self->logcap)
+        log_warn ("cannot keep the workers' logs in %s: %s; they go to the supervisor's "
+                  "stderr", logs, strerror (errno));
     for (int c = 0; c < COMPONENT_COUNT; c++) {
         component_t *component = &self->components [c];
         const config_component_t *cc = &self->cfg.components [c];
@@ -159,6 +170,7 @@ pool_destroy (server_t *self)
         breaker_destroy (&component->breaker);
         zframe_destroy (&component->op.client);
     }
+    logcap_destroy (&self->logcap);
 }
 
 void
@@ -212,6 +224,37 @@ pool_available (server_t *self, component_t *component)
         || breaker_open_left (component->breaker, util_now_ms ()) == 0;
 }
 
+//  A worker's stderr has something to say (or has closed).
+static int
+s_on_worker_log (zloop_t *loop, zmq_pollitem_t *item, void *arg)
+{
+    server_t *self = arg;
+    //  At its end the pipe stays open until the worker's exit is seen
+    //  (pool_on_exit closes it), but is no longer watched.
+    if (logcap_read (self->logcap, item->fd) != 0)
+        zloop_poller_end (loop, item);
+    return 0;
+}
+
+//  Stops watching a worker's stderr and closes it, after writing what
+//  it still holds; its last line goes in last (of size bytes).
+static void
+s_log_close (server_t *self, worker_t *worker, char *last, size_t size)
+{
+    if (last && size)
+        last [0] = '\0';
+    if (worker->log_fd < 0 || !self->logcap)
+        return;
+    zmq_pollitem_t item = { NULL, worker->log_fd, ZMQ_POLLIN, 0 };
+    if (self->loop)
+        zloop_poller_end (self->loop, &item);
+    logcap_read (self->logcap, worker->log_fd);
+    if (last)
+        util_copy (last, size, logcap_last_line (self->logcap, worker->log_fd));
+    logcap_close (self->logcap, worker->log_fd);
+    worker->log_fd = -1;
+}
+
 static worker_t *
 s_spawn (server_t *self, slot_t *slot)
 {
@@ -220,9 +263,22 @@ s_spawn (server_t *self, slot_t *slot)
     snprintf (credit, sizeof credit, "%u", self->cfg.components [component->step].credit);
     char *argv [] = { slot->command, "--endpoint", self->back_ep,
                       "--credit", credit, NULL };
-    pid_t pid = spawn_worker (argv);
+    int child_fd = -1;
+    int log_fd = self->logcap && self->loop
+               ? logcap_open (self->logcap, component->name, &child_fd): -1;
+    pid_t pid = spawn_worker (argv, child_fd);
+    int saved = errno;
+    if (child_fd >= 0)
+        close (child_fd);
+    if (pid < 0 && log_fd >= 0)
+        logcap_close (self->logcap, log_fd);
+    errno = saved;
     if (pid < 0) {
         log_error ("cannot start %s: %s", slot->command, strerror (errno));
+        exit_record_t *record = &component->exits [component->exits_count++ % EXITS_KEPT];
+        *record = (exit_record_t) { .wall_ms = util_wall_ms (), .status = -1 };
+        snprintf (record->last_line, sizeof record->last_line, "cannot start %s: %s",
+                  slot->command, strerror (errno));
         server_event (self, "component.failure",
                       json_pack ("{s:s, s:s, s:s}", "component", component->name,
                                  "command", slot->command, "reason", strerror (errno)));
@@ -231,11 +287,19 @@ s_spawn (server_t *self, slot_t *slot)
     worker_t *worker = calloc (1, sizeof *worker);
     if (!worker) {
         spawn_signal (pid, SIGKILL);
+        if (log_fd >= 0)
+            logcap_close (self->logcap, log_fd);
         return NULL;
     }
     worker->component = component;
     worker->slot = slot;
     worker->pid = pid;
+    worker->log_fd = log_fd;
+    if (log_fd >= 0) {
+        logcap_set_pid (self->logcap, log_fd, pid);
+        zmq_pollitem_t item = { NULL, log_fd, ZMQ_POLLIN, 0 };
+        zloop_poller (self->loop, &item, s_on_worker_log, self);
+    }
     worker->state = W_STARTING;
     worker->spawned_ms = util_now_ms ();
     worker->last_heard_ms = worker->spawned_ms;
@@ -395,6 +459,7 @@ s_remote_join (server_t *self, component_t *component, const wire_ready_t *ready
         return NULL;
     worker->component = component;
     worker->remote = true;
+    worker->log_fd = -1;            //  its stderr is on its own host
     worker->sock = sock;
     worker->pid = (pid_t) ready->pid;
     worker->state = W_STARTING;
@@ -594,6 +659,18 @@ pool_on_exit (server_t *self, pid_t pid, int status)
     spawn_reap_group (pid);
     snprintf (component->last_exit, sizeof component->last_exit, "%s%s", why,
               worker->ready_ms == 0? ", before it was ready": "");
+    char last_line [240];
+    s_log_close (self, worker, last_line, sizeof last_line);
+    if (worker->state != W_STOPPING && !self->stopping && !self->draining) {
+        exit_record_t *record = &component->exits [component->exits_count++ % EXITS_KEPT];
+        *record = (exit_record_t) {
+            .wall_ms = util_wall_ms (), .pid = pid,
+            .status = WIFEXITED (status)? WEXITSTATUS (status): -1,
+            .signal = WIFSIGNALED (status)? WTERMSIG (status): 0,
+            .was_ready = worker->ready_ms != 0, .killed_by_us = worker->killed_by_us,
+        };
+        util_copy (record->last_line, sizeof record->last_line, last_line);
+    }
 
     //  A job that has already crashed a worker and is held again when
     //  this one dies is the likelier cause: the exit is blamed on it, not
@@ -645,6 +722,10 @@ pool_on_exit (server_t *self, pid_t pid, int status)
 void
 pool_tick (server_t *self, uint64_t now)
 {
+    if (self->logcap) {
+        logcap_set_limits (self->logcap, self->cfg.log.max_size, self->cfg.log.max_files);
+        logcap_tick (self->logcap, now);
+    }
     for (int c = 0; c < COMPONENT_COUNT; c++) {
         component_t *component = &self->components [c];
         const config_heartbeat_t *hb = &self->cfg.components [c].heartbeat;
@@ -1102,4 +1183,46 @@ pool_component_state (server_t *self, component_t *component)
     if (component->desired == 0)
         return ready > 0? "running": "stopped";
     return ready >= component->desired? "running": "starting";
+}
+
+json_t *
+pool_exits_json (const component_t *component)
+{
+    json_t *exits = json_array ();
+    size_t kept = component->exits_count < EXITS_KEPT? component->exits_count: EXITS_KEPT;
+    for (size_t k = 0; k < kept; k++) {
+        const exit_record_t *record =
+            &component->exits [(component->exits_count - 1 - k) % EXITS_KEPT];
+        char stamp [40];
+        time_t seconds = (time_t) (record->wall_ms / 1000);
+        struct tm tm;
+        gmtime_r (&seconds, &tm);
+        snprintf (stamp, sizeof stamp, "%04d-%02d-%02dT%02d:%02d:%02d.%03uZ",
+                  tm.tm_year + 1900, tm.tm_mon + 1, tm.tm_mday, tm.tm_hour, tm.tm_min,
+                  tm.tm_sec, (unsigned) (record->wall_ms % 1000));
+        json_t *entry = json_pack ("{s:s, s:i, s:b, s:b}", "time", stamp,
+                                   "pid", (int) record->pid, "was_ready", record->was_ready,
+                                   "killed_by_supervisor", record->killed_by_us);
+        if (record->pid == 0)
+            json_object_set_new (entry, "spawn_failed", json_true ());
+        else
+        if (record->signal) {
+            json_object_set_new (entry, "signal", json_integer (record->signal));
+            const char *name = sigabbrev_np (record->signal);
+            char full [32];
+            snprintf (full, sizeof full, "SIG%s", name? name: "?");
+            json_object_set_new (entry, "signal_name", json_string (full));
+        }
+        else
+            json_object_set_new (entry, "status", json_integer (record->status));
+        //  What a worker wrote need not be UTF-8: JSON gets it as ASCII.
+        char line [sizeof record->last_line];
+        size_t n = 0;
+        for (const char *p = record->last_line; *p && n + 1 < sizeof line; p++)
+            line [n++] = (unsigned char) *p < 0x20 || (unsigned char) *p > 0x7e? '?': *p;
+        line [n] = '\0';
+        json_object_set_new (entry, "last_line", json_string (line));
+        json_array_append_new (exits, entry);
+    }
+    return exits;
 }

@@ -36,6 +36,19 @@ typedef enum { STEP_PARSE, STEP_DETECT, STEP_GENERATE, STEP_DONE } step_t;
 
 typedef enum { W_STARTING, W_READY, W_STOPPING } worker_state_t;
 
+//  How a local worker ended when no one asked it to: for `status`, so
+//  why a component went FATAL is seen where its state is.
+#define EXITS_KEPT 5
+typedef struct {
+    uint64_t wall_ms;
+    pid_t pid;
+    int status;                 //  exit status, or -1 when signalled
+    int signal;                 //  0 when it exited
+    bool was_ready;
+    bool killed_by_us;          //  heartbeats missed, start timed out
+    char last_line [240];       //  the last line it wrote on stderr
+} exit_record_t;
+
 typedef struct workflow workflow_t;
 typedef struct worker worker_t;
 typedef struct slot slot_t;
@@ -108,6 +121,7 @@ struct worker {
     bool isolated;              //  runs a suspect job: gets nothing else
     bool bye_sent;
     bool signalled;             //  SIGTERM sent after the drain time
+    int log_fd;                 //  its stderr's pipe (logcap), -1 without
     uint64_t stop_ms;           //  when it was asked to stop
     uint64_t spawned_ms;
     uint64_t ready_ms;
@@ -156,6 +170,8 @@ struct component {
     uint64_t restarts;
     bool fatal;
     char last_exit [96];        //  how its last worker ended, for the log
+    exit_record_t exits [EXITS_KEPT];   //  unexpected exits, a ring
+    size_t exits_count;
     uint32_t last_desired;      //  before a stop, for deploy
     uint64_t generation;
     operation_t op;
@@ -167,6 +183,7 @@ typedef struct remote remote_t;
 typedef struct ledger_fault ledger_fault_t;
 typedef struct maintain maintain_t;
 typedef struct observe observe_t;
+typedef struct logcap logcap_t;
 
 struct server {
     config_t cfg;
@@ -227,6 +244,7 @@ struct server {
     ledger_fault_t *fault;      //  test-only I/O faults
     maintain_t *maintain;       //  a backup in progress (maintain.c)
     observe_t *observe;         //  metrics and systemd (observe.c)
+    logcap_t *logcap;           //  workers' stderr into STATE/logs (pool.c)
 };
 
 extern const char *const server_step_names [];
@@ -291,6 +309,8 @@ void pool_note_latency (component_t *component, uint64_t us);
 uint64_t pool_latency (const component_t *component, int percentile);
 component_t *pool_component (server_t *self, const char *name);
 const char *pool_component_state (server_t *self, component_t *component);
+//  The component's unexpected exits, newest first, for status.
+json_t *pool_exits_json (const component_t *component);
 void pool_breaker_result (server_t *self, component_t *component, bool ok);
 
 //  flow.c

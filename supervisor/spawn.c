@@ -12,7 +12,7 @@
 extern char **environ;
 
 pid_t
-spawn_worker (char *const argv [])
+spawn_worker (char *const argv [], int stderr_fd)
 {
     //  The child must not inherit our blocked signals or our ignored
     //  SIGPIPE: reset both.
@@ -44,9 +44,15 @@ spawn_worker (char *const argv [])
             if (strncmp (environ [i], "R2CI_SUPERVISOR_PID=", 20) != 0)
                 env [k++] = environ [i];
     }
+    //  The worker's stderr: the supervisor's log capture, when given.
+    posix_spawn_file_actions_t actions;
+    posix_spawn_file_actions_init (&actions);
+    if (stderr_fd >= 0)
+        posix_spawn_file_actions_adddup2 (&actions, stderr_fd, STDERR_FILENO);
     pid_t pid;
-    int rc = env? posix_spawn (&pid, argv [0], NULL, &attr, argv, env): ENOMEM;
+    int rc = env? posix_spawn (&pid, argv [0], &actions, &attr, argv, env): ENOMEM;
     free (env);
+    posix_spawn_file_actions_destroy (&actions);
     posix_spawnattr_destroy (&attr);
     if (rc)
         return errno = rc, -1;

@@ -6,10 +6,11 @@
 
 #include <sys/types.h>
 
-//  Start argv [0] with argv. Returns the pid, or -1 with errno (the exec
-//  failure, e.g. ENOENT, as posix_spawn reports it).
-//  The worker runs in a process group of its own (its id is the pid).
-pid_t spawn_worker (char *const argv []);
+//  Start argv [0] with argv, its stderr on stderr_fd (-1: ours). Returns
+//  the pid, or -1 with errno (the exec failure, e.g. ENOENT, as
+//  posix_spawn reports it). The worker runs in a process group of its
+//  own (its id is the pid).
+pid_t spawn_worker (char *const argv [], int stderr_fd);
 
 //  Sends signo to a worker and to its process group (what it forked).
 //  0, or -1 with errno when neither could be signalled.

@@ -76,7 +76,8 @@ Test (completion, script_is_valid_bash)
 Test (completion, commands)
 {
     s_expect ("_readme2ci", WORDS ("readme2ci", ""),
-              "[generate][check][up][down][status][result][ctl][health][top][events][journal]"
+              "[generate][check][up][down][status][result][ctl][health][top][logs][events]"
+              "[journal]"
               "[maintain][keys][reload][config][help][version][--help][--version]");
     s_expect ("_readme2ci", WORDS ("readme2ci", "st"), "[status]");
     s_expect ("_readme2ci", WORDS ("readme2ci", "re"), "[result][reload]");
@@ -112,6 +113,10 @@ Test (completion, other_commands)
     s_expect ("_readme2ci", WORDS ("readme2ci", "up", "--log-level", "w"), "[warn]");
     s_expect ("_readme2ci", WORDS ("readme2ci", "top", ""), "[--once][--help]");
     s_expect ("_readme2ci", WORDS ("readme2ci", "t"), "[top]");
+    s_expect ("_readme2ci", WORDS ("readme2ci", "logs", ""),
+              "[parser][detector][generator][supervisor]");
+    s_expect ("_readme2ci", WORDS ("readme2ci", "logs", "parser", "-"),
+              "[-f][--follow][-n][--json][--help]");
     s_expect ("_readme2ci", WORDS ("readme2ci", "ctl", ""), "[deploy][stop][restart][update][scale]");
     s_expect ("_readme2ci", WORDS ("readme2ci", "ctl", "restart", ""), "[parser][detector][generator]");
     s_expect ("_readme2ci", WORDS ("readme2ci", "ctl", "scale", "d"), "[detector]");

@@ -118,6 +118,8 @@ Test (config, defaults_follow_the_design)
     cr_assert_eq (config.log.level, CONFIG_LOG_INFO);
     cr_assert_eq (config.log.format, CONFIG_LOG_TEXT);
     cr_assert_null (config.log.file);
+    cr_assert_eq (config.log.max_size, 1024 * 1024);
+    cr_assert_eq (config.log.max_files, 4);
     for (int id = 0; id < CONFIG_COMPONENTS; id++) {
         const config_component_t *component = &config.components [id];
         cr_assert_eq (component->workers, 1);
@@ -221,6 +223,8 @@ Test (config, reads_every_key)
     cr_assert_eq (config.log.level, CONFIG_LOG_DEBUG);
     cr_assert_eq (config.log.format, CONFIG_LOG_JSON);
     s_assert_joined (config.log.file, folder, "logs/readme2ci.log");
+    cr_assert_eq (config.log.max_size, 512 * 1024);
+    cr_assert_eq (config.log.max_files, 6);
 
     //  The fixture really does name every key there is.
     char *emitted = config_emit (&config);

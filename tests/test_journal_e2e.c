@@ -233,7 +233,7 @@ s_faulty_run (const char *op, int from, const char *error, const char *project)
         //  A failure while the journal is being created stops the start
         //  with a clear message, not a crash.
         char log [1024];
-        snprintf (log, sizeof log, "%s/supervisor.log", tree.runtime);
+        snprintf (log, sizeof log, "%s/logs/supervisor.log", tree.state);
         char *text = tu_read (log, NULL);
         cr_assert (text && strstr (text, "journal"), "%s %d: up failed: %s%s", op, from,
                    r.err, text? text: "");

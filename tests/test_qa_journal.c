@@ -354,7 +354,7 @@ Test (qa_journal_e2e, a_file_size_limit_is_refused_clearly_and_survived, .timeou
                r.out, r.err);
     tu_result_release (&r);
     char *log = NULL;
-    cr_assert (asprintf (&log, "%s/supervisor.log", tree.runtime) > 0);
+    cr_assert (asprintf (&log, "%s/logs/supervisor.log", tree.state) > 0);
     char *text = s_await_text (log, "cannot be written (File too large)", 5000);
     cr_assert_not_null (text, "the log does not say the journal fails");
     free (text);

@@ -279,7 +279,10 @@ Test (qa_ops, up_detached_that_fails_prints_the_cause, .timeout = 120)
     cr_assert_eq (tu_run (argv, env, NULL, 60000, &r), 0);
     cr_assert_eq (r.status, 3, "%s", r.err);
     cr_assert (strstr (r.err, "another supervisor uses this journal"), "%s", r.err);
-    cr_assert (strstr (r.err, other), "%s", r.err);
+    //  ... and where its log is: the journal's folder's logs/supervisor.log
+    char log [700];
+    snprintf (log, sizeof log, "(log: %s/logs/supervisor.log)", tree.state);
+    cr_assert (strstr (r.err, log), "%s", r.err);
     tu_result_release (&r);
 
     //  -c without its file is a usage error, not an unknown argument.

@@ -52,7 +52,8 @@ static char *
 s_log (tree_t *tree)
 {
     char path [1024];
-    snprintf (path, sizeof path, "%s/supervisor.log", tree->runtime);
+    //  up -d: the detached supervisor's log, in its state folder
+    snprintf (path, sizeof path, "%s/logs/supervisor.log", tree->state);
     return tu_read (path, NULL);
 }
 

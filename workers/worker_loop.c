@@ -52,6 +52,7 @@ typedef struct {
     bool handshaken;            //  the handshake succeeded since connecting
     bool handshake_failed;      //  ... or failed on this socket, and that was said
     bool closed_early;          //  a connection closed before its handshake ended
+    unsigned early_closes;      //  ... how many in a row, since a handshake succeeded
     bool reached;               //  a connection was made on this socket
     char problem [512];         //  the connection problem said last, once
 } worker_t;
@@ -345,6 +346,21 @@ s_monitor_open (worker_t *self)
         zmq_socket_monitor (self->sock, NULL, 0);
 }
 
+//  What a connection closed during its handshake means: without keys,
+//  the supervisor requires CURVE (the words MECHANISM_MISMATCH gives);
+//  with them, the server key is wrong or this is not a workers endpoint.
+static void
+s_closed_early_text (worker_t *self, const char *where, char *text, size_t size)
+{
+    snprintf (text, size, self->server_key
+              ? "the supervisor at %s closed the connection during the handshake: is "
+                "--server-key the supervisor's public certificate, and does it listen for "
+                "workers there?; retrying"
+              : "the supervisor at %s closed the connection during the handshake: it "
+                "requires CURVE (or this is not its workers endpoint): give --server-key "
+                "and --key (see --help); retrying", where);
+}
+
 //  One connection event: [event (2 bytes) value (4 bytes)] [address].
 static void
 s_handle_monitor (worker_t *self)
@@ -376,6 +392,7 @@ s_handle_monitor (worker_t *self)
         case ZMQ_EVENT_HANDSHAKE_SUCCEEDED:
             self->handshaken = true;
             self->handshake_failed = false;
+            self->early_closes = 0;
             if (self->problem [0])
                 fprintf (stderr, "readme2ci-%s: connected to %s\n", self->def->component,
                          where);
@@ -413,11 +430,20 @@ s_handle_monitor (worker_t *self)
             break;
         case ZMQ_EVENT_HANDSHAKE_FAILED_NO_DETAIL:
         case ZMQ_EVENT_DISCONNECTED:
-            //  Said when the worker gives up on this socket, unless a
-            //  precise cause came meanwhile (the order of events varies).
-            self->closed_early = self->closed_early || !self->handshaken;
+            //  A supervisor that refuses the mechanism closes at once; we
+            //  may or may not read its greeting first (MECHANISM_MISMATCH
+            //  above), depending on timing libzmq does not promise. A
+            //  second connection closed before its handshake is that same
+            //  refusal: say it now, in the same words either way.
+            if (!self->handshaken) {
+                self->closed_early = true;
+                self->early_closes++;
+            }
             self->handshaken = false;
-            return;
+            if (self->early_closes < 2 || self->handshake_failed)
+                return;
+            s_closed_early_text (self, where, text, sizeof text);
+            break;
         default:
             return;
     }
@@ -463,6 +489,7 @@ s_connect (worker_t *self)
     self->handshaken = false;
     self->handshake_failed = false;
     self->closed_early = false;
+    self->early_closes = 0;
     self->reached = false;
     s_monitor_open (self);
     if (zmq_connect (self->sock, self->endpoint)) {
@@ -635,11 +662,7 @@ worker_main (const worker_def_t *def, int argc, char **argv)
             else
             if (self.closed_early && !self.handshake_failed) {
                 char text [sizeof self.problem];
-                snprintf (text, sizeof text, "the supervisor at %s closed the connection "
-                          "during the handshake: %s; retrying", self.endpoint, self.server_key
-                          ? "is --server-key the supervisor's public certificate, and does "
-                            "it listen for workers there?"
-                          : "does it require CURVE (--server-key and --key)?");
+                s_closed_early_text (&self, self.endpoint, text, sizeof text);
                 s_report (&self, text);
             }
             else

@@ -42,12 +42,14 @@ int tu_run (char *const argv [], char *const env [], const char *input,
 void tu_result_release (tu_result_t *result);
 
 //  Start argv in the background with stdout/stderr to /dev/null (or to
-//  log_path when not NULL). Returns the pid, or -1.
+//  log_path when not NULL). It is SIGKILLed when the test's process ends,
+//  however the test ends (PR_SET_PDEATHSIG). Returns the pid, or -1.
 pid_t tu_spawn (char *const argv [], char *const env [], const char *log_path);
 //  Wait for pid to exit within timeout_ms; returns its status as tu_run
 //  does, or -1 on timeout (the process is then left alone).
 int tu_wait (pid_t pid, int timeout_ms);
-//  True while a process with this pid exists (and is not a zombie).
+//  True while a process with this pid exists (and is not a zombie whose
+//  threads have all ended).
 bool tu_alive (pid_t pid);
 
 //  Monotonic milliseconds.

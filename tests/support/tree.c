@@ -13,6 +13,54 @@
 #include <time.h>
 #include <unistd.h>
 
+//  The supervisors this test process started and has not ended yet, by
+//  pid: a test that fails (or returns) before tree_fini still ends them
+//  when its process exits, with their workers. A detached tree (up -d) is
+//  not our child and would outlive us otherwise. Kept by pid, not by
+//  tree_t: a failed assertion leaves the test's frame behind.
+#define TREES_KEPT 16
+static pid_t s_trees [TREES_KEPT];
+
+static void
+s_end_pid_and_children (pid_t pid)
+{
+    tree_t tree = { .supervisor = pid };
+    int pids [64];
+    size_t count = tree_children (&tree, pids, 64);
+    for (size_t i = 0; i < count; i++)
+        kill (pids [i], SIGKILL);
+    kill (pid, SIGKILL);
+}
+
+static void
+s_end_left_trees (void)
+{
+    for (size_t i = 0; i < TREES_KEPT; i++)
+        if (s_trees [i] > 0 && tu_alive (s_trees [i]))
+            s_end_pid_and_children (s_trees [i]);
+}
+
+static void
+s_keep (pid_t pid)
+{
+    static bool registered;
+    if (!registered)
+        registered = atexit (s_end_left_trees) == 0;
+    for (size_t i = 0; i < TREES_KEPT; i++)
+        if (s_trees [i] <= 0) {
+            s_trees [i] = pid;
+            return;
+        }
+}
+
+static void
+s_forget (pid_t pid)
+{
+    for (size_t i = 0; i < TREES_KEPT; i++)
+        if (s_trees [i] == pid)
+            s_trees [i] = 0;
+}
+
 void
 tree_init (tree_t *self, const char *config_text, char *const extra_env [])
 {
@@ -43,6 +91,7 @@ s_kill_children (tree_t *self)
 void
 tree_fini (tree_t *self)
 {
+    s_forget (self->supervisor);
     if (self->supervisor > 0 && tu_alive (self->supervisor)) {
         s_kill_children (self);
         kill (self->supervisor, SIGKILL);
@@ -90,9 +139,13 @@ tree_up (tree_t *self)
     tu_result_t r;
     int status = self->config? tree_cli (self, &r, "up", "-d", "-c", self->config, NULL)
                              : tree_cli (self, &r, "up", "-d", NULL);
+    //  A supervisor that is up, even if up says it is not ready, is ours
+    //  to end.
+    self->supervisor = s_pid_file (self);
+    if (self->supervisor > 0)
+        s_keep (self->supervisor);
     cr_assert_eq (status, 0, "up -d: %s%s", r.out, r.err);
     tu_result_release (&r);
-    self->supervisor = s_pid_file (self);
     cr_assert_gt (self->supervisor, 0);
 }
 
@@ -110,6 +163,7 @@ tree_start (tree_t *self)
     snprintf (log, sizeof log, "%s/supervisor.log", self->state);
     self->supervisor = tu_spawn (argv, self->env, log);
     cr_assert_gt (self->supervisor, 0);
+    s_keep (self->supervisor);
     //  Ready to take requests once it answers status. A loaded machine
     //  (a sanitizer build beside a parallel suite) may take a while to
     //  start three pools; a supervisor that died is seen at once.
@@ -192,9 +246,23 @@ tree_events_new (tree_t *self)
     cr_assert_not_null (events->sub);
     zsock_set_rcvhwm (events->sub, 0);      //  keep every event
     zsock_set_subscribe (events->sub, "");
+    //  The connection is made by libzmq's I/O thread, when it gets to it:
+    //  on a busy machine, after events the test waits for. Wait for its
+    //  handshake (the subscription goes out with it), then make a round
+    //  trip through the supervisor so it has read the subscription.
+    char monitor_ep [64];
+    snprintf (monitor_ep, sizeof monitor_ep, "inproc://tree-events-%p", (void *) events);
+    cr_assert_eq (zmq_socket_monitor (zsock_resolve (events->sub), monitor_ep,
+                                      ZMQ_EVENT_HANDSHAKE_SUCCEEDED), 0);
+    zsock_t *monitor = zsock_new_pair (monitor_ep);
+    cr_assert_not_null (monitor);
     cr_assert_eq (zsock_connect (events->sub, "%s", endpoint), 0);
-    //  A round trip through the supervisor: by its end the subscription
-    //  has reached it (ipc connects at once).
+    zsock_set_rcvtimeo (monitor, 30000);
+    zmsg_t *event = zmsg_recv (monitor);
+    cr_assert_not_null (event, "the event stream did not connect in 30 s");
+    zmsg_destroy (&event);
+    zmq_socket_monitor (zsock_resolve (events->sub), NULL, 0);
+    zsock_destroy (&monitor);
     json_t *status = tree_status (self);
     json_decref (status);
     return events;
