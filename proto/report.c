@@ -295,3 +295,14 @@ report_release (report_t *self)
     free (self->project);
     memset (self, 0, sizeof *self);
 }
+
+bool
+report_has_tests (const report_t *self)
+{
+    for (size_t j = 0; self && j < self->jobs_count; j++)
+        for (size_t k = 0; k < self->jobs [j].steps_count; k++)
+            if (self->jobs [j].steps [k].kind == CMD_TEST
+            &&  self->jobs [j].steps [k].run && *self->jobs [j].steps [k].run)
+                return true;
+    return false;
+}

@@ -78,6 +78,12 @@ int report_encode (const report_t *self, uint8_t **buf_p, size_t *size_p);
 int report_decode (report_t *self, const uint8_t *buf, size_t size);
 void report_release (report_t *self);
 
+//  True when some job has a test step (kind CMD_TEST with a command).
+//  A report without one is a project where no test command was found:
+//  the detector then adds a "no-tests" note saying what it read, the
+//  generator writes a test step that fails, and `generate` exits 5.
+bool report_has_tests (const report_t *self);
+
 //  Free one service's strings and leave it empty (the array that holds
 //  it is the caller's).
 void report_service_release (report_service_t *self);

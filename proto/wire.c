@@ -94,7 +94,7 @@ s_result_valid (const wire_result_t *self)
         return false;
     if (self->ok)
         return self->error [0] == 0 && !self->input_error;
-    return self->error [0] != 0;
+    return self->error [0] != 0 && !self->no_tests;
 }
 
 static bool
@@ -444,12 +444,15 @@ wire_result_encode (const wire_result_t *self, uint8_t **buf_p, size_t *size_p)
     if (!self || !s_result_valid (self))
         return errno = EINVAL, -1;
     mp_writer_t writer;
-    s_begin (&writer, WIRE_RESULT, 5);
+    s_begin (&writer, WIRE_RESULT, self->no_tests? 6: 5);
     s_put_uint (&writer, "job", self->job_id);
     s_put_bool (&writer, "ok", self->ok);
     s_put_bool (&writer, "inerr", self->input_error);
     s_put_str (&writer, "err", self->error);
     s_put_uint (&writer, "us", self->elapsed_us);
+    //  Optional, added in a minor revision: old readers ignore it.
+    if (self->no_tests)
+        s_put_bool (&writer, "notest", true);
     return mp_writer_finish (&writer, buf_p, size_p);
 }
 
@@ -466,6 +469,7 @@ wire_result_decode (wire_result_t *self, const uint8_t *buf, size_t size)
     &&  !s_get_bool (root, "inerr", &self->input_error)
     &&  !s_get_str (root, "err", self->error, sizeof self->error)
     &&  !s_get_u64 (root, "us", &self->elapsed_us)
+    &&  !mp_bool_opt (mp_get (root, "notest"), &self->no_tests)
     &&  s_result_valid (self))
         rc = 0;
     if (rc)
@@ -705,7 +709,7 @@ wire_reply_encode (const wire_reply_t *self, uint8_t **buf_p, size_t *size_p)
     if (!self || !s_reply_valid (self))
         return errno = EINVAL, -1;
     mp_writer_t writer;
-    s_begin (&writer, WIRE_REPLY, self->accepted? 6: 5);
+    s_begin (&writer, WIRE_REPLY, 5 + (self->accepted? 1: 0) + (self->no_tests? 1: 0));
     s_put_uint (&writer, "req", self->req_id);
     s_put_int (&writer, "code", self->code);
     s_put_str (&writer, "wf", self->workflow_id);
@@ -714,6 +718,8 @@ wire_reply_encode (const wire_reply_t *self, uint8_t **buf_p, size_t *size_p)
     //  Optional, added in a minor revision: old readers ignore it.
     if (self->accepted)
         s_put_bool (&writer, "acc", true);
+    if (self->no_tests)
+        s_put_bool (&writer, "notest", true);
     return mp_writer_finish (&writer, buf_p, size_p);
 }
 
@@ -731,6 +737,7 @@ wire_reply_decode (wire_reply_t *self, const uint8_t *buf, size_t size)
     &&  !s_get_str (root, "msg", self->message, sizeof self->message)
     &&  !s_get_bool (root, "degr", &self->degraded)
     &&  !mp_bool_opt (mp_get (root, "acc"), &self->accepted)
+    &&  !mp_bool_opt (mp_get (root, "notest"), &self->no_tests)
     &&  s_reply_valid (self))
         rc = 0;
     if (rc)

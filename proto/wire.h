@@ -62,6 +62,8 @@ typedef struct {
     bool input_error;           //  failed because the input is bad
     char error [512];           //  one line, "" when ok
     uint64_t elapsed_us;        //  time spent on the job in the worker
+    bool no_tests;              //  generate: the workflow has no test command
+                                //  (optional key "notest", only with ok)
 } wire_result_t;
 
 typedef struct {
@@ -123,6 +125,8 @@ typedef struct {
     bool degraded;              //  the workflow was built without the detector
     bool accepted;              //  not the answer yet: the SUBMIT is on disk
                                 //  and will run (optional key "acc")
+    bool no_tests;              //  the workflow sent has no test command: its
+                                //  test step fails (optional key "notest")
 } wire_reply_t;
 
 //  The type of an encoded header, WIRE_UNKNOWN when it is not a

@@ -65,7 +65,7 @@ _readme2ci () {
                 --timeout|--id|--endpoint) return 0 ;;
             esac
             if [[ $cur == -* ]]; then
-                _readme2ci_words "--target -o --out-dir --explain --json --priority
+                _readme2ci_words "--target -o --out-dir --explain --json --allow-no-tests --priority
                                   --timeout --id --inline --endpoint --help"
             else
                 _readme2ci_paths -f

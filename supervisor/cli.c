@@ -85,9 +85,9 @@ static const char *const s_usage_text =
 
 static const char *const s_generate_help =
     "usage: readme2ci generate [--target github|gitlab] [-o FILE | --out-dir DIR]\n"
-    "                          [--explain] [--json] [--priority LEVEL|N]\n"
-    "                          [--timeout MS] [--id ID] [--inline]\n"
-    "                          [--endpoint EP] PATH...\n"
+    "                          [--explain] [--json] [--allow-no-tests]\n"
+    "                          [--priority LEVEL|N] [--timeout MS] [--id ID]\n"
+    "                          [--inline] [--endpoint EP] PATH...\n"
     "\n"
     "Reads each PATH (a project folder, or a README inside one) and prints the\n"
     "CI workflow its maintainers would run. Uses the running supervisor, or\n"
@@ -98,6 +98,7 @@ static const char *const s_generate_help =
     "  --out-dir DIR   with several PATHs: one file per input, named after it\n"
     "  --explain       comment every step with where its command came from\n"
     "  --json          print the detection report (with sources) instead\n"
+    "  --allow-no-tests  exit 0, not 5, when no test command is found\n"
     "  --priority P    critical, high, normal (default), low, or 0..1000\n"
     "  --timeout MS    give up after MS milliseconds (default 60000)\n"
     "  --id ID         name the workflow; an ID already known is attached to\n"
@@ -110,12 +111,22 @@ static const char *const s_generate_help =
     "  readme2ci generate --explain examples/todo-api\n"
     "  readme2ci generate --out-dir out/ projects/*\n"
     "\n"
+    "PATH must be a project: a folder with a README or a build file, or a\n"
+    "README (named README*, or Markdown, reStructuredText or AsciiDoc). When\n"
+    "no test command is found, the workflow is still written, with a test\n"
+    "step that fails and says what to add; generate says so on stderr and\n"
+    "exits 5 (--explain and --json show where it looked).\n"
+    "\n"
     "With several PATHs and stderr on a terminal, a progress bar shows how\n"
     "many are done; elsewhere generate prints only errors.\n"
     "\n"
     "With one PATH through a running tree (not a private one), a terminal is\n"
     "told the workflow's id, for `readme2ci result ID`; --json puts it in the\n"
-    "report as workflow_id.\n";
+    "report as workflow_id.\n"
+    "\n"
+    "With several PATHs the status is the highest of 1, 3, 4 and 6 when\n"
+    "any input failed, else 5 when any workflow has no test command, else\n"
+    "0; every workflow that could be made is written.\n";
 
 static const char *const s_up_help =
     "usage: readme2ci up [-c CONFIG] [-d] [--log-level LEVEL]\n"
@@ -432,6 +443,7 @@ typedef struct {
     const char *out_dir;
     const char *endpoint;
     bool inline_run;
+    bool allow_no_tests;        //  no test command found is exit 0, not 5
     int timeout_ms;
     input_t *inputs;
     size_t inputs_count;
@@ -483,6 +495,35 @@ s_write_output (generate_t *self, input_t *input, const char *text, size_t size)
     return EXIT_OK;
 }
 
+//  The status of several inputs: any failure (the highest: 1, 3, 4, 6,
+//  a signal) over "no test command found" (5) over success.
+static int
+s_worse (int a, int b)
+{
+    bool a_failed = a != EXIT_OK && a != EXIT_NO_TESTS;
+    bool b_failed = b != EXIT_OK && b != EXIT_NO_TESTS;
+    if (a_failed || b_failed)
+        return !b_failed || (a_failed && a > b)? a: b;
+    return a > b? a: b;
+}
+
+//  The workflow written for input has no test command: said on stderr
+//  (the same words through the tree and --inline); 5 unless allowed.
+static int
+s_no_tests (generate_t *self, input_t *input)
+{
+    const char *step = self->submit.options.json? "the workflow's test step would fail"
+                                                : "the workflow's test step fails";
+    if (self->allow_no_tests) {
+        fprintf (stderr, "readme2ci: warning: %s: no test command found; %s until one "
+                 "is added (--explain shows where readme2ci looked)\n", input->path, step);
+        return EXIT_OK;
+    }
+    return s_fail (EXIT_NO_TESTS, "%s: no test command found; %s until one is added "
+                   "(--explain shows where readme2ci looked; --allow-no-tests exits 0)",
+                   input->path, step);
+}
+
 //  The three steps in this process: the same functions the workers run.
 static int
 s_generate_inline (generate_t *self, input_t *input, const knowledge_t *kb)
@@ -516,6 +557,8 @@ s_generate_inline (generate_t *self, input_t *input, const knowledge_t *kb)
         goto out;
     }
     code = s_write_output (self, input, (const char *) generated.data, generated.size);
+    if (code == EXIT_OK && generated.no_tests)
+        code = s_no_tests (self, input);
 out:
     free (parsed.data);
     free (detected.data);
@@ -686,12 +729,13 @@ s_generate_tree (generate_t *self, client_t *client, const char *endpoint, pid_t
                 code = s_write_result (self, input, &reply, child <= 0
                                        && self->inputs_count == 1
                                        && term_is_tty (STDERR_FILENO));
+                if (code == EXIT_OK && reply.reply.no_tests)
+                    code = s_no_tests (self, input);
             }
             else
                 s_fail (code, "%s: %s", input->path, reply.reply.message);
-            if (code > worst)
-                worst = code;
-            term_progress_step (&bar, code != EXIT_OK);
+            worst = s_worse (worst, code);
+            term_progress_step (&bar, code != EXIT_OK && code != EXIT_NO_TESTS);
         }
         client_reply_release (&reply);
     }
@@ -790,6 +834,9 @@ s_parse_generate (generate_t *self, int argc, char **argv,
         else
         if (strcmp (arg, "--inline") == 0)
             self->inline_run = true;
+        else
+        if (strcmp (arg, "--allow-no-tests") == 0)
+            self->allow_no_tests = true;
         else
         if (arg [0] == '-' && arg [1]) {
             free (paths);
@@ -971,9 +1018,8 @@ cli_run_workflows (int argc, char **argv, const cli_workflow_hooks_t *hooks)
                 continue;
             term_progress_clear (&bar);
             int one = s_generate_inline (&self, &self.inputs [i], kb);
-            if (one > code)
-                code = one;
-            term_progress_step (&bar, one != EXIT_OK);
+            code = s_worse (code, one);
+            term_progress_step (&bar, one != EXIT_OK && one != EXIT_NO_TESTS);
         }
         term_progress_clear (&bar);
         knowledge_destroy (&kb);
@@ -1043,11 +1089,8 @@ cli_run_workflows (int argc, char **argv, const cli_workflow_hooks_t *hooks)
     else
     if (child <= 0 && (ping = s_generate_ping (&self, client, endpoint)))
         code = ping;
-    else {
-        int tree = s_generate_tree (&self, client, endpoint, child);
-        if (tree > code)
-            code = tree;
-    }
+    else
+        code = s_worse (code, s_generate_tree (&self, client, endpoint, child));
     if (child > 0) {
         client_reply_t reply;
         if (client && client_request (client, "down", NULL, 0, 2000, &reply) == 0)
@@ -1649,6 +1692,11 @@ s_cmd_result (int argc, char **argv)
     else
     if (code)
         s_fail (code, "%s: %s", id, reply.reply.message);
+    //  A fetch that worked is 0; what generate said of the workflow is
+    //  said again.
+    if (code == EXIT_OK && reply.reply.no_tests)
+        fprintf (stderr, "readme2ci: warning: %s: no test command found; the workflow's "
+                 "test step fails until one is added\n", id);
     client_reply_release (&reply);
     return code;
 }

@@ -267,10 +267,11 @@ control_on_request (server_t *self, zframe_t *identity, zframe_t *header)
     }
     else
     if (strcmp (request.op, "result") == 0 && request.args_count == 1) {
-        const char *text = flow_result (self, request.args [0]);
+        bool no_tests = false;
+        const char *text = flow_result (self, request.args [0], &no_tests);
         if (text)
-            server_reply (self, identity, request.req_id, 0, request.args [0], "", false,
-                          text, strlen (text));
+            server_reply_result (self, identity, request.req_id, request.args [0], false,
+                                 no_tests, text, strlen (text));
         else
         if (flow_evicted (self, request.args [0])) {
             char retention [128], message [256];

@@ -58,11 +58,16 @@ s_waiter_release (waiter_t *self)
 //  Answers one waiter (see server_reply).
 static void
 s_waiter_reply (server_t *self, const waiter_t *waiter, int code, const char *workflow_id,
-                const char *message, bool degraded, const void *body, size_t body_size)
+                const char *message, bool degraded, bool no_tests,
+                const void *body, size_t body_size)
 {
     zframe_t *identity = zframe_new (waiter->size > WAITER_INLINE? waiter->identity.heap
                                                                  : waiter->identity.bytes,
                                      waiter->size);
+    if (identity && code == 0)
+        server_reply_result (self, identity, waiter->req_id, workflow_id, degraded,
+                             no_tests, body, body_size);
+    else
     if (identity)
         server_reply (self, identity, waiter->req_id, code, workflow_id, message, degraded,
                       body, body_size);
@@ -311,19 +316,22 @@ s_evict_oldest (server_t *self, const char *reason, bool record)
 
 void
 flow_keep_result (server_t *self, const char *id, const char *text, size_t size,
-                  uint64_t time_ms, bool record)
+                  uint64_t time_ms, bool record, bool no_tests)
 {
     //  One block per result (see RESULT_HEAD): the table's key and the
-    //  order list both point into it instead of copying the id.
+    //  order list both point into it instead of copying the id. After
+    //  the id's NUL, a byte says whether the workflow has a test command
+    //  ('t') or not ('n'); then its text.
     size_t id_size = strlen (id) + 1;
-    char *block = malloc (RESULT_HEAD + id_size + size + 1);
+    char *block = malloc (RESULT_HEAD + id_size + 1 + size + 1);
     if (!block)
         return;
     memcpy (block, &time_ms, RESULT_HEAD);
     char *key = block + RESULT_HEAD;
     memcpy (key, id, id_size);
-    memcpy (key + id_size, text, size);
-    key [id_size + size] = 0;
+    key [id_size] = no_tests? 'n': 't';
+    memcpy (key + id_size + 1, text, size);
+    key [id_size + 1 + size] = 0;
     char *old = zhashx_lookup (self->results, id);
     if (old) {
         void *handle = zlistx_find (self->results_order, old);
@@ -338,10 +346,15 @@ flow_keep_result (server_t *self, const char *id, const char *text, size_t size,
 }
 
 const char *
-flow_result (server_t *self, const char *id)
+flow_result (server_t *self, const char *id, bool *no_tests_p)
 {
     const char *key = zhashx_lookup (self->results, id);
-    return key? key + strlen (key) + 1: NULL;
+    if (!key)
+        return NULL;
+    const char *flag = key + strlen (key) + 1;
+    if (no_tests_p)
+        *no_tests_p = *flag == 'n';
+    return flag + 1;
 }
 
 uint64_t
@@ -371,6 +384,8 @@ flow_finish (server_t *self, workflow_t *wf, int code, const char *message, zfra
     if (code == 0) {
         self->completed++;
         json_object_set_new (fields, "degraded", json_boolean (wf->options.degraded));
+        if (wf->no_tests)
+            json_object_set_new (fields, "no_tests", json_true ());
         json_object_set_new (fields, "bytes", json_integer ((json_int_t) zframe_size (text)));
         json_object_set_new (fields, "elapsed_ms",
                              json_integer ((json_int_t) (util_now_ms () - wf->accepted_ms)));
@@ -384,7 +399,7 @@ flow_finish (server_t *self, workflow_t *wf, int code, const char *message, zfra
         //  and a client attaching later get it even after a restart.
         server_event_bytes (self, "workflow.completed", fields, "result", text, NULL, NULL);
         flow_keep_result (self, wf->id, (const char *) zframe_data (text), zframe_size (text),
-                          util_wall_ms (), true);
+                          util_wall_ms (), true, wf->no_tests);
     }
     else {
         bool shed = strstr (message, "overloaded") != NULL;
@@ -409,10 +424,10 @@ flow_finish (server_t *self, workflow_t *wf, int code, const char *message, zfra
     const void *body = text? zframe_data (text): NULL;
     size_t body_size = text? zframe_size (text): 0;
     s_waiter_reply (self, &wf->waiter, code, wf->id, message, wf->options.degraded,
-                    body, body_size);
+                    wf->no_tests, body, body_size);
     for (size_t i = 0; i < wf->more_waiters_count; i++)
         s_waiter_reply (self, &wf->more_waiters [i], code, wf->id, message,
-                        wf->options.degraded, body, body_size);
+                        wf->options.degraded, wf->no_tests, body, body_size);
     dheap_remove (&self->deadlines, &wf->deadline_slot);
     zhashx_delete (self->workflows, wf->id);
     self->freed_since_trim++;
@@ -738,6 +753,7 @@ flow_on_result (server_t *self, worker_t *worker, zmsg_t *msg, zframe_t *header)
     wf->suspect = false;
     component_t *next = NULL;
     if (wf->step == STEP_GENERATE) {
+        wf->no_tests = result.no_tests;
         flow_finish (self, wf, 0, "", payload);     //  frees wf
         zframe_destroy (&payload);
     }
@@ -848,10 +864,11 @@ flow_submit (server_t *self, zframe_t *identity, zmsg_t *msg, zframe_t *header)
             known->more_waiters_count++;
             return;
         }
-        const char *text = flow_result (self, submit.workflow_id);
+        bool no_tests = false;
+        const char *text = flow_result (self, submit.workflow_id, &no_tests);
         if (text) {
-            server_reply (self, identity, submit.req_id, 0, submit.workflow_id, "", false,
-                          text, strlen (text));
+            server_reply_result (self, identity, submit.req_id, submit.workflow_id, false,
+                                 no_tests, text, strlen (text));
             return;
         }
         if (flow_evicted (self, submit.workflow_id)) {

@@ -105,10 +105,17 @@ s_collect_pending (const event_t *queued, void *arg)
     return 0;
 }
 
+typedef struct {
+    server_t *server;
+    snapshot_t *state;
+} s_restore_t;
+
 static int
 s_restore_result (const char *id, const char *text, size_t size, uint64_t time, void *arg)
 {
-    flow_keep_result ((server_t *) arg, id, text, size, time, false);
+    s_restore_t *self = arg;
+    flow_keep_result (self->server, id, text, size, time, false,
+                      snapshot_result_no_tests (self->state, id));
     return 0;
 }
 
@@ -125,7 +132,8 @@ static size_t
 s_requeue (server_t *self, snapshot_t *state)
 {
     snapshot_each_evicted (state, s_restore_evicted, self);
-    snapshot_each_result (state, s_restore_result, self);
+    s_restore_t restore = { self, state };
+    snapshot_each_result (state, s_restore_result, &restore);
     s_pending_list_t pending = { calloc (snapshot_pending_count (state) + 1,
                                          sizeof (const event_t *)), 0 };
     if (!pending.list)

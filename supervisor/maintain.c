@@ -119,9 +119,11 @@ s_current_state (server_t *self)
         snapshot_set_desired (state, self->components [c].name, self->components [c].desired);
     for (const char *id = zlistx_first (self->results_order); id;
          id = zlistx_next (self->results_order)) {
-        const char *text = flow_result (self, id);
-        if (text && snapshot_add_result (state, id, text, strlen (text),
-                                         flow_result_time (self, id)))
+        bool no_tests = false;
+        const char *text = flow_result (self, id, &no_tests);
+        if (text && (snapshot_add_result (state, id, text, strlen (text),
+                                          flow_result_time (self, id))
+                     || (no_tests && snapshot_mark_no_tests (state, id))))
             goto out_destroy;
     }
     for (const char *id = zlistx_first (self->evicted_order); id;

@@ -50,15 +50,55 @@ static const char *const s_manifests [] = {
     NULL
 };
 
+//  Lock files that record what each installed package needs (its engines):
+//  read when they fit under the limit, only listed when they do not, as
+//  they are evidence to weigh, not a build file the project needs.
+static const char *const s_lockfiles [] = {
+    "package-lock.json", "npm-shrinkwrap.json", "pnpm-lock.yaml", NULL
+};
+
+static bool
+s_is_lockfile (const char *name)
+{
+    for (size_t i = 0; s_lockfiles [i]; i++)
+        if (strcmp (s_lockfiles [i], name) == 0)
+            return true;
+    return false;
+}
+
 //  README names in the order we prefer them.
 static const char *const s_readmes [] = {
     "README.md", "README.markdown", "README.mdown", "README.rst", "README.txt",
     "README.adoc", "README", NULL
 };
 
+//  Extensions of the markup the parser reads (Markdown, reStructuredText,
+//  AsciiDoc): a file given by name with one of these is documentation
+//  even when it is not called README (docs/BUILDING.md, INSTALL.rst).
+static const char *const s_markup [] = {
+    ".md", ".markdown", ".mdown", ".mkd", ".mkdn", ".rst", ".rest", ".adoc",
+    ".asciidoc", ".asc", NULL
+};
+
+bool
+project_is_readme_name (const char *path)
+{
+    const char *name = strrchr (path, '/');
+    name = name? name + 1: path;
+    if (strncasecmp (name, "readme", 6) == 0)
+        return true;
+    const char *dot = strrchr (name, '.');
+    for (size_t i = 0; dot && dot != name && s_markup [i]; i++)
+        if (strcasecmp (dot, s_markup [i]) == 0)
+            return true;
+    return false;
+}
+
 bool
 project_is_manifest (const char *name)
 {
+    if (s_is_lockfile (name))
+        return true;
     for (size_t i = 0; s_manifests [i]; i++)
         if (fnmatch (s_manifests [i], name, 0) == 0)
             return true;
@@ -228,8 +268,14 @@ s_add_manifest (const char *root_real, const char *folder, const char *name,
     char *data;
     size_t size;
     if (s_read_inside (root_real, folder, name, PROJECT_MAX_MANIFEST, false, NULL,
-                       &data, &size, err, err_size))
-        return 1;
+                       &data, &size, err, err_size)) {
+        if (!s_is_lockfile (name))
+            return 1;
+        //  too large or unreadable: the name, listed already, is enough
+        --*manifests;
+        *err = 0;
+        return 0;
+    }
     int added = project_add_manifest (project, name, data, size);
     free (data);
     if (added) {
@@ -241,14 +287,16 @@ s_add_manifest (const char *root_real, const char *folder, const char *name,
 
 //  Folders one level down that hold a part of the project (web/, api/,
 //  backend/) are read too; these never do, or hold what is not built
-//  and tested as part of it.
+//  and tested as part of it. test/ and tests/ are read: the build files
+//  there may be how the project's tests are built and run (the detector
+//  treats them as the tests of the top-level build, not as a part).
 static bool
 s_skipped_folder (const char *name)
 {
     static const char *const skipped [] = { "node_modules", "vendor", "target", "build",
         "_build", "dist", "out", "venv", "env", "deps", "third_party", "third-party",
         "external", "extern", "examples", "example", "samples", "sample", "demo", "demos",
-        "docs", "doc", "test", "tests", "testdata", "fixtures", "bench", "benches",
+        "docs", "doc", "testdata", "fixtures", "bench", "benches",
         "benchmarks", "__pycache__", "tmp", NULL };
     if (name [0] == '.' || name [0] == '_')
         return true;
@@ -363,6 +411,18 @@ project_load (const char *path, project_docs_t *docs, project_t *project,
             util_copy (folder, sizeof folder, ".");
         }
         readme = readme_buf;
+        //  A source file, a build file or a picture taken for a README
+        //  would give a workflow made of nothing: refuse it by its name.
+        if (!project_is_readme_name (readme_buf)) {
+            if (project_is_manifest (readme_buf))
+                snprintf (err, err_size, "%s: a build file, not a README; give the "
+                          "project folder that holds it", path);
+            else
+                snprintf (err, err_size, "%s: not a README (one is named README* or is "
+                          "Markdown, reStructuredText or AsciiDoc: .md, .rst, .adoc); "
+                          "give the project folder or its README", path);
+            return -1;
+        }
     }
     else {
         snprintf (err, err_size, "%s: not a file or folder", path);
@@ -421,7 +481,8 @@ project_load (const char *path, project_docs_t *docs, project_t *project,
             memcpy (names [count] + len, "/", 2);
         count++;
     }
-    qsort (names, count, sizeof *names, s_compare_names);
+    if (count)                  //  an empty folder has no list at all
+        qsort (names, count, sizeof *names, s_compare_names);
 
     char base_buf [PATH_MAX];
     const char *base = s_basename (root_real, base_buf, sizeof base_buf);
@@ -463,6 +524,12 @@ project_load (const char *path, project_docs_t *docs, project_t *project,
         if (s_read_inside (root_real, folder, readme, PROJECT_MAX_README, true, &cut,
                            &data, &size, err, err_size))
             goto out_names;
+        //  Text has no NUL byte; a README-named binary is not one.
+        if (readme == readme_buf && memchr (data, 0, size)) {
+            snprintf (err, err_size, "%s: not a README: binary data, not text", path);
+            free (data);
+            goto out_names;
+        }
         //  Older READMEs are often Latin-1 (or UTF-8 with a stray byte):
         //  reading them beats refusing the whole project.
         bool latin1 = !project_valid_utf8 (data, size);
@@ -543,6 +610,14 @@ project_load (const char *path, project_docs_t *docs, project_t *project,
         if (s_load_subfolder (root_real, folder, sub, project, &manifests,
                               err, err_size, warn, warn_size))
             goto out_names;
+    }
+    //  Neither a README nor a build file: nothing says this is a project
+    //  (an empty folder, a folder of notes or pictures, the wrong path).
+    if (!readme && project->manifests_count == 0) {
+        snprintf (err, err_size, "%s: not a project folder: no README and no build file "
+                  "(package.json, pyproject.toml, CMakeLists.txt, Makefile...) in it",
+                  path);
+        goto out_names;
     }
     rc = 0;
 out_names:

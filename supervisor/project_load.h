@@ -31,6 +31,13 @@ int project_load (const char *path, project_docs_t *docs, project_t *project,
 //  in warn ("" when none). Returns 0, or -1 (ENOMEM).
 int project_load_ci (const char *path, project_t *project, char *warn, size_t warn_size);
 
+//  True when the file at path may be given as a README: its name starts
+//  with "readme" (any case), or it has the extension of a markup the
+//  parser reads (.md, .markdown, .rst, .adoc...). project_load refuses
+//  any other file (exit 1), and a folder with neither a README nor a
+//  build file.
+bool project_is_readme_name (const char *path);
+
 //  True when name is one of the build files whose contents we send.
 bool project_is_manifest (const char *name);
 

@@ -112,6 +112,10 @@ server_reply_held (server_t *self, zframe_t *identity, uint64_t req_id, int code
     ledger_hold_reply (self, identity, &reply, body, body_size);
 }
 
+static void
+s_reply (server_t *self, zframe_t *identity, const wire_reply_t *reply,
+         const void *body, size_t body_size);
+
 void
 server_reply (server_t *self, zframe_t *identity, uint64_t req_id, int code,
               const char *workflow_id, const char *message, bool degraded,
@@ -120,9 +124,27 @@ server_reply (server_t *self, zframe_t *identity, uint64_t req_id, int code,
     wire_reply_t reply = { .req_id = req_id, .code = code, .degraded = degraded };
     util_copy (reply.workflow_id, sizeof reply.workflow_id, workflow_id? workflow_id: "");
     util_copy (reply.message, sizeof reply.message, message? message: "");
+    s_reply (self, identity, &reply, body, body_size);
+}
+
+void
+server_reply_result (server_t *self, zframe_t *identity, uint64_t req_id,
+                     const char *workflow_id, bool degraded, bool no_tests,
+                     const void *body, size_t body_size)
+{
+    wire_reply_t reply = { .req_id = req_id, .code = 0, .degraded = degraded,
+                           .no_tests = no_tests };
+    util_copy (reply.workflow_id, sizeof reply.workflow_id, workflow_id? workflow_id: "");
+    s_reply (self, identity, &reply, body, body_size);
+}
+
+static void
+s_reply (server_t *self, zframe_t *identity, const wire_reply_t *reply,
+         const void *body, size_t body_size)
+{
     uint8_t *buf;
     size_t size;
-    if (wire_reply_encode (&reply, &buf, &size)) {
+    if (wire_reply_encode (reply, &buf, &size)) {
         log_error ("cannot encode a reply: %s", strerror (errno));
         return;
     }

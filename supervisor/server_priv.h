@@ -102,6 +102,7 @@ struct workflow {
     uint8_t step;               //  a step_t
     uint8_t more_waiters_count;
     bool suspect;               //  was on a worker that died: runs alone
+    bool no_tests;              //  its workflow has no test command (generate)
     bool spooled;               //  docs and project wait on disk (the spool)
 };
 
@@ -261,6 +262,11 @@ uint64_t server_event_bytes (server_t *self, const char *type, json_t *fields,
 void server_reply (server_t *self, zframe_t *identity, uint64_t req_id, int code,
                    const char *workflow_id, const char *message, bool degraded,
                    const void *body, size_t body_size);
+//  Answer a client with a finished workflow's text (code 0); no_tests:
+//  the workflow has no test command (REPLY "notest").
+void server_reply_result (server_t *self, zframe_t *identity, uint64_t req_id,
+                          const char *workflow_id, bool degraded, bool no_tests,
+                          const void *body, size_t body_size);
 //  Answer a client once the last recorded event is on disk.
 void server_reply_held (server_t *self, zframe_t *identity, uint64_t req_id, int code,
                         const char *workflow_id, const char *message, bool degraded,
@@ -329,13 +335,16 @@ void flow_tick (server_t *self, uint64_t now);
 void flow_finish (server_t *self, workflow_t *wf, int code, const char *message,
                   zframe_t *text);
 void flow_abandon_all (server_t *self, const char *message);
-const char *flow_result (server_t *self, const char *id);
+//  A kept result's text, and in *no_tests_p (may be NULL) whether that
+//  workflow has no test command; NULL when none is kept under id.
+const char *flow_result (server_t *self, const char *id, bool *no_tests_p);
 //  When the result of id finished (ms since the epoch), 0 if not kept.
 uint64_t flow_result_time (server_t *self, const char *id);
 //  Keep a result finished at time_ms; the oldest beyond results.keep go,
-//  each a result.evicted event when record is set (not during replay).
+//  each a result.evicted event when record is set (not during replay);
+//  no_tests: the workflow has no test command.
 void flow_keep_result (server_t *self, const char *id, const char *text, size_t size,
-                       uint64_t time_ms, bool record);
+                       uint64_t time_ms, bool record, bool no_tests);
 //  Remember that the result of id was evicted (replay), and ask.
 void flow_note_evicted (server_t *self, const char *id);
 bool flow_evicted (server_t *self, const char *id);

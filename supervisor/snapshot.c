@@ -20,6 +20,7 @@ typedef struct {
     char *id;
     char *text;                 //  NUL-ended
     size_t size;
+    bool no_tests;              //  the workflow has no test command
     uint64_t time;              //  of its completion, ms since the epoch
 } s_result_t;
 
@@ -172,6 +173,13 @@ s_add_pending (s_state_t *state, event_t *queued)
     return 0;
 }
 
+static s_result_t *
+s_find_result (s_state_t *state, const char *id)
+{
+    void *handle = id? zhashx_lookup (state->results_by_id, id): NULL;
+    return handle? zlistx_handle_item (handle): NULL;
+}
+
 //  Remember that the result of id was evicted, forgetting the oldest
 //  beyond max ids (0: no bound). 0, or -1 with ENOMEM.
 static int
@@ -299,6 +307,14 @@ s_read_part (snapshot_t *self, const event_t *part)
                 return errno == ENOMEM? -1: (errno = EPROTO, -1);
         }
         else
+        if (strncmp (field->key, "notest:", 7) == 0) {
+            //  written in the same part as its result, after it
+            s_result_t *result = s_find_result (state, field->key + 7);
+            if (field->kind != EVENT_BOOL || !result)
+                return errno = EPROTO, -1;
+            result->no_tests = field->num != 0;
+        }
+        else
         if (strncmp (field->key, "result_time:", 12) == 0) {
             void *handle = zhashx_lookup (state->results_by_id, field->key + 12);
             if (field->kind != EVENT_INT || field->num < 0 || !handle)
@@ -379,6 +395,10 @@ snapshot_apply (snapshot_t *self, event_t *event)
         if (result && s_add_result (self->state, self->results_max, id, result, size,
                                     event->time))
             return -1;
+        bool no_tests = false;
+        s_result_t *kept = s_find_result (self->state, id);
+        if (kept && event_get_bool (event, "no_tests", &no_tests) == 0)
+            kept->no_tests = no_tests;
         s_end_pending (self->state, id);
     }
     else
@@ -464,6 +484,23 @@ snapshot_each_pending (snapshot_t *self, snapshot_pending_fn *fn, void *arg)
     }
 }
 
+int
+snapshot_mark_no_tests (snapshot_t *self, const char *id)
+{
+    s_result_t *result = s_find_result (self->state, id);
+    if (!result)
+        return errno = ENOENT, -1;
+    result->no_tests = true;
+    return 0;
+}
+
+bool
+snapshot_result_no_tests (snapshot_t *self, const char *id)
+{
+    s_result_t *result = s_find_result (self->state, id);
+    return result && result->no_tests;
+}
+
 void
 snapshot_each_result (snapshot_t *self, snapshot_result_fn *fn, void *arg)
 {
@@ -535,16 +572,19 @@ s_write_pending (const event_t *queued, void *arg)
 }
 
 static int
-s_write_result (const char *id, const char *text, size_t size, uint64_t time, void *arg)
+s_write_result (s_writer_t *self, const s_result_t *result)
 {
-    s_writer_t *self = arg;
     char key [EVENT_NAME_MAX + 1], time_key [EVENT_NAME_MAX + 1];
-    snprintf (key, sizeof key, "result:%s", id);
-    snprintf (time_key, sizeof time_key, "result_time:%s", id);
-    //  Both in the same part: the time follows its result.
-    event_t *part = s_writer_part (self, size + strlen (key) + strlen (time_key) + 16);
-    if (!part || event_add_bytes (part, key, text, size)
-    ||  event_add_int (part, time_key, (int64_t) time))
+    snprintf (key, sizeof key, "result:%s", result->id);
+    snprintf (time_key, sizeof time_key, "result_time:%s", result->id);
+    //  All in the same part: the time and the no-test mark follow their
+    //  result.
+    event_t *part = s_writer_part (self, result->size + 3 * strlen (time_key) + 24);
+    if (!part || event_add_bytes (part, key, result->text, result->size)
+    ||  event_add_int (part, time_key, (int64_t) result->time))
+        return self->error = errno, -1;
+    snprintf (key, sizeof key, "notest:%s", result->id);
+    if (result->no_tests && event_add_bool (part, key, true))
         return self->error = errno, -1;
     return 0;
 }
@@ -585,8 +625,9 @@ snapshot_events (snapshot_t *self, uint64_t time_ms, event_t **events_p, size_t 
     }
     if (!writer.error)
         snapshot_each_evicted (self, s_write_evicted, &writer);
-    if (!writer.error)
-        snapshot_each_result (self, s_write_result, &writer);
+    for (s_result_t *result = zlistx_first (state->results); result && !writer.error;
+         result = zlistx_next (state->results))
+        s_write_result (&writer, result);
     if (!writer.error)
         snapshot_each_pending (self, s_write_pending, &writer);
     event_t *last = writer.error? NULL: s_writer_part (&writer, 0);

@@ -10,6 +10,8 @@
       pending:ID   bin, an accepted workflow: its workflow.queued event
                    (event_encode), inputs included
       result:ID    bin, the result text of a finished workflow
+      notest:ID    bool, true: that workflow has no test command (in the
+                   same part as result:ID, after it)
       result_time:ID  int, when it finished (ms since the epoch), after
                    its result:ID in the same part; absent: the part's time
       evicted:ID   bool, a result that was evicted (result.evicted): its
@@ -67,6 +69,11 @@ int snapshot_add_result (snapshot_t *self, const char *id, const void *data,
 //  most SNAPSHOT_EVICTED_PER_RESULT x results_max ids, the newest). 0, or
 //  -1 with EINVAL or ENOMEM.
 int snapshot_add_evicted (snapshot_t *self, const char *id);
+//  Mark the kept result of id as a workflow with no test command (a
+//  workflow.completed event's "no_tests"; "notest:ID" in a snapshot).
+//  0, or -1 with ENOENT when no result is kept under id.
+int snapshot_mark_no_tests (snapshot_t *self, const char *id);
+bool snapshot_result_no_tests (snapshot_t *self, const char *id);
 //  Record a component's desired worker count. 0, or -1 with EINVAL.
 int snapshot_set_desired (snapshot_t *self, const char *component,
                           uint32_t count);

@@ -8,6 +8,7 @@
 
 #include <criterion/criterion.h>
 #include <dirent.h>
+#include <stdarg.h>
 #include <errno.h>
 #include <stdio.h>
 #include <stdlib.h>
@@ -355,6 +356,302 @@ Test (detector, pnpm_from_packageManager_with_conflicting_lockfile)
     cr_assert_eq (s_step_at (job, "pnpm test"), -1);
     cr_assert_not_null (s_note (&r, "conflict", "yarn.lock"));
     report_release (&r);
+}
+
+//  An invented Node project in memory: package.json, then name/contents
+//  pairs (contents NULL: only listed), NULL ended.
+static project_t
+s_node_project (const char *package_json, ...)
+{
+    project_t p = { 0 };
+    p.name = strdup ("gauge");
+    s_add_name (&p, "package.json");
+    s_add_manifest (&p, "package.json", package_json);
+    va_list args;
+    va_start (args, package_json);
+    const char *name;
+    while ((name = va_arg (args, const char *))) {
+        const char *data = va_arg (args, const char *);
+        s_add_name (&p, name);
+        if (data)
+            s_add_manifest (&p, name, data);
+    }
+    va_end (args);
+    return p;
+}
+
+static report_t
+s_detect_node (project_t *p, const readme_doc_t *doc)
+{
+    report_t r = s_detect (p, doc, false);
+    project_release (p);
+    return r;
+}
+
+Test (detector, node_matrix_keeps_to_the_engines_the_npm_lockfile_records)
+{
+    project_t p = s_node_project (
+        "{\"name\": \"gauge\", \"main\": \"index.js\", \"engines\": {\"node\": \">=12\"},\n"
+        " \"scripts\": {\"test\": \"spec-runner test/\"},\n"
+        " \"devDependencies\": {\"spec-runner\": \"^3.0.0\"}}\n",
+        "package-lock.json",
+        "{\"lockfileVersion\": 3, \"packages\": {\n"
+        "  \"\": {\"name\": \"gauge\", \"engines\": {\"node\": \">=12\"}},\n"
+        "  \"node_modules/spec-runner\": {\"version\": \"3.4.0\", \"dev\": true,\n"
+        "    \"engines\": {\"node\": \"^18.18.0 || >=20\"}},\n"
+        "  \"node_modules/glob-lite\": {\"version\": \"2.0.1\", \"dev\": true,\n"
+        "    \"engines\": {\"node\": \"20 || >=22\"}},\n"
+        "  \"node_modules/old-util\": {\"version\": \"1.0.0\", \"engines\": [\"node >= 0.4\"]},\n"
+        "  \"node_modules/odd\": {\"version\": \"1.0.0\", \"engines\": {\"node\": \"not a range\"}}\n"
+        "}}\n", NULL);
+    report_t r = s_detect_node (&p, NULL);
+    const report_job_t *job = s_must_job (&r, "node");
+    //  12 is the promise, but what the tests install needs 20: the oldest
+    //  line everything runs on, and the newest
+    cr_assert_str_eq (s_versions (job, "node"), "20,26");
+    const report_value_t *note = s_note (&r, "info", "left out of the matrix");
+    cr_assert_not_null (note);
+    cr_assert (strstr (note->value, "12, 14, 16") && strstr (note->value, "spec-runner@3.4.0"),
+               "%s", note->value);
+    cr_assert_str_eq (note->source, "package-lock.json");
+    cr_assert_not_null (s_note (&r, "info", "18 left out of the matrix: glob-lite@2.0.1"));
+    report_release (&r);
+}
+
+Test (detector, node_matrix_keeps_to_the_engines_the_pnpm_lockfile_records)
+{
+    project_t p = s_node_project (
+        "{\"name\": \"gauge\", \"packageManager\": \"pnpm@10.2.0\",\n"
+        " \"scripts\": {\"test\": \"spec-runner\"}}\n",
+        "pnpm-lock.yaml",
+        "lockfileVersion: '9.0'\n"
+        "packages:\n"
+        "  spec-runner@5.1.0:\n"
+        "    resolution: {integrity: sha512-AAAA}\n"
+        "    engines: {node: ^24.0.0 || >=26.0.0}\n"
+        "  tiny@1.0.0:\n"
+        "    resolution: {integrity: sha512-BBBB}\n", NULL);
+    report_t r = s_detect_node (&p, NULL);
+    const report_job_t *job = s_must_job (&r, "node");
+    //  no engines.node: every supported line the tooling runs on
+    cr_assert_str_eq (s_versions (job, "node"), "24,26");
+    cr_assert_not_null (s_note (&r, "info", "22 left out of the matrix: spec-runner@5.1.0"));
+    report_release (&r);
+    //  npm is not the package manager here: its lockfile is not the record
+    p = s_node_project (
+        "{\"name\": \"gauge\", \"packageManager\": \"pnpm@10.2.0\",\n"
+        " \"scripts\": {\"test\": \"spec-runner\"}}\n",
+        "package-lock.json",
+        "{\"lockfileVersion\": 3, \"packages\": {\"node_modules/spec-runner\":\n"
+        "  {\"version\": \"5.1.0\", \"engines\": {\"node\": \">=26\"}}}}\n", NULL);
+    r = s_detect_node (&p, NULL);
+    cr_assert_str_eq (s_versions (s_must_job (&r, "node"), "node"), "22,24,26");
+    report_release (&r);
+}
+
+Test (detector, node_matrix_without_lockfile_uses_what_is_known_of_the_tools)
+{
+    //  a test runner whose major 4 needs Node 20, a linter pinned exactly
+    project_t p = s_node_project (
+        "{\"name\": \"gauge\", \"main\": \"index.js\", \"engines\": {\"node\": \">=12\"},\n"
+        " \"scripts\": {\"test\": \"vitest run\"},\n"
+        " \"devDependencies\": {\"vitest\": \"^4.0.3\", \"eslint\": \"8.57.0\"}}\n", NULL);
+    report_t r = s_detect_node (&p, NULL);
+    cr_assert_str_eq (s_versions (s_must_job (&r, "node"), "node"), "20,26");
+    const report_value_t *note = s_note (&r, "info", "vitest ^4.0.3");
+    cr_assert_not_null (note);
+    cr_assert (strstr (note->source, "package.json:3"), "%s", note->source);
+    report_release (&r);
+    //  a lockfile that records engines is the evidence instead: what it
+    //  installed may be older than the newest of the line
+    p = s_node_project (
+        "{\"name\": \"gauge\", \"main\": \"index.js\", \"engines\": {\"node\": \">=12\"},\n"
+        " \"scripts\": {\"test\": \"vitest run\"},\n"
+        " \"devDependencies\": {\"vitest\": \"^4.0.3\"}}\n",
+        "package-lock.json",
+        "{\"lockfileVersion\": 3, \"packages\": {\"node_modules/vitest\":\n"
+        "  {\"version\": \"4.0.3\", \"engines\": {\"node\": \">=18\"}}}}\n", NULL);
+    r = s_detect_node (&p, NULL);
+    cr_assert_str_eq (s_versions (s_must_job (&r, "node"), "node"), "18,26");
+    report_release (&r);
+}
+
+Test (detector, node_matrix_stops_below_the_line_a_loader_breaks_on)
+{
+    //  esm declares ">=6" but fails on the lines from 22 on: the newest
+    //  line tested is the newest it runs on, even an unsupported one
+    project_t p = s_node_project (
+        "{\"name\": \"gauge\", \"main\": \"index.js\", \"engines\": {\"node\": \">=8\"},\n"
+        " \"scripts\": {\"test\": \"node -r esm test.js\"},\n"
+        " \"devDependencies\": {\"esm\": \"3.2.25\"}}\n",
+        "package-lock.json",
+        "{\"lockfileVersion\": 3, \"packages\": {\"node_modules/esm\":\n"
+        "  {\"version\": \"3.2.25\", \"engines\": {\"node\": \">=6\"}}}}\n", NULL);
+    report_t r = s_detect_node (&p, NULL);
+    cr_assert_str_eq (s_versions (s_must_job (&r, "node"), "node"), "12,20");
+    cr_assert_not_null (s_note (&r, "info", "22, 24, 26 left out of the matrix: esm"));
+    report_release (&r);
+}
+
+Test (detector, node_readme_floor_stays_within_the_tools_and_contradictions_are_set_aside)
+{
+    //  the README says Node 16; the coverage tool needs 18
+    project_t p = s_node_project (
+        "{\"name\": \"gauge\", \"main\": \"index.js\",\n"
+        " \"scripts\": {\"test\": \"c8 node --test\"},\n"
+        " \"devDependencies\": {\"c8\": \"^10.1.0\"}}\n", NULL);
+    readme_doc_t doc = s_doc ();
+    s_fact (&doc, "node", "16", 12);
+    report_t r = s_detect_node (&p, &doc);
+    cr_assert_str_eq (s_versions (s_must_job (&r, "node"), "node"), "18,26");
+    report_release (&r);
+    s_doc_free (&doc);
+    //  a package that asks for a line nothing else allows: the range alone
+    p = s_node_project (
+        "{\"name\": \"gauge\", \"main\": \"index.js\", \"engines\": {\"node\": \">=20\"},\n"
+        " \"scripts\": {\"test\": \"node --test\"}}\n",
+        "package-lock.json",
+        "{\"lockfileVersion\": 3, \"packages\": {\"node_modules/relic\":\n"
+        "  {\"version\": \"0.1.0\", \"engines\": {\"node\": \"<=0.12\"}}}}\n", NULL);
+    r = s_detect_node (&p, NULL);
+    cr_assert_str_eq (s_versions (s_must_job (&r, "node"), "node"), "20,26");
+    cr_assert_not_null (s_note (&r, "conflict", "relic@0.1.0"));
+    report_release (&r);
+}
+
+Test (detector, package_json_of_metadata_beside_a_native_build_is_no_node_job)
+{
+    //  a C library's package metadata (clib style): no scripts, and its
+    //  dependencies are "owner/repo" names npm cannot install
+    const char *meta =
+        "{\"name\": \"ringbuf\", \"version\": \"0.3.1\", \"repo\": \"someone/ringbuf\",\n"
+        " \"src\": [\"src/ringbuf.c\", \"src/ringbuf.h\"],\n"
+        " \"dependencies\": {\"someone/asserts\": \"0.1.0\"}, \"license\": \"MIT\"}\n";
+    project_t p = s_node_project (meta, "Makefile", "test:\n\t$(CC) test.c -o t && ./t\n",
+                                  NULL);
+    report_t r = s_detect_node (&p, NULL);
+    cr_assert_null (s_job (&r, "node"));
+    cr_assert_not_null (s_job (&r, "c"));
+    cr_assert_not_null (s_note (&r, "dropped", "not a Node build"));
+    report_release (&r);
+    //  the same beside CMake, with npm's placeholder test
+    p = s_node_project (
+        "{\"name\": \"ringbuf\", \"scripts\": {\"test\": \"echo \\\"Error: no test "
+        "specified\\\" && exit 1\"}}\n",
+        "CMakeLists.txt", "cmake_minimum_required(VERSION 3.16)\nproject(ringbuf C)\n"
+        "enable_testing()\nadd_executable(t test.c)\nadd_test(NAME t COMMAND t)\n", NULL);
+    r = s_detect_node (&p, NULL);
+    cr_assert_null (s_job (&r, "node"));
+    report_release (&r);
+    //  a script, or a package npm installs, makes it a Node build again
+    p = s_node_project (
+        "{\"name\": \"ringbuf\", \"scripts\": {\"test\": \"node test.js\"}}\n",
+        "Makefile", "all:\n\t$(CC) -c ringbuf.c\n", NULL);
+    r = s_detect_node (&p, NULL);
+    cr_assert_not_null (s_job (&r, "node"));
+    report_release (&r);
+    p = s_node_project (
+        "{\"name\": \"ringbuf\", \"main\": \"index.js\", \"dependencies\": {\"nan\": \"^2.0.0\"}}\n",
+        "Makefile", "all:\n\t$(CC) -c ringbuf.c\n", NULL);
+    r = s_detect_node (&p, NULL);
+    cr_assert_not_null (s_job (&r, "node"));
+    report_release (&r);
+}
+
+Test (detector, node_tests_only_script_runs_without_the_hooks_around_test)
+{
+    //  test = lint + tests + an audit through npx: CI runs the tests-only
+    //  script on every line and the lint on its own
+    project_t p = s_node_project (
+        "{\"name\": \"gauge\", \"main\": \"index.js\", \"engines\": {\"node\": \">=12\"},\n"
+        " \"scripts\": {\"pretest\": \"npm run lint\", \"test\": \"npm run tests-only\",\n"
+        "   \"posttest\": \"npx npm@'>=10.2' audit --production\",\n"
+        "   \"tests-only\": \"tape test/*.js\", \"lint\": \"eslint .\"}}\n", NULL);
+    report_t r = s_detect_node (&p, NULL);
+    const report_job_t *job = s_must_job (&r, "node");
+    cr_assert_str_eq (s_first_of (job, CMD_TEST)->run, "npm run tests-only");
+    cr_assert (strstr (s_first_of (job, CMD_TEST)->source, "scripts.tests-only"));
+    cr_assert_str_eq (s_first_of (job, CMD_LINT)->run, "npm run lint");
+    cr_assert_eq (s_step_at (job, "npm test"), -1);
+    report_release (&r);
+}
+
+Test (detector, node_check_hooks_fetched_by_npx_are_skipped_where_npm_can)
+{
+#define HOOKED(floor) \
+        "{\"name\": \"gauge\", \"main\": \"index.js\", \"engines\": {\"node\": \"" floor "\"},\n" \
+        " \"scripts\": {\"test\": \"tape test/*.js\",\n" \
+        "   \"posttest\": \"npx npm@'>=10.2' audit --production\"}}\n"
+    const char *text = HOOKED (">=18");
+    project_t p = s_node_project (text, NULL);
+    report_t r = s_detect_node (&p, NULL);
+    const report_job_t *job = s_must_job (&r, "node");
+    cr_assert_str_eq (s_versions (job, "node"), "18,26");
+    cr_assert_str_eq (s_first_of (job, CMD_TEST)->run, "npm test --ignore-scripts");
+    cr_assert_not_null (s_note (&r, "info", "--ignore-scripts"));
+    report_release (&r);
+    //  npm 6 (Node 14 and older) runs no script at all with
+    //  --ignore-scripts: there the hooks stay
+    text = HOOKED (">=14");
+#undef HOOKED
+    p = s_node_project (text, NULL);
+    r = s_detect_node (&p, NULL);
+    cr_assert_str_eq (s_first_of (s_must_job (&r, "node"), CMD_TEST)->run, "npm test");
+    report_release (&r);
+    //  a pretest that builds is not a check: npm test as written
+    p = s_node_project (
+        "{\"name\": \"gauge\", \"main\": \"index.js\", \"engines\": {\"node\": \">=20\"},\n"
+        " \"scripts\": {\"pretest\": \"tsc -p .\", \"test\": \"node --test\",\n"
+        "   \"posttest\": \"npx npm@'>=10.2' audit --production\"}}\n", NULL);
+    r = s_detect_node (&p, NULL);
+    cr_assert_str_eq (s_first_of (s_must_job (&r, "node"), CMD_TEST)->run, "npm test");
+    report_release (&r);
+}
+
+Test (detector, node_lint_through_the_tests_wrapper_is_left_to_its_test)
+{
+    //  `kit test` and `kit lint`: one wrapper, whose test the maintainers run
+    project_t p = s_node_project (
+        "{\"name\": \"gauge\", \"main\": \"index.js\",\n"
+        " \"scripts\": {\"test\": \"kit test && npm run size\", \"lint\": \"kit lint\",\n"
+        "   \"size\": \"size-check\"}}\n", NULL);
+    report_t r = s_detect_node (&p, NULL);
+    const report_job_t *job = s_must_job (&r, "node");
+    cr_assert_null (s_first_of (job, CMD_LINT));
+    cr_assert_str_eq (s_first_of (job, CMD_TEST)->run, "npm test");
+    cr_assert_not_null (s_note (&r, "dropped", "both run kit"));
+    report_release (&r);
+    //  a lint script through npm's own runner is a lint step
+    p = s_node_project (
+        "{\"name\": \"gauge\", \"main\": \"index.js\",\n"
+        " \"scripts\": {\"test\": \"npm run unit\", \"lint\": \"npm run eslint\",\n"
+        "   \"unit\": \"node --test\", \"eslint\": \"eslint .\"}}\n", NULL);
+    r = s_detect_node (&p, NULL);
+    cr_assert_str_eq (s_first_of (s_must_job (&r, "node"), CMD_LINT)->run, "npm run lint");
+    report_release (&r);
+}
+
+Test (detector, readme_fixer_script_is_no_lint_step)
+{
+    //  "run fix:format before committing": it rewrites files, checks nothing
+    project_t p = s_node_project (
+        "{\"name\": \"gauge\", \"main\": \"index.js\",\n"
+        " \"scripts\": {\"test\": \"node --test\", \"fix:format\": \"prettier . --write\",\n"
+        "   \"fix:lint\": \"eslint . --fix\", \"check:format\": \"prettier . --check\"}}\n",
+        NULL);
+    readme_doc_t doc = s_doc ();
+    uint32_t section = s_section (&doc, "Contributing", 3);
+    s_cmd (&doc, section, CMD_LINT, 0, 5, "npm run fix:format");
+    s_cmd (&doc, section, CMD_LINT, 0, 6, "npm run fix:lint");
+    s_cmd (&doc, section, CMD_LINT, 0, 7, "npm run check:format");
+    report_t r = s_detect_node (&p, &doc);
+    const report_job_t *job = s_must_job (&r, "node");
+    cr_assert_eq (s_step_at (job, "npm run fix:format"), -1);
+    cr_assert_eq (s_step_at (job, "npm run fix:lint"), -1);
+    cr_assert_eq (s_step (job, "npm run check:format")->kind, CMD_LINT);
+    cr_assert_not_null (s_note (&r, "dropped", "rewrites the files"));
+    report_release (&r);
+    s_doc_free (&doc);
 }
 
 Test (detector, yarn_berry_bun_and_version_files)

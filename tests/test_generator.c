@@ -1018,7 +1018,7 @@ Test (github, an_axis_no_action_takes_reaches_the_steps_as_a_variable)
 
     //  --explain says where the standards came from on the first step
     text = t_render (&report, "github", true, false);
-    const char *build = strstr (text, "- name: Build");
+    const char *build = strstr (text, "- name: Configure");
     cr_assert_not_null (build, "%s", text);
     const char *comment = strstr (text, "# cxx-std 14 from CMakeLists.txt:9");
     cr_assert (comment && comment < build, "%s", text);
@@ -1166,9 +1166,12 @@ Test (gitlab, explain_comments_every_script_line_with_its_source)
     ytree_destroy (&without);
     free (plain);
     cr_assert (strstr (text, "  # the job works in web/\n  - cd web\n"), "%s", text);
-    cr_assert (strstr (text, "  # from web/package-lock.json\n  - npm ci\n"), "%s", text);
+    //  each line says the name its step has in a GitHub workflow
+    cr_assert (strstr (text, "  # Install dependencies: from web/package-lock.json\n"
+                       "  - npm ci\n"), "%s", text);
     //  a multi-line command is one item with one comment
-    cr_assert (strstr (text, "  # from web/package.json:7 scripts.test\n  - |"), "%s", text);
+    cr_assert (strstr (text, "  # Test: from web/package.json:7 scripts.test\n  - |"), "%s",
+               text);
     cr_assert (strstr (text, "  # the job found no commands to run\n  - echo"), "%s", text);
     free (text);
     t_free (&report);
@@ -1268,7 +1271,8 @@ Test (json, the_report_with_every_source)
                       "ports"), 0)), "5432:5432");
     json_t *note = json_array_get (json_object_get (root, "notes"), 0);
     cr_assert_str_eq (json_string_value (json_object_get (note, "kind")), "conflict");
-    static const char *const top [] = { "project", "degraded", "jobs", "notes", NULL };
+    static const char *const top [] = { "project", "degraded", "tests_found", "jobs", "notes",
+                                        NULL };
     static const char *const job [] = { "id", "ecosystem", "language", "tool",
         "tool_source", "dir", "versions", "settings", "steps", "services", NULL };
     static const char *const step_keys [] = { "kind", "name", "run", "source", NULL };

@@ -114,3 +114,37 @@ Test (project_load, build_files_one_level_down_are_sent_with_their_folder)
     tu_rmtree (dir);
     free (dir);
 }
+
+//  Lock files record what each installed package needs (its engines):
+//  sent when under the manifest limit; a larger one is only listed, and
+//  the project still loads.
+Test (project_load, lockfiles_are_sent_when_they_fit_and_listed_when_not)
+{
+    char *dir = tu_tmpdir ();
+    tu_write (dir, "README.md", "# gauge\n");
+    tu_write (dir, "package.json", "{\"name\": \"gauge\"}\n");
+    tu_write (dir, "pnpm-lock.yaml", "lockfileVersion: '9.0'\n");
+    size_t big = PROJECT_MAX_MANIFEST + 16;
+    char *text = malloc (big + 1);
+    cr_assert_not_null (text);
+    memset (text, ' ', big);
+    text [0] = '{';
+    text [big - 2] = '}';
+    text [big - 1] = '\n';
+    text [big] = 0;
+    tu_write (dir, "package-lock.json", text);
+    free (text);
+    project_docs_t docs;
+    project_t project;
+    char err [256] = "", warn [256] = "";
+    cr_assert_eq (project_load (dir, &docs, &project, err, sizeof err, warn, sizeof warn),
+                  0, "%s", err);
+    cr_assert_not_null (s_manifest (&project, "pnpm-lock.yaml"));
+    cr_assert_null (s_manifest (&project, "package-lock.json"));
+    cr_assert (s_listed (&project, "package-lock.json"));
+    cr_assert_not_null (s_manifest (&project, "package.json"));
+    project_docs_release (&docs);
+    project_release (&project);
+    tu_rmtree (dir);
+    free (dir);
+}

@@ -10,6 +10,7 @@
 
 #include <dirent.h>
 #include <fcntl.h>
+#include <stdbool.h>
 #include <stdio.h>
 #include <stdlib.h>
 #include <string.h>
@@ -129,6 +130,20 @@ s_stubs (const char *dir, const char *log)
         cr_assert_eq (chmod (path, 0755), 0);
     }
     return bin;
+}
+
+//  Whether this machine can give a command a terminal: /dev/ptmx opens and
+//  the pty it makes exists under /dev/pts.
+static bool
+s_have_pty (void)
+{
+    int master = posix_openpt (O_RDWR | O_NOCTTY | O_CLOEXEC);
+    if (master < 0)
+        return false;
+    bool have = grantpt (master) == 0 && unlockpt (master) == 0
+             && ptsname (master) && access (ptsname (master), R_OK | W_OK) == 0;
+    close (master);
+    return have;
 }
 
 Test (qa_trust, scripts_help_never_acts, .timeout = 120)
@@ -322,18 +337,29 @@ Test (qa_trust, status_config_show_and_json_answers_follow_the_running_tree, .ti
     cr_assert_eq (tree_cli (&tree, &r, "generate", project, NULL), 0, "%s", r.err);
     cr_assert_eq (r.err_size, 0, "%s", r.err);
     tu_result_release (&r);
-    //  A terminal is told the id (script(1) gives the command one).
-    char line [4096];
-    snprintf (line, sizeof line, "README2CI_RUNTIME_DIR='%s' '%s' generate -o /dev/null '%s'",
-              tree.runtime, tu_bin ("readme2ci"), project);
-    char *argv [] = { "/usr/bin/script", "-qec", line, "/dev/null", NULL };
-    cr_assert_eq (tu_run (argv, NULL, NULL, 60000, &r), 0);
-    cr_assert_eq (r.status, 0, "%s%s", r.out, r.err);
-    const char *said = strstr (r.out, "workflow wf-");
-    cr_assert_not_null (said, "%s", r.out);
-    char id [64];
-    cr_assert_eq (sscanf (said, "workflow %63s", id), 1);
-    tu_result_release (&r);
+    //  A terminal is told the id (script(1) gives the command one). A
+    //  machine without pseudo-terminals (a chroot without /dev/pts) cannot
+    //  show that part; the id then comes from --json, checked below too.
+    char id [64] = "";
+    if (s_have_pty ()) {
+        char line [4096];
+        snprintf (line, sizeof line, "README2CI_RUNTIME_DIR='%s' '%s' generate -o /dev/null '%s'",
+                  tree.runtime, tu_bin ("readme2ci"), project);
+        char *argv [] = { "/usr/bin/script", "-qec", line, "/dev/null", NULL };
+        cr_assert_eq (tu_run (argv, NULL, NULL, 60000, &r), 0);
+        cr_assert_eq (r.status, 0, "%s%s", r.out, r.err);
+        const char *said = strstr (r.out, "workflow wf-");
+        cr_assert_not_null (said, "%s", r.out);
+        cr_assert_eq (sscanf (said, "workflow %63s", id), 1);
+        tu_result_release (&r);
+    }
+    else {
+        cr_log_warn ("no pseudo-terminal here: what a terminal is told is not checked");
+        snprintf (id, sizeof id, "trust-6");
+        cr_assert_eq (tree_cli (&tree, &r, "generate", "-o", "/dev/null", "--id", id, project,
+                                NULL), 0, "%s", r.err);
+        tu_result_release (&r);
+    }
     cr_assert_eq (tree_cli (&tree, &r, "generate", project, NULL), 0, "%s", r.err);
     char *yaml = strdup (r.out);
     tu_result_release (&r);

@@ -29,6 +29,8 @@ typedef struct {
     uint8_t *data;      //  malloc'd result, the caller frees it
     size_t size;
     bool input_error;   //  on failure: the input is bad (not our fault)
+    bool no_tests;      //  generate: no job runs tests (the workflow's
+                        //  test step fails; `generate` exits 5)
     char error[512];    //  on failure: one line naming the cause
 } step_result_t;
 

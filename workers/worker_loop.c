@@ -196,6 +196,7 @@ s_handle_job (worker_t *self, zmq_msg_t *parts, size_t count)
     }
     wire_result_t result = { .job_id = job.job_id, .ok = !failed,
                              .input_error = failed && res.input_error,
+                             .no_tests = !failed && res.no_tests,
                              .elapsed_us = (util_now_ms () - started) * 1000 };
     if (failed)
         util_copy (result.error, sizeof result.error, res.error [0]? res.error: "step failed");

@@ -339,6 +339,60 @@ dctx_step_named (dctx_t *self, report_job_t *job, cmd_kind_t kind,
     }
 }
 
+#define DCTX_APT "sudo apt-get install -y"
+
+void
+dctx_apt (dctx_t *self, report_job_t *job, const char *packages, const char *source)
+{
+    if (!job || !packages)
+        return;
+    report_step_t *install = NULL;
+    for (size_t i = 0; i < job->steps_count && !install; i++)
+        if (job->steps [i].kind == CMD_SYSTEM
+            && strncmp (job->steps [i].run, DCTX_APT " ", strlen (DCTX_APT) + 1) == 0
+            && !strpbrk (job->steps [i].run, "&|;\n"))
+            install = &job->steps [i];
+    char run [1024];
+    snprintf (run, sizeof run, "%s", install? install->run: DCTX_APT);
+    size_t used = strlen (run);
+    bool added = false;
+    for (const char *p = packages; *p; ) {
+        while (*p == ' ')
+            p++;
+        size_t n = strcspn (p, " ");
+        if (!n)
+            break;
+        char word [128];
+        snprintf (word, sizeof word, "%.*s", (int) (n < sizeof word? n: sizeof word - 1), p);
+        p += n;
+        //  each package once, in the order first asked for
+        bool have = false;
+        for (const char *w = run + strlen (DCTX_APT); *w && !have; ) {
+            while (*w == ' ')
+                w++;
+            size_t k = strcspn (w, " ");
+            have = k == strlen (word) && strncmp (w, word, k) == 0;
+            w += k;
+        }
+        if (have || used + strlen (word) + 2 >= sizeof run)
+            continue;
+        used += (size_t) snprintf (run + used, sizeof run - used, " %s", word);
+        added = true;
+    }
+    if (!added)
+        return;
+    dctx_step (self, job, CMD_SYSTEM, "sudo apt-get update", source);
+    if (!install) {
+        dctx_step (self, job, CMD_SYSTEM, run, source);
+        return;
+    }
+    char *copy = s_dup (self, run);
+    if (copy) {
+        free (install->run);
+        install->run = copy;
+    }
+}
+
 bool
 dctx_has_step (const report_job_t *job, cmd_kind_t kind)
 {
@@ -455,6 +509,146 @@ s_pick (dctx_t *self, report_job_t *job, const char *runtime,
     return true;
 }
 
+void
+dctx_limit (dctx_t *self, const report_job_t *job, const char *range, const char *why,
+            const char *source)
+{
+    if (!job || !range || !*range || !vrange_valid (range)
+        || self->limits_count >= DCTX_MAX_LIMITS)
+        return;
+    for (size_t i = 0; i < self->limits_count; i++)
+        if (strcmp (self->limits [i].job, job->id) == 0
+            && strcmp (self->limits [i].range, range) == 0)
+            return;
+    char *id = strdup (job->id), *copy = strdup (range), *text = strdup (why);
+    char *where = strdup (source);
+    if (!id || !copy || !text || !where) {
+        free (id);
+        free (copy);
+        free (text);
+        free (where);
+        self->oom = true;
+        return;
+    }
+    self->limits [self->limits_count].job = id;
+    self->limits [self->limits_count].range = copy;
+    self->limits [self->limits_count].why = text;
+    self->limits [self->limits_count].source = where;
+    self->limits_count++;
+}
+
+void
+dctx_limits_release (dctx_t *self)
+{
+    for (size_t i = 0; i < self->limits_count; i++) {
+        free (self->limits [i].job);
+        free (self->limits [i].range);
+        free (self->limits [i].why);
+        free (self->limits [i].source);
+    }
+    self->limits_count = 0;
+}
+
+//  The first of job's limits that line breaks, or -1.
+static int
+s_broken_limit (const dctx_t *self, const report_job_t *job, const char *line)
+{
+    for (size_t i = 0; i < self->limits_count; i++)
+        if (strcmp (self->limits [i].job, job->id) == 0
+            && !vrange_allows (self->limits [i].range, line))
+            return (int) i;
+    return -1;
+}
+
+//  The index of job's first limit, or -1.
+static int
+s_first_limit (const dctx_t *self, const report_job_t *job)
+{
+    for (size_t i = 0; i < self->limits_count; i++)
+        if (strcmp (self->limits [i].job, job->id) == 0)
+            return (int) i;
+    return -1;
+}
+
+//  True when line satisfies range (none: any) and every limit of job.
+static bool
+s_line_within (const dctx_t *self, const report_job_t *job, const char *line,
+               const char *range)
+{
+    if (range && *range && !vrange_allows (range, line))
+        return false;
+    return s_broken_limit (self, job, line) < 0;
+}
+
+//  Notes: the lines range allows (none: the supported ones) that a limit
+//  left out, by limit.
+static void
+s_limit_notes (dctx_t *self, const report_job_t *job, const char *runtime,
+               const char *range)
+{
+    const ynode_t *known = s_lines (self, runtime, range && *range? "known": "supported");
+    for (size_t k = 0; k < self->limits_count; k++) {
+        char lines [128] = "";
+        size_t used = 0;
+        for (size_t i = 0; known && i < known->count; i++) {
+            const char *line = ytree_str (known->items [i], NULL);
+            if (line && (!range || !*range || vrange_allows (range, line))
+                && s_broken_limit (self, job, line) == (int) k && used < sizeof lines - 16)
+                used += (size_t) snprintf (lines + used, sizeof lines - used, "%s%s",
+                                           used? ", ": "", line);
+        }
+        if (!used)
+            continue;
+        char why [512];
+        snprintf (why, sizeof why, "%s %s left out of the matrix: %s needs %s '%s'",
+                  runtime, lines, self->limits [k].why, runtime, self->limits [k].range);
+        dctx_note (self, "info", why, self->limits [k].source);
+    }
+}
+
+//  dctx_matrix within job's limits. With no range, the supported lines
+//  the limits allow (or, when they allow none of those, the oldest and
+//  newest known ones they do); with one, the oldest known and newest
+//  supported lines both allow. False, adding nothing, when no known line
+//  satisfies them all.
+static bool
+s_matrix_within (dctx_t *self, report_job_t *job, const char *runtime,
+                 const char *range, const char *source)
+{
+    const ynode_t *known = s_lines (self, runtime, "known");
+    const ynode_t *supported = s_lines (self, runtime, "supported");
+    const char *first = NULL, *last = NULL, *newest_supported = NULL;
+    for (size_t i = 0; known && i < known->count; i++) {
+        const char *line = ytree_str (known->items [i], NULL);
+        if (line && s_line_within (self, job, line, range)) {
+            if (!first)
+                first = line;
+            last = line;
+        }
+    }
+    for (size_t i = 0; supported && i < supported->count; i++) {
+        const char *line = ytree_str (supported->items [i], NULL);
+        if (line && s_line_within (self, job, line, range))
+            newest_supported = line;
+    }
+    if (!first && !newest_supported)
+        return false;
+    if ((!range || !*range) && newest_supported) {
+        //  nothing declared: every supported line the tooling runs on
+        for (size_t i = 0; supported && i < supported->count; i++) {
+            const char *line = ytree_str (supported->items [i], NULL);
+            if (line && s_line_within (self, job, line, range))
+                dctx_version (self, job, runtime, line, source);
+        }
+    }
+    else {
+        dctx_version (self, job, runtime, first? first: newest_supported, source);
+        dctx_version (self, job, runtime, newest_supported? newest_supported: last, source);
+    }
+    s_limit_notes (self, job, runtime, range);
+    return true;
+}
+
 //  The range a project declares for a runtime, as the setting
 //  "declared-RUNTIME": what `check` holds a CI's versions to. The
 //  generator does not read it.
@@ -476,6 +670,17 @@ dctx_matrix (dctx_t *self, report_job_t *job, const char *runtime,
     if (!job)
         return false;
     s_declared (self, job, runtime, range, source);
+    if (s_first_limit (self, job) >= 0 && (!range || !*range || vrange_valid (range))) {
+        if (s_matrix_within (self, job, runtime, range, source))
+            return true;
+        char why [400];
+        snprintf (why, sizeof why, "no %s line satisfies both %s and the engines "
+                  "of what it installs (%s needs '%s'): the limits were set aside",
+                  runtime, range && *range? range: "the supported lines",
+                  self->limits [s_first_limit (self, job)].why,
+                  self->limits [s_first_limit (self, job)].range);
+        dctx_note (self, "conflict", why, source);
+    }
     if (!range || !*range) {
         //  Nothing declared: a runtime whose knowledge says `undeclared:
         //  all` (several lines maintained at once, as Node's) is tested on

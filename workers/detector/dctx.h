@@ -15,6 +15,9 @@
 
 //  Most jobs one report holds (one per ecosystem, so far fewer in fact).
 #define DCTX_MAX_JOBS 32
+//  Most distinct version limits kept (a lockfile repeats a few dozen
+//  engines ranges over hundreds of packages).
+#define DCTX_MAX_LIMITS 64
 
 //  How much a job's evidence weighs: a weak job (a lone requirements.txt,
 //  a tooling Gemfile, a bare Makefile) is dropped when a strong one exists.
@@ -23,6 +26,8 @@ typedef enum { DCTX_STRONG = 0, DCTX_WEAK } dctx_strength_t;
 typedef struct {
     const knowledge_t *kb;
     const project_t *project;   //  never NULL (empty in readme_only mode)
+    const project_t *whole;     //  the whole project, parts and all (as
+                                //  project when there are no parts)
     const readme_doc_t *doc;    //  never NULL
     bool readme_only;
     report_t *report;
@@ -32,6 +37,10 @@ typedef struct {
     size_t names_count;
     const char *dir;            //  the folder the rules look at ("" for the
                                 //  top, "web" for a part one level down)
+    struct {                    //  see dctx_limit
+        char *job, *range, *why, *source;
+    } limits [DCTX_MAX_LIMITS];
+    size_t limits_count;
 } dctx_t;
 
 //  -- the project -------------------------------------------------------
@@ -79,6 +88,12 @@ void dctx_step (dctx_t *self, report_job_t *job, cmd_kind_t kind,
 //  default name ("Install dependencies") would mislead.
 void dctx_step_named (dctx_t *self, report_job_t *job, cmd_kind_t kind,
                       const char *name, const char *run, const char *source);
+//  Install the Debian/Ubuntu packages (blank-separated) before the job's
+//  other steps: `sudo apt-get update`, then one `sudo apt-get install -y`
+//  step that every call adds its packages to (each once; the source of
+//  the first call stays).
+void dctx_apt (dctx_t *self, report_job_t *job, const char *packages,
+               const char *source);
 //  True when the job has a step of that kind.
 bool dctx_has_step (const report_job_t *job, cmd_kind_t kind);
 //  Add the service called name (as the knowledge describes it) unless the
@@ -98,6 +113,15 @@ void dctx_note (dctx_t *self, const char *key, const char *value, const char *so
 //  the knowledge's default). Returns true when any version was added.
 bool dctx_matrix (dctx_t *self, report_job_t *job, const char *runtime,
                   const char *range, const char *source);
+//  Limit job's matrix to the lines range allows (what the project's
+//  tooling runs on: a dependency's engines); why names what asks it
+//  ("vitest@4.1.0"), source where that is written. Later dctx_matrix
+//  calls for the job keep to the lines every limit allows, when any
+//  does, and say in notes which lines were left out and why.
+void dctx_limit (dctx_t *self, const report_job_t *job, const char *range,
+                 const char *why, const char *source);
+//  Free what the limits hold (at the end of a detection).
+void dctx_limits_release (dctx_t *self);
 //  Add the matrix from an explicit list of lines the project names (e.g.
 //  classifiers): the oldest and newest of them that are supported.
 bool dctx_matrix_list (dctx_t *self, report_job_t *job, const char *runtime,

@@ -182,15 +182,27 @@ s_prefix_source (dctx_t *self, const project_t *view, char **source)
 //  folder of a manifest's name, in order, into dirs (malloc'd). Returns
 //  their count.
 static size_t
-s_parts (const project_t *project, char **dirs, size_t max)
+s_parts (const dctx_t *self, const project_t *project, char **dirs, size_t max)
 {
     size_t count = 0;
+    const ynode_t *tests = ytree_path (knowledge_root (self->kb), "native",
+                                       "test-folders", NULL);
     for (size_t i = 0; i < project->manifests_count && count < max; i++) {
         const char *name = project->manifests [i].name;
         const char *slash = name? strchr (name, '/'): NULL;
         if (!slash || slash == name || strchr (slash + 1, '/'))
             continue;
         size_t len = (size_t) (slash - name);
+        //  a test folder holds the tests of the top-level build (the C
+        //  rule reads it), not a part of its own
+        bool test_folder = false;
+        for (size_t t = 0; tests && tests->kind == YNODE_SEQ && t < tests->count; t++) {
+            const char *folder = ytree_str (tests->items [t], "");
+            test_folder = test_folder || (strlen (folder) == len
+                                          && strncmp (folder, name, len) == 0);
+        }
+        if (test_folder)
+            continue;
         bool seen = false;
         for (size_t d = 0; !seen && d < count; d++)
             seen = strlen (dirs [d]) == len && strncmp (dirs [d], name, len) == 0;
@@ -283,6 +295,53 @@ s_detect_part (dctx_t *self, const project_t *project, const char *dir)
     s_view_release (&view);
 }
 
+//  No job runs tests: say what was read, so --explain and --json show
+//  where a test command was looked for (the generator quotes it in the
+//  test step that fails).
+static void
+s_no_tests_note (dctx_t *self, const project_t *project)
+{
+    char *text = NULL;
+    size_t size = 0;
+    FILE *out = open_memstream (&text, &size);
+    if (!out) {
+        self->oom = true;
+        return;
+    }
+    const readme_doc_t *doc = self->doc;
+    fputs ("no test command found in ", out);
+    for (size_t i = 0; i < doc->docs_count && i < 4; i++)
+        fprintf (out, "%s%s", i? ", ": "", doc->docs [i]);
+    if (doc->docs_count && doc->commands_count)
+        fprintf (out, " (%zu command%s, none runs tests)", doc->commands_count,
+                 doc->commands_count == 1? "": "s");
+    else
+    if (doc->docs_count)
+        fputs (" (no command in it)", out);
+    size_t count = self->readme_only? 0: project->manifests_count;
+    for (size_t i = 0; i < count && i < 8; i++)
+        fprintf (out, "%s%s", i? ", ": doc->docs_count? count == 1? " or the build file ":
+                 " or the build files ": count == 1? "the build file ": "the build files ",
+                 project->manifests [i].name);
+    if (count > 8)
+        fprintf (out, " and %zu more", count - 8);
+    if (self->readme_only)
+        fputs (" (the build files were not read: the detector was unavailable)", out);
+    else
+    if (!count)
+        fputs (", and no build file", out);
+    else
+    if (!doc->docs_count)
+        fputs (" (and no README)", out);
+    if (fclose (out) || !text) {
+        free (text);
+        self->oom = true;
+        return;
+    }
+    dctx_note (self, "no-tests", text, "");
+    free (text);
+}
+
 int
 detector_detect (const knowledge_t *kb, const project_t *project,
                  const readme_doc_t *doc, bool readme_only,
@@ -301,6 +360,7 @@ detector_detect (const knowledge_t *kb, const project_t *project,
     static const project_t empty_project;
     static const readme_doc_t empty_doc;
     dctx_t ctx = { .kb = kb, .project = project? project: &empty_project,
+                   .whole = project? project: &empty_project,
                    .doc = doc? doc: &empty_doc, .readme_only = readme_only,
                    .report = report };
     report->degraded = readme_only;
@@ -326,7 +386,7 @@ detector_detect (const knowledge_t *kb, const project_t *project,
             s_rules [i] (&ctx);
         eco_just_fallback (&ctx);
         char *parts [16];
-        size_t parts_count = viewed? s_parts (whole, parts, 16): 0;
+        size_t parts_count = viewed? s_parts (&ctx, whole, parts, 16): 0;
         for (size_t d = 0; d < parts_count; d++) {
             s_detect_part (&ctx, whole, parts [d]);
             free (parts [d]);
@@ -341,8 +401,11 @@ detector_detect (const knowledge_t *kb, const project_t *project,
         dctx_note (&ctx, "info", readme_only
                    ? "the documents name no ecosystem and no command to run"
                    : "no ecosystem found among the top-level files", "");
+    if (!report_has_tests (report))
+        s_no_tests_note (&ctx, whole);
     for (size_t i = 0; i < ctx.names_count; i++)
         free (ctx.names [i]);
+    dctx_limits_release (&ctx);
     if (viewed)
         s_view_release (&top);
     if (ctx.oom) {

@@ -291,6 +291,68 @@ s_missing_script (const dctx_t *self, const readme_cmd_t *cmd)
     return !dctx_has (self, head) && !dctx_has (self, dir);
 }
 
+//  True when the command runs a script the project has in its tree
+//  (`scripts/test`, `./run-tests.sh`): the maintainers' own wrapper.
+static bool
+s_project_script (const dctx_t *self, const char *text)
+{
+    if (self->readme_only)
+        return false;
+    char word [256];
+    s_first_word (text, word, sizeof word);
+    while (*text == ' ')
+        text++;
+    const char *slash = strchr (word, '/');
+    if (!*word || word [0] == '/' || (!slash && strncmp (text, "./", 2) != 0))
+        return false;
+    char head [260];
+    snprintf (head, sizeof head, "%.*s/", (int) (slash? (size_t) (slash - word): strlen (word)),
+              word);
+    return slash? dctx_has (self, head): dctx_has (self, word);
+}
+
+//  True when every test step of the job is a runner the C rule guessed
+//  from the build system (knowledge native.guessed-runners), not a
+//  wrapper the project defines.
+static bool
+s_guessed_tests (const dctx_t *self, const report_job_t *job)
+{
+    const ynode_t *runners = ytree_path (knowledge_root (self->kb), "native",
+                                         "guessed-runners", NULL);
+    bool any = false;
+    for (size_t i = 0; i < job->steps_count; i++) {
+        if (job->steps [i].kind != CMD_TEST)
+            continue;
+        bool guessed = false;
+        for (size_t r = 0; runners && runners->kind == YNODE_SEQ && r < runners->count; r++) {
+            const char *runner = ytree_str (runners->items [r], "");
+            guessed = guessed || (*runner && strncmp (job->steps [i].run, runner,
+                                                      strlen (runner)) == 0);
+        }
+        if (!guessed)
+            return false;
+        any = true;
+    }
+    return any;
+}
+
+//  Remove the job's steps of kind.
+static void
+s_drop_steps (report_job_t *job, cmd_kind_t kind)
+{
+    size_t kept = 0;
+    for (size_t i = 0; i < job->steps_count; i++) {
+        if (job->steps [i].kind == kind) {
+            free (job->steps [i].name);
+            free (job->steps [i].run);
+            free (job->steps [i].source);
+            continue;
+        }
+        job->steps [kept++] = job->steps [i];
+    }
+    job->steps_count = kept;
+}
+
 //  The words of a lone command (no chain, pipe or redirection), past
 //  env assignments; false when it is not one.
 static bool
@@ -441,6 +503,29 @@ s_undefined_target (const dctx_t *self, const readme_cmd_t *cmd, char *why, size
     return false;
 }
 
+//  True when the command runs a package.json script that rewrites the
+//  files it checks (`prettier --write`, `eslint --fix`): a fixer the
+//  developer runs before committing, not a check for CI.
+static bool
+s_fixer_script (const dctx_t *self, const readme_cmd_t *cmd)
+{
+    char words [16][64], script [64];
+    size_t count;
+    if (self->readme_only || !s_lone_words (cmd->text, words, 16, &count)
+        || !s_npm_script (words, count, script, sizeof script))
+        return false;
+    const project_file_t *pkg = dctx_manifest (self, "package.json");
+    json_t *root = pkg? json_loadb (pkg->data, pkg->size, 0, NULL): NULL;
+    const char *text = json_string_value (json_object_get (json_object_get (root, "scripts"),
+                                                           script));
+    bool fixer = text && strstr (text, "--write");
+    for (const char *at = text? strstr (text, "--fix"): NULL; at && !fixer;
+         at = strstr (at + 5, "--fix"))
+        fixer = at [5] == 0 || at [5] == ' ' || at [5] == '&' || at [5] == ';';
+    json_decref (root);
+    return fixer;
+}
+
 //  True when the innermost heading above the command is about Windows
 //  alone ("On Windows", "Building on Windows"), not "Linux and Windows".
 static bool
@@ -483,6 +568,8 @@ s_drop_reason (const dctx_t *self, const readme_cmd_t *cmd)
         return "installs the project itself, as a user would (usage, not CI)";
     if (s_missing_script (self, cmd))
         return "runs a script the project does not have (another checkout's)";
+    if (s_fixer_script (self, cmd))
+        return "runs a script that rewrites the files (a fixer, not a check)";
     if (cmd->kind != CMD_OTHER && !eco_real_ci (cmd->text))
         return "watches or serves (long-running)";
     return NULL;
@@ -731,6 +818,18 @@ s_commands (dctx_t *self)
         }
         size_t index = (size_t) (job - self->report->jobs);
         if (cmd->kind == CMD_TEST) {
+            //  the wrapper the maintainers call, a script in the tree the
+            //  README's development sections give, wins over a runner
+            //  guessed from the build system
+            if (score >= 2 && best_score [index] < 0 && s_project_script (self, cmd->text)
+                && s_guessed_tests (self, job)) {
+                char used [400];
+                snprintf (used, sizeof used, "README tests with the project's own '%.120s': "
+                          "used it instead of the runner the build system suggests",
+                          cmd->text);
+                dctx_note (self, "info", used, source);
+                s_drop_steps (job, CMD_TEST);
+            }
             if (dctx_has_step (job, CMD_TEST) && best_score [index] < 0) {
                 if (score >= 2)
                     s_compare (self, job, cmd, tool, source);

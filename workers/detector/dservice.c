@@ -624,8 +624,11 @@ s_self_started (const dctx_t *self)
     for (size_t i = 0; self->project && !self->readme_only
                        && i < self->project->manifests_count; i++) {
         const project_file_t *file = &self->project->manifests [i];
+        //  a lockfile lists what the dependencies pull in, not what the
+        //  project asks for
         if (!file->name || !file->data || strncmp (file->name, ".env", 4) == 0
-            || strstr (file->name, "compose."))
+            || strstr (file->name, "compose.") || strstr (file->name, "-lock.")
+            || strstr (file->name, "shrinkwrap"))
             continue;
         for (size_t k = 0; libs && libs->kind == YNODE_SEQ && k < libs->count; k++) {
             const char *lib = ytree_str (libs->items [k], NULL);

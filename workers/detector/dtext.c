@@ -163,6 +163,94 @@ dtext_make_target (const char *text, const char *target, unsigned *line_p,
 }
 
 bool
+dtext_make_default (const char *text, char *out, size_t size, unsigned *line_p)
+{
+    if (!text || !size)
+        return false;
+    unsigned line = 1;
+    //  .DEFAULT_GOAL := name names it outright
+    for (const char *p = text; *p; line++) {
+        const char *eol = s_line_end (p);
+        if (strncmp (p, ".DEFAULT_GOAL", 13) == 0) {
+            const char *v = p + 13;
+            while (v < eol && (*v == ' ' || *v == ':' || *v == '=' || *v == '?'))
+                v++;
+            size_t n = 0;
+            while (v < eol && !isspace ((unsigned char) *v) && n + 1 < size)
+                out [n++] = *v++;
+            out [n] = 0;
+            if (n && !strchr (out, '$')) {
+                if (line_p)
+                    *line_p = line;
+                return true;
+            }
+        }
+        p = *eol? eol + 1: eol;
+    }
+    line = 1;
+    for (const char *p = text; *p; line++) {
+        const char *eol = s_line_end (p);
+        const char *colon = memchr (p, ':', (size_t) (eol - p));
+        bool rule = colon && colon != p && *p != '\t' && *p != ' ' && *p != '#'
+                 && *p != '.' && !(colon + 1 < eol && colon [1] == '=');
+        for (const char *q = p; rule && q < colon; q++)
+            if (*q == '=' || *q == '%' || *q == '$')
+                rule = false;
+        //  define/ifeq blocks and "include x" lines are not rules
+        if (rule && (strncmp (p, "ifeq", 4) == 0 || strncmp (p, "ifneq", 5) == 0
+                     || strncmp (p, "define ", 7) == 0))
+            rule = false;
+        if (rule) {
+            const char *w = p;
+            while (w < colon && (*w == ' ' || *w == '\t'))
+                w++;
+            size_t n = 0;
+            while (w < colon && *w != ' ' && *w != '\t' && n + 1 < size)
+                out [n++] = *w++;
+            out [n] = 0;
+            if (n) {
+                if (line_p)
+                    *line_p = line;
+                return true;
+            }
+        }
+        p = *eol? eol + 1: eol;
+    }
+    return false;
+}
+
+bool
+dtext_make_prereqs (const char *text, const char *target, char *out, size_t size)
+{
+    if (!text || !target || !size)
+        return false;
+    for (const char *p = text; *p; ) {
+        const char *eol = s_line_end (p);
+        if (*p != '\t' && *p != ' ' && *p != '#' && s_rule_names (p, eol, target)) {
+            const char *colon = memchr (p, ':', (size_t) (eol - p));
+            if (!colon)
+                return false;
+            const char *q = colon + 1;
+            if (q < eol && *q == ':')
+                q++;
+            const char *end = q < eol? memchr (q, ';', (size_t) (eol - q)): NULL;
+            if (!end)
+                end = eol;
+            size_t n = 0;
+            while (q < end && n + 1 < size) {
+                out [n++] = *q == '\t' || *q == '\r' || *q == '\\'? ' ': *q;
+                q++;
+            }
+            out [n] = 0;
+            dtext_trim (out);
+            return true;
+        }
+        p = *eol? eol + 1: eol;
+    }
+    return false;
+}
+
+bool
 dtext_just_recipe (const char *text, const char *name, unsigned *line_p,
                    char *body, size_t size)
 {

@@ -24,6 +24,16 @@ unsigned dtext_json_line (const char *text, const char *outer, const char *key);
 bool dtext_make_target (const char *text, const char *target, unsigned *line_p,
                         char *recipe, size_t size);
 
+//  The default goal of a Makefile: the first target of the first rule
+//  that is not special (.PHONY), a pattern (%.o) or an assignment, copied
+//  to out with its line in *line_p (a .DEFAULT_GOAL wins). False when the
+//  file has no rule.
+bool dtext_make_default (const char *text, char *out, size_t size, unsigned *line_p);
+
+//  The prerequisites of the rule for target (the words after its ':'),
+//  blank-separated in out. False when no explicit rule makes target.
+bool dtext_make_prereqs (const char *text, const char *target, char *out, size_t size);
+
 //  A justfile recipe called name: as dtext_make_target.
 bool dtext_just_recipe (const char *text, const char *name, unsigned *line_p,
                         char *body, size_t size);

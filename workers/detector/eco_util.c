@@ -93,10 +93,7 @@ eco_recipe_tools (dctx_t *self, report_job_t *job, const char *recipe,
     }
     if (!used)
         return;
-    char run [300];
-    snprintf (run, sizeof run, "sudo apt-get install -y%s", packages);
-    dctx_step (self, job, CMD_SYSTEM, "sudo apt-get update", source);
-    dctx_step (self, job, CMD_SYSTEM, run, source);
+    dctx_apt (self, job, packages, source);
 }
 
 bool

@@ -1,6 +1,7 @@
 /*  workers/generator/github.c - a report as a GitHub Actions workflow.  */
 #include "workers/generator/github.h"
 #include "workers/generator/recipe.h"
+#include "workers/generator/stepname.h"
 #include "workers/generator/strpool.h"
 #include "workers/generator/yemit.h"
 
@@ -42,6 +43,10 @@ typedef struct {
     char *err;
     size_t err_size;
     bool failed;            //  a reason is in err
+    const report_t *report;
+    bool no_tests;          //  no job runs tests: each gets a failing one
+    const char *taken [64]; //  names of the current job's steps so far
+    size_t taken_count;
 } gen_t;
 
 static void
@@ -55,6 +60,25 @@ s_fail (gen_t *self, const char *format, ...)
     if (self->err && self->err_size)
         vsnprintf (self->err, self->err_size, format, args);
     va_end (args);
+}
+
+//  A step's name: written, and remembered so the job's report steps get
+//  other names.
+static void
+s_name (gen_t *self, const char *name)
+{
+    yemit_pair (self->out, "name", name);
+    if (name && self->taken_count < sizeof self->taken / sizeof self->taken [0])
+        self->taken [self->taken_count++] = name;
+}
+
+static bool
+s_taken (gen_t *self, const char *name)
+{
+    for (size_t i = 0; i < self->taken_count; i++)
+        if (strcasecmp (self->taken [i], name) == 0)
+            return true;
+    return false;
 }
 
 //  Report text made safe from GitHub's expression syntax: every "${{"
@@ -351,7 +375,7 @@ s_extra_steps (gen_t *self, const ynode_t *list, const recipe_t *recipe,
             s_comment (self, "part of setting up %s (CI knowledge)",
                        recipe->entry_name);
         yemit_map_start (self->out);
-        yemit_pair (self->out, "name", name);
+        s_name (self, name);
         if (uses)
             yemit_pair (self->out, "uses", uses);
         else
@@ -383,7 +407,7 @@ s_setup_steps (gen_t *self, const recipe_t *recipe, const report_job_t *job)
         yemit_map_start (self->out);
         const char *label = ytree_str (ytree_get (recipe->entry, "label"),
                             ytree_str (ytree_get (recipe->entry, "name"), action));
-        yemit_pair (self->out, "name", strpool_format (&self->pool, "Set up %s", label));
+        s_name (self, strpool_format (&self->pool, "Set up %s", label));
         yemit_pair (self->out, "uses", uses);
         inputs_t inputs = { .count = 0 };
         s_setup_inputs (self, &inputs, recipe, job);
@@ -408,7 +432,7 @@ s_checkout_step (gen_t *self)
         return;
     s_comment (self, "every job starts from a checkout of the repository");
     yemit_map_start (self->out);
-    yemit_pair (self->out, "name", "Check out");
+    s_name (self, "Check out");
     yemit_pair (self->out, "uses", uses);
     yemit_map_end (self->out);
 }
@@ -430,21 +454,81 @@ s_powershell (const char *run)
 static void
 s_report_steps (gen_t *self, const report_job_t *job)
 {
+    char **names = calloc (job->steps_count + 1, sizeof *names);
+    if (!names || stepname_job (self->kb, job, self->taken, self->taken_count, names)) {
+        free (names);
+        self->nomem = true;
+        return;
+    }
     for (size_t i = 0; i < job->steps_count; i++) {
         const report_step_t *step = &job->steps [i];
-        if (!step->run || !*step->run)
+        if (!names [i])
+            continue;           //  a step with no command is not written
+        const char *name = strpool_keep (&self->pool, names [i]);
+        if (!name)
             continue;
         s_comment (self, "from %s", step->source && *step->source
                    ? step->source: "an unrecorded source");
         yemit_map_start (self->out);
-        yemit_pair (self->out, "name",
-                    s_text (self, recipe_step_name (self->kb, step)));
+        s_name (self, s_text (self, name));
         if (s_powershell (step->run))
             yemit_pair (self->out, "shell", "pwsh");
         yemit_str (self->out, "run");
         yemit_block (self->out, s_text (self, step->run));
         yemit_map_end (self->out);
     }
+    free (names);
+}
+
+//  No job runs tests: the job's test step fails, with an error that says
+//  what was read and what to add, instead of a green check that tests
+//  nothing. job is NULL for a workflow with no job found.
+static void
+s_no_tests_step (gen_t *self, const report_job_t *job)
+{
+    char *message = stepname_no_tests_message (self->kb, self->report, job);
+    if (!message) {
+        self->nomem = true;
+        return;
+    }
+    //  a workflow command's message escapes %; a single-quoted shell word
+    //  has no quote inside
+    size_t size = 1;
+    for (const char *p = message; *p; p++)
+        size += *p == '%'? 3: *p == '\''? 4: 1;
+    char *quoted = malloc (size);
+    if (!quoted) {
+        free (message);
+        self->nomem = true;
+        return;
+    }
+    char *at = quoted;
+    for (const char *p = message; *p; p++) {
+        if (*p == '%')
+            at = stpcpy (at, "%25");
+        else
+        if (*p == '\'')
+            at = stpcpy (at, "'\\''");
+        else
+            *at++ = *p;
+    }
+    *at = 0;
+    free (message);
+    s_comment (self, "no test command found (the notes say where readme2ci looked); "
+               "this step fails until one is added");
+    const char *test = ytree_str (ytree_path (knowledge_root (self->kb), "workflow",
+                                  "step-names", "test", NULL), "Test");
+    const char *name = test;
+    for (int n = 2; name && s_taken (self, name); n++)
+        name = strpool_format (&self->pool, "%s %d", test, n);
+    yemit_map_start (self->out);
+    s_name (self, name);
+    yemit_str (self->out, "run");
+    yemit_block (self->out, s_text (self, strpool_format (&self->pool,
+                 "echo '::error title=%s::%s'\nexit 1\n",
+                 stepname_no_tests_title (self->kb), quoted)));
+    yemit_map_end (self->out);
+    free (quoted);
 }
 
 //  docker's --health-cmd wants one argument: quote it.
@@ -665,32 +749,20 @@ s_job (gen_t *self, const report_job_t *job, const char *id)
     }
     yemit_str (self->out, "steps");
     yemit_seq_start (self->out);
+    self->taken_count = 0;
     s_checkout_step (self);
     s_setup_steps (self, &recipe, job);
     s_report_steps (self, job);
+    if (self->no_tests)
+        s_no_tests_step (self, job);
     yemit_seq_end (self->out);
     yemit_map_end (self->out);
     recipe_release (&recipe);
 }
 
-//  The project name reduced to characters that are safe in a shell
-//  single-quoted string and in GitHub's expression syntax.
-static const char *
-s_safe_name (gen_t *self, const char *name)
-{
-    char *safe = strdup (name && *name? name: "this project");
-    if (!safe)
-        return strpool_keep (&self->pool, NULL);
-    for (char *p = safe; *p; p++)
-        if (!strchr ("abcdefghijklmnopqrstuvwxyzABCDEFGHIJKLMNOPQRSTUVWXYZ"
-                     "0123456789._-+@/ ", *p))
-            *p = '_';
-    return strpool_keep (&self->pool, safe);
-}
-
-//  No job found: a workflow that still runs and says so.
+//  No job found: a workflow whose test step fails and says what to add.
 static void
-s_empty_job (gen_t *self, const report_t *report)
+s_empty_job (gen_t *self)
 {
     yemit_str (self->out, "nothing-detected");
     yemit_map_start (self->out);
@@ -699,15 +771,9 @@ s_empty_job (gen_t *self, const report_t *report)
                 (self->kb), "runner"), "ubuntu-latest"));
     yemit_str (self->out, "steps");
     yemit_seq_start (self->out);
+    self->taken_count = 0;
     s_checkout_step (self);
-    s_comment (self, "the detection report has no jobs");
-    yemit_map_start (self->out);
-    yemit_pair (self->out, "name", "Nothing detected");
-    yemit_pair (self->out, "run", strpool_format (&self->pool, "echo 'readme2ci found no "
-                "build, lint or test commands for %s in its README or build "
-                "files; add them to this workflow.'",
-                s_safe_name (self, report->project)));
-    yemit_map_end (self->out);
+    s_no_tests_step (self, NULL);
     yemit_seq_end (self->out);
     yemit_map_end (self->out);
 }
@@ -754,7 +820,7 @@ s_jobs (gen_t *self, const report_t *report)
     yemit_str (self->out, "jobs");
     yemit_map_start (self->out);
     if (report->jobs_count == 0)
-        s_empty_job (self, report);
+        s_empty_job (self);
     char **ids = calloc (report->jobs_count + 1, sizeof *ids);
     if (!ids) {
         self->nomem = true;
@@ -818,7 +884,8 @@ github_render (const knowledge_t *kb, const report_t *report,
                bool explain, char **text_p, char *err, size_t err_size)
 {
     *text_p = NULL;
-    gen_t self = { .kb = kb, .err = err, .err_size = err_size };
+    gen_t self = { .kb = kb, .err = err, .err_size = err_size, .report = report,
+                   .no_tests = !report_has_tests (report) };
     self.out = yemit_new ();
     if (!self.out) {
         snprintf (err, err_size, "out of memory");

@@ -1,6 +1,7 @@
 /*  workers/generator/gitlab.c - a report as a .gitlab-ci.yml.  */
 #include "workers/generator/gitlab.h"
 #include "workers/generator/recipe.h"
+#include "workers/generator/stepname.h"
 #include "workers/generator/strpool.h"
 #include "workers/generator/yemit.h"
 
@@ -27,6 +28,8 @@ typedef struct {
     bool explain;           //  comment each script line with its source
     const char **comments;  //  with explain: one per script line, in order
     size_t comments_count;
+    const report_t *report;
+    bool no_tests;          //  no job runs tests: each gets a failing line
 } gen_t;
 
 typedef struct {
@@ -423,6 +426,45 @@ s_apt_updated (const char *const *lines, size_t count, const char *run)
     return false;
 }
 
+//  No job runs tests: a script line that fails the job, saying what was
+//  read and what to add, instead of a green pipeline that tests nothing.
+//  job is NULL for a file with no job found.
+static const char *
+s_no_tests_line (gen_t *self, const report_job_t *job)
+{
+    char *message = stepname_no_tests_message (self->kb, self->report, job);
+    if (!message)
+        return strpool_keep (&self->pool, NULL);
+    size_t size = 1;
+    for (const char *p = message; *p; p++)
+        size += *p == '\''? 4: 1;
+    char *quoted = malloc (size);
+    if (!quoted) {
+        free (message);
+        return strpool_keep (&self->pool, NULL);
+    }
+    char *at = quoted;
+    for (const char *p = message; *p; p++)
+        if (*p == '\'')
+            at = stpcpy (at, "'\\''");
+        else
+            *at++ = *p;
+    *at = 0;
+    free (message);
+    const char *line = strpool_format (&self->pool, "echo '%s' >&2; exit 1", quoted);
+    free (quoted);
+    return line;
+}
+
+static const char *
+s_no_tests_why (gen_t *self)
+{
+    return strpool_format (&self->pool, "%s: no test command found (the notes say where "
+                           "readme2ci looked); this line fails the job until one is added",
+                           ytree_str (ytree_path (knowledge_root (self->kb), "workflow",
+                                                  "step-names", "test", NULL), "Test"));
+}
+
 static void
 s_scripts (gen_t *self, const recipe_t *recipe, const report_job_t *job)
 {
@@ -453,9 +495,20 @@ s_scripts (gen_t *self, const recipe_t *recipe, const report_job_t *job)
                                                     recipe->dir);
         before [before_count++] = strpool_format (&self->pool, "cd %s", recipe->dir);
     }
+    //  GitLab's script lines have no names: --explain gives each its step's
+    //  name, the one the GitHub workflow would show
+    char **names = calloc (job->steps_count + 1, sizeof *names);
+    if (!names || stepname_job (self->kb, job, NULL, 0, names)) {
+        free (names);
+        self->nomem = true;
+        return;
+    }
     for (size_t i = 0; i < job->steps_count; i++) {
         const report_step_t *step = &job->steps [i];
-        if (!step->run || !*step->run)
+        if (!names [i])
+            continue;           //  a step with no command is not written
+        const char *name = strpool_keep (&self->pool, names [i]);
+        if (!name)
             continue;
         bool setup = step->kind == CMD_SYSTEM || step->kind == CMD_INSTALL;
         const char *run = step->kind == CMD_SYSTEM? s_unsudo (self, step->run)
@@ -466,7 +519,7 @@ s_scripts (gen_t *self, const recipe_t *recipe, const report_job_t *job)
         //  the image's own setup may have read the package lists already
         if (step->kind == CMD_SYSTEM && s_apt_updated (before, before_count, run))
             continue;
-        const char *why = strpool_format (&self->pool, "from %s", step->source
+        const char *why = strpool_format (&self->pool, "%s: from %s", name, step->source
                                           && *step->source? step->source: "the report");
         if (setup && before_count < MAX_LINES) {
             before_why [before_count] = why;
@@ -477,6 +530,11 @@ s_scripts (gen_t *self, const recipe_t *recipe, const report_job_t *job)
             script_why [script_count] = why;
             script [script_count++] = run;
         }
+    }
+    free (names);
+    if (self->no_tests && script_count < MAX_LINES) {
+        script_why [script_count] = s_no_tests_why (self);
+        script [script_count++] = s_no_tests_line (self, job);
     }
     //  GitLab needs a script: with no build, lint or test, the setup is it.
     if (script_count == 0) {
@@ -518,19 +576,6 @@ s_job (gen_t *self, const report_job_t *job, const char *id, const char *stage)
     recipe_release (&recipe);
 }
 
-static const char *
-s_safe_name (gen_t *self, const char *name)
-{
-    char *safe = strdup (name && *name? name: "this project");
-    if (!safe)
-        return strpool_keep (&self->pool, NULL);
-    for (char *p = safe; *p; p++)
-        if (!strchr ("abcdefghijklmnopqrstuvwxyzABCDEFGHIJKLMNOPQRSTUVWXYZ"
-                     "0123456789._-+@/ ", *p))
-            *p = '_';
-    return strpool_keep (&self->pool, safe);
-}
-
 //  A job's before_script and script are keys at indent 2 whose items
 //  start "  - " at the same indent (a literal block's lines are deeper);
 //  any other line at indent 2 or less ends the list.
@@ -560,7 +605,8 @@ gitlab_render (const knowledge_t *kb, const report_t *report, bool explain,
                char **text_p, char *err, size_t err_size)
 {
     *text_p = NULL;
-    gen_t self = { .kb = kb, .explain = explain };
+    gen_t self = { .kb = kb, .explain = explain, .report = report,
+                   .no_tests = !report_has_tests (report) };
     self.out = yemit_new ();
     if (!self.out) {
         snprintf (err, err_size, "out of memory");
@@ -579,10 +625,8 @@ gitlab_render (const knowledge_t *kb, const report_t *report, bool explain,
         yemit_pair (self.out, "stage", stage);
         yemit_pair (self.out, "image", ytree_str (ytree_get (workflow,
                     "gitlab-image"), "ubuntu:24.04"));
-        const char *line = strpool_format (&self.pool, "echo 'readme2ci found no build, "
-            "lint or test commands for %s in its README or build files; add "
-            "them to this file.'", s_safe_name (&self, report->project));
-        const char *why = "the detection report has no jobs";
+        const char *line = s_no_tests_line (&self, NULL);
+        const char *why = s_no_tests_why (&self);
         s_explain (&self, &why, 1);
         s_emit_list (&self, "script", &line, 1);
         yemit_map_end (self.out);

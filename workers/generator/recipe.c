@@ -355,22 +355,6 @@ recipe_has_matrix (const recipe_t *self)
     return false;
 }
 
-const char *
-recipe_step_name (const knowledge_t *kb, const report_step_t *step)
-{
-    if (step->name && *step->name)
-        return step->name;
-    static const char *const kinds [CMD_KIND_COUNT] = {
-        [CMD_INSTALL] = "install", [CMD_BUILD] = "build", [CMD_TEST] = "test",
-        [CMD_LINT] = "lint", [CMD_SYSTEM] = "system"
-    };
-    const char *kind = (unsigned) step->kind < CMD_KIND_COUNT
-                     ? kinds [step->kind]: NULL;
-    const char *name = kind? ytree_str (ytree_path (knowledge_root (kb),
-                       "workflow", "step-names", kind, NULL), NULL): NULL;
-    return name? name: "Run";
-}
-
 static bool
 s_id_taken (const char *id, char *const *taken, size_t taken_count,
             const char *const *reserved)

@@ -88,10 +88,6 @@ typedef void (recipe_env_fn) (void *arg, const char *name, char *value);
 int recipe_client_env (const knowledge_t *kb, const report_job_t *job, bool by_alias,
                        recipe_env_fn *fn, void *arg);
 
-//  A name for step: its own, else workflow.step-names for its kind, else
-//  "Run". Borrowed.
-const char *recipe_step_name (const knowledge_t *kb, const report_step_t *step);
-
 //  A malloc'd job id made from raw that matches [A-Za-z_][A-Za-z0-9_-]*,
 //  differs (ignoring case) from the taken ids and from the NULL-ended
 //  reserved words; NULL on ENOMEM.

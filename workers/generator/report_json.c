@@ -181,6 +181,9 @@ report_json_render (const report_t *report, char **text_p, char *err,
         rc = s_set_str (root, "project", report->project)
           || json_object_set_new (root, "degraded",
                                   json_boolean (report->degraded))
+          //  false: `generate` exits 5 and the workflow's test step fails
+          || json_object_set_new (root, "tests_found",
+                                  json_boolean (report_has_tests (report)))
           || json_object_set (root, "jobs", jobs)
           || json_object_set (root, "notes", notes);
     char *text = rc? NULL: json_dumps (root, JSON_INDENT (2)

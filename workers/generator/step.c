@@ -60,6 +60,7 @@ generator_step (const knowledge_t *kb, const step_frame_t *frames,
     res->data = NULL;
     res->size = 0;
     res->input_error = false;
+    res->no_tests = false;
     res->error [0] = 0;
     //  a check workflow's last step runs here, on the generator's workers
     if (options && options->check)
@@ -79,6 +80,7 @@ generator_step (const knowledge_t *kb, const step_frame_t *frames,
     char *text = NULL;
     char why [sizeof res->error - 16] = "";
     int rc = generator_render (kb, &report, options, &text, why, sizeof why);
+    bool no_tests = !report_has_tests (&report);
     report_release (&report);
     if (rc) {
         int saved = errno;
@@ -90,5 +92,6 @@ generator_step (const knowledge_t *kb, const step_frame_t *frames,
     }
     res->data = (uint8_t *) text;
     res->size = strlen (text);
+    res->no_tests = no_tests;
     return 0;
 }
