@@ -192,11 +192,14 @@ static void
 s_put_options (mp_writer_t *writer, const wire_options_t *options)
 {
     mp_put_str (writer, "opt");
-    mp_put_map (writer, 4);
+    //  "check" was added without a version bump: readers that do not
+    //  know it ignore it, and a reader takes its absence for false
+    mp_put_map (writer, 5);
     s_put_str (writer, "target", options->target);
     s_put_bool (writer, "explain", options->explain);
     s_put_bool (writer, "json", options->json);
     s_put_bool (writer, "degr", options->degraded);
+    s_put_bool (writer, "check", options->check);
 }
 
 
@@ -342,6 +345,9 @@ s_get_options (const msgpack_object *map, wire_options_t *options)
     ||  s_get_bool (opt, "explain", &options->explain)
     ||  s_get_bool (opt, "json", &options->json)
     ||  s_get_bool (opt, "degr", &options->degraded))
+        return errno = EPROTO, -1;
+    options->check = false;
+    if (mp_get (opt, "check") && s_get_bool (opt, "check", &options->check))
         return errno = EPROTO, -1;
     return 0;
 }

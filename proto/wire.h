@@ -35,6 +35,7 @@ typedef struct {
     bool explain;
     bool json;
     bool degraded;
+    bool check;                 //  a check workflow (optional "check" key)
 } wire_options_t;
 
 typedef struct {

@@ -7,7 +7,7 @@
 #       /usr/share/bash-completion/completions/readme2ci
 #   ln -s readme2ci /usr/share/bash-completion/completions/readme2ci-supervisor
 
-_readme2ci_commands="generate up down status result ctl health top logs events
+_readme2ci_commands="generate check up down status result ctl health top logs events
 journal maintain keys reload config help version"
 _readme2ci_components="parser detector generator"
 _readme2ci_priorities="critical high normal low"
@@ -67,6 +67,20 @@ _readme2ci () {
             if [[ $cur == -* ]]; then
                 _readme2ci_words "--target -o --out-dir --explain --json --allow-no-tests --priority
                                   --timeout --id --inline --endpoint --help"
+            else
+                _readme2ci_paths -f
+            fi
+            ;;
+        check)
+            case $prev in
+                --format)   _readme2ci_words "text json sarif"; return 0 ;;
+                --target)   _readme2ci_words "github gitlab"; return 0 ;;
+                --priority) _readme2ci_words "$_readme2ci_priorities"; return 0 ;;
+                --timeout|--id|--endpoint) return 0 ;;
+            esac
+            if [[ $cur == -* ]]; then
+                _readme2ci_words "--format --json --explain --target --priority --timeout
+                                  --id --inline --endpoint --help"
             else
                 _readme2ci_paths -f
             fi

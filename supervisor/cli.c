@@ -56,6 +56,7 @@ static const char *const s_usage_text =
     "\n"
     "commands:\n"
     "  generate PATH...   print a workflow for each project folder or README\n"
+    "  check PATH...      hold a project's existing CI against its README and build files\n"
     "  up [-d]            start the process tree (foreground, or -d detached)\n"
     "  down               drain and stop it\n"
     "  status [--json]    components, workers, queue\n"
@@ -448,11 +449,15 @@ typedef struct {
     size_t inputs_count;
     size_t failed;              //  inputs that could not be read
     const char *runtime;        //  of the shared supervisor, to re-attach
+    const cli_workflow_hooks_t *hooks;  //  check's, or NULL
+    const char *command;        //  "generate" or the hooks' command
 } generate_t;
 
 static int
 s_write_output (generate_t *self, input_t *input, const char *text, size_t size)
 {
+    if (self->hooks)
+        return self->hooks->output (self->hooks->ctx, input->path, text, size);
     FILE *out = stdout;
     char path [PATH_MAX];
     if (self->out_dir) {
@@ -524,7 +529,8 @@ static int
 s_generate_inline (generate_t *self, input_t *input, const knowledge_t *kb)
 {
     step_options_t options = { .explain = self->submit.options.explain,
-                               .json = self->submit.options.json };
+                               .json = self->submit.options.json,
+                               .check = self->submit.options.check };
     util_copy (options.target, sizeof options.target, self->submit.options.target);
     step_result_t parsed = { 0 }, detected = { 0 }, generated = { 0 };
     int code = EXIT_OK;
@@ -541,10 +547,13 @@ s_generate_inline (generate_t *self, input_t *input, const knowledge_t *kb)
                        input->path, detected.error);
         goto out;
     }
-    step_frame_t report = { detected.data, detected.size };
-    if (generator_step (kb, &report, 1, &options, &generated)) {
+    //  a check holds the project's CI files against the report
+    step_frame_t last [2] = { { detected.data, detected.size },
+                              { input->project, input->project_size } };
+    if (generator_step (kb, last, options.check? 2: 1, &options, &generated)) {
         code = s_fail (generated.input_error? EXIT_INPUT: EXIT_UNAVAILABLE,
-                       "%s: generate step: %s", input->path, generated.error);
+                       "%s: %s step: %s", input->path, options.check? "check": "generate",
+                       generated.error);
         goto out;
     }
     code = s_write_output (self, input, (const char *) generated.data, generated.size);
@@ -714,8 +723,9 @@ s_generate_tree (generate_t *self, client_t *client, const char *endpoint, pid_t
             if (code == EXIT_OK) {
                 if (reply.reply.degraded)
                     fprintf (stderr, "readme2ci: %s: warning: the detector is unavailable; "
-                             "this workflow comes from the README alone (degraded)\n",
-                             input->path);
+                             "%s from the README alone (degraded)\n", input->path,
+                             self->hooks? "what the CI is held to comes"
+                                        : "this workflow comes");
                 code = s_write_result (self, input, &reply, child <= 0
                                        && self->inputs_count == 1
                                        && term_is_tty (STDERR_FILENO));
@@ -734,9 +744,13 @@ s_generate_tree (generate_t *self, client_t *client, const char *endpoint, pid_t
 }
 
 static int
-s_parse_generate (generate_t *self, int argc, char **argv)
+s_parse_generate (generate_t *self, int argc, char **argv,
+                  const cli_workflow_hooks_t *hooks)
 {
     memset (self, 0, sizeof *self);
+    self->hooks = hooks;
+    self->command = hooks? hooks->command: "generate";
+    self->submit.options.check = hooks != NULL;
     self->submit.priority = WIRE_PRIORITY_NORMAL;
     util_copy (self->submit.options.target, sizeof self->submit.options.target, "github");
     self->timeout_ms = 60000;
@@ -747,6 +761,13 @@ s_parse_generate (generate_t *self, int argc, char **argv)
     for (int i = 0; i < argc; i++) {
         const char *arg = argv [i];
         const char *value = i + 1 < argc? argv [i + 1]: NULL;
+        bool output_option = strcmp (arg, "-o") == 0 || strcmp (arg, "--out-dir") == 0
+                          || strcmp (arg, "--json") == 0;
+        if (hooks && output_option) {
+            free (paths);
+            return s_fail (EXIT_USAGE, "%s: unknown option '%s' (see --help)", self->command,
+                           arg);
+        }
         bool takes = strcmp (arg, "--target") == 0 || strcmp (arg, "-o") == 0
                   || strcmp (arg, "--out-dir") == 0 || strcmp (arg, "--priority") == 0
                   || strcmp (arg, "--timeout") == 0 || strcmp (arg, "--id") == 0
@@ -757,13 +778,14 @@ s_parse_generate (generate_t *self, int argc, char **argv)
         }
         if (takes && !value) {
             free (paths);
-            return s_fail (EXIT_USAGE, "generate: %s needs a value (see --help)", arg);
+            return s_fail (EXIT_USAGE, "%s: %s needs a value (see --help)", self->command,
+                           arg);
         }
         if (strcmp (arg, "--target") == 0) {
             if (strcmp (value, "github") && strcmp (value, "gitlab")) {
                 free (paths);
-                return s_fail (EXIT_USAGE, "generate: --target must be github or gitlab, not '%s'",
-                               value);
+                return s_fail (EXIT_USAGE, "%s: --target must be github or gitlab, not '%s'",
+                               self->command, value);
             }
             util_copy (self->submit.options.target, sizeof self->submit.options.target, value);
         }
@@ -777,8 +799,8 @@ s_parse_generate (generate_t *self, int argc, char **argv)
         if (strcmp (arg, "--priority") == 0) {
             if (wire_priority_parse (value, &self->submit.priority)) {
                 free (paths);
-                return s_fail (EXIT_USAGE, "generate: --priority must be critical, high, "
-                               "normal, low or 0..1000, not '%s'", value);
+                return s_fail (EXIT_USAGE, "%s: --priority must be critical, high, "
+                               "normal, low or 0..1000, not '%s'", self->command, value);
             }
         }
         else
@@ -787,8 +809,8 @@ s_parse_generate (generate_t *self, int argc, char **argv)
             long ms = strtol (value, &end, 10);
             if (*end || ms < 1 || ms > 24 * 3600 * 1000L) {
                 free (paths);
-                return s_fail (EXIT_USAGE, "generate: --timeout must be a number of "
-                               "milliseconds, not '%s'", value);
+                return s_fail (EXIT_USAGE, "%s: --timeout must be a number of "
+                               "milliseconds, not '%s'", self->command, value);
             }
             self->timeout_ms = (int) ms;
         }
@@ -796,7 +818,8 @@ s_parse_generate (generate_t *self, int argc, char **argv)
         if (strcmp (arg, "--id") == 0) {
             if (!util_copy (self->submit.workflow_id, 48, value) || !*value) {
                 free (paths);
-                return s_fail (EXIT_USAGE, "generate: --id must be 1 to 47 characters");
+                return s_fail (EXIT_USAGE, "%s: --id must be 1 to 47 characters",
+                               self->command);
             }
         }
         else
@@ -817,7 +840,8 @@ s_parse_generate (generate_t *self, int argc, char **argv)
         else
         if (arg [0] == '-' && arg [1]) {
             free (paths);
-            return s_fail (EXIT_USAGE, "generate: unknown option '%s' (see --help)", arg);
+            return s_fail (EXIT_USAGE, "%s: unknown option '%s' (see --help)", self->command,
+                           arg);
         }
         else
             paths [count++] = arg;
@@ -826,16 +850,16 @@ s_parse_generate (generate_t *self, int argc, char **argv)
     }
     if (count == 0) {
         free (paths);
-        return s_fail (EXIT_USAGE, "generate: give a project folder or README "
-                       "(see readme2ci generate --help)");
+        return s_fail (EXIT_USAGE, "%s: give a project folder or README "
+                       "(see readme2ci %s --help)", self->command, self->command);
     }
-    if (count > 1 && !self->out_dir) {
+    if (count > 1 && !self->out_dir && !hooks) {
         free (paths);
-        return s_fail (EXIT_USAGE, "generate: several paths need --out-dir DIR");
+        return s_fail (EXIT_USAGE, "%s: several paths need --out-dir DIR", self->command);
     }
     if (self->out_dir && self->out_file) {
         free (paths);
-        return s_fail (EXIT_USAGE, "generate: -o and --out-dir do not go together");
+        return s_fail (EXIT_USAGE, "%s: -o and --out-dir do not go together", self->command);
     }
     self->submit.timeout_ms = (uint32_t) self->timeout_ms;
     self->inputs = calloc (count, sizeof *self->inputs);
@@ -873,6 +897,9 @@ s_load_inputs (generate_t *self)
             continue;
         }
         if (warn [0])
+            fprintf (stderr, "readme2ci: warning: %s\n", warn);
+        if (self->hooks && project_load_ci (input->path, &project, warn, sizeof warn) == 0
+            && warn [0])
             fprintf (stderr, "readme2ci: warning: %s\n", warn);
         int rc = project_docs_encode (&docs, &input->docs, &input->docs_size)
               || project_encode (&project, &input->project, &input->project_size);
@@ -961,8 +988,14 @@ s_generate_ping (generate_t *self, client_t *client, const char *endpoint)
 static int
 s_cmd_generate (int argc, char **argv)
 {
+    return cli_run_workflows (argc, argv, NULL);
+}
+
+int
+cli_run_workflows (int argc, char **argv, const cli_workflow_hooks_t *hooks)
+{
     generate_t self;
-    int code = s_parse_generate (&self, argc, argv);
+    int code = s_parse_generate (&self, argc, argv, hooks);
     if (code)
         return code;
     code = s_load_inputs (&self);
@@ -1965,7 +1998,7 @@ cli_main (int argc, char **argv)
         const char *name;
         int (*run) (int argc, char **argv);
     } commands [] = {
-        { "generate", s_cmd_generate }, { "up", s_cmd_up }, { "down", s_cmd_down },
+        { "generate", s_cmd_generate }, { "check", cli_check }, { "up", s_cmd_up }, { "down", s_cmd_down },
         { "status", s_cmd_status }, { "result", s_cmd_result }, { "ctl", s_cmd_ctl },
         { "health", s_cmd_health }, { "keys", s_cmd_keys },
         { "events", cli_events }, { "journal", cli_journal }, { "maintain", cli_maintain },

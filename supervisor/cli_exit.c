@@ -31,6 +31,10 @@ static const command_exit_t s_commands [] = {
     { "generate", "0123456", {
         [EXIT_NO_TESTS] = "no test command found: the workflow is still written, with a "
                           "test step that fails and says what to add" } },
+    { "check", "012346", {
+        [EXIT_OK] = "no drift: the CI does what the README and build files say",
+        [EXIT_INPUT] = "drift found (each finding is listed), or a path that cannot be "
+                       "read" } },
     { "up", "01236", {
         [EXIT_OK] = "started, or already running with the same config file",
         [EXIT_UNAVAILABLE] = "the supervisor could not start, or a component is FATAL",

@@ -516,6 +516,13 @@ s_send_job (server_t *self, worker_t *worker, workflow_t *wf)
     }
     zframe_t *payloads [2];
     size_t count = 0;
+    if (wf->step == STEP_GENERATE && wf->options.check && !wf->options.degraded) {
+        //  a check workflow: the report, and the project whose manifests
+        //  hold the CI files the report is held against
+        payloads [count++] = zframe_dup (wf->report);
+        payloads [count++] = zframe_dup (wf->project);
+    }
+    else
     if (wf->step == STEP_PARSE)
         payloads [count++] = zframe_dup (wf->docs);
     else
@@ -975,11 +982,12 @@ flow_submit (server_t *self, zframe_t *identity, zmsg_t *msg, zframe_t *header)
     //  The deadline goes in as wall-clock time, the only clock that
     //  outlives the process: replay keeps it (flow_recover).
     wf->queued_seq = server_event_bytes (self, "workflow.queued",
-                        json_pack ("{s:s, s:i, s:I, s:I, s:s, s:b, s:b}", "workflow_id", wf->id,
-                                   "priority", wf->priority, "timeout_ms", (json_int_t) timeout,
-                                   "deadline_time_ms", (json_int_t) (util_wall_ms () + timeout),
+                        json_pack ("{s:s, s:i, s:I, s:I, s:s, s:b, s:b, s:b}", "workflow_id",
+                                   wf->id, "priority", wf->priority, "timeout_ms",
+                                   (json_int_t) timeout, "deadline_time_ms",
+                                   (json_int_t) (util_wall_ms () + timeout),
                                    "target", wf->options.target, "explain", wf->options.explain,
-                                   "json", wf->options.json),
+                                   "json", wf->options.json, "check", wf->options.check),
                         "docs", docs, "project", project);
     server_reply_held (self, identity, submit.req_id, 0, wf->id, "accepted", false, true,
                        NULL, 0);
@@ -1041,6 +1049,7 @@ flow_recover (server_t *self, const event_t *queued)
     util_copy (wf->options.target, sizeof wf->options.target, target? target: "github");
     event_get_bool (queued, "explain", &wf->options.explain);
     event_get_bool (queued, "json", &wf->options.json);
+    event_get_bool (queued, "check", &wf->options.check);
     wf->docs = zframe_new (docs, docs_size);
     wf->project = zframe_new (project, project_size);
     if (dheap_push (&self->deadlines, wf, wf->deadline_ms, &wf->deadline_slot)) {

@@ -88,6 +88,7 @@ s_pending_event (const workflow_t *wf, event_t *event)
     ||  event_add_str (event, "target", wf->options.target)
     ||  event_add_bool (event, "explain", wf->options.explain)
     ||  event_add_bool (event, "json", wf->options.json)
+    ||  event_add_bool (event, "check", wf->options.check)
     ||  event_add_bytes (event, "docs", zframe_data (wf->docs), zframe_size (wf->docs))
     ||  event_add_bytes (event, "project", zframe_data (wf->project),
                          zframe_size (wf->project))) {

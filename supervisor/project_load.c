@@ -1,5 +1,6 @@
 /*  supervisor/project_load.c - a project folder read into project_t.  */
 #include "supervisor/project_load.h"
+#include "workers/check/ciread.h"
 
 #include "common/util.h"
 
@@ -628,5 +629,94 @@ out_names:
         project_docs_release (docs);
         project_release (project);
     }
+    return rc;
+}
+
+//  --------------------------------------------------------------------
+//  The CI files `check` reads
+
+int
+project_load_ci (const char *path, project_t *project, char *warn, size_t warn_size)
+{
+    if (warn_size)
+        warn [0] = 0;
+    struct stat st;
+    char folder [PATH_MAX];
+    util_copy (folder, sizeof folder, path);
+    if (stat (path, &st) == 0 && !S_ISDIR (st.st_mode)) {
+        char *slash = strrchr (folder, '/');
+        if (slash == folder)
+            folder [1] = 0;
+        else
+        if (slash)
+            *slash = 0;
+        else
+            util_copy (folder, sizeof folder, ".");
+    }
+    char root_real [PATH_MAX];
+    if (!realpath (folder, root_real))
+        return 0;               //  project_load has said why already
+    char workflows [PATH_MAX];
+    snprintf (workflows, sizeof workflows, "%s/.github/workflows", folder);
+    DIR *dir = opendir (workflows);
+    if (!dir)
+        return 0;               //  no GitHub workflows: nothing to add
+    char **names = NULL;
+    size_t count = 0;
+    int rc = 0;
+    struct dirent *entry;
+    while ((entry = readdir (dir)) && rc == 0) {
+        char name [PATH_MAX];
+        snprintf (name, sizeof name, ".github/workflows/%s", entry->d_name);
+        if (!ci_is_file (name))
+            continue;
+        if (count >= PROJECT_MAX_WORKFLOWS) {
+            snprintf (warn, warn_size, "%s: more than %d workflows; the rest are not "
+                      "checked", workflows, PROJECT_MAX_WORKFLOWS);
+            break;
+        }
+        char **grown = realloc (names, (count + 1) * sizeof *names);
+        if (!grown || !(grown [count] = strdup (name))) {
+            if (grown)
+                names = grown;
+            rc = -1;
+            break;
+        }
+        names = grown;
+        count++;
+    }
+    closedir (dir);
+    if (count)
+        qsort (names, count, sizeof *names, s_compare_names);
+    for (size_t i = 0; i < count && rc == 0; i++) {
+        //  already there when the project has no top-level build file of
+        //  that name (a workflow is never one)
+        if (project_manifest (project, names [i]))
+            continue;
+        char *data;
+        size_t size;
+        char err [PATH_MAX + 128];
+        if (s_read_inside (root_real, folder, names [i], PROJECT_MAX_MANIFEST, false, NULL,
+                           &data, &size, err, sizeof err)) {
+            //  one workflow that cannot be read is said; the rest are checked
+            if (!warn [0])
+                snprintf (warn, warn_size, "%s (not checked)", err);
+            continue;
+        }
+        if (!project_valid_utf8 (data, size)) {
+            if (!warn [0])
+                snprintf (warn, warn_size, "%s/%s: not UTF-8 (not checked)", folder,
+                          names [i]);
+        }
+        else
+        if (project_add_manifest (project, names [i], data, size))
+            rc = -1;
+        free (data);
+    }
+    for (size_t i = 0; i < count; i++)
+        free (names [i]);
+    free (names);
+    if (rc)
+        errno = ENOMEM;
     return rc;
 }

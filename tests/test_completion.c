@@ -76,7 +76,8 @@ Test (completion, script_is_valid_bash)
 Test (completion, commands)
 {
     s_expect ("_readme2ci", WORDS ("readme2ci", ""),
-              "[generate][up][down][status][result][ctl][health][top][logs][events][journal]"
+              "[generate][check][up][down][status][result][ctl][health][top][logs][events]"
+              "[journal]"
               "[maintain][keys][reload][config][help][version][--help][--version]");
     s_expect ("_readme2ci", WORDS ("readme2ci", "st"), "[status]");
     s_expect ("_readme2ci", WORDS ("readme2ci", "re"), "[result][reload]");
@@ -94,6 +95,13 @@ Test (completion, generate_options_and_values)
               "[critical][high][normal][low]");
     //  Free values get nothing rather than file names.
     s_expect ("_readme2ci", WORDS ("readme2ci", "generate", "--timeout", ""), "");
+}
+
+Test (completion, check_options_and_values)
+{
+    s_expect ("_readme2ci", WORDS ("readme2ci", "check", "--f"), "[--format]");
+    s_expect ("_readme2ci", WORDS ("readme2ci", "check", "--format", ""), "[text][json][sarif]");
+    s_expect ("_readme2ci", WORDS ("readme2ci", "check", "--e"), "[--explain][--endpoint]");
 }
 
 Test (completion, other_commands)

@@ -470,6 +470,8 @@ Test (classify, test_commands)
         { "bundle exec rake", CMD_TEST, "rake default task", 0 },
         { "bundle exec rspec", CMD_TEST, "test runner rspec", 0 },
         { "rake test", CMD_TEST, "rake task test", 0 },
+        { "bundle exec thor spec", CMD_TEST, "thor recipe spec", 0 },
+        { "richgo test -v ./...", CMD_TEST, "test runner richgo test", 0 },
         { "vendor/bin/phpunit", CMD_TEST, "test runner phpunit", 0 },
         { "composer test", CMD_TEST, "composer script test", 0 },
         { "mix test", CMD_TEST, NULL, 0 },

@@ -63,7 +63,8 @@ Test (qa_trust, help_never_acts_and_help_command_shows_it, .timeout = 120)
     snprintf (env_state, sizeof env_state, "README2CI_STATE_DIR=%s/state", dir);
     char *env [] = { env_runtime, env_state, NULL };
     static const char *const calls [][5] = {
-        { "generate", "--help" }, { "up", "-d", "--help" }, { "down", "--help" },
+        { "generate", "--help" }, { "check", "--inline", ".", "--help" },
+        { "up", "-d", "--help" }, { "down", "--help" },
         { "status", "--help" }, { "result", "x", "--help" }, { "health", "--help" },
         { "ctl", "scale", "parser", "2", "--help" }, { "keys", "new", "--help" },
         { "keys", "new", "k", "--help" }, { "config", "check", "--help" },

@@ -22,6 +22,7 @@ typedef struct {
     bool explain;       //  comment every step with its source
     bool json;          //  print the detection report as JSON
     bool degraded;      //  the detector is unavailable: README only
+    bool check;         //  hold the project's CI files against the report
 } step_options_t;
 
 typedef struct {

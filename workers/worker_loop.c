@@ -178,7 +178,8 @@ s_handle_job (worker_t *self, zmq_msg_t *parts, size_t count)
         inputs_count++;
     }
     step_options_t options = { .explain = job.options.explain, .json = job.options.json,
-                               .degraded = job.options.degraded };
+                               .degraded = job.options.degraded,
+                               .check = job.options.check };
     util_copy (options.target, sizeof options.target, job.options.target);
     step_result_t res = { 0 };
     uint64_t started = util_now_ms ();

@@ -649,12 +649,27 @@ s_matrix_within (dctx_t *self, report_job_t *job, const char *runtime,
     return true;
 }
 
+//  The range a project declares for a runtime, as the setting
+//  "declared-RUNTIME": what `check` holds a CI's versions to. The
+//  generator does not read it.
+static void
+s_declared (dctx_t *self, report_job_t *job, const char *runtime, const char *range,
+            const char *source)
+{
+    if (!range || !*range || !vrange_valid (range))
+        return;
+    char key [64];
+    snprintf (key, sizeof key, "declared-%s", runtime);
+    dctx_setting (self, job, key, range, source);
+}
+
 bool
 dctx_matrix (dctx_t *self, report_job_t *job, const char *runtime,
              const char *range, const char *source)
 {
     if (!job)
         return false;
+    s_declared (self, job, runtime, range, source);
     if (s_first_limit (self, job) >= 0 && (!range || !*range || vrange_valid (range))) {
         if (s_matrix_within (self, job, runtime, range, source))
             return true;
@@ -736,6 +751,14 @@ dctx_matrix_list (dctx_t *self, report_job_t *job, const char *runtime,
 {
     if (!job || !count)
         return false;
+    //  the lines named, as one range: "3.10 || 3.11 || 3.12"
+    char declared [256] = "";
+    for (size_t i = 0; i < count; i++) {
+        size_t used = strlen (declared);
+        snprintf (declared + used, sizeof declared - used, "%s%s", used? " || ": "",
+                  lines [i]);
+    }
+    s_declared (self, job, runtime, declared, source);
     const ynode_t *supported = s_lines (self, runtime, "supported");
     const char *first = NULL, *last = NULL;
     for (size_t i = 0; i < count; i++) {

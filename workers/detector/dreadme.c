@@ -577,8 +577,8 @@ s_drop_reason (const dctx_t *self, const readme_cmd_t *cmd)
 
 //  The first two words of a command, spelled alike for equal commands:
 //  "python -m pytest -q" and "pytest" agree, as do "npm run test" and "npm test".
-static void
-s_core (const char *command, char *out, size_t size)
+void
+dreadme_core (const char *command, char *out, size_t size)
 {
     char text [256];
     snprintf (text, sizeof text, "%s", command);
@@ -672,11 +672,11 @@ s_compare (dctx_t *self, report_job_t *job, const readme_cmd_t *cmd,
     if (cmd->kind != CMD_TEST)
         return;
     char want [160], have [160];
-    s_core (cmd->text, want, sizeof want);
+    dreadme_core (cmd->text, want, sizeof want);
     for (size_t i = 0; i < job->steps_count; i++) {
         if (job->steps [i].kind != CMD_TEST)
             continue;
-        s_core (job->steps [i].run, have, sizeof have);
+        dreadme_core (job->steps [i].run, have, sizeof have);
         if (strcmp (want, have) == 0)
             return;
     }

@@ -16,4 +16,10 @@ void dreadme_merge (dctx_t *self);
 //  "" for generic tools (make, just, scripts), NULL when unknown.
 const char *dreadme_ecosystem (const char *command);
 
+//  The first two words of a command, spelled alike for equal commands
+//  ("python -m pytest -q" and "pytest" agree, as do "npm run test" and
+//  "npm test"): the equivalence README commands are held to, by
+//  generation and by check.
+void dreadme_core (const char *command, char *out, size_t size);
+
 #endif

@@ -1,6 +1,7 @@
 /*  workers/generator/step.c - the generate step: frames in, the workflow
     (or the report as JSON) out. In degraded mode it first makes the report
     itself from the README alone, since the detector is unavailable.  */
+#include "workers/check/check.h"
 #include "workers/detector/detector.h"
 #include "workers/generator/generator.h"
 
@@ -61,6 +62,9 @@ generator_step (const knowledge_t *kb, const step_frame_t *frames,
     res->input_error = false;
     res->no_tests = false;
     res->error [0] = 0;
+    //  a check workflow's last step runs here, on the generator's workers
+    if (options && options->check)
+        return check_step (kb, frames, frames_count, options, res);
     report_t report = { 0 };
     if (options && options->degraded) {
         if (s_degraded_report (kb, frames, frames_count, &report, res))

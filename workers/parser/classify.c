@@ -72,6 +72,9 @@ static const rule_t s_rules [] = {
     { "staticcheck", "*", L, 0, "linter staticcheck" },
     { "revive", "*", L, 0, "linter revive" },
     { "gotestsum", "*", T, 0, "test runner gotestsum" },
+    //  go test with coloured output: the same tests
+    { "richgo", "test", T, 0, "test runner richgo test" },
+    { "richgo", "*", O, 0, NULL },
     { "ginkgo", "*", T, 0, "test runner ginkgo" },
     //  JavaScript
     { "npm", "ci", I, 0, NULL }, { "npm", "start", R, 0, NULL },
@@ -341,7 +344,7 @@ static const rule_t s_rules [] = {
 //  worth recognising as the start of a command line.
 static const char *const s_extra_tools [] = {
     "make", "gmake", "bmake", "cmake", "ninja", "just", "task", "mage", "invoke",
-    "rake", "python", "python3", "python2", "py", "pypy3", "pip", "pip3", "pipx",
+    "rake", "thor", "python", "python3", "python2", "py", "pypy3", "pip", "pip3", "pipx",
     "node", "npx", "pnpx", "bunx", "uvx", "tox", "nox", "tsc", "mvn", "mvnw",
     "gradle", "gradlew", "sbt", "clojure", "clj", "git", "gh", "cd", "sudo", "env",
     "R", "Rscript", "julia", "xcodebuild", "conda", "mamba", "micromamba", "php",
@@ -1149,8 +1152,9 @@ s_special (classify_ctx_t *ctx, words_t *w, int i, classify_result_t *out, int d
         }
         return true;
     }
+    //  thor is Ruby's other task runner: `thor spec` as `rake spec`
     if (s_eq (tool, "just") || s_eq (tool, "task") || s_eq (tool, "mage")
-    ||  s_eq (tool, "invoke") || s_eq (tool, "inv")) {
+    ||  s_eq (tool, "invoke") || s_eq (tool, "inv") || s_eq (tool, "thor")) {
         if (*sub)
             s_script (out, tool, "recipe", sub, O);
         else {
