@@ -222,12 +222,16 @@ Test (fault, a_stopped_worker_is_replaced_and_its_job_done_elsewhere, .timeout =
     cr_assert_eq (tree_cli (&tree, &r, "generate", project, NULL), 0, "%s", r.err);
     cr_assert (strstr (r.out, "cargo test"), "%s", r.out);
     tu_result_release (&r);
-    json_t *ready = tree_events_wait (events, "worker.ready", "parser", 1000);
+    json_t *ready = tree_events_wait (events, "worker.ready", "parser", 10000);
     cr_assert_not_null (ready, "no new parser became ready");
     long long replaced = (long long) json_integer_value (json_object_get (ready, "time_ms"));
     cr_assert_neq (json_integer_value (json_object_get (ready, "pid")), pids [0]);
     json_decref (ready);
-    cr_assert_lt (replaced - stopped, 3500, "replaced after %lld ms", replaced - stopped);
+    //  Its silence is what caught it: 3 missed heartbeats of 1 s, not the
+    //  job's own deadline (20 s of the default 60). The bound leaves a
+    //  loaded machine (sanitizers, both cores busy) room on the first and
+    //  still tells the two apart.
+    cr_assert_lt (replaced - stopped, 10000, "replaced after %lld ms", replaced - stopped);
     cr_assert_not (tu_alive (pids [0]), "the stopped worker was not killed");
     tree_events_destroy (&events);
     cr_assert_eq (tree_cli (&tree, &r, "down", NULL), 0);
