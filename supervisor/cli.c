@@ -223,27 +223,6 @@ static const char *const s_result_help =
     "examples:\n"
     "  readme2ci generate --id nightly-42 . >/dev/null; readme2ci result nightly-42\n";
 
-static int
-s_fail (int code, const char *format, ...) __attribute__ ((format (printf, 2, 3)));
-
-static int
-s_fail (int code, const char *format, ...)
-{
-    va_list args;
-    va_start (args, format);
-    fputs ("readme2ci: ", stderr);
-    vfprintf (stderr, format, args);
-    fputc ('\n', stderr);
-    va_end (args);
-    return code;
-}
-
-static bool
-s_is_help (const char *arg)
-{
-    return strcmp (arg, "--help") == 0 || strcmp (arg, "-h") == 0;
-}
-
 //  The arguments of a command that takes only --json (and --help): -1 to
 //  go on, with *as_json set; else the exit code (help printed, or a usage
 //  error reported).
@@ -251,11 +230,11 @@ static int
 s_json_args (const char *command, const char *help, int argc, char **argv, bool *as_json)
 {
     for (int i = 0; i < argc; i++) {
-        if (s_is_help (argv [i])) {
+        if (cli_is_help (argv [i])) {
             return cli_help (help, command);
         }
         if (strcmp (argv [i], "--json") != 0)
-            return s_fail (EXIT_USAGE, "%s: unknown argument '%s' (see --help)",
+            return cli_fail (EXIT_USAGE, "%s: unknown argument '%s' (see --help)",
                            command, argv [i]);
         *as_json = true;
     }
@@ -475,14 +454,14 @@ s_write_output (generate_t *self, input_t *input, const char *text, size_t size)
         if (slash && slash != parent) {
             *slash = 0;
             if (util_mkdirs (parent, 0755))
-                return s_fail (EXIT_INPUT, "%s: cannot create %s: %s", path, parent,
+                return cli_fail (EXIT_INPUT, "%s: cannot create %s: %s", path, parent,
                                strerror (errno));
         }
     }
     if (self->out_dir || self->out_file) {
         out = fopen (path, "w");
         if (!out)
-            return s_fail (EXIT_INPUT, "%s: cannot write: %s", path, strerror (errno));
+            return cli_fail (EXIT_INPUT, "%s: cannot write: %s", path, strerror (errno));
     }
     bool ok = fwrite (text, 1, size, out) == size;
     if (out != stdout)
@@ -490,7 +469,7 @@ s_write_output (generate_t *self, input_t *input, const char *text, size_t size)
     else
         ok = fflush (out) == 0 && ok;
     if (!ok)
-        return s_fail (EXIT_INPUT, "%s: write failed: %s", self->out_dir || self->out_file
+        return cli_fail (EXIT_INPUT, "%s: write failed: %s", self->out_dir || self->out_file
                        ? path: "stdout", strerror (errno));
     return EXIT_OK;
 }
@@ -519,7 +498,7 @@ s_no_tests (generate_t *self, input_t *input)
                  "is added (--explain shows where readme2ci looked)\n", input->path, step);
         return EXIT_OK;
     }
-    return s_fail (EXIT_NO_TESTS, "%s: no test command found; %s until one is added "
+    return cli_fail (EXIT_NO_TESTS, "%s: no test command found; %s until one is added "
                    "(--explain shows where readme2ci looked; --allow-no-tests exits 0)",
                    input->path, step);
 }
@@ -536,14 +515,14 @@ s_generate_inline (generate_t *self, input_t *input, const knowledge_t *kb)
     int code = EXIT_OK;
     step_frame_t docs = { input->docs, input->docs_size };
     if (parser_step (kb, &docs, 1, &options, &parsed)) {
-        code = s_fail (parsed.input_error? EXIT_INPUT: EXIT_UNAVAILABLE, "%s: parse step: %s",
+        code = cli_fail (parsed.input_error? EXIT_INPUT: EXIT_UNAVAILABLE, "%s: parse step: %s",
                        input->path, parsed.error);
         goto out;
     }
     step_frame_t detect_in [2] = { { input->project, input->project_size },
                                    { parsed.data, parsed.size } };
     if (detector_step (kb, detect_in, 2, &options, &detected)) {
-        code = s_fail (detected.input_error? EXIT_INPUT: EXIT_UNAVAILABLE, "%s: detect step: %s",
+        code = cli_fail (detected.input_error? EXIT_INPUT: EXIT_UNAVAILABLE, "%s: detect step: %s",
                        input->path, detected.error);
         goto out;
     }
@@ -551,7 +530,7 @@ s_generate_inline (generate_t *self, input_t *input, const knowledge_t *kb)
     step_frame_t last [2] = { { detected.data, detected.size },
                               { input->project, input->project_size } };
     if (generator_step (kb, last, options.check? 2: 1, &options, &generated)) {
-        code = s_fail (generated.input_error? EXIT_INPUT: EXIT_UNAVAILABLE,
+        code = cli_fail (generated.input_error? EXIT_INPUT: EXIT_UNAVAILABLE,
                        "%s: %s step: %s", input->path, options.check? "check": "generate",
                        generated.error);
         goto out;
@@ -582,7 +561,7 @@ s_submit_all (generate_t *self, client_t *client, size_t *pending_p)
         input->req_id = client_submit (client, &submit, input->docs, input->docs_size,
                                        input->project, input->project_size);
         if (!input->req_id)
-            return s_fail (EXIT_UNAVAILABLE, "%s: cannot send to the supervisor", input->path);
+            return cli_fail (EXIT_UNAVAILABLE, "%s: cannot send to the supervisor", input->path);
         (*pending_p)++;
     }
     return EXIT_OK;
@@ -607,7 +586,7 @@ s_write_result (generate_t *self, input_t *input, const client_reply_t *reply, b
                                      reply->body + 1): -1;
         free (quoted);
         if (size < 0)
-            return s_fail (EXIT_UNAVAILABLE, "%s: out of memory", input->path);
+            return cli_fail (EXIT_UNAVAILABLE, "%s: out of memory", input->path);
         code = s_write_output (self, input, text, (size_t) size);
         free (text);
     }
@@ -645,13 +624,13 @@ s_generate_tree (generate_t *self, client_t *client, const char *endpoint, pid_t
             if (!heard) {
                 for (size_t i = 0; i < self->inputs_count; i++)
                     if (!self->inputs [i].done)
-                        s_fail (EXIT_UNAVAILABLE, "%s: no supervisor answered at %s in %d ms",
+                        cli_fail (EXIT_UNAVAILABLE, "%s: no supervisor answered at %s in %d ms",
                                 self->inputs [i].path, endpoint, self->timeout_ms);
                 return EXIT_UNAVAILABLE;
             }
             for (size_t i = 0; i < self->inputs_count; i++)
                 if (!self->inputs [i].done)
-                    s_fail (EXIT_TIMEOUT, "%s: timed out after %d ms%s", self->inputs [i].path,
+                    cli_fail (EXIT_TIMEOUT, "%s: timed out after %d ms%s", self->inputs [i].path,
                             self->timeout_ms, lost? " waiting for the supervisor to return": "");
             return EXIT_TIMEOUT;
         }
@@ -664,7 +643,7 @@ s_generate_tree (generate_t *self, client_t *client, const char *endpoint, pid_t
             int signo = sigtimedwait (&stops, NULL, &zero);
             if (signo > 0) {
                 term_progress_clear (&bar);
-                s_fail (128 + signo, "interrupted (%s); stopping the private tree",
+                cli_fail (128 + signo, "interrupted (%s); stopping the private tree",
                         strsignal (signo));
                 return 128 + signo;
             }
@@ -674,17 +653,17 @@ s_generate_tree (generate_t *self, client_t *client, const char *endpoint, pid_t
         if (client_next_reply (client, wait, &reply)) {
             if (errno == ECONNREFUSED) {
                 term_progress_clear (&bar);
-                return s_fail (EXIT_REFUSED, "%s: refused by the supervisor at %s",
+                return cli_fail (EXIT_REFUSED, "%s: refused by the supervisor at %s",
                                self->inputs_count == 1? self->inputs [0].path: "generate",
                                endpoint);
             }
             if (errno != ETIMEDOUT) {
                 term_progress_clear (&bar);
-                return s_fail (EXIT_UNAVAILABLE, "malformed reply from the supervisor");
+                return cli_fail (EXIT_UNAVAILABLE, "malformed reply from the supervisor");
             }
             if (child > 0 && waitpid (child, NULL, WNOHANG) == child) {
                 term_progress_clear (&bar);
-                return s_fail (EXIT_UNAVAILABLE, "the private supervisor exited unexpectedly");
+                return cli_fail (EXIT_UNAVAILABLE, "the private supervisor exited unexpectedly");
             }
             if (self->runtime) {
                 pid_t now_running = client_running_supervisor (self->runtime);
@@ -733,7 +712,7 @@ s_generate_tree (generate_t *self, client_t *client, const char *endpoint, pid_t
                     code = s_no_tests (self, input);
             }
             else
-                s_fail (code, "%s: %s", input->path, reply.reply.message);
+                cli_fail (code, "%s: %s", input->path, reply.reply.message);
             worst = s_worse (worst, code);
             term_progress_step (&bar, code != EXIT_OK && code != EXIT_NO_TESTS);
         }
@@ -765,26 +744,26 @@ s_parse_generate (generate_t *self, int argc, char **argv,
                           || strcmp (arg, "--json") == 0;
         if (hooks && output_option) {
             free (paths);
-            return s_fail (EXIT_USAGE, "%s: unknown option '%s' (see --help)", self->command,
+            return cli_fail (EXIT_USAGE, "%s: unknown option '%s' (see --help)", self->command,
                            arg);
         }
         bool takes = strcmp (arg, "--target") == 0 || strcmp (arg, "-o") == 0
                   || strcmp (arg, "--out-dir") == 0 || strcmp (arg, "--priority") == 0
                   || strcmp (arg, "--timeout") == 0 || strcmp (arg, "--id") == 0
                   || strcmp (arg, "--endpoint") == 0;
-        if (s_is_help (arg)) {
+        if (cli_is_help (arg)) {
             free (paths);
             exit (cli_help (s_generate_help, "generate"));
         }
         if (takes && !value) {
             free (paths);
-            return s_fail (EXIT_USAGE, "%s: %s needs a value (see --help)", self->command,
+            return cli_fail (EXIT_USAGE, "%s: %s needs a value (see --help)", self->command,
                            arg);
         }
         if (strcmp (arg, "--target") == 0) {
             if (strcmp (value, "github") && strcmp (value, "gitlab")) {
                 free (paths);
-                return s_fail (EXIT_USAGE, "%s: --target must be github or gitlab, not '%s'",
+                return cli_fail (EXIT_USAGE, "%s: --target must be github or gitlab, not '%s'",
                                self->command, value);
             }
             util_copy (self->submit.options.target, sizeof self->submit.options.target, value);
@@ -799,7 +778,7 @@ s_parse_generate (generate_t *self, int argc, char **argv,
         if (strcmp (arg, "--priority") == 0) {
             if (wire_priority_parse (value, &self->submit.priority)) {
                 free (paths);
-                return s_fail (EXIT_USAGE, "%s: --priority must be critical, high, "
+                return cli_fail (EXIT_USAGE, "%s: --priority must be critical, high, "
                                "normal, low or 0..1000, not '%s'", self->command, value);
             }
         }
@@ -809,7 +788,7 @@ s_parse_generate (generate_t *self, int argc, char **argv,
             long ms = strtol (value, &end, 10);
             if (*end || ms < 1 || ms > 24 * 3600 * 1000L) {
                 free (paths);
-                return s_fail (EXIT_USAGE, "%s: --timeout must be a number of "
+                return cli_fail (EXIT_USAGE, "%s: --timeout must be a number of "
                                "milliseconds, not '%s'", self->command, value);
             }
             self->timeout_ms = (int) ms;
@@ -818,7 +797,7 @@ s_parse_generate (generate_t *self, int argc, char **argv,
         if (strcmp (arg, "--id") == 0) {
             if (!util_copy (self->submit.workflow_id, 48, value) || !*value) {
                 free (paths);
-                return s_fail (EXIT_USAGE, "%s: --id must be 1 to 47 characters",
+                return cli_fail (EXIT_USAGE, "%s: --id must be 1 to 47 characters",
                                self->command);
             }
         }
@@ -840,7 +819,7 @@ s_parse_generate (generate_t *self, int argc, char **argv,
         else
         if (arg [0] == '-' && arg [1]) {
             free (paths);
-            return s_fail (EXIT_USAGE, "%s: unknown option '%s' (see --help)", self->command,
+            return cli_fail (EXIT_USAGE, "%s: unknown option '%s' (see --help)", self->command,
                            arg);
         }
         else
@@ -850,16 +829,16 @@ s_parse_generate (generate_t *self, int argc, char **argv,
     }
     if (count == 0) {
         free (paths);
-        return s_fail (EXIT_USAGE, "%s: give a project folder or README "
+        return cli_fail (EXIT_USAGE, "%s: give a project folder or README "
                        "(see readme2ci %s --help)", self->command, self->command);
     }
     if (count > 1 && !self->out_dir && !hooks) {
         free (paths);
-        return s_fail (EXIT_USAGE, "%s: several paths need --out-dir DIR", self->command);
+        return cli_fail (EXIT_USAGE, "%s: several paths need --out-dir DIR", self->command);
     }
     if (self->out_dir && self->out_file) {
         free (paths);
-        return s_fail (EXIT_USAGE, "%s: -o and --out-dir do not go together", self->command);
+        return cli_fail (EXIT_USAGE, "%s: -o and --out-dir do not go together", self->command);
     }
     self->submit.timeout_ms = (uint32_t) self->timeout_ms;
     self->inputs = calloc (count, sizeof *self->inputs);
@@ -891,7 +870,7 @@ s_load_inputs (generate_t *self)
         char err [PATH_MAX + 256], warn [PATH_MAX + 256];
         if (project_load (input->path, &docs, &project, err, sizeof err, warn, sizeof warn)) {
             //  One bad input of many is reported; the others still run.
-            input->code = s_fail (EXIT_INPUT, "%s", err);
+            input->code = cli_fail (EXIT_INPUT, "%s", err);
             input->done = true;
             self->failed++;
             continue;
@@ -918,10 +897,10 @@ s_load_inputs (generate_t *self)
         project_docs_release (&docs);
         project_release (&project);
         if (rc)
-            return s_fail (EXIT_UNAVAILABLE, "%s: out of memory", input->path);
+            return cli_fail (EXIT_UNAVAILABLE, "%s: out of memory", input->path);
         //  Inline or not, the same input gets the same answer.
         if (input->docs_size + input->project_size > WIRE_INPUTS_MAX) {
-            input->code = s_fail (EXIT_INPUT, "%s: its README and build files come to %zu "
+            input->code = cli_fail (EXIT_INPUT, "%s: its README and build files come to %zu "
                                   "bytes, over the limit of %u bytes for one project",
                                   input->path, input->docs_size + input->project_size,
                                   WIRE_INPUTS_MAX);
@@ -946,7 +925,7 @@ s_load_inputs (generate_t *self)
     if (self->failed == self->inputs_count)
         return EXIT_INPUT;
     if (self->out_dir && util_mkdirs (self->out_dir, 0755))
-        return s_fail (EXIT_INPUT, "%s: cannot create: %s", self->out_dir, strerror (errno));
+        return cli_fail (EXIT_INPUT, "%s: cannot create: %s", self->out_dir, strerror (errno));
     return EXIT_OK;
 }
 
@@ -976,10 +955,10 @@ s_generate_ping (generate_t *self, client_t *client, const char *endpoint)
     for (size_t i = 0; i < self->inputs_count; i++)
         if (!self->inputs [i].done) {
             if (refused)
-                s_fail (EXIT_REFUSED, "%s: refused by the supervisor at %s",
+                cli_fail (EXIT_REFUSED, "%s: refused by the supervisor at %s",
                         self->inputs [i].path, endpoint);
             else
-                s_fail (EXIT_UNAVAILABLE, "%s: no supervisor answered at %s in %d ms",
+                cli_fail (EXIT_UNAVAILABLE, "%s: no supervisor answered at %s in %d ms",
                         self->inputs [i].path, endpoint, wait);
         }
     return refused? EXIT_REFUSED: EXIT_UNAVAILABLE;
@@ -1008,7 +987,7 @@ cli_run_workflows (int argc, char **argv, const cli_workflow_hooks_t *hooks)
         char err [256] = "";
         knowledge_t *kb = knowledge_new (err, sizeof err);
         if (!kb) {
-            code = s_fail (EXIT_UNAVAILABLE, "the shipped CI knowledge is broken: %s", err);
+            code = cli_fail (EXIT_UNAVAILABLE, "the shipped CI knowledge is broken: %s", err);
             goto out;
         }
         term_progress_t bar;
@@ -1035,7 +1014,7 @@ cli_run_workflows (int argc, char **argv, const cli_workflow_hooks_t *hooks)
         util_copy (endpoint, sizeof endpoint, self.endpoint);
     else {
         if (util_runtime_dir (runtime, sizeof runtime)) {
-            code = s_fail (EXIT_UNAVAILABLE, "runtime folder path too long");
+            code = cli_fail (EXIT_UNAVAILABLE, "runtime folder path too long");
             goto out;
         }
         if (client_running_supervisor (runtime) > 0) {
@@ -1050,7 +1029,7 @@ cli_run_workflows (int argc, char **argv, const cli_workflow_hooks_t *hooks)
             s_clean_stale_private (tmp);
             snprintf (runtime, sizeof runtime, "%s/r2ci-private.XXXXXX", tmp);
             if (!mkdtemp (runtime)) {
-                code = s_fail (EXIT_UNAVAILABLE, "cannot make a private runtime folder: %s",
+                code = cli_fail (EXIT_UNAVAILABLE, "cannot make a private runtime folder: %s",
                                strerror (errno));
                 goto out;
             }
@@ -1069,7 +1048,7 @@ cli_run_workflows (int argc, char **argv, const cli_workflow_hooks_t *hooks)
             sigprocmask (SIG_BLOCK, &stops, NULL);
             child = s_start_supervisor (runtime, NULL, NULL);
             if (child < 0) {
-                code = s_fail (EXIT_UNAVAILABLE, "cannot start readme2ci-supervisor: %s",
+                code = cli_fail (EXIT_UNAVAILABLE, "cannot start readme2ci-supervisor: %s",
                                strerror (errno));
                 rmdir (runtime);
                 goto out;
@@ -1084,7 +1063,7 @@ cli_run_workflows (int argc, char **argv, const cli_workflow_hooks_t *hooks)
                                           getenv ("R2CI_KEY"), err, sizeof err)
                      : client_new (endpoint);
     if (!client)
-        code = s_fail (EXIT_UNAVAILABLE, "cannot connect to %s%s%s", endpoint,
+        code = cli_fail (EXIT_UNAVAILABLE, "cannot connect to %s%s%s", endpoint,
                        err [0]? ": ": "", err);
     else
     if (child <= 0 && (ping = s_generate_ping (&self, client, endpoint)))
@@ -1206,7 +1185,7 @@ s_up_running (const char *runtime, pid_t running, const char *config_path)
     client_reply_t reply;
     if (!client || client_request (client, "config", NULL, 0, CLI_CONNECT_MS, &reply)) {
         client_destroy (&client);
-        return s_fail (EXIT_UNAVAILABLE, "a supervisor is already running (pid %d) but does "
+        return cli_fail (EXIT_UNAVAILABLE, "a supervisor is already running (pid %d) but does "
                        "not answer: is it running with %s? (`readme2ci down` first to start "
                        "with it)", (int) running, config_path);
     }
@@ -1226,7 +1205,7 @@ s_up_running (const char *runtime, pid_t running, const char *config_path)
         fprintf (stderr, "readme2ci: a supervisor is already running (pid %d) with %s\n",
                  (int) running, config_path);
     else {
-        code = s_fail (EXIT_REFUSED, "a supervisor is already running (pid %d) with %s, "
+        code = cli_fail (EXIT_REFUSED, "a supervisor is already running (pid %d) with %s, "
                        "and %s asks for something else%s", (int) running,
                        reply.reply.message [0]? reply.reply.message: "no config file",
                        config_path, changes.count? ":": "");
@@ -1259,7 +1238,7 @@ s_cmd_up (int argc, char **argv)
     bool detach = false;
     const char *config_path = NULL;
     for (int i = 0; i < argc; i++) {
-        if (s_is_help (argv [i])) {
+        if (cli_is_help (argv [i])) {
             return cli_help (s_up_help, "up");
         }
         if (strcmp (argv [i], "-d") == 0 || strcmp (argv [i], "--detach") == 0)
@@ -1276,9 +1255,9 @@ s_cmd_up (int argc, char **argv)
             while (k < 3 && strcmp (argv [i], names [k][0]))
                 k++;
             if (k == 3)
-                return s_fail (EXIT_USAGE, "up: unknown argument '%s' (see --help)", argv [i]);
+                return cli_fail (EXIT_USAGE, "up: unknown argument '%s' (see --help)", argv [i]);
             if (i + 1 >= argc)
-                return s_fail (EXIT_USAGE, "up: %s needs a value (see --help)", argv [i]);
+                return cli_fail (EXIT_USAGE, "up: %s needs a value (see --help)", argv [i]);
             char file [PATH_MAX];
             const char *value = argv [++i];
             //  A detached supervisor runs elsewhere: make a path absolute.
@@ -1293,12 +1272,12 @@ s_cmd_up (int argc, char **argv)
         else
         if (strcmp (argv [i], "-c") == 0 || strcmp (argv [i], "--config") == 0) {
             if (i + 1 >= argc)
-                return s_fail (EXIT_USAGE, "up: %s needs the config FILE (see --help)",
+                return cli_fail (EXIT_USAGE, "up: %s needs the config FILE (see --help)",
                                argv [i]);
             config_path = argv [++i];
         }
         else
-            return s_fail (EXIT_USAGE, "up: unknown argument '%s' (see --help)", argv [i]);
+            return cli_fail (EXIT_USAGE, "up: unknown argument '%s' (see --help)", argv [i]);
     }
     char runtime [PATH_MAX] = "";
     char state [PATH_MAX] = "";
@@ -1326,12 +1305,12 @@ s_cmd_up (int argc, char **argv)
             config_path = config_real;
     }
     if (!runtime [0] && util_runtime_dir (runtime, sizeof runtime))
-        return s_fail (EXIT_UNAVAILABLE, "runtime folder path too long");
+        return cli_fail (EXIT_UNAVAILABLE, "runtime folder path too long");
     //  Before anything is written there (a log, a pid file, sockets): a
     //  folder another user made or can write in is refused.
     char why [PATH_MAX + 256];
     if (util_private_dir (runtime, why, sizeof why))
-        return s_fail (EXIT_UNAVAILABLE, "up: %s", why);
+        return cli_fail (EXIT_UNAVAILABLE, "up: %s", why);
     pid_t running = client_running_supervisor (runtime);
     if (running > 0)
         return s_up_running (runtime, running, config_path);
@@ -1344,7 +1323,7 @@ s_cmd_up (int argc, char **argv)
             args [4] = (char *) config_path;
         }
         execv (program, args);
-        return s_fail (EXIT_UNAVAILABLE, "cannot run %s: %s", program, strerror (errno));
+        return cli_fail (EXIT_UNAVAILABLE, "cannot run %s: %s", program, strerror (errno));
     }
     //  Where the supervisor logs: --log-file, else the config's log.file,
     //  else (as it is detached) STATE/logs/supervisor.log, which it keeps
@@ -1355,9 +1334,9 @@ s_cmd_up (int argc, char **argv)
         log_file = config_log;
     char logs [PATH_MAX];
     if (!state [0] && util_state_dir (state, sizeof state))
-        return s_fail (EXIT_UNAVAILABLE, "state folder path too long");
+        return cli_fail (EXIT_UNAVAILABLE, "state folder path too long");
     if (logcap_dir_for (state, runtime, logs, sizeof logs) || util_mkdirs (logs, 0700))
-        return s_fail (EXIT_UNAVAILABLE, "cannot create %s/logs: %s", state, strerror (errno));
+        return cli_fail (EXIT_UNAVAILABLE, "cannot create %s/logs: %s", state, strerror (errno));
     if (*log_file && strcmp (log_file, "stderr") != 0)
         util_copy (log_path, sizeof log_path, log_file);
     else
@@ -1366,7 +1345,7 @@ s_cmd_up (int argc, char **argv)
     off_t log_start = stat (log_path, &log_st) == 0? log_st.st_size: 0;
     pid_t pid = s_start_supervisor (runtime, config_path, log_path);
     if (pid < 0)
-        return s_fail (EXIT_UNAVAILABLE, "cannot start readme2ci-supervisor: %s", strerror (errno));
+        return cli_fail (EXIT_UNAVAILABLE, "cannot start readme2ci-supervisor: %s", strerror (errno));
     char endpoint [PATH_MAX + 16];
     s_front_endpoint (runtime, endpoint, sizeof endpoint);
     client_t *client = client_new (endpoint);
@@ -1387,10 +1366,10 @@ s_cmd_up (int argc, char **argv)
             char cause [1024];
             if (strcmp (log_path, "syslog") && s_log_cause (log_path, log_start, cause,
                                                             sizeof cause))
-                s_fail (EXIT_UNAVAILABLE, "the supervisor exited at start: %s (log: %s)",
+                cli_fail (EXIT_UNAVAILABLE, "the supervisor exited at start: %s (log: %s)",
                         cause, log_path);
             else
-                s_fail (EXIT_UNAVAILABLE, "the supervisor exited at start; see %s", log_path);
+                cli_fail (EXIT_UNAVAILABLE, "the supervisor exited at start; see %s", log_path);
             break;
         }
         client_reply_t reply;
@@ -1404,10 +1383,10 @@ s_cmd_up (int argc, char **argv)
                 char cause [1024];
                 if (strcmp (log_path, "syslog") && s_log_cause (log_path, log_start, cause,
                                                                 sizeof cause))
-                    s_fail (EXIT_UNAVAILABLE, "the supervisor (pid %d) is up, but %s",
+                    cli_fail (EXIT_UNAVAILABLE, "the supervisor (pid %d) is up, but %s",
                             (int) pid, cause);
                 else
-                    s_fail (EXIT_UNAVAILABLE, "the supervisor (pid %d) is up, but %s is "
+                    cli_fail (EXIT_UNAVAILABLE, "the supervisor (pid %d) is up, but %s is "
                             "FATAL; see %s", (int) pid, fatal, log_path);
                 break;
             }
@@ -1426,7 +1405,7 @@ s_cmd_up (int argc, char **argv)
         nanosleep (&ts, NULL);
     }
     if (code && util_now_ms () >= deadline)
-        s_fail (code, "the supervisor did not become ready in 15 s; see %s", log_path);
+        cli_fail (code, "the supervisor did not become ready in 15 s; see %s", log_path);
     client_destroy (&client);
     return code;
 }
@@ -1476,7 +1455,7 @@ s_cmd_down (int argc, char **argv)
     if (code == EXIT_OK) {
         code = cli_target_code (&reply);
         if (code)
-            s_fail (code, "down: %s", reply.reply.message);
+            cli_fail (code, "down: %s", reply.reply.message);
         client_reply_release (&reply);
         if (code)
             return code;
@@ -1506,7 +1485,7 @@ s_cmd_down (int argc, char **argv)
             client_destroy (&probe);
         }
         if (!gone)
-            return s_fail (EXIT_TIMEOUT, "the supervisor at %s still answers 30 s after it "
+            return cli_fail (EXIT_TIMEOUT, "the supervisor at %s still answers 30 s after it "
                            "was asked to stop", target.endpoint);
         if (as_json)
             printf ("{\"stopped\": true, \"endpoint\": \"%s\"}\n", target.endpoint);
@@ -1519,7 +1498,7 @@ s_cmd_down (int argc, char **argv)
     uint64_t deadline = util_now_ms () + 30000;
     while (client_running_supervisor (target.runtime) == pid) {
         if (util_now_ms () > deadline)
-            return s_fail (EXIT_TIMEOUT, "the supervisor (pid %d) is still running after 30 s",
+            return cli_fail (EXIT_TIMEOUT, "the supervisor (pid %d) is still running after 30 s",
                            (int) pid);
         struct timespec ts = { 0, 10000000 };
         nanosleep (&ts, NULL);
@@ -1654,7 +1633,7 @@ s_cmd_result (int argc, char **argv)
     bool as_json = false;
     const char *id = NULL;
     for (int i = 0; i < argc; i++) {
-        if (s_is_help (argv [i]))
+        if (cli_is_help (argv [i]))
             return cli_help (s_result_help, "result");
         if (strcmp (argv [i], "--json") == 0)
             as_json = true;
@@ -1662,10 +1641,10 @@ s_cmd_result (int argc, char **argv)
         if (!id && argv [i][0] != '-')
             id = argv [i];
         else
-            return s_fail (EXIT_USAGE, "result: give one workflow id (see --help)");
+            return cli_fail (EXIT_USAGE, "result: give one workflow id (see --help)");
     }
     if (!id)
-        return s_fail (EXIT_USAGE, "result: give one workflow id (see --help)");
+        return cli_fail (EXIT_USAGE, "result: give one workflow id (see --help)");
     cli_target_t target;
     int code = cli_target_open (&target);
     if (code)
@@ -1691,7 +1670,7 @@ s_cmd_result (int argc, char **argv)
         fwrite (reply.body, 1, reply.body_size, stdout);
     else
     if (code)
-        s_fail (code, "%s: %s", id, reply.reply.message);
+        cli_fail (code, "%s: %s", id, reply.reply.message);
     //  A fetch that worked is 0; what generate said of the workflow is
     //  said again.
     if (code == EXIT_OK && reply.reply.no_tests)
@@ -1725,7 +1704,7 @@ s_cmd_ctl (int argc, char **argv)
     //  --help anywhere only helps: `ctl restart parser --help` must not
     //  restart anything.
     for (int i = 0; i < argc; i++)
-        if (s_is_help (argv [i])) {
+        if (cli_is_help (argv [i])) {
             return cli_help (s_ctl_help, "ctl");
         }
     const char *args [3] = { NULL, NULL, NULL };
@@ -1735,10 +1714,10 @@ s_cmd_ctl (int argc, char **argv)
     for (int i = 0; i < argc; i++) {
         if (strcmp (argv [i], "--command") == 0) {
             if (i + 1 >= argc || !*argv [i + 1])
-                return s_fail (EXIT_USAGE, "ctl: --command needs the worker executable's "
+                return cli_fail (EXIT_USAGE, "ctl: --command needs the worker executable's "
                                "PATH (see --help)");
             if (count < 2)
-                return s_fail (EXIT_USAGE, "ctl: --command comes after the component");
+                return cli_fail (EXIT_USAGE, "ctl: --command comes after the component");
             command_arg = argv [++i];
         }
         else
@@ -1746,36 +1725,36 @@ s_cmd_ctl (int argc, char **argv)
             as_json = true;
         else
         if (argv [i][0] == '-' && argv [i][1] && !(count == 2 && isdigit ((unsigned char) argv [i][1])))
-            return s_fail (EXIT_USAGE, "ctl: unknown option '%s' (see --help)", argv [i]);
+            return cli_fail (EXIT_USAGE, "ctl: unknown option '%s' (see --help)", argv [i]);
         else
         if (count < 3)
             args [count++] = argv [i];
         else
-            return s_fail (EXIT_USAGE, "ctl: too many arguments (see --help)");
+            return cli_fail (EXIT_USAGE, "ctl: too many arguments (see --help)");
     }
     if (count < 2)
-        return s_fail (EXIT_USAGE, "ctl: give an operation and a component (see --help)");
+        return cli_fail (EXIT_USAGE, "ctl: give an operation and a component (see --help)");
     //  Each operation's own arguments; anything more is a mistake to
     //  report, not to ignore.
     bool scale = strcmp (args [0], "scale") == 0;
     bool update = strcmp (args [0], "update") == 0;
     if (command_arg && !update)
-        return s_fail (EXIT_USAGE, "ctl %s: --command goes with update only (see --help)",
+        return cli_fail (EXIT_USAGE, "ctl %s: --command goes with update only (see --help)",
                        args [0]);
     if (scale && count != 3)
-        return s_fail (EXIT_USAGE, "ctl scale %s: give the number of workers, e.g. "
+        return cli_fail (EXIT_USAGE, "ctl scale %s: give the number of workers, e.g. "
                        "`readme2ci ctl scale %s 2`", args [1], args [1]);
     if (!scale && count > 2)
-        return s_fail (EXIT_USAGE, "ctl %s %s: unexpected argument '%s' (see --help)",
+        return cli_fail (EXIT_USAGE, "ctl %s %s: unexpected argument '%s' (see --help)",
                        args [0], args [1], args [2]);
     char command [PATH_MAX];
     if (command_arg) {
         if (!realpath (command_arg, command))
-            return s_fail (EXIT_USAGE, "ctl update %s: --command %s: %s", args [1],
+            return cli_fail (EXIT_USAGE, "ctl update %s: --command %s: %s", args [1],
                            command_arg, strerror (errno));
         struct stat st;
         if (stat (command, &st) || !S_ISREG (st.st_mode) || access (command, X_OK))
-            return s_fail (EXIT_USAGE, "ctl update %s: --command %s: not an executable file",
+            return cli_fail (EXIT_USAGE, "ctl update %s: --command %s: not an executable file",
                            args [1], command_arg);
         args [2] = command;
         count = 3;
@@ -1790,7 +1769,7 @@ s_cmd_ctl (int argc, char **argv)
     code = cli_target_request (&target, "ctl", args, count, 300000, &reply);
     cli_target_close (&target);
     if (code)
-        return s_fail (code, "ctl %s %s: %s", args [0], args [1], code == EXIT_REFUSED
+        return cli_fail (code, "ctl %s %s: %s", args [0], args [1], code == EXIT_REFUSED
                        ? "the supervisor refused this client" : "no answer; see "
                        "`readme2ci status` for what was done");
     code = cli_target_code (&reply);
@@ -1802,7 +1781,7 @@ s_cmd_ctl (int argc, char **argv)
         printf ("readme2ci: %s\n", reply.reply.message);
     else
     if (code)
-        s_fail (code, "ctl %s %s: %s", args [0], args [1], reply.reply.message);
+        cli_fail (code, "ctl %s %s: %s", args [0], args [1], reply.reply.message);
     client_reply_release (&reply);
     return code;
 }
@@ -1846,7 +1825,7 @@ s_cmd_reload (int argc, char **argv)
     if (as_json)
         s_print_reply_json (&reply, code, json_incref (report));
     if (code) {
-        s_fail (code, "reload: %s", reply.reply.message);
+        cli_fail (code, "reload: %s", reply.reply.message);
         json_decref (report);
         client_reply_release (&reply);
         return code;
@@ -1897,16 +1876,16 @@ s_cmd_keys (int argc, char **argv)
     //  --help anywhere only helps: `keys new --help` writes no key files
     //  called --help.
     for (int i = 0; i < argc; i++)
-        if (s_is_help (argv [i]))
+        if (cli_is_help (argv [i]))
             return cli_help (s_keys_help, "keys");
     int64_t lifetime_ms = 0;
     if (argc == 4 && strcmp (argv [2], "--expires") == 0
     &&  (duration_parse (argv [3], &lifetime_ms) || lifetime_ms < 1000))
-        return s_fail (EXIT_USAGE, "keys: --expires '%s' is not a duration of 1s or more "
+        return cli_fail (EXIT_USAGE, "keys: --expires '%s' is not a duration of 1s or more "
                        "(e.g. 90d, 12h)", argv [3]);
     if ((argc != 2 && !(argc == 4 && strcmp (argv [2], "--expires") == 0))
     ||  strcmp (argv [0], "new") != 0 || argv [1][0] == '-')
-        return s_fail (EXIT_USAGE, "keys: usage: readme2ci keys new NAME [--expires DURATION]");
+        return cli_fail (EXIT_USAGE, "keys: usage: readme2ci keys new NAME [--expires DURATION]");
     //  `keys new keys/workers/host-b` on a fresh host: make the folders
     //  (private: they hold secret keys).
     char parent [PATH_MAX];
@@ -1915,12 +1894,12 @@ s_cmd_keys (int argc, char **argv)
     if (slash && slash != parent && slash [1]) {
         *slash = 0;
         if (util_mkdirs (parent, 0700))
-            return s_fail (EXIT_INPUT, "cannot create %s for %s: %s", parent, argv [1],
+            return cli_fail (EXIT_INPUT, "cannot create %s for %s: %s", parent, argv [1],
                            strerror (errno));
     }
     char err [512];
     if (keys_new_expiring (NULL, argv [1], lifetime_ms / 1000, err, sizeof err))
-        return s_fail (EXIT_INPUT, "%s", err);
+        return cli_fail (EXIT_INPUT, "%s", err);
     printf ("readme2ci: wrote %s (public) and %s_secret (secret)\n", argv [1], argv [1]);
     return EXIT_OK;
 }
@@ -1986,7 +1965,7 @@ cli_main (int argc, char **argv)
         char *args [] = { argv [0], argv [2], "--help", NULL };
         return cli_main (3, args);
     }
-    if (argc < 2 || s_is_help (argv [1]) || strcmp (argv [1], "help") == 0) {
+    if (argc < 2 || cli_is_help (argv [1]) || strcmp (argv [1], "help") == 0) {
         fputs (s_usage_text, argc < 2? stderr: stdout);
         return argc < 2? EXIT_USAGE: EXIT_OK;
     }
@@ -2008,5 +1987,5 @@ cli_main (int argc, char **argv)
     for (size_t i = 0; i < sizeof commands / sizeof commands [0]; i++)
         if (strcmp (argv [1], commands [i].name) == 0)
             return commands [i].run (argc - 2, argv + 2);
-    return s_fail (EXIT_USAGE, "unknown command '%s' (see readme2ci --help)", argv [1]);
+    return cli_fail (EXIT_USAGE, "unknown command '%s' (see readme2ci --help)", argv [1]);
 }

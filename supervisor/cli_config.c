@@ -38,27 +38,6 @@ static const char *const s_help =
     "  readme2ci config show\n"
     "  readme2ci config show --json | jq .differences\n";
 
-static int
-s_fail (int code, const char *format, ...) __attribute__ ((format (printf, 2, 3)));
-
-static int
-s_fail (int code, const char *format, ...)
-{
-    va_list args;
-    va_start (args, format);
-    fputs ("readme2ci: ", stderr);
-    vfprintf (stderr, format, args);
-    fputc ('\n', stderr);
-    va_end (args);
-    return code;
-}
-
-static bool
-s_is_help (const char *arg)
-{
-    return strcmp (arg, "--help") == 0 || strcmp (arg, "-h") == 0;
-}
-
 //  Loads path and checks the rules overlays it names. EXIT_OK, or
 //  EXIT_INPUT with every problem said.
 static int
@@ -81,11 +60,11 @@ s_load_checked (const char *path, config_t *config)
         char *text;
         size_t size;
         if (util_read_file (config->rules [i], 4 * 1024 * 1024, &text, &size)) {
-            code = s_fail (EXIT_INPUT, "%s: %s", config->rules [i], strerror (errno));
+            code = cli_fail (EXIT_INPUT, "%s: %s", config->rules [i], strerror (errno));
             break;
         }
         if (knowledge_overlay (kb, config->rules [i], text, size, err, sizeof err))
-            code = s_fail (EXIT_INPUT, "%s", err);
+            code = cli_fail (EXIT_INPUT, "%s", err);
         free (text);
     }
     knowledge_destroy (&kb);
@@ -179,7 +158,7 @@ s_show_running (bool as_json)
     client_reply_t reply, status;
     code = cli_target_request (&target, "config", NULL, 0, CLI_CONNECT_MS, &reply);
     if (code == EXIT_OK && (code = cli_target_code (&reply)))
-        s_fail (code, "config show: %s", reply.reply.message);
+        cli_fail (code, "config show: %s", reply.reply.message);
     if (code == EXIT_OK
     &&  (code = cli_target_request (&target, "status", NULL, 0, CLI_CONNECT_MS, &status)))
         client_reply_release (&reply);
@@ -194,7 +173,7 @@ s_show_running (bool as_json)
         config_errors_release (&errors);
         client_reply_release (&reply);
         client_reply_release (&status);
-        return s_fail (EXIT_UNAVAILABLE, "the supervisor sent a configuration this "
+        return cli_fail (EXIT_UNAVAILABLE, "the supervisor sent a configuration this "
                        "command cannot read (another version?)");
     }
     s_apply_live (&running, status.body);
@@ -259,7 +238,7 @@ cli_config (int argc, char **argv)
     //  --help anywhere only helps: `config check --help` reads no file
     //  called --help.
     for (int i = 0; i < argc; i++)
-        if (s_is_help (argv [i]))
+        if (cli_is_help (argv [i]))
             return cli_help (s_help, "config");
     if (argc < 1) {
         fputs (s_help, stderr);
@@ -274,15 +253,15 @@ cli_config (int argc, char **argv)
         if (!file && (argv [i][0] != '-' || !argv [i][1]))
             file = argv [i];
         else
-            return s_fail (EXIT_USAGE, "config %s: unexpected argument '%s' (see --help)",
+            return cli_fail (EXIT_USAGE, "config %s: unexpected argument '%s' (see --help)",
                            argv [0], argv [i]);
     }
     bool check = strcmp (argv [0], "check") == 0;
     if (!check && strcmp (argv [0], "show") != 0)
-        return s_fail (EXIT_USAGE, "config: unknown command '%s' (check FILE, show [FILE])",
+        return cli_fail (EXIT_USAGE, "config: unknown command '%s' (check FILE, show [FILE])",
                        argv [0]);
     if (check && !file)
-        return s_fail (EXIT_USAGE, "config check: give the config FILE (see --help)");
+        return cli_fail (EXIT_USAGE, "config check: give the config FILE (see --help)");
     if (!file)
         return s_show_running (as_json);
     config_t config;

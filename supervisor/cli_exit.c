@@ -2,6 +2,7 @@
     statuses (cli_exit.h says who uses it).  */
 #include "supervisor/cli_exit.h"
 
+#include <stdarg.h>
 #include <stdbool.h>
 #include <string.h>
 
@@ -139,4 +140,22 @@ cli_help (const char *text, const char *command)
     fputc ('\n', stdout);
     cli_exit_print (stdout, command);
     return EXIT_OK;
+}
+
+int
+cli_fail (int code, const char *format, ...)
+{
+    va_list args;
+    va_start (args, format);
+    fputs ("readme2ci: ", stderr);
+    vfprintf (stderr, format, args);
+    fputc ('\n', stderr);
+    va_end (args);
+    return code;
+}
+
+bool
+cli_is_help (const char *arg)
+{
+    return strcmp (arg, "--help") == 0 || strcmp (arg, "-h") == 0;
 }

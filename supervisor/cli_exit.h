@@ -5,6 +5,7 @@
 #ifndef CLI_EXIT_H_INCLUDED
 #define CLI_EXIT_H_INCLUDED
 
+#include <stdbool.h>
 #include <stdio.h>
 
 #define EXIT_OK          0      //  done as asked
@@ -28,5 +29,12 @@ void cli_exit_print (FILE *out, const char *command);
 //  Prints a command's help text (which ends with its examples) to stdout,
 //  then its exit statuses. Returns EXIT_OK.
 int cli_help (const char *text, const char *command);
+
+//  Says "readme2ci: MESSAGE" on stderr and returns code, for
+//  `return cli_fail (EXIT_..., "...")` in every command.
+int cli_fail (int code, const char *format, ...) __attribute__ ((format (printf, 2, 3)));
+
+//  True for --help and -h, which never act.
+bool cli_is_help (const char *arg);
 
 #endif

@@ -86,27 +86,6 @@ static const char *const s_maintain_help =
     "  readme2ci maintain backup /srv/backups/r2ci-monday\n"
     "  readme2ci down && readme2ci maintain restore /srv/backups/r2ci-monday\n";
 
-static int
-s_fail (int code, const char *format, ...) __attribute__ ((format (printf, 2, 3)));
-
-static int
-s_fail (int code, const char *format, ...)
-{
-    va_list args;
-    va_start (args, format);
-    fputs ("readme2ci: ", stderr);
-    vfprintf (stderr, format, args);
-    fputc ('\n', stderr);
-    va_end (args);
-    return code;
-}
-
-static bool
-s_is_help (const char *arg)
-{
-    return strcmp (arg, "--help") == 0 || strcmp (arg, "-h") == 0;
-}
-
 //  --------------------------------------------------------------------
 //  Where the journal is
 
@@ -159,7 +138,7 @@ s_locate (locate_t *self, const char *config_path)
     config_release (&config);
     if (too_long || snprintf (self->journal, sizeof self->journal, "%s/journal", state)
                         >= (int) sizeof self->journal)
-        return s_fail (EXIT_UNAVAILABLE, "the state or runtime folder path is too long");
+        return cli_fail (EXIT_UNAVAILABLE, "the state or runtime folder path is too long");
     self->pid = client_running_supervisor (self->runtime);
     if (self->pid <= 0)
         return EXIT_OK;
@@ -168,17 +147,17 @@ s_locate (locate_t *self, const char *config_path)
     self->client = client_new (endpoint);
     client_reply_t reply;
     if (!self->client || client_request (self->client, "maintain-info", NULL, 0, 5000, &reply))
-        return s_fail (EXIT_UNAVAILABLE, "the supervisor (pid %d) did not answer in 5 s",
+        return cli_fail (EXIT_UNAVAILABLE, "the supervisor (pid %d) did not answer in 5 s",
                        (int) self->pid);
     json_t *info = reply.reply.code == 0? json_loads (reply.body, 0, NULL): NULL;
     const char *journal = json_string_value (json_object_get (info, "journal"));
     int code = EXIT_OK;
     if (!journal)
-        code = s_fail (EXIT_UNAVAILABLE, "the supervisor (pid %d) does not know this request: "
+        code = cli_fail (EXIT_UNAVAILABLE, "the supervisor (pid %d) does not know this request: "
                        "%s", (int) self->pid, reply.reply.message);
     else
     if (!*journal)
-        code = s_fail (EXIT_UNAVAILABLE, "the supervisor (pid %d) runs without a journal",
+        code = cli_fail (EXIT_UNAVAILABLE, "the supervisor (pid %d) runs without a journal",
                        (int) self->pid);
     else {
         util_copy (self->journal, sizeof self->journal, journal);
@@ -198,17 +177,17 @@ s_lock_journal (const char *journal)
     snprintf (path, sizeof path, "%s/lock", journal);
     int fd = open (path, O_RDWR | O_CREAT | O_CLOEXEC, 0600);
     if (fd < 0) {
-        s_fail (EXIT_UNAVAILABLE, "%s: %s", path, strerror (errno));
+        cli_fail (EXIT_UNAVAILABLE, "%s: %s", path, strerror (errno));
         return -1;
     }
     if (flock (fd, LOCK_EX | LOCK_NB)) {
         int saved = errno;
         close (fd);
         if (saved == EWOULDBLOCK)
-            s_fail (EXIT_UNAVAILABLE, "%s: a supervisor is using this journal (it holds %s); "
+            cli_fail (EXIT_UNAVAILABLE, "%s: a supervisor is using this journal (it holds %s); "
                     "stop it with `readme2ci down` first", journal, path);
         else
-            s_fail (EXIT_UNAVAILABLE, "%s: %s", path, strerror (saved));
+            cli_fail (EXIT_UNAVAILABLE, "%s: %s", path, strerror (saved));
         errno = saved;
         return -1;
     }
@@ -521,9 +500,9 @@ s_read_from (events_t *self, const char *journal)
     if (self->broken_pipe)
         return EXIT_OK;
     if (saved == EBADMSG)
-        return s_fail (EXIT_INPUT, "%s: the journal is damaged after seq %" PRIu64
+        return cli_fail (EXIT_INPUT, "%s: the journal is damaged after seq %" PRIu64
                        " (see `readme2ci journal verify`)", journal, self->last_seq);
-    return s_fail (EXIT_UNAVAILABLE, "%s: cannot read the journal: %s", journal,
+    return cli_fail (EXIT_UNAVAILABLE, "%s: cannot read the journal: %s", journal,
                    strerror (saved));
 }
 
@@ -627,7 +606,7 @@ s_follow (events_t *self, locate_t *where, zsock_t *sub)
         zmq_pollitem_t item = { zsock_resolve (sub), 0, ZMQ_POLLIN, 0 };
         int rc = zmq_poll (&item, 1, timeout);
         if (rc < 0 && zmq_errno () != EINTR)
-            return s_fail (EXIT_UNAVAILABLE, "the live event stream failed: %s",
+            return cli_fail (EXIT_UNAVAILABLE, "the live event stream failed: %s",
                            zmq_strerror (zmq_errno ()));
         bool news = false;
         while (rc > 0 && (zsock_events (sub) & ZMQ_POLLIN)) {
@@ -696,7 +675,7 @@ cli_events (int argc, char **argv)
     const char *since = NULL, *config_path = NULL;
     for (int i = 0; i < argc; i++) {
         const char *value = i + 1 < argc? argv [i + 1]: NULL;
-        if (s_is_help (argv [i])) {
+        if (cli_is_help (argv [i])) {
             return cli_help (s_events_help, "events");
         }
         if (strcmp (argv [i], "--json") == 0)
@@ -720,11 +699,11 @@ cli_events (int argc, char **argv)
             i++;
         }
         else
-            return s_fail (EXIT_USAGE, "events: unknown or incomplete argument '%s' "
+            return cli_fail (EXIT_USAGE, "events: unknown or incomplete argument '%s' "
                            "(see --help)", argv [i]);
     }
     if (since && s_parse_since (since, util_wall_ms (), &self.since_ms))
-        return s_fail (EXIT_USAGE, "events: --since takes an RFC 3339 time "
+        return cli_fail (EXIT_USAGE, "events: --since takes an RFC 3339 time "
                        "(2024-05-01T12:00:00Z) or a duration ago (10m, 2h), not '%s'", since);
     //  Subscribe before anything is read, so nothing falls between the
     //  history and the live stream; the round trip of s_locate lets the
@@ -743,7 +722,7 @@ cli_events (int argc, char **argv)
     if (code)
         goto out;
     if (follow && where.pid <= 0) {
-        code = s_fail (EXIT_UNAVAILABLE, "events --follow: no supervisor is running (start "
+        code = cli_fail (EXIT_UNAVAILABLE, "events --follow: no supervisor is running (start "
                        "one with `readme2ci up -d`)");
         goto out;
     }
@@ -756,7 +735,7 @@ cli_events (int argc, char **argv)
             client_reply_release (&reply);
     }
     if (follow && !sub) {
-        code = s_fail (EXIT_UNAVAILABLE, "cannot subscribe to the supervisor's events");
+        code = cli_fail (EXIT_UNAVAILABLE, "cannot subscribe to the supervisor's events");
         goto out;
     }
     if (!follow && !s_is_folder (where.journal)) {
@@ -785,17 +764,17 @@ out:
 int
 cli_journal (int argc, char **argv)
 {
-    if (argc >= 1 && s_is_help (argv [0]))
+    if (argc >= 1 && cli_is_help (argv [0]))
         return cli_help (s_journal_help, "journal");
     if (argc < 1) {
         fputs (s_journal_help, stderr);
         return EXIT_USAGE;
     }
     if (strcmp (argv [0], "verify") != 0)
-        return s_fail (EXIT_USAGE, "journal: unknown command '%s' (see --help)", argv [0]);
+        return cli_fail (EXIT_USAGE, "journal: unknown command '%s' (see --help)", argv [0]);
     const char *path = NULL, *config_path = NULL;
     for (int i = 1; i < argc; i++) {
-        if (s_is_help (argv [i])) {
+        if (cli_is_help (argv [i])) {
             return cli_help (s_journal_help, "journal");
         }
         if ((strcmp (argv [i], "-c") == 0 || strcmp (argv [i], "--config") == 0) && i + 1 < argc)
@@ -804,7 +783,7 @@ cli_journal (int argc, char **argv)
         if (argv [i][0] != '-' && !path)
             path = argv [i];
         else
-            return s_fail (EXIT_USAGE, "journal verify: unexpected argument '%s'", argv [i]);
+            return cli_fail (EXIT_USAGE, "journal verify: unexpected argument '%s'", argv [i]);
     }
     locate_t where = { .client = NULL };
     if (!path) {
@@ -820,7 +799,7 @@ cli_journal (int argc, char **argv)
     int saved = errno;
     int code = EXIT_OK;
     if (rc && saved != EBADMSG)
-        code = s_fail (EXIT_INPUT, "%s: %s", path, saved == ENOENT
+        code = cli_fail (EXIT_INPUT, "%s: %s", path, saved == ENOENT
                        ? "no journal segments here": strerror (saved));
     else {
         printf ("%s: %zu segments, %" PRIu64 " good records", path, stats.segments,
@@ -842,7 +821,7 @@ static journal_t *
 s_open_offline (const char *dir, int *lock_p)
 {
     if (!s_is_folder (dir)) {
-        s_fail (EXIT_INPUT, "no journal in %s", dir);
+        cli_fail (EXIT_INPUT, "no journal in %s", dir);
         return NULL;
     }
     *lock_p = s_lock_journal (dir);
@@ -850,7 +829,7 @@ s_open_offline (const char *dir, int *lock_p)
         return NULL;
     journal_t *journal = journal_open (dir, NULL, s_warn_problem, NULL);
     if (!journal) {
-        s_fail (EXIT_INPUT, "%s: cannot open the journal: %s", dir, strerror (errno));
+        cli_fail (EXIT_INPUT, "%s: cannot open the journal: %s", dir, strerror (errno));
         close (*lock_p);
         *lock_p = -1;
     }
@@ -874,10 +853,10 @@ s_cleanup_offline (const char *dir, int64_t age_ms, uint32_t results_keep)
     snapshot_t *state = snapshot_new (results_keep);
     snapshot_report_t report = { 0 };
     if (!state || journal_replay (journal, s_fold, s_warn_problem, state))
-        code = s_fail (EXIT_INPUT, "%s: cannot read the journal: %s", dir, strerror (errno));
+        code = cli_fail (EXIT_INPUT, "%s: cannot read the journal: %s", dir, strerror (errno));
     else
     if (snapshot_compact (state, journal, util_wall_ms (), (uint64_t) age_ms, &report))
-        code = s_fail (EXIT_UNAVAILABLE, "%s: cleanup failed: %s", dir, strerror (errno));
+        code = cli_fail (EXIT_UNAVAILABLE, "%s: cleanup failed: %s", dir, strerror (errno));
     else
         printf ("readme2ci: snapshot at seq %" PRIu64 " (%zu workflows in progress, %zu "
                 "results kept); removed %zu of %zu segments, %" PRIu64 " bytes\n",
@@ -902,12 +881,12 @@ s_backup_offline (const char *dir, const char *dest)
         int why = errno;
         //  as the supervisor answers for an online backup
         if (why == EEXIST)
-            code = s_fail (EXIT_INPUT, "%s: already exists; give a new folder", dest);
+            code = cli_fail (EXIT_INPUT, "%s: already exists; give a new folder", dest);
         else
         if (why == ENOENT)
-            code = s_fail (EXIT_INPUT, "%s: the folder it would go in does not exist", dest);
+            code = cli_fail (EXIT_INPUT, "%s: the folder it would go in does not exist", dest);
         else
-            code = s_fail (why == ENOTDIR || why == EACCES || why == EROFS
+            code = cli_fail (why == ENOTDIR || why == EACCES || why == EROFS
                            || why == ENAMETOOLONG? EXIT_INPUT: EXIT_UNAVAILABLE,
                            "%s: the backup failed: %s", dest, strerror (why));
     }
@@ -925,13 +904,13 @@ s_ask (locate_t *where, const char *op, const char *arg, int timeout_ms)
     client_reply_t reply;
     const char *args [1] = { arg };
     if (client_request (where->client, op, args, 1, timeout_ms, &reply))
-        return s_fail (errno == ETIMEDOUT? EXIT_TIMEOUT: EXIT_UNAVAILABLE, "the supervisor (pid %d) did "
+        return cli_fail (errno == ETIMEDOUT? EXIT_TIMEOUT: EXIT_UNAVAILABLE, "the supervisor (pid %d) did "
                        "not answer in %d s", (int) where->pid, timeout_ms / 1000);
     int code = reply.reply.code;
     if (code == EXIT_OK)
         printf ("readme2ci: %s\n", reply.reply.message);
     else
-        s_fail (code, "%s", reply.reply.message);
+        cli_fail (code, "%s", reply.reply.message);
     client_reply_release (&reply);
     return code;
 }
@@ -952,11 +931,11 @@ static int
 s_restore (locate_t *where, const char *backup)
 {
     if (where->pid > 0)
-        return s_fail (EXIT_UNAVAILABLE, "a supervisor (pid %d) is running on %s; stop it "
+        return cli_fail (EXIT_UNAVAILABLE, "a supervisor (pid %d) is running on %s; stop it "
                        "with `readme2ci down` before restoring", (int) where->pid,
                        where->journal);
     if (!s_is_folder (backup))
-        return s_fail (EXIT_INPUT, "%s: no such backup folder", backup);
+        return cli_fail (EXIT_INPUT, "%s: no such backup folder", backup);
     int lock = -1;
     if (s_is_folder (where->journal) && (lock = s_lock_journal (where->journal)) < 0)
         return EXIT_UNAVAILABLE;
@@ -967,12 +946,12 @@ s_restore (locate_t *where, const char *backup)
         *slash = 0;
     int code = EXIT_OK;
     if (util_mkdirs (parent, 0700))
-        code = s_fail (EXIT_UNAVAILABLE, "%s: %s", parent, strerror (errno));
+        code = cli_fail (EXIT_UNAVAILABLE, "%s: %s", parent, strerror (errno));
     else
     if (journal_restore (backup, where->journal, NULL, s_warn_problem, NULL))
         code = errno == EBADMSG
-             ? s_fail (EXIT_INPUT, "%s: the backup is damaged; nothing was changed", backup)
-             : s_fail (errno == ENOENT? EXIT_INPUT: EXIT_UNAVAILABLE, "%s: restore failed: %s",
+             ? cli_fail (EXIT_INPUT, "%s: the backup is damaged; nothing was changed", backup)
+             : cli_fail (errno == ENOENT? EXIT_INPUT: EXIT_UNAVAILABLE, "%s: restore failed: %s",
                        backup, errno == ENOENT? "no journal segments in the backup"
                                               : strerror (errno));
     else
@@ -986,7 +965,7 @@ s_restore (locate_t *where, const char *backup)
 int
 cli_maintain (int argc, char **argv)
 {
-    if (argc >= 1 && s_is_help (argv [0]))
+    if (argc >= 1 && cli_is_help (argv [0]))
         return cli_help (s_maintain_help, "maintain");
     if (argc < 1) {
         fputs (s_maintain_help, stderr);
@@ -995,7 +974,7 @@ cli_maintain (int argc, char **argv)
     const char *op = argv [0], *target = NULL, *config_path = NULL, *older = NULL;
     for (int i = 1; i < argc; i++) {
         const char *value = i + 1 < argc? argv [i + 1]: NULL;
-        if (s_is_help (argv [i])) {
+        if (cli_is_help (argv [i])) {
             return cli_help (s_maintain_help, "maintain");
         }
         if ((strcmp (argv [i], "-c") == 0 || strcmp (argv [i], "--config") == 0) && value) {
@@ -1011,22 +990,22 @@ cli_maintain (int argc, char **argv)
         if (argv [i][0] != '-' && !target && strcmp (op, "cleanup") != 0)
             target = argv [i];
         else
-            return s_fail (EXIT_USAGE, "maintain %s: unexpected argument '%s' (see --help)",
+            return cli_fail (EXIT_USAGE, "maintain %s: unexpected argument '%s' (see --help)",
                            op, argv [i]);
     }
     bool cleanup = strcmp (op, "cleanup") == 0;
     if (!cleanup && strcmp (op, "backup") && strcmp (op, "restore"))
-        return s_fail (EXIT_USAGE, "maintain: unknown command '%s' (cleanup, backup, "
+        return cli_fail (EXIT_USAGE, "maintain: unknown command '%s' (cleanup, backup, "
                        "restore)", op);
     if (!cleanup && !target)
-        return s_fail (EXIT_USAGE, "maintain %s: give a folder (see --help)", op);
+        return cli_fail (EXIT_USAGE, "maintain %s: give a folder (see --help)", op);
     int64_t age = -1;
     if (older && duration_parse (older, &age))
-        return s_fail (EXIT_USAGE, "maintain cleanup: --older-than takes a duration (30m, "
+        return cli_fail (EXIT_USAGE, "maintain cleanup: --older-than takes a duration (30m, "
                        "12h, 7d), not '%s'", older);
     char path [PATH_MAX];
     if (target && s_absolute (target, path, sizeof path))
-        return s_fail (EXIT_USAGE, "%s: path too long", target);
+        return cli_fail (EXIT_USAGE, "%s: path too long", target);
     locate_t where;
     int code = s_locate (&where, config_path);
     if (code)
@@ -1053,7 +1032,7 @@ cli_maintain (int argc, char **argv)
         if (slash && slash != parent)
             *slash = 0;
         if (slash && slash != parent && util_mkdirs (parent, 0700))
-            code = s_fail (EXIT_INPUT, "%s: cannot create %s: %s", target, parent,
+            code = cli_fail (EXIT_INPUT, "%s: cannot create %s: %s", target, parent,
                            strerror (errno));
         else
             code = where.client? s_ask (&where, "maintain-backup", path, 600000)

@@ -55,21 +55,6 @@ static const char *const s_logs_help =
 
 static const char *const s_components [] = { "parser", "detector", "generator" };
 
-static int
-s_fail (int code, const char *format, ...) __attribute__ ((format (printf, 2, 3)));
-
-static int
-s_fail (int code, const char *format, ...)
-{
-    va_list args;
-    va_start (args, format);
-    fputs ("readme2ci: ", stderr);
-    vfprintf (stderr, format, args);
-    fputc ('\n', stderr);
-    va_end (args);
-    return code;
-}
-
 //  One log followed: a file (and its rotated ones), a pid filter.
 typedef struct {
     char name [32];             //  "parser", "supervisor"
@@ -293,7 +278,7 @@ s_follow (view_t *view)
 {
     int watch = inotify_init1 (IN_CLOEXEC);
     if (watch < 0)
-        return s_fail (EXIT_UNAVAILABLE, "logs -f: inotify: %s", strerror (errno));
+        return cli_fail (EXIT_UNAVAILABLE, "logs -f: inotify: %s", strerror (errno));
     for (size_t i = 0; i < view->count; i++) {
         log_t *log = &view->logs [i];
         char dir [PATH_MAX];
@@ -446,16 +431,16 @@ cli_logs (int argc, char **argv)
             errno = 0;
             count = i + 1 < argc? strtol (argv [i + 1], &end, 10): -1;
             if (i + 1 >= argc || errno || *end || !*argv [i + 1] || count < 0 || count > 1000000)
-                return s_fail (EXIT_USAGE, "logs: -n needs a number of lines from 0 to "
+                return cli_fail (EXIT_USAGE, "logs: -n needs a number of lines from 0 to "
                                "1000000 (see --help)");
             i++;
         }
         else
         if (argv [i][0] == '-')
-            return s_fail (EXIT_USAGE, "logs: unknown option '%s' (see --help)", argv [i]);
+            return cli_fail (EXIT_USAGE, "logs: unknown option '%s' (see --help)", argv [i]);
         else
         if (target)
-            return s_fail (EXIT_USAGE, "logs: one COMPONENT, PID or supervisor at most, not "
+            return cli_fail (EXIT_USAGE, "logs: one COMPONENT, PID or supervisor at most, not "
                            "'%s' too (see --help)", argv [i]);
         else
             target = argv [i];
@@ -469,14 +454,14 @@ cli_logs (int argc, char **argv)
             char *end;
             long value = strtol (target, &end, 10);
             if (!isdigit ((unsigned char) *target) || *end || value <= 0 || value > INT32_MAX)
-                return s_fail (EXIT_USAGE, "logs: '%s' is not a component (parser, detector, "
+                return cli_fail (EXIT_USAGE, "logs: '%s' is not a component (parser, detector, "
                                "generator), a pid or supervisor (see --help)", target);
             pid = (int) value;
         }
     }
     const char *remote = getenv ("R2CI_ENDPOINT");
     if (remote && *remote)
-        return s_fail (EXIT_UNAVAILABLE, "logs: the supervisor at %s keeps its logs on its "
+        return cli_fail (EXIT_UNAVAILABLE, "logs: the supervisor at %s keeps its logs on its "
                        "own host: run `readme2ci logs` there", remote);
 
     //  The folder: as the running supervisor says, else the one a
@@ -489,11 +474,11 @@ cli_logs (int argc, char **argv)
         util_copy (dir, sizeof dir, known);
     else
     if (util_state_dir (state, sizeof state) || logcap_dir_for (state, runtime, dir, sizeof dir))
-        return s_fail (EXIT_UNAVAILABLE, "logs: state folder path too long");
+        return cli_fail (EXIT_UNAVAILABLE, "logs: state folder path too long");
     struct stat st;
     if (stat (dir, &st) || !S_ISDIR (st.st_mode)) {
         json_decref (status);
-        return s_fail (EXIT_INPUT, "logs: no logs in %s: no supervisor has run with this "
+        return cli_fail (EXIT_INPUT, "logs: no logs in %s: no supervisor has run with this "
                        "state folder (README2CI_STATE_DIR, or the config's state_dir)", dir);
     }
 
@@ -544,7 +529,7 @@ cli_logs (int argc, char **argv)
             name = s_search_pid (dir, pid);
         if (!name) {
             json_decref (status);
-            return s_fail (EXIT_INPUT, "logs: no worker with pid %d in the logs in %s", pid,
+            return cli_fail (EXIT_INPUT, "logs: no worker with pid %d in the logs in %s", pid,
                            dir);
         }
         s_add (&view, dir, name, pid);
