@@ -320,23 +320,10 @@ Test (logs, follow_prints_new_lines_and_a_detached_supervisor_log_is_bounded, .t
     free (parser);
 }
 
-static int
-s_free_port (void)
-{
-    int fd = socket (AF_INET, SOCK_STREAM | SOCK_CLOEXEC, 0);
-    struct sockaddr_in addr = { .sin_family = AF_INET,
-                                .sin_addr.s_addr = htonl (INADDR_LOOPBACK) };
-    cr_assert_eq (bind (fd, (struct sockaddr *) &addr, sizeof addr), 0);
-    socklen_t len = sizeof addr;
-    getsockname (fd, (struct sockaddr *) &addr, &len);
-    close (fd);
-    return ntohs (addr.sin_port);
-}
-
 Test (logs, a_remote_workers_log_is_said_to_be_on_its_host, .timeout = 120)
 {
     char endpoint [64], config [512];
-    snprintf (endpoint, sizeof endpoint, "tcp://127.0.0.1:%d", s_free_port ());
+    snprintf (endpoint, sizeof endpoint, "tcp://127.0.0.1:%d", tu_free_port ());
     snprintf (config, sizeof config, "listen: {workers: %s}\nsecurity: {insecure: true}\n"
               "components:\n  parser: {workers: 0}\n", endpoint);
     tree_t tree;

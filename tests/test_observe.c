@@ -17,21 +17,6 @@
 #include <sys/un.h>
 #include <unistd.h>
 
-//  A TCP port on 127.0.0.1 that nothing listens on right now.
-static int
-s_free_port (void)
-{
-    int fd = socket (AF_INET, SOCK_STREAM, 0);
-    cr_assert_geq (fd, 0);
-    struct sockaddr_in addr = { .sin_family = AF_INET,
-                                .sin_addr.s_addr = htonl (INADDR_LOOPBACK) };
-    cr_assert_eq (bind (fd, (struct sockaddr *) &addr, sizeof addr), 0);
-    socklen_t size = sizeof addr;
-    cr_assert_eq (getsockname (fd, (struct sockaddr *) &addr, &size), 0);
-    close (fd);
-    return ntohs (addr.sin_port);
-}
-
 //  GET /metrics with curl; the body, "" when it failed (caller frees).
 static char *
 s_scrape (int port)
@@ -71,7 +56,7 @@ Test (observe, scraped_counters_move_with_the_workflows, .timeout = 90)
 {
     if (access ("/usr/bin/curl", X_OK))
         cr_skip_test ("no curl here");
-    int port = s_free_port ();
+    int port = tu_free_port ();
     char config [128];
     snprintf (config, sizeof config, "metrics: 127.0.0.1:%d\n", port);
     //  Inputs holding the marker crash the parser: three crashes refuse

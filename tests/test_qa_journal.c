@@ -251,21 +251,6 @@ s_check_seqs (const char *text)
     return lines;
 }
 
-//  A TCP port on 127.0.0.1 that nothing listens on right now.
-static int
-s_free_port (void)
-{
-    int fd = socket (AF_INET, SOCK_STREAM, 0);
-    cr_assert_geq (fd, 0);
-    struct sockaddr_in addr = { .sin_family = AF_INET,
-                                .sin_addr.s_addr = htonl (INADDR_LOOPBACK) };
-    cr_assert_eq (bind (fd, (struct sockaddr *) &addr, sizeof addr), 0);
-    socklen_t size = sizeof addr;
-    cr_assert_eq (getsockname (fd, (struct sockaddr *) &addr, &size), 0);
-    close (fd);
-    return ntohs (addr.sin_port);
-}
-
 //  The value of the unlabelled series name at /metrics on port, by curl;
 //  -1 when it is missing, -2 when curl is not here.
 static double
@@ -313,7 +298,7 @@ s_stop (pid_t pid)
 
 Test (qa_journal_e2e, a_file_size_limit_is_refused_clearly_and_survived, .timeout = 120)
 {
-    int port = s_free_port ();
+    int port = tu_free_port ();
     char config [64];
     snprintf (config, sizeof config, "metrics: 127.0.0.1:%d\n", port);
     tree_t tree;

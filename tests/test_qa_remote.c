@@ -288,20 +288,6 @@ Test (qa_remote, the_zap_handler_tells_its_owner_of_each_refusal, .timeout = 60)
 //  ---------------------------------------------------------------------
 //  A supervisor with tcp endpoints and keys, on loopback
 
-//  A tcp port nobody listens on now.
-static int
-s_free_port (void)
-{
-    int fd = socket (AF_INET, SOCK_STREAM | SOCK_CLOEXEC, 0);
-    struct sockaddr_in addr = { .sin_family = AF_INET,
-                                .sin_addr.s_addr = htonl (INADDR_LOOPBACK) };
-    cr_assert_eq (bind (fd, (struct sockaddr *) &addr, sizeof addr), 0);
-    socklen_t len = sizeof addr;
-    getsockname (fd, (struct sockaddr *) &addr, &len);
-    close (fd);
-    return ntohs (addr.sin_port);
-}
-
 typedef struct {
     tree_t tree;
     char *keys;
@@ -326,8 +312,8 @@ s_secure_up (secure_t *self, int local_parsers, int lifetime_s)
     snprintf (path, sizeof path, "%s/clients", self->keys);
     mkdir (path, 0700);
     cr_assert_eq (keys_new (path, "client", err, sizeof err), 0, "%s", err);
-    snprintf (self->endpoint, sizeof self->endpoint, "tcp://127.0.0.1:%d", s_free_port ());
-    snprintf (self->clients, sizeof self->clients, "tcp://127.0.0.1:%d", s_free_port ());
+    snprintf (self->endpoint, sizeof self->endpoint, "tcp://127.0.0.1:%d", tu_free_port ());
+    snprintf (self->clients, sizeof self->clients, "tcp://127.0.0.1:%d", tu_free_port ());
     char config [2048];
     snprintf (config, sizeof config,
               "listen:\n  workers: %s\n  clients: %s\n"
@@ -625,7 +611,7 @@ Test (qa_remote, a_worker_a_test_starts_ends_with_the_test_however_it_ends, .tim
     int report [2];
     cr_assert_eq (pipe2 (report, O_CLOEXEC), 0);
     char endpoint [64];
-    snprintf (endpoint, sizeof endpoint, "tcp://127.0.0.1:%d", s_free_port ());
+    snprintf (endpoint, sizeof endpoint, "tcp://127.0.0.1:%d", tu_free_port ());
     pid_t test = fork ();
     cr_assert_geq (test, 0);
     if (test == 0) {

@@ -83,21 +83,16 @@ Test (reload, parser_count_follows_the_file_under_load_and_bad_edits_change_noth
 
 Test (reload, an_overlay_reaches_local_and_remote_workers, .timeout = 120)
 {
-    int fd = socket (AF_INET, SOCK_STREAM | SOCK_CLOEXEC, 0);
-    struct sockaddr_in addr = { .sin_family = AF_INET, .sin_addr.s_addr = htonl (INADDR_LOOPBACK) };
-    bind (fd, (struct sockaddr *) &addr, sizeof addr);
-    socklen_t len = sizeof addr;
-    getsockname (fd, (struct sockaddr *) &addr, &len);
-    close (fd);
+    int port = tu_free_port ();
     char config [512];
     snprintf (config, sizeof config, "listen:\n  workers: tcp://127.0.0.1:%d\n"
-              "security:\n  insecure: true\n", ntohs (addr.sin_port));
+              "security:\n  insecure: true\n", port);
     tree_t tree;
     tree_init (&tree, config, NULL);
     tree_up (&tree);
     tree_events_t *events = tree_events_new (&tree);
     char endpoint [64];
-    snprintf (endpoint, sizeof endpoint, "tcp://127.0.0.1:%d", ntohs (addr.sin_port));
+    snprintf (endpoint, sizeof endpoint, "tcp://127.0.0.1:%d", port);
     char *argv [] = { (char *) tu_bin ("readme2ci-generator"), "--connect", endpoint, NULL };
     pid_t remote = tu_spawn (argv, NULL, NULL);
     json_t *ready = tree_events_wait (events, "worker.ready", "generator", 10000);

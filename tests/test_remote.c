@@ -19,19 +19,6 @@
 #include <sys/stat.h>
 #include <unistd.h>
 
-//  A tcp port nobody listens on now.
-static int
-s_free_port (void)
-{
-    int fd = socket (AF_INET, SOCK_STREAM | SOCK_CLOEXEC, 0);
-    struct sockaddr_in addr = { .sin_family = AF_INET, .sin_addr.s_addr = htonl (INADDR_LOOPBACK) };
-    cr_assert_eq (bind (fd, (struct sockaddr *) &addr, sizeof addr), 0);
-    socklen_t len = sizeof addr;
-    getsockname (fd, (struct sockaddr *) &addr, &len);
-    close (fd);
-    return ntohs (addr.sin_port);
-}
-
 static void
 s_keys (tree_t *tree, const char *path)
 {
@@ -91,8 +78,8 @@ s_secure_up (secure_t *self, int local_parsers)
     s_copy (from, to);
     snprintf (to, sizeof to, "%s/operators/operator", self->keys);
     s_copy (from, to);
-    self->workers_port = s_free_port ();
-    self->clients_port = s_free_port ();
+    self->workers_port = tu_free_port ();
+    self->clients_port = tu_free_port ();
     snprintf (self->workers_ep, sizeof self->workers_ep, "tcp://127.0.0.1:%d", self->workers_port);
     snprintf (self->clients_ep, sizeof self->clients_ep, "tcp://127.0.0.1:%d", self->clients_port);
     char config [4096];
@@ -298,7 +285,7 @@ Test (remote, tcp_without_curve_is_refused_unless_insecure_on_loopback, .timeout
     tu_result_release (&r);
     tree_fini (&tree);
 
-    int port = s_free_port ();
+    int port = tu_free_port ();
     char config [256];
     snprintf (config, sizeof config, "listen:\n  workers: tcp://127.0.0.1:%d\n"
               "security:\n  insecure: true\n", port);
@@ -516,7 +503,7 @@ Test (remote, down_at_an_endpoint_nobody_answers_signals_nobody, .timeout = 60)
     //  Its own session, so a signal to "the caller's process group" (the
     //  pid it does not know, 0) would end it rather than the test.
     char endpoint [128];
-    snprintf (endpoint, sizeof endpoint, "R2CI_ENDPOINT=tcp://127.0.0.1:%d", s_free_port ());
+    snprintf (endpoint, sizeof endpoint, "R2CI_ENDPOINT=tcp://127.0.0.1:%d", tu_free_port ());
     char *env [] = { endpoint, NULL };
     char *argv [] = { "/usr/bin/setsid", "-w", (char *) tu_bin ("readme2ci"), "down", NULL };
     tu_result_t r;

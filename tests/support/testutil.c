@@ -7,6 +7,9 @@
 #include <errno.h>
 #include <fcntl.h>
 #include <ftw.h>
+#include <netinet/in.h>
+#include <sys/file.h>
+#include <sys/socket.h>
 #include <limits.h>
 #include <poll.h>
 #include <signal.h>
@@ -495,4 +498,60 @@ tu_step_using (const ynode_t *job, const char *action)
             return steps->items [i];
     }
     return NULL;
+}
+
+//  The low end of the kernel's ephemeral port range (32768 when it cannot
+//  be read).
+static int
+s_ephemeral_low (void)
+{
+    int low = 32768, high;
+    FILE *file = fopen ("/proc/sys/net/ipv4/ip_local_port_range", "re");
+    if (file) {
+        if (fscanf (file, "%d %d", &low, &high) != 2)
+            low = 32768;
+        fclose (file);
+    }
+    return low;
+}
+
+int
+tu_free_port (void)
+{
+    //  A port that bind (port 0) gives is in the ephemeral range, where a
+    //  client's connect () may take it before the supervisor binds it,
+    //  and where another test may be given the same one.
+    int low = s_ephemeral_low ();
+    int first = low > 12000? low - 10000: 1024;
+    int span = low - first;
+    int start = (int) (tu_now_ms () ^ getpid () * 7919) % span;
+    if (start < 0)
+        start += span;
+    for (int tried = 0; tried < span; tried++) {
+        int port = first + (start + tried) % span;
+        char lock [64];
+        snprintf (lock, sizeof lock, "/tmp/r2ci-test-port-%d.lock", port);
+        int held = open (lock, O_RDWR | O_CREAT | O_CLOEXEC, 0666);
+        if (held < 0)
+            continue;
+        if (flock (held, LOCK_EX | LOCK_NB)) {
+            close (held);
+            continue;
+        }
+        //  Nobody listens there now (a port in TIME_WAIT is fine: libzmq
+        //  binds with SO_REUSEADDR, as this check does).
+        int fd = socket (AF_INET, SOCK_STREAM | SOCK_CLOEXEC, 0);
+        cr_assert_geq (fd, 0, "socket: %s", strerror (errno));
+        int on = 1;
+        setsockopt (fd, SOL_SOCKET, SO_REUSEADDR, &on, sizeof on);
+        struct sockaddr_in addr = { .sin_family = AF_INET, .sin_port = htons ((uint16_t) port),
+                                    .sin_addr.s_addr = htonl (INADDR_LOOPBACK) };
+        int bound = bind (fd, (struct sockaddr *) &addr, sizeof addr);
+        close (fd);
+        if (bound == 0)
+            return port;        //  the lock stays held until the process ends
+        close (held);
+    }
+    cr_assert_fail ("no free tcp port below %d", low);
+    return -1;
 }

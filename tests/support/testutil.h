@@ -55,6 +55,13 @@ bool tu_alive (pid_t pid);
 //  Monotonic milliseconds.
 long long tu_now_ms (void);
 
+//  A tcp port on 127.0.0.1 that nothing listens on, for a supervisor the
+//  test starts to bind. Taken below the kernel's ephemeral range, so no
+//  outgoing connection is given it in the meantime, and held by a lock
+//  file until the test's process ends, so no other test of a parallel
+//  suite (nor this one, called again) is given it too.
+int tu_free_port (void);
+
 //  Lint a workflow's text with actionlint 1.7.7 (findings of kind
 //  runner-label left out). Returns the number of findings and puts them,
 //  one a line, in *report (caller frees); -1 when the linter cannot run;
