@@ -18,10 +18,10 @@
 //  only a C project when nothing else claims it.
 static void (*const s_rules []) (dctx_t *) = {
     eco_rust_detect, eco_go_detect, eco_jvm_detect, eco_dotnet_detect,
-    eco_beam_detect, eco_swift_detect, eco_zig_detect, eco_haskell_detect,
-    eco_ocaml_detect, eco_dart_detect, eco_r_detect, eco_lua_detect,
-    eco_php_detect, eco_ruby_detect, eco_python_detect, eco_deno_detect,
-    eco_node_detect, eco_native_detect,
+    eco_elixir_detect, eco_erlang_detect, eco_swift_detect, eco_zig_detect,
+    eco_haskell_detect, eco_ocaml_detect, eco_dart_detect, eco_r_detect,
+    eco_lua_detect, eco_php_detect, eco_ruby_detect, eco_python_detect,
+    eco_deno_detect, eco_node_detect, eco_native_detect,
 };
 
 static int

@@ -17,7 +17,8 @@ void eco_go_detect (dctx_t *self);
 void eco_rust_detect (dctx_t *self);
 void eco_jvm_detect (dctx_t *self);       //  java, kotlin, scala, clojure
 void eco_dotnet_detect (dctx_t *self);
-void eco_beam_detect (dctx_t *self);      //  elixir, erlang
+void eco_elixir_detect (dctx_t *self);
+void eco_erlang_detect (dctx_t *self);
 void eco_swift_detect (dctx_t *self);
 void eco_zig_detect (dctx_t *self);
 void eco_haskell_detect (dctx_t *self);
