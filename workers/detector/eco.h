@@ -74,4 +74,22 @@ bool eco_version_file (const dctx_t *self, const char *name, char *out, size_t s
 bool eco_tool_versions (const dctx_t *self, const char *tool, char *out,
                         size_t size, unsigned *line_p);
 
+//  -- what the rules read from data/ecosystems ------------------------------
+//  The value of key in ecosystem's data (ecosystems.ECOSYSTEM.KEY of the
+//  knowledge), or NULL. Borrowed.
+const ynode_t *eco_data (const dctx_t *self, const char *ecosystem, const char *key);
+
+//  True when a lockfiles entry is a lock (not marked lock: false, as a
+//  config file that only names the tool is).
+bool eco_is_lock (const ynode_t *entry);
+
+//  True when the project has a lock of tool among ecosystem's lockfiles.
+bool eco_locked (const dctx_t *self, const char *ecosystem, const char *tool);
+
+//  The command that installs the dependencies with tool (ecosystem's
+//  install.TOOL): its locked form when locked and it has one, else its
+//  run; NULL when the data has none. Borrowed.
+const char *eco_install (const dctx_t *self, const char *ecosystem, const char *tool,
+                         bool locked);
+
 #endif
