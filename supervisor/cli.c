@@ -863,12 +863,18 @@ s_name_taken (generate_t *self, size_t i)
 static int
 s_load_inputs (generate_t *self)
 {
+    //  which build files are sent is knowledge: read it once for all inputs
+    char kb_err [256] = "";
+    knowledge_t *kb = knowledge_new (kb_err, sizeof kb_err);
+    if (!kb)
+        return cli_fail (EXIT_UNAVAILABLE, "the shipped CI knowledge is broken: %s", kb_err);
     for (size_t i = 0; i < self->inputs_count; i++) {
         input_t *input = &self->inputs [i];
         project_docs_t docs;
         project_t project;
         char err [PATH_MAX + 256], warn [PATH_MAX + 256];
-        if (project_load (input->path, &docs, &project, err, sizeof err, warn, sizeof warn)) {
+        if (project_load_with (kb, input->path, &docs, &project, err, sizeof err, warn,
+                               sizeof warn)) {
             //  One bad input of many is reported; the others still run.
             input->code = cli_fail (EXIT_INPUT, "%s", err);
             input->done = true;
@@ -896,8 +902,10 @@ s_load_inputs (generate_t *self)
         }
         project_docs_release (&docs);
         project_release (&project);
-        if (rc)
+        if (rc) {
+            knowledge_destroy (&kb);
             return cli_fail (EXIT_UNAVAILABLE, "%s: out of memory", input->path);
+        }
         //  Inline or not, the same input gets the same answer.
         if (input->docs_size + input->project_size > WIRE_INPUTS_MAX) {
             input->code = cli_fail (EXIT_INPUT, "%s: its README and build files come to %zu "
@@ -922,6 +930,7 @@ s_load_inputs (generate_t *self)
                 break;
         }
     }
+    knowledge_destroy (&kb);
     if (self->failed == self->inputs_count)
         return EXIT_INPUT;
     if (self->out_dir && util_mkdirs (self->out_dir, 0755))
