@@ -389,10 +389,13 @@ Test (detector, a_rules_overlay_changes_an_ecosystems_lockfiles_and_install)
 
 //  Adding an ecosystem is one rule file plus its data: each
 //  workers/detector/eco_NAME.c (but the shared eco_util.c) has its
-//  data/ecosystems/NAME.yml, merged into the knowledge, and no data file
-//  is left without its rule.
-Test (detector, every_ecosystem_rule_has_its_data_and_every_data_file_its_rule)
+//  data/ecosystems/NAME.yml, merged into the knowledge, and its place in
+//  the knowledge's ecosystem-order (a rule not named there never runs);
+//  no data file and no name of the order is left without its rule.
+Test (detector, every_ecosystem_rule_has_its_data_and_its_turn)
 {
+    const ynode_t *order = ytree_get (knowledge_root (s_kb), "ecosystem-order");
+    cr_assert (order && order->kind == YNODE_SEQ);
     char *dir = tu_src ("workers/detector");
     DIR *d = opendir (dir);
     cr_assert_not_null (d, "%s", dir);
@@ -408,6 +411,11 @@ Test (detector, every_ecosystem_rule_has_its_data_and_every_data_file_its_rule)
         cr_assert_not_null (ytree_path (knowledge_root (s_kb), "ecosystems", name, "reads",
                                         NULL), "%s has no data/ecosystems/%s.yml with reads",
                             e->d_name, name);
+        size_t turns = 0;
+        for (size_t i = 0; i < order->count; i++)
+            turns += strcmp (ytree_str (order->items [i], ""), name) == 0;
+        cr_assert_eq (turns, 1, "%s is named %zu times in ecosystem-order (data/"
+                      "knowledge.yml), not once", name, turns);
         rules++;
     }
     closedir (d);
@@ -416,6 +424,8 @@ Test (detector, every_ecosystem_rule_has_its_data_and_every_data_file_its_rule)
     cr_assert_not_null (ecosystems);
     cr_assert_eq (ecosystems->count, rules, "%zu data files, %zu rule files",
                   ecosystems->count, rules);
+    cr_assert_eq (order->count, rules, "%zu names in ecosystem-order, %zu rule files",
+                  order->count, rules);
 }
 
 Test (detector, pnpm_from_packageManager_with_conflicting_lockfile)

@@ -8,25 +8,14 @@
 
 #include <jansson.h>
 
-void eco_node_detect (dctx_t *self);
-void eco_deno_detect (dctx_t *self);
-void eco_python_detect (dctx_t *self);
-void eco_ruby_detect (dctx_t *self);
-void eco_php_detect (dctx_t *self);
-void eco_go_detect (dctx_t *self);
-void eco_rust_detect (dctx_t *self);
-void eco_jvm_detect (dctx_t *self);       //  java, kotlin, scala, clojure
-void eco_dotnet_detect (dctx_t *self);
-void eco_elixir_detect (dctx_t *self);
-void eco_erlang_detect (dctx_t *self);
-void eco_swift_detect (dctx_t *self);
-void eco_zig_detect (dctx_t *self);
-void eco_haskell_detect (dctx_t *self);
-void eco_ocaml_detect (dctx_t *self);
-void eco_dart_detect (dctx_t *self);
-void eco_r_detect (dctx_t *self);
-void eco_lua_detect (dctx_t *self);
-void eco_native_detect (dctx_t *self);    //  c and c++: last, it defers
+//  Every eco_NAME.c of this folder (but eco_util.c) is the rule of one
+//  ecosystem, eco_NAME_detect, with its data in data/ecosystems/NAME.yml.
+//  ECO_RULES(X) (generated from the file names) applies X to each NAME;
+//  the knowledge's ecosystem-order says when each runs.
+#include "eco_rules.h"
+
+#define ECO_DECLARE(name) void eco_##name##_detect (dctx_t *self);
+ECO_RULES (ECO_DECLARE)
 
 //  -- shared by the rules --------------------------------------------------
 //  When the Makefile has a rule for target whose recipe is a real CI
