@@ -291,10 +291,10 @@ static bool s_at_root (const s_cmd_t *cmd);
 static size_t s_words (const char *text, char words [][64], size_t max);
 
 static bool
-s_is_test (const char *text)
+s_is_test (const s_ctx_t *self, const char *text)
 {
     classify_result_t kind;
-    classify_command (NULL, text, strlen (text), &kind);
+    classify_command (self->kb, NULL, text, strlen (text), &kind);
     return kind.kind == CMD_TEST;
 }
 
@@ -308,7 +308,7 @@ s_runs_tests (const s_ctx_t *self, const s_cmd_t *cmd)
     size_t count = s_words (cmd->text, words, 16);
     const project_file_t *make = s_makefile (self->project);
     if (!make || count < 2 || strcmp (words [0], "make") != 0 || !s_at_root (cmd))
-        return s_is_test (cmd->text);
+        return s_is_test (self, cmd->text);
     //  a Makefile we can read: only targets it has run anything
     for (size_t i = 1; i < count; i++) {
         char recipe [2048] = "";
@@ -317,10 +317,10 @@ s_runs_tests (const s_ctx_t *self, const s_cmd_t *cmd)
             continue;
         char alone [80];
         snprintf (alone, sizeof alone, "make %s", words [i]);
-        if (s_is_test (alone))
+        if (s_is_test (self, alone))
             return true;
         for (char *line = strtok (recipe, "\n"); line; line = strtok (NULL, "\n"))
-            if (s_is_test (line))
+            if (s_is_test (self, line))
                 return true;
     }
     return false;
