@@ -265,11 +265,11 @@ s_calls_workflows (const s_ctx_t *self)
 
 //  True when a CI command runs cmd (the detector's equivalence).
 static bool
-s_same_command (const char *ci, const char *want)
+s_same_command (const s_ctx_t *self, const char *ci, const char *want)
 {
     char a [160], b [160];
-    dreadme_core (ci, a, sizeof a);
-    dreadme_core (want, b, sizeof b);
+    dreadme_core (self->kb, ci, a, sizeof a);
+    dreadme_core (self->kb, want, b, sizeof b);
     if (!*a || strcmp (a, b) != 0)
         return false;
     //  "npm run X" and "npm run Y" share their first two words: the
@@ -341,7 +341,7 @@ s_check_tests (s_ctx_t *self)
             if (!first)
                 first = step;
             for (size_t c = 0; c < self->cmds_count && !covered; c++)
-                covered = s_same_command (self->cmds [c].text, step->run);
+                covered = s_same_command (self, self->cmds [c].text, step->run);
         }
     }
     for (size_t c = 0; c < self->cmds_count && !covered; c++)
@@ -925,7 +925,7 @@ s_check_readme (s_ctx_t *self)
                       : "README install command", step->run, step->source);
             bool found = false;
             for (size_t c = 0; c < self->cmds_count && !found; c++)
-                found = s_same_command (self->cmds [c].text, step->run)
+                found = s_same_command (self, self->cmds [c].text, step->run)
                      || strstr (self->cmds [c].text, step->run);
             if (!found && !said && self->files_count)
                 s_finding (self, "readme-command-missing", file, anchor? anchor->line: 0,
