@@ -69,7 +69,7 @@ s_check (const char *name, ...)
     readme_doc_t doc = { 0 };
     report_t report = { 0 };
     char err [256] = "";
-    cr_assert_eq (parser_parse (&docs, &doc, err, sizeof err), 0, "%s", err);
+    cr_assert_eq (parser_parse (s_kb, &docs, &doc, err, sizeof err), 0, "%s", err);
     cr_assert_eq (detector_detect (s_kb, &project, &doc, false, &report, err, sizeof err), 0,
                   "%s", err);
     check_result_t result;

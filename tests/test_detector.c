@@ -3,6 +3,7 @@
     and matrices, wrappers, README pitfalls, polyglot repos, services and
     readme_only mode. Projects and documents are built here, no codecs.  */
 #include "workers/detector/detector.h"
+#include "workers/detector/dreadme.h"
 #include "workers/detector/vrange.h"
 #include "tests/support/testutil.h"
 
@@ -277,6 +278,37 @@ s_assert_run_order (const report_job_t *job)
     for (size_t i = 1; i < job->steps_count; i++)
         cr_assert_leq (rank [job->steps [i - 1].kind], rank [job->steps [i].kind],
                        "'%s' after '%s'", job->steps [i].run, job->steps [i - 1].run);
+}
+
+//  The README vocabulary and the tools' ecosystems are data
+//  (data/readme.yml, data/tools.yml): a rules overlay changes them.
+Test (detector, rules_overlay_changes_the_readme_words)
+{
+    char err [256] = "", core [160];
+    knowledge_t *kb = knowledge_new (err, sizeof err);
+    cr_assert_not_null (kb, "%s", err);
+    dreadme_core (kb, "frob all", core, sizeof core);
+    cr_assert_str_eq (core, "frob all");
+    dreadme_core (kb, "./mvnw verify", core, sizeof core);
+    cr_assert_str_eq (core, "mvn verify");
+    dreadme_core (kb, "tox all", core, sizeof core);
+    cr_assert_str_eq (core, "tox");
+    cr_assert_null (dreadme_ecosystem (kb, "frob all"));
+    cr_assert_str_eq (dreadme_ecosystem (kb, "poetry install"), "python");
+    const char *overlay =
+        "readme: {single-word-runners: [pytest, frob]}\n"
+        "tools:\n"
+        "  frob: {ecosystem: lua, manager: luarocks}\n"
+        "  poetry: {ecosystem: rust}\n";
+    cr_assert_eq (knowledge_overlay (kb, "r.yml", overlay, strlen (overlay), err, sizeof err),
+                  0, "%s", err);
+    dreadme_core (kb, "frob all", core, sizeof core);
+    cr_assert_str_eq (core, "frob");
+    dreadme_core (kb, "tox all", core, sizeof core);
+    cr_assert_str_eq (core, "tox all", "the overlay's list replaces the shipped one");
+    cr_assert_str_eq (dreadme_ecosystem (kb, "frob all"), "lua");
+    cr_assert_str_eq (dreadme_ecosystem (kb, "poetry install"), "rust");
+    knowledge_destroy (&kb);
 }
 
 //  -- version ranges --------------------------------------------------------
