@@ -1591,6 +1591,48 @@ Test (detector, android_builds_run_on_the_jdk_their_gradle_plugin_needs)
     }
 }
 
+//  maven.compiler.release is the bytecode the project ships; the JDK the
+//  build runs on is what the enforcer demands, or at least the release
+//  its tests are compiled for.
+Test (detector, a_maven_build_runs_on_the_jdk_its_enforcer_and_test_release_ask_for)
+{
+    struct { const char *props, *enforcer, *jdk, *source; } cases [] = {
+        { "<maven.compiler.release>8</maven.compiler.release>",
+          "<version>[17,22)</version>", "17,21", "pom.xml:8 requireJavaVersion" },
+        { "<maven.compiler.release>8</maven.compiler.release>",
+          "<version>11</version>", "11,25", "pom.xml:8 requireJavaVersion" },
+        { "<maven.compiler.release>8</maven.compiler.release>"
+          "<maven.compiler.testRelease>11</maven.compiler.testRelease>",
+          NULL, "11,25", "pom.xml:4 maven.compiler.testRelease" },
+        //  none: the release is the floor, as before
+        { "<maven.compiler.release>8</maven.compiler.release>", NULL, "8,25",
+          "pom.xml:4 maven.compiler.release" },
+        //  a range that does not read is left aside
+        { "<maven.compiler.release>17</maven.compiler.release>",
+          "<version>[,)</version>", "17,25", "pom.xml:4 maven.compiler.release" },
+    };
+    for (size_t i = 0; i < sizeof cases / sizeof cases [0]; i++) {
+        char pom [1024];
+        snprintf (pom, sizeof pom, "<project>\n<artifactId>lib</artifactId>\n<properties>\n"
+                  "%s\n</properties>\n<build><plugins><plugin>\n"
+                  "<artifactId>maven-enforcer-plugin</artifactId>\n"
+                  "<requireJavaVersion>%s</requireJavaVersion>\n"
+                  "</plugin></plugins></build>\n</project>\n",
+                  cases [i].props, cases [i].enforcer? cases [i].enforcer: "");
+        project_t p = { 0 };
+        p.name = strdup ("lib");
+        s_add_name (&p, "pom.xml");
+        s_add_manifest (&p, "pom.xml", pom);
+        report_t r = s_detect (&p, NULL, false);
+        const report_job_t *job = s_must_job (&r, "java");
+        cr_expect_str_eq (s_versions (job, "java"), cases [i].jdk, "case %zu", i);
+        cr_expect_str_eq (job->versions [0].source, cases [i].source, "case %zu: %s", i,
+                          job->versions [0].source);
+        report_release (&r);
+        project_release (&p);
+    }
+}
+
 Test (detector, a_cpp_library_is_tested_at_its_promised_standard_and_the_newest)
 {
     struct { const char *text; const char *stds; } cases [] = {

@@ -543,6 +543,12 @@ Test (classify, sudo_deploy_and_consumer_flags)
     const case_t cases [] = {
         { "sudo apt-get install -y libssl-dev", CMD_SYSTEM, NULL, CMD_F_SUDO },
         { "sudo -E make install", CMD_OTHER, "make target install", CMD_F_SUDO },
+        //  installing the built project onto the system is not a
+        //  dependency install, with either build tool
+        { "sudo ninja install", CMD_OTHER, "ninja target install", CMD_F_SUDO },
+        { "ninja -C build install", CMD_OTHER, "ninja target install", 0 },
+        { "ninja -C build", CMD_BUILD, "ninja build", 0 },
+        { "ninja -C build test", CMD_TEST, NULL, 0 },
         { "npm publish --access public", CMD_OTHER, NULL, CMD_F_DEPLOY },
         { "docker push ghcr.io/o/app", CMD_OTHER, NULL, CMD_F_DEPLOY },
         { "kubectl apply -f k8s/", CMD_OTHER, NULL, CMD_F_DEPLOY },

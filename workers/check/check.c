@@ -559,6 +559,7 @@ typedef struct {
     const char *text;
     const char *file;
     unsigned line;
+    const ci_job_t *job;
 } s_tested_t;
 
 //  The runtime a setup action's input sets ("actions/setup-node" and
@@ -636,7 +637,7 @@ s_tested_versions (const s_ctx_t *self, const char *runtime, s_tested_t *tested,
                     //  a list in one input ("3.11\n3.12") is several values;
                     //  only the first line of each is read here
                     tested [count++] = (s_tested_t) { values [v].text, self->files [f].path,
-                                                      values [v].line };
+                                                      values [v].line, job };
                 }
             }
         }
@@ -650,7 +651,7 @@ s_tested_versions (const s_ctx_t *self, const char *runtime, s_tested_t *tested,
             const char *colon = strchr (slash? slash + 1: image, ':');
             if (colon && strcmp (ytree_str (ytree_get (images, name), ""), runtime) == 0)
                 tested [count++] = (s_tested_t) { colon + 1, self->files [f].path,
-                                                  job->image.line };
+                                                  job->image.line, job };
         }
     }
     return count;
@@ -696,6 +697,39 @@ s_line_to_test (const report_value_t *want, const char *runtime)
         && isdigit ((unsigned char) want->value [0]);
 }
 
+//  True when job sets the declared range aside on purpose: its matrix,
+//  inputs or commands hold a word the knowledge (check: range-lifted-by)
+//  gives for where the range comes from (-Denforcer.skip for Maven's
+//  requireJavaVersion).
+static bool
+s_range_lifted (const s_ctx_t *self, const ci_job_t *job, const char *source)
+{
+    const ynode_t *lifters = ytree_get (self->data, "range-lifted-by");
+    for (size_t i = 0; lifters && i < lifters->count; i++) {
+        const char *from = lifters->keys? lifters->keys [i]: NULL;
+        const ynode_t *words = lifters->items [i];
+        if (!from || !strstr (source, from))
+            continue;
+        for (size_t w = 0; words && w < words->count; w++) {
+            const char *word = ytree_str (words->items [w], NULL);
+            if (!word)
+                continue;
+            for (size_t a = 0; a < job->matrix_count; a++)
+                for (size_t v = 0; v < job->matrix [a].values_count; v++)
+                    if (strstr (job->matrix [a].values [v].text, word))
+                        return true;
+            for (size_t s = 0; s < job->steps_count; s++) {
+                if (strstr (job->steps [s].run, word))
+                    return true;
+                for (size_t k = 0; k < job->steps [s].with_count; k++)
+                    if (strstr (job->steps [s].with [k].value, word))
+                        return true;
+            }
+        }
+    }
+    return false;
+}
+
 static void
 s_check_versions (s_ctx_t *self)
 {
@@ -731,7 +765,8 @@ s_check_versions (s_ctx_t *self)
                 if (!s_tested_line (tested [t].text, version->value, lines [known], 32))
                     continue;
                 if (declared && vrange_valid (declared->value)
-                    && !vrange_allows (declared->value, lines [known]))
+                    && !vrange_allows (declared->value, lines [known])
+                    && !s_range_lifted (self, tested [t].job, declared->source))
                     s_finding (self, "version-outside-range", tested [t].file, tested [t].line,
                                declared->source, "CI tests %s %s, outside the range the "
                                "project declares ('%s')", runtime, tested [t].text,

@@ -319,6 +319,22 @@ s_better (classify_result_t *best, const classify_result_t *cand, bool *have)
     }
 }
 
+//  A target of a build tool (make, ninja): `install` puts the built
+//  project onto the system and `clean` throws it away, neither of them
+//  a dependency install nor a step CI needs.
+static void
+s_build_target (const walk_t *walk, classify_result_t *out, const char *tool,
+                const char *word)
+{
+    bool deploy;
+    int kind = s_target_kind (walk->tools, word, &deploy);
+    if (s_eq (word, "install") || s_eq (word, "uninstall")
+    ||  s_eq (word, "clean") || s_eq (word, "distclean"))
+        kind = O;
+    s_set (out, kind >= 0? kind: B, deploy? DEP: 0);
+    s_reason (out, "%s target %s", tool, word);
+}
+
 static void
 s_make (const walk_t *walk, const words_t *w, int i, const char *tool, classify_result_t *out)
 {
@@ -339,15 +355,7 @@ s_make (const walk_t *walk, const words_t *w, int i, const char *tool, classify_
         if (strchr (word, '='))
             continue;
         classify_result_t cand = { 0 };
-        bool deploy;
-        int kind = s_target_kind (walk->tools, word, &deploy);
-        if (s_eq (word, "install"))
-            kind = O;
-        else
-        if (s_eq (word, "clean") || s_eq (word, "distclean"))
-            kind = O;
-        s_set (&cand, kind >= 0? kind: B, deploy? DEP: 0);
-        s_reason (&cand, "%s target %s", tool, word);
+        s_build_target (walk, &cand, tool, word);
         s_better (out, &cand, &have);
     }
     if (!have) {
@@ -531,7 +539,7 @@ h_ninja (const walk_t *walk, words_t *w, int i, int k, classify_result_t *out, i
     static const char *const with_arg [] = { "-C", "-f", "-j", NULL };
     int t = s_next_arg (w, i + 1, with_arg);
     if (t < w->n)
-        s_script (walk, out, "ninja", "target", w->v [t], B);
+        s_build_target (walk, out, "ninja", w->v [t]);
     else {
         s_set (out, B, 0);
         s_reason (out, "ninja build");
