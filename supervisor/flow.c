@@ -11,12 +11,11 @@
 #include "supervisor/log.h"
 #include "supervisor/observe.h"
 #include "supervisor/snapshot.h"
+#include "supervisor/spool.h"
 #include "workers/bus.h"
 
 #include <errno.h>
-#include <fcntl.h>
 #include <malloc.h>
-#include <unistd.h>
 #include <stdio.h>
 #include <stdlib.h>
 #include <string.h>
@@ -103,38 +102,24 @@ s_workflow_free (void **item_p)
 //  10,000 queued workflows would otherwise hold hundreds of MiB.
 #define SPOOL_AFTER 4
 
-static void
-s_spool_open (server_t *self)
-{
-    self->spool_fd = -1;
-    const char *dirs [] = { self->state_dir, self->runtime_dir, "/tmp" };
-    for (size_t i = 0; i < 3 && self->spool_fd < 0; i++)
-        if (dirs [i] && *dirs [i])
-            self->spool_fd = open (dirs [i], O_TMPFILE | O_RDWR | O_CLOEXEC, 0600);
-}
-
 //  Moves a queued workflow's inputs to the spool (best effort: if the
 //  write fails they simply stay in memory).
 static void
 s_spool (server_t *self, workflow_t *wf)
 {
-    if (self->spool_fd < 0 || wf->spooled || !wf->docs || !wf->project)
+    if (!self->spool || wf->spooled || !wf->docs || !wf->project)
         return;
     size_t docs = zframe_size (wf->docs), project = zframe_size (wf->project);
+    struct iovec parts [2] = { { zframe_data (wf->docs), docs },
+                               { zframe_data (wf->project), project } };
     if (docs > UINT32_MAX || project > UINT32_MAX
-    ||  pwrite (self->spool_fd, zframe_data (wf->docs), docs, (off_t) self->spool_end)
-            != (ssize_t) docs
-    ||  pwrite (self->spool_fd, zframe_data (wf->project), project,
-                (off_t) (self->spool_end + docs)) != (ssize_t) project)
+    ||  spool_write (self->spool, parts, 2, &wf->spool_off))
         return;
-    wf->spool_off = self->spool_end;
     wf->docs_size = (uint32_t) docs;
     wf->project_size = (uint32_t) project;
-    self->spool_end += docs + project;
     zframe_destroy (&wf->docs);
     zframe_destroy (&wf->project);
     wf->spooled = true;
-    self->spooled++;
     self->freed_since_trim++;           //  flow_tick gives the holes back
 }
 
@@ -144,11 +129,7 @@ s_spool_forget (server_t *self, workflow_t *wf)
     if (!wf->spooled)
         return;
     wf->spooled = false;
-    if (--self->spooled == 0 && self->spool_fd >= 0) {
-        //  Nothing waits on disk any more: start the file afresh.
-        if (ftruncate (self->spool_fd, 0) == 0)
-            self->spool_end = 0;
-    }
+    spool_forget (self->spool);
 }
 
 int
@@ -159,10 +140,10 @@ flow_load_inputs (server_t *self, workflow_t *wf)
     zframe_t *docs = zframe_new (NULL, wf->docs_size);
     zframe_t *project = zframe_new (NULL, wf->project_size);
     if (!docs || !project
-    ||  pread (self->spool_fd, zframe_data (docs), wf->docs_size, (off_t) wf->spool_off)
-            != (ssize_t) wf->docs_size
-    ||  pread (self->spool_fd, zframe_data (project), wf->project_size,
-               (off_t) (wf->spool_off + wf->docs_size)) != (ssize_t) wf->project_size) {
+    ||  spool_read (self->spool, wf->spool_off,
+                    (struct iovec [2]) { { zframe_data (docs), wf->docs_size },
+                                         { zframe_data (project), wf->project_size } },
+                    2)) {
         int saved = errno? errno: EIO;
         zframe_destroy (&docs);
         zframe_destroy (&project);
@@ -190,7 +171,8 @@ s_result_free (void **item_p)
 int
 flow_init (server_t *self)
 {
-    s_spool_open (self);
+    const char *dirs [] = { self->state_dir, self->runtime_dir, "/tmp" };
+    self->spool = spool_new (dirs, 3);
     self->workflows = zhashx_new ();
     self->results = zhashx_new ();
     self->results_order = zlistx_new ();
@@ -217,9 +199,7 @@ flow_init (server_t *self)
 void
 flow_destroy (server_t *self)
 {
-    if (self->spool_fd >= 0)
-        close (self->spool_fd);
-    self->spool_fd = -1;
+    spool_destroy (&self->spool);
     zlistx_destroy (&self->retrying);
     dheap_release (&self->deadlines);       //  before the workflows its slots are in
     zhashx_destroy (&self->workflows);

@@ -534,7 +534,6 @@ server_new (config_t *config, const char *config_path, const char *runtime_dir,
     memset (config, 0, sizeof *config);
     self->sigfd = -1;
     self->journal_lock = -1;
-    self->spool_fd = -1;
     self->started_ms = util_now_ms ();
     //  glibc raises its trim threshold to twice the largest block freed
     //  from mmap (the journal's batch buffer, a MiB or two), after which

@@ -185,6 +185,7 @@ typedef struct ledger_fault ledger_fault_t;
 typedef struct maintain maintain_t;
 typedef struct observe observe_t;
 typedef struct logcap logcap_t;
+typedef struct spool spool_t;
 
 struct server {
     config_t cfg;
@@ -227,9 +228,7 @@ struct server {
     uint64_t kill_deadline_ms;
     bool terminated;            //  SIGTERM sent to workers
     int exit_status;
-    int spool_fd;               //  inputs of queued work, out of memory; -1: none
-    uint64_t spool_end;
-    size_t spooled;             //  workflows whose inputs are in the spool
+    spool_t *spool;             //  inputs of queued work, out of memory; NULL: none
     size_t freed_since_trim;    //  inputs spooled, workflows ended
     uint64_t last_trim_ms;
     uint64_t front_heard_ms;    //  the last client message
