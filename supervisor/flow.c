@@ -10,7 +10,7 @@
 #include "supervisor/project_load.h"
 #include "supervisor/log.h"
 #include "supervisor/observe.h"
-#include "supervisor/snapshot.h"
+#include "supervisor/results.h"
 #include "supervisor/spool.h"
 #include "workers/bus.h"
 
@@ -155,44 +155,19 @@ flow_load_inputs (server_t *self, workflow_t *wf)
     return 0;
 }
 
-//  A kept result is one block: its finishing time (ms since the epoch),
-//  then its id and its text, each NUL-ended. The table's key, and the
-//  item of the order list, is the id inside it.
-#define RESULT_HEAD sizeof (uint64_t)
-
-static void
-s_result_free (void **item_p)
-{
-    if (*item_p)
-        free ((char *) *item_p - RESULT_HEAD);
-    *item_p = NULL;
-}
-
 int
 flow_init (server_t *self)
 {
     const char *dirs [] = { self->state_dir, self->runtime_dir, "/tmp" };
     self->spool = spool_new (dirs, 3);
     self->workflows = zhashx_new ();
-    self->results = zhashx_new ();
-    self->results_order = zlistx_new ();
-    self->evicted = zhashx_new ();
-    self->evicted_order = zlistx_new ();
     self->retrying = zlistx_new ();
-    if (!self->workflows || !self->results || !self->results_order || !self->retrying
-    ||  !self->evicted || !self->evicted_order)
+    if (!self->workflows || !self->retrying)
         return -1;
-    zhashx_set_key_duplicator (self->evicted, NULL);
-    zhashx_set_key_destructor (self->evicted, NULL);
-    zlistx_set_destructor (self->evicted_order, (zlistx_destructor_fn *) zstr_free);
     zhashx_set_destructor (self->workflows, s_workflow_free);
     //  Each workflow's key is its own id: no copy of it per workflow.
     zhashx_set_key_duplicator (self->workflows, NULL);
     zhashx_set_key_destructor (self->workflows, NULL);
-    //  A result is one block (see flow_keep_result), owned by the table.
-    zhashx_set_destructor (self->results, (zhashx_destructor_fn *) s_result_free);
-    zhashx_set_key_duplicator (self->results, NULL);
-    zhashx_set_key_destructor (self->results, NULL);
     return 0;
 }
 
@@ -203,10 +178,6 @@ flow_destroy (server_t *self)
     zlistx_destroy (&self->retrying);
     dheap_release (&self->deadlines);       //  before the workflows its slots are in
     zhashx_destroy (&self->workflows);
-    zhashx_destroy (&self->results);
-    zlistx_destroy (&self->results_order);
-    zhashx_destroy (&self->evicted);
-    zlistx_destroy (&self->evicted_order);
 }
 
 static component_t *
@@ -243,110 +214,6 @@ s_drop_job (workflow_t *wf)
     wf->job_id = 0;
 }
 
-void
-flow_note_evicted (server_t *self, const char *id)
-{
-    if (zhashx_lookup (self->evicted, id))
-        return;
-    char *copy = strdup (id);
-    if (!copy || !zlistx_add_end (self->evicted_order, copy)) {
-        free (copy);
-        return;
-    }
-    zhashx_insert (self->evicted, copy, copy);
-    size_t max = (size_t) SNAPSHOT_EVICTED_PER_RESULT * self->cfg.results.keep;
-    while (zlistx_size (self->evicted_order) > max) {
-        char *oldest = zlistx_first (self->evicted_order);
-        zhashx_delete (self->evicted, oldest);
-        zlistx_delete (self->evicted_order, zlistx_cursor (self->evicted_order));
-    }
-}
-
-bool
-flow_evicted (server_t *self, const char *id)
-{
-    return zhashx_lookup (self->evicted, id) != NULL;
-}
-
-void
-flow_retention_text (server_t *self, char *buf, size_t size)
-{
-    char age [32] = "";
-    if (self->cfg.results.max_age_ms > 0)
-        snprintf (age, sizeof age, ", for at most %llu s",
-                  (unsigned long long) (self->cfg.results.max_age_ms + 999) / 1000);
-    snprintf (buf, size, "results are kept: the last %u%s; see results in the config",
-              self->cfg.results.keep, age);
-}
-
-//  The oldest result goes, said in the journal when record is set.
-static void
-s_evict_oldest (server_t *self, const char *reason, bool record)
-{
-    char *id = zlistx_first (self->results_order);
-    if (!id)
-        return;
-    zlistx_delete (self->results_order, zlistx_cursor (self->results_order));
-    if (record)
-        server_event (self, "result.evicted", json_pack ("{s:s, s:s}", "workflow_id", id,
-                                                         "reason", reason));
-    flow_note_evicted (self, id);
-    zhashx_delete (self->results, id);          //  frees id
-}
-
-void
-flow_keep_result (server_t *self, const char *id, const char *text, size_t size,
-                  uint64_t time_ms, bool record, bool no_tests)
-{
-    //  One block per result (see RESULT_HEAD): the table's key and the
-    //  order list both point into it instead of copying the id. After
-    //  the id's NUL, a byte says whether the workflow has a test command
-    //  ('t') or not ('n'); then its text.
-    size_t id_size = strlen (id) + 1;
-    char *block = malloc (RESULT_HEAD + id_size + 1 + size + 1);
-    if (!block)
-        return;
-    memcpy (block, &time_ms, RESULT_HEAD);
-    char *key = block + RESULT_HEAD;
-    memcpy (key, id, id_size);
-    key [id_size] = no_tests? 'n': 't';
-    memcpy (key + id_size + 1, text, size);
-    key [id_size + 1 + size] = 0;
-    char *old = zhashx_lookup (self->results, id);
-    if (old) {
-        void *handle = zlistx_find (self->results_order, old);
-        if (handle)
-            zlistx_delete (self->results_order, handle);
-        zhashx_delete (self->results, id);
-    }
-    zlistx_add_end (self->results_order, key);
-    zhashx_insert (self->results, key, key);
-    while (zlistx_size (self->results_order) > self->cfg.results.keep)
-        s_evict_oldest (self, "count", record);
-}
-
-const char *
-flow_result (server_t *self, const char *id, bool *no_tests_p)
-{
-    const char *key = zhashx_lookup (self->results, id);
-    if (!key)
-        return NULL;
-    const char *flag = key + strlen (key) + 1;
-    if (no_tests_p)
-        *no_tests_p = *flag == 'n';
-    return flag + 1;
-}
-
-uint64_t
-flow_result_time (server_t *self, const char *id)
-{
-    const char *key = zhashx_lookup (self->results, id);
-    uint64_t time = 0;
-    if (key)
-        memcpy (&time, key - RESULT_HEAD, RESULT_HEAD);
-    return time;
-}
-
 bool
 flow_known (server_t *self, const char *id)
 {
@@ -372,14 +239,12 @@ flow_finish (server_t *self, workflow_t *wf, int code, const char *message, zfra
         //  Room first: the evictions go in the journal before the
         //  completion, so replay never finds more results than it keeps
         //  without the record of which went.
-        while (zlistx_size (self->results_order) >= self->cfg.results.keep
-           &&  !zhashx_lookup (self->results, wf->id))
-            s_evict_oldest (self, "count", true);
+        results_make_room (self->results, wf->id);
         //  The result is journaled with the completion, so `result ID`
         //  and a client attaching later get it even after a restart.
         server_event_bytes (self, "workflow.completed", fields, "result", text, NULL, NULL);
-        flow_keep_result (self, wf->id, (const char *) zframe_data (text), zframe_size (text),
-                          util_wall_ms (), true, wf->no_tests);
+        results_keep (self->results, wf->id, (const char *) zframe_data (text),
+                      zframe_size (text), util_wall_ms (), true, wf->no_tests);
     }
     else {
         bool shed = strstr (message, "overloaded") != NULL;
@@ -845,17 +710,17 @@ flow_submit (server_t *self, zframe_t *identity, zmsg_t *msg, zframe_t *header)
             return;
         }
         bool no_tests = false;
-        const char *text = flow_result (self, submit.workflow_id, &no_tests);
+        const char *text = results_get (self->results, submit.workflow_id, &no_tests);
         if (text) {
             server_reply_result (self, identity, submit.req_id, submit.workflow_id, false,
                                  no_tests, text, strlen (text));
             return;
         }
-        if (flow_evicted (self, submit.workflow_id)) {
+        if (results_evicted (self->results, submit.workflow_id)) {
             //  Running it again under the same id would pass a new workflow
             //  off as the one whose result its client asks for.
             char retention [128], message [256];
-            flow_retention_text (self, retention, sizeof retention);
+            results_retention_text (self->results, retention, sizeof retention);
             snprintf (message, sizeof message, "workflow %s finished and its result was "
                       "evicted (%s): give a new --id to run it again", submit.workflow_id,
                       retention);
@@ -1126,11 +991,7 @@ flow_tick (server_t *self, uint64_t now)
     //  Results past their age go, oldest first, checked every 100 ms.
     if (self->cfg.results.max_age_ms > 0 && now - self->last_age_check_ms >= 100) {
         self->last_age_check_ms = now;
-        uint64_t wall = util_wall_ms ();
-        const char *id;
-        while ((id = zlistx_first (self->results_order))
-           &&  flow_result_time (self, id) + (uint64_t) self->cfg.results.max_age_ms <= wall)
-            s_evict_oldest (self, "age", true);
+        results_expire (self->results, util_wall_ms ());
     }
     //  Deadlines: the heap gives the expired ones, soonest first, without
     //  looking at the others (100,000 may be queued).
@@ -1160,4 +1021,23 @@ flow_abandon_all (server_t *self, const char *message)
     workflow_t *wf;
     while ((wf = zhashx_first (self->workflows)))
         flow_finish (self, wf, 3, message, NULL);
+}
+
+//  control.c's way to the results until it uses results.h itself.
+const char *
+flow_result (server_t *self, const char *id, bool *no_tests_p)
+{
+    return results_get (self->results, id, no_tests_p);
+}
+
+bool
+flow_evicted (server_t *self, const char *id)
+{
+    return results_evicted (self->results, id);
+}
+
+void
+flow_retention_text (server_t *self, char *buf, size_t size)
+{
+    results_retention_text (self->results, buf, size);
 }

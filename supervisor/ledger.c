@@ -9,6 +9,7 @@
 #include "common/journal.h"
 #include "common/util.h"
 #include "supervisor/log.h"
+#include "supervisor/results.h"
 #include "supervisor/snapshot.h"
 #include "supervisor/observe.h"
 #include "workers/bus.h"
@@ -114,15 +115,15 @@ static int
 s_restore_result (const char *id, const char *text, size_t size, uint64_t time, void *arg)
 {
     s_restore_t *self = arg;
-    flow_keep_result (self->server, id, text, size, time, false,
-                      snapshot_result_no_tests (self->state, id));
+    results_keep (self->server->results, id, text, size, time, false,
+                  snapshot_result_no_tests (self->state, id));
     return 0;
 }
 
 static int
 s_restore_evicted (const char *id, void *arg)
 {
-    flow_note_evicted ((server_t *) arg, id);
+    results_note_evicted (((server_t *) arg)->results, id);
     return 0;
 }
 

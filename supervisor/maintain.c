@@ -6,6 +6,7 @@
 
 #include "common/util.h"
 #include "supervisor/log.h"
+#include "supervisor/results.h"
 #include "supervisor/snapshot.h"
 
 #include <errno.h>
@@ -117,17 +118,17 @@ s_current_state (server_t *self)
         return NULL;
     for (int c = 0; c < COMPONENT_COUNT; c++)
         snapshot_set_desired (state, self->components [c].name, self->components [c].desired);
-    for (const char *id = zlistx_first (self->results_order); id;
-         id = zlistx_next (self->results_order)) {
+    for (const char *id = results_first (self->results); id;
+         id = results_next (self->results)) {
         bool no_tests = false;
-        const char *text = flow_result (self, id, &no_tests);
+        const char *text = results_get (self->results, id, &no_tests);
         if (text && (snapshot_add_result (state, id, text, strlen (text),
-                                          flow_result_time (self, id))
+                                          results_time (self->results, id))
                      || (no_tests && snapshot_mark_no_tests (state, id))))
             goto out_destroy;
     }
-    for (const char *id = zlistx_first (self->evicted_order); id;
-         id = zlistx_next (self->evicted_order))
+    for (const char *id = results_first_evicted (self->results); id;
+         id = results_next_evicted (self->results))
         if (snapshot_add_evicted (state, id))
             goto out_destroy;
     size_t count = zhashx_size (self->workflows), n = 0;

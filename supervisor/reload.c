@@ -8,6 +8,7 @@
 #include "common/knowledge.h"
 #include "common/util.h"
 #include "supervisor/log.h"
+#include "supervisor/results.h"
 
 #include <errno.h>
 #include <stdio.h>
@@ -217,6 +218,7 @@ s_apply (server_t *self, config_t *new_config, char *knowledge, json_t *applied)
     }
     s_apply_log (&old.log, &cfg->log, applied);
     pqueue_set_capacity (self->components [STEP_PARSE].queue, cfg->queue.capacity);
+    results_set_limits (self->results, cfg->results.keep, (uint64_t) cfg->results.max_age_ms);
     //  New knowledge goes to every worker, local and remote.
     if ((knowledge || self->knowledge)
     &&  (!knowledge || !self->knowledge || strcmp (knowledge, self->knowledge) != 0)) {

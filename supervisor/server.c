@@ -8,6 +8,7 @@
 #include "common/util.h"
 #include "supervisor/log.h"
 #include "supervisor/observe.h"
+#include "supervisor/results.h"
 #include "workers/bus.h"
 
 #include <errno.h>
@@ -489,6 +490,14 @@ server_block_signals (void)
 //  rcvhwm: messages held per peer before the reactor reads them; 0
 //  keeps zmq's default. It must be set before the bind: a listener
 //  gives its connections the options it had when it was bound.
+//  A result leaves the cache: said in the journal.
+static void
+s_on_result_evicted (void *arg, const char *id, const char *reason)
+{
+    server_event ((server_t *) arg, "result.evicted",
+                  json_pack ("{s:s, s:s}", "workflow_id", id, "reason", reason));
+}
+
 static zsock_t *
 s_bind (int type, const char *endpoint, security_server_t *security, security_role_t role,
         int rcvhwm)
@@ -555,10 +564,13 @@ server_new (config_t *config, const char *config_path, const char *runtime_dir,
     snprintf (self->back_ep, sizeof self->back_ep, "ipc://%s/back", runtime_dir);
     snprintf (self->events_ep, sizeof self->events_ep, "ipc://%s/events", runtime_dir);
     self->observe = observe_new (self);
-    if (!self->observe || flow_init (self) || pool_init (self)) {
+    self->results = results_new (self->cfg.results.keep,
+                                 (uint64_t) self->cfg.results.max_age_ms);
+    if (!self->observe || !self->results || flow_init (self) || pool_init (self)) {
         log_error ("out of memory");
         goto out_destroy;
     }
+    results_set_evicted_fn (self->results, s_on_result_evicted, self);
     char err [1024];
     if (reload_init (self, err, sizeof err)) {
         log_error ("rules: %s", err);
@@ -667,6 +679,7 @@ server_destroy (server_t **self_p)
     observe_destroy (&self->observe);
     zloop_destroy (&self->loop);
     flow_destroy (self);
+    results_destroy (&self->results);
     pool_destroy (self);
     zhashx_destroy (&self->workers);
     zsock_destroy (&self->front);

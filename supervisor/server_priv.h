@@ -186,6 +186,7 @@ typedef struct maintain maintain_t;
 typedef struct observe observe_t;
 typedef struct logcap logcap_t;
 typedef struct spool spool_t;
+typedef struct results results_t;
 
 struct server {
     config_t cfg;
@@ -209,10 +210,7 @@ struct server {
     component_t components [COMPONENT_COUNT];
     zhashx_t *workflows;        //  id -> workflow_t (owned)
     zhashx_t *workers;          //  identity hex -> worker_t (borrowed)
-    zhashx_t *results;          //  id -> text (owned), for `result`
-    zlistx_t *results_order;    //  ids, oldest first
-    zhashx_t *evicted;          //  ids whose result was evicted (borrowed keys)
-    zlistx_t *evicted_order;    //  the same ids (owned), oldest first
+    results_t *results;         //  the last results, for `result` (results.c)
     uint64_t last_age_check_ms;
     zlistx_t *retrying;         //  workflows waiting for a retry (borrowed)
     backoff_rng_t rng;
@@ -334,20 +332,9 @@ void flow_tick (server_t *self, uint64_t now);
 void flow_finish (server_t *self, workflow_t *wf, int code, const char *message,
                   zframe_t *text);
 void flow_abandon_all (server_t *self, const char *message);
-//  A kept result's text, and in *no_tests_p (may be NULL) whether that
-//  workflow has no test command; NULL when none is kept under id.
+//  control.c's way to the results (results.h).
 const char *flow_result (server_t *self, const char *id, bool *no_tests_p);
-//  When the result of id finished (ms since the epoch), 0 if not kept.
-uint64_t flow_result_time (server_t *self, const char *id);
-//  Keep a result finished at time_ms; the oldest beyond results.keep go,
-//  each a result.evicted event when record is set (not during replay);
-//  no_tests: the workflow has no test command.
-void flow_keep_result (server_t *self, const char *id, const char *text, size_t size,
-                       uint64_t time_ms, bool record, bool no_tests);
-//  Remember that the result of id was evicted (replay), and ask.
-void flow_note_evicted (server_t *self, const char *id);
 bool flow_evicted (server_t *self, const char *id);
-//  "the last N, for at most AGE" as results are kept, for messages.
 void flow_retention_text (server_t *self, char *buf, size_t size);
 int flow_recover (server_t *self, const event_t *queued);
 //  Brings a queued workflow's inputs back from the spool into memory.
