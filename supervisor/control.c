@@ -5,6 +5,7 @@
 
 #include "common/util.h"
 #include "supervisor/log.h"
+#include "supervisor/results.h"
 
 #include <stdio.h>
 #include <stdlib.h>
@@ -268,14 +269,14 @@ control_on_request (server_t *self, zframe_t *identity, zframe_t *header)
     else
     if (strcmp (request.op, "result") == 0 && request.args_count == 1) {
         bool no_tests = false;
-        const char *text = flow_result (self, request.args [0], &no_tests);
+        const char *text = results_get (self->results, request.args [0], &no_tests);
         if (text)
             server_reply_result (self, identity, request.req_id, request.args [0], false,
                                  no_tests, text, strlen (text));
         else
-        if (flow_evicted (self, request.args [0])) {
+        if (results_evicted (self->results, request.args [0])) {
             char retention [128], message [256];
-            flow_retention_text (self, retention, sizeof retention);
+            results_retention_text (self->results, retention, sizeof retention);
             snprintf (message, sizeof message, "the result of this workflow was evicted (%s)",
                       retention);
             server_reply (self, identity, request.req_id, 1, request.args [0], message, false,

@@ -1022,22 +1022,3 @@ flow_abandon_all (server_t *self, const char *message)
     while ((wf = zhashx_first (self->workflows)))
         flow_finish (self, wf, 3, message, NULL);
 }
-
-//  control.c's way to the results until it uses results.h itself.
-const char *
-flow_result (server_t *self, const char *id, bool *no_tests_p)
-{
-    return results_get (self->results, id, no_tests_p);
-}
-
-bool
-flow_evicted (server_t *self, const char *id)
-{
-    return results_evicted (self->results, id);
-}
-
-void
-flow_retention_text (server_t *self, char *buf, size_t size)
-{
-    results_retention_text (self->results, buf, size);
-}

@@ -332,10 +332,6 @@ void flow_tick (server_t *self, uint64_t now);
 void flow_finish (server_t *self, workflow_t *wf, int code, const char *message,
                   zframe_t *text);
 void flow_abandon_all (server_t *self, const char *message);
-//  control.c's way to the results (results.h).
-const char *flow_result (server_t *self, const char *id, bool *no_tests_p);
-bool flow_evicted (server_t *self, const char *id);
-void flow_retention_text (server_t *self, char *buf, size_t size);
 int flow_recover (server_t *self, const event_t *queued);
 //  Brings a queued workflow's inputs back from the spool into memory.
 //  0, or -1 with errno (the spool could not be read).
