@@ -6,6 +6,7 @@
 #include "common/util.h"
 #include "supervisor/log.h"
 #include "supervisor/results.h"
+#include "supervisor/rollout.h"
 
 #include <stdio.h>
 #include <stdlib.h>
@@ -69,10 +70,11 @@ control_status (server_t *self)
             "latency_ms", "p50", (double) pool_latency (component, 50) / 1000.0,
             "p99", (double) pool_latency (component, 99) / 1000.0, "workers", workers);
         json_object_set_new (entry, "exits", pool_exits_json (component));
-        if (component->op.running)
+        if (component->op)
             json_object_set_new (entry, "operation", json_pack ("{s:s, s:I, s:I}",
-                "name", component->op.name, "replaced", (json_int_t) component->op.replaced,
-                "total", (json_int_t) component->op.total));
+                "name", rollout_name (component->op),
+                "replaced", (json_int_t) rollout_replaced (component->op),
+                "total", (json_int_t) rollout_total (component->op)));
         json_array_append_new (components, entry);
     }
     int health;

@@ -6,6 +6,7 @@
 
 #include "common/util.h"
 #include "supervisor/log.h"
+#include "supervisor/rollout.h"
 #include "supervisor/logcap.h"
 #include "supervisor/spawn.h"
 #include "workers/bus.h"
@@ -168,7 +169,7 @@ pool_destroy (server_t *self)
         component->slots = NULL;
         pqueue_destroy (&component->queue);
         breaker_destroy (&component->breaker);
-        zframe_destroy (&component->op.client);
+        rollout_destroy (&component->op);
     }
     logcap_destroy (&self->logcap);
 }
@@ -372,7 +373,7 @@ s_slot_act (server_t *self, slot_t *slot, restart_action_t action)
                     action = restart_on_spawned (slot->policy, now);
                     continue;
                 }
-                if (component->op.running && component->op.fresh == slot) {
+                if (component->op && rollout_is_fresh (component->op, slot)) {
                     s_op_failed (self, component, strerror (errno));
                     return;
                 }
@@ -558,7 +559,7 @@ pool_on_ready (server_t *self, zsock_t *sock, zframe_t *identity, const char *ke
     }
     if (worker->state == W_STOPPING)
         s_worker_stop (self, worker);
-    if (component->op.running && worker->slot && worker->slot == component->op.fresh)
+    if (component->op && rollout_is_fresh (component->op, worker->slot))
         s_op_advance (self, component);
     flow_dispatch (self, component);
 }
@@ -687,7 +688,7 @@ pool_on_exit (server_t *self, pid_t pid, int status)
         return;
     slot->worker = NULL;
     uint64_t now = util_now_ms ();
-    if (component->op.running && component->op.fresh == slot && never_ready && !expected) {
+    if (component->op && rollout_is_fresh (component->op, slot) && never_ready && !expected) {
         char reason [128];
         snprintf (reason, sizeof reason, "exited before it was ready (%s)", why);
         s_op_failed (self, component, reason);
@@ -910,9 +911,9 @@ pool_scale (server_t *self, component_t *component, uint32_t count, char *err, s
         snprintf (err, size, "the supervisor is shutting down");
         return -1;
     }
-    if (component->op.running) {
+    if (component->op) {
         snprintf (err, size, "a rolling %s of %s is running; try when it ends",
-                  component->op.name, component->name);
+                  rollout_name (component->op), component->name);
         return -1;
     }
     if (count > 256) {
@@ -992,29 +993,24 @@ pool_deploy (server_t *self, component_t *component, char *err, size_t size)
 static void
 s_op_end (server_t *self, component_t *component, int code, const char *message)
 {
-    operation_t *op = &component->op;
-    if (op->client)
-        server_reply_held (self, op->client, op->req_id, code, "", message, false, false,
-                           NULL, 0);
-    zframe_destroy (&op->client);
-    op->running = false;
-    op->fresh = NULL;
+    rollout_t *op = component->op;
+    if (rollout_client (op))
+        server_reply_held (self, rollout_client (op), rollout_req_id (op), code, "", message,
+                           false, false, NULL, 0);
+    rollout_destroy (&component->op);
 }
 
 static void
 s_op_failed (server_t *self, component_t *component, const char *why)
 {
-    operation_t *op = &component->op;
-    slot_t *fresh = op->fresh;
-    op->fresh = NULL;
+    rollout_t *op = component->op;
+    slot_t *fresh = rollout_take_fresh (op);
     if (fresh)
         s_slot_retire (self, fresh);
     char message [512];
-    snprintf (message, sizeof message, "%s of %s stopped after %zu of %zu worker(s): the new "
-              "worker (%s): %s; the old workers stay", op->name, component->name, op->replaced,
-              op->total, op->command, why);
+    rollout_failed_text (op, component->name, why, message, sizeof message);
     log_warn ("%s", message);
-    s_op_event (self, component, op->name, false, message);
+    s_op_event (self, component, rollout_name (op), false, message);
     s_op_end (self, component, 3, message);
 }
 
@@ -1022,15 +1018,14 @@ s_op_failed (server_t *self, component_t *component, const char *why)
 static void
 s_op_next (server_t *self, component_t *component)
 {
-    operation_t *op = &component->op;
-    if (op->replaced >= op->total) {
-        util_copy (component->command, sizeof component->command, op->command);
+    rollout_t *op = component->op;
+    if (rollout_finished (op)) {
+        util_copy (component->command, sizeof component->command, rollout_command (op));
         char message [512];
-        snprintf (message, sizeof message, "%s of %s done: %zu worker(s) replaced", op->name,
-                  component->name, op->replaced);
+        rollout_done_text (op, component->name, message, sizeof message);
         s_remote_note (component, message, sizeof message,
                        "are not replaced: restart them on their hosts");
-        s_op_event (self, component, op->name, true, message);
+        s_op_event (self, component, rollout_name (op), true, message);
         s_op_end (self, component, 0, message);
         return;
     }
@@ -1039,8 +1034,8 @@ s_op_next (server_t *self, component_t *component)
         s_op_failed (self, component, "out of memory");
         return;
     }
-    util_copy (slot->command, sizeof slot->command, op->command);
-    op->fresh = slot;
+    util_copy (slot->command, sizeof slot->command, rollout_command (op));
+    rollout_set_fresh (op, slot);
     s_slot_act (self, slot, restart_on_start (slot->policy, util_now_ms ()));
 }
 
@@ -1048,8 +1043,7 @@ s_op_next (server_t *self, component_t *component)
 static void
 s_op_advance (server_t *self, component_t *component)
 {
-    operation_t *op = &component->op;
-    op->fresh = NULL;
+    rollout_take_fresh (component->op);
     for (size_t i = 0; i < component->slots_count; i++) {
         slot_t *slot = component->slots [i];
         if (!slot->retiring && slot->generation < component->generation) {
@@ -1057,7 +1051,7 @@ s_op_advance (server_t *self, component_t *component)
             break;
         }
     }
-    op->replaced++;
+    rollout_replaced_one (component->op);
     s_op_next (self, component);
 }
 
@@ -1069,9 +1063,9 @@ pool_update (server_t *self, component_t *component, const char *command,
         snprintf (err, size, "the supervisor is shutting down");
         return -1;
     }
-    if (component->op.running) {
-        snprintf (err, size, "a rolling %s of %s is running already", component->op.name,
-                  component->name);
+    if (component->op) {
+        snprintf (err, size, "a rolling %s of %s is running already",
+                  rollout_name (component->op), component->name);
         return -1;
     }
     if (component->desired == 0) {
@@ -1084,14 +1078,13 @@ pool_update (server_t *self, component_t *component, const char *command,
         snprintf (err, size, "%s: %s", command, strerror (errno));
         return -1;
     }
-    operation_t *op = &component->op;
-    memset (op, 0, sizeof *op);
-    op->running = true;
-    util_copy (op->name, sizeof op->name, command? "update": "restart");
-    util_copy (op->command, sizeof op->command, command? command: component->command);
-    op->client = client? zframe_dup (client): NULL;
-    op->req_id = req_id;
-    op->total = s_live_slots (component);
+    component->op = rollout_new (command? "update": "restart",
+                                 command? command: component->command,
+                                 s_live_slots (component), client, req_id);
+    if (!component->op) {
+        snprintf (err, size, "out of memory");
+        return -1;
+    }
     component->generation++;
     s_op_next (self, component);
     return 0;

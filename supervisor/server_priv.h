@@ -53,6 +53,7 @@ typedef struct workflow workflow_t;
 typedef struct worker worker_t;
 typedef struct slot slot_t;
 typedef struct component component_t;
+typedef struct rollout rollout_t;
 
 //  A client waiting for a workflow's answer. Its routing id (as the
 //  supervisor keeps it: tagged, see server.c) is short, 6 bytes for the
@@ -145,19 +146,6 @@ struct slot {
     char command [4096];        //  what its workers run
 };
 
-//  A rolling operation on a component (update, restart): one new worker
-//  at a time, an old one drained once the new one is ready.
-typedef struct {
-    bool running;
-    char name [16];             //  "update" or "restart"
-    char command [4096];
-    zframe_t *client;           //  who asked, to answer when done
-    uint64_t req_id;
-    slot_t *fresh;              //  the new worker's slot, while it starts
-    size_t replaced;
-    size_t total;
-} operation_t;
-
 struct component {
     const char *name;
     step_t step;
@@ -175,7 +163,7 @@ struct component {
     size_t exits_count;
     uint32_t last_desired;      //  before a stop, for deploy
     uint64_t generation;
-    operation_t op;
+    rollout_t *op;              //  a rolling operation, NULL: none (rollout.c)
     uint32_t latency_us [256];  //  recent step times, a ring
     size_t latency_count;
 };
