@@ -666,6 +666,152 @@ flow_requeue_jobs (server_t *self, worker_t *worker, const char *why, bool count
     }
 }
 
+//  A submission under the id of a workflow known here: a client that
+//  waits on it too, the result kept, or a refusal when that result was
+//  evicted. True when it is answered (or waits), false when the id is
+//  new.
+static bool
+s_attach (server_t *self, zframe_t *identity, const wire_submit_t *submit)
+{
+    if (!submit->workflow_id [0])
+        return false;
+    workflow_t *known = zhashx_lookup (self->workflows, submit->workflow_id);
+    if (known) {
+        if (1 + known->more_waiters_count >= MAX_WAITERS) {
+            server_reply (self, identity, submit->req_id, 3, submit->workflow_id,
+                          "too many clients wait on this workflow", false, NULL, 0);
+            return true;
+        }
+        waiter_t *more = realloc (known->more_waiters,
+                                  (known->more_waiters_count + 1u) * sizeof *more);
+        if (more)
+            known->more_waiters = more;
+        if (!more || s_waiter_set (&more [known->more_waiters_count], identity,
+                                   submit->req_id)) {
+            server_reply (self, identity, submit->req_id, 3, submit->workflow_id,
+                          "out of memory", false, NULL, 0);
+            return true;
+        }
+        known->more_waiters_count++;
+        return true;
+    }
+    bool no_tests = false;
+    const char *text = results_get (self->results, submit->workflow_id, &no_tests);
+    if (text) {
+        server_reply_result (self, identity, submit->req_id, submit->workflow_id, false,
+                             no_tests, text, strlen (text));
+        return true;
+    }
+    if (results_evicted (self->results, submit->workflow_id)) {
+        //  Running it again under the same id would pass a new workflow
+        //  off as the one whose result its client asks for.
+        char retention [128], message [256];
+        results_retention_text (self->results, retention, sizeof retention);
+        snprintf (message, sizeof message, "workflow %s finished and its result was "
+                  "evicted (%s): give a new --id to run it again", submit->workflow_id,
+                  retention);
+        server_reply (self, identity, submit->req_id, 1, submit->workflow_id, message,
+                      false, NULL, 0);
+        return true;
+    }
+    return false;
+}
+
+//  A new workflow from a submission, with its inputs (taken), in the
+//  table and the deadline heap; NULL when it cannot be (the client is
+//  answered).
+static workflow_t *
+s_workflow_new (server_t *self, zframe_t *identity, const wire_submit_t *submit,
+                zframe_t *docs, zframe_t *project)
+{
+    workflow_t *wf = calloc (1, sizeof *wf);
+    if (!wf) {
+        zframe_destroy (&docs);
+        zframe_destroy (&project);
+        server_reply (self, identity, submit->req_id, 3, submit->workflow_id, "out of memory",
+                      false, NULL, 0);
+        return NULL;
+    }
+    if (submit->workflow_id [0])
+        util_copy (wf->id, sizeof wf->id, submit->workflow_id);
+    else {
+        zuuid_t *uuid = zuuid_new ();
+        snprintf (wf->id, sizeof wf->id, "wf-%s", zuuid_str_canonical (uuid));
+        zuuid_destroy (&uuid);
+    }
+    wf->priority = submit->priority;
+    wf->accepted_ms = util_now_ms ();
+    uint64_t timeout = submit->timeout_ms? submit->timeout_ms
+                                        : (uint64_t) self->cfg.retry.workflow_timeout_ms;
+    wf->deadline_ms = wf->accepted_ms + timeout;
+    wf->options = submit->options;
+    wf->docs = docs;
+    wf->project = project;
+    if (s_waiter_set (&wf->waiter, identity, submit->req_id)) {
+        s_workflow_destroy (&wf);
+        server_reply (self, identity, submit->req_id, 3, submit->workflow_id, "out of memory",
+                      false, NULL, 0);
+        return NULL;
+    }
+    if (dheap_push (&self->deadlines, wf, wf->deadline_ms, &wf->deadline_slot)) {
+        s_workflow_destroy (&wf);
+        server_reply (self, identity, submit->req_id, 3, submit->workflow_id, "out of memory",
+                      false, NULL, 0);
+        return NULL;
+    }
+    zhashx_insert (self->workflows, wf->id, wf);
+    return wf;
+}
+
+//  Admits a new workflow to the parser's queue, journals it and tells
+//  the client it is accepted once that is durable.
+static void
+s_admit (server_t *self, zframe_t *identity, uint64_t req_id, workflow_t *wf)
+{
+    uint64_t timeout = wf->deadline_ms - wf->accepted_ms;
+    component_t *parser = &self->components [STEP_PARSE];
+    if (!pool_available (self, parser)) {
+        s_fail_component (self, wf, parser);
+        return;
+    }
+    //  Admission: a full queue sheds its lowest, newest work for higher
+    //  work, and refuses work no higher than what it holds.
+    void *shed = NULL;
+    wf->queued = pqueue_push (parser->queue, wf, wf->priority, &shed);
+    if (!wf->queued) {
+        server_event (self, "system.overload",
+                      json_pack ("{s:I, s:i}", "queued", (json_int_t) pqueue_size (parser->queue),
+                                 "priority", wf->priority));
+        flow_finish (self, wf, 3, "overloaded: the queue is full; try again later", NULL);
+        return;
+    }
+    //  Journaled with its inputs before the client hears of it, so it runs
+    //  even if the supervisor dies; the acknowledgement waits for the disk.
+    //  The deadline goes in as wall-clock time, the only clock that
+    //  outlives the process: replay keeps it (flow_recover).
+    wf->queued_seq = server_event_bytes (self, "workflow.queued",
+                        json_pack ("{s:s, s:i, s:I, s:I, s:s, s:b, s:b, s:b}", "workflow_id",
+                                   wf->id, "priority", wf->priority, "timeout_ms",
+                                   (json_int_t) timeout, "deadline_time_ms",
+                                   (json_int_t) (util_wall_ms () + timeout),
+                                   "target", wf->options.target, "explain", wf->options.explain,
+                                   "json", wf->options.json, "check", wf->options.check),
+                        "docs", wf->docs, "project", wf->project);
+    server_reply_held (self, identity, req_id, 0, wf->id, "accepted", false, true,
+                       NULL, 0);
+    if (pqueue_size (parser->queue) > SPOOL_AFTER)
+        s_spool (self, wf);
+    if (shed) {
+        workflow_t *victim = shed;
+        victim->queued = 0;
+        server_event (self, "system.overload",
+                      json_pack ("{s:I, s:i}", "queued", (json_int_t) pqueue_size (parser->queue),
+                                 "priority", wf->priority));
+        flow_finish (self, victim, 3, "overloaded: shed for higher-priority work", NULL);
+    }
+    flow_dispatch (self, parser);
+}
+
 void
 flow_submit (server_t *self, zframe_t *identity, zmsg_t *msg, zframe_t *header)
 {
@@ -688,47 +834,8 @@ flow_submit (server_t *self, zframe_t *identity, zmsg_t *msg, zframe_t *header)
                       NULL, 0);
         return;
     }
-    if (submit.workflow_id [0]) {
-        workflow_t *known = zhashx_lookup (self->workflows, submit.workflow_id);
-        if (known) {
-            if (1 + known->more_waiters_count >= MAX_WAITERS) {
-                server_reply (self, identity, submit.req_id, 3, submit.workflow_id,
-                              "too many clients wait on this workflow", false, NULL, 0);
-                return;
-            }
-            waiter_t *more = realloc (known->more_waiters,
-                                      (known->more_waiters_count + 1u) * sizeof *more);
-            if (more)
-                known->more_waiters = more;
-            if (!more || s_waiter_set (&more [known->more_waiters_count], identity,
-                                       submit.req_id)) {
-                server_reply (self, identity, submit.req_id, 3, submit.workflow_id,
-                              "out of memory", false, NULL, 0);
-                return;
-            }
-            known->more_waiters_count++;
-            return;
-        }
-        bool no_tests = false;
-        const char *text = results_get (self->results, submit.workflow_id, &no_tests);
-        if (text) {
-            server_reply_result (self, identity, submit.req_id, submit.workflow_id, false,
-                                 no_tests, text, strlen (text));
-            return;
-        }
-        if (results_evicted (self->results, submit.workflow_id)) {
-            //  Running it again under the same id would pass a new workflow
-            //  off as the one whose result its client asks for.
-            char retention [128], message [256];
-            results_retention_text (self->results, retention, sizeof retention);
-            snprintf (message, sizeof message, "workflow %s finished and its result was "
-                      "evicted (%s): give a new --id to run it again", submit.workflow_id,
-                      retention);
-            server_reply (self, identity, submit.req_id, 1, submit.workflow_id, message,
-                          false, NULL, 0);
-            return;
-        }
-    }
+    if (s_attach (self, identity, &submit))
+        return;
     if (submit.attach) {
         server_reply (self, identity, submit.req_id, 1, submit.workflow_id,
                       "no workflow with this id", false, NULL, 0);
@@ -769,84 +876,9 @@ flow_submit (server_t *self, zframe_t *identity, zmsg_t *msg, zframe_t *header)
                       NULL, 0);
         return;
     }
-    workflow_t *wf = calloc (1, sizeof *wf);
-    if (!wf) {
-        zframe_destroy (&docs);
-        zframe_destroy (&project);
-        server_reply (self, identity, submit.req_id, 3, submit.workflow_id, "out of memory",
-                      false, NULL, 0);
-        return;
-    }
-    if (submit.workflow_id [0])
-        util_copy (wf->id, sizeof wf->id, submit.workflow_id);
-    else {
-        zuuid_t *uuid = zuuid_new ();
-        snprintf (wf->id, sizeof wf->id, "wf-%s", zuuid_str_canonical (uuid));
-        zuuid_destroy (&uuid);
-    }
-    wf->priority = submit.priority;
-    wf->accepted_ms = util_now_ms ();
-    uint64_t timeout = submit.timeout_ms? submit.timeout_ms
-                                        : (uint64_t) self->cfg.retry.workflow_timeout_ms;
-    wf->deadline_ms = wf->accepted_ms + timeout;
-    wf->options = submit.options;
-    wf->docs = docs;
-    wf->project = project;
-    if (s_waiter_set (&wf->waiter, identity, submit.req_id)) {
-        s_workflow_destroy (&wf);
-        server_reply (self, identity, submit.req_id, 3, submit.workflow_id, "out of memory",
-                      false, NULL, 0);
-        return;
-    }
-    if (dheap_push (&self->deadlines, wf, wf->deadline_ms, &wf->deadline_slot)) {
-        s_workflow_destroy (&wf);
-        server_reply (self, identity, submit.req_id, 3, submit.workflow_id, "out of memory",
-                      false, NULL, 0);
-        return;
-    }
-    zhashx_insert (self->workflows, wf->id, wf);
-
-    component_t *parser = &self->components [STEP_PARSE];
-    if (!pool_available (self, parser)) {
-        s_fail_component (self, wf, parser);
-        return;
-    }
-    //  Admission: a full queue sheds its lowest, newest work for higher
-    //  work, and refuses work no higher than what it holds.
-    void *shed = NULL;
-    wf->queued = pqueue_push (parser->queue, wf, wf->priority, &shed);
-    if (!wf->queued) {
-        server_event (self, "system.overload",
-                      json_pack ("{s:I, s:i}", "queued", (json_int_t) pqueue_size (parser->queue),
-                                 "priority", wf->priority));
-        flow_finish (self, wf, 3, "overloaded: the queue is full; try again later", NULL);
-        return;
-    }
-    //  Journaled with its inputs before the client hears of it, so it runs
-    //  even if the supervisor dies; the acknowledgement waits for the disk.
-    //  The deadline goes in as wall-clock time, the only clock that
-    //  outlives the process: replay keeps it (flow_recover).
-    wf->queued_seq = server_event_bytes (self, "workflow.queued",
-                        json_pack ("{s:s, s:i, s:I, s:I, s:s, s:b, s:b, s:b}", "workflow_id",
-                                   wf->id, "priority", wf->priority, "timeout_ms",
-                                   (json_int_t) timeout, "deadline_time_ms",
-                                   (json_int_t) (util_wall_ms () + timeout),
-                                   "target", wf->options.target, "explain", wf->options.explain,
-                                   "json", wf->options.json, "check", wf->options.check),
-                        "docs", docs, "project", project);
-    server_reply_held (self, identity, submit.req_id, 0, wf->id, "accepted", false, true,
-                       NULL, 0);
-    if (pqueue_size (parser->queue) > SPOOL_AFTER)
-        s_spool (self, wf);
-    if (shed) {
-        workflow_t *victim = shed;
-        victim->queued = 0;
-        server_event (self, "system.overload",
-                      json_pack ("{s:I, s:i}", "queued", (json_int_t) pqueue_size (parser->queue),
-                                 "priority", wf->priority));
-        flow_finish (self, victim, 3, "overloaded: shed for higher-priority work", NULL);
-    }
-    flow_dispatch (self, parser);
+    workflow_t *wf = s_workflow_new (self, identity, &submit, docs, project);
+    if (wf)
+        s_admit (self, identity, submit.req_id, wf);
 }
 
 int
