@@ -9,9 +9,7 @@
 #include "common/journal.h"
 #include "common/util.h"
 #include "supervisor/log.h"
-#include "supervisor/results.h"
 #include "supervisor/snapshot.h"
-#include "supervisor/observe.h"
 #include "workers/bus.h"
 
 #include <errno.h>
@@ -64,10 +62,11 @@ s_record_free (void **item_p)
 
 //  --------------------------------------------------------------------
 //  Replay: the events fold into a snapshot state (supervisor/snapshot.h),
-//  which a system.snapshot event resets; the state then goes to the flow.
+//  which a system.snapshot event resets; the state then goes to the
+//  supervisor's parts through the hooks.
 
 typedef struct {
-    server_t *server;
+    const ledger_hooks_t *hooks;
     snapshot_t *state;
     uint64_t events;
 } replay_t;
@@ -77,7 +76,7 @@ s_on_replay (event_t *event, void *arg)
 {
     replay_t *replay = arg;
     replay->events++;
-    pool_replay_event (replay->server, event);
+    replay->hooks->replay_event (replay->hooks->arg, event);
     return snapshot_apply (replay->state, event);
 }
 
@@ -107,7 +106,7 @@ s_collect_pending (const event_t *queued, void *arg)
 }
 
 typedef struct {
-    server_t *server;
+    const ledger_hooks_t *hooks;
     snapshot_t *state;
 } s_restore_t;
 
@@ -115,15 +114,16 @@ static int
 s_restore_result (const char *id, const char *text, size_t size, uint64_t time, void *arg)
 {
     s_restore_t *self = arg;
-    results_keep (self->server->results, id, text, size, time, false,
-                  snapshot_result_no_tests (self->state, id));
+    self->hooks->replay_result (self->hooks->arg, id, text, size, time,
+                                snapshot_result_no_tests (self->state, id));
     return 0;
 }
 
 static int
 s_restore_evicted (const char *id, void *arg)
 {
-    results_note_evicted (((server_t *) arg)->results, id);
+    const ledger_hooks_t *hooks = arg;
+    hooks->replay_evicted (hooks->arg, id);
     return 0;
 }
 
@@ -132,8 +132,9 @@ s_restore_evicted (const char *id, void *arg)
 static size_t
 s_requeue (server_t *self, snapshot_t *state)
 {
-    snapshot_each_evicted (state, s_restore_evicted, self);
-    s_restore_t restore = { self, state };
+    const ledger_hooks_t *hooks = &self->ledger_hooks;
+    snapshot_each_evicted (state, s_restore_evicted, (void *) hooks);
+    s_restore_t restore = { hooks, state };
     snapshot_each_result (state, s_restore_result, &restore);
     s_pending_list_t pending = { calloc (snapshot_pending_count (state) + 1,
                                          sizeof (const event_t *)), 0 };
@@ -143,13 +144,9 @@ s_requeue (server_t *self, snapshot_t *state)
     //  Each goes to the head of its priority: push the newest first so
     //  they come out in the order they were accepted.
     size_t count = 0;
-    for (size_t i = pending.count; i-- > 0; ) {
-        const char *id = event_get_str (pending.list [i], "workflow_id");
-        if (flow_known (self, id))
-            continue;
-        if (flow_recover (self, pending.list [i]) == 0)
+    for (size_t i = pending.count; i-- > 0; )
+        if (hooks->replay_pending (hooks->arg, pending.list [i]))
             count++;
-    }
     free (pending.list);
     return count;
 }
@@ -174,8 +171,9 @@ s_note_health (server_t *self, bool was_healthy)
 //  --------------------------------------------------------------------
 
 int
-ledger_open (server_t *self, char *err, size_t size)
+ledger_open (server_t *self, const ledger_hooks_t *hooks, char *err, size_t size)
 {
+    self->ledger_hooks = *hooks;
     self->held = zlistx_new ();
     if (!self->held) {
         snprintf (err, size, "out of memory");
@@ -212,7 +210,7 @@ ledger_open (server_t *self, char *err, size_t size)
         .policy = self->cfg.journal.fsync == CONFIG_FSYNC_ALWAYS? JOURNAL_FSYNC_ALWAYS:
                   self->cfg.journal.fsync == CONFIG_FSYNC_NEVER? JOURNAL_FSYNC_NEVER:
                   JOURNAL_FSYNC_BATCH,
-        .io = observe_journal_io (self->observe, s_test_io (self)),
+        .io = hooks->journal_io (hooks->arg, s_test_io (self)),
     };
     self->journal = journal_open (dir, &config, s_on_problem, NULL);
     if (!self->journal) {
@@ -220,7 +218,7 @@ ledger_open (server_t *self, char *err, size_t size)
                   errno == EBADMSG? " (see `readme2ci journal verify`)": "");
         return -1;
     }
-    replay_t replay = { .server = self, .state = snapshot_new (self->cfg.results.keep) };
+    replay_t replay = { .hooks = hooks, .state = snapshot_new (self->cfg.results.keep) };
     if (!replay.state) {
         snprintf (err, size, "out of memory");
         return -1;
@@ -265,8 +263,8 @@ s_flush (server_t *self)
             uint8_t *buf;
             size_t size;
             if (wire_reply_encode (&held->reply, &buf, &size) == 0)
-                server_send_client (self, held->identity, buf, size, &held->body,
-                                    held->body? 1: 0);
+                self->ledger_hooks.send (self->ledger_hooks.arg, held->identity, buf, size,
+                                         &held->body, held->body? 1: 0);
         }
         zlistx_delete (self->held, zlistx_cursor (self->held));
     }
@@ -375,7 +373,6 @@ s_write_backlog (server_t *self)
 void
 ledger_close (server_t *self)
 {
-    maintain_release (self);
     if (self->journal) {
         bool was_healthy = journal_healthy (self->journal);
         if (!was_healthy)
@@ -427,7 +424,8 @@ ledger_hold_reply (server_t *self, zframe_t *identity, const wire_reply_t *reply
         size_t size;
         if (wire_reply_encode (reply, &buf, &size) == 0) {
             zframe_t *frame = body? zframe_new (body, body_size): NULL;
-            server_send_client (self, identity, buf, size, &frame, frame? 1: 0);
+            self->ledger_hooks.send (self->ledger_hooks.arg, identity, buf, size, &frame,
+                                     frame? 1: 0);
         }
         return;
     }

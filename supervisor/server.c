@@ -490,6 +490,48 @@ server_block_signals (void)
 //  rcvhwm: messages held per peer before the reactor reads them; 0
 //  keeps zmq's default. It must be set before the bind: a listener
 //  gives its connections the options it had when it was bound.
+//  The ledger's hooks: what replay finds goes to the pool, the results
+//  and the flow; the journal writes through observe's measuring table.
+static void
+s_replay_event (void *arg, const event_t *event)
+{
+    pool_replay_event ((server_t *) arg, event);
+}
+
+static void
+s_replay_result (void *arg, const char *id, const char *text, size_t size, uint64_t time_ms,
+                 bool no_tests)
+{
+    results_keep (((server_t *) arg)->results, id, text, size, time_ms, false, no_tests);
+}
+
+static void
+s_replay_evicted (void *arg, const char *id)
+{
+    results_note_evicted (((server_t *) arg)->results, id);
+}
+
+static bool
+s_replay_pending (void *arg, const event_t *queued)
+{
+    server_t *self = arg;
+    return !flow_known (self, event_get_str (queued, "workflow_id"))
+        && flow_recover (self, queued) == 0;
+}
+
+static const jio_t *
+s_journal_io (void *arg, const jio_t *inner)
+{
+    return observe_journal_io (((server_t *) arg)->observe, inner);
+}
+
+static int
+s_send_client (void *arg, zframe_t *identity, uint8_t *header, size_t size,
+               zframe_t **payloads, size_t count)
+{
+    return server_send_client ((server_t *) arg, identity, header, size, payloads, count);
+}
+
 //  A result leaves the cache: said in the journal.
 static void
 s_on_result_evicted (void *arg, const char *id, const char *reason)
@@ -576,7 +618,11 @@ server_new (config_t *config, const char *config_path, const char *runtime_dir,
         log_error ("rules: %s", err);
         goto out_destroy;
     }
-    if (ledger_open (self, err, sizeof err)) {
+    ledger_hooks_t hooks = { .replay_event = s_replay_event, .replay_result = s_replay_result,
+                             .replay_evicted = s_replay_evicted,
+                             .replay_pending = s_replay_pending, .journal_io = s_journal_io,
+                             .send = s_send_client, .arg = self };
+    if (ledger_open (self, &hooks, err, sizeof err)) {
         log_error ("%s", err);
         goto out_destroy;
     }
@@ -673,8 +719,10 @@ server_destroy (server_t **self_p)
     server_t *self = *self_p;
     if (!self)
         return;
-    //  The journal writes through observe's I/O table, and observe's
-    //  endpoint lives in the loop: close them in that order.
+    //  A backup in progress is abandoned before the journal closes. The
+    //  journal writes through observe's I/O table, and observe's endpoint
+    //  lives in the loop: close them in that order.
+    maintain_release (self);
     ledger_close (self);
     observe_destroy (&self->observe);
     zloop_destroy (&self->loop);

@@ -10,6 +10,7 @@
 #include "common/breaker.h"
 #include "common/dheap.h"
 #include "common/event.h"
+#include "common/jio.h"
 #include "common/journal.h"
 #include "common/config.h"
 #include "common/pqueue.h"
@@ -168,6 +169,27 @@ struct component {
     size_t latency_count;
 };
 
+//  What the ledger asks of the rest of the supervisor (server.c wires
+//  it): replay's findings, the I/O table the journal writes through, and
+//  how answers reach clients. arg is given back to each.
+typedef struct {
+    //  Every replayed event, in order (operators' choices: worker counts).
+    void (*replay_event) (void *arg, const event_t *event);
+    //  A result kept at the end of the journal, and an evicted one's id.
+    void (*replay_result) (void *arg, const char *id, const char *text, size_t size,
+                           uint64_t time_ms, bool no_tests);
+    void (*replay_evicted) (void *arg, const char *id);
+    //  An accepted workflow with no end in the journal, oldest last: true
+    //  when it is queued again.
+    bool (*replay_pending) (void *arg, const event_t *queued);
+    //  The I/O table to write the journal through, given the ledger's own.
+    const jio_t *(*journal_io) (void *arg, const jio_t *inner);
+    //  Send to a client (see server_send_client).
+    int (*send) (void *arg, zframe_t *identity, uint8_t *header, size_t size,
+                 zframe_t **payloads, size_t count);
+    void *arg;
+} ledger_hooks_t;
+
 typedef struct remote remote_t;
 typedef struct ledger_fault ledger_fault_t;
 typedef struct maintain maintain_t;
@@ -220,6 +242,7 @@ struct server {
     uint64_t front_heard_ms;    //  the last client message
     bool front_trim_due;        //  client traffic since the last trim
     journal_t *journal;         //  NULL without a state folder
+    ledger_hooks_t ledger_hooks;
     int journal_lock;
     zlistx_t *held;             //  events on their way to disk, with answers
     size_t unwritten;           //  of those, not yet handed to the journal
@@ -356,7 +379,8 @@ void server_peer_name (const char *kind, zframe_t *identity, zframe_t *header, c
 void remote_peer_address (zframe_t *frame, char *address, size_t size);
 
 //  ledger.c
-int ledger_open (server_t *self, char *err, size_t size);
+//  Opens the journal and replays it, telling hooks (copied) what it finds.
+int ledger_open (server_t *self, const ledger_hooks_t *hooks, char *err, size_t size);
 void ledger_close (server_t *self);
 uint64_t ledger_record (server_t *self, event_t *event);
 void ledger_hold_reply (server_t *self, zframe_t *identity, const wire_reply_t *reply,
