@@ -266,7 +266,7 @@ reload_run (server_t *self, char *message, size_t size, json_t **report_p)
         }
         config_errors_release (&errors);
         log_warn ("reload refused: %s", message);
-        server_event (self, "config.reload_failed", json_pack ("{s:s}", "reason", message));
+        outbox_event (self, "config.reload_failed", json_pack ("{s:s}", "reason", message));
         return 1;
     }
     char err [512] = "";
@@ -274,7 +274,7 @@ reload_run (server_t *self, char *message, size_t size, json_t **report_p)
     if (fresh.rule_count && !(knowledge = s_knowledge_text (&fresh, err, sizeof err))) {
         snprintf (message, size, "%s", err);
         config_release (&fresh);
-        server_event (self, "config.reload_failed", json_pack ("{s:s}", "reason", message));
+        outbox_event (self, "config.reload_failed", json_pack ("{s:s}", "reason", message));
         return 1;
     }
     config_changes_t changes = { 0 };
@@ -294,7 +294,7 @@ reload_run (server_t *self, char *message, size_t size, json_t **report_p)
               json_array_size (restart)? "; some need a restart (see needs_restart)": "");
     json_t *report = json_pack ("{s:o, s:o, s:o}", "changed", changed, "applied", applied,
                                 "needs_restart", restart);
-    server_event (self, "config.reloaded",
+    outbox_event (self, "config.reloaded",
                   json_pack ("{s:s, s:I, s:I}", "reason", message,
                              "changed", (json_int_t) json_array_size (changed),
                              "needs_restart", (json_int_t) json_array_size (restart)));

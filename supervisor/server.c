@@ -39,120 +39,6 @@
 #define TRIM_QUIET_MS 1000
 #define TRIM_BUSY_MS 5000
 
-uint64_t
-server_event_bytes (server_t *self, const char *type, json_t *fields,
-                    const char *key1, zframe_t *bytes1, const char *key2, zframe_t *bytes2)
-{
-    if (!fields)
-        fields = json_object ();
-    event_t event = { .time = util_wall_ms () };
-    event_set_type (&event, type);
-    const char *key;
-    json_t *value;
-    json_object_foreach (fields, key, value) {
-        if (json_is_string (value))
-            event_add_str (&event, key, json_string_value (value));
-        else
-        if (json_is_integer (value))
-            event_add_int (&event, key, json_integer_value (value));
-        else
-        if (json_is_boolean (value))
-            event_add_bool (&event, key, json_is_true (value));
-    }
-    if (key1 && bytes1)
-        event_add_bytes (&event, key1, zframe_data (bytes1), zframe_size (bytes1));
-    if (key2 && bytes2)
-        event_add_bytes (&event, key2, zframe_data (bytes2), zframe_size (bytes2));
-    uint64_t time = event.time;
-    uint64_t seq = ledger_record (self, &event);
-    char stamp [EVENT_TIME_SIZE] = "";
-    event_time_rfc3339 (time, stamp, sizeof stamp);
-    json_object_set_new (fields, "type", json_string (type));
-    json_object_set_new (fields, "seq", json_integer ((json_int_t) seq));
-    json_object_set_new (fields, "time", json_string (stamp));
-    json_object_set_new (fields, "time_ms", json_integer ((json_int_t) time));
-    observe_event (self->observe, type, fields);
-    char *text = json_dumps (fields, JSON_COMPACT | JSON_SORT_KEYS);
-    if (text) {
-        log_event (LOGL_DEBUG, text);
-        zsock_send (self->events, "ss", type, text);
-        free (text);
-    }
-    json_decref (fields);
-    return seq;
-}
-
-uint64_t
-server_event (server_t *self, const char *type, json_t *fields)
-{
-    return server_event_bytes (self, type, fields, NULL, NULL, NULL, NULL);
-}
-
-void
-server_reply_held (server_t *self, zframe_t *identity, uint64_t req_id, int code,
-                   const char *workflow_id, const char *message, bool degraded,
-                   bool accepted, const void *body, size_t body_size)
-{
-    wire_reply_t reply = { .req_id = req_id, .code = code, .degraded = degraded,
-                           .accepted = accepted };
-    util_copy (reply.workflow_id, sizeof reply.workflow_id, workflow_id? workflow_id: "");
-    util_copy (reply.message, sizeof reply.message, message? message: "");
-    if (!accepted && !ledger_healthy (self)) {
-        //  An operation whose own record met a journal failure: it is
-        //  applied, and its record waits in memory for the disk. Say so
-        //  now rather than leave the caller waiting for a disk that may
-        //  not recover (operations are refused while it is known down).
-        size_t used = strlen (reply.message);
-        snprintf (reply.message + used, sizeof reply.message - used, "%s(applied; not yet "
-                  "in the journal, which cannot be written: %s)", used? " ": "",
-                  ledger_problem (self));
-        server_reply (self, identity, req_id, code, reply.workflow_id, reply.message,
-                      degraded, body, body_size);
-        return;
-    }
-    ledger_hold_reply (self, identity, &reply, body, body_size);
-}
-
-static void
-s_reply (server_t *self, zframe_t *identity, const wire_reply_t *reply,
-         const void *body, size_t body_size);
-
-void
-server_reply (server_t *self, zframe_t *identity, uint64_t req_id, int code,
-              const char *workflow_id, const char *message, bool degraded,
-              const void *body, size_t body_size)
-{
-    wire_reply_t reply = { .req_id = req_id, .code = code, .degraded = degraded };
-    util_copy (reply.workflow_id, sizeof reply.workflow_id, workflow_id? workflow_id: "");
-    util_copy (reply.message, sizeof reply.message, message? message: "");
-    s_reply (self, identity, &reply, body, body_size);
-}
-
-void
-server_reply_result (server_t *self, zframe_t *identity, uint64_t req_id,
-                     const char *workflow_id, bool degraded, bool no_tests,
-                     const void *body, size_t body_size)
-{
-    wire_reply_t reply = { .req_id = req_id, .code = 0, .degraded = degraded,
-                           .no_tests = no_tests };
-    util_copy (reply.workflow_id, sizeof reply.workflow_id, workflow_id? workflow_id: "");
-    s_reply (self, identity, &reply, body, body_size);
-}
-
-static void
-s_reply (server_t *self, zframe_t *identity, const wire_reply_t *reply,
-         const void *body, size_t body_size)
-{
-    uint8_t *buf;
-    size_t size;
-    if (wire_reply_encode (reply, &buf, &size)) {
-        log_error ("cannot encode a reply: %s", strerror (errno));
-        return;
-    }
-    zframe_t *frame = body? zframe_new (body, body_size): NULL;
-    server_send_client (self, identity, buf, size, &frame, frame? 1: 0);
-}
-
 //  Client identities are kept with a first byte naming the socket they
 //  came on (1 ipc, 2 tcp), so every answer finds its way back.
 static zframe_t *
@@ -164,25 +50,6 @@ s_tag_identity (zframe_t *identity, uint8_t tag)
     data [0] = tag;
     memcpy (data + 1, zframe_data (identity), size);
     return tagged;
-}
-
-int
-server_send_client (server_t *self, zframe_t *identity, uint8_t *header, size_t size,
-                    zframe_t **payloads, size_t count)
-{
-    const uint8_t *data = zframe_data (identity);
-    size_t length = zframe_size (identity);
-    zsock_t *sock = length && data [0] == 2? self->front_tcp: self->front;
-    if (!length || !sock) {
-        free (header);
-        for (size_t i = 0; i < count; i++)
-            zframe_destroy (&payloads [i]);
-        return -1;
-    }
-    zframe_t *raw = zframe_new (data + 1, length - 1);
-    int rc = bus_send (sock, raw, header, size, payloads, count);
-    zframe_destroy (&raw);
-    return rc;
 }
 
 //  A tcp peer working on a connection that never said READY: we
@@ -200,21 +67,6 @@ s_stranger (server_t *self, zsock_t *sock, zframe_t *identity)
         bus_send (sock, identity, buf, size, NULL, 0);
 }
 
-void
-server_peer_name (const char *kind, zframe_t *identity, zframe_t *header, char *buf,
-                  size_t size)
-{
-    char address [64] = "";
-    remote_peer_address (header, address, sizeof address);
-    char hex [2 * 16 + 1] = "";
-    size_t length = identity? zframe_size (identity): 0;
-    const uint8_t *data = identity? zframe_data (identity): NULL;
-    for (size_t i = 0; i < length && i < 16; i++)
-        snprintf (hex + 2 * i, 3, "%02x", data [i]);
-    snprintf (buf, size, "%s %s%s%s", kind, hex [0]? hex: "?", address [0]? " at ": "",
-              address);
-}
-
 //  A message that does not decode, from a worker. A tcp peer gets it said
 //  once a minute, with its address and, when it speaks another version of
 //  the protocol, which.
@@ -228,7 +80,7 @@ s_malformed_from_worker (server_t *self, zsock_t *sock, worker_t *worker, zframe
             snprintf (peer, sizeof peer, "%s pid %d", worker->component->name,
                       (int) worker->pid);
         else
-            server_peer_name ("worker connection", identity, header, peer, sizeof peer);
+            remote_peer_name ("worker connection", identity, header, peer, sizeof peer);
         remote_malformed (self, peer, "dropped a malformed message (%zu bytes) from %s",
                           zframe_size (header), peer);
         return;
@@ -344,7 +196,7 @@ s_on_front (zloop_t *loop, zsock_t *sock, void *arg)
                     char message [160];
                     snprintf (message, sizeof message, "permission denied: this client's key "
                               "may not run '%s' (not in security.operators)", request.op);
-                    server_reply (self, identity, request.req_id, 6, "", message, false,
+                    outbox_reply (self, identity, request.req_id, 6, "", message, false,
                                   NULL, 0);
                 }
                 wire_request_release (&request);
@@ -356,7 +208,7 @@ s_on_front (zloop_t *loop, zsock_t *sock, void *arg)
                 char message [128];
                 snprintf (message, sizeof message, "malformed REQUEST: %zu payload frame(s), "
                           "where it takes none", zmsg_size (msg));
-                server_reply (self, identity, request.req_id, 1, "", message, false, NULL, 0);
+                outbox_reply (self, identity, request.req_id, 1, "", message, false, NULL, 0);
                 wire_request_release (&request);
             }
             if (!refused)
@@ -365,7 +217,7 @@ s_on_front (zloop_t *loop, zsock_t *sock, void *arg)
         }
         default: {
             char peer [96];
-            server_peer_name ("client", identity, header, peer, sizeof peer);
+            remote_peer_name ("client", identity, header, peer, sizeof peer);
             remote_malformed (self, peer, "dropped a malformed message (%zu bytes) from %s: "
                               "not a SUBMIT or REQUEST header", zframe_size (header), peer);
             break;
@@ -529,14 +381,14 @@ static int
 s_send_client (void *arg, zframe_t *identity, uint8_t *header, size_t size,
                zframe_t **payloads, size_t count)
 {
-    return server_send_client ((server_t *) arg, identity, header, size, payloads, count);
+    return outbox_send_client ((server_t *) arg, identity, header, size, payloads, count);
 }
 
 //  A result leaves the cache: said in the journal.
 static void
 s_on_result_evicted (void *arg, const char *id, const char *reason)
 {
-    server_event ((server_t *) arg, "result.evicted",
+    outbox_event ((server_t *) arg, "result.evicted",
                   json_pack ("{s:s, s:s}", "workflow_id", id, "reason", reason));
 }
 
@@ -684,7 +536,7 @@ int
 server_run (server_t *self)
 {
     log_info ("supervisor %d listening on %s", (int) getpid (), self->front_ep);
-    server_event (self, "system.started",
+    outbox_event (self, "system.started",
                   json_pack ("{s:i, s:I, s:I}", "pid", (int) getpid (),
                              "recovered_workflows", (json_int_t) self->recovered,
                              "replayed_events", (json_int_t) self->replayed_events));
@@ -709,7 +561,7 @@ server_run (server_t *self)
             s_reap (self);
         }
     }
-    server_event (self, "system.stopped", json_pack ("{s:i}", "pid", (int) getpid ()));
+    outbox_event (self, "system.stopped", json_pack ("{s:i}", "pid", (int) getpid ()));
     return self->exit_status;
 }
 

@@ -184,7 +184,7 @@ typedef struct {
     bool (*replay_pending) (void *arg, const event_t *queued);
     //  The I/O table to write the journal through, given the ledger's own.
     const jio_t *(*journal_io) (void *arg, const jio_t *inner);
-    //  Send to a client (see server_send_client).
+    //  Send to a client (see outbox_send_client).
     int (*send) (void *arg, zframe_t *identity, uint8_t *header, size_t size,
                  zframe_t **payloads, size_t count);
     void *arg;
@@ -258,32 +258,34 @@ struct server {
 
 extern const char *const server_step_names [];
 
-//  server.c
+//  outbox.c: what the supervisor says (every part calls down into it).
 //  Record an event (journal, then the PUB stream); the fields object is
 //  taken. The _bytes form adds up to two bytes fields (journal only).
 //  Returns the event's seq (0 when it waits for the disk to recover).
-uint64_t server_event (server_t *self, const char *type, json_t *fields);
-uint64_t server_event_bytes (server_t *self, const char *type, json_t *fields,
+uint64_t outbox_event (server_t *self, const char *type, json_t *fields);
+uint64_t outbox_event_bytes (server_t *self, const char *type, json_t *fields,
                              const char *key1, zframe_t *bytes1,
                              const char *key2, zframe_t *bytes2);
 //  Answer a client now (requests that change nothing).
-void server_reply (server_t *self, zframe_t *identity, uint64_t req_id, int code,
+void outbox_reply (server_t *self, zframe_t *identity, uint64_t req_id, int code,
                    const char *workflow_id, const char *message, bool degraded,
                    const void *body, size_t body_size);
 //  Answer a client with a finished workflow's text (code 0); no_tests:
 //  the workflow has no test command (REPLY "notest").
-void server_reply_result (server_t *self, zframe_t *identity, uint64_t req_id,
+void outbox_reply_result (server_t *self, zframe_t *identity, uint64_t req_id,
                           const char *workflow_id, bool degraded, bool no_tests,
                           const void *body, size_t body_size);
 //  Answer a client once the last recorded event is on disk.
-void server_reply_held (server_t *self, zframe_t *identity, uint64_t req_id, int code,
+void outbox_reply_held (server_t *self, zframe_t *identity, uint64_t req_id, int code,
                         const char *workflow_id, const char *message, bool degraded,
                         bool accepted, const void *body, size_t body_size);
-void server_begin_shutdown (server_t *self, const char *why);
 //  Send to a client: identity is as the supervisor keeps it (tagged with
 //  the socket the client came on). Takes header and payloads.
-int server_send_client (server_t *self, zframe_t *identity, uint8_t *header, size_t size,
+int outbox_send_client (server_t *self, zframe_t *identity, uint8_t *header, size_t size,
                         zframe_t **payloads, size_t count);
+
+//  server.c
+void server_begin_shutdown (server_t *self, const char *why);
 
 //  pool.c
 int pool_init (server_t *self);
@@ -372,8 +374,8 @@ void remote_report (server_t *self, const char *type, const char *key, json_t *f
 void remote_malformed (server_t *self, const char *peer, const char *format, ...)
     __attribute__ ((format (printf, 3, 4)));
 //  A peer's name for the log, "KIND HEX[ at ADDRESS]" from its routing id
-//  and, over tcp, the address header came from (server.c).
-void server_peer_name (const char *kind, zframe_t *identity, zframe_t *header, char *buf,
+//  and, over tcp, the address header came from.
+void remote_peer_name (const char *kind, zframe_t *identity, zframe_t *header, char *buf,
                        size_t size);
 //  The IP address a frame came from over tcp, "" otherwise.
 void remote_peer_address (zframe_t *frame, char *address, size_t size);
