@@ -266,7 +266,7 @@ control_on_request (server_t *self, zframe_t *identity, zframe_t *header)
     else
     if (strcmp (request.op, "down") == 0) {
         outbox_reply (self, identity, request.req_id, 0, "", "stopping", false, NULL, 0);
-        server_begin_shutdown (self, "down requested");
+        self->on_down (self, "down requested");
     }
     else
     if (strcmp (request.op, "result") == 0 && request.args_count == 1) {

@@ -239,8 +239,8 @@ s_reap (server_t *self)
         pool_on_exit (self, pid, status);
 }
 
-void
-server_begin_shutdown (server_t *self, const char *why)
+static void
+s_begin_shutdown (server_t *self, const char *why)
 {
     if (self->draining)
         return;
@@ -262,7 +262,7 @@ s_on_signal (zloop_t *loop, zmq_pollitem_t *item, void *arg)
             s_reap (self);
         else
         if (info.ssi_signo == SIGTERM || info.ssi_signo == SIGINT)
-            server_begin_shutdown (self, info.ssi_signo == SIGTERM? "SIGTERM": "SIGINT");
+            s_begin_shutdown (self, info.ssi_signo == SIGTERM? "SIGTERM": "SIGINT");
         else
         if (info.ssi_signo == SIGHUP) {
             char message [2048];
@@ -438,6 +438,7 @@ server_new (config_t *config, const char *config_path, const char *runtime_dir,
     self->sigfd = -1;
     self->journal_lock = -1;
     self->started_ms = util_now_ms ();
+    self->on_down = s_begin_shutdown;
     //  glibc raises its trim threshold to twice the largest block freed
     //  from mmap (the journal's batch buffer, a MiB or two), after which
     //  the heap keeps up to that much freed memory at its top for good:

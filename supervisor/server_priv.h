@@ -254,6 +254,8 @@ struct server {
     maintain_t *maintain;       //  a backup in progress (maintain.c)
     observe_t *observe;         //  metrics and systemd (observe.c)
     logcap_t *logcap;           //  workers' stderr into STATE/logs (pool.c)
+    //  Asked to stop (a `down` request): server.c starts the drain.
+    void (*on_down) (server_t *self, const char *why);
 };
 
 extern const char *const server_step_names [];
@@ -283,9 +285,6 @@ void outbox_reply_held (server_t *self, zframe_t *identity, uint64_t req_id, int
 //  the socket the client came on). Takes header and payloads.
 int outbox_send_client (server_t *self, zframe_t *identity, uint8_t *header, size_t size,
                         zframe_t **payloads, size_t count);
-
-//  server.c
-void server_begin_shutdown (server_t *self, const char *why);
 
 //  pool.c
 int pool_init (server_t *self);
