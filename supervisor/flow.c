@@ -616,19 +616,6 @@ flow_on_result (server_t *self, worker_t *worker, zmsg_t *msg, zframe_t *header)
         flow_dispatch (self, next);
 }
 
-workflow_t *
-flow_only_job (const worker_t *worker)
-{
-    workflow_t *only = NULL;
-    for (uint32_t i = 0; i < MAX_CREDIT; i++)
-        if (worker->jobs [i]) {
-            if (only)
-                return NULL;
-            only = worker->jobs [i];
-        }
-    return only;
-}
-
 void
 flow_requeue_jobs (server_t *self, worker_t *worker, const char *why, bool count_crash)
 {
@@ -636,7 +623,7 @@ flow_requeue_jobs (server_t *self, worker_t *worker, const char *why, bool count
     //  Which job killed the worker is known only when it held one; jobs
     //  that were on a dead worker together become suspects and run alone
     //  from then on, so their next crash, if any, is unambiguous.
-    workflow_t *only = flow_only_job (worker);
+    workflow_t *only = pool_only_job (worker);
     for (uint32_t i = 0; i < MAX_CREDIT; i++) {
         workflow_t *wf = worker->jobs [i];
         if (!wf)

@@ -20,6 +20,25 @@
 #include <time.h>
 #include <unistd.h>
 
+//  What the workflows hear of the pool (pool_hooks_t, set by server.c).
+static void
+s_tell_capacity (server_t *self, component_t *component)
+{
+    self->pool_hooks.capacity (self->pool_hooks.arg, component);
+}
+
+static void
+s_tell_unavailable (server_t *self, component_t *component)
+{
+    self->pool_hooks.unavailable (self->pool_hooks.arg, component);
+}
+
+static void
+s_tell_jobs_lost (server_t *self, worker_t *worker, const char *why, bool count_crash)
+{
+    self->pool_hooks.jobs_lost (self->pool_hooks.arg, worker, why, count_crash);
+}
+
 static const char *const s_component_names [] = { "parser", "detector", "generator" };
 
 static void s_slot_act (server_t *self, slot_t *slot, restart_action_t action);
@@ -199,9 +218,9 @@ s_breaker_event (server_t *self, component_t *component, breaker_change_t change
                                            .breaker.open_for_ms));
     outbox_event (self, breaker_change_name (change), fields);
     if (change == BREAKER_OPENED)
-        flow_fail_unavailable (self, component);
+        s_tell_unavailable (self, component);
     else
-        flow_dispatch (self, component);
+        s_tell_capacity (self, component);
 }
 
 void
@@ -405,7 +424,7 @@ s_slot_act (server_t *self, slot_t *slot, restart_action_t action)
                                          "restarts", (json_int_t) restart_count (slot->policy),
                                          "probe_in_ms", (json_int_t) (action.at - now)));
                 s_breaker_event (self, component, breaker_force_open (component->breaker, now));
-                flow_fail_unavailable (self, component);
+                s_tell_unavailable (self, component);
                 return;
             case RESTART_DO_RECOVERED:
                 component->fatal = false;
@@ -548,7 +567,7 @@ pool_on_ready (server_t *self, zsock_t *sock, zframe_t *identity, const char *ke
     zhashx_insert (self->workers, worker->key, worker);
     //  The worker follows our settings (heartbeats, CI knowledge), not its
     //  own defaults: remote workers too.
-    reload_send_settings (self, worker);
+    pool_send_settings (self, worker);
     outbox_event (self, "worker.ready",
                   json_pack ("{s:s, s:i, s:i, s:s}", "component", component->name,
                              "pid", (int) worker->pid, "credit", (int) worker->credit,
@@ -561,7 +580,7 @@ pool_on_ready (server_t *self, zsock_t *sock, zframe_t *identity, const char *ke
         s_worker_stop (self, worker);
     if (component->op && rollout_is_fresh (component->op, worker->slot))
         s_op_advance (self, component);
-    flow_dispatch (self, component);
+    s_tell_capacity (self, component);
 }
 
 //  Unlinks a worker that has exited and frees it.
@@ -588,9 +607,9 @@ s_remote_leave (server_t *self, worker_t *worker, const char *why)
     outbox_event (self, "worker.exited",
                   json_pack ("{s:s, s:i, s:s, s:s}", "component", worker->component->name,
                              "pid", (int) worker->pid, "host", worker->host, "reason", why));
-    flow_requeue_jobs (self, worker, why, false);
+    s_tell_jobs_lost (self, worker, why, false);
     s_worker_free (self, worker);
-    flow_dispatch_all (self);
+    s_tell_capacity (self, NULL);
 }
 
 void
@@ -677,12 +696,12 @@ pool_on_exit (server_t *self, pid_t pid, int status)
     //  this one dies is the likelier cause: the exit is blamed on it, not
     //  counted against the component. A SIGKILL from outside is no one's
     //  fault: the job goes back without counting toward poison.
-    workflow_t *only = flow_only_job (worker);
+    workflow_t *only = pool_only_job (worker);
     bool blame = only && only->crashes > 0;
     bool had_jobs = pool_worker_load (worker) > 0;
     bool expected = worker->state == W_STOPPING || self->stopping;
     bool never_ready = worker->ready_ms == 0;
-    flow_requeue_jobs (self, worker, why, !outside_kill && !expected);
+    s_tell_jobs_lost (self, worker, why, !outside_kill && !expected);
     s_worker_free (self, worker);
     if (!slot)
         return;
@@ -692,13 +711,13 @@ pool_on_exit (server_t *self, pid_t pid, int status)
         char reason [128];
         snprintf (reason, sizeof reason, "exited before it was ready (%s)", why);
         s_op_failed (self, component, reason);
-        flow_dispatch_all (self);
+        s_tell_capacity (self, NULL);
         return;
     }
     if (slot->retiring) {
         restart_on_exit (slot->policy, now);
         s_slot_free (component, slot);
-        flow_dispatch_all (self);
+        s_tell_capacity (self, NULL);
         return;
     }
     if (self->stopping || self->draining) {
@@ -717,7 +736,7 @@ pool_on_exit (server_t *self, pid_t pid, int status)
     }
     else
         s_slot_act (self, slot, restart_on_exit (slot->policy, now));
-    flow_dispatch_all (self);
+    s_tell_capacity (self, NULL);
 }
 
 void
@@ -813,7 +832,7 @@ pool_stop_all (server_t *self)
             if (w->remote) {
                 //  Told we stop (even with jobs in flight, which the
                 //  journal keeps for our return); not ours to wait for.
-                flow_requeue_jobs (self, w, "supervisor stopping", false);
+                s_tell_jobs_lost (self, w, "supervisor stopping", false);
                 s_send_bye (self, w);
                 s_worker_free (self, w);
             }
@@ -953,7 +972,7 @@ pool_scale (server_t *self, component_t *component, uint32_t count, char *err, s
     snprintf (err, size, "%s scaled to %u worker(s)", component->name, count);
     s_remote_note (component, err, size, "are not counted and keep serving");
     s_op_event (self, component, "scale", true, err);
-    flow_dispatch_all (self);
+    s_tell_capacity (self, NULL);
     return 0;
 }
 
@@ -1088,6 +1107,37 @@ pool_update (server_t *self, component_t *component, const char *command,
     component->generation++;
     s_op_next (self, component);
     return 0;
+}
+
+void
+pool_send_settings (server_t *self, worker_t *worker)
+{
+    const config_heartbeat_t *hb = &self->cfg.components [worker->component->step].heartbeat;
+    wire_settings_t settings = {
+        .hb_ivl_ms = (uint32_t) (worker->remote? hb->tcp_interval_ms: hb->interval_ms),
+        .hb_liveness = hb->liveness,
+        .knowledge = self->knowledge,
+    };
+    uint8_t *buf;
+    size_t size;
+    if (wire_settings_encode (&settings, &buf, &size) == 0)
+        pool_worker_send (self, worker, buf, size, NULL, 0);
+    else
+        log_error ("cannot encode SETTINGS for %s pid %d: %s", worker->component->name,
+                   (int) worker->pid, strerror (errno));
+}
+
+workflow_t *
+pool_only_job (const worker_t *worker)
+{
+    workflow_t *only = NULL;
+    for (uint32_t i = 0; i < MAX_CREDIT; i++)
+        if (worker->jobs [i]) {
+            if (only)
+                return NULL;
+            only = worker->jobs [i];
+        }
+    return only;
 }
 
 void

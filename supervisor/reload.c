@@ -62,24 +62,6 @@ reload_destroy (server_t *self)
     self->knowledge = NULL;
 }
 
-void
-reload_send_settings (server_t *self, worker_t *worker)
-{
-    const config_heartbeat_t *hb = &self->cfg.components [worker->component->step].heartbeat;
-    wire_settings_t settings = {
-        .hb_ivl_ms = (uint32_t) (worker->remote? hb->tcp_interval_ms: hb->interval_ms),
-        .hb_liveness = hb->liveness,
-        .knowledge = self->knowledge,
-    };
-    uint8_t *buf;
-    size_t size;
-    if (wire_settings_encode (&settings, &buf, &size) == 0)
-        pool_worker_send (self, worker, buf, size, NULL, 0);
-    else
-        log_error ("cannot encode SETTINGS for %s pid %d: %s", worker->component->name,
-                   (int) worker->pid, strerror (errno));
-}
-
 //  The worker executable a component's settings name.
 static void
 s_command (server_t *self, const component_t *component, const config_component_t *settings,
@@ -172,7 +154,7 @@ s_apply (server_t *self, config_t *new_config, char *knowledge, json_t *applied)
         if (memcmp (&now->heartbeat, &was->heartbeat, sizeof now->heartbeat) != 0) {
             for (worker_t *w = component->workers; w; w = w->next)
                 if (w->identity)
-                    reload_send_settings (self, w);
+                    pool_send_settings (self, w);
             json_array_append_new (applied, json_sprintf ("%s: new heartbeat settings "
                                                           "sent to every worker",
                                                           component->name));
@@ -228,7 +210,7 @@ s_apply (server_t *self, config_t *new_config, char *knowledge, json_t *applied)
         for (int c = 0; c < COMPONENT_COUNT; c++)
             for (worker_t *w = self->components [c].workers; w; w = w->next)
                 if (w->identity)
-                    reload_send_settings (self, w);
+                    pool_send_settings (self, w);
         json_array_append_new (applied, json_string ("rules: new CI knowledge sent to every "
                                                      "worker"));
     }
@@ -237,7 +219,7 @@ s_apply (server_t *self, config_t *new_config, char *knowledge, json_t *applied)
         for (int c = 0; c < COMPONENT_COUNT; c++)
             for (worker_t *w = self->components [c].workers; w; w = w->next)
                 if (w->identity)
-                    reload_send_settings (self, w);
+                    pool_send_settings (self, w);
     }
     free (knowledge);
     config_release (&old);

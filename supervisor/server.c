@@ -384,6 +384,29 @@ s_send_client (void *arg, zframe_t *identity, uint8_t *header, size_t size,
     return outbox_send_client ((server_t *) arg, identity, header, size, payloads, count);
 }
 
+//  The pool's hooks: the workflows hear of workers free, components
+//  unavailable and jobs lost.
+static void
+s_pool_capacity (void *arg, component_t *component)
+{
+    if (component)
+        flow_dispatch ((server_t *) arg, component);
+    else
+        flow_dispatch_all ((server_t *) arg);
+}
+
+static void
+s_pool_unavailable (void *arg, component_t *component)
+{
+    flow_fail_unavailable ((server_t *) arg, component);
+}
+
+static void
+s_pool_jobs_lost (void *arg, worker_t *worker, const char *why, bool count_crash)
+{
+    flow_requeue_jobs ((server_t *) arg, worker, why, count_crash);
+}
+
 //  A result leaves the cache: said in the journal.
 static void
 s_on_result_evicted (void *arg, const char *id, const char *reason)
@@ -439,6 +462,9 @@ server_new (config_t *config, const char *config_path, const char *runtime_dir,
     self->journal_lock = -1;
     self->started_ms = util_now_ms ();
     self->on_down = s_begin_shutdown;
+    self->pool_hooks = (pool_hooks_t) { .capacity = s_pool_capacity,
+                                        .unavailable = s_pool_unavailable,
+                                        .jobs_lost = s_pool_jobs_lost, .arg = self };
     //  glibc raises its trim threshold to twice the largest block freed
     //  from mmap (the journal's batch buffer, a MiB or two), after which
     //  the heap keeps up to that much freed memory at its top for good:

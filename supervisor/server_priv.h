@@ -190,6 +190,19 @@ typedef struct {
     void *arg;
 } ledger_hooks_t;
 
+//  What the worker pool tells the workflows (server.c wires it to
+//  flow.c). arg is given back to each.
+typedef struct {
+    //  Workers of component may take jobs now (NULL: of any component).
+    void (*capacity) (void *arg, component_t *component);
+    //  component takes no work now (stopped, FATAL, its breaker open).
+    void (*unavailable) (void *arg, component_t *component);
+    //  worker's jobs will not be answered (it died, or is let go): they
+    //  go elsewhere; count_crash: the worker crashed running them.
+    void (*jobs_lost) (void *arg, worker_t *worker, const char *why, bool count_crash);
+    void *arg;
+} pool_hooks_t;
+
 typedef struct remote remote_t;
 typedef struct ledger_fault ledger_fault_t;
 typedef struct maintain maintain_t;
@@ -254,6 +267,7 @@ struct server {
     maintain_t *maintain;       //  a backup in progress (maintain.c)
     observe_t *observe;         //  metrics and systemd (observe.c)
     logcap_t *logcap;           //  workers' stderr into STATE/logs (pool.c)
+    pool_hooks_t pool_hooks;
     //  Asked to stop (a `down` request): server.c starts the drain.
     void (*on_down) (server_t *self, const char *why);
 };
@@ -327,6 +341,11 @@ const char *pool_component_state (server_t *self, component_t *component);
 //  The component's unexpected exits, newest first, for status.
 json_t *pool_exits_json (const component_t *component);
 void pool_breaker_result (server_t *self, component_t *component, bool ok);
+//  Sends a worker its settings (heartbeat, CI knowledge): on READY, and
+//  to every worker after a reload.
+void pool_send_settings (server_t *self, worker_t *worker);
+//  The one job a worker holds, or NULL when it holds none or several.
+workflow_t *pool_only_job (const worker_t *worker);
 
 //  flow.c
 int flow_init (server_t *self);
@@ -337,8 +356,6 @@ void flow_dispatch (server_t *self, component_t *component);
 void flow_dispatch_all (server_t *self);
 void flow_on_result (server_t *self, worker_t *worker, zmsg_t *msg, zframe_t *header);
 void flow_requeue_jobs (server_t *self, worker_t *worker, const char *why, bool count_crash);
-//  The one job a worker holds, or NULL when it holds none or several.
-workflow_t *flow_only_job (const worker_t *worker);
 void flow_fail_unavailable (server_t *self, component_t *component);
 void flow_tick (server_t *self, uint64_t now);
 void flow_finish (server_t *self, workflow_t *wf, int code, const char *message,
@@ -404,7 +421,6 @@ void maintain_release (server_t *self);
 //  reload.c
 int reload_init (server_t *self, char *err, size_t size);
 void reload_destroy (server_t *self);
-void reload_send_settings (server_t *self, worker_t *worker);
 //  Reads the config file again and applies it. 0 with a JSON report,
 //  1 when the file is invalid (message says where; nothing changed), 2
 //  when there is no config file.
