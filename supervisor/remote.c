@@ -309,7 +309,7 @@ s_watch (server_t *self, zsock_t *sock, int role)
 }
 
 void
-remote_tick (server_t *self, uint64_t now)
+remote_tick (server_t *self, uint64_t now, remote_drop_fn *drop)
 {
     if (!self->remote || !security_server_curve (self->security)
     ||  now - self->remote->keys_checked_ms < REMOTE_KEY_CHECK_MS)
@@ -331,7 +331,7 @@ remote_tick (server_t *self, uint64_t now)
                                       "host", w->host, "pid", (int) w->pid),
                            "dropped %s pid %d on %s (%s): %s", w->component->name,
                            (int) w->pid, w->host, w->address, why);
-            pool_remote_drop (self, w, "key no longer authorised");
+            drop (self, w, "key no longer authorised");
         }
     }
 }

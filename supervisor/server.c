@@ -286,7 +286,7 @@ s_on_tick (zloop_t *loop, int timer_id, void *arg)
     server_t *self = arg;
     uint64_t now = util_now_ms ();
     pool_tick (self, now);
-    remote_tick (self, now);
+    remote_tick (self, now, pool_remote_drop);
     flow_tick (self, now);
     ledger_tick (self, now);
     //  Client connections come and go (3,000 at once, each a few tens of

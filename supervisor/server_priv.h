@@ -378,8 +378,10 @@ uint64_t flow_job_deadline (uint64_t accepted_ms, uint64_t deadline_ms, uint32_t
 //  the sockets and the loop exist); remote_destroy before they go.
 int remote_init (server_t *self);
 void remote_destroy (server_t *self);
-//  Now and then: drops remote workers whose key was removed or expired.
-void remote_tick (server_t *self, uint64_t now);
+//  Now and then: remote workers whose key was removed or expired go to
+//  drop (server.c passes the pool's).
+typedef void remote_drop_fn (server_t *self, worker_t *worker, const char *why);
+void remote_tick (server_t *self, uint64_t now, remote_drop_fn *drop);
 //  Log (warn) and record event type with fields (taken; "reason" is set
 //  to the message), at most once a minute for the same type and key; in
 //  between, the repeats are counted and logged at debug.
