@@ -84,7 +84,7 @@ control_status (server_t *self)
                       "supervisor", "pid", (int) getpid (),
                       "uptime_ms", (json_int_t) (now - self->started_ms),
                       "rss_kib", (json_int_t) s_rss_kib (getpid ()),
-                      "journal_healthy", ledger_healthy (self),
+                      "journal_healthy", ledger_healthy (self->ledger),
                       "health", health == 0? "healthy": health == 1? "degraded": "down",
                       "queue", queue, "components", components,
                       "workflows", "completed", (json_int_t) self->completed,
@@ -119,11 +119,11 @@ s_ctl (server_t *self, zframe_t *identity, const wire_request_t *request)
         code = 2;
     }
     else
-    if (!ledger_healthy (self)) {
+    if (!ledger_healthy (self->ledger)) {
         //  An operation is journaled before it is answered; one that could
         //  not be would be answered only when the disk recovers, if ever.
         snprintf (message, sizeof message, "the journal cannot be written (%s); '%s' was "
-                  "not applied: try again once it can", ledger_problem (self), op);
+                  "not applied: try again once it can", ledger_problem (self->ledger), op);
         outbox_reply (self, identity, request->req_id, 3, "", message, false, NULL, 0);
         return;
     }
@@ -234,9 +234,9 @@ s_health (server_t *self, int *code_p)
             code = code > 1? code: 1;
         }
     }
-    if (!ledger_healthy (self)) {
+    if (!ledger_healthy (self->ledger)) {
         char line [160];
-        snprintf (line, sizeof line, "the journal cannot be written (%s)", ledger_problem (self));
+        snprintf (line, sizeof line, "the journal cannot be written (%s)", ledger_problem (self->ledger));
         json_array_append_new (reasons, json_string (line));
         code = 2;
     }

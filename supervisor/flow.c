@@ -264,8 +264,8 @@ flow_finish (server_t *self, workflow_t *wf, int code, const char *message, zfra
     //  the batch first, one fsync: else a client could hold a result the
     //  journal never heard of. When the journal cannot be written the
     //  answer still goes out; its events wait in memory for the disk.
-    if (code == 0 && !ledger_durable (self, wf->queued_seq))
-        ledger_commit (self);
+    if (code == 0 && !ledger_durable (self->ledger, wf->queued_seq))
+        ledger_commit (self->ledger);
     const void *body = text? zframe_data (text): NULL;
     size_t body_size = text? zframe_size (text): 0;
     s_waiter_reply (self, &wf->waiter, code, wf->id, message, wf->options.degraded,
@@ -833,10 +833,10 @@ flow_submit (server_t *self, zframe_t *identity, zmsg_t *msg, zframe_t *header)
                       "the supervisor is shutting down", false, NULL, 0);
         return;
     }
-    if (!ledger_healthy (self)) {
+    if (!ledger_healthy (self->ledger)) {
         char message [256];
         snprintf (message, sizeof message, "the journal cannot be written (%s); not "
-                  "accepting work until it can", ledger_problem (self));
+                  "accepting work until it can", ledger_problem (self->ledger));
         outbox_reply (self, identity, submit.req_id, 3, submit.workflow_id, message, false,
                       NULL, 0);
         return;

@@ -44,22 +44,21 @@ maintain_release (server_t *self)
 static void
 s_info (server_t *self, zframe_t *identity, const wire_request_t *request)
 {
+    journal_t *journal = ledger_journal (self->ledger);
     char dir [PATH_MAX] = "";
-    if (self->journal) {
+    if (journal) {
         snprintf (dir, sizeof dir, "%s/journal", self->state_dir);
         //  Whoever reads the journal next (events, verify) sees every
         //  event so far, not only the last group commit's.
-        journal_sync (self->journal);
+        journal_sync (journal);
     }
     json_t *info = json_pack ("{s:s, s:I, s:b, s:b, s:I, s:I}", "journal", dir,
                               "retention_ms", (json_int_t) self->cfg.journal.retention_ms,
-                              "healthy", ledger_healthy (self),
+                              "healthy", ledger_healthy (self->ledger),
                               "backup", self->maintain != NULL,
-                              "last_seq", (json_int_t) (self->journal
-                                                        ? journal_last_seq (self->journal): 0),
-                              "durable_seq", (json_int_t) (self->journal
-                                                           ? journal_durable_seq (self->journal)
-                                                           : 0));
+                              "last_seq", (json_int_t) (journal? journal_last_seq (journal): 0),
+                              "durable_seq",
+                              (json_int_t) (journal? journal_durable_seq (journal): 0));
     char *text = info? json_dumps (info, JSON_COMPACT): NULL;
     json_decref (info);
     outbox_reply (self, identity, request->req_id, text? 0: 3, "", text? "": "out of memory",
@@ -188,6 +187,7 @@ s_publish_parts (server_t *self, const snapshot_report_t *report, uint64_t time,
 static void
 s_cleanup (server_t *self, zframe_t *identity, const wire_request_t *request)
 {
+    journal_t *journal = ledger_journal (self->ledger);
     char message [512];
     int code = 0;
     char *end = NULL;
@@ -198,7 +198,7 @@ s_cleanup (server_t *self, zframe_t *identity, const wire_request_t *request)
         code = 2;
     }
     else
-    if (!self->journal) {
+    if (!journal) {
         snprintf (message, sizeof message, "this supervisor runs without a journal");
         code = 3;
     }
@@ -209,9 +209,9 @@ s_cleanup (server_t *self, zframe_t *identity, const wire_request_t *request)
         code = 3;
     }
     else
-    if (!ledger_healthy (self)) {
+    if (!ledger_healthy (self->ledger)) {
         snprintf (message, sizeof message, "the journal cannot be written (%s); try again "
-                  "once it can", ledger_problem (self));
+                  "once it can", ledger_problem (self->ledger));
         code = 3;
     }
     if (code) {
@@ -221,7 +221,7 @@ s_cleanup (server_t *self, zframe_t *identity, const wire_request_t *request)
     snapshot_t *state = s_current_state (self);
     snapshot_report_t report = { 0 };
     uint64_t now = util_wall_ms ();
-    if (!state || snapshot_compact (state, self->journal, now, age, &report)) {
+    if (!state || snapshot_compact (state, journal, now, age, &report)) {
         snprintf (message, sizeof message, "cleanup failed: %s%s", strerror (errno),
                   report.parts? " (the snapshot was written)": "");
         log_error ("journal: %s", message);
@@ -275,6 +275,7 @@ s_on_backup_tick (zloop_t *loop, int timer_id, void *arg)
 static void
 s_backup (server_t *self, zframe_t *identity, const wire_request_t *request)
 {
+    journal_t *journal = ledger_journal (self->ledger);
     char message [PATH_MAX + 128];
     const char *dest = request->args_count == 1? request->args [0]: "";
     int code = 0;
@@ -283,7 +284,7 @@ s_backup (server_t *self, zframe_t *identity, const wire_request_t *request)
         code = 2;
     }
     else
-    if (!self->journal) {
+    if (!journal) {
         snprintf (message, sizeof message, "this supervisor runs without a journal");
         code = 3;
     }
@@ -304,8 +305,8 @@ s_backup (server_t *self, zframe_t *identity, const wire_request_t *request)
     }
     //  Everything accepted so far goes in (best effort: the copy takes
     //  what is durable when it starts).
-    journal_sync (self->journal);
-    maintain->backup = journal_backup_new (self->journal, dest);
+    journal_sync (journal);
+    maintain->backup = journal_backup_new (journal, dest);
     if (!maintain->backup) {
         int why = errno;
         //  a path the operator gave that cannot be a new folder is bad

@@ -40,7 +40,7 @@ outbox_event_bytes (server_t *self, const char *type, json_t *fields,
     if (key2 && bytes2)
         event_add_bytes (&event, key2, zframe_data (bytes2), zframe_size (bytes2));
     uint64_t time = event.time;
-    uint64_t seq = ledger_record (self, &event);
+    uint64_t seq = ledger_record (self->ledger, &event);
     char stamp [EVENT_TIME_SIZE] = "";
     event_time_rfc3339 (time, stamp, sizeof stamp);
     json_object_set_new (fields, "type", json_string (type));
@@ -73,7 +73,7 @@ outbox_reply_held (server_t *self, zframe_t *identity, uint64_t req_id, int code
                            .accepted = accepted };
     util_copy (reply.workflow_id, sizeof reply.workflow_id, workflow_id? workflow_id: "");
     util_copy (reply.message, sizeof reply.message, message? message: "");
-    if (!accepted && !ledger_healthy (self)) {
+    if (!accepted && !ledger_healthy (self->ledger)) {
         //  An operation whose own record met a journal failure: it is
         //  applied, and its record waits in memory for the disk. Say so
         //  now rather than leave the caller waiting for a disk that may
@@ -81,12 +81,12 @@ outbox_reply_held (server_t *self, zframe_t *identity, uint64_t req_id, int code
         size_t used = strlen (reply.message);
         snprintf (reply.message + used, sizeof reply.message - used, "%s(applied; not yet "
                   "in the journal, which cannot be written: %s)", used? " ": "",
-                  ledger_problem (self));
+                  ledger_problem (self->ledger));
         outbox_reply (self, identity, req_id, code, reply.workflow_id, reply.message,
                       degraded, body, body_size);
         return;
     }
-    ledger_hold_reply (self, identity, &reply, body, body_size);
+    ledger_hold_reply (self->ledger, identity, &reply, body, body_size);
 }
 
 static void

@@ -288,7 +288,7 @@ s_on_tick (zloop_t *loop, int timer_id, void *arg)
     pool_tick (self, now);
     remote_tick (self, now, pool_remote_drop);
     flow_tick (self, now);
-    ledger_tick (self, now);
+    ledger_tick (self->ledger, now);
     //  Client connections come and go (3,000 at once, each a few tens of
     //  KB of zmq pipes and buffers): what they held is freed, but glibc
     //  keeps the holes it cannot cut off the top of the heap, and the
@@ -459,7 +459,6 @@ server_new (config_t *config, const char *config_path, const char *runtime_dir,
     self->cfg = *config;
     memset (config, 0, sizeof *config);
     self->sigfd = -1;
-    self->journal_lock = -1;
     self->started_ms = util_now_ms ();
     self->on_down = s_begin_shutdown;
     self->pool_hooks = (pool_hooks_t) { .capacity = s_pool_capacity,
@@ -501,10 +500,21 @@ server_new (config_t *config, const char *config_path, const char *runtime_dir,
                              .replay_evicted = s_replay_evicted,
                              .replay_pending = s_replay_pending, .journal_io = s_journal_io,
                              .send = s_send_client, .arg = self };
-    if (ledger_open (self, &hooks, err, sizeof err)) {
+    self->ledger = ledger_new (self->state_dir, &self->cfg.journal, self->cfg.results.keep,
+                               &hooks, err, sizeof err);
+    if (!self->ledger) {
         log_error ("%s", err);
         goto out_destroy;
     }
+    //  An operator's choice outlives restarts and wins over the config:
+    //  say so, or an edited worker count seems ignored.
+    for (int c = 0; c < COMPONENT_COUNT && ledger_journal (self->ledger); c++)
+        if (self->components [c].desired != self->cfg.components [c].workers)
+            log_info ("%s: %u worker(s), as an operation in the journal set it; the config "
+                      "says %u (`readme2ci ctl scale %s %u` applies that)",
+                      self->components [c].name, self->components [c].desired,
+                      self->cfg.components [c].workers, self->components [c].name,
+                      self->cfg.components [c].workers);
     self->front = s_bind (ZMQ_ROUTER, self->front_ep, NULL, 0, CLIENT_RCVHWM);
     self->back = s_bind (ZMQ_ROUTER, self->back_ep, NULL, 0, 0);
     self->events = s_bind (ZMQ_PUB, self->events_ep, NULL, 0, 0);
@@ -565,8 +575,8 @@ server_run (server_t *self)
     log_info ("supervisor %d listening on %s", (int) getpid (), self->front_ep);
     outbox_event (self, "system.started",
                   json_pack ("{s:i, s:I, s:I}", "pid", (int) getpid (),
-                             "recovered_workflows", (json_int_t) self->recovered,
-                             "replayed_events", (json_int_t) self->replayed_events));
+                             "recovered_workflows", (json_int_t) ledger_recovered (self->ledger),
+                             "replayed_events", (json_int_t) ledger_replayed (self->ledger)));
     zloop_start (self->loop);
     //  The loop also ends when its poll is interrupted: finish the stop.
     if (!pool_no_workers (self)) {
@@ -602,7 +612,7 @@ server_destroy (server_t **self_p)
     //  journal writes through observe's I/O table, and observe's endpoint
     //  lives in the loop: close them in that order.
     maintain_release (self);
-    ledger_close (self);
+    ledger_destroy (&self->ledger);
     observe_destroy (&self->observe);
     zloop_destroy (&self->loop);
     flow_destroy (self);

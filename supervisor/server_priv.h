@@ -16,6 +16,7 @@
 #include "common/pqueue.h"
 #include "common/restart.h"
 #include "proto/wire.h"
+#include "supervisor/ledger.h"
 #include "supervisor/security.h"
 #include "supervisor/server.h"
 
@@ -169,27 +170,6 @@ struct component {
     size_t latency_count;
 };
 
-//  What the ledger asks of the rest of the supervisor (server.c wires
-//  it): replay's findings, the I/O table the journal writes through, and
-//  how answers reach clients. arg is given back to each.
-typedef struct {
-    //  Every replayed event, in order (operators' choices: worker counts).
-    void (*replay_event) (void *arg, const event_t *event);
-    //  A result kept at the end of the journal, and an evicted one's id.
-    void (*replay_result) (void *arg, const char *id, const char *text, size_t size,
-                           uint64_t time_ms, bool no_tests);
-    void (*replay_evicted) (void *arg, const char *id);
-    //  An accepted workflow with no end in the journal, oldest last: true
-    //  when it is queued again.
-    bool (*replay_pending) (void *arg, const event_t *queued);
-    //  The I/O table to write the journal through, given the ledger's own.
-    const jio_t *(*journal_io) (void *arg, const jio_t *inner);
-    //  Send to a client (see outbox_send_client).
-    int (*send) (void *arg, zframe_t *identity, uint8_t *header, size_t size,
-                 zframe_t **payloads, size_t count);
-    void *arg;
-} ledger_hooks_t;
-
 //  What the worker pool tells the workflows (server.c wires it to
 //  flow.c). arg is given back to each.
 typedef struct {
@@ -204,7 +184,6 @@ typedef struct {
 } pool_hooks_t;
 
 typedef struct remote remote_t;
-typedef struct ledger_fault ledger_fault_t;
 typedef struct maintain maintain_t;
 typedef struct observe observe_t;
 typedef struct logcap logcap_t;
@@ -254,16 +233,7 @@ struct server {
     uint64_t last_trim_ms;
     uint64_t front_heard_ms;    //  the last client message
     bool front_trim_due;        //  client traffic since the last trim
-    journal_t *journal;         //  NULL without a state folder
-    ledger_hooks_t ledger_hooks;
-    int journal_lock;
-    zlistx_t *held;             //  events on their way to disk, with answers
-    size_t unwritten;           //  of those, not yet handed to the journal
-    uint64_t next_seq;          //  without a journal
-    uint64_t last_retry_ms;
-    size_t recovered;           //  workflows queued again at start
-    uint64_t replayed_events;
-    ledger_fault_t *fault;      //  test-only I/O faults
+    ledger_t *ledger;           //  the journal, and answers waiting for it (ledger.c)
     maintain_t *maintain;       //  a backup in progress (maintain.c)
     observe_t *observe;         //  metrics and systemd (observe.c)
     logcap_t *logcap;           //  workers' stderr into STATE/logs (pool.c)
@@ -397,23 +367,6 @@ void remote_peer_name (const char *kind, zframe_t *identity, zframe_t *header, c
                        size_t size);
 //  The IP address a frame came from over tcp, "" otherwise.
 void remote_peer_address (zframe_t *frame, char *address, size_t size);
-
-//  ledger.c
-//  Opens the journal and replays it, telling hooks (copied) what it finds.
-int ledger_open (server_t *self, const ledger_hooks_t *hooks, char *err, size_t size);
-void ledger_close (server_t *self);
-uint64_t ledger_record (server_t *self, event_t *event);
-void ledger_hold_reply (server_t *self, zframe_t *identity, const wire_reply_t *reply,
-                        const void *body, size_t body_size);
-bool ledger_healthy (server_t *self);
-//  True once the record seq (not 0) is durable; always without a journal.
-bool ledger_durable (server_t *self, uint64_t seq);
-//  Commit what is queued now instead of at the end of its batch, and send
-//  the answers that waited for it (a failure leaves the journal unhealthy,
-//  as in tick; nothing is done while it is).
-void ledger_commit (server_t *self);
-const char *ledger_problem (server_t *self);
-void ledger_tick (server_t *self, uint64_t now);
 
 //  maintain.c: the maintain-* requests (journal info, cleanup, backup).
 void maintain_on_request (server_t *self, zframe_t *identity, const wire_request_t *request);
