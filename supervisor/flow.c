@@ -158,8 +158,6 @@ flow_load_inputs (server_t *self, workflow_t *wf)
 int
 flow_init (server_t *self)
 {
-    const char *dirs [] = { self->state_dir, self->runtime_dir, "/tmp" };
-    self->spool = spool_new (dirs, 3);
     self->workflows = zhashx_new ();
     self->retrying = zlistx_new ();
     if (!self->workflows || !self->retrying)
@@ -174,7 +172,6 @@ flow_init (server_t *self)
 void
 flow_destroy (server_t *self)
 {
-    spool_destroy (&self->spool);
     zlistx_destroy (&self->retrying);
     dheap_release (&self->deadlines);       //  before the workflows its slots are in
     zhashx_destroy (&self->workflows);

@@ -9,6 +9,7 @@
 #include "supervisor/log.h"
 #include "supervisor/observe.h"
 #include "supervisor/results.h"
+#include "supervisor/spool.h"
 #include "workers/bus.h"
 
 #include <errno.h>
@@ -486,6 +487,10 @@ server_new (config_t *config, const char *config_path, const char *runtime_dir,
     self->observe = observe_new (self);
     self->results = results_new (self->cfg.results.keep,
                                  (uint64_t) self->cfg.results.max_age_ms);
+    //  Queued work's inputs wait on disk, in the first folder that takes
+    //  a file without a name; without one they stay in memory.
+    const char *spool_dirs [] = { self->state_dir, self->runtime_dir, "/tmp" };
+    self->spool = spool_new (spool_dirs, 3);
     if (!self->observe || !self->results || flow_init (self) || pool_init (self)) {
         log_error ("out of memory");
         goto out_destroy;
@@ -617,6 +622,7 @@ server_destroy (server_t **self_p)
     zloop_destroy (&self->loop);
     flow_destroy (self);
     results_destroy (&self->results);
+    spool_destroy (&self->spool);
     pool_destroy (self);
     zhashx_destroy (&self->workers);
     zsock_destroy (&self->front);
