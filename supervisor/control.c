@@ -5,6 +5,8 @@
 
 #include "common/util.h"
 #include "supervisor/log.h"
+#include "supervisor/results.h"
+#include "supervisor/rollout.h"
 
 #include <stdio.h>
 #include <stdlib.h>
@@ -68,10 +70,11 @@ control_status (server_t *self)
             "latency_ms", "p50", (double) pool_latency (component, 50) / 1000.0,
             "p99", (double) pool_latency (component, 99) / 1000.0, "workers", workers);
         json_object_set_new (entry, "exits", pool_exits_json (component));
-        if (component->op.running)
+        if (component->op)
             json_object_set_new (entry, "operation", json_pack ("{s:s, s:I, s:I}",
-                "name", component->op.name, "replaced", (json_int_t) component->op.replaced,
-                "total", (json_int_t) component->op.total));
+                "name", rollout_name (component->op),
+                "replaced", (json_int_t) rollout_replaced (component->op),
+                "total", (json_int_t) rollout_total (component->op)));
         json_array_append_new (components, entry);
     }
     int health;
@@ -81,7 +84,7 @@ control_status (server_t *self)
                       "supervisor", "pid", (int) getpid (),
                       "uptime_ms", (json_int_t) (now - self->started_ms),
                       "rss_kib", (json_int_t) s_rss_kib (getpid ()),
-                      "journal_healthy", ledger_healthy (self),
+                      "journal_healthy", ledger_healthy (self->ledger),
                       "health", health == 0? "healthy": health == 1? "degraded": "down",
                       "queue", queue, "components", components,
                       "workflows", "completed", (json_int_t) self->completed,
@@ -116,12 +119,12 @@ s_ctl (server_t *self, zframe_t *identity, const wire_request_t *request)
         code = 2;
     }
     else
-    if (!ledger_healthy (self)) {
+    if (!ledger_healthy (self->ledger)) {
         //  An operation is journaled before it is answered; one that could
         //  not be would be answered only when the disk recovers, if ever.
         snprintf (message, sizeof message, "the journal cannot be written (%s); '%s' was "
-                  "not applied: try again once it can", ledger_problem (self), op);
-        server_reply (self, identity, request->req_id, 3, "", message, false, NULL, 0);
+                  "not applied: try again once it can", ledger_problem (self->ledger), op);
+        outbox_reply (self, identity, request->req_id, 3, "", message, false, NULL, 0);
         return;
     }
     else
@@ -146,7 +149,7 @@ s_ctl (server_t *self, zframe_t *identity, const wire_request_t *request)
         if (pool_deploy (self, component, message, sizeof message))
             code = 3;
         else
-            server_event (self, "component.operation.success",
+            outbox_event (self, "component.operation.success",
                           json_pack ("{s:s, s:s, s:s, s:i, s:s}", "component", name,
                                      "operation", op, "reason", message,
                                      "desired", (int) component->desired,
@@ -158,7 +161,7 @@ s_ctl (server_t *self, zframe_t *identity, const wire_request_t *request)
             code = 3;
         else {
             snprintf (message, sizeof message, "%s: restarting from FATAL", component->name);
-            server_event (self, "component.operation.success",
+            outbox_event (self, "component.operation.success",
                           json_pack ("{s:s, s:s, s:s, s:i, s:s}", "component", name,
                                      "operation", op, "reason", message,
                                      "desired", (int) component->desired,
@@ -184,10 +187,10 @@ s_ctl (server_t *self, zframe_t *identity, const wire_request_t *request)
     if (later)
         return;
     if (code)
-        server_event (self, "component.operation.failed",
+        outbox_event (self, "component.operation.failed",
                       json_pack ("{s:s, s:s, s:s}", "component", name, "operation", op,
                                  "reason", message));
-    server_reply_held (self, identity, request->req_id, code, "", message, false, false,
+    outbox_reply_held (self, identity, request->req_id, code, "", message, false, false,
                        NULL, 0);
 }
 
@@ -231,9 +234,9 @@ s_health (server_t *self, int *code_p)
             code = code > 1? code: 1;
         }
     }
-    if (!ledger_healthy (self)) {
+    if (!ledger_healthy (self->ledger)) {
         char line [160];
-        snprintf (line, sizeof line, "the journal cannot be written (%s)", ledger_problem (self));
+        snprintf (line, sizeof line, "the journal cannot be written (%s)", ledger_problem (self->ledger));
         json_array_append_new (reasons, json_string (line));
         code = 2;
     }
@@ -248,7 +251,7 @@ control_on_request (server_t *self, zframe_t *identity, zframe_t *header)
     wire_request_t request;
     if (wire_request_decode (&request, zframe_data (header), zframe_size (header))) {
         char peer [96];
-        server_peer_name ("client", identity, header, peer, sizeof peer);
+        remote_peer_name ("client", identity, header, peer, sizeof peer);
         remote_malformed (self, peer, "dropped a malformed REQUEST from %s", peer);
         return;
     }
@@ -256,33 +259,33 @@ control_on_request (server_t *self, zframe_t *identity, zframe_t *header)
         json_t *status = control_status (self);
         char *text = json_dumps (status, JSON_COMPACT);
         json_decref (status);
-        server_reply (self, identity, request.req_id, 0, "", "", false, text,
+        outbox_reply (self, identity, request.req_id, 0, "", "", false, text,
                       text? strlen (text): 0);
         free (text);
     }
     else
     if (strcmp (request.op, "down") == 0) {
-        server_reply (self, identity, request.req_id, 0, "", "stopping", false, NULL, 0);
-        server_begin_shutdown (self, "down requested");
+        outbox_reply (self, identity, request.req_id, 0, "", "stopping", false, NULL, 0);
+        self->on_down (self, "down requested");
     }
     else
     if (strcmp (request.op, "result") == 0 && request.args_count == 1) {
         bool no_tests = false;
-        const char *text = flow_result (self, request.args [0], &no_tests);
+        const char *text = results_get (self->results, request.args [0], &no_tests);
         if (text)
-            server_reply_result (self, identity, request.req_id, request.args [0], false,
+            outbox_reply_result (self, identity, request.req_id, request.args [0], false,
                                  no_tests, text, strlen (text));
         else
-        if (flow_evicted (self, request.args [0])) {
+        if (results_evicted (self->results, request.args [0])) {
             char retention [128], message [256];
-            flow_retention_text (self, retention, sizeof retention);
+            results_retention_text (self->results, retention, sizeof retention);
             snprintf (message, sizeof message, "the result of this workflow was evicted (%s)",
                       retention);
-            server_reply (self, identity, request.req_id, 1, request.args [0], message, false,
+            outbox_reply (self, identity, request.req_id, 1, request.args [0], message, false,
                           NULL, 0);
         }
         else
-            server_reply (self, identity, request.req_id, 1, request.args [0],
+            outbox_reply (self, identity, request.req_id, 1, request.args [0],
                           flow_known (self, request.args [0])
                           ? "the workflow has not finished yet"
                           : "no result for this workflow id", false, NULL, 0);
@@ -296,7 +299,7 @@ control_on_request (server_t *self, zframe_t *identity, zframe_t *header)
         json_t *health = s_health (self, &code);
         char *text = json_dumps (health, JSON_COMPACT);
         json_decref (health);
-        server_reply (self, identity, request.req_id, code, "", "", false, text,
+        outbox_reply (self, identity, request.req_id, code, "", "", false, text,
                       text? strlen (text): 0);
         free (text);
     }
@@ -307,14 +310,14 @@ control_on_request (server_t *self, zframe_t *identity, zframe_t *header)
         int code = reload_run (self, message, sizeof message, &report);
         char *text = report? json_dumps (report, JSON_COMPACT): NULL;
         json_decref (report);
-        server_reply (self, identity, request.req_id, code, "", message, false, text,
+        outbox_reply (self, identity, request.req_id, code, "", message, false, text,
                       text? strlen (text): 0);
         free (text);
     }
     else
     if (strcmp (request.op, "config") == 0) {
         char *text = config_emit (&self->cfg);
-        server_reply (self, identity, request.req_id, text? 0: 3, "", self->config_path,
+        outbox_reply (self, identity, request.req_id, text? 0: 3, "", self->config_path,
                       false, text, text? strlen (text): 0);
         free (text);
     }
@@ -325,7 +328,7 @@ control_on_request (server_t *self, zframe_t *identity, zframe_t *header)
         char message [128];
         snprintf (message, sizeof message, "unknown operation '%s'", request.op);
         //  1, bad input: 2 (usage) is the CLI's alone (PROTOCOL.md, section 8).
-        server_reply (self, identity, request.req_id, 1, "", message, false, NULL, 0);
+        outbox_reply (self, identity, request.req_id, 1, "", message, false, NULL, 0);
     }
     wire_request_release (&request);
 }

@@ -206,7 +206,7 @@ s_refresh (prom_t *registry, void *arg)
             self->restarts_seen [c] = component->restarts;
         }
     }
-    prom_gauge_set (registry, METRICS_JOURNAL_WRITABLE, NULL, ledger_healthy (server)? 1: 0);
+    prom_gauge_set (registry, METRICS_JOURNAL_WRITABLE, NULL, ledger_healthy (server->ledger)? 1: 0);
     prom_gauge_set (registry, METRICS_UP, NULL, server->draining? 0: 1);
 }
 
