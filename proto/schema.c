@@ -6,54 +6,45 @@
 #include <stdlib.h>
 #include <string.h>
 
+//  The value a field describes in self. Like strchr, it hands back a
+//  pointer to write through only when self is the caller's to write.
 static void *
-s_field (void *self, const schema_field_t *field)
+s_field (const void *self, const schema_field_t *field)
 {
     return (char *) self + field->offset;
 }
 
-static const void *
-s_cfield (const void *self, const schema_field_t *field)
-{
-    return (const char *) self + field->offset;
-}
-
+//  A SCHEMA_KIND_STRV field's count, likewise.
 static size_t *
-s_count (void *self, const schema_field_t *field)
+s_count (const void *self, const schema_field_t *field)
 {
     return (size_t *) ((char *) self + field->count_offset);
-}
-
-static size_t
-s_ccount (const void *self, const schema_field_t *field)
-{
-    return *(const size_t *) ((const char *) self + field->count_offset);
 }
 
 static uint64_t
 s_uint (const void *self, const schema_field_t *field)
 {
     if (field->size == sizeof (uint32_t))
-        return *(const uint32_t *) s_cfield (self, field);
-    return *(const uint64_t *) s_cfield (self, field);
+        return *(const uint32_t *) s_field (self, field);
+    return *(const uint64_t *) s_field (self, field);
 }
 
 static int64_t
 s_int (const void *self, const schema_field_t *field)
 {
-    return *(const int32_t *) s_cfield (self, field);
+    return *(const int32_t *) s_field (self, field);
 }
 
 static bool
 s_bool (const void *self, const schema_field_t *field)
 {
-    return *(const bool *) s_cfield (self, field);
+    return *(const bool *) s_field (self, field);
 }
 
 static const char *
 s_text (const void *self, const schema_field_t *field)
 {
-    return *(char *const *) s_cfield (self, field);
+    return *(char *const *) s_field (self, field);
 }
 
 //  False for a SCHEMA_IF_SET field that is not set, which is not written.
@@ -91,7 +82,7 @@ schema_put (mp_writer_t *writer, const schema_field_t *fields, const void *self)
         mp_put_str (writer, field->key);
         switch (field->kind) {
             case SCHEMA_KIND_STR:
-                mp_put_str (writer, s_cfield (self, field));
+                mp_put_str (writer, s_field (self, field));
                 break;
             case SCHEMA_KIND_UINT:
                 mp_put_uint (writer, s_uint (self, field));
@@ -109,15 +100,15 @@ schema_put (mp_writer_t *writer, const schema_field_t *fields, const void *self)
                     mp_put_nil (writer);
                 break;
             case SCHEMA_KIND_STRV: {
-                char *const *items = s_cfield (self, field);
-                size_t count = s_ccount (self, field);
+                char *const *items = s_field (self, field);
+                size_t count = *s_count (self, field);
                 mp_put_array (writer, (uint32_t) count);
                 for (size_t i = 0; i < count; i++)
                     mp_put_str (writer, items [i]);
                 break;
             }
             case SCHEMA_KIND_MAP: {
-                const void *child = s_cfield (self, field);
+                const void *child = s_field (self, field);
                 mp_put_map (writer, schema_count (field->children, child));
                 schema_put (writer, field->children, child);
                 break;
@@ -236,8 +227,8 @@ s_text_fits (const char *text, uint64_t max)
 static bool
 s_strv_valid (const schema_field_t *field, const void *self)
 {
-    char *const *items = s_cfield (self, field);
-    size_t count = s_ccount (self, field);
+    char *const *items = s_field (self, field);
+    size_t count = *s_count (self, field);
     if (count > field->items)
         return false;
     for (size_t i = 0; i < count; i++)
@@ -251,7 +242,7 @@ s_value_valid (const schema_field_t *field, const void *self)
 {
     switch (field->kind) {
         case SCHEMA_KIND_STR:
-            return s_fits (s_cfield (self, field), field->size, field->min);
+            return s_fits (s_field (self, field), field->size, field->min);
         case SCHEMA_KIND_UINT: {
             uint64_t value = s_uint (self, field);
             return value >= (uint64_t) field->min && value <= field->max;
@@ -269,7 +260,7 @@ s_value_valid (const schema_field_t *field, const void *self)
         case SCHEMA_KIND_STRV:
             return s_strv_valid (field, self);
         case SCHEMA_KIND_MAP:
-            return schema_valid (field->children, s_cfield (self, field));
+            return schema_valid (field->children, s_field (self, field));
         case SCHEMA_KIND_END:
             break;
     }
