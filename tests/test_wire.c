@@ -3,9 +3,10 @@
 #include "proto/wire.h"
 #include "proto/mp.h"
 
+#include "tests/support/codec_check.h"
+
 #include <criterion/criterion.h>
 #include <errno.h>
-#include <stdio.h>
 #include <stdlib.h>
 #include <string.h>
 
@@ -1083,24 +1084,11 @@ Test (wire, reply_round_trip)
 //  key), pinned, so a change to how the codecs are written cannot change
 //  what they send.
 
-//  Asserts that buf/size is the encoding written as hex in expected.
-static void
-s_assert_bytes (const char *what, const uint8_t *buf, size_t size,
-                const char *expected)
-{
-    char *hex = malloc (2 * size + 1);
-    for (size_t i = 0; i < size; i++)
-        snprintf (hex + 2 * i, 3, "%02x", buf [i]);
-    hex [2 * size] = 0;
-    cr_assert_str_eq (hex, expected, "%s: the encoding changed", what);
-    free (hex);
-}
-
 #define PIN(name, value, expected) do {                                     \
         uint8_t *buf_;                                                      \
         size_t size_;                                                       \
         cr_assert_eq (wire_##name##_encode (value, &buf_, &size_), 0);      \
-        s_assert_bytes (#name, buf_, size_, expected);                      \
+        tu_assert_bytes (#name, buf_, size_, expected);                      \
         free (buf_);                                                        \
     } while (0)
 
@@ -1133,7 +1121,7 @@ Test (wire, encoded_bytes_are_pinned)
     uint8_t *buf;
     size_t size;
     cr_assert_eq (wire_heartbeat_encode (&buf, &size), 0);
-    s_assert_bytes ("heartbeat", buf, size, "82a17601a174a26862");
+    tu_assert_bytes ("heartbeat", buf, size, "82a17601a174a26862");
     free (buf);
     wire_bye_t bye = { .reason = WIRE_BYE_SUPERVISOR_STOPPING };
     PIN (bye, &bye, "83a17601a174a3627965a3776879b373757065727669736f72207374"
