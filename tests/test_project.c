@@ -214,6 +214,18 @@ s_build_nul_in_name (mp_writer_t *w)
     mp_put_str (w, "d"); mp_put_bin (w, "", 0);
 }
 
+//  Contents are bin, never str (PROTOCOL.md, section 6).
+static void
+s_build_str_contents (mp_writer_t *w)
+{
+    mp_put_map (w, 1);
+    mp_put_str (w, "docs");
+    mp_put_array (w, 1);
+    mp_put_map (w, 2);
+    mp_put_str (w, "n"); mp_put_str (w, "README.md");
+    mp_put_str (w, "d"); mp_put_str (w, "# demo\n");
+}
+
 static void
 s_build_duplicate_key (mp_writer_t *w)
 {
@@ -234,6 +246,8 @@ Test (project, refuses_bad_shapes)
     cr_assert_eq (errno, EPROTO);
     cr_assert_eq (s_decode_handmade (s_build_empty_name), -1);
     cr_assert_eq (s_decode_handmade (s_build_nul_in_name), -1);
+    cr_assert_eq (s_decode_handmade (s_build_str_contents), -1);
+    cr_assert_eq (errno, EPROTO);
     cr_assert_eq (s_decode_handmade (s_build_duplicate_key), -1);
     project_docs_t docs;
     cr_assert_eq (project_docs_decode (&docs, NULL, 0), -1);

@@ -159,7 +159,7 @@ s_pack_example (msgpack_packer *pk, const char *type, const char *example, const
         msgpack_pack_str_body (pk, json_string_value (value), length);
     }
     else
-    if (strcmp (type, "bin or str") == 0) {
+    if (strcmp (type, "bin") == 0) {
         cr_assert (json_is_string (value), "%s", where);
         size_t length = json_string_length (value);
         msgpack_pack_bin (pk, length);
@@ -266,8 +266,8 @@ s_type_matches (const msgpack_object *obj, const char *type)
 {
     if (strcmp (type, "str") == 0)
         return obj->type == MSGPACK_OBJECT_STR;
-    if (strcmp (type, "bin or str") == 0)
-        return obj->type == MSGPACK_OBJECT_BIN || obj->type == MSGPACK_OBJECT_STR;
+    if (strcmp (type, "bin") == 0)
+        return obj->type == MSGPACK_OBJECT_BIN;
     if (strcmp (type, "uint") == 0)
         return obj->type == MSGPACK_OBJECT_POSITIVE_INTEGER;
     if (strcmp (type, "int") == 0)
