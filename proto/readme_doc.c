@@ -52,23 +52,24 @@ cmd_kind_from_name (const char *name)
 //  -- the frame, as one table per object -----------------------------------
 
 #define S_TEXT(k, t, m) SCHEMA_STRDUP (k, t, m, 0, S_MAX_TEXT, 0)
-#define S_LINE(k, t, m) SCHEMA_UINT (k, t, m, 0, UINT32_MAX)
+//  Lines, flags and indexes (checked apart, against their lists).
+#define S_U32(k, t, m) SCHEMA_UINT (k, t, m, 0, UINT32_MAX)
 
 static const schema_field_t s_section [] = {
     S_TEXT ("h", readme_section_t, heading),
     S_TEXT ("p", readme_section_t, path),
     SCHEMA_UINT ("lv", readme_section_t, level, 0, 6),
-    S_LINE ("ln", readme_section_t, line),
-    S_LINE ("d", readme_section_t, doc),
+    S_U32 ("ln", readme_section_t, line),
+    S_U32 ("d", readme_section_t, doc),
     SCHEMA_END
 };
 
 static const schema_field_t s_block [] = {
     S_TEXT ("i", readme_block_t, info),
     S_TEXT ("l", readme_block_t, lang),
-    S_LINE ("ln", readme_block_t, line),
-    S_LINE ("s", readme_block_t, section),
-    S_LINE ("d", readme_block_t, doc),
+    S_U32 ("ln", readme_block_t, line),
+    S_U32 ("s", readme_block_t, section),
+    S_U32 ("d", readme_block_t, doc),
     SCHEMA_BOOL ("f", readme_block_t, fenced, 0),
     SCHEMA_BOOL ("sh", readme_block_t, shell, 0),
     SCHEMA_END
@@ -78,11 +79,11 @@ static const schema_field_t s_command [] = {
     S_TEXT ("t", readme_cmd_t, text),
     SCHEMA_NAME ("k", readme_cmd_t, kind, s_kind_names, CMD_KIND_COUNT),
     S_TEXT ("r", readme_cmd_t, reason),
-    S_LINE ("f", readme_cmd_t, flags),
-    S_LINE ("ln", readme_cmd_t, line),
-    S_LINE ("s", readme_cmd_t, section),
+    S_U32 ("f", readme_cmd_t, flags),
+    S_U32 ("ln", readme_cmd_t, line),
+    S_U32 ("s", readme_cmd_t, section),
     SCHEMA_INT ("b", readme_cmd_t, block, -1, INT32_MAX),
-    S_LINE ("d", readme_cmd_t, doc),
+    S_U32 ("d", readme_cmd_t, doc),
     SCHEMA_END
 };
 
@@ -91,16 +92,16 @@ static const schema_field_t s_badge [] = {
     S_TEXT ("v", readme_badge_t, value),
     S_TEXT ("i", readme_badge_t, image),
     S_TEXT ("u", readme_badge_t, link),
-    S_LINE ("ln", readme_badge_t, line),
-    S_LINE ("d", readme_badge_t, doc),
+    S_U32 ("ln", readme_badge_t, line),
+    S_U32 ("d", readme_badge_t, doc),
     SCHEMA_END
 };
 
 static const schema_field_t s_fact [] = {
     S_TEXT ("k", readme_fact_t, key),
     S_TEXT ("v", readme_fact_t, value),
-    S_LINE ("ln", readme_fact_t, line),
-    S_LINE ("d", readme_fact_t, doc),
+    S_U32 ("ln", readme_fact_t, line),
+    S_U32 ("d", readme_fact_t, doc),
     SCHEMA_END
 };
 
