@@ -1,5 +1,7 @@
 /*  common/knowledge.c - the CI knowledge: shipped YAML plus overlays.  */
 #include "common/knowledge.h"
+#include "common/knowledge_eco.h"
+#include "common/knowledge_tools.h"
 
 #include <yaml.h>
 
@@ -9,11 +11,12 @@
 #include <stdlib.h>
 #include <string.h>
 
-extern const char knowledge_data[];
+extern const char *const knowledge_data;
 extern const size_t knowledge_data_size;
 
 struct knowledge {
     ynode_t *root;
+    ktools_t *tools;            //  root's tools, indexed by name
 };
 
 knowledge_t *
@@ -29,13 +32,24 @@ knowledge_from_text (const char *text, size_t size, char *err, size_t err_size)
         knowledge_destroy (&self);
         errno = EINVAL;
     }
+    else
+    if (!(self->tools = ktools_new (self->root))) {
+        if (err && err_size)
+            snprintf (err, err_size, "out of memory");
+        knowledge_destroy (&self);
+        errno = ENOMEM;
+    }
     return self;
 }
 
 knowledge_t *
 knowledge_new (char *err, size_t err_size)
 {
-    return knowledge_from_text (knowledge_data, knowledge_data_size, err, err_size);
+    knowledge_t *self = knowledge_from_text (knowledge_data, knowledge_data_size,
+                                             err, err_size);
+    if (self && knowledge_eco_merge (self->root, err, err_size))
+        knowledge_destroy (&self);
+    return self;
 }
 
 static const char *
@@ -197,14 +211,17 @@ knowledge_overlay (knowledge_t *self, const char *name, const char *text,
     ynode_t *merged = ytree_dup (self->root);
     int rc = merged? ytree_merge (merged, overlay): -1;
     ytree_destroy (&overlay);
-    if (rc) {
+    ktools_t *tools = rc? NULL: ktools_new (merged);
+    if (!tools) {
         ytree_destroy (&merged);
         if (err && err_size)
             snprintf (err, err_size, "%s: out of memory", name);
-        return -1;
+        return errno = ENOMEM, -1;
     }
+    ktools_destroy (&self->tools);
     ytree_destroy (&self->root);
     self->root = merged;
+    self->tools = tools;
     return 0;
 }
 
@@ -212,6 +229,12 @@ const ynode_t *
 knowledge_root (const knowledge_t *self)
 {
     return self->root;
+}
+
+const ktools_t *
+knowledge_tools (const knowledge_t *self)
+{
+    return self->tools;
 }
 
 const char *
@@ -248,6 +271,7 @@ knowledge_destroy (knowledge_t **self_p)
 {
     if (!self_p || !*self_p)
         return;
+    ktools_destroy (&(*self_p)->tools);
     ytree_destroy (&(*self_p)->root);
     free (*self_p);
     *self_p = NULL;

@@ -60,7 +60,7 @@ s_check (const char *name, ...)
         if (strcmp (n, "README.md") == 0)
             cr_assert_eq (project_docs_add (&docs, n, text, strlen (text)), 0);
         else
-        if (project_is_manifest (n) || ci_is_file (n))
+        if (project_is_manifest (s_kb, n) || ci_is_file (n))
             cr_assert_eq (project_add_manifest (&project, n, text, strlen (text)), 0);
     }
     va_end (args);
@@ -69,7 +69,7 @@ s_check (const char *name, ...)
     readme_doc_t doc = { 0 };
     report_t report = { 0 };
     char err [256] = "";
-    cr_assert_eq (parser_parse (&docs, &doc, err, sizeof err), 0, "%s", err);
+    cr_assert_eq (parser_parse (s_kb, &docs, &doc, err, sizeof err), 0, "%s", err);
     cr_assert_eq (detector_detect (s_kb, &project, &doc, false, &report, err, sizeof err), 0,
                   "%s", err);
     check_result_t result;

@@ -265,11 +265,11 @@ s_calls_workflows (const s_ctx_t *self)
 
 //  True when a CI command runs cmd (the detector's equivalence).
 static bool
-s_same_command (const char *ci, const char *want)
+s_same_command (const s_ctx_t *self, const char *ci, const char *want)
 {
     char a [160], b [160];
-    dreadme_core (ci, a, sizeof a);
-    dreadme_core (want, b, sizeof b);
+    dreadme_core (self->kb, ci, a, sizeof a);
+    dreadme_core (self->kb, want, b, sizeof b);
     if (!*a || strcmp (a, b) != 0)
         return false;
     //  "npm run X" and "npm run Y" share their first two words: the
@@ -291,10 +291,10 @@ static bool s_at_root (const s_cmd_t *cmd);
 static size_t s_words (const char *text, char words [][64], size_t max);
 
 static bool
-s_is_test (const char *text)
+s_is_test (const s_ctx_t *self, const char *text)
 {
     classify_result_t kind;
-    classify_command (NULL, text, strlen (text), &kind);
+    classify_command (self->kb, NULL, text, strlen (text), &kind);
     return kind.kind == CMD_TEST;
 }
 
@@ -308,7 +308,7 @@ s_runs_tests (const s_ctx_t *self, const s_cmd_t *cmd)
     size_t count = s_words (cmd->text, words, 16);
     const project_file_t *make = s_makefile (self->project);
     if (!make || count < 2 || strcmp (words [0], "make") != 0 || !s_at_root (cmd))
-        return s_is_test (cmd->text);
+        return s_is_test (self, cmd->text);
     //  a Makefile we can read: only targets it has run anything
     for (size_t i = 1; i < count; i++) {
         char recipe [2048] = "";
@@ -317,10 +317,10 @@ s_runs_tests (const s_ctx_t *self, const s_cmd_t *cmd)
             continue;
         char alone [80];
         snprintf (alone, sizeof alone, "make %s", words [i]);
-        if (s_is_test (alone))
+        if (s_is_test (self, alone))
             return true;
         for (char *line = strtok (recipe, "\n"); line; line = strtok (NULL, "\n"))
-            if (s_is_test (line))
+            if (s_is_test (self, line))
                 return true;
     }
     return false;
@@ -341,7 +341,7 @@ s_check_tests (s_ctx_t *self)
             if (!first)
                 first = step;
             for (size_t c = 0; c < self->cmds_count && !covered; c++)
-                covered = s_same_command (self->cmds [c].text, step->run);
+                covered = s_same_command (self, self->cmds [c].text, step->run);
         }
     }
     for (size_t c = 0; c < self->cmds_count && !covered; c++)
@@ -925,7 +925,7 @@ s_check_readme (s_ctx_t *self)
                       : "README install command", step->run, step->source);
             bool found = false;
             for (size_t c = 0; c < self->cmds_count && !found; c++)
-                found = s_same_command (self->cmds [c].text, step->run)
+                found = s_same_command (self, self->cmds [c].text, step->run)
                      || strstr (self->cmds [c].text, step->run);
             if (!found && !said && self->files_count)
                 s_finding (self, "readme-command-missing", file, anchor? anchor->line: 0,
