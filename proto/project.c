@@ -5,7 +5,7 @@
     project frame: {"name": str, "files": [str, ...],
                     "mf": [{"n": str name, "d": bin contents}, ...]}  */
 #include "proto/project.h"
-#include "proto/mp.h"
+#include "proto/schema.h"
 
 #include <errno.h>
 #include <stdlib.h>
@@ -18,23 +18,6 @@
 #define S_MAX_MANIFESTS  256
 #define S_MAX_NAME       4096
 #define S_MAX_DATA       (16u * 1024 * 1024)
-
-static void
-s_file_release (project_file_t *file)
-{
-    free (file->name);
-    free (file->data);
-    memset (file, 0, sizeof *file);
-}
-
-static void
-s_files_free (project_file_t **files_p, size_t count)
-{
-    for (size_t i = 0; i < count; i++)
-        s_file_release (&(*files_p) [i]);
-    free (*files_p);
-    *files_p = NULL;
-}
 
 //  Appends a copy of name/data to an array of files.
 static int
@@ -63,175 +46,64 @@ s_files_add (project_file_t **files_p, size_t *count_p, const char *name,
     return 0;
 }
 
-static void
-s_put_files (mp_writer_t *w, const project_file_t *files, size_t count)
-{
-    mp_put_array (w, (uint32_t) count);
-    for (size_t i = 0; i < count; i++) {
-        mp_put_map (w, 2);
-        mp_put_str (w, "n");
-        mp_put_str (w, files [i].name);
-        mp_put_str (w, "d");
-        mp_put_bin (w, files [i].data, files [i].data? files [i].size: 0);
-    }
-}
+//  A file: a name (a non-empty str) and its contents (bin, any bytes).
+static const schema_field_t s_file [] = {
+    SCHEMA_STRDUP ("n", project_file_t, name, 1, S_MAX_NAME, 0),
+    SCHEMA_BIN ("d", project_file_t, data, size, S_MAX_DATA),
+    SCHEMA_END
+};
 
-//  True when obj is a map with at least the count entries a decoder then
-//  looks up, and at most PROTO_MAP_MAX: keys it does not know are ignored
-//  (PROTOCOL.md, section 6), so a later version may add some.
-static bool
-s_is_map (const msgpack_object *obj, uint32_t count)
-{
-    return mp_map_ok (obj, count);
-}
+static const schema_field_t s_docs [] = {
+    SCHEMA_LIST ("docs", project_docs_t, docs, docs_count, S_MAX_DOCS,
+                 project_file_t, s_file),
+    SCHEMA_END
+};
 
-//  A name: a non-empty str of bounded length.
-static int
-s_get_name (const msgpack_object *obj, char **out_p)
-{
-    if (!obj || obj->type != MSGPACK_OBJECT_STR
-    ||  obj->via.str.size == 0 || obj->via.str.size > S_MAX_NAME)
-        return errno = EPROTO, -1;
-    return mp_str_dup (obj, out_p);
-}
-
-static int
-s_get_files (const msgpack_object *obj, size_t max, project_file_t **files_p,
-             size_t *count_p)
-{
-    size_t count;
-    if (mp_array (obj, max, &count))
-        return -1;
-    if (count == 0)
-        return 0;
-    *files_p = calloc (count, sizeof **files_p);
-    if (!*files_p)
-        return errno = ENOMEM, -1;
-    for (size_t i = 0; i < count; i++) {
-        const msgpack_object *item = &obj->via.array.ptr [i];
-        project_file_t *file = &(*files_p) [i];
-        *count_p = i + 1;           //  so a failure frees what we have
-        const msgpack_object *data = mp_get (item, "d");
-        if (!s_is_map (item, 2)
-        ||  s_get_name (mp_get (item, "n"), &file->name)
-        ||  !data || data->type != MSGPACK_OBJECT_BIN
-        ||  data->via.bin.size > S_MAX_DATA
-        ||  mp_bin_dup (data, &file->data, &file->size))
-            return errno = (errno == ENOMEM? ENOMEM: EPROTO), -1;
-    }
-    return 0;
-}
+//  The name may be empty (a project read from a bare README); the names
+//  of the entries may not.
+static const schema_field_t s_project [] = {
+    SCHEMA_STRDUP ("name", project_t, name, 0, S_MAX_NAME, 0),
+    SCHEMA_STRLIST ("files", project_t, files, files_count, S_MAX_FILES, 1,
+                    S_MAX_NAME, 0),
+    SCHEMA_LIST ("mf", project_t, manifests, manifests_count, S_MAX_MANIFESTS,
+                 project_file_t, s_file),
+    SCHEMA_END
+};
 
 int
 project_docs_encode (const project_docs_t *self, uint8_t **buf_p, size_t *size_p)
 {
-    mp_writer_t w;
-    mp_writer_init (&w);
-    mp_put_map (&w, 1);
-    mp_put_str (&w, "docs");
-    s_put_files (&w, self->docs, self->docs_count);
-    return mp_writer_finish (&w, buf_p, size_p);
+    return schema_encode (s_docs, self, buf_p, size_p);
 }
 
 int
 project_encode (const project_t *self, uint8_t **buf_p, size_t *size_p)
 {
-    mp_writer_t w;
-    mp_writer_init (&w);
-    mp_put_map (&w, 3);
-    mp_put_str (&w, "name");
-    mp_put_str (&w, self->name);
-    mp_put_str (&w, "files");
-    mp_put_array (&w, (uint32_t) self->files_count);
-    for (size_t i = 0; i < self->files_count; i++)
-        mp_put_str (&w, self->files [i]);
-    mp_put_str (&w, "mf");
-    s_put_files (&w, self->manifests, self->manifests_count);
-    return mp_writer_finish (&w, buf_p, size_p);
+    return schema_encode (s_project, self, buf_p, size_p);
 }
 
 int
 project_docs_decode (project_docs_t *self, const uint8_t *buf, size_t size)
 {
-    memset (self, 0, sizeof *self);
-    mp_reader_t reader;
-    const msgpack_object *root = mp_read (&reader, buf, size);
-    int rc = -1;
-    if (root && s_is_map (root, 1)
-    &&  s_get_files (mp_get (root, "docs"), S_MAX_DOCS, &self->docs,
-                     &self->docs_count) == 0)
-        rc = 0;
-    int saved = errno == ENOMEM? ENOMEM: EPROTO;
-    mp_reader_release (&reader);
-    if (rc) {
-        project_docs_release (self);
-        errno = saved;
-    }
-    return rc;
+    return schema_decode (s_docs, self, sizeof *self, buf, size);
 }
 
 int
 project_decode (project_t *self, const uint8_t *buf, size_t size)
 {
-    memset (self, 0, sizeof *self);
-    mp_reader_t reader;
-    const msgpack_object *root = mp_read (&reader, buf, size);
-    int rc = -1;
-    if (!root || !s_is_map (root, 3))
-        goto out_release;
-    //  The name may be empty (a project read from a bare README).
-    const msgpack_object *name = mp_get (root, "name");
-    if (!name || name->type != MSGPACK_OBJECT_STR || name->via.str.size > S_MAX_NAME
-    ||  mp_str_dup (name, &self->name))
-        goto out_release;
-    const msgpack_object *files = mp_get (root, "files");
-    size_t count;
-    if (mp_array (files, S_MAX_FILES, &count))
-        goto out_release;
-    if (count) {
-        self->files = calloc (count, sizeof *self->files);
-        if (!self->files) {
-            errno = ENOMEM;
-            goto out_release;
-        }
-    }
-    for (size_t i = 0; i < count; i++) {
-        self->files_count = i + 1;
-        if (s_get_name (&files->via.array.ptr [i], &self->files [i]))
-            goto out_release;
-    }
-    if (s_get_files (mp_get (root, "mf"), S_MAX_MANIFESTS, &self->manifests,
-                     &self->manifests_count))
-        goto out_release;
-    rc = 0;
-out_release:;
-    int saved = errno == ENOMEM? ENOMEM: EPROTO;
-    mp_reader_release (&reader);
-    if (rc) {
-        project_release (self);
-        errno = saved;
-    }
-    return rc;
+    return schema_decode (s_project, self, sizeof *self, buf, size);
 }
 
 void
 project_docs_release (project_docs_t *self)
 {
-    if (!self)
-        return;
-    s_files_free (&self->docs, self->docs_count);
-    self->docs_count = 0;
+    schema_release (s_docs, self, sizeof *self);
 }
 
 void
 project_release (project_t *self)
 {
-    if (!self)
-        return;
-    free (self->name);
-    mp_free_strv (&self->files, self->files_count);
-    s_files_free (&self->manifests, self->manifests_count);
-    memset (self, 0, sizeof *self);
+    schema_release (s_project, self, sizeof *self);
 }
 
 int

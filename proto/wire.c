@@ -1,16 +1,19 @@
 /*  proto/wire.c - encoders and checked decoders for the header frame of
-    every message between supervisor, workers and clients (PROTOCOL.md).  */
+    every message between supervisor, workers and clients (PROTOCOL.md).
+    One table per message (proto/schema.h) says its keys, C fields, types
+    and ranges; one engine writes, reads and checks them all.  */
 #include "proto/wire.h"
 #include "proto/mp.h"
+#include "proto/schema.h"
 
 #include <errno.h>
 #include <stdlib.h>
 #include <string.h>
 #include <strings.h>
 
-//  Limits from PROTOCOL.md, "Limits". A decoded struct must pass the same
-//  s_*_valid predicate an encoder applies, so both sides share one rule set.
-#define S_MAX_KEYS          64          //  entries in any map we read
+//  Limits from PROTOCOL.md, "Limits". The tables below hold them, and an
+//  encoder applies the same schema_valid a decoder does, so both sides
+//  share one rule set.
 #define S_HB_IVL_MIN        10          //  ms
 #define S_HB_IVL_MAX        60000
 #define S_LIVENESS_MAX      100
@@ -22,217 +25,176 @@
 #define S_ARG_MAX           4096        //  bytes in one REQUEST argument
 #define S_KNOWLEDGE_MAX     (16u << 20) //  bytes of YAML in SETTINGS
 
-//  The "t" of each type, indexed by wire_type_t.
-static const char *const s_type_names [WIRE_TYPE_COUNT] = {
-    [WIRE_UNKNOWN] = "unknown",
-    [WIRE_READY] = "ready",
-    [WIRE_JOB] = "job",
-    [WIRE_RESULT] = "result",
-    [WIRE_HEARTBEAT] = "hb",
-    [WIRE_BYE] = "bye",
-    [WIRE_SETTINGS] = "settings",
-    [WIRE_SUBMIT] = "submit",
-    [WIRE_REQUEST] = "request",
-    [WIRE_REPLY] = "reply",
-};
+#define S_ANY_U64   UINT64_MAX
 
-const char *
-wire_type_name (wire_type_t type)
-{
-    if ((int) type <= WIRE_UNKNOWN || type >= WIRE_TYPE_COUNT)
-        return s_type_names [WIRE_UNKNOWN];
-    return s_type_names [type];
-}
+//  A key added in a minor revision: written only when set, so old readers
+//  see what they always saw, and its absence reads as false or NULL.
+#define S_ADDED     (SCHEMA_OPTIONAL | SCHEMA_IF_SET)
 
 
 //  --------------------------------------------------------------------
-//  Shared checks
+//  The messages: each table lists the keys in the order they are written
 
-//  True when text is NUL-terminated inside its fixed buffer of cap bytes
-//  (and, if nonempty is set, holds at least one byte).
-static bool
-s_fits (const char *text, size_t cap, bool nonempty)
-{
-    size_t len = strnlen (text, cap);
-    return len < cap && (!nonempty || len > 0);
-}
+//  "check" was added without a version bump: readers that do not know it
+//  ignore it, and a reader takes its absence for false.
+static const schema_field_t s_options [] = {
+    SCHEMA_STR ("target", wire_options_t, target, 0),
+    SCHEMA_BOOL ("explain", wire_options_t, explain, 0),
+    SCHEMA_BOOL ("json", wire_options_t, json, 0),
+    SCHEMA_BOOL ("degr", wire_options_t, degraded, 0),
+    SCHEMA_BOOL ("check", wire_options_t, check, SCHEMA_OPTIONAL),
+    SCHEMA_END
+};
 
-static bool
-s_options_valid (const wire_options_t *options)
-{
-    return s_fits (options->target, sizeof options->target, false);
-}
+static const schema_field_t s_ready [] = {
+    SCHEMA_STR ("comp", wire_ready_t, component, 1),
+    SCHEMA_UINT ("pid", wire_ready_t, pid, 1, INT32_MAX),
+    SCHEMA_STR ("host", wire_ready_t, host, 0),
+    SCHEMA_STR ("ver", wire_ready_t, version, 0),
+    SCHEMA_UINT ("hb", wire_ready_t, hb_ivl_ms, S_HB_IVL_MIN, S_HB_IVL_MAX),
+    SCHEMA_UINT ("credit", wire_ready_t, credit, 1, S_CREDIT_MAX),
+    SCHEMA_END
+};
 
-static bool
-s_ready_valid (const wire_ready_t *self)
-{
-    return s_fits (self->component, sizeof self->component, true)
-        && s_fits (self->host, sizeof self->host, false)
-        && s_fits (self->version, sizeof self->version, false)
-        && self->pid >= 1 && self->pid <= INT32_MAX
-        && self->hb_ivl_ms >= S_HB_IVL_MIN && self->hb_ivl_ms <= S_HB_IVL_MAX
-        && self->credit >= 1 && self->credit <= S_CREDIT_MAX;
-}
+static const schema_field_t s_job [] = {
+    SCHEMA_UINT ("job", wire_job_t, job_id, 1, S_ANY_U64),
+    SCHEMA_STR ("wf", wire_job_t, workflow_id, 1),
+    SCHEMA_STR ("step", wire_job_t, step, 1),
+    SCHEMA_UINT ("att", wire_job_t, attempt, 1, S_ATTEMPT_MAX),
+    SCHEMA_UINT ("dl", wire_job_t, deadline_ms, 1, S_DEADLINE_MAX),
+    SCHEMA_MAP ("opt", wire_job_t, options, s_options),
+    SCHEMA_END
+};
 
-static bool
-s_job_valid (const wire_job_t *self)
-{
-    return self->job_id >= 1
-        && s_fits (self->workflow_id, sizeof self->workflow_id, true)
-        && s_fits (self->step, sizeof self->step, true)
-        && self->attempt >= 1 && self->attempt <= S_ATTEMPT_MAX
-        && self->deadline_ms >= 1 && self->deadline_ms <= S_DEADLINE_MAX
-        && s_options_valid (&self->options);
-}
+//  "notest" was added in a minor revision: old readers ignore it.
+static const schema_field_t s_result [] = {
+    SCHEMA_UINT ("job", wire_result_t, job_id, 1, S_ANY_U64),
+    SCHEMA_BOOL ("ok", wire_result_t, ok, 0),
+    SCHEMA_BOOL ("inerr", wire_result_t, input_error, 0),
+    SCHEMA_STR ("err", wire_result_t, error, 0),
+    SCHEMA_UINT ("us", wire_result_t, elapsed_us, 0, S_ANY_U64),
+    SCHEMA_BOOL ("notest", wire_result_t, no_tests, S_ADDED),
+    SCHEMA_END
+};
+
+static const schema_field_t s_bye [] = {
+    SCHEMA_STR ("why", wire_bye_t, reason, 0),
+    SCHEMA_END
+};
+
+//  "kb" is optional: absent or nil both mean no knowledge.
+static const schema_field_t s_settings [] = {
+    SCHEMA_UINT ("hb", wire_settings_t, hb_ivl_ms, S_HB_IVL_MIN, S_HB_IVL_MAX),
+    SCHEMA_UINT ("live", wire_settings_t, hb_liveness, 1, S_LIVENESS_MAX),
+    SCHEMA_TEXT ("kb", wire_settings_t, knowledge, S_KNOWLEDGE_MAX, S_ADDED),
+    SCHEMA_END
+};
+
+static const schema_field_t s_submit [] = {
+    SCHEMA_UINT ("req", wire_submit_t, req_id, 0, S_ANY_U64),
+    SCHEMA_STR ("wf", wire_submit_t, workflow_id, 0),
+    SCHEMA_INT ("pri", wire_submit_t, priority, 0, S_PRIORITY_MAX),
+    SCHEMA_UINT ("to", wire_submit_t, timeout_ms, 0, S_DEADLINE_MAX),
+    SCHEMA_BOOL ("attach", wire_submit_t, attach, 0),
+    SCHEMA_MAP ("opt", wire_submit_t, options, s_options),
+    SCHEMA_END
+};
+
+static const schema_field_t s_request [] = {
+    SCHEMA_UINT ("req", wire_request_t, req_id, 0, S_ANY_U64),
+    SCHEMA_STR ("op", wire_request_t, op, 1),
+    SCHEMA_STRV ("args", wire_request_t, args, args_count, S_ARG_MAX),
+    SCHEMA_END
+};
+
+//  "acc" and "notest" were added in minor revisions.
+static const schema_field_t s_reply [] = {
+    SCHEMA_UINT ("req", wire_reply_t, req_id, 0, S_ANY_U64),
+    SCHEMA_INT ("code", wire_reply_t, code, 0, S_CODE_MAX),
+    SCHEMA_STR ("wf", wire_reply_t, workflow_id, 0),
+    SCHEMA_STR ("msg", wire_reply_t, message, 0),
+    SCHEMA_BOOL ("degr", wire_reply_t, degraded, 0),
+    SCHEMA_BOOL ("acc", wire_reply_t, accepted, S_ADDED),
+    SCHEMA_BOOL ("notest", wire_reply_t, no_tests, S_ADDED),
+    SCHEMA_END
+};
+
+static const schema_field_t s_no_fields [] = {
+    SCHEMA_END
+};
+
+//  Rules across fields, beyond what a table says.
 
 //  ok and an error are exclusive: a success has no error text, a failure
 //  always says why.
 static bool
-s_result_valid (const wire_result_t *self)
+s_result_valid (const void *self)
 {
-    if (self->job_id < 1 || !s_fits (self->error, sizeof self->error, false))
-        return false;
-    if (self->ok)
-        return self->error [0] == 0 && !self->input_error;
-    return self->error [0] != 0 && !self->no_tests;
+    const wire_result_t *result = self;
+    if (result->ok)
+        return result->error [0] == 0 && !result->input_error;
+    return result->error [0] != 0 && !result->no_tests;
 }
 
+//  An attach names the workflow it waits for.
 static bool
-s_bye_valid (const wire_bye_t *self)
+s_submit_valid (const void *self)
 {
-    return s_fits (self->reason, sizeof self->reason, false);
+    const wire_submit_t *submit = self;
+    return !submit->attach || submit->workflow_id [0] != 0;
 }
 
-static bool
-s_settings_valid (const wire_settings_t *self)
-{
-    return self->hb_ivl_ms >= S_HB_IVL_MIN && self->hb_ivl_ms <= S_HB_IVL_MAX
-        && self->hb_liveness >= 1 && self->hb_liveness <= S_LIVENESS_MAX
-        && (!self->knowledge
-            || strnlen (self->knowledge, S_KNOWLEDGE_MAX + 1)
-                   <= S_KNOWLEDGE_MAX);
-}
+typedef struct {
+    const char *name;                   //  the "t" on the wire
+    const schema_field_t *fields;
+    size_t size;                        //  of the C struct
+    bool (*valid) (const void *self);   //  cross-field rules, or NULL
+} message_t;
+
+//  Indexed by wire_type_t.
+static const message_t s_messages [WIRE_TYPE_COUNT] = {
+    [WIRE_UNKNOWN] = { "unknown", s_no_fields, 0, NULL },
+    [WIRE_READY] = { "ready", s_ready, sizeof (wire_ready_t), NULL },
+    [WIRE_JOB] = { "job", s_job, sizeof (wire_job_t), NULL },
+    [WIRE_RESULT] = { "result", s_result, sizeof (wire_result_t),
+                      s_result_valid },
+    [WIRE_HEARTBEAT] = { "hb", s_no_fields, 0, NULL },
+    [WIRE_BYE] = { "bye", s_bye, sizeof (wire_bye_t), NULL },
+    [WIRE_SETTINGS] = { "settings", s_settings, sizeof (wire_settings_t),
+                        NULL },
+    [WIRE_SUBMIT] = { "submit", s_submit, sizeof (wire_submit_t),
+                      s_submit_valid },
+    [WIRE_REQUEST] = { "request", s_request, sizeof (wire_request_t), NULL },
+    [WIRE_REPLY] = { "reply", s_reply, sizeof (wire_reply_t), NULL },
+};
 
 static bool
-s_submit_valid (const wire_submit_t *self)
+s_known (wire_type_t type)
 {
-    return s_fits (self->workflow_id, sizeof self->workflow_id, false)
-        && self->priority >= 0 && self->priority <= S_PRIORITY_MAX
-        && self->timeout_ms <= S_DEADLINE_MAX
-        && (!self->attach || self->workflow_id [0] != 0)
-        && s_options_valid (&self->options);
+    return (int) type > WIRE_UNKNOWN && type < WIRE_TYPE_COUNT;
 }
 
-static bool
-s_request_valid (const wire_request_t *self)
+const char *
+wire_type_name (wire_type_t type)
 {
-    if (!s_fits (self->op, sizeof self->op, true)
-    ||  self->args_count > WIRE_MAX_ARGS)
-        return false;
-    for (size_t i = 0; i < self->args_count; i++)
-        if (!self->args [i]
-        ||  strnlen (self->args [i], S_ARG_MAX + 1) > S_ARG_MAX)
-            return false;
-    return true;
+    return s_messages [s_known (type)? type: WIRE_UNKNOWN].name;
 }
 
-static bool
-s_reply_valid (const wire_reply_t *self)
+const schema_field_t *
+wire_fields (wire_type_t type)
 {
-    return self->code >= 0 && self->code <= S_CODE_MAX
-        && s_fits (self->workflow_id, sizeof self->workflow_id, false)
-        && s_fits (self->message, sizeof self->message, false);
+    return s_known (type)? s_messages [type].fields: NULL;
 }
 
 
 //  --------------------------------------------------------------------
-//  Writing
-
-//  Starts a header map of type with fields entries beside "v" and "t".
-static void
-s_begin (mp_writer_t *writer, wire_type_t type, uint32_t fields)
-{
-    mp_writer_init (writer);
-    mp_put_map (writer, 2 + fields);
-    mp_put_str (writer, "v");
-    mp_put_uint (writer, WIRE_VERSION);
-    mp_put_str (writer, "t");
-    mp_put_str (writer, s_type_names [type]);
-}
-
-static void
-s_put_str (mp_writer_t *writer, const char *key, const char *value)
-{
-    mp_put_str (writer, key);
-    mp_put_str (writer, value);
-}
-
-static void
-s_put_uint (mp_writer_t *writer, const char *key, uint64_t value)
-{
-    mp_put_str (writer, key);
-    mp_put_uint (writer, value);
-}
-
-static void
-s_put_int (mp_writer_t *writer, const char *key, int64_t value)
-{
-    mp_put_str (writer, key);
-    mp_put_int (writer, value);
-}
-
-static void
-s_put_bool (mp_writer_t *writer, const char *key, bool value)
-{
-    mp_put_str (writer, key);
-    mp_put_bool (writer, value);
-}
-
-static void
-s_put_options (mp_writer_t *writer, const wire_options_t *options)
-{
-    mp_put_str (writer, "opt");
-    //  "check" was added without a version bump: readers that do not
-    //  know it ignore it, and a reader takes its absence for false
-    mp_put_map (writer, 5);
-    s_put_str (writer, "target", options->target);
-    s_put_bool (writer, "explain", options->explain);
-    s_put_bool (writer, "json", options->json);
-    s_put_bool (writer, "degr", options->degraded);
-    s_put_bool (writer, "check", options->check);
-}
-
-
-//  --------------------------------------------------------------------
-//  Reading
-
-//  True when map is a map of at most S_MAX_KEYS entries whose keys are all
-//  distinct strings: a duplicate key could be read differently by another
-//  implementation, so we refuse it rather than pick one.
-static bool
-s_map_clean (const msgpack_object *map)
-{
-    if (!map || map->type != MSGPACK_OBJECT_MAP
-    ||  map->via.map.size > S_MAX_KEYS)
-        return false;
-    const msgpack_object_kv *kv = map->via.map.ptr;
-    for (uint32_t i = 0; i < map->via.map.size; i++) {
-        if (kv [i].key.type != MSGPACK_OBJECT_STR)
-            return false;
-        for (uint32_t j = 0; j < i; j++)
-            if (kv [j].key.via.str.size == kv [i].key.via.str.size
-            &&  memcmp (kv [j].key.via.str.ptr, kv [i].key.via.str.ptr,
-                        kv [i].key.via.str.size) == 0)
-                return false;
-    }
-    return true;
-}
+//  Headers
 
 //  The type a header map declares, or WIRE_UNKNOWN.
 static wire_type_t
 s_header_type (const msgpack_object *root)
 {
-    if (!s_map_clean (root))
+    if (!mp_map_ok (root, 0))
         return WIRE_UNKNOWN;
     const msgpack_object *version = mp_get (root, "v");
     const msgpack_object *type = mp_get (root, "t");
@@ -241,9 +203,9 @@ s_header_type (const msgpack_object *root)
     ||  !type || type->type != MSGPACK_OBJECT_STR)
         return WIRE_UNKNOWN;
     for (int i = WIRE_UNKNOWN + 1; i < WIRE_TYPE_COUNT; i++) {
-        size_t len = strlen (s_type_names [i]);
+        size_t len = strlen (s_messages [i].name);
         if (type->via.str.size == len
-        &&  memcmp (type->via.str.ptr, s_type_names [i], len) == 0)
+        &&  memcmp (type->via.str.ptr, s_messages [i].name, len) == 0)
             return (wire_type_t) i;
     }
     return WIRE_UNKNOWN;
@@ -264,7 +226,8 @@ wire_peek_version (const uint8_t *buf, size_t size, uint64_t *version_p)
 {
     mp_reader_t reader;
     const msgpack_object *root = buf? mp_read (&reader, buf, size): NULL;
-    const msgpack_object *version = root && s_map_clean (root)? mp_get (root, "v"): NULL;
+    const msgpack_object *version =
+        root && mp_map_ok (root, 0)? mp_get (root, "v"): NULL;
     int rc = -1;
     if (version && version->type == MSGPACK_OBJECT_POSITIVE_INTEGER) {
         if (version_p)
@@ -276,473 +239,116 @@ wire_peek_version (const uint8_t *buf, size_t size, uint64_t *version_p)
     return rc == 0? 0: (errno = EPROTO, -1);
 }
 
-//  Reads buf as a header of the given type: the root map, or NULL. The
-//  reader must be released whatever the outcome.
-static const msgpack_object *
-s_open (mp_reader_t *reader, const uint8_t *buf, size_t size, wire_type_t type)
+static bool
+s_valid (const message_t *message, const void *self)
 {
-    errno = 0;          //  so s_close can tell ENOMEM from a bad field
-    const msgpack_object *root = mp_read (reader, buf, size);
-    if (!root || s_header_type (root) != type)
-        return NULL;
-    return root;
+    return schema_valid (message->fields, self)
+        && (!message->valid || message->valid (self));
 }
 
-//  Ends a decode: releases the reader and, on failure, sets errno EPROTO
-//  (ENOMEM stays ENOMEM: it says nothing about the bytes).
-static int
-s_close (mp_reader_t *reader, int rc)
+int
+wire_encode (wire_type_t type, const void *self, uint8_t **buf_p,
+             size_t *size_p)
 {
+    if (!s_known (type))
+        return errno = EINVAL, -1;
+    const message_t *message = &s_messages [type];
+    if (message->size && (!self || !s_valid (message, self)))
+        return errno = EINVAL, -1;
+    mp_writer_t writer;
+    mp_writer_init (&writer);
+    uint32_t fields = message->size? schema_count (message->fields, self): 0;
+    mp_put_map (&writer, 2 + fields);
+    mp_put_str (&writer, "v");
+    mp_put_uint (&writer, WIRE_VERSION);
+    mp_put_str (&writer, "t");
+    mp_put_str (&writer, message->name);
+    if (message->size)
+        schema_put (&writer, message->fields, self);
+    return mp_writer_finish (&writer, buf_p, size_p);
+}
+
+int
+wire_decode (wire_type_t type, void *self, const uint8_t *buf, size_t size)
+{
+    if (!s_known (type))
+        return errno = EINVAL, -1;
+    const message_t *message = &s_messages [type];
+    if (message->size)
+        memset (self, 0, message->size);
+    errno = 0;          //  so ENOMEM can be told from a bad field
+    mp_reader_t reader;
+    const msgpack_object *root = mp_read (&reader, buf, size);
+    int rc = -1;
+    if (root && s_header_type (root) == type
+    &&  (!message->size
+         || (schema_get (root, message->fields, self) == 0
+             && s_valid (message, self))))
+        rc = 0;
     int saved = errno;
-    mp_reader_release (reader);
+    mp_reader_release (&reader);
     if (rc == 0)
         return 0;
+    if (message->size)
+        schema_release (message->fields, self, message->size);
     errno = saved == ENOMEM? ENOMEM: EPROTO;
     return -1;
 }
 
-//  Typed field readers: 0, or -1 (EPROTO) on an absent or ill-typed value.
-//  Strings must be msgpack str (not bin), hold no NUL and fit out.
-static int
-s_get_str (const msgpack_object *map, const char *key, char *out, size_t cap)
+void
+wire_release (wire_type_t type, void *self)
 {
-    const msgpack_object *obj = mp_get (map, key);
-    if (!obj || obj->type != MSGPACK_OBJECT_STR)
-        return errno = EPROTO, -1;
-    return mp_str_copy (obj, out, cap);
-}
-
-static int
-s_get_u64 (const msgpack_object *map, const char *key, uint64_t *out)
-{
-    return mp_u64 (mp_get (map, key), out);
-}
-
-static int
-s_get_u32 (const msgpack_object *map, const char *key, uint32_t *out)
-{
-    return mp_u32 (mp_get (map, key), out);
-}
-
-static int
-s_get_i32 (const msgpack_object *map, const char *key, int32_t *out)
-{
-    return mp_i32 (mp_get (map, key), out);
-}
-
-static int
-s_get_bool (const msgpack_object *map, const char *key, bool *out)
-{
-    return mp_bool (mp_get (map, key), out);
-}
-
-static int
-s_get_options (const msgpack_object *map, wire_options_t *options)
-{
-    const msgpack_object *opt = mp_get (map, "opt");
-    if (!s_map_clean (opt)
-    ||  s_get_str (opt, "target", options->target, sizeof options->target)
-    ||  s_get_bool (opt, "explain", &options->explain)
-    ||  s_get_bool (opt, "json", &options->json)
-    ||  s_get_bool (opt, "degr", &options->degraded))
-        return errno = EPROTO, -1;
-    options->check = false;
-    if (mp_get (opt, "check") && s_get_bool (opt, "check", &options->check))
-        return errno = EPROTO, -1;
-    return 0;
+    if (s_known (type) && self)
+        schema_release (s_messages [type].fields, self, s_messages [type].size);
 }
 
 
 //  --------------------------------------------------------------------
-//  READY
+//  Each message's typed calls, for the compiler's sake
 
-int
-wire_ready_encode (const wire_ready_t *self, uint8_t **buf_p, size_t *size_p)
-{
-    if (!self || !s_ready_valid (self))
-        return errno = EINVAL, -1;
-    mp_writer_t writer;
-    s_begin (&writer, WIRE_READY, 6);
-    s_put_str (&writer, "comp", self->component);
-    s_put_uint (&writer, "pid", self->pid);
-    s_put_str (&writer, "host", self->host);
-    s_put_str (&writer, "ver", self->version);
-    s_put_uint (&writer, "hb", self->hb_ivl_ms);
-    s_put_uint (&writer, "credit", self->credit);
-    return mp_writer_finish (&writer, buf_p, size_p);
-}
-
-int
-wire_ready_decode (wire_ready_t *self, const uint8_t *buf, size_t size)
-{
-    memset (self, 0, sizeof *self);
-    mp_reader_t reader;
-    const msgpack_object *root = s_open (&reader, buf, size, WIRE_READY);
-    int rc = -1;
-    if (root
-    &&  !s_get_str (root, "comp", self->component, sizeof self->component)
-    &&  !s_get_u32 (root, "pid", &self->pid)
-    &&  !s_get_str (root, "host", self->host, sizeof self->host)
-    &&  !s_get_str (root, "ver", self->version, sizeof self->version)
-    &&  !s_get_u32 (root, "hb", &self->hb_ivl_ms)
-    &&  !s_get_u32 (root, "credit", &self->credit)
-    &&  s_ready_valid (self))
-        rc = 0;
-    if (rc)
-        memset (self, 0, sizeof *self);
-    return s_close (&reader, rc);
-}
-
-
-//  --------------------------------------------------------------------
-//  JOB
-
-int
-wire_job_encode (const wire_job_t *self, uint8_t **buf_p, size_t *size_p)
-{
-    if (!self || !s_job_valid (self))
-        return errno = EINVAL, -1;
-    mp_writer_t writer;
-    s_begin (&writer, WIRE_JOB, 6);
-    s_put_uint (&writer, "job", self->job_id);
-    s_put_str (&writer, "wf", self->workflow_id);
-    s_put_str (&writer, "step", self->step);
-    s_put_uint (&writer, "att", self->attempt);
-    s_put_uint (&writer, "dl", self->deadline_ms);
-    s_put_options (&writer, &self->options);
-    return mp_writer_finish (&writer, buf_p, size_p);
-}
-
-int
-wire_job_decode (wire_job_t *self, const uint8_t *buf, size_t size)
-{
-    memset (self, 0, sizeof *self);
-    mp_reader_t reader;
-    const msgpack_object *root = s_open (&reader, buf, size, WIRE_JOB);
-    int rc = -1;
-    if (root
-    &&  !s_get_u64 (root, "job", &self->job_id)
-    &&  !s_get_str (root, "wf", self->workflow_id, sizeof self->workflow_id)
-    &&  !s_get_str (root, "step", self->step, sizeof self->step)
-    &&  !s_get_u32 (root, "att", &self->attempt)
-    &&  !s_get_u32 (root, "dl", &self->deadline_ms)
-    &&  !s_get_options (root, &self->options)
-    &&  s_job_valid (self))
-        rc = 0;
-    if (rc)
-        memset (self, 0, sizeof *self);
-    return s_close (&reader, rc);
-}
-
-
-//  --------------------------------------------------------------------
-//  RESULT
-
-int
-wire_result_encode (const wire_result_t *self, uint8_t **buf_p, size_t *size_p)
-{
-    if (!self || !s_result_valid (self))
-        return errno = EINVAL, -1;
-    mp_writer_t writer;
-    s_begin (&writer, WIRE_RESULT, self->no_tests? 6: 5);
-    s_put_uint (&writer, "job", self->job_id);
-    s_put_bool (&writer, "ok", self->ok);
-    s_put_bool (&writer, "inerr", self->input_error);
-    s_put_str (&writer, "err", self->error);
-    s_put_uint (&writer, "us", self->elapsed_us);
-    //  Optional, added in a minor revision: old readers ignore it.
-    if (self->no_tests)
-        s_put_bool (&writer, "notest", true);
-    return mp_writer_finish (&writer, buf_p, size_p);
-}
-
-int
-wire_result_decode (wire_result_t *self, const uint8_t *buf, size_t size)
-{
-    memset (self, 0, sizeof *self);
-    mp_reader_t reader;
-    const msgpack_object *root = s_open (&reader, buf, size, WIRE_RESULT);
-    int rc = -1;
-    if (root
-    &&  !s_get_u64 (root, "job", &self->job_id)
-    &&  !s_get_bool (root, "ok", &self->ok)
-    &&  !s_get_bool (root, "inerr", &self->input_error)
-    &&  !s_get_str (root, "err", self->error, sizeof self->error)
-    &&  !s_get_u64 (root, "us", &self->elapsed_us)
-    &&  !mp_bool_opt (mp_get (root, "notest"), &self->no_tests)
-    &&  s_result_valid (self))
-        rc = 0;
-    if (rc)
-        memset (self, 0, sizeof *self);
-    return s_close (&reader, rc);
-}
-
-
-//  --------------------------------------------------------------------
-//  HEARTBEAT
+#define S_TYPED(name, type_t, type)                                         \
+    int                                                                     \
+    wire_##name##_encode (const type_t *self, uint8_t **buf_p,              \
+                          size_t *size_p)                                   \
+    {                                                                       \
+        return wire_encode (type, self, buf_p, size_p);                     \
+    }                                                                       \
+    int                                                                     \
+    wire_##name##_decode (type_t *self, const uint8_t *buf, size_t size)    \
+    {                                                                       \
+        return wire_decode (type, self, buf, size);                         \
+    }
+S_TYPED (ready, wire_ready_t, WIRE_READY)
+S_TYPED (job, wire_job_t, WIRE_JOB)
+S_TYPED (result, wire_result_t, WIRE_RESULT)
+S_TYPED (bye, wire_bye_t, WIRE_BYE)
+S_TYPED (settings, wire_settings_t, WIRE_SETTINGS)
+S_TYPED (submit, wire_submit_t, WIRE_SUBMIT)
+S_TYPED (request, wire_request_t, WIRE_REQUEST)
+S_TYPED (reply, wire_reply_t, WIRE_REPLY)
 
 int
 wire_heartbeat_encode (uint8_t **buf_p, size_t *size_p)
 {
-    mp_writer_t writer;
-    s_begin (&writer, WIRE_HEARTBEAT, 0);
-    return mp_writer_finish (&writer, buf_p, size_p);
+    return wire_encode (WIRE_HEARTBEAT, NULL, buf_p, size_p);
 }
 
 int
 wire_heartbeat_decode (const uint8_t *buf, size_t size)
 {
-    mp_reader_t reader;
-    const msgpack_object *root = s_open (&reader, buf, size, WIRE_HEARTBEAT);
-    return s_close (&reader, root? 0: -1);
-}
-
-
-//  --------------------------------------------------------------------
-//  BYE
-
-int
-wire_bye_encode (const wire_bye_t *self, uint8_t **buf_p, size_t *size_p)
-{
-    if (!self || !s_bye_valid (self))
-        return errno = EINVAL, -1;
-    mp_writer_t writer;
-    s_begin (&writer, WIRE_BYE, 1);
-    s_put_str (&writer, "why", self->reason);
-    return mp_writer_finish (&writer, buf_p, size_p);
-}
-
-int
-wire_bye_decode (wire_bye_t *self, const uint8_t *buf, size_t size)
-{
-    memset (self, 0, sizeof *self);
-    mp_reader_t reader;
-    const msgpack_object *root = s_open (&reader, buf, size, WIRE_BYE);
-    int rc = -1;
-    if (root
-    &&  !s_get_str (root, "why", self->reason, sizeof self->reason))
-        rc = 0;
-    if (rc)
-        memset (self, 0, sizeof *self);
-    return s_close (&reader, rc);
-}
-
-
-//  --------------------------------------------------------------------
-//  SETTINGS
-
-int
-wire_settings_encode (const wire_settings_t *self, uint8_t **buf_p,
-                      size_t *size_p)
-{
-    if (!self || !s_settings_valid (self))
-        return errno = EINVAL, -1;
-    mp_writer_t writer;
-    s_begin (&writer, WIRE_SETTINGS, self->knowledge? 3: 2);
-    s_put_uint (&writer, "hb", self->hb_ivl_ms);
-    s_put_uint (&writer, "live", self->hb_liveness);
-    if (self->knowledge)
-        s_put_str (&writer, "kb", self->knowledge);
-    return mp_writer_finish (&writer, buf_p, size_p);
-}
-
-//  "kb" is optional: absent or nil both mean no knowledge.
-static int
-s_get_knowledge (const msgpack_object *map, char **knowledge_p)
-{
-    const msgpack_object *obj = mp_get (map, "kb");
-    if (!obj || obj->type == MSGPACK_OBJECT_NIL)
-        return 0;
-    if (obj->type != MSGPACK_OBJECT_STR || obj->via.str.size > S_KNOWLEDGE_MAX)
-        return errno = EPROTO, -1;
-    return mp_str_dup (obj, knowledge_p);
-}
-
-int
-wire_settings_decode (wire_settings_t *self, const uint8_t *buf, size_t size)
-{
-    memset (self, 0, sizeof *self);
-    mp_reader_t reader;
-    const msgpack_object *root = s_open (&reader, buf, size, WIRE_SETTINGS);
-    int rc = -1;
-    if (root
-    &&  !s_get_u32 (root, "hb", &self->hb_ivl_ms)
-    &&  !s_get_u32 (root, "live", &self->hb_liveness)
-    &&  !s_get_knowledge (root, &self->knowledge)
-    &&  s_settings_valid (self))
-        rc = 0;
-    if (rc) {
-        int saved = errno;
-        wire_settings_release (self);
-        errno = saved;
-    }
-    return s_close (&reader, rc);
+    return wire_decode (WIRE_HEARTBEAT, NULL, buf, size);
 }
 
 void
 wire_settings_release (wire_settings_t *self)
 {
-    if (!self)
-        return;
-    free (self->knowledge);
-    memset (self, 0, sizeof *self);
-}
-
-
-//  --------------------------------------------------------------------
-//  SUBMIT
-
-int
-wire_submit_encode (const wire_submit_t *self, uint8_t **buf_p, size_t *size_p)
-{
-    if (!self || !s_submit_valid (self))
-        return errno = EINVAL, -1;
-    mp_writer_t writer;
-    s_begin (&writer, WIRE_SUBMIT, 6);
-    s_put_uint (&writer, "req", self->req_id);
-    s_put_str (&writer, "wf", self->workflow_id);
-    s_put_int (&writer, "pri", self->priority);
-    s_put_uint (&writer, "to", self->timeout_ms);
-    s_put_bool (&writer, "attach", self->attach);
-    s_put_options (&writer, &self->options);
-    return mp_writer_finish (&writer, buf_p, size_p);
-}
-
-int
-wire_submit_decode (wire_submit_t *self, const uint8_t *buf, size_t size)
-{
-    memset (self, 0, sizeof *self);
-    mp_reader_t reader;
-    const msgpack_object *root = s_open (&reader, buf, size, WIRE_SUBMIT);
-    int rc = -1;
-    if (root
-    &&  !s_get_u64 (root, "req", &self->req_id)
-    &&  !s_get_str (root, "wf", self->workflow_id, sizeof self->workflow_id)
-    &&  !s_get_i32 (root, "pri", &self->priority)
-    &&  !s_get_u32 (root, "to", &self->timeout_ms)
-    &&  !s_get_bool (root, "attach", &self->attach)
-    &&  !s_get_options (root, &self->options)
-    &&  s_submit_valid (self))
-        rc = 0;
-    if (rc)
-        memset (self, 0, sizeof *self);
-    return s_close (&reader, rc);
-}
-
-
-//  --------------------------------------------------------------------
-//  REQUEST
-
-int
-wire_request_encode (const wire_request_t *self, uint8_t **buf_p,
-                     size_t *size_p)
-{
-    if (!self || !s_request_valid (self))
-        return errno = EINVAL, -1;
-    mp_writer_t writer;
-    s_begin (&writer, WIRE_REQUEST, 3);
-    s_put_uint (&writer, "req", self->req_id);
-    s_put_str (&writer, "op", self->op);
-    mp_put_str (&writer, "args");
-    mp_put_array (&writer, (uint32_t) self->args_count);
-    for (size_t i = 0; i < self->args_count; i++)
-        mp_put_str (&writer, self->args [i]);
-    return mp_writer_finish (&writer, buf_p, size_p);
-}
-
-static int
-s_get_args (const msgpack_object *map, wire_request_t *self)
-{
-    const msgpack_object *args = mp_get (map, "args");
-    size_t count;
-    if (mp_array (args, WIRE_MAX_ARGS, &count))
-        return -1;
-    for (size_t i = 0; i < count; i++) {
-        const msgpack_object *arg = &args->via.array.ptr [i];
-        if (arg->type != MSGPACK_OBJECT_STR || arg->via.str.size > S_ARG_MAX)
-            return errno = EPROTO, -1;
-        if (mp_str_dup (arg, &self->args [i]))
-            return -1;
-        self->args_count = i + 1;
-    }
-    return 0;
-}
-
-int
-wire_request_decode (wire_request_t *self, const uint8_t *buf, size_t size)
-{
-    memset (self, 0, sizeof *self);
-    mp_reader_t reader;
-    const msgpack_object *root = s_open (&reader, buf, size, WIRE_REQUEST);
-    int rc = -1;
-    if (root
-    &&  !s_get_u64 (root, "req", &self->req_id)
-    &&  !s_get_str (root, "op", self->op, sizeof self->op)
-    &&  !s_get_args (root, self)
-    &&  s_request_valid (self))
-        rc = 0;
-    if (rc) {
-        int saved = errno;
-        wire_request_release (self);
-        errno = saved;
-    }
-    return s_close (&reader, rc);
+    wire_release (WIRE_SETTINGS, self);
 }
 
 void
 wire_request_release (wire_request_t *self)
 {
-    if (!self)
-        return;
-    for (size_t i = 0; i < WIRE_MAX_ARGS; i++)
-        free (self->args [i]);
-    memset (self, 0, sizeof *self);
-}
-
-
-//  --------------------------------------------------------------------
-//  REPLY
-
-int
-wire_reply_encode (const wire_reply_t *self, uint8_t **buf_p, size_t *size_p)
-{
-    if (!self || !s_reply_valid (self))
-        return errno = EINVAL, -1;
-    mp_writer_t writer;
-    s_begin (&writer, WIRE_REPLY, 5 + (self->accepted? 1: 0) + (self->no_tests? 1: 0));
-    s_put_uint (&writer, "req", self->req_id);
-    s_put_int (&writer, "code", self->code);
-    s_put_str (&writer, "wf", self->workflow_id);
-    s_put_str (&writer, "msg", self->message);
-    s_put_bool (&writer, "degr", self->degraded);
-    //  Optional, added in a minor revision: old readers ignore it.
-    if (self->accepted)
-        s_put_bool (&writer, "acc", true);
-    if (self->no_tests)
-        s_put_bool (&writer, "notest", true);
-    return mp_writer_finish (&writer, buf_p, size_p);
-}
-
-int
-wire_reply_decode (wire_reply_t *self, const uint8_t *buf, size_t size)
-{
-    memset (self, 0, sizeof *self);
-    mp_reader_t reader;
-    const msgpack_object *root = s_open (&reader, buf, size, WIRE_REPLY);
-    int rc = -1;
-    if (root
-    &&  !s_get_u64 (root, "req", &self->req_id)
-    &&  !s_get_i32 (root, "code", &self->code)
-    &&  !s_get_str (root, "wf", self->workflow_id, sizeof self->workflow_id)
-    &&  !s_get_str (root, "msg", self->message, sizeof self->message)
-    &&  !s_get_bool (root, "degr", &self->degraded)
-    &&  !mp_bool_opt (mp_get (root, "acc"), &self->accepted)
-    &&  !mp_bool_opt (mp_get (root, "notest"), &self->no_tests)
-    &&  s_reply_valid (self))
-        rc = 0;
-    if (rc)
-        memset (self, 0, sizeof *self);
-    return s_close (&reader, rc);
+    wire_release (WIRE_REQUEST, self);
 }
 
 

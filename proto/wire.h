@@ -166,6 +166,21 @@ void wire_request_release (wire_request_t *self);
 int wire_reply_encode (const wire_reply_t *self, uint8_t **buf_p, size_t *size_p);
 int wire_reply_decode (wire_reply_t *self, const uint8_t *buf, size_t size);
 
+//  The same for any type, self pointing at the type's struct (NULL for
+//  HEARTBEAT, which has no fields): what the typed calls above do. A type
+//  out of range is EINVAL. wire_release frees what a decoded struct
+//  holds (SETTINGS, REQUEST) and zeroes it; NULL is fine.
+int wire_encode (wire_type_t type, const void *self, uint8_t **buf_p, size_t *size_p);
+int wire_decode (wire_type_t type, void *self, const uint8_t *buf, size_t size);
+void wire_release (wire_type_t type, void *self);
+
+//  The table that describes a message's fields (proto/schema.h), in the
+//  order they are written (the options map "opt" is a SCHEMA_MAP field
+//  with its own); NULL for a type out of range. Borrowed; for tests and
+//  documentation.
+typedef struct schema_field schema_field_t;
+const schema_field_t *wire_fields (wire_type_t type);
+
 //  Priority from a name ("critical", "high", "normal", "low") or a number
 //  0..1000. Returns 0 or -1 (EINVAL).
 int wire_priority_parse (const char *text, int32_t *priority_p);

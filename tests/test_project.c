@@ -214,6 +214,18 @@ s_build_nul_in_name (mp_writer_t *w)
     mp_put_str (w, "d"); mp_put_bin (w, "", 0);
 }
 
+//  Contents are bin, never str (PROTOCOL.md, section 6).
+static void
+s_build_str_contents (mp_writer_t *w)
+{
+    mp_put_map (w, 1);
+    mp_put_str (w, "docs");
+    mp_put_array (w, 1);
+    mp_put_map (w, 2);
+    mp_put_str (w, "n"); mp_put_str (w, "README.md");
+    mp_put_str (w, "d"); mp_put_str (w, "# demo\n");
+}
+
 static void
 s_build_duplicate_key (mp_writer_t *w)
 {
@@ -234,6 +246,8 @@ Test (project, refuses_bad_shapes)
     cr_assert_eq (errno, EPROTO);
     cr_assert_eq (s_decode_handmade (s_build_empty_name), -1);
     cr_assert_eq (s_decode_handmade (s_build_nul_in_name), -1);
+    cr_assert_eq (s_decode_handmade (s_build_str_contents), -1);
+    cr_assert_eq (errno, EPROTO);
     cr_assert_eq (s_decode_handmade (s_build_duplicate_key), -1);
     project_docs_t docs;
     cr_assert_eq (project_docs_decode (&docs, NULL, 0), -1);
@@ -243,4 +257,45 @@ Test (project, refuses_bad_shapes)
     project_t project;
     cr_assert_eq (project_decode (&project, junk, sizeof junk), -1);
     cr_assert_null (project.name);
+}
+
+//  The bytes on the wire, pinned: how the codec is written may change,
+//  what it sends may not.
+Test (project, encoded_bytes_are_pinned)
+{
+    project_docs_t docs = { 0 };
+    cr_assert_eq (project_docs_add (&docs, "README.md", "# demo\n", 7), 0);
+    cr_assert_eq (project_docs_add (&docs, "docs/a\tb.md", "x\0y", 3), 0);
+    uint8_t *buf;
+    size_t size;
+    cr_assert_eq (project_docs_encode (&docs, &buf, &size), 0);
+    tu_assert_bytes ("docs", buf, size, "81a4646f63739282a16ea9524541444d452e6d64a164c40723206465"
+                     "6d6f0a82a16eab646f63732f6109622e6d64a164c403780079");
+    free (buf);
+    project_docs_release (&docs);
+    project_docs_t none = { 0 };
+    cr_assert_eq (project_docs_encode (&none, &buf, &size), 0);
+    tu_assert_bytes ("no docs", buf, size, "81a4646f637390");
+    free (buf);
+
+    project_t project = { .name = "demo" };
+    char *files [] = { "pyproject.toml", "src/" };
+    project_file_t manifests [] = {
+        { "pyproject.toml", "[project]\nname = \"demo\"\n", 24 },
+        { "empty", NULL, 0 },
+    };
+    project.files = files;
+    project.files_count = 2;
+    project.manifests = manifests;
+    project.manifests_count = 2;
+    cr_assert_eq (project_encode (&project, &buf, &size), 0);
+    tu_assert_bytes ("project", buf, size, "83a46e616d65a464656d6fa566696c657392ae707970726f6a656374"
+                     "2e746f6d6ca47372632fa26d669282a16eae707970726f6a6563742e"
+                     "746f6d6ca164c4185b70726f6a6563745d0a6e616d65203d20226465"
+                     "6d6f220a82a16ea5656d707479a164c400");
+    free (buf);
+    project_t bare = { 0 };
+    cr_assert_eq (project_encode (&bare, &buf, &size), 0);
+    tu_assert_bytes ("bare project", buf, size, "83a46e616d65a0a566696c657390a26d6690");
+    free (buf);
 }

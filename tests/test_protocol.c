@@ -2,11 +2,13 @@
     alone must work. Each payload frame is built from the page's tables
     and examples alone and decoded by the codec; encoded back, it holds
     exactly the keys and types the page lists; any one key left out is
-    refused. Each header the encoders write holds exactly the keys and
-    types of its table.  */
+    refused. Each header table is the codec's own table (proto/schema.h):
+    the same keys in the same order, C fields, types and ranges; and each
+    header the encoders write holds exactly the keys and types it lists.  */
 #include "proto/project.h"
 #include "proto/readme_doc.h"
 #include "proto/report.h"
+#include "proto/schema.h"
 #include "proto/wire.h"
 #include "tests/support/testutil.h"
 
@@ -14,6 +16,7 @@
 #include <jansson.h>
 #include <msgpack.h>
 
+#include <ctype.h>
 #include <stdio.h>
 #include <stdlib.h>
 #include <string.h>
@@ -28,6 +31,8 @@ typedef struct {
     char key [32];
     char type [64];
     char example [128];         //  a JSON literal, "" for lists and objects
+    char field [64];            //  header tables: the C field
+    char rule [512];            //  header tables: the rule
 } row_t;
 
 typedef struct {
@@ -102,22 +107,32 @@ s_read_page (page_t *page)
             s_cell (cells [1] + 1, cells [2], row->type, sizeof row->type);
             s_cell (cells [2] + 1, cells [3], row->example, sizeof row->example);
         }
-        else
+        else {
+            s_cell (cells [1] + 1, cells [2], row->field, sizeof row->field);
             s_cell (cells [2] + 1, cells [3], row->type, sizeof row->type);
+            s_cell (cells [3] + 1, cells [4], row->rule, sizeof row->rule);
+        }
     }
     free (text);
     free (path);
 }
 
 static const table_t *
-s_table (const page_t *page, const char *kind, const char *name)
+s_find_table (const page_t *page, const char *kind, const char *name)
 {
     for (size_t i = 0; i < page->count; i++)
         if (strcmp (page->tables [i].kind, kind) == 0
         &&  strcmp (page->tables [i].name, name) == 0)
             return &page->tables [i];
-    cr_assert_fail ("PROTOCOL.md has no %s table for %s", kind, name);
     return NULL;
+}
+
+static const table_t *
+s_table (const page_t *page, const char *kind, const char *name)
+{
+    const table_t *table = s_find_table (page, kind, name);
+    cr_assert_not_null (table, "PROTOCOL.md has no %s table for %s", kind, name);
+    return table;
 }
 
 //  --------------------------------------------------------------------
@@ -144,7 +159,7 @@ s_pack_example (msgpack_packer *pk, const char *type, const char *example, const
         msgpack_pack_str_body (pk, json_string_value (value), length);
     }
     else
-    if (strcmp (type, "bin or str") == 0) {
+    if (strcmp (type, "bin") == 0) {
         cr_assert (json_is_string (value), "%s", where);
         size_t length = json_string_length (value);
         msgpack_pack_bin (pk, length);
@@ -251,8 +266,8 @@ s_type_matches (const msgpack_object *obj, const char *type)
 {
     if (strcmp (type, "str") == 0)
         return obj->type == MSGPACK_OBJECT_STR;
-    if (strcmp (type, "bin or str") == 0)
-        return obj->type == MSGPACK_OBJECT_BIN || obj->type == MSGPACK_OBJECT_STR;
+    if (strcmp (type, "bin") == 0)
+        return obj->type == MSGPACK_OBJECT_BIN;
     if (strcmp (type, "uint") == 0)
         return obj->type == MSGPACK_OBJECT_POSITIVE_INTEGER;
     if (strcmp (type, "int") == 0)
@@ -516,5 +531,118 @@ Test (protocol, headers_hold_the_keys_and_types_of_their_tables)
     cr_assert_eq (wire_reply_encode (&reply, &buf, &size), 0);
     s_check_header (page, "reply", buf, size, "reply");
     free (buf);
+    free (page);
+}
+
+
+//  --------------------------------------------------------------------
+//  Headers: the page's tables are the codec's tables
+
+//  The type column a field's row must have.
+static const char *
+s_doc_type (const schema_field_t *field)
+{
+    switch (field->kind) {
+        case SCHEMA_KIND_STR: return "str";
+        case SCHEMA_KIND_UINT: return "uint";
+        case SCHEMA_KIND_INT: return "int";
+        case SCHEMA_KIND_BOOL:
+            return field->flags & SCHEMA_OPTIONAL? "bool, optional": "bool";
+        case SCHEMA_KIND_TEXT: return "str or nil";
+        case SCHEMA_KIND_STRV: return "array of str";
+        case SCHEMA_KIND_MAP: return "map";
+        default: break;         //  kinds only payload frames use
+    }
+    cr_assert_fail ("a field of kind %d", (int) field->kind);
+    return NULL;
+}
+
+//  The range the rule column must state, "" when the field has none.
+static void
+s_doc_range (const schema_field_t *field, char *out, size_t size)
+{
+    uint64_t type_max = field->size == sizeof (uint32_t)? UINT32_MAX: UINT64_MAX;
+    out [0] = 0;
+    if (field->kind == SCHEMA_KIND_STR)
+        snprintf (out, size, "%lld..%zu bytes", (long long) field->min, field->size - 1);
+    else
+    if ((field->kind == SCHEMA_KIND_UINT || field->kind == SCHEMA_KIND_INT)
+    &&  field->max != type_max)
+        snprintf (out, size, "%lld..%llu", (long long) field->min,
+                  (unsigned long long) field->max);
+    else
+    if (field->kind == SCHEMA_KIND_UINT && field->min > 0)
+        snprintf (out, size, ">= %lld", (long long) field->min);
+    else
+    if (field->kind == SCHEMA_KIND_TEXT && field->max % (1u << 20) == 0)
+        snprintf (out, size, "0..%llu MiB", (unsigned long long) (field->max >> 20));
+    else
+    if (field->kind == SCHEMA_KIND_TEXT)
+        snprintf (out, size, "0..%llu bytes", (unsigned long long) field->max);
+    else
+    if (field->kind == SCHEMA_KIND_STRV)
+        snprintf (out, size, "0..%zu items, each 0..%llu bytes", field->items,
+                  (unsigned long long) field->max);
+}
+
+//  True when text states range as a whole: not "1..100" inside "1..1000".
+static bool
+s_states (const char *text, const char *range)
+{
+    size_t length = strlen (range);
+    for (const char *at = strstr (text, range); at; at = strstr (at + 1, range))
+        if ((at == text || !isdigit ((unsigned char) at [-1]))
+        &&  !isdigit ((unsigned char) at [length]))
+            return true;
+    return false;
+}
+
+//  The table under <!-- wire-header: name --> lists exactly fields, in
+//  their order, and a map field's keys under its own key's table.
+static void
+s_check_fields (const page_t *page, const char *name, const schema_field_t *fields)
+{
+    const table_t *table = s_table (page, "wire-header", name);
+    size_t count = 0;
+    while (fields [count].kind != SCHEMA_KIND_END)
+        count++;
+    cr_assert_eq (table->count, count, "%s: the page lists %zu keys, the codec %zu",
+                  name, table->count, count);
+    for (size_t i = 0; i < count; i++) {
+        const schema_field_t *field = &fields [i];
+        const row_t *row = &table->rows [i];
+        char range [96];
+        s_doc_range (field, range, sizeof range);
+        //  What the row should say, for the failure message.
+        char want [256];
+        snprintf (want, sizeof want, "| `%s` | %s | %s | %s... |", field->key,
+                  field->member, s_doc_type (field), range);
+        cr_assert_str_eq (row->key, field->key, "%s, row %zu: want %s", name, i + 1, want);
+        cr_assert_str_eq (row->field, field->member, "%s.%s: want %s", name, row->key, want);
+        cr_assert_str_eq (row->type, s_doc_type (field), "%s.%s: want %s", name, row->key,
+                          want);
+        cr_assert (s_states (row->rule, range), "%s.%s: the rule does not say %s: want %s",
+                   name, row->key, range, want);
+        if (field->kind == SCHEMA_KIND_MAP)
+            s_check_fields (page, field->key, field->children);
+    }
+}
+
+Test (protocol, header_tables_are_the_codec_tables)
+{
+    page_t *page = calloc (1, sizeof *page);
+    s_read_page (page);
+    for (int type = WIRE_UNKNOWN + 1; type < WIRE_TYPE_COUNT; type++) {
+        const schema_field_t *fields = wire_fields ((wire_type_t) type);
+        const char *name = wire_type_name ((wire_type_t) type);
+        cr_assert_not_null (fields);
+        if (fields [0].kind == SCHEMA_KIND_END)
+            cr_assert_null (s_find_table (page, "wire-header", name),
+                            "%s has no fields, the page a table", name);
+        else
+            s_check_fields (page, name, fields);
+    }
+    cr_assert_null (wire_fields (WIRE_UNKNOWN));
+    cr_assert_null (wire_fields (WIRE_TYPE_COUNT));
     free (page);
 }

@@ -252,3 +252,52 @@ Test (readme_doc, refuses_bad_indexes_and_kinds)
     cr_assert_eq (errno, EPROTO);
     cr_assert_eq (s_decode_kind (""), -1);
 }
+
+//  The bytes on the wire, pinned: how the codec is written may change,
+//  what it sends may not.
+Test (readme_doc, encoded_bytes_are_pinned)
+{
+    char *docs [] = { "README.md", "CONTRIBUTING.md" };
+    readme_section_t sections [] = {
+        { "Testing", "Development > Testing", 2, 3, 0 },
+        { NULL, NULL, 0, 1, 1 },
+    };
+    readme_block_t blocks [] = { { "sh", "sh", 5, 0, 0, true, true } };
+    readme_cmd_t commands [] = {
+        { "pytest", CMD_TEST, "pytest runs the tests", CMD_F_PROMPT, 6, 0, 0, 0 },
+        { "make", CMD_KIND_COUNT + 3, "", 0, 70000, 1, -1, 1 },
+    };
+    readme_badge_t badges [] = {
+        { "ci", "ci.yml", "https://example.org/b.svg", "", 1, 0 },
+    };
+    readme_fact_t facts [] = { { "python", ">=3.9", 9, 0 } };
+    readme_doc_t doc = {
+        .title = "demo", .docs = docs, .docs_count = 2,
+        .sections = sections, .sections_count = 2,
+        .blocks = blocks, .blocks_count = 1,
+        .commands = commands, .commands_count = 2,
+        .badges = badges, .badges_count = 1,
+        .facts = facts, .facts_count = 1,
+    };
+    uint8_t *buf;
+    size_t size;
+    cr_assert_eq (readme_doc_encode (&doc, &buf, &size), 0);
+    tu_assert_bytes ("readme_doc", buf, size, "87a57469746c65a464656d6fa4646f637392a9524541444d452e6d64"
+                     "af434f4e545249425554494e472e6d64a37365639285a168a7546573"
+                     "74696e67a170b5446576656c6f706d656e74203e2054657374696e67"
+                     "a26c7602a26c6e03a1640085a168a0a170a0a26c7600a26c6e01a164"
+                     "01a3626c6b9187a169a27368a16ca27368a26c6e05a17300a16400a1"
+                     "66c3a27368c3a3636d649288a174a6707974657374a16ba474657374"
+                     "a172b57079746573742072756e7320746865207465737473a16604a2"
+                     "6c6e06a17300a16200a1640088a174a46d616b65a16ba56f74686572"
+                     "a172a0a16600a26c6ece00011170a17301a162ffa16401a362646791"
+                     "86a16ba26369a176a663692e796d6ca169b968747470733a2f2f6578"
+                     "616d706c652e6f72672f622e737667a175a0a26c6e01a16400a46661"
+                     "63749184a16ba6707974686f6ea176a53e3d332e39a26c6e09a16400");
+    free (buf);
+    readme_doc_t empty = { 0 };
+    cr_assert_eq (readme_doc_encode (&empty, &buf, &size), 0);
+    tu_assert_bytes ("empty readme_doc", buf, size, "87a57469746c65a0a4646f637390a373656390a3626c6b90a3636d64"
+                     "90a362646790a46661637490");
+    free (buf);
+}

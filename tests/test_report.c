@@ -3,6 +3,8 @@
 #include "proto/report.h"
 #include "proto/mp.h"
 
+#include "tests/support/codec_check.h"
+
 #include <criterion/criterion.h>
 #include <errno.h>
 #include <stdlib.h>
@@ -304,5 +306,54 @@ Test (report, counts_over_the_bounds_are_refused)
     report_t out;
     cr_assert_eq (report_decode (&out, buf, size), -1);
     cr_assert_eq (errno, EPROTO);
+    free (buf);
+}
+
+//  The bytes on the wire, pinned: how the codec is written may change,
+//  what it sends may not.
+Test (report, encoded_bytes_are_pinned)
+{
+    report_t report = s_sample ();
+    uint8_t *buf;
+    size_t size;
+    cr_assert_eq (report_encode (&report, &buf, &size), 0);
+    tu_assert_bytes ("report", buf, size, "84a770726f6a656374a466726f62a86465677261646564c3a46a6f62"
+                     "73928aa26964a6707974686f6ea965636f73797374656da670797468"
+                     "6f6ea86c616e6775616765a0a4746f6f6ca3706970ab746f6f6c5f73"
+                     "6f75726365ae707970726f6a6563742e746f6d6ca3646972a0a87665"
+                     "7273696f6e739283a36b6579a6707974686f6ea576616c7565a4332e"
+                     "3130a6736f75726365d920707970726f6a6563742e746f6d6c3a3520"
+                     "72657175697265732d707974686f6e83a36b6579a6707974686f6ea5"
+                     "76616c7565a4332e3134a6736f75726365d920707970726f6a656374"
+                     "2e746f6d6c3a352072657175697265732d707974686f6ea873657474"
+                     "696e67739183a36b6579a56361636865a576616c7565a3706970a673"
+                     "6f75726365b0726571756972656d656e74732e747874a57374657073"
+                     "9384a46b696e6406a46e616d65a0a372756eb37375646f206170742d"
+                     "67657420757064617465a6736f75726365ba524541444d452e6d643a"
+                     "31322028446576656c6f706d656e742984a46b696e6401a46e616d65"
+                     "a0a372756ed922707974686f6e202d6d2070697020696e7374616c6c"
+                     "202d6520272e5b746573745d27a6736f75726365b0707970726f6a65"
+                     "63742e746f6d6c3a3984a46b696e6403a46e616d65a952756e207465"
+                     "737473a372756ea6707974657374a6736f75726365bd707970726f6a"
+                     "6563742e746f6d6c3a323020746f6f6c2e707974657374a873657276"
+                     "696365739186a46e616d65a8706f737467726573a5696d616765ab70"
+                     "6f7374677265733a3136a5706f72747391a9353433323a35343332a3"
+                     "656e7692ba504f5354475245535f50415353574f52443d706f737467"
+                     "726573b0504f5354475245535f44423d74657374a66865616c7468aa"
+                     "70675f69737265616479a6736f75726365d925707970726f6a656374"
+                     "2e746f6d6c3a3820646570656e64656e6369657320707379636f7067"
+                     "8aa26964a46e6f6465a965636f73797374656da46e6f6465a86c616e"
+                     "6775616765aa74797065736372697074a4746f6f6ca36e706dab746f"
+                     "6f6c5f736f75726365b17061636b6167652d6c6f636b2e6a736f6ea3"
+                     "646972a3776562a876657273696f6e7390a873657474696e677390a5"
+                     "737465707390a8736572766963657390a56e6f7465739183a36b6579"
+                     "a8636f6e666c696374a576616c7565bf524541444d45207361797320"
+                     "746f782c20746f782e696e6920616273656e74a6736f75726365ac52"
+                     "4541444d452e6d643a3430");
+    free (buf);
+    report_t empty = { 0 };
+    cr_assert_eq (report_encode (&empty, &buf, &size), 0);
+    tu_assert_bytes ("empty report", buf, size, "84a770726f6a656374a0a86465677261646564c2a46a6f627390a56e"
+                     "6f74657390");
     free (buf);
 }

@@ -3,6 +3,8 @@
 #include "proto/wire.h"
 #include "proto/mp.h"
 
+#include "tests/support/codec_check.h"
+
 #include <criterion/criterion.h>
 #include <errno.h>
 #include <stdlib.h>
@@ -1075,6 +1077,93 @@ Test (wire, reply_round_trip)
     cr_assert_eq (errno, EINVAL);
 }
 
+
+
+//  --------------------------------------------------------------------
+//  The bytes on the wire: one header of each type (and each optional
+//  key), pinned, so a change to how the codecs are written cannot change
+//  what they send.
+
+#define PIN(name, value, expected) do {                                     \
+        uint8_t *buf_;                                                      \
+        size_t size_;                                                       \
+        cr_assert_eq (wire_##name##_encode (value, &buf_, &size_), 0);      \
+        tu_assert_bytes (#name, buf_, size_, expected);                      \
+        free (buf_);                                                        \
+    } while (0)
+
+Test (wire, encoded_bytes_are_pinned)
+{
+    wire_ready_t ready = { .component = "parser", .pid = 4242,
+                           .host = "build-7", .version = "0.1.0",
+                           .hb_ivl_ms = 1000, .credit = 2 };
+    PIN (ready, &ready, "88a17601a174a57265616479a4636f6d70a6706172736572a3706964"
+         "cd1092a4686f7374a76275696c642d37a3766572a5302e312e30a268"
+         "62cd03e8a663726564697402");
+    wire_job_t job = { .job_id = 77, .workflow_id = "wf-1", .step = "detect",
+                       .attempt = 2, .deadline_ms = 30000,
+                       .options = { .target = "gitlab", .explain = true,
+                                    .degraded = true, .check = true } };
+    PIN (job, &job, "88a17601a174a36a6f62a36a6f624da27766a477662d31a473746570"
+         "a6646574656374a361747402a2646ccd7530a36f707485a674617267"
+         "6574a66769746c6162a76578706c61696ec3a46a736f6ec2a4646567"
+         "72c3a5636865636bc3");
+    wire_result_t ok = { .job_id = UINT64_MAX, .ok = true, .elapsed_us = 1234,
+                         .no_tests = true };
+    PIN (result, &ok, "88a17601a174a6726573756c74a36a6f62cfffffffffffffffffa26f"
+         "6bc3a5696e657272c2a3657272a0a27573cd04d2a66e6f74657374c3");
+    wire_result_t failed = { .job_id = 78, .input_error = true,
+                             .error = "README.md: not UTF-8 at line 3",
+                             .elapsed_us = 70000 };
+    PIN (result, &failed, "87a17601a174a6726573756c74a36a6f624ea26f6bc2a5696e657272"
+         "c3a3657272be524541444d452e6d643a206e6f74205554462d382061"
+         "74206c696e652033a27573ce00011170");
+    uint8_t *buf;
+    size_t size;
+    cr_assert_eq (wire_heartbeat_encode (&buf, &size), 0);
+    tu_assert_bytes ("heartbeat", buf, size, "82a17601a174a26862");
+    free (buf);
+    wire_bye_t bye = { .reason = WIRE_BYE_SUPERVISOR_STOPPING };
+    PIN (bye, &bye, "83a17601a174a3627965a3776879b373757065727669736f72207374"
+         "6f7070696e67");
+    wire_settings_t settings = { .hb_ivl_ms = 2500, .hb_liveness = 3 };
+    PIN (settings, &settings, "84a17601a174a873657474696e6773a26862cd09c4a46c69766503");
+    settings.knowledge = "actions:\n  actions/checkout: v4\n";
+    PIN (settings, &settings, "85a17601a174a873657474696e6773a26862cd09c4a46c69766503a2"
+         "6b62d920616374696f6e733a0a2020616374696f6e732f636865636b"
+         "6f75743a2076340a");
+    wire_submit_t submit = { .req_id = 9, .workflow_id = "nightly-42",
+                             .priority = 250, .timeout_ms = 60000,
+                             .options = { .target = "github", .json = true } };
+    PIN (submit, &submit, "88a17601a174a67375626d6974a372657109a27766aa6e696768746c"
+         "792d3432a3707269ccfaa2746fcdea60a6617474616368c2a36f7074"
+         "85a6746172676574a6676974687562a76578706c61696ec2a46a736f"
+         "6ec3a464656772c2a5636865636bc2");
+    wire_submit_t attach = { .req_id = 1u << 20, .workflow_id = "w",
+                             .priority = 1000, .attach = true };
+    PIN (submit, &attach, "88a17601a174a67375626d6974a3726571ce00100000a27766a177a3"
+         "707269cd03e8a2746f00a6617474616368c3a36f707485a674617267"
+         "6574a0a76578706c61696ec2a46a736f6ec2a464656772c2a5636865"
+         "636bc2");
+    wire_request_t request = { .req_id = 5, .op = "ctl",
+                               .args = { "scale", "parser", "3" },
+                               .args_count = 3 };
+    PIN (request, &request, "85a17601a174a772657175657374a372657105a26f70a363746ca461"
+         "72677393a57363616c65a6706172736572a133");
+    wire_request_t status = { .req_id = 6, .op = "status" };
+    PIN (request, &status, "85a17601a174a772657175657374a372657106a26f70a67374617475"
+         "73a46172677390");
+    wire_reply_t reply = { .req_id = 9, .code = 4, .workflow_id = "nightly-42",
+                           .message = "timed out", .degraded = true };
+    PIN (reply, &reply, "87a17601a174a57265706c79a372657109a4636f646504a27766aa6e"
+         "696768746c792d3432a36d7367a974696d6564206f7574a464656772"
+         "c3");
+    wire_reply_t accepted = { .req_id = 9, .workflow_id = "nightly-42",
+                              .accepted = true, .no_tests = true };
+    PIN (reply, &accepted, "89a17601a174a57265706c79a372657109a4636f646500a27766aa6e"
+         "696768746c792d3432a36d7367a0a464656772c2a3616363c3a66e6f"
+         "74657374c3");
+}
 
 //  --------------------------------------------------------------------
 //  Priorities

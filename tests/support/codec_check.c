@@ -1,12 +1,14 @@
-/*  tests/support/codec_check.c - a check every codec test shares: each
+/*  tests/support/codec_check.c - checks every codec test shares: each
     field of an encoding, swapped in turn for a value of another type, is
-    refused with EPROTO.  */
+    refused with EPROTO; an encoding is the bytes pinned for it.  */
 #include "tests/support/codec_check.h"
 
 #include <criterion/criterion.h>
 #include <msgpack.h>
 
 #include <errno.h>
+#include <stdio.h>
+#include <stdlib.h>
 
 //  Re-packs obj, replacing the value of the target-th map entry met in a
 //  depth-first walk with a value of another type. *seen counts entries.
@@ -74,4 +76,17 @@ tu_check_wrong_types (const uint8_t *buf, size_t size,
         msgpack_sbuffer_destroy (&sbuf);
         target++;
     }
+}
+
+void
+tu_assert_bytes (const char *what, const uint8_t *buf, size_t size,
+                 const char *expected)
+{
+    char *hex = malloc (2 * size + 1);
+    cr_assert_not_null (hex);
+    for (size_t i = 0; i < size; i++)
+        snprintf (hex + 2 * i, 3, "%02x", buf [i]);
+    hex [2 * size] = 0;
+    cr_assert_str_eq (hex, expected, "%s: the encoding changed", what);
+    free (hex);
 }

@@ -11,4 +11,9 @@
 int tu_check_wrong_types (const uint8_t *buf, size_t size,
                           int (*decode) (void *, const uint8_t *, size_t), void *out);
 
+//  Asserts that buf holds exactly the bytes written in hex in expected;
+//  what names the encoding in the failure message.
+void tu_assert_bytes (const char *what, const uint8_t *buf, size_t size,
+                      const char *expected);
+
 #endif
