@@ -124,7 +124,7 @@ s_ctl (server_t *self, zframe_t *identity, const wire_request_t *request)
         //  not be would be answered only when the disk recovers, if ever.
         snprintf (message, sizeof message, "the journal cannot be written (%s); '%s' was "
                   "not applied: try again once it can", ledger_problem (self->ledger), op);
-        outbox_reply (self, identity, request->req_id, 3, "", message, false, NULL, 0);
+        outbox_reply (self->outbox, identity, request->req_id, 3, "", message, false, NULL, 0);
         return;
     }
     else
@@ -149,7 +149,7 @@ s_ctl (server_t *self, zframe_t *identity, const wire_request_t *request)
         if (pool_deploy (self, component, message, sizeof message))
             code = 3;
         else
-            outbox_event (self, "component.operation.success",
+            outbox_event (self->outbox, "component.operation.success",
                           json_pack ("{s:s, s:s, s:s, s:i, s:s}", "component", name,
                                      "operation", op, "reason", message,
                                      "desired", (int) component->desired,
@@ -161,7 +161,7 @@ s_ctl (server_t *self, zframe_t *identity, const wire_request_t *request)
             code = 3;
         else {
             snprintf (message, sizeof message, "%s: restarting from FATAL", component->name);
-            outbox_event (self, "component.operation.success",
+            outbox_event (self->outbox, "component.operation.success",
                           json_pack ("{s:s, s:s, s:s, s:i, s:s}", "component", name,
                                      "operation", op, "reason", message,
                                      "desired", (int) component->desired,
@@ -187,11 +187,11 @@ s_ctl (server_t *self, zframe_t *identity, const wire_request_t *request)
     if (later)
         return;
     if (code)
-        outbox_event (self, "component.operation.failed",
+        outbox_event (self->outbox, "component.operation.failed",
                       json_pack ("{s:s, s:s, s:s}", "component", name, "operation", op,
                                  "reason", message));
-    outbox_reply_held (self, identity, request->req_id, code, "", message, false, false,
-                       NULL, 0);
+    outbox_reply_held (self->outbox, identity, request->req_id, code, "", message, false,
+                       false, NULL, 0);
 }
 
 //  Resident memory of a process in KiB, from /proc; 0 when unknown.
@@ -259,13 +259,14 @@ control_on_request (server_t *self, zframe_t *identity, zframe_t *header)
         json_t *status = control_status (self);
         char *text = json_dumps (status, JSON_COMPACT);
         json_decref (status);
-        outbox_reply (self, identity, request.req_id, 0, "", "", false, text,
+        outbox_reply (self->outbox, identity, request.req_id, 0, "", "", false, text,
                       text? strlen (text): 0);
         free (text);
     }
     else
     if (strcmp (request.op, "down") == 0) {
-        outbox_reply (self, identity, request.req_id, 0, "", "stopping", false, NULL, 0);
+        outbox_reply (self->outbox, identity, request.req_id, 0, "", "stopping", false, NULL,
+                      0);
         self->on_down (self, "down requested");
     }
     else
@@ -273,19 +274,19 @@ control_on_request (server_t *self, zframe_t *identity, zframe_t *header)
         bool no_tests = false;
         const char *text = results_get (self->results, request.args [0], &no_tests);
         if (text)
-            outbox_reply_result (self, identity, request.req_id, request.args [0], false,
-                                 no_tests, text, strlen (text));
+            outbox_reply_result (self->outbox, identity, request.req_id, request.args [0],
+                                 false, no_tests, text, strlen (text));
         else
         if (results_evicted (self->results, request.args [0])) {
             char retention [128], message [256];
             results_retention_text (self->results, retention, sizeof retention);
             snprintf (message, sizeof message, "the result of this workflow was evicted (%s)",
                       retention);
-            outbox_reply (self, identity, request.req_id, 1, request.args [0], message, false,
-                          NULL, 0);
+            outbox_reply (self->outbox, identity, request.req_id, 1, request.args [0], message,
+                          false, NULL, 0);
         }
         else
-            outbox_reply (self, identity, request.req_id, 1, request.args [0],
+            outbox_reply (self->outbox, identity, request.req_id, 1, request.args [0],
                           flow_known (self, request.args [0])
                           ? "the workflow has not finished yet"
                           : "no result for this workflow id", false, NULL, 0);
@@ -299,7 +300,7 @@ control_on_request (server_t *self, zframe_t *identity, zframe_t *header)
         json_t *health = s_health (self, &code);
         char *text = json_dumps (health, JSON_COMPACT);
         json_decref (health);
-        outbox_reply (self, identity, request.req_id, code, "", "", false, text,
+        outbox_reply (self->outbox, identity, request.req_id, code, "", "", false, text,
                       text? strlen (text): 0);
         free (text);
     }
@@ -310,15 +311,15 @@ control_on_request (server_t *self, zframe_t *identity, zframe_t *header)
         int code = reload_run (self, message, sizeof message, &report);
         char *text = report? json_dumps (report, JSON_COMPACT): NULL;
         json_decref (report);
-        outbox_reply (self, identity, request.req_id, code, "", message, false, text,
+        outbox_reply (self->outbox, identity, request.req_id, code, "", message, false, text,
                       text? strlen (text): 0);
         free (text);
     }
     else
     if (strcmp (request.op, "config") == 0) {
         char *text = config_emit (&self->cfg);
-        outbox_reply (self, identity, request.req_id, text? 0: 3, "", self->config_path,
-                      false, text, text? strlen (text): 0);
+        outbox_reply (self->outbox, identity, request.req_id, text? 0: 3, "",
+                      self->config_path, false, text, text? strlen (text): 0);
         free (text);
     }
     else
@@ -328,7 +329,7 @@ control_on_request (server_t *self, zframe_t *identity, zframe_t *header)
         char message [128];
         snprintf (message, sizeof message, "unknown operation '%s'", request.op);
         //  1, bad input: 2 (usage) is the CLI's alone (PROTOCOL.md, section 8).
-        outbox_reply (self, identity, request.req_id, 1, "", message, false, NULL, 0);
+        outbox_reply (self->outbox, identity, request.req_id, 1, "", message, false, NULL, 0);
     }
     wire_request_release (&request);
 }

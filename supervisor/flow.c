@@ -64,12 +64,12 @@ s_waiter_reply (server_t *self, const waiter_t *waiter, int code, const char *wo
                                                                  : waiter->identity.bytes,
                                      waiter->size);
     if (identity && code == 0)
-        outbox_reply_result (self, identity, waiter->req_id, workflow_id, degraded,
+        outbox_reply_result (self->outbox, identity, waiter->req_id, workflow_id, degraded,
                              no_tests, body, body_size);
     else
     if (identity)
-        outbox_reply (self, identity, waiter->req_id, code, workflow_id, message, degraded,
-                      body, body_size);
+        outbox_reply (self->outbox, identity, waiter->req_id, code, workflow_id, message,
+                      degraded, body, body_size);
     zframe_destroy (&identity);
 }
 
@@ -239,7 +239,8 @@ flow_finish (server_t *self, workflow_t *wf, int code, const char *message, zfra
         results_make_room (self->results, wf->id);
         //  The result is journaled with the completion, so `result ID`
         //  and a client attaching later get it even after a restart.
-        outbox_event_bytes (self, "workflow.completed", fields, "result", text, NULL, NULL);
+        outbox_event_bytes (self->outbox, "workflow.completed", fields, "result", text,
+                            NULL, NULL);
         results_keep (self->results, wf->id, (const char *) zframe_data (text),
                       zframe_size (text), util_wall_ms (), true, wf->no_tests);
     }
@@ -251,7 +252,7 @@ flow_finish (server_t *self, workflow_t *wf, int code, const char *message, zfra
             self->failed++;
         json_object_set_new (fields, "reason", json_string (message));
         json_object_set_new (fields, "code", json_integer (code));
-        outbox_event (self, shed? "workflow.shed": "workflow.failed", fields);
+        outbox_event (self->outbox, shed? "workflow.shed": "workflow.failed", fields);
     }
     //  The answer goes out at once once the workflow's own record is
     //  durable: should the supervisor die before the completion record is
@@ -393,7 +394,7 @@ s_send_job (server_t *self, worker_t *worker, workflow_t *wf)
     wf->sent_us = util_now_us ();
     pool_worker_send (self, worker, buf, size, payloads, count);
     if (wf->step == STEP_PARSE && job.attempt == 1)
-        outbox_event (self, "workflow.started",
+        outbox_event (self->outbox, "workflow.started",
                       json_pack ("{s:s, s:i}", "workflow_id", wf->id, "priority", wf->priority));
 }
 
@@ -429,7 +430,7 @@ flow_dispatch (server_t *self, component_t *component)
         breaker_change_t change = BREAKER_NO_CHANGE;
         bool allowed = breaker_allow (component->breaker, now, &change);
         if (change != BREAKER_NO_CHANGE)
-            outbox_event (self, breaker_change_name (change),
+            outbox_event (self->outbox, breaker_change_name (change),
                           json_pack ("{s:s}", "component", component->name));
         if (!allowed)
             return;
@@ -460,7 +461,7 @@ s_retry_or_fail (server_t *self, workflow_t *wf, int code, const char *message)
         flow_finish (self, wf, code, message, NULL);
         return;
     }
-    outbox_event (self, "workflow.retried",
+    outbox_event (self->outbox, "workflow.retried",
                   json_pack ("{s:s, s:s, s:i, s:s, s:I}", "workflow_id", wf->id,
                              "component", s_component_of (self, wf)->name,
                              "attempt", (int) wf->failures + 1, "reason", message,
@@ -641,7 +642,7 @@ flow_requeue_jobs (server_t *self, worker_t *worker, const char *why, bool count
             flow_finish (self, wf, 1, message, NULL);
             continue;
         }
-        outbox_event (self, "workflow.retried",
+        outbox_event (self->outbox, "workflow.retried",
                       json_pack ("{s:s, s:s, s:i, s:s}", "workflow_id", wf->id,
                                  "component", component->name,
                                  "attempt", (int) (wf->crashes + wf->failures + 1),
@@ -662,7 +663,7 @@ s_attach (server_t *self, zframe_t *identity, const wire_submit_t *submit)
     workflow_t *known = zhashx_lookup (self->workflows, submit->workflow_id);
     if (known) {
         if (1 + known->more_waiters_count >= MAX_WAITERS) {
-            outbox_reply (self, identity, submit->req_id, 3, submit->workflow_id,
+            outbox_reply (self->outbox, identity, submit->req_id, 3, submit->workflow_id,
                           "too many clients wait on this workflow", false, NULL, 0);
             return true;
         }
@@ -672,7 +673,7 @@ s_attach (server_t *self, zframe_t *identity, const wire_submit_t *submit)
             known->more_waiters = more;
         if (!more || s_waiter_set (&more [known->more_waiters_count], identity,
                                    submit->req_id)) {
-            outbox_reply (self, identity, submit->req_id, 3, submit->workflow_id,
+            outbox_reply (self->outbox, identity, submit->req_id, 3, submit->workflow_id,
                           "out of memory", false, NULL, 0);
             return true;
         }
@@ -682,8 +683,8 @@ s_attach (server_t *self, zframe_t *identity, const wire_submit_t *submit)
     bool no_tests = false;
     const char *text = results_get (self->results, submit->workflow_id, &no_tests);
     if (text) {
-        outbox_reply_result (self, identity, submit->req_id, submit->workflow_id, false,
-                             no_tests, text, strlen (text));
+        outbox_reply_result (self->outbox, identity, submit->req_id, submit->workflow_id,
+                             false, no_tests, text, strlen (text));
         return true;
     }
     if (results_evicted (self->results, submit->workflow_id)) {
@@ -694,7 +695,7 @@ s_attach (server_t *self, zframe_t *identity, const wire_submit_t *submit)
         snprintf (message, sizeof message, "workflow %s finished and its result was "
                   "evicted (%s): give a new --id to run it again", submit->workflow_id,
                   retention);
-        outbox_reply (self, identity, submit->req_id, 1, submit->workflow_id, message,
+        outbox_reply (self->outbox, identity, submit->req_id, 1, submit->workflow_id, message,
                       false, NULL, 0);
         return true;
     }
@@ -712,8 +713,8 @@ s_workflow_new (server_t *self, zframe_t *identity, const wire_submit_t *submit,
     if (!wf) {
         zframe_destroy (&docs);
         zframe_destroy (&project);
-        outbox_reply (self, identity, submit->req_id, 3, submit->workflow_id, "out of memory",
-                      false, NULL, 0);
+        outbox_reply (self->outbox, identity, submit->req_id, 3, submit->workflow_id,
+                      "out of memory", false, NULL, 0);
         return NULL;
     }
     if (submit->workflow_id [0])
@@ -733,14 +734,14 @@ s_workflow_new (server_t *self, zframe_t *identity, const wire_submit_t *submit,
     wf->project = project;
     if (s_waiter_set (&wf->waiter, identity, submit->req_id)) {
         s_workflow_destroy (&wf);
-        outbox_reply (self, identity, submit->req_id, 3, submit->workflow_id, "out of memory",
-                      false, NULL, 0);
+        outbox_reply (self->outbox, identity, submit->req_id, 3, submit->workflow_id,
+                      "out of memory", false, NULL, 0);
         return NULL;
     }
     if (dheap_push (&self->deadlines, wf, wf->deadline_ms, &wf->deadline_slot)) {
         s_workflow_destroy (&wf);
-        outbox_reply (self, identity, submit->req_id, 3, submit->workflow_id, "out of memory",
-                      false, NULL, 0);
+        outbox_reply (self->outbox, identity, submit->req_id, 3, submit->workflow_id,
+                      "out of memory", false, NULL, 0);
         return NULL;
     }
     zhashx_insert (self->workflows, wf->id, wf);
@@ -763,7 +764,7 @@ s_admit (server_t *self, zframe_t *identity, uint64_t req_id, workflow_t *wf)
     void *shed = NULL;
     wf->queued = pqueue_push (parser->queue, wf, wf->priority, &shed);
     if (!wf->queued) {
-        outbox_event (self, "system.overload",
+        outbox_event (self->outbox, "system.overload",
                       json_pack ("{s:I, s:i}", "queued", (json_int_t) pqueue_size (parser->queue),
                                  "priority", wf->priority));
         flow_finish (self, wf, 3, "overloaded: the queue is full; try again later", NULL);
@@ -773,7 +774,7 @@ s_admit (server_t *self, zframe_t *identity, uint64_t req_id, workflow_t *wf)
     //  even if the supervisor dies; the acknowledgement waits for the disk.
     //  The deadline goes in as wall-clock time, the only clock that
     //  outlives the process: replay keeps it (flow_recover).
-    wf->queued_seq = outbox_event_bytes (self, "workflow.queued",
+    wf->queued_seq = outbox_event_bytes (self->outbox, "workflow.queued",
                         json_pack ("{s:s, s:i, s:I, s:I, s:s, s:b, s:b, s:b}", "workflow_id",
                                    wf->id, "priority", wf->priority, "timeout_ms",
                                    (json_int_t) timeout, "deadline_time_ms",
@@ -781,14 +782,14 @@ s_admit (server_t *self, zframe_t *identity, uint64_t req_id, workflow_t *wf)
                                    "target", wf->options.target, "explain", wf->options.explain,
                                    "json", wf->options.json, "check", wf->options.check),
                         "docs", wf->docs, "project", wf->project);
-    outbox_reply_held (self, identity, req_id, 0, wf->id, "accepted", false, true,
+    outbox_reply_held (self->outbox, identity, req_id, 0, wf->id, "accepted", false, true,
                        NULL, 0);
     if (pqueue_size (parser->queue) > SPOOL_AFTER)
         s_spool (self, wf);
     if (shed) {
         workflow_t *victim = shed;
         victim->queued = 0;
-        outbox_event (self, "system.overload",
+        outbox_event (self->outbox, "system.overload",
                       json_pack ("{s:I, s:i}", "queued", (json_int_t) pqueue_size (parser->queue),
                                  "priority", wf->priority));
         flow_finish (self, victim, 3, "overloaded: shed for higher-priority work", NULL);
@@ -814,19 +815,19 @@ flow_submit (server_t *self, zframe_t *identity, zmsg_t *msg, zframe_t *header)
         snprintf (message, sizeof message, "malformed SUBMIT: %zu payload frame(s), where "
                   "it takes %s", frames, submit.attach? "none with attach"
                                                       : "2 (docs, then project)");
-        outbox_reply (self, identity, submit.req_id, 1, submit.workflow_id, message, false,
-                      NULL, 0);
+        outbox_reply (self->outbox, identity, submit.req_id, 1, submit.workflow_id, message,
+                      false, NULL, 0);
         return;
     }
     if (s_attach (self, identity, &submit))
         return;
     if (submit.attach) {
-        outbox_reply (self, identity, submit.req_id, 1, submit.workflow_id,
+        outbox_reply (self->outbox, identity, submit.req_id, 1, submit.workflow_id,
                       "no workflow with this id", false, NULL, 0);
         return;
     }
     if (self->draining) {
-        outbox_reply (self, identity, submit.req_id, 3, submit.workflow_id,
+        outbox_reply (self->outbox, identity, submit.req_id, 3, submit.workflow_id,
                       "the supervisor is shutting down", false, NULL, 0);
         return;
     }
@@ -834,8 +835,8 @@ flow_submit (server_t *self, zframe_t *identity, zmsg_t *msg, zframe_t *header)
         char message [256];
         snprintf (message, sizeof message, "the journal cannot be written (%s); not "
                   "accepting work until it can", ledger_problem (self->ledger));
-        outbox_reply (self, identity, submit.req_id, 3, submit.workflow_id, message, false,
-                      NULL, 0);
+        outbox_reply (self->outbox, identity, submit.req_id, 3, submit.workflow_id, message,
+                      false, NULL, 0);
         return;
     }
     zframe_t *docs = zmsg_pop (msg);
@@ -843,7 +844,7 @@ flow_submit (server_t *self, zframe_t *identity, zmsg_t *msg, zframe_t *header)
     if (!docs || !project) {
         zframe_destroy (&docs);
         zframe_destroy (&project);
-        outbox_reply (self, identity, submit.req_id, 1, submit.workflow_id,
+        outbox_reply (self->outbox, identity, submit.req_id, 1, submit.workflow_id,
                       "a submission needs a docs frame and a project frame", false, NULL, 0);
         return;
     }
@@ -856,8 +857,8 @@ flow_submit (server_t *self, zframe_t *identity, zmsg_t *msg, zframe_t *header)
         char message [160];
         snprintf (message, sizeof message, "the submission's inputs are %zu bytes, over the "
                   "limit of %u bytes for one project", inputs, WIRE_INPUTS_MAX);
-        outbox_reply (self, identity, submit.req_id, 1, submit.workflow_id, message, false,
-                      NULL, 0);
+        outbox_reply (self->outbox, identity, submit.req_id, 1, submit.workflow_id, message,
+                      false, NULL, 0);
         return;
     }
     workflow_t *wf = s_workflow_new (self, identity, &submit, docs, project);

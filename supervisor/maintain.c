@@ -61,8 +61,8 @@ s_info (server_t *self, zframe_t *identity, const wire_request_t *request)
                               (json_int_t) (journal? journal_durable_seq (journal): 0));
     char *text = info? json_dumps (info, JSON_COMPACT): NULL;
     json_decref (info);
-    outbox_reply (self, identity, request->req_id, text? 0: 3, "", text? "": "out of memory",
-                  false, text, text? strlen (text): 0);
+    outbox_reply (self->outbox, identity, request->req_id, text? 0: 3, "",
+                  text? "": "out of memory", false, text, text? strlen (text): 0);
     free (text);
 }
 
@@ -215,7 +215,8 @@ s_cleanup (server_t *self, zframe_t *identity, const wire_request_t *request)
         code = 3;
     }
     if (code) {
-        outbox_reply (self, identity, request->req_id, code, "", message, false, NULL, 0);
+        outbox_reply (self->outbox, identity, request->req_id, code, "", message,
+                      false, NULL, 0);
         return;
     }
     snapshot_t *state = s_current_state (self);
@@ -238,7 +239,7 @@ s_cleanup (server_t *self, zframe_t *identity, const wire_request_t *request)
         log_info ("journal: %s", message);
     }
     snapshot_destroy (&state);
-    outbox_reply (self, identity, request->req_id, code, "", message, false, NULL, 0);
+    outbox_reply (self->outbox, identity, request->req_id, code, "", message, false, NULL, 0);
 }
 
 //  --------------------------------------------------------------------
@@ -266,8 +267,8 @@ s_on_backup_tick (zloop_t *loop, int timer_id, void *arg)
                   strerror (errno));
         log_error ("journal: %s", message);
     }
-    outbox_reply (self, maintain->identity, maintain->req_id, rc? 3: 0, "", message, false,
-                  NULL, 0);
+    outbox_reply (self->outbox, maintain->identity, maintain->req_id, rc? 3: 0, "", message,
+                  false, NULL, 0);
     maintain_release (self);
     return 0;
 }
@@ -295,12 +296,14 @@ s_backup (server_t *self, zframe_t *identity, const wire_request_t *request)
         code = 3;
     }
     if (code) {
-        outbox_reply (self, identity, request->req_id, code, "", message, false, NULL, 0);
+        outbox_reply (self->outbox, identity, request->req_id, code, "", message,
+                      false, NULL, 0);
         return;
     }
     maintain_t *maintain = calloc (1, sizeof *maintain);
     if (!maintain) {
-        outbox_reply (self, identity, request->req_id, 3, "", "out of memory", false, NULL, 0);
+        outbox_reply (self->outbox, identity, request->req_id, 3, "", "out of memory", false,
+                      NULL, 0);
         return;
     }
     //  Everything accepted so far goes in (best effort: the copy takes
@@ -317,7 +320,7 @@ s_backup (server_t *self, zframe_t *identity, const wire_request_t *request)
                   why == EEXIST? "already exists; give a new folder"
                   : why == ENOENT? "the folder it would go in does not exist"
                   : strerror (why));
-        outbox_reply (self, identity, request->req_id, input? 1: 3, "", message,
+        outbox_reply (self->outbox, identity, request->req_id, input? 1: 3, "", message,
                       false, NULL, 0);
         free (maintain);
         return;
@@ -329,8 +332,8 @@ s_backup (server_t *self, zframe_t *identity, const wire_request_t *request)
     self->maintain = maintain;
     if (maintain->timer < 0) {
         maintain_release (self);
-        outbox_reply (self, identity, request->req_id, 3, "", "cannot start a timer", false,
-                      NULL, 0);
+        outbox_reply (self->outbox, identity, request->req_id, 3, "", "cannot start a timer",
+                      false, NULL, 0);
     }
 }
 
@@ -348,6 +351,6 @@ maintain_on_request (server_t *self, zframe_t *identity, const wire_request_t *r
     else {
         char message [128];
         snprintf (message, sizeof message, "unknown operation '%s'", request->op);
-        outbox_reply (self, identity, request->req_id, 2, "", message, false, NULL, 0);
+        outbox_reply (self->outbox, identity, request->req_id, 2, "", message, false, NULL, 0);
     }
 }

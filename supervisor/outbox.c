@@ -2,8 +2,8 @@
     journal, then the PUB stream, the log and the metrics) and answers
     sent to clients, now or once the event they report is durable. Every
     part of the supervisor calls down into it; it calls only the ledger,
-    observe and the log.  */
-#include "supervisor/server_priv.h"
+    observe and the log, all borrowed.  */
+#include "supervisor/outbox.h"
 
 #include "common/util.h"
 #include "supervisor/log.h"
@@ -15,8 +15,52 @@
 #include <stdlib.h>
 #include <string.h>
 
+struct outbox {
+    ledger_t *ledger;           //  all borrowed
+    observe_t *observe;
+    zsock_t *events;
+    zsock_t *front;
+    zsock_t *front_tcp;
+};
+
+outbox_t *
+outbox_new (void)
+{
+    outbox_t *self = calloc (1, sizeof *self);
+    if (!self)
+        errno = ENOMEM;
+    return self;
+}
+
+void
+outbox_destroy (outbox_t **self_p)
+{
+    free (*self_p);
+    *self_p = NULL;
+}
+
+void
+outbox_set_ledger (outbox_t *self, ledger_t *ledger)
+{
+    self->ledger = ledger;
+}
+
+void
+outbox_set_observe (outbox_t *self, observe_t *observe)
+{
+    self->observe = observe;
+}
+
+void
+outbox_set_sockets (outbox_t *self, zsock_t *events, zsock_t *front, zsock_t *front_tcp)
+{
+    self->events = events;
+    self->front = front;
+    self->front_tcp = front_tcp;
+}
+
 uint64_t
-outbox_event_bytes (server_t *self, const char *type, json_t *fields,
+outbox_event_bytes (outbox_t *self, const char *type, json_t *fields,
                     const char *key1, zframe_t *bytes1, const char *key2, zframe_t *bytes2)
 {
     if (!fields)
@@ -59,13 +103,13 @@ outbox_event_bytes (server_t *self, const char *type, json_t *fields,
 }
 
 uint64_t
-outbox_event (server_t *self, const char *type, json_t *fields)
+outbox_event (outbox_t *self, const char *type, json_t *fields)
 {
     return outbox_event_bytes (self, type, fields, NULL, NULL, NULL, NULL);
 }
 
 void
-outbox_reply_held (server_t *self, zframe_t *identity, uint64_t req_id, int code,
+outbox_reply_held (outbox_t *self, zframe_t *identity, uint64_t req_id, int code,
                    const char *workflow_id, const char *message, bool degraded,
                    bool accepted, const void *body, size_t body_size)
 {
@@ -90,11 +134,11 @@ outbox_reply_held (server_t *self, zframe_t *identity, uint64_t req_id, int code
 }
 
 static void
-s_reply (server_t *self, zframe_t *identity, const wire_reply_t *reply,
+s_reply (outbox_t *self, zframe_t *identity, const wire_reply_t *reply,
          const void *body, size_t body_size);
 
 void
-outbox_reply (server_t *self, zframe_t *identity, uint64_t req_id, int code,
+outbox_reply (outbox_t *self, zframe_t *identity, uint64_t req_id, int code,
               const char *workflow_id, const char *message, bool degraded,
               const void *body, size_t body_size)
 {
@@ -105,7 +149,7 @@ outbox_reply (server_t *self, zframe_t *identity, uint64_t req_id, int code,
 }
 
 void
-outbox_reply_result (server_t *self, zframe_t *identity, uint64_t req_id,
+outbox_reply_result (outbox_t *self, zframe_t *identity, uint64_t req_id,
                      const char *workflow_id, bool degraded, bool no_tests,
                      const void *body, size_t body_size)
 {
@@ -116,7 +160,7 @@ outbox_reply_result (server_t *self, zframe_t *identity, uint64_t req_id,
 }
 
 static void
-s_reply (server_t *self, zframe_t *identity, const wire_reply_t *reply,
+s_reply (outbox_t *self, zframe_t *identity, const wire_reply_t *reply,
          const void *body, size_t body_size)
 {
     uint8_t *buf;
@@ -130,7 +174,7 @@ s_reply (server_t *self, zframe_t *identity, const wire_reply_t *reply,
 }
 
 int
-outbox_send_client (server_t *self, zframe_t *identity, uint8_t *header, size_t size,
+outbox_send_client (outbox_t *self, zframe_t *identity, uint8_t *header, size_t size,
                     zframe_t **payloads, size_t count)
 {
     const uint8_t *data = zframe_data (identity);

@@ -216,7 +216,7 @@ s_breaker_event (server_t *self, component_t *component, breaker_change_t change
         json_object_set_new (fields, "open_ms",
                              json_integer ((json_int_t) self->cfg.components [component->step]
                                            .breaker.open_for_ms));
-    outbox_event (self, breaker_change_name (change), fields);
+    outbox_event (self->outbox, breaker_change_name (change), fields);
     if (change == BREAKER_OPENED)
         s_tell_unavailable (self, component);
     else
@@ -299,7 +299,7 @@ s_spawn (server_t *self, slot_t *slot)
         *record = (exit_record_t) { .wall_ms = util_wall_ms (), .status = -1 };
         snprintf (record->last_line, sizeof record->last_line, "cannot start %s: %s",
                   slot->command, strerror (errno));
-        outbox_event (self, "component.failure",
+        outbox_event (self->outbox, "component.failure",
                       json_pack ("{s:s, s:s, s:s}", "component", component->name,
                                  "command", slot->command, "reason", strerror (errno)));
         return NULL;
@@ -327,7 +327,7 @@ s_spawn (server_t *self, slot_t *slot)
     worker->next = component->workers;
     component->workers = worker;
     slot->worker = worker;
-    outbox_event (self, "worker.started",
+    outbox_event (self->outbox, "worker.started",
                   json_pack ("{s:s, s:i}", "component", component->name, "pid", (int) pid));
     return worker;
 }
@@ -418,7 +418,7 @@ s_slot_act (server_t *self, slot_t *slot, restart_action_t action)
                            slot->command, component->last_exit [0]? component->last_exit
                                                                  : "no exit seen",
                            (unsigned long long) ((action.at - now) / 1000), component->name);
-                outbox_event (self, "component.failure",
+                outbox_event (self->outbox, "component.failure",
                               json_pack ("{s:s, s:s, s:I, s:I}", "component", component->name,
                                          "state", "fatal",
                                          "restarts", (json_int_t) restart_count (slot->policy),
@@ -487,7 +487,7 @@ s_remote_join (server_t *self, component_t *component, const wire_ready_t *ready
     util_copy (worker->host, sizeof worker->host, ready->host [0]? ready->host: "remote");
     worker->next = component->workers;
     component->workers = worker;
-    outbox_event (self, "worker.started",
+    outbox_event (self->outbox, "worker.started",
                   json_pack ("{s:s, s:i, s:s}", "component", component->name,
                              "pid", (int) worker->pid, "host", worker->host));
     return worker;
@@ -568,7 +568,7 @@ pool_on_ready (server_t *self, zsock_t *sock, zframe_t *identity, const char *ke
     //  The worker follows our settings (heartbeats, CI knowledge), not its
     //  own defaults: remote workers too.
     pool_send_settings (self, worker);
-    outbox_event (self, "worker.ready",
+    outbox_event (self->outbox, "worker.ready",
                   json_pack ("{s:s, s:i, s:i, s:s}", "component", component->name,
                              "pid", (int) worker->pid, "credit", (int) worker->credit,
                              "host", worker->host));
@@ -604,7 +604,7 @@ s_worker_free (server_t *self, worker_t *worker)
 static void
 s_remote_leave (server_t *self, worker_t *worker, const char *why)
 {
-    outbox_event (self, "worker.exited",
+    outbox_event (self->outbox, "worker.exited",
                   json_pack ("{s:s, s:i, s:s, s:s}", "component", worker->component->name,
                              "pid", (int) worker->pid, "host", worker->host, "reason", why));
     s_tell_jobs_lost (self, worker, why, false);
@@ -628,7 +628,7 @@ void
 pool_worker_broken (server_t *self, worker_t *worker, const char *why)
 {
     component_t *component = worker->component;
-    outbox_event (self, "component.failure",
+    outbox_event (self->outbox, "component.failure",
                   json_pack ("{s:s, s:i, s:s, s:s}", "component", component->name,
                              "pid", (int) worker->pid, "host", worker->host, "reason", why));
     if (worker->remote) {
@@ -675,7 +675,7 @@ pool_on_exit (server_t *self, pid_t pid, int status)
         snprintf (why, sizeof why, "killed by signal %d", WTERMSIG (status));
         outside_kill = WTERMSIG (status) == SIGKILL && !worker->killed_by_us;
     }
-    outbox_event (self, "worker.exited", fields);
+    outbox_event (self->outbox, "worker.exited", fields);
     spawn_reap_group (pid);
     snprintf (component->last_exit, sizeof component->last_exit, "%s%s", why,
               worker->ready_ms == 0? ", before it was ready": "");
@@ -793,7 +793,7 @@ pool_tick (server_t *self, uint64_t now)
             &&  now - w->last_heard_ms > dead_after) {
                 log_warn ("%s pid %d silent for %llu ms: killing it", component->name,
                           (int) w->pid, (unsigned long long) (now - w->last_heard_ms));
-                outbox_event (self, "component.failure",
+                outbox_event (self->outbox, "component.failure",
                               json_pack ("{s:s, s:i, s:s}", "component", component->name,
                                          "pid", (int) w->pid, "reason", "missed heartbeats"));
                 w->killed_by_us = true;
@@ -916,7 +916,8 @@ static void
 s_op_event (server_t *self, component_t *component, const char *operation, bool ok,
             const char *reason)
 {
-    outbox_event (self, ok? "component.operation.success": "component.operation.failed",
+    outbox_event (self->outbox,
+                  ok? "component.operation.success": "component.operation.failed",
                   json_pack ("{s:s, s:s, s:s, s:i, s:s}", "component", component->name,
                              "operation", operation, "reason", reason,
                              "desired", (int) component->desired,
@@ -1014,8 +1015,8 @@ s_op_end (server_t *self, component_t *component, int code, const char *message)
 {
     rollout_t *op = component->op;
     if (rollout_client (op))
-        outbox_reply_held (self, rollout_client (op), rollout_req_id (op), code, "", message,
-                           false, false, NULL, 0);
+        outbox_reply_held (self->outbox, rollout_client (op), rollout_req_id (op), code, "",
+                           message, false, false, NULL, 0);
     rollout_destroy (&component->op);
 }
 

@@ -248,7 +248,8 @@ reload_run (server_t *self, char *message, size_t size, json_t **report_p)
         }
         config_errors_release (&errors);
         log_warn ("reload refused: %s", message);
-        outbox_event (self, "config.reload_failed", json_pack ("{s:s}", "reason", message));
+        outbox_event (self->outbox, "config.reload_failed",
+                      json_pack ("{s:s}", "reason", message));
         return 1;
     }
     char err [512] = "";
@@ -256,7 +257,8 @@ reload_run (server_t *self, char *message, size_t size, json_t **report_p)
     if (fresh.rule_count && !(knowledge = s_knowledge_text (&fresh, err, sizeof err))) {
         snprintf (message, size, "%s", err);
         config_release (&fresh);
-        outbox_event (self, "config.reload_failed", json_pack ("{s:s}", "reason", message));
+        outbox_event (self->outbox, "config.reload_failed",
+                      json_pack ("{s:s}", "reason", message));
         return 1;
     }
     config_changes_t changes = { 0 };
@@ -276,7 +278,7 @@ reload_run (server_t *self, char *message, size_t size, json_t **report_p)
               json_array_size (restart)? "; some need a restart (see needs_restart)": "");
     json_t *report = json_pack ("{s:o, s:o, s:o}", "changed", changed, "applied", applied,
                                 "needs_restart", restart);
-    outbox_event (self, "config.reloaded",
+    outbox_event (self->outbox, "config.reloaded",
                   json_pack ("{s:s, s:I, s:I}", "reason", message,
                              "changed", (json_int_t) json_array_size (changed),
                              "needs_restart", (json_int_t) json_array_size (restart)));

@@ -192,7 +192,7 @@ remote_report (server_t *self, const char *type, const char *key, json_t *fields
     json_object_set_new (fields, "reason", json_string (message));
     if (suppressed)
         json_object_set_new (fields, "repeats", json_integer ((json_int_t) suppressed));
-    outbox_event (self, type, fields);
+    outbox_event (self->outbox, type, fields);
 }
 
 void

@@ -197,8 +197,8 @@ s_on_front (zloop_t *loop, zsock_t *sock, void *arg)
                     char message [160];
                     snprintf (message, sizeof message, "permission denied: this client's key "
                               "may not run '%s' (not in security.operators)", request.op);
-                    outbox_reply (self, identity, request.req_id, 6, "", message, false,
-                                  NULL, 0);
+                    outbox_reply (self->outbox, identity, request.req_id, 6, "", message,
+                                  false, NULL, 0);
                 }
                 wire_request_release (&request);
             }
@@ -209,7 +209,8 @@ s_on_front (zloop_t *loop, zsock_t *sock, void *arg)
                 char message [128];
                 snprintf (message, sizeof message, "malformed REQUEST: %zu payload frame(s), "
                           "where it takes none", zmsg_size (msg));
-                outbox_reply (self, identity, request.req_id, 1, "", message, false, NULL, 0);
+                outbox_reply (self->outbox, identity, request.req_id, 1, "", message, false,
+                              NULL, 0);
                 wire_request_release (&request);
             }
             if (!refused)
@@ -382,7 +383,8 @@ static int
 s_send_client (void *arg, zframe_t *identity, uint8_t *header, size_t size,
                zframe_t **payloads, size_t count)
 {
-    return outbox_send_client ((server_t *) arg, identity, header, size, payloads, count);
+    return outbox_send_client (((server_t *) arg)->outbox, identity, header, size, payloads,
+                               count);
 }
 
 //  The pool's hooks: the workflows hear of workers free, components
@@ -412,8 +414,18 @@ s_pool_jobs_lost (void *arg, worker_t *worker, const char *why, bool count_crash
 static void
 s_on_result_evicted (void *arg, const char *id, const char *reason)
 {
-    outbox_event ((server_t *) arg, "result.evicted",
+    outbox_event (((server_t *) arg)->outbox, "result.evicted",
                   json_pack ("{s:s, s:s}", "workflow_id", id, "reason", reason));
+}
+
+//  The outbox borrows the ledger, observe and the sockets: it is told
+//  of each as it comes and goes.
+static void
+s_outbox_sync (server_t *self)
+{
+    outbox_set_ledger (self->outbox, self->ledger);
+    outbox_set_observe (self->outbox, self->observe);
+    outbox_set_sockets (self->outbox, self->events, self->front, self->front_tcp);
 }
 
 static zsock_t *
@@ -485,16 +497,19 @@ server_new (config_t *config, const char *config_path, const char *runtime_dir,
     snprintf (self->back_ep, sizeof self->back_ep, "ipc://%s/back", runtime_dir);
     snprintf (self->events_ep, sizeof self->events_ep, "ipc://%s/events", runtime_dir);
     self->observe = observe_new (self);
+    self->outbox = outbox_new ();
     self->results = results_new (self->cfg.results.keep,
                                  (uint64_t) self->cfg.results.max_age_ms);
     //  Queued work's inputs wait on disk, in the first folder that takes
     //  a file without a name; without one they stay in memory.
     const char *spool_dirs [] = { self->state_dir, self->runtime_dir, "/tmp" };
     self->spool = spool_new (spool_dirs, 3);
-    if (!self->observe || !self->results || flow_init (self) || pool_init (self)) {
+    if (!self->observe || !self->outbox || !self->results || flow_init (self)
+    ||  pool_init (self)) {
         log_error ("out of memory");
         goto out_destroy;
     }
+    s_outbox_sync (self);
     results_set_evicted_fn (self->results, s_on_result_evicted, self);
     char err [1024];
     if (reload_init (self, err, sizeof err)) {
@@ -511,6 +526,7 @@ server_new (config_t *config, const char *config_path, const char *runtime_dir,
         log_error ("%s", err);
         goto out_destroy;
     }
+    s_outbox_sync (self);
     //  An operator's choice outlives restarts and wins over the config:
     //  say so, or an edited worker count seems ignored.
     for (int c = 0; c < COMPONENT_COUNT && ledger_journal (self->ledger); c++)
@@ -523,6 +539,7 @@ server_new (config_t *config, const char *config_path, const char *runtime_dir,
     self->front = s_bind (ZMQ_ROUTER, self->front_ep, NULL, 0, CLIENT_RCVHWM);
     self->back = s_bind (ZMQ_ROUTER, self->back_ep, NULL, 0, 0);
     self->events = s_bind (ZMQ_PUB, self->events_ep, NULL, 0, 0);
+    s_outbox_sync (self);
     if (!self->front || !self->back || !self->events)
         goto out_destroy;
     //  tcp endpoints: CURVE, unless the config says insecure on loopback.
@@ -540,6 +557,7 @@ server_new (config_t *config, const char *config_path, const char *runtime_dir,
         &&  !(self->front_tcp = s_bind (ZMQ_ROUTER, self->cfg.listen.clients, self->security,
                                         SECURITY_CLIENTS, CLIENT_RCVHWM)))
             goto out_destroy;
+        s_outbox_sync (self);
     }
 
     sigset_t mask;
@@ -578,7 +596,7 @@ int
 server_run (server_t *self)
 {
     log_info ("supervisor %d listening on %s", (int) getpid (), self->front_ep);
-    outbox_event (self, "system.started",
+    outbox_event (self->outbox, "system.started",
                   json_pack ("{s:i, s:I, s:I}", "pid", (int) getpid (),
                              "recovered_workflows", (json_int_t) ledger_recovered (self->ledger),
                              "replayed_events", (json_int_t) ledger_replayed (self->ledger)));
@@ -603,7 +621,7 @@ server_run (server_t *self)
             s_reap (self);
         }
     }
-    outbox_event (self, "system.stopped", json_pack ("{s:i}", "pid", (int) getpid ()));
+    outbox_event (self->outbox, "system.stopped", json_pack ("{s:i}", "pid", (int) getpid ()));
     return self->exit_status;
 }
 
@@ -619,6 +637,8 @@ server_destroy (server_t **self_p)
     maintain_release (self);
     ledger_destroy (&self->ledger);
     observe_destroy (&self->observe);
+    if (self->outbox)
+        s_outbox_sync (self);
     zloop_destroy (&self->loop);
     flow_destroy (self);
     results_destroy (&self->results);
@@ -628,10 +648,13 @@ server_destroy (server_t **self_p)
     zsock_destroy (&self->front);
     zsock_destroy (&self->back);
     zsock_destroy (&self->events);
+    if (self->outbox)
+        s_outbox_sync (self);
     //  The secured sockets go before their ZAP handler.
     remote_destroy (self);
     zsock_destroy (&self->front_tcp);
     zsock_destroy (&self->back_tcp);
+    outbox_destroy (&self->outbox);
     security_server_destroy (&self->security);
     if (self->sigfd >= 0)
         close (self->sigfd);

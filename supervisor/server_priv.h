@@ -17,6 +17,7 @@
 #include "common/restart.h"
 #include "proto/wire.h"
 #include "supervisor/ledger.h"
+#include "supervisor/outbox.h"
 #include "supervisor/security.h"
 #include "supervisor/server.h"
 
@@ -185,7 +186,6 @@ typedef struct {
 
 typedef struct remote remote_t;
 typedef struct maintain maintain_t;
-typedef struct observe observe_t;
 typedef struct logcap logcap_t;
 typedef struct spool spool_t;
 typedef struct results results_t;
@@ -236,6 +236,7 @@ struct server {
     ledger_t *ledger;           //  the journal, and answers waiting for it (ledger.c)
     maintain_t *maintain;       //  a backup in progress (maintain.c)
     observe_t *observe;         //  metrics and systemd (observe.c)
+    outbox_t *outbox;           //  events and answers (outbox.c)
     logcap_t *logcap;           //  workers' stderr into STATE/logs (pool.c)
     pool_hooks_t pool_hooks;
     //  Asked to stop (a `down` request): server.c starts the drain.
@@ -243,32 +244,6 @@ struct server {
 };
 
 extern const char *const server_step_names [];
-
-//  outbox.c: what the supervisor says (every part calls down into it).
-//  Record an event (journal, then the PUB stream); the fields object is
-//  taken. The _bytes form adds up to two bytes fields (journal only).
-//  Returns the event's seq (0 when it waits for the disk to recover).
-uint64_t outbox_event (server_t *self, const char *type, json_t *fields);
-uint64_t outbox_event_bytes (server_t *self, const char *type, json_t *fields,
-                             const char *key1, zframe_t *bytes1,
-                             const char *key2, zframe_t *bytes2);
-//  Answer a client now (requests that change nothing).
-void outbox_reply (server_t *self, zframe_t *identity, uint64_t req_id, int code,
-                   const char *workflow_id, const char *message, bool degraded,
-                   const void *body, size_t body_size);
-//  Answer a client with a finished workflow's text (code 0); no_tests:
-//  the workflow has no test command (REPLY "notest").
-void outbox_reply_result (server_t *self, zframe_t *identity, uint64_t req_id,
-                          const char *workflow_id, bool degraded, bool no_tests,
-                          const void *body, size_t body_size);
-//  Answer a client once the last recorded event is on disk.
-void outbox_reply_held (server_t *self, zframe_t *identity, uint64_t req_id, int code,
-                        const char *workflow_id, const char *message, bool degraded,
-                        bool accepted, const void *body, size_t body_size);
-//  Send to a client: identity is as the supervisor keeps it (tagged with
-//  the socket the client came on). Takes header and payloads.
-int outbox_send_client (server_t *self, zframe_t *identity, uint8_t *header, size_t size,
-                        zframe_t **payloads, size_t count);
 
 //  pool.c
 int pool_init (server_t *self);
