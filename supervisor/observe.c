@@ -5,9 +5,10 @@
 #include "supervisor/log.h"
 #include "supervisor/metrics.h"
 #include "supervisor/notify.h"
-#include "supervisor/server_priv.h"
+#include "proto/wire.h"
 
 #include <errno.h>
+#include <jansson.h>
 #include <stdio.h>
 #include <stdlib.h>
 #include <string.h>
@@ -16,12 +17,13 @@
 static const char *const s_worker_states [] = { "starting", "ready", "stopping" };
 
 struct observe {
-    server_t *server;           //  borrowed
+    observe_status_fn *status;
+    void *status_arg;
     prom_t *registry;
     metrics_t *metrics;         //  NULL when not configured
     notify_t *notify;
     bool ready;                 //  READY=1 was due
-    uint64_t restarts_seen [COMPONENT_COUNT];
+    uint64_t restarts_seen [OBSERVE_COMPONENTS_MAX];
     jio_t io;                   //  the journal's measuring I/O table
     const jio_t *inner;
 };
@@ -29,12 +31,13 @@ struct observe {
 static void s_refresh (prom_t *registry, void *arg);
 
 observe_t *
-observe_new (server_t *server)
+observe_new (observe_status_fn *status, void *arg)
 {
     observe_t *self = calloc (1, sizeof *self);
     if (!self)
         return NULL;
-    self->server = server;
+    self->status = status;
+    self->status_arg = arg;
     self->registry = prom_new ();
     self->notify = notify_new ();
     if (!self->registry || !self->notify || metrics_register (self->registry)) {
@@ -59,9 +62,8 @@ observe_destroy (observe_t **self_p)
 }
 
 int
-observe_attach (observe_t *self, zloop_t *loop)
+observe_attach (observe_t *self, zloop_t *loop, const char *address)
 {
-    const char *address = self->server->cfg.metrics;
     if (address && *address) {
         self->metrics = metrics_new (self->registry, address);
         if (!self->metrics)
@@ -83,20 +85,46 @@ observe_attach (observe_t *self, zloop_t *loop)
 //  --------------------------------------------------------------------
 //  Events
 
+//  The supervisor's status, as its callback tells it.
+static observe_status_t
+s_status (observe_t *self)
+{
+    observe_status_t status;
+    memset (&status, 0, sizeof status);
+    self->status (self->status_arg, &status);
+    if (status.components_count > OBSERVE_COMPONENTS_MAX)
+        status.components_count = OBSERVE_COMPONENTS_MAX;
+    return status;
+}
+
 //  True when every component has as many ready workers as it wants.
 static bool
-s_all_ready (server_t *server)
+s_all_ready (const observe_status_t *status)
 {
-    for (int c = 0; c < COMPONENT_COUNT; c++) {
-        component_t *component = &server->components [c];
-        uint32_t ready = 0;
-        for (worker_t *w = component->workers; w; w = w->next)
-            if (w->state == W_READY)
-                ready++;
-        if (ready < component->desired)
+    for (size_t c = 0; c < status->components_count; c++)
+        if (status->components [c].workers [OBSERVE_READY] < status->components [c].desired)
             return false;
-    }
     return true;
+}
+
+//  READY=1 to systemd once every component first has its workers.
+static void
+s_check_ready (observe_t *self)
+{
+    observe_status_t status = s_status (self);
+    if (!s_all_ready (&status))
+        return;
+    self->ready = true;
+    size_t workers = 0;
+    for (size_t c = 0; c < status.components_count; c++)
+        workers += status.components [c].desired;
+    char text [128];
+    snprintf (text, sizeof text, "ready: %zu workers", workers);
+    if (notify_ready (self->notify, text))
+        log_warn ("cannot tell systemd we are ready: %s", strerror (errno));
+    else
+    if (notify_enabled (self->notify))
+        log_info ("told systemd: %s", text);
 }
 
 static void
@@ -125,19 +153,8 @@ observe_event (observe_t *self, const char *type, json_t *fields)
         s_count_workflow (self, code == 4? "timed_out": "failed", fields);
     }
     else
-    if (strcmp (type, "worker.ready") == 0 && !self->ready && s_all_ready (self->server)) {
-        self->ready = true;
-        size_t workers = 0;
-        for (int c = 0; c < COMPONENT_COUNT; c++)
-            workers += self->server->components [c].desired;
-        char status [128];
-        snprintf (status, sizeof status, "ready: %zu workers", workers);
-        if (notify_ready (self->notify, status))
-            log_warn ("cannot tell systemd we are ready: %s", strerror (errno));
-        else
-        if (notify_enabled (self->notify))
-            log_info ("told systemd: %s", status);
-    }
+    if (strcmp (type, "worker.ready") == 0 && !self->ready)
+        s_check_ready (self);
 }
 
 void
@@ -180,22 +197,25 @@ static void
 s_refresh (prom_t *registry, void *arg)
 {
     observe_t *self = arg;
-    server_t *server = self->server;
+    observe_status_t status = s_status (self);
     static const char *const levels [] = { "critical", "high", "normal", "low" };
     for (size_t i = 0; i < 4; i++)
         prom_gauge_set (registry, METRICS_QUEUE_DEPTH, PROM_LABELS (levels [i]), 0);
     prom_clear (registry, METRICS_WORKERS);
-    for (int c = 0; c < COMPONENT_COUNT; c++) {
-        component_t *component = &server->components [c];
+    for (size_t c = 0; c < status.components_count; c++) {
+        const observe_component_t *component = &status.components [c];
         const char *name = component->name;
-        pqueue_each (component->queue, s_count_level, registry);
+        if (component->queue)
+            pqueue_each (component->queue, s_count_level, registry);
         //  Every state shows, at 0 when no worker is in it.
         for (size_t s = 0; s < 3; s++)
             prom_gauge_set (registry, METRICS_WORKERS, PROM_LABELS (name, s_worker_states [s]), 0);
-        for (worker_t *w = component->workers; w; w = w->next)
-            prom_gauge_add (registry, METRICS_WORKERS,
-                            PROM_LABELS (name, s_worker_states [w->state]), 1);
-        breaker_state_t state = breaker_state (component->breaker);
+        for (size_t s = 0; s < 3; s++)
+            if (component->workers [s])
+                prom_gauge_add (registry, METRICS_WORKERS,
+                                PROM_LABELS (name, s_worker_states [s]),
+                                (double) component->workers [s]);
+        breaker_state_t state = component->breaker;
         double value = state == BREAKER_OPEN? METRICS_BREAKER_OPEN
                      : state == BREAKER_HALF_OPEN? METRICS_BREAKER_HALF_OPEN
                      : METRICS_BREAKER_CLOSED;
@@ -206,8 +226,8 @@ s_refresh (prom_t *registry, void *arg)
             self->restarts_seen [c] = component->restarts;
         }
     }
-    prom_gauge_set (registry, METRICS_JOURNAL_WRITABLE, NULL, ledger_healthy (server->ledger)? 1: 0);
-    prom_gauge_set (registry, METRICS_UP, NULL, server->draining? 0: 1);
+    prom_gauge_set (registry, METRICS_JOURNAL_WRITABLE, NULL, status.journal_writable? 1: 0);
+    prom_gauge_set (registry, METRICS_UP, NULL, status.draining? 0: 1);
 }
 
 prom_t *

@@ -1,12 +1,14 @@
 /*  supervisor/observe.h - the supervisor's observability glue: metrics
-    updated from its events and read from its state, the /metrics
-    endpoint, and the systemd notifications (ready, stopping, watchdog).  */
+    updated from its events and from a status it is asked for, the
+    /metrics endpoint, and the systemd notifications (ready, stopping,
+    watchdog). It knows nothing of the supervisor's own structures.  */
 #ifndef OBSERVE_H_INCLUDED
 #define OBSERVE_H_INCLUDED
 
+#include "common/breaker.h"
 #include "common/jio.h"
+#include "common/pqueue.h"
 #include "common/prom.h"
-#include "supervisor/server.h"
 
 #include <stdbool.h>
 #include <stdint.h>
@@ -18,21 +20,44 @@ typedef struct json_t json_t;
 
 typedef struct observe observe_t;
 
+//  What observe reads of the supervisor, asked for at each scrape and
+//  when a worker becomes ready.
+#define OBSERVE_COMPONENTS_MAX 8
+typedef enum { OBSERVE_STARTING, OBSERVE_READY, OBSERVE_STOPPING } observe_worker_state_t;
+typedef struct {
+    const char *name;
+    uint32_t workers [3];       //  how many in each observe_worker_state_t
+    uint32_t desired;           //  how many it wants
+    const pqueue_t *queue;      //  its waiting work by priority (borrowed)
+    breaker_state_t breaker;
+    uint64_t restarts;          //  since the start
+} observe_component_t;
+
+typedef struct {
+    observe_component_t components [OBSERVE_COMPONENTS_MAX];
+    size_t components_count;
+    bool journal_writable;
+    bool draining;
+} observe_status_t;
+
+//  Fills status (zeroed before the call).
+typedef void observe_status_fn (void *arg, observe_status_t *status);
+
 //  A registry with readme2ci's metric families, and the systemd notifier
-//  (NOTIFY_SOCKET, WATCHDOG_USEC read now). server is borrowed and must
-//  outlive the result; its config says whether metrics are served. Call
-//  before the journal opens, so observe_journal_io can measure it.
-//  Returns NULL (ENOMEM).
-observe_t *observe_new (server_t *server);
+//  (NOTIFY_SOCKET, WATCHDOG_USEC read now), reading the supervisor
+//  through status (arg is given back to it). Call before the journal
+//  opens, so observe_journal_io can measure it. Returns NULL (ENOMEM).
+observe_t *observe_new (observe_status_fn *status, void *arg);
 
 //  Stops serving metrics and the watchdog; destroy before the loop it
 //  was attached to. Accepts NULL; nulls *self_p.
 void observe_destroy (observe_t **self_p);
 
-//  Starts the endpoint on the config's metrics address (when set) and the
-//  watchdog pings, both driven by loop. Returns 0, or -1 with errno and a
-//  message logged when the address cannot be listened on.
-int observe_attach (observe_t *self, zloop_t *loop);
+//  Starts the endpoint on address (the config's metrics; NULL or "": no
+//  endpoint) and the watchdog pings, both driven by loop. Returns 0, or
+//  -1 with errno and a message logged when the address cannot be
+//  listened on.
+int observe_attach (observe_t *self, zloop_t *loop, const char *address);
 
 //  Accounts for one event the supervisor recorded (type as in
 //  outbox_event; fields borrowed): workflows by outcome and priority,

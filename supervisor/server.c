@@ -418,6 +418,29 @@ s_on_result_evicted (void *arg, const char *id, const char *reason)
                   json_pack ("{s:s, s:s}", "workflow_id", id, "reason", reason));
 }
 
+//  What observe reads for its gauges and for systemd's READY=1.
+static void
+s_observe_status (void *arg, observe_status_t *status)
+{
+    server_t *self = arg;
+    _Static_assert (COMPONENT_COUNT <= OBSERVE_COMPONENTS_MAX, "observe sees every component");
+    status->components_count = COMPONENT_COUNT;
+    for (int c = 0; c < COMPONENT_COUNT; c++) {
+        component_t *component = &self->components [c];
+        observe_component_t *seen = &status->components [c];
+        seen->name = component->name;
+        seen->desired = component->desired;
+        seen->queue = component->queue;
+        seen->breaker = breaker_state (component->breaker);
+        seen->restarts = component->restarts;
+        for (worker_t *w = component->workers; w; w = w->next)
+            seen->workers [w->state == W_READY? OBSERVE_READY
+                           : w->state == W_STOPPING? OBSERVE_STOPPING: OBSERVE_STARTING]++;
+    }
+    status->journal_writable = ledger_healthy (self->ledger);
+    status->draining = self->draining;
+}
+
 //  The outbox borrows the ledger, observe and the sockets: it is told
 //  of each as it comes and goes.
 static void
@@ -496,7 +519,7 @@ server_new (config_t *config, const char *config_path, const char *runtime_dir,
     snprintf (self->front_ep, sizeof self->front_ep, "ipc://%s/front", runtime_dir);
     snprintf (self->back_ep, sizeof self->back_ep, "ipc://%s/back", runtime_dir);
     snprintf (self->events_ep, sizeof self->events_ep, "ipc://%s/events", runtime_dir);
-    self->observe = observe_new (self);
+    self->observe = observe_new (s_observe_status, self);
     self->outbox = outbox_new ();
     self->results = results_new (self->cfg.results.keep,
                                  (uint64_t) self->cfg.results.max_age_ms);
@@ -582,7 +605,7 @@ server_new (config_t *config, const char *config_path, const char *runtime_dir,
     zmq_pollitem_t item = { NULL, self->sigfd, ZMQ_POLLIN, 0 };
     zloop_poller (self->loop, &item, s_on_signal, self);
     zloop_timer (self->loop, TICK_MS, 0, s_on_tick, self);
-    if (observe_attach (self->observe, self->loop) || remote_init (self))
+    if (observe_attach (self->observe, self->loop, self->cfg.metrics) || remote_init (self))
         goto out_destroy;
     pool_start (self);
     return self;
