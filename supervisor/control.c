@@ -324,7 +324,7 @@ control_on_request (server_t *self, zframe_t *identity, zframe_t *header)
     }
     else
     if (strncmp (request.op, "maintain-", 9) == 0)
-        maintain_on_request (self, identity, &request);
+        maintain_on_request (self->maintain, identity, &request);
     else {
         char message [128];
         snprintf (message, sizeof message, "unknown operation '%s'", request.op);

@@ -155,6 +155,69 @@ flow_load_inputs (server_t *self, workflow_t *wf)
     return 0;
 }
 
+//  A workflow in memory as the workflow.queued event replay needs.
+static int
+s_pending_event (const workflow_t *wf, event_t *event)
+{
+    memset (event, 0, sizeof *event);
+    //  Its acceptance and deadline in wall-clock time, as flow_recover
+    //  reads them: a snapshot keeps the deadline the client was given.
+    uint64_t now = util_now_ms (), wall = util_wall_ms ();
+    uint64_t waited = now > wf->accepted_ms? now - wf->accepted_ms: 0;
+    uint64_t left = wf->deadline_ms > now? wf->deadline_ms - now: 0;
+    event->time = wall > waited? wall - waited: wall;
+    if (event_set_type (event, "workflow.queued")
+    ||  event_add_str (event, "workflow_id", wf->id)
+    ||  event_add_int (event, "priority", wf->priority)
+    ||  event_add_int (event, "timeout_ms", (int64_t) (wf->deadline_ms - wf->accepted_ms))
+    ||  event_add_int (event, "deadline_time_ms", (int64_t) (wall + left))
+    ||  event_add_str (event, "target", wf->options.target)
+    ||  event_add_bool (event, "explain", wf->options.explain)
+    ||  event_add_bool (event, "json", wf->options.json)
+    ||  event_add_bool (event, "check", wf->options.check)
+    ||  event_add_bytes (event, "docs", zframe_data (wf->docs), zframe_size (wf->docs))
+    ||  event_add_bytes (event, "project", zframe_data (wf->project),
+                         zframe_size (wf->project))) {
+        event_release (event);
+        return -1;
+    }
+    return 0;
+}
+
+static int
+s_by_acceptance (const void *a, const void *b)
+{
+    const workflow_t *x = *(const workflow_t *const *) a;
+    const workflow_t *y = *(const workflow_t *const *) b;
+    if (x->accepted_ms != y->accepted_ms)
+        return x->accepted_ms < y->accepted_ms? -1: 1;
+    return strcmp (x->id, y->id);
+}
+
+int
+flow_snapshot_pending (server_t *self, snapshot_t *state)
+{
+    size_t count = zhashx_size (self->workflows), n = 0;
+    workflow_t **list = calloc (count + 1, sizeof *list);
+    if (!list)
+        return errno = ENOMEM, -1;
+    for (workflow_t *wf = zhashx_first (self->workflows); wf && n < count;
+         wf = zhashx_next (self->workflows))
+        list [n++] = wf;
+    qsort (list, n, sizeof *list, s_by_acceptance);
+    for (size_t i = 0; i < n; i++) {
+        event_t queued;
+        if (flow_load_inputs (self, list [i])
+        ||  s_pending_event (list [i], &queued) || snapshot_add_pending (state, &queued)) {
+            event_release (&queued);
+            free (list);
+            return -1;
+        }
+    }
+    free (list);
+    return 0;
+}
+
 int
 flow_init (server_t *self)
 {

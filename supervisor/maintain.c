@@ -2,12 +2,10 @@
     maintain-info (where the journal is), maintain-cleanup (a snapshot,
     then old segments go) and maintain-backup (a consistent copy made in
     slices from a reactor timer, so the reactor never blocks for long).  */
-#include "supervisor/server_priv.h"
+#include "supervisor/maintain.h"
 
 #include "common/util.h"
 #include "supervisor/log.h"
-#include "supervisor/results.h"
-#include "supervisor/snapshot.h"
 
 #include <errno.h>
 #include <inttypes.h>
@@ -19,30 +17,71 @@
 //  Bytes a backup copies per timer tick.
 #define S_BACKUP_SLICE (4u * 1024 * 1024)
 
-struct maintain {
+//  A backup in progress.
+typedef struct {
     journal_backup_t *backup;
     zframe_t *identity;         //  the client waiting for it
     uint64_t req_id;
     int timer;
     char dest [PATH_MAX];
+} backup_t;
+
+struct maintain {
+    const config_t *config;     //  borrowed, as the rest
+    ledger_t *ledger;
+    results_t *results;
+    outbox_t *outbox;
+    zloop_t *loop;
+    maintain_hooks_t hooks;
+    backup_t *backup;           //  NULL: none running
+    char state_dir [PATH_MAX];
 };
 
-void
-maintain_release (server_t *self)
+maintain_t *
+maintain_new (const config_t *config, const char *state_dir, ledger_t *ledger,
+              results_t *results, outbox_t *outbox, zloop_t *loop,
+              const maintain_hooks_t *hooks)
 {
-    maintain_t *maintain = self->maintain;
-    if (!maintain)
-        return;
-    if (self->loop)
-        zloop_timer_end (self->loop, maintain->timer);
-    journal_backup_destroy (&maintain->backup);
-    zframe_destroy (&maintain->identity);
-    free (maintain);
-    self->maintain = NULL;
+    maintain_t *self = calloc (1, sizeof *self);
+    if (!self)
+        return errno = ENOMEM, NULL;
+    self->config = config;
+    self->ledger = ledger;
+    self->results = results;
+    self->outbox = outbox;
+    self->loop = loop;
+    self->hooks = *hooks;
+    util_copy (self->state_dir, sizeof self->state_dir, state_dir? state_dir: "");
+    return self;
 }
 
 static void
-s_info (server_t *self, zframe_t *identity, const wire_request_t *request)
+s_backup_release (maintain_t *self)
+{
+    backup_t *backup = self->backup;
+    if (!backup)
+        return;
+    if (self->loop)
+        zloop_timer_end (self->loop, backup->timer);
+    journal_backup_destroy (&backup->backup);
+    zframe_destroy (&backup->identity);
+    free (backup);
+    self->backup = NULL;
+}
+
+void
+maintain_destroy (maintain_t **self_p)
+{
+    maintain_t *self = *self_p;
+    if (!self)
+        return;
+    s_backup_release (self);
+    free (self);
+    *self_p = NULL;
+}
+
+static void
+s_info (maintain_t *self, zframe_t *identity, const wire_request_t *request)
 {
     journal_t *journal = ledger_journal (self->ledger);
     char dir [PATH_MAX] = "";
@@ -53,9 +92,9 @@ s_info (server_t *self, zframe_t *identity, const wire_request_t *request)
         journal_sync (journal);
     }
     json_t *info = json_pack ("{s:s, s:I, s:b, s:b, s:I, s:I}", "journal", dir,
-                              "retention_ms", (json_int_t) self->cfg.journal.retention_ms,
+                              "retention_ms", (json_int_t) self->config->journal.retention_ms,
                               "healthy", ledger_healthy (self->ledger),
-                              "backup", self->maintain != NULL,
+                              "backup", self->backup != NULL,
                               "last_seq", (json_int_t) (journal? journal_last_seq (journal): 0),
                               "durable_seq",
                               (json_int_t) (journal? journal_durable_seq (journal): 0));
@@ -69,54 +108,14 @@ s_info (server_t *self, zframe_t *identity, const wire_request_t *request)
 //  --------------------------------------------------------------------
 //  cleanup
 
-//  A workflow in memory as the workflow.queued event replay needs.
-static int
-s_pending_event (const workflow_t *wf, event_t *event)
-{
-    memset (event, 0, sizeof *event);
-    //  Its acceptance and deadline in wall-clock time, as flow_recover
-    //  reads them: a snapshot keeps the deadline the client was given.
-    uint64_t now = util_now_ms (), wall = util_wall_ms ();
-    uint64_t waited = now > wf->accepted_ms? now - wf->accepted_ms: 0;
-    uint64_t left = wf->deadline_ms > now? wf->deadline_ms - now: 0;
-    event->time = wall > waited? wall - waited: wall;
-    if (event_set_type (event, "workflow.queued")
-    ||  event_add_str (event, "workflow_id", wf->id)
-    ||  event_add_int (event, "priority", wf->priority)
-    ||  event_add_int (event, "timeout_ms", (int64_t) (wf->deadline_ms - wf->accepted_ms))
-    ||  event_add_int (event, "deadline_time_ms", (int64_t) (wall + left))
-    ||  event_add_str (event, "target", wf->options.target)
-    ||  event_add_bool (event, "explain", wf->options.explain)
-    ||  event_add_bool (event, "json", wf->options.json)
-    ||  event_add_bool (event, "check", wf->options.check)
-    ||  event_add_bytes (event, "docs", zframe_data (wf->docs), zframe_size (wf->docs))
-    ||  event_add_bytes (event, "project", zframe_data (wf->project),
-                         zframe_size (wf->project))) {
-        event_release (event);
-        return -1;
-    }
-    return 0;
-}
-
-static int
-s_by_acceptance (const void *a, const void *b)
-{
-    const workflow_t *x = *(const workflow_t *const *) a;
-    const workflow_t *y = *(const workflow_t *const *) b;
-    if (x->accepted_ms != y->accepted_ms)
-        return x->accepted_ms < y->accepted_ms? -1: 1;
-    return strcmp (x->id, y->id);
-}
-
 //  The supervisor's state as replay would rebuild it. NULL with errno.
 static snapshot_t *
-s_current_state (server_t *self)
+s_current_state (maintain_t *self)
 {
-    snapshot_t *state = snapshot_new (self->cfg.results.keep);
+    snapshot_t *state = snapshot_new (self->config->results.keep);
     if (!state)
         return NULL;
-    for (int c = 0; c < COMPONENT_COUNT; c++)
-        snapshot_set_desired (state, self->components [c].name, self->components [c].desired);
+    self->hooks.add_desired (self->hooks.arg, state);
     for (const char *id = results_first (self->results); id;
          id = results_next (self->results)) {
         bool no_tests = false;
@@ -130,24 +129,8 @@ s_current_state (server_t *self)
          id = results_next_evicted (self->results))
         if (snapshot_add_evicted (state, id))
             goto out_destroy;
-    size_t count = zhashx_size (self->workflows), n = 0;
-    workflow_t **list = calloc (count + 1, sizeof *list);
-    if (!list)
+    if (self->hooks.add_pending (self->hooks.arg, state))
         goto out_destroy;
-    for (workflow_t *wf = zhashx_first (self->workflows); wf && n < count;
-         wf = zhashx_next (self->workflows))
-        list [n++] = wf;
-    qsort (list, n, sizeof *list, s_by_acceptance);
-    for (size_t i = 0; i < n; i++) {
-        event_t queued;
-        if (flow_load_inputs (self, list [i])
-        ||  s_pending_event (list [i], &queued) || snapshot_add_pending (state, &queued)) {
-            event_release (&queued);
-            free (list);
-            goto out_destroy;
-        }
-    }
-    free (list);
     return state;
 
 out_destroy:
@@ -161,7 +144,7 @@ out_destroy:
 
 //  Tell subscribers of each snapshot part (the journal has the contents).
 static void
-s_publish_parts (server_t *self, const snapshot_report_t *report, uint64_t time,
+s_publish_parts (maintain_t *self, const snapshot_report_t *report, uint64_t time,
                  size_t workflows, size_t results)
 {
     char stamp [EVENT_TIME_SIZE] = "";
@@ -178,14 +161,14 @@ s_publish_parts (server_t *self, const snapshot_report_t *report, uint64_t time,
         }
         char *text = fields? json_dumps (fields, JSON_COMPACT | JSON_SORT_KEYS): NULL;
         if (text)
-            zsock_send (self->events, "ss", SNAPSHOT_TYPE, text);
+            outbox_publish (self->outbox, SNAPSHOT_TYPE, text);
         free (text);
         json_decref (fields);
     }
 }
 
 static void
-s_cleanup (server_t *self, zframe_t *identity, const wire_request_t *request)
+s_cleanup (maintain_t *self, zframe_t *identity, const wire_request_t *request)
 {
     journal_t *journal = ledger_journal (self->ledger);
     char message [512];
@@ -203,9 +186,9 @@ s_cleanup (server_t *self, zframe_t *identity, const wire_request_t *request)
         code = 3;
     }
     else
-    if (self->maintain) {
+    if (self->backup) {
         snprintf (message, sizeof message, "a backup to %s is running; clean up after it",
-                  self->maintain->dest);
+                  self->backup->dest);
         code = 3;
     }
     else
@@ -250,31 +233,31 @@ s_on_backup_tick (zloop_t *loop, int timer_id, void *arg)
 {
     (void) loop;
     (void) timer_id;
-    server_t *self = arg;
-    maintain_t *maintain = self->maintain;
-    if (!maintain)
+    maintain_t *self = arg;
+    backup_t *backup = self->backup;
+    if (!backup)
         return 0;
-    int rc = journal_backup_step (maintain->backup, S_BACKUP_SLICE);
+    int rc = journal_backup_step (backup->backup, S_BACKUP_SLICE);
     if (rc > 0)
         return 0;
     char message [PATH_MAX + 128];
     if (rc == 0) {
-        snprintf (message, sizeof message, "backup written to %s", maintain->dest);
+        snprintf (message, sizeof message, "backup written to %s", backup->dest);
         log_info ("journal: %s", message);
     }
     else {
-        snprintf (message, sizeof message, "%s: the backup failed: %s", maintain->dest,
+        snprintf (message, sizeof message, "%s: the backup failed: %s", backup->dest,
                   strerror (errno));
         log_error ("journal: %s", message);
     }
-    outbox_reply (self->outbox, maintain->identity, maintain->req_id, rc? 3: 0, "", message,
+    outbox_reply (self->outbox, backup->identity, backup->req_id, rc? 3: 0, "", message,
                   false, NULL, 0);
-    maintain_release (self);
+    s_backup_release (self);
     return 0;
 }
 
 static void
-s_backup (server_t *self, zframe_t *identity, const wire_request_t *request)
+s_backup (maintain_t *self, zframe_t *identity, const wire_request_t *request)
 {
     journal_t *journal = ledger_journal (self->ledger);
     char message [PATH_MAX + 128];
@@ -290,9 +273,9 @@ s_backup (server_t *self, zframe_t *identity, const wire_request_t *request)
         code = 3;
     }
     else
-    if (self->maintain) {
+    if (self->backup) {
         snprintf (message, sizeof message, "a backup to %s is already running",
-                  self->maintain->dest);
+                  self->backup->dest);
         code = 3;
     }
     if (code) {
@@ -300,8 +283,8 @@ s_backup (server_t *self, zframe_t *identity, const wire_request_t *request)
                       false, NULL, 0);
         return;
     }
-    maintain_t *maintain = calloc (1, sizeof *maintain);
-    if (!maintain) {
+    backup_t *backup = calloc (1, sizeof *backup);
+    if (!backup) {
         outbox_reply (self->outbox, identity, request->req_id, 3, "", "out of memory", false,
                       NULL, 0);
         return;
@@ -309,8 +292,8 @@ s_backup (server_t *self, zframe_t *identity, const wire_request_t *request)
     //  Everything accepted so far goes in (best effort: the copy takes
     //  what is durable when it starts).
     journal_sync (journal);
-    maintain->backup = journal_backup_new (journal, dest);
-    if (!maintain->backup) {
+    backup->backup = journal_backup_new (journal, dest);
+    if (!backup->backup) {
         int why = errno;
         //  a path the operator gave that cannot be a new folder is bad
         //  input; anything else is the supervisor's side
@@ -322,23 +305,23 @@ s_backup (server_t *self, zframe_t *identity, const wire_request_t *request)
                   : strerror (why));
         outbox_reply (self->outbox, identity, request->req_id, input? 1: 3, "", message,
                       false, NULL, 0);
-        free (maintain);
+        free (backup);
         return;
     }
-    util_copy (maintain->dest, sizeof maintain->dest, dest);
-    maintain->identity = zframe_dup (identity);
-    maintain->req_id = request->req_id;
-    maintain->timer = zloop_timer (self->loop, 1, 0, s_on_backup_tick, self);
-    self->maintain = maintain;
-    if (maintain->timer < 0) {
-        maintain_release (self);
+    util_copy (backup->dest, sizeof backup->dest, dest);
+    backup->identity = zframe_dup (identity);
+    backup->req_id = request->req_id;
+    backup->timer = zloop_timer (self->loop, 1, 0, s_on_backup_tick, self);
+    self->backup = backup;
+    if (backup->timer < 0) {
+        s_backup_release (self);
         outbox_reply (self->outbox, identity, request->req_id, 3, "", "cannot start a timer",
                       false, NULL, 0);
     }
 }
 
 void
-maintain_on_request (server_t *self, zframe_t *identity, const wire_request_t *request)
+maintain_on_request (maintain_t *self, zframe_t *identity, const wire_request_t *request)
 {
     if (strcmp (request->op, "maintain-info") == 0)
         s_info (self, identity, request);

@@ -95,11 +95,17 @@ outbox_event_bytes (outbox_t *self, const char *type, json_t *fields,
     char *text = json_dumps (fields, JSON_COMPACT | JSON_SORT_KEYS);
     if (text) {
         log_event (LOGL_DEBUG, text);
-        zsock_send (self->events, "ss", type, text);
+        outbox_publish (self, type, text);
         free (text);
     }
     json_decref (fields);
     return seq;
+}
+
+void
+outbox_publish (outbox_t *self, const char *type, const char *text)
+{
+    zsock_send (self->events, "ss", type, text);
 }
 
 uint64_t

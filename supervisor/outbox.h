@@ -39,6 +39,9 @@ uint64_t outbox_event (outbox_t *self, const char *type, json_t *fields);
 uint64_t outbox_event_bytes (outbox_t *self, const char *type, json_t *fields,
                              const char *key1, zframe_t *bytes1,
                              const char *key2, zframe_t *bytes2);
+//  Publish text under type on the PUB stream alone (what is already in
+//  the journal, such as a snapshot's parts).
+void outbox_publish (outbox_t *self, const char *type, const char *text);
 //  Answer a client now (requests that change nothing).
 void outbox_reply (outbox_t *self, zframe_t *identity, uint64_t req_id, int code,
                    const char *workflow_id, const char *message, bool degraded,

@@ -418,6 +418,21 @@ s_on_result_evicted (void *arg, const char *id, const char *reason)
                   json_pack ("{s:s, s:s}", "workflow_id", id, "reason", reason));
 }
 
+//  What a snapshot (maintain cleanup) takes of the pool and the flow.
+static void
+s_maintain_desired (void *arg, snapshot_t *state)
+{
+    server_t *self = arg;
+    for (int c = 0; c < COMPONENT_COUNT; c++)
+        snapshot_set_desired (state, self->components [c].name, self->components [c].desired);
+}
+
+static int
+s_maintain_pending (void *arg, snapshot_t *state)
+{
+    return flow_snapshot_pending ((server_t *) arg, state);
+}
+
 //  What observe reads for its gauges and for systemd's READY=1.
 static void
 s_observe_status (void *arg, observe_status_t *status)
@@ -596,6 +611,14 @@ server_new (config_t *config, const char *config_path, const char *runtime_dir,
         goto out_destroy;
     }
     self->loop = zloop_new ();
+    maintain_hooks_t maintain_hooks = { .add_desired = s_maintain_desired,
+                                        .add_pending = s_maintain_pending, .arg = self };
+    self->maintain = maintain_new (&self->cfg, self->state_dir, self->ledger, self->results,
+                                   self->outbox, self->loop, &maintain_hooks);
+    if (!self->maintain) {
+        log_error ("out of memory");
+        goto out_destroy;
+    }
     zloop_reader (self->loop, self->front, s_on_front, self);
     zloop_reader (self->loop, self->back, s_on_back, self);
     if (self->front_tcp)
@@ -657,7 +680,7 @@ server_destroy (server_t **self_p)
     //  A backup in progress is abandoned before the journal closes. The
     //  journal writes through observe's I/O table, and observe's endpoint
     //  lives in the loop: close them in that order.
-    maintain_release (self);
+    maintain_destroy (&self->maintain);
     ledger_destroy (&self->ledger);
     observe_destroy (&self->observe);
     if (self->outbox)

@@ -17,6 +17,7 @@
 #include "common/restart.h"
 #include "proto/wire.h"
 #include "supervisor/ledger.h"
+#include "supervisor/maintain.h"
 #include "supervisor/outbox.h"
 #include "supervisor/security.h"
 #include "supervisor/server.h"
@@ -185,7 +186,6 @@ typedef struct {
 } pool_hooks_t;
 
 typedef struct remote remote_t;
-typedef struct maintain maintain_t;
 typedef struct logcap logcap_t;
 typedef struct spool spool_t;
 typedef struct results results_t;
@@ -234,7 +234,7 @@ struct server {
     uint64_t front_heard_ms;    //  the last client message
     bool front_trim_due;        //  client traffic since the last trim
     ledger_t *ledger;           //  the journal, and answers waiting for it (ledger.c)
-    maintain_t *maintain;       //  a backup in progress (maintain.c)
+    maintain_t *maintain;       //  the maintain-* requests (maintain.c)
     observe_t *observe;         //  metrics and systemd (observe.c)
     outbox_t *outbox;           //  events and answers (outbox.c)
     logcap_t *logcap;           //  workers' stderr into STATE/logs (pool.c)
@@ -310,6 +310,10 @@ int flow_recover (server_t *self, const event_t *queued);
 //  Brings a queued workflow's inputs back from the spool into memory.
 //  0, or -1 with errno (the spool could not be read).
 int flow_load_inputs (server_t *self, workflow_t *wf);
+//  Adds every workflow in progress to state as its workflow.queued event
+//  (inputs loaded), oldest accepted first, for a snapshot. 0, or -1 with
+//  errno.
+int flow_snapshot_pending (server_t *self, snapshot_t *state);
 bool flow_known (server_t *self, const char *id);
 //  The deadline of a step's job sent at now_ms: the workflow's timeout
 //  (deadline_ms - accepted_ms) shared among the step's attempts (config
@@ -342,11 +346,6 @@ void remote_peer_name (const char *kind, zframe_t *identity, zframe_t *header, c
                        size_t size);
 //  The IP address a frame came from over tcp, "" otherwise.
 void remote_peer_address (zframe_t *frame, char *address, size_t size);
-
-//  maintain.c: the maintain-* requests (journal info, cleanup, backup).
-void maintain_on_request (server_t *self, zframe_t *identity, const wire_request_t *request);
-//  Abandon a backup in progress (its DEST.partial stays); at shutdown.
-void maintain_release (server_t *self);
 
 //  reload.c
 int reload_init (server_t *self, char *err, size_t size);

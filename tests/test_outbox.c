@@ -1,8 +1,9 @@
 /*  Tests supervisor/outbox without a supervisor: events recorded in the
-    ledger and published with their seq and time, answers to clients
+    ledger and published with their seq and time, text published alone, answers to clients
     routed by the tag on their identity, answers held until their event
     is on disk, and a client that cannot be reached.  */
 #include "supervisor/outbox.h"
+#include "tests/support/outbox_rig.h"
 #include "tests/support/testutil.h"
 
 #include <criterion/criterion.h>
@@ -20,20 +21,6 @@ typedef struct {
     outbox_t *outbox;
     char *dir;
 } rig_t;
-
-static int
-s_send (void *arg, zframe_t *identity, uint8_t *header, size_t size, zframe_t **payloads,
-        size_t count)
-{
-    return outbox_send_client (*(outbox_t **) arg, identity, header, size, payloads, count);
-}
-
-static const jio_t *
-s_io (void *arg, const jio_t *inner)
-{
-    (void) arg;
-    return inner;
-}
 
 static void
 s_rig (rig_t *self, bool journal)
@@ -57,8 +44,7 @@ s_rig (rig_t *self, bool journal)
     zsock_set_rcvtimeo (self->client_tcp, 5000);
     self->outbox = outbox_new ();
     cr_assert_not_null (self->outbox);
-    ledger_hooks_t hooks = { .journal_io = s_io, .send = s_send,
-                             .arg = &self->outbox };
+    ledger_hooks_t hooks = tu_outbox_ledger_hooks (&self->outbox);
     //  a batch commits only when asked: the answers wait for it
     config_journal_t config = { .fsync = CONFIG_FSYNC_BATCH, .batch_interval_ms = 600000,
                                 .batch_records = 64, .segment_size = 1024 * 1024 };
@@ -89,63 +75,17 @@ s_unrig (rig_t *self)
     }
 }
 
-//  The identity the supervisor keeps for client's connection: its
-//  routing id (learnt from a hello the client sends), tagged.
-static zframe_t *
-s_identity (zsock_t *router, zsock_t *client, uint8_t tag)
-{
-    zstr_send (client, "hello");
-    zsock_set_rcvtimeo (router, 5000);
-    zmsg_t *msg = zmsg_recv (router);
-    cr_assert_not_null (msg);
-    zframe_t *raw = zmsg_first (msg);
-    uint8_t tagged [256] = { tag };
-    memcpy (tagged + 1, zframe_data (raw), zframe_size (raw));
-    zframe_t *identity = zframe_new (tagged, zframe_size (raw) + 1);
-    zmsg_destroy (&msg);
-    return identity;
-}
-
-//  The next reply client gets, and in *body its payload (NULL: none).
-static wire_reply_t
-s_reply (zsock_t *client, char **body)
-{
-    zmsg_t *msg = zmsg_recv (client);
-    cr_assert_not_null (msg, "no reply came");
-    zframe_t *header = zmsg_first (msg);
-    wire_reply_t reply;
-    cr_assert_eq (wire_reply_decode (&reply, zframe_data (header), zframe_size (header)), 0);
-    zframe_t *payload = zmsg_next (msg);
-    *body = payload? zframe_strdup (payload): NULL;
-    zmsg_destroy (&msg);
-    return reply;
-}
-
 Test (outbox, events_are_recorded_then_published)
 {
     rig_t rig;
     s_rig (&rig, false);
-    //  a SUB hears only after its subscription arrived: publish until it does
+    tu_sub_ready (rig.outbox, rig.sub);
     char *type = NULL;
     char *text = NULL;
-    zsock_set_rcvtimeo (rig.sub, 20);
-    for (int i = 0; i < 250 && !type; i++) {
-        cr_assert_eq (outbox_event (rig.outbox, "probe", NULL), (uint64_t) i + 1);
-        zstr_recvx (rig.sub, &type, &text, NULL);
-    }
-    cr_assert_not_null (type, "the subscription never arrived");
-    zstr_free (&type);
-    zstr_free (&text);
-    zsock_set_rcvtimeo (rig.sub, 5000);
-    while (zsock_events (rig.sub) & ZMQ_POLLIN) {
-        cr_assert_eq (zstr_recvx (rig.sub, &type, &text, NULL), 2);
-        zstr_free (&type);
-        zstr_free (&text);
-    }
     uint64_t seq = outbox_event (rig.outbox, "workflow.started",
                                  json_pack ("{s:s, s:i, s:b}", "workflow_id", "wf-1",
                                             "priority", 5, "spooled", 1));
-    cr_assert_gt (seq, 1u);
+    cr_assert_eq (seq, 1u, "the first event recorded");
     cr_assert_eq (zstr_recvx (rig.sub, &type, &text, NULL), 2);
     cr_assert_str_eq (type, "workflow.started");
     json_t *fields = json_loads (text, 0, NULL);
@@ -170,11 +110,11 @@ Test (outbox, answers_go_to_the_socket_the_client_came_on)
 {
     rig_t rig;
     s_rig (&rig, false);
-    zframe_t *ipc = s_identity (rig.front, rig.client, 1);
-    zframe_t *tcp = s_identity (rig.front_tcp, rig.client_tcp, 2);
+    zframe_t *ipc = tu_client_identity (rig.front, rig.client, 1);
+    zframe_t *tcp = tu_client_identity (rig.front_tcp, rig.client_tcp, 2);
     char *body;
     outbox_reply (rig.outbox, ipc, 7, 1, "wf-a", "refused", true, "why", 3);
-    wire_reply_t reply = s_reply (rig.client, &body);
+    wire_reply_t reply = tu_client_reply (rig.client, &body);
     cr_assert_eq (reply.req_id, 7u);
     cr_assert_eq (reply.code, 1);
     cr_assert_str_eq (reply.workflow_id, "wf-a");
@@ -183,7 +123,7 @@ Test (outbox, answers_go_to_the_socket_the_client_came_on)
     cr_assert_str_eq (body, "why");
     free (body);
     outbox_reply_result (rig.outbox, tcp, 8, "wf-b", false, true, "yaml", 4);
-    reply = s_reply (rig.client_tcp, &body);
+    reply = tu_client_reply (rig.client_tcp, &body);
     cr_assert_eq (reply.req_id, 8u);
     cr_assert_eq (reply.code, 0);
     cr_assert_str_eq (reply.workflow_id, "wf-b");
@@ -191,7 +131,7 @@ Test (outbox, answers_go_to_the_socket_the_client_came_on)
     cr_assert_str_eq (body, "yaml");
     free (body);
     outbox_reply (rig.outbox, ipc, 9, 0, NULL, NULL, false, NULL, 0);
-    reply = s_reply (rig.client, &body);
+    reply = tu_client_reply (rig.client, &body);
     cr_assert_eq (reply.req_id, 9u);
     cr_assert_str_eq (reply.workflow_id, "");
     cr_assert_null (body);
@@ -213,7 +153,7 @@ Test (outbox, a_client_that_cannot_be_reached)
     cr_assert_null (payload);
     zframe_destroy (&empty);
     //  a tcp client when there is no tcp socket
-    zframe_t *tcp = s_identity (rig.front_tcp, rig.client_tcp, 2);
+    zframe_t *tcp = tu_client_identity (rig.front_tcp, rig.client_tcp, 2);
     outbox_set_sockets (rig.outbox, rig.events, rig.front, NULL);
     header = malloc (16);
     cr_assert_eq (outbox_send_client (rig.outbox, tcp, header, 16, NULL, 0), -1);
@@ -225,7 +165,7 @@ Test (outbox, held_answers_wait_for_the_disk)
 {
     rig_t rig;
     s_rig (&rig, true);
-    zframe_t *ipc = s_identity (rig.front, rig.client, 1);
+    zframe_t *ipc = tu_client_identity (rig.front, rig.client, 1);
     uint64_t seq = outbox_event (rig.outbox, "workflow.queued",
                                  json_pack ("{s:s}", "workflow_id", "wf-h"));
     cr_assert_gt (seq, 0u);
@@ -237,14 +177,14 @@ Test (outbox, held_answers_wait_for_the_disk)
     cr_assert (ledger_durable (rig.ledger, seq));
     zsock_set_rcvtimeo (rig.client, 5000);
     char *body;
-    wire_reply_t reply = s_reply (rig.client, &body);
+    wire_reply_t reply = tu_client_reply (rig.client, &body);
     cr_assert_eq (reply.req_id, 11u);
     cr_assert (reply.accepted);
     cr_assert_str_eq (reply.message, "accepted");
     cr_assert_null (body);
     //  nothing held back: an answer goes at once
     outbox_reply_held (rig.outbox, ipc, 12, 0, "", "done", false, false, NULL, 0);
-    reply = s_reply (rig.client, &body);
+    reply = tu_client_reply (rig.client, &body);
     cr_assert_eq (reply.req_id, 12u);
     zframe_destroy (&ipc);
     s_unrig (&rig);

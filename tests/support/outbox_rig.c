@@ -1,0 +1,72 @@
+/*  tests/support/outbox_rig.c - see outbox_rig.h.  */
+#include "tests/support/outbox_rig.h"
+
+#include <criterion/criterion.h>
+#include <string.h>
+
+zframe_t *
+tu_client_identity (zsock_t *router, zsock_t *client, uint8_t tag)
+{
+    zstr_send (client, "hello");
+    zsock_set_rcvtimeo (router, 5000);
+    zmsg_t *msg = zmsg_recv (router);
+    cr_assert_not_null (msg);
+    zframe_t *raw = zmsg_first (msg);
+    uint8_t tagged [256] = { tag };
+    memcpy (tagged + 1, zframe_data (raw), zframe_size (raw));
+    zframe_t *identity = zframe_new (tagged, zframe_size (raw) + 1);
+    zmsg_destroy (&msg);
+    return identity;
+}
+
+wire_reply_t
+tu_client_reply (zsock_t *client, char **body)
+{
+    zmsg_t *msg = zmsg_recv (client);
+    cr_assert_not_null (msg, "no reply came");
+    zframe_t *header = zmsg_first (msg);
+    wire_reply_t reply;
+    cr_assert_eq (wire_reply_decode (&reply, zframe_data (header), zframe_size (header)), 0);
+    zframe_t *payload = zmsg_next (msg);
+    *body = payload? zframe_strdup (payload): NULL;
+    zmsg_destroy (&msg);
+    return reply;
+}
+
+void
+tu_sub_ready (outbox_t *outbox, zsock_t *sub)
+{
+    int timeout = zsock_rcvtimeo (sub);
+    zsock_set_rcvtimeo (sub, 20);
+    char *type = NULL, *text = NULL;
+    for (int i = 0; i < 250 && !type; i++) {
+        outbox_publish (outbox, "probe", "{}");
+        zstr_recvx (sub, &type, &text, NULL);
+    }
+    cr_assert_not_null (type, "the subscription never arrived");
+    do {
+        zstr_free (&type);
+        zstr_free (&text);
+    } while (zstr_recvx (sub, &type, &text, NULL) == 2);
+    zsock_set_rcvtimeo (sub, timeout);
+}
+
+static int
+s_send (void *arg, zframe_t *identity, uint8_t *header, size_t size, zframe_t **payloads,
+        size_t count)
+{
+    return outbox_send_client (*(outbox_t **) arg, identity, header, size, payloads, count);
+}
+
+static const jio_t *
+s_io (void *arg, const jio_t *inner)
+{
+    (void) arg;
+    return inner;
+}
+
+ledger_hooks_t
+tu_outbox_ledger_hooks (outbox_t **outbox_p)
+{
+    return (ledger_hooks_t) { .journal_io = s_io, .send = s_send, .arg = outbox_p };
+}

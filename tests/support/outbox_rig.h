@@ -1,0 +1,23 @@
+/*  tests/support/outbox_rig.h - what the tests of the supervisor's parts
+    share to stand in for its sockets: a client's identity as the
+    supervisor keeps it, the reply a client gets, a subscriber that hears
+    the stream, and ledger hooks that answer through an outbox.  */
+#ifndef OUTBOX_RIG_H_INCLUDED
+#define OUTBOX_RIG_H_INCLUDED
+
+#include "supervisor/outbox.h"
+
+//  client's routing id on router (learnt from a hello client sends),
+//  tagged as the supervisor keeps it (1 ipc, 2 tcp). Caller destroys.
+zframe_t *tu_client_identity (zsock_t *router, zsock_t *client, uint8_t tag);
+//  The next reply client gets (within its receive timeout), and in *body
+//  its payload (malloc'd; NULL: none). Aborts the test when none comes.
+wire_reply_t tu_client_reply (zsock_t *client, char **body);
+//  Publishes on outbox until sub hears (its subscription has arrived),
+//  then drains what it heard. Aborts the test after about 5 seconds.
+void tu_sub_ready (outbox_t *outbox, zsock_t *sub);
+//  Ledger hooks that send answers through *outbox_p (read at each
+//  send) and keep the journal's own I/O.
+ledger_hooks_t tu_outbox_ledger_hooks (outbox_t **outbox_p);
+
+#endif
