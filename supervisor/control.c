@@ -1,7 +1,7 @@
 /*  supervisor/control.c - requests from clients other than submissions:
     status, result, down, and component operations (ctl).  */
 #include "supervisor/server_priv.h"
-#include "supervisor/logcap.h"
+#include "shared/logcap.h"
 
 #include "common/util.h"
 #include "supervisor/log.h"

@@ -7,11 +7,11 @@
 #include "common/util.h"
 #include "proto/readme_doc.h"
 #include "proto/report.h"
-#include "supervisor/project_load.h"
+#include "proto/project.h"
 #include "supervisor/log.h"
 #include "supervisor/observe.h"
-#include "supervisor/snapshot.h"
-#include "workers/bus.h"
+#include "shared/snapshot.h"
+#include "shared/bus.h"
 
 #include <errno.h>
 #include <fcntl.h>

@@ -9,9 +9,9 @@
 #include "common/journal.h"
 #include "common/util.h"
 #include "supervisor/log.h"
-#include "supervisor/snapshot.h"
+#include "shared/snapshot.h"
 #include "supervisor/observe.h"
-#include "workers/bus.h"
+#include "shared/bus.h"
 
 #include <errno.h>
 #include <fcntl.h>
@@ -62,7 +62,7 @@ s_record_free (void **item_p)
 }
 
 //  --------------------------------------------------------------------
-//  Replay: the events fold into a snapshot state (supervisor/snapshot.h),
+//  Replay: the events fold into a snapshot state (shared/snapshot.h),
 //  which a system.snapshot event resets; the state then goes to the flow.
 
 typedef struct {

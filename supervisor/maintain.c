@@ -6,7 +6,7 @@
 
 #include "common/util.h"
 #include "supervisor/log.h"
-#include "supervisor/snapshot.h"
+#include "shared/snapshot.h"
 
 #include <errno.h>
 #include <inttypes.h>

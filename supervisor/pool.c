@@ -6,9 +6,9 @@
 
 #include "common/util.h"
 #include "supervisor/log.h"
-#include "supervisor/logcap.h"
+#include "shared/logcap.h"
 #include "supervisor/spawn.h"
-#include "workers/bus.h"
+#include "shared/bus.h"
 
 #include <errno.h>
 #include <limits.h>

@@ -9,7 +9,7 @@
     so a key added or removed counts from the next connection on.  */
 #include "supervisor/security.h"
 
-#include "workers/keys.h"
+#include "shared/keys.h"
 
 #include "supervisor/log.h"
 

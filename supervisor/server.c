@@ -8,7 +8,7 @@
 #include "common/util.h"
 #include "supervisor/log.h"
 #include "supervisor/observe.h"
-#include "workers/bus.h"
+#include "shared/bus.h"
 
 #include <errno.h>
 #include <malloc.h>
