@@ -8,7 +8,7 @@
 
 //  What each status means for every command, unless the command has its
 //  own line for it below.
-static const char *const s_general [] = {
+static const char *const s_general [EXIT_CODES] = {
     [EXIT_OK] = "done as asked",
     [EXIT_INPUT] = "bad input: a file, folder or id it was given cannot be used "
                    "(the message names it and why)",
@@ -25,7 +25,7 @@ static const char *const s_general [] = {
 typedef struct {
     const char *command;
     const char *codes;          //  digits
-    const char *own [7];        //  by status; NULL: the general meaning
+    const char *own [EXIT_CODES];   //  by status; NULL: the general meaning
 } command_exit_t;
 
 static const command_exit_t s_commands [] = {
@@ -117,7 +117,7 @@ cli_exit_print (FILE *out, const char *command)
 {
     const command_exit_t *entry = s_find (command);
     fputs ("exit status:\n", out);
-    for (int code = 0; code <= EXIT_REFUSED; code++) {
+    for (int code = 0; code < EXIT_CODES; code++) {
         if (entry) {
             if (!strchr (entry->codes, '0' + code))
                 continue;

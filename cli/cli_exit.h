@@ -1,20 +1,14 @@
 /*  cli/cli_exit.h - the exit statuses of the readme2ci command
-    line: one table that every command returns from, that every help text
-    prints its part of, and that `readme2ci help exit-status` and
-    README.md show whole.  */
+    line: what each code of common/names.h means for each command, one
+    table that every help text prints its part of, and that `readme2ci
+    help exit-status` and README.md show whole.  */
 #ifndef CLI_EXIT_H_INCLUDED
 #define CLI_EXIT_H_INCLUDED
 
+#include "common/names.h"
+
 #include <stdbool.h>
 #include <stdio.h>
-
-#define EXIT_OK          0      //  done as asked
-#define EXIT_INPUT       1      //  bad input, or the answer is "no"
-#define EXIT_USAGE       2      //  the command line is wrong
-#define EXIT_UNAVAILABLE 3      //  no supervisor answers, overloaded, cannot run
-#define EXIT_TIMEOUT     4      //  a deadline passed
-#define EXIT_NO_TESTS    5      //  generate: no test command found
-#define EXIT_REFUSED     6      //  the supervisor answered and refused
 
 //  How long any command waits for a supervisor to answer at all before
 //  it says that none answers (exit 3), whatever it then waits for the

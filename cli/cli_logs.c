@@ -3,6 +3,7 @@
     awaited with inotify; and `status`'s lines about a component's exits.  */
 #include "cli/cli_logs.h"
 
+#include "common/names.h"
 #include "common/util.h"
 #include "cli/cli_exit.h"
 #include "cli/client.h"
@@ -52,8 +53,6 @@ static const char *const s_logs_help =
     "  readme2ci logs parser -n 50\n"
     "  readme2ci logs -f\n"
     "  readme2ci logs 4242 --json\n";
-
-static const char *const s_components [] = { "parser", "detector", "generator" };
 
 //  One log followed: a file (and its rotated ones), a pid filter.
 typedef struct {
@@ -388,13 +387,13 @@ s_worker_of (json_t *status, int pid, bool *remote)
 static const char *
 s_search_pid (const char *dir, int pid)
 {
-    for (size_t c = 0; c < 3; c++)
+    for (size_t c = 0; c < COMPONENT_COUNT; c++)
         for (int f = 0; f < MAX_FILES; f++) {
             char path [PATH_MAX + 32];
             if (f)
-                snprintf (path, sizeof path, "%s/%s.log.%d", dir, s_components [c], f);
+                snprintf (path, sizeof path, "%s/%s.log.%d", dir, names_components [c], f);
             else
-                snprintf (path, sizeof path, "%s/%s.log", dir, s_components [c]);
+                snprintf (path, sizeof path, "%s/%s.log", dir, names_components [c]);
             size_t size;
             char *text = s_read_end (path, &size);
             if (!text)
@@ -404,7 +403,7 @@ s_search_pid (const char *dir, int pid)
             bool found = strstr (text, tag) != NULL;
             free (text);
             if (found)
-                return s_components [c];
+                return names_components [c];
         }
     return NULL;
 }
@@ -448,8 +447,8 @@ cli_logs (int argc, char **argv)
     int pid = 0;
     bool component_target = false;
     if (target) {
-        for (size_t c = 0; c < 3; c++)
-            component_target = component_target || strcmp (target, s_components [c]) == 0;
+        for (size_t c = 0; c < COMPONENT_COUNT; c++)
+            component_target = component_target || strcmp (target, names_components [c]) == 0;
         if (!component_target && strcmp (target, "supervisor")) {
             char *end;
             long value = strtol (target, &end, 10);
@@ -511,8 +510,8 @@ cli_logs (int argc, char **argv)
         }
     }
     if (!target)
-        for (size_t c = 0; c < 3; c++)
-            s_add (&view, dir, s_components [c], 0);
+        for (size_t c = 0; c < COMPONENT_COUNT; c++)
+            s_add (&view, dir, names_components [c], 0);
     else
     if (component_target)
         s_add (&view, dir, target, 0);

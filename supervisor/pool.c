@@ -19,7 +19,6 @@
 #include <time.h>
 #include <unistd.h>
 
-static const char *const s_component_names [] = { "parser", "detector", "generator" };
 
 static void s_slot_act (server_t *self, slot_t *slot, restart_action_t action);
 static void s_op_advance (server_t *self, component_t *component);
@@ -126,7 +125,7 @@ pool_init (server_t *self)
     for (int c = 0; c < COMPONENT_COUNT; c++) {
         component_t *component = &self->components [c];
         const config_component_t *cc = &self->cfg.components [c];
-        component->name = s_component_names [c];
+        component->name = names_components [c];
         component->step = (step_t) c;
         component->desired = cc->workers;
         //  Only new work is bounded (in the parser's queue, by admission);

@@ -303,14 +303,6 @@ s_on_back (zloop_t *loop, zsock_t *sock, void *arg)
     return 0;
 }
 
-//  Operations that change the tree: over tcp only for operator keys.
-static bool
-s_is_operation (const char *op)
-{
-    return strcmp (op, "ctl") == 0 || strcmp (op, "down") == 0 || strcmp (op, "reload") == 0
-        || strncmp (op, "maintain", 8) == 0;
-}
-
 static int
 s_on_front (zloop_t *loop, zsock_t *sock, void *arg)
 {
@@ -337,7 +329,7 @@ s_on_front (zloop_t *loop, zsock_t *sock, void *arg)
             bool refused = false;
             if (sock == self->front_tcp
             &&  wire_request_decode (&request, zframe_data (header), zframe_size (header)) == 0) {
-                refused = s_is_operation (request.op)
+                refused = control_needs_operator (request.op)
                        && !security_may_operate (self->security, header, request.op);
                 if (refused) {
                     char message [160];
