@@ -6,6 +6,7 @@
 
 #include "common/config.h"
 #include "common/knowledge.h"
+#include "common/names.h"
 #include "common/util.h"
 #include "proto/project.h"
 #include "proto/wire.h"
@@ -178,29 +179,62 @@ static const char *const s_status_help =
     "  readme2ci status\n"
     "  readme2ci status --json | jq '.components[] | {name, ready}'\n";
 
-static const char *const s_ctl_help =
-    "usage: readme2ci ctl deploy|stop|restart COMPONENT [--json]\n"
-    "       readme2ci ctl scale COMPONENT N [--json]\n"
-    "       readme2ci ctl update COMPONENT [--command PATH] [--json]\n"
+//  `ctl --help` is the usage lines and the verbs (from names_ctl, in
+//  common/names.h) around these two.
+static const char *const s_ctl_about =
     "\n"
     "Component operations on the running tree, for ops scripts. COMPONENT is\n"
     "parser, detector or generator. Each answers with success or a clear\n"
     "failure and is journaled, so the tree keeps the choice across restarts.\n"
     "--json prints the answer as one JSON document (ok, code, message).\n"
-    "\n"
-    "  deploy COMPONENT    start a stopped (or FATAL) component\n"
-    "  stop COMPONENT      drain and stop its workers; work that needs it waits\n"
-    "                      (detection is skipped: workflows come out degraded)\n"
-    "  scale COMPONENT N   grow or shrink the pool to N workers, draining those\n"
-    "                      it removes\n"
-    "  restart COMPONENT   replace every worker, one at a time\n"
-    "  update COMPONENT    rolling update: a new worker (running PATH if given),\n"
-    "                      then one old one drained, until all are new; stops,\n"
-    "                      keeping the old workers, if a new one is not ready\n"
+    "\n";
+static const char *const s_ctl_examples =
     "\n"
     "examples:\n"
     "  readme2ci ctl scale parser 3\n"
     "  readme2ci ctl update detector --command /opt/readme2ci/bin/readme2ci-detector\n";
+
+static int
+s_ctl_help (void)
+{
+    char *text = NULL;
+    size_t size = 0;
+    FILE *out = open_memstream (&text, &size);
+    if (!out)
+        return cli_fail (EXIT_UNAVAILABLE, "ctl: %s", strerror (errno));
+    //  The verbs that take nothing more share the first usage line.
+    fputs ("usage: readme2ci ctl ", out);
+    const char *bar = "";
+    for (size_t i = 0; i < CTL_VERBS; i++)
+        if (!names_ctl [i].count && !names_ctl [i].command) {
+            fprintf (out, "%s%s", bar, names_ctl [i].verb);
+            bar = "|";
+        }
+    fputs (" COMPONENT [--json]\n", out);
+    for (size_t i = 0; i < CTL_VERBS; i++)
+        if (names_ctl [i].count || names_ctl [i].command)
+            fprintf (out, "       readme2ci ctl %s COMPONENT%s%s [--json]\n", names_ctl [i].verb,
+                     names_ctl [i].count? " N": "", names_ctl [i].command? " [--command PATH]": "");
+    fputs (s_ctl_about, out);
+    //  Each verb: "  VERB COMPONENT [N]", its help from column 22.
+    for (size_t i = 0; i < CTL_VERBS; i++) {
+        char call [64];
+        snprintf (call, sizeof call, "%s COMPONENT%s", names_ctl [i].verb,
+                  names_ctl [i].count? " N": "");
+        fprintf (out, "  %-20s", call);
+        for (const char *line = names_ctl [i].help; *line; ) {
+            size_t length = strcspn (line, "\n");
+            fprintf (out, "%s%.*s\n", line == names_ctl [i].help? "": "                      ",
+                     (int) length, line);
+            line += length + (line [length] == '\n');
+        }
+    }
+    fputs (s_ctl_examples, out);
+    fclose (out);
+    int code = cli_help (text, "ctl");
+    free (text);
+    return code;
+}
 
 static const char *const s_health_help =
     "usage: readme2ci health [--json]\n"
@@ -1705,7 +1739,7 @@ s_cmd_ctl (int argc, char **argv)
     //  restart anything.
     for (int i = 0; i < argc; i++)
         if (cli_is_help (argv [i])) {
-            return cli_help (s_ctl_help, "ctl");
+            return s_ctl_help ();
         }
     const char *args [3] = { NULL, NULL, NULL };
     size_t count = 0;
@@ -1736,26 +1770,26 @@ s_cmd_ctl (int argc, char **argv)
         return cli_fail (EXIT_USAGE, "ctl: give an operation and a component (see --help)");
     //  Each operation's own arguments; anything more is a mistake to
     //  report, not to ignore.
-    bool scale = strcmp (args [0], "scale") == 0;
-    bool update = strcmp (args [0], "update") == 0;
-    if (command_arg && !update)
+    int verb = names_ctl_find (args [0]);
+    bool takes_count = verb >= 0 && names_ctl [verb].count;
+    if (command_arg && !(verb >= 0 && names_ctl [verb].command))
         return cli_fail (EXIT_USAGE, "ctl %s: --command goes with update only (see --help)",
                        args [0]);
-    if (scale && count != 3)
-        return cli_fail (EXIT_USAGE, "ctl scale %s: give the number of workers, e.g. "
-                       "`readme2ci ctl scale %s 2`", args [1], args [1]);
-    if (!scale && count > 2)
+    if (takes_count && count != 3)
+        return cli_fail (EXIT_USAGE, "ctl %s %s: give the number of workers, e.g. "
+                       "`readme2ci ctl %s %s 2`", args [0], args [1], args [0], args [1]);
+    if (!takes_count && count > 2)
         return cli_fail (EXIT_USAGE, "ctl %s %s: unexpected argument '%s' (see --help)",
                        args [0], args [1], args [2]);
     char command [PATH_MAX];
     if (command_arg) {
         if (!realpath (command_arg, command))
-            return cli_fail (EXIT_USAGE, "ctl update %s: --command %s: %s", args [1],
+            return cli_fail (EXIT_USAGE, "ctl %s %s: --command %s: %s", args [0], args [1],
                            command_arg, strerror (errno));
         struct stat st;
         if (stat (command, &st) || !S_ISREG (st.st_mode) || access (command, X_OK))
-            return cli_fail (EXIT_USAGE, "ctl update %s: --command %s: not an executable file",
-                           args [1], command_arg);
+            return cli_fail (EXIT_USAGE, "ctl %s %s: --command %s: not an executable file",
+                           args [0], args [1], command_arg);
         args [2] = command;
         count = 3;
     }
