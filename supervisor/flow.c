@@ -441,7 +441,7 @@ s_fail_component (server_t *self, workflow_t *wf, component_t *component)
               "the %s component is unavailable (%s); try again later",
               component->name, component->fatal? "it keeps crashing and is FATAL":
               component->desired == 0? "it is stopped": "its circuit breaker is open");
-    flow_finish (self, wf, 3, message, NULL);
+    flow_finish (self, wf, EXIT_UNAVAILABLE, message, NULL);
 }
 
 //  Puts the workflow in the queue of its current step's component; at the
@@ -471,7 +471,8 @@ flow_enqueue (server_t *self, workflow_t *wf, bool front)
     wf->queued = front? pqueue_push_front (component->queue, wf, wf->priority)
                       : pqueue_push (component->queue, wf, wf->priority, NULL);
     if (!wf->queued)
-        flow_finish (self, wf, 3, "internal error: cannot queue the workflow", NULL);
+        flow_finish (self, wf, EXIT_UNAVAILABLE, "internal error: cannot queue the workflow",
+                     NULL);
 }
 
 //  Fails (or degrades) every workflow waiting for a component that has
@@ -511,7 +512,7 @@ s_send_job (server_t *self, worker_t *worker, workflow_t *wf)
         char message [128];
         snprintf (message, sizeof message, "internal error: cannot read the queued input "
                   "back: %s", strerror (errno));
-        flow_finish (self, wf, 3, message, NULL);
+        flow_finish (self, wf, EXIT_UNAVAILABLE, message, NULL);
         return;
     }
     zframe_t *payloads [2];
@@ -537,7 +538,7 @@ s_send_job (server_t *self, worker_t *worker, workflow_t *wf)
     if (wire_job_encode (&job, &buf, &size)) {
         for (size_t i = 0; i < count; i++)
             zframe_destroy (&payloads [i]);
-        flow_finish (self, wf, 3, "internal error: cannot encode a job", NULL);
+        flow_finish (self, wf, EXIT_UNAVAILABLE, "internal error: cannot encode a job", NULL);
         return;
     }
     for (uint32_t i = 0; i < worker->credit; i++)
@@ -716,13 +717,13 @@ flow_on_result (server_t *self, worker_t *worker, zmsg_t *msg, zframe_t *header)
                   result.error);
         if (result.input_error) {
             pool_breaker_result (self, component, true);     //  not the worker's fault
-            flow_finish (self, wf, 1, message, NULL);
+            flow_finish (self, wf, EXIT_INPUT, message, NULL);
         }
         else {
             pool_breaker_result (self, component, false);
             wf->avoid_pid = worker->pid;
             wf->failures++;
-            s_retry_or_fail (self, wf, 3, message);
+            s_retry_or_fail (self, wf, EXIT_UNAVAILABLE, message);
         }
         flow_dispatch (self, component);
         return;
@@ -742,7 +743,7 @@ flow_on_result (server_t *self, worker_t *worker, zmsg_t *msg, zframe_t *header)
         pool_breaker_result (self, component, false);
         wf->avoid_pid = worker->pid;
         wf->failures++;
-        s_retry_or_fail (self, wf, 3, message);
+        s_retry_or_fail (self, wf, EXIT_UNAVAILABLE, message);
         flow_dispatch (self, component);
         return;
     }
@@ -754,7 +755,7 @@ flow_on_result (server_t *self, worker_t *worker, zmsg_t *msg, zframe_t *header)
     component_t *next = NULL;
     if (wf->step == STEP_GENERATE) {
         wf->no_tests = result.no_tests;
-        flow_finish (self, wf, 0, "", payload);     //  frees wf
+        flow_finish (self, wf, EXIT_OK, "", payload);     //  frees wf
         zframe_destroy (&payload);
     }
     else {
@@ -809,7 +810,7 @@ flow_requeue_jobs (server_t *self, worker_t *worker, const char *why, bool count
             snprintf (message, sizeof message,
                       "the %s step crashed its worker %u times (last: %s); this input is "
                       "refused", server_step_names [wf->step], wf->crashes, why);
-            flow_finish (self, wf, 1, message, NULL);
+            flow_finish (self, wf, EXIT_INPUT, message, NULL);
             continue;
         }
         server_event (self, "workflow.retried",
@@ -839,16 +840,17 @@ flow_submit (server_t *self, zframe_t *identity, zmsg_t *msg, zframe_t *header)
         snprintf (message, sizeof message, "malformed SUBMIT: %zu payload frame(s), where "
                   "it takes %s", frames, submit.attach? "none with attach"
                                                       : "2 (docs, then project)");
-        server_reply (self, identity, submit.req_id, 1, submit.workflow_id, message, false,
-                      NULL, 0);
+        server_reply (self, identity, submit.req_id, EXIT_INPUT, submit.workflow_id, message,
+                      false, NULL, 0);
         return;
     }
     if (submit.workflow_id [0]) {
         workflow_t *known = zhashx_lookup (self->workflows, submit.workflow_id);
         if (known) {
             if (1 + known->more_waiters_count >= MAX_WAITERS) {
-                server_reply (self, identity, submit.req_id, 3, submit.workflow_id,
-                              "too many clients wait on this workflow", false, NULL, 0);
+                server_reply (self, identity, submit.req_id, EXIT_UNAVAILABLE,
+                              submit.workflow_id, "too many clients wait on this workflow",
+                              false, NULL, 0);
                 return;
             }
             waiter_t *more = realloc (known->more_waiters,
@@ -857,8 +859,8 @@ flow_submit (server_t *self, zframe_t *identity, zmsg_t *msg, zframe_t *header)
                 known->more_waiters = more;
             if (!more || s_waiter_set (&more [known->more_waiters_count], identity,
                                        submit.req_id)) {
-                server_reply (self, identity, submit.req_id, 3, submit.workflow_id,
-                              "out of memory", false, NULL, 0);
+                server_reply (self, identity, submit.req_id, EXIT_UNAVAILABLE,
+                              submit.workflow_id, "out of memory", false, NULL, 0);
                 return;
             }
             known->more_waiters_count++;
@@ -879,18 +881,18 @@ flow_submit (server_t *self, zframe_t *identity, zmsg_t *msg, zframe_t *header)
             snprintf (message, sizeof message, "workflow %s finished and its result was "
                       "evicted (%s): give a new --id to run it again", submit.workflow_id,
                       retention);
-            server_reply (self, identity, submit.req_id, 1, submit.workflow_id, message,
-                          false, NULL, 0);
+            server_reply (self, identity, submit.req_id, EXIT_INPUT, submit.workflow_id,
+                          message, false, NULL, 0);
             return;
         }
     }
     if (submit.attach) {
-        server_reply (self, identity, submit.req_id, 1, submit.workflow_id,
+        server_reply (self, identity, submit.req_id, EXIT_INPUT, submit.workflow_id,
                       "no workflow with this id", false, NULL, 0);
         return;
     }
     if (self->draining) {
-        server_reply (self, identity, submit.req_id, 3, submit.workflow_id,
+        server_reply (self, identity, submit.req_id, EXIT_UNAVAILABLE, submit.workflow_id,
                       "the supervisor is shutting down", false, NULL, 0);
         return;
     }
@@ -898,8 +900,8 @@ flow_submit (server_t *self, zframe_t *identity, zmsg_t *msg, zframe_t *header)
         char message [256];
         snprintf (message, sizeof message, "the journal cannot be written (%s); not "
                   "accepting work until it can", ledger_problem (self));
-        server_reply (self, identity, submit.req_id, 3, submit.workflow_id, message, false,
-                      NULL, 0);
+        server_reply (self, identity, submit.req_id, EXIT_UNAVAILABLE, submit.workflow_id,
+                      message, false, NULL, 0);
         return;
     }
     zframe_t *docs = zmsg_pop (msg);
@@ -907,7 +909,7 @@ flow_submit (server_t *self, zframe_t *identity, zmsg_t *msg, zframe_t *header)
     if (!docs || !project) {
         zframe_destroy (&docs);
         zframe_destroy (&project);
-        server_reply (self, identity, submit.req_id, 1, submit.workflow_id,
+        server_reply (self, identity, submit.req_id, EXIT_INPUT, submit.workflow_id,
                       "a submission needs a docs frame and a project frame", false, NULL, 0);
         return;
     }
@@ -920,16 +922,16 @@ flow_submit (server_t *self, zframe_t *identity, zmsg_t *msg, zframe_t *header)
         char message [160];
         snprintf (message, sizeof message, "the submission's inputs are %zu bytes, over the "
                   "limit of %u bytes for one project", inputs, WIRE_INPUTS_MAX);
-        server_reply (self, identity, submit.req_id, 1, submit.workflow_id, message, false,
-                      NULL, 0);
+        server_reply (self, identity, submit.req_id, EXIT_INPUT, submit.workflow_id, message,
+                      false, NULL, 0);
         return;
     }
     workflow_t *wf = calloc (1, sizeof *wf);
     if (!wf) {
         zframe_destroy (&docs);
         zframe_destroy (&project);
-        server_reply (self, identity, submit.req_id, 3, submit.workflow_id, "out of memory",
-                      false, NULL, 0);
+        server_reply (self, identity, submit.req_id, EXIT_UNAVAILABLE, submit.workflow_id,
+                      "out of memory", false, NULL, 0);
         return;
     }
     if (submit.workflow_id [0])
@@ -949,14 +951,14 @@ flow_submit (server_t *self, zframe_t *identity, zmsg_t *msg, zframe_t *header)
     wf->project = project;
     if (s_waiter_set (&wf->waiter, identity, submit.req_id)) {
         s_workflow_destroy (&wf);
-        server_reply (self, identity, submit.req_id, 3, submit.workflow_id, "out of memory",
-                      false, NULL, 0);
+        server_reply (self, identity, submit.req_id, EXIT_UNAVAILABLE, submit.workflow_id,
+                      "out of memory", false, NULL, 0);
         return;
     }
     if (dheap_push (&self->deadlines, wf, wf->deadline_ms, &wf->deadline_slot)) {
         s_workflow_destroy (&wf);
-        server_reply (self, identity, submit.req_id, 3, submit.workflow_id, "out of memory",
-                      false, NULL, 0);
+        server_reply (self, identity, submit.req_id, EXIT_UNAVAILABLE, submit.workflow_id,
+                      "out of memory", false, NULL, 0);
         return;
     }
     zhashx_insert (self->workflows, wf->id, wf);
@@ -974,7 +976,8 @@ flow_submit (server_t *self, zframe_t *identity, zmsg_t *msg, zframe_t *header)
         server_event (self, "system.overload",
                       json_pack ("{s:I, s:i}", "queued", (json_int_t) pqueue_size (parser->queue),
                                  "priority", wf->priority));
-        flow_finish (self, wf, 3, "overloaded: the queue is full; try again later", NULL);
+        flow_finish (self, wf, EXIT_UNAVAILABLE,
+                     "overloaded: the queue is full; try again later", NULL);
         return;
     }
     //  Journaled with its inputs before the client hears of it, so it runs
@@ -989,7 +992,7 @@ flow_submit (server_t *self, zframe_t *identity, zmsg_t *msg, zframe_t *header)
                                    "target", wf->options.target, "explain", wf->options.explain,
                                    "json", wf->options.json, "check", wf->options.check),
                         "docs", docs, "project", project);
-    server_reply_held (self, identity, submit.req_id, 0, wf->id, "accepted", false, true,
+    server_reply_held (self, identity, submit.req_id, EXIT_OK, wf->id, "accepted", false, true,
                        NULL, 0);
     if (pqueue_size (parser->queue) > SPOOL_AFTER)
         s_spool (self, wf);
@@ -999,7 +1002,8 @@ flow_submit (server_t *self, zframe_t *identity, zmsg_t *msg, zframe_t *header)
         server_event (self, "system.overload",
                       json_pack ("{s:I, s:i}", "queued", (json_int_t) pqueue_size (parser->queue),
                                  "priority", wf->priority));
-        flow_finish (self, victim, 3, "overloaded: shed for higher-priority work", NULL);
+        flow_finish (self, victim, EXIT_UNAVAILABLE,
+                     "overloaded: shed for higher-priority work", NULL);
     }
     flow_dispatch (self, parser);
 }
@@ -1106,7 +1110,7 @@ s_overdue_jobs (server_t *self, uint64_t now)
                 wf->avoid_pid = w->pid;
                 wf->failures++;
                 pool_breaker_result (self, component, false);
-                s_retry_or_fail (self, wf, 3, message);
+                s_retry_or_fail (self, wf, EXIT_UNAVAILABLE, message);
                 overdue = true;
             }
             if (overdue && broken_count < 64)
@@ -1166,7 +1170,7 @@ flow_tick (server_t *self, uint64_t now)
         //  which may be due here too.
         if (wf->worker)
             timeouts [wf->worker->component->step]++;
-        flow_finish (self, wf, 4, message, NULL);
+        flow_finish (self, wf, EXIT_TIMEOUT, message, NULL);
     }
     for (int c = 0; c < COMPONENT_COUNT; c++)
         while (timeouts [c]-- > 0)
@@ -1179,5 +1183,5 @@ flow_abandon_all (server_t *self, const char *message)
 {
     workflow_t *wf;
     while ((wf = zhashx_first (self->workflows)))
-        flow_finish (self, wf, 3, message, NULL);
+        flow_finish (self, wf, EXIT_UNAVAILABLE, message, NULL);
 }
