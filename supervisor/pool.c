@@ -1014,7 +1014,7 @@ s_op_failed (server_t *self, component_t *component, const char *why)
               op->total, op->command, why);
     log_warn ("%s", message);
     s_op_event (self, component, op->name, false, message);
-    s_op_end (self, component, 3, message);
+    s_op_end (self, component, EXIT_UNAVAILABLE, message);
 }
 
 //  The next step of a rolling operation: start one new worker, or end.
@@ -1030,7 +1030,7 @@ s_op_next (server_t *self, component_t *component)
         s_remote_note (component, message, sizeof message,
                        "are not replaced: restart them on their hosts");
         s_op_event (self, component, op->name, true, message);
-        s_op_end (self, component, 0, message);
+        s_op_end (self, component, EXIT_OK, message);
         return;
     }
     slot_t *slot = s_slot_new (self, component);

@@ -132,7 +132,7 @@ server_reply_result (server_t *self, zframe_t *identity, uint64_t req_id,
                      const char *workflow_id, bool degraded, bool no_tests,
                      const void *body, size_t body_size)
 {
-    wire_reply_t reply = { .req_id = req_id, .code = 0, .degraded = degraded,
+    wire_reply_t reply = { .req_id = req_id, .code = EXIT_OK, .degraded = degraded,
                            .no_tests = no_tests };
     util_copy (reply.workflow_id, sizeof reply.workflow_id, workflow_id? workflow_id: "");
     s_reply (self, identity, &reply, body, body_size);
@@ -335,8 +335,8 @@ s_on_front (zloop_t *loop, zsock_t *sock, void *arg)
                     char message [160];
                     snprintf (message, sizeof message, "permission denied: this client's key "
                               "may not run '%s' (not in security.operators)", request.op);
-                    server_reply (self, identity, request.req_id, 6, "", message, false,
-                                  NULL, 0);
+                    server_reply (self, identity, request.req_id, EXIT_REFUSED, "", message,
+                                  false, NULL, 0);
                 }
                 wire_request_release (&request);
             }
@@ -347,7 +347,8 @@ s_on_front (zloop_t *loop, zsock_t *sock, void *arg)
                 char message [128];
                 snprintf (message, sizeof message, "malformed REQUEST: %zu payload frame(s), "
                           "where it takes none", zmsg_size (msg));
-                server_reply (self, identity, request.req_id, 1, "", message, false, NULL, 0);
+                server_reply (self, identity, request.req_id, EXIT_INPUT, "", message, false,
+                              NULL, 0);
                 wire_request_release (&request);
             }
             if (!refused)
