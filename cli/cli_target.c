@@ -6,43 +6,27 @@
 #include "cli/cli_exit.h"
 
 #include <errno.h>
-#include <stdarg.h>
 #include <stdio.h>
 #include <stdlib.h>
 #include <string.h>
-
-static int
-s_say (int code, const char *format, ...) __attribute__ ((format (printf, 2, 3)));
-
-static int
-s_say (int code, const char *format, ...)
-{
-    va_list args;
-    va_start (args, format);
-    fputs ("readme2ci: ", stderr);
-    vfprintf (stderr, format, args);
-    fputc ('\n', stderr);
-    va_end (args);
-    return code;
-}
 
 //  What a failed request means, said once: refused, or nobody answers.
 static int
 s_failed (cli_target_t *self, int saved, int waited_ms, bool first)
 {
     if (saved == ECONNREFUSED)
-        return s_say (EXIT_REFUSED, "refused by the supervisor at %s (it answers, but not "
-                      "to this client's keys)", self->endpoint);
+        return cli_fail (EXIT_REFUSED, "refused by the supervisor at %s (it answers, but not "
+                         "to this client's keys)", self->endpoint);
     if (saved == EPROTO)
-        return s_say (EXIT_UNAVAILABLE, "a malformed answer from %s", self->endpoint);
+        return cli_fail (EXIT_UNAVAILABLE, "a malformed answer from %s", self->endpoint);
     if (first && self->remote)
-        return s_say (EXIT_UNAVAILABLE, "no supervisor answered at %s in %d ms",
-                      self->endpoint, waited_ms);
+        return cli_fail (EXIT_UNAVAILABLE, "no supervisor answered at %s in %d ms",
+                         self->endpoint, waited_ms);
     if (self->pid > 0)
-        return s_say (EXIT_UNAVAILABLE, "the supervisor (pid %d) did not answer in %d s",
-                      (int) self->pid, waited_ms / 1000);
-    return s_say (EXIT_UNAVAILABLE, "the supervisor at %s did not answer in %d s",
-                  self->endpoint, waited_ms / 1000);
+        return cli_fail (EXIT_UNAVAILABLE, "the supervisor (pid %d) did not answer in %d s",
+                         (int) self->pid, waited_ms / 1000);
+    return cli_fail (EXIT_UNAVAILABLE, "the supervisor at %s did not answer in %d s",
+                     self->endpoint, waited_ms / 1000);
 }
 
 int
@@ -57,20 +41,20 @@ cli_target_open (cli_target_t *self)
         self->client = client_new_secure (remote, getenv ("R2CI_SERVER_KEY"),
                                           getenv ("R2CI_KEY"), err, sizeof err);
         if (!self->client)
-            return s_say (EXIT_UNAVAILABLE, "cannot connect to %s%s%s", remote,
-                          err [0]? ": ": "", err);
+            return cli_fail (EXIT_UNAVAILABLE, "cannot connect to %s%s%s", remote,
+                             err [0]? ": ": "", err);
     }
     else {
         if (util_runtime_dir (self->runtime, sizeof self->runtime))
-            return s_say (EXIT_UNAVAILABLE, "the runtime folder path is too long");
+            return cli_fail (EXIT_UNAVAILABLE, "the runtime folder path is too long");
         snprintf (self->endpoint, sizeof self->endpoint, "ipc://%s/front", self->runtime);
         self->pid = client_running_supervisor (self->runtime);
         if (self->pid <= 0)
-            return s_say (EXIT_UNAVAILABLE, "no supervisor is running (start one with "
-                          "`readme2ci up -d`)");
+            return cli_fail (EXIT_UNAVAILABLE, "no supervisor is running (start one with "
+                             "`readme2ci up -d`)");
         self->client = client_new (self->endpoint);
         if (!self->client)
-            return s_say (EXIT_UNAVAILABLE, "cannot connect to %s", self->endpoint);
+            return cli_fail (EXIT_UNAVAILABLE, "cannot connect to %s", self->endpoint);
     }
     //  One round trip within the connect deadline: a supervisor that is
     //  not there, or refuses us, is said now, not after an operation's
@@ -96,7 +80,7 @@ cli_target_request (cli_target_t *self, const char *op, const char *const *args,
                     size_t args_count, int answer_ms, client_reply_t *reply)
 {
     if (!self->client)
-        return s_say (EXIT_UNAVAILABLE, "not connected to a supervisor");
+        return cli_fail (EXIT_UNAVAILABLE, "not connected to a supervisor");
     if (client_request (self->client, op, args, args_count, answer_ms, reply))
         return s_failed (self, errno, answer_ms, false);
     return EXIT_OK;

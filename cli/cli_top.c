@@ -43,21 +43,6 @@ static const char *const s_help =
     "  readme2ci top\n"
     "  readme2ci top --once | grep parser\n";
 
-static int
-s_fail (int code, const char *format, ...) __attribute__ ((format (printf, 2, 3)));
-
-static int
-s_fail (int code, const char *format, ...)
-{
-    va_list args;
-    va_start (args, format);
-    fputs ("readme2ci: top: ", stderr);
-    vfprintf (stderr, format, args);
-    fputc ('\n', stderr);
-    va_end (args);
-    return code;
-}
-
 //  --------------------------------------------------------------------
 //  Drawing
 
@@ -352,7 +337,7 @@ s_run (client_t *client, const char *runtime, char *status)
     if (s_tty_enter (&tty)) {
         s_tty_leave (&tty);
         free (status);
-        return s_fail (3, "cannot watch signals: %s", strerror (errno));
+        return cli_fail (EXIT_UNAVAILABLE, "top: cannot watch signals: %s", strerror (errno));
     }
     bool colour = term_colour (STDOUT_FILENO);
     long long last_ended = s_ended (status);
@@ -436,22 +421,23 @@ cli_top (int argc, char **argv)
         if (strcmp (argv [i], "--once") == 0)
             once = true;
         else
-            return s_fail (2, "unknown argument '%s' (see readme2ci top --help)", argv [i]);
+            return cli_fail (EXIT_USAGE, "top: unknown argument '%s' (see readme2ci top "
+                             "--help)", argv [i]);
     }
     if (!once && (!term_is_tty (STDOUT_FILENO) || !term_is_tty (STDIN_FILENO)))
-        return s_fail (2, "needs a terminal; for scripts use `readme2ci top --once` or "
-                       "`readme2ci status --json`");
+        return cli_fail (EXIT_USAGE, "top: needs a terminal; for scripts use `readme2ci top "
+                         "--once` or `readme2ci status --json`");
     char runtime [PATH_MAX];
     if (util_runtime_dir (runtime, sizeof runtime))
-        return s_fail (3, "the runtime folder path is too long");
+        return cli_fail (EXIT_UNAVAILABLE, "top: the runtime folder path is too long");
     char endpoint [PATH_MAX + 16];
     snprintf (endpoint, sizeof endpoint, "ipc://%s/front", runtime);
     client_t *client = client_new (endpoint);
     char *status = client? s_status (client, 2000): NULL;
     if (!status) {
         client_destroy (&client);
-        return s_fail (3, "no supervisor answers in %s (start one with `readme2ci up -d`)",
-                       runtime);
+        return cli_fail (EXIT_UNAVAILABLE, "top: no supervisor answers in %s (start one with "
+                         "`readme2ci up -d`)", runtime);
     }
     int code = 0;
     if (once) {
