@@ -950,7 +950,7 @@ pool_scale (server_t *self, component_t *component, uint32_t count, char *err, s
         pool_restart (self, component, err, size);
     snprintf (err, size, "%s scaled to %u worker(s)", component->name, count);
     s_remote_note (component, err, size, "are not counted and keep serving");
-    s_op_event (self, component, "scale", true, err);
+    s_op_event (self, component, names_ctl [CTL_SCALE].verb, true, err);
     flow_dispatch_all (self);
     return 0;
 }
@@ -1086,7 +1086,7 @@ pool_update (server_t *self, component_t *component, const char *command,
     operation_t *op = &component->op;
     memset (op, 0, sizeof *op);
     op->running = true;
-    util_copy (op->name, sizeof op->name, command? "update": "restart");
+    util_copy (op->name, sizeof op->name, names_ctl [command? CTL_UPDATE: CTL_RESTART].verb);
     util_copy (op->command, sizeof op->command, command? command: component->command);
     op->client = client? zframe_dup (client): NULL;
     op->req_id = req_id;
