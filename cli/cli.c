@@ -1152,7 +1152,8 @@ s_all_ready (const char *status_json, char *fatal, size_t fatal_size)
             ready = false;
         const char *state = json_string_value (json_object_get (component, "state"));
         const char *name = json_string_value (json_object_get (component, "name"));
-        if (state && name && strcmp (state, "fatal") == 0 && !fatal [0])
+        if (state && name && strcmp (state, names_component_states [COMPONENT_FATAL]) == 0
+        &&  !fatal [0])
             util_copy (fatal, fatal_size, name);
     }
     json_decref (root);
@@ -1620,7 +1621,8 @@ s_status_code (const char *status_json, char *not_running, size_t size)
     not_running [0] = 0;
     json_array_foreach (json_object_get (root, "components"), i, component) {
         const char *state = json_string_value (json_object_get (component, "state"));
-        if (code == EXIT_OK && (!state || strcmp (state, "running") != 0)) {
+        if (code == EXIT_OK
+        &&  (!state || strcmp (state, names_component_states [COMPONENT_RUNNING]) != 0)) {
             snprintf (not_running, size, "%s is %s",
                       json_string_value (json_object_get (component, "name")),
                       state? state: "in no known state");

@@ -556,7 +556,8 @@ cli_logs_print_exits (FILE *out, json_t *component)
     //  A component that runs as wanted needs no story; one that is FATAL
     //  or still starting after exits has one.
     if (!state || !json_array_size (exits)
-    ||  (strcmp (state, "fatal") && strcmp (state, "starting")))
+    ||  (strcmp (state, names_component_states [COMPONENT_FATAL])
+         && strcmp (state, names_component_states [COMPONENT_STARTING])))
         return;
     fprintf (out, "  last exits, newest first (`readme2ci logs %s` for more):\n",
              json_string_value (json_object_get (component, "name")));

@@ -12,6 +12,14 @@ const char *const names_components [COMPONENT_COUNT + 1] = {
     [COMPONENT_COUNT] = NULL,
 };
 
+const char *const names_component_states [COMPONENT_STATES + 1] = {
+    [COMPONENT_STARTING] = "starting",
+    [COMPONENT_RUNNING] = "running",
+    [COMPONENT_STOPPED] = "stopped",
+    [COMPONENT_FATAL] = "fatal",
+    [COMPONENT_STATES] = NULL,
+};
+
 const char *const names_worker_states [WORKER_STATES + 1] = {
     [W_STARTING] = "starting",
     [W_READY] = "ready",

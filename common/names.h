@@ -38,6 +38,18 @@ extern const char *const names_components [COMPONENT_COUNT + 1];
 //  The id of the component called name, or -1 when there is none.
 int names_component_find (const char *name);
 
+//  A component's state, as `status` and `health` show it.
+typedef enum {
+    COMPONENT_STARTING,         //  fewer workers ready than wanted
+    COMPONENT_RUNNING,
+    COMPONENT_STOPPED,          //  none wanted (`ctl stop`), none ready
+    COMPONENT_FATAL,            //  restarted too often: the breaker is open
+    COMPONENT_STATES            //  how many there are
+} component_state_t;
+
+//  Their names, NULL-ended: "starting", "running", "stopped", "fatal".
+extern const char *const names_component_states [COMPONENT_STATES + 1];
+
 //  A worker's state, as `status` and the readme2ci_workers metric show it.
 typedef enum {
     W_STARTING,

@@ -270,10 +270,11 @@ s_health (server_t *self, health_t *health_p)
         const char *state = pool_component_state (self, component);
         bool essential = component->step != STEP_DETECT;
         char line [160];
-        if (strcmp (state, "running") != 0) {
+        if (strcmp (state, names_component_states [COMPONENT_RUNNING]) != 0) {
             snprintf (line, sizeof line, "%s is %s", component->name, state);
             json_array_append_new (reasons, json_string (line));
-            bool out = strcmp (state, "fatal") == 0 || strcmp (state, "stopped") == 0;
+            bool out = strcmp (state, names_component_states [COMPONENT_FATAL]) == 0
+                    || strcmp (state, names_component_states [COMPONENT_STOPPED]) == 0;
             health_t now = out && essential? HEALTH_DOWN: HEALTH_DEGRADED;
             health = health > now? health: now;
         }

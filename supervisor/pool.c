@@ -399,7 +399,7 @@ s_slot_act (server_t *self, slot_t *slot, restart_action_t action)
                            (unsigned long long) ((action.at - now) / 1000), component->name);
                 server_event (self, "component.failure",
                               json_pack ("{s:s, s:s, s:I, s:I}", "component", component->name,
-                                         "state", "fatal",
+                                         "state", names_component_states [COMPONENT_FATAL],
                                          "restarts", (json_int_t) restart_count (slot->policy),
                                          "probe_in_ms", (json_int_t) (action.at - now)));
                 s_breaker_event (self, component, breaker_force_open (component->breaker, now));
@@ -1172,7 +1172,7 @@ pool_component_state (server_t *self, component_t *component)
 {
     (void) self;
     if (component->fatal)
-        return "fatal";
+        return names_component_states [COMPONENT_FATAL];
     uint32_t ready = 0;
     for (worker_t *w = component->workers; w; w = w->next)
         if (w->state == W_READY)
@@ -1180,8 +1180,9 @@ pool_component_state (server_t *self, component_t *component)
     //  With no local workers wanted, workers on other hosts may still
     //  do the work (a pool made only of them): it runs while one is ready.
     if (component->desired == 0)
-        return ready > 0? "running": "stopped";
-    return ready >= component->desired? "running": "starting";
+        return names_component_states [ready > 0? COMPONENT_RUNNING: COMPONENT_STOPPED];
+    return names_component_states [ready >= component->desired? COMPONENT_RUNNING
+                                                              : COMPONENT_STARTING];
 }
 
 json_t *

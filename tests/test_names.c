@@ -80,6 +80,9 @@ Test (names, the_tables_are_whole)
     cr_expect_null (names_components [COMPONENT_COUNT]);
     cr_expect_eq (names_component_find ("supervisor"), -1);
     cr_expect_eq (names_component_find (NULL), -1);
+    for (int s = 0; s < COMPONENT_STATES; s++)
+        cr_assert_not_null (names_component_states [s]);
+    cr_expect_null (names_component_states [COMPONENT_STATES]);
     for (int s = 0; s < WORKER_STATES; s++)
         cr_assert_not_null (names_worker_states [s]);
     cr_expect_null (names_worker_states [WORKER_STATES]);
