@@ -41,23 +41,6 @@ typedef struct {
     size_t count;
 } s_zpl_t;
 
-static int
-s_fail (int code, char *err, size_t err_size, const char *format, ...)
-    __attribute__ ((format (printf, 4, 5)));
-
-static int
-s_fail (int code, char *err, size_t err_size, const char *format, ...)
-{
-    if (err && err_size) {
-        va_list args;
-        va_start (args, format);
-        vsnprintf (err, err_size, format, args);
-        va_end (args);
-    }
-    errno = code;
-    return -1;
-}
-
 bool
 certfile_z85_valid (const char *text)
 {
@@ -246,26 +229,27 @@ s_read_text (const char *path, char **text, mode_t *mode, char *err, size_t err_
     struct stat st;
     if (stat (path, &st)) {
         int code = errno;
-        return s_fail (code, err, err_size, "%s: %s", path,
-                       code == ENOENT? "no such file": strerror (code));
+        return util_fail (code, err, err_size, "%s: %s", path,
+                          code == ENOENT? "no such file": strerror (code));
     }
     if (S_ISDIR (st.st_mode))
-        return s_fail (EISDIR, err, err_size, "%s: is a folder, not a certificate file", path);
+        return util_fail (EISDIR, err, err_size, "%s: is a folder, not a certificate file",
+                          path);
     if (!S_ISREG (st.st_mode))
-        return s_fail (EPROTO, err, err_size, "%s: not a regular file", path);
+        return util_fail (EPROTO, err, err_size, "%s: not a regular file", path);
     *mode = st.st_mode;
     size_t size = 0;
     if (util_read_file (path, CERTFILE_MAX_FILE, text, &size)) {
         int code = errno;
         if (code == EFBIG)
-            return s_fail (code, err, err_size, "%s: too large to be a certificate", path);
-        return s_fail (code, err, err_size, "%s: %s", path, strerror (code));
+            return util_fail (code, err, err_size, "%s: too large to be a certificate", path);
+        return util_fail (code, err, err_size, "%s: %s", path, strerror (code));
     }
     if (memchr (*text, '\0', size) || !strstr (*text, "public-key")) {
         free (*text);
         *text = NULL;
-        return s_fail (EPROTO, err, err_size,
-                       "%s: not a CURVE certificate (no curve/public-key)", path);
+        return util_fail (EPROTO, err, err_size,
+                          "%s: not a CURVE certificate (no curve/public-key)", path);
     }
     return 0;
 }
@@ -312,36 +296,36 @@ s_check (certfile_t *self, const s_zpl_t *zpl, const char *path, bool secret, mo
     const char *secret_txt = secret_item? secret_item->value: NULL;
     bool has_secret = secret_txt && *secret_txt && strcmp (secret_txt, s_no_key) != 0;
     if (!public_item)
-        return s_fail (EPROTO, err, err_size,
-                       "%s: not a CURVE certificate (no curve/public-key)", path);
+        return util_fail (EPROTO, err, err_size,
+                          "%s: not a CURVE certificate (no curve/public-key)", path);
     if (s_decode (public_item->value, self->public_key))
-        return s_fail (EPROTO, err, err_size,
-                       "%s: curve/public-key is not a 40-character Z85 key", path);
+        return util_fail (EPROTO, err, err_size,
+                          "%s: curve/public-key is not a 40-character Z85 key", path);
     if (secret && !has_secret)
-        return s_fail (EPROTO, err, err_size,
-                       "%s: a public certificate where the secret one is needed "
-                       "(it is the NAME_secret file)", path);
+        return util_fail (EPROTO, err, err_size,
+                          "%s: a public certificate where the secret one is needed "
+                          "(it is the NAME_secret file)", path);
     if (!secret && has_secret)
-        return s_fail (EPROTO, err, err_size,
-                       "%s: holds a secret key where a public certificate is needed; "
-                       "give the file without _secret", path);
+        return util_fail (EPROTO, err, err_size,
+                          "%s: holds a secret key where a public certificate is needed; "
+                          "give the file without _secret", path);
     if (secret && (mode & 077))
-        return s_fail (EACCES, err, err_size,
-                       "%s: the secret key is open to other users (mode %04o): chmod 600 it",
-                       path, (unsigned) (mode & 07777));
+        return util_fail (EACCES, err, err_size,
+                          "%s: the secret key is open to other users (mode %04o): chmod 600 it",
+                          path, (unsigned) (mode & 07777));
     if (secret) {
         char derived [41];
         if (s_decode (secret_txt, self->secret_key))
-            return s_fail (EPROTO, err, err_size,
-                           "%s: curve/secret-key is not a 40-character Z85 key", path);
+            return util_fail (EPROTO, err, err_size,
+                              "%s: curve/secret-key is not a 40-character Z85 key", path);
         if (zmq_curve_public (derived, secret_txt)
         ||  strcmp (derived, public_item->value) != 0)
-            return s_fail (EPROTO, err, err_size,
-                           "%s: the secret and public keys do not belong together", path);
+            return util_fail (EPROTO, err, err_size,
+                              "%s: the secret and public keys do not belong together", path);
         self->has_secret = true;
     }
     if (s_copy_meta (self, zpl))
-        return s_fail (ENOMEM, err, err_size, "%s: out of memory", path);
+        return util_fail (ENOMEM, err, err_size, "%s: out of memory", path);
     return 0;
 }
 
@@ -349,8 +333,8 @@ int
 certfile_load (certfile_t *self, const char *path, bool secret, char *err, size_t err_size)
 {
     if (!path || !*path)
-        return s_fail (EINVAL, err, err_size, "no %s certificate file given",
-                       secret? "secret": "public");
+        return util_fail (EINVAL, err, err_size, "no %s certificate file given",
+                          secret? "secret": "public");
     char *text = NULL;
     mode_t mode = 0;
     if (s_read_text (path, &text, &mode, err, err_size))
@@ -358,8 +342,8 @@ certfile_load (certfile_t *self, const char *path, bool secret, char *err, size_
     s_zpl_t zpl = { 0 };
     int rc = s_zpl_parse (&zpl, text);
     if (rc)
-        s_fail (errno, err, err_size, errno == ENOMEM? "%s: out of memory"
-                : "%s: not a certificate (not ZPL text)", path);
+        util_fail (errno, err, err_size, errno == ENOMEM? "%s: out of memory"
+                   : "%s: not a certificate (not ZPL text)", path);
     else
         rc = s_check (self, &zpl, path, secret, mode, err, err_size);
     int code = errno;
@@ -405,13 +389,13 @@ certfile_apply_client (void *socket, const char *server_public_file,
                        const char *own_secret_file, char *err, size_t err_size)
 {
     if (!socket)
-        return s_fail (EINVAL, err, err_size, "curve: no socket");
+        return util_fail (EINVAL, err, err_size, "curve: no socket");
     if (!zmq_has ("curve"))
-        return s_fail (ENOTSUP, err, err_size,
-                       "curve: this libzmq was built without CURVE (libsodium)");
+        return util_fail (ENOTSUP, err, err_size,
+                          "curve: this libzmq was built without CURVE (libsodium)");
     if (s_socket_used (socket))
-        return s_fail (EINVAL, err, err_size,
-                       "curve: CURVE must be set on a socket before it connects");
+        return util_fail (EINVAL, err, err_size,
+                          "curve: CURVE must be set on a socket before it connects");
     certfile_t server = { 0 }, own = { 0 };
     if (certfile_load (&server, server_public_file, false, err, err_size))
         return -1;
@@ -422,8 +406,8 @@ certfile_apply_client (void *socket, const char *server_public_file,
     ||  zmq_setsockopt (socket, ZMQ_CURVE_PUBLICKEY, own.public_key, 32)
     ||  zmq_setsockopt (socket, ZMQ_CURVE_SECRETKEY, own.secret_key, 32)) {
         code = zmq_errno ();
-        s_fail (code, err, err_size, "curve: cannot set the CURVE keys: %s",
-                zmq_strerror (code));
+        util_fail (code, err, err_size, "curve: cannot set the CURVE keys: %s",
+                   zmq_strerror (code));
         goto out_release_own;
     }
     rc = 0;

@@ -2,6 +2,7 @@
     a metadata and a curve section), written and loaded with clear errors.  */
 #include "shared/keys.h"
 
+#include "common/util.h"
 #include "common/certfile.h"
 
 #include <errno.h>
@@ -17,24 +18,6 @@ bool
 keys_z85_valid (const char *text)
 {
     return certfile_z85_valid (text);
-}
-
-//  Fill err with a message and return -1 with errno set to code.
-static int
-s_fail (int code, char *err, size_t err_size, const char *format, ...)
-    __attribute__ ((format (printf, 4, 5)));
-
-static int
-s_fail (int code, char *err, size_t err_size, const char *format, ...)
-{
-    if (err && err_size) {
-        va_list args;
-        va_start (args, format);
-        vsnprintf (err, err_size, format, args);
-        va_end (args);
-    }
-    errno = code;
-    return -1;
 }
 
 //  The last path component of name, or NULL when it is empty, "." or "..".
@@ -64,10 +47,10 @@ s_reserve (const char *path, mode_t mode, char *err, size_t err_size)
     if (fd < 0) {
         int code = errno;
         if (code == EEXIST)
-            return s_fail (code, err, err_size,
-                           "%s already exists: keys are never overwritten", path);
-        return s_fail (code, err, err_size, "cannot create %s: %s", path,
-                       strerror (code));
+            return util_fail (code, err, err_size,
+                              "%s already exists: keys are never overwritten", path);
+        return util_fail (code, err, err_size, "cannot create %s: %s", path,
+                          strerror (code));
     }
     close (fd);
     return 0;
@@ -107,27 +90,27 @@ keys_new_expiring (const char *dir, const char *name, int64_t lifetime_s, char *
 {
     int code = 0;
     if (lifetime_s < 0 || lifetime_s > (int64_t) 100 * 366 * 86400)
-        return s_fail (EINVAL, err, err_size,
-                       "keys new: a key's lifetime is from 1 s to 100 years");
+        return util_fail (EINVAL, err, err_size,
+                          "keys new: a key's lifetime is from 1 s to 100 years");
     if (!name || !*name)
-        return s_fail (EINVAL, err, err_size, "keys new: the key needs a name");
+        return util_fail (EINVAL, err, err_size, "keys new: the key needs a name");
     const char *base = s_base_name (name);
     if (!base)
-        return s_fail (EINVAL, err, err_size,
-                       "keys new: '%s' does not end in a file name", name);
+        return util_fail (EINVAL, err, err_size,
+                          "keys new: '%s' does not end in a file name", name);
     if (s_ends_with (base, "_secret"))
-        return s_fail (EINVAL, err, err_size,
-                       "keys new: '%s' ends in _secret, which names secret files; "
-                       "choose another name", name);
+        return util_fail (EINVAL, err, err_size,
+                          "keys new: '%s' ends in _secret, which names secret files; "
+                          "choose another name", name);
     if (!zsys_has_curve ())
-        return s_fail (ENOTSUP, err, err_size,
-                       "keys new: this libzmq was built without CURVE (libsodium)");
+        return util_fail (ENOTSUP, err, err_size,
+                          "keys new: this libzmq was built without CURVE (libsodium)");
 
     char path [PATH_MAX], secret_path [PATH_MAX];
     int n = dir? snprintf (path, sizeof path, "%s/%s", dir, name)
                : snprintf (path, sizeof path, "%s", name);
     if (n < 0 || (size_t) n + sizeof "_secret" > sizeof path)
-        return s_fail (ENAMETOOLONG, err, err_size, "keys new: path too long: %s", name);
+        return util_fail (ENAMETOOLONG, err, err_size, "keys new: path too long: %s", name);
     snprintf (secret_path, sizeof secret_path, "%s_secret", path);
 
     //  Both files exist, empty, before any key is written: the secret one
@@ -139,7 +122,7 @@ keys_new_expiring (const char *dir, const char *name, int64_t lifetime_s, char *
 
     zcert_t *cert = zcert_new ();
     if (!cert) {
-        s_fail (ENOMEM, err, err_size, "keys new: cannot make a key pair");
+        util_fail (ENOMEM, err, err_size, "keys new: cannot make a key pair");
         goto out_unlink_secret;
     }
     char created [32];
@@ -171,8 +154,8 @@ keys_new_expiring (const char *dir, const char *name, int64_t lifetime_s, char *
     umask (mask);
     zcert_destroy (&cert);
     if (rc) {
-        s_fail (code? code: EIO, err, err_size, "cannot write %s: %s", failed,
-                strerror (code? code: EIO));
+        util_fail (code? code: EIO, err, err_size, "cannot write %s: %s", failed,
+                   strerror (code? code: EIO));
         goto out_unlink_secret;
     }
     return 0;
@@ -198,7 +181,7 @@ s_load (const char *path, bool secret, char *err, size_t err_size)
         return NULL;
     zcert_t *cert = zcert_new_from (file.public_key, file.secret_key);
     if (!cert)
-        s_fail (ENOMEM, err, err_size, "%s: out of memory", path);
+        util_fail (ENOMEM, err, err_size, "%s: out of memory", path);
     for (size_t i = 0; cert && i < file.meta_count; i++)
         zcert_set_meta (cert, file.meta [i].name, "%s", file.meta [i].value);
     int code = errno;
