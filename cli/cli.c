@@ -897,12 +897,18 @@ s_name_taken (generate_t *self, size_t i)
 static int
 s_load_inputs (generate_t *self)
 {
+    //  which build files are sent is knowledge: read it once for all inputs
+    char kb_err [256] = "";
+    knowledge_t *kb = knowledge_new (kb_err, sizeof kb_err);
+    if (!kb)
+        return cli_fail (EXIT_UNAVAILABLE, "the shipped CI knowledge is broken: %s", kb_err);
     for (size_t i = 0; i < self->inputs_count; i++) {
         input_t *input = &self->inputs [i];
         project_docs_t docs;
         project_t project;
         char err [PATH_MAX + 256], warn [PATH_MAX + 256];
-        if (project_load (input->path, &docs, &project, err, sizeof err, warn, sizeof warn)) {
+        if (project_load_with (kb, input->path, &docs, &project, err, sizeof err, warn,
+                               sizeof warn)) {
             //  One bad input of many is reported; the others still run.
             input->code = cli_fail (EXIT_INPUT, "%s", err);
             input->done = true;
@@ -930,8 +936,10 @@ s_load_inputs (generate_t *self)
         }
         project_docs_release (&docs);
         project_release (&project);
-        if (rc)
+        if (rc) {
+            knowledge_destroy (&kb);
             return cli_fail (EXIT_UNAVAILABLE, "%s: out of memory", input->path);
+        }
         //  Inline or not, the same input gets the same answer.
         if (input->docs_size + input->project_size > WIRE_INPUTS_MAX) {
             input->code = cli_fail (EXIT_INPUT, "%s: its README and build files come to %zu "
@@ -956,6 +964,7 @@ s_load_inputs (generate_t *self)
                 break;
         }
     }
+    knowledge_destroy (&kb);
     if (self->failed == self->inputs_count)
         return EXIT_INPUT;
     if (self->out_dir && util_mkdirs (self->out_dir, 0755))
@@ -1267,6 +1276,76 @@ s_up_running (const char *runtime, pid_t running, const char *config_path)
     return code;
 }
 
+//  Waits up to 15 s for the supervisor `up -d` started (pid, logging to
+//  log_path from log_start on) to have every component ready, and says
+//  why when it exits or a component is FATAL. Returns the exit status.
+static int
+s_wait_ready (const char *runtime, pid_t pid, const char *log_path, off_t log_start)
+{
+    char endpoint [PATH_MAX + 16];
+    s_front_endpoint (runtime, endpoint, sizeof endpoint);
+    client_t *client = client_new (endpoint);
+    uint64_t deadline = util_now_ms () + 15000;
+    int code = EXIT_UNAVAILABLE;
+    while (client && util_now_ms () < deadline) {
+        int status;
+        if (waitpid (pid, &status, WNOHANG) == pid) {
+            //  Another `up` started at the same moment won the runtime
+            //  folder: the outcome is the same as if it had come first.
+            pid_t other = client_running_supervisor (runtime);
+            if (other > 0) {
+                fprintf (stderr, "readme2ci: a supervisor is already running (pid %d)\n",
+                         (int) other);
+                code = EXIT_OK;
+                break;
+            }
+            char cause [1024];
+            if (strcmp (log_path, "syslog") && s_log_cause (log_path, log_start, cause,
+                                                            sizeof cause))
+                cli_fail (EXIT_UNAVAILABLE, "the supervisor exited at start: %s (log: %s)",
+                        cause, log_path);
+            else
+                cli_fail (EXIT_UNAVAILABLE, "the supervisor exited at start; see %s", log_path);
+            break;
+        }
+        client_reply_t reply;
+        if (client_request (client, "status", NULL, 0, 500, &reply) == 0) {
+            char fatal [64];
+            bool ready = s_all_ready (reply.body, fatal, sizeof fatal);
+            client_reply_release (&reply);
+            if (fatal [0]) {
+                //  It will not get ready by waiting: say why now. The
+                //  supervisor stays up, for `ctl update` or `ctl deploy`.
+                char cause [1024];
+                if (strcmp (log_path, "syslog") && s_log_cause (log_path, log_start, cause,
+                                                                sizeof cause))
+                    cli_fail (EXIT_UNAVAILABLE, "the supervisor (pid %d) is up, but %s",
+                            (int) pid, cause);
+                else
+                    cli_fail (EXIT_UNAVAILABLE, "the supervisor (pid %d) is up, but %s is "
+                            "FATAL; see %s", (int) pid, fatal, log_path);
+                break;
+            }
+            //  The answer may come from another supervisor that took the
+            //  folder first (ours then exits): check whose it is.
+            if (ready && client_running_supervisor (runtime) != pid)
+                ready = false;
+            if (ready) {
+                printf ("readme2ci: supervisor pid %d is up (runtime folder %s)\n",
+                        (int) pid, runtime);
+                code = EXIT_OK;
+                break;
+            }
+        }
+        struct timespec ts = { 0, 20000000 };
+        nanosleep (&ts, NULL);
+    }
+    if (code && util_now_ms () >= deadline)
+        cli_fail (code, "the supervisor did not become ready in 15 s; see %s", log_path);
+    client_destroy (&client);
+    return code;
+}
+
 static int
 s_cmd_up (int argc, char **argv)
 {
@@ -1381,68 +1460,7 @@ s_cmd_up (int argc, char **argv)
     pid_t pid = s_start_supervisor (runtime, config_path, log_path);
     if (pid < 0)
         return cli_fail (EXIT_UNAVAILABLE, "cannot start readme2ci-supervisor: %s", strerror (errno));
-    char endpoint [PATH_MAX + 16];
-    s_front_endpoint (runtime, endpoint, sizeof endpoint);
-    client_t *client = client_new (endpoint);
-    uint64_t deadline = util_now_ms () + 15000;
-    int code = EXIT_UNAVAILABLE;
-    while (client && util_now_ms () < deadline) {
-        int status;
-        if (waitpid (pid, &status, WNOHANG) == pid) {
-            //  Another `up` started at the same moment won the runtime
-            //  folder: the outcome is the same as if it had come first.
-            pid_t other = client_running_supervisor (runtime);
-            if (other > 0) {
-                fprintf (stderr, "readme2ci: a supervisor is already running (pid %d)\n",
-                         (int) other);
-                code = EXIT_OK;
-                break;
-            }
-            char cause [1024];
-            if (strcmp (log_path, "syslog") && s_log_cause (log_path, log_start, cause,
-                                                            sizeof cause))
-                cli_fail (EXIT_UNAVAILABLE, "the supervisor exited at start: %s (log: %s)",
-                        cause, log_path);
-            else
-                cli_fail (EXIT_UNAVAILABLE, "the supervisor exited at start; see %s", log_path);
-            break;
-        }
-        client_reply_t reply;
-        if (client_request (client, "status", NULL, 0, 500, &reply) == 0) {
-            char fatal [64];
-            bool ready = s_all_ready (reply.body, fatal, sizeof fatal);
-            client_reply_release (&reply);
-            if (fatal [0]) {
-                //  It will not get ready by waiting: say why now. The
-                //  supervisor stays up, for `ctl update` or `ctl deploy`.
-                char cause [1024];
-                if (strcmp (log_path, "syslog") && s_log_cause (log_path, log_start, cause,
-                                                                sizeof cause))
-                    cli_fail (EXIT_UNAVAILABLE, "the supervisor (pid %d) is up, but %s",
-                            (int) pid, cause);
-                else
-                    cli_fail (EXIT_UNAVAILABLE, "the supervisor (pid %d) is up, but %s is "
-                            "FATAL; see %s", (int) pid, fatal, log_path);
-                break;
-            }
-            //  The answer may come from another supervisor that took the
-            //  folder first (ours then exits): check whose it is.
-            if (ready && client_running_supervisor (runtime) != pid)
-                ready = false;
-            if (ready) {
-                printf ("readme2ci: supervisor pid %d is up (runtime folder %s)\n",
-                        (int) pid, runtime);
-                code = EXIT_OK;
-                break;
-            }
-        }
-        struct timespec ts = { 0, 20000000 };
-        nanosleep (&ts, NULL);
-    }
-    if (code && util_now_ms () >= deadline)
-        cli_fail (code, "the supervisor did not become ready in 15 s; see %s", log_path);
-    client_destroy (&client);
-    return code;
+    return s_wait_ready (runtime, pid, log_path, log_start);
 }
 
 //  True when pid no longer runs (gone, or a zombie nobody reaped yet).

@@ -2,12 +2,12 @@
 #include "cli/project_load.h"
 #include "workers/check/ciread.h"
 
+#include "common/knowledge_eco.h"
 #include "common/util.h"
 
 #include <dirent.h>
 #include <errno.h>
 #include <fcntl.h>
-#include <fnmatch.h>
 #include <limits.h>
 #include <stdio.h>
 #include <stdlib.h>
@@ -15,56 +15,6 @@
 #include <strings.h>
 #include <sys/stat.h>
 #include <unistd.h>
-
-//  Build files, version files and task runners whose contents the
-//  detector reads. Lock files are not here: their names are enough.
-static const char *const s_manifests [] = {
-    "package.json", "deno.json", "deno.jsonc", "bunfig.toml", ".yarnrc.yml",
-    "pnpm-workspace.yaml", "lerna.json", "nx.json", "turbo.json",
-    "pyproject.toml", "setup.py", "setup.cfg", "tox.ini", "noxfile.py",
-    "requirements*.txt", "Pipfile", "environment.yml", "pytest.ini",
-    "Cargo.toml", "rust-toolchain", "rust-toolchain.toml", "clippy.toml",
-    "go.mod", "go.work",
-    "pom.xml", "build.gradle", "build.gradle.kts", "settings.gradle",
-    "settings.gradle.kts", "gradle.properties", "build.sbt", "project.clj",
-    "deps.edn", "build.xml",
-    "Gemfile", "*.gemspec", "Rakefile", "composer.json",
-    "mix.exs", "rebar.config", "gleam.toml",
-    "*.csproj", "*.fsproj", "*.vbproj", "*.sln", "global.json",
-    "Directory.Build.props", "Directory.Packages.props",
-    "Package.swift", "build.zig", "build.zig.zon",
-    "*.cabal", "cabal.project", "stack.yaml", "package.yaml",
-    "dune-project", "*.opam", "pubspec.yaml", "DESCRIPTION", "*.rockspec",
-    "CMakeLists.txt", "CMakePresets.json", "meson.build", "meson_options.txt",
-    "meson.options", "configure.ac", "configure.in", "Makefile.am", "Makefile",
-    "GNUmakefile", "makefile", "justfile", "Justfile", ".justfile",
-    "Taskfile.yml", "Taskfile.yaml", "docker-compose.yml", "docker-compose.yaml",
-    "compose.yml", "compose.yaml", ".travis.yml", ".gitlab-ci.yml",
-    ".nvmrc", ".node-version", ".python-version", ".ruby-version",
-    ".tool-versions", ".java-version", ".go-version", ".bun-version",
-    ".deno-version", ".sdkmanrc", "mise.toml", ".mise.toml", "runtime.txt",
-    ".golangci.yml", ".golangci.yaml", ".eslintrc.json", ".rubocop.yml",
-    //  the environment an app expects, as committed examples (never .env
-    //  itself, which holds real secrets)
-    ".env.example", ".env.sample", ".env.dist", ".env.test", ".env.testing",
-    NULL
-};
-
-//  Lock files that record what each installed package needs (its engines):
-//  read when they fit under the limit, only listed when they do not, as
-//  they are evidence to weigh, not a build file the project needs.
-static const char *const s_lockfiles [] = {
-    "package-lock.json", "npm-shrinkwrap.json", "pnpm-lock.yaml", NULL
-};
-
-static bool
-s_is_lockfile (const char *name)
-{
-    for (size_t i = 0; s_lockfiles [i]; i++)
-        if (strcmp (s_lockfiles [i], name) == 0)
-            return true;
-    return false;
-}
 
 //  README names in the order we prefer them.
 static const char *const s_readmes [] = {
@@ -95,14 +45,9 @@ project_is_readme_name (const char *path)
 }
 
 bool
-project_is_manifest (const char *name)
+project_is_manifest (const knowledge_t *kb, const char *name)
 {
-    if (s_is_lockfile (name))
-        return true;
-    for (size_t i = 0; s_manifests [i]; i++)
-        if (fnmatch (s_manifests [i], name, 0) == 0)
-            return true;
-    return false;
+    return knowledge_eco_is_read (kb, name);
 }
 
 
@@ -222,8 +167,9 @@ s_is_dir (const char *folder, const struct dirent *entry)
 //  a link out of the project, not a regular file, too large); -1 when the
 //  project has too many build files or memory ran out.
 static int
-s_add_manifest (const char *root_real, const char *folder, const char *name,
-                project_t *project, size_t *manifests, char *err, size_t err_size)
+s_add_manifest (const knowledge_t *kb, const char *root_real, const char *folder,
+                const char *name, project_t *project, size_t *manifests, char *err,
+                size_t err_size)
 {
     if (++*manifests > PROJECT_MAX_MANIFESTS) {
         snprintf (err, err_size, "%s: more than %d build files", folder,
@@ -234,7 +180,7 @@ s_add_manifest (const char *root_real, const char *folder, const char *name,
     size_t size;
     if (s_read_inside (root_real, folder, name, PROJECT_MAX_MANIFEST, false, NULL,
                        &data, &size, err, err_size)) {
-        if (!s_is_lockfile (name))
+        if (!knowledge_eco_is_read_lockfile (kb, name))
             return 1;
         //  too large or unreadable: the name, listed already, is enough
         --*manifests;
@@ -280,9 +226,9 @@ s_skipped_folder (const char *name)
 //  it does not fail the load). Returns 0, or -1 on ENOMEM or when the
 //  project holds too many build files (err says which).
 static int
-s_load_subfolder (const char *root_real, const char *folder, const char *sub,
-                  project_t *project, size_t *manifests, char *err, size_t err_size,
-                  char *warn, size_t warn_size)
+s_load_subfolder (const knowledge_t *kb, const char *root_real, const char *folder,
+                  const char *sub, project_t *project, size_t *manifests, char *err,
+                  size_t err_size, char *warn, size_t warn_size)
 {
     char path [PATH_MAX];
     if (snprintf (path, sizeof path, "%s/%s", folder, sub) >= (int) sizeof path)
@@ -306,7 +252,7 @@ s_load_subfolder (const char *root_real, const char *folder, const char *sub,
             rc = -1;
             break;
         }
-        any_manifest = any_manifest || (!is_dir && project_is_manifest (entry->d_name));
+        any_manifest = any_manifest || (!is_dir && project_is_manifest (kb, entry->d_name));
         count++;
     }
     closedir (dir);
@@ -325,11 +271,11 @@ s_load_subfolder (const char *root_real, const char *folder, const char *sub,
             }
         for (size_t i = 0; rc == 0 && i < count; i++) {
             const char *name = names [i] + strlen (sub) + 1;
-            if (strchr (name, '/') || !project_is_manifest (name))
+            if (strchr (name, '/') || !project_is_manifest (kb, name))
                 continue;
             char why [512];
-            int added = s_add_manifest (root_real, folder, names [i], project, manifests,
-                                        why, sizeof why);
+            int added = s_add_manifest (kb, root_real, folder, names [i], project,
+                                        manifests, why, sizeof why);
             if (added > 0 && !*warn)
                 snprintf (warn, warn_size, "%s; left out", why);
             if (added < 0) {
@@ -343,72 +289,66 @@ s_load_subfolder (const char *root_real, const char *folder, const char *sub,
     return rc;
 }
 
-int
-project_load (const char *path, project_docs_t *docs, project_t *project,
-              char *err, size_t err_size, char *warn, size_t warn_size)
+//  The folder path names (itself, or a README's folder) into folder, and
+//  the README it names into readme ("" for a folder). Refuses, by its
+//  name, a file that is not a README, and what is neither file nor folder.
+static int
+s_folder_of (const knowledge_t *kb, const char *path, char *folder, size_t folder_size,
+             char *readme, size_t readme_size, char *err, size_t err_size)
 {
-    memset (docs, 0, sizeof *docs);
-    memset (project, 0, sizeof *project);
-    warn [0] = 0;
+    readme [0] = 0;
     struct stat st;
     if (stat (path, &st)) {
         snprintf (err, err_size, "%s: %s", path, strerror (errno));
         return -1;
     }
-    char folder [PATH_MAX];
-    const char *readme = NULL;
-    char readme_buf [NAME_MAX + 1];
-    if (S_ISDIR (st.st_mode))
-        util_copy (folder, sizeof folder, path);
-    else
-    if (S_ISREG (st.st_mode)) {
-        util_copy (folder, sizeof folder, path);
-        char *slash = strrchr (folder, '/');
-        if (slash) {
-            util_copy (readme_buf, sizeof readme_buf, slash + 1);
-            if (slash == folder)
-                folder [1] = 0;
-            else
-                *slash = 0;
-        }
-        else {
-            util_copy (readme_buf, sizeof readme_buf, folder);
-            util_copy (folder, sizeof folder, ".");
-        }
-        readme = readme_buf;
-        //  A source file, a build file or a picture taken for a README
-        //  would give a workflow made of nothing: refuse it by its name.
-        if (!project_is_readme_name (readme_buf)) {
-            if (project_is_manifest (readme_buf))
-                snprintf (err, err_size, "%s: a build file, not a README; give the "
-                          "project folder that holds it", path);
-            else
-                snprintf (err, err_size, "%s: not a README (one is named README* or is "
-                          "Markdown, reStructuredText or AsciiDoc: .md, .rst, .adoc); "
-                          "give the project folder or its README", path);
-            return -1;
-        }
+    if (S_ISDIR (st.st_mode)) {
+        util_copy (folder, folder_size, path);
+        return 0;
     }
-    else {
+    if (!S_ISREG (st.st_mode)) {
         snprintf (err, err_size, "%s: not a file or folder", path);
         return -1;
     }
-    char root_real [PATH_MAX];
-    if (!realpath (folder, root_real)) {
-        snprintf (err, err_size, "%s: %s", folder, strerror (errno));
+    util_copy (folder, folder_size, path);
+    char *slash = strrchr (folder, '/');
+    if (slash) {
+        util_copy (readme, readme_size, slash + 1);
+        if (slash == folder)
+            folder [1] = 0;
+        else
+            *slash = 0;
+    }
+    else {
+        util_copy (readme, readme_size, folder);
+        util_copy (folder, folder_size, ".");
+    }
+    //  A source file, a build file or a picture taken for a README
+    //  would give a workflow made of nothing: refuse it by its name.
+    if (!project_is_readme_name (readme)) {
+        if (project_is_manifest (kb, readme))
+            snprintf (err, err_size, "%s: a build file, not a README; give the "
+                      "project folder that holds it", path);
+        else
+            snprintf (err, err_size, "%s: not a README (one is named README* or is "
+                      "Markdown, reStructuredText or AsciiDoc: .md, .rst, .adoc); "
+                      "give the project folder or its README", path);
         return -1;
     }
-    DIR *dir = opendir (folder);
-    if (!dir) {
-        snprintf (err, err_size, "%s: %s", folder, strerror (errno));
-        return -1;
-    }
-    //  Top-level names, sorted so the same folder always gives the same
-    //  project (and so the same workflow).
-    char **names = NULL;
-    size_t count = 0, cap = 0;
+    return 0;
+}
+
+//  The top-level names of folder (folders with a trailing '/'), sorted so
+//  the same folder always gives the same project (and so the same
+//  workflow), into *names_p and *count_p: the caller frees them, also
+//  when this fails (-1, err set). A name that is not UTF-8 is left out
+//  and said in warn.
+static int
+s_list_names (DIR *dir, const char *folder, char ***names_p, size_t *count_p,
+              char *err, size_t err_size, char *warn, size_t warn_size)
+{
+    size_t cap = 0;
     struct dirent *entry;
-    int rc = -1;
     while ((entry = readdir (dir))) {
         if (strcmp (entry->d_name, ".") == 0 || strcmp (entry->d_name, "..") == 0)
             continue;
@@ -420,38 +360,44 @@ project_load (const char *path, project_docs_t *docs, project_t *project,
                           folder);
             continue;
         }
-        if (count >= PROJECT_MAX_FILES) {
+        if (*count_p >= PROJECT_MAX_FILES) {
             snprintf (err, err_size, "%s: more than %d entries at the top level",
                       folder, PROJECT_MAX_FILES);
-            goto out_names;
+            return -1;
         }
         bool is_dir = s_is_dir (folder, entry);
-        if (count == cap) {
+        if (*count_p == cap) {
             cap = cap? cap * 2: 64;
-            char **bigger = realloc (names, cap * sizeof *names);
+            char **bigger = realloc (*names_p, cap * sizeof **names_p);
             if (!bigger) {
                 snprintf (err, err_size, "%s: out of memory", folder);
-                goto out_names;
+                return -1;
             }
-            names = bigger;
+            *names_p = bigger;
         }
         size_t len = strlen (entry->d_name);
-        names [count] = malloc (len + 2);
-        if (!names [count]) {
+        char *name = malloc (len + 2);
+        if (!name) {
             snprintf (err, err_size, "%s: out of memory", folder);
-            goto out_names;
+            return -1;
         }
-        memcpy (names [count], entry->d_name, len + 1);
+        memcpy (name, entry->d_name, len + 1);
         if (is_dir)
-            memcpy (names [count] + len, "/", 2);
-        count++;
+            memcpy (name + len, "/", 2);
+        (*names_p) [(*count_p)++] = name;
     }
-    if (count)                  //  an empty folder has no list at all
-        qsort (names, count, sizeof *names, s_compare_names);
+    if (*count_p)               //  an empty folder has no list at all
+        qsort (*names_p, *count_p, sizeof **names_p, s_compare_names);
+    return 0;
+}
 
+//  The project's name: its folder's, made UTF-8 text as it labels the
+//  workflow. Returns 0, or -1 (ENOMEM).
+static int
+s_name_project (const char *root_real, project_t *project)
+{
     char base_buf [PATH_MAX];
     const char *base = s_basename (root_real, base_buf, sizeof base_buf);
-    //  The folder's name labels the workflow: make it UTF-8 text.
     size_t base_len = strlen (base);
     if (project_valid_utf8 (base, base_len))
         project->name = strdup (base);
@@ -460,81 +406,86 @@ project_load (const char *path, project_docs_t *docs, project_t *project,
         if (s_latin1_repair (base, base_len, PATH_MAX, &project->name, &ignored))
             project->name = NULL;
     }
-    if (!project->name)
-        goto out_names;
-    if (!readme)
-        for (size_t r = 0; s_readmes [r] && !readme; r++)
-            for (size_t i = 0; i < count; i++)
-                if (strcasecmp (names [i], s_readmes [r]) == 0) {
-                    readme = names [i];
-                    break;
-                }
-    if (!readme)
+    return project->name? 0: -1;
+}
+
+//  The README among names, by the names we prefer, else the first named
+//  readme*; NULL when there is none.
+static const char *
+s_find_readme (char *const *names, size_t count)
+{
+    for (size_t r = 0; s_readmes [r]; r++)
         for (size_t i = 0; i < count; i++)
-            if (strncasecmp (names [i], "readme", 6) == 0 && !strchr (names [i], '/')) {
-                readme = names [i];
-                break;
-            }
-    size_t manifests = 0;
-    for (size_t i = 0; i < count; i++) {
-        if (project_add_file (project, names [i])) {
-            snprintf (err, err_size, "%s: out of memory", folder);
-            goto out_names;
-        }
-    }
-    if (readme) {
-        char *data;
-        size_t size;
-        bool cut;
-        if (s_read_inside (root_real, folder, readme, PROJECT_MAX_README, true, &cut,
-                           &data, &size, err, err_size))
-            goto out_names;
-        //  Text has no NUL byte; a README-named binary is not one.
-        if (readme == readme_buf && memchr (data, 0, size)) {
-            snprintf (err, err_size, "%s: not a README: binary data, not text", path);
-            free (data);
-            goto out_names;
-        }
-        //  Older READMEs are often Latin-1 (or UTF-8 with a stray byte):
-        //  reading them beats refusing the whole project.
-        bool latin1 = !project_valid_utf8 (data, size);
-        if (latin1) {
-            char *repaired;
-            size_t repaired_size;
-            if (s_latin1_repair (data, size, PROJECT_MAX_README, &repaired,
-                                 &repaired_size)) {
-                snprintf (err, err_size, "%s/%s: out of memory", folder, readme);
-                free (data);
-                goto out_names;
-            }
-            free (data);
-            data = repaired;
-            size = repaired_size;
-        }
-        if (cut)
-            snprintf (warn, warn_size, "%s/%s: larger than the limit of %d bytes; only "
-                      "the lines before it were read%s", folder, readme, PROJECT_MAX_README,
-                      latin1? " (not UTF-8: the other bytes read as Latin-1)": "");
-        else
-        if (latin1)
-            snprintf (warn, warn_size, "%s/%s: not UTF-8; the bytes outside UTF-8 were "
-                      "read as Latin-1", folder, readme);
-        //  A README named by the caller may have a name that is not UTF-8.
-        char *doc_name = NULL;
-        size_t ignored;
-        if (!project_valid_utf8 (readme, strlen (readme))
-        &&  s_latin1_repair (readme, strlen (readme), PATH_MAX, &doc_name, &ignored)) {
-            free (data);
-            goto out_names;
-        }
-        int added = project_docs_add (docs, doc_name? doc_name: readme, data, size);
-        free (doc_name);
+            if (strcasecmp (names [i], s_readmes [r]) == 0)
+                return names [i];
+    for (size_t i = 0; i < count; i++)
+        if (strncasecmp (names [i], "readme", 6) == 0 && !strchr (names [i], '/'))
+            return names [i];
+    return NULL;
+}
+
+//  Reads the README folder/readme into docs (given: the caller named it;
+//  path as the caller wrote it). A README over the limit is cut, one not
+//  in UTF-8 read as Latin-1, and either said in warn. Returns 0 or -1.
+static int
+s_load_readme (const char *root_real, const char *folder, const char *path,
+               const char *readme, bool given, project_docs_t *docs,
+               char *err, size_t err_size, char *warn, size_t warn_size)
+{
+    char *data;
+    size_t size;
+    bool cut;
+    if (s_read_inside (root_real, folder, readme, PROJECT_MAX_README, true, &cut,
+                       &data, &size, err, err_size))
+        return -1;
+    //  Text has no NUL byte; a README-named binary is not one.
+    if (given && memchr (data, 0, size)) {
+        snprintf (err, err_size, "%s: not a README: binary data, not text", path);
         free (data);
-        if (added)
-            goto out_names;
+        return -1;
     }
+    //  Older READMEs are often Latin-1 (or UTF-8 with a stray byte):
+    //  reading them beats refusing the whole project.
+    bool latin1 = !project_valid_utf8 (data, size);
+    if (latin1) {
+        char *repaired;
+        size_t repaired_size;
+        if (s_latin1_repair (data, size, PROJECT_MAX_README, &repaired, &repaired_size)) {
+            snprintf (err, err_size, "%s/%s: out of memory", folder, readme);
+            free (data);
+            return -1;
+        }
+        free (data);
+        data = repaired;
+        size = repaired_size;
+    }
+    if (cut)
+        snprintf (warn, warn_size, "%s/%s: larger than the limit of %d bytes; only "
+                  "the lines before it were read%s", folder, readme, PROJECT_MAX_README,
+                  latin1? " (not UTF-8: the other bytes read as Latin-1)": "");
     else
-        snprintf (warn, warn_size, "%s: no README found; using the build files alone", path);
+    if (latin1)
+        snprintf (warn, warn_size, "%s/%s: not UTF-8; the bytes outside UTF-8 were "
+                  "read as Latin-1", folder, readme);
+    //  A README named by the caller may have a name that is not UTF-8.
+    char *doc_name = NULL;
+    size_t ignored;
+    if (!project_valid_utf8 (readme, strlen (readme))
+    &&  s_latin1_repair (readme, strlen (readme), PATH_MAX, &doc_name, &ignored)) {
+        free (data);
+        return -1;
+    }
+    int added = project_docs_add (docs, doc_name? doc_name: readme, data, size);
+    free (doc_name);
+    free (data);
+    return added? -1: 0;
+}
+
+//  The first CONTRIBUTING.md of the usual places, as a second document
+//  when it is readable UTF-8 (else left out unsaid).
+static void
+s_load_contributing (const char *root_real, const char *folder, project_docs_t *docs)
+{
     const char *contributing [] = { "CONTRIBUTING.md", ".github/CONTRIBUTING.md",
                                     "docs/CONTRIBUTING.md", NULL };
     for (size_t c = 0; contributing [c]; c++) {
@@ -554,14 +505,23 @@ project_load (const char *path, project_docs_t *docs, project_t *project,
         }
         break;
     }
+}
+
+//  The build files at the top level (one that cannot be read fails the
+//  load), then those of the parts one level down (web/, api/).
+static int
+s_load_manifests (const knowledge_t *kb, const char *root_real, const char *folder,
+                  char *const *names, size_t count, project_t *project,
+                  char *err, size_t err_size, char *warn, size_t warn_size)
+{
+    size_t manifests = 0;
     for (size_t i = 0; i < count; i++) {
-        if (strchr (names [i], '/') || !project_is_manifest (names [i]))
+        if (strchr (names [i], '/') || !project_is_manifest (kb, names [i]))
             continue;
-        if (s_add_manifest (root_real, folder, names [i], project, &manifests,
+        if (s_add_manifest (kb, root_real, folder, names [i], project, &manifests,
                             err, err_size))
-            goto out_names;
+            return -1;
     }
-    //  One level down: the parts of a project with several (web/, api/)
     size_t subfolders = 0;
     for (size_t i = 0; i < count && subfolders < PROJECT_MAX_SUBFOLDERS; i++) {
         size_t len = strlen (names [i]);
@@ -572,10 +532,58 @@ project_load (const char *path, project_docs_t *docs, project_t *project,
         if (s_skipped_folder (sub))
             continue;
         subfolders++;
-        if (s_load_subfolder (root_real, folder, sub, project, &manifests,
+        if (s_load_subfolder (kb, root_real, folder, sub, project, &manifests,
                               err, err_size, warn, warn_size))
-            goto out_names;
+            return -1;
     }
+    return 0;
+}
+
+int
+project_load_with (const knowledge_t *kb, const char *path, project_docs_t *docs,
+                   project_t *project, char *err, size_t err_size,
+                   char *warn, size_t warn_size)
+{
+    memset (docs, 0, sizeof *docs);
+    memset (project, 0, sizeof *project);
+    warn [0] = 0;
+    char folder [PATH_MAX];
+    char given [NAME_MAX + 1];
+    if (s_folder_of (kb, path, folder, sizeof folder, given, sizeof given, err, err_size))
+        return -1;
+    char root_real [PATH_MAX];
+    if (!realpath (folder, root_real)) {
+        snprintf (err, err_size, "%s: %s", folder, strerror (errno));
+        return -1;
+    }
+    DIR *dir = opendir (folder);
+    if (!dir) {
+        snprintf (err, err_size, "%s: %s", folder, strerror (errno));
+        return -1;
+    }
+    char **names = NULL;
+    size_t count = 0;
+    int rc = -1;
+    if (s_list_names (dir, folder, &names, &count, err, err_size, warn, warn_size)
+        || s_name_project (root_real, project))
+        goto out_names;
+    const char *readme = *given? given: s_find_readme (names, count);
+    for (size_t i = 0; i < count; i++) {
+        if (project_add_file (project, names [i])) {
+            snprintf (err, err_size, "%s: out of memory", folder);
+            goto out_names;
+        }
+    }
+    if (!readme)
+        snprintf (warn, warn_size, "%s: no README found; using the build files alone", path);
+    else
+    if (s_load_readme (root_real, folder, path, readme, readme == given, docs,
+                       err, err_size, warn, warn_size))
+        goto out_names;
+    s_load_contributing (root_real, folder, docs);
+    if (s_load_manifests (kb, root_real, folder, names, count, project,
+                          err, err_size, warn, warn_size))
+        goto out_names;
     //  Neither a README nor a build file: nothing says this is a project
     //  (an empty folder, a folder of notes or pictures, the wrong path).
     if (!readme && project->manifests_count == 0) {
@@ -594,6 +602,22 @@ out_names:
         project_docs_release (docs);
         project_release (project);
     }
+    return rc;
+}
+
+int
+project_load (const char *path, project_docs_t *docs, project_t *project,
+              char *err, size_t err_size, char *warn, size_t warn_size)
+{
+    knowledge_t *kb = knowledge_new (err, err_size);
+    if (!kb) {
+        memset (docs, 0, sizeof *docs);
+        memset (project, 0, sizeof *project);
+        warn [0] = 0;
+        return -1;
+    }
+    int rc = project_load_with (kb, path, docs, project, err, err_size, warn, warn_size);
+    knowledge_destroy (&kb);
     return rc;
 }
 

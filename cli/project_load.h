@@ -5,6 +5,7 @@
 #ifndef PROJECT_LOAD_H_INCLUDED
 #define PROJECT_LOAD_H_INCLUDED
 
+#include "common/knowledge.h"
 #include "proto/project.h"
 
 #include <stddef.h>
@@ -16,10 +17,18 @@
 #define PROJECT_MAX_WORKFLOWS 64
 
 //  Load path (a README file or a project folder) into *docs and *project
-//  (zeroed first). Returns 0, or -1 with a one-line message naming the
+//  (zeroed first). The build files whose contents are sent are those the
+//  knowledge kb says are read (knowledge_eco_is_read: its reads, each
+//  ecosystem's). Returns 0, or -1 with a one-line message naming the
 //  path and the cause in err ("examples/x: not a file or folder").
 //  Warnings that do not stop the load (no README found) go in warn, ""
 //  when none.
+int project_load_with (const knowledge_t *kb, const char *path, project_docs_t *docs,
+                       project_t *project, char *err, size_t err_size,
+                       char *warn, size_t warn_size);
+
+//  project_load_with the shipped knowledge, read for this call: for one
+//  project; to load several, read the knowledge once (knowledge_new).
 int project_load (const char *path, project_docs_t *docs, project_t *project,
                   char *err, size_t err_size, char *warn, size_t warn_size);
 
@@ -38,7 +47,8 @@ int project_load_ci (const char *path, project_t *project, char *warn, size_t wa
 //  build file.
 bool project_is_readme_name (const char *path);
 
-//  True when name is one of the build files whose contents we send.
-bool project_is_manifest (const char *name);
+//  True when name is one of the build files whose contents we send, by
+//  the knowledge kb.
+bool project_is_manifest (const knowledge_t *kb, const char *name);
 
 #endif

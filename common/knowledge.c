@@ -1,5 +1,6 @@
 /*  common/knowledge.c - the CI knowledge: shipped YAML plus overlays.  */
 #include "common/knowledge.h"
+#include "common/knowledge_eco.h"
 
 #include <yaml.h>
 
@@ -35,7 +36,11 @@ knowledge_from_text (const char *text, size_t size, char *err, size_t err_size)
 knowledge_t *
 knowledge_new (char *err, size_t err_size)
 {
-    return knowledge_from_text (knowledge_data, knowledge_data_size, err, err_size);
+    knowledge_t *self = knowledge_from_text (knowledge_data, knowledge_data_size,
+                                             err, err_size);
+    if (self && knowledge_eco_merge (self->root, err, err_size))
+        knowledge_destroy (&self);
+    return self;
 }
 
 static const char *

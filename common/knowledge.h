@@ -1,7 +1,8 @@
 /*  common/knowledge.h - what readme2ci knows about CI: setup actions and
     their refs, runtime versions (supported, end of life), per-ecosystem
-    defaults, the runner label. It is data: data/knowledge.yml is compiled
-    in, and rules overlays (the config's `rules:`) are merged over it.
+    defaults, the runner label. It is data: data/knowledge.yml and one
+    file per ecosystem in data/ecosystems (knowledge_eco.h) are compiled
+    in, and rules overlays (the config's `rules:`) are merged over them.
     Detector and generator read it; it reaches workers over the bus.  */
 #ifndef KNOWLEDGE_H_INCLUDED
 #define KNOWLEDGE_H_INCLUDED

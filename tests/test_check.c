@@ -60,7 +60,7 @@ s_check (const char *name, ...)
         if (strcmp (n, "README.md") == 0)
             cr_assert_eq (project_docs_add (&docs, n, text, strlen (text)), 0);
         else
-        if (project_is_manifest (n) || ci_is_file (n))
+        if (project_is_manifest (s_kb, n) || ci_is_file (n))
             cr_assert_eq (project_add_manifest (&project, n, text, strlen (text)), 0);
     }
     va_end (args);

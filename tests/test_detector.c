@@ -340,6 +340,94 @@ Test (detector, npm_with_lockfile_engines_and_scripts)
     report_release (&r);
 }
 
+//  The lockfiles and install commands are data (data/ecosystems/node.yml,
+//  merged in as ecosystems.node): a rules overlay changes them, and the
+//  change reaches a worker, which gets the knowledge as text.
+Test (detector, a_rules_overlay_changes_an_ecosystems_lockfiles_and_install)
+{
+    const char *overlay =
+        "ecosystems:\n"
+        "  node:\n"
+        "    install: {npm: {locked: npm ci --ignore-scripts}}\n"
+        "    lockfiles: [{file: npm.lock, tool: npm}]\n";
+    char err [256] = "";
+    knowledge_t *kb = knowledge_new (err, sizeof err);
+    cr_assert_not_null (kb, "%s", err);
+    cr_assert_eq (knowledge_overlay (kb, "mine.yml", overlay, strlen (overlay), err,
+                                     sizeof err), 0, "%s", err);
+    char *text = knowledge_text (kb);
+    knowledge_destroy (&kb);
+    cr_assert_not_null (text);
+    kb = knowledge_from_text (text, strlen (text), err, sizeof err);
+    free (text);
+    cr_assert_not_null (kb, "%s", err);
+    //  the new lock decides the tool and locks it; the shipped ones are gone
+    project_t p = { 0 };
+    p.name = strdup ("locked");
+    s_add_name (&p, "package.json");
+    s_add_name (&p, "npm.lock");
+    s_add_name (&p, "yarn.lock");
+    s_add_manifest (&p, "package.json", "{\"name\": \"locked\", \"main\": \"index.js\"}");
+    report_t r;
+    cr_assert_eq (detector_detect (kb, &p, NULL, false, &r, err, sizeof err), 0, "%s", err);
+    const report_job_t *job = s_must_job (&r, "node");
+    cr_assert_str_eq (job->tool, "npm");
+    cr_assert_str_eq (s_step (job, "npm ci --ignore-scripts")->source, "npm.lock");
+    cr_assert_eq (s_step_at (job, "npm ci"), -1);
+    for (size_t i = 0; i < r.notes_count; i++)
+        cr_assert_null (strstr (r.notes [i].value, "yarn.lock"), "%s", r.notes [i].value);
+    report_release (&r);
+    //  the shipped knowledge still says npm ci, and yarn.lock decides
+    r = s_detect (&p, NULL, false);
+    job = s_must_job (&r, "node");
+    cr_assert_str_eq (job->tool, "yarn");
+    cr_assert_eq (s_step_at (job, "npm ci --ignore-scripts"), -1);
+    report_release (&r);
+    project_release (&p);
+    knowledge_destroy (&kb);
+}
+
+//  Adding an ecosystem is one rule file plus its data: each
+//  workers/detector/eco_NAME.c (but the shared eco_util.c) has its
+//  data/ecosystems/NAME.yml, merged into the knowledge, and its place in
+//  the knowledge's ecosystem-order (a rule not named there never runs);
+//  no data file and no name of the order is left without its rule.
+Test (detector, every_ecosystem_rule_has_its_data_and_its_turn)
+{
+    const ynode_t *order = ytree_get (knowledge_root (s_kb), "ecosystem-order");
+    cr_assert (order && order->kind == YNODE_SEQ);
+    char *dir = tu_src ("workers/detector");
+    DIR *d = opendir (dir);
+    cr_assert_not_null (d, "%s", dir);
+    size_t rules = 0;
+    struct dirent *e;
+    while ((e = readdir (d))) {
+        size_t n = strlen (e->d_name);
+        if (strncmp (e->d_name, "eco_", 4) != 0 || n < 7 || strcmp (e->d_name + n - 2, ".c")
+            || strcmp (e->d_name, "eco_util.c") == 0)
+            continue;
+        char name [64];
+        snprintf (name, sizeof name, "%.*s", (int) (n - 6), e->d_name + 4);
+        cr_assert_not_null (ytree_path (knowledge_root (s_kb), "ecosystems", name, "reads",
+                                        NULL), "%s has no data/ecosystems/%s.yml with reads",
+                            e->d_name, name);
+        size_t turns = 0;
+        for (size_t i = 0; i < order->count; i++)
+            turns += strcmp (ytree_str (order->items [i], ""), name) == 0;
+        cr_assert_eq (turns, 1, "%s is named %zu times in ecosystem-order (data/"
+                      "knowledge.yml), not once", name, turns);
+        rules++;
+    }
+    closedir (d);
+    free (dir);
+    const ynode_t *ecosystems = ytree_get (knowledge_root (s_kb), "ecosystems");
+    cr_assert_not_null (ecosystems);
+    cr_assert_eq (ecosystems->count, rules, "%zu data files, %zu rule files",
+                  ecosystems->count, rules);
+    cr_assert_eq (order->count, rules, "%zu names in ecosystem-order, %zu rule files",
+                  order->count, rules);
+}
+
 Test (detector, pnpm_from_packageManager_with_conflicting_lockfile)
 {
     report_t r = s_detect_fixture ("node-pnpm");

@@ -53,8 +53,11 @@ Test (project_load, example_environments_are_sent_and_dot_env_is_not)
     for (size_t i = 0; i < project.manifests_count; i++)
         cr_assert_null (memmem (project.manifests [i].data, project.manifests [i].size,
                                 "hunter2", 7), "%s", project.manifests [i].name);
-    cr_assert_not (project_is_manifest (".env"));
-    cr_assert (project_is_manifest (".env.sample"));
+    knowledge_t *kb = knowledge_new (err, sizeof err);
+    cr_assert_not_null (kb, "%s", err);
+    cr_assert_not (project_is_manifest (kb, ".env"));
+    cr_assert (project_is_manifest (kb, ".env.sample"));
+    knowledge_destroy (&kb);
     project_docs_release (&docs);
     project_release (&project);
     tu_rmtree (dir);
@@ -145,6 +148,49 @@ Test (project_load, lockfiles_are_sent_when_they_fit_and_listed_when_not)
     cr_assert_not_null (s_manifest (&project, "package.json"));
     project_docs_release (&docs);
     project_release (&project);
+    tu_rmtree (dir);
+    free (dir);
+}
+
+//  Which files are sent is the knowledge's (its reads, each ecosystem's
+//  reads and read lockfiles, data/ecosystems/NAME.yml): a rules overlay
+//  changes it like any other entry.
+Test (project_load, the_files_sent_are_the_knowledges_reads_and_an_overlay_changes_them)
+{
+    char *dir = tu_tmpdir ();
+    tu_write (dir, "README.md", "# rocks\n");
+    tu_write (dir, "rocks-1.0-1.rockspec", "package = \"rocks\"\n");
+    tu_write (dir, ".luacheckrc", "std = \"max\"\n");
+    char err [256] = "", warn [256] = "";
+    knowledge_t *kb = knowledge_new (err, sizeof err);
+    cr_assert_not_null (kb, "%s", err);
+    cr_assert (project_is_manifest (kb, "rocks-1.0-1.rockspec"));
+    cr_assert (project_is_manifest (kb, "npm-shrinkwrap.json"));
+    cr_assert (project_is_manifest (kb, "Makefile"));
+    cr_assert_not (project_is_manifest (kb, ".luacheckrc"));
+    cr_assert_not (project_is_manifest (kb, "yarn.lock"));
+    project_docs_t docs;
+    project_t project;
+    cr_assert_eq (project_load_with (kb, dir, &docs, &project, err, sizeof err, warn,
+                                     sizeof warn), 0, "%s", err);
+    cr_assert_not_null (s_manifest (&project, "rocks-1.0-1.rockspec"));
+    cr_assert_null (s_manifest (&project, ".luacheckrc"));
+    cr_assert (s_listed (&project, ".luacheckrc"));
+    project_docs_release (&docs);
+    project_release (&project);
+    const char *overlay = "ecosystems: {lua: {reads: [\"*.rockspec\", .luacheckrc]}}\n";
+    cr_assert_eq (knowledge_overlay (kb, "mine.yml", overlay, strlen (overlay), err,
+                                     sizeof err), 0, "%s", err);
+    cr_assert (project_is_manifest (kb, ".luacheckrc"));
+    cr_assert_eq (project_load_with (kb, dir, &docs, &project, err, sizeof err, warn,
+                                     sizeof warn), 0, "%s", err);
+    const project_file_t *conf = s_manifest (&project, ".luacheckrc");
+    cr_assert_not_null (conf);
+    cr_assert_eq (conf->size, strlen ("std = \"max\"\n"));
+    cr_assert_not_null (s_manifest (&project, "rocks-1.0-1.rockspec"));
+    project_docs_release (&docs);
+    project_release (&project);
+    knowledge_destroy (&kb);
     tu_rmtree (dir);
     free (dir);
 }

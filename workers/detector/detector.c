@@ -12,17 +12,26 @@
 #include <stdlib.h>
 #include <string.h>
 
-//  The order ecosystems are looked at, which is the order of the jobs: the
-//  languages whose manifest usually is the project's own first, Node (so
-//  often only tooling) after them, and C last because a bare Makefile is
-//  only a C project when nothing else claims it.
-static void (*const s_rules []) (dctx_t *) = {
-    eco_rust_detect, eco_go_detect, eco_jvm_detect, eco_dotnet_detect,
-    eco_beam_detect, eco_swift_detect, eco_zig_detect, eco_haskell_detect,
-    eco_ocaml_detect, eco_dart_detect, eco_r_detect, eco_lua_detect,
-    eco_php_detect, eco_ruby_detect, eco_python_detect, eco_deno_detect,
-    eco_node_detect, eco_native_detect,
-};
+//  The ecosystems' rules by name. They run in the order of the
+//  knowledge's ecosystem-order, which is the order of the jobs.
+#define ECO_ROW(name) { #name, eco_##name##_detect },
+static const struct {
+    const char *name;
+    void (*detect) (dctx_t *self);
+} s_rules [] = { ECO_RULES (ECO_ROW) };
+
+//  Runs every ecosystem's rule, in the knowledge's order.
+static void
+s_run_rules (dctx_t *self)
+{
+    const ynode_t *order = ytree_get (knowledge_root (self->kb), "ecosystem-order");
+    for (size_t i = 0; order && order->kind == YNODE_SEQ && i < order->count; i++) {
+        const char *name = ytree_str (order->items [i], "");
+        for (size_t r = 0; r < sizeof s_rules / sizeof s_rules [0]; r++)
+            if (strcmp (s_rules [r].name, name) == 0)
+                s_rules [r].detect (self);
+    }
+}
 
 static int
 s_rank (cmd_kind_t kind)
@@ -259,8 +268,7 @@ s_detect_part (dctx_t *self, const project_t *project, const char *dir)
     self->dir = dir;
     size_t jobs_before = self->report->jobs_count;
     size_t notes_before = self->report->notes_count;
-    for (size_t i = 0; i < sizeof s_rules / sizeof s_rules [0]; i++)
-        s_rules [i] (self);
+    s_run_rules (self);
     for (size_t j = jobs_before; j < self->report->jobs_count; j++) {
         report_job_t *job = &self->report->jobs [j];
         s_prefix_source (self, &view, &job->tool_source);
@@ -382,8 +390,8 @@ detector_detect (const knowledge_t *kb, const project_t *project,
         else
             ctx.oom = true;
         ctx.dir = "";
-        for (size_t i = 0; viewed && i < sizeof s_rules / sizeof s_rules [0]; i++)
-            s_rules [i] (&ctx);
+        if (viewed)
+            s_run_rules (&ctx);
         eco_just_fallback (&ctx);
         char *parts [16];
         size_t parts_count = viewed? s_parts (&ctx, whole, parts, 16): 0;

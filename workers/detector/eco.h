@@ -8,24 +8,14 @@
 
 #include <jansson.h>
 
-void eco_node_detect (dctx_t *self);
-void eco_deno_detect (dctx_t *self);
-void eco_python_detect (dctx_t *self);
-void eco_ruby_detect (dctx_t *self);
-void eco_php_detect (dctx_t *self);
-void eco_go_detect (dctx_t *self);
-void eco_rust_detect (dctx_t *self);
-void eco_jvm_detect (dctx_t *self);       //  java, kotlin, scala, clojure
-void eco_dotnet_detect (dctx_t *self);
-void eco_beam_detect (dctx_t *self);      //  elixir, erlang
-void eco_swift_detect (dctx_t *self);
-void eco_zig_detect (dctx_t *self);
-void eco_haskell_detect (dctx_t *self);
-void eco_ocaml_detect (dctx_t *self);
-void eco_dart_detect (dctx_t *self);
-void eco_r_detect (dctx_t *self);
-void eco_lua_detect (dctx_t *self);
-void eco_native_detect (dctx_t *self);    //  c and c++: last, it defers
+//  Every eco_NAME.c of this folder (but eco_util.c) is the rule of one
+//  ecosystem, eco_NAME_detect, with its data in data/ecosystems/NAME.yml.
+//  ECO_RULES(X) (generated from the file names) applies X to each NAME;
+//  the knowledge's ecosystem-order says when each runs.
+#include "eco_rules.h"
+
+#define ECO_DECLARE(name) void eco_##name##_detect (dctx_t *self);
+ECO_RULES (ECO_DECLARE)
 
 //  -- shared by the rules --------------------------------------------------
 //  When the Makefile has a rule for target whose recipe is a real CI
@@ -72,5 +62,23 @@ bool eco_version_file (const dctx_t *self, const char *name, char *out, size_t s
 //  out with its line in *line_p. False when it names none.
 bool eco_tool_versions (const dctx_t *self, const char *tool, char *out,
                         size_t size, unsigned *line_p);
+
+//  -- what the rules read from data/ecosystems ------------------------------
+//  The value of key in ecosystem's data (ecosystems.ECOSYSTEM.KEY of the
+//  knowledge), or NULL. Borrowed.
+const ynode_t *eco_data (const dctx_t *self, const char *ecosystem, const char *key);
+
+//  True when a lockfiles entry is a lock (not marked lock: false, as a
+//  config file that only names the tool is).
+bool eco_is_lock (const ynode_t *entry);
+
+//  True when the project has a lock of tool among ecosystem's lockfiles.
+bool eco_locked (const dctx_t *self, const char *ecosystem, const char *tool);
+
+//  The command that installs the dependencies with tool (ecosystem's
+//  install.TOOL): its locked form when locked and it has one, else its
+//  run; NULL when the data has none. Borrowed.
+const char *eco_install (const dctx_t *self, const char *ecosystem, const char *tool,
+                         bool locked);
 
 #endif

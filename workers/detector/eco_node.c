@@ -1,5 +1,5 @@
 /*  workers/detector/eco_node.c - Node.js (npm, yarn 1 and berry, pnpm,
-    bun) from package.json, lockfiles and version files; and Deno.  */
+    bun) from package.json, lockfiles and version files.  */
 #include "workers/detector/eco.h"
 #include "common/ytree.h"
 #include "workers/detector/dtext.h"
@@ -24,56 +24,40 @@ s_family (const char *tool)
     return strncmp (tool, "yarn", 4) == 0? "yarn": tool;
 }
 
-//  The package manager the lockfiles and config files point at, or NULL.
+//  The package manager the lockfiles and config files point at (the
+//  first of data/ecosystems/node.yml's lockfiles present), or NULL.
 static const char *
 s_lock_tool (const dctx_t *self, const char **file_p)
 {
-    static const struct { const char *file, *tool; } locks [] = {
-        { "pnpm-lock.yaml", "pnpm" }, { "bun.lock", "bun" }, { "bun.lockb", "bun" },
-        { ".yarnrc.yml", "yarn-berry" }, { ".yarnrc.yaml", "yarn-berry" },
-        { "yarn.lock", "yarn" }, { "package-lock.json", "npm" },
-        { "npm-shrinkwrap.json", "npm" },
-    };
-    for (size_t i = 0; i < sizeof locks / sizeof locks [0]; i++)
-        if (dctx_has (self, locks [i].file)) {
-            *file_p = locks [i].file;
-            //  yarn.lock beside .yarnrc.yml is berry, found first above
-            return locks [i].tool;
+    const ynode_t *locks = eco_data (self, "node", "lockfiles");
+    for (size_t i = 0; locks && locks->kind == YNODE_SEQ && i < locks->count; i++) {
+        const char *file = ytree_str (ytree_get (locks->items [i], "file"), NULL);
+        const char *tool = ytree_str (ytree_get (locks->items [i], "tool"), NULL);
+        if (file && tool && dctx_has (self, file)) {
+            *file_p = file;
+            //  yarn.lock beside .yarnrc.yml is berry, found first
+            return tool;
         }
+    }
     return NULL;
-}
-
-static bool
-s_has_lock (const dctx_t *self, const char *tool)
-{
-    if (strcmp (tool, "npm") == 0)
-        return dctx_has (self, "package-lock.json") || dctx_has (self, "npm-shrinkwrap.json");
-    if (strncmp (tool, "yarn", 4) == 0)
-        return dctx_has (self, "yarn.lock");
-    if (strcmp (tool, "pnpm") == 0)
-        return dctx_has (self, "pnpm-lock.yaml");
-    if (strcmp (tool, "bun") == 0)
-        return dctx_has (self, "bun.lock") || dctx_has (self, "bun.lockb");
-    return false;
 }
 
 //  Lockfiles of another package manager than tool: conflicts to report.
 static void
 s_other_locks (dctx_t *self, const char *tool, const char *source)
 {
-    static const struct { const char *file, *family; } locks [] = {
-        { "pnpm-lock.yaml", "pnpm" }, { "bun.lock", "bun" }, { "bun.lockb", "bun" },
-        { "yarn.lock", "yarn" }, { "package-lock.json", "npm" },
-        { "npm-shrinkwrap.json", "npm" },
-    };
-    for (size_t i = 0; i < sizeof locks / sizeof locks [0]; i++)
-        if (dctx_has (self, locks [i].file)
-            && strcmp (locks [i].family, s_family (tool)) != 0) {
+    const ynode_t *locks = eco_data (self, "node", "lockfiles");
+    for (size_t i = 0; locks && locks->kind == YNODE_SEQ && i < locks->count; i++) {
+        const char *file = ytree_str (ytree_get (locks->items [i], "file"), NULL);
+        const char *other = ytree_str (ytree_get (locks->items [i], "tool"), NULL);
+        if (file && other && eco_is_lock (locks->items [i]) && dctx_has (self, file)
+            && strcmp (s_family (other), s_family (tool)) != 0) {
             char why [300];
             snprintf (why, sizeof why, "%s is %s's lockfile but %s says %s; used %s",
-                      locks [i].file, locks [i].family, source, tool, tool);
-            dctx_note (self, "conflict", why, locks [i].file);
+                      file, s_family (other), source, tool, tool);
+            dctx_note (self, "conflict", why, file);
         }
+    }
 }
 
 static void
@@ -482,26 +466,14 @@ s_steps (dctx_t *self, report_job_t *job, const project_file_t *pkg,
 static void
 s_install (dctx_t *self, report_job_t *job, const char *tool, const pm_t *pm)
 {
-    bool locked = s_has_lock (self, tool);
-    const char *run = NULL;
-    if (strcmp (tool, "npm") == 0)
-        run = locked? "npm ci": "npm install";
-    else
-    if (strcmp (tool, "yarn") == 0)
-        run = locked? "yarn install --frozen-lockfile": "yarn install";
-    else
-    if (strcmp (tool, "yarn-berry") == 0)
-        run = locked? "yarn install --immutable": "yarn install";
-    else
-    if (strcmp (tool, "pnpm") == 0)
-        run = locked? "pnpm install --frozen-lockfile": "pnpm install";
-    else
-        run = locked? "bun install --frozen-lockfile": "bun install";
-    dctx_step (self, job, CMD_INSTALL, run, pm->source);
+    //  yarn berry keeps yarn's lockfile
+    bool locked = eco_locked (self, "node", s_family (tool));
+    const char *run = eco_install (self, "node", tool, locked);
+    if (run)
+        dctx_step (self, job, CMD_INSTALL, run, pm->source);
     //  setup-node caches only with a lockfile to key on
     if (locked && strcmp (tool, "bun") != 0)
-        dctx_setting (self, job, "cache", strncmp (tool, "yarn", 4) == 0? "yarn": tool,
-                      pm->source);
+        dctx_setting (self, job, "cache", s_family (tool), pm->source);
 }
 
 //  True when package.json describes the package (name, version, files)
@@ -607,76 +579,5 @@ eco_node_detect (dctx_t *self)
     if (json_object_get (root, "workspaces"))
         dctx_note (self, "info", "package.json declares workspaces: the root "
                    "scripts are run, not each workspace's", pkg->name);
-    json_decref (root);
-}
-
-//  True when tasks has a "check" task that lints or checks formatting
-//  (and so finishes): a lint step under another name.
-static bool
-s_deno_check_task (json_t *tasks)
-{
-    json_t *check = json_object_get (tasks, "check");
-    const char *text = json_is_string (check)? json_string_value (check)
-                     : json_string_value (json_object_get (check, "command"));
-    return text && eco_real_ci (text)
-        && (strstr (text, "deno lint") || strstr (text, "fmt --check"));
-}
-
-void
-eco_deno_detect (dctx_t *self)
-{
-    const project_file_t *conf = dctx_manifest (self, "deno.json");
-    bool jsonc = false;
-    if (!conf) {
-        conf = dctx_manifest (self, "deno.jsonc");
-        jsonc = true;
-    }
-    if (!conf && !dctx_has (self, "deno.json") && !dctx_has (self, "deno.jsonc"))
-        return;
-    report_job_t *job = dctx_job (self, "deno", DCTX_STRONG);
-    if (!job)
-        return;
-    const char *name = conf? conf->name: dctx_has (self, "deno.json")? "deno.json": "deno.jsonc";
-    dctx_tool (self, job, "deno", name);
-    dctx_language (self, job, "typescript");
-    json_t *root = conf? eco_json (self, conf, jsonc): NULL;
-    json_t *tasks = json_object_get (root, "tasks");
-    char source [192], pinned [64];
-    if (eco_version_file (self, ".deno-version", pinned, sizeof pinned)) {
-        dctx_setting (self, job, "version-file", ".deno-version", ".deno-version");
-        dctx_version (self, job, "deno", pinned, ".deno-version");
-    }
-    else
-        dctx_matrix (self, job, "deno", NULL, "knowledge: supported Deno lines");
-    if (json_object_get (tasks, "lint")) {
-        dctx_source (source, sizeof source, name,
-                     dtext_json_line (conf->data, "tasks", "lint"), "tasks.lint");
-        dctx_step (self, job, CMD_LINT, "deno task lint", source);
-    }
-    else
-    if (s_deno_check_task (tasks)) {
-        //  "check": "deno fmt --check && deno lint", the usual gate
-        dctx_source (source, sizeof source, name,
-                     dtext_json_line (conf->data, "tasks", "check"), "tasks.check");
-        dctx_step (self, job, CMD_LINT, "deno task check", source);
-    }
-    else
-    if (json_object_get (root, "lint")) {
-        dctx_source (source, sizeof source, name,
-                     dtext_json_line (conf->data, NULL, "lint"), "lint");
-        dctx_step (self, job, CMD_LINT, "deno lint", source);
-    }
-    json_t *test = json_object_get (tasks, "test");
-    const char *test_text = json_is_string (test)? json_string_value (test)
-                          : json_string_value (json_object_get (test, "command"));
-    if (test && (!test_text || eco_real_ci (test_text))) {
-        dctx_source (source, sizeof source, name,
-                     dtext_json_line (conf->data, "tasks", "test"), "tasks.test");
-        dctx_step (self, job, CMD_TEST, "deno task test", source);
-    }
-    else {
-        snprintf (source, sizeof source, "%s (deno's own test runner)", name);
-        dctx_step (self, job, CMD_TEST, "deno test -A", source);
-    }
     json_decref (root);
 }

@@ -53,12 +53,11 @@ eco_php_detect (dctx_t *self)
     if (!matrix)
         dctx_matrix (self, job, "php", NULL, "knowledge: supported PHP lines");
     //  a library commits no lock: update resolves, install replays the lock
-    if (dctx_has (self, "composer.lock"))
-        dctx_step (self, job, CMD_INSTALL, "composer install --prefer-dist --no-progress",
-                   "composer.lock");
-    else
-        dctx_step (self, job, CMD_INSTALL, "composer update --prefer-dist --no-progress",
-                   "composer.json (no composer.lock)");
+    bool locked = eco_locked (self, "php", "composer");
+    const char *install = eco_install (self, "php", "composer", locked);
+    if (install)
+        dctx_step (self, job, CMD_INSTALL, install, locked? "composer.lock"
+                   : "composer.json (no composer.lock)");
     //  A Laravel application reads its settings from .env and refuses to
     //  encrypt without an APP_KEY: both come from the committed example,
     //  as the framework's own setup does it

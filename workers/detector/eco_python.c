@@ -154,23 +154,22 @@ static const char *
 s_choose_tool (py_t *self, char *source, size_t size)
 {
     dctx_t *ctx = self->ctx;
-    static const struct { const char *file, *tool; } locks [] = {
-        { "uv.lock", "uv" }, { "poetry.lock", "poetry" }, { "pdm.lock", "pdm" },
-        { "Pipfile.lock", "pipenv" },
-    };
+    const ynode_t *locks = eco_data (ctx, "python", "lockfiles");
     const char *tool = NULL;
-    for (size_t i = 0; i < sizeof locks / sizeof locks [0]; i++) {
-        if (!dctx_has (ctx, locks [i].file))
+    for (size_t i = 0; locks && locks->kind == YNODE_SEQ && i < locks->count; i++) {
+        const char *file = ytree_str (ytree_get (locks->items [i], "file"), NULL);
+        const char *named = ytree_str (ytree_get (locks->items [i], "tool"), NULL);
+        if (!file || !named || !dctx_has (ctx, file))
             continue;
         if (!tool) {
-            tool = locks [i].tool;
-            snprintf (source, size, "%s", locks [i].file);
+            tool = named;
+            snprintf (source, size, "%s", file);
         }
         else {
             char why [512];
             snprintf (why, sizeof why, "both %s and %s are present; used %s",
-                      source, locks [i].file, tool);
-            dctx_note (ctx, "conflict", why, locks [i].file);
+                      source, file, tool);
+            dctx_note (ctx, "conflict", why, file);
         }
     }
     if (tool)
@@ -517,19 +516,7 @@ static void
 s_tool_install (py_t *self, const char *tool, const char *tool_source)
 {
     dctx_t *ctx = self->ctx;
-    const char *run = NULL;
-    if (strcmp (tool, "poetry") == 0)
-        run = "poetry install --no-interaction";
-    else
-    if (strcmp (tool, "uv") == 0)
-        run = dctx_has (ctx, "uv.lock")? "uv sync --locked": "uv sync";
-    else
-    if (strcmp (tool, "pdm") == 0)
-        run = "pdm install";
-    else
-    if (strcmp (tool, "pipenv") == 0)
-        run = dctx_has (ctx, "Pipfile.lock")? "pipenv install --dev --deploy"
-                                            : "pipenv install --dev";
+    const char *run = eco_install (ctx, "python", tool, eco_locked (ctx, "python", tool));
     if (run)
         dctx_step (ctx, self->job, CMD_INSTALL, run, tool_source);
 }

@@ -290,3 +290,38 @@ eco_just_fallback (dctx_t *self)
     if (job)
         dctx_step (self, job, CMD_TEST, body, source);
 }
+
+const ynode_t *
+eco_data (const dctx_t *self, const char *ecosystem, const char *key)
+{
+    return ytree_path (knowledge_root (self->kb), "ecosystems", ecosystem, key, NULL);
+}
+
+bool
+eco_is_lock (const ynode_t *entry)
+{
+    return strcmp (ytree_str (ytree_get (entry, "lock"), ""), "false") != 0;
+}
+
+bool
+eco_locked (const dctx_t *self, const char *ecosystem, const char *tool)
+{
+    const ynode_t *locks = eco_data (self, ecosystem, "lockfiles");
+    for (size_t i = 0; locks && locks->kind == YNODE_SEQ && i < locks->count; i++) {
+        const ynode_t *entry = locks->items [i];
+        if (eco_is_lock (entry)
+            && strcmp (ytree_str (ytree_get (entry, "tool"), ""), tool) == 0
+            && dctx_has (self, ytree_str (ytree_get (entry, "file"), "")))
+            return true;
+    }
+    return false;
+}
+
+const char *
+eco_install (const dctx_t *self, const char *ecosystem, const char *tool, bool locked)
+{
+    const ynode_t *install = ytree_path (knowledge_root (self->kb), "ecosystems", ecosystem,
+                                         "install", tool, NULL);
+    const char *run = locked? ytree_str (ytree_get (install, "locked"), NULL): NULL;
+    return run? run: ytree_str (ytree_get (install, "run"), NULL);
+}

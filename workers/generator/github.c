@@ -4,6 +4,7 @@
 #include "workers/generator/stepname.h"
 #include "workers/generator/strpool.h"
 #include "workers/generator/yemit.h"
+#include "common/knowledge_eco.h"
 
 #include <errno.h>
 #include <stdarg.h>
@@ -292,8 +293,7 @@ s_setup_inputs (gen_t *self, inputs_t *inputs, const recipe_t *recipe,
         s_input (inputs, cache_input, s_text (self, cache), NULL, INPUT_TEXT);
         const char *path_input = ytree_str (ytree_get (recipe->entry,
                                             "cache-path"), NULL);
-        const char *lock = ytree_str (ytree_path (knowledge_root (self->kb),
-                           "workflow", "cache-files", cache, NULL), NULL);
+        const char *lock = knowledge_eco_lockfile (self->kb, cache);
         if (*recipe->dir && path_input && lock)
             s_input (inputs, path_input, s_text (self, strpool_format (&self->pool,
                      "%s/%s", recipe->dir, lock)), NULL, INPUT_TEXT);
