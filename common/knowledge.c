@@ -1,6 +1,7 @@
 /*  common/knowledge.c - the CI knowledge: shipped YAML plus overlays.  */
 #include "common/knowledge.h"
 #include "common/knowledge_eco.h"
+#include "common/knowledge_tools.h"
 
 #include <yaml.h>
 
@@ -10,11 +11,12 @@
 #include <stdlib.h>
 #include <string.h>
 
-extern const char knowledge_data[];
+extern const char *const knowledge_data;
 extern const size_t knowledge_data_size;
 
 struct knowledge {
     ynode_t *root;
+    ktools_t *tools;            //  root's tools, indexed by name
 };
 
 knowledge_t *
@@ -29,6 +31,13 @@ knowledge_from_text (const char *text, size_t size, char *err, size_t err_size)
             snprintf (err, err_size, "knowledge must be a map");
         knowledge_destroy (&self);
         errno = EINVAL;
+    }
+    else
+    if (!(self->tools = ktools_new (self->root))) {
+        if (err && err_size)
+            snprintf (err, err_size, "out of memory");
+        knowledge_destroy (&self);
+        errno = ENOMEM;
     }
     return self;
 }
@@ -202,14 +211,17 @@ knowledge_overlay (knowledge_t *self, const char *name, const char *text,
     ynode_t *merged = ytree_dup (self->root);
     int rc = merged? ytree_merge (merged, overlay): -1;
     ytree_destroy (&overlay);
-    if (rc) {
+    ktools_t *tools = rc? NULL: ktools_new (merged);
+    if (!tools) {
         ytree_destroy (&merged);
         if (err && err_size)
             snprintf (err, err_size, "%s: out of memory", name);
-        return -1;
+        return errno = ENOMEM, -1;
     }
+    ktools_destroy (&self->tools);
     ytree_destroy (&self->root);
     self->root = merged;
+    self->tools = tools;
     return 0;
 }
 
@@ -217,6 +229,12 @@ const ynode_t *
 knowledge_root (const knowledge_t *self)
 {
     return self->root;
+}
+
+const ktools_t *
+knowledge_tools (const knowledge_t *self)
+{
+    return self->tools;
 }
 
 const char *
@@ -253,6 +271,7 @@ knowledge_destroy (knowledge_t **self_p)
 {
     if (!self_p || !*self_p)
         return;
+    ktools_destroy (&(*self_p)->tools);
     ytree_destroy (&(*self_p)->root);
     free (*self_p);
     *self_p = NULL;

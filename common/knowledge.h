@@ -1,12 +1,15 @@
 /*  common/knowledge.h - what readme2ci knows about CI: setup actions and
     their refs, runtime versions (supported, end of life), per-ecosystem
-    defaults, the runner label. It is data: data/knowledge.yml and one
-    file per ecosystem in data/ecosystems (knowledge_eco.h) are compiled
+    defaults, the runner label, the command-line tools a README uses and
+    the words READMEs are read by. It is data: data/knowledge.yml,
+    data/tools.yml and data/readme.yml are compiled in as one YAML map,
+    one file per ecosystem in data/ecosystems (knowledge_eco.h) is merged
     in, and rules overlays (the config's `rules:`) are merged over them.
     Detector and generator read it; it reaches workers over the bus.  */
 #ifndef KNOWLEDGE_H_INCLUDED
 #define KNOWLEDGE_H_INCLUDED
 
+#include "common/knowledge_tools.h"
 #include "common/ytree.h"
 
 #include <stddef.h>
@@ -33,6 +36,9 @@ int knowledge_overlay (knowledge_t *self, const char *name, const char *text,
 
 //  The whole tree. Borrowed.
 const ynode_t *knowledge_root (const knowledge_t *self);
+
+//  The tools (data/tools.yml and overlays), indexed by name. Borrowed.
+const ktools_t *knowledge_tools (const knowledge_t *self);
 
 //  The ref to use for an action ("v4" for "actions/checkout"), or NULL.
 const char *knowledge_action_ref (const knowledge_t *self, const char *action);

@@ -2,6 +2,8 @@
     status, result, down, and component operations (ctl).  */
 #include "supervisor/server_priv.h"
 #include "shared/logcap.h"
+#include "supervisor/results.h"
+#include "supervisor/rollout.h"
 
 #include "common/util.h"
 #include "supervisor/log.h"
@@ -66,10 +68,11 @@ control_status (server_t *self)
             "latency_ms", "p50", (double) pool_latency (component, 50) / 1000.0,
             "p99", (double) pool_latency (component, 99) / 1000.0, "workers", workers);
         json_object_set_new (entry, "exits", pool_exits_json (component));
-        if (component->op.running)
+        if (component->op)
             json_object_set_new (entry, "operation", json_pack ("{s:s, s:I, s:I}",
-                "name", component->op.name, "replaced", (json_int_t) component->op.replaced,
-                "total", (json_int_t) component->op.total));
+                "name", rollout_name (component->op),
+                "replaced", (json_int_t) rollout_replaced (component->op),
+                "total", (json_int_t) rollout_total (component->op)));
         json_array_append_new (components, entry);
     }
     health_t health;
@@ -79,7 +82,7 @@ control_status (server_t *self)
                       "supervisor", "pid", (int) getpid (),
                       "uptime_ms", (json_int_t) (now - self->started_ms),
                       "rss_kib", (json_int_t) s_rss_kib (getpid ()),
-                      "journal_healthy", ledger_healthy (self),
+                      "journal_healthy", ledger_healthy (self->ledger),
                       "health", names_health [health],
                       "queue", queue, "components", components,
                       "workflows", "completed", (json_int_t) self->completed,
@@ -100,7 +103,7 @@ static void
 s_operation_succeeded (server_t *self, component_t *component, const char *op,
                        const char *message)
 {
-    server_event (self, "component.operation.success",
+    outbox_event (self, "component.operation.success",
                   json_pack ("{s:s, s:s, s:s, s:i, s:s}", "component", component->name,
                              "operation", op, "reason", message,
                              "desired", (int) component->desired,
@@ -214,12 +217,12 @@ s_ctl (server_t *self, zframe_t *identity, const wire_request_t *request)
         code = EXIT_USAGE;
     }
     else
-    if (!ledger_healthy (self)) {
+    if (!ledger_healthy (self->ledger)) {
         //  An operation is journaled before it is answered; one that could
         //  not be would be answered only when the disk recovers, if ever.
         snprintf (message, sizeof message, "the journal cannot be written (%s); '%s' was "
-                  "not applied: try again once it can", ledger_problem (self), op);
-        server_reply (self, identity, request->req_id, EXIT_UNAVAILABLE, "", message, false,
+                  "not applied: try again once it can", ledger_problem (self->ledger), op);
+        outbox_reply (self, identity, request->req_id, EXIT_UNAVAILABLE, "", message, false,
                       NULL, 0);
         return;
     }
@@ -236,10 +239,10 @@ s_ctl (server_t *self, zframe_t *identity, const wire_request_t *request)
     if (later)
         return;
     if (code)
-        server_event (self, "component.operation.failed",
+        outbox_event (self, "component.operation.failed",
                       json_pack ("{s:s, s:s, s:s}", "component", name, "operation", op,
                                  "reason", message));
-    server_reply_held (self, identity, request->req_id, code, "", message, false, false,
+    outbox_reply_held (self, identity, request->req_id, code, "", message, false, false,
                        NULL, 0);
 }
 
@@ -285,9 +288,9 @@ s_health (server_t *self, health_t *health_p)
             health = health > HEALTH_DEGRADED? health: HEALTH_DEGRADED;
         }
     }
-    if (!ledger_healthy (self)) {
+    if (!ledger_healthy (self->ledger)) {
         char line [160];
-        snprintf (line, sizeof line, "the journal cannot be written (%s)", ledger_problem (self));
+        snprintf (line, sizeof line, "the journal cannot be written (%s)", ledger_problem (self->ledger));
         json_array_append_new (reasons, json_string (line));
         health = HEALTH_DOWN;
     }
@@ -296,7 +299,8 @@ s_health (server_t *self, health_t *health_p)
 }
 
 //  A REQUEST's handler (the op is decoded and known).
-typedef void (op_handler_fn) (server_t *self, zframe_t *identity, const wire_request_t *request);
+typedef void (op_handler_fn) (server_t *self, zframe_t *identity,
+                             const wire_request_t *request);
 
 static void
 s_op_unknown (server_t *self, zframe_t *identity, const wire_request_t *request)
@@ -304,7 +308,7 @@ s_op_unknown (server_t *self, zframe_t *identity, const wire_request_t *request)
     char message [128];
     snprintf (message, sizeof message, "unknown operation '%s'", request->op);
     //  1, bad input: 2 (usage) is the CLI's alone (PROTOCOL.md, section 8).
-    server_reply (self, identity, request->req_id, EXIT_INPUT, "", message, false, NULL, 0);
+    outbox_reply (self, identity, request->req_id, EXIT_INPUT, "", message, false, NULL, 0);
 }
 
 //  status and ping: the status document.
@@ -314,7 +318,7 @@ s_op_status (server_t *self, zframe_t *identity, const wire_request_t *request)
     json_t *status = control_status (self);
     char *text = json_dumps (status, JSON_COMPACT);
     json_decref (status);
-    server_reply (self, identity, request->req_id, EXIT_OK, "", "", false, text,
+    outbox_reply (self, identity, request->req_id, EXIT_OK, "", "", false, text,
                   text? strlen (text): 0);
     free (text);
 }
@@ -322,8 +326,8 @@ s_op_status (server_t *self, zframe_t *identity, const wire_request_t *request)
 static void
 s_op_down (server_t *self, zframe_t *identity, const wire_request_t *request)
 {
-    server_reply (self, identity, request->req_id, EXIT_OK, "", "stopping", false, NULL, 0);
-    server_begin_shutdown (self, "down requested");
+    outbox_reply (self, identity, request->req_id, EXIT_OK, "", "stopping", false, NULL, 0);
+    self->on_down (self, "down requested");
 }
 
 static void
@@ -335,21 +339,21 @@ s_op_result (server_t *self, zframe_t *identity, const wire_request_t *request)
     }
     const char *id = request->args [0];
     bool no_tests = false;
-    const char *text = flow_result (self, id, &no_tests);
+    const char *text = results_get (self->results, id, &no_tests);
     if (text)
-        server_reply_result (self, identity, request->req_id, id, false, no_tests, text,
+        outbox_reply_result (self, identity, request->req_id, id, false, no_tests, text,
                              strlen (text));
     else
-    if (flow_evicted (self, id)) {
+    if (results_evicted (self->results, id)) {
         char retention [128], message [256];
-        flow_retention_text (self, retention, sizeof retention);
+        results_retention_text (self->results, retention, sizeof retention);
         snprintf (message, sizeof message, "the result of this workflow was evicted (%s)",
                   retention);
-        server_reply (self, identity, request->req_id, EXIT_INPUT, id, message, false,
+        outbox_reply (self, identity, request->req_id, EXIT_INPUT, id, message, false,
                       NULL, 0);
     }
     else
-        server_reply (self, identity, request->req_id, EXIT_INPUT, id,
+        outbox_reply (self, identity, request->req_id, EXIT_INPUT, id,
                       flow_known (self, id)
                       ? "the workflow has not finished yet"
                       : "no result for this workflow id", false, NULL, 0);
@@ -363,7 +367,7 @@ s_op_health (server_t *self, zframe_t *identity, const wire_request_t *request)
     json_t *document = s_health (self, &health);
     char *text = json_dumps (document, JSON_COMPACT);
     json_decref (document);
-    server_reply (self, identity, request->req_id, (int) health, "", "", false, text,
+    outbox_reply (self, identity, request->req_id, (int) health, "", "", false, text,
                   text? strlen (text): 0);
     free (text);
 }
@@ -376,7 +380,7 @@ s_op_reload (server_t *self, zframe_t *identity, const wire_request_t *request)
     int code = reload_run (self, message, sizeof message, &report);
     char *text = report? json_dumps (report, JSON_COMPACT): NULL;
     json_decref (report);
-    server_reply (self, identity, request->req_id, code, "", message, false, text,
+    outbox_reply (self, identity, request->req_id, code, "", message, false, text,
                   text? strlen (text): 0);
     free (text);
 }
@@ -385,7 +389,7 @@ static void
 s_op_config (server_t *self, zframe_t *identity, const wire_request_t *request)
 {
     char *text = config_emit (&self->cfg);
-    server_reply (self, identity, request->req_id, text? EXIT_OK: EXIT_UNAVAILABLE, "",
+    outbox_reply (self, identity, request->req_id, text? EXIT_OK: EXIT_UNAVAILABLE, "",
                   self->config_path, false, text, text? strlen (text): 0);
     free (text);
 }
@@ -447,7 +451,7 @@ control_on_request (server_t *self, zframe_t *identity, zframe_t *header)
     wire_request_t request;
     if (wire_request_decode (&request, zframe_data (header), zframe_size (header))) {
         char peer [96];
-        server_peer_name ("client", identity, header, peer, sizeof peer);
+        remote_peer_name ("client", identity, header, peer, sizeof peer);
         remote_malformed (self, peer, "dropped a malformed REQUEST from %s", peer);
         return;
     }

@@ -10,13 +10,12 @@
 #include "proto/project.h"
 #include "supervisor/log.h"
 #include "supervisor/observe.h"
-#include "shared/snapshot.h"
+#include "supervisor/results.h"
+#include "supervisor/spool.h"
 #include "shared/bus.h"
 
 #include <errno.h>
-#include <fcntl.h>
 #include <malloc.h>
-#include <unistd.h>
 #include <stdio.h>
 #include <stdlib.h>
 #include <string.h>
@@ -55,7 +54,7 @@ s_waiter_release (waiter_t *self)
     memset (self, 0, sizeof *self);
 }
 
-//  Answers one waiter (see server_reply).
+//  Answers one waiter (see outbox_reply).
 static void
 s_waiter_reply (server_t *self, const waiter_t *waiter, int code, const char *workflow_id,
                 const char *message, bool degraded, bool no_tests,
@@ -65,11 +64,11 @@ s_waiter_reply (server_t *self, const waiter_t *waiter, int code, const char *wo
                                                                  : waiter->identity.bytes,
                                      waiter->size);
     if (identity && code == 0)
-        server_reply_result (self, identity, waiter->req_id, workflow_id, degraded,
+        outbox_reply_result (self, identity, waiter->req_id, workflow_id, degraded,
                              no_tests, body, body_size);
     else
     if (identity)
-        server_reply (self, identity, waiter->req_id, code, workflow_id, message, degraded,
+        outbox_reply (self, identity, waiter->req_id, code, workflow_id, message, degraded,
                       body, body_size);
     zframe_destroy (&identity);
 }
@@ -103,38 +102,24 @@ s_workflow_free (void **item_p)
 //  10,000 queued workflows would otherwise hold hundreds of MiB.
 #define SPOOL_AFTER 4
 
-static void
-s_spool_open (server_t *self)
-{
-    self->spool_fd = -1;
-    const char *dirs [] = { self->state_dir, self->runtime_dir, "/tmp" };
-    for (size_t i = 0; i < 3 && self->spool_fd < 0; i++)
-        if (dirs [i] && *dirs [i])
-            self->spool_fd = open (dirs [i], O_TMPFILE | O_RDWR | O_CLOEXEC, 0600);
-}
-
 //  Moves a queued workflow's inputs to the spool (best effort: if the
 //  write fails they simply stay in memory).
 static void
 s_spool (server_t *self, workflow_t *wf)
 {
-    if (self->spool_fd < 0 || wf->spooled || !wf->docs || !wf->project)
+    if (!self->spool || wf->spooled || !wf->docs || !wf->project)
         return;
     size_t docs = zframe_size (wf->docs), project = zframe_size (wf->project);
+    struct iovec parts [2] = { { zframe_data (wf->docs), docs },
+                               { zframe_data (wf->project), project } };
     if (docs > UINT32_MAX || project > UINT32_MAX
-    ||  pwrite (self->spool_fd, zframe_data (wf->docs), docs, (off_t) self->spool_end)
-            != (ssize_t) docs
-    ||  pwrite (self->spool_fd, zframe_data (wf->project), project,
-                (off_t) (self->spool_end + docs)) != (ssize_t) project)
+    ||  spool_write (self->spool, parts, 2, &wf->spool_off))
         return;
-    wf->spool_off = self->spool_end;
     wf->docs_size = (uint32_t) docs;
     wf->project_size = (uint32_t) project;
-    self->spool_end += docs + project;
     zframe_destroy (&wf->docs);
     zframe_destroy (&wf->project);
     wf->spooled = true;
-    self->spooled++;
     self->freed_since_trim++;           //  flow_tick gives the holes back
 }
 
@@ -144,11 +129,7 @@ s_spool_forget (server_t *self, workflow_t *wf)
     if (!wf->spooled)
         return;
     wf->spooled = false;
-    if (--self->spooled == 0 && self->spool_fd >= 0) {
-        //  Nothing waits on disk any more: start the file afresh.
-        if (ftruncate (self->spool_fd, 0) == 0)
-            self->spool_end = 0;
-    }
+    spool_forget (self->spool);
 }
 
 int
@@ -159,10 +140,10 @@ flow_load_inputs (server_t *self, workflow_t *wf)
     zframe_t *docs = zframe_new (NULL, wf->docs_size);
     zframe_t *project = zframe_new (NULL, wf->project_size);
     if (!docs || !project
-    ||  pread (self->spool_fd, zframe_data (docs), wf->docs_size, (off_t) wf->spool_off)
-            != (ssize_t) wf->docs_size
-    ||  pread (self->spool_fd, zframe_data (project), wf->project_size,
-               (off_t) (wf->spool_off + wf->docs_size)) != (ssize_t) wf->project_size) {
+    ||  spool_read (self->spool, wf->spool_off,
+                    (struct iovec [2]) { { zframe_data (docs), wf->docs_size },
+                                         { zframe_data (project), wf->project_size } },
+                    2)) {
         int saved = errno? errno: EIO;
         zframe_destroy (&docs);
         zframe_destroy (&project);
@@ -174,59 +155,26 @@ flow_load_inputs (server_t *self, workflow_t *wf)
     return 0;
 }
 
-//  A kept result is one block: its finishing time (ms since the epoch),
-//  then its id and its text, each NUL-ended. The table's key, and the
-//  item of the order list, is the id inside it.
-#define RESULT_HEAD sizeof (uint64_t)
-
-static void
-s_result_free (void **item_p)
-{
-    if (*item_p)
-        free ((char *) *item_p - RESULT_HEAD);
-    *item_p = NULL;
-}
-
 int
 flow_init (server_t *self)
 {
-    s_spool_open (self);
     self->workflows = zhashx_new ();
-    self->results = zhashx_new ();
-    self->results_order = zlistx_new ();
-    self->evicted = zhashx_new ();
-    self->evicted_order = zlistx_new ();
     self->retrying = zlistx_new ();
-    if (!self->workflows || !self->results || !self->results_order || !self->retrying
-    ||  !self->evicted || !self->evicted_order)
+    if (!self->workflows || !self->retrying)
         return -1;
-    zhashx_set_key_duplicator (self->evicted, NULL);
-    zhashx_set_key_destructor (self->evicted, NULL);
-    zlistx_set_destructor (self->evicted_order, (zlistx_destructor_fn *) zstr_free);
     zhashx_set_destructor (self->workflows, s_workflow_free);
     //  Each workflow's key is its own id: no copy of it per workflow.
     zhashx_set_key_duplicator (self->workflows, NULL);
     zhashx_set_key_destructor (self->workflows, NULL);
-    //  A result is one block (see flow_keep_result), owned by the table.
-    zhashx_set_destructor (self->results, (zhashx_destructor_fn *) s_result_free);
-    zhashx_set_key_duplicator (self->results, NULL);
-    zhashx_set_key_destructor (self->results, NULL);
     return 0;
 }
 
 void
 flow_destroy (server_t *self)
 {
-    if (self->spool_fd >= 0)
-        close (self->spool_fd);
-    self->spool_fd = -1;
     zlistx_destroy (&self->retrying);
     dheap_release (&self->deadlines);       //  before the workflows its slots are in
     zhashx_destroy (&self->workflows);
-    zhashx_destroy (&self->results);
-    zlistx_destroy (&self->results_order);
-    zhashx_destroy (&self->evicted);
-    zlistx_destroy (&self->evicted_order);
 }
 
 static component_t *
@@ -263,110 +211,6 @@ s_drop_job (workflow_t *wf)
     wf->job_id = 0;
 }
 
-void
-flow_note_evicted (server_t *self, const char *id)
-{
-    if (zhashx_lookup (self->evicted, id))
-        return;
-    char *copy = strdup (id);
-    if (!copy || !zlistx_add_end (self->evicted_order, copy)) {
-        free (copy);
-        return;
-    }
-    zhashx_insert (self->evicted, copy, copy);
-    size_t max = (size_t) SNAPSHOT_EVICTED_PER_RESULT * self->cfg.results.keep;
-    while (zlistx_size (self->evicted_order) > max) {
-        char *oldest = zlistx_first (self->evicted_order);
-        zhashx_delete (self->evicted, oldest);
-        zlistx_delete (self->evicted_order, zlistx_cursor (self->evicted_order));
-    }
-}
-
-bool
-flow_evicted (server_t *self, const char *id)
-{
-    return zhashx_lookup (self->evicted, id) != NULL;
-}
-
-void
-flow_retention_text (server_t *self, char *buf, size_t size)
-{
-    char age [32] = "";
-    if (self->cfg.results.max_age_ms > 0)
-        snprintf (age, sizeof age, ", for at most %llu s",
-                  (unsigned long long) (self->cfg.results.max_age_ms + 999) / 1000);
-    snprintf (buf, size, "results are kept: the last %u%s; see results in the config",
-              self->cfg.results.keep, age);
-}
-
-//  The oldest result goes, said in the journal when record is set.
-static void
-s_evict_oldest (server_t *self, const char *reason, bool record)
-{
-    char *id = zlistx_first (self->results_order);
-    if (!id)
-        return;
-    zlistx_delete (self->results_order, zlistx_cursor (self->results_order));
-    if (record)
-        server_event (self, "result.evicted", json_pack ("{s:s, s:s}", "workflow_id", id,
-                                                         "reason", reason));
-    flow_note_evicted (self, id);
-    zhashx_delete (self->results, id);          //  frees id
-}
-
-void
-flow_keep_result (server_t *self, const char *id, const char *text, size_t size,
-                  uint64_t time_ms, bool record, bool no_tests)
-{
-    //  One block per result (see RESULT_HEAD): the table's key and the
-    //  order list both point into it instead of copying the id. After
-    //  the id's NUL, a byte says whether the workflow has a test command
-    //  ('t') or not ('n'); then its text.
-    size_t id_size = strlen (id) + 1;
-    char *block = malloc (RESULT_HEAD + id_size + 1 + size + 1);
-    if (!block)
-        return;
-    memcpy (block, &time_ms, RESULT_HEAD);
-    char *key = block + RESULT_HEAD;
-    memcpy (key, id, id_size);
-    key [id_size] = no_tests? 'n': 't';
-    memcpy (key + id_size + 1, text, size);
-    key [id_size + 1 + size] = 0;
-    char *old = zhashx_lookup (self->results, id);
-    if (old) {
-        void *handle = zlistx_find (self->results_order, old);
-        if (handle)
-            zlistx_delete (self->results_order, handle);
-        zhashx_delete (self->results, id);
-    }
-    zlistx_add_end (self->results_order, key);
-    zhashx_insert (self->results, key, key);
-    while (zlistx_size (self->results_order) > self->cfg.results.keep)
-        s_evict_oldest (self, "count", record);
-}
-
-const char *
-flow_result (server_t *self, const char *id, bool *no_tests_p)
-{
-    const char *key = zhashx_lookup (self->results, id);
-    if (!key)
-        return NULL;
-    const char *flag = key + strlen (key) + 1;
-    if (no_tests_p)
-        *no_tests_p = *flag == 'n';
-    return flag + 1;
-}
-
-uint64_t
-flow_result_time (server_t *self, const char *id)
-{
-    const char *key = zhashx_lookup (self->results, id);
-    uint64_t time = 0;
-    if (key)
-        memcpy (&time, key - RESULT_HEAD, RESULT_HEAD);
-    return time;
-}
-
 bool
 flow_known (server_t *self, const char *id)
 {
@@ -392,14 +236,12 @@ flow_finish (server_t *self, workflow_t *wf, int code, const char *message, zfra
         //  Room first: the evictions go in the journal before the
         //  completion, so replay never finds more results than it keeps
         //  without the record of which went.
-        while (zlistx_size (self->results_order) >= self->cfg.results.keep
-           &&  !zhashx_lookup (self->results, wf->id))
-            s_evict_oldest (self, "count", true);
+        results_make_room (self->results, wf->id);
         //  The result is journaled with the completion, so `result ID`
         //  and a client attaching later get it even after a restart.
-        server_event_bytes (self, "workflow.completed", fields, "result", text, NULL, NULL);
-        flow_keep_result (self, wf->id, (const char *) zframe_data (text), zframe_size (text),
-                          util_wall_ms (), true, wf->no_tests);
+        outbox_event_bytes (self, "workflow.completed", fields, "result", text, NULL, NULL);
+        results_keep (self->results, wf->id, (const char *) zframe_data (text),
+                      zframe_size (text), util_wall_ms (), true, wf->no_tests);
     }
     else {
         bool shed = strstr (message, "overloaded") != NULL;
@@ -409,7 +251,7 @@ flow_finish (server_t *self, workflow_t *wf, int code, const char *message, zfra
             self->failed++;
         json_object_set_new (fields, "reason", json_string (message));
         json_object_set_new (fields, "code", json_integer (code));
-        server_event (self, shed? "workflow.shed": "workflow.failed", fields);
+        outbox_event (self, shed? "workflow.shed": "workflow.failed", fields);
     }
     //  The answer goes out at once once the workflow's own record is
     //  durable: should the supervisor die before the completion record is
@@ -419,8 +261,8 @@ flow_finish (server_t *self, workflow_t *wf, int code, const char *message, zfra
     //  the batch first, one fsync: else a client could hold a result the
     //  journal never heard of. When the journal cannot be written the
     //  answer still goes out; its events wait in memory for the disk.
-    if (code == 0 && !ledger_durable (self, wf->queued_seq))
-        ledger_commit (self);
+    if (code == 0 && !ledger_durable (self->ledger, wf->queued_seq))
+        ledger_commit (self->ledger);
     const void *body = text? zframe_data (text): NULL;
     size_t body_size = text? zframe_size (text): 0;
     s_waiter_reply (self, &wf->waiter, code, wf->id, message, wf->options.degraded,
@@ -552,7 +394,7 @@ s_send_job (server_t *self, worker_t *worker, workflow_t *wf)
     wf->sent_us = util_now_us ();
     pool_worker_send (self, worker, buf, size, payloads, count);
     if (wf->step == STEP_PARSE && job.attempt == 1)
-        server_event (self, "workflow.started",
+        outbox_event (self, "workflow.started",
                       json_pack ("{s:s, s:i}", "workflow_id", wf->id, "priority", wf->priority));
 }
 
@@ -588,7 +430,7 @@ flow_dispatch (server_t *self, component_t *component)
         breaker_change_t change = BREAKER_NO_CHANGE;
         bool allowed = breaker_allow (component->breaker, now, &change);
         if (change != BREAKER_NO_CHANGE)
-            server_event (self, breaker_change_name (change),
+            outbox_event (self, breaker_change_name (change),
                           json_pack ("{s:s}", "component", component->name));
         if (!allowed)
             return;
@@ -619,7 +461,7 @@ s_retry_or_fail (server_t *self, workflow_t *wf, int code, const char *message)
         flow_finish (self, wf, code, message, NULL);
         return;
     }
-    server_event (self, "workflow.retried",
+    outbox_event (self, "workflow.retried",
                   json_pack ("{s:s, s:s, s:i, s:s, s:I}", "workflow_id", wf->id,
                              "component", s_component_of (self, wf)->name,
                              "attempt", (int) wf->failures + 1, "reason", message,
@@ -772,19 +614,6 @@ flow_on_result (server_t *self, worker_t *worker, zmsg_t *msg, zframe_t *header)
         flow_dispatch (self, next);
 }
 
-workflow_t *
-flow_only_job (const worker_t *worker)
-{
-    workflow_t *only = NULL;
-    for (uint32_t i = 0; i < MAX_CREDIT; i++)
-        if (worker->jobs [i]) {
-            if (only)
-                return NULL;
-            only = worker->jobs [i];
-        }
-    return only;
-}
-
 void
 flow_requeue_jobs (server_t *self, worker_t *worker, const char *why, bool count_crash)
 {
@@ -792,7 +621,7 @@ flow_requeue_jobs (server_t *self, worker_t *worker, const char *why, bool count
     //  Which job killed the worker is known only when it held one; jobs
     //  that were on a dead worker together become suspects and run alone
     //  from then on, so their next crash, if any, is unambiguous.
-    workflow_t *only = flow_only_job (worker);
+    workflow_t *only = pool_only_job (worker);
     for (uint32_t i = 0; i < MAX_CREDIT; i++) {
         workflow_t *wf = worker->jobs [i];
         if (!wf)
@@ -813,7 +642,7 @@ flow_requeue_jobs (server_t *self, worker_t *worker, const char *why, bool count
             flow_finish (self, wf, EXIT_INPUT, message, NULL);
             continue;
         }
-        server_event (self, "workflow.retried",
+        outbox_event (self, "workflow.retried",
                       json_pack ("{s:s, s:s, s:i, s:s}", "workflow_id", wf->id,
                                  "component", component->name,
                                  "attempt", (int) (wf->crashes + wf->failures + 1),
@@ -822,13 +651,162 @@ flow_requeue_jobs (server_t *self, worker_t *worker, const char *why, bool count
     }
 }
 
+//  A submission under the id of a workflow known here: a client that
+//  waits on it too, the result kept, or a refusal when that result was
+//  evicted. True when it is answered (or waits), false when the id is
+//  new.
+static bool
+s_attach (server_t *self, zframe_t *identity, const wire_submit_t *submit)
+{
+    if (!submit->workflow_id [0])
+        return false;
+    workflow_t *known = zhashx_lookup (self->workflows, submit->workflow_id);
+    if (known) {
+        if (1 + known->more_waiters_count >= MAX_WAITERS) {
+            outbox_reply (self, identity, submit->req_id, EXIT_UNAVAILABLE,
+                          submit->workflow_id, "too many clients wait on this workflow", false,
+                          NULL, 0);
+            return true;
+        }
+        waiter_t *more = realloc (known->more_waiters,
+                                  (known->more_waiters_count + 1u) * sizeof *more);
+        if (more)
+            known->more_waiters = more;
+        if (!more || s_waiter_set (&more [known->more_waiters_count], identity,
+                                   submit->req_id)) {
+            outbox_reply (self, identity, submit->req_id, EXIT_UNAVAILABLE,
+                          submit->workflow_id, "out of memory", false, NULL, 0);
+            return true;
+        }
+        known->more_waiters_count++;
+        return true;
+    }
+    bool no_tests = false;
+    const char *text = results_get (self->results, submit->workflow_id, &no_tests);
+    if (text) {
+        outbox_reply_result (self, identity, submit->req_id, submit->workflow_id, false,
+                             no_tests, text, strlen (text));
+        return true;
+    }
+    if (results_evicted (self->results, submit->workflow_id)) {
+        //  Running it again under the same id would pass a new workflow
+        //  off as the one whose result its client asks for.
+        char retention [128], message [256];
+        results_retention_text (self->results, retention, sizeof retention);
+        snprintf (message, sizeof message, "workflow %s finished and its result was "
+                  "evicted (%s): give a new --id to run it again", submit->workflow_id,
+                  retention);
+        outbox_reply (self, identity, submit->req_id, EXIT_INPUT, submit->workflow_id, message,
+                      false, NULL, 0);
+        return true;
+    }
+    return false;
+}
+
+//  A new workflow from a submission, with its inputs (taken), in the
+//  table and the deadline heap; NULL when it cannot be (the client is
+//  answered).
+static workflow_t *
+s_workflow_new (server_t *self, zframe_t *identity, const wire_submit_t *submit,
+                zframe_t *docs, zframe_t *project)
+{
+    workflow_t *wf = calloc (1, sizeof *wf);
+    if (!wf) {
+        zframe_destroy (&docs);
+        zframe_destroy (&project);
+        outbox_reply (self, identity, submit->req_id, EXIT_UNAVAILABLE, submit->workflow_id,
+                      "out of memory", false, NULL, 0);
+        return NULL;
+    }
+    if (submit->workflow_id [0])
+        util_copy (wf->id, sizeof wf->id, submit->workflow_id);
+    else {
+        zuuid_t *uuid = zuuid_new ();
+        snprintf (wf->id, sizeof wf->id, "wf-%s", zuuid_str_canonical (uuid));
+        zuuid_destroy (&uuid);
+    }
+    wf->priority = submit->priority;
+    wf->accepted_ms = util_now_ms ();
+    uint64_t timeout = submit->timeout_ms? submit->timeout_ms
+                                        : (uint64_t) self->cfg.retry.workflow_timeout_ms;
+    wf->deadline_ms = wf->accepted_ms + timeout;
+    wf->options = submit->options;
+    wf->docs = docs;
+    wf->project = project;
+    if (s_waiter_set (&wf->waiter, identity, submit->req_id)) {
+        s_workflow_destroy (&wf);
+        outbox_reply (self, identity, submit->req_id, EXIT_UNAVAILABLE, submit->workflow_id,
+                      "out of memory", false, NULL, 0);
+        return NULL;
+    }
+    if (dheap_push (&self->deadlines, wf, wf->deadline_ms, &wf->deadline_slot)) {
+        s_workflow_destroy (&wf);
+        outbox_reply (self, identity, submit->req_id, EXIT_UNAVAILABLE, submit->workflow_id,
+                      "out of memory", false, NULL, 0);
+        return NULL;
+    }
+    zhashx_insert (self->workflows, wf->id, wf);
+    return wf;
+}
+
+//  Admits a new workflow to the parser's queue, journals it and tells
+//  the client it is accepted once that is durable.
+static void
+s_admit (server_t *self, zframe_t *identity, uint64_t req_id, workflow_t *wf)
+{
+    uint64_t timeout = wf->deadline_ms - wf->accepted_ms;
+    component_t *parser = &self->components [STEP_PARSE];
+    if (!pool_available (self, parser)) {
+        s_fail_component (self, wf, parser);
+        return;
+    }
+    //  Admission: a full queue sheds its lowest, newest work for higher
+    //  work, and refuses work no higher than what it holds.
+    void *shed = NULL;
+    wf->queued = pqueue_push (parser->queue, wf, wf->priority, &shed);
+    if (!wf->queued) {
+        outbox_event (self, "system.overload",
+                      json_pack ("{s:I, s:i}", "queued", (json_int_t) pqueue_size (parser->queue),
+                                 "priority", wf->priority));
+        flow_finish (self, wf, EXIT_UNAVAILABLE,
+                     "overloaded: the queue is full; try again later", NULL);
+        return;
+    }
+    //  Journaled with its inputs before the client hears of it, so it runs
+    //  even if the supervisor dies; the acknowledgement waits for the disk.
+    //  The deadline goes in as wall-clock time, the only clock that
+    //  outlives the process: replay keeps it (flow_recover).
+    wf->queued_seq = outbox_event_bytes (self, "workflow.queued",
+                        json_pack ("{s:s, s:i, s:I, s:I, s:s, s:b, s:b, s:b}", "workflow_id",
+                                   wf->id, "priority", wf->priority, "timeout_ms",
+                                   (json_int_t) timeout, "deadline_time_ms",
+                                   (json_int_t) (util_wall_ms () + timeout),
+                                   "target", wf->options.target, "explain", wf->options.explain,
+                                   "json", wf->options.json, "check", wf->options.check),
+                        "docs", wf->docs, "project", wf->project);
+    outbox_reply_held (self, identity, req_id, EXIT_OK, wf->id, "accepted", false, true,
+                       NULL, 0);
+    if (pqueue_size (parser->queue) > SPOOL_AFTER)
+        s_spool (self, wf);
+    if (shed) {
+        workflow_t *victim = shed;
+        victim->queued = 0;
+        outbox_event (self, "system.overload",
+                      json_pack ("{s:I, s:i}", "queued", (json_int_t) pqueue_size (parser->queue),
+                                 "priority", wf->priority));
+        flow_finish (self, victim, EXIT_UNAVAILABLE,
+                     "overloaded: shed for higher-priority work", NULL);
+    }
+    flow_dispatch (self, parser);
+}
+
 void
 flow_submit (server_t *self, zframe_t *identity, zmsg_t *msg, zframe_t *header)
 {
     wire_submit_t submit;
     if (wire_submit_decode (&submit, zframe_data (header), zframe_size (header))) {
         char peer [96];
-        server_peer_name ("client", identity, header, peer, sizeof peer);
+        remote_peer_name ("client", identity, header, peer, sizeof peer);
         remote_malformed (self, peer, "dropped a malformed SUBMIT from %s", peer);
         return;
     }
@@ -840,67 +818,27 @@ flow_submit (server_t *self, zframe_t *identity, zmsg_t *msg, zframe_t *header)
         snprintf (message, sizeof message, "malformed SUBMIT: %zu payload frame(s), where "
                   "it takes %s", frames, submit.attach? "none with attach"
                                                       : "2 (docs, then project)");
-        server_reply (self, identity, submit.req_id, EXIT_INPUT, submit.workflow_id, message,
+        outbox_reply (self, identity, submit.req_id, EXIT_INPUT, submit.workflow_id, message,
                       false, NULL, 0);
         return;
     }
-    if (submit.workflow_id [0]) {
-        workflow_t *known = zhashx_lookup (self->workflows, submit.workflow_id);
-        if (known) {
-            if (1 + known->more_waiters_count >= MAX_WAITERS) {
-                server_reply (self, identity, submit.req_id, EXIT_UNAVAILABLE,
-                              submit.workflow_id, "too many clients wait on this workflow",
-                              false, NULL, 0);
-                return;
-            }
-            waiter_t *more = realloc (known->more_waiters,
-                                      (known->more_waiters_count + 1u) * sizeof *more);
-            if (more)
-                known->more_waiters = more;
-            if (!more || s_waiter_set (&more [known->more_waiters_count], identity,
-                                       submit.req_id)) {
-                server_reply (self, identity, submit.req_id, EXIT_UNAVAILABLE,
-                              submit.workflow_id, "out of memory", false, NULL, 0);
-                return;
-            }
-            known->more_waiters_count++;
-            return;
-        }
-        bool no_tests = false;
-        const char *text = flow_result (self, submit.workflow_id, &no_tests);
-        if (text) {
-            server_reply_result (self, identity, submit.req_id, submit.workflow_id, false,
-                                 no_tests, text, strlen (text));
-            return;
-        }
-        if (flow_evicted (self, submit.workflow_id)) {
-            //  Running it again under the same id would pass a new workflow
-            //  off as the one whose result its client asks for.
-            char retention [128], message [256];
-            flow_retention_text (self, retention, sizeof retention);
-            snprintf (message, sizeof message, "workflow %s finished and its result was "
-                      "evicted (%s): give a new --id to run it again", submit.workflow_id,
-                      retention);
-            server_reply (self, identity, submit.req_id, EXIT_INPUT, submit.workflow_id,
-                          message, false, NULL, 0);
-            return;
-        }
-    }
+    if (s_attach (self, identity, &submit))
+        return;
     if (submit.attach) {
-        server_reply (self, identity, submit.req_id, EXIT_INPUT, submit.workflow_id,
+        outbox_reply (self, identity, submit.req_id, EXIT_INPUT, submit.workflow_id,
                       "no workflow with this id", false, NULL, 0);
         return;
     }
     if (self->draining) {
-        server_reply (self, identity, submit.req_id, EXIT_UNAVAILABLE, submit.workflow_id,
+        outbox_reply (self, identity, submit.req_id, EXIT_UNAVAILABLE, submit.workflow_id,
                       "the supervisor is shutting down", false, NULL, 0);
         return;
     }
-    if (!ledger_healthy (self)) {
+    if (!ledger_healthy (self->ledger)) {
         char message [256];
         snprintf (message, sizeof message, "the journal cannot be written (%s); not "
-                  "accepting work until it can", ledger_problem (self));
-        server_reply (self, identity, submit.req_id, EXIT_UNAVAILABLE, submit.workflow_id,
+                  "accepting work until it can", ledger_problem (self->ledger));
+        outbox_reply (self, identity, submit.req_id, EXIT_UNAVAILABLE, submit.workflow_id,
                       message, false, NULL, 0);
         return;
     }
@@ -909,7 +847,7 @@ flow_submit (server_t *self, zframe_t *identity, zmsg_t *msg, zframe_t *header)
     if (!docs || !project) {
         zframe_destroy (&docs);
         zframe_destroy (&project);
-        server_reply (self, identity, submit.req_id, EXIT_INPUT, submit.workflow_id,
+        outbox_reply (self, identity, submit.req_id, EXIT_INPUT, submit.workflow_id,
                       "a submission needs a docs frame and a project frame", false, NULL, 0);
         return;
     }
@@ -922,90 +860,13 @@ flow_submit (server_t *self, zframe_t *identity, zmsg_t *msg, zframe_t *header)
         char message [160];
         snprintf (message, sizeof message, "the submission's inputs are %zu bytes, over the "
                   "limit of %u bytes for one project", inputs, WIRE_INPUTS_MAX);
-        server_reply (self, identity, submit.req_id, EXIT_INPUT, submit.workflow_id, message,
+        outbox_reply (self, identity, submit.req_id, EXIT_INPUT, submit.workflow_id, message,
                       false, NULL, 0);
         return;
     }
-    workflow_t *wf = calloc (1, sizeof *wf);
-    if (!wf) {
-        zframe_destroy (&docs);
-        zframe_destroy (&project);
-        server_reply (self, identity, submit.req_id, EXIT_UNAVAILABLE, submit.workflow_id,
-                      "out of memory", false, NULL, 0);
-        return;
-    }
-    if (submit.workflow_id [0])
-        util_copy (wf->id, sizeof wf->id, submit.workflow_id);
-    else {
-        zuuid_t *uuid = zuuid_new ();
-        snprintf (wf->id, sizeof wf->id, "wf-%s", zuuid_str_canonical (uuid));
-        zuuid_destroy (&uuid);
-    }
-    wf->priority = submit.priority;
-    wf->accepted_ms = util_now_ms ();
-    uint64_t timeout = submit.timeout_ms? submit.timeout_ms
-                                        : (uint64_t) self->cfg.retry.workflow_timeout_ms;
-    wf->deadline_ms = wf->accepted_ms + timeout;
-    wf->options = submit.options;
-    wf->docs = docs;
-    wf->project = project;
-    if (s_waiter_set (&wf->waiter, identity, submit.req_id)) {
-        s_workflow_destroy (&wf);
-        server_reply (self, identity, submit.req_id, EXIT_UNAVAILABLE, submit.workflow_id,
-                      "out of memory", false, NULL, 0);
-        return;
-    }
-    if (dheap_push (&self->deadlines, wf, wf->deadline_ms, &wf->deadline_slot)) {
-        s_workflow_destroy (&wf);
-        server_reply (self, identity, submit.req_id, EXIT_UNAVAILABLE, submit.workflow_id,
-                      "out of memory", false, NULL, 0);
-        return;
-    }
-    zhashx_insert (self->workflows, wf->id, wf);
-
-    component_t *parser = &self->components [STEP_PARSE];
-    if (!pool_available (self, parser)) {
-        s_fail_component (self, wf, parser);
-        return;
-    }
-    //  Admission: a full queue sheds its lowest, newest work for higher
-    //  work, and refuses work no higher than what it holds.
-    void *shed = NULL;
-    wf->queued = pqueue_push (parser->queue, wf, wf->priority, &shed);
-    if (!wf->queued) {
-        server_event (self, "system.overload",
-                      json_pack ("{s:I, s:i}", "queued", (json_int_t) pqueue_size (parser->queue),
-                                 "priority", wf->priority));
-        flow_finish (self, wf, EXIT_UNAVAILABLE,
-                     "overloaded: the queue is full; try again later", NULL);
-        return;
-    }
-    //  Journaled with its inputs before the client hears of it, so it runs
-    //  even if the supervisor dies; the acknowledgement waits for the disk.
-    //  The deadline goes in as wall-clock time, the only clock that
-    //  outlives the process: replay keeps it (flow_recover).
-    wf->queued_seq = server_event_bytes (self, "workflow.queued",
-                        json_pack ("{s:s, s:i, s:I, s:I, s:s, s:b, s:b, s:b}", "workflow_id",
-                                   wf->id, "priority", wf->priority, "timeout_ms",
-                                   (json_int_t) timeout, "deadline_time_ms",
-                                   (json_int_t) (util_wall_ms () + timeout),
-                                   "target", wf->options.target, "explain", wf->options.explain,
-                                   "json", wf->options.json, "check", wf->options.check),
-                        "docs", docs, "project", project);
-    server_reply_held (self, identity, submit.req_id, EXIT_OK, wf->id, "accepted", false, true,
-                       NULL, 0);
-    if (pqueue_size (parser->queue) > SPOOL_AFTER)
-        s_spool (self, wf);
-    if (shed) {
-        workflow_t *victim = shed;
-        victim->queued = 0;
-        server_event (self, "system.overload",
-                      json_pack ("{s:I, s:i}", "queued", (json_int_t) pqueue_size (parser->queue),
-                                 "priority", wf->priority));
-        flow_finish (self, victim, EXIT_UNAVAILABLE,
-                     "overloaded: shed for higher-priority work", NULL);
-    }
-    flow_dispatch (self, parser);
+    workflow_t *wf = s_workflow_new (self, identity, &submit, docs, project);
+    if (wf)
+        s_admit (self, identity, submit.req_id, wf);
 }
 
 int
@@ -1150,11 +1011,7 @@ flow_tick (server_t *self, uint64_t now)
     //  Results past their age go, oldest first, checked every 100 ms.
     if (self->cfg.results.max_age_ms > 0 && now - self->last_age_check_ms >= 100) {
         self->last_age_check_ms = now;
-        uint64_t wall = util_wall_ms ();
-        const char *id;
-        while ((id = zlistx_first (self->results_order))
-           &&  flow_result_time (self, id) + (uint64_t) self->cfg.results.max_age_ms <= wall)
-            s_evict_oldest (self, "age", true);
+        results_expire (self->results, util_wall_ms ());
     }
     //  Deadlines: the heap gives the expired ones, soonest first, without
     //  looking at the others (100,000 may be queued).

@@ -3,14 +3,13 @@
     is durable, events that could not be written are kept and written
     again when the disk recovers, and at start the journal is replayed
     into the state: accepted workflows run again, results come back.  */
-#include "supervisor/server_priv.h"
+#include "supervisor/ledger.h"
 
 #include "common/event.h"
 #include "common/journal.h"
 #include "common/util.h"
 #include "supervisor/log.h"
 #include "shared/snapshot.h"
-#include "supervisor/observe.h"
 #include "shared/bus.h"
 
 #include <errno.h>
@@ -22,6 +21,24 @@
 #include <string.h>
 #include <sys/file.h>
 #include <unistd.h>
+
+typedef struct ledger_fault ledger_fault_t;
+
+struct ledger {
+    char state_dir [4096];      //  "" runs without a journal
+    config_journal_t cfg;
+    uint32_t results_keep;      //  the snapshot replay folds into keeps as many
+    ledger_hooks_t hooks;
+    journal_t *journal;         //  NULL without a state folder
+    int journal_lock;
+    zlistx_t *held;             //  events on their way to disk, with answers
+    size_t unwritten;           //  of those, not yet handed to the journal
+    uint64_t next_seq;          //  without a journal
+    uint64_t last_retry_ms;
+    size_t recovered;           //  workflows queued again at start
+    uint64_t replayed_events;
+    ledger_fault_t *fault;      //  test-only I/O faults
+};
 
 //  An answer that waits for its event to be durable.
 typedef struct {
@@ -63,10 +80,11 @@ s_record_free (void **item_p)
 
 //  --------------------------------------------------------------------
 //  Replay: the events fold into a snapshot state (shared/snapshot.h),
-//  which a system.snapshot event resets; the state then goes to the flow.
+//  which a system.snapshot event resets; the state then goes to the
+//  supervisor's parts through the hooks.
 
 typedef struct {
-    server_t *server;
+    const ledger_hooks_t *hooks;
     snapshot_t *state;
     uint64_t events;
 } replay_t;
@@ -76,7 +94,7 @@ s_on_replay (event_t *event, void *arg)
 {
     replay_t *replay = arg;
     replay->events++;
-    pool_replay_event (replay->server, event);
+    replay->hooks->replay_event (replay->hooks->arg, event);
     return snapshot_apply (replay->state, event);
 }
 
@@ -106,7 +124,7 @@ s_collect_pending (const event_t *queued, void *arg)
 }
 
 typedef struct {
-    server_t *server;
+    const ledger_hooks_t *hooks;
     snapshot_t *state;
 } s_restore_t;
 
@@ -114,25 +132,27 @@ static int
 s_restore_result (const char *id, const char *text, size_t size, uint64_t time, void *arg)
 {
     s_restore_t *self = arg;
-    flow_keep_result (self->server, id, text, size, time, false,
-                      snapshot_result_no_tests (self->state, id));
+    self->hooks->replay_result (self->hooks->arg, id, text, size, time,
+                                snapshot_result_no_tests (self->state, id));
     return 0;
 }
 
 static int
 s_restore_evicted (const char *id, void *arg)
 {
-    flow_note_evicted ((server_t *) arg, id);
+    const ledger_hooks_t *hooks = arg;
+    hooks->replay_evicted (hooks->arg, id);
     return 0;
 }
 
 //  Keeps the results again and queues every accepted workflow that has
 //  no end in the journal.
 static size_t
-s_requeue (server_t *self, snapshot_t *state)
+s_requeue (ledger_t *self, snapshot_t *state)
 {
-    snapshot_each_evicted (state, s_restore_evicted, self);
-    s_restore_t restore = { self, state };
+    const ledger_hooks_t *hooks = &self->hooks;
+    snapshot_each_evicted (state, s_restore_evicted, (void *) hooks);
+    s_restore_t restore = { hooks, state };
     snapshot_each_result (state, s_restore_result, &restore);
     s_pending_list_t pending = { calloc (snapshot_pending_count (state) + 1,
                                          sizeof (const event_t *)), 0 };
@@ -142,24 +162,20 @@ s_requeue (server_t *self, snapshot_t *state)
     //  Each goes to the head of its priority: push the newest first so
     //  they come out in the order they were accepted.
     size_t count = 0;
-    for (size_t i = pending.count; i-- > 0; ) {
-        const char *id = event_get_str (pending.list [i], "workflow_id");
-        if (flow_known (self, id))
-            continue;
-        if (flow_recover (self, pending.list [i]) == 0)
+    for (size_t i = pending.count; i-- > 0; )
+        if (hooks->replay_pending (hooks->arg, pending.list [i]))
             count++;
-    }
     free (pending.list);
     return count;
 }
 
-static const jio_t *s_test_io (server_t *self);
+static const jio_t *s_test_io (ledger_t *self);
 
 //  Says once when the journal stops taking writes and once when it takes
 //  them again: an operator reads the cause in the log, not only in the
 //  answers clients get. was_healthy is the health before the call.
 static void
-s_note_health (server_t *self, bool was_healthy)
+s_note_health (ledger_t *self, bool was_healthy)
 {
     bool healthy = journal_healthy (self->journal);
     if (was_healthy && !healthy)
@@ -172,8 +188,8 @@ s_note_health (server_t *self, bool was_healthy)
 
 //  --------------------------------------------------------------------
 
-int
-ledger_open (server_t *self, char *err, size_t size)
+static int
+s_open (ledger_t *self, const ledger_hooks_t *hooks, char *err, size_t size)
 {
     self->held = zlistx_new ();
     if (!self->held) {
@@ -205,13 +221,13 @@ ledger_open (server_t *self, char *err, size_t size)
         return -1;
     }
     journal_config_t config = {
-        .segment_size = self->cfg.journal.segment_size,
-        .batch_records = self->cfg.journal.batch_records,
-        .batch_ms = (uint32_t) self->cfg.journal.batch_interval_ms,
-        .policy = self->cfg.journal.fsync == CONFIG_FSYNC_ALWAYS? JOURNAL_FSYNC_ALWAYS:
-                  self->cfg.journal.fsync == CONFIG_FSYNC_NEVER? JOURNAL_FSYNC_NEVER:
+        .segment_size = self->cfg.segment_size,
+        .batch_records = self->cfg.batch_records,
+        .batch_ms = (uint32_t) self->cfg.batch_interval_ms,
+        .policy = self->cfg.fsync == CONFIG_FSYNC_ALWAYS? JOURNAL_FSYNC_ALWAYS:
+                  self->cfg.fsync == CONFIG_FSYNC_NEVER? JOURNAL_FSYNC_NEVER:
                   JOURNAL_FSYNC_BATCH,
-        .io = observe_journal_io (self->observe, s_test_io (self)),
+        .io = hooks->journal_io (hooks->arg, s_test_io (self)),
     };
     self->journal = journal_open (dir, &config, s_on_problem, NULL);
     if (!self->journal) {
@@ -219,7 +235,7 @@ ledger_open (server_t *self, char *err, size_t size)
                   errno == EBADMSG? " (see `readme2ci journal verify`)": "");
         return -1;
     }
-    replay_t replay = { .server = self, .state = snapshot_new (self->cfg.results.keep) };
+    replay_t replay = { .hooks = hooks, .state = snapshot_new (self->results_keep) };
     if (!replay.state) {
         snprintf (err, size, "out of memory");
         return -1;
@@ -238,22 +254,32 @@ ledger_open (server_t *self, char *err, size_t size)
               "%zu results", (unsigned long long) replay.events,
               (unsigned long long) (util_now_ms () - started), self->recovered,
               snapshot_results_count (replay.state));
-    //  An operator's choice outlives restarts and wins over the config:
-    //  say so, or an edited worker count seems ignored.
-    for (int c = 0; c < COMPONENT_COUNT; c++)
-        if (self->components [c].desired != self->cfg.components [c].workers)
-            log_info ("%s: %u worker(s), as an operation in the journal set it; the config "
-                      "says %u (`readme2ci ctl scale %s %u` applies that)",
-                      self->components [c].name, self->components [c].desired,
-                      self->cfg.components [c].workers, self->components [c].name,
-                      self->cfg.components [c].workers);
     snapshot_destroy (&replay.state);
     return 0;
 }
 
+ledger_t *
+ledger_new (const char *state_dir, const config_journal_t *config, uint32_t results_keep,
+            const ledger_hooks_t *hooks, char *err, size_t size)
+{
+    ledger_t *self = calloc (1, sizeof *self);
+    if (!self) {
+        snprintf (err, size, "out of memory");
+        return NULL;
+    }
+    util_copy (self->state_dir, sizeof self->state_dir, state_dir? state_dir: "");
+    self->cfg = *config;
+    self->results_keep = results_keep;
+    self->hooks = *hooks;
+    self->journal_lock = -1;
+    if (s_open (self, &self->hooks, err, size))
+        ledger_destroy (&self);
+    return self;
+}
+
 //  Sends the answers of the records at the head that are now durable.
 static void
-s_flush (server_t *self)
+s_flush (ledger_t *self)
 {
     uint64_t durable = self->journal? journal_durable_seq (self->journal): UINT64_MAX;
     record_t *record;
@@ -264,8 +290,8 @@ s_flush (server_t *self)
             uint8_t *buf;
             size_t size;
             if (wire_reply_encode (&held->reply, &buf, &size) == 0)
-                server_send_client (self, held->identity, buf, size, &held->body,
-                                    held->body? 1: 0);
+                self->hooks.send (self->hooks.arg, held->identity, buf, size,
+                                         &held->body, held->body? 1: 0);
         }
         zlistx_delete (self->held, zlistx_cursor (self->held));
     }
@@ -313,7 +339,7 @@ s_without_bytes (const event_t *event, event_t *lean)
 //  log both ways. Its answers go out once the records before it are
 //  durable. Returns journal_append's result for what was written.
 static int
-s_write_oversized (server_t *self, record_t *record, uint64_t now)
+s_write_oversized (ledger_t *self, record_t *record, uint64_t now)
 {
     size_t size = 0;
     uint8_t *buf;
@@ -342,7 +368,7 @@ s_write_oversized (server_t *self, record_t *record, uint64_t now)
 
 //  Appends the records not yet in the journal, in order.
 static void
-s_write_backlog (server_t *self)
+s_write_backlog (ledger_t *self)
 {
     //  The records not yet written are the last `unwritten` of the list
     //  (they are written in order): start at the first of them.
@@ -372,9 +398,11 @@ s_write_backlog (server_t *self)
 }
 
 void
-ledger_close (server_t *self)
+ledger_destroy (ledger_t **self_p)
 {
-    maintain_release (self);
+    ledger_t *self = *self_p;
+    if (!self)
+        return;
     if (self->journal) {
         bool was_healthy = journal_healthy (self->journal);
         if (!was_healthy)
@@ -395,11 +423,30 @@ ledger_close (server_t *self)
         close (self->journal_lock);
     self->journal_lock = -1;
     free (self->fault);
-    self->fault = NULL;
+    free (self);
+    *self_p = NULL;
+}
+
+journal_t *
+ledger_journal (ledger_t *self)
+{
+    return self->journal;
+}
+
+size_t
+ledger_recovered (const ledger_t *self)
+{
+    return self->recovered;
 }
 
 uint64_t
-ledger_record (server_t *self, event_t *event)
+ledger_replayed (const ledger_t *self)
+{
+    return self->replayed_events;
+}
+
+uint64_t
+ledger_record (ledger_t *self, event_t *event)
 {
     record_t *record = calloc (1, sizeof *record);
     if (!record) {
@@ -417,7 +464,7 @@ ledger_record (server_t *self, event_t *event)
 }
 
 void
-ledger_hold_reply (server_t *self, zframe_t *identity, const wire_reply_t *reply,
+ledger_hold_reply (ledger_t *self, zframe_t *identity, const wire_reply_t *reply,
                    const void *body, size_t body_size)
 {
     record_t *record = zlistx_last (self->held);
@@ -426,7 +473,8 @@ ledger_hold_reply (server_t *self, zframe_t *identity, const wire_reply_t *reply
         size_t size;
         if (wire_reply_encode (reply, &buf, &size) == 0) {
             zframe_t *frame = body? zframe_new (body, body_size): NULL;
-            server_send_client (self, identity, buf, size, &frame, frame? 1: 0);
+            self->hooks.send (self->hooks.arg, identity, buf, size, &frame,
+                                     frame? 1: 0);
         }
         return;
     }
@@ -442,7 +490,7 @@ ledger_hold_reply (server_t *self, zframe_t *identity, const wire_reply_t *reply
 }
 
 void
-ledger_commit (server_t *self)
+ledger_commit (ledger_t *self)
 {
     if (self->journal && journal_healthy (self->journal)) {
         journal_sync (self->journal);
@@ -452,25 +500,25 @@ ledger_commit (server_t *self)
 }
 
 bool
-ledger_durable (server_t *self, uint64_t seq)
+ledger_durable (ledger_t *self, uint64_t seq)
 {
     return !self->journal || (seq && seq <= journal_durable_seq (self->journal));
 }
 
 bool
-ledger_healthy (server_t *self)
+ledger_healthy (ledger_t *self)
 {
     return !self->journal || journal_healthy (self->journal);
 }
 
 const char *
-ledger_problem (server_t *self)
+ledger_problem (ledger_t *self)
 {
     return self->journal? strerror (journal_error (self->journal)): "";
 }
 
 void
-ledger_tick (server_t *self, uint64_t now)
+ledger_tick (ledger_t *self, uint64_t now)
 {
     if (!self->journal) {
         s_flush (self);
@@ -530,7 +578,7 @@ s_fault_fsync (void *ctx, int fd)
 }
 
 static const jio_t *
-s_test_io (server_t *self)
+s_test_io (ledger_t *self)
 {
     const char *spec = getenv ("R2CI_TEST_JOURNAL");
     char op [16], error [16];
@@ -556,7 +604,7 @@ s_test_io (server_t *self)
 }
 #else
 static const jio_t *
-s_test_io (server_t *self)
+s_test_io (ledger_t *self)
 {
     (void) self;
     return NULL;

@@ -6,6 +6,7 @@
 
 #include "common/util.h"
 #include "supervisor/log.h"
+#include "supervisor/results.h"
 #include "shared/snapshot.h"
 
 #include <errno.h>
@@ -43,25 +44,24 @@ maintain_release (server_t *self)
 static void
 s_info (server_t *self, zframe_t *identity, const wire_request_t *request)
 {
+    journal_t *journal = ledger_journal (self->ledger);
     char dir [PATH_MAX] = "";
-    if (self->journal) {
+    if (journal) {
         snprintf (dir, sizeof dir, "%s/journal", self->state_dir);
         //  Whoever reads the journal next (events, verify) sees every
         //  event so far, not only the last group commit's.
-        journal_sync (self->journal);
+        journal_sync (journal);
     }
     json_t *info = json_pack ("{s:s, s:I, s:b, s:b, s:I, s:I}", "journal", dir,
                               "retention_ms", (json_int_t) self->cfg.journal.retention_ms,
-                              "healthy", ledger_healthy (self),
+                              "healthy", ledger_healthy (self->ledger),
                               "backup", self->maintain != NULL,
-                              "last_seq", (json_int_t) (self->journal
-                                                        ? journal_last_seq (self->journal): 0),
-                              "durable_seq", (json_int_t) (self->journal
-                                                           ? journal_durable_seq (self->journal)
-                                                           : 0));
+                              "last_seq", (json_int_t) (journal? journal_last_seq (journal): 0),
+                              "durable_seq",
+                              (json_int_t) (journal? journal_durable_seq (journal): 0));
     char *text = info? json_dumps (info, JSON_COMPACT): NULL;
     json_decref (info);
-    server_reply (self, identity, request->req_id, text? EXIT_OK: EXIT_UNAVAILABLE, "",
+    outbox_reply (self, identity, request->req_id, text? EXIT_OK: EXIT_UNAVAILABLE, "",
                   text? "": "out of memory", false, text, text? strlen (text): 0);
     free (text);
 }
@@ -117,17 +117,17 @@ s_current_state (server_t *self)
         return NULL;
     for (int c = 0; c < COMPONENT_COUNT; c++)
         snapshot_set_desired (state, self->components [c].name, self->components [c].desired);
-    for (const char *id = zlistx_first (self->results_order); id;
-         id = zlistx_next (self->results_order)) {
+    for (const char *id = results_first (self->results); id;
+         id = results_next (self->results)) {
         bool no_tests = false;
-        const char *text = flow_result (self, id, &no_tests);
+        const char *text = results_get (self->results, id, &no_tests);
         if (text && (snapshot_add_result (state, id, text, strlen (text),
-                                          flow_result_time (self, id))
+                                          results_time (self->results, id))
                      || (no_tests && snapshot_mark_no_tests (state, id))))
             goto out_destroy;
     }
-    for (const char *id = zlistx_first (self->evicted_order); id;
-         id = zlistx_next (self->evicted_order))
+    for (const char *id = results_first_evicted (self->results); id;
+         id = results_next_evicted (self->results))
         if (snapshot_add_evicted (state, id))
             goto out_destroy;
     size_t count = zhashx_size (self->workflows), n = 0;
@@ -187,6 +187,7 @@ s_publish_parts (server_t *self, const snapshot_report_t *report, uint64_t time,
 static void
 s_cleanup (server_t *self, zframe_t *identity, const wire_request_t *request)
 {
+    journal_t *journal = ledger_journal (self->ledger);
     char message [512];
     int code = EXIT_OK;
     char *end = NULL;
@@ -197,7 +198,7 @@ s_cleanup (server_t *self, zframe_t *identity, const wire_request_t *request)
         code = EXIT_USAGE;
     }
     else
-    if (!self->journal) {
+    if (!journal) {
         snprintf (message, sizeof message, "this supervisor runs without a journal");
         code = EXIT_UNAVAILABLE;
     }
@@ -208,19 +209,19 @@ s_cleanup (server_t *self, zframe_t *identity, const wire_request_t *request)
         code = EXIT_UNAVAILABLE;
     }
     else
-    if (!ledger_healthy (self)) {
+    if (!ledger_healthy (self->ledger)) {
         snprintf (message, sizeof message, "the journal cannot be written (%s); try again "
-                  "once it can", ledger_problem (self));
+                  "once it can", ledger_problem (self->ledger));
         code = EXIT_UNAVAILABLE;
     }
     if (code) {
-        server_reply (self, identity, request->req_id, code, "", message, false, NULL, 0);
+        outbox_reply (self, identity, request->req_id, code, "", message, false, NULL, 0);
         return;
     }
     snapshot_t *state = s_current_state (self);
     snapshot_report_t report = { 0 };
     uint64_t now = util_wall_ms ();
-    if (!state || snapshot_compact (state, self->journal, now, age, &report)) {
+    if (!state || snapshot_compact (state, journal, now, age, &report)) {
         snprintf (message, sizeof message, "cleanup failed: %s%s", strerror (errno),
                   report.parts? " (the snapshot was written)": "");
         log_error ("journal: %s", message);
@@ -237,7 +238,7 @@ s_cleanup (server_t *self, zframe_t *identity, const wire_request_t *request)
         log_info ("journal: %s", message);
     }
     snapshot_destroy (&state);
-    server_reply (self, identity, request->req_id, code, "", message, false, NULL, 0);
+    outbox_reply (self, identity, request->req_id, code, "", message, false, NULL, 0);
 }
 
 //  --------------------------------------------------------------------
@@ -265,7 +266,7 @@ s_on_backup_tick (zloop_t *loop, int timer_id, void *arg)
                   strerror (errno));
         log_error ("journal: %s", message);
     }
-    server_reply (self, maintain->identity, maintain->req_id, rc? EXIT_UNAVAILABLE: EXIT_OK,
+    outbox_reply (self, maintain->identity, maintain->req_id, rc? EXIT_UNAVAILABLE: EXIT_OK,
                   "", message, false, NULL, 0);
     maintain_release (self);
     return 0;
@@ -274,6 +275,7 @@ s_on_backup_tick (zloop_t *loop, int timer_id, void *arg)
 static void
 s_backup (server_t *self, zframe_t *identity, const wire_request_t *request)
 {
+    journal_t *journal = ledger_journal (self->ledger);
     char message [PATH_MAX + 128];
     const char *dest = request->args_count == 1? request->args [0]: "";
     int code = EXIT_OK;
@@ -282,7 +284,7 @@ s_backup (server_t *self, zframe_t *identity, const wire_request_t *request)
         code = EXIT_USAGE;
     }
     else
-    if (!self->journal) {
+    if (!journal) {
         snprintf (message, sizeof message, "this supervisor runs without a journal");
         code = EXIT_UNAVAILABLE;
     }
@@ -293,19 +295,19 @@ s_backup (server_t *self, zframe_t *identity, const wire_request_t *request)
         code = EXIT_UNAVAILABLE;
     }
     if (code) {
-        server_reply (self, identity, request->req_id, code, "", message, false, NULL, 0);
+        outbox_reply (self, identity, request->req_id, code, "", message, false, NULL, 0);
         return;
     }
     maintain_t *maintain = calloc (1, sizeof *maintain);
     if (!maintain) {
-        server_reply (self, identity, request->req_id, EXIT_UNAVAILABLE, "", "out of memory",
+        outbox_reply (self, identity, request->req_id, EXIT_UNAVAILABLE, "", "out of memory",
                       false, NULL, 0);
         return;
     }
     //  Everything accepted so far goes in (best effort: the copy takes
     //  what is durable when it starts).
-    journal_sync (self->journal);
-    maintain->backup = journal_backup_new (self->journal, dest);
+    journal_sync (journal);
+    maintain->backup = journal_backup_new (journal, dest);
     if (!maintain->backup) {
         int why = errno;
         //  a path the operator gave that cannot be a new folder is bad
@@ -316,7 +318,7 @@ s_backup (server_t *self, zframe_t *identity, const wire_request_t *request)
                   why == EEXIST? "already exists; give a new folder"
                   : why == ENOENT? "the folder it would go in does not exist"
                   : strerror (why));
-        server_reply (self, identity, request->req_id, input? EXIT_INPUT: EXIT_UNAVAILABLE, "",
+        outbox_reply (self, identity, request->req_id, input? EXIT_INPUT: EXIT_UNAVAILABLE, "",
                       message, false, NULL, 0);
         free (maintain);
         return;
@@ -328,7 +330,7 @@ s_backup (server_t *self, zframe_t *identity, const wire_request_t *request)
     self->maintain = maintain;
     if (maintain->timer < 0) {
         maintain_release (self);
-        server_reply (self, identity, request->req_id, EXIT_UNAVAILABLE, "",
+        outbox_reply (self, identity, request->req_id, EXIT_UNAVAILABLE, "",
                       "cannot start a timer", false, NULL, 0);
     }
 }
@@ -347,7 +349,7 @@ maintain_on_request (server_t *self, zframe_t *identity, const wire_request_t *r
     else {
         char message [128];
         snprintf (message, sizeof message, "unknown operation '%s'", request->op);
-        server_reply (self, identity, request->req_id, EXIT_USAGE, "", message, false, NULL,
+        outbox_reply (self, identity, request->req_id, EXIT_USAGE, "", message, false, NULL,
                       0);
     }
 }

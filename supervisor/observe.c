@@ -13,7 +13,6 @@
 #include <string.h>
 #include <time.h>
 
-
 struct observe {
     server_t *server;           //  borrowed
     prom_t *registry;
@@ -190,7 +189,8 @@ s_refresh (prom_t *registry, void *arg)
         pqueue_each (component->queue, s_count_level, registry);
         //  Every state shows, at 0 when no worker is in it.
         for (size_t s = 0; s < WORKER_STATES; s++)
-            prom_gauge_set (registry, METRICS_WORKERS, PROM_LABELS (name, names_worker_states [s]), 0);
+            prom_gauge_set (registry, METRICS_WORKERS,
+                            PROM_LABELS (name, names_worker_states [s]), 0);
         for (worker_t *w = component->workers; w; w = w->next)
             prom_gauge_add (registry, METRICS_WORKERS,
                             PROM_LABELS (name, names_worker_states [w->state]), 1);
@@ -205,7 +205,7 @@ s_refresh (prom_t *registry, void *arg)
             self->restarts_seen [c] = component->restarts;
         }
     }
-    prom_gauge_set (registry, METRICS_JOURNAL_WRITABLE, NULL, ledger_healthy (server)? 1: 0);
+    prom_gauge_set (registry, METRICS_JOURNAL_WRITABLE, NULL, ledger_healthy (server->ledger)? 1: 0);
     prom_gauge_set (registry, METRICS_UP, NULL, server->draining? 0: 1);
 }
 

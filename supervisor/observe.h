@@ -35,7 +35,7 @@ void observe_destroy (observe_t **self_p);
 int observe_attach (observe_t *self, zloop_t *loop);
 
 //  Accounts for one event the supervisor recorded (type as in
-//  server_event; fields borrowed): workflows by outcome and priority,
+//  outbox_event; fields borrowed): workflows by outcome and priority,
 //  and READY=1 to systemd once every component first has its workers.
 void observe_event (observe_t *self, const char *type, json_t *fields);
 

@@ -6,6 +6,7 @@
 
 #include "common/util.h"
 #include "supervisor/log.h"
+#include "supervisor/rollout.h"
 #include "shared/logcap.h"
 #include "supervisor/spawn.h"
 #include "shared/bus.h"
@@ -18,6 +19,25 @@
 #include <sys/wait.h>
 #include <time.h>
 #include <unistd.h>
+
+//  What the workflows hear of the pool (pool_hooks_t, set by server.c).
+static void
+s_tell_capacity (server_t *self, component_t *component)
+{
+    self->pool_hooks.capacity (self->pool_hooks.arg, component);
+}
+
+static void
+s_tell_unavailable (server_t *self, component_t *component)
+{
+    self->pool_hooks.unavailable (self->pool_hooks.arg, component);
+}
+
+static void
+s_tell_jobs_lost (server_t *self, worker_t *worker, const char *why, bool count_crash)
+{
+    self->pool_hooks.jobs_lost (self->pool_hooks.arg, worker, why, count_crash);
+}
 
 
 static void s_slot_act (server_t *self, slot_t *slot, restart_action_t action);
@@ -167,7 +187,7 @@ pool_destroy (server_t *self)
         component->slots = NULL;
         pqueue_destroy (&component->queue);
         breaker_destroy (&component->breaker);
-        zframe_destroy (&component->op.client);
+        rollout_destroy (&component->op);
     }
     logcap_destroy (&self->logcap);
 }
@@ -195,11 +215,11 @@ s_breaker_event (server_t *self, component_t *component, breaker_change_t change
         json_object_set_new (fields, "open_ms",
                              json_integer ((json_int_t) self->cfg.components [component->step]
                                            .breaker.open_for_ms));
-    server_event (self, breaker_change_name (change), fields);
+    outbox_event (self, breaker_change_name (change), fields);
     if (change == BREAKER_OPENED)
-        flow_fail_unavailable (self, component);
+        s_tell_unavailable (self, component);
     else
-        flow_dispatch (self, component);
+        s_tell_capacity (self, component);
 }
 
 void
@@ -278,7 +298,7 @@ s_spawn (server_t *self, slot_t *slot)
         *record = (exit_record_t) { .wall_ms = util_wall_ms (), .status = -1 };
         snprintf (record->last_line, sizeof record->last_line, "cannot start %s: %s",
                   slot->command, strerror (errno));
-        server_event (self, "component.failure",
+        outbox_event (self, "component.failure",
                       json_pack ("{s:s, s:s, s:s}", "component", component->name,
                                  "command", slot->command, "reason", strerror (errno)));
         return NULL;
@@ -306,7 +326,7 @@ s_spawn (server_t *self, slot_t *slot)
     worker->next = component->workers;
     component->workers = worker;
     slot->worker = worker;
-    server_event (self, "worker.started",
+    outbox_event (self, "worker.started",
                   json_pack ("{s:s, s:i}", "component", component->name, "pid", (int) pid));
     return worker;
 }
@@ -371,7 +391,7 @@ s_slot_act (server_t *self, slot_t *slot, restart_action_t action)
                     action = restart_on_spawned (slot->policy, now);
                     continue;
                 }
-                if (component->op.running && component->op.fresh == slot) {
+                if (component->op && rollout_is_fresh (component->op, slot)) {
                     s_op_failed (self, component, strerror (errno));
                     return;
                 }
@@ -397,13 +417,13 @@ s_slot_act (server_t *self, slot_t *slot, restart_action_t action)
                            slot->command, component->last_exit [0]? component->last_exit
                                                                  : "no exit seen",
                            (unsigned long long) ((action.at - now) / 1000), component->name);
-                server_event (self, "component.failure",
+                outbox_event (self, "component.failure",
                               json_pack ("{s:s, s:s, s:I, s:I}", "component", component->name,
                                          "state", names_component_states [COMPONENT_FATAL],
                                          "restarts", (json_int_t) restart_count (slot->policy),
                                          "probe_in_ms", (json_int_t) (action.at - now)));
                 s_breaker_event (self, component, breaker_force_open (component->breaker, now));
-                flow_fail_unavailable (self, component);
+                s_tell_unavailable (self, component);
                 return;
             case RESTART_DO_RECOVERED:
                 component->fatal = false;
@@ -466,7 +486,7 @@ s_remote_join (server_t *self, component_t *component, const wire_ready_t *ready
     util_copy (worker->host, sizeof worker->host, ready->host [0]? ready->host: "remote");
     worker->next = component->workers;
     component->workers = worker;
-    server_event (self, "worker.started",
+    outbox_event (self, "worker.started",
                   json_pack ("{s:s, s:i, s:s}", "component", component->name,
                              "pid", (int) worker->pid, "host", worker->host));
     return worker;
@@ -491,7 +511,7 @@ pool_on_ready (server_t *self, zsock_t *sock, zframe_t *identity, const char *ke
         }
         else {
             char peer [96];
-            server_peer_name ("worker connection", identity, header, peer, sizeof peer);
+            remote_peer_name ("worker connection", identity, header, peer, sizeof peer);
             remote_malformed (self, peer, "dropped a malformed READY from %s", peer);
         }
         return;
@@ -546,8 +566,8 @@ pool_on_ready (server_t *self, zsock_t *sock, zframe_t *identity, const char *ke
     zhashx_insert (self->workers, worker->key, worker);
     //  The worker follows our settings (heartbeats, CI knowledge), not its
     //  own defaults: remote workers too.
-    reload_send_settings (self, worker);
-    server_event (self, "worker.ready",
+    pool_send_settings (self, worker);
+    outbox_event (self, "worker.ready",
                   json_pack ("{s:s, s:i, s:i, s:s}", "component", component->name,
                              "pid", (int) worker->pid, "credit", (int) worker->credit,
                              "host", worker->host));
@@ -557,9 +577,9 @@ pool_on_ready (server_t *self, zsock_t *sock, zframe_t *identity, const char *ke
     }
     if (worker->state == W_STOPPING)
         s_worker_stop (self, worker);
-    if (component->op.running && worker->slot && worker->slot == component->op.fresh)
+    if (component->op && rollout_is_fresh (component->op, worker->slot))
         s_op_advance (self, component);
-    flow_dispatch (self, component);
+    s_tell_capacity (self, component);
 }
 
 //  Unlinks a worker that has exited and frees it.
@@ -583,12 +603,12 @@ s_worker_free (server_t *self, worker_t *worker)
 static void
 s_remote_leave (server_t *self, worker_t *worker, const char *why)
 {
-    server_event (self, "worker.exited",
+    outbox_event (self, "worker.exited",
                   json_pack ("{s:s, s:i, s:s, s:s}", "component", worker->component->name,
                              "pid", (int) worker->pid, "host", worker->host, "reason", why));
-    flow_requeue_jobs (self, worker, why, false);
+    s_tell_jobs_lost (self, worker, why, false);
     s_worker_free (self, worker);
-    flow_dispatch_all (self);
+    s_tell_capacity (self, NULL);
 }
 
 void
@@ -607,7 +627,7 @@ void
 pool_worker_broken (server_t *self, worker_t *worker, const char *why)
 {
     component_t *component = worker->component;
-    server_event (self, "component.failure",
+    outbox_event (self, "component.failure",
                   json_pack ("{s:s, s:i, s:s, s:s}", "component", component->name,
                              "pid", (int) worker->pid, "host", worker->host, "reason", why));
     if (worker->remote) {
@@ -654,7 +674,7 @@ pool_on_exit (server_t *self, pid_t pid, int status)
         snprintf (why, sizeof why, "killed by signal %d", WTERMSIG (status));
         outside_kill = WTERMSIG (status) == SIGKILL && !worker->killed_by_us;
     }
-    server_event (self, "worker.exited", fields);
+    outbox_event (self, "worker.exited", fields);
     spawn_reap_group (pid);
     snprintf (component->last_exit, sizeof component->last_exit, "%s%s", why,
               worker->ready_ms == 0? ", before it was ready": "");
@@ -675,28 +695,28 @@ pool_on_exit (server_t *self, pid_t pid, int status)
     //  this one dies is the likelier cause: the exit is blamed on it, not
     //  counted against the component. A SIGKILL from outside is no one's
     //  fault: the job goes back without counting toward poison.
-    workflow_t *only = flow_only_job (worker);
+    workflow_t *only = pool_only_job (worker);
     bool blame = only && only->crashes > 0;
     bool had_jobs = pool_worker_load (worker) > 0;
     bool expected = worker->state == W_STOPPING || self->stopping;
     bool never_ready = worker->ready_ms == 0;
-    flow_requeue_jobs (self, worker, why, !outside_kill && !expected);
+    s_tell_jobs_lost (self, worker, why, !outside_kill && !expected);
     s_worker_free (self, worker);
     if (!slot)
         return;
     slot->worker = NULL;
     uint64_t now = util_now_ms ();
-    if (component->op.running && component->op.fresh == slot && never_ready && !expected) {
+    if (component->op && rollout_is_fresh (component->op, slot) && never_ready && !expected) {
         char reason [128];
         snprintf (reason, sizeof reason, "exited before it was ready (%s)", why);
         s_op_failed (self, component, reason);
-        flow_dispatch_all (self);
+        s_tell_capacity (self, NULL);
         return;
     }
     if (slot->retiring) {
         restart_on_exit (slot->policy, now);
         s_slot_free (component, slot);
-        flow_dispatch_all (self);
+        s_tell_capacity (self, NULL);
         return;
     }
     if (self->stopping || self->draining) {
@@ -715,7 +735,7 @@ pool_on_exit (server_t *self, pid_t pid, int status)
     }
     else
         s_slot_act (self, slot, restart_on_exit (slot->policy, now));
-    flow_dispatch_all (self);
+    s_tell_capacity (self, NULL);
 }
 
 void
@@ -772,7 +792,7 @@ pool_tick (server_t *self, uint64_t now)
             &&  now - w->last_heard_ms > dead_after) {
                 log_warn ("%s pid %d silent for %llu ms: killing it", component->name,
                           (int) w->pid, (unsigned long long) (now - w->last_heard_ms));
-                server_event (self, "component.failure",
+                outbox_event (self, "component.failure",
                               json_pack ("{s:s, s:i, s:s}", "component", component->name,
                                          "pid", (int) w->pid, "reason", "missed heartbeats"));
                 w->killed_by_us = true;
@@ -811,7 +831,7 @@ pool_stop_all (server_t *self)
             if (w->remote) {
                 //  Told we stop (even with jobs in flight, which the
                 //  journal keeps for our return); not ours to wait for.
-                flow_requeue_jobs (self, w, "supervisor stopping", false);
+                s_tell_jobs_lost (self, w, "supervisor stopping", false);
                 s_send_bye (self, w);
                 s_worker_free (self, w);
             }
@@ -895,7 +915,7 @@ static void
 s_op_event (server_t *self, component_t *component, const char *operation, bool ok,
             const char *reason)
 {
-    server_event (self, ok? "component.operation.success": "component.operation.failed",
+    outbox_event (self, ok? "component.operation.success": "component.operation.failed",
                   json_pack ("{s:s, s:s, s:s, s:i, s:s}", "component", component->name,
                              "operation", operation, "reason", reason,
                              "desired", (int) component->desired,
@@ -909,9 +929,9 @@ pool_scale (server_t *self, component_t *component, uint32_t count, char *err, s
         snprintf (err, size, "the supervisor is shutting down");
         return -1;
     }
-    if (component->op.running) {
+    if (component->op) {
         snprintf (err, size, "a rolling %s of %s is running; try when it ends",
-                  component->op.name, component->name);
+                  rollout_name (component->op), component->name);
         return -1;
     }
     if (count > 256) {
@@ -951,7 +971,7 @@ pool_scale (server_t *self, component_t *component, uint32_t count, char *err, s
     snprintf (err, size, "%s scaled to %u worker(s)", component->name, count);
     s_remote_note (component, err, size, "are not counted and keep serving");
     s_op_event (self, component, names_ctl [CTL_SCALE].verb, true, err);
-    flow_dispatch_all (self);
+    s_tell_capacity (self, NULL);
     return 0;
 }
 
@@ -991,29 +1011,24 @@ pool_deploy (server_t *self, component_t *component, char *err, size_t size)
 static void
 s_op_end (server_t *self, component_t *component, int code, const char *message)
 {
-    operation_t *op = &component->op;
-    if (op->client)
-        server_reply_held (self, op->client, op->req_id, code, "", message, false, false,
-                           NULL, 0);
-    zframe_destroy (&op->client);
-    op->running = false;
-    op->fresh = NULL;
+    rollout_t *op = component->op;
+    if (rollout_client (op))
+        outbox_reply_held (self, rollout_client (op), rollout_req_id (op), code, "", message,
+                           false, false, NULL, 0);
+    rollout_destroy (&component->op);
 }
 
 static void
 s_op_failed (server_t *self, component_t *component, const char *why)
 {
-    operation_t *op = &component->op;
-    slot_t *fresh = op->fresh;
-    op->fresh = NULL;
+    rollout_t *op = component->op;
+    slot_t *fresh = rollout_take_fresh (op);
     if (fresh)
         s_slot_retire (self, fresh);
     char message [512];
-    snprintf (message, sizeof message, "%s of %s stopped after %zu of %zu worker(s): the new "
-              "worker (%s): %s; the old workers stay", op->name, component->name, op->replaced,
-              op->total, op->command, why);
+    rollout_failed_text (op, component->name, why, message, sizeof message);
     log_warn ("%s", message);
-    s_op_event (self, component, op->name, false, message);
+    s_op_event (self, component, rollout_name (op), false, message);
     s_op_end (self, component, EXIT_UNAVAILABLE, message);
 }
 
@@ -1021,15 +1036,14 @@ s_op_failed (server_t *self, component_t *component, const char *why)
 static void
 s_op_next (server_t *self, component_t *component)
 {
-    operation_t *op = &component->op;
-    if (op->replaced >= op->total) {
-        util_copy (component->command, sizeof component->command, op->command);
+    rollout_t *op = component->op;
+    if (rollout_finished (op)) {
+        util_copy (component->command, sizeof component->command, rollout_command (op));
         char message [512];
-        snprintf (message, sizeof message, "%s of %s done: %zu worker(s) replaced", op->name,
-                  component->name, op->replaced);
+        rollout_done_text (op, component->name, message, sizeof message);
         s_remote_note (component, message, sizeof message,
                        "are not replaced: restart them on their hosts");
-        s_op_event (self, component, op->name, true, message);
+        s_op_event (self, component, rollout_name (op), true, message);
         s_op_end (self, component, EXIT_OK, message);
         return;
     }
@@ -1038,8 +1052,8 @@ s_op_next (server_t *self, component_t *component)
         s_op_failed (self, component, "out of memory");
         return;
     }
-    util_copy (slot->command, sizeof slot->command, op->command);
-    op->fresh = slot;
+    util_copy (slot->command, sizeof slot->command, rollout_command (op));
+    rollout_set_fresh (op, slot);
     s_slot_act (self, slot, restart_on_start (slot->policy, util_now_ms ()));
 }
 
@@ -1047,8 +1061,7 @@ s_op_next (server_t *self, component_t *component)
 static void
 s_op_advance (server_t *self, component_t *component)
 {
-    operation_t *op = &component->op;
-    op->fresh = NULL;
+    rollout_take_fresh (component->op);
     for (size_t i = 0; i < component->slots_count; i++) {
         slot_t *slot = component->slots [i];
         if (!slot->retiring && slot->generation < component->generation) {
@@ -1056,7 +1069,7 @@ s_op_advance (server_t *self, component_t *component)
             break;
         }
     }
-    op->replaced++;
+    rollout_replaced_one (component->op);
     s_op_next (self, component);
 }
 
@@ -1068,9 +1081,9 @@ pool_update (server_t *self, component_t *component, const char *command,
         snprintf (err, size, "the supervisor is shutting down");
         return -1;
     }
-    if (component->op.running) {
-        snprintf (err, size, "a rolling %s of %s is running already", component->op.name,
-                  component->name);
+    if (component->op) {
+        snprintf (err, size, "a rolling %s of %s is running already",
+                  rollout_name (component->op), component->name);
         return -1;
     }
     if (component->desired == 0) {
@@ -1083,17 +1096,47 @@ pool_update (server_t *self, component_t *component, const char *command,
         snprintf (err, size, "%s: %s", command, strerror (errno));
         return -1;
     }
-    operation_t *op = &component->op;
-    memset (op, 0, sizeof *op);
-    op->running = true;
-    util_copy (op->name, sizeof op->name, names_ctl [command? CTL_UPDATE: CTL_RESTART].verb);
-    util_copy (op->command, sizeof op->command, command? command: component->command);
-    op->client = client? zframe_dup (client): NULL;
-    op->req_id = req_id;
-    op->total = s_live_slots (component);
+    component->op = rollout_new (names_ctl [command? CTL_UPDATE: CTL_RESTART].verb,
+                                 command? command: component->command,
+                                 s_live_slots (component), client, req_id);
+    if (!component->op) {
+        snprintf (err, size, "out of memory");
+        return -1;
+    }
     component->generation++;
     s_op_next (self, component);
     return 0;
+}
+
+void
+pool_send_settings (server_t *self, worker_t *worker)
+{
+    const config_heartbeat_t *hb = &self->cfg.components [worker->component->step].heartbeat;
+    wire_settings_t settings = {
+        .hb_ivl_ms = (uint32_t) (worker->remote? hb->tcp_interval_ms: hb->interval_ms),
+        .hb_liveness = hb->liveness,
+        .knowledge = self->knowledge,
+    };
+    uint8_t *buf;
+    size_t size;
+    if (wire_settings_encode (&settings, &buf, &size) == 0)
+        pool_worker_send (self, worker, buf, size, NULL, 0);
+    else
+        log_error ("cannot encode SETTINGS for %s pid %d: %s", worker->component->name,
+                   (int) worker->pid, strerror (errno));
+}
+
+workflow_t *
+pool_only_job (const worker_t *worker)
+{
+    workflow_t *only = NULL;
+    for (uint32_t i = 0; i < MAX_CREDIT; i++)
+        if (worker->jobs [i]) {
+            if (only)
+                return NULL;
+            only = worker->jobs [i];
+        }
+    return only;
 }
 
 void

@@ -8,6 +8,7 @@
 #include "common/knowledge.h"
 #include "common/util.h"
 #include "supervisor/log.h"
+#include "supervisor/results.h"
 
 #include <errno.h>
 #include <stdio.h>
@@ -59,24 +60,6 @@ reload_destroy (server_t *self)
 {
     free (self->knowledge);
     self->knowledge = NULL;
-}
-
-void
-reload_send_settings (server_t *self, worker_t *worker)
-{
-    const config_heartbeat_t *hb = &self->cfg.components [worker->component->step].heartbeat;
-    wire_settings_t settings = {
-        .hb_ivl_ms = (uint32_t) (worker->remote? hb->tcp_interval_ms: hb->interval_ms),
-        .hb_liveness = hb->liveness,
-        .knowledge = self->knowledge,
-    };
-    uint8_t *buf;
-    size_t size;
-    if (wire_settings_encode (&settings, &buf, &size) == 0)
-        pool_worker_send (self, worker, buf, size, NULL, 0);
-    else
-        log_error ("cannot encode SETTINGS for %s pid %d: %s", worker->component->name,
-                   (int) worker->pid, strerror (errno));
 }
 
 //  The worker executable a component's settings name.
@@ -171,7 +154,7 @@ s_apply (server_t *self, config_t *new_config, char *knowledge, json_t *applied)
         if (memcmp (&now->heartbeat, &was->heartbeat, sizeof now->heartbeat) != 0) {
             for (worker_t *w = component->workers; w; w = w->next)
                 if (w->identity)
-                    reload_send_settings (self, w);
+                    pool_send_settings (self, w);
             json_array_append_new (applied, json_sprintf ("%s: new heartbeat settings "
                                                           "sent to every worker",
                                                           component->name));
@@ -217,6 +200,7 @@ s_apply (server_t *self, config_t *new_config, char *knowledge, json_t *applied)
     }
     s_apply_log (&old.log, &cfg->log, applied);
     pqueue_set_capacity (self->components [STEP_PARSE].queue, cfg->queue.capacity);
+    results_set_limits (self->results, cfg->results.keep, (uint64_t) cfg->results.max_age_ms);
     //  New knowledge goes to every worker, local and remote.
     if ((knowledge || self->knowledge)
     &&  (!knowledge || !self->knowledge || strcmp (knowledge, self->knowledge) != 0)) {
@@ -226,7 +210,7 @@ s_apply (server_t *self, config_t *new_config, char *knowledge, json_t *applied)
         for (int c = 0; c < COMPONENT_COUNT; c++)
             for (worker_t *w = self->components [c].workers; w; w = w->next)
                 if (w->identity)
-                    reload_send_settings (self, w);
+                    pool_send_settings (self, w);
         json_array_append_new (applied, json_string ("rules: new CI knowledge sent to every "
                                                      "worker"));
     }
@@ -235,7 +219,7 @@ s_apply (server_t *self, config_t *new_config, char *knowledge, json_t *applied)
         for (int c = 0; c < COMPONENT_COUNT; c++)
             for (worker_t *w = self->components [c].workers; w; w = w->next)
                 if (w->identity)
-                    reload_send_settings (self, w);
+                    pool_send_settings (self, w);
     }
     free (knowledge);
     config_release (&old);
@@ -264,7 +248,7 @@ reload_run (server_t *self, char *message, size_t size, json_t **report_p)
         }
         config_errors_release (&errors);
         log_warn ("reload refused: %s", message);
-        server_event (self, "config.reload_failed", json_pack ("{s:s}", "reason", message));
+        outbox_event (self, "config.reload_failed", json_pack ("{s:s}", "reason", message));
         return EXIT_INPUT;
     }
     char err [512] = "";
@@ -272,7 +256,7 @@ reload_run (server_t *self, char *message, size_t size, json_t **report_p)
     if (fresh.rule_count && !(knowledge = s_knowledge_text (&fresh, err, sizeof err))) {
         snprintf (message, size, "%s", err);
         config_release (&fresh);
-        server_event (self, "config.reload_failed", json_pack ("{s:s}", "reason", message));
+        outbox_event (self, "config.reload_failed", json_pack ("{s:s}", "reason", message));
         return EXIT_INPUT;
     }
     config_changes_t changes = { 0 };
@@ -292,7 +276,7 @@ reload_run (server_t *self, char *message, size_t size, json_t **report_p)
               json_array_size (restart)? "; some need a restart (see needs_restart)": "");
     json_t *report = json_pack ("{s:o, s:o, s:o}", "changed", changed, "applied", applied,
                                 "needs_restart", restart);
-    server_event (self, "config.reloaded",
+    outbox_event (self, "config.reloaded",
                   json_pack ("{s:s, s:I, s:I}", "reason", message,
                              "changed", (json_int_t) json_array_size (changed),
                              "needs_restart", (json_int_t) json_array_size (restart)));

@@ -192,7 +192,7 @@ remote_report (server_t *self, const char *type, const char *key, json_t *fields
     json_object_set_new (fields, "reason", json_string (message));
     if (suppressed)
         json_object_set_new (fields, "repeats", json_integer ((json_int_t) suppressed));
-    server_event (self, type, fields);
+    outbox_event (self, type, fields);
 }
 
 void
@@ -309,7 +309,7 @@ s_watch (server_t *self, zsock_t *sock, int role)
 }
 
 void
-remote_tick (server_t *self, uint64_t now)
+remote_tick (server_t *self, uint64_t now, remote_drop_fn *drop)
 {
     if (!self->remote || !security_server_curve (self->security)
     ||  now - self->remote->keys_checked_ms < REMOTE_KEY_CHECK_MS)
@@ -331,9 +331,26 @@ remote_tick (server_t *self, uint64_t now)
                                       "host", w->host, "pid", (int) w->pid),
                            "dropped %s pid %d on %s (%s): %s", w->component->name,
                            (int) w->pid, w->host, w->address, why);
-            pool_remote_drop (self, w, "key no longer authorised");
+            drop (self, w, "key no longer authorised");
         }
     }
+}
+
+//  A peer's name for the log: its kind, its routing id in hex (the
+//  first 16 bytes) and, over tcp, the address header came from.
+void
+remote_peer_name (const char *kind, zframe_t *identity, zframe_t *header, char *buf,
+                  size_t size)
+{
+    char address [64] = "";
+    remote_peer_address (header, address, sizeof address);
+    char hex [2 * 16 + 1] = "";
+    size_t length = identity? zframe_size (identity): 0;
+    const uint8_t *data = identity? zframe_data (identity): NULL;
+    for (size_t i = 0; i < length && i < 16; i++)
+        snprintf (hex + 2 * i, 3, "%02x", data [i]);
+    snprintf (buf, size, "%s %s%s%s", kind, hex [0]? hex: "?", address [0]? " at ": "",
+              address);
 }
 
 int

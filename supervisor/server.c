@@ -8,6 +8,8 @@
 #include "common/util.h"
 #include "supervisor/log.h"
 #include "supervisor/observe.h"
+#include "supervisor/results.h"
+#include "supervisor/spool.h"
 #include "shared/bus.h"
 
 #include <errno.h>
@@ -38,120 +40,6 @@
 #define TRIM_QUIET_MS 1000
 #define TRIM_BUSY_MS 5000
 
-uint64_t
-server_event_bytes (server_t *self, const char *type, json_t *fields,
-                    const char *key1, zframe_t *bytes1, const char *key2, zframe_t *bytes2)
-{
-    if (!fields)
-        fields = json_object ();
-    event_t event = { .time = util_wall_ms () };
-    event_set_type (&event, type);
-    const char *key;
-    json_t *value;
-    json_object_foreach (fields, key, value) {
-        if (json_is_string (value))
-            event_add_str (&event, key, json_string_value (value));
-        else
-        if (json_is_integer (value))
-            event_add_int (&event, key, json_integer_value (value));
-        else
-        if (json_is_boolean (value))
-            event_add_bool (&event, key, json_is_true (value));
-    }
-    if (key1 && bytes1)
-        event_add_bytes (&event, key1, zframe_data (bytes1), zframe_size (bytes1));
-    if (key2 && bytes2)
-        event_add_bytes (&event, key2, zframe_data (bytes2), zframe_size (bytes2));
-    uint64_t time = event.time;
-    uint64_t seq = ledger_record (self, &event);
-    char stamp [EVENT_TIME_SIZE] = "";
-    event_time_rfc3339 (time, stamp, sizeof stamp);
-    json_object_set_new (fields, "type", json_string (type));
-    json_object_set_new (fields, "seq", json_integer ((json_int_t) seq));
-    json_object_set_new (fields, "time", json_string (stamp));
-    json_object_set_new (fields, "time_ms", json_integer ((json_int_t) time));
-    observe_event (self->observe, type, fields);
-    char *text = json_dumps (fields, JSON_COMPACT | JSON_SORT_KEYS);
-    if (text) {
-        log_event (LOGL_DEBUG, text);
-        zsock_send (self->events, "ss", type, text);
-        free (text);
-    }
-    json_decref (fields);
-    return seq;
-}
-
-uint64_t
-server_event (server_t *self, const char *type, json_t *fields)
-{
-    return server_event_bytes (self, type, fields, NULL, NULL, NULL, NULL);
-}
-
-void
-server_reply_held (server_t *self, zframe_t *identity, uint64_t req_id, int code,
-                   const char *workflow_id, const char *message, bool degraded,
-                   bool accepted, const void *body, size_t body_size)
-{
-    wire_reply_t reply = { .req_id = req_id, .code = code, .degraded = degraded,
-                           .accepted = accepted };
-    util_copy (reply.workflow_id, sizeof reply.workflow_id, workflow_id? workflow_id: "");
-    util_copy (reply.message, sizeof reply.message, message? message: "");
-    if (!accepted && !ledger_healthy (self)) {
-        //  An operation whose own record met a journal failure: it is
-        //  applied, and its record waits in memory for the disk. Say so
-        //  now rather than leave the caller waiting for a disk that may
-        //  not recover (operations are refused while it is known down).
-        size_t used = strlen (reply.message);
-        snprintf (reply.message + used, sizeof reply.message - used, "%s(applied; not yet "
-                  "in the journal, which cannot be written: %s)", used? " ": "",
-                  ledger_problem (self));
-        server_reply (self, identity, req_id, code, reply.workflow_id, reply.message,
-                      degraded, body, body_size);
-        return;
-    }
-    ledger_hold_reply (self, identity, &reply, body, body_size);
-}
-
-static void
-s_reply (server_t *self, zframe_t *identity, const wire_reply_t *reply,
-         const void *body, size_t body_size);
-
-void
-server_reply (server_t *self, zframe_t *identity, uint64_t req_id, int code,
-              const char *workflow_id, const char *message, bool degraded,
-              const void *body, size_t body_size)
-{
-    wire_reply_t reply = { .req_id = req_id, .code = code, .degraded = degraded };
-    util_copy (reply.workflow_id, sizeof reply.workflow_id, workflow_id? workflow_id: "");
-    util_copy (reply.message, sizeof reply.message, message? message: "");
-    s_reply (self, identity, &reply, body, body_size);
-}
-
-void
-server_reply_result (server_t *self, zframe_t *identity, uint64_t req_id,
-                     const char *workflow_id, bool degraded, bool no_tests,
-                     const void *body, size_t body_size)
-{
-    wire_reply_t reply = { .req_id = req_id, .code = EXIT_OK, .degraded = degraded,
-                           .no_tests = no_tests };
-    util_copy (reply.workflow_id, sizeof reply.workflow_id, workflow_id? workflow_id: "");
-    s_reply (self, identity, &reply, body, body_size);
-}
-
-static void
-s_reply (server_t *self, zframe_t *identity, const wire_reply_t *reply,
-         const void *body, size_t body_size)
-{
-    uint8_t *buf;
-    size_t size;
-    if (wire_reply_encode (reply, &buf, &size)) {
-        log_error ("cannot encode a reply: %s", strerror (errno));
-        return;
-    }
-    zframe_t *frame = body? zframe_new (body, body_size): NULL;
-    server_send_client (self, identity, buf, size, &frame, frame? 1: 0);
-}
-
 //  Client identities are kept with a first byte naming the socket they
 //  came on (1 ipc, 2 tcp), so every answer finds its way back.
 static zframe_t *
@@ -163,25 +51,6 @@ s_tag_identity (zframe_t *identity, uint8_t tag)
     data [0] = tag;
     memcpy (data + 1, zframe_data (identity), size);
     return tagged;
-}
-
-int
-server_send_client (server_t *self, zframe_t *identity, uint8_t *header, size_t size,
-                    zframe_t **payloads, size_t count)
-{
-    const uint8_t *data = zframe_data (identity);
-    size_t length = zframe_size (identity);
-    zsock_t *sock = length && data [0] == 2? self->front_tcp: self->front;
-    if (!length || !sock) {
-        free (header);
-        for (size_t i = 0; i < count; i++)
-            zframe_destroy (&payloads [i]);
-        return -1;
-    }
-    zframe_t *raw = zframe_new (data + 1, length - 1);
-    int rc = bus_send (sock, raw, header, size, payloads, count);
-    zframe_destroy (&raw);
-    return rc;
 }
 
 //  A tcp peer working on a connection that never said READY: we
@@ -199,21 +68,6 @@ s_stranger (server_t *self, zsock_t *sock, zframe_t *identity)
         bus_send (sock, identity, buf, size, NULL, 0);
 }
 
-void
-server_peer_name (const char *kind, zframe_t *identity, zframe_t *header, char *buf,
-                  size_t size)
-{
-    char address [64] = "";
-    remote_peer_address (header, address, sizeof address);
-    char hex [2 * 16 + 1] = "";
-    size_t length = identity? zframe_size (identity): 0;
-    const uint8_t *data = identity? zframe_data (identity): NULL;
-    for (size_t i = 0; i < length && i < 16; i++)
-        snprintf (hex + 2 * i, 3, "%02x", data [i]);
-    snprintf (buf, size, "%s %s%s%s", kind, hex [0]? hex: "?", address [0]? " at ": "",
-              address);
-}
-
 //  A message that does not decode, from a worker. A tcp peer gets it said
 //  once a minute, with its address and, when it speaks another version of
 //  the protocol, which.
@@ -227,7 +81,7 @@ s_malformed_from_worker (server_t *self, zsock_t *sock, worker_t *worker, zframe
             snprintf (peer, sizeof peer, "%s pid %d", worker->component->name,
                       (int) worker->pid);
         else
-            server_peer_name ("worker connection", identity, header, peer, sizeof peer);
+            remote_peer_name ("worker connection", identity, header, peer, sizeof peer);
         remote_malformed (self, peer, "dropped a malformed message (%zu bytes) from %s",
                           zframe_size (header), peer);
         return;
@@ -335,7 +189,7 @@ s_on_front (zloop_t *loop, zsock_t *sock, void *arg)
                     char message [160];
                     snprintf (message, sizeof message, "permission denied: this client's key "
                               "may not run '%s' (not in security.operators)", request.op);
-                    server_reply (self, identity, request.req_id, EXIT_REFUSED, "", message,
+                    outbox_reply (self, identity, request.req_id, EXIT_REFUSED, "", message,
                                   false, NULL, 0);
                 }
                 wire_request_release (&request);
@@ -347,7 +201,7 @@ s_on_front (zloop_t *loop, zsock_t *sock, void *arg)
                 char message [128];
                 snprintf (message, sizeof message, "malformed REQUEST: %zu payload frame(s), "
                           "where it takes none", zmsg_size (msg));
-                server_reply (self, identity, request.req_id, EXIT_INPUT, "", message, false,
+                outbox_reply (self, identity, request.req_id, EXIT_INPUT, "", message, false,
                               NULL, 0);
                 wire_request_release (&request);
             }
@@ -357,7 +211,7 @@ s_on_front (zloop_t *loop, zsock_t *sock, void *arg)
         }
         default: {
             char peer [96];
-            server_peer_name ("client", identity, header, peer, sizeof peer);
+            remote_peer_name ("client", identity, header, peer, sizeof peer);
             remote_malformed (self, peer, "dropped a malformed message (%zu bytes) from %s: "
                               "not a SUBMIT or REQUEST header", zframe_size (header), peer);
             break;
@@ -379,8 +233,8 @@ s_reap (server_t *self)
         pool_on_exit (self, pid, status);
 }
 
-void
-server_begin_shutdown (server_t *self, const char *why)
+static void
+s_begin_shutdown (server_t *self, const char *why)
 {
     if (self->draining)
         return;
@@ -402,7 +256,7 @@ s_on_signal (zloop_t *loop, zmq_pollitem_t *item, void *arg)
             s_reap (self);
         else
         if (info.ssi_signo == SIGTERM || info.ssi_signo == SIGINT)
-            server_begin_shutdown (self, info.ssi_signo == SIGTERM? "SIGTERM": "SIGINT");
+            s_begin_shutdown (self, info.ssi_signo == SIGTERM? "SIGTERM": "SIGINT");
         else
         if (info.ssi_signo == SIGHUP) {
             char message [2048];
@@ -426,9 +280,9 @@ s_on_tick (zloop_t *loop, int timer_id, void *arg)
     server_t *self = arg;
     uint64_t now = util_now_ms ();
     pool_tick (self, now);
-    remote_tick (self, now);
+    remote_tick (self, now, pool_remote_drop);
     flow_tick (self, now);
-    ledger_tick (self, now);
+    ledger_tick (self->ledger, now);
     //  Client connections come and go (3,000 at once, each a few tens of
     //  KB of zmq pipes and buffers): what they held is freed, but glibc
     //  keeps the holes it cannot cut off the top of the heap, and the
@@ -482,6 +336,79 @@ server_block_signals (void)
 //  rcvhwm: messages held per peer before the reactor reads them; 0
 //  keeps zmq's default. It must be set before the bind: a listener
 //  gives its connections the options it had when it was bound.
+//  The ledger's hooks: what replay finds goes to the pool, the results
+//  and the flow; the journal writes through observe's measuring table.
+static void
+s_replay_event (void *arg, const event_t *event)
+{
+    pool_replay_event ((server_t *) arg, event);
+}
+
+static void
+s_replay_result (void *arg, const char *id, const char *text, size_t size, uint64_t time_ms,
+                 bool no_tests)
+{
+    results_keep (((server_t *) arg)->results, id, text, size, time_ms, false, no_tests);
+}
+
+static void
+s_replay_evicted (void *arg, const char *id)
+{
+    results_note_evicted (((server_t *) arg)->results, id);
+}
+
+static bool
+s_replay_pending (void *arg, const event_t *queued)
+{
+    server_t *self = arg;
+    return !flow_known (self, event_get_str (queued, "workflow_id"))
+        && flow_recover (self, queued) == 0;
+}
+
+static const jio_t *
+s_journal_io (void *arg, const jio_t *inner)
+{
+    return observe_journal_io (((server_t *) arg)->observe, inner);
+}
+
+static int
+s_send_client (void *arg, zframe_t *identity, uint8_t *header, size_t size,
+               zframe_t **payloads, size_t count)
+{
+    return outbox_send_client ((server_t *) arg, identity, header, size, payloads, count);
+}
+
+//  The pool's hooks: the workflows hear of workers free, components
+//  unavailable and jobs lost.
+static void
+s_pool_capacity (void *arg, component_t *component)
+{
+    if (component)
+        flow_dispatch ((server_t *) arg, component);
+    else
+        flow_dispatch_all ((server_t *) arg);
+}
+
+static void
+s_pool_unavailable (void *arg, component_t *component)
+{
+    flow_fail_unavailable ((server_t *) arg, component);
+}
+
+static void
+s_pool_jobs_lost (void *arg, worker_t *worker, const char *why, bool count_crash)
+{
+    flow_requeue_jobs ((server_t *) arg, worker, why, count_crash);
+}
+
+//  A result leaves the cache: said in the journal.
+static void
+s_on_result_evicted (void *arg, const char *id, const char *reason)
+{
+    outbox_event ((server_t *) arg, "result.evicted",
+                  json_pack ("{s:s, s:s}", "workflow_id", id, "reason", reason));
+}
+
 static zsock_t *
 s_bind (int type, const char *endpoint, security_server_t *security, security_role_t role,
         int rcvhwm)
@@ -526,9 +453,11 @@ server_new (config_t *config, const char *config_path, const char *runtime_dir,
     self->cfg = *config;
     memset (config, 0, sizeof *config);
     self->sigfd = -1;
-    self->journal_lock = -1;
-    self->spool_fd = -1;
     self->started_ms = util_now_ms ();
+    self->on_down = s_begin_shutdown;
+    self->pool_hooks = (pool_hooks_t) { .capacity = s_pool_capacity,
+                                        .unavailable = s_pool_unavailable,
+                                        .jobs_lost = s_pool_jobs_lost, .arg = self };
     //  glibc raises its trim threshold to twice the largest block freed
     //  from mmap (the journal's batch buffer, a MiB or two), after which
     //  the heap keeps up to that much freed memory at its top for good:
@@ -549,19 +478,41 @@ server_new (config_t *config, const char *config_path, const char *runtime_dir,
     snprintf (self->back_ep, sizeof self->back_ep, "ipc://%s/back", runtime_dir);
     snprintf (self->events_ep, sizeof self->events_ep, "ipc://%s/events", runtime_dir);
     self->observe = observe_new (self);
-    if (!self->observe || flow_init (self) || pool_init (self)) {
+    self->results = results_new (self->cfg.results.keep,
+                                 (uint64_t) self->cfg.results.max_age_ms);
+    //  Queued work's inputs wait on disk, in the first folder that takes
+    //  a file without a name; without one they stay in memory.
+    const char *spool_dirs [] = { self->state_dir, self->runtime_dir, "/tmp" };
+    self->spool = spool_new (spool_dirs, 3);
+    if (!self->observe || !self->results || flow_init (self) || pool_init (self)) {
         log_error ("out of memory");
         goto out_destroy;
     }
+    results_set_evicted_fn (self->results, s_on_result_evicted, self);
     char err [1024];
     if (reload_init (self, err, sizeof err)) {
         log_error ("rules: %s", err);
         goto out_destroy;
     }
-    if (ledger_open (self, err, sizeof err)) {
+    ledger_hooks_t hooks = { .replay_event = s_replay_event, .replay_result = s_replay_result,
+                             .replay_evicted = s_replay_evicted,
+                             .replay_pending = s_replay_pending, .journal_io = s_journal_io,
+                             .send = s_send_client, .arg = self };
+    self->ledger = ledger_new (self->state_dir, &self->cfg.journal, self->cfg.results.keep,
+                               &hooks, err, sizeof err);
+    if (!self->ledger) {
         log_error ("%s", err);
         goto out_destroy;
     }
+    //  An operator's choice outlives restarts and wins over the config:
+    //  say so, or an edited worker count seems ignored.
+    for (int c = 0; c < COMPONENT_COUNT && ledger_journal (self->ledger); c++)
+        if (self->components [c].desired != self->cfg.components [c].workers)
+            log_info ("%s: %u worker(s), as an operation in the journal set it; the config "
+                      "says %u (`readme2ci ctl scale %s %u` applies that)",
+                      self->components [c].name, self->components [c].desired,
+                      self->cfg.components [c].workers, self->components [c].name,
+                      self->cfg.components [c].workers);
     self->front = s_bind (ZMQ_ROUTER, self->front_ep, NULL, 0, CLIENT_RCVHWM);
     self->back = s_bind (ZMQ_ROUTER, self->back_ep, NULL, 0, 0);
     self->events = s_bind (ZMQ_PUB, self->events_ep, NULL, 0, 0);
@@ -620,10 +571,10 @@ int
 server_run (server_t *self)
 {
     log_info ("supervisor %d listening on %s", (int) getpid (), self->front_ep);
-    server_event (self, "system.started",
+    outbox_event (self, "system.started",
                   json_pack ("{s:i, s:I, s:I}", "pid", (int) getpid (),
-                             "recovered_workflows", (json_int_t) self->recovered,
-                             "replayed_events", (json_int_t) self->replayed_events));
+                             "recovered_workflows", (json_int_t) ledger_recovered (self->ledger),
+                             "replayed_events", (json_int_t) ledger_replayed (self->ledger)));
     zloop_start (self->loop);
     //  The loop also ends when its poll is interrupted: finish the stop.
     if (!pool_no_workers (self)) {
@@ -645,7 +596,7 @@ server_run (server_t *self)
             s_reap (self);
         }
     }
-    server_event (self, "system.stopped", json_pack ("{s:i}", "pid", (int) getpid ()));
+    outbox_event (self, "system.stopped", json_pack ("{s:i}", "pid", (int) getpid ()));
     return self->exit_status;
 }
 
@@ -655,12 +606,16 @@ server_destroy (server_t **self_p)
     server_t *self = *self_p;
     if (!self)
         return;
-    //  The journal writes through observe's I/O table, and observe's
-    //  endpoint lives in the loop: close them in that order.
-    ledger_close (self);
+    //  A backup in progress is abandoned before the journal closes. The
+    //  journal writes through observe's I/O table, and observe's endpoint
+    //  lives in the loop: close them in that order.
+    maintain_release (self);
+    ledger_destroy (&self->ledger);
     observe_destroy (&self->observe);
     zloop_destroy (&self->loop);
     flow_destroy (self);
+    results_destroy (&self->results);
+    spool_destroy (&self->spool);
     pool_destroy (self);
     zhashx_destroy (&self->workers);
     zsock_destroy (&self->front);

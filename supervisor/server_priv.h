@@ -10,12 +10,14 @@
 #include "common/breaker.h"
 #include "common/dheap.h"
 #include "common/event.h"
+#include "common/jio.h"
 #include "common/journal.h"
 #include "common/config.h"
 #include "common/names.h"
 #include "common/pqueue.h"
 #include "common/restart.h"
 #include "proto/wire.h"
+#include "supervisor/ledger.h"
 #include "supervisor/security.h"
 #include "supervisor/server.h"
 
@@ -51,6 +53,7 @@ typedef struct workflow workflow_t;
 typedef struct worker worker_t;
 typedef struct slot slot_t;
 typedef struct component component_t;
+typedef struct rollout rollout_t;
 
 //  A client waiting for a workflow's answer. Its routing id (as the
 //  supervisor keeps it: tagged, see server.c) is short, 6 bytes for the
@@ -143,19 +146,6 @@ struct slot {
     char command [4096];        //  what its workers run
 };
 
-//  A rolling operation on a component (update, restart): one new worker
-//  at a time, an old one drained once the new one is ready.
-typedef struct {
-    bool running;
-    char name [16];             //  "update" or "restart"
-    char command [4096];
-    zframe_t *client;           //  who asked, to answer when done
-    uint64_t req_id;
-    slot_t *fresh;              //  the new worker's slot, while it starts
-    size_t replaced;
-    size_t total;
-} operation_t;
-
 struct component {
     const char *name;
     step_t step;
@@ -173,16 +163,30 @@ struct component {
     size_t exits_count;
     uint32_t last_desired;      //  before a stop, for deploy
     uint64_t generation;
-    operation_t op;
+    rollout_t *op;              //  a rolling operation, NULL: none (rollout.c)
     uint32_t latency_us [256];  //  recent step times, a ring
     size_t latency_count;
 };
 
+//  What the worker pool tells the workflows (server.c wires it to
+//  flow.c). arg is given back to each.
+typedef struct {
+    //  Workers of component may take jobs now (NULL: of any component).
+    void (*capacity) (void *arg, component_t *component);
+    //  component takes no work now (stopped, FATAL, its breaker open).
+    void (*unavailable) (void *arg, component_t *component);
+    //  worker's jobs will not be answered (it died, or is let go): they
+    //  go elsewhere; count_crash: the worker crashed running them.
+    void (*jobs_lost) (void *arg, worker_t *worker, const char *why, bool count_crash);
+    void *arg;
+} pool_hooks_t;
+
 typedef struct remote remote_t;
-typedef struct ledger_fault ledger_fault_t;
 typedef struct maintain maintain_t;
 typedef struct observe observe_t;
 typedef struct logcap logcap_t;
+typedef struct spool spool_t;
+typedef struct results results_t;
 
 struct server {
     config_t cfg;
@@ -206,10 +210,7 @@ struct server {
     component_t components [COMPONENT_COUNT];
     zhashx_t *workflows;        //  id -> workflow_t (owned)
     zhashx_t *workers;          //  identity hex -> worker_t (borrowed)
-    zhashx_t *results;          //  id -> text (owned), for `result`
-    zlistx_t *results_order;    //  ids, oldest first
-    zhashx_t *evicted;          //  ids whose result was evicted (borrowed keys)
-    zlistx_t *evicted_order;    //  the same ids (owned), oldest first
+    results_t *results;         //  the last results, for `result` (results.c)
     uint64_t last_age_check_ms;
     zlistx_t *retrying;         //  workflows waiting for a retry (borrowed)
     backoff_rng_t rng;
@@ -225,54 +226,46 @@ struct server {
     uint64_t kill_deadline_ms;
     bool terminated;            //  SIGTERM sent to workers
     int exit_status;
-    int spool_fd;               //  inputs of queued work, out of memory; -1: none
-    uint64_t spool_end;
-    size_t spooled;             //  workflows whose inputs are in the spool
+    spool_t *spool;             //  inputs of queued work, out of memory; NULL: none
     size_t freed_since_trim;    //  inputs spooled, workflows ended
     uint64_t last_trim_ms;
     uint64_t front_heard_ms;    //  the last client message
     bool front_trim_due;        //  client traffic since the last trim
-    journal_t *journal;         //  NULL without a state folder
-    int journal_lock;
-    zlistx_t *held;             //  events on their way to disk, with answers
-    size_t unwritten;           //  of those, not yet handed to the journal
-    uint64_t next_seq;          //  without a journal
-    uint64_t last_retry_ms;
-    size_t recovered;           //  workflows queued again at start
-    uint64_t replayed_events;
-    ledger_fault_t *fault;      //  test-only I/O faults
+    ledger_t *ledger;           //  the journal, and answers waiting for it (ledger.c)
     maintain_t *maintain;       //  a backup in progress (maintain.c)
     observe_t *observe;         //  metrics and systemd (observe.c)
     logcap_t *logcap;           //  workers' stderr into STATE/logs (pool.c)
+    pool_hooks_t pool_hooks;
+    //  Asked to stop (a `down` request): server.c starts the drain.
+    void (*on_down) (server_t *self, const char *why);
 };
 
 extern const char *const server_step_names [];
 
-//  server.c
+//  outbox.c: what the supervisor says (every part calls down into it).
 //  Record an event (journal, then the PUB stream); the fields object is
 //  taken. The _bytes form adds up to two bytes fields (journal only).
 //  Returns the event's seq (0 when it waits for the disk to recover).
-uint64_t server_event (server_t *self, const char *type, json_t *fields);
-uint64_t server_event_bytes (server_t *self, const char *type, json_t *fields,
+uint64_t outbox_event (server_t *self, const char *type, json_t *fields);
+uint64_t outbox_event_bytes (server_t *self, const char *type, json_t *fields,
                              const char *key1, zframe_t *bytes1,
                              const char *key2, zframe_t *bytes2);
 //  Answer a client now (requests that change nothing).
-void server_reply (server_t *self, zframe_t *identity, uint64_t req_id, int code,
+void outbox_reply (server_t *self, zframe_t *identity, uint64_t req_id, int code,
                    const char *workflow_id, const char *message, bool degraded,
                    const void *body, size_t body_size);
 //  Answer a client with a finished workflow's text (code 0); no_tests:
 //  the workflow has no test command (REPLY "notest").
-void server_reply_result (server_t *self, zframe_t *identity, uint64_t req_id,
+void outbox_reply_result (server_t *self, zframe_t *identity, uint64_t req_id,
                           const char *workflow_id, bool degraded, bool no_tests,
                           const void *body, size_t body_size);
 //  Answer a client once the last recorded event is on disk.
-void server_reply_held (server_t *self, zframe_t *identity, uint64_t req_id, int code,
+void outbox_reply_held (server_t *self, zframe_t *identity, uint64_t req_id, int code,
                         const char *workflow_id, const char *message, bool degraded,
                         bool accepted, const void *body, size_t body_size);
-void server_begin_shutdown (server_t *self, const char *why);
 //  Send to a client: identity is as the supervisor keeps it (tagged with
 //  the socket the client came on). Takes header and payloads.
-int server_send_client (server_t *self, zframe_t *identity, uint8_t *header, size_t size,
+int outbox_send_client (server_t *self, zframe_t *identity, uint8_t *header, size_t size,
                         zframe_t **payloads, size_t count);
 
 //  pool.c
@@ -316,6 +309,11 @@ const char *pool_component_state (server_t *self, component_t *component);
 //  The component's unexpected exits, newest first, for status.
 json_t *pool_exits_json (const component_t *component);
 void pool_breaker_result (server_t *self, component_t *component, bool ok);
+//  Sends a worker its settings (heartbeat, CI knowledge): on READY, and
+//  to every worker after a reload.
+void pool_send_settings (server_t *self, worker_t *worker);
+//  The one job a worker holds, or NULL when it holds none or several.
+workflow_t *pool_only_job (const worker_t *worker);
 
 //  flow.c
 int flow_init (server_t *self);
@@ -326,28 +324,11 @@ void flow_dispatch (server_t *self, component_t *component);
 void flow_dispatch_all (server_t *self);
 void flow_on_result (server_t *self, worker_t *worker, zmsg_t *msg, zframe_t *header);
 void flow_requeue_jobs (server_t *self, worker_t *worker, const char *why, bool count_crash);
-//  The one job a worker holds, or NULL when it holds none or several.
-workflow_t *flow_only_job (const worker_t *worker);
 void flow_fail_unavailable (server_t *self, component_t *component);
 void flow_tick (server_t *self, uint64_t now);
 void flow_finish (server_t *self, workflow_t *wf, int code, const char *message,
                   zframe_t *text);
 void flow_abandon_all (server_t *self, const char *message);
-//  A kept result's text, and in *no_tests_p (may be NULL) whether that
-//  workflow has no test command; NULL when none is kept under id.
-const char *flow_result (server_t *self, const char *id, bool *no_tests_p);
-//  When the result of id finished (ms since the epoch), 0 if not kept.
-uint64_t flow_result_time (server_t *self, const char *id);
-//  Keep a result finished at time_ms; the oldest beyond results.keep go,
-//  each a result.evicted event when record is set (not during replay);
-//  no_tests: the workflow has no test command.
-void flow_keep_result (server_t *self, const char *id, const char *text, size_t size,
-                       uint64_t time_ms, bool record, bool no_tests);
-//  Remember that the result of id was evicted (replay), and ask.
-void flow_note_evicted (server_t *self, const char *id);
-bool flow_evicted (server_t *self, const char *id);
-//  "the last N, for at most AGE" as results are kept, for messages.
-void flow_retention_text (server_t *self, char *buf, size_t size);
 int flow_recover (server_t *self, const event_t *queued);
 //  Brings a queued workflow's inputs back from the spool into memory.
 //  0, or -1 with errno (the spool could not be read).
@@ -365,8 +346,10 @@ uint64_t flow_job_deadline (uint64_t accepted_ms, uint64_t deadline_ms, uint32_t
 //  the sockets and the loop exist); remote_destroy before they go.
 int remote_init (server_t *self);
 void remote_destroy (server_t *self);
-//  Now and then: drops remote workers whose key was removed or expired.
-void remote_tick (server_t *self, uint64_t now);
+//  Now and then: remote workers whose key was removed or expired go to
+//  drop (server.c passes the pool's).
+typedef void remote_drop_fn (server_t *self, worker_t *worker, const char *why);
+void remote_tick (server_t *self, uint64_t now, remote_drop_fn *drop);
 //  Log (warn) and record event type with fields (taken; "reason" is set
 //  to the message), at most once a minute for the same type and key; in
 //  between, the repeats are counted and logged at debug.
@@ -377,27 +360,11 @@ void remote_report (server_t *self, const char *type, const char *key, json_t *f
 void remote_malformed (server_t *self, const char *peer, const char *format, ...)
     __attribute__ ((format (printf, 3, 4)));
 //  A peer's name for the log, "KIND HEX[ at ADDRESS]" from its routing id
-//  and, over tcp, the address header came from (server.c).
-void server_peer_name (const char *kind, zframe_t *identity, zframe_t *header, char *buf,
+//  and, over tcp, the address header came from.
+void remote_peer_name (const char *kind, zframe_t *identity, zframe_t *header, char *buf,
                        size_t size);
 //  The IP address a frame came from over tcp, "" otherwise.
 void remote_peer_address (zframe_t *frame, char *address, size_t size);
-
-//  ledger.c
-int ledger_open (server_t *self, char *err, size_t size);
-void ledger_close (server_t *self);
-uint64_t ledger_record (server_t *self, event_t *event);
-void ledger_hold_reply (server_t *self, zframe_t *identity, const wire_reply_t *reply,
-                        const void *body, size_t body_size);
-bool ledger_healthy (server_t *self);
-//  True once the record seq (not 0) is durable; always without a journal.
-bool ledger_durable (server_t *self, uint64_t seq);
-//  Commit what is queued now instead of at the end of its batch, and send
-//  the answers that waited for it (a failure leaves the journal unhealthy,
-//  as in tick; nothing is done while it is).
-void ledger_commit (server_t *self);
-const char *ledger_problem (server_t *self);
-void ledger_tick (server_t *self, uint64_t now);
 
 //  maintain.c: the maintain-* requests (journal info, cleanup, backup).
 void maintain_on_request (server_t *self, zframe_t *identity, const wire_request_t *request);
@@ -407,7 +374,6 @@ void maintain_release (server_t *self);
 //  reload.c
 int reload_init (server_t *self, char *err, size_t size);
 void reload_destroy (server_t *self);
-void reload_send_settings (server_t *self, worker_t *worker);
 //  Reads the config file again and applies it. 0 with a JSON report,
 //  1 when the file is invalid (message says where; nothing changed), 2
 //  when there is no config file.

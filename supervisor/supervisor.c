@@ -120,23 +120,22 @@ s_lock_pidfile (const char *dir, char *path, size_t size)
     return fd;
 }
 
-int
-supervisor_main (int argc, char **argv)
-{
-    zsys_handler_set (NULL);
-    struct sigaction ignore = { .sa_handler = SIG_IGN };
-    sigaction (SIGPIPE, &ignore, NULL);
-    //  Block the signals the reactor reads from its signalfd before any
-    //  thread exists (libzmq's, the ZAP handler's): a thread that does not
-    //  block SIGCHLD would take it, and with it the news of a dead worker.
-    server_block_signals ();
+//  The command line's settings.
+typedef struct {
+    char runtime [PATH_MAX];
+    char state [PATH_MAX];
+    const char *config_path;
+    const char *log_level, *log_format, *log_file;
+    uint32_t workers, credit;
+    bool set_workers;
+} s_options_t;
 
-    char runtime [PATH_MAX] = "";
-    char state [PATH_MAX] = "";
-    const char *config_path = NULL;
-    const char *log_level = NULL, *log_format = NULL, *log_file = NULL;
-    uint32_t workers = 0, credit = 0;
-    bool set_workers = false;
+//  Reads the command line into opts (zeroed first). -1 to go on, else
+//  the exit status (--help, --version, a bad argument, a parent gone).
+static int
+s_parse_args (int argc, char **argv, s_options_t *opts)
+{
+    memset (opts, 0, sizeof *opts);
     for (int i = 1; i < argc; i++) {
         const char *arg = argv [i];
         const char *value = i + 1 < argc? argv [i + 1]: NULL;
@@ -149,44 +148,44 @@ supervisor_main (int argc, char **argv)
             return 0;
         }
         if (strcmp (arg, "--runtime-dir") == 0 && value) {
-            util_copy (runtime, sizeof runtime, value);
+            util_copy (opts->runtime, sizeof opts->runtime, value);
             i++;
         }
         else
         if (strcmp (arg, "--state-dir") == 0 && value) {
-            util_copy (state, sizeof state, value);
+            util_copy (opts->state, sizeof opts->state, value);
             i++;
         }
         else
         if ((strcmp (arg, "-c") == 0 || strcmp (arg, "--config") == 0) && value) {
-            config_path = value;
+            opts->config_path = value;
             i++;
         }
         else
         if (strcmp (arg, "--log-level") == 0 && value) {
-            log_level = value;
+            opts->log_level = value;
             i++;
         }
         else
         if (strcmp (arg, "--log-format") == 0 && value) {
-            log_format = value;
+            opts->log_format = value;
             i++;
         }
         else
         if (strcmp (arg, "--log-file") == 0 && value) {
-            log_file = value;
+            opts->log_file = value;
             i++;
         }
         else
         if (strcmp (arg, "--workers") == 0) {
-            if (s_number (arg, value, 0, 256, &workers))
+            if (s_number (arg, value, 0, 256, &opts->workers))
                 return 2;
-            set_workers = true;
+            opts->set_workers = true;
             i++;
         }
         else
         if (strcmp (arg, "--credit") == 0) {
-            if (s_number (arg, value, 1, 16, &credit))
+            if (s_number (arg, value, 1, 16, &opts->credit))
                 return 2;
             i++;
         }
@@ -210,6 +209,25 @@ supervisor_main (int argc, char **argv)
             return 2;
         }
     }
+    return -1;
+}
+
+int
+supervisor_main (int argc, char **argv)
+{
+    zsys_handler_set (NULL);
+    struct sigaction ignore = { .sa_handler = SIG_IGN };
+    sigaction (SIGPIPE, &ignore, NULL);
+    //  Block the signals the reactor reads from its signalfd before any
+    //  thread exists (libzmq's, the ZAP handler's): a thread that does not
+    //  block SIGCHLD would take it, and with it the news of a dead worker.
+    server_block_signals ();
+
+    s_options_t opts;
+    int status = s_parse_args (argc, argv, &opts);
+    if (status >= 0)
+        return status;
+    const char *config_path = opts.config_path;
     config_t config;
     config_defaults (&config);
     if (config_path) {
@@ -224,7 +242,7 @@ supervisor_main (int argc, char **argv)
     }
     static const char *const levels [] = { "debug", "info", "warn", "error" };
     char err [PATH_MAX + 256];
-    if (log_setup (log_level, log_format, log_file,
+    if (log_setup (opts.log_level, opts.log_format, opts.log_file,
                    config_path? levels [config.log.level]: NULL,
                    config_path? (config.log.format == CONFIG_LOG_JSON? "json": "text"): NULL,
                    config.log.file, err, sizeof err)) {
@@ -233,21 +251,21 @@ supervisor_main (int argc, char **argv)
         return 2;
     }
     for (int c = 0; c < CONFIG_COMPONENTS; c++) {
-        if (set_workers)
-            config.components [c].workers = workers;
-        if (credit)
-            config.components [c].credit = credit;
+        if (opts.set_workers)
+            config.components [c].workers = opts.workers;
+        if (opts.credit)
+            config.components [c].credit = opts.credit;
     }
-    if (!runtime [0] && config.runtime_dir)
-        util_copy (runtime, sizeof runtime, config.runtime_dir);
-    if (!runtime [0] && util_runtime_dir (runtime, sizeof runtime)) {
+    if (!opts.runtime [0] && config.runtime_dir)
+        util_copy (opts.runtime, sizeof opts.runtime, config.runtime_dir);
+    if (!opts.runtime [0] && util_runtime_dir (opts.runtime, sizeof opts.runtime)) {
         log_error ("runtime folder path too long");
         config_release (&config);
         return 1;
     }
-    if (!state [0] && config.state_dir)
-        util_copy (state, sizeof state, config.state_dir);
-    if (!state [0] && util_state_dir (state, sizeof state)) {
+    if (!opts.state [0] && config.state_dir)
+        util_copy (opts.state, sizeof opts.state, config.state_dir);
+    if (!opts.state [0] && util_state_dir (opts.state, sizeof opts.state)) {
         log_error ("state folder path too long");
         config_release (&config);
         return 1;
@@ -257,15 +275,15 @@ supervisor_main (int argc, char **argv)
 
     char pidfile [PATH_MAX + 32];
     int pidfd = -1;
-    if (s_prepare_runtime (runtime)
-    ||  (pidfd = s_lock_pidfile (runtime, pidfile, sizeof pidfile)) < 0) {
+    if (s_prepare_runtime (opts.runtime)
+    ||  (pidfd = s_lock_pidfile (opts.runtime, pidfile, sizeof pidfile)) < 0) {
         config_release (&config);
         return 1;
     }
     char config_real [PATH_MAX] = "";
     if (config_path && !realpath (config_path, config_real))
         util_copy (config_real, sizeof config_real, config_path);
-    server_t *server = server_new (&config, config_real, runtime, state, worker_dir);
+    server_t *server = server_new (&config, config_real, opts.runtime, opts.state, worker_dir);
     if (!server) {
         unlink (pidfile);
         close (pidfd);
@@ -276,7 +294,7 @@ supervisor_main (int argc, char **argv)
     const char *sockets [] = { "front", "back", "events" };
     for (size_t i = 0; i < 3; i++) {
         char path [PATH_MAX + 16];
-        snprintf (path, sizeof path, "%s/%s", runtime, sockets [i]);
+        snprintf (path, sizeof path, "%s/%s", opts.runtime, sockets [i]);
         unlink (path);
     }
     unlink (pidfile);

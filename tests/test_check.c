@@ -17,6 +17,7 @@
 #include <stdarg.h>
 #include <stdlib.h>
 #include <string.h>
+#include <unistd.h>
 
 static knowledge_t *s_kb;
 
@@ -69,7 +70,7 @@ s_check (const char *name, ...)
     readme_doc_t doc = { 0 };
     report_t report = { 0 };
     char err [256] = "";
-    cr_assert_eq (parser_parse (&docs, &doc, err, sizeof err), 0, "%s", err);
+    cr_assert_eq (parser_parse (s_kb, &docs, &doc, err, sizeof err), 0, "%s", err);
     cr_assert_eq (detector_detect (s_kb, &project, &doc, false, &report, err, sizeof err), 0,
                   "%s", err);
     check_result_t result;
@@ -293,6 +294,42 @@ Test (check, versions_outside_range_and_untested)
                  WF, file_wf, NULL);
     s_none (&r, "version-untested");
     s_none (&r, "version-outside-range");
+    check_result_release (&r);
+}
+
+//  A Maven build's JDK range is the enforcer's; a job that sets the
+//  enforcer aside (-Denforcer.fail=false through its matrix) tests a JDK
+//  outside it on purpose, one that does not is drift.
+Test (check, an_enforcer_range_a_job_lifts_is_not_drift)
+{
+    const char *pom =
+        "<project>\n<artifactId>lib</artifactId>\n"
+        "<properties><maven.compiler.release>8</maven.compiler.release></properties>\n"
+        "<build><plugins><plugin><artifactId>maven-enforcer-plugin</artifactId>\n"
+        "<requireJavaVersion><version>[17,22)</version></requireJavaVersion>\n"
+        "</plugin></plugins></build>\n</project>\n";
+    const char *lifted =
+        "jobs:\n  build:\n    runs-on: ubuntu-latest\n    strategy:\n      matrix:\n"
+        "        java: [17, 21]\n        include:\n          - java: 11\n"
+        "            extra: -Denforcer.fail=false\n    steps:\n"
+        "      - uses: actions/setup-java@v5\n        with:\n"
+        "          java-version: ${{ matrix.java }}\n          distribution: temurin\n"
+        "      - run: mvn -B verify ${{ matrix.extra }}\n";
+    check_result_t r = s_check ("pom.xml", pom, WF, lifted, NULL);
+    s_none (&r, "version-outside-range");
+    s_none (&r, "version-untested");
+    check_result_release (&r);
+    const char *plain =
+        "jobs:\n  build:\n    runs-on: ubuntu-latest\n    strategy:\n      matrix:\n"
+        "        java: [11, 17, 21]\n    steps:\n"
+        "      - uses: actions/setup-java@v5\n        with:\n"
+        "          java-version: ${{ matrix.java }}\n          distribution: temurin\n"
+        "      - run: mvn -B verify\n";
+    r = s_check ("pom.xml", pom, WF, plain, NULL);
+    const check_finding_t *f = s_must (&r, "version-outside-range");
+    cr_assert (strstr (f->message, "java 11") && strstr (f->message, ">=17 <22"), "%s",
+               f->message);
+    cr_assert (strstr (f->source, "requireJavaVersion"), "%s", f->source);
     check_result_release (&r);
 }
 
@@ -588,6 +625,92 @@ Test (check, sarif_structure)
     free (sarif);
     check_result_release (&r);
     free (wf);
+}
+
+//  Runs tests/sarif_validate.cjs (ajv and the SARIF 2.1.0 schema that
+//  scripts/bootstrap installs) over the SARIF in text; the validator's
+//  exit status (0 valid, 1 not) and its lines in *report (caller frees),
+//  or -2 when it is not installed and CI (R2CI_REQUIRE_LINT) does not ask
+//  for it.
+static int
+s_sarif_validate (const char *text, char **report)
+{
+    char modules [4096], schema [4200];
+    snprintf (modules, sizeof modules, "%s/build/tools/sarif/node_modules", R2CI_SOURCE_DIR);
+    snprintf (schema, sizeof schema,
+              "%s/@microsoft/jest-sarif/lib/schemas/sarif-2.1.0-rtm.5.json", modules);
+    if (access (schema, R_OK) != 0) {
+        cr_assert_null (getenv ("R2CI_REQUIRE_LINT"),
+                        "the SARIF schema is not installed (run scripts/bootstrap)");
+        fprintf (stderr, "warning: the SARIF schema is not installed; validation skipped\n");
+        return -2;
+    }
+    char *tmp = tu_tmpdir ();
+    tu_write (tmp, "check.sarif", text);
+    char *file = NULL, *node_path = NULL, *script = tu_src ("tests/sarif_validate.cjs");
+    cr_assert (asprintf (&file, "%s/check.sarif", tmp) > 0);
+    cr_assert (asprintf (&node_path, "NODE_PATH=%s", modules) > 0);
+    char *argv [] = { "/usr/bin/node", script, file, NULL };
+    char *env [] = { node_path, NULL };
+    tu_result_t result;
+    cr_assert_eq (tu_run (argv, env, NULL, 60000, &result), 0);
+    cr_assert (result.status == 0 || result.status == 1, "the validator failed: %s",
+               result.err);
+    int status = result.status;
+    *report = strdup (result.out);
+    tu_result_release (&result);
+    tu_rmtree (tmp);
+    free (tmp);
+    free (file);
+    free (node_path);
+    free (script);
+    return status;
+}
+
+//  What --format sarif prints is valid against the SARIF 2.1.0 schema,
+//  with findings, an unreadable file, no CI at all, and nothing found;
+//  and the validator does say no to a log the schema does not allow.
+Test (check, sarif_is_valid_against_the_2_1_0_schema, .timeout = 120)
+{
+    char *wf = s_node_workflow ("      - run: npm ci\n      - run: npm run gone\n"
+                                "      - uses: actions/checkout@v2\n");
+    char *clean = s_node_workflow ("      - run: npm ci\n      - run: npm test\n");
+    check_result_t cases [3];
+    cases [0] = s_check ("package.json", s_node_pkg, WF, wf,
+                         ".github/workflows/bad.yml", "x: [\n", NULL);
+    cases [1] = s_check ("package.json", s_node_pkg, NULL);
+    cases [2] = s_check ("package.json", s_node_pkg, "package-lock.json", "", WF, clean, NULL);
+    cr_assert_eq (cases [2].findings_count, 0, "%s", cases [2].findings_count?
+                  cases [2].findings [0].message: "");
+    char *sarif = NULL, *report = NULL;
+    for (size_t i = 0; i < 3; i++) {
+        sarif = check_render_sarif (&cases [i], "1.0");
+        int status = s_sarif_validate (sarif, &report);
+        if (status == -2) {
+            free (sarif);
+            break;
+        }
+        cr_assert_eq (status, 0, "case %zu is not valid SARIF 2.1.0:\n%s\n%s", i, report,
+                      sarif);
+        free (report);
+        //  the control: one level the schema does not allow
+        if (i == 0) {
+            char *level = strstr (sarif, "\"level\": \""), *bad = NULL;
+            cr_assert_not_null (level);
+            const char *value = level + strlen ("\"level\": \"");
+            cr_assert (asprintf (&bad, "%.*sfatal%s", (int) (value - sarif), sarif,
+                                 strchr (value, '"')) > 0);
+            cr_assert_eq (s_sarif_validate (bad, &report), 1, "%s", bad);
+            free (bad);
+            cr_assert (strstr (report, "level"), "%s", report);
+            free (report);
+        }
+        free (sarif);
+    }
+    for (size_t i = 0; i < 3; i++)
+        check_result_release (&cases [i]);
+    free (wf);
+    free (clean);
 }
 
 Test (check, reader_lines_and_matrix_include)

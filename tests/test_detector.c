@@ -3,6 +3,7 @@
     and matrices, wrappers, README pitfalls, polyglot repos, services and
     readme_only mode. Projects and documents are built here, no codecs.  */
 #include "workers/detector/detector.h"
+#include "workers/detector/dreadme.h"
 #include "workers/detector/vrange.h"
 #include "tests/support/testutil.h"
 
@@ -277,6 +278,37 @@ s_assert_run_order (const report_job_t *job)
     for (size_t i = 1; i < job->steps_count; i++)
         cr_assert_leq (rank [job->steps [i - 1].kind], rank [job->steps [i].kind],
                        "'%s' after '%s'", job->steps [i].run, job->steps [i - 1].run);
+}
+
+//  The README vocabulary and the tools' ecosystems are data
+//  (data/readme.yml, data/tools.yml): a rules overlay changes them.
+Test (detector, rules_overlay_changes_the_readme_words)
+{
+    char err [256] = "", core [160];
+    knowledge_t *kb = knowledge_new (err, sizeof err);
+    cr_assert_not_null (kb, "%s", err);
+    dreadme_core (kb, "frob all", core, sizeof core);
+    cr_assert_str_eq (core, "frob all");
+    dreadme_core (kb, "./mvnw verify", core, sizeof core);
+    cr_assert_str_eq (core, "mvn verify");
+    dreadme_core (kb, "tox all", core, sizeof core);
+    cr_assert_str_eq (core, "tox");
+    cr_assert_null (dreadme_ecosystem (kb, "frob all"));
+    cr_assert_str_eq (dreadme_ecosystem (kb, "poetry install"), "python");
+    const char *overlay =
+        "readme: {single-word-runners: [pytest, frob]}\n"
+        "tools:\n"
+        "  frob: {ecosystem: lua, manager: luarocks}\n"
+        "  poetry: {ecosystem: rust}\n";
+    cr_assert_eq (knowledge_overlay (kb, "r.yml", overlay, strlen (overlay), err, sizeof err),
+                  0, "%s", err);
+    dreadme_core (kb, "frob all", core, sizeof core);
+    cr_assert_str_eq (core, "frob");
+    dreadme_core (kb, "tox all", core, sizeof core);
+    cr_assert_str_eq (core, "tox all", "the overlay's list replaces the shipped one");
+    cr_assert_str_eq (dreadme_ecosystem (kb, "frob all"), "lua");
+    cr_assert_str_eq (dreadme_ecosystem (kb, "poetry install"), "rust");
+    knowledge_destroy (&kb);
 }
 
 //  -- version ranges --------------------------------------------------------
@@ -1554,6 +1586,48 @@ Test (detector, android_builds_run_on_the_jdk_their_gradle_plugin_needs)
         cr_expect (strstr (job->versions [0].source, "Android Gradle plugin"),
                    "case %zu: %s", i, job->versions [0].source);
         cr_expect_not_null (s_note (&r, "info", "Android SDK"), "case %zu", i);
+        report_release (&r);
+        project_release (&p);
+    }
+}
+
+//  maven.compiler.release is the bytecode the project ships; the JDK the
+//  build runs on is what the enforcer demands, or at least the release
+//  its tests are compiled for.
+Test (detector, a_maven_build_runs_on_the_jdk_its_enforcer_and_test_release_ask_for)
+{
+    struct { const char *props, *enforcer, *jdk, *source; } cases [] = {
+        { "<maven.compiler.release>8</maven.compiler.release>",
+          "<version>[17,22)</version>", "17,21", "pom.xml:8 requireJavaVersion" },
+        { "<maven.compiler.release>8</maven.compiler.release>",
+          "<version>11</version>", "11,25", "pom.xml:8 requireJavaVersion" },
+        { "<maven.compiler.release>8</maven.compiler.release>"
+          "<maven.compiler.testRelease>11</maven.compiler.testRelease>",
+          NULL, "11,25", "pom.xml:4 maven.compiler.testRelease" },
+        //  none: the release is the floor, as before
+        { "<maven.compiler.release>8</maven.compiler.release>", NULL, "8,25",
+          "pom.xml:4 maven.compiler.release" },
+        //  a range that does not read is left aside
+        { "<maven.compiler.release>17</maven.compiler.release>",
+          "<version>[,)</version>", "17,25", "pom.xml:4 maven.compiler.release" },
+    };
+    for (size_t i = 0; i < sizeof cases / sizeof cases [0]; i++) {
+        char pom [1024];
+        snprintf (pom, sizeof pom, "<project>\n<artifactId>lib</artifactId>\n<properties>\n"
+                  "%s\n</properties>\n<build><plugins><plugin>\n"
+                  "<artifactId>maven-enforcer-plugin</artifactId>\n"
+                  "<requireJavaVersion>%s</requireJavaVersion>\n"
+                  "</plugin></plugins></build>\n</project>\n",
+                  cases [i].props, cases [i].enforcer? cases [i].enforcer: "");
+        project_t p = { 0 };
+        p.name = strdup ("lib");
+        s_add_name (&p, "pom.xml");
+        s_add_manifest (&p, "pom.xml", pom);
+        report_t r = s_detect (&p, NULL, false);
+        const report_job_t *job = s_must_job (&r, "java");
+        cr_expect_str_eq (s_versions (job, "java"), cases [i].jdk, "case %zu", i);
+        cr_expect_str_eq (job->versions [0].source, cases [i].source, "case %zu: %s", i,
+                          job->versions [0].source);
         report_release (&r);
         project_release (&p);
     }

@@ -23,7 +23,7 @@ s_parse_docs (readme_doc_t *doc, const char *readme, size_t size, const char *se
     if (second)
         cr_assert_eq (project_docs_add (&docs, "CONTRIBUTING.md", second, strlen (second)), 0);
     char err [256] = "";
-    cr_assert_eq (parser_parse (&docs, doc, err, sizeof err), 0, "%s", err);
+    cr_assert_eq (parser_parse (tu_kb (), &docs, doc, err, sizeof err), 0, "%s", err);
     project_docs_release (&docs);
 }
 
@@ -220,13 +220,13 @@ Test (parser, code_block_info_and_lang)
 
 Test (parser, unlabelled_blocks_only_when_they_look_like_shell)
 {
-    cr_assert (blocksplit_looks_shell ("./configure\nmake\n", 18));
-    cr_assert (blocksplit_looks_shell ("$ frob --x\n", 11) == false);
-    cr_assert (blocksplit_looks_shell ("$ npm test\nok\n", 14));
+    cr_assert (blocksplit_looks_shell (tu_kb (), "./configure\nmake\n", 18));
+    cr_assert (blocksplit_looks_shell (tu_kb (), "$ frob --x\n", 11) == false);
+    cr_assert (blocksplit_looks_shell (tu_kb (), "$ npm test\nok\n", 14));
     const char *go = "go func() {\n\tfmt.Println(1)\n}()\n";
-    cr_assert_not (blocksplit_looks_shell (go, strlen (go)));
+    cr_assert_not (blocksplit_looks_shell (tu_kb (), go, strlen (go)));
     const char *yaml = "name: ci\non: push\n";
-    cr_assert_not (blocksplit_looks_shell (yaml, strlen (yaml)));
+    cr_assert_not (blocksplit_looks_shell (tu_kb (), yaml, strlen (yaml)));
 }
 
 //  -- prompts and output --------------------------------------------------
@@ -406,7 +406,7 @@ s_check_cases (const case_t *cases)
 {
     for (int i = 0; cases [i].text; i++) {
         classify_result_t result;
-        classify_command (NULL, cases [i].text, strlen (cases [i].text), &result);
+        classify_command (tu_kb (), NULL, cases [i].text, strlen (cases [i].text), &result);
         cr_expect_eq (result.kind, cases [i].kind, "[%s]: %s (%s), want %s", cases [i].text,
                       cmd_kind_name (result.kind), result.reason, cmd_kind_name (cases [i].kind));
         if (cases [i].reason)
@@ -543,6 +543,12 @@ Test (classify, sudo_deploy_and_consumer_flags)
     const case_t cases [] = {
         { "sudo apt-get install -y libssl-dev", CMD_SYSTEM, NULL, CMD_F_SUDO },
         { "sudo -E make install", CMD_OTHER, "make target install", CMD_F_SUDO },
+        //  installing the built project onto the system is not a
+        //  dependency install, with either build tool
+        { "sudo ninja install", CMD_OTHER, "ninja target install", CMD_F_SUDO },
+        { "ninja -C build install", CMD_OTHER, "ninja target install", 0 },
+        { "ninja -C build", CMD_BUILD, "ninja build", 0 },
+        { "ninja -C build test", CMD_TEST, NULL, 0 },
         { "npm publish --access public", CMD_OTHER, NULL, CMD_F_DEPLOY },
         { "docker push ghcr.io/o/app", CMD_OTHER, NULL, CMD_F_DEPLOY },
         { "kubectl apply -f k8s/", CMD_OTHER, NULL, CMD_F_DEPLOY },
@@ -569,20 +575,69 @@ Test (classify, clone_context_and_reason_length)
 {
     classify_ctx_t ctx = { { 0 } };
     classify_result_t result;
-    classify_command (&ctx, "git clone git@example.org:o/widget.git", 38, &result);
+    classify_command (tu_kb (), &ctx, "git clone git@example.org:o/widget.git", 38, &result);
     cr_assert_eq (result.kind, CMD_CLONE);
     cr_assert_str_eq (ctx.clone_dir, "widget");
-    classify_command (&ctx, "cd widget/", 10, &result);
+    classify_command (tu_kb (), &ctx, "cd widget/", 10, &result);
     cr_assert_eq (result.kind, CMD_CLONE);
-    classify_command (&ctx, "cd elsewhere", 12, &result);
+    classify_command (tu_kb (), &ctx, "cd elsewhere", 12, &result);
     cr_assert_eq (result.kind, CMD_OTHER);
     //  A very long script name gives a cut reason, still NUL-terminated.
     char text [400];
     memset (text, 'x', sizeof text);
     memcpy (text, "make ", 5);
-    classify_command (NULL, text, sizeof text, &result);
+    classify_command (tu_kb (), NULL, text, sizeof text, &result);
     cr_assert_lt (strlen (result.reason), sizeof result.reason);
     cr_assert_eq (result.kind, CMD_BUILD);
+}
+
+//  The tools are data (data/tools.yml): a rules overlay changes one
+//  tool's subcommand, adds a tool, or names the handler that reads a new
+//  tool's arguments, and the change survives the trip to a worker (the
+//  knowledge as YAML text, read back).
+Test (classify, rules_overlay_changes_the_tools)
+{
+    char err [256] = "";
+    knowledge_t *kb = knowledge_new (err, sizeof err);
+    cr_assert_not_null (kb, "%s", err);
+    classify_result_t result;
+    classify_command (kb, NULL, "cargo check", 11, &result);
+    cr_assert_eq (result.kind, CMD_LINT);
+    cr_assert_str_eq (result.reason, "type check cargo check");
+    cr_assert_not (classify_known_tool (kb, "frobtest", 8));
+    const char *overlay =
+        "tools:\n"
+        "  cargo:\n"
+        "    commands: {check: {kind: test, reason: our check runs the tests}}\n"
+        "  frobtest: {commands: {\"*\": test}}\n"
+        "  mytask: {handle: [recipe]}\n";
+    cr_assert_eq (knowledge_overlay (kb, "r.yml", overlay, strlen (overlay), err, sizeof err),
+                  0, "%s", err);
+    char *text = knowledge_text (kb);
+    knowledge_t *sent = knowledge_from_text (text, strlen (text), err, sizeof err);
+    cr_assert_not_null (sent, "%s", err);
+    free (text);
+    const knowledge_t *both [] = { kb, sent };
+    for (size_t i = 0; i < 2; i++) {
+        classify_command (both [i], NULL, "cargo check", 11, &result);
+        cr_assert_eq (result.kind, CMD_TEST);
+        cr_assert_str_eq (result.reason, "our check runs the tests");
+        //  the rest of cargo's table is as shipped
+        classify_command (both [i], NULL, "cargo clippy", 12, &result);
+        cr_assert_eq (result.kind, CMD_LINT);
+        classify_command (both [i], NULL, "frobtest -v", 11, &result);
+        cr_assert_eq (result.kind, CMD_TEST);
+        cr_assert (classify_known_tool (both [i], "frobtest", 8));
+        cr_assert (classify_looks_like_command (both [i], "frobtest -v", 11));
+        classify_command (both [i], NULL, "mytask test", 11, &result);
+        cr_assert_eq (result.kind, CMD_TEST);
+        cr_assert_str_eq (result.reason, "mytask recipe test");
+    }
+    //  the shipped knowledge is untouched
+    classify_command (tu_kb (), NULL, "cargo check", 11, &result);
+    cr_assert_eq (result.kind, CMD_LINT);
+    knowledge_destroy (&sent);
+    knowledge_destroy (&kb);
 }
 
 //  -- badges and facts ----------------------------------------------------
@@ -722,12 +777,12 @@ Test (parser, empty_and_missing_documents)
     //  a project without a README: nothing read, nothing failed
     project_docs_t docs = { 0 };
     char err [128] = "";
-    cr_assert_eq (parser_parse (&docs, &doc, err, sizeof err), 0, "%s", err);
+    cr_assert_eq (parser_parse (tu_kb (), &docs, &doc, err, sizeof err), 0, "%s", err);
     cr_assert_eq (doc.docs_count, 0);
     cr_assert_eq (doc.sections_count + doc.blocks_count + doc.commands_count, 0);
     readme_doc_release (&doc);
 
-    cr_assert_eq (parser_parse (NULL, &doc, err, sizeof err), -1);
+    cr_assert_eq (parser_parse (tu_kb (), NULL, &doc, err, sizeof err), -1);
     cr_assert_eq (errno, EINVAL);
     cr_assert (strlen (err) > 0);
     cr_assert_null (doc.title);
@@ -835,7 +890,7 @@ Test (parser, a_10k_readme_parses_fast)
     for (int i = 0; i < rounds; i++) {
         readme_doc_t doc;
         char err [128];
-        cr_assert_eq (parser_parse (&docs, &doc, err, sizeof err), 0);
+        cr_assert_eq (parser_parse (tu_kb (), &docs, &doc, err, sizeof err), 0);
         readme_doc_release (&doc);
     }
     double per_parse = (double) (clock () - start) * 1000.0 / CLOCKS_PER_SEC / rounds;
@@ -862,7 +917,7 @@ Test (parser, step_over_encoded_frames)
     step_frame_t frame = { buf, size };
     step_options_t options = { .target = "github" };
     step_result_t res;
-    cr_assert_eq (parser_step (NULL, &frame, 1, &options, &res), 0, "%s", res.error);
+    cr_assert_eq (parser_step (tu_kb (), &frame, 1, &options, &res), 0, "%s", res.error);
     readme_doc_t doc;
     cr_assert_eq (readme_doc_decode (&doc, res.data, res.size), 0);
     cr_assert_str_eq (doc.title, "App");
@@ -874,16 +929,16 @@ Test (parser, step_over_encoded_frames)
     //  Every strict prefix is a bad frame, reported as the input's fault.
     for (size_t cut = 0; cut < size; cut++) {
         frame.size = cut;
-        cr_assert_eq (parser_step (NULL, &frame, 1, &options, &res), -1);
+        cr_assert_eq (parser_step (tu_kb (), &frame, 1, &options, &res), -1);
         cr_assert (res.input_error);
         cr_assert_null (res.data);
         cr_assert (strlen (res.error) > 0);
     }
     frame.size = size;
-    cr_assert_eq (parser_step (NULL, &frame, 0, &options, &res), -1);
+    cr_assert_eq (parser_step (tu_kb (), &frame, 0, &options, &res), -1);
     cr_assert (res.input_error);
     step_frame_t two [2] = { frame, frame };
-    cr_assert_eq (parser_step (NULL, two, 2, &options, &res), -1);
+    cr_assert_eq (parser_step (tu_kb (), two, 2, &options, &res), -1);
     cr_assert (res.input_error);
     free (buf);
     project_docs_release (&docs);
@@ -892,7 +947,7 @@ Test (parser, step_over_encoded_frames)
     //  README: an empty reading, not an error.
     cr_assert_eq (project_docs_encode (&docs, &buf, &size), 0);
     frame = (step_frame_t) { buf, size };
-    cr_assert_eq (parser_step (NULL, &frame, 1, &options, &res), 0, "%s", res.error);
+    cr_assert_eq (parser_step (tu_kb (), &frame, 1, &options, &res), 0, "%s", res.error);
     cr_assert_not_null (res.data);
     readme_doc_t empty;
     cr_assert_eq (readme_doc_decode (&empty, res.data, res.size), 0);

@@ -21,7 +21,7 @@ s_parse_named (readme_doc_t *doc, const char *name, const char *text)
     project_docs_t docs = { 0 };
     cr_assert_eq (project_docs_add (&docs, name, text, strlen (text)), 0);
     char err [256] = "";
-    cr_assert_eq (parser_parse (&docs, doc, err, sizeof err), 0, "%s", err);
+    cr_assert_eq (parser_parse (tu_kb (), &docs, doc, err, sizeof err), 0, "%s", err);
     project_docs_release (&docs);
 }
 
@@ -504,7 +504,7 @@ Test (qa_parse, rst_and_asciidoc_noise_never_breaks_the_parse)
             cr_assert_eq (project_docs_add (&docs, names [k], text, n), 0);
             readme_doc_t doc;
             char err [256] = "";
-            cr_assert_eq (parser_parse (&docs, &doc, err, sizeof err), 0, "%s", err);
+            cr_assert_eq (parser_parse (tu_kb (), &docs, &doc, err, sizeof err), 0, "%s", err);
             uint8_t *buf;
             size_t len;
             cr_assert_eq (readme_doc_encode (&doc, &buf, &len), 0);

@@ -4,6 +4,7 @@
     renders as text, SARIF and JSON that reads back the same.  */
 #include "workers/check/check.h"
 #include "workers/check/ciread.h"
+#include "tests/fuzz/shipped_kb.h"
 
 #include <stdlib.h>
 #include <string.h>
@@ -12,18 +13,6 @@ int LLVMFuzzerTestOneInput (const uint8_t *data, size_t size);
 
 //  A broken invariant is a crash the fuzzer reports with its input.
 #define S_ENSURE(cond) do { if (!(cond)) abort (); } while (0)
-
-//  The shipped knowledge, loaded on the first call and only read after:
-//  the one piece of state a fuzz target keeps across its inputs.
-static const knowledge_t *
-s_knowledge (void)
-{
-    static knowledge_t *kb;
-    if (!kb)
-        kb = knowledge_new (NULL, 0);
-    S_ENSURE (kb);
-    return kb;
-}
 
 static void
 s_check (const char *name, const char *text, size_t size)

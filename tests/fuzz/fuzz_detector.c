@@ -5,6 +5,7 @@
 #include "workers/detector/detector.h"
 #include "workers/generator/generator.h"
 #include "tests/fuzz/manifest_names.h"
+#include "tests/fuzz/shipped_kb.h"
 
 #include <stdio.h>
 #include <stdlib.h>
@@ -14,19 +15,6 @@ int LLVMFuzzerTestOneInput (const uint8_t *data, size_t size);
 
 //  A broken invariant is a crash the fuzzer reports with its input.
 #define S_ENSURE(cond) do { if (!(cond)) abort (); } while (0)
-
-
-//  The shipped knowledge, loaded on the first call and only read after:
-//  the one piece of state a fuzz target keeps across its inputs.
-static const knowledge_t *
-s_knowledge (void)
-{
-    static knowledge_t *kb;
-    if (!kb)
-        kb = knowledge_new (NULL, 0);
-    S_ENSURE (kb);
-    return kb;
-}
 
 int
 LLVMFuzzerTestOneInput (const uint8_t *data, size_t size)

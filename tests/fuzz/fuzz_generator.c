@@ -2,6 +2,7 @@
     report that report_decode accepts renders (GitHub with explanations,
     GitLab, JSON) or fails with a reason, and never crashes.  */
 #include "workers/generator/generator.h"
+#include "tests/fuzz/shipped_kb.h"
 
 #include <stdlib.h>
 #include <string.h>
@@ -10,18 +11,6 @@ int LLVMFuzzerTestOneInput (const uint8_t *data, size_t size);
 
 //  A broken invariant is a crash the fuzzer reports with its input.
 #define S_ENSURE(cond) do { if (!(cond)) abort (); } while (0)
-
-//  The shipped knowledge, loaded on the first call and only read after:
-//  the one piece of state a fuzz target keeps across its inputs.
-static const knowledge_t *
-s_knowledge (void)
-{
-    static knowledge_t *kb;
-    if (!kb)
-        kb = knowledge_new (NULL, 0);
-    S_ENSURE (kb);
-    return kb;
-}
 
 static void
 s_render (const report_t *report, const step_options_t *options)

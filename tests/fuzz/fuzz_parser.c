@@ -4,6 +4,7 @@
 #include "workers/detector/detector.h"
 #include "workers/generator/generator.h"
 #include "workers/parser/parser.h"
+#include "tests/fuzz/shipped_kb.h"
 
 #include <stdlib.h>
 #include <string.h>
@@ -13,18 +14,6 @@ int LLVMFuzzerTestOneInput (const uint8_t *data, size_t size);
 //  A broken invariant is a crash the fuzzer reports with its input.
 #define S_ENSURE(cond) do { if (!(cond)) abort (); } while (0)
 
-//  The shipped knowledge, loaded on the first call and only read after:
-//  the one piece of state a fuzz target keeps across its inputs.
-static const knowledge_t *
-s_knowledge (void)
-{
-    static knowledge_t *kb;
-    if (!kb)
-        kb = knowledge_new (NULL, 0);
-    S_ENSURE (kb);
-    return kb;
-}
-
 int
 LLVMFuzzerTestOneInput (const uint8_t *data, size_t size)
 {
@@ -33,7 +22,7 @@ LLVMFuzzerTestOneInput (const uint8_t *data, size_t size)
                                 size) == 0);
     readme_doc_t doc;
     char err [256] = "";
-    if (parser_parse (&docs, &doc, err, sizeof err)) {
+    if (parser_parse (s_knowledge (), &docs, &doc, err, sizeof err)) {
         S_ENSURE (err [0] != 0);
         project_docs_release (&docs);
         return 0;

@@ -199,7 +199,7 @@ static const struct {
 };
 
 static void
-s_readme (const char *out, const char *name, const char *text, size_t size,
+s_readme (const knowledge_t *kb, const char *out, const char *name, const char *text, size_t size,
           const char *contributing, size_t contributing_size)
 {
     s_write (out, "parser", name, text, size);
@@ -217,7 +217,7 @@ s_readme (const char *out, const char *name, const char *text, size_t size,
     free (buf);
     readme_doc_t doc;
     char err [256];
-    if (parser_parse (&docs, &doc, err, sizeof err))
+    if (parser_parse (kb, &docs, &doc, err, sizeof err))
         s_die (err);
     if (readme_doc_encode (&doc, &buf, &buf_size))
         s_die ("readme_doc_encode");
@@ -228,7 +228,7 @@ s_readme (const char *out, const char *name, const char *text, size_t size,
 }
 
 static void
-s_readmes_all (const char *src, const char *out)
+s_readmes_all (const knowledge_t *kb, const char *src, const char *out)
 {
     char path [1024];
     size_t size, extra_size;
@@ -239,7 +239,7 @@ s_readmes_all (const char *src, const char *out)
     char *contributing = s_read (path, &extra_size);
     if (!readme || !contributing)
         s_die (path);
-    s_readme (out, "fixture", readme, size, contributing, extra_size);
+    s_readme (kb, out, "fixture", readme, size, contributing, extra_size);
     free (readme);
     free (contributing);
     static const char *const examples [] = { "ringbuf", "todo-api" };
@@ -249,11 +249,11 @@ s_readmes_all (const char *src, const char *out)
         char *text = s_read (path, &size);
         if (!text)
             s_die (path);
-        s_readme (out, examples [i], text, size, NULL, 0);
+        s_readme (kb, out, examples [i], text, size, NULL, 0);
         free (text);
     }
     for (size_t i = 0; i < sizeof s_readmes / sizeof s_readmes [0]; i++)
-        s_readme (out, s_readmes [i].name, s_readmes [i].text,
+        s_readme (kb, out, s_readmes [i].name, s_readmes [i].text,
                   strlen (s_readmes [i].text), NULL, 0);
 }
 
@@ -412,7 +412,7 @@ main (int argc, char *argv [])
         if (entry->d_name [0] != '.')
             s_fixture (kb, src, out, entry->d_name);
     closedir (listing);
-    s_readmes_all (src, out);
+    s_readmes_all (kb, src, out);
     s_configs (src, out);
     s_overlays_all (out);
     s_events (out);

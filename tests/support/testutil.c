@@ -555,3 +555,15 @@ tu_free_port (void)
     cr_assert_fail ("no free tcp port below %d", low);
     return -1;
 }
+
+const knowledge_t *
+tu_kb (void)
+{
+    static knowledge_t *kb;
+    if (!kb) {
+        char err [256] = "";
+        kb = knowledge_new (err, sizeof err);
+        cr_assert_not_null (kb, "the shipped knowledge: %s", err);
+    }
+    return kb;
+}

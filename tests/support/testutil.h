@@ -5,6 +5,7 @@
 #ifndef TESTUTIL_H_INCLUDED
 #define TESTUTIL_H_INCLUDED
 
+#include "common/knowledge.h"
 #include "common/ytree.h"
 
 #include <stdbool.h>
@@ -61,6 +62,10 @@ long long tu_now_ms (void);
 //  file until the test's process ends, so no other test of a parallel
 //  suite (nor this one, called again) is given it too.
 int tu_free_port (void);
+
+//  The shipped CI knowledge, loaded on the first call in this process and
+//  kept until it ends (Criterion runs each test in a process of its own).
+const knowledge_t *tu_kb (void);
 
 //  Lint a workflow's text with actionlint 1.7.7 (findings of kind
 //  runner-label left out). Returns the number of findings and puts them,

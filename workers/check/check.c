@@ -265,11 +265,11 @@ s_calls_workflows (const s_ctx_t *self)
 
 //  True when a CI command runs cmd (the detector's equivalence).
 static bool
-s_same_command (const char *ci, const char *want)
+s_same_command (const s_ctx_t *self, const char *ci, const char *want)
 {
     char a [160], b [160];
-    dreadme_core (ci, a, sizeof a);
-    dreadme_core (want, b, sizeof b);
+    dreadme_core (self->kb, ci, a, sizeof a);
+    dreadme_core (self->kb, want, b, sizeof b);
     if (!*a || strcmp (a, b) != 0)
         return false;
     //  "npm run X" and "npm run Y" share their first two words: the
@@ -291,10 +291,10 @@ static bool s_at_root (const s_cmd_t *cmd);
 static size_t s_words (const char *text, char words [][64], size_t max);
 
 static bool
-s_is_test (const char *text)
+s_is_test (const s_ctx_t *self, const char *text)
 {
     classify_result_t kind;
-    classify_command (NULL, text, strlen (text), &kind);
+    classify_command (self->kb, NULL, text, strlen (text), &kind);
     return kind.kind == CMD_TEST;
 }
 
@@ -308,7 +308,7 @@ s_runs_tests (const s_ctx_t *self, const s_cmd_t *cmd)
     size_t count = s_words (cmd->text, words, 16);
     const project_file_t *make = s_makefile (self->project);
     if (!make || count < 2 || strcmp (words [0], "make") != 0 || !s_at_root (cmd))
-        return s_is_test (cmd->text);
+        return s_is_test (self, cmd->text);
     //  a Makefile we can read: only targets it has run anything
     for (size_t i = 1; i < count; i++) {
         char recipe [2048] = "";
@@ -317,10 +317,10 @@ s_runs_tests (const s_ctx_t *self, const s_cmd_t *cmd)
             continue;
         char alone [80];
         snprintf (alone, sizeof alone, "make %s", words [i]);
-        if (s_is_test (alone))
+        if (s_is_test (self, alone))
             return true;
         for (char *line = strtok (recipe, "\n"); line; line = strtok (NULL, "\n"))
-            if (s_is_test (line))
+            if (s_is_test (self, line))
                 return true;
     }
     return false;
@@ -341,7 +341,7 @@ s_check_tests (s_ctx_t *self)
             if (!first)
                 first = step;
             for (size_t c = 0; c < self->cmds_count && !covered; c++)
-                covered = s_same_command (self->cmds [c].text, step->run);
+                covered = s_same_command (self, self->cmds [c].text, step->run);
         }
     }
     for (size_t c = 0; c < self->cmds_count && !covered; c++)
@@ -559,6 +559,7 @@ typedef struct {
     const char *text;
     const char *file;
     unsigned line;
+    const ci_job_t *job;
 } s_tested_t;
 
 //  The runtime a setup action's input sets ("actions/setup-node" and
@@ -636,7 +637,7 @@ s_tested_versions (const s_ctx_t *self, const char *runtime, s_tested_t *tested,
                     //  a list in one input ("3.11\n3.12") is several values;
                     //  only the first line of each is read here
                     tested [count++] = (s_tested_t) { values [v].text, self->files [f].path,
-                                                      values [v].line };
+                                                      values [v].line, job };
                 }
             }
         }
@@ -650,7 +651,7 @@ s_tested_versions (const s_ctx_t *self, const char *runtime, s_tested_t *tested,
             const char *colon = strchr (slash? slash + 1: image, ':');
             if (colon && strcmp (ytree_str (ytree_get (images, name), ""), runtime) == 0)
                 tested [count++] = (s_tested_t) { colon + 1, self->files [f].path,
-                                                  job->image.line };
+                                                  job->image.line, job };
         }
     }
     return count;
@@ -696,6 +697,39 @@ s_line_to_test (const report_value_t *want, const char *runtime)
         && isdigit ((unsigned char) want->value [0]);
 }
 
+//  True when job sets the declared range aside on purpose: its matrix,
+//  inputs or commands hold a word the knowledge (check: range-lifted-by)
+//  gives for where the range comes from (-Denforcer.skip for Maven's
+//  requireJavaVersion).
+static bool
+s_range_lifted (const s_ctx_t *self, const ci_job_t *job, const char *source)
+{
+    const ynode_t *lifters = ytree_get (self->data, "range-lifted-by");
+    for (size_t i = 0; lifters && i < lifters->count; i++) {
+        const char *from = lifters->keys? lifters->keys [i]: NULL;
+        const ynode_t *words = lifters->items [i];
+        if (!from || !strstr (source, from))
+            continue;
+        for (size_t w = 0; words && w < words->count; w++) {
+            const char *word = ytree_str (words->items [w], NULL);
+            if (!word)
+                continue;
+            for (size_t a = 0; a < job->matrix_count; a++)
+                for (size_t v = 0; v < job->matrix [a].values_count; v++)
+                    if (strstr (job->matrix [a].values [v].text, word))
+                        return true;
+            for (size_t s = 0; s < job->steps_count; s++) {
+                if (strstr (job->steps [s].run, word))
+                    return true;
+                for (size_t k = 0; k < job->steps [s].with_count; k++)
+                    if (strstr (job->steps [s].with [k].value, word))
+                        return true;
+            }
+        }
+    }
+    return false;
+}
+
 static void
 s_check_versions (s_ctx_t *self)
 {
@@ -731,7 +765,8 @@ s_check_versions (s_ctx_t *self)
                 if (!s_tested_line (tested [t].text, version->value, lines [known], 32))
                     continue;
                 if (declared && vrange_valid (declared->value)
-                    && !vrange_allows (declared->value, lines [known]))
+                    && !vrange_allows (declared->value, lines [known])
+                    && !s_range_lifted (self, tested [t].job, declared->source))
                     s_finding (self, "version-outside-range", tested [t].file, tested [t].line,
                                declared->source, "CI tests %s %s, outside the range the "
                                "project declares ('%s')", runtime, tested [t].text,
@@ -925,7 +960,7 @@ s_check_readme (s_ctx_t *self)
                       : "README install command", step->run, step->source);
             bool found = false;
             for (size_t c = 0; c < self->cmds_count && !found; c++)
-                found = s_same_command (self->cmds [c].text, step->run)
+                found = s_same_command (self, self->cmds [c].text, step->run)
                      || strstr (self->cmds [c].text, step->run);
             if (!found && !said && self->files_count)
                 s_finding (self, "readme-command-missing", file, anchor? anchor->line: 0,

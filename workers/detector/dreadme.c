@@ -13,43 +13,40 @@
 #include <string.h>
 #include <strings.h>
 
+//  What the knowledge says about a command's tool (data/tools.yml).
 typedef struct {
-    const char *word;
-    const char *ecosystem;
-    const char *tool;
+    const char *word;           //  the tool's name
+    const char *ecosystem;      //  "" for generic tools (make, just)
+    const char *tool;           //  the package manager it says
+    bool picks;                 //  it says which package manager
 } tool_t;
 
-static const tool_t s_tools [] = {
-    { "npm", "node", "npm" }, { "npx", "node", "npm" }, { "yarn", "node", "yarn" },
-    { "pnpm", "node", "pnpm" }, { "bun", "node", "bun" }, { "node", "node", "npm" },
-    { "deno", "deno", "deno" },
-    { "pip", "python", "pip" }, { "pip3", "python", "pip" }, { "python", "python", "pip" },
-    { "python3", "python", "pip" }, { "pytest", "python", "pip" },
-    { "py.test", "python", "pip" }, { "tox", "python", "pip" }, { "nox", "python", "pip" },
-    { "poetry", "python", "poetry" }, { "uv", "python", "uv" }, { "uvx", "python", "uv" },
-    { "pdm", "python", "pdm" }, { "hatch", "python", "hatch" },
-    { "pipenv", "python", "pipenv" },
-    { "cargo", "rust", "cargo" }, { "rustup", "rust", "cargo" }, { "go", "go", "go" },
-    { "mvn", "java", "maven" }, { "mvnw", "java", "maven" },
-    { "gradle", "java", "gradle" }, { "gradlew", "java", "gradle" },
-    { "sbt", "scala", "sbt" }, { "lein", "clojure", "lein" },
-    { "clojure", "clojure", "clojure" }, { "clj", "clojure", "clojure" },
-    { "bundle", "ruby", "bundler" }, { "rake", "ruby", "bundler" },
-    { "rspec", "ruby", "bundler" }, { "ruby", "ruby", "bundler" },
-    { "composer", "php", "composer" }, { "php", "php", "composer" },
-    { "phpunit", "php", "composer" }, { "vendor/bin/phpunit", "php", "composer" },
-    { "dotnet", "dotnet", "dotnet" }, { "mix", "elixir", "mix" },
-    { "rebar3", "erlang", "rebar3" }, { "swift", "swift", "swiftpm" },
-    { "zig", "zig", "zig" }, { "cabal", "haskell", "cabal" },
-    { "stack", "haskell", "stack" }, { "dune", "ocaml", "dune" },
-    { "opam", "ocaml", "dune" }, { "dart", "dart", "pub" },
-    { "flutter", "dart", "flutter" }, { "cmake", "c", "cmake" },
-    { "ctest", "c", "cmake" }, { "meson", "c", "meson" }, { "ninja", "c", "meson" },
-    { "configure", "c", "autotools" }, { "autoreconf", "c", "autotools" },
-    { "Rscript", "r", "rscript" }, { "R", "r", "rscript" },
-    { "luarocks", "lua", "luarocks" }, { "busted", "lua", "luarocks" },
-    { "make", "", "make" }, { "just", "", "just" },
-};
+//  One of the README words (readme.KEY in data/readme.yml). Borrowed.
+static const ynode_t *
+s_vocab (const knowledge_t *kb, const char *key)
+{
+    return ytree_path (knowledge_root (kb), "readme", key, NULL);
+}
+
+//  True when list (a sequence of words) holds word.
+static bool
+s_listed (const ynode_t *list, const char *word)
+{
+    return ktools_in (list, word, strlen (word));
+}
+
+//  True when some word of list occurs in text (as a whole word, when
+//  whole is set).
+static bool
+s_mentions (const ynode_t *list, const char *text, bool whole)
+{
+    for (size_t i = 0; list && list->kind == YNODE_SEQ && i < list->count; i++) {
+        const char *word = ytree_str (list->items [i], "");
+        if (*word && (whole? dtext_has_word (text, word): strstr (text, word) != NULL))
+            return true;
+    }
+    return false;
+}
 
 //  The first real word of a command: past VAR=value, sudo, env, time.
 static void
@@ -81,30 +78,40 @@ s_first_word (const char *command, char *out, size_t size)
     }
 }
 
-static const tool_t *
-s_tool (const char *command)
+//  The knowledge's entry for a tool that has an ecosystem, into *out.
+static bool
+s_tool_entry (const knowledge_t *kb, const char *name, bool behind_path, tool_t *out)
 {
-    char word [128];
-    s_first_word (command, word, sizeof word);
-    for (size_t i = 0; i < sizeof s_tools / sizeof s_tools [0]; i++)
-        if (strcmp (word, s_tools [i].word) == 0)
-            return &s_tools [i];
+    const ynode_t *entry = ktools_get (knowledge_tools (kb), name, strlen (name));
+    const char *ecosystem = ytree_str (ytree_get (entry, "ecosystem"), NULL);
+    if (!ecosystem || (behind_path && !ktools_flag (entry, "behind-path")))
+        return false;
+    const char *picks = ytree_str (ytree_get (entry, "picks-manager"), "true");
+    *out = (tool_t) { name, ecosystem, ytree_str (ytree_get (entry, "manager"), ""),
+                      strcmp (picks, "false") != 0 };
+    return true;
+}
+
+//  The tool a command runs, into *out; false when the knowledge gives it
+//  no ecosystem. out->word borrows from word.
+static bool
+s_tool (const knowledge_t *kb, const char *command, char *word, size_t size, tool_t *out)
+{
+    s_first_word (command, word, size);
+    if (s_tool_entry (kb, word, false, out))
+        return true;
     //  vendor/bin/phpunit and the like: the tool behind the path
     const char *base = strrchr (word, '/');
-    for (size_t i = 0; base && i < sizeof s_tools / sizeof s_tools [0]; i++)
-        if (strcmp (base + 1, s_tools [i].word) == 0 && strcmp (s_tools [i].ecosystem, "php") == 0)
-            return &s_tools [i];
-    return NULL;
+    return base && s_tool_entry (kb, base + 1, true, out);
 }
 
 const char *
-dreadme_ecosystem (const char *command)
+dreadme_ecosystem (const knowledge_t *kb, const char *command)
 {
-    const tool_t *tool = s_tool (command);
-    if (tool)
-        return tool->ecosystem;
     char word [128];
-    s_first_word (command, word, sizeof word);
+    tool_t tool;
+    if (s_tool (kb, command, word, sizeof word, &tool))
+        return tool.ecosystem;
     //  a project script ("scripts/test.sh") is generic
     return strchr (word, '/') || strstr (word, ".sh")? "": NULL;
 }
@@ -127,41 +134,24 @@ s_section_score (const dctx_t *self, uint32_t section)
     const char *last = lower;
     for (const char *p = strstr (lower, " > "); p; p = strstr (p + 1, " > "))
         last = p + 3;
-    //  English first, then the words READMEs in other languages use
-    //  (Cyrillic stems leave out the first letter, which tolower keeps)
-    static const char *const dev [] = { "test", "develop", "contribut", "hack",
-        "build", "compil", "from source", "local", "ci", "d\xc3\xa9velopp", "entwickl",
-        "desarroll", "sviluppo", "desenvolv", "prueba", "bauen", "\xd0\xb0\xd0\xb7\xd1\x80"
-        "\xd0\xb0\xd0\xb1\xd0\xbe\xd1\x82", "\xd0\xb5\xd1\x81\xd1\x82", "\xd0\xb1\xd0\xbe"
-        "\xd1\x80\xd0\xba", "\xe5\xbc\x80\xe5\x8f\x91", "\xe9\x96\x8b\xe7\x99\xba",
-        "\xe6\xb5\x8b\xe8\xaf\x95", "\xe3\x83\x86\xe3\x82\xb9\xe3\x83\x88",
-        "\xe6\x9e\x84\xe5\xbb\xba", "\xe7\xbc\x96\xe8\xaf\x91",
-        "\xe3\x83\x93\xe3\x83\xab\xe3\x83\x89", NULL };
-    static const char *const setup [] = { "install", "setup", "set up", "getting started",
-        "quick", "requirement", "prerequisite", "depend", "instal", "voraussetz",
-        "requisit", "abh\xc3\xa4ngigkeit", "d\xc3\xa9pendance", "\xd1\x81\xd1\x82\xd0\xb0"
-        "\xd0\xbd\xd0\xbe\xd0\xb2\xd0\xba", "\xe5\xae\x89\xe8\xa3\x85",
-        "\xe3\x82\xa4\xe3\x83\xb3\xe3\x82\xb9\xe3\x83\x88\xe3\x83\xbc\xe3\x83\xab",
-        "\xe4\xbe\x9d\xe8\xb5\x96", NULL };
-    static const char *const usage [] = { "usage", "example", "tutorial", "demo",
-        "api", "how to use", "cli", "utilisation", "verwendung", "benutzung", "uso",
-        "utilizzo", "exemple", "beispiel", "ejemplo", "esempio", "\xd1\x81\xd0\xbf\xd0\xbe"
-        "\xd0\xbb\xd1\x8c\xd0\xb7\xd0\xbe\xd0\xb2", "\xe4\xbd\xbf\xe7\x94\xa8",
-        "\xe7\x94\xa8\xe6\xb3\x95", "\xe4\xbd\xbf\xe3\x81\x84\xe6\x96\xb9",
-        "\xe7\xa4\xba\xe4\xbe\x8b", NULL };
+    //  data/readme.yml readme.sections: development, usage, setup
+    const ynode_t *sections = s_vocab (self->kb, "sections");
+    const ynode_t *dev = ytree_get (sections, "development");
+    const ynode_t *dev_headings = ytree_get (sections, "development-headings");
+    const ynode_t *usage = ytree_get (sections, "usage");
+    const ynode_t *setup = ytree_get (sections, "setup");
     const char *scopes [] = { last, lower };
     for (size_t k = 0; k < 2; k++) {
-        for (size_t i = 0; dev [i]; i++)
-            if (strcmp (dev [i], "ci") == 0? strcmp (scopes [k], "ci") == 0
-                                           : strstr (scopes [k], dev [i]) != NULL)
-                return 3;
-        for (size_t i = 0; usage [i]; i++)
-            if (strlen (usage [i]) > 4? strstr (scopes [k], usage [i]) != NULL
-                                      : dtext_has_word (scopes [k], usage [i]))
+        if (s_listed (dev_headings, scopes [k]) || s_mentions (dev, scopes [k], false))
+            return 3;
+        for (size_t i = 0; usage && usage->kind == YNODE_SEQ && i < usage->count; i++) {
+            const char *word = ytree_str (usage->items [i], "");
+            if (*word && (strlen (word) > 4? strstr (scopes [k], word) != NULL
+                                           : dtext_has_word (scopes [k], word)))
                 return 0;
-        for (size_t i = 0; setup [i]; i++)
-            if (strstr (scopes [k], setup [i]))
-                return 2;
+        }
+        if (s_mentions (setup, scopes [k], false))
+            return 2;
     }
     return 1;
 }
@@ -215,7 +205,7 @@ s_consumer (const dctx_t *self, const readme_cmd_t *cmd)
         return true;
     if (cmd->kind != CMD_INSTALL && cmd->kind != CMD_SYSTEM && cmd->kind != CMD_OTHER)
         return false;
-    static const char *const verbs [] = { "install", "add", "i", "require", "get", NULL };
+    const ynode_t *verbs = s_vocab (self->kb, "install-verbs");
     const char *p = cmd->text;
     bool after_verb = false;
     while (*p) {
@@ -231,9 +221,7 @@ s_consumer (const dctx_t *self, const readme_cmd_t *cmd)
         if (!n)
             break;
         if (!after_verb) {
-            for (size_t i = 0; verbs [i]; i++)
-                if (strcmp (word, verbs [i]) == 0)
-                    after_verb = true;
+            after_verb = s_listed (verbs, word);
             continue;
         }
         if (word [0] == '-')
@@ -280,12 +268,14 @@ s_missing_script (const dctx_t *self, const readme_cmd_t *cmd)
         if (!strstr (text, "./") || strstr (text, "./") > strstr (text, word))
             return false;
     }
-    static const char *const made [] = { "configure", "config.status", "libtool",
-        "build", "_build", "builddir", "target", "out", "dist", "bin", ".build",
-        "zig-out", "node_modules", "vendor", "venv", ".venv", "env", NULL };
-    for (size_t i = 0; made [i]; i++)
-        if (strcmp (head, made [i]) == 0 || strncmp (head, "cmake-build", 11) == 0)
+    if (s_listed (s_vocab (self->kb, "build-outputs"), head))
+        return false;
+    const ynode_t *prefixes = s_vocab (self->kb, "build-output-prefixes");
+    for (size_t i = 0; prefixes && prefixes->kind == YNODE_SEQ && i < prefixes->count; i++) {
+        const char *prefix = ytree_str (prefixes->items [i], "");
+        if (*prefix && strncmp (head, prefix, strlen (prefix)) == 0)
             return false;
+    }
     char dir [130];
     snprintf (dir, sizeof dir, "%s/", head);
     return !dctx_has (self, head) && !dctx_has (self, dir);
@@ -387,14 +377,9 @@ s_lone_words (const char *text, char words [][64], size_t max, size_t *count_p)
 //  ("npm run lint", "npm test", "yarn test:unit"), copied to script;
 //  false when it runs none or reaches into a workspace.
 static bool
-s_npm_script (char words [][64], size_t count, char *script, size_t size)
+s_npm_script (const knowledge_t *kb, char words [][64], size_t count, char *script,
+              size_t size)
 {
-    static const char *const builtins [] = { "install", "i", "add", "remove", "rm",
-        "up", "upgrade", "update", "why", "exec", "dlx", "create", "init", "global",
-        "workspace", "workspaces", "info", "list", "ls", "outdated", "config", "cache",
-        "audit", "link", "unlink", "pack", "publish", "login", "logout", "version",
-        "set", "plugin", "node", "bin", "dedupe", "import", "licenses", "patch",
-        "rebuild", "store", "env", "prune", "fetch", "setup", "x", "ci", "start", NULL };
     const char *tool = words [0];
     bool npm = strcmp (tool, "npm") == 0;
     if (!npm && strcmp (tool, "yarn") != 0 && strcmp (tool, "pnpm") != 0
@@ -426,9 +411,8 @@ s_npm_script (char words [][64], size_t count, char *script, size_t size)
         name = strcmp (tool, "bun") == 0? NULL: "test";
     else
     if (!npm && strcmp (tool, "bun") != 0) {
-        for (size_t i = 0; builtins [i]; i++)
-            if (strcmp (sub, builtins [i]) == 0)
-                return false;
+        if (s_listed (s_vocab (kb, "package-manager-commands"), sub))
+            return false;
         name = sub;
     }
     if (!name)
@@ -450,7 +434,7 @@ s_undefined_target (const dctx_t *self, const readme_cmd_t *cmd, char *why, size
     if (self->readme_only || !s_lone_words (cmd->text, words, 16, &count))
         return false;
     char script [64];
-    if (s_npm_script (words, count, script, sizeof script)) {
+    if (s_npm_script (self->kb, words, count, script, sizeof script)) {
         const project_file_t *pkg = dctx_manifest (self, "package.json");
         if (!pkg)
             return false;
@@ -469,11 +453,9 @@ s_undefined_target (const dctx_t *self, const readme_cmd_t *cmd, char *why, size
     }
     if (strcmp (words [0], "make") != 0)
         return false;
-    static const char *const generated [] = { "CMakeLists.txt", "configure", "configure.ac",
-        "configure.in", "Makefile.am", "Makefile.in", "meson.build", "Makefile.PL",
-        "premake5.lua", "wscript", NULL };
-    for (size_t i = 0; generated [i]; i++)
-        if (dctx_has (self, generated [i]))
+    const ynode_t *generators = s_vocab (self->kb, "makefile-generators");
+    for (size_t i = 0; generators && generators->kind == YNODE_SEQ && i < generators->count; i++)
+        if (dctx_has (self, ytree_str (generators->items [i], "")))
             return false;
     const project_file_t *make = dctx_manifest (self, "GNUmakefile");
     if (!make)
@@ -512,7 +494,7 @@ s_fixer_script (const dctx_t *self, const readme_cmd_t *cmd)
     char words [16][64], script [64];
     size_t count;
     if (self->readme_only || !s_lone_words (cmd->text, words, 16, &count)
-        || !s_npm_script (words, count, script, sizeof script))
+        || !s_npm_script (self->kb, words, count, script, sizeof script))
         return false;
     const project_file_t *pkg = dctx_manifest (self, "package.json");
     json_t *root = pkg? json_loadb (pkg->data, pkg->size, 0, NULL): NULL;
@@ -537,15 +519,9 @@ s_windows_section (const dctx_t *self, uint32_t section)
     snprintf (lower, sizeof lower, "%s", self->doc->sections [section].heading);
     for (char *p = lower; *p; p++)
         *p = (char) tolower ((unsigned char) *p);
-    static const char *const others [] = { "linux", "macos", "mac", "osx", "unix",
-        "ubuntu", "debian", "posix", "bsd", NULL };
-    if (!dtext_has_word (lower, "windows") && !dtext_has_word (lower, "win32")
-        && !dtext_has_word (lower, "win64"))
-        return false;
-    for (size_t i = 0; others [i]; i++)
-        if (dtext_has_word (lower, others [i]))
-            return false;
-    return true;
+    const ynode_t *windows = s_vocab (self->kb, "windows");
+    return s_mentions (ytree_get (windows, "words"), lower, true)
+        && !s_mentions (ytree_get (windows, "unless"), lower, true);
 }
 
 //  Why a command never becomes a step, or NULL when it may.
@@ -578,15 +554,13 @@ s_drop_reason (const dctx_t *self, const readme_cmd_t *cmd)
 //  The first two words of a command, spelled alike for equal commands:
 //  "python -m pytest -q" and "pytest" agree, as do "npm run test" and "npm test".
 void
-dreadme_core (const char *command, char *out, size_t size)
+dreadme_core (const knowledge_t *kb, const char *command, char *out, size_t size)
 {
     char text [256];
     snprintf (text, sizeof text, "%s", command);
     char *p = text;
     //  past env assignments, sudo and runners that wrap the real command
-    static const char *const prefixes [] = { "python -m ", "python3 -m ", "poetry run ",
-        "uv run ", "pdm run ", "pipenv run ", "hatch run ", "bundle exec ", "npx ",
-        "opam exec -- ", "sudo ", "./", NULL };
+    const ynode_t *prefixes = s_vocab (kb, "command-prefixes");
     bool changed = true;
     while (changed) {
         changed = false;
@@ -597,20 +571,23 @@ dreadme_core (const char *command, char *out, size_t size)
             p = space + 1;
             changed = true;
         }
-        for (size_t i = 0; prefixes [i]; i++)
-            if (strncmp (p, prefixes [i], strlen (prefixes [i])) == 0) {
-                p += strlen (prefixes [i]);
+        for (size_t i = 0; prefixes && prefixes->kind == YNODE_SEQ && i < prefixes->count; i++) {
+            const char *prefix = ytree_str (prefixes->items [i], "");
+            if (*prefix && strncmp (p, prefix, strlen (prefix)) == 0) {
+                p += strlen (prefix);
                 changed = true;
             }
+        }
     }
     char first [64] = "", second [64] = "";
     sscanf (p, "%63s %63s", first, second);
     if (second [0] == '-')
         second [0] = 0;
-    if (strcmp (first, "gradlew") == 0)
-        snprintf (first, sizeof first, "gradle");
-    if (strcmp (first, "mvnw") == 0)
-        snprintf (first, sizeof first, "mvn");
+    //  mvnw is mvn (the tool's same-as)
+    const char *same = ytree_str (ytree_get (ktools_get (knowledge_tools (kb), first,
+                                                         strlen (first)), "same-as"), NULL);
+    if (same)
+        snprintf (first, sizeof first, "%s", same);
     //  dune test is dune runtest's other name
     if (strcmp (first, "dune") == 0 && strcmp (second, "test") == 0)
         snprintf (second, sizeof second, "runtest");
@@ -621,12 +598,9 @@ dreadme_core (const char *command, char *out, size_t size)
         if (strcmp (third, "test") == 0)
             snprintf (second, sizeof second, "test");
     }
-    static const char *const single [] = { "pytest", "tox", "phpunit", "busted",
-        "rspec", "ctest", NULL };
-    for (size_t i = 0; single [i]; i++)
-        if (strcmp (first, single [i]) == 0 || (strstr (first, single [i])
-                                                && strchr (first, '/')))
-            second [0] = 0;
+    const ynode_t *single = s_vocab (kb, "single-word-runners");
+    if (s_listed (single, first) || (strchr (first, '/') && s_mentions (single, first, false)))
+        second [0] = 0;
     snprintf (out, size, "%s %s", first, second);
     dtext_trim (out);
 }
@@ -647,36 +621,35 @@ static void
 s_compare (dctx_t *self, report_job_t *job, const readme_cmd_t *cmd,
            const tool_t *tool, const char *source)
 {
-    //  a different package manager of the same ecosystem
-    bool pm_word = tool && strcmp (tool->tool, "make") != 0 && strcmp (tool->tool, "just") != 0;
+    //  a different package manager of the same ecosystem (make, npx and
+    //  the like pick none)
+    bool pm_word = tool && tool->picks;
     const char *job_tool = job->tool;
     if (pm_word && *job_tool && strcmp (job->ecosystem, "node") == 0
-        && strcmp (s_family (tool->tool), s_family (job_tool)) != 0
-        && strcmp (tool->word, "npx") != 0 && strcmp (tool->word, "node") != 0) {
+        && strcmp (s_family (tool->tool), s_family (job_tool)) != 0) {
         char why [400];
         snprintf (why, sizeof why, "README uses %s ('%.120s') but %s says %s; kept %s",
                   tool->tool, cmd->text, job->tool_source, job_tool, job_tool);
         dctx_note (self, "conflict", why, source);
         return;
     }
-    static const char *const python_pms [] = { "poetry", "uv", "pdm", "pipenv", "hatch", NULL };
-    for (size_t i = 0; pm_word && python_pms [i]; i++)
-        if (strcmp (job->ecosystem, "python") == 0 && strcmp (tool->tool, python_pms [i]) == 0
-            && strcmp (job_tool, python_pms [i]) != 0) {
-            char why [400];
-            snprintf (why, sizeof why, "README uses %s ('%.120s') but %s says %s; kept %s",
-                      tool->tool, cmd->text, job->tool_source, job_tool, job_tool);
-            dctx_note (self, "conflict", why, source);
-            return;
-        }
+    if (pm_word && strcmp (job->ecosystem, "python") == 0
+        && s_listed (s_vocab (self->kb, "python-managers"), tool->tool)
+        && strcmp (job_tool, tool->tool) != 0) {
+        char why [400];
+        snprintf (why, sizeof why, "README uses %s ('%.120s') but %s says %s; kept %s",
+                  tool->tool, cmd->text, job->tool_source, job_tool, job_tool);
+        dctx_note (self, "conflict", why, source);
+        return;
+    }
     if (cmd->kind != CMD_TEST)
         return;
     char want [160], have [160];
-    dreadme_core (cmd->text, want, sizeof want);
+    dreadme_core (self->kb, cmd->text, want, sizeof want);
     for (size_t i = 0; i < job->steps_count; i++) {
         if (job->steps [i].kind != CMD_TEST)
             continue;
-        dreadme_core (job->steps [i].run, have, sizeof have);
+        dreadme_core (self->kb, job->steps [i].run, have, sizeof have);
         if (strcmp (want, have) == 0)
             return;
     }
@@ -797,8 +770,10 @@ s_commands (dctx_t *self)
         if (cmd->kind != CMD_INSTALL && cmd->kind != CMD_BUILD && cmd->kind != CMD_TEST
             && cmd->kind != CMD_LINT)
             continue;
-        const tool_t *tool = s_tool (cmd->text);
-        const char *ecosystem = dreadme_ecosystem (cmd->text);
+        char word [128];
+        tool_t found;
+        const tool_t *tool = s_tool (self->kb, cmd->text, word, sizeof word, &found)? &found: NULL;
+        const char *ecosystem = dreadme_ecosystem (self->kb, cmd->text);
         if (score == 0 && (!self->readme_only || cmd->kind != CMD_TEST)) {
             char note [400];
             snprintf (note, sizeof note, "'%.200s': shown as usage or an example, "
@@ -873,20 +848,12 @@ s_commands (dctx_t *self)
 }
 
 static const char *
-s_registry_ecosystem (const char *registry)
+s_registry_ecosystem (const dctx_t *self, const char *registry)
 {
-    static const char *const map [][2] = {
-        { "npm", "node" }, { "pypi", "python" }, { "crates", "rust" },
-        { "rubygems", "ruby" }, { "gem", "ruby" }, { "packagist", "php" },
-        { "hex", "elixir" }, { "nuget", "dotnet" }, { "pub", "dart" },
-        { "maven", "java" }, { "maven-central", "java" }, { "go", "go" },
-        { "pkg.go.dev", "go" }, { "cocoapods", "swift" }, { "cran", "r" },
-        { "hackage", "haskell" }, { "opam", "ocaml" }, { "luarocks", "lua" },
-        { "jsr", "deno" }, { "deno", "deno" },
-    };
-    for (size_t i = 0; registry && i < sizeof map / sizeof map [0]; i++)
-        if (strcasecmp (registry, map [i][0]) == 0)
-            return map [i][1];
+    const ynode_t *map = s_vocab (self->kb, "registries");
+    for (size_t i = 0; registry && map && map->kind == YNODE_MAP && i < map->count; i++)
+        if (strcasecmp (registry, map->keys [i]) == 0)
+            return ytree_str (map->items [i], NULL);
     return NULL;
 }
 
@@ -894,50 +861,25 @@ s_registry_ecosystem (const char *registry)
 static void
 s_default_steps (dctx_t *self, report_job_t *job, const char *source)
 {
-    static const struct { const char *eco, *tool, *install, *test; } defaults [] = {
-        { "node", "npm", "npm install", "npm test" },
-        { "python", "pip", "python -m pip install -e .", "pytest" },
-        { "rust", "cargo", NULL, "cargo test" },
-        { "go", "go", NULL, "go test -v ./..." },
-        { "ruby", "bundler", "bundle install", "bundle exec rake" },
-        { "php", "composer", "composer install --prefer-dist --no-progress",
-          "vendor/bin/phpunit" },
-        { "elixir", "mix", "mix deps.get", "mix test" },
-        { "dotnet", "dotnet", "dotnet restore", "dotnet test" },
-        { "dart", "pub", "dart pub get", "dart test" },
-        { "java", "maven", NULL, "mvn -B verify" },
-        { "swift", "swiftpm", NULL, "swift test" },
-        { "haskell", "cabal", "cabal update", "cabal test all" },
-        { "deno", "deno", NULL, "deno test -A" },
-    };
-    for (size_t i = 0; i < sizeof defaults / sizeof defaults [0]; i++) {
-        if (strcmp (job->ecosystem, defaults [i].eco) != 0)
-            continue;
-        if (!*job->tool)
-            dctx_tool (self, job, defaults [i].tool, source);
-        if (defaults [i].install && !dctx_has_step (job, CMD_INSTALL))
-            dctx_step (self, job, CMD_INSTALL, defaults [i].install, source);
-        if (!dctx_has_step (job, CMD_TEST))
-            dctx_step (self, job, CMD_TEST, defaults [i].test, source);
-    }
+    const ynode_t *steps = ytree_get (s_vocab (self->kb, "default-steps"), job->ecosystem);
+    if (!steps || steps->kind != YNODE_MAP)
+        return;
+    const char *tool = ytree_str (ytree_get (steps, "tool"), NULL);
+    const char *install = ytree_str (ytree_get (steps, "install"), NULL);
+    const char *test = ytree_str (ytree_get (steps, "test"), NULL);
+    if (tool && !*job->tool)
+        dctx_tool (self, job, tool, source);
+    if (install && !dctx_has_step (job, CMD_INSTALL))
+        dctx_step (self, job, CMD_INSTALL, install, source);
+    if (test && !dctx_has_step (job, CMD_TEST))
+        dctx_step (self, job, CMD_TEST, test, source);
 }
 
 //  The runtime key a job's versions use.
 static const char *
-s_runtime (const char *ecosystem)
+s_runtime (const dctx_t *self, const char *ecosystem)
 {
-    static const char *const map [][2] = {
-        { "node", "node" }, { "python", "python" }, { "ruby", "ruby" }, { "php", "php" },
-        { "go", "go" }, { "java", "java" }, { "scala", "java" }, { "clojure", "java" },
-        { "dotnet", "dotnet" }, { "elixir", "elixir" }, { "erlang", "otp" },
-        { "swift", "swift" }, { "zig", "zig" }, { "haskell", "ghc" }, { "ocaml", "ocaml" },
-        { "dart", "dart" }, { "rust", "rust" }, { "deno", "deno" }, { "r", "r" },
-        { "lua", "lua" },
-    };
-    for (size_t i = 0; i < sizeof map / sizeof map [0]; i++)
-        if (strcmp (ecosystem, map [i][0]) == 0)
-            return map [i][1];
-    return NULL;
+    return ytree_str (ytree_get (s_vocab (self->kb, "runtime-of"), ecosystem), NULL);
 }
 
 //  Rust's toolchain is always stable; a README that states the oldest
@@ -980,7 +922,7 @@ s_badges_and_facts (dctx_t *self)
             dctx_note (self, "info", note, source);
         }
         if (strcmp (badge->kind, "registry") == 0 && self->readme_only) {
-            const char *eco = s_registry_ecosystem (badge->value);
+            const char *eco = s_registry_ecosystem (self, badge->value);
             if (eco && !dctx_find_job (self, eco)) {
                 report_job_t *job = dctx_job (self, eco, DCTX_STRONG);
                 if (job)
@@ -1015,7 +957,7 @@ s_badges_and_facts (dctx_t *self)
             continue;
         for (size_t j = 0; j < self->report->jobs_count; j++) {
             report_job_t *job = &self->report->jobs [j];
-            const char *runtime = s_runtime (job->ecosystem);
+            const char *runtime = s_runtime (self, job->ecosystem);
             char source [128];
             const char *name = fact->doc < doc->docs_count && doc->docs [fact->doc]
                              ? doc->docs [fact->doc]: "README.md";
@@ -1063,7 +1005,7 @@ dreadme_merge (dctx_t *self)
     //  degraded: every job gets a version and, if it has none, a test
     for (size_t j = 0; j < self->report->jobs_count; j++) {
         report_job_t *job = &self->report->jobs [j];
-        const char *runtime = s_runtime (job->ecosystem);
+        const char *runtime = s_runtime (self, job->ecosystem);
         if (runtime && !dctx_has_version (job, runtime))
             dctx_matrix (self, job, runtime, NULL, "knowledge: supported lines");
         if (!dctx_has_step (job, CMD_TEST))

@@ -12,14 +12,15 @@
 //  Merge the documents into the report.
 void dreadme_merge (dctx_t *self);
 
-//  The ecosystem a command's tool belongs to ("pytest ..." -> "python"),
-//  "" for generic tools (make, just, scripts), NULL when unknown.
-const char *dreadme_ecosystem (const char *command);
+//  The ecosystem a command's tool belongs to by the knowledge's tools
+//  ("pytest ..." -> "python"), "" for generic tools (make, just, scripts),
+//  NULL when unknown. Borrowed from kb or static.
+const char *dreadme_ecosystem (const knowledge_t *kb, const char *command);
 
 //  The first two words of a command, spelled alike for equal commands
 //  ("python -m pytest -q" and "pytest" agree, as do "npm run test" and
 //  "npm test"): the equivalence README commands are held to, by
 //  generation and by check.
-void dreadme_core (const char *command, char *out, size_t size);
+void dreadme_core (const knowledge_t *kb, const char *command, char *out, size_t size);
 
 #endif

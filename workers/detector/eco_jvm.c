@@ -96,6 +96,52 @@ s_java_versions (dctx_t *self, report_job_t *job, const char *line_text,
     dctx_matrix (self, job, "java", NULL, "knowledge: default Java lines");
 }
 
+//  The JDK range the build itself demands, from maven-enforcer-plugin's
+//  requireJavaVersion: a Maven version range ("[17,22)", "[11,)",
+//  "(,21]") or a bare version, which Maven reads as "this or newer".
+//  The compiler's release is the bytecode the project targets, which a
+//  newer JDK builds; this is what the build runs on. As ">=17 <22" in
+//  out, with the source; false when there is none or it does not read.
+static bool
+s_enforced_java (xmlNode *project, char *out, size_t size, char *source, size_t source_size)
+{
+    xmlNode *build = s_child (project, "build");
+    xmlNode *rule = s_find (build? build->children: NULL, "requireJavaVersion", 0);
+    xmlNode *node = s_child (rule, "version");
+    char *text = s_text (node);
+    char *resolved = s_property (project, text);
+    const char *range = resolved? resolved: text;
+    char low [8] = "", high [8] = "";
+    bool open_high = false, ok = false;
+    if (range) {
+        while (*range == ' ' || *range == '\n' || *range == '\t' || *range == '\r')
+            range++;
+        const char *comma = strchr (range, ',');
+        if (*range != '[' && *range != '(')
+            ok = s_java_line (range, low, sizeof low);
+        else
+        if (comma) {
+            const char *close = comma + strcspn (comma, ")]");
+            bool has_low = range [1] != ',' && s_java_line (range + 1, low, sizeof low);
+            bool has_high = comma [1] != *close && s_java_line (comma + 1, high, sizeof high);
+            open_high = *close == ')';
+            ok = *close && (has_low || has_high);
+            if (!has_high)
+                *high = 0;
+        }
+    }
+    if (ok) {
+        size_t used = (size_t) snprintf (out, size, "%s%s", *low? ">=": "", low);
+        if (*high)
+            snprintf (out + used, size - used, "%s%s%s", *low? " ": "", open_high? "<": "<=", high);
+        dctx_source (source, source_size, "pom.xml", (unsigned) xmlGetLineNo (node),
+                     "requireJavaVersion");
+    }
+    xmlFree (resolved);
+    xmlFree (text);
+    return ok;
+}
+
 //  The distribution: temurin unless .sdkmanrc names another.
 static void
 s_distribution (dctx_t *self, report_job_t *job)
@@ -169,7 +215,22 @@ s_maven (dctx_t *self, report_job_t *job)
         xmlFree (resolved);
         xmlFree (text);
     }
-    s_java_versions (self, job, *line? line: NULL, source);
+    //  tests compiled for a newer release than the main code need a JDK
+    //  that new
+    xmlNode *test_node = s_child (props, "maven.compiler.testRelease");
+    char *test_text = s_text (test_node), test_line [8];
+    if (*line && s_java_line (test_text, test_line, sizeof test_line)
+    &&  atoi (test_line) > atoi (line)) {
+        snprintf (line, sizeof line, "%s", test_line);
+        dctx_source (source, sizeof source, "pom.xml", (unsigned) xmlGetLineNo (test_node),
+                     "maven.compiler.testRelease");
+    }
+    xmlFree (test_text);
+    char enforced [40], enforced_source [192];
+    if (!s_enforced_java (project, enforced, sizeof enforced, enforced_source,
+                          sizeof enforced_source)
+    ||  !dctx_matrix (self, job, "java", enforced, enforced_source))
+        s_java_versions (self, job, *line? line: NULL, source);
     if (project && pom && strstr (pom->data, "kotlin-maven-plugin"))
         dctx_language (self, job, "kotlin");
     else

@@ -56,7 +56,7 @@ s_has_prose (const char *text, size_t len)
     return false;
 }
 
-static size_t s_prompt (const char *line, size_t len, blocksplit_mode_t mode, bool with_gt);
+static size_t s_prompt (const knowledge_t *kb, const char *line, size_t len, blocksplit_mode_t mode, bool with_gt);
 
 //  REPL prompts: these lines are never commands.
 static bool
@@ -91,15 +91,17 @@ s_is_output (const char *line, size_t len)
 }
 
 size_t
-blocksplit_prompt (const char *line, size_t len, blocksplit_mode_t mode)
+blocksplit_prompt (const knowledge_t *kb, const char *line, size_t len,
+                   blocksplit_mode_t mode)
 {
-    return s_prompt (line, len, mode, true);
+    return s_prompt (kb, line, len, mode, true);
 }
 
 //  The prompt at the start of line; with_gt false refuses "> ", which in
 //  a block that shows "$ " prompts is output ("> app@1.0.0 test").
 static size_t
-s_prompt (const char *line, size_t len, blocksplit_mode_t mode, bool with_gt)
+s_prompt (const knowledge_t *kb, const char *line, size_t len, blocksplit_mode_t mode,
+          bool with_gt)
 {
     size_t i = s_skip_blank (line, len, 0);
     //  "(venv) $ " style prefixes
@@ -109,7 +111,7 @@ s_prompt (const char *line, size_t len, blocksplit_mode_t mode, bool with_gt)
             close++;
         if (close < len && line [close] == ')' && close + 1 < len && line [close + 1] == ' ') {
             size_t after = s_skip_blank (line, len, close + 1);
-            size_t inner = s_prompt (line + after, len - after, mode, with_gt);
+            size_t inner = s_prompt (kb, line + after, len - after, mode, with_gt);
             if (inner)
                 return after + inner;
         }
@@ -145,7 +147,7 @@ s_prompt (const char *line, size_t len, blocksplit_mode_t mode, bool with_gt)
         size_t w = 1;
         while (w < rlen && rest [w] != ' ')
             w++;
-        if (classify_known_tool (rest + 1, w - 1))
+        if (classify_known_tool (kb, rest + 1, w - 1))
             return i + 1;
     }
     if (s_starts (rest, rlen, "❯ ") || s_starts (rest, rlen, "➜ "))
@@ -196,7 +198,7 @@ s_prompt (const char *line, size_t len, blocksplit_mode_t mode, bool with_gt)
         size_t w = j;
         while (w < len && line [w] != ' ')
             w++;
-        if (w > j && classify_known_tool (line + j, w - j)
+        if (w > j && classify_known_tool (kb, line + j, w - j)
         &&  !s_has_prose (line + j, len - j))
             return j;
     }
@@ -307,15 +309,15 @@ s_continues (const char *line, size_t *len_p, blocksplit_mode_t mode)
 //  capital, a count such as "12 passing (30ms)" with a digit; console and
 //  unlabelled blocks keep only lines that look like commands.
 static bool
-s_is_prose (const char *line, size_t len, blocksplit_mode_t mode)
+s_is_prose (const knowledge_t *kb, const char *line, size_t len, blocksplit_mode_t mode)
 {
     if (mode == BLOCKSPLIT_WINDOWS)
         return false;
     if (mode != BLOCKSPLIT_SHELL)
-        return !classify_looks_like_command (line, len);
+        return !classify_looks_like_command (kb, line, len);
     size_t i = s_skip_blank (line, len, 0);
     if (i < len && ((line [i] >= 'A' && line [i] <= 'Z') || (line [i] >= '0' && line [i] <= '9'))
-    &&  !classify_looks_like_command (line, len)) {
+    &&  !classify_looks_like_command (kb, line, len)) {
         //  FOO=bar is an assignment, not output.
         size_t j = i;
         while (j < len && line [j] != ' ' && line [j] != '=')
@@ -462,8 +464,8 @@ s_lines (const char *code, size_t size, size_t *count_p)
 }
 
 int
-blocksplit_run (const char *code, size_t size, blocksplit_mode_t mode,
-                blocksplit_fn *fn, void *arg)
+blocksplit_run (const knowledge_t *kb, const char *code, size_t size,
+                blocksplit_mode_t mode, blocksplit_fn *fn, void *arg)
 {
     size_t count;
     line_t *lines = s_lines (code, size, &count);
@@ -472,10 +474,10 @@ blocksplit_run (const char *code, size_t size, blocksplit_mode_t mode,
     //  Does the block show prompts, and any other than "> "?
     bool prompts = false, other = false;
     for (size_t i = 0; i < count && !other; i++) {
-        size_t p = s_prompt (lines [i].p, lines [i].len, mode, false);
+        size_t p = s_prompt (kb, lines [i].p, lines [i].len, mode, false);
         if (p > 0 && !s_blank (lines [i].p + p, lines [i].len - p))
             prompts = other = true;
-        p = p? p: s_prompt (lines [i].p, lines [i].len, mode, true);
+        p = p? p: s_prompt (kb, lines [i].p, lines [i].len, mode, true);
         if (p > 0 && !s_blank (lines [i].p + p, lines [i].len - p))
             prompts = true;
     }
@@ -488,8 +490,8 @@ blocksplit_run (const char *code, size_t size, blocksplit_mode_t mode,
             if (s_blank (lines [i].p, lines [i].len)
             ||  s_is_comment (lines [i].p, lines [i].len, mode))
                 continue;
-            if (!s_prompt (lines [i].p, lines [i].len, mode, true)
-            &&  classify_looks_like_command (lines [i].p, lines [i].len))
+            if (!s_prompt (kb, lines [i].p, lines [i].len, mode, true)
+            &&  classify_looks_like_command (kb, lines [i].p, lines [i].len))
                 prompts = false;
             break;
         }
@@ -503,11 +505,11 @@ blocksplit_run (const char *code, size_t size, blocksplit_mode_t mode,
         const char *line = lines [i].p;
         size_t len = lines [i].len;
         size_t start = i++;
-        size_t p = s_prompt (line, len, mode, with_gt);
+        size_t p = s_prompt (kb, line, len, mode, with_gt);
         if (prompts && p == 0)
             continue;               //  output
         if (!prompts && (s_blank (line, len) || s_is_comment (line, len, mode)
-                     ||  s_is_output (line, len) || s_is_prose (line, len, mode)
+                     ||  s_is_output (line, len) || s_is_prose (kb, line, len, mode)
                      ||  s_is_syntax (line, len)))
             continue;
         if (p == 0)
@@ -586,7 +588,7 @@ blocksplit_run (const char *code, size_t size, blocksplit_mode_t mode,
 }
 
 bool
-blocksplit_looks_shell (const char *code, size_t size)
+blocksplit_looks_shell (const knowledge_t *kb, const char *code, size_t size)
 {
     size_t count;
     line_t *lines = s_lines (code, size, &count);
@@ -601,8 +603,8 @@ blocksplit_looks_shell (const char *code, size_t size)
             continued = false;
             continue;
         }
-        size_t p = blocksplit_prompt (line, len, BLOCKSPLIT_PLAIN);
-        if (p && classify_looks_like_command (line + p, len - p))
+        size_t p = blocksplit_prompt (kb, line, len, BLOCKSPLIT_PLAIN);
+        if (p && classify_looks_like_command (kb, line + p, len - p))
             prompted = true;
         bool was_continued = continued;
         size_t stripped = s_strip_comment (line, len, BLOCKSPLIT_PLAIN);
@@ -612,7 +614,7 @@ blocksplit_looks_shell (const char *code, size_t size)
         meaningful++;
         //  Code in other languages ends lines with braces and semicolons.
         char last = stripped? line [stripped - 1]: 0;
-        bool command = classify_looks_like_command (line, len)
+        bool command = classify_looks_like_command (kb, line, len)
                     && last != '{' && last != ';' && last != ',' && last != ')';
         if (meaningful == 1)
             first_is_command = command;

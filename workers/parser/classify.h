@@ -1,9 +1,11 @@
 /*  workers/parser/classify.h - what a README command does: install, build,
     test, lint, run, system setup, clone; with a short reason and flags
-    (sudo, deploy, consumer install, placeholders). Pure, table-driven.  */
+    (sudo, deploy, consumer install, placeholders). Pure; the tools and
+    words it knows are the knowledge's (data/tools.yml).  */
 #ifndef CLASSIFY_H_INCLUDED
 #define CLASSIFY_H_INCLUDED
 
+#include "common/knowledge.h"
 #include "proto/readme_doc.h"
 
 #include <stdbool.h>
@@ -26,22 +28,22 @@ typedef struct {
 //  Classify one command (a chain like `cd build && ctest` takes the kind
 //  of its strongest part). Only the first line of text is read, so a
 //  heredoc body does not count. ctx may be NULL.
-void classify_command (classify_ctx_t *ctx, const char *text, size_t size,
-                       classify_result_t *out);
+void classify_command (const knowledge_t *kb, classify_ctx_t *ctx, const char *text,
+                       size_t size, classify_result_t *out);
 
 //  True when text holds a placeholder: <token>, YOUR_KEY, {{var}},
 //  {version}, x.y.z, or a `...` argument.
 bool classify_has_placeholder (const char *text, size_t size);
 
 //  True when word (size bytes) names a command-line tool we know.
-bool classify_known_tool (const char *word, size_t size);
+bool classify_known_tool (const knowledge_t *kb, const char *word, size_t size);
 
 //  True when a line reads as a command: its first word is a known tool
 //  or a path to a program (./configure, scripts/test.sh).
-bool classify_looks_like_command (const char *line, size_t size);
+bool classify_looks_like_command (const knowledge_t *kb, const char *line, size_t size);
 
 //  True when the first word of text, alone, is a command worth running
 //  (pytest, make, tox) rather than just the name of a tool (npm, node).
-bool classify_runs_alone (const char *text, size_t size);
+bool classify_runs_alone (const knowledge_t *kb, const char *text, size_t size);
 
 #endif

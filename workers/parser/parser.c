@@ -30,6 +30,7 @@
 enum { S_NOT_SHELL = -1 };
 
 typedef struct {
+    const knowledge_t *kb;          //  which words are tools
     readme_doc_t *doc;
     size_t sections_cap, blocks_cap, commands_cap, badges_cap, facts_cap;
     bool nomem;
@@ -335,7 +336,7 @@ s_add_command (state_t *st, classify_ctx_t *ctx, const char *text, size_t size,
                  sizeof *doc->commands))
         return;
     classify_result_t result;
-    classify_command (ctx, text, size, &result);
+    classify_command (st->kb, ctx, text, size, &result);
     char *copy = s_dup (st, text, size);
     char *reason = s_dups (st, result.reason);
     if (!copy || !reason) {
@@ -463,7 +464,7 @@ s_block (state_t *st, const char *info, const char *literal, uint32_t line,
     if (s_in (lang, s_windows_langs))
         mode = BLOCKSPLIT_WINDOWS;
     else
-    if (!*lang && blocksplit_looks_shell (literal, size))
+    if (!*lang && blocksplit_looks_shell (st->kb, literal, size))
         mode = BLOCKSPLIT_PLAIN;
     int32_t index = (int32_t) doc->blocks_count;
     doc->blocks [doc->blocks_count++] = (readme_block_t) {
@@ -473,7 +474,7 @@ s_block (state_t *st, const char *info, const char *literal, uint32_t line,
     if (mode == S_NOT_SHELL)
         return;
     block_scan_t scan = { st, { { 0 } }, first_line, index };
-    if (blocksplit_run (literal, size, (blocksplit_mode_t) mode, s_on_command, &scan)
+    if (blocksplit_run (st->kb, literal, size, (blocksplit_mode_t) mode, s_on_command, &scan)
     &&  errno == ENOMEM)
         st->nomem = true;
 }
@@ -898,18 +899,18 @@ s_prose (state_t *st, cmark_node *node, bool inline_commands)
         size_t size = strlen (code);
         if (inline_commands && !prose.failed && st->section >= 0) {
             //  "$ make test" in a span: the prompt is not the command.
-            size_t p = blocksplit_prompt (code, size, BLOCKSPLIT_PLAIN);
+            size_t p = blocksplit_prompt (st->kb, code, size, BLOCKSPLIT_PLAIN);
             const char *cmd = code + p;
             size_t cmd_size = size - p;
             bool several = memchr (cmd, ' ', cmd_size) != NULL;
             bool asks = s_asks_to_run (sbuf_str (&prose), sentence, prose.len, chained)
-                     && (several || classify_runs_alone (cmd, cmd_size));
+                     && (several || classify_runs_alone (st->kb, cmd, cmd_size));
             //  A span that opens a list item or a table cell names a
             //  command ("- `npm test`: runs the tests", "| `make lint` |");
             //  a lone word there is more often a prerequisite ("- `cmake`").
             if (!asks && several && s_leads_entry (node, &prose))
                 asks = true;
-            if (asks && classify_looks_like_command (cmd, cmd_size)) {
+            if (asks && classify_looks_like_command (st->kb, cmd, cmd_size)) {
                 int span_line = cmark_node_get_start_line (cur);
                 s_add_command (st, NULL, cmd, cmd_size,
                                span_line > 0? (uint32_t) span_line: at_line, -1, CMD_F_INLINE);
@@ -1093,7 +1094,8 @@ s_walk (state_t *st, cmark_node *root)
 }
 
 int
-parser_parse (const project_docs_t *docs, readme_doc_t *doc, char *err, size_t err_size)
+parser_parse (const knowledge_t *kb, const project_docs_t *docs, readme_doc_t *doc,
+              char *err, size_t err_size)
 {
     memset (doc, 0, sizeof *doc);
     //  no documents is a project without a README: an empty reading,
@@ -1119,7 +1121,7 @@ parser_parse (const project_docs_t *docs, readme_doc_t *doc, char *err, size_t e
             return errno = EINVAL, -1;
         }
     }
-    state_t st = { .doc = doc, .first_h1 = -1, .first_heading = -1 };
+    state_t st = { .kb = kb, .doc = doc, .first_h1 = -1, .first_heading = -1 };
     doc->docs = calloc (docs->docs_count, sizeof *doc->docs);
     if (!doc->docs)
         goto out_nomem;

@@ -8,9 +8,11 @@
 #include "proto/readme_doc.h"
 #include "workers/step.h"
 
-//  Parse docs into *doc (zeroed first). Returns 0, or -1 with errno and a
-//  one-line reason in err. Never crashes on any input bytes.
-int parser_parse (const project_docs_t *docs, readme_doc_t *doc, char *err, size_t err_size);
+//  Parse docs into *doc (zeroed first), reading commands by the tools kb
+//  knows. Returns 0, or -1 with errno and a one-line reason in err. Never
+//  crashes on any input bytes.
+int parser_parse (const knowledge_t *kb, const project_docs_t *docs, readme_doc_t *doc,
+                  char *err, size_t err_size);
 
 //  The parse step: frames [docs] -> encoded readme_doc_t.
 step_fn parser_step;

@@ -11,7 +11,6 @@ int
 parser_step (const knowledge_t *kb, const step_frame_t *frames, size_t frames_count,
              const step_options_t *options, step_result_t *res)
 {
-    (void) kb;
     (void) options;
     res->data = NULL;
     res->size = 0;
@@ -33,7 +32,7 @@ parser_step (const knowledge_t *kb, const step_frame_t *frames, size_t frames_co
     }
     readme_doc_t doc;
     char err [256];
-    int rc = parser_parse (&docs, &doc, err, sizeof err);
+    int rc = parser_parse (kb, &docs, &doc, err, sizeof err);
     int saved = errno;
     project_docs_release (&docs);
     if (rc) {
