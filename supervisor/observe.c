@@ -13,8 +13,6 @@
 #include <string.h>
 #include <time.h>
 
-static const char *const s_worker_states [] = { "starting", "ready", "stopping" };
-
 struct observe {
     server_t *server;           //  borrowed
     prom_t *registry;
@@ -190,11 +188,12 @@ s_refresh (prom_t *registry, void *arg)
         const char *name = component->name;
         pqueue_each (component->queue, s_count_level, registry);
         //  Every state shows, at 0 when no worker is in it.
-        for (size_t s = 0; s < 3; s++)
-            prom_gauge_set (registry, METRICS_WORKERS, PROM_LABELS (name, s_worker_states [s]), 0);
+        for (size_t s = 0; s < WORKER_STATES; s++)
+            prom_gauge_set (registry, METRICS_WORKERS,
+                            PROM_LABELS (name, names_worker_states [s]), 0);
         for (worker_t *w = component->workers; w; w = w->next)
             prom_gauge_add (registry, METRICS_WORKERS,
-                            PROM_LABELS (name, s_worker_states [w->state]), 1);
+                            PROM_LABELS (name, names_worker_states [w->state]), 1);
         breaker_state_t state = breaker_state (component->breaker);
         double value = state == BREAKER_OPEN? METRICS_BREAKER_OPEN
                      : state == BREAKER_HALF_OPEN? METRICS_BREAKER_HALF_OPEN
