@@ -78,7 +78,6 @@ struct entry {
 static const char *const s_fsync_names [] = { "batch", "always", "never", NULL };
 static const char *const s_level_names [] = { "debug", "info", "warn", "error", NULL };
 static const char *const s_format_names [] = { "text", "json", NULL };
-static const char *const s_component_names [] = { "parser", "detector", "generator", NULL };
 
 _Static_assert (sizeof (config_fsync_t) == sizeof (int), "enums are int sized");
 _Static_assert (sizeof (config_log_level_t) == sizeof (int), "enums are int sized");
@@ -1068,14 +1067,14 @@ s_read_components (loader_t *self)
     const ynode_t *map = self->components;
     for (size_t i = 0; map && i < map->count; i++) {
         size_t id;
-        for (id = 0; s_component_names [id]; id++)
-            if (strcmp (map->keys [i], s_component_names [id]) == 0)
+        for (id = 0; names_components [id]; id++)
+            if (strcmp (map->keys [i], names_components [id]) == 0)
                 break;
         const ynode_t *node = map->items [i];
         char where [64];
         snprintf (where, sizeof where, "components.%s", map->keys [i]);
-        if (!s_component_names [id])
-            s_unknown_key (self, map, i, "components", NULL, s_component_names,
+        if (!names_components [id])
+            s_unknown_key (self, map, i, "components", NULL, names_components,
                            "component");
         else
         if (s_is_null (node))
@@ -1595,14 +1594,14 @@ config_release (config_t *self)
 const char *
 config_component_name (config_component_id_t id)
 {
-    return (unsigned) id < CONFIG_COMPONENTS? s_component_names [id]: NULL;
+    return (unsigned) id < CONFIG_COMPONENTS? names_components [id]: NULL;
 }
 
 const config_component_t *
 config_component (const config_t *self, const char *name)
 {
     for (size_t id = 0; name && id < CONFIG_COMPONENTS; id++)
-        if (strcmp (name, s_component_names [id]) == 0)
+        if (strcmp (name, names_components [id]) == 0)
             return &self->components [id];
     return NULL;
 }
@@ -1726,7 +1725,7 @@ static void
 s_emit_component (FILE *file, const config_t *self, size_t id)
 {
     const config_component_t *component = &self->components [id];
-    fprintf (file, "  %s:\n", s_component_names [id]);
+    fprintf (file, "  %s:\n", names_components [id]);
     for (const entry_t *entry = s_component; entry->kind != KIND_END; entry++) {
         if (entry->kind != KIND_MAP) {
             fprintf (file, "    %s: ", entry->key);
@@ -1866,7 +1865,7 @@ s_diff_component (config_changes_t *changes, const config_t *old_config,
                   const config_t *new_config, size_t id)
 {
     char where [64];
-    snprintf (where, sizeof where, "components.%s", s_component_names [id]);
+    snprintf (where, sizeof where, "components.%s", names_components [id]);
     const config_component_t *old_base = &old_config->components [id];
     const config_component_t *new_base = &new_config->components [id];
     for (const entry_t *entry = s_component; entry->kind != KIND_END; entry++) {

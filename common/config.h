@@ -3,16 +3,18 @@
 #ifndef CONFIG_H_INCLUDED
 #define CONFIG_H_INCLUDED
 
+#include "common/names.h"
+
 #include <stdbool.h>
 #include <stddef.h>
 #include <stdint.h>
 
 //  The worker components, in the order of config_t.components.
 typedef enum {
-    CONFIG_PARSER,
-    CONFIG_DETECTOR,
-    CONFIG_GENERATOR,
-    CONFIG_COMPONENTS           //  how many there are
+    CONFIG_PARSER = COMPONENT_PARSER,
+    CONFIG_DETECTOR = COMPONENT_DETECTOR,
+    CONFIG_GENERATOR = COMPONENT_GENERATOR,
+    CONFIG_COMPONENTS = COMPONENT_COUNT     //  how many there are
 } config_component_id_t;
 
 typedef enum {

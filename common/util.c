@@ -4,6 +4,7 @@
 #include <errno.h>
 #include <fcntl.h>
 #include <limits.h>
+#include <stdarg.h>
 #include <stdio.h>
 #include <stdlib.h>
 #include <string.h>
@@ -278,4 +279,17 @@ util_copy (char *dst, size_t size, const char *src)
     }
     memcpy (dst, src, len + 1);
     return true;
+}
+
+int
+util_fail (int code, char *err, size_t err_size, const char *format, ...)
+{
+    if (err && err_size) {
+        va_list args;
+        va_start (args, format);
+        vsnprintf (err, err_size, format, args);
+        va_end (args);
+    }
+    errno = code;
+    return -1;
 }

@@ -51,4 +51,10 @@ int util_exe_dir (char *buf, size_t size);
 //  Copy src into dst of size bytes, always NUL-terminated; true if it fit.
 bool util_copy (char *dst, size_t size, const char *src);
 
+//  For `return util_fail (EINVAL, err, err_size, "...", ...)`: writes the
+//  message to err (when err is not NULL and err_size not 0), sets errno to
+//  code and returns -1.
+int util_fail (int code, char *err, size_t err_size, const char *format, ...)
+    __attribute__ ((format (printf, 4, 5)));
+
 #endif

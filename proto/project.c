@@ -155,3 +155,39 @@ project_has_file (const project_t *self, const char *name)
             return true;
     return false;
 }
+
+bool
+project_valid_utf8 (const char *data, size_t size)
+{
+    const unsigned char *p = (const unsigned char *) data;
+    size_t i = 0;
+    while (i < size) {
+        unsigned char c = p [i];
+        size_t n;
+        unsigned min;
+        unsigned cp;
+        if (c < 0x80) {
+            i++;
+            continue;
+        }
+        else
+        if ((c & 0xe0) == 0xc0) { n = 1; min = 0x80; cp = c & 0x1f; }
+        else
+        if ((c & 0xf0) == 0xe0) { n = 2; min = 0x800; cp = c & 0x0f; }
+        else
+        if ((c & 0xf8) == 0xf0) { n = 3; min = 0x10000; cp = c & 0x07; }
+        else
+            return false;
+        if (size - i <= n)
+            return false;
+        for (size_t k = 1; k <= n; k++) {
+            if ((p [i + k] & 0xc0) != 0x80)
+                return false;
+            cp = (cp << 6) | (p [i + k] & 0x3f);
+        }
+        if (cp < min || cp > 0x10ffff || (cp >= 0xd800 && cp <= 0xdfff))
+            return false;
+        i += n + 1;
+    }
+    return true;
+}

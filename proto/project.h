@@ -59,4 +59,7 @@ const project_file_t *project_manifest (const project_t *self, const char *name)
 //  True when the top level lists name (a folder is matched with its '/').
 bool project_has_file (const project_t *self, const char *name);
 
+//  True when the bytes are valid UTF-8.
+bool project_valid_utf8 (const char *data, size_t size);
+
 #endif

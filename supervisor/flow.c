@@ -7,12 +7,12 @@
 #include "common/util.h"
 #include "proto/readme_doc.h"
 #include "proto/report.h"
-#include "supervisor/project_load.h"
+#include "proto/project.h"
 #include "supervisor/log.h"
 #include "supervisor/observe.h"
 #include "supervisor/results.h"
 #include "supervisor/spool.h"
-#include "workers/bus.h"
+#include "shared/bus.h"
 
 #include <errno.h>
 #include <malloc.h>
@@ -302,8 +302,8 @@ flow_finish (server_t *self, workflow_t *wf, int code, const char *message, zfra
         results_make_room (self->results, wf->id);
         //  The result is journaled with the completion, so `result ID`
         //  and a client attaching later get it even after a restart.
-        outbox_event_bytes (self->outbox, "workflow.completed", fields, "result", text,
-                            NULL, NULL);
+        outbox_event_bytes (self->outbox, "workflow.completed", fields, "result", text, NULL,
+                            NULL);
         results_keep (self->results, wf->id, (const char *) zframe_data (text),
                       zframe_size (text), util_wall_ms (), true, wf->no_tests);
     }
@@ -347,7 +347,7 @@ s_fail_component (server_t *self, workflow_t *wf, component_t *component)
               "the %s component is unavailable (%s); try again later",
               component->name, component->fatal? "it keeps crashing and is FATAL":
               component->desired == 0? "it is stopped": "its circuit breaker is open");
-    flow_finish (self, wf, 3, message, NULL);
+    flow_finish (self, wf, EXIT_UNAVAILABLE, message, NULL);
 }
 
 //  Puts the workflow in the queue of its current step's component; at the
@@ -377,7 +377,8 @@ flow_enqueue (server_t *self, workflow_t *wf, bool front)
     wf->queued = front? pqueue_push_front (component->queue, wf, wf->priority)
                       : pqueue_push (component->queue, wf, wf->priority, NULL);
     if (!wf->queued)
-        flow_finish (self, wf, 3, "internal error: cannot queue the workflow", NULL);
+        flow_finish (self, wf, EXIT_UNAVAILABLE, "internal error: cannot queue the workflow",
+                     NULL);
 }
 
 //  Fails (or degrades) every workflow waiting for a component that has
@@ -417,7 +418,7 @@ s_send_job (server_t *self, worker_t *worker, workflow_t *wf)
         char message [128];
         snprintf (message, sizeof message, "internal error: cannot read the queued input "
                   "back: %s", strerror (errno));
-        flow_finish (self, wf, 3, message, NULL);
+        flow_finish (self, wf, EXIT_UNAVAILABLE, message, NULL);
         return;
     }
     zframe_t *payloads [2];
@@ -443,7 +444,7 @@ s_send_job (server_t *self, worker_t *worker, workflow_t *wf)
     if (wire_job_encode (&job, &buf, &size)) {
         for (size_t i = 0; i < count; i++)
             zframe_destroy (&payloads [i]);
-        flow_finish (self, wf, 3, "internal error: cannot encode a job", NULL);
+        flow_finish (self, wf, EXIT_UNAVAILABLE, "internal error: cannot encode a job", NULL);
         return;
     }
     for (uint32_t i = 0; i < worker->credit; i++)
@@ -622,13 +623,13 @@ flow_on_result (server_t *self, worker_t *worker, zmsg_t *msg, zframe_t *header)
                   result.error);
         if (result.input_error) {
             pool_breaker_result (self, component, true);     //  not the worker's fault
-            flow_finish (self, wf, 1, message, NULL);
+            flow_finish (self, wf, EXIT_INPUT, message, NULL);
         }
         else {
             pool_breaker_result (self, component, false);
             wf->avoid_pid = worker->pid;
             wf->failures++;
-            s_retry_or_fail (self, wf, 3, message);
+            s_retry_or_fail (self, wf, EXIT_UNAVAILABLE, message);
         }
         flow_dispatch (self, component);
         return;
@@ -648,7 +649,7 @@ flow_on_result (server_t *self, worker_t *worker, zmsg_t *msg, zframe_t *header)
         pool_breaker_result (self, component, false);
         wf->avoid_pid = worker->pid;
         wf->failures++;
-        s_retry_or_fail (self, wf, 3, message);
+        s_retry_or_fail (self, wf, EXIT_UNAVAILABLE, message);
         flow_dispatch (self, component);
         return;
     }
@@ -660,7 +661,7 @@ flow_on_result (server_t *self, worker_t *worker, zmsg_t *msg, zframe_t *header)
     component_t *next = NULL;
     if (wf->step == STEP_GENERATE) {
         wf->no_tests = result.no_tests;
-        flow_finish (self, wf, 0, "", payload);     //  frees wf
+        flow_finish (self, wf, EXIT_OK, "", payload);     //  frees wf
         zframe_destroy (&payload);
     }
     else {
@@ -702,7 +703,7 @@ flow_requeue_jobs (server_t *self, worker_t *worker, const char *why, bool count
             snprintf (message, sizeof message,
                       "the %s step crashed its worker %u times (last: %s); this input is "
                       "refused", server_step_names [wf->step], wf->crashes, why);
-            flow_finish (self, wf, 1, message, NULL);
+            flow_finish (self, wf, EXIT_INPUT, message, NULL);
             continue;
         }
         outbox_event (self->outbox, "workflow.retried",
@@ -726,8 +727,9 @@ s_attach (server_t *self, zframe_t *identity, const wire_submit_t *submit)
     workflow_t *known = zhashx_lookup (self->workflows, submit->workflow_id);
     if (known) {
         if (1 + known->more_waiters_count >= MAX_WAITERS) {
-            outbox_reply (self->outbox, identity, submit->req_id, 3, submit->workflow_id,
-                          "too many clients wait on this workflow", false, NULL, 0);
+            outbox_reply (self->outbox, identity, submit->req_id, EXIT_UNAVAILABLE,
+                          submit->workflow_id, "too many clients wait on this workflow", false,
+                          NULL, 0);
             return true;
         }
         waiter_t *more = realloc (known->more_waiters,
@@ -736,8 +738,8 @@ s_attach (server_t *self, zframe_t *identity, const wire_submit_t *submit)
             known->more_waiters = more;
         if (!more || s_waiter_set (&more [known->more_waiters_count], identity,
                                    submit->req_id)) {
-            outbox_reply (self->outbox, identity, submit->req_id, 3, submit->workflow_id,
-                          "out of memory", false, NULL, 0);
+            outbox_reply (self->outbox, identity, submit->req_id, EXIT_UNAVAILABLE,
+                          submit->workflow_id, "out of memory", false, NULL, 0);
             return true;
         }
         known->more_waiters_count++;
@@ -758,8 +760,8 @@ s_attach (server_t *self, zframe_t *identity, const wire_submit_t *submit)
         snprintf (message, sizeof message, "workflow %s finished and its result was "
                   "evicted (%s): give a new --id to run it again", submit->workflow_id,
                   retention);
-        outbox_reply (self->outbox, identity, submit->req_id, 1, submit->workflow_id, message,
-                      false, NULL, 0);
+        outbox_reply (self->outbox, identity, submit->req_id, EXIT_INPUT, submit->workflow_id,
+                      message, false, NULL, 0);
         return true;
     }
     return false;
@@ -776,8 +778,8 @@ s_workflow_new (server_t *self, zframe_t *identity, const wire_submit_t *submit,
     if (!wf) {
         zframe_destroy (&docs);
         zframe_destroy (&project);
-        outbox_reply (self->outbox, identity, submit->req_id, 3, submit->workflow_id,
-                      "out of memory", false, NULL, 0);
+        outbox_reply (self->outbox, identity, submit->req_id, EXIT_UNAVAILABLE,
+                      submit->workflow_id, "out of memory", false, NULL, 0);
         return NULL;
     }
     if (submit->workflow_id [0])
@@ -797,14 +799,14 @@ s_workflow_new (server_t *self, zframe_t *identity, const wire_submit_t *submit,
     wf->project = project;
     if (s_waiter_set (&wf->waiter, identity, submit->req_id)) {
         s_workflow_destroy (&wf);
-        outbox_reply (self->outbox, identity, submit->req_id, 3, submit->workflow_id,
-                      "out of memory", false, NULL, 0);
+        outbox_reply (self->outbox, identity, submit->req_id, EXIT_UNAVAILABLE,
+                      submit->workflow_id, "out of memory", false, NULL, 0);
         return NULL;
     }
     if (dheap_push (&self->deadlines, wf, wf->deadline_ms, &wf->deadline_slot)) {
         s_workflow_destroy (&wf);
-        outbox_reply (self->outbox, identity, submit->req_id, 3, submit->workflow_id,
-                      "out of memory", false, NULL, 0);
+        outbox_reply (self->outbox, identity, submit->req_id, EXIT_UNAVAILABLE,
+                      submit->workflow_id, "out of memory", false, NULL, 0);
         return NULL;
     }
     zhashx_insert (self->workflows, wf->id, wf);
@@ -830,7 +832,8 @@ s_admit (server_t *self, zframe_t *identity, uint64_t req_id, workflow_t *wf)
         outbox_event (self->outbox, "system.overload",
                       json_pack ("{s:I, s:i}", "queued", (json_int_t) pqueue_size (parser->queue),
                                  "priority", wf->priority));
-        flow_finish (self, wf, 3, "overloaded: the queue is full; try again later", NULL);
+        flow_finish (self, wf, EXIT_UNAVAILABLE,
+                     "overloaded: the queue is full; try again later", NULL);
         return;
     }
     //  Journaled with its inputs before the client hears of it, so it runs
@@ -845,8 +848,8 @@ s_admit (server_t *self, zframe_t *identity, uint64_t req_id, workflow_t *wf)
                                    "target", wf->options.target, "explain", wf->options.explain,
                                    "json", wf->options.json, "check", wf->options.check),
                         "docs", wf->docs, "project", wf->project);
-    outbox_reply_held (self->outbox, identity, req_id, 0, wf->id, "accepted", false, true,
-                       NULL, 0);
+    outbox_reply_held (self->outbox, identity, req_id, EXIT_OK, wf->id, "accepted", false,
+                       true, NULL, 0);
     if (pqueue_size (parser->queue) > SPOOL_AFTER)
         s_spool (self, wf);
     if (shed) {
@@ -855,7 +858,8 @@ s_admit (server_t *self, zframe_t *identity, uint64_t req_id, workflow_t *wf)
         outbox_event (self->outbox, "system.overload",
                       json_pack ("{s:I, s:i}", "queued", (json_int_t) pqueue_size (parser->queue),
                                  "priority", wf->priority));
-        flow_finish (self, victim, 3, "overloaded: shed for higher-priority work", NULL);
+        flow_finish (self, victim, EXIT_UNAVAILABLE,
+                     "overloaded: shed for higher-priority work", NULL);
     }
     flow_dispatch (self, parser);
 }
@@ -878,28 +882,28 @@ flow_submit (server_t *self, zframe_t *identity, zmsg_t *msg, zframe_t *header)
         snprintf (message, sizeof message, "malformed SUBMIT: %zu payload frame(s), where "
                   "it takes %s", frames, submit.attach? "none with attach"
                                                       : "2 (docs, then project)");
-        outbox_reply (self->outbox, identity, submit.req_id, 1, submit.workflow_id, message,
-                      false, NULL, 0);
+        outbox_reply (self->outbox, identity, submit.req_id, EXIT_INPUT, submit.workflow_id,
+                      message, false, NULL, 0);
         return;
     }
     if (s_attach (self, identity, &submit))
         return;
     if (submit.attach) {
-        outbox_reply (self->outbox, identity, submit.req_id, 1, submit.workflow_id,
+        outbox_reply (self->outbox, identity, submit.req_id, EXIT_INPUT, submit.workflow_id,
                       "no workflow with this id", false, NULL, 0);
         return;
     }
     if (self->draining) {
-        outbox_reply (self->outbox, identity, submit.req_id, 3, submit.workflow_id,
-                      "the supervisor is shutting down", false, NULL, 0);
+        outbox_reply (self->outbox, identity, submit.req_id, EXIT_UNAVAILABLE,
+                      submit.workflow_id, "the supervisor is shutting down", false, NULL, 0);
         return;
     }
     if (!ledger_healthy (self->ledger)) {
         char message [256];
         snprintf (message, sizeof message, "the journal cannot be written (%s); not "
                   "accepting work until it can", ledger_problem (self->ledger));
-        outbox_reply (self->outbox, identity, submit.req_id, 3, submit.workflow_id, message,
-                      false, NULL, 0);
+        outbox_reply (self->outbox, identity, submit.req_id, EXIT_UNAVAILABLE,
+                      submit.workflow_id, message, false, NULL, 0);
         return;
     }
     zframe_t *docs = zmsg_pop (msg);
@@ -907,7 +911,7 @@ flow_submit (server_t *self, zframe_t *identity, zmsg_t *msg, zframe_t *header)
     if (!docs || !project) {
         zframe_destroy (&docs);
         zframe_destroy (&project);
-        outbox_reply (self->outbox, identity, submit.req_id, 1, submit.workflow_id,
+        outbox_reply (self->outbox, identity, submit.req_id, EXIT_INPUT, submit.workflow_id,
                       "a submission needs a docs frame and a project frame", false, NULL, 0);
         return;
     }
@@ -920,8 +924,8 @@ flow_submit (server_t *self, zframe_t *identity, zmsg_t *msg, zframe_t *header)
         char message [160];
         snprintf (message, sizeof message, "the submission's inputs are %zu bytes, over the "
                   "limit of %u bytes for one project", inputs, WIRE_INPUTS_MAX);
-        outbox_reply (self->outbox, identity, submit.req_id, 1, submit.workflow_id, message,
-                      false, NULL, 0);
+        outbox_reply (self->outbox, identity, submit.req_id, EXIT_INPUT, submit.workflow_id,
+                      message, false, NULL, 0);
         return;
     }
     workflow_t *wf = s_workflow_new (self, identity, &submit, docs, project);
@@ -1031,7 +1035,7 @@ s_overdue_jobs (server_t *self, uint64_t now)
                 wf->avoid_pid = w->pid;
                 wf->failures++;
                 pool_breaker_result (self, component, false);
-                s_retry_or_fail (self, wf, 3, message);
+                s_retry_or_fail (self, wf, EXIT_UNAVAILABLE, message);
                 overdue = true;
             }
             if (overdue && broken_count < 64)
@@ -1087,7 +1091,7 @@ flow_tick (server_t *self, uint64_t now)
         //  which may be due here too.
         if (wf->worker)
             timeouts [wf->worker->component->step]++;
-        flow_finish (self, wf, 4, message, NULL);
+        flow_finish (self, wf, EXIT_TIMEOUT, message, NULL);
     }
     for (int c = 0; c < COMPONENT_COUNT; c++)
         while (timeouts [c]-- > 0)
@@ -1100,5 +1104,5 @@ flow_abandon_all (server_t *self, const char *message)
 {
     workflow_t *wf;
     while ((wf = zhashx_first (self->workflows)))
-        flow_finish (self, wf, 3, message, NULL);
+        flow_finish (self, wf, EXIT_UNAVAILABLE, message, NULL);
 }

@@ -9,8 +9,8 @@
 #include "common/journal.h"
 #include "common/util.h"
 #include "supervisor/log.h"
-#include "supervisor/snapshot.h"
-#include "workers/bus.h"
+#include "shared/snapshot.h"
+#include "shared/bus.h"
 
 #include <errno.h>
 #include <fcntl.h>
@@ -79,7 +79,7 @@ s_record_free (void **item_p)
 }
 
 //  --------------------------------------------------------------------
-//  Replay: the events fold into a snapshot state (supervisor/snapshot.h),
+//  Replay: the events fold into a snapshot state (shared/snapshot.h),
 //  which a system.snapshot event resets; the state then goes to the
 //  supervisor's parts through the hooks.
 

@@ -2,7 +2,7 @@
     stderr) or syslog, as the environment says.  */
 #include "supervisor/log.h"
 
-#include "supervisor/term.h"
+#include "shared/term.h"
 
 #include <errno.h>
 #include <fcntl.h>

@@ -100,7 +100,7 @@ s_info (maintain_t *self, zframe_t *identity, const wire_request_t *request)
                               (json_int_t) (journal? journal_durable_seq (journal): 0));
     char *text = info? json_dumps (info, JSON_COMPACT): NULL;
     json_decref (info);
-    outbox_reply (self->outbox, identity, request->req_id, text? 0: 3, "",
+    outbox_reply (self->outbox, identity, request->req_id, text? EXIT_OK: EXIT_UNAVAILABLE, "",
                   text? "": "out of memory", false, text, text? strlen (text): 0);
     free (text);
 }
@@ -172,30 +172,30 @@ s_cleanup (maintain_t *self, zframe_t *identity, const wire_request_t *request)
 {
     journal_t *journal = ledger_journal (self->ledger);
     char message [512];
-    int code = 0;
+    int code = EXIT_OK;
     char *end = NULL;
     errno = 0;
     uint64_t age = request->args_count == 1? strtoull (request->args [0], &end, 10): 0;
     if (!end || *end || errno || request->args [0][0] == '-') {
         snprintf (message, sizeof message, "maintain-cleanup needs an age in milliseconds");
-        code = 2;
+        code = EXIT_USAGE;
     }
     else
     if (!journal) {
         snprintf (message, sizeof message, "this supervisor runs without a journal");
-        code = 3;
+        code = EXIT_UNAVAILABLE;
     }
     else
     if (self->backup) {
         snprintf (message, sizeof message, "a backup to %s is running; clean up after it",
                   self->backup->dest);
-        code = 3;
+        code = EXIT_UNAVAILABLE;
     }
     else
     if (!ledger_healthy (self->ledger)) {
         snprintf (message, sizeof message, "the journal cannot be written (%s); try again "
                   "once it can", ledger_problem (self->ledger));
-        code = 3;
+        code = EXIT_UNAVAILABLE;
     }
     if (code) {
         outbox_reply (self->outbox, identity, request->req_id, code, "", message,
@@ -209,7 +209,7 @@ s_cleanup (maintain_t *self, zframe_t *identity, const wire_request_t *request)
         snprintf (message, sizeof message, "cleanup failed: %s%s", strerror (errno),
                   report.parts? " (the snapshot was written)": "");
         log_error ("journal: %s", message);
-        code = 3;
+        code = EXIT_UNAVAILABLE;
     }
     else {
         s_publish_parts (self, &report, now, snapshot_pending_count (state),
@@ -250,8 +250,8 @@ s_on_backup_tick (zloop_t *loop, int timer_id, void *arg)
                   strerror (errno));
         log_error ("journal: %s", message);
     }
-    outbox_reply (self->outbox, backup->identity, backup->req_id, rc? 3: 0, "", message,
-                  false, NULL, 0);
+    outbox_reply (self->outbox, backup->identity, backup->req_id,
+                  rc? EXIT_UNAVAILABLE: EXIT_OK, "", message, false, NULL, 0);
     s_backup_release (self);
     return 0;
 }
@@ -262,21 +262,21 @@ s_backup (maintain_t *self, zframe_t *identity, const wire_request_t *request)
     journal_t *journal = ledger_journal (self->ledger);
     char message [PATH_MAX + 128];
     const char *dest = request->args_count == 1? request->args [0]: "";
-    int code = 0;
+    int code = EXIT_OK;
     if (dest [0] != '/' || strlen (dest) >= PATH_MAX - 16) {
         snprintf (message, sizeof message, "maintain-backup needs an absolute folder path");
-        code = 2;
+        code = EXIT_USAGE;
     }
     else
     if (!journal) {
         snprintf (message, sizeof message, "this supervisor runs without a journal");
-        code = 3;
+        code = EXIT_UNAVAILABLE;
     }
     else
     if (self->backup) {
         snprintf (message, sizeof message, "a backup to %s is already running",
                   self->backup->dest);
-        code = 3;
+        code = EXIT_UNAVAILABLE;
     }
     if (code) {
         outbox_reply (self->outbox, identity, request->req_id, code, "", message,
@@ -285,8 +285,8 @@ s_backup (maintain_t *self, zframe_t *identity, const wire_request_t *request)
     }
     backup_t *backup = calloc (1, sizeof *backup);
     if (!backup) {
-        outbox_reply (self->outbox, identity, request->req_id, 3, "", "out of memory", false,
-                      NULL, 0);
+        outbox_reply (self->outbox, identity, request->req_id, EXIT_UNAVAILABLE, "",
+                      "out of memory", false, NULL, 0);
         return;
     }
     //  Everything accepted so far goes in (best effort: the copy takes
@@ -303,8 +303,8 @@ s_backup (maintain_t *self, zframe_t *identity, const wire_request_t *request)
                   why == EEXIST? "already exists; give a new folder"
                   : why == ENOENT? "the folder it would go in does not exist"
                   : strerror (why));
-        outbox_reply (self->outbox, identity, request->req_id, input? 1: 3, "", message,
-                      false, NULL, 0);
+        outbox_reply (self->outbox, identity, request->req_id,
+                      input? EXIT_INPUT: EXIT_UNAVAILABLE, "", message, false, NULL, 0);
         free (backup);
         return;
     }
@@ -315,8 +315,8 @@ s_backup (maintain_t *self, zframe_t *identity, const wire_request_t *request)
     self->backup = backup;
     if (backup->timer < 0) {
         s_backup_release (self);
-        outbox_reply (self->outbox, identity, request->req_id, 3, "", "cannot start a timer",
-                      false, NULL, 0);
+        outbox_reply (self->outbox, identity, request->req_id, EXIT_UNAVAILABLE, "",
+                      "cannot start a timer", false, NULL, 0);
     }
 }
 
@@ -334,6 +334,7 @@ maintain_on_request (maintain_t *self, zframe_t *identity, const wire_request_t 
     else {
         char message [128];
         snprintf (message, sizeof message, "unknown operation '%s'", request->op);
-        outbox_reply (self->outbox, identity, request->req_id, 2, "", message, false, NULL, 0);
+        outbox_reply (self->outbox, identity, request->req_id, EXIT_USAGE, "", message, false,
+                      NULL, 0);
     }
 }

@@ -8,11 +8,12 @@
 #define MAINTAIN_H_INCLUDED
 
 #include "common/config.h"
+#include "common/names.h"
 #include "proto/wire.h"
 #include "supervisor/ledger.h"
 #include "supervisor/outbox.h"
 #include "supervisor/results.h"
-#include "supervisor/snapshot.h"
+#include "shared/snapshot.h"
 
 #include <czmq.h>
 

@@ -2,6 +2,7 @@
     endpoint: libmicrohttpd in external epoll mode, driven by a zloop.  */
 #include "supervisor/metrics.h"
 
+#include "common/names.h"
 #include "supervisor/log.h"
 
 #include <czmq.h>
@@ -27,12 +28,6 @@ static const char *const s_outcomes [] = {
 };
 static const char *const s_priorities [] = {
     "critical", "high", "normal", "low"
-};
-static const char *const s_components [] = {
-    "parser", "detector", "generator"
-};
-static const char *const s_worker_states [] = {
-    "starting", "ready", "stopping"
 };
 
 #define COUNT(array) (sizeof (array) / sizeof ((array) [0]))
@@ -108,16 +103,16 @@ metrics_register (prom_t *reg)
                         PROM_LABELS (s_priorities [p])))
             return -1;
     }
-    for (size_t c = 0; c < COUNT (s_components); c++) {
-        const char *component = s_components [c];
+    for (size_t c = 0; c < COMPONENT_COUNT; c++) {
+        const char *component = names_components [c];
         if (prom_touch (reg, METRICS_STEP_SECONDS, PROM_LABELS (component))
         ||  prom_touch (reg, METRICS_WORKER_RESTARTS, PROM_LABELS (component))
         ||  prom_gauge_set (reg, METRICS_BREAKER_STATE, PROM_LABELS (component),
                             METRICS_BREAKER_CLOSED))
             return -1;
-        for (size_t s = 0; s < COUNT (s_worker_states); s++)
+        for (size_t s = 0; s < WORKER_STATES; s++)
             if (prom_touch (reg, METRICS_WORKERS,
-                            PROM_LABELS (component, s_worker_states [s])))
+                            PROM_LABELS (component, names_worker_states [s])))
                 return -1;
     }
     return 0;

@@ -14,8 +14,6 @@
 #include <string.h>
 #include <time.h>
 
-static const char *const s_worker_states [] = { "starting", "ready", "stopping" };
-
 struct observe {
     observe_status_fn *status;
     void *status_arg;
@@ -102,7 +100,7 @@ static bool
 s_all_ready (const observe_status_t *status)
 {
     for (size_t c = 0; c < status->components_count; c++)
-        if (status->components [c].workers [OBSERVE_READY] < status->components [c].desired)
+        if (status->components [c].workers [W_READY] < status->components [c].desired)
             return false;
     return true;
 }
@@ -208,12 +206,13 @@ s_refresh (prom_t *registry, void *arg)
         if (component->queue)
             pqueue_each (component->queue, s_count_level, registry);
         //  Every state shows, at 0 when no worker is in it.
-        for (size_t s = 0; s < 3; s++)
-            prom_gauge_set (registry, METRICS_WORKERS, PROM_LABELS (name, s_worker_states [s]), 0);
-        for (size_t s = 0; s < 3; s++)
+        for (size_t s = 0; s < WORKER_STATES; s++)
+            prom_gauge_set (registry, METRICS_WORKERS,
+                            PROM_LABELS (name, names_worker_states [s]), 0);
+        for (size_t s = 0; s < WORKER_STATES; s++)
             if (component->workers [s])
                 prom_gauge_add (registry, METRICS_WORKERS,
-                                PROM_LABELS (name, s_worker_states [s]),
+                                PROM_LABELS (name, names_worker_states [s]),
                                 (double) component->workers [s]);
         breaker_state_t state = component->breaker;
         double value = state == BREAKER_OPEN? METRICS_BREAKER_OPEN

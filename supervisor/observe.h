@@ -7,6 +7,7 @@
 
 #include "common/breaker.h"
 #include "common/jio.h"
+#include "common/names.h"
 #include "common/pqueue.h"
 #include "common/prom.h"
 
@@ -23,10 +24,9 @@ typedef struct observe observe_t;
 //  What observe reads of the supervisor, asked for at each scrape and
 //  when a worker becomes ready.
 #define OBSERVE_COMPONENTS_MAX 8
-typedef enum { OBSERVE_STARTING, OBSERVE_READY, OBSERVE_STOPPING } observe_worker_state_t;
 typedef struct {
     const char *name;
-    uint32_t workers [3];       //  how many in each observe_worker_state_t
+    uint32_t workers [WORKER_STATES];   //  how many in each state
     uint32_t desired;           //  how many it wants
     const pqueue_t *queue;      //  its waiting work by priority (borrowed)
     breaker_state_t breaker;

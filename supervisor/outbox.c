@@ -8,7 +8,7 @@
 #include "common/util.h"
 #include "supervisor/log.h"
 #include "supervisor/observe.h"
-#include "workers/bus.h"
+#include "shared/bus.h"
 
 #include <errno.h>
 #include <stdio.h>
@@ -159,7 +159,7 @@ outbox_reply_result (outbox_t *self, zframe_t *identity, uint64_t req_id,
                      const char *workflow_id, bool degraded, bool no_tests,
                      const void *body, size_t body_size)
 {
-    wire_reply_t reply = { .req_id = req_id, .code = 0, .degraded = degraded,
+    wire_reply_t reply = { .req_id = req_id, .code = EXIT_OK, .degraded = degraded,
                            .no_tests = no_tests };
     util_copy (reply.workflow_id, sizeof reply.workflow_id, workflow_id? workflow_id: "");
     s_reply (self, identity, &reply, body, body_size);

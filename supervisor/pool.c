@@ -7,9 +7,9 @@
 #include "common/util.h"
 #include "supervisor/log.h"
 #include "supervisor/rollout.h"
-#include "supervisor/logcap.h"
+#include "shared/logcap.h"
 #include "supervisor/spawn.h"
-#include "workers/bus.h"
+#include "shared/bus.h"
 
 #include <errno.h>
 #include <limits.h>
@@ -39,7 +39,6 @@ s_tell_jobs_lost (server_t *self, worker_t *worker, const char *why, bool count_
     self->pool_hooks.jobs_lost (self->pool_hooks.arg, worker, why, count_crash);
 }
 
-static const char *const s_component_names [] = { "parser", "detector", "generator" };
 
 static void s_slot_act (server_t *self, slot_t *slot, restart_action_t action);
 static void s_op_advance (server_t *self, component_t *component);
@@ -146,7 +145,7 @@ pool_init (server_t *self)
     for (int c = 0; c < COMPONENT_COUNT; c++) {
         component_t *component = &self->components [c];
         const config_component_t *cc = &self->cfg.components [c];
-        component->name = s_component_names [c];
+        component->name = names_components [c];
         component->step = (step_t) c;
         component->desired = cc->workers;
         //  Only new work is bounded (in the parser's queue, by admission);
@@ -420,7 +419,7 @@ s_slot_act (server_t *self, slot_t *slot, restart_action_t action)
                            (unsigned long long) ((action.at - now) / 1000), component->name);
                 outbox_event (self->outbox, "component.failure",
                               json_pack ("{s:s, s:s, s:I, s:I}", "component", component->name,
-                                         "state", "fatal",
+                                         "state", names_component_states [COMPONENT_FATAL],
                                          "restarts", (json_int_t) restart_count (slot->policy),
                                          "probe_in_ms", (json_int_t) (action.at - now)));
                 s_breaker_event (self, component, breaker_force_open (component->breaker, now));
@@ -972,7 +971,7 @@ pool_scale (server_t *self, component_t *component, uint32_t count, char *err, s
         pool_restart (self, component, err, size);
     snprintf (err, size, "%s scaled to %u worker(s)", component->name, count);
     s_remote_note (component, err, size, "are not counted and keep serving");
-    s_op_event (self, component, "scale", true, err);
+    s_op_event (self, component, names_ctl [CTL_SCALE].verb, true, err);
     s_tell_capacity (self, NULL);
     return 0;
 }
@@ -1031,7 +1030,7 @@ s_op_failed (server_t *self, component_t *component, const char *why)
     rollout_failed_text (op, component->name, why, message, sizeof message);
     log_warn ("%s", message);
     s_op_event (self, component, rollout_name (op), false, message);
-    s_op_end (self, component, 3, message);
+    s_op_end (self, component, EXIT_UNAVAILABLE, message);
 }
 
 //  The next step of a rolling operation: start one new worker, or end.
@@ -1046,7 +1045,7 @@ s_op_next (server_t *self, component_t *component)
         s_remote_note (component, message, sizeof message,
                        "are not replaced: restart them on their hosts");
         s_op_event (self, component, rollout_name (op), true, message);
-        s_op_end (self, component, 0, message);
+        s_op_end (self, component, EXIT_OK, message);
         return;
     }
     slot_t *slot = s_slot_new (self, component);
@@ -1098,7 +1097,7 @@ pool_update (server_t *self, component_t *component, const char *command,
         snprintf (err, size, "%s: %s", command, strerror (errno));
         return -1;
     }
-    component->op = rollout_new (command? "update": "restart",
+    component->op = rollout_new (names_ctl [command? CTL_UPDATE: CTL_RESTART].verb,
                                  command? command: component->command,
                                  s_live_slots (component), client, req_id);
     if (!component->op) {
@@ -1217,7 +1216,7 @@ pool_component_state (server_t *self, component_t *component)
 {
     (void) self;
     if (component->fatal)
-        return "fatal";
+        return names_component_states [COMPONENT_FATAL];
     uint32_t ready = 0;
     for (worker_t *w = component->workers; w; w = w->next)
         if (w->state == W_READY)
@@ -1225,8 +1224,9 @@ pool_component_state (server_t *self, component_t *component)
     //  With no local workers wanted, workers on other hosts may still
     //  do the work (a pool made only of them): it runs while one is ready.
     if (component->desired == 0)
-        return ready > 0? "running": "stopped";
-    return ready >= component->desired? "running": "starting";
+        return names_component_states [ready > 0? COMPONENT_RUNNING: COMPONENT_STOPPED];
+    return names_component_states [ready >= component->desired? COMPONENT_RUNNING
+                                                              : COMPONENT_STARTING];
 }
 
 json_t *

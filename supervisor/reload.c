@@ -232,7 +232,7 @@ reload_run (server_t *self, char *message, size_t size, json_t **report_p)
     if (!self->config_path [0]) {
         snprintf (message, size, "the supervisor was started without a config file "
                   "(readme2ci up -c FILE); there is nothing to read again");
-        return 2;
+        return EXIT_USAGE;
     }
     config_t fresh;
     config_errors_t errors = { 0 };
@@ -250,7 +250,7 @@ reload_run (server_t *self, char *message, size_t size, json_t **report_p)
         log_warn ("reload refused: %s", message);
         outbox_event (self->outbox, "config.reload_failed",
                       json_pack ("{s:s}", "reason", message));
-        return 1;
+        return EXIT_INPUT;
     }
     char err [512] = "";
     char *knowledge = NULL;
@@ -259,7 +259,7 @@ reload_run (server_t *self, char *message, size_t size, json_t **report_p)
         config_release (&fresh);
         outbox_event (self->outbox, "config.reload_failed",
                       json_pack ("{s:s}", "reason", message));
-        return 1;
+        return EXIT_INPUT;
     }
     config_changes_t changes = { 0 };
     config_diff (&self->cfg, &fresh, &changes);
@@ -283,5 +283,5 @@ reload_run (server_t *self, char *message, size_t size, json_t **report_p)
                              "changed", (json_int_t) json_array_size (changed),
                              "needs_restart", (json_int_t) json_array_size (restart)));
     *report_p = report;
-    return 0;
+    return EXIT_OK;
 }

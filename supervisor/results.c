@@ -1,7 +1,7 @@
 /*  supervisor/results.c - the results cache (see results.h).  */
 #include "supervisor/results.h"
 
-#include "supervisor/snapshot.h"
+#include "shared/snapshot.h"
 
 #include <czmq.h>
 #include <errno.h>

@@ -9,7 +9,8 @@
     so a key added or removed counts from the next connection on.  */
 #include "supervisor/security.h"
 
-#include "workers/keys.h"
+#include "common/util.h"
+#include "shared/keys.h"
 
 #include "supervisor/log.h"
 
@@ -52,23 +53,6 @@ typedef struct {
     char *clients;
     char *operators;
 } zap_t;
-
-static int
-s_fail (int code, char *err, size_t err_size, const char *format, ...)
-    __attribute__ ((format (printf, 4, 5)));
-
-static int
-s_fail (int code, char *err, size_t err_size, const char *format, ...)
-{
-    if (err && err_size) {
-        va_list args;
-        va_start (args, format);
-        vsnprintf (err, err_size, format, args);
-        va_end (args);
-    }
-    errno = code;
-    return -1;
-}
 
 //  strdup that keeps NULL; false when memory ran out.
 static bool
@@ -147,10 +131,11 @@ s_folder_check (const char *dir, const char *key, char *err, size_t err_size)
     DIR *handle = opendir (dir);
     if (!handle) {
         int code = errno;
-        return s_fail (code, err, err_size, "security.%s: %s: %s", key, dir,
-                       code == ENOENT? "no such folder (make it, e.g. `mkdir -p` it, and put "
-                       "the public certificates it allows in it; an empty one allows none)"
-                       : strerror (code));
+        return util_fail (code, err, err_size, "security.%s: %s: %s", key, dir,
+                          code == ENOENT
+                          ? "no such folder (make it, e.g. `mkdir -p` it, and put the public "
+                            "certificates it allows in it; an empty one allows none)"
+                          : strerror (code));
     }
     int rc = 0;
     struct dirent *entry;
@@ -160,12 +145,12 @@ s_folder_check (const char *dir, const char *key, char *err, size_t err_size)
             continue;
         zcert_t *cert = keys_load_public (path, why, sizeof why);
         if (!cert)
-            rc = s_fail (errno, err, err_size, "security.%s: %s", key, why);
+            rc = util_fail (errno, err, err_size, "security.%s: %s", key, why);
         else
         if (keys_expiry (cert, NULL) < 0)
-            rc = s_fail (EPROTO, err, err_size, "security.%s: %s: metadata 'expires' is "
-                         "'%s', not a UTC time like 2030-01-31T00:00:00Z", key, path,
-                         zcert_meta (cert, "expires"));
+            rc = util_fail (EPROTO, err, err_size, "security.%s: %s: metadata 'expires' is "
+                            "'%s', not a UTC time like 2030-01-31T00:00:00Z", key, path,
+                            zcert_meta (cert, "expires"));
         zcert_destroy (&cert);
     }
     closedir (handle);
@@ -216,7 +201,7 @@ int
 security_check_endpoints (const config_t *cfg, char *err, size_t err_size)
 {
     if (!cfg)
-        return s_fail (EINVAL, err, err_size, "no configuration");
+        return util_fail (EINVAL, err, err_size, "no configuration");
     const config_security_t *security = &cfg->security;
     const char *endpoints [] = { cfg->listen.workers, cfg->listen.clients };
     const char *folders [] = {
@@ -227,43 +212,43 @@ security_check_endpoints (const config_t *cfg, char *err, size_t err_size)
     };
 
     if (security->insecure && security->secret_key)
-        return s_fail (EINVAL, err, err_size,
-                       "security: 'insecure: true' and 'secret_key' contradict "
-                       "each other: remove one");
+        return util_fail (EINVAL, err, err_size,
+                          "security: 'insecure: true' and 'secret_key' contradict "
+                          "each other: remove one");
     for (size_t i = 0; i < 2; i++) {
         const char *endpoint = endpoints [i];
         if (!s_endpoint_tcp (endpoint))
             continue;
         if (security->secret_key) {
             if (!folders [i])
-                return s_fail (EINVAL, err, err_size,
-                               "listen.%s (%s) is a tcp endpoint: it needs "
-                               "security.%s, the folder of the keys it lets in",
-                               s_role_domains [i], endpoint, folder_keys [i]);
+                return util_fail (EINVAL, err, err_size,
+                                  "listen.%s (%s) is a tcp endpoint: it needs "
+                                  "security.%s, the folder of the keys it lets in",
+                                  s_role_domains [i], endpoint, folder_keys [i]);
         }
         else
         if (!security->insecure)
-            return s_fail (EINVAL, err, err_size,
-                           "listen.%s (%s) is a tcp endpoint: it needs "
-                           "security.secret_key (CURVE), or 'insecure: true' "
-                           "on a loopback address", s_role_domains [i], endpoint);
+            return util_fail (EINVAL, err, err_size,
+                              "listen.%s (%s) is a tcp endpoint: it needs "
+                              "security.secret_key (CURVE), or 'insecure: true' "
+                              "on a loopback address", s_role_domains [i], endpoint);
         else
         if (!s_endpoint_loopback (endpoint))
-            return s_fail (EINVAL, err, err_size,
-                           "listen.%s (%s) is not a loopback address: 'insecure: "
-                           "true' is allowed only on 127.0.0.0/8, [::1] or localhost",
-                           s_role_domains [i], endpoint);
+            return util_fail (EINVAL, err, err_size,
+                              "listen.%s (%s) is not a loopback address: 'insecure: "
+                              "true' is allowed only on 127.0.0.0/8, [::1] or localhost",
+                              s_role_domains [i], endpoint);
     }
     if (!security->secret_key)
         return 0;
 
     if (!zsys_has_curve ())
-        return s_fail (ENOTSUP, err, err_size,
-                       "security: this libzmq was built without CURVE (libsodium)");
+        return util_fail (ENOTSUP, err, err_size,
+                          "security: this libzmq was built without CURVE (libsodium)");
     char why [PATH_MAX + 128];
     zcert_t *cert = keys_load_secret (security->secret_key, why, sizeof why);
     if (!cert)
-        return s_fail (errno, err, err_size, "security.secret_key: %s", why);
+        return util_fail (errno, err, err_size, "security.secret_key: %s", why);
     zcert_destroy (&cert);
     for (size_t i = 0; i < 2; i++)
         if (folders [i] && s_folder_check (folders [i], folder_keys [i], err, err_size))
@@ -501,20 +486,20 @@ s_start_zap (security_server_t *self, char *err, size_t err_size)
     ||  !s_dup (&zap->operators, self->operators)
     ||  !(zap->handler = zsock_new (ZMQ_REP))) {
         s_zap_destroy (&zap);
-        return s_fail (ENOMEM, err, err_size, "security: out of memory");
+        return util_fail (ENOMEM, err, err_size, "security: out of memory");
     }
     //  Bound here, not in the thread, so a second handler is an error we
     //  can report; the socket then moves to the thread, which owns it.
     if (zsock_bind (zap->handler, "%s", ZAP_ENDPOINT)) {
         s_zap_destroy (&zap);
-        return s_fail (EADDRINUSE, err, err_size,
-                       "security: a ZAP handler already runs in this process "
-                       "(czmq's zauth, or a second security server)");
+        return util_fail (EADDRINUSE, err, err_size,
+                          "security: a ZAP handler already runs in this process "
+                          "(czmq's zauth, or a second security server)");
     }
     self->zap = zactor_new (s_zap_actor, zap);
     if (!self->zap) {
         s_zap_destroy (&zap);
-        return s_fail (ENOMEM, err, err_size, "security: cannot start the ZAP handler");
+        return util_fail (ENOMEM, err, err_size, "security: cannot start the ZAP handler");
     }
     return 0;
 }
@@ -526,7 +511,7 @@ security_server_new (const config_t *cfg, char *err, size_t err_size)
         return NULL;
     security_server_t *self = calloc (1, sizeof *self);
     if (!self) {
-        s_fail (ENOMEM, err, err_size, "security: out of memory");
+        util_fail (ENOMEM, err, err_size, "security: out of memory");
         return NULL;
     }
     const config_security_t *security = &cfg->security;
@@ -536,13 +521,13 @@ security_server_new (const config_t *cfg, char *err, size_t err_size)
     if (!s_dup (&self->workers, security->authorized_workers)
     ||  !s_dup (&self->clients, security->authorized_clients)
     ||  !s_dup (&self->operators, security->operators)) {
-        s_fail (ENOMEM, err, err_size, "security: out of memory");
+        util_fail (ENOMEM, err, err_size, "security: out of memory");
         goto out_destroy;
     }
     char why [PATH_MAX + 128];
     self->cert = keys_load_secret (security->secret_key, why, sizeof why);
     if (!self->cert) {
-        s_fail (errno, err, err_size, "security.secret_key: %s", why);
+        util_fail (errno, err, err_size, "security.secret_key: %s", why);
         goto out_destroy;
     }
     if (s_start_zap (self, err, err_size))

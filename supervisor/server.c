@@ -10,7 +10,7 @@
 #include "supervisor/observe.h"
 #include "supervisor/results.h"
 #include "supervisor/spool.h"
-#include "workers/bus.h"
+#include "shared/bus.h"
 
 #include <errno.h>
 #include <malloc.h>
@@ -157,14 +157,6 @@ s_on_back (zloop_t *loop, zsock_t *sock, void *arg)
     return 0;
 }
 
-//  Operations that change the tree: over tcp only for operator keys.
-static bool
-s_is_operation (const char *op)
-{
-    return strcmp (op, "ctl") == 0 || strcmp (op, "down") == 0 || strcmp (op, "reload") == 0
-        || strncmp (op, "maintain", 8) == 0;
-}
-
 static int
 s_on_front (zloop_t *loop, zsock_t *sock, void *arg)
 {
@@ -191,14 +183,14 @@ s_on_front (zloop_t *loop, zsock_t *sock, void *arg)
             bool refused = false;
             if (sock == self->front_tcp
             &&  wire_request_decode (&request, zframe_data (header), zframe_size (header)) == 0) {
-                refused = s_is_operation (request.op)
+                refused = control_needs_operator (request.op)
                        && !security_may_operate (self->security, header, request.op);
                 if (refused) {
                     char message [160];
                     snprintf (message, sizeof message, "permission denied: this client's key "
                               "may not run '%s' (not in security.operators)", request.op);
-                    outbox_reply (self->outbox, identity, request.req_id, 6, "", message,
-                                  false, NULL, 0);
+                    outbox_reply (self->outbox, identity, request.req_id, EXIT_REFUSED, "",
+                                  message, false, NULL, 0);
                 }
                 wire_request_release (&request);
             }
@@ -209,8 +201,8 @@ s_on_front (zloop_t *loop, zsock_t *sock, void *arg)
                 char message [128];
                 snprintf (message, sizeof message, "malformed REQUEST: %zu payload frame(s), "
                           "where it takes none", zmsg_size (msg));
-                outbox_reply (self->outbox, identity, request.req_id, 1, "", message, false,
-                              NULL, 0);
+                outbox_reply (self->outbox, identity, request.req_id, EXIT_INPUT, "", message,
+                              false, NULL, 0);
                 wire_request_release (&request);
             }
             if (!refused)
@@ -449,8 +441,7 @@ s_observe_status (void *arg, observe_status_t *status)
         seen->breaker = breaker_state (component->breaker);
         seen->restarts = component->restarts;
         for (worker_t *w = component->workers; w; w = w->next)
-            seen->workers [w->state == W_READY? OBSERVE_READY
-                           : w->state == W_STOPPING? OBSERVE_STOPPING: OBSERVE_STARTING]++;
+            seen->workers [w->state]++;
     }
     status->journal_writable = ledger_healthy (self->ledger);
     status->draining = self->draining;

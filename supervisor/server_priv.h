@@ -13,6 +13,7 @@
 #include "common/jio.h"
 #include "common/journal.h"
 #include "common/config.h"
+#include "common/names.h"
 #include "common/pqueue.h"
 #include "common/restart.h"
 #include "proto/wire.h"
@@ -29,7 +30,6 @@
 #include <stdint.h>
 #include <sys/types.h>
 
-#define COMPONENT_COUNT 3
 #define MAX_CREDIT 16
 #define MAX_WAITERS 16
 #define MAX_MSG_BYTES (64 * 1024 * 1024)
@@ -37,8 +37,6 @@
 _Static_assert (POISON_CRASHES < 65535, "crashes is a 16-bit counter");
 
 typedef enum { STEP_PARSE, STEP_DETECT, STEP_GENERATE, STEP_DONE } step_t;
-
-typedef enum { W_STARTING, W_READY, W_STOPPING } worker_state_t;
 
 //  How a local worker ended when no one asked it to: for `status`, so
 //  why a component went FATAL is seen where its state is.
@@ -358,5 +356,9 @@ int reload_run (server_t *self, char *message, size_t size, json_t **report_p);
 //  control.c
 void control_on_request (server_t *self, zframe_t *identity, zframe_t *header);
 json_t *control_status (server_t *self);
+//  True when op changes the tree: over tcp, only an operator may ask it.
+bool control_needs_operator (const char *op);
+//  True when the supervisor carries the ctl verb out (for tests/test_names.c).
+bool control_ctl_handled (ctl_verb_t verb);
 
 #endif

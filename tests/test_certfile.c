@@ -1,8 +1,8 @@
-/*  Tests for workers/certfile: czmq's ZPL certificate text read without
+/*  Tests for common/certfile: czmq's ZPL certificate text read without
     czmq, the checks on public and secret files, and CURVE keys set on a
     bare libzmq socket, as a worker process does it.  */
-#include "workers/certfile.h"
-#include "workers/keys.h"
+#include "common/certfile.h"
+#include "shared/keys.h"
 #include "tests/support/testutil.h"
 
 #include <criterion/criterion.h>

@@ -4,7 +4,7 @@
     line (text, exit status, --inline and the tree print the same).  */
 #include "common/knowledge.h"
 #include "proto/project.h"
-#include "supervisor/project_load.h"
+#include "cli/project_load.h"
 #include "tests/support/testutil.h"
 #include "tests/support/tree.h"
 #include "workers/check/check.h"

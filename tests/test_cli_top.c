@@ -1,7 +1,7 @@
 /*  tests/test_cli_top.c - `readme2ci top`: the screen drawn from invented
     status documents, and the real command in a tmux terminal against a
     running tree (keys sent, the pane captured).  */
-#include "supervisor/cli_top.h"
+#include "cli/cli_top.h"
 
 #include "tests/support/tree.h"
 

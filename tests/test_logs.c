@@ -1,9 +1,9 @@
-/*  Tests for supervisor/logcap and `readme2ci logs`: workers' stderr is
+/*  Tests for shared/logcap and `readme2ci logs`: workers' stderr is
     captured into bounded, rotated files; `logs` reads them (by component,
     by pid, as JSON, following); `status` says why a component went FATAL;
     workers on other hosts are named as such; the size keys are checked.  */
 #include "common/config.h"
-#include "supervisor/logcap.h"
+#include "shared/logcap.h"
 #include "tests/support/tree.h"
 
 #include <criterion/criterion.h>

@@ -6,8 +6,8 @@
     through a private tree and through a running one; with the codecs,
     the snapshot and the step names under them.  */
 #include "proto/wire.h"
-#include "supervisor/project_load.h"
-#include "supervisor/snapshot.h"
+#include "cli/project_load.h"
+#include "shared/snapshot.h"
 #include "tests/support/tree.h"
 #include "workers/generator/stepname.h"
 

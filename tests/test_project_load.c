@@ -1,8 +1,8 @@
-/*  Tests what supervisor/project_load sends of a folder: the README as a
+/*  Tests what cli/project_load sends of a folder: the README as a
     document, every top-level name, the contents of build files and of
     committed example environments (never of .env itself), and the parts
     one level down that have build files of their own.  */
-#include "supervisor/project_load.h"
+#include "cli/project_load.h"
 #include "tests/support/testutil.h"
 
 #include <criterion/criterion.h>

@@ -7,8 +7,8 @@
 #include "supervisor/remote.h"
 #include "supervisor/security.h"
 #include "proto/wire.h"
-#include "workers/curve.h"
-#include "workers/keys.h"
+#include "shared/curve.h"
+#include "shared/keys.h"
 #include "tests/support/tree.h"
 
 #include <criterion/criterion.h>

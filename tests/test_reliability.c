@@ -6,7 +6,7 @@
     says, and a reused id of an evicted result is refused.  */
 #include "tests/support/tree.h"
 #include "common/util.h"
-#include "supervisor/client.h"
+#include "cli/client.h"
 
 #include <criterion/criterion.h>
 #include <czmq.h>

@@ -4,7 +4,7 @@
     remembered within their bound, walks oldest first, and the retention
     text.  */
 #include "supervisor/results.h"
-#include "supervisor/snapshot.h"
+#include "shared/snapshot.h"
 
 #include <criterion/criterion.h>
 #include <stdio.h>

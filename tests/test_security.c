@@ -1,8 +1,8 @@
 /*  Tests for supervisor/keys and supervisor/security: key files, the
     start-up check, and CURVE over tcp on 127.0.0.1 between real sockets.  */
-#include "workers/keys.h"
+#include "shared/keys.h"
 #include "supervisor/security.h"
-#include "workers/curve.h"
+#include "shared/curve.h"
 #include "tests/support/testutil.h"
 
 #include <criterion/criterion.h>

@@ -2,8 +2,8 @@
     is bounded (a handful of submissions per connection), so a client
     that sends thousands at once waits in its own queue; none is lost.  */
 #include "proto/project.h"
-#include "supervisor/client.h"
-#include "supervisor/project_load.h"
+#include "cli/client.h"
+#include "cli/project_load.h"
 #include "tests/support/tree.h"
 
 #include <criterion/criterion.h>

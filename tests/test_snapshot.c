@@ -1,6 +1,6 @@
-/*  Tests for supervisor/snapshot: folding journal events into the replay
+/*  Tests for shared/snapshot: folding journal events into the replay
     state, and a snapshot's events giving that state back.  */
-#include "supervisor/snapshot.h"
+#include "shared/snapshot.h"
 
 #include <criterion/criterion.h>
 #include <errno.h>

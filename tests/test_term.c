@@ -1,7 +1,7 @@
 /*  tests/test_term.c - colour only on a terminal and never with NO_COLOR,
     and the progress bar: its text, silence off a terminal, and generate
     drawing it on a pseudo-terminal's stderr only.  */
-#include "supervisor/term.h"
+#include "shared/term.h"
 
 #include "tests/support/tree.h"
 

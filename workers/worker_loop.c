@@ -10,7 +10,7 @@
 #include "common/knowledge.h"
 #include "common/util.h"
 #include "proto/wire.h"
-#include "workers/certfile.h"
+#include "common/certfile.h"
 
 #include <zmq.h>
 

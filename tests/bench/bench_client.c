@@ -4,8 +4,8 @@
 #include "common/util.h"
 #include "proto/project.h"
 #include "proto/wire.h"
-#include "supervisor/client.h"
-#include "supervisor/project_load.h"
+#include "cli/client.h"
+#include "cli/project_load.h"
 
 #include <czmq.h>
 #include <jansson.h>

@@ -3,8 +3,8 @@
     (supervisord) whose worker connects to a socket this program binds.  */
 #include "common/util.h"
 #include "proto/wire.h"
-#include "supervisor/client.h"
-#include "workers/bus.h"
+#include "cli/client.h"
+#include "shared/bus.h"
 
 #include <czmq.h>
 #include <jansson.h>

@@ -27,8 +27,8 @@
     as on a full disk) and lifted again; the summary line says which.  */
 #include "proto/project.h"
 #include "proto/wire.h"
-#include "supervisor/client.h"
-#include "supervisor/project_load.h"
+#include "cli/client.h"
+#include "cli/project_load.h"
 
 #include <czmq.h>
 #include <jansson.h>

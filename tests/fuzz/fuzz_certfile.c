@@ -1,7 +1,7 @@
-/*  tests/fuzz/fuzz_certfile.c - libFuzzer target for workers/certfile's ZPL
+/*  tests/fuzz/fuzz_certfile.c - libFuzzer target for common/certfile's ZPL
     reader, the one piece of czmq's format we read by hand: any text gets
     a found/absent/invalid answer, and a value found fits and ends.  */
-#include "workers/certfile.h"
+#include "common/certfile.h"
 
 #include <errno.h>
 #include <stdint.h>

@@ -220,7 +220,7 @@ s_maven (dctx_t *self, report_job_t *job)
     xmlNode *test_node = s_child (props, "maven.compiler.testRelease");
     char *test_text = s_text (test_node), test_line [8];
     if (*line && s_java_line (test_text, test_line, sizeof test_line)
-    &&  atoi (test_line) > atoi (line)) {
+    &&  strtol (test_line, NULL, 10) > strtol (line, NULL, 10)) {
         snprintf (line, sizeof line, "%s", test_line);
         dctx_source (source, sizeof source, "pom.xml", (unsigned) xmlGetLineNo (test_node),
                      "maven.compiler.testRelease");

@@ -1,10 +1,11 @@
 /*  readme2ci-detector: a worker process running the detect step.  */
+#include "common/names.h"
 #include "workers/worker_loop.h"
 #include "workers/detector/detector.h"
 
 int
 main (int argc, char **argv)
 {
-    static const worker_def_t def = { "detector", "detect", detector_step };
+    const worker_def_t def = { names_components [COMPONENT_DETECTOR], "detect", detector_step };
     return worker_main (&def, argc, argv);
 }

@@ -1,10 +1,11 @@
 /*  readme2ci-parser: a worker process running the parse step.  */
+#include "common/names.h"
 #include "workers/worker_loop.h"
 #include "workers/parser/parser.h"
 
 int
 main (int argc, char **argv)
 {
-    static const worker_def_t def = { "parser", "parse", parser_step };
+    const worker_def_t def = { names_components [COMPONENT_PARSER], "parse", parser_step };
     return worker_main (&def, argc, argv);
 }

@@ -299,190 +299,229 @@ s_rst_option (const line_t *lines, size_t count, size_t at, size_t indent,
     }
 }
 
+//  What reading reStructuredText carries from line to line.
+typedef struct {
+    rst_levels_t levels;
+    enum { RST_NORMAL, RST_CODE, RST_SKIP } mode;
+    size_t parent;                  //  indentation the block lives under
+    size_t body_indent;             //  of the first body line, 0 before
+    bool options;                   //  ":linenos:" lines may still come
+    bool literal;                   //  the paragraph ended with "::"
+    size_t para_indent;
+    bool para_start;
+    char highlight [32];            //  ".. highlight:: console" for "::"
+} rst_t;
+
+//  A line inside a code block or a skipped block: true when it was one
+//  (and is taken), false when the block ended before it.
+static bool
+s_rst_inside (emit_t *self, rst_t *rst, const line_t *line)
+{
+    if (rst->mode == RST_CODE) {
+        if (line->blank) {
+            rst->options = false;
+            s_blank (self);
+            return true;
+        }
+        if (line->indent > rst->parent) {
+            if (rst->options && !rst->body_indent && line->p [line->indent] == ':') {
+                s_blank (self);
+                return true;
+            }
+            if (!rst->body_indent)
+                rst->body_indent = line->indent;
+            size_t cut = line->indent < rst->body_indent? line->indent: rst->body_indent;
+            s_emit (self, line->p + cut, line->len - cut);
+            return true;
+        }
+        s_close_fence (self);
+        rst->mode = RST_NORMAL;
+    }
+    if (rst->mode == RST_SKIP) {
+        if (line->blank || line->indent > rst->parent) {
+            s_blank (self);
+            return true;
+        }
+        rst->mode = RST_NORMAL;
+    }
+    return false;
+}
+
+//  A blank line: after "text::", a block indented past the paragraph
+//  is a literal block.
+static void
+s_rst_blank (emit_t *self, rst_t *rst, const line_t *lines, size_t count, size_t i)
+{
+    if (rst->literal) {
+        rst->literal = false;
+        size_t j = i + 1;
+        while (j < count && lines [j].blank)
+            j++;
+        if (j < count && lines [j].indent > rst->para_indent) {
+            s_open_fence (self, rst->highlight, strlen (rst->highlight));
+            rst->mode = RST_CODE;
+            rst->parent = rst->para_indent;
+            rst->body_indent = 0;
+            rst->options = false;
+            return;
+        }
+    }
+    rst->para_start = true;
+    s_blank (self);
+}
+
+//  A title at line i: the lines it took (3 overlined, 2 underlined), or 0.
+static size_t
+s_rst_title (emit_t *self, rst_t *rst, const line_t *lines, size_t count, size_t i,
+             const char *text, size_t text_len)
+{
+    const line_t *line = &lines [i];
+    bool after_break = i == 0 || lines [i - 1].blank;
+    //  Overlined title: ===== / Title / =====
+    if (after_break && i + 2 < count && s_rst_adornment (line, 0)
+    &&  !lines [i + 1].blank && s_rst_adornment (&lines [i + 2], 0)
+    &&  lines [i + 2].p [0] == line->p [0]) {
+        size_t level = s_rst_level (&rst->levels, line->p [0], true);
+        s_blank (self);
+        s_heading (self, level, lines [i + 1].p, lines [i + 1].len);
+        s_blank (self);
+        rst->para_start = true;
+        return 3;
+    }
+    //  Underlined title: Title / -----
+    if (after_break && !line->indent && i + 1 < count
+    &&  !s_rst_adornment (line, 0)
+    &&  s_rst_adornment (&lines [i + 1], s_width (text, text_len))) {
+        size_t level = s_rst_level (&rst->levels, lines [i + 1].p [0], false);
+        s_heading (self, level, text, text_len);
+        s_blank (self);
+        rst->para_start = true;
+        return 2;
+    }
+    return 0;
+}
+
+//  The directive at line i (".. NAME:: ARG"): the index of the line
+//  after what it took.
+static size_t
+s_rst_directive_at (emit_t *self, rst_t *rst, const line_t *lines, size_t count, size_t i,
+                    const char *name, size_t name_len, const char *arg, size_t arg_len)
+{
+    rst->parent = lines [i].indent;
+    if (s_is_name (name, name_len, "code-block") || s_is_name (name, name_len, "code")
+    ||  s_is_name (name, name_len, "sourcecode") || s_is_name (name, name_len, "prompt")) {
+        char lang [32];
+        s_lang_word (arg, arg_len, lang, sizeof lang);
+        s_open_fence (self, lang, strlen (lang));
+        rst->mode = RST_CODE;
+        rst->body_indent = 0;
+        rst->options = true;
+        return i + 1;
+    }
+    if (s_is_name (name, name_len, "highlight")) {
+        s_lang_word (arg, arg_len, rst->highlight, sizeof rst->highlight);
+        s_blank (self);
+        rst->mode = RST_SKIP;
+        return i + 1;
+    }
+    if (s_is_name (name, name_len, "image") || s_is_name (name, name_len, "figure")
+    ||  (name [0] == '|' && name_len > 6 && memcmp (name + name_len - 6, " image", 6) == 0)) {
+        //  .. image:: URL / .. |name| image:: URL, with :target: and :alt:
+        //  options
+        const char *target, *alt;
+        size_t target_len, alt_len;
+        s_rst_option (lines, count, i, rst->parent, "target", &target, &target_len);
+        s_rst_option (lines, count, i, rst->parent, "alt", &alt, &alt_len);
+        if (!alt_len && name [0] == '|') {
+            alt = name + 1;
+            alt_len = (size_t) ((const char *) memchr (name + 1, '|', name_len - 1)
+                                - (name + 1));
+        }
+        self->last_start = self->out.len;
+        s_image (&self->out, alt, alt_len, arg, arg_len, target, target_len);
+        sbuf_addc (&self->out, '\n');
+        self->last_blank = false;
+        //  the option lines go; a figure's caption stays prose
+        return s_skip_options (self, lines, count, i + 1, rst->parent);
+    }
+    //  note, warning, tab, raw...: the directive line and its options go,
+    //  the body is read as prose
+    s_blank (self);
+    return s_skip_options (self, lines, count, i + 1, rst->parent);
+}
+
+//  A line of text that is neither a title nor a directive: a comment,
+//  a paragraph ending in "::", or prose.
+static void
+s_rst_text (emit_t *self, rst_t *rst, const line_t *line, const char *text, size_t text_len)
+{
+    if (s_starts (line->p + line->indent, line->len - line->indent, "..")
+    &&  (line->len - line->indent == 2 || line->p [line->indent + 2] == ' ')) {
+        //  a comment or a link target, and what is indented under it
+        s_blank (self);
+        rst->parent = line->indent;
+        rst->mode = RST_SKIP;
+        return;
+    }
+    if (text_len >= 2 && text [text_len - 2] == ':' && text [text_len - 1] == ':') {
+        //  "Run the tests::" reads "Run the tests:"; "::" alone, and " ::"
+        //  at the end, vanish
+        rst->literal = true;
+        size_t keep = text_len - 1;
+        if (text_len == 2)
+            keep = 0;
+        else
+        if (text [text_len - 3] == ' ')
+            keep = text_len - 3;
+        line_t cut = *line;
+        cut.len = (size_t) (text - line->p) + keep;
+        if (keep)
+            s_prose (self, &cut);
+        else
+            s_blank (self);
+        return;
+    }
+    s_prose (self, line);
+}
+
 static void
 s_rst (emit_t *self, const line_t *lines, size_t count)
 {
-    rst_levels_t levels = { .count = 0 };
-    enum { NORMAL, CODE, SKIP } mode = NORMAL;
-    size_t parent = 0;              //  indentation the block lives under
-    size_t body_indent = 0;         //  of the first body line, 0 before
-    bool options = false;           //  ":linenos:" lines may still come
-    bool literal = false;           //  the paragraph ended with "::"
-    size_t para_indent = 0;
-    bool para_start = true;
-    char highlight [32] = "";       //  ".. highlight:: console" for "::"
+    rst_t rst = { .levels = { .count = 0 }, .mode = RST_NORMAL, .para_start = true };
     size_t i = 0;
     while (i < count) {
         const line_t *line = &lines [i];
-        if (mode == CODE) {
-            if (line->blank) {
-                options = false;
-                s_blank (self);
-                i++;
-                continue;
-            }
-            if (line->indent > parent) {
-                if (options && !body_indent && line->p [line->indent] == ':') {
-                    s_blank (self);
-                    i++;
-                    continue;
-                }
-                if (!body_indent)
-                    body_indent = line->indent;
-                size_t cut = line->indent < body_indent? line->indent: body_indent;
-                s_emit (self, line->p + cut, line->len - cut);
-                i++;
-                continue;
-            }
-            s_close_fence (self);
-            mode = NORMAL;
-        }
-        if (mode == SKIP) {
-            if (line->blank || line->indent > parent) {
-                s_blank (self);
-                i++;
-                continue;
-            }
-            mode = NORMAL;
-        }
-        if (line->blank) {
-            //  After "text::" and a blank line, a block indented past
-            //  the paragraph is a literal block.
-            if (literal) {
-                literal = false;
-                size_t j = i + 1;
-                while (j < count && lines [j].blank)
-                    j++;
-                if (j < count && lines [j].indent > para_indent) {
-                    s_open_fence (self, highlight, strlen (highlight));
-                    mode = CODE;
-                    parent = para_indent;
-                    body_indent = 0;
-                    options = false;
-                    i++;
-                    continue;
-                }
-            }
-            para_start = true;
-            s_blank (self);
+        if (s_rst_inside (self, &rst, line)) {
             i++;
             continue;
         }
-        literal = false;
-        bool after_break = i == 0 || lines [i - 1].blank;
-        //  Overlined title: ===== / Title / =====
-        if (after_break && i + 2 < count && s_rst_adornment (line, 0)
-        &&  !lines [i + 1].blank && s_rst_adornment (&lines [i + 2], 0)
-        &&  lines [i + 2].p [0] == line->p [0]) {
-            size_t level = s_rst_level (&levels, line->p [0], true);
-            s_blank (self);
-            s_heading (self, level, lines [i + 1].p, lines [i + 1].len);
-            s_blank (self);
-            i += 3;
-            para_start = true;
+        if (line->blank) {
+            s_rst_blank (self, &rst, lines, count, i);
+            i++;
             continue;
         }
-        //  Underlined title: Title / -----
+        rst.literal = false;
         const char *text = line->p + line->indent;
         size_t text_len = line->len - line->indent;
         s_trim (&text, &text_len);
-        if (after_break && !line->indent && i + 1 < count
-        &&  !s_rst_adornment (line, 0)
-        &&  s_rst_adornment (&lines [i + 1], s_width (text, text_len))) {
-            size_t level = s_rst_level (&levels, lines [i + 1].p [0], false);
-            s_heading (self, level, text, text_len);
-            s_blank (self);
-            i += 2;
-            para_start = true;
+        size_t title = s_rst_title (self, &rst, lines, count, i, text, text_len);
+        if (title) {
+            i += title;
             continue;
         }
-        if (para_start)
-            para_indent = line->indent;
-        para_start = false;
+        if (rst.para_start)
+            rst.para_indent = line->indent;
+        rst.para_start = false;
         const char *name, *arg;
         size_t name_len, arg_len;
         if (s_rst_directive (line, &name, &name_len, &arg, &arg_len)) {
-            parent = line->indent;
-            if (s_is_name (name, name_len, "code-block") || s_is_name (name, name_len, "code")
-            ||  s_is_name (name, name_len, "sourcecode") || s_is_name (name, name_len, "prompt")) {
-                char lang [32];
-                s_lang_word (arg, arg_len, lang, sizeof lang);
-                s_open_fence (self, lang, strlen (lang));
-                mode = CODE;
-                body_indent = 0;
-                options = true;
-            }
-            else
-            if (s_is_name (name, name_len, "highlight")) {
-                s_lang_word (arg, arg_len, highlight, sizeof highlight);
-                s_blank (self);
-                mode = SKIP;
-            }
-            else
-            if (s_is_name (name, name_len, "image") || s_is_name (name, name_len, "figure")
-            ||  (name [0] == '|' && name_len > 6
-                 && memcmp (name + name_len - 6, " image", 6) == 0)) {
-                //  .. image:: URL / .. |name| image:: URL, with :target:
-                //  and :alt: options
-                const char *target, *alt;
-                size_t target_len, alt_len;
-                s_rst_option (lines, count, i, parent, "target", &target, &target_len);
-                s_rst_option (lines, count, i, parent, "alt", &alt, &alt_len);
-                if (!alt_len && name [0] == '|') {
-                    alt = name + 1;
-                    alt_len = (size_t) ((const char *) memchr (name + 1, '|', name_len - 1)
-                                        - (name + 1));
-                }
-                self->last_start = self->out.len;
-                s_image (&self->out, alt, alt_len, arg, arg_len, target, target_len);
-                sbuf_addc (&self->out, '\n');
-                self->last_blank = false;
-                //  the option lines go; a figure's caption stays prose
-                i = s_skip_options (self, lines, count, i + 1, parent);
-                continue;
-            }
-            else {
-                //  note, warning, tab, raw...: the directive line and its
-                //  options go, the body is read as prose
-                s_blank (self);
-                i = s_skip_options (self, lines, count, i + 1, parent);
-                continue;
-            }
-            i++;
+            i = s_rst_directive_at (self, &rst, lines, count, i, name, name_len, arg, arg_len);
             continue;
         }
-        if (s_starts (line->p + line->indent, line->len - line->indent, "..")
-        &&  (line->len - line->indent == 2 || line->p [line->indent + 2] == ' ')) {
-            //  a comment or a link target, and what is indented under it
-            s_blank (self);
-            parent = line->indent;
-            mode = SKIP;
-            i++;
-            continue;
-        }
-        if (text_len >= 2 && text [text_len - 2] == ':' && text [text_len - 1] == ':') {
-            //  "Run the tests::" reads "Run the tests:"; "::" alone, and
-            //  " ::" at the end, vanish
-            literal = true;
-            size_t keep = text_len - 1;
-            if (text_len == 2)
-                keep = 0;
-            else
-            if (text [text_len - 3] == ' ')
-                keep = text_len - 3;
-            line_t cut = *line;
-            cut.len = (size_t) (text - line->p) + keep;
-            if (keep)
-                s_prose (self, &cut);
-            else
-                s_blank (self);
-            i++;
-            continue;
-        }
-        s_prose (self, line);
+        s_rst_text (self, &rst, line, text, text_len);
         i++;
     }
-    if (mode == CODE)
+    if (rst.mode == RST_CODE)
         s_close_fence (self);
 }
 

@@ -1,8 +1,0 @@
-/*  readme2ci: the command line.  */
-#include "supervisor/cli.h"
-
-int
-main (int argc, char **argv)
-{
-    return cli_main (argc, argv);
-}
