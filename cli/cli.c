@@ -1403,8 +1403,7 @@ s_cmd_up (int argc, char **argv)
         config_t config;
         config_errors_t errors = { 0 };
         if (config_load (config_path, &config, &errors)) {
-            for (size_t i = 0; i < errors.count; i++)
-                fprintf (stderr, "readme2ci: %s\n", errors.items [i].text);
+            config_errors_print (&errors, "readme2ci", stderr);
             config_errors_release (&errors);
             return EXIT_USAGE;
         }

@@ -45,8 +45,7 @@ s_load_checked (const char *path, config_t *config)
 {
     config_errors_t errors = { 0 };
     if (config_load (path, config, &errors)) {
-        for (size_t i = 0; i < errors.count; i++)
-            fprintf (stderr, "readme2ci: %s\n", errors.items [i].text);
+        config_errors_print (&errors, "readme2ci", stderr);
         if (errors.count == 0)
             fprintf (stderr, "readme2ci: %s: %s\n", path, strerror (errno));
         config_errors_release (&errors);

@@ -116,8 +116,7 @@ s_locate (locate_t *self, const char *config_path)
     if (config_path) {
         config_errors_t errors = { 0 };
         if (config_load (config_path, &config, &errors)) {
-            for (size_t i = 0; i < errors.count; i++)
-                fprintf (stderr, "readme2ci: %s\n", errors.items [i].text);
+            config_errors_print (&errors, "readme2ci", stderr);
             config_errors_release (&errors);
             config_release (&config);
             return EXIT_USAGE;

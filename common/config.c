@@ -489,6 +489,13 @@ s_error_compare (const void *a, const void *b)
 }
 
 void
+config_errors_print (const config_errors_t *self, const char *prefix, FILE *stream)
+{
+    for (size_t i = 0; self && i < self->count; i++)
+        fprintf (stream, "%s: %s\n", prefix, self->items [i].text);
+}
+
+void
 config_errors_release (config_errors_t *self)
 {
     if (!self)

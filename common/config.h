@@ -7,6 +7,7 @@
 
 #include <stdbool.h>
 #include <stddef.h>
+#include <stdio.h>
 #include <stdint.h>
 
 //  The worker components, in the order of config_t.components.
@@ -223,6 +224,9 @@ const char *config_component_name (config_component_id_t id);
 
 //  The settings of the component called name, or NULL if there is none.
 const config_component_t *config_component (const config_t *self, const char *name);
+
+//  Says every error on stream, one line each: "PREFIX: TEXT".
+void config_errors_print (const config_errors_t *self, const char *prefix, FILE *stream);
 
 void config_errors_release (config_errors_t *self);
 void config_changes_release (config_changes_t *self);

@@ -233,8 +233,7 @@ supervisor_main (int argc, char **argv)
     if (config_path) {
         config_errors_t errors = { 0 };
         if (config_load (config_path, &config, &errors)) {
-            for (size_t i = 0; i < errors.count; i++)
-                fprintf (stderr, "readme2ci-supervisor: %s\n", errors.items [i].text);
+            config_errors_print (&errors, "readme2ci-supervisor", stderr);
             config_errors_release (&errors);
             config_release (&config);
             return 2;
