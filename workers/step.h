@@ -7,9 +7,11 @@
 
 #include "common/knowledge.h"
 
+#include <errno.h>
 #include <stdbool.h>
 #include <stddef.h>
 #include <stdint.h>
+#include <stdio.h>
 
 typedef struct {
     const uint8_t *data;
@@ -39,5 +41,16 @@ typedef struct {
 typedef int (step_fn) (const knowledge_t *kb, const step_frame_t *frames,
                        size_t frames_count, const step_options_t *options,
                        step_result_t *res);
+
+//  A step's answer to input it cannot take: res says so in one line and
+//  marks it the input's fault (errno EPROTO). Returns -1, for `return`.
+static inline int
+step_input_error (step_result_t *res, const char *message)
+{
+    res->input_error = true;
+    snprintf (res->error, sizeof res->error, "%s", message);
+    errno = EPROTO;
+    return -1;
+}
 
 #endif

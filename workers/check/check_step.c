@@ -12,15 +12,6 @@
 #include <stdlib.h>
 #include <string.h>
 
-static int
-s_input_error (step_result_t *res, const char *message)
-{
-    res->input_error = true;
-    snprintf (res->error, sizeof res->error, "%s", message);
-    errno = EPROTO;
-    return -1;
-}
-
 int
 check_step (const knowledge_t *kb, const step_frame_t *frames, size_t frames_count,
             const step_options_t *options, step_result_t *res)
@@ -31,20 +22,20 @@ check_step (const knowledge_t *kb, const step_frame_t *frames, size_t frames_cou
     res->error [0] = 0;
     bool degraded = options && options->degraded;
     if (frames_count != 2 || !frames)
-        return s_input_error (res, degraded? "check (degraded): expected 2 frames, "
-                              "[project, readme_doc]": "check: expected 2 frames, "
-                              "[report, project]");
+        return step_input_error (res, degraded? "check (degraded): expected 2 frames, "
+                                 "[project, readme_doc]": "check: expected 2 frames, "
+                                 "[report, project]");
     report_t report = { 0 };
     project_t project = { 0 };
     int rc = -1;
     if (degraded) {
         readme_doc_t doc = { 0 };
         if (project_decode (&project, frames [0].data, frames [0].size))
-            s_input_error (res, "check (degraded): the first frame is not a valid project");
+            step_input_error (res, "check (degraded): the first frame is not a valid project");
         else
         if (readme_doc_decode (&doc, frames [1].data, frames [1].size))
-            s_input_error (res, "check (degraded): the second frame is not a valid "
-                           "readme document");
+            step_input_error (res, "check (degraded): the second frame is not a valid "
+                              "readme document");
         else {
             char why [256] = "";
             rc = detector_detect (kb, &project, &doc, true, &report, why, sizeof why);
@@ -58,10 +49,10 @@ check_step (const knowledge_t *kb, const step_frame_t *frames, size_t frames_cou
     }
     else
     if (report_decode (&report, frames [0].data, frames [0].size))
-        s_input_error (res, "check: the first frame is not a valid report");
+        step_input_error (res, "check: the first frame is not a valid report");
     else
     if (project_decode (&project, frames [1].data, frames [1].size))
-        s_input_error (res, "check: the second frame is not a valid project");
+        step_input_error (res, "check: the second frame is not a valid project");
     else
         rc = 0;
     if (rc == 0) {

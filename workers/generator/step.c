@@ -10,15 +10,6 @@
 #include <stdlib.h>
 #include <string.h>
 
-static int
-s_input_error (step_result_t *res, const char *message)
-{
-    res->input_error = true;
-    snprintf (res->error, sizeof res->error, "%s", message);
-    errno = EPROTO;
-    return -1;
-}
-
 //  The report from README and project alone (detector_detect with
 //  readme_only), marked degraded.
 static int
@@ -26,18 +17,18 @@ s_degraded_report (const knowledge_t *kb, const step_frame_t *frames,
                    size_t frames_count, report_t *report, step_result_t *res)
 {
     if (frames_count != 2)
-        return s_input_error (res, "generate (degraded): expected 2 frames, "
-                              "[project, readme_doc]");
+        return step_input_error (res, "generate (degraded): expected 2 frames, "
+                                 "[project, readme_doc]");
     project_t project = { 0 };
     readme_doc_t doc = { 0 };
     int rc = -1;
     if (project_decode (&project, frames [0].data, frames [0].size))
-        s_input_error (res, "generate (degraded): the first frame is not "
-                       "a valid project");
+        step_input_error (res, "generate (degraded): the first frame is not "
+                          "a valid project");
     else
     if (readme_doc_decode (&doc, frames [1].data, frames [1].size))
-        s_input_error (res, "generate (degraded): the second frame is not "
-                       "a valid readme document");
+        step_input_error (res, "generate (degraded): the second frame is not "
+                          "a valid readme document");
     else {
         char why [256] = "";
         rc = detector_detect (kb, &project, &doc, true, report, why, sizeof why);
@@ -72,11 +63,11 @@ generator_step (const knowledge_t *kb, const step_frame_t *frames,
     }
     else
     if (frames_count != 1 || !frames)
-        return s_input_error (res, "generate: expected 1 frame, [report]");
+        return step_input_error (res, "generate: expected 1 frame, [report]");
     else
     if (report_decode (&report, frames [0].data, frames [0].size))
-        return s_input_error (res, "generate: the frame is not a valid "
-                              "report");
+        return step_input_error (res, "generate: the frame is not a valid "
+                                 "report");
     char *text = NULL;
     char why [sizeof res->error - 16] = "";
     int rc = generator_render (kb, &report, options, &text, why, sizeof why);
