@@ -47,6 +47,21 @@ s_dup (const char *text)
     return strdup (text? text: "");
 }
 
+//  A step that only uses something (an action, a reusable workflow) at
+//  uses' line, added to job; NULL when memory runs out.
+static ci_step_t *
+s_uses_step (ci_job_t *job, const ynode_t *uses)
+{
+    ci_step_t *step = s_push (&job->steps, &job->steps_count, sizeof *step);
+    if (!step)
+        return NULL;
+    step->line = uses->line;
+    step->uses = s_dup (uses->value);
+    step->run = s_dup ("");
+    step->dir = s_dup ("");
+    return step->uses && step->run && step->dir? step: NULL;
+}
+
 static int
 s_text (ci_text_t *out, const ynode_t *node)
 {
@@ -164,14 +179,8 @@ s_github_step (ci_job_t *job, const ynode_t *node, const char *dir_default)
     const ynode_t *uses = ytree_get (node, "uses");
     if (!uses || uses->kind != YNODE_SCALAR)
         return 0;
-    ci_step_t *step = s_push (&job->steps, &job->steps_count, sizeof *step);
+    ci_step_t *step = s_uses_step (job, uses);
     if (!step)
-        return -1;
-    step->line = uses->line;
-    step->uses = s_dup (uses->value);
-    step->run = s_dup ("");
-    step->dir = s_dup ("");
-    if (!step->uses || !step->run || !step->dir)
         return -1;
     const ynode_t *with = ytree_get (node, "with");
     for (size_t i = 0; with && with->kind == YNODE_MAP && i < with->count; i++) {
@@ -223,14 +232,7 @@ s_github_job (ci_file_t *self, const char *id, const ynode_t *node)
     //  a job that calls a reusable workflow: its ref is a step of sorts
     const ynode_t *uses = ytree_get (node, "uses");
     if (uses && uses->kind == YNODE_SCALAR) {
-        ci_step_t *step = s_push (&job->steps, &job->steps_count, sizeof *step);
-        if (!step)
-            return -1;
-        step->line = uses->line;
-        step->uses = s_dup (uses->value);
-        step->run = s_dup ("");
-        step->dir = s_dup ("");
-        if (!step->uses || !step->run || !step->dir)
+        if (!s_uses_step (job, uses))
             return -1;
     }
     const char *dir = ytree_str (ytree_path (node, "defaults", "run", "working-directory",
