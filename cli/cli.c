@@ -1657,13 +1657,8 @@ s_cmd_status (int argc, char **argv)
     int done = s_json_args ("status", s_status_help, argc, argv, &as_json);
     if (done >= 0)
         return done;
-    cli_target_t target;
-    int code = cli_target_open (&target);
-    if (code)
-        return code;
     client_reply_t reply;
-    code = cli_target_request (&target, "status", NULL, 0, CLI_CONNECT_MS, &reply);
-    cli_target_close (&target);
+    int code = cli_target_ask ("status", NULL, 0, CLI_CONNECT_MS, &reply);
     if (code)
         return code;
     if (as_json)
@@ -1698,14 +1693,9 @@ s_cmd_result (int argc, char **argv)
     }
     if (!id)
         return cli_fail (EXIT_USAGE, "result: give one workflow id (see --help)");
-    cli_target_t target;
-    int code = cli_target_open (&target);
-    if (code)
-        return code;
     client_reply_t reply;
     const char *args [1] = { id };
-    code = cli_target_request (&target, "result", args, 1, CLI_CONNECT_MS, &reply);
-    cli_target_close (&target);
+    int code = cli_target_ask ("result", args, 1, CLI_CONNECT_MS, &reply);
     if (code)
         return code;
     code = cli_target_code (&reply);
@@ -1864,13 +1854,8 @@ s_cmd_reload (int argc, char **argv)
     int done = s_json_args ("reload", s_reload_help, argc, argv, &as_json);
     if (done >= 0)
         return done;
-    cli_target_t target;
-    int code = cli_target_open (&target);
-    if (code)
-        return code;
     client_reply_t reply;
-    code = cli_target_request (&target, "reload", NULL, 0, 30000, &reply);
-    cli_target_close (&target);
+    int code = cli_target_ask ("reload", NULL, 0, 30000, &reply);
     if (code)
         return code;
     code = cli_target_code (&reply);

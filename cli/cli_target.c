@@ -87,6 +87,19 @@ cli_target_request (cli_target_t *self, const char *op, const char *const *args,
 }
 
 int
+cli_target_ask (const char *op, const char *const *args, size_t args_count, int answer_ms,
+                client_reply_t *reply)
+{
+    cli_target_t target;
+    int code = cli_target_open (&target);
+    if (code)
+        return code;
+    code = cli_target_request (&target, op, args, args_count, answer_ms, reply);
+    cli_target_close (&target);
+    return code;
+}
+
+int
 cli_target_code (const client_reply_t *reply)
 {
     if (reply->reply.code == 1 && strncmp (reply->reply.message, "permission denied", 17) == 0)

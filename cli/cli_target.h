@@ -35,6 +35,12 @@ void cli_target_close (cli_target_t *self);
 int cli_target_request (cli_target_t *self, const char *op, const char *const *args,
                         size_t args_count, int answer_ms, client_reply_t *reply);
 
+//  cli_target_open, cli_target_request and cli_target_close at once: the
+//  supervisor of this environment asked op once. Returns as
+//  cli_target_request does (or cli_target_open's status).
+int cli_target_ask (const char *op, const char *const *args, size_t args_count,
+                    int answer_ms, client_reply_t *reply);
+
 //  The reply code of an operation refused by permission is EXIT_REFUSED
 //  (older supervisors sent 1 with "permission denied"): the exit status a
 //  command returns for a reply's code.
