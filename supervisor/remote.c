@@ -149,23 +149,20 @@ remote_gate_allow (remote_gate_t *self, const char *peer, uint64_t now_ms, uint6
 
 static const char *const s_roles [2] = { "workers", "clients" };
 
-//  How often connected remote workers' keys are checked again.
-#define REMOTE_KEY_CHECK_MS 5000
-
 //  Malformed messages from local peers: once a minute per peer, and at
 //  most 10 lines at once then 60 a minute for all of them.
 #define MALFORMED_BURST 10
 #define MALFORMED_PER_MIN 60
 
 struct remote {
+    outbox_t *outbox;           //  borrowed: where the reports are recorded
     remote_limiter_t *limiter;
     remote_gate_t malformed;
     zsock_t *monitor [2];       //  handshake events of back_tcp, front_tcp
-    uint64_t keys_checked_ms;
 };
 
 void
-remote_report (server_t *self, const char *type, const char *key, json_t *fields,
+remote_report (remote_t *self, const char *type, const char *key, json_t *fields,
                const char *format, ...)
 {
     char message [1024];
@@ -176,8 +173,7 @@ remote_report (server_t *self, const char *type, const char *key, json_t *fields
     uint64_t suppressed = 0;
     char full_key [LIMITER_KEY_MAX];
     snprintf (full_key, sizeof full_key, "%s|%s", type, key);
-    if (self->remote
-    &&  !remote_limiter_allow (self->remote->limiter, full_key, util_now_ms (), &suppressed)) {
+    if (self && !remote_limiter_allow (self->limiter, full_key, util_now_ms (), &suppressed)) {
         log_debug ("%s (again)", message);
         json_decref (fields);
         return;
@@ -192,11 +188,14 @@ remote_report (server_t *self, const char *type, const char *key, json_t *fields
     json_object_set_new (fields, "reason", json_string (message));
     if (suppressed)
         json_object_set_new (fields, "repeats", json_integer ((json_int_t) suppressed));
-    outbox_event (self->outbox, type, fields);
+    if (self)
+        outbox_event (self->outbox, type, fields);
+    else
+        json_decref (fields);
 }
 
 void
-remote_malformed (server_t *self, const char *peer, const char *format, ...)
+remote_malformed (remote_t *self, const char *peer, const char *format, ...)
 {
     char message [512];
     va_list args;
@@ -204,8 +203,7 @@ remote_malformed (server_t *self, const char *peer, const char *format, ...)
     vsnprintf (message, sizeof message, format, args);
     va_end (args);
     uint64_t held = 0;
-    if (self->remote && !remote_gate_allow (&self->remote->malformed, peer, util_now_ms (),
-                                            &held)) {
+    if (self && !remote_gate_allow (&self->malformed, peer, util_now_ms (), &held)) {
         log_debug ("%s (again)", message);
         return;
     }
@@ -237,7 +235,7 @@ s_on_refusal (zloop_t *loop, zsock_t *sock, void *arg)
     snprintf (key, sizeof key, "%s|%s|%s", refusal.domain, refusal.address, refusal.key);
     json_t *fields = json_pack ("{s:s, s:s, s:s}", "endpoint", refusal.domain,
                                 "address", refusal.address, "key", refusal.key);
-    remote_report (self, "security.refused", key, fields,
+    remote_report (self->remote, "security.refused", key, fields,
                    "refused a connection to the %s endpoint from %s: %s", refusal.domain,
                    refusal.address, refusal.reason);
     return 0;
@@ -282,7 +280,7 @@ s_on_monitor (zloop_t *loop, zsock_t *sock, void *arg)
                   "is it a readme2ci %s?", (unsigned) value, role == 0? "worker": "client");
     char key [64];
     snprintf (key, sizeof key, "%s|%x", s_roles [role], (unsigned) value);
-    remote_report (self, "security.refused", key,
+    remote_report (self->remote, "security.refused", key,
                    json_pack ("{s:s, s:s}", "endpoint", s_roles [role],
                               "listen", endpoint? endpoint: ""),
                    "refused a peer on the %s endpoint (%s): %s", s_roles [role],
@@ -308,34 +306,6 @@ s_watch (server_t *self, zsock_t *sock, int role)
     return monitor;
 }
 
-void
-remote_tick (server_t *self, uint64_t now, remote_drop_fn *drop)
-{
-    if (!self->remote || !security_server_curve (self->security)
-    ||  now - self->remote->keys_checked_ms < REMOTE_KEY_CHECK_MS)
-        return;
-    self->remote->keys_checked_ms = now;
-    for (int c = 0; c < COMPONENT_COUNT; c++) {
-        worker_t *next;
-        for (worker_t *w = self->components [c].workers; w; w = next) {
-            next = w->next;
-            char why [512];
-            if (!w->remote || security_still_authorised (self->security, SECURITY_WORKERS,
-                                                         w->peer_key, why, sizeof why))
-                continue;
-            char limit_key [160];
-            snprintf (limit_key, sizeof limit_key, "workers|%s|%s", w->address, w->peer_key);
-            remote_report (self, "security.refused", limit_key,
-                           json_pack ("{s:s, s:s, s:s, s:s, s:i}", "endpoint", "workers",
-                                      "address", w->address, "key", w->peer_key,
-                                      "host", w->host, "pid", (int) w->pid),
-                           "dropped %s pid %d on %s (%s): %s", w->component->name,
-                           (int) w->pid, w->host, w->address, why);
-            drop (self, w, "key no longer authorised");
-        }
-    }
-}
-
 //  A peer's name for the log: its kind, its routing id in hex (the
 //  first 16 bytes) and, over tcp, the address header came from.
 void
@@ -359,6 +329,7 @@ remote_init (server_t *self)
     self->remote = calloc (1, sizeof *self->remote);
     if (!self->remote)
         return -1;
+    self->remote->outbox = self->outbox;
     self->remote->limiter = remote_limiter_new (REMOTE_SLOTS, REMOTE_REPORT_WINDOW_MS);
     if (!self->remote->limiter)
         return -1;

@@ -6,6 +6,9 @@
 #ifndef REMOTE_H_INCLUDED
 #define REMOTE_H_INCLUDED
 
+#include <czmq.h>
+#include <jansson.h>
+
 #include <stdbool.h>
 #include <stddef.h>
 #include <stdint.h>
@@ -57,5 +60,25 @@ typedef struct {
 
 bool remote_gate_allow (remote_gate_t *self, const char *peer, uint64_t now_ms,
                         uint64_t *held);
+
+//  The supervisor's reports about its peers (remote_init makes it).
+typedef struct remote remote_t;
+
+//  Log (warn) and record event type with fields (taken; "reason" is set
+//  to the message), at most once a minute for the same type and key; in
+//  between, the repeats are counted and logged at debug. With self NULL
+//  every report is logged, none recorded.
+void remote_report (remote_t *self, const char *type, const char *key, json_t *fields,
+                    const char *format, ...) __attribute__ ((format (printf, 5, 6)));
+//  A malformed message from a peer (a local worker or any client), logged
+//  once a minute per peer (the key) and within a budget for all peers.
+void remote_malformed (remote_t *self, const char *peer, const char *format, ...)
+    __attribute__ ((format (printf, 3, 4)));
+//  A peer's name for the log, "KIND HEX[ at ADDRESS]" from its routing id
+//  and, over tcp, the address header came from.
+void remote_peer_name (const char *kind, zframe_t *identity, zframe_t *header, char *buf,
+                       size_t size);
+//  The IP address a frame came from over tcp, "" otherwise.
+void remote_peer_address (zframe_t *frame, char *address, size_t size);
 
 #endif
