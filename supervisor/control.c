@@ -78,6 +78,7 @@ control_status (server_t *self)
     health_t health;
     json_t *healthy = s_health (self, &health);
     json_decref (healthy);
+    flow_counts_t counts = flow_counts (self->flow);
     json_t *root = json_pack ("{s:{s:i, s:I, s:I, s:b, s:s}, s:o, s:o, s:{s:I, s:I, s:I, s:i}}",
                       "supervisor", "pid", (int) getpid (),
                       "uptime_ms", (json_int_t) (now - self->started_ms),
@@ -85,9 +86,9 @@ control_status (server_t *self)
                       "journal_healthy", ledger_healthy (self->ledger),
                       "health", names_health [health],
                       "queue", queue, "components", components,
-                      "workflows", "completed", (json_int_t) self->completed,
-                      "failed", (json_int_t) self->failed, "shed", (json_int_t) self->shed,
-                      "in_flight", (int) zhashx_size (self->workflows));
+                      "workflows", "completed", (json_int_t) counts.completed,
+                      "failed", (json_int_t) counts.failed, "shed", (json_int_t) counts.shed,
+                      "in_flight", (int) counts.in_flight);
     //  Where `readme2ci logs` finds the captured logs.
     bool captured = false;
     logcap_t *logcap = pool_logcap (self->pool);
@@ -357,7 +358,7 @@ s_op_result (server_t *self, zframe_t *identity, const wire_request_t *request)
     }
     else
         outbox_reply (self->outbox, identity, request->req_id, EXIT_INPUT, id,
-                      flow_known (self, id)
+                      flow_known (self->flow, id)
                       ? "the workflow has not finished yet"
                       : "no result for this workflow id", false, NULL, 0);
 }

@@ -2,14 +2,17 @@
     parse -> detect -> generate steps on idle workers, results, retries
     with backoff, redelivery of the jobs of dead workers, deadlines, the
     detector-less degraded path, and the answers to clients.  */
-#include "supervisor/server_priv.h"
+#include "supervisor/flow.h"
 
+#include "common/backoff.h"
+#include "common/dheap.h"
+#include "common/pqueue.h"
 #include "common/util.h"
 #include "proto/readme_doc.h"
 #include "proto/report.h"
 #include "proto/project.h"
+#include "proto/wire.h"
 #include "supervisor/log.h"
-#include "supervisor/observe.h"
 #include "supervisor/results.h"
 #include "supervisor/spool.h"
 #include "shared/bus.h"
@@ -20,11 +23,96 @@
 #include <stdlib.h>
 #include <string.h>
 
+#define MAX_WAITERS 16
+#define POISON_CRASHES 3
+_Static_assert (POISON_CRASHES < 65535, "crashes is a 16-bit counter");
+
 //  A workflow.queued record carries the inputs and a few short fields.
 _Static_assert (WIRE_INPUTS_MAX + 64 * 1024 <= JOURNAL_RECORD_MAX,
                 "a submission's inputs must fit one journal record");
 
-const char *const server_step_names [] = { "parse", "detect", "generate", "done" };
+//  A client waiting for a workflow's answer. Its routing id (as the
+//  supervisor keeps it: tagged, see server.c) is short, 6 bytes for the
+//  ids zmq makes up, so it is held inline when it fits and in a block of
+//  its own when not. A zframe_t would take 350 bytes per waiter.
+#define WAITER_INLINE 8
+typedef struct {
+    uint64_t req_id;
+    union {
+        uint8_t bytes [WAITER_INLINE];
+        uint8_t *heap;          //  when size > WAITER_INLINE
+    } identity;
+    uint16_t size;
+} waiter_t;
+
+//  One workflow. Ten thousand of them may wait in the queue, so the
+//  record is kept small: one waiter inline (almost every workflow has
+//  exactly one), the others in an array of their own.
+struct workflow {
+    char id [64];
+    uint64_t accepted_ms;
+    uint64_t deadline_ms;
+    uint64_t job_id;            //  in flight when not 0
+    uint64_t sent_us;           //  when the job went out
+    uint64_t retry_at_ms;       //  waiting to retry when not 0
+    uint64_t job_deadline_ms;   //  the job in flight is overdue after this
+    uint64_t spool_off;
+    uint64_t queued_seq;        //  its workflow.queued record; 0: not yet known
+    pqueue_handle_t queued;     //  in its component's queue when not 0
+    worker_t *worker;
+    zframe_t *docs;             //  inputs, as the client sent them
+    zframe_t *project;
+    zframe_t *doc;              //  parse result
+    zframe_t *report;           //  detect result
+    waiter_t waiter;            //  the first client waiting for the answer
+    waiter_t *more_waiters;     //  the others, more_waiters_count of them
+    int32_t priority;
+    uint32_t docs_size;
+    uint32_t project_size;
+    uint32_t deadline_slot;     //  its place in the deadline heap (common/dheap)
+    pid_t avoid_pid;            //  the worker that failed it: retry elsewhere if possible
+    //  both bounded well inside 16 bits: failures by the retry policy
+    //  (config retry.attempts, at most 100), crashes by POISON_CRASHES
+    uint16_t failures;          //  failed attempts of the current step
+    uint16_t crashes;           //  workers that died running it alone
+    wire_options_t options;
+    uint8_t step;               //  a step_t
+    uint8_t more_waiters_count;
+    bool suspect;               //  was on a worker that died: runs alone
+    bool no_tests;              //  its workflow has no test command (generate)
+    bool spooled;               //  docs and project wait on disk (the spool)
+};
+
+struct flow {
+    //  borrowed
+    const config_t *cfg;        //  the supervisor's: a reload changes it in place
+    pool_t *pool;
+    outbox_t *outbox;
+    results_t *results;         //  the last results, for `result` (results.c)
+    spool_t *spool;             //  inputs of queued work, out of memory; NULL: none
+    observe_t *observe;         //  NULL: step times not measured
+    ledger_t *ledger;           //  the journal, and answers waiting for it
+    remote_t *remote;           //  reports of malformed messages
+    //  owned
+    zhashx_t *workflows;        //  id -> workflow_t
+    zlistx_t *retrying;         //  workflows waiting for a retry (borrowed)
+    dheap_t deadlines;          //  every workflow, soonest deadline first
+    backoff_rng_t rng;
+    uint64_t next_job_id;
+    uint64_t completed;
+    uint64_t failed;
+    uint64_t shed;
+    bool draining;
+    size_t freed_since_trim;    //  inputs spooled, workflows ended
+    uint64_t last_trim_ms;
+    uint64_t last_age_check_ms;
+};
+
+static void s_finish (flow_t *self, workflow_t *wf, int code, const char *message,
+                      zframe_t *text);
+static void s_enqueue (flow_t *self, workflow_t *wf, bool front);
+
+static const char *const s_step_names [] = { "parse", "detect", "generate", "done" };
 
 //  Sets a waiter to a client's routing id and request. 0, or -1 ENOMEM.
 static int
@@ -56,7 +144,7 @@ s_waiter_release (waiter_t *self)
 
 //  Answers one waiter (see outbox_reply).
 static void
-s_waiter_reply (server_t *self, const waiter_t *waiter, int code, const char *workflow_id,
+s_waiter_reply (flow_t *self, const waiter_t *waiter, int code, const char *workflow_id,
                 const char *message, bool degraded, bool no_tests,
                 const void *body, size_t body_size)
 {
@@ -105,7 +193,7 @@ s_workflow_free (void **item_p)
 //  Moves a queued workflow's inputs to the spool (best effort: if the
 //  write fails they simply stay in memory).
 static void
-s_spool (server_t *self, workflow_t *wf)
+s_spool (flow_t *self, workflow_t *wf)
 {
     if (!self->spool || wf->spooled || !wf->docs || !wf->project)
         return;
@@ -124,7 +212,7 @@ s_spool (server_t *self, workflow_t *wf)
 }
 
 static void
-s_spool_forget (server_t *self, workflow_t *wf)
+s_spool_forget (flow_t *self, workflow_t *wf)
 {
     if (!wf->spooled)
         return;
@@ -132,8 +220,8 @@ s_spool_forget (server_t *self, workflow_t *wf)
     spool_forget (self->spool);
 }
 
-int
-flow_load_inputs (server_t *self, workflow_t *wf)
+static int
+s_load_inputs (flow_t *self, workflow_t *wf)
 {
     if (!wf->spooled)
         return 0;
@@ -195,7 +283,7 @@ s_by_acceptance (const void *a, const void *b)
 }
 
 int
-flow_snapshot_pending (server_t *self, snapshot_t *state)
+flow_snapshot_pending (flow_t *self, snapshot_t *state)
 {
     size_t count = zhashx_size (self->workflows), n = 0;
     workflow_t **list = calloc (count + 1, sizeof *list);
@@ -207,7 +295,7 @@ flow_snapshot_pending (server_t *self, snapshot_t *state)
     qsort (list, n, sizeof *list, s_by_acceptance);
     for (size_t i = 0; i < n; i++) {
         event_t queued;
-        if (flow_load_inputs (self, list [i])
+        if (s_load_inputs (self, list [i])
         ||  s_pending_event (list [i], &queued) || snapshot_add_pending (state, &queued)) {
             event_release (&queued);
             free (list);
@@ -218,36 +306,79 @@ flow_snapshot_pending (server_t *self, snapshot_t *state)
     return 0;
 }
 
-int
-flow_init (server_t *self)
+flow_t *
+flow_new (const config_t *cfg, pool_t *pool, outbox_t *outbox, results_t *results,
+          spool_t *spool, observe_t *observe, uint64_t seed)
 {
+    flow_t *self = calloc (1, sizeof *self);
+    if (!self)
+        return NULL;
+    self->cfg = cfg;
+    self->pool = pool;
+    self->outbox = outbox;
+    self->results = results;
+    self->spool = spool;
+    self->observe = observe;
+    backoff_rng_seed (&self->rng, seed);
     self->workflows = zhashx_new ();
     self->retrying = zlistx_new ();
-    if (!self->workflows || !self->retrying)
-        return -1;
+    if (!self->workflows || !self->retrying) {
+        flow_destroy (&self);
+        return NULL;
+    }
     zhashx_set_destructor (self->workflows, s_workflow_free);
     //  Each workflow's key is its own id: no copy of it per workflow.
     zhashx_set_key_duplicator (self->workflows, NULL);
     zhashx_set_key_destructor (self->workflows, NULL);
-    return 0;
+    return self;
 }
 
 void
-flow_destroy (server_t *self)
+flow_destroy (flow_t **self_p)
 {
+    flow_t *self = *self_p;
+    if (!self)
+        return;
     zlistx_destroy (&self->retrying);
     dheap_release (&self->deadlines);       //  before the workflows its slots are in
     zhashx_destroy (&self->workflows);
+    free (self);
+    *self_p = NULL;
+}
+
+void
+flow_set_ledger (flow_t *self, ledger_t *ledger)
+{
+    self->ledger = ledger;
+}
+
+void
+flow_set_remote (flow_t *self, remote_t *remote)
+{
+    self->remote = remote;
+}
+
+void
+flow_set_draining (flow_t *self)
+{
+    self->draining = true;
+}
+
+flow_counts_t
+flow_counts (const flow_t *self)
+{
+    return (flow_counts_t) { .completed = self->completed, .failed = self->failed,
+                             .shed = self->shed, .in_flight = zhashx_size (self->workflows) };
 }
 
 static component_t *
-s_component_of (server_t *self, workflow_t *wf)
+s_component_of (flow_t *self, workflow_t *wf)
 {
     return pool_component_at (self->pool, wf->step);
 }
 
 static void
-s_dequeue (server_t *self, workflow_t *wf)
+s_dequeue (flow_t *self, workflow_t *wf)
 {
     if (wf->queued) {
         pqueue_remove (s_component_of (self, wf)->queue, wf->queued);
@@ -275,19 +406,19 @@ s_drop_job (workflow_t *wf)
 }
 
 bool
-flow_known (server_t *self, const char *id)
+flow_known (flow_t *self, const char *id)
 {
     return zhashx_lookup (self->workflows, id) != NULL;
 }
 
-void
-flow_finish (server_t *self, workflow_t *wf, int code, const char *message, zframe_t *text)
+static void
+s_finish (flow_t *self, workflow_t *wf, int code, const char *message, zframe_t *text)
 {
     s_dequeue (self, wf);
     s_drop_job (wf);
     s_spool_forget (self, wf);
     json_t *fields = json_pack ("{s:s, s:i, s:s}", "workflow_id", wf->id,
-                                "priority", wf->priority, "step", server_step_names [wf->step]);
+                                "priority", wf->priority, "step", s_step_names [wf->step]);
     if (code == 0) {
         self->completed++;
         json_object_set_new (fields, "degraded", json_boolean (wf->options.degraded));
@@ -340,22 +471,22 @@ flow_finish (server_t *self, workflow_t *wf, int code, const char *message, zfra
 }
 
 static void
-s_fail_component (server_t *self, workflow_t *wf, component_t *component)
+s_fail_component (flow_t *self, workflow_t *wf, component_t *component)
 {
     char message [256];
     snprintf (message, sizeof message,
               "the %s component is unavailable (%s); try again later",
               component->name, component->fatal? "it keeps crashing and is FATAL":
               component->desired == 0? "it is stopped": "its circuit breaker is open");
-    flow_finish (self, wf, EXIT_UNAVAILABLE, message, NULL);
+    s_finish (self, wf, EXIT_UNAVAILABLE, message, NULL);
 }
 
 //  Puts the workflow in the queue of its current step's component; at the
 //  head of its priority when front is set (redelivery, retry). A step whose
 //  component is unavailable fails at once, except detection, which is
 //  skipped: the generator then works from the README alone (degraded).
-void
-flow_enqueue (server_t *self, workflow_t *wf, bool front)
+static void
+s_enqueue (flow_t *self, workflow_t *wf, bool front)
 {
     component_t *component = s_component_of (self, wf);
     //  A stopped component's work waits for it (until its deadline),
@@ -378,14 +509,14 @@ flow_enqueue (server_t *self, workflow_t *wf, bool front)
     wf->queued = front? pqueue_push_front (component->queue, wf, wf->priority)
                       : pqueue_push (component->queue, wf, wf->priority, NULL);
     if (!wf->queued)
-        flow_finish (self, wf, EXIT_UNAVAILABLE, "internal error: cannot queue the workflow",
+        s_finish (self, wf, EXIT_UNAVAILABLE, "internal error: cannot queue the workflow",
                      NULL);
 }
 
 //  Fails (or degrades) every workflow waiting for a component that has
 //  become unavailable, so none waits for its deadline in vain.
 void
-flow_fail_unavailable (server_t *self, component_t *component)
+flow_fail_unavailable (flow_t *self, component_t *component)
 {
     if (pool_available (self->pool, component))
         return;
@@ -396,30 +527,30 @@ flow_fail_unavailable (server_t *self, component_t *component)
         zlistx_add_end (waiting, wf);
     }
     for (wf = zlistx_first (waiting); wf; wf = zlistx_next (waiting))
-        flow_enqueue (self, wf, true);
+        s_enqueue (self, wf, true);
     zlistx_destroy (&waiting);
     flow_dispatch_all (self);
 }
 
 static void
-s_send_job (server_t *self, worker_t *worker, workflow_t *wf)
+s_send_job (flow_t *self, worker_t *worker, workflow_t *wf)
 {
     wire_job_t job = { .job_id = ++self->next_job_id, .attempt = wf->failures + wf->crashes + 1,
                        .options = wf->options };
     util_copy (job.workflow_id, sizeof job.workflow_id, wf->id);
-    util_copy (job.step, sizeof job.step, server_step_names [wf->step]);
+    util_copy (job.step, sizeof job.step, s_step_names [wf->step]);
     uint64_t now = util_now_ms ();
     uint64_t job_deadline = flow_job_deadline (wf->accepted_ms, wf->deadline_ms,
-                                               self->cfg.components [wf->step].retry.attempts,
+                                               self->cfg->components [wf->step].retry.attempts,
                                                now);
     job.deadline_ms = (uint32_t) (job_deadline - now);
     if (job.attempt > 100)
         job.attempt = 100;
-    if (flow_load_inputs (self, wf)) {
+    if (s_load_inputs (self, wf)) {
         char message [128];
         snprintf (message, sizeof message, "internal error: cannot read the queued input "
                   "back: %s", strerror (errno));
-        flow_finish (self, wf, EXIT_UNAVAILABLE, message, NULL);
+        s_finish (self, wf, EXIT_UNAVAILABLE, message, NULL);
         return;
     }
     zframe_t *payloads [2];
@@ -445,7 +576,7 @@ s_send_job (server_t *self, worker_t *worker, workflow_t *wf)
     if (wire_job_encode (&job, &buf, &size)) {
         for (size_t i = 0; i < count; i++)
             zframe_destroy (&payloads [i]);
-        flow_finish (self, wf, EXIT_UNAVAILABLE, "internal error: cannot encode a job", NULL);
+        s_finish (self, wf, EXIT_UNAVAILABLE, "internal error: cannot encode a job", NULL);
         return;
     }
     for (uint32_t i = 0; i < worker->credit; i++)
@@ -466,7 +597,7 @@ s_send_job (server_t *self, worker_t *worker, workflow_t *wf)
 //  Sends queued workflows to ready workers with free credit, the least
 //  loaded first, while the breaker lets calls through.
 void
-flow_dispatch (server_t *self, component_t *component)
+flow_dispatch (flow_t *self, component_t *component)
 {
     uint64_t now = util_now_ms ();
     while (pqueue_size (component->queue) > 0) {
@@ -507,7 +638,7 @@ flow_dispatch (server_t *self, component_t *component)
 }
 
 void
-flow_dispatch_all (server_t *self)
+flow_dispatch_all (flow_t *self)
 {
     for (int c = 0; c < COMPONENT_COUNT; c++)
         flow_dispatch (self, pool_component_at (self->pool, c));
@@ -515,15 +646,15 @@ flow_dispatch_all (server_t *self)
 
 //  A failed attempt: retry after a backoff if it fits before the deadline.
 static void
-s_retry_or_fail (server_t *self, workflow_t *wf, int code, const char *message)
+s_retry_or_fail (flow_t *self, workflow_t *wf, int code, const char *message)
 {
-    const config_retry_t *retry = &self->cfg.components [wf->step].retry;
+    const config_retry_t *retry = &self->cfg->components [wf->step].retry;
     backoff_t policy = { .attempts = retry->attempts, .base_ms = (uint64_t) retry->base_ms,
                          .max_ms = (uint64_t) retry->max_ms, .jitter_pct = 20 };
     uint64_t now = util_now_ms ();
     uint64_t delay = backoff_delay (&policy, wf->failures, &self->rng);
     if (!backoff_may_retry (&policy, wf->failures, now, delay, wf->deadline_ms)) {
-        flow_finish (self, wf, code, message, NULL);
+        s_finish (self, wf, code, message, NULL);
         return;
     }
     outbox_event (self->outbox, "workflow.retried",
@@ -589,7 +720,7 @@ flow_job_deadline (uint64_t accepted_ms, uint64_t deadline_ms, uint32_t attempts
 }
 
 void
-flow_on_result (server_t *self, worker_t *worker, zmsg_t *msg, zframe_t *header)
+flow_on_result (flow_t *self, worker_t *worker, zmsg_t *msg, zframe_t *header)
 {
     wire_result_t result;
     if (wire_result_decode (&result, zframe_data (header), zframe_size (header))) {
@@ -620,11 +751,11 @@ flow_on_result (server_t *self, worker_t *worker, zmsg_t *msg, zframe_t *header)
     wf->worker = NULL;
     if (!result.ok) {
         char message [700];
-        snprintf (message, sizeof message, "%s step: %s", server_step_names [wf->step],
+        snprintf (message, sizeof message, "%s step: %s", s_step_names [wf->step],
                   result.error);
         if (result.input_error) {
             pool_breaker_result (self->pool, component, true);     //  not the worker's fault
-            flow_finish (self, wf, EXIT_INPUT, message, NULL);
+            s_finish (self, wf, EXIT_INPUT, message, NULL);
         }
         else {
             pool_breaker_result (self->pool, component, false);
@@ -643,7 +774,7 @@ flow_on_result (server_t *self, worker_t *worker, zmsg_t *msg, zframe_t *header)
         //  step runs again on another worker if there is one.
         char message [700];
         snprintf (message, sizeof message, "%s step: the %s pid %d answered with %s "
-                  "(a fault of that worker, not of the input)", server_step_names [wf->step],
+                  "(a fault of that worker, not of the input)", s_step_names [wf->step],
                   component->name, (int) worker->pid, junk);
         log_warn ("%s; workflow %s", message, wf->id);
         zframe_destroy (&payload);
@@ -662,7 +793,7 @@ flow_on_result (server_t *self, worker_t *worker, zmsg_t *msg, zframe_t *header)
     component_t *next = NULL;
     if (wf->step == STEP_GENERATE) {
         wf->no_tests = result.no_tests;
-        flow_finish (self, wf, EXIT_OK, "", payload);     //  frees wf
+        s_finish (self, wf, EXIT_OK, "", payload);     //  frees wf
         zframe_destroy (&payload);
     }
     else {
@@ -671,7 +802,7 @@ flow_on_result (server_t *self, worker_t *worker, zmsg_t *msg, zframe_t *header)
         else
             wf->report = payload;
         wf->step++;
-        flow_enqueue (self, wf, false);
+        s_enqueue (self, wf, false);
         next = pool_component_at (self->pool, wf->step < STEP_DONE? wf->step: STEP_GENERATE);
     }
     flow_dispatch (self, component);
@@ -680,7 +811,7 @@ flow_on_result (server_t *self, worker_t *worker, zmsg_t *msg, zframe_t *header)
 }
 
 bool
-flow_requeue_jobs (server_t *self, worker_t *worker, const char *why, bool count_crash)
+flow_requeue_jobs (flow_t *self, worker_t *worker, const char *why, bool count_crash)
 {
     component_t *component = worker->component;
     //  Which job killed the worker is known only when it held one; jobs
@@ -704,8 +835,8 @@ flow_requeue_jobs (server_t *self, worker_t *worker, const char *why, bool count
             char message [256];
             snprintf (message, sizeof message,
                       "the %s step crashed its worker %u times (last: %s); this input is "
-                      "refused", server_step_names [wf->step], wf->crashes, why);
-            flow_finish (self, wf, EXIT_INPUT, message, NULL);
+                      "refused", s_step_names [wf->step], wf->crashes, why);
+            s_finish (self, wf, EXIT_INPUT, message, NULL);
             continue;
         }
         outbox_event (self->outbox, "workflow.retried",
@@ -713,7 +844,7 @@ flow_requeue_jobs (server_t *self, worker_t *worker, const char *why, bool count
                                  "component", component->name,
                                  "attempt", (int) (wf->crashes + wf->failures + 1),
                                  "reason", why));
-        flow_enqueue (self, wf, true);
+        s_enqueue (self, wf, true);
     }
     return blamed;
 }
@@ -723,7 +854,7 @@ flow_requeue_jobs (server_t *self, worker_t *worker, const char *why, bool count
 //  evicted. True when it is answered (or waits), false when the id is
 //  new.
 static bool
-s_attach (server_t *self, zframe_t *identity, const wire_submit_t *submit)
+s_attach (flow_t *self, zframe_t *identity, const wire_submit_t *submit)
 {
     if (!submit->workflow_id [0])
         return false;
@@ -774,7 +905,7 @@ s_attach (server_t *self, zframe_t *identity, const wire_submit_t *submit)
 //  table and the deadline heap; NULL when it cannot be (the client is
 //  answered).
 static workflow_t *
-s_workflow_new (server_t *self, zframe_t *identity, const wire_submit_t *submit,
+s_workflow_new (flow_t *self, zframe_t *identity, const wire_submit_t *submit,
                 zframe_t *docs, zframe_t *project)
 {
     workflow_t *wf = calloc (1, sizeof *wf);
@@ -795,7 +926,7 @@ s_workflow_new (server_t *self, zframe_t *identity, const wire_submit_t *submit,
     wf->priority = submit->priority;
     wf->accepted_ms = util_now_ms ();
     uint64_t timeout = submit->timeout_ms? submit->timeout_ms
-                                        : (uint64_t) self->cfg.retry.workflow_timeout_ms;
+                                        : (uint64_t) self->cfg->retry.workflow_timeout_ms;
     wf->deadline_ms = wf->accepted_ms + timeout;
     wf->options = submit->options;
     wf->docs = docs;
@@ -819,7 +950,7 @@ s_workflow_new (server_t *self, zframe_t *identity, const wire_submit_t *submit,
 //  Admits a new workflow to the parser's queue, journals it and tells
 //  the client it is accepted once that is durable.
 static void
-s_admit (server_t *self, zframe_t *identity, uint64_t req_id, workflow_t *wf)
+s_admit (flow_t *self, zframe_t *identity, uint64_t req_id, workflow_t *wf)
 {
     uint64_t timeout = wf->deadline_ms - wf->accepted_ms;
     component_t *parser = pool_component_at (self->pool, STEP_PARSE);
@@ -835,7 +966,7 @@ s_admit (server_t *self, zframe_t *identity, uint64_t req_id, workflow_t *wf)
         outbox_event (self->outbox, "system.overload",
                       json_pack ("{s:I, s:i}", "queued", (json_int_t) pqueue_size (parser->queue),
                                  "priority", wf->priority));
-        flow_finish (self, wf, EXIT_UNAVAILABLE,
+        s_finish (self, wf, EXIT_UNAVAILABLE,
                      "overloaded: the queue is full; try again later", NULL);
         return;
     }
@@ -861,14 +992,14 @@ s_admit (server_t *self, zframe_t *identity, uint64_t req_id, workflow_t *wf)
         outbox_event (self->outbox, "system.overload",
                       json_pack ("{s:I, s:i}", "queued", (json_int_t) pqueue_size (parser->queue),
                                  "priority", wf->priority));
-        flow_finish (self, victim, EXIT_UNAVAILABLE,
+        s_finish (self, victim, EXIT_UNAVAILABLE,
                      "overloaded: shed for higher-priority work", NULL);
     }
     flow_dispatch (self, parser);
 }
 
 void
-flow_submit (server_t *self, zframe_t *identity, zmsg_t *msg, zframe_t *header)
+flow_submit (flow_t *self, zframe_t *identity, zmsg_t *msg, zframe_t *header)
 {
     wire_submit_t submit;
     if (wire_submit_decode (&submit, zframe_data (header), zframe_size (header))) {
@@ -937,7 +1068,7 @@ flow_submit (server_t *self, zframe_t *identity, zmsg_t *msg, zframe_t *header)
 }
 
 int
-flow_recover (server_t *self, const event_t *queued)
+flow_recover (flow_t *self, const event_t *queued)
 {
     const char *id = event_get_str (queued, "workflow_id");
     size_t docs_size, project_size;
@@ -947,7 +1078,7 @@ flow_recover (server_t *self, const event_t *queued)
     event_get_int (queued, "priority", &priority);
     event_get_int (queued, "timeout_ms", &timeout);
     if (timeout <= 0)
-        timeout = (int64_t) self->cfg.retry.workflow_timeout_ms;
+        timeout = (int64_t) self->cfg->retry.workflow_timeout_ms;
     //  Journals from before deadline_time_ms: the time of acceptance.
     if (event_get_int (queued, "deadline_time_ms", &deadline))
         deadline = (int64_t) queued->time + timeout;
@@ -1009,7 +1140,7 @@ flow_recover (server_t *self, const event_t *queued)
 //  elsewhere within the workflow's deadline; the worker, which does not
 //  do its work, is replaced (pool_worker_broken).
 static void
-s_overdue_jobs (server_t *self, uint64_t now)
+s_overdue_jobs (flow_t *self, uint64_t now)
 {
     for (int c = 0; c < COMPONENT_COUNT; c++) {
         component_t *component = pool_component_at (self->pool, c);
@@ -1029,7 +1160,7 @@ s_overdue_jobs (server_t *self, uint64_t now)
                 }
                 char message [300];
                 snprintf (message, sizeof message, "%s step: the %s pid %d did not answer "
-                          "in %llu ms", server_step_names [wf->step], component->name,
+                          "in %llu ms", s_step_names [wf->step], component->name,
                           (int) w->pid,
                           (unsigned long long) ((util_now_us () - wf->sent_us) / 1000));
                 w->jobs [i] = NULL;
@@ -1051,7 +1182,7 @@ s_overdue_jobs (server_t *self, uint64_t now)
 }
 
 void
-flow_tick (server_t *self, uint64_t now)
+flow_tick (flow_t *self, uint64_t now)
 {
     //  Inputs spooled and workflows ended since the last trim leave
     //  holes in the heap: give whole free pages back, at most every 200 ms.
@@ -1070,13 +1201,13 @@ flow_tick (server_t *self, uint64_t now)
         for (wf = zlistx_first (due); wf; wf = zlistx_next (due)) {
             zlistx_delete (self->retrying, zlistx_find (self->retrying, wf));
             wf->retry_at_ms = 0;
-            flow_enqueue (self, wf, true);
+            s_enqueue (self, wf, true);
         }
         zlistx_destroy (&due);
     }
     flow_dispatch_all (self);
     //  Results past their age go, oldest first, checked every 100 ms.
-    if (self->cfg.results.max_age_ms > 0 && now - self->last_age_check_ms >= 100) {
+    if (self->cfg->results.max_age_ms > 0 && now - self->last_age_check_ms >= 100) {
         self->last_age_check_ms = now;
         results_expire (self->results, util_wall_ms ());
     }
@@ -1087,14 +1218,14 @@ flow_tick (server_t *self, uint64_t now)
     while ((wf = dheap_pop_due (&self->deadlines, now))) {
         char message [256];
         snprintf (message, sizeof message, "timed out after %llu ms in the %s step",
-                  (unsigned long long) (now - wf->accepted_ms), server_step_names [wf->step]);
+                  (unsigned long long) (now - wf->accepted_ms), s_step_names [wf->step]);
         //  A step still running at the deadline counts against its
         //  component's breaker (and frees a half-open trial slot), once the
         //  loop is over: an opening breaker fails queued work, some of
         //  which may be due here too.
         if (wf->worker)
             timeouts [wf->worker->component->step]++;
-        flow_finish (self, wf, EXIT_TIMEOUT, message, NULL);
+        s_finish (self, wf, EXIT_TIMEOUT, message, NULL);
     }
     for (int c = 0; c < COMPONENT_COUNT; c++)
         while (timeouts [c]-- > 0)
@@ -1103,9 +1234,9 @@ flow_tick (server_t *self, uint64_t now)
 }
 
 void
-flow_abandon_all (server_t *self, const char *message)
+flow_abandon_all (flow_t *self, const char *message)
 {
     workflow_t *wf;
     while ((wf = zhashx_first (self->workflows)))
-        flow_finish (self, wf, EXIT_UNAVAILABLE, message, NULL);
+        s_finish (self, wf, EXIT_UNAVAILABLE, message, NULL);
 }

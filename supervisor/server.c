@@ -133,7 +133,7 @@ s_on_back (zloop_t *loop, zsock_t *sock, void *arg)
                 break;
             case WIRE_RESULT:
                 if (worker)
-                    flow_on_result (self, worker, msg, header);
+                    flow_on_result (self->flow, worker, msg, header);
                 else
                     s_stranger (self, sock, identity);
                 break;
@@ -176,7 +176,7 @@ s_on_front (zloop_t *loop, zsock_t *sock, void *arg)
     else
     switch (wire_type (zframe_data (header), zframe_size (header))) {
         case WIRE_SUBMIT:
-            flow_submit (self, identity, msg, header);
+            flow_submit (self->flow, identity, msg, header);
             break;
         case WIRE_REQUEST: {
             wire_request_t request;
@@ -238,9 +238,10 @@ s_begin_shutdown (server_t *self, const char *why)
 {
     if (self->draining)
         return;
-    log_info ("shutting down (%s): draining %zu workflows", why, zhashx_size (self->workflows));
+    log_info ("shutting down (%s): draining %zu workflows", why, flow_counts (self->flow).in_flight);
     self->draining = true;
     pool_set_draining (self->pool);
+    flow_set_draining (self->flow);
     observe_stopping (self->observe, why);
     self->drain_deadline_ms = util_now_ms () + (uint64_t) self->cfg.stop.drain_timeout_ms;
 }
@@ -282,7 +283,7 @@ s_on_tick (zloop_t *loop, int timer_id, void *arg)
     uint64_t now = util_now_ms ();
     pool_tick (self->pool, now);
     pool_drop_revoked (self->pool, self->security, now);
-    flow_tick (self, now);
+    flow_tick (self->flow, now);
     ledger_tick (self->ledger, now);
     //  Client connections come and go (3,000 at once, each a few tens of
     //  KB of zmq pipes and buffers): what they held is freed, but glibc
@@ -299,8 +300,8 @@ s_on_tick (zloop_t *loop, int timer_id, void *arg)
 
     //  Shutdown: drain, then BYE, then SIGTERM, then SIGKILL.
     if (self->draining && !self->stopping
-    &&  (zhashx_size (self->workflows) == 0 || now >= self->drain_deadline_ms)) {
-        flow_abandon_all (self, "the supervisor stopped before the workflow finished");
+    &&  (flow_counts (self->flow).in_flight == 0 || now >= self->drain_deadline_ms)) {
+        flow_abandon_all (self->flow, "the supervisor stopped before the workflow finished");
         self->stopping = true;
         self->kill_deadline_ms = now + (uint64_t) self->cfg.stop.kill_after_ms;
         pool_stop_all (self->pool);
@@ -362,8 +363,8 @@ static bool
 s_replay_pending (void *arg, const event_t *queued)
 {
     server_t *self = arg;
-    return !flow_known (self, event_get_str (queued, "workflow_id"))
-        && flow_recover (self, queued) == 0;
+    return !flow_known (self->flow, event_get_str (queued, "workflow_id"))
+        && flow_recover (self->flow, queued) == 0;
 }
 
 static const jio_t *
@@ -386,21 +387,21 @@ static void
 s_pool_capacity (void *arg, component_t *component)
 {
     if (component)
-        flow_dispatch ((server_t *) arg, component);
+        flow_dispatch (((server_t *) arg)->flow, component);
     else
-        flow_dispatch_all ((server_t *) arg);
+        flow_dispatch_all (((server_t *) arg)->flow);
 }
 
 static void
 s_pool_unavailable (void *arg, component_t *component)
 {
-    flow_fail_unavailable ((server_t *) arg, component);
+    flow_fail_unavailable (((server_t *) arg)->flow, component);
 }
 
 static bool
 s_pool_jobs_lost (void *arg, worker_t *worker, const char *why, bool count_crash)
 {
-    return flow_requeue_jobs ((server_t *) arg, worker, why, count_crash);
+    return flow_requeue_jobs (((server_t *) arg)->flow, worker, why, count_crash);
 }
 
 //  A result leaves the cache: said in the journal.
@@ -425,7 +426,7 @@ s_maintain_desired (void *arg, snapshot_t *state)
 static int
 s_maintain_pending (void *arg, snapshot_t *state)
 {
-    return flow_snapshot_pending ((server_t *) arg, state);
+    return flow_snapshot_pending (((server_t *) arg)->flow, state);
 }
 
 //  What observe reads for its gauges and for systemd's READY=1.
@@ -506,7 +507,6 @@ server_new (config_t *config, const char *config_path, const char *runtime_dir,
     self->sigfd = -1;
     self->started_ms = util_now_ms ();
     self->on_down = s_begin_shutdown;
-    backoff_rng_seed (&self->rng, util_wall_ms () ^ (uint64_t) getpid ());
     //  glibc raises its trim threshold to twice the largest block freed
     //  from mmap (the journal's batch buffer, a MiB or two), after which
     //  the heap keeps up to that much freed memory at its top for good:
@@ -537,11 +537,17 @@ server_new (config_t *config, const char *config_path, const char *runtime_dir,
     pool_hooks_t pool_hooks = { .capacity = s_pool_capacity,
                                 .unavailable = s_pool_unavailable,
                                 .jobs_lost = s_pool_jobs_lost, .arg = self };
-    if (self->observe && self->outbox)
+    //  The restart policies' and the retries' jitter.
+    backoff_rng_t rng;
+    backoff_rng_seed (&rng, util_wall_ms () ^ (uint64_t) getpid ());
+    if (self->observe && self->outbox && self->results)
         self->pool = pool_new (&self->cfg, self->runtime_dir, self->state_dir, self->worker_dir,
                                self->back_ep, self->outbox, &pool_hooks,
-                               backoff_rng_next (&self->rng));
-    if (!self->observe || !self->outbox || !self->results || !self->pool || flow_init (self)) {
+                               backoff_rng_next (&rng));
+    if (self->pool)
+        self->flow = flow_new (&self->cfg, self->pool, self->outbox, self->results, self->spool,
+                               self->observe, backoff_rng_next (&rng));
+    if (!self->flow) {
         log_error ("out of memory");
         goto out_destroy;
     }
@@ -562,6 +568,7 @@ server_new (config_t *config, const char *config_path, const char *runtime_dir,
         log_error ("%s", err);
         goto out_destroy;
     }
+    flow_set_ledger (self->flow, self->ledger);
     s_outbox_sync (self);
     //  An operator's choice outlives restarts and wins over the config:
     //  say so, or an edited worker count seems ignored.
@@ -630,6 +637,7 @@ server_new (config_t *config, const char *config_path, const char *runtime_dir,
     if (observe_attach (self->observe, self->loop, self->cfg.metrics) || remote_init (self))
         goto out_destroy;
     pool_attach (self->pool, self->loop, self->back, self->back_tcp, self->remote);
+    flow_set_remote (self->flow, self->remote);
     pool_start (self->pool);
     return self;
 
@@ -649,7 +657,7 @@ server_run (server_t *self)
     zloop_start (self->loop);
     //  The loop also ends when its poll is interrupted: finish the stop.
     if (!pool_no_workers (self->pool)) {
-        flow_abandon_all (self, "the supervisor stopped before the workflow finished");
+        flow_abandon_all (self->flow, "the supervisor stopped before the workflow finished");
         self->stopping = true;
         pool_stop_all (self->pool);
         for (int round = 0; round < 2 && !pool_no_workers (self->pool); round++) {
@@ -686,7 +694,7 @@ server_destroy (server_t **self_p)
     if (self->outbox)
         s_outbox_sync (self);
     zloop_destroy (&self->loop);
-    flow_destroy (self);
+    flow_destroy (&self->flow);
     results_destroy (&self->results);
     spool_destroy (&self->spool);
     pool_destroy (&self->pool);

@@ -7,7 +7,7 @@
 #include "common/util.h"
 #include "proto/project.h"
 #include "proto/wire.h"
-#include "supervisor/server_priv.h"
+#include "supervisor/flow.h"
 #include "tests/support/tree.h"
 
 #include <criterion/criterion.h>

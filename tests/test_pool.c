@@ -91,13 +91,7 @@ s_rig_pool (rig_t *self)
     zsock_set_rcvtimeo (self->sub, 5000);
     self->outbox = outbox_new ();
     cr_assert_not_null (self->outbox);
-    ledger_hooks_t hooks = tu_outbox_ledger_hooks (&self->outbox);
-    config_journal_t journal = { .fsync = CONFIG_FSYNC_BATCH, .batch_interval_ms = 10,
-                                 .batch_records = 64, .segment_size = 1024 * 1024 };
-    char err [256] = "";
-    self->ledger = ledger_new (NULL, &journal, 16, &hooks, err, sizeof err);
-    cr_assert_not_null (self->ledger, "%s", err);
-    outbox_set_ledger (self->outbox, self->ledger);
+    self->ledger = tu_memory_ledger (&self->outbox);
     outbox_set_sockets (self->outbox, self->events, self->front, NULL);
     tu_sub_ready (self->outbox, self->sub);
     pool_hooks_t pool_hooks = { .capacity = s_capacity, .unavailable = s_unavailable,
@@ -112,9 +106,7 @@ static void
 s_rig (rig_t *self)
 {
     memset (self, 0, sizeof *self);
-    config_defaults (&self->cfg);
-    for (int c = 0; c < CONFIG_COMPONENTS; c++)
-        self->cfg.components [c].workers = 0;
+    tu_config_no_workers (&self->cfg);
 }
 
 static void

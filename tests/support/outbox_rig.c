@@ -70,3 +70,24 @@ tu_outbox_ledger_hooks (outbox_t **outbox_p)
 {
     return (ledger_hooks_t) { .journal_io = s_io, .send = s_send, .arg = outbox_p };
 }
+
+ledger_t *
+tu_memory_ledger (outbox_t **outbox_p)
+{
+    ledger_hooks_t hooks = tu_outbox_ledger_hooks (outbox_p);
+    config_journal_t journal = { .fsync = CONFIG_FSYNC_BATCH, .batch_interval_ms = 10,
+                                 .batch_records = 64, .segment_size = 1024 * 1024 };
+    char err [256] = "";
+    ledger_t *ledger = ledger_new (NULL, &journal, 16, &hooks, err, sizeof err);
+    cr_assert_not_null (ledger, "%s", err);
+    outbox_set_ledger (*outbox_p, ledger);
+    return ledger;
+}
+
+void
+tu_config_no_workers (config_t *cfg)
+{
+    config_defaults (cfg);
+    for (int c = 0; c < CONFIG_COMPONENTS; c++)
+        cfg->components [c].workers = 0;
+}

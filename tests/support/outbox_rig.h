@@ -19,5 +19,11 @@ void tu_sub_ready (outbox_t *outbox, zsock_t *sub);
 //  Ledger hooks that send answers through *outbox_p (read at each
 //  send) and keep the journal's own I/O.
 ledger_hooks_t tu_outbox_ledger_hooks (outbox_t **outbox_p);
+//  A ledger without a journal (events numbered in memory) whose answers
+//  go through *outbox_p, set as the outbox's ledger. Aborts the test when
+//  it cannot be made.
+ledger_t *tu_memory_ledger (outbox_t **outbox_p);
+//  The config's defaults with no worker wanted in any component.
+void tu_config_no_workers (config_t *cfg);
 
 #endif
