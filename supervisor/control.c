@@ -454,7 +454,7 @@ control_on_request (server_t *self, zframe_t *identity, zframe_t *header)
     if (wire_request_decode (&request, zframe_data (header), zframe_size (header))) {
         char peer [96];
         remote_peer_name ("client", identity, header, peer, sizeof peer);
-        remote_malformed (self, peer, "dropped a malformed REQUEST from %s", peer);
+        remote_malformed (self->remote, peer, "dropped a malformed REQUEST from %s", peer);
         return;
     }
     bool operators_only;

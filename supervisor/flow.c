@@ -594,7 +594,7 @@ flow_on_result (server_t *self, worker_t *worker, zmsg_t *msg, zframe_t *header)
     if (wire_result_decode (&result, zframe_data (header), zframe_size (header))) {
         char peer [96];
         snprintf (peer, sizeof peer, "%s pid %d", worker->component->name, (int) worker->pid);
-        remote_malformed (self, peer, "dropped a malformed RESULT from %s", peer);
+        remote_malformed (self->remote, peer, "dropped a malformed RESULT from %s", peer);
         return;
     }
     workflow_t *wf = NULL;
@@ -871,7 +871,7 @@ flow_submit (server_t *self, zframe_t *identity, zmsg_t *msg, zframe_t *header)
     if (wire_submit_decode (&submit, zframe_data (header), zframe_size (header))) {
         char peer [96];
         remote_peer_name ("client", identity, header, peer, sizeof peer);
-        remote_malformed (self, peer, "dropped a malformed SUBMIT from %s", peer);
+        remote_malformed (self->remote, peer, "dropped a malformed SUBMIT from %s", peer);
         return;
     }
     //  The header decoded, so it is answered: the wrong number of payload

@@ -505,14 +505,14 @@ pool_on_ready (server_t *self, zsock_t *sock, zframe_t *identity, const char *ke
         if (tcp) {
             char limit_key [96];
             snprintf (limit_key, sizeof limit_key, "%s|ready", address);
-            remote_report (self, "worker.refused", limit_key,
+            remote_report (self->remote, "worker.refused", limit_key,
                            json_pack ("{s:s, s:s}", "endpoint", "workers", "address", address),
                            "a worker at %s sent a malformed READY: dropped", address);
         }
         else {
             char peer [96];
             remote_peer_name ("worker connection", identity, header, peer, sizeof peer);
-            remote_malformed (self, peer, "dropped a malformed READY from %s", peer);
+            remote_malformed (self->remote, peer, "dropped a malformed READY from %s", peer);
         }
         return;
     }
@@ -521,7 +521,7 @@ pool_on_ready (server_t *self, zsock_t *sock, zframe_t *identity, const char *ke
         if (tcp) {
             char limit_key [96];
             snprintf (limit_key, sizeof limit_key, "%s|component", address);
-            remote_report (self, "worker.refused", limit_key,
+            remote_report (self->remote, "worker.refused", limit_key,
                            json_pack ("{s:s, s:s, s:s, s:i}", "endpoint", "workers",
                                       "address", address, "host", ready.host,
                                       "pid", (int) ready.pid),
@@ -621,6 +621,22 @@ pool_remote_drop (server_t *self, worker_t *worker, const char *why)
         s_send_bye_to (self, worker->sock, worker->identity, WIRE_BYE_REJOIN);
     }
     s_remote_leave (self, worker, why);
+}
+
+void
+pool_drop_revoked (server_t *self)
+{
+    for (int c = 0; c < COMPONENT_COUNT; c++) {
+        worker_t *next;
+        for (worker_t *w = self->components [c].workers; w; w = next) {
+            next = w->next;
+            remote_worker_t peer = { .component = w->component->name, .pid = w->pid,
+                                     .host = w->host, .address = w->address,
+                                     .peer_key = w->peer_key };
+            if (w->remote && remote_worker_revoked (self->remote, &peer))
+                pool_remote_drop (self, w, "key no longer authorised");
+        }
+    }
 }
 
 void

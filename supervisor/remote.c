@@ -5,10 +5,10 @@
 #include "supervisor/remote.h"
 
 #include "supervisor/log.h"
-#include "supervisor/server_priv.h"
 
 #include "common/util.h"
 
+#include <assert.h>
 #include <errno.h>
 #include <stdarg.h>
 #include <stdio.h>
@@ -158,14 +158,68 @@ static const char *const s_roles [2] = { "workers", "clients" };
 #define MALFORMED_PER_MIN 60
 
 struct remote {
+    outbox_t *outbox;           //  borrowed: where the reports go
+    security_server_t *security;    //  borrowed, NULL without tcp endpoints
+    zloop_t *loop;              //  borrowed, once watching
     remote_limiter_t *limiter;
     remote_gate_t malformed;
-    zsock_t *monitor [2];       //  handshake events of back_tcp, front_tcp
+    zsock_t *watched [2];       //  back_tcp, front_tcp (borrowed)
+    zsock_t *monitor [2];       //  their handshake events
+    char *listen [2];           //  their endpoints, for the reports
     uint64_t keys_checked_ms;
 };
 
+remote_t *
+remote_new (outbox_t *outbox)
+{
+    remote_t *self = calloc (1, sizeof *self);
+    if (!self)
+        return NULL;
+    self->outbox = outbox;
+    self->limiter = remote_limiter_new (REMOTE_SLOTS, REMOTE_REPORT_WINDOW_MS);
+    self->malformed.peers = remote_limiter_new (REMOTE_SLOTS, REMOTE_REPORT_WINDOW_MS);
+    self->malformed.burst = MALFORMED_BURST;
+    self->malformed.rate_per_min = MALFORMED_PER_MIN;
+    if (!self->limiter || !self->malformed.peers)
+        remote_destroy (&self);
+    return self;
+}
+
 void
-remote_report (server_t *self, const char *type, const char *key, json_t *fields,
+remote_unwatch (remote_t *self)
+{
+    if (!self)
+        return;
+    for (int i = 0; i < 2; i++)
+        if (self->monitor [i]) {
+            zloop_reader_end (self->loop, self->monitor [i]);
+            zmq_socket_monitor (zsock_resolve (self->watched [i]), NULL, 0);
+            zsock_destroy (&self->monitor [i]);
+        }
+    zsock_t *notices = self->security? security_server_notices (self->security): NULL;
+    if (self->loop && notices)
+        zloop_reader_end (self->loop, notices);
+    self->loop = NULL;
+    self->security = NULL;
+}
+
+void
+remote_destroy (remote_t **self_p)
+{
+    remote_t *self = *self_p;
+    if (!self)
+        return;
+    remote_unwatch (self);
+    free (self->listen [0]);
+    free (self->listen [1]);
+    remote_limiter_destroy (&self->limiter);
+    remote_limiter_destroy (&self->malformed.peers);
+    free (self);
+    *self_p = NULL;
+}
+
+void
+remote_report (remote_t *self, const char *type, const char *key, json_t *fields,
                const char *format, ...)
 {
     char message [1024];
@@ -176,8 +230,7 @@ remote_report (server_t *self, const char *type, const char *key, json_t *fields
     uint64_t suppressed = 0;
     char full_key [LIMITER_KEY_MAX];
     snprintf (full_key, sizeof full_key, "%s|%s", type, key);
-    if (self->remote
-    &&  !remote_limiter_allow (self->remote->limiter, full_key, util_now_ms (), &suppressed)) {
+    if (!remote_limiter_allow (self->limiter, full_key, util_now_ms (), &suppressed)) {
         log_debug ("%s (again)", message);
         json_decref (fields);
         return;
@@ -196,7 +249,7 @@ remote_report (server_t *self, const char *type, const char *key, json_t *fields
 }
 
 void
-remote_malformed (server_t *self, const char *peer, const char *format, ...)
+remote_malformed (remote_t *self, const char *peer, const char *format, ...)
 {
     char message [512];
     va_list args;
@@ -204,8 +257,7 @@ remote_malformed (server_t *self, const char *peer, const char *format, ...)
     vsnprintf (message, sizeof message, format, args);
     va_end (args);
     uint64_t held = 0;
-    if (self->remote && !remote_gate_allow (&self->remote->malformed, peer, util_now_ms (),
-                                            &held)) {
+    if (!remote_gate_allow (&self->malformed, peer, util_now_ms (), &held)) {
         log_debug ("%s (again)", message);
         return;
     }
@@ -229,7 +281,7 @@ s_on_refusal (zloop_t *loop, zsock_t *sock, void *arg)
 {
     (void) loop;
     (void) sock;
-    server_t *self = arg;
+    remote_t *self = arg;
     security_refusal_t refusal;
     if (security_server_refusal (self->security, &refusal))
         return 0;
@@ -249,8 +301,8 @@ static int
 s_on_monitor (zloop_t *loop, zsock_t *sock, void *arg)
 {
     (void) loop;
-    server_t *self = arg;
-    int role = sock == self->remote->monitor [0]? 0: 1;
+    remote_t *self = arg;
+    int role = sock == self->monitor [0]? 0: 1;
     zmsg_t *msg = zmsg_recv (sock);
     zframe_t *head = msg? zmsg_first (msg): NULL;
     if (!head || zframe_size (head) != 6) {
@@ -264,8 +316,8 @@ s_on_monitor (zloop_t *loop, zsock_t *sock, void *arg)
     zmsg_destroy (&msg);
     if (event != ZMQ_EVENT_HANDSHAKE_FAILED_PROTOCOL)
         return 0;
-    const char *endpoint = role == 0? self->cfg.listen.workers: self->cfg.listen.clients;
-    bool curve = security_server_curve (self->security);
+    const char *endpoint = self->listen [role]? self->listen [role]: "";
+    bool curve = self->security && security_server_curve (self->security);
     char why [256];
     if (value == ZMQ_PROTOCOL_ERROR_ZMTP_CRYPTOGRAPHIC)
         snprintf (why, sizeof why, "its CURVE handshake failed: it does not have this "
@@ -283,16 +335,15 @@ s_on_monitor (zloop_t *loop, zsock_t *sock, void *arg)
     char key [64];
     snprintf (key, sizeof key, "%s|%x", s_roles [role], (unsigned) value);
     remote_report (self, "security.refused", key,
-                   json_pack ("{s:s, s:s}", "endpoint", s_roles [role],
-                              "listen", endpoint? endpoint: ""),
-                   "refused a peer on the %s endpoint (%s): %s", s_roles [role],
-                   endpoint? endpoint: "", why);
+                   json_pack ("{s:s, s:s}", "endpoint", s_roles [role], "listen", endpoint),
+                   "refused a peer on the %s endpoint (%s): %s", s_roles [role], endpoint,
+                   why);
     return 0;
 }
 
 //  A monitor of sock's handshake failures, read in the loop.
 static zsock_t *
-s_watch (server_t *self, zsock_t *sock, int role)
+s_watch (remote_t *self, zsock_t *sock, int role)
 {
     char endpoint [64];
     snprintf (endpoint, sizeof endpoint, "inproc://supervisor-monitor-%s", s_roles [role]);
@@ -308,32 +359,58 @@ s_watch (server_t *self, zsock_t *sock, int role)
     return monitor;
 }
 
-void
-remote_tick (server_t *self, uint64_t now, remote_drop_fn *drop)
+int
+remote_watch (remote_t *self, zloop_t *loop, security_server_t *security,
+              zsock_t *workers, const char *workers_listen, zsock_t *clients,
+              const char *clients_listen)
 {
-    if (!self->remote || !security_server_curve (self->security)
-    ||  now - self->remote->keys_checked_ms < REMOTE_KEY_CHECK_MS)
-        return;
-    self->remote->keys_checked_ms = now;
-    for (int c = 0; c < COMPONENT_COUNT; c++) {
-        worker_t *next;
-        for (worker_t *w = self->components [c].workers; w; w = next) {
-            next = w->next;
-            char why [512];
-            if (!w->remote || security_still_authorised (self->security, SECURITY_WORKERS,
-                                                         w->peer_key, why, sizeof why))
-                continue;
-            char limit_key [160];
-            snprintf (limit_key, sizeof limit_key, "workers|%s|%s", w->address, w->peer_key);
-            remote_report (self, "security.refused", limit_key,
-                           json_pack ("{s:s, s:s, s:s, s:s, s:i}", "endpoint", "workers",
-                                      "address", w->address, "key", w->peer_key,
-                                      "host", w->host, "pid", (int) w->pid),
-                           "dropped %s pid %d on %s (%s): %s", w->component->name,
-                           (int) w->pid, w->host, w->address, why);
-            drop (self, w, "key no longer authorised");
-        }
+    assert (!self->loop);
+    self->loop = loop;
+    self->security = security;
+    zsock_t *notices = security? security_server_notices (security): NULL;
+    if (notices && zloop_reader (loop, notices, s_on_refusal, self))
+        return -1;
+    zsock_t *socks [2] = { workers, clients };
+    const char *listens [2] = { workers_listen, clients_listen };
+    for (int i = 0; i < 2; i++) {
+        if (!socks [i])
+            continue;
+        self->listen [i] = strdup (listens [i]? listens [i]: "");
+        if (!self->listen [i])
+            return -1;
+        //  Without a monitor only the reports of failed handshakes are lost.
+        self->watched [i] = socks [i];
+        self->monitor [i] = s_watch (self, socks [i], i);
     }
+    return 0;
+}
+
+bool
+remote_keys_due (remote_t *self, uint64_t now_ms)
+{
+    if (!self->security || !security_server_curve (self->security)
+    ||  now_ms - self->keys_checked_ms < REMOTE_KEY_CHECK_MS)
+        return false;
+    self->keys_checked_ms = now_ms;
+    return true;
+}
+
+bool
+remote_worker_revoked (remote_t *self, const remote_worker_t *worker)
+{
+    char why [512];
+    if (!self->security || security_still_authorised (self->security, SECURITY_WORKERS,
+                                                      worker->peer_key, why, sizeof why))
+        return false;
+    char limit_key [160];
+    snprintf (limit_key, sizeof limit_key, "workers|%s|%s", worker->address, worker->peer_key);
+    remote_report (self, "security.refused", limit_key,
+                   json_pack ("{s:s, s:s, s:s, s:s, s:i}", "endpoint", "workers",
+                              "address", worker->address, "key", worker->peer_key,
+                              "host", worker->host, "pid", (int) worker->pid),
+                   "dropped %s pid %d on %s (%s): %s", worker->component, (int) worker->pid,
+                   worker->host, worker->address, why);
+    return true;
 }
 
 //  A peer's name for the log: its kind, its routing id in hex (the
@@ -351,48 +428,4 @@ remote_peer_name (const char *kind, zframe_t *identity, zframe_t *header, char *
         snprintf (hex + 2 * i, 3, "%02x", data [i]);
     snprintf (buf, size, "%s %s%s%s", kind, hex [0]? hex: "?", address [0]? " at ": "",
               address);
-}
-
-int
-remote_init (server_t *self)
-{
-    self->remote = calloc (1, sizeof *self->remote);
-    if (!self->remote)
-        return -1;
-    self->remote->limiter = remote_limiter_new (REMOTE_SLOTS, REMOTE_REPORT_WINDOW_MS);
-    if (!self->remote->limiter)
-        return -1;
-    self->remote->malformed.peers = remote_limiter_new (REMOTE_SLOTS, REMOTE_REPORT_WINDOW_MS);
-    if (!self->remote->malformed.peers)
-        return -1;
-    self->remote->malformed.burst = MALFORMED_BURST;
-    self->remote->malformed.rate_per_min = MALFORMED_PER_MIN;
-    zsock_t *notices = security_server_notices (self->security);
-    if (notices)
-        zloop_reader (self->loop, notices, s_on_refusal, self);
-    //  Without a monitor only the reports of failed handshakes are lost.
-    if (self->back_tcp)
-        self->remote->monitor [0] = s_watch (self, self->back_tcp, 0);
-    if (self->front_tcp)
-        self->remote->monitor [1] = s_watch (self, self->front_tcp, 1);
-    return 0;
-}
-
-void
-remote_destroy (server_t *self)
-{
-    if (!self->remote)
-        return;
-    zsock_t *watched [2] = { self->back_tcp, self->front_tcp };
-    for (int i = 0; i < 2; i++)
-        if (self->remote->monitor [i]) {
-            if (self->loop)
-                zloop_reader_end (self->loop, self->remote->monitor [i]);
-            zmq_socket_monitor (zsock_resolve (watched [i]), NULL, 0);
-            zsock_destroy (&self->remote->monitor [i]);
-        }
-    remote_limiter_destroy (&self->remote->limiter);
-    remote_limiter_destroy (&self->remote->malformed.peers);
-    free (self->remote);
-    self->remote = NULL;
 }

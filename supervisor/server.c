@@ -82,7 +82,7 @@ s_malformed_from_worker (server_t *self, zsock_t *sock, worker_t *worker, zframe
                       (int) worker->pid);
         else
             remote_peer_name ("worker connection", identity, header, peer, sizeof peer);
-        remote_malformed (self, peer, "dropped a malformed message (%zu bytes) from %s",
+        remote_malformed (self->remote, peer, "dropped a malformed message (%zu bytes) from %s",
                           zframe_size (header), peer);
         return;
     }
@@ -104,7 +104,7 @@ s_malformed_from_worker (server_t *self, zsock_t *sock, worker_t *worker, zframe
     json_t *fields = json_pack ("{s:s, s:s}", "endpoint", "workers", "address", address);
     if (worker)
         json_object_set_new (fields, "host", json_string (worker->host));
-    remote_report (self, "worker.refused", key, fields, "a worker at %s%s%s%s: %s",
+    remote_report (self->remote, "worker.refused", key, fields, "a worker at %s%s%s%s: %s",
                    address [0]? address: "an unknown address", worker? " (": "",
                    worker? worker->host: "", worker? ")": "", why);
 }
@@ -120,8 +120,9 @@ s_on_back (zloop_t *loop, zsock_t *sock, void *arg)
     zframe_t *identity = zmsg_pop (msg);
     zframe_t *header = zmsg_pop (msg);
     if (!identity || !header)
-        remote_malformed (self, "worker socket", "dropped a malformed message on the worker "
-                          "socket: %s", identity? "no header frame": "no routing id");
+        remote_malformed (self->remote, "worker socket",
+                          "dropped a malformed message on the worker socket: %s",
+                          identity? "no header frame": "no routing id");
     else {
         char *key = zframe_strhex (identity);
         worker_t *worker = zhashx_lookup (self->workers, key);
@@ -171,8 +172,9 @@ s_on_front (zloop_t *loop, zsock_t *sock, void *arg)
     self->front_heard_ms = util_now_ms ();
     self->front_trim_due = true;
     if (!identity || !header)
-        remote_malformed (self, "client socket", "dropped a malformed message on the client "
-                          "socket: %s", identity? "no header frame": "no routing id");
+        remote_malformed (self->remote, "client socket",
+                          "dropped a malformed message on the client socket: %s",
+                          identity? "no header frame": "no routing id");
     else
     switch (wire_type (zframe_data (header), zframe_size (header))) {
         case WIRE_SUBMIT:
@@ -212,7 +214,8 @@ s_on_front (zloop_t *loop, zsock_t *sock, void *arg)
         default: {
             char peer [96];
             remote_peer_name ("client", identity, header, peer, sizeof peer);
-            remote_malformed (self, peer, "dropped a malformed message (%zu bytes) from %s: "
+            remote_malformed (self->remote, peer,
+                              "dropped a malformed message (%zu bytes) from %s: "
                               "not a SUBMIT or REQUEST header", zframe_size (header), peer);
             break;
         }
@@ -280,7 +283,8 @@ s_on_tick (zloop_t *loop, int timer_id, void *arg)
     server_t *self = arg;
     uint64_t now = util_now_ms ();
     pool_tick (self, now);
-    remote_tick (self, now, pool_remote_drop);
+    if (remote_keys_due (self->remote, now))
+        pool_drop_revoked (self);
     flow_tick (self, now);
     ledger_tick (self->ledger, now);
     //  Client connections come and go (3,000 at once, each a few tens of
@@ -527,13 +531,14 @@ server_new (config_t *config, const char *config_path, const char *runtime_dir,
     snprintf (self->events_ep, sizeof self->events_ep, "ipc://%s/events", runtime_dir);
     self->observe = observe_new (s_observe_status, self);
     self->outbox = outbox_new ();
+    self->remote = self->outbox? remote_new (self->outbox): NULL;
     self->results = results_new (self->cfg.results.keep,
                                  (uint64_t) self->cfg.results.max_age_ms);
     //  Queued work's inputs wait on disk, in the first folder that takes
     //  a file without a name; without one they stay in memory.
     const char *spool_dirs [] = { self->state_dir, self->runtime_dir, "/tmp" };
     self->spool = spool_new (spool_dirs, 3);
-    if (!self->observe || !self->outbox || !self->results || flow_init (self)
+    if (!self->observe || !self->outbox || !self->remote || !self->results || flow_init (self)
     ||  pool_init (self)) {
         log_error ("out of memory");
         goto out_destroy;
@@ -619,7 +624,9 @@ server_new (config_t *config, const char *config_path, const char *runtime_dir,
     zmq_pollitem_t item = { NULL, self->sigfd, ZMQ_POLLIN, 0 };
     zloop_poller (self->loop, &item, s_on_signal, self);
     zloop_timer (self->loop, TICK_MS, 0, s_on_tick, self);
-    if (observe_attach (self->observe, self->loop, self->cfg.metrics) || remote_init (self))
+    if (observe_attach (self->observe, self->loop, self->cfg.metrics)
+    ||  remote_watch (self->remote, self->loop, self->security, self->back_tcp,
+                      self->cfg.listen.workers, self->front_tcp, self->cfg.listen.clients))
         goto out_destroy;
     pool_start (self);
     return self;
@@ -676,6 +683,7 @@ server_destroy (server_t **self_p)
     observe_destroy (&self->observe);
     if (self->outbox)
         s_outbox_sync (self);
+    remote_unwatch (self->remote);
     zloop_destroy (&self->loop);
     flow_destroy (self);
     results_destroy (&self->results);
@@ -688,7 +696,7 @@ server_destroy (server_t **self_p)
     if (self->outbox)
         s_outbox_sync (self);
     //  The secured sockets go before their ZAP handler.
-    remote_destroy (self);
+    remote_destroy (&self->remote);
     zsock_destroy (&self->front_tcp);
     zsock_destroy (&self->back_tcp);
     outbox_destroy (&self->outbox);

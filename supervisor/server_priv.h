@@ -20,6 +20,7 @@
 #include "supervisor/ledger.h"
 #include "supervisor/maintain.h"
 #include "supervisor/outbox.h"
+#include "supervisor/remote.h"
 #include "supervisor/security.h"
 #include "supervisor/server.h"
 
@@ -183,7 +184,6 @@ typedef struct {
     void *arg;
 } pool_hooks_t;
 
-typedef struct remote remote_t;
 typedef struct logcap logcap_t;
 typedef struct spool spool_t;
 typedef struct results results_t;
@@ -205,7 +205,7 @@ struct server {
     zsock_t *front_tcp;         //  listen.clients, CURVE unless insecure loopback
     zsock_t *back_tcp;          //  listen.workers
     security_server_t *security;
-    remote_t *remote;           //  reports about tcp peers (remote.c)
+    remote_t *remote;           //  reports about peers (remote.c)
     int sigfd;
     component_t components [COMPONENT_COUNT];
     zhashx_t *workflows;        //  id -> workflow_t (owned)
@@ -256,6 +256,9 @@ void pool_on_bye (server_t *self, worker_t *worker);
 //  Drop a remote worker: told to join again (so its next handshake tells
 //  it why, if it is refused), its jobs queued again, its record freed.
 void pool_remote_drop (server_t *self, worker_t *worker, const char *why);
+//  Drops the remote workers whose key is no longer authorised (when
+//  remote_keys_due says it is time to look).
+void pool_drop_revoked (server_t *self);
 //  A worker that is alive but does not do its work (a job not answered in
 //  time): a local one is killed (and replaced by its restart policy), a
 //  remote one dropped and told to join again. why is for the log and the
@@ -320,30 +323,6 @@ bool flow_known (server_t *self, const char *id);
 #define FLOW_JOB_MIN_MS 1000
 uint64_t flow_job_deadline (uint64_t accepted_ms, uint64_t deadline_ms, uint32_t attempts,
                             uint64_t now_ms);
-
-//  remote.c: peers on the tcp endpoints. remote_init watches them (after
-//  the sockets and the loop exist); remote_destroy before they go.
-int remote_init (server_t *self);
-void remote_destroy (server_t *self);
-//  Now and then: remote workers whose key was removed or expired go to
-//  drop (server.c passes the pool's).
-typedef void remote_drop_fn (server_t *self, worker_t *worker, const char *why);
-void remote_tick (server_t *self, uint64_t now, remote_drop_fn *drop);
-//  Log (warn) and record event type with fields (taken; "reason" is set
-//  to the message), at most once a minute for the same type and key; in
-//  between, the repeats are counted and logged at debug.
-void remote_report (server_t *self, const char *type, const char *key, json_t *fields,
-                    const char *format, ...) __attribute__ ((format (printf, 5, 6)));
-//  A malformed message from a peer (a local worker or any client), logged
-//  once a minute per peer (the key) and within a budget for all peers.
-void remote_malformed (server_t *self, const char *peer, const char *format, ...)
-    __attribute__ ((format (printf, 3, 4)));
-//  A peer's name for the log, "KIND HEX[ at ADDRESS]" from its routing id
-//  and, over tcp, the address header came from.
-void remote_peer_name (const char *kind, zframe_t *identity, zframe_t *header, char *buf,
-                       size_t size);
-//  The IP address a frame came from over tcp, "" otherwise.
-void remote_peer_address (zframe_t *frame, char *address, size_t size);
 
 //  reload.c
 int reload_init (server_t *self, char *err, size_t size);
