@@ -92,7 +92,7 @@ struct flow {
     spool_t *spool;             //  inputs of queued work, out of memory; NULL: none
     observe_t *observe;         //  NULL: step times not measured
     ledger_t *ledger;           //  the journal, and answers waiting for it
-    remote_t *remote;           //  reports of malformed messages
+    remote_t *remote;           //  where malformed messages are reported
     //  owned
     zhashx_t *workflows;        //  id -> workflow_t
     zlistx_t *retrying;         //  workflows waiting for a retry (borrowed)
@@ -307,8 +307,8 @@ flow_snapshot_pending (flow_t *self, snapshot_t *state)
 }
 
 flow_t *
-flow_new (const config_t *cfg, pool_t *pool, outbox_t *outbox, results_t *results,
-          spool_t *spool, observe_t *observe, uint64_t seed)
+flow_new (const config_t *cfg, pool_t *pool, outbox_t *outbox, remote_t *remote,
+          results_t *results, spool_t *spool, observe_t *observe, uint64_t seed)
 {
     flow_t *self = calloc (1, sizeof *self);
     if (!self)
@@ -316,6 +316,7 @@ flow_new (const config_t *cfg, pool_t *pool, outbox_t *outbox, results_t *result
     self->cfg = cfg;
     self->pool = pool;
     self->outbox = outbox;
+    self->remote = remote;
     self->results = results;
     self->spool = spool;
     self->observe = observe;
@@ -350,12 +351,6 @@ void
 flow_set_ledger (flow_t *self, ledger_t *ledger)
 {
     self->ledger = ledger;
-}
-
-void
-flow_set_remote (flow_t *self, remote_t *remote)
-{
-    self->remote = remote;
 }
 
 void

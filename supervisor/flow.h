@@ -31,18 +31,17 @@ typedef struct results results_t;
 typedef struct spool spool_t;
 
 //  No workflow yet. Borrowed: cfg (the supervisor's: a reload changes it
-//  in place), pool, outbox, results, spool (NULL: queued inputs stay in
-//  memory) and observe (NULL: step times not measured). seed seeds the
+//  in place), pool, outbox, remote (where malformed messages are
+//  reported), results, spool (NULL: queued inputs stay in memory) and
+//  observe (NULL: step times not measured). seed seeds the
 //  retries' jitter. NULL when out of memory.
-flow_t *flow_new (const config_t *cfg, pool_t *pool, outbox_t *outbox, results_t *results,
-                  spool_t *spool, observe_t *observe, uint64_t seed);
+flow_t *flow_new (const config_t *cfg, pool_t *pool, outbox_t *outbox, remote_t *remote,
+                  results_t *results, spool_t *spool, observe_t *observe, uint64_t seed);
 //  Frees every workflow, unanswered. Accepts NULL; nulls *self_p.
 void flow_destroy (flow_t **self_p);
 //  The journal (borrowed): before the first submission. The journal's
 //  replay may come before it (flow_recover needs none).
 void flow_set_ledger (flow_t *self, ledger_t *ledger);
-//  Where malformed messages are reported (borrowed; NULL: logged each).
-void flow_set_remote (flow_t *self, remote_t *remote);
 //  The supervisor drains: new submissions are refused.
 void flow_set_draining (flow_t *self);
 

@@ -35,7 +35,7 @@ struct pool {
     zloop_t *loop;              //  NULL until pool_attach
     zsock_t *back;              //  the workers' ROUTER (ipc)
     zsock_t *back_tcp;          //  listen.workers, NULL without
-    remote_t *remote;           //  reports about tcp peers (remote.c)
+    remote_t *remote;           //  reports about peers (remote.c)
     //  owned
     component_t components [COMPONENT_COUNT];
     zhashx_t *workers;          //  identity hex -> worker_t (borrowed from components)
@@ -46,11 +46,8 @@ struct pool {
     bool draining;              //  the supervisor drains: nothing starts
     bool stopping;              //  pool_stop_all: BYE sent to workers
     bool terminated;            //  pool_signal_all: workers signalled
-    uint64_t keys_checked_ms;   //  pool_drop_revoked
 };
 
-//  How often connected remote workers' keys are checked again.
-#define KEY_CHECK_MS 5000
 
 //  What the workflows hear of the pool (pool_hooks_t, set by server.c).
 static void
@@ -240,7 +237,7 @@ s_init (pool_t *self)
 pool_t *
 pool_new (const config_t *cfg, const char *runtime_dir, const char *state_dir,
           const char *worker_dir, const char *back_ep, outbox_t *outbox,
-          const pool_hooks_t *hooks, uint64_t seed)
+          remote_t *remote, const pool_hooks_t *hooks, uint64_t seed)
 {
     pool_t *self = calloc (1, sizeof *self);
     if (!self)
@@ -251,6 +248,7 @@ pool_new (const config_t *cfg, const char *runtime_dir, const char *state_dir,
     self->worker_dir = worker_dir;
     self->back_ep = back_ep;
     self->outbox = outbox;
+    self->remote = remote;
     self->hooks = *hooks;
     backoff_rng_seed (&self->rng, seed);
     self->workers = zhashx_new ();
@@ -291,12 +289,11 @@ pool_destroy (pool_t **self_p)
 }
 
 void
-pool_attach (pool_t *self, zloop_t *loop, zsock_t *back, zsock_t *back_tcp, remote_t *remote)
+pool_attach (pool_t *self, zloop_t *loop, zsock_t *back, zsock_t *back_tcp)
 {
     self->loop = loop;
     self->back = back;
     self->back_tcp = back_tcp;
-    self->remote = remote;
 }
 
 void
@@ -731,6 +728,22 @@ pool_remote_drop (pool_t *self, worker_t *worker, const char *why)
 }
 
 void
+pool_drop_revoked (pool_t *self)
+{
+    for (int c = 0; c < COMPONENT_COUNT; c++) {
+        worker_t *next;
+        for (worker_t *w = self->components [c].workers; w; w = next) {
+            next = w->next;
+            remote_worker_t peer = { .component = w->component->name, .pid = w->pid,
+                                     .host = w->host, .address = w->address,
+                                     .peer_key = w->peer_key };
+            if (w->remote && remote_worker_revoked (self->remote, &peer))
+                pool_remote_drop (self, w, "key no longer authorised");
+        }
+    }
+}
+
+void
 pool_worker_broken (pool_t *self, worker_t *worker, const char *why)
 {
     component_t *component = worker->component;
@@ -748,34 +761,6 @@ pool_worker_broken (pool_t *self, worker_t *worker, const char *why)
     log_warn ("%s pid %d: %s: killing it", component->name, (int) worker->pid, why);
     worker->killed_by_us = true;
     spawn_signal (worker->pid, SIGKILL);
-}
-
-void
-pool_drop_revoked (pool_t *self, security_server_t *security, uint64_t now)
-{
-    if (!self->remote || !security_server_curve (security)
-    ||  now - self->keys_checked_ms < KEY_CHECK_MS)
-        return;
-    self->keys_checked_ms = now;
-    for (int c = 0; c < COMPONENT_COUNT; c++) {
-        worker_t *next;
-        for (worker_t *w = self->components [c].workers; w; w = next) {
-            next = w->next;
-            char why [512];
-            if (!w->remote || security_still_authorised (security, SECURITY_WORKERS,
-                                                         w->peer_key, why, sizeof why))
-                continue;
-            char limit_key [160];
-            snprintf (limit_key, sizeof limit_key, "workers|%s|%s", w->address, w->peer_key);
-            remote_report (self->remote, "security.refused", limit_key,
-                           json_pack ("{s:s, s:s, s:s, s:s, s:i}", "endpoint", "workers",
-                                      "address", w->address, "key", w->peer_key,
-                                      "host", w->host, "pid", (int) w->pid),
-                           "dropped %s pid %d on %s (%s): %s", w->component->name,
-                           (int) w->pid, w->host, w->address, why);
-            pool_remote_drop (self, w, "key no longer authorised");
-        }
-    }
 }
 
 void

@@ -5,10 +5,10 @@
 #include "supervisor/remote.h"
 
 #include "supervisor/log.h"
-#include "supervisor/server_priv.h"
 
 #include "common/util.h"
 
+#include <assert.h>
 #include <errno.h>
 #include <stdarg.h>
 #include <stdio.h>
@@ -149,17 +149,74 @@ remote_gate_allow (remote_gate_t *self, const char *peer, uint64_t now_ms, uint6
 
 static const char *const s_roles [2] = { "workers", "clients" };
 
+//  How often connected remote workers' keys are checked again.
+#define REMOTE_KEY_CHECK_MS 5000
+
 //  Malformed messages from local peers: once a minute per peer, and at
 //  most 10 lines at once then 60 a minute for all of them.
 #define MALFORMED_BURST 10
 #define MALFORMED_PER_MIN 60
 
 struct remote {
-    outbox_t *outbox;           //  borrowed: where the reports are recorded
+    outbox_t *outbox;           //  borrowed: where the reports go
+    security_server_t *security;    //  borrowed, NULL without tcp endpoints
+    zloop_t *loop;              //  borrowed, once watching
     remote_limiter_t *limiter;
     remote_gate_t malformed;
-    zsock_t *monitor [2];       //  handshake events of back_tcp, front_tcp
+    zsock_t *watched [2];       //  back_tcp, front_tcp (borrowed)
+    zsock_t *monitor [2];       //  their handshake events
+    char *listen [2];           //  their endpoints, for the reports
+    uint64_t keys_checked_ms;
 };
+
+remote_t *
+remote_new (outbox_t *outbox)
+{
+    remote_t *self = calloc (1, sizeof *self);
+    if (!self)
+        return NULL;
+    self->outbox = outbox;
+    self->limiter = remote_limiter_new (REMOTE_SLOTS, REMOTE_REPORT_WINDOW_MS);
+    self->malformed.peers = remote_limiter_new (REMOTE_SLOTS, REMOTE_REPORT_WINDOW_MS);
+    self->malformed.burst = MALFORMED_BURST;
+    self->malformed.rate_per_min = MALFORMED_PER_MIN;
+    if (!self->limiter || !self->malformed.peers)
+        remote_destroy (&self);
+    return self;
+}
+
+void
+remote_unwatch (remote_t *self)
+{
+    if (!self)
+        return;
+    for (int i = 0; i < 2; i++)
+        if (self->monitor [i]) {
+            zloop_reader_end (self->loop, self->monitor [i]);
+            zmq_socket_monitor (zsock_resolve (self->watched [i]), NULL, 0);
+            zsock_destroy (&self->monitor [i]);
+        }
+    zsock_t *notices = self->security? security_server_notices (self->security): NULL;
+    if (self->loop && notices)
+        zloop_reader_end (self->loop, notices);
+    self->loop = NULL;
+    self->security = NULL;
+}
+
+void
+remote_destroy (remote_t **self_p)
+{
+    remote_t *self = *self_p;
+    if (!self)
+        return;
+    remote_unwatch (self);
+    free (self->listen [0]);
+    free (self->listen [1]);
+    remote_limiter_destroy (&self->limiter);
+    remote_limiter_destroy (&self->malformed.peers);
+    free (self);
+    *self_p = NULL;
+}
 
 void
 remote_report (remote_t *self, const char *type, const char *key, json_t *fields,
@@ -173,7 +230,7 @@ remote_report (remote_t *self, const char *type, const char *key, json_t *fields
     uint64_t suppressed = 0;
     char full_key [LIMITER_KEY_MAX];
     snprintf (full_key, sizeof full_key, "%s|%s", type, key);
-    if (self && !remote_limiter_allow (self->limiter, full_key, util_now_ms (), &suppressed)) {
+    if (!remote_limiter_allow (self->limiter, full_key, util_now_ms (), &suppressed)) {
         log_debug ("%s (again)", message);
         json_decref (fields);
         return;
@@ -188,10 +245,7 @@ remote_report (remote_t *self, const char *type, const char *key, json_t *fields
     json_object_set_new (fields, "reason", json_string (message));
     if (suppressed)
         json_object_set_new (fields, "repeats", json_integer ((json_int_t) suppressed));
-    if (self)
-        outbox_event (self->outbox, type, fields);
-    else
-        json_decref (fields);
+    outbox_event (self->outbox, type, fields);
 }
 
 void
@@ -203,7 +257,7 @@ remote_malformed (remote_t *self, const char *peer, const char *format, ...)
     vsnprintf (message, sizeof message, format, args);
     va_end (args);
     uint64_t held = 0;
-    if (self && !remote_gate_allow (&self->malformed, peer, util_now_ms (), &held)) {
+    if (!remote_gate_allow (&self->malformed, peer, util_now_ms (), &held)) {
         log_debug ("%s (again)", message);
         return;
     }
@@ -227,7 +281,7 @@ s_on_refusal (zloop_t *loop, zsock_t *sock, void *arg)
 {
     (void) loop;
     (void) sock;
-    server_t *self = arg;
+    remote_t *self = arg;
     security_refusal_t refusal;
     if (security_server_refusal (self->security, &refusal))
         return 0;
@@ -235,7 +289,7 @@ s_on_refusal (zloop_t *loop, zsock_t *sock, void *arg)
     snprintf (key, sizeof key, "%s|%s|%s", refusal.domain, refusal.address, refusal.key);
     json_t *fields = json_pack ("{s:s, s:s, s:s}", "endpoint", refusal.domain,
                                 "address", refusal.address, "key", refusal.key);
-    remote_report (self->remote, "security.refused", key, fields,
+    remote_report (self, "security.refused", key, fields,
                    "refused a connection to the %s endpoint from %s: %s", refusal.domain,
                    refusal.address, refusal.reason);
     return 0;
@@ -247,8 +301,8 @@ static int
 s_on_monitor (zloop_t *loop, zsock_t *sock, void *arg)
 {
     (void) loop;
-    server_t *self = arg;
-    int role = sock == self->remote->monitor [0]? 0: 1;
+    remote_t *self = arg;
+    int role = sock == self->monitor [0]? 0: 1;
     zmsg_t *msg = zmsg_recv (sock);
     zframe_t *head = msg? zmsg_first (msg): NULL;
     if (!head || zframe_size (head) != 6) {
@@ -262,8 +316,8 @@ s_on_monitor (zloop_t *loop, zsock_t *sock, void *arg)
     zmsg_destroy (&msg);
     if (event != ZMQ_EVENT_HANDSHAKE_FAILED_PROTOCOL)
         return 0;
-    const char *endpoint = role == 0? self->cfg.listen.workers: self->cfg.listen.clients;
-    bool curve = security_server_curve (self->security);
+    const char *endpoint = self->listen [role]? self->listen [role]: "";
+    bool curve = self->security && security_server_curve (self->security);
     char why [256];
     if (value == ZMQ_PROTOCOL_ERROR_ZMTP_CRYPTOGRAPHIC)
         snprintf (why, sizeof why, "its CURVE handshake failed: it does not have this "
@@ -280,17 +334,16 @@ s_on_monitor (zloop_t *loop, zsock_t *sock, void *arg)
                   "is it a readme2ci %s?", (unsigned) value, role == 0? "worker": "client");
     char key [64];
     snprintf (key, sizeof key, "%s|%x", s_roles [role], (unsigned) value);
-    remote_report (self->remote, "security.refused", key,
-                   json_pack ("{s:s, s:s}", "endpoint", s_roles [role],
-                              "listen", endpoint? endpoint: ""),
-                   "refused a peer on the %s endpoint (%s): %s", s_roles [role],
-                   endpoint? endpoint: "", why);
+    remote_report (self, "security.refused", key,
+                   json_pack ("{s:s, s:s}", "endpoint", s_roles [role], "listen", endpoint),
+                   "refused a peer on the %s endpoint (%s): %s", s_roles [role], endpoint,
+                   why);
     return 0;
 }
 
 //  A monitor of sock's handshake failures, read in the loop.
 static zsock_t *
-s_watch (server_t *self, zsock_t *sock, int role)
+s_watch (remote_t *self, zsock_t *sock, int role)
 {
     char endpoint [64];
     snprintf (endpoint, sizeof endpoint, "inproc://supervisor-monitor-%s", s_roles [role]);
@@ -304,6 +357,60 @@ s_watch (server_t *self, zsock_t *sock, int role)
     }
     zloop_reader (self->loop, monitor, s_on_monitor, self);
     return monitor;
+}
+
+int
+remote_watch (remote_t *self, zloop_t *loop, security_server_t *security,
+              zsock_t *workers, const char *workers_listen, zsock_t *clients,
+              const char *clients_listen)
+{
+    assert (!self->loop);
+    self->loop = loop;
+    self->security = security;
+    zsock_t *notices = security? security_server_notices (security): NULL;
+    if (notices && zloop_reader (loop, notices, s_on_refusal, self))
+        return -1;
+    zsock_t *socks [2] = { workers, clients };
+    const char *listens [2] = { workers_listen, clients_listen };
+    for (int i = 0; i < 2; i++) {
+        if (!socks [i])
+            continue;
+        self->listen [i] = strdup (listens [i]? listens [i]: "");
+        if (!self->listen [i])
+            return -1;
+        //  Without a monitor only the reports of failed handshakes are lost.
+        self->watched [i] = socks [i];
+        self->monitor [i] = s_watch (self, socks [i], i);
+    }
+    return 0;
+}
+
+bool
+remote_keys_due (remote_t *self, uint64_t now_ms)
+{
+    if (!self->security || !security_server_curve (self->security)
+    ||  now_ms - self->keys_checked_ms < REMOTE_KEY_CHECK_MS)
+        return false;
+    self->keys_checked_ms = now_ms;
+    return true;
+}
+
+bool
+remote_worker_revoked (remote_t *self, const remote_worker_t *worker)
+{
+    char why [512];
+    if (!self->security || security_still_authorised (self->security, SECURITY_WORKERS,
+                                                      worker->peer_key, why, sizeof why))
+        return false;
+    char limit_key [160];
+    snprintf (limit_key, sizeof limit_key, "workers|%s|%s", worker->address, worker->peer_key);
+    remote_report (self, "security.refused", limit_key,
+                   json_pack ("{s:s, s:s, s:s, s:s, s:i}", "endpoint", "workers",
+                              "address", worker->address, "key", worker->peer_key,
+                              "host", worker->host, "pid", (int) worker->pid),
+                   "dropped %s pid %d on %s (%s): %s", worker->component, (int) worker->pid,
+                   worker->host, worker->address, why);
+    return true;
 }
 
 //  A peer's name for the log: its kind, its routing id in hex (the
@@ -321,49 +428,4 @@ remote_peer_name (const char *kind, zframe_t *identity, zframe_t *header, char *
         snprintf (hex + 2 * i, 3, "%02x", data [i]);
     snprintf (buf, size, "%s %s%s%s", kind, hex [0]? hex: "?", address [0]? " at ": "",
               address);
-}
-
-int
-remote_init (server_t *self)
-{
-    self->remote = calloc (1, sizeof *self->remote);
-    if (!self->remote)
-        return -1;
-    self->remote->outbox = self->outbox;
-    self->remote->limiter = remote_limiter_new (REMOTE_SLOTS, REMOTE_REPORT_WINDOW_MS);
-    if (!self->remote->limiter)
-        return -1;
-    self->remote->malformed.peers = remote_limiter_new (REMOTE_SLOTS, REMOTE_REPORT_WINDOW_MS);
-    if (!self->remote->malformed.peers)
-        return -1;
-    self->remote->malformed.burst = MALFORMED_BURST;
-    self->remote->malformed.rate_per_min = MALFORMED_PER_MIN;
-    zsock_t *notices = security_server_notices (self->security);
-    if (notices)
-        zloop_reader (self->loop, notices, s_on_refusal, self);
-    //  Without a monitor only the reports of failed handshakes are lost.
-    if (self->back_tcp)
-        self->remote->monitor [0] = s_watch (self, self->back_tcp, 0);
-    if (self->front_tcp)
-        self->remote->monitor [1] = s_watch (self, self->front_tcp, 1);
-    return 0;
-}
-
-void
-remote_destroy (server_t *self)
-{
-    if (!self->remote)
-        return;
-    zsock_t *watched [2] = { self->back_tcp, self->front_tcp };
-    for (int i = 0; i < 2; i++)
-        if (self->remote->monitor [i]) {
-            if (self->loop)
-                zloop_reader_end (self->loop, self->remote->monitor [i]);
-            zmq_socket_monitor (zsock_resolve (watched [i]), NULL, 0);
-            zsock_destroy (&self->remote->monitor [i]);
-        }
-    remote_limiter_destroy (&self->remote->limiter);
-    remote_limiter_destroy (&self->remote->malformed.peers);
-    free (self->remote);
-    self->remote = NULL;
 }

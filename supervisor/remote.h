@@ -6,12 +6,16 @@
 #ifndef REMOTE_H_INCLUDED
 #define REMOTE_H_INCLUDED
 
+#include "supervisor/outbox.h"
+#include "supervisor/security.h"
+
 #include <czmq.h>
 #include <jansson.h>
 
 #include <stdbool.h>
 #include <stddef.h>
 #include <stdint.h>
+#include <sys/types.h>
 
 //  How often the same problem of the same peer is reported.
 #define REMOTE_REPORT_WINDOW_MS 60000
@@ -61,19 +65,56 @@ typedef struct {
 bool remote_gate_allow (remote_gate_t *self, const char *peer, uint64_t now_ms,
                         uint64_t *held);
 
-//  The supervisor's reports about its peers (remote_init makes it).
+//  ---------------------------------------------------------------------
+//  The reporter: peers on the tcp endpoints, and malformed messages from
+//  any peer, into the log and events, within the limits above.
+
 typedef struct remote remote_t;
+
+//  A reporter recording its events in outbox (borrowed). NULL with errno.
+remote_t *remote_new (outbox_t *outbox);
+//  Stops watching (remote_unwatch) and frees self. Accepts NULL; nulls
+//  *self_p.
+void remote_destroy (remote_t **self_p);
+
+//  Watches in loop what security (NULL without tcp endpoints) refuses and
+//  the failed handshakes on the tcp sockets workers and clients (either
+//  NULL without it; *_listen: their endpoints, for the reports). All
+//  borrowed until remote_unwatch, which must come before the loop or
+//  the sockets go. 0, or -1 when the loop would not take a reader.
+int remote_watch (remote_t *self, zloop_t *loop, security_server_t *security,
+                  zsock_t *workers, const char *workers_listen, zsock_t *clients,
+                  const char *clients_listen);
+void remote_unwatch (remote_t *self);
 
 //  Log (warn) and record event type with fields (taken; "reason" is set
 //  to the message), at most once a minute for the same type and key; in
-//  between, the repeats are counted and logged at debug. With self NULL
-//  every report is logged, none recorded.
+//  between, the repeats are counted and logged at debug.
 void remote_report (remote_t *self, const char *type, const char *key, json_t *fields,
                     const char *format, ...) __attribute__ ((format (printf, 5, 6)));
 //  A malformed message from a peer (a local worker or any client), logged
 //  once a minute per peer (the key) and within a budget for all peers.
 void remote_malformed (remote_t *self, const char *peer, const char *format, ...)
     __attribute__ ((format (printf, 3, 4)));
+
+//  True at most every 5 s, and only with CURVE on: then the caller asks
+//  remote_worker_revoked about each remote worker.
+bool remote_keys_due (remote_t *self, uint64_t now_ms);
+
+//  A remote worker as the key check sees it.
+typedef struct {
+    const char *component;
+    pid_t pid;
+    const char *host;
+    const char *address;        //  the IP address it connects from
+    const char *peer_key;       //  its CURVE public key (Z85)
+} remote_worker_t;
+
+//  True when worker's key was removed from, or expired in, the keys the
+//  workers endpoint allows: reported (security.refused) for the caller
+//  to drop it.
+bool remote_worker_revoked (remote_t *self, const remote_worker_t *worker);
+
 //  A peer's name for the log, "KIND HEX[ at ADDRESS]" from its routing id
 //  and, over tcp, the address header came from.
 void remote_peer_name (const char *kind, zframe_t *identity, zframe_t *header, char *buf,

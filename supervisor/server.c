@@ -120,8 +120,9 @@ s_on_back (zloop_t *loop, zsock_t *sock, void *arg)
     zframe_t *identity = zmsg_pop (msg);
     zframe_t *header = zmsg_pop (msg);
     if (!identity || !header)
-        remote_malformed (self->remote, "worker socket", "dropped a malformed message on the worker "
-                          "socket: %s", identity? "no header frame": "no routing id");
+        remote_malformed (self->remote, "worker socket",
+                          "dropped a malformed message on the worker socket: %s",
+                          identity? "no header frame": "no routing id");
     else {
         char *key = zframe_strhex (identity);
         worker_t *worker = pool_worker_by_key (self->pool, key);
@@ -171,8 +172,9 @@ s_on_front (zloop_t *loop, zsock_t *sock, void *arg)
     self->front_heard_ms = util_now_ms ();
     self->front_trim_due = true;
     if (!identity || !header)
-        remote_malformed (self->remote, "client socket", "dropped a malformed message on the client "
-                          "socket: %s", identity? "no header frame": "no routing id");
+        remote_malformed (self->remote, "client socket",
+                          "dropped a malformed message on the client socket: %s",
+                          identity? "no header frame": "no routing id");
     else
     switch (wire_type (zframe_data (header), zframe_size (header))) {
         case WIRE_SUBMIT:
@@ -212,7 +214,8 @@ s_on_front (zloop_t *loop, zsock_t *sock, void *arg)
         default: {
             char peer [96];
             remote_peer_name ("client", identity, header, peer, sizeof peer);
-            remote_malformed (self->remote, peer, "dropped a malformed message (%zu bytes) from %s: "
+            remote_malformed (self->remote, peer,
+                              "dropped a malformed message (%zu bytes) from %s: "
                               "not a SUBMIT or REQUEST header", zframe_size (header), peer);
             break;
         }
@@ -282,7 +285,8 @@ s_on_tick (zloop_t *loop, int timer_id, void *arg)
     server_t *self = arg;
     uint64_t now = util_now_ms ();
     pool_tick (self->pool, now);
-    pool_drop_revoked (self->pool, self->security, now);
+    if (remote_keys_due (self->remote, now))
+        pool_drop_revoked (self->pool);
     flow_tick (self->flow, now);
     ledger_tick (self->ledger, now);
     //  Client connections come and go (3,000 at once, each a few tens of
@@ -528,6 +532,7 @@ server_new (config_t *config, const char *config_path, const char *runtime_dir,
     snprintf (self->events_ep, sizeof self->events_ep, "ipc://%s/events", runtime_dir);
     self->observe = observe_new (s_observe_status, self);
     self->outbox = outbox_new ();
+    self->remote = self->outbox? remote_new (self->outbox): NULL;
     self->results = results_new (self->cfg.results.keep,
                                  (uint64_t) self->cfg.results.max_age_ms);
     //  Queued work's inputs wait on disk, in the first folder that takes
@@ -540,13 +545,14 @@ server_new (config_t *config, const char *config_path, const char *runtime_dir,
     //  The restart policies' and the retries' jitter.
     backoff_rng_t rng;
     backoff_rng_seed (&rng, util_wall_ms () ^ (uint64_t) getpid ());
-    if (self->observe && self->outbox && self->results)
+    if (self->observe && self->outbox && self->remote && self->results)
         self->pool = pool_new (&self->cfg, self->runtime_dir, self->state_dir, self->worker_dir,
-                               self->back_ep, self->outbox, &pool_hooks,
+                               self->back_ep, self->outbox, self->remote, &pool_hooks,
                                backoff_rng_next (&rng));
     if (self->pool)
-        self->flow = flow_new (&self->cfg, self->pool, self->outbox, self->results, self->spool,
-                               self->observe, backoff_rng_next (&rng));
+        self->flow = flow_new (&self->cfg, self->pool, self->outbox, self->remote,
+                               self->results, self->spool, self->observe,
+                               backoff_rng_next (&rng));
     if (!self->flow) {
         log_error ("out of memory");
         goto out_destroy;
@@ -634,10 +640,11 @@ server_new (config_t *config, const char *config_path, const char *runtime_dir,
     zmq_pollitem_t item = { NULL, self->sigfd, ZMQ_POLLIN, 0 };
     zloop_poller (self->loop, &item, s_on_signal, self);
     zloop_timer (self->loop, TICK_MS, 0, s_on_tick, self);
-    if (observe_attach (self->observe, self->loop, self->cfg.metrics) || remote_init (self))
+    if (observe_attach (self->observe, self->loop, self->cfg.metrics)
+    ||  remote_watch (self->remote, self->loop, self->security, self->back_tcp,
+                      self->cfg.listen.workers, self->front_tcp, self->cfg.listen.clients))
         goto out_destroy;
-    pool_attach (self->pool, self->loop, self->back, self->back_tcp, self->remote);
-    flow_set_remote (self->flow, self->remote);
+    pool_attach (self->pool, self->loop, self->back, self->back_tcp);
     pool_start (self->pool);
     return self;
 
@@ -693,6 +700,7 @@ server_destroy (server_t **self_p)
     observe_destroy (&self->observe);
     if (self->outbox)
         s_outbox_sync (self);
+    remote_unwatch (self->remote);
     zloop_destroy (&self->loop);
     flow_destroy (&self->flow);
     results_destroy (&self->results);
@@ -704,7 +712,7 @@ server_destroy (server_t **self_p)
     if (self->outbox)
         s_outbox_sync (self);
     //  The secured sockets go before their ZAP handler.
-    remote_destroy (self);
+    remote_destroy (&self->remote);
     zsock_destroy (&self->front_tcp);
     zsock_destroy (&self->back_tcp);
     outbox_destroy (&self->outbox);

@@ -1,9 +1,8 @@
 /*  supervisor/server_priv.h - the supervisor's state, shared by the
     modules that still take the whole of it: server.c (sockets, signals,
-    timers, life cycle), control.c (client requests), reload.c and
-    remote.c's remote_init. The parts with a type of their own (pool.h,
-    flow.h, outbox.h, ledger.h, ...) do not include it. Not a public
-    header.  */
+    timers, life cycle), control.c (client requests) and reload.c. The
+    parts with a type of their own (pool.h, flow.h, remote.h, outbox.h,
+    ledger.h, ...) do not include it. Not a public header.  */
 #ifndef SERVER_PRIV_H_INCLUDED
 #define SERVER_PRIV_H_INCLUDED
 
@@ -51,7 +50,7 @@ struct server {
     zsock_t *front_tcp;         //  listen.clients, CURVE unless insecure loopback
     zsock_t *back_tcp;          //  listen.workers
     security_server_t *security;
-    remote_t *remote;           //  reports about tcp peers (remote.c)
+    remote_t *remote;           //  reports about peers (remote.c)
     int sigfd;
     pool_t *pool;               //  the workers (pool.c)
     flow_t *flow;               //  the workflows (flow.c)
@@ -74,11 +73,6 @@ struct server {
     //  Asked to stop (a `down` request): server.c starts the drain.
     void (*on_down) (server_t *self, const char *why);
 };
-
-//  remote.c: peers on the tcp endpoints. remote_init watches them (after
-//  the sockets and the loop exist); remote_destroy before they go.
-int remote_init (server_t *self);
-void remote_destroy (server_t *self);
 
 //  reload.c
 //  reload_init hands the pool the CI knowledge the config's rules make.

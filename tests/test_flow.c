@@ -25,6 +25,7 @@ typedef struct {
     zframe_t *identity;         //  the client's, as the supervisor keeps it
     ledger_t *ledger;
     outbox_t *outbox;
+    remote_t *remote;
     results_t *results;
     pool_t *pool;
     flow_t *flow;
@@ -81,14 +82,17 @@ s_rig_flow (rig_t *self)
     self->results = results_new (16, 0);
     cr_assert (self->outbox && self->results);
     self->ledger = tu_memory_ledger (&self->outbox);
+    self->remote = remote_new (self->outbox);
+    cr_assert_not_null (self->remote);
     outbox_set_sockets (self->outbox, self->events, self->front, NULL);
     tu_sub_ready (self->outbox, self->sub);
     pool_hooks_t pool_hooks = { .capacity = s_capacity, .unavailable = s_unavailable,
                                 .jobs_lost = s_jobs_lost, .arg = &self->flow };
     self->pool = pool_new (&self->cfg, "/nonexistent", "", "/nonexistent", "ipc://@flow-test",
-                           self->outbox, &pool_hooks, 1);
+                           self->outbox, self->remote, &pool_hooks, 1);
     cr_assert_not_null (self->pool);
-    self->flow = flow_new (&self->cfg, self->pool, self->outbox, self->results, NULL, NULL, 2);
+    self->flow = flow_new (&self->cfg, self->pool, self->outbox, self->remote, self->results,
+                           NULL, NULL, 2);
     cr_assert_not_null (self->flow);
     flow_set_ledger (self->flow, self->ledger);
 }
@@ -99,6 +103,7 @@ s_unrig (rig_t *self)
     flow_destroy (&self->flow);
     cr_assert_null (self->flow);
     pool_destroy (&self->pool);
+    remote_destroy (&self->remote);
     ledger_destroy (&self->ledger);
     results_destroy (&self->results);
     outbox_destroy (&self->outbox);

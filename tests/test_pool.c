@@ -40,6 +40,7 @@ typedef struct {
     zsock_t *front;
     ledger_t *ledger;
     outbox_t *outbox;
+    remote_t *remote;
     pool_t *pool;
     zloop_t *loop;
     zsock_t *back;              //  the workers' ROUTER
@@ -92,12 +93,14 @@ s_rig_pool (rig_t *self)
     self->outbox = outbox_new ();
     cr_assert_not_null (self->outbox);
     self->ledger = tu_memory_ledger (&self->outbox);
+    self->remote = remote_new (self->outbox);
+    cr_assert_not_null (self->remote);
     outbox_set_sockets (self->outbox, self->events, self->front, NULL);
     tu_sub_ready (self->outbox, self->sub);
     pool_hooks_t pool_hooks = { .capacity = s_capacity, .unavailable = s_unavailable,
                                 .jobs_lost = s_jobs_lost, .arg = &self->heard };
     self->pool = pool_new (&self->cfg, self->dir, "", R2CI_BIN_DIR, self->back_ep,
-                           self->outbox, &pool_hooks, 42);
+                           self->outbox, self->remote, &pool_hooks, 42);
     cr_assert_not_null (self->pool);
 }
 
@@ -114,6 +117,7 @@ s_unrig (rig_t *self)
 {
     pool_destroy (&self->pool);
     cr_assert_null (self->pool);
+    remote_destroy (&self->remote);
     ledger_destroy (&self->ledger);
     outbox_destroy (&self->outbox);
     zsock_destroy (&self->back);
@@ -436,7 +440,7 @@ Test (pool, workers_start_say_ready_die_and_restart, .timeout = 60)
     rig.loop = zloop_new ();
     cr_assert (rig.back && rig.loop);
     zloop_reader (rig.loop, rig.back, s_on_back, &rig);
-    pool_attach (rig.pool, rig.loop, rig.back, NULL, NULL);
+    pool_attach (rig.pool, rig.loop, rig.back, NULL);
     component_t *parser = pool_component (rig.pool, "parser");
     pool_start (rig.pool);
     json_t *event = s_event (&rig, "worker.started");
