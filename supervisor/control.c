@@ -1,6 +1,6 @@
 /*  supervisor/control.c - requests from clients other than submissions:
     status, result, down, and component operations (ctl).  */
-#include "supervisor/server_priv.h"
+#include "supervisor/control.h"
 #include "shared/logcap.h"
 #include "supervisor/results.h"
 #include "supervisor/rollout.h"
@@ -13,8 +13,28 @@
 #include <string.h>
 #include <unistd.h>
 
+struct control {
+    control_parts_t parts;
+};
+
+control_t *
+control_new (const control_parts_t *parts)
+{
+    control_t *self = calloc (1, sizeof *self);
+    if (self)
+        self->parts = *parts;
+    return self;
+}
+
+void
+control_destroy (control_t **self_p)
+{
+    free (*self_p);
+    *self_p = NULL;
+}
+
 static long s_rss_kib (pid_t pid);
-static json_t *s_health (server_t *self, health_t *health_p);
+static json_t *s_health (control_t *self, health_t *health_p);
 
 static void
 s_count_level (void *item, int32_t priority, pqueue_handle_t handle, void *arg)
@@ -28,14 +48,14 @@ s_count_level (void *item, int32_t priority, pqueue_handle_t handle, void *arg)
 }
 
 json_t *
-control_status (server_t *self)
+control_status (control_t *self)
 {
     uint64_t now = util_now_ms ();
     json_t *queue = json_pack ("{s:i, s:i, s:i, s:i}", "critical", 0, "high", 0,
                                "normal", 0, "low", 0);
     json_t *components = json_array ();
     for (int c = 0; c < COMPONENT_COUNT; c++) {
-        component_t *component = pool_component_at (self->pool, c);
+        component_t *component = pool_component_at (self->parts.pool, c);
         pqueue_each (component->queue, s_count_level, queue);
         json_t *workers = json_array ();
         uint32_t ready = 0;
@@ -59,7 +79,7 @@ control_status (server_t *self)
         breaker_t *breaker = component->breaker;
         json_t *entry = json_pack (
             "{s:s, s:s, s:i, s:i, s:s, s:I, s:I, s:s, s:{s:f, s:f}, s:o}", "name",
-            component->name, "state", pool_component_state (self->pool, component),
+            component->name, "state", pool_component_state (self->parts.pool, component),
             "desired", (int) component->desired, "ready", (int) ready,
             "breaker", breaker_state_name (breaker_state (breaker)),
             "restarts", (json_int_t) component->restarts,
@@ -78,12 +98,12 @@ control_status (server_t *self)
     health_t health;
     json_t *healthy = s_health (self, &health);
     json_decref (healthy);
-    flow_counts_t counts = flow_counts (self->flow);
+    flow_counts_t counts = flow_counts (self->parts.flow);
     json_t *root = json_pack ("{s:{s:i, s:I, s:I, s:b, s:s}, s:o, s:o, s:{s:I, s:I, s:I, s:i}}",
                       "supervisor", "pid", (int) getpid (),
-                      "uptime_ms", (json_int_t) (now - self->started_ms),
+                      "uptime_ms", (json_int_t) (now - self->parts.started_ms),
                       "rss_kib", (json_int_t) s_rss_kib (getpid ()),
-                      "journal_healthy", ledger_healthy (self->ledger),
+                      "journal_healthy", ledger_healthy (self->parts.ledger),
                       "health", names_health [health],
                       "queue", queue, "components", components,
                       "workflows", "completed", (json_int_t) counts.completed,
@@ -91,7 +111,7 @@ control_status (server_t *self)
                       "in_flight", (int) counts.in_flight);
     //  Where `readme2ci logs` finds the captured logs.
     bool captured = false;
-    logcap_t *logcap = pool_logcap (self->pool);
+    logcap_t *logcap = pool_logcap (self->parts.pool);
     const char *own = logcap? logcap_own_log (logcap, &captured): "";
     json_object_set_new (json_object_get (root, "supervisor"), "logs",
                          json_pack ("{s:s?, s:s?, s:b}",
@@ -102,10 +122,10 @@ control_status (server_t *self)
 
 //  The success event of an operation answered at once.
 static void
-s_operation_succeeded (server_t *self, component_t *component, const char *op,
+s_operation_succeeded (control_t *self, component_t *component, const char *op,
                        const char *message)
 {
-    outbox_event (self->outbox, "component.operation.success",
+    outbox_event (self->parts.outbox, "component.operation.success",
                   json_pack ("{s:s, s:s, s:s, s:i, s:s}", "component", component->name,
                              "operation", op, "reason", message,
                              "desired", (int) component->desired,
@@ -116,29 +136,29 @@ s_operation_succeeded (server_t *self, component_t *component, const char *op,
 //  argument arg (NULL when none), or says why not in message. Returns the
 //  REPLY's code; sets *later when the answer is sent when the operation
 //  ends (a rolling replacement), not now.
-typedef int (ctl_handler_fn) (server_t *self, component_t *component, const char *arg,
+typedef int (ctl_handler_fn) (control_t *self, component_t *component, const char *arg,
                               zframe_t *identity, uint64_t req_id, char *message,
                               size_t size, bool *later);
 
 static int
-s_ctl_deploy (server_t *self, component_t *component, const char *arg, zframe_t *identity,
+s_ctl_deploy (control_t *self, component_t *component, const char *arg, zframe_t *identity,
               uint64_t req_id, char *message, size_t size, bool *later)
 {
-    if (pool_deploy (self->pool, component, message, size))
+    if (pool_deploy (self->parts.pool, component, message, size))
         return EXIT_UNAVAILABLE;
     s_operation_succeeded (self, component, names_ctl [CTL_DEPLOY].verb, message);
     return EXIT_OK;
 }
 
 static int
-s_ctl_stop (server_t *self, component_t *component, const char *arg, zframe_t *identity,
+s_ctl_stop (control_t *self, component_t *component, const char *arg, zframe_t *identity,
             uint64_t req_id, char *message, size_t size, bool *later)
 {
-    return pool_stop (self->pool, component, message, size)? EXIT_UNAVAILABLE: EXIT_OK;
+    return pool_stop (self->parts.pool, component, message, size)? EXIT_UNAVAILABLE: EXIT_OK;
 }
 
 static int
-s_ctl_scale (server_t *self, component_t *component, const char *arg, zframe_t *identity,
+s_ctl_scale (control_t *self, component_t *component, const char *arg, zframe_t *identity,
              uint64_t req_id, char *message, size_t size, bool *later)
 {
     char *end = NULL;
@@ -147,28 +167,28 @@ s_ctl_scale (server_t *self, component_t *component, const char *arg, zframe_t *
         snprintf (message, size, "scale needs a worker count from 0 to 256");
         return EXIT_USAGE;
     }
-    return pool_scale (self->pool, component, (uint32_t) count, message, size)
+    return pool_scale (self->parts.pool, component, (uint32_t) count, message, size)
            ? EXIT_UNAVAILABLE: EXIT_OK;
 }
 
 //  A rolling update to command (NULL: the same command, a restart).
 static int
-s_rolling (server_t *self, component_t *component, const char *command, zframe_t *identity,
+s_rolling (control_t *self, component_t *component, const char *command, zframe_t *identity,
            uint64_t req_id, char *message, size_t size, bool *later)
 {
-    if (pool_update (self->pool, component, command, identity, req_id, message, size))
+    if (pool_update (self->parts.pool, component, command, identity, req_id, message, size))
         return EXIT_UNAVAILABLE;
     *later = true;
     return EXIT_OK;
 }
 
 static int
-s_ctl_restart (server_t *self, component_t *component, const char *arg, zframe_t *identity,
+s_ctl_restart (control_t *self, component_t *component, const char *arg, zframe_t *identity,
                uint64_t req_id, char *message, size_t size, bool *later)
 {
     if (!component->fatal)
         return s_rolling (self, component, NULL, identity, req_id, message, size, later);
-    if (pool_restart (self->pool, component, message, size))
+    if (pool_restart (self->parts.pool, component, message, size))
         return EXIT_UNAVAILABLE;
     snprintf (message, size, "%s: restarting from FATAL", component->name);
     s_operation_succeeded (self, component, names_ctl [CTL_RESTART].verb, message);
@@ -176,7 +196,7 @@ s_ctl_restart (server_t *self, component_t *component, const char *arg, zframe_t
 }
 
 static int
-s_ctl_update (server_t *self, component_t *component, const char *arg, zframe_t *identity,
+s_ctl_update (control_t *self, component_t *component, const char *arg, zframe_t *identity,
               uint64_t req_id, char *message, size_t size, bool *later)
 {
     return s_rolling (self, component, arg? arg: component->command, identity, req_id,
@@ -202,13 +222,13 @@ control_ctl_handled (ctl_verb_t verb)
 //  with success or a clear failure and journaled; update and restart
 //  answer when their rolling replacement ends.
 static void
-s_ctl (server_t *self, zframe_t *identity, const wire_request_t *request)
+s_ctl (control_t *self, zframe_t *identity, const wire_request_t *request)
 {
     char message [512] = "";
     const char *op = request->args_count > 0? request->args [0]: "";
     const char *name = request->args_count > 1? request->args [1]: "";
     const char *arg = request->args_count > 2? request->args [2]: NULL;
-    component_t *component = pool_component (self->pool, name);
+    component_t *component = pool_component (self->parts.pool, name);
     int verb = names_ctl_find (op);
     int code = EXIT_OK;
     bool later = false;
@@ -219,12 +239,12 @@ s_ctl (server_t *self, zframe_t *identity, const wire_request_t *request)
         code = EXIT_USAGE;
     }
     else
-    if (!ledger_healthy (self->ledger)) {
+    if (!ledger_healthy (self->parts.ledger)) {
         //  An operation is journaled before it is answered; one that could
         //  not be would be answered only when the disk recovers, if ever.
         snprintf (message, sizeof message, "the journal cannot be written (%s); '%s' was "
-                  "not applied: try again once it can", ledger_problem (self->ledger), op);
-        outbox_reply (self->outbox, identity, request->req_id, EXIT_UNAVAILABLE, "", message,
+                  "not applied: try again once it can", ledger_problem (self->parts.ledger), op);
+        outbox_reply (self->parts.outbox, identity, request->req_id, EXIT_UNAVAILABLE, "", message,
                       false, NULL, 0);
         return;
     }
@@ -241,10 +261,10 @@ s_ctl (server_t *self, zframe_t *identity, const wire_request_t *request)
     if (later)
         return;
     if (code)
-        outbox_event (self->outbox, "component.operation.failed",
+        outbox_event (self->parts.outbox, "component.operation.failed",
                       json_pack ("{s:s, s:s, s:s}", "component", name, "operation", op,
                                  "reason", message));
-    outbox_reply_held (self->outbox, identity, request->req_id, code, "", message, false,
+    outbox_reply_held (self->parts.outbox, identity, request->req_id, code, "", message, false,
                        false, NULL, 0);
 }
 
@@ -266,13 +286,13 @@ s_rss_kib (pid_t pid)
 
 //  The tree's health, with the reasons.
 static json_t *
-s_health (server_t *self, health_t *health_p)
+s_health (control_t *self, health_t *health_p)
 {
     json_t *reasons = json_array ();
     health_t health = HEALTH_HEALTHY;
     for (int c = 0; c < COMPONENT_COUNT; c++) {
-        component_t *component = pool_component_at (self->pool, c);
-        const char *state = pool_component_state (self->pool, component);
+        component_t *component = pool_component_at (self->parts.pool, c);
+        const char *state = pool_component_state (self->parts.pool, component);
         bool essential = component->step != STEP_DETECT;
         char line [160];
         if (strcmp (state, names_component_states [COMPONENT_RUNNING]) != 0) {
@@ -290,9 +310,10 @@ s_health (server_t *self, health_t *health_p)
             health = health > HEALTH_DEGRADED? health: HEALTH_DEGRADED;
         }
     }
-    if (!ledger_healthy (self->ledger)) {
+    if (!ledger_healthy (self->parts.ledger)) {
         char line [160];
-        snprintf (line, sizeof line, "the journal cannot be written (%s)", ledger_problem (self->ledger));
+        snprintf (line, sizeof line, "the journal cannot be written (%s)",
+                  ledger_problem (self->parts.ledger));
         json_array_append_new (reasons, json_string (line));
         health = HEALTH_DOWN;
     }
@@ -301,41 +322,41 @@ s_health (server_t *self, health_t *health_p)
 }
 
 //  A REQUEST's handler (the op is decoded and known).
-typedef void (op_handler_fn) (server_t *self, zframe_t *identity,
+typedef void (op_handler_fn) (control_t *self, zframe_t *identity,
                              const wire_request_t *request);
 
 static void
-s_op_unknown (server_t *self, zframe_t *identity, const wire_request_t *request)
+s_op_unknown (control_t *self, zframe_t *identity, const wire_request_t *request)
 {
     char message [128];
     snprintf (message, sizeof message, "unknown operation '%s'", request->op);
     //  1, bad input: 2 (usage) is the CLI's alone (PROTOCOL.md, section 8).
-    outbox_reply (self->outbox, identity, request->req_id, EXIT_INPUT, "", message, false,
+    outbox_reply (self->parts.outbox, identity, request->req_id, EXIT_INPUT, "", message, false,
                   NULL, 0);
 }
 
 //  status and ping: the status document.
 static void
-s_op_status (server_t *self, zframe_t *identity, const wire_request_t *request)
+s_op_status (control_t *self, zframe_t *identity, const wire_request_t *request)
 {
     json_t *status = control_status (self);
     char *text = json_dumps (status, JSON_COMPACT);
     json_decref (status);
-    outbox_reply (self->outbox, identity, request->req_id, EXIT_OK, "", "", false, text,
+    outbox_reply (self->parts.outbox, identity, request->req_id, EXIT_OK, "", "", false, text,
                   text? strlen (text): 0);
     free (text);
 }
 
 static void
-s_op_down (server_t *self, zframe_t *identity, const wire_request_t *request)
+s_op_down (control_t *self, zframe_t *identity, const wire_request_t *request)
 {
-    outbox_reply (self->outbox, identity, request->req_id, EXIT_OK, "", "stopping", false,
+    outbox_reply (self->parts.outbox, identity, request->req_id, EXIT_OK, "", "stopping", false,
                   NULL, 0);
-    self->on_down (self, "down requested");
+    self->parts.down (self->parts.arg, "down requested");
 }
 
 static void
-s_op_result (server_t *self, zframe_t *identity, const wire_request_t *request)
+s_op_result (control_t *self, zframe_t *identity, const wire_request_t *request)
 {
     if (request->args_count != 1) {
         s_op_unknown (self, identity, request);
@@ -343,66 +364,67 @@ s_op_result (server_t *self, zframe_t *identity, const wire_request_t *request)
     }
     const char *id = request->args [0];
     bool no_tests = false;
-    const char *text = results_get (self->results, id, &no_tests);
+    const char *text = results_get (self->parts.results, id, &no_tests);
     if (text)
-        outbox_reply_result (self->outbox, identity, request->req_id, id, false, no_tests,
+        outbox_reply_result (self->parts.outbox, identity, request->req_id, id, false, no_tests,
                              text, strlen (text));
     else
-    if (results_evicted (self->results, id)) {
+    if (results_evicted (self->parts.results, id)) {
         char retention [128], message [256];
-        results_retention_text (self->results, retention, sizeof retention);
+        results_retention_text (self->parts.results, retention, sizeof retention);
         snprintf (message, sizeof message, "the result of this workflow was evicted (%s)",
                   retention);
-        outbox_reply (self->outbox, identity, request->req_id, EXIT_INPUT, id, message, false,
+        outbox_reply (self->parts.outbox, identity, request->req_id, EXIT_INPUT, id, message, false,
                       NULL, 0);
     }
     else
-        outbox_reply (self->outbox, identity, request->req_id, EXIT_INPUT, id,
-                      flow_known (self->flow, id)
+        outbox_reply (self->parts.outbox, identity, request->req_id, EXIT_INPUT, id,
+                      flow_known (self->parts.flow, id)
                       ? "the workflow has not finished yet"
                       : "no result for this workflow id", false, NULL, 0);
 }
 
 //  health: the document, and the health as the code (0, 1, 2).
 static void
-s_op_health (server_t *self, zframe_t *identity, const wire_request_t *request)
+s_op_health (control_t *self, zframe_t *identity, const wire_request_t *request)
 {
     health_t health;
     json_t *document = s_health (self, &health);
     char *text = json_dumps (document, JSON_COMPACT);
     json_decref (document);
-    outbox_reply (self->outbox, identity, request->req_id, (int) health, "", "", false, text,
+    outbox_reply (self->parts.outbox, identity, request->req_id, (int) health, "", "", false, text,
                   text? strlen (text): 0);
     free (text);
 }
 
 static void
-s_op_reload (server_t *self, zframe_t *identity, const wire_request_t *request)
+s_op_reload (control_t *self, zframe_t *identity, const wire_request_t *request)
 {
     char message [2048];
     json_t *report = NULL;
-    int code = reload_run (self, message, sizeof message, &report);
+    int code = reload_run (self->parts.reload, message, sizeof message, &report);
     char *text = report? json_dumps (report, JSON_COMPACT): NULL;
     json_decref (report);
-    outbox_reply (self->outbox, identity, request->req_id, code, "", message, false, text,
+    outbox_reply (self->parts.outbox, identity, request->req_id, code, "", message, false, text,
                   text? strlen (text): 0);
     free (text);
 }
 
 static void
-s_op_config (server_t *self, zframe_t *identity, const wire_request_t *request)
+s_op_config (control_t *self, zframe_t *identity, const wire_request_t *request)
 {
-    char *text = config_emit (&self->cfg);
-    outbox_reply (self->outbox, identity, request->req_id, text? EXIT_OK: EXIT_UNAVAILABLE, "",
-                  self->config_path, false, text, text? strlen (text): 0);
+    char *text = config_emit (self->parts.cfg);
+    outbox_reply (self->parts.outbox, identity, request->req_id,
+                  text? EXIT_OK: EXIT_UNAVAILABLE, "", reload_config_path (self->parts.reload),
+                  false, text, text? strlen (text): 0);
     free (text);
 }
 
 static void
-s_op_maintain (server_t *self, zframe_t *identity, const wire_request_t *request)
+s_op_maintain (control_t *self, zframe_t *identity, const wire_request_t *request)
 {
-    if (strncmp (request->op, "maintain-", 9) == 0)
-        maintain_on_request (self->maintain, identity, request);
+    if (strncmp (request->op, "maintain-", 9) == 0 && self->parts.maintain)
+        maintain_on_request (self->parts.maintain, identity, request);
     else
         s_op_unknown (self, identity, request);
 }
@@ -450,13 +472,13 @@ control_needs_operator (const char *op)
 }
 
 void
-control_on_request (server_t *self, zframe_t *identity, zframe_t *header)
+control_on_request (control_t *self, zframe_t *identity, zframe_t *header)
 {
     wire_request_t request;
     if (wire_request_decode (&request, zframe_data (header), zframe_size (header))) {
         char peer [96];
         remote_peer_name ("client", identity, header, peer, sizeof peer);
-        remote_malformed (self->remote, peer, "dropped a malformed REQUEST from %s", peer);
+        remote_malformed (self->parts.remote, peer, "dropped a malformed REQUEST from %s", peer);
         return;
     }
     bool operators_only;
