@@ -208,7 +208,7 @@ s_on_front (zloop_t *loop, zsock_t *sock, void *arg)
                 wire_request_release (&request);
             }
             if (!refused)
-                control_on_request (self, identity, header);
+                control_on_request (self->control, identity, header);
             break;
         }
         default: {
@@ -247,6 +247,13 @@ s_begin_shutdown (server_t *self, const char *why)
     flow_set_draining (self->flow);
     observe_stopping (self->observe, why);
     self->drain_deadline_ms = util_now_ms () + (uint64_t) self->cfg.stop.drain_timeout_ms;
+}
+
+//  control_parts_t's down: a `down` request.
+static void
+s_control_down (void *arg, const char *why)
+{
+    s_begin_shutdown ((server_t *) arg, why);
 }
 
 static int
@@ -510,7 +517,6 @@ server_new (config_t *config, const char *config_path, const char *runtime_dir,
     memset (config, 0, sizeof *config);
     self->sigfd = -1;
     self->started_ms = util_now_ms ();
-    self->on_down = s_begin_shutdown;
     //  glibc raises its trim threshold to twice the largest block freed
     //  from mmap (the journal's batch buffer, a MiB or two), after which
     //  the heap keeps up to that much freed memory at its top for good:
@@ -645,6 +651,17 @@ server_new (config_t *config, const char *config_path, const char *runtime_dir,
                       self->cfg.listen.workers, self->front_tcp, self->cfg.listen.clients))
         goto out_destroy;
     pool_attach (self->pool, self->loop, self->back, self->back_tcp);
+    control_parts_t parts = { .cfg = &self->cfg, .pool = self->pool, .flow = self->flow,
+                              .ledger = self->ledger, .maintain = self->maintain,
+                              .reload = self->reload, .results = self->results,
+                              .outbox = self->outbox, .remote = self->remote,
+                              .started_ms = self->started_ms, .down = s_control_down,
+                              .arg = self };
+    self->control = control_new (&parts);
+    if (!self->control) {
+        log_error ("out of memory");
+        goto out_destroy;
+    }
     pool_start (self->pool);
     return self;
 
@@ -695,6 +712,7 @@ server_destroy (server_t **self_p)
     //  A backup in progress is abandoned before the journal closes. The
     //  journal writes through observe's I/O table, and observe's endpoint
     //  lives in the loop: close them in that order.
+    control_destroy (&self->control);
     maintain_destroy (&self->maintain);
     ledger_destroy (&self->ledger);
     observe_destroy (&self->observe);

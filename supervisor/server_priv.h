@@ -17,6 +17,7 @@
 #include "common/restart.h"
 #include "proto/wire.h"
 #include "supervisor/flow.h"
+#include "supervisor/control.h"
 #include "supervisor/ledger.h"
 #include "supervisor/maintain.h"
 #include "supervisor/outbox.h"
@@ -70,8 +71,7 @@ struct server {
     maintain_t *maintain;       //  the maintain-* requests (maintain.c)
     observe_t *observe;         //  metrics and systemd (observe.c)
     outbox_t *outbox;           //  events and answers (outbox.c)
-    //  Asked to stop (a `down` request): server.c starts the drain.
-    void (*on_down) (server_t *self, const char *why);
+    control_t *control;         //  client requests (control.c)
 };
 
 //  reload.c
@@ -81,13 +81,5 @@ int reload_init (server_t *self, char *err, size_t size);
 //  1 when the file is invalid (message says where; nothing changed), 2
 //  when there is no config file.
 int reload_run (server_t *self, char *message, size_t size, json_t **report_p);
-
-//  control.c
-void control_on_request (server_t *self, zframe_t *identity, zframe_t *header);
-json_t *control_status (server_t *self);
-//  True when op changes the tree: over tcp, only an operator may ask it.
-bool control_needs_operator (const char *op);
-//  True when the supervisor carries the ctl verb out (for tests/test_names.c).
-bool control_ctl_handled (ctl_verb_t verb);
 
 #endif

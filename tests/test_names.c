@@ -4,7 +4,7 @@
     script, README.md, PROTOCOL.md and the example config.  */
 #include "common/config.h"
 #include "common/names.h"
-#include "supervisor/server_priv.h"
+#include "supervisor/control.h"
 #include "tests/support/testutil.h"
 
 #include <criterion/criterion.h>
