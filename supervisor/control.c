@@ -51,8 +51,9 @@ json_t *
 control_status (control_t *self)
 {
     uint64_t now = util_now_ms ();
-    json_t *queue = json_pack ("{s:i, s:i, s:i, s:i}", "critical", 0, "high", 0,
-                               "normal", 0, "low", 0);
+    json_t *queue = json_object ();
+    for (int level = 0; wire_priority_names [level]; level++)
+        json_object_set_new (queue, wire_priority_names [level], json_integer (0));
     json_t *components = json_array ();
     for (int c = 0; c < COMPONENT_COUNT; c++) {
         component_t *component = pool_component_at (self->parts.pool, c);
