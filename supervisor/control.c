@@ -35,7 +35,7 @@ control_status (server_t *self)
                                "normal", 0, "low", 0);
     json_t *components = json_array ();
     for (int c = 0; c < COMPONENT_COUNT; c++) {
-        component_t *component = &self->components [c];
+        component_t *component = pool_component_at (self->pool, c);
         pqueue_each (component->queue, s_count_level, queue);
         json_t *workers = json_array ();
         uint32_t ready = 0;
@@ -59,7 +59,7 @@ control_status (server_t *self)
         breaker_t *breaker = component->breaker;
         json_t *entry = json_pack (
             "{s:s, s:s, s:i, s:i, s:s, s:I, s:I, s:s, s:{s:f, s:f}, s:o}", "name",
-            component->name, "state", pool_component_state (self, component),
+            component->name, "state", pool_component_state (self->pool, component),
             "desired", (int) component->desired, "ready", (int) ready,
             "breaker", breaker_state_name (breaker_state (breaker)),
             "restarts", (json_int_t) component->restarts,
@@ -90,10 +90,11 @@ control_status (server_t *self)
                       "in_flight", (int) zhashx_size (self->workflows));
     //  Where `readme2ci logs` finds the captured logs.
     bool captured = false;
-    const char *own = self->logcap? logcap_own_log (self->logcap, &captured): "";
+    logcap_t *logcap = pool_logcap (self->pool);
+    const char *own = logcap? logcap_own_log (logcap, &captured): "";
     json_object_set_new (json_object_get (root, "supervisor"), "logs",
                          json_pack ("{s:s?, s:s?, s:b}",
-                                    "dir", self->logcap? logcap_dir (self->logcap): NULL,
+                                    "dir", logcap? logcap_dir (logcap): NULL,
                                     "own", *own? own: NULL, "own_captured", captured));
     return root;
 }
@@ -122,7 +123,7 @@ static int
 s_ctl_deploy (server_t *self, component_t *component, const char *arg, zframe_t *identity,
               uint64_t req_id, char *message, size_t size, bool *later)
 {
-    if (pool_deploy (self, component, message, size))
+    if (pool_deploy (self->pool, component, message, size))
         return EXIT_UNAVAILABLE;
     s_operation_succeeded (self, component, names_ctl [CTL_DEPLOY].verb, message);
     return EXIT_OK;
@@ -132,7 +133,7 @@ static int
 s_ctl_stop (server_t *self, component_t *component, const char *arg, zframe_t *identity,
             uint64_t req_id, char *message, size_t size, bool *later)
 {
-    return pool_stop (self, component, message, size)? EXIT_UNAVAILABLE: EXIT_OK;
+    return pool_stop (self->pool, component, message, size)? EXIT_UNAVAILABLE: EXIT_OK;
 }
 
 static int
@@ -145,7 +146,7 @@ s_ctl_scale (server_t *self, component_t *component, const char *arg, zframe_t *
         snprintf (message, size, "scale needs a worker count from 0 to 256");
         return EXIT_USAGE;
     }
-    return pool_scale (self, component, (uint32_t) count, message, size)
+    return pool_scale (self->pool, component, (uint32_t) count, message, size)
            ? EXIT_UNAVAILABLE: EXIT_OK;
 }
 
@@ -154,7 +155,7 @@ static int
 s_rolling (server_t *self, component_t *component, const char *command, zframe_t *identity,
            uint64_t req_id, char *message, size_t size, bool *later)
 {
-    if (pool_update (self, component, command, identity, req_id, message, size))
+    if (pool_update (self->pool, component, command, identity, req_id, message, size))
         return EXIT_UNAVAILABLE;
     *later = true;
     return EXIT_OK;
@@ -166,7 +167,7 @@ s_ctl_restart (server_t *self, component_t *component, const char *arg, zframe_t
 {
     if (!component->fatal)
         return s_rolling (self, component, NULL, identity, req_id, message, size, later);
-    if (pool_restart (self, component, message, size))
+    if (pool_restart (self->pool, component, message, size))
         return EXIT_UNAVAILABLE;
     snprintf (message, size, "%s: restarting from FATAL", component->name);
     s_operation_succeeded (self, component, names_ctl [CTL_RESTART].verb, message);
@@ -206,7 +207,7 @@ s_ctl (server_t *self, zframe_t *identity, const wire_request_t *request)
     const char *op = request->args_count > 0? request->args [0]: "";
     const char *name = request->args_count > 1? request->args [1]: "";
     const char *arg = request->args_count > 2? request->args [2]: NULL;
-    component_t *component = pool_component (self, name);
+    component_t *component = pool_component (self->pool, name);
     int verb = names_ctl_find (op);
     int code = EXIT_OK;
     bool later = false;
@@ -269,8 +270,8 @@ s_health (server_t *self, health_t *health_p)
     json_t *reasons = json_array ();
     health_t health = HEALTH_HEALTHY;
     for (int c = 0; c < COMPONENT_COUNT; c++) {
-        component_t *component = &self->components [c];
-        const char *state = pool_component_state (self, component);
+        component_t *component = pool_component_at (self->pool, c);
+        const char *state = pool_component_state (self->pool, component);
         bool essential = component->step != STEP_DETECT;
         char line [160];
         if (strcmp (state, names_component_states [COMPONENT_RUNNING]) != 0) {

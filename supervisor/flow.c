@@ -243,7 +243,7 @@ flow_destroy (server_t *self)
 static component_t *
 s_component_of (server_t *self, workflow_t *wf)
 {
-    return &self->components [wf->step];
+    return pool_component_at (self->pool, wf->step);
 }
 
 static void
@@ -363,8 +363,9 @@ flow_enqueue (server_t *self, workflow_t *wf, bool front)
     bool detector_gone = wf->step == STEP_DETECT && component->desired == 0;
     for (worker_t *w = component->workers; w && detector_gone; w = w->next)
         detector_gone = w->state != W_READY;       //  a remote one may serve
-    if (!pool_available (self, component) || detector_gone) {
-        if (wf->step == STEP_DETECT && pool_available (self, &self->components [STEP_GENERATE])) {
+    if (!pool_available (self->pool, component) || detector_gone) {
+        if (wf->step == STEP_DETECT
+        &&  pool_available (self->pool, pool_component_at (self->pool, STEP_GENERATE))) {
             wf->options.degraded = true;
             wf->step = STEP_GENERATE;
             component = s_component_of (self, wf);
@@ -386,7 +387,7 @@ flow_enqueue (server_t *self, workflow_t *wf, bool front)
 void
 flow_fail_unavailable (server_t *self, component_t *component)
 {
-    if (pool_available (self, component))
+    if (pool_available (self->pool, component))
         return;
     zlistx_t *waiting = zlistx_new ();
     workflow_t *wf;
@@ -456,7 +457,7 @@ s_send_job (server_t *self, worker_t *worker, workflow_t *wf)
     wf->worker = worker;
     wf->job_deadline_ms = job_deadline;
     wf->sent_us = util_now_us ();
-    pool_worker_send (self, worker, buf, size, payloads, count);
+    pool_worker_send (self->pool, worker, buf, size, payloads, count);
     if (wf->step == STEP_PARSE && job.attempt == 1)
         outbox_event (self->outbox, "workflow.started",
                       json_pack ("{s:s, s:i}", "workflow_id", wf->id, "priority", wf->priority));
@@ -509,7 +510,7 @@ void
 flow_dispatch_all (server_t *self)
 {
     for (int c = 0; c < COMPONENT_COUNT; c++)
-        flow_dispatch (self, &self->components [c]);
+        flow_dispatch (self, pool_component_at (self->pool, c));
 }
 
 //  A failed attempt: retry after a backoff if it fits before the deadline.
@@ -607,7 +608,7 @@ flow_on_result (server_t *self, worker_t *worker, zmsg_t *msg, zframe_t *header)
     component_t *component = worker->component;
     if (pool_worker_load (worker) == 0)
         worker->isolated = false;
-    pool_worker_idle (self, worker);
+    pool_worker_idle (self->pool, worker);
     if (!wf) {
         flow_dispatch (self, component);
         return;                 //  a job given up on (deadline, shutdown)
@@ -622,11 +623,11 @@ flow_on_result (server_t *self, worker_t *worker, zmsg_t *msg, zframe_t *header)
         snprintf (message, sizeof message, "%s step: %s", server_step_names [wf->step],
                   result.error);
         if (result.input_error) {
-            pool_breaker_result (self, component, true);     //  not the worker's fault
+            pool_breaker_result (self->pool, component, true);     //  not the worker's fault
             flow_finish (self, wf, EXIT_INPUT, message, NULL);
         }
         else {
-            pool_breaker_result (self, component, false);
+            pool_breaker_result (self->pool, component, false);
             wf->avoid_pid = worker->pid;
             wf->failures++;
             s_retry_or_fail (self, wf, EXIT_UNAVAILABLE, message);
@@ -646,14 +647,14 @@ flow_on_result (server_t *self, worker_t *worker, zmsg_t *msg, zframe_t *header)
                   component->name, (int) worker->pid, junk);
         log_warn ("%s; workflow %s", message, wf->id);
         zframe_destroy (&payload);
-        pool_breaker_result (self, component, false);
+        pool_breaker_result (self->pool, component, false);
         wf->avoid_pid = worker->pid;
         wf->failures++;
         s_retry_or_fail (self, wf, EXIT_UNAVAILABLE, message);
         flow_dispatch (self, component);
         return;
     }
-    pool_breaker_result (self, component, true);
+    pool_breaker_result (self->pool, component, true);
     wf->avoid_pid = 0;
     wf->failures = 0;
     wf->crashes = 0;
@@ -671,14 +672,14 @@ flow_on_result (server_t *self, worker_t *worker, zmsg_t *msg, zframe_t *header)
             wf->report = payload;
         wf->step++;
         flow_enqueue (self, wf, false);
-        next = &self->components [wf->step < STEP_DONE? wf->step: STEP_GENERATE];
+        next = pool_component_at (self->pool, wf->step < STEP_DONE? wf->step: STEP_GENERATE);
     }
     flow_dispatch (self, component);
     if (next)
         flow_dispatch (self, next);
 }
 
-void
+bool
 flow_requeue_jobs (server_t *self, worker_t *worker, const char *why, bool count_crash)
 {
     component_t *component = worker->component;
@@ -686,6 +687,7 @@ flow_requeue_jobs (server_t *self, worker_t *worker, const char *why, bool count
     //  that were on a dead worker together become suspects and run alone
     //  from then on, so their next crash, if any, is unambiguous.
     workflow_t *only = pool_only_job (worker);
+    bool blamed = only && only->crashes > 0;
     for (uint32_t i = 0; i < MAX_CREDIT; i++) {
         workflow_t *wf = worker->jobs [i];
         if (!wf)
@@ -713,6 +715,7 @@ flow_requeue_jobs (server_t *self, worker_t *worker, const char *why, bool count
                                  "reason", why));
         flow_enqueue (self, wf, true);
     }
+    return blamed;
 }
 
 //  A submission under the id of a workflow known here: a client that
@@ -819,8 +822,8 @@ static void
 s_admit (server_t *self, zframe_t *identity, uint64_t req_id, workflow_t *wf)
 {
     uint64_t timeout = wf->deadline_ms - wf->accepted_ms;
-    component_t *parser = &self->components [STEP_PARSE];
-    if (!pool_available (self, parser)) {
+    component_t *parser = pool_component_at (self->pool, STEP_PARSE);
+    if (!pool_available (self->pool, parser)) {
         s_fail_component (self, wf, parser);
         return;
     }
@@ -988,7 +991,7 @@ flow_recover (server_t *self, const event_t *queued)
     zhashx_insert (self->workflows, wf->id, wf);
     if (expired)
         return 0;                       //  not queued: flow_tick fails it
-    component_t *parser = &self->components [STEP_PARSE];
+    component_t *parser = pool_component_at (self->pool, STEP_PARSE);
     wf->queued = pqueue_push_front (parser->queue, wf, wf->priority);
     if (!wf->queued) {
         dheap_remove (&self->deadlines, &wf->deadline_slot);
@@ -1009,7 +1012,7 @@ static void
 s_overdue_jobs (server_t *self, uint64_t now)
 {
     for (int c = 0; c < COMPONENT_COUNT; c++) {
-        component_t *component = &self->components [c];
+        component_t *component = pool_component_at (self->pool, c);
         worker_t *broken [64];
         size_t broken_count = 0;
         for (worker_t *w = component->workers; w; w = w->next) {
@@ -1034,7 +1037,7 @@ s_overdue_jobs (server_t *self, uint64_t now)
                 wf->job_id = 0;
                 wf->avoid_pid = w->pid;
                 wf->failures++;
-                pool_breaker_result (self, component, false);
+                pool_breaker_result (self->pool, component, false);
                 s_retry_or_fail (self, wf, EXIT_UNAVAILABLE, message);
                 overdue = true;
             }
@@ -1043,7 +1046,7 @@ s_overdue_jobs (server_t *self, uint64_t now)
         }
         //  After the walk: dropping a remote worker frees it.
         for (size_t i = 0; i < broken_count; i++)
-            pool_worker_broken (self, broken [i], "a job not answered in time");
+            pool_worker_broken (self->pool, broken [i], "a job not answered in time");
     }
 }
 
@@ -1095,7 +1098,7 @@ flow_tick (server_t *self, uint64_t now)
     }
     for (int c = 0; c < COMPONENT_COUNT; c++)
         while (timeouts [c]-- > 0)
-            pool_breaker_result (self, &self->components [c], false);
+            pool_breaker_result (self->pool, pool_component_at (self->pool, c), false);
     s_overdue_jobs (self, now);
 }
 

@@ -2,11 +2,15 @@
     each a set of slots with a restart policy (common/restart) and one
     circuit breaker (common/breaker) for the component. Spawns, watches
     READY and exits, kills the silent, and restarts as the policy says.  */
-#include "supervisor/server_priv.h"
+#include "supervisor/pool.h"
 
+#include "common/backoff.h"
 #include "common/util.h"
+#include "proto/wire.h"
 #include "supervisor/log.h"
+#include "supervisor/remote.h"
 #include "supervisor/rollout.h"
+#include "supervisor/security.h"
 #include "shared/logcap.h"
 #include "supervisor/spawn.h"
 #include "shared/bus.h"
@@ -20,36 +24,97 @@
 #include <time.h>
 #include <unistd.h>
 
+struct pool {
+    //  borrowed
+    const config_t *cfg;        //  the supervisor's: a reload changes it in place
+    const char *runtime_dir;
+    const char *state_dir;      //  "" runs without a journal
+    const char *worker_dir;
+    const char *back_ep;        //  what spawned workers connect to
+    outbox_t *outbox;
+    zloop_t *loop;              //  NULL until pool_attach
+    zsock_t *back;              //  the workers' ROUTER (ipc)
+    zsock_t *back_tcp;          //  listen.workers, NULL without
+    remote_t *remote;           //  reports about tcp peers (remote.c)
+    //  owned
+    component_t components [COMPONENT_COUNT];
+    zhashx_t *workers;          //  identity hex -> worker_t (borrowed from components)
+    logcap_t *logcap;           //  workers' stderr into STATE/logs, NULL: our stderr
+    char *knowledge;            //  CI knowledge sent to workers, NULL: shipped
+    backoff_rng_t rng;
+    pool_hooks_t hooks;
+    bool draining;              //  the supervisor drains: nothing starts
+    bool stopping;              //  pool_stop_all: BYE sent to workers
+    bool terminated;            //  pool_signal_all: workers signalled
+};
+
 //  What the workflows hear of the pool (pool_hooks_t, set by server.c).
 static void
-s_tell_capacity (server_t *self, component_t *component)
+s_tell_capacity (pool_t *self, component_t *component)
 {
-    self->pool_hooks.capacity (self->pool_hooks.arg, component);
+    self->hooks.capacity (self->hooks.arg, component);
 }
 
 static void
-s_tell_unavailable (server_t *self, component_t *component)
+s_tell_unavailable (pool_t *self, component_t *component)
 {
-    self->pool_hooks.unavailable (self->pool_hooks.arg, component);
+    self->hooks.unavailable (self->hooks.arg, component);
 }
 
-static void
-s_tell_jobs_lost (server_t *self, worker_t *worker, const char *why, bool count_crash)
+static bool
+s_tell_jobs_lost (pool_t *self, worker_t *worker, const char *why, bool count_crash)
 {
-    self->pool_hooks.jobs_lost (self->pool_hooks.arg, worker, why, count_crash);
+    return self->hooks.jobs_lost (self->hooks.arg, worker, why, count_crash);
 }
 
 
-static void s_slot_act (server_t *self, slot_t *slot, restart_action_t action);
-static void s_op_advance (server_t *self, component_t *component);
+static void s_slot_act (pool_t *self, slot_t *slot, restart_action_t action);
+static void s_op_advance (pool_t *self, component_t *component);
 
 component_t *
-pool_component (server_t *self, const char *name)
+pool_component (pool_t *self, const char *name)
 {
     for (int c = 0; c < COMPONENT_COUNT; c++)
         if (strcmp (self->components [c].name, name) == 0)
             return &self->components [c];
     return NULL;
+}
+
+component_t *
+pool_component_at (pool_t *self, int c)
+{
+    return c >= 0 && c < COMPONENT_COUNT? &self->components [c]: NULL;
+}
+
+worker_t *
+pool_worker_by_key (pool_t *self, const char *key)
+{
+    return zhashx_lookup (self->workers, key);
+}
+
+logcap_t *
+pool_logcap (pool_t *self)
+{
+    return self->logcap;
+}
+
+void
+pool_set_draining (pool_t *self)
+{
+    self->draining = true;
+}
+
+void
+pool_set_knowledge (pool_t *self, char *knowledge)
+{
+    free (self->knowledge);
+    self->knowledge = knowledge;
+}
+
+const char *
+pool_knowledge (const pool_t *self)
+{
+    return self->knowledge;
 }
 
 uint32_t
@@ -63,7 +128,7 @@ pool_worker_load (const worker_t *worker)
 }
 
 int
-pool_worker_send (server_t *self, worker_t *worker, uint8_t *header, size_t size,
+pool_worker_send (pool_t *self, worker_t *worker, uint8_t *header, size_t size,
                   zframe_t **payloads, size_t count)
 {
     worker->last_sent_ms = util_now_ms ();
@@ -72,7 +137,7 @@ pool_worker_send (server_t *self, worker_t *worker, uint8_t *header, size_t size
 }
 
 static restart_config_t
-s_restart_config (server_t *self, const config_component_t *cc)
+s_restart_config (pool_t *self, const config_component_t *cc)
 {
     restart_config_t rc = restart_config_default ();
     rc.stable_ms = (uint64_t) cc->restart.immediate_after_ms;
@@ -87,9 +152,9 @@ s_restart_config (server_t *self, const config_component_t *cc)
 }
 
 static slot_t *
-s_slot_new (server_t *self, component_t *component)
+s_slot_new (pool_t *self, component_t *component)
 {
-    const config_component_t *cc = &self->cfg.components [component->step];
+    const config_component_t *cc = &self->cfg->components [component->step];
     restart_config_t rc = s_restart_config (self, cc);
     slot_t *slot = calloc (1, sizeof *slot);
     slot_t **slots = realloc (component->slots,
@@ -127,30 +192,28 @@ s_slot_free (component_t *component, slot_t *slot)
     free (slot);
 }
 
-int
-pool_init (server_t *self)
+//  The workers' logs, and the components as the config says, each with
+//  its slots.
+static int
+s_init (pool_t *self)
 {
-    backoff_rng_seed (&self->rng, util_wall_ms () ^ (uint64_t) getpid ());
-    self->workers = zhashx_new ();
-    if (!self->workers)
-        return -1;
     //  Workers' stderr goes to STATE/logs/COMPONENT.log; without that
     //  folder they write on ours, as before.
     char logs [PATH_MAX];
     if (logcap_dir_for (self->state_dir, self->runtime_dir, logs, sizeof logs) == 0)
-        self->logcap = logcap_new (logs, self->cfg.log.max_size, self->cfg.log.max_files);
+        self->logcap = logcap_new (logs, self->cfg->log.max_size, self->cfg->log.max_files);
     if (!self->logcap)
         log_warn ("cannot keep the workers' logs in %s: %s; they go to the supervisor's "
                   "stderr", logs, strerror (errno));
     for (int c = 0; c < COMPONENT_COUNT; c++) {
         component_t *component = &self->components [c];
-        const config_component_t *cc = &self->cfg.components [c];
+        const config_component_t *cc = &self->cfg->components [c];
         component->name = names_components [c];
         component->step = (step_t) c;
         component->desired = cc->workers;
         //  Only new work is bounded (in the parser's queue, by admission);
         //  work already accepted is never refused at a later step.
-        component->queue = pqueue_new (c == STEP_PARSE? self->cfg.queue.capacity: SIZE_MAX / 4);
+        component->queue = pqueue_new (c == STEP_PARSE? self->cfg->queue.capacity: SIZE_MAX / 4);
         breaker_config_t bc = breaker_config_default ();
         bc.failure_threshold = cc->breaker.failures;
         bc.open_ms = (uint64_t) cc->breaker.open_for_ms;
@@ -170,9 +233,36 @@ pool_init (server_t *self)
     return 0;
 }
 
-void
-pool_destroy (server_t *self)
+pool_t *
+pool_new (const config_t *cfg, const char *runtime_dir, const char *state_dir,
+          const char *worker_dir, const char *back_ep, outbox_t *outbox,
+          const pool_hooks_t *hooks, uint64_t seed)
 {
+    pool_t *self = calloc (1, sizeof *self);
+    if (!self)
+        return NULL;
+    self->cfg = cfg;
+    self->runtime_dir = runtime_dir;
+    self->state_dir = state_dir? state_dir: "";
+    self->worker_dir = worker_dir;
+    self->back_ep = back_ep;
+    self->outbox = outbox;
+    self->hooks = *hooks;
+    backoff_rng_seed (&self->rng, seed);
+    self->workers = zhashx_new ();
+    if (!self->workers || s_init (self)) {
+        pool_destroy (&self);
+        return NULL;
+    }
+    return self;
+}
+
+void
+pool_destroy (pool_t **self_p)
+{
+    pool_t *self = *self_p;
+    if (!self)
+        return;
     for (int c = 0; c < COMPONENT_COUNT; c++) {
         component_t *component = &self->components [c];
         while (component->workers) {
@@ -190,10 +280,23 @@ pool_destroy (server_t *self)
         rollout_destroy (&component->op);
     }
     logcap_destroy (&self->logcap);
+    zhashx_destroy (&self->workers);
+    free (self->knowledge);
+    free (self);
+    *self_p = NULL;
 }
 
 void
-pool_start (server_t *self)
+pool_attach (pool_t *self, zloop_t *loop, zsock_t *back, zsock_t *back_tcp, remote_t *remote)
+{
+    self->loop = loop;
+    self->back = back;
+    self->back_tcp = back_tcp;
+    self->remote = remote;
+}
+
+void
+pool_start (pool_t *self)
 {
     uint64_t now = util_now_ms ();
     for (int c = 0; c < COMPONENT_COUNT; c++) {
@@ -206,14 +309,14 @@ pool_start (server_t *self)
 }
 
 static void
-s_breaker_event (server_t *self, component_t *component, breaker_change_t change)
+s_breaker_event (pool_t *self, component_t *component, breaker_change_t change)
 {
     if (change == BREAKER_NO_CHANGE)
         return;
     json_t *fields = json_pack ("{s:s}", "component", component->name);
     if (change == BREAKER_OPENED)
         json_object_set_new (fields, "open_ms",
-                             json_integer ((json_int_t) self->cfg.components [component->step]
+                             json_integer ((json_int_t) self->cfg->components [component->step]
                                            .breaker.open_for_ms));
     outbox_event (self->outbox, breaker_change_name (change), fields);
     if (change == BREAKER_OPENED)
@@ -223,7 +326,7 @@ s_breaker_event (server_t *self, component_t *component, breaker_change_t change
 }
 
 void
-pool_breaker_result (server_t *self, component_t *component, bool ok)
+pool_breaker_result (pool_t *self, component_t *component, bool ok)
 {
     uint64_t now = util_now_ms ();
     breaker_change_t change = ok? breaker_success (component->breaker, now)
@@ -232,7 +335,7 @@ pool_breaker_result (server_t *self, component_t *component, bool ok)
 }
 
 bool
-pool_available (server_t *self, component_t *component)
+pool_available (pool_t *self, component_t *component)
 {
     (void) self;
     if (component->fatal)
@@ -247,7 +350,7 @@ pool_available (server_t *self, component_t *component)
 static int
 s_on_worker_log (zloop_t *loop, zmq_pollitem_t *item, void *arg)
 {
-    server_t *self = arg;
+    pool_t *self = arg;
     //  At its end the pipe stays open until the worker's exit is seen
     //  (pool_on_exit closes it), but is no longer watched.
     if (logcap_read (self->logcap, item->fd) != 0)
@@ -258,7 +361,7 @@ s_on_worker_log (zloop_t *loop, zmq_pollitem_t *item, void *arg)
 //  Stops watching a worker's stderr and closes it, after writing what
 //  it still holds; its last line goes in last (of size bytes).
 static void
-s_log_close (server_t *self, worker_t *worker, char *last, size_t size)
+s_log_close (pool_t *self, worker_t *worker, char *last, size_t size)
 {
     if (last && size)
         last [0] = '\0';
@@ -275,12 +378,12 @@ s_log_close (server_t *self, worker_t *worker, char *last, size_t size)
 }
 
 static worker_t *
-s_spawn (server_t *self, slot_t *slot)
+s_spawn (pool_t *self, slot_t *slot)
 {
     component_t *component = slot->component;
     char credit [16];
-    snprintf (credit, sizeof credit, "%u", self->cfg.components [component->step].credit);
-    char *argv [] = { slot->command, "--endpoint", self->back_ep,
+    snprintf (credit, sizeof credit, "%u", self->cfg->components [component->step].credit);
+    char *argv [] = { slot->command, "--endpoint", (char *) self->back_ep,
                       "--credit", credit, NULL };
     int child_fd = -1;
     int log_fd = self->logcap && self->loop
@@ -332,7 +435,7 @@ s_spawn (server_t *self, slot_t *slot)
 }
 
 static void
-s_send_bye (server_t *self, worker_t *worker)
+s_send_bye (pool_t *self, worker_t *worker)
 {
     if (worker->bye_sent)
         return;
@@ -356,7 +459,7 @@ s_send_bye (server_t *self, worker_t *worker)
 //  Stops a worker gracefully: no new jobs; BYE once it holds none (the
 //  drain), SIGTERM after the drain time, SIGKILL after that (pool_tick).
 static void
-s_worker_stop (server_t *self, worker_t *worker)
+s_worker_stop (pool_t *self, worker_t *worker)
 {
     if (worker->state != W_STOPPING) {
         worker->state = W_STOPPING;
@@ -367,18 +470,18 @@ s_worker_stop (server_t *self, worker_t *worker)
 }
 
 void
-pool_worker_idle (server_t *self, worker_t *worker)
+pool_worker_idle (pool_t *self, worker_t *worker)
 {
     if (worker->state == W_STOPPING && pool_worker_load (worker) == 0)
         s_send_bye (self, worker);
 }
 
-static void s_op_failed (server_t *self, component_t *component, const char *why);
+static void s_op_failed (pool_t *self, component_t *component, const char *why);
 
 //  Does what the restart policy said. Spawn failures are exits: the
 //  policy then backs off, so a missing command cannot spin.
 static void
-s_slot_act (server_t *self, slot_t *slot, restart_action_t action)
+s_slot_act (pool_t *self, slot_t *slot, restart_action_t action)
 {
     component_t *component = slot->component;
     uint64_t now = util_now_ms ();
@@ -437,7 +540,7 @@ s_slot_act (server_t *self, slot_t *slot, restart_action_t action)
 
 //  BYE with reason to a peer that has no worker record.
 static void
-s_send_bye_to (server_t *self, zsock_t *sock, zframe_t *identity, const char *reason)
+s_send_bye_to (pool_t *self, zsock_t *sock, zframe_t *identity, const char *reason)
 {
     (void) self;
     uint8_t *buf;
@@ -448,14 +551,14 @@ s_send_bye_to (server_t *self, zsock_t *sock, zframe_t *identity, const char *re
         bus_send (sock, identity, buf, size, NULL, 0);
 }
 
-static void s_remote_leave (server_t *self, worker_t *worker, const char *why);
+static void s_remote_leave (pool_t *self, worker_t *worker, const char *why);
 
 //  The same worker process (component, host, pid and address) joining on
 //  a new connection has left its old one: it reconnected after a network
 //  cut or a pause. Its old jobs go elsewhere now rather than after the
 //  missed heartbeats; what it still sends for them is dropped.
 static void
-s_remote_forget_earlier (server_t *self, component_t *component, const wire_ready_t *ready,
+s_remote_forget_earlier (pool_t *self, component_t *component, const wire_ready_t *ready,
                          const char *address)
 {
     worker_t *next;
@@ -470,7 +573,7 @@ s_remote_forget_earlier (server_t *self, component_t *component, const wire_read
 //  A worker on another host joins its component's pool: it gets jobs and
 //  heartbeats like a local one, but we neither spawn nor kill it.
 static worker_t *
-s_remote_join (server_t *self, component_t *component, const wire_ready_t *ready,
+s_remote_join (pool_t *self, component_t *component, const wire_ready_t *ready,
                zsock_t *sock)
 {
     worker_t *worker = calloc (1, sizeof *worker);
@@ -493,7 +596,7 @@ s_remote_join (server_t *self, component_t *component, const wire_ready_t *ready
 }
 
 void
-pool_on_ready (server_t *self, zsock_t *sock, zframe_t *identity, const char *key,
+pool_on_ready (pool_t *self, zsock_t *sock, zframe_t *identity, const char *key,
                zframe_t *header)
 {
     wire_ready_t ready;
@@ -584,7 +687,7 @@ pool_on_ready (server_t *self, zsock_t *sock, zframe_t *identity, const char *ke
 
 //  Unlinks a worker that has exited and frees it.
 static void
-s_worker_free (server_t *self, worker_t *worker)
+s_worker_free (pool_t *self, worker_t *worker)
 {
     component_t *component = worker->component;
     if (worker->identity) {
@@ -601,7 +704,7 @@ s_worker_free (server_t *self, worker_t *worker)
 
 //  A remote worker is gone (BYE, or silence): its jobs go elsewhere.
 static void
-s_remote_leave (server_t *self, worker_t *worker, const char *why)
+s_remote_leave (pool_t *self, worker_t *worker, const char *why)
 {
     outbox_event (self->outbox, "worker.exited",
                   json_pack ("{s:s, s:i, s:s, s:s}", "component", worker->component->name,
@@ -612,7 +715,7 @@ s_remote_leave (server_t *self, worker_t *worker, const char *why)
 }
 
 void
-pool_remote_drop (server_t *self, worker_t *worker, const char *why)
+pool_remote_drop (pool_t *self, worker_t *worker, const char *why)
 {
     if (!worker->remote)
         return;
@@ -624,23 +727,7 @@ pool_remote_drop (server_t *self, worker_t *worker, const char *why)
 }
 
 void
-pool_drop_revoked (server_t *self)
-{
-    for (int c = 0; c < COMPONENT_COUNT; c++) {
-        worker_t *next;
-        for (worker_t *w = self->components [c].workers; w; w = next) {
-            next = w->next;
-            remote_worker_t peer = { .component = w->component->name, .pid = w->pid,
-                                     .host = w->host, .address = w->address,
-                                     .peer_key = w->peer_key };
-            if (w->remote && remote_worker_revoked (self->remote, &peer))
-                pool_remote_drop (self, w, "key no longer authorised");
-        }
-    }
-}
-
-void
-pool_worker_broken (server_t *self, worker_t *worker, const char *why)
+pool_worker_broken (pool_t *self, worker_t *worker, const char *why)
 {
     component_t *component = worker->component;
     outbox_event (self->outbox, "component.failure",
@@ -660,14 +747,30 @@ pool_worker_broken (server_t *self, worker_t *worker, const char *why)
 }
 
 void
-pool_on_bye (server_t *self, worker_t *worker)
+pool_drop_revoked (pool_t *self)
+{
+    for (int c = 0; c < COMPONENT_COUNT; c++) {
+        worker_t *next;
+        for (worker_t *w = self->components [c].workers; w; w = next) {
+            next = w->next;
+            remote_worker_t peer = { .component = w->component->name, .pid = w->pid,
+                                     .host = w->host, .address = w->address,
+                                     .peer_key = w->peer_key };
+            if (w->remote && remote_worker_revoked (self->remote, &peer))
+                pool_remote_drop (self, w, "key no longer authorised");
+        }
+    }
+}
+
+void
+pool_on_bye (pool_t *self, worker_t *worker)
 {
     if (worker->remote)
         s_remote_leave (self, worker, "said goodbye");
 }
 
 void
-pool_on_exit (server_t *self, pid_t pid, int status)
+pool_on_exit (pool_t *self, pid_t pid, int status)
 {
     worker_t *worker = NULL;
     for (int c = 0; c < COMPONENT_COUNT && !worker; c++)
@@ -711,12 +814,10 @@ pool_on_exit (server_t *self, pid_t pid, int status)
     //  this one dies is the likelier cause: the exit is blamed on it, not
     //  counted against the component. A SIGKILL from outside is no one's
     //  fault: the job goes back without counting toward poison.
-    workflow_t *only = pool_only_job (worker);
-    bool blame = only && only->crashes > 0;
     bool had_jobs = pool_worker_load (worker) > 0;
     bool expected = worker->state == W_STOPPING || self->stopping;
     bool never_ready = worker->ready_ms == 0;
-    s_tell_jobs_lost (self, worker, why, !outside_kill && !expected);
+    bool blame = s_tell_jobs_lost (self, worker, why, !outside_kill && !expected);
     s_worker_free (self, worker);
     if (!slot)
         return;
@@ -755,15 +856,15 @@ pool_on_exit (server_t *self, pid_t pid, int status)
 }
 
 void
-pool_tick (server_t *self, uint64_t now)
+pool_tick (pool_t *self, uint64_t now)
 {
     if (self->logcap) {
-        logcap_set_limits (self->logcap, self->cfg.log.max_size, self->cfg.log.max_files);
+        logcap_set_limits (self->logcap, self->cfg->log.max_size, self->cfg->log.max_files);
         logcap_tick (self->logcap, now);
     }
     for (int c = 0; c < COMPONENT_COUNT; c++) {
         component_t *component = &self->components [c];
-        const config_heartbeat_t *hb = &self->cfg.components [c].heartbeat;
+        const config_heartbeat_t *hb = &self->cfg->components [c].heartbeat;
         worker_t *next;
         for (worker_t *w = component->workers; w; w = next) {
             next = w->next;
@@ -792,8 +893,8 @@ pool_tick (server_t *self, uint64_t now)
             }
             if (w->state == W_STOPPING && w->pid > 0 && !self->stopping) {
                 //  A drain that takes too long: TERM, then KILL.
-                uint64_t drain = (uint64_t) self->cfg.stop.drain_timeout_ms;
-                uint64_t grace = (uint64_t) self->cfg.stop.kill_after_ms;
+                uint64_t drain = (uint64_t) self->cfg->stop.drain_timeout_ms;
+                uint64_t grace = (uint64_t) self->cfg->stop.kill_after_ms;
                 if (!w->signalled && now - w->stop_ms > drain) {
                     w->signalled = true;
                     spawn_signal (w->pid, SIGTERM);
@@ -824,7 +925,7 @@ pool_tick (server_t *self, uint64_t now)
 }
 
 bool
-pool_no_workers (server_t *self)
+pool_no_workers (pool_t *self)
 {
     for (int c = 0; c < COMPONENT_COUNT; c++)
         if (self->components [c].workers)
@@ -833,8 +934,9 @@ pool_no_workers (server_t *self)
 }
 
 void
-pool_stop_all (server_t *self)
+pool_stop_all (pool_t *self)
 {
+    self->stopping = true;
     uint64_t now = util_now_ms ();
     for (int c = 0; c < COMPONENT_COUNT; c++) {
         component_t *component = &self->components [c];
@@ -856,8 +958,9 @@ pool_stop_all (server_t *self)
 }
 
 void
-pool_signal_all (server_t *self, int signo)
+pool_signal_all (pool_t *self, int signo)
 {
+    self->terminated = true;
     for (int c = 0; c < COMPONENT_COUNT; c++)
         for (worker_t *w = self->components [c].workers; w; w = w->next)
             if (w->pid > 0 && !w->remote)
@@ -865,7 +968,7 @@ pool_signal_all (server_t *self, int signo)
 }
 
 int
-pool_restart (server_t *self, component_t *component, char *err, size_t size)
+pool_restart (pool_t *self, component_t *component, char *err, size_t size)
 {
     if (self->draining) {
         snprintf (err, size, "the supervisor is shutting down");
@@ -917,7 +1020,7 @@ s_live_slots (const component_t *component)
 
 //  Lets a slot go: its worker drains and stops, then the slot is freed.
 static void
-s_slot_retire (server_t *self, slot_t *slot)
+s_slot_retire (pool_t *self, slot_t *slot)
 {
     slot->retiring = true;
     restart_on_stop (slot->policy, util_now_ms ());
@@ -928,7 +1031,7 @@ s_slot_retire (server_t *self, slot_t *slot)
 }
 
 static void
-s_op_event (server_t *self, component_t *component, const char *operation, bool ok,
+s_op_event (pool_t *self, component_t *component, const char *operation, bool ok,
             const char *reason)
 {
     outbox_event (self->outbox,
@@ -940,7 +1043,7 @@ s_op_event (server_t *self, component_t *component, const char *operation, bool 
 }
 
 int
-pool_scale (server_t *self, component_t *component, uint32_t count, char *err, size_t size)
+pool_scale (pool_t *self, component_t *component, uint32_t count, char *err, size_t size)
 {
     if (self->draining) {
         snprintf (err, size, "the supervisor is shutting down");
@@ -993,7 +1096,7 @@ pool_scale (server_t *self, component_t *component, uint32_t count, char *err, s
 }
 
 int
-pool_stop (server_t *self, component_t *component, char *err, size_t size)
+pool_stop (pool_t *self, component_t *component, char *err, size_t size)
 {
     uint32_t before = component->desired;
     if (pool_scale (self, component, 0, err, size))
@@ -1006,7 +1109,7 @@ pool_stop (server_t *self, component_t *component, char *err, size_t size)
 }
 
 int
-pool_deploy (server_t *self, component_t *component, char *err, size_t size)
+pool_deploy (pool_t *self, component_t *component, char *err, size_t size)
 {
     if (component->fatal && component->desired > 0) {
         if (pool_restart (self, component, err, size))
@@ -1026,7 +1129,7 @@ pool_deploy (server_t *self, component_t *component, char *err, size_t size)
 }
 
 static void
-s_op_end (server_t *self, component_t *component, int code, const char *message)
+s_op_end (pool_t *self, component_t *component, int code, const char *message)
 {
     rollout_t *op = component->op;
     if (rollout_client (op))
@@ -1036,7 +1139,7 @@ s_op_end (server_t *self, component_t *component, int code, const char *message)
 }
 
 static void
-s_op_failed (server_t *self, component_t *component, const char *why)
+s_op_failed (pool_t *self, component_t *component, const char *why)
 {
     rollout_t *op = component->op;
     slot_t *fresh = rollout_take_fresh (op);
@@ -1051,7 +1154,7 @@ s_op_failed (server_t *self, component_t *component, const char *why)
 
 //  The next step of a rolling operation: start one new worker, or end.
 static void
-s_op_next (server_t *self, component_t *component)
+s_op_next (pool_t *self, component_t *component)
 {
     rollout_t *op = component->op;
     if (rollout_finished (op)) {
@@ -1076,7 +1179,7 @@ s_op_next (server_t *self, component_t *component)
 
 //  The new worker is ready: let one old worker go, then start the next.
 static void
-s_op_advance (server_t *self, component_t *component)
+s_op_advance (pool_t *self, component_t *component)
 {
     rollout_take_fresh (component->op);
     for (size_t i = 0; i < component->slots_count; i++) {
@@ -1091,7 +1194,7 @@ s_op_advance (server_t *self, component_t *component)
 }
 
 int
-pool_update (server_t *self, component_t *component, const char *command,
+pool_update (pool_t *self, component_t *component, const char *command,
              zframe_t *client, uint64_t req_id, char *err, size_t size)
 {
     if (self->draining) {
@@ -1126,9 +1229,9 @@ pool_update (server_t *self, component_t *component, const char *command,
 }
 
 void
-pool_send_settings (server_t *self, worker_t *worker)
+pool_send_settings (pool_t *self, worker_t *worker)
 {
-    const config_heartbeat_t *hb = &self->cfg.components [worker->component->step].heartbeat;
+    const config_heartbeat_t *hb = &self->cfg->components [worker->component->step].heartbeat;
     wire_settings_t settings = {
         .hb_ivl_ms = (uint32_t) (worker->remote? hb->tcp_interval_ms: hb->interval_ms),
         .hb_liveness = hb->liveness,
@@ -1187,7 +1290,7 @@ pool_latency (const component_t *component, int percentile)
 //  (worker counts, stopped components, updated commands) win over the
 //  config.
 static void
-s_set_desired (server_t *self, component_t *component, uint32_t desired)
+s_set_desired (pool_t *self, component_t *component, uint32_t desired)
 {
     if (component->desired > 0 && desired == 0)
         component->last_desired = component->desired;
@@ -1199,7 +1302,7 @@ s_set_desired (server_t *self, component_t *component, uint32_t desired)
 }
 
 void
-pool_replay_event (server_t *self, const event_t *event)
+pool_replay_event (pool_t *self, const event_t *event)
 {
     if (strcmp (event->type, "system.snapshot") == 0) {
         //  A snapshot made by `maintain cleanup` carries the counts that
@@ -1228,7 +1331,7 @@ pool_replay_event (server_t *self, const event_t *event)
 }
 
 const char *
-pool_component_state (server_t *self, component_t *component)
+pool_component_state (pool_t *self, component_t *component)
 {
     (void) self;
     if (component->fatal)

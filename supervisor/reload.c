@@ -51,15 +51,11 @@ reload_init (server_t *self, char *err, size_t size)
 {
     if (self->cfg.rule_count == 0)
         return 0;                   //  workers use the shipped knowledge
-    self->knowledge = s_knowledge_text (&self->cfg, err, size);
-    return self->knowledge? 0: -1;
-}
-
-void
-reload_destroy (server_t *self)
-{
-    free (self->knowledge);
-    self->knowledge = NULL;
+    char *knowledge = s_knowledge_text (&self->cfg, err, size);
+    if (!knowledge)
+        return -1;
+    pool_set_knowledge (self->pool, knowledge);
+    return 0;
 }
 
 //  The worker executable a component's settings name.
@@ -133,7 +129,7 @@ s_apply (server_t *self, config_t *new_config, char *knowledge, json_t *applied)
 
     char message [512];
     for (int c = 0; c < COMPONENT_COUNT; c++) {
-        component_t *component = &self->components [c];
+        component_t *component = pool_component_at (self->pool, c);
         const config_component_t *now = &cfg->components [c];
         const config_component_t *was = &old.components [c];
         //  Breaker settings: a new breaker (closed) with them.
@@ -154,7 +150,7 @@ s_apply (server_t *self, config_t *new_config, char *knowledge, json_t *applied)
         if (memcmp (&now->heartbeat, &was->heartbeat, sizeof now->heartbeat) != 0) {
             for (worker_t *w = component->workers; w; w = w->next)
                 if (w->identity)
-                    pool_send_settings (self, w);
+                    pool_send_settings (self->pool, w);
             json_array_append_new (applied, json_sprintf ("%s: new heartbeat settings "
                                                           "sent to every worker",
                                                           component->name));
@@ -163,7 +159,7 @@ s_apply (server_t *self, config_t *new_config, char *knowledge, json_t *applied)
         //  operator's `ctl scale` alone, as at start. Scaled before an
         //  update, which would refuse a scale while it runs.
         if (now->workers != was->workers && now->workers != component->desired) {
-            if (pool_scale (self, component, now->workers, message, sizeof message) == 0)
+            if (pool_scale (self->pool, component, now->workers, message, sizeof message) == 0)
                 json_array_append_new (applied, json_sprintf ("%s: %u worker(s)",
                                                               component->name, now->workers));
             else
@@ -180,7 +176,7 @@ s_apply (server_t *self, config_t *new_config, char *knowledge, json_t *applied)
             ;
         else
         if (strcmp (command, component->command) != 0 && component->desired > 0) {
-            if (pool_update (self, component, command, NULL, 0, message, sizeof message) == 0)
+            if (pool_update (self->pool, component, command, NULL, 0, message, sizeof message) == 0)
                 json_array_append_new (applied, json_sprintf ("%s: rolling update to %s",
                                                               component->name, command));
             else
@@ -199,27 +195,27 @@ s_apply (server_t *self, config_t *new_config, char *knowledge, json_t *applied)
                                                           component->name));
     }
     s_apply_log (&old.log, &cfg->log, applied);
-    pqueue_set_capacity (self->components [STEP_PARSE].queue, cfg->queue.capacity);
+    pqueue_set_capacity (pool_component_at (self->pool, STEP_PARSE)->queue,
+                         cfg->queue.capacity);
     results_set_limits (self->results, cfg->results.keep, (uint64_t) cfg->results.max_age_ms);
     //  New knowledge goes to every worker, local and remote.
-    if ((knowledge || self->knowledge)
-    &&  (!knowledge || !self->knowledge || strcmp (knowledge, self->knowledge) != 0)) {
-        free (self->knowledge);
-        self->knowledge = knowledge;
+    const char *known = pool_knowledge (self->pool);
+    if ((knowledge || known) && (!knowledge || !known || strcmp (knowledge, known) != 0)) {
+        pool_set_knowledge (self->pool, knowledge);
         knowledge = NULL;
         for (int c = 0; c < COMPONENT_COUNT; c++)
-            for (worker_t *w = self->components [c].workers; w; w = w->next)
+            for (worker_t *w = pool_component_at (self->pool, c)->workers; w; w = w->next)
                 if (w->identity)
-                    pool_send_settings (self, w);
+                    pool_send_settings (self->pool, w);
         json_array_append_new (applied, json_string ("rules: new CI knowledge sent to every "
                                                      "worker"));
     }
     else
-    if (!self->knowledge && !knowledge && old.rule_count != cfg->rule_count) {
+    if (!known && !knowledge && old.rule_count != cfg->rule_count) {
         for (int c = 0; c < COMPONENT_COUNT; c++)
-            for (worker_t *w = self->components [c].workers; w; w = w->next)
+            for (worker_t *w = pool_component_at (self->pool, c)->workers; w; w = w->next)
                 if (w->identity)
-                    pool_send_settings (self, w);
+                    pool_send_settings (self->pool, w);
     }
     free (knowledge);
     config_release (&old);

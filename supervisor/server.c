@@ -125,12 +125,12 @@ s_on_back (zloop_t *loop, zsock_t *sock, void *arg)
                           identity? "no header frame": "no routing id");
     else {
         char *key = zframe_strhex (identity);
-        worker_t *worker = zhashx_lookup (self->workers, key);
+        worker_t *worker = pool_worker_by_key (self->pool, key);
         if (worker)
             worker->last_heard_ms = util_now_ms ();
         switch (wire_type (zframe_data (header), zframe_size (header))) {
             case WIRE_READY:
-                pool_on_ready (self, sock, identity, key, header);
+                pool_on_ready (self->pool, sock, identity, key, header);
                 break;
             case WIRE_RESULT:
                 if (worker)
@@ -144,7 +144,7 @@ s_on_back (zloop_t *loop, zsock_t *sock, void *arg)
                 break;
             case WIRE_BYE:
                 if (worker)
-                    pool_on_bye (self, worker);
+                    pool_on_bye (self->pool, worker);
                 break;
             default:
                 s_malformed_from_worker (self, sock, worker, identity, header);
@@ -233,7 +233,7 @@ s_reap (server_t *self)
     int status;
     pid_t pid;
     while ((pid = waitpid (-1, &status, WNOHANG)) > 0)
-        pool_on_exit (self, pid, status);
+        pool_on_exit (self->pool, pid, status);
 }
 
 static void
@@ -243,6 +243,7 @@ s_begin_shutdown (server_t *self, const char *why)
         return;
     log_info ("shutting down (%s): draining %zu workflows", why, zhashx_size (self->workflows));
     self->draining = true;
+    pool_set_draining (self->pool);
     observe_stopping (self->observe, why);
     self->drain_deadline_ms = util_now_ms () + (uint64_t) self->cfg.stop.drain_timeout_ms;
 }
@@ -282,9 +283,9 @@ s_on_tick (zloop_t *loop, int timer_id, void *arg)
     (void) timer_id;
     server_t *self = arg;
     uint64_t now = util_now_ms ();
-    pool_tick (self, now);
+    pool_tick (self->pool, now);
     if (remote_keys_due (self->remote, now))
-        pool_drop_revoked (self);
+        pool_drop_revoked (self->pool);
     flow_tick (self, now);
     ledger_tick (self->ledger, now);
     //  Client connections come and go (3,000 at once, each a few tens of
@@ -306,13 +307,13 @@ s_on_tick (zloop_t *loop, int timer_id, void *arg)
         flow_abandon_all (self, "the supervisor stopped before the workflow finished");
         self->stopping = true;
         self->kill_deadline_ms = now + (uint64_t) self->cfg.stop.kill_after_ms;
-        pool_stop_all (self);
+        pool_stop_all (self->pool);
     }
     if (self->stopping) {
-        if (pool_no_workers (self))
+        if (pool_no_workers (self->pool))
             return -1;              //  ends zloop_start
         if (now >= self->kill_deadline_ms) {
-            pool_signal_all (self, self->terminated? SIGKILL: SIGTERM);
+            pool_signal_all (self->pool, self->terminated? SIGKILL: SIGTERM);
             self->terminated = true;
             self->kill_deadline_ms = now + (uint64_t) self->cfg.stop.kill_after_ms;
         }
@@ -345,7 +346,7 @@ server_block_signals (void)
 static void
 s_replay_event (void *arg, const event_t *event)
 {
-    pool_replay_event ((server_t *) arg, event);
+    pool_replay_event (((server_t *) arg)->pool, event);
 }
 
 static void
@@ -400,10 +401,10 @@ s_pool_unavailable (void *arg, component_t *component)
     flow_fail_unavailable ((server_t *) arg, component);
 }
 
-static void
+static bool
 s_pool_jobs_lost (void *arg, worker_t *worker, const char *why, bool count_crash)
 {
-    flow_requeue_jobs ((server_t *) arg, worker, why, count_crash);
+    return flow_requeue_jobs ((server_t *) arg, worker, why, count_crash);
 }
 
 //  A result leaves the cache: said in the journal.
@@ -419,8 +420,10 @@ static void
 s_maintain_desired (void *arg, snapshot_t *state)
 {
     server_t *self = arg;
-    for (int c = 0; c < COMPONENT_COUNT; c++)
-        snapshot_set_desired (state, self->components [c].name, self->components [c].desired);
+    for (int c = 0; c < COMPONENT_COUNT; c++) {
+        const component_t *component = pool_component_at (self->pool, c);
+        snapshot_set_desired (state, component->name, component->desired);
+    }
 }
 
 static int
@@ -437,7 +440,7 @@ s_observe_status (void *arg, observe_status_t *status)
     _Static_assert (COMPONENT_COUNT <= OBSERVE_COMPONENTS_MAX, "observe sees every component");
     status->components_count = COMPONENT_COUNT;
     for (int c = 0; c < COMPONENT_COUNT; c++) {
-        component_t *component = &self->components [c];
+        component_t *component = pool_component_at (self->pool, c);
         observe_component_t *seen = &status->components [c];
         seen->name = component->name;
         seen->desired = component->desired;
@@ -507,9 +510,7 @@ server_new (config_t *config, const char *config_path, const char *runtime_dir,
     self->sigfd = -1;
     self->started_ms = util_now_ms ();
     self->on_down = s_begin_shutdown;
-    self->pool_hooks = (pool_hooks_t) { .capacity = s_pool_capacity,
-                                        .unavailable = s_pool_unavailable,
-                                        .jobs_lost = s_pool_jobs_lost, .arg = self };
+    backoff_rng_seed (&self->rng, util_wall_ms () ^ (uint64_t) getpid ());
     //  glibc raises its trim threshold to twice the largest block freed
     //  from mmap (the journal's batch buffer, a MiB or two), after which
     //  the heap keeps up to that much freed memory at its top for good:
@@ -538,8 +539,15 @@ server_new (config_t *config, const char *config_path, const char *runtime_dir,
     //  a file without a name; without one they stay in memory.
     const char *spool_dirs [] = { self->state_dir, self->runtime_dir, "/tmp" };
     self->spool = spool_new (spool_dirs, 3);
-    if (!self->observe || !self->outbox || !self->remote || !self->results || flow_init (self)
-    ||  pool_init (self)) {
+    pool_hooks_t pool_hooks = { .capacity = s_pool_capacity,
+                                .unavailable = s_pool_unavailable,
+                                .jobs_lost = s_pool_jobs_lost, .arg = self };
+    if (self->observe && self->outbox)
+        self->pool = pool_new (&self->cfg, self->runtime_dir, self->state_dir, self->worker_dir,
+                               self->back_ep, self->outbox, &pool_hooks,
+                               backoff_rng_next (&self->rng));
+    if (!self->observe || !self->outbox || !self->remote || !self->results || !self->pool
+    ||  flow_init (self)) {
         log_error ("out of memory");
         goto out_destroy;
     }
@@ -563,13 +571,14 @@ server_new (config_t *config, const char *config_path, const char *runtime_dir,
     s_outbox_sync (self);
     //  An operator's choice outlives restarts and wins over the config:
     //  say so, or an edited worker count seems ignored.
-    for (int c = 0; c < COMPONENT_COUNT && ledger_journal (self->ledger); c++)
-        if (self->components [c].desired != self->cfg.components [c].workers)
+    for (int c = 0; c < COMPONENT_COUNT && ledger_journal (self->ledger); c++) {
+        const component_t *component = pool_component_at (self->pool, c);
+        if (component->desired != self->cfg.components [c].workers)
             log_info ("%s: %u worker(s), as an operation in the journal set it; the config "
                       "says %u (`readme2ci ctl scale %s %u` applies that)",
-                      self->components [c].name, self->components [c].desired,
-                      self->cfg.components [c].workers, self->components [c].name,
-                      self->cfg.components [c].workers);
+                      component->name, component->desired, self->cfg.components [c].workers,
+                      component->name, self->cfg.components [c].workers);
+    }
     self->front = s_bind (ZMQ_ROUTER, self->front_ep, NULL, 0, CLIENT_RCVHWM);
     self->back = s_bind (ZMQ_ROUTER, self->back_ep, NULL, 0, 0);
     self->events = s_bind (ZMQ_PUB, self->events_ep, NULL, 0, 0);
@@ -628,7 +637,8 @@ server_new (config_t *config, const char *config_path, const char *runtime_dir,
     ||  remote_watch (self->remote, self->loop, self->security, self->back_tcp,
                       self->cfg.listen.workers, self->front_tcp, self->cfg.listen.clients))
         goto out_destroy;
-    pool_start (self);
+    pool_attach (self->pool, self->loop, self->back, self->back_tcp, self->remote);
+    pool_start (self->pool);
     return self;
 
 out_destroy:
@@ -646,20 +656,20 @@ server_run (server_t *self)
                              "replayed_events", (json_int_t) ledger_replayed (self->ledger)));
     zloop_start (self->loop);
     //  The loop also ends when its poll is interrupted: finish the stop.
-    if (!pool_no_workers (self)) {
+    if (!pool_no_workers (self->pool)) {
         flow_abandon_all (self, "the supervisor stopped before the workflow finished");
         self->stopping = true;
-        pool_stop_all (self);
-        for (int round = 0; round < 2 && !pool_no_workers (self); round++) {
+        pool_stop_all (self->pool);
+        for (int round = 0; round < 2 && !pool_no_workers (self->pool); round++) {
             uint64_t deadline = util_now_ms () + (uint64_t) self->cfg.stop.kill_after_ms;
-            while (!pool_no_workers (self) && util_now_ms () < deadline) {
+            while (!pool_no_workers (self->pool) && util_now_ms () < deadline) {
                 zmq_pollitem_t item = { NULL, self->sigfd, ZMQ_POLLIN, 0 };
                 zmq_poll (&item, 1, 20);
                 s_reap (self);
             }
-            pool_signal_all (self, round == 0? SIGTERM: SIGKILL);
+            pool_signal_all (self->pool, round == 0? SIGTERM: SIGKILL);
         }
-        while (!pool_no_workers (self)) {
+        while (!pool_no_workers (self->pool)) {
             zmq_pollitem_t item = { NULL, self->sigfd, ZMQ_POLLIN, 0 };
             zmq_poll (&item, 1, 20);
             s_reap (self);
@@ -688,8 +698,7 @@ server_destroy (server_t **self_p)
     flow_destroy (self);
     results_destroy (&self->results);
     spool_destroy (&self->spool);
-    pool_destroy (self);
-    zhashx_destroy (&self->workers);
+    pool_destroy (&self->pool);
     zsock_destroy (&self->front);
     zsock_destroy (&self->back);
     zsock_destroy (&self->events);
@@ -704,7 +713,6 @@ server_destroy (server_t **self_p)
     if (self->sigfd >= 0)
         close (self->sigfd);
     config_release (&self->cfg);
-    reload_destroy (self);
     free (self);
     *self_p = NULL;
 }

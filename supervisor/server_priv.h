@@ -1,8 +1,9 @@
-/*  supervisor/server_priv.h - the supervisor's state, shared by its
-    modules: server.c (sockets, signals, timers, life cycle), pool.c
-    (components, worker slots, restarts, breakers), flow.c (workflows:
-    queue, dispatch, results, retries, deadlines) and control.c (client
-    requests). Not a public header.  */
+/*  supervisor/server_priv.h - the supervisor's state, shared by the
+    modules that still take the whole of it: server.c (sockets, signals,
+    timers, life cycle), flow.c (workflows: queue, dispatch, results,
+    retries, deadlines), control.c (client requests), reload.c and
+    remote.c's remote_init. The parts with a type of their own (pool.h,
+    outbox.h, ledger.h, ...) do not include it. Not a public header.  */
 #ifndef SERVER_PRIV_H_INCLUDED
 #define SERVER_PRIV_H_INCLUDED
 
@@ -20,6 +21,7 @@
 #include "supervisor/ledger.h"
 #include "supervisor/maintain.h"
 #include "supervisor/outbox.h"
+#include "supervisor/pool.h"
 #include "supervisor/remote.h"
 #include "supervisor/security.h"
 #include "supervisor/server.h"
@@ -31,32 +33,12 @@
 #include <stdint.h>
 #include <sys/types.h>
 
-#define MAX_CREDIT 16
 #define MAX_WAITERS 16
 #define MAX_MSG_BYTES (64 * 1024 * 1024)
 #define POISON_CRASHES 3
 _Static_assert (POISON_CRASHES < 65535, "crashes is a 16-bit counter");
 
-typedef enum { STEP_PARSE, STEP_DETECT, STEP_GENERATE, STEP_DONE } step_t;
-
-//  How a local worker ended when no one asked it to: for `status`, so
-//  why a component went FATAL is seen where its state is.
-#define EXITS_KEPT 5
-typedef struct {
-    uint64_t wall_ms;
-    pid_t pid;
-    int status;                 //  exit status, or -1 when signalled
-    int signal;                 //  0 when it exited
-    bool was_ready;
-    bool killed_by_us;          //  heartbeats missed, start timed out
-    char last_line [240];       //  the last line it wrote on stderr
-} exit_record_t;
-
 typedef struct workflow workflow_t;
-typedef struct worker worker_t;
-typedef struct slot slot_t;
-typedef struct component component_t;
-typedef struct rollout rollout_t;
 
 //  A client waiting for a workflow's answer. Its routing id (as the
 //  supervisor keeps it: tagged, see server.c) is short, 6 bytes for the
@@ -110,81 +92,6 @@ struct workflow {
     bool spooled;               //  docs and project wait on disk (the spool)
 };
 
-struct worker {
-    component_t *component;
-    slot_t *slot;               //  NULL once the slot let it go; NULL for remote
-    zsock_t *sock;              //  the socket it talks on (ipc or tcp)
-    bool remote;                //  joined over tcp: not ours to spawn or kill
-    pid_t pid;                  //  its pid on its own host
-    zframe_t *identity;         //  known once READY arrives
-    char key [64];              //  identity as hex, for the lookup table
-    char host [64];
-    char address [64];          //  remote: the IP address it connects from
-    char peer_key [48];         //  remote: its CURVE public key (Z85), "" without
-    worker_state_t state;
-    bool killed_by_us;          //  we sent the SIGKILL (heartbeat, timeout)
-    bool isolated;              //  runs a suspect job: gets nothing else
-    bool bye_sent;
-    bool signalled;             //  SIGTERM sent after the drain time
-    int log_fd;                 //  its stderr's pipe (logcap), -1 without
-    uint64_t stop_ms;           //  when it was asked to stop
-    uint64_t spawned_ms;
-    uint64_t ready_ms;
-    uint64_t last_heard_ms;
-    uint64_t last_sent_ms;
-    uint32_t credit;
-    workflow_t *jobs [MAX_CREDIT];
-    worker_t *next;
-};
-
-//  One place in a component's pool: a restart policy and the process
-//  that fills it now, if any.
-struct slot {
-    component_t *component;
-    restart_t *policy;
-    worker_t *worker;
-    bool retiring;              //  scaled away: goes when its worker does
-    bool ever_ready;            //  some worker of this slot said READY
-    uint64_t generation;        //  the operation that made it
-    char command [4096];        //  what its workers run
-};
-
-struct component {
-    const char *name;
-    step_t step;
-    char command [4096];
-    uint32_t desired;
-    worker_t *workers;          //  every process of this component
-    slot_t **slots;
-    size_t slots_count;
-    pqueue_t *queue;            //  workflows waiting for this step
-    breaker_t *breaker;
-    uint64_t restarts;
-    bool fatal;
-    char last_exit [96];        //  how its last worker ended, for the log
-    exit_record_t exits [EXITS_KEPT];   //  unexpected exits, a ring
-    size_t exits_count;
-    uint32_t last_desired;      //  before a stop, for deploy
-    uint64_t generation;
-    rollout_t *op;              //  a rolling operation, NULL: none (rollout.c)
-    uint32_t latency_us [256];  //  recent step times, a ring
-    size_t latency_count;
-};
-
-//  What the worker pool tells the workflows (server.c wires it to
-//  flow.c). arg is given back to each.
-typedef struct {
-    //  Workers of component may take jobs now (NULL: of any component).
-    void (*capacity) (void *arg, component_t *component);
-    //  component takes no work now (stopped, FATAL, its breaker open).
-    void (*unavailable) (void *arg, component_t *component);
-    //  worker's jobs will not be answered (it died, or is let go): they
-    //  go elsewhere; count_crash: the worker crashed running them.
-    void (*jobs_lost) (void *arg, worker_t *worker, const char *why, bool count_crash);
-    void *arg;
-} pool_hooks_t;
-
-typedef struct logcap logcap_t;
 typedef struct spool spool_t;
 typedef struct results results_t;
 
@@ -193,7 +100,6 @@ struct server {
     char runtime_dir [4096];
     char state_dir [4096];      //  "" runs without a journal
     char config_path [4096];    //  "" when started without a config file
-    char *knowledge;            //  CI knowledge sent to workers, NULL: shipped
     char worker_dir [4096];
     char front_ep [4200];
     char back_ep [4200];
@@ -207,9 +113,8 @@ struct server {
     security_server_t *security;
     remote_t *remote;           //  reports about peers (remote.c)
     int sigfd;
-    component_t components [COMPONENT_COUNT];
+    pool_t *pool;               //  the workers (pool.c)
     zhashx_t *workflows;        //  id -> workflow_t (owned)
-    zhashx_t *workers;          //  identity hex -> worker_t (borrowed)
     results_t *results;         //  the last results, for `result` (results.c)
     uint64_t last_age_check_ms;
     zlistx_t *retrying;         //  workflows waiting for a retry (borrowed)
@@ -235,63 +140,11 @@ struct server {
     maintain_t *maintain;       //  the maintain-* requests (maintain.c)
     observe_t *observe;         //  metrics and systemd (observe.c)
     outbox_t *outbox;           //  events and answers (outbox.c)
-    logcap_t *logcap;           //  workers' stderr into STATE/logs (pool.c)
-    pool_hooks_t pool_hooks;
     //  Asked to stop (a `down` request): server.c starts the drain.
     void (*on_down) (server_t *self, const char *why);
 };
 
 extern const char *const server_step_names [];
-
-//  pool.c
-int pool_init (server_t *self);
-void pool_destroy (server_t *self);
-void pool_start (server_t *self);
-int pool_worker_send (server_t *self, worker_t *worker, uint8_t *header, size_t size,
-                      zframe_t **payloads, size_t count);
-uint32_t pool_worker_load (const worker_t *worker);
-void pool_on_ready (server_t *self, zsock_t *sock, zframe_t *identity, const char *key,
-                    zframe_t *header);
-void pool_on_bye (server_t *self, worker_t *worker);
-//  Drop a remote worker: told to join again (so its next handshake tells
-//  it why, if it is refused), its jobs queued again, its record freed.
-void pool_remote_drop (server_t *self, worker_t *worker, const char *why);
-//  Drops the remote workers whose key is no longer authorised (when
-//  remote_keys_due says it is time to look).
-void pool_drop_revoked (server_t *self);
-//  A worker that is alive but does not do its work (a job not answered in
-//  time): a local one is killed (and replaced by its restart policy), a
-//  remote one dropped and told to join again. why is for the log and the
-//  component.failure event.
-void pool_worker_broken (server_t *self, worker_t *worker, const char *why);
-void pool_on_exit (server_t *self, pid_t pid, int status);
-void pool_tick (server_t *self, uint64_t now);
-bool pool_available (server_t *self, component_t *component);
-bool pool_no_workers (server_t *self);
-void pool_stop_all (server_t *self);
-void pool_signal_all (server_t *self, int signo);
-int pool_restart (server_t *self, component_t *component, char *err, size_t size);
-int pool_scale (server_t *self, component_t *component, uint32_t count, char *err, size_t size);
-int pool_stop (server_t *self, component_t *component, char *err, size_t size);
-int pool_deploy (server_t *self, component_t *component, char *err, size_t size);
-//  Starts a rolling update (restart when command is NULL); the answer to
-//  the client comes when it ends. 0 started, -1 refused (err says why).
-int pool_update (server_t *self, component_t *component, const char *command,
-                 zframe_t *client, uint64_t req_id, char *err, size_t size);
-void pool_worker_idle (server_t *self, worker_t *worker);
-void pool_replay_event (server_t *self, const event_t *event);
-void pool_note_latency (component_t *component, uint64_t us);
-uint64_t pool_latency (const component_t *component, int percentile);
-component_t *pool_component (server_t *self, const char *name);
-const char *pool_component_state (server_t *self, component_t *component);
-//  The component's unexpected exits, newest first, for status.
-json_t *pool_exits_json (const component_t *component);
-void pool_breaker_result (server_t *self, component_t *component, bool ok);
-//  Sends a worker its settings (heartbeat, CI knowledge): on READY, and
-//  to every worker after a reload.
-void pool_send_settings (server_t *self, worker_t *worker);
-//  The one job a worker holds, or NULL when it holds none or several.
-workflow_t *pool_only_job (const worker_t *worker);
 
 //  flow.c
 int flow_init (server_t *self);
@@ -301,7 +154,9 @@ void flow_enqueue (server_t *self, workflow_t *wf, bool front);
 void flow_dispatch (server_t *self, component_t *component);
 void flow_dispatch_all (server_t *self);
 void flow_on_result (server_t *self, worker_t *worker, zmsg_t *msg, zframe_t *header);
-void flow_requeue_jobs (server_t *self, worker_t *worker, const char *why, bool count_crash);
+//  Queues worker's jobs again (pool_hooks_t jobs_lost); true when it held
+//  one alone that had crashed a worker before.
+bool flow_requeue_jobs (server_t *self, worker_t *worker, const char *why, bool count_crash);
 void flow_fail_unavailable (server_t *self, component_t *component);
 void flow_tick (server_t *self, uint64_t now);
 void flow_finish (server_t *self, workflow_t *wf, int code, const char *message,
@@ -325,8 +180,8 @@ uint64_t flow_job_deadline (uint64_t accepted_ms, uint64_t deadline_ms, uint32_t
                             uint64_t now_ms);
 
 //  reload.c
+//  reload_init hands the pool the CI knowledge the config's rules make.
 int reload_init (server_t *self, char *err, size_t size);
-void reload_destroy (server_t *self);
 //  Reads the config file again and applies it. 0 with a JSON report,
 //  1 when the file is invalid (message says where; nothing changed), 2
 //  when there is no config file.
