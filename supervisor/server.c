@@ -265,7 +265,7 @@ s_on_signal (zloop_t *loop, zmq_pollitem_t *item, void *arg)
         if (info.ssi_signo == SIGHUP) {
             char message [2048];
             json_t *report = NULL;
-            int code = reload_run (self, message, sizeof message, &report);
+            int code = reload_run (self->reload, message, sizeof message, &report);
             if (code)
                 log_warn ("SIGHUP: reload refused: %s", message);
             else
@@ -554,7 +554,9 @@ server_new (config_t *config, const char *config_path, const char *runtime_dir,
     s_outbox_sync (self);
     results_set_evicted_fn (self->results, s_on_result_evicted, self);
     char err [1024];
-    if (reload_init (self, err, sizeof err)) {
+    self->reload = reload_new (&self->cfg, self->config_path, self->worker_dir, self->pool,
+                               self->results, self->outbox, err, sizeof err);
+    if (!self->reload) {
         log_error ("rules: %s", err);
         goto out_destroy;
     }
@@ -712,6 +714,7 @@ server_destroy (server_t **self_p)
     security_server_destroy (&self->security);
     if (self->sigfd >= 0)
         close (self->sigfd);
+    reload_destroy (&self->reload);
     config_release (&self->cfg);
     free (self);
     *self_p = NULL;

@@ -1,9 +1,9 @@
 /*  supervisor/server_priv.h - the supervisor's state, shared by the
     modules that still take the whole of it: server.c (sockets, signals,
     timers, life cycle), flow.c (workflows: queue, dispatch, results,
-    retries, deadlines), control.c (client requests), reload.c and
-    remote.c's remote_init. The parts with a type of their own (pool.h,
-    outbox.h, ledger.h, ...) do not include it. Not a public header.  */
+    retries, deadlines) and control.c (client requests). The parts
+    with a type of their own (pool.h, reload.h, outbox.h, ledger.h, ...)
+    do not include it. Not a public header.  */
 #ifndef SERVER_PRIV_H_INCLUDED
 #define SERVER_PRIV_H_INCLUDED
 
@@ -22,6 +22,7 @@
 #include "supervisor/maintain.h"
 #include "supervisor/outbox.h"
 #include "supervisor/pool.h"
+#include "supervisor/reload.h"
 #include "supervisor/remote.h"
 #include "supervisor/security.h"
 #include "supervisor/server.h"
@@ -114,6 +115,7 @@ struct server {
     remote_t *remote;           //  reports about peers (remote.c)
     int sigfd;
     pool_t *pool;               //  the workers (pool.c)
+    reload_t *reload;           //  the config file read again (reload.c)
     zhashx_t *workflows;        //  id -> workflow_t (owned)
     results_t *results;         //  the last results, for `result` (results.c)
     uint64_t last_age_check_ms;
@@ -178,14 +180,6 @@ bool flow_known (server_t *self, const char *id);
 #define FLOW_JOB_MIN_MS 1000
 uint64_t flow_job_deadline (uint64_t accepted_ms, uint64_t deadline_ms, uint32_t attempts,
                             uint64_t now_ms);
-
-//  reload.c
-//  reload_init hands the pool the CI knowledge the config's rules make.
-int reload_init (server_t *self, char *err, size_t size);
-//  Reads the config file again and applies it. 0 with a JSON report,
-//  1 when the file is invalid (message says where; nothing changed), 2
-//  when there is no config file.
-int reload_run (server_t *self, char *message, size_t size, json_t **report_p);
 
 //  control.c
 void control_on_request (server_t *self, zframe_t *identity, zframe_t *header);
