@@ -381,7 +381,7 @@ s_op_reload (server_t *self, zframe_t *identity, const wire_request_t *request)
 {
     char message [2048];
     json_t *report = NULL;
-    int code = reload_run (self, message, sizeof message, &report);
+    int code = reload_run (self->reload, message, sizeof message, &report);
     char *text = report? json_dumps (report, JSON_COMPACT): NULL;
     json_decref (report);
     outbox_reply (self->outbox, identity, request->req_id, code, "", message, false, text,
