@@ -6,6 +6,7 @@
 #include "common/util.h"
 #include "cli/cli_exit.h"
 #include "cli/client.h"
+#include "proto/wire.h"
 #include "shared/term.h"
 
 #include <jansson.h>
@@ -135,6 +136,17 @@ s_uptime (long long ms, char *buf, size_t size)
 }
 
 char *
+cli_top_queue_line (json_t *queue, const char *separator, char *buf, size_t size)
+{
+    size_t used = (size_t) snprintf (buf, size, "queue: ");
+    for (size_t p = 0; p < WIRE_PRIORITY_LEVELS && used < size; p++)
+        used += (size_t) snprintf (buf + used, size - used, "%s%s %lld", p? separator: "",
+                                   wire_priority_names [p],
+                                   s_int (queue, wire_priority_names [p]));
+    return buf;
+}
+
+char *
 cli_top_render (const char *status_json, const cli_top_view_t *view)
 {
     screen_t screen = { .text = malloc (4096), .size = 4096, .view = view };
@@ -169,9 +181,8 @@ cli_top_render (const char *status_json, const cli_top_view_t *view)
             "in flight %lld", rate, s_int (flows, "completed"), s_int (flows, "failed"),
             s_int (flows, "shed"), s_int (flows, "in_flight"));
     json_t *queue = json_object_get (root, "queue");
-    s_line (&screen, TERM_PLAIN, "queue: critical %lld  high %lld  normal %lld  low %lld",
-            s_int (queue, "critical"), s_int (queue, "high"), s_int (queue, "normal"),
-            s_int (queue, "low"));
+    char levels [128];
+    s_line (&screen, TERM_PLAIN, "%s", cli_top_queue_line (queue, "  ", levels, sizeof levels));
     if (view->problem)
         s_line (&screen, TERM_RED, "%s", view->problem);
     else

@@ -1,9 +1,11 @@
 /*  tests/test_names.c - common/names: every ctl verb, exit code,
     component and worker state of its tables is known to each of its
     users: the supervisor's dispatch, the CLI's help, the completion
-    script, README.md, PROTOCOL.md and the example config.  */
+    script, README.md, PROTOCOL.md and the example config; and so is
+    every priority level of proto/wire's.  */
 #include "common/config.h"
 #include "common/names.h"
+#include "proto/wire.h"
 #include "supervisor/server_priv.h"
 #include "tests/support/testutil.h"
 
@@ -188,4 +190,40 @@ Test (names, worker_states_are_the_metric_labels_the_readme_names)
               states);
     cr_expect (strstr (readme, row), "README.md lacks the row %s", row);
     free (readme);
+}
+
+//  proto/wire's priority levels: the CLI takes and lists each, the
+//  completion script offers each, PROTOCOL.md gives each its floor.
+Test (names, every_priority_level_is_offered_accepted_and_documented, .timeout = 60)
+{
+    int status;
+    char *help = s_cli (&status, "generate", "--help");
+    cr_assert_eq (status, EXIT_OK);
+    char *offered = s_complete ((const char *const []) { "readme2ci", "generate",
+                                                         "--priority", "", NULL });
+    char *protocol = s_source ("proto/PROTOCOL.md");
+    cr_expect_eq (s_candidates (offered), WIRE_PRIORITY_LEVELS, "%s", offered);
+    static const int32_t floors [WIRE_PRIORITY_LEVELS] = {
+        [WIRE_LEVEL_CRITICAL] = WIRE_PRIORITY_CRITICAL, [WIRE_LEVEL_HIGH] = WIRE_PRIORITY_HIGH,
+        [WIRE_LEVEL_NORMAL] = WIRE_PRIORITY_NORMAL, [WIRE_LEVEL_LOW] = WIRE_PRIORITY_LOW,
+    };
+    for (int level = 0; level < WIRE_PRIORITY_LEVELS; level++) {
+        const char *name = wire_priority_names [level];
+        char needle [64];
+        int32_t priority = -1;
+        cr_assert_not_null (name);
+        cr_expect_eq (wire_priority_parse (name, &priority), 0, "%s", name);
+        cr_expect_eq (priority, floors [level], "%s", name);
+        cr_expect_eq (wire_priority_band (priority), level, "%s", name);
+        snprintf (needle, sizeof needle, "[%s]", name);
+        cr_expect (strstr (offered, needle), "the completion does not offer %s", name);
+        snprintf (needle, sizeof needle, " %s", name);
+        cr_expect (strstr (help, needle), "generate --help does not list %s", name);
+        snprintf (needle, sizeof needle, "`%s` %d", name, floors [level]);
+        cr_expect (strstr (protocol, needle), "PROTOCOL.md, section 7, lacks %s", needle);
+    }
+    cr_expect_null (wire_priority_names [WIRE_PRIORITY_LEVELS]);
+    free (help);
+    free (offered);
+    free (protocol);
 }
