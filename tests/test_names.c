@@ -227,3 +227,48 @@ Test (names, every_priority_level_is_offered_accepted_and_documented, .timeout =
     free (offered);
     free (protocol);
 }
+
+//  The log levels and formats: the config takes each as log.level or
+//  log.format, the supervisor's help and the completion offer each.
+Test (names, every_log_level_and_format_is_offered_and_accepted, .timeout = 60)
+{
+    char *argv [] = { (char *) tu_bin ("readme2ci-supervisor"), "--help", NULL };
+    tu_result_t result;
+    cr_assert_eq (tu_run (argv, NULL, NULL, 20000, &result), 0);
+    char *levels = s_complete ((const char *const []) { "readme2ci", "up", "--log-level",
+                                                        "", NULL });
+    char *formats = s_complete ((const char *const []) { "readme2ci", "up", "--log-format",
+                                                         "", NULL });
+    cr_expect_eq (s_candidates (levels), NAMES_LOG_LEVELS, "%s", levels);
+    cr_expect_eq (s_candidates (formats), NAMES_LOG_FORMATS, "%s", formats);
+    const struct {
+        const char *key, *const *names, *offered;
+        size_t count;
+    } kinds [] = {
+        { "level", names_log_levels, levels, NAMES_LOG_LEVELS },
+        { "format", names_log_formats, formats, NAMES_LOG_FORMATS },
+    };
+    for (size_t k = 0; k < 2; k++) {
+        cr_expect_null (kinds [k].names [kinds [k].count]);
+        for (size_t i = 0; i < kinds [k].count; i++) {
+            const char *name = kinds [k].names [i];
+            char text [96], needle [64];
+            snprintf (text, sizeof text, "log: {%s: %s}\n", kinds [k].key, name);
+            config_t config;
+            config_errors_t errors = { 0 };
+            cr_expect_eq (config_parse ("n.yml", text, strlen (text), &config, &errors), 0,
+                          "%s", text);
+            cr_expect_eq (k? (size_t) config.log.format: (size_t) config.log.level, i, "%s",
+                          text);
+            config_errors_release (&errors);
+            config_release (&config);
+            snprintf (needle, sizeof needle, "[%s]", name);
+            cr_expect (strstr (kinds [k].offered, needle), "the completion lacks %s", name);
+            snprintf (needle, sizeof needle, " %s", name);
+            cr_expect (strstr (result.out, needle), "supervisor --help lacks %s", name);
+        }
+    }
+    tu_result_release (&result);
+    free (levels);
+    free (formats);
+}
