@@ -3,6 +3,8 @@
     terminal is raw (keys without Enter) until q, and restored after.  */
 #include "cli/cli_top.h"
 
+#include "common/breaker.h"
+#include "common/names.h"
 #include "common/util.h"
 #include "cli/cli_exit.h"
 #include "cli/client.h"
@@ -19,6 +21,7 @@
 #include <stdio.h>
 #include <stdlib.h>
 #include <string.h>
+#include <strings.h>
 #include <sys/signalfd.h>
 #include <termios.h>
 #include <unistd.h>
@@ -113,15 +116,28 @@ s_int (json_t *object, const char *key)
     return (long long) json_integer_value (json_object_get (object, key));
 }
 
+//  Green for a state that is well (a component running, a worker ready,
+//  a healthy tree, a closed breaker), red for one that is not (a
+//  component fatal, written in any case, a tree down, an open breaker),
+//  yellow for the ones on their way between.
 static term_colour_t
 s_state_colour (const char *state)
 {
-    if (strcmp (state, "running") == 0 || strcmp (state, "ready") == 0
-    ||  strcmp (state, "healthy") == 0 || strcmp (state, "closed") == 0)
-        return TERM_GREEN;
-    if (strcmp (state, "FATAL") == 0 || strcmp (state, "fatal") == 0
-    ||  strcmp (state, "down") == 0 || strcmp (state, "open") == 0)
+    const char *const well [] = {
+        names_component_states [COMPONENT_RUNNING], names_worker_states [W_READY],
+        names_health [HEALTH_HEALTHY], breaker_state_name (BREAKER_CLOSED),
+    };
+    const char *const ill [] = {
+        names_health [HEALTH_DOWN], breaker_state_name (BREAKER_OPEN),
+    };
+    for (size_t i = 0; i < sizeof well / sizeof well [0]; i++)
+        if (strcmp (state, well [i]) == 0)
+            return TERM_GREEN;
+    if (strcasecmp (state, names_component_states [COMPONENT_FATAL]) == 0)
         return TERM_RED;
+    for (size_t i = 0; i < sizeof ill / sizeof ill [0]; i++)
+        if (strcmp (state, ill [i]) == 0)
+            return TERM_RED;
     return TERM_YELLOW;
 }
 
