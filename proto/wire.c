@@ -180,6 +180,12 @@ wire_type_name (wire_type_t type)
     return s_messages [s_known (type)? type: WIRE_UNKNOWN].name;
 }
 
+size_t
+wire_size (wire_type_t type)
+{
+    return s_known (type)? s_messages [type].size: 0;
+}
+
 const schema_field_t *
 wire_fields (wire_type_t type)
 {

@@ -174,6 +174,11 @@ int wire_encode (wire_type_t type, const void *self, uint8_t **buf_p, size_t *si
 int wire_decode (wire_type_t type, void *self, const uint8_t *buf, size_t size);
 void wire_release (wire_type_t type, void *self);
 
+//  The size of the struct a type decodes into: 0 for HEARTBEAT (no
+//  fields) and for a type out of range. For code that walks every type
+//  (the tests and the fuzzer).
+size_t wire_size (wire_type_t type);
+
 //  The table that describes a message's fields (proto/schema.h), in the
 //  order they are written (the options map "opt" is a SCHEMA_MAP field
 //  with its own); NULL for a type out of range. Borrowed; for tests and
