@@ -440,19 +440,16 @@ s_checkout_step (gen_t *self)
 static void
 s_report_steps (gen_t *self, const report_job_t *job)
 {
-    char **names = calloc (job->steps_count + 1, sizeof *names);
-    if (!names || stepname_job (self->kb, job, self->taken, self->taken_count, names)) {
-        free (names);
+    char **names = stepname_job_kept (self->kb, job, self->taken, self->taken_count, &self->pool);
+    if (!names) {
         self->nomem = true;
         return;
     }
     for (size_t i = 0; i < job->steps_count; i++) {
         const report_step_t *step = &job->steps [i];
-        if (!names [i])
-            continue;           //  a step with no command is not written
-        const char *name = strpool_keep (&self->pool, names [i]);
+        const char *name = names [i];
         if (!name)
-            continue;
+            continue;           //  a step with no command is not written
         s_comment (self, "from %s", step->source && *step->source
                    ? step->source: "an unrecorded source");
         yemit_map_start (self->out);

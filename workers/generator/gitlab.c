@@ -483,19 +483,16 @@ s_scripts (gen_t *self, const recipe_t *recipe, const report_job_t *job)
     }
     //  GitLab's script lines have no names: --explain gives each its step's
     //  name, the one the GitHub workflow would show
-    char **names = calloc (job->steps_count + 1, sizeof *names);
-    if (!names || stepname_job (self->kb, job, NULL, 0, names)) {
-        free (names);
+    char **names = stepname_job_kept (self->kb, job, NULL, 0, &self->pool);
+    if (!names) {
         self->nomem = true;
         return;
     }
     for (size_t i = 0; i < job->steps_count; i++) {
         const report_step_t *step = &job->steps [i];
-        if (!names [i])
-            continue;           //  a step with no command is not written
-        const char *name = strpool_keep (&self->pool, names [i]);
+        const char *name = names [i];
         if (!name)
-            continue;
+            continue;           //  a step with no command is not written
         bool setup = step->kind == CMD_SYSTEM || step->kind == CMD_INSTALL;
         const char *run = step->kind == CMD_SYSTEM? s_unsudo (self, step->run)
                                                   : step->run;
