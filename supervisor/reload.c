@@ -111,8 +111,8 @@ s_command (reload_t *self, const component_t *component, const config_component_
 static void
 s_apply_log (const config_log_t *was, config_log_t *now, json_t *applied)
 {
-    static const char *const levels [] = { "debug", "info", "warn", "error" };
-    static const char *const formats [] = { "text", "json" };
+    const char *const *levels = names_log_levels;
+    const char *const *formats = names_log_formats;
     const struct {
         const char *variable, *key, *old_value, *new_value;
     } settings [] = {
@@ -124,7 +124,7 @@ s_apply_log (const config_log_t *was, config_log_t *now, json_t *applied)
             continue;
         const char *in_force = getenv (settings [i].variable);
         if (!in_force || !*in_force)
-            in_force = i == 0? "info": "text";
+            in_force = i == 0? levels [CONFIG_LOG_INFO]: formats [CONFIG_LOG_TEXT];
         if (strcmp (in_force, settings [i].old_value) != 0)
             json_array_append_new (applied, json_sprintf ("%s: stays %s, as the command "
                                                           "line or %s set it",
