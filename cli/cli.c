@@ -812,8 +812,10 @@ s_parse_generate (generate_t *self, int argc, char **argv,
         if (strcmp (arg, "--priority") == 0) {
             if (wire_priority_parse (value, &self->submit.priority)) {
                 free (paths);
-                return cli_fail (EXIT_USAGE, "%s: --priority must be critical, high, "
-                               "normal, low or 0..1000, not '%s'", self->command, value);
+                char levels [64];
+                names_join (wire_priority_names, ", ", ", ", levels, sizeof levels);
+                return cli_fail (EXIT_USAGE, "%s: --priority must be %s or 0..1000, not '%s'",
+                                 self->command, levels, value);
             }
         }
         else
@@ -1582,11 +1584,8 @@ s_print_status (const char *text)
             (double) json_integer_value (json_object_get (sup, "uptime_ms")) / 1000.0,
             json_string_value (json_object_get (sup, "health")),
             (long long) json_integer_value (json_object_get (sup, "rss_kib")));
-    printf ("queue: critical %lld, high %lld, normal %lld, low %lld\n\n",
-            (long long) json_integer_value (json_object_get (queue, "critical")),
-            (long long) json_integer_value (json_object_get (queue, "high")),
-            (long long) json_integer_value (json_object_get (queue, "normal")),
-            (long long) json_integer_value (json_object_get (queue, "low")));
+    char levels [128];
+    printf ("%s\n\n", cli_top_queue_line (queue, ", ", levels, sizeof levels));
     printf ("%-10s %-9s %7s %5s %-9s %8s %6s %9s %9s\n", "COMPONENT", "STATE", "DESIRED",
             "READY", "BREAKER", "RESTARTS", "QUEUED", "P50 MS", "P99 MS");
     size_t i, j;

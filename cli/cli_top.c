@@ -3,9 +3,12 @@
     terminal is raw (keys without Enter) until q, and restored after.  */
 #include "cli/cli_top.h"
 
+#include "common/breaker.h"
+#include "common/names.h"
 #include "common/util.h"
 #include "cli/cli_exit.h"
 #include "cli/client.h"
+#include "proto/wire.h"
 #include "shared/term.h"
 
 #include <jansson.h>
@@ -18,6 +21,7 @@
 #include <stdio.h>
 #include <stdlib.h>
 #include <string.h>
+#include <strings.h>
 #include <sys/signalfd.h>
 #include <termios.h>
 #include <unistd.h>
@@ -112,15 +116,28 @@ s_int (json_t *object, const char *key)
     return (long long) json_integer_value (json_object_get (object, key));
 }
 
+//  Green for a state that is well (a component running, a worker ready,
+//  a healthy tree, a closed breaker), red for one that is not (a
+//  component fatal, written in any case, a tree down, an open breaker),
+//  yellow for the ones on their way between.
 static term_colour_t
 s_state_colour (const char *state)
 {
-    if (strcmp (state, "running") == 0 || strcmp (state, "ready") == 0
-    ||  strcmp (state, "healthy") == 0 || strcmp (state, "closed") == 0)
-        return TERM_GREEN;
-    if (strcmp (state, "FATAL") == 0 || strcmp (state, "fatal") == 0
-    ||  strcmp (state, "down") == 0 || strcmp (state, "open") == 0)
+    const char *const well [] = {
+        names_component_states [COMPONENT_RUNNING], names_worker_states [W_READY],
+        names_health [HEALTH_HEALTHY], breaker_state_name (BREAKER_CLOSED),
+    };
+    const char *const ill [] = {
+        names_health [HEALTH_DOWN], breaker_state_name (BREAKER_OPEN),
+    };
+    for (size_t i = 0; i < sizeof well / sizeof well [0]; i++)
+        if (strcmp (state, well [i]) == 0)
+            return TERM_GREEN;
+    if (strcasecmp (state, names_component_states [COMPONENT_FATAL]) == 0)
         return TERM_RED;
+    for (size_t i = 0; i < sizeof ill / sizeof ill [0]; i++)
+        if (strcmp (state, ill [i]) == 0)
+            return TERM_RED;
     return TERM_YELLOW;
 }
 
@@ -132,6 +149,17 @@ s_uptime (long long ms, char *buf, size_t size)
         snprintf (buf, size, "%lldm%02llds", s / 60, s % 60);
     else
         snprintf (buf, size, "%lldh%02lldm", s / 3600, (s / 60) % 60);
+}
+
+char *
+cli_top_queue_line (json_t *queue, const char *separator, char *buf, size_t size)
+{
+    size_t used = (size_t) snprintf (buf, size, "queue: ");
+    for (size_t p = 0; p < WIRE_PRIORITY_LEVELS && used < size; p++)
+        used += (size_t) snprintf (buf + used, size - used, "%s%s %lld", p? separator: "",
+                                   wire_priority_names [p],
+                                   s_int (queue, wire_priority_names [p]));
+    return buf;
 }
 
 char *
@@ -169,9 +197,8 @@ cli_top_render (const char *status_json, const cli_top_view_t *view)
             "in flight %lld", rate, s_int (flows, "completed"), s_int (flows, "failed"),
             s_int (flows, "shed"), s_int (flows, "in_flight"));
     json_t *queue = json_object_get (root, "queue");
-    s_line (&screen, TERM_PLAIN, "queue: critical %lld  high %lld  normal %lld  low %lld",
-            s_int (queue, "critical"), s_int (queue, "high"), s_int (queue, "normal"),
-            s_int (queue, "low"));
+    char levels [128];
+    s_line (&screen, TERM_PLAIN, "%s", cli_top_queue_line (queue, "  ", levels, sizeof levels));
     if (view->problem)
         s_line (&screen, TERM_RED, "%s", view->problem);
     else

@@ -4,7 +4,10 @@
 #ifndef CLI_TOP_H_INCLUDED
 #define CLI_TOP_H_INCLUDED
 
+#include <jansson.h>
+
 #include <stdbool.h>
+#include <stddef.h>
 
 //  The command: argv holds the arguments after "top". Returns the exit
 //  status (0, 2 for bad usage, 3 when no supervisor answers).
@@ -25,5 +28,11 @@ typedef struct {
 //  frees, or NULL (ENOMEM; EPROTO when status_json is not a status
 //  document).
 char *cli_top_render (const char *status_json, const cli_top_view_t *view);
+
+//  The queue line of a status document's "queue" object, as `status` and
+//  `top` show it: "queue: critical 0" then each lower level, each
+//  after separator ("queue: critical 0, high 2, normal 0, low 1"). Returns buf;
+//  cut short when size is too small.
+char *cli_top_queue_line (json_t *queue, const char *separator, char *buf, size_t size);
 
 #endif

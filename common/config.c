@@ -3,6 +3,7 @@
 #include "common/config.h"
 
 #include "common/duration.h"
+#include "common/names.h"
 #include "common/ytree.h"
 
 #include <yaml.h>
@@ -76,12 +77,12 @@ struct entry {
 #define END { NULL, KIND_END, 0, 0, 0, NULL, NULL, false, false }
 
 static const char *const s_fsync_names [] = { "batch", "always", "never", NULL };
-static const char *const s_level_names [] = { "debug", "info", "warn", "error", NULL };
-static const char *const s_format_names [] = { "text", "json", NULL };
 
 _Static_assert (sizeof (config_fsync_t) == sizeof (int), "enums are int sized");
 _Static_assert (sizeof (config_log_level_t) == sizeof (int), "enums are int sized");
 _Static_assert (sizeof (config_log_format_t) == sizeof (int), "enums are int sized");
+_Static_assert (CONFIG_LOG_ERROR + 1 == NAMES_LOG_LEVELS, "a level per name");
+_Static_assert (CONFIG_LOG_JSON + 1 == NAMES_LOG_FORMATS, "a format per name");
 
 static const entry_t s_listen [] = {
     LEAF ("workers", KIND_ENDPOINT, config_listen_t, workers, 0, 0),
@@ -161,8 +162,8 @@ static const entry_t s_results [] = {
 };
 
 static const entry_t s_log [] = {
-    CHOICE ("level", config_log_t, level, s_level_names),
-    CHOICE ("format", config_log_t, format, s_format_names),
+    CHOICE ("level", config_log_t, level, names_log_levels),
+    CHOICE ("format", config_log_t, format, names_log_formats),
     //  Standard error is pointed at the file once, and children inherit it.
     LEAF_AT_START ("file", KIND_LOGFILE, config_log_t, file, 0, 0),
     //  The captured logs (workers' stderr, a detached supervisor's own):

@@ -34,6 +34,14 @@ const char *const names_health [HEALTH_STATES + 1] = {
     [HEALTH_STATES] = NULL,
 };
 
+const char *const names_log_levels [NAMES_LOG_LEVELS + 1] = {
+    "debug", "info", "warn", "error", NULL
+};
+
+const char *const names_log_formats [NAMES_LOG_FORMATS + 1] = {
+    "text", "json", NULL
+};
+
 const names_ctl_t names_ctl [CTL_VERBS] = {
     [CTL_DEPLOY] = { "deploy", false, false,
         "start a stopped (or FATAL) component" },

@@ -1,7 +1,7 @@
 /*  common/names.h - the names the parts of readme2ci share, each said
     once: the exit codes (every command's status and the code of every
     supervisor REPLY), the components, the worker states, the health
-    states and the `ctl` operations. The CLI's help and argument checks,
+    states, the log levels and formats and the `ctl` operations. The CLI's help and argument checks,
     the supervisor's dispatch, status, metrics and messages read them
     here; tests/test_names.c fails when the completion script, README.md,
     a help text or the supervisor's dispatch lacks one. Plain data.  */
@@ -71,6 +71,17 @@ typedef enum {
 
 //  Their names, NULL-ended: "healthy", "degraded", "down".
 extern const char *const names_health [HEALTH_STATES + 1];
+
+//  The log levels, lowest first, NULL-ended: "debug", "info", "warn",
+//  "error": what log.level, --log-level and R2CI_LOG_LEVEL take. Indexed
+//  by config_log_level_t and by supervisor/log.h's log_level_t, which
+//  count them in this order.
+#define NAMES_LOG_LEVELS 4
+extern const char *const names_log_levels [NAMES_LOG_LEVELS + 1];
+
+//  The log formats, NULL-ended, by config_log_format_t: "text", "json".
+#define NAMES_LOG_FORMATS 2
+extern const char *const names_log_formats [NAMES_LOG_FORMATS + 1];
 
 //  The `ctl` operations: `readme2ci ctl VERB COMPONENT`. A verb is a row
 //  of names_ctl (its usage and help come from it) plus its handler in

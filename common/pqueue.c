@@ -358,53 +358,6 @@ pqueue_priority_valid (int32_t priority)
 pqueue_level_t
 pqueue_level (int32_t priority)
 {
-    if (priority >= PQUEUE_PRIORITY_CRITICAL)
-        return PQUEUE_CRITICAL;
-    if (priority >= PQUEUE_PRIORITY_HIGH)
-        return PQUEUE_HIGH;
-    if (priority >= PQUEUE_PRIORITY_NORMAL)
-        return PQUEUE_NORMAL;
-    return PQUEUE_LOW;
-}
-
-static const struct {
-    const char *name;
-    int32_t priority;
-} s_levels [PQUEUE_LEVELS] = {
-    { "low", PQUEUE_PRIORITY_LOW },
-    { "normal", PQUEUE_PRIORITY_NORMAL },
-    { "high", PQUEUE_PRIORITY_HIGH },
-    { "critical", PQUEUE_PRIORITY_CRITICAL },
-};
-
-const char *
-pqueue_level_name (pqueue_level_t level)
-{
-    if ((unsigned) level >= PQUEUE_LEVELS)
-        return "unknown";
-    return s_levels [level].name;
-}
-
-int
-pqueue_priority_parse (const char *text, int32_t *priority_p)
-{
-    if (text) {
-        for (size_t i = 0; i < PQUEUE_LEVELS; i++)
-            if (strcmp (text, s_levels [i].name) == 0) {
-                *priority_p = s_levels [i].priority;
-                return 0;
-            }
-    }
-    //  Digits only: strtol alone would take spaces, signs and "".
-    if (text && *text >= '0' && *text <= '9') {
-        char *end = NULL;
-        errno = 0;
-        long value = strtol (text, &end, 10);
-        if (errno == 0 && *end == 0 && value <= PQUEUE_PRIORITY_MAX) {
-            *priority_p = (int32_t) value;
-            return 0;
-        }
-    }
-    errno = EINVAL;
-    return -1;
+    //  The wire's levels run from the highest, the queue's from the lowest.
+    return (pqueue_level_t) (PQUEUE_LEVELS - 1 - (int) wire_priority_band (priority));
 }

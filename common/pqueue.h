@@ -9,6 +9,8 @@
 #include <stddef.h>
 #include <stdint.h>
 
+#include "proto/wire.h"
+
 typedef struct pqueue pqueue_t;
 
 //  Names one queued item until it leaves the queue (popped, removed or
@@ -18,13 +20,13 @@ typedef uint64_t pqueue_handle_t;
 
 //  Priorities are numbers 0..1000, larger first. The named levels are
 //  the floors of four bands: critical >= 400, high >= 300, normal >= 200,
-//  anything lower is low.
+//  anything lower is low. Their values and names are proto/wire.h's.
 #define PQUEUE_PRIORITY_MIN 0
 #define PQUEUE_PRIORITY_MAX 1000
-#define PQUEUE_PRIORITY_LOW 100
-#define PQUEUE_PRIORITY_NORMAL 200
-#define PQUEUE_PRIORITY_HIGH 300
-#define PQUEUE_PRIORITY_CRITICAL 400
+#define PQUEUE_PRIORITY_LOW WIRE_PRIORITY_LOW
+#define PQUEUE_PRIORITY_NORMAL WIRE_PRIORITY_NORMAL
+#define PQUEUE_PRIORITY_HIGH WIRE_PRIORITY_HIGH
+#define PQUEUE_PRIORITY_CRITICAL WIRE_PRIORITY_CRITICAL
 
 typedef enum {
     PQUEUE_LOW,
@@ -33,7 +35,7 @@ typedef enum {
     PQUEUE_CRITICAL,
 } pqueue_level_t;
 
-#define PQUEUE_LEVELS 4
+#define PQUEUE_LEVELS WIRE_PRIORITY_LEVELS
 
 //  An empty queue admitting up to capacity items (capacity >= 1).
 //  Returns NULL with errno EINVAL or ENOMEM. Caller destroys it.
@@ -102,14 +104,7 @@ void pqueue_each (const pqueue_t *self, pqueue_each_fn *fn, void *arg);
 //  True for 0..1000.
 bool pqueue_priority_valid (int32_t priority);
 
-//  The level a priority falls in.
+//  The level a priority falls in (the band wire_priority_level names).
 pqueue_level_t pqueue_level (int32_t priority);
-
-//  "low", "normal", "high", "critical".
-const char *pqueue_level_name (pqueue_level_t level);
-
-//  Read a priority as the CLI takes it: a level name or a number 0..1000.
-//  Returns 0, or -1 with errno EINVAL.
-int pqueue_priority_parse (const char *text, int32_t *priority_p);
 
 #endif

@@ -2,6 +2,7 @@
     the subset of TOML 1.0 manifests use, strict enough to say where a file
     is wrong, bounded so that no input can crash it.  */
 #include "common/toml.h"
+#include "common/util.h"
 
 #include <errno.h>
 #include <stdarg.h>
@@ -293,18 +294,6 @@ s_expect_line_end (parser_t *self)
 }
 
 static int
-s_hex_digit (int c)
-{
-    if (c >= '0' && c <= '9')
-        return c - '0';
-    if (c >= 'a' && c <= 'f')
-        return c - 'a' + 10;
-    if (c >= 'A' && c <= 'F')
-        return c - 'A' + 10;
-    return -1;
-}
-
-static int
 s_add_utf8 (parser_t *self, buf_t *buf, uint32_t code)
 {
     char out [4];
@@ -362,7 +351,7 @@ s_parse_escape (parser_t *self, buf_t *buf)
         uint32_t code = 0;
         self->pos++;
         for (size_t i = 0; i < digits; i++) {
-            int value = s_hex_digit (s_peek (self));
+            int value = util_hex_digit (s_peek (self));
             if (value < 0) {
                 s_fail (self, "\\%c needs %zu hex digits", c, digits);
                 return -1;

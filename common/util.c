@@ -293,3 +293,15 @@ util_fail (int code, char *err, size_t err_size, const char *format, ...)
     errno = code;
     return -1;
 }
+
+int
+util_hex_digit (int c)
+{
+    if (c >= '0' && c <= '9')
+        return c - '0';
+    if (c >= 'a' && c <= 'f')
+        return c - 'a' + 10;
+    if (c >= 'A' && c <= 'F')
+        return c - 'A' + 10;
+    return -1;
+}

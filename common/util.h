@@ -51,6 +51,9 @@ int util_exe_dir (char *buf, size_t size);
 //  Copy src into dst of size bytes, always NUL-terminated; true if it fit.
 bool util_copy (char *dst, size_t size, const char *src);
 
+//  The value of the hexadecimal digit c (0-9, a-f, A-F), or -1.
+int util_hex_digit (int c);
+
 //  For `return util_fail (EINVAL, err, err_size, "...", ...)`: writes the
 //  message to err (when err is not NULL and err_size not 0), sets errno to
 //  code and returns -1.

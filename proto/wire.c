@@ -180,6 +180,12 @@ wire_type_name (wire_type_t type)
     return s_messages [s_known (type)? type: WIRE_UNKNOWN].name;
 }
 
+size_t
+wire_size (wire_type_t type)
+{
+    return s_known (type)? s_messages [type].size: 0;
+}
+
 const schema_field_t *
 wire_fields (wire_type_t type)
 {
@@ -355,27 +361,29 @@ wire_request_release (wire_request_t *self)
 //  --------------------------------------------------------------------
 //  Priorities
 
-//  Named levels, highest first; a number falls in the first level whose
-//  floor it reaches.
-static const struct {
-    const char *name;
-    int32_t value;
-} s_levels [] = {
-    { "critical", WIRE_PRIORITY_CRITICAL },
-    { "high", WIRE_PRIORITY_HIGH },
-    { "normal", WIRE_PRIORITY_NORMAL },
-    { "low", WIRE_PRIORITY_LOW },
+const char *const wire_priority_names [WIRE_PRIORITY_LEVELS + 1] = {
+    [WIRE_LEVEL_CRITICAL] = "critical",
+    [WIRE_LEVEL_HIGH] = "high",
+    [WIRE_LEVEL_NORMAL] = "normal",
+    [WIRE_LEVEL_LOW] = "low",
 };
-#define S_LEVELS (sizeof s_levels / sizeof s_levels [0])
+
+//  The value a level's name stands for, which is also its floor.
+static const int32_t s_floors [WIRE_PRIORITY_LEVELS] = {
+    [WIRE_LEVEL_CRITICAL] = WIRE_PRIORITY_CRITICAL,
+    [WIRE_LEVEL_HIGH] = WIRE_PRIORITY_HIGH,
+    [WIRE_LEVEL_NORMAL] = WIRE_PRIORITY_NORMAL,
+    [WIRE_LEVEL_LOW] = WIRE_PRIORITY_LOW,
+};
 
 int
 wire_priority_parse (const char *text, int32_t *priority_p)
 {
     if (!text || !priority_p)
         return errno = EINVAL, -1;
-    for (size_t i = 0; i < S_LEVELS; i++)
-        if (strcasecmp (text, s_levels [i].name) == 0) {
-            *priority_p = s_levels [i].value;
+    for (size_t i = 0; i < WIRE_PRIORITY_LEVELS; i++)
+        if (strcasecmp (text, wire_priority_names [i]) == 0) {
+            *priority_p = s_floors [i];
             return 0;
         }
     //  Digits only: strtol alone would also take blanks, signs and hex.
@@ -390,11 +398,17 @@ wire_priority_parse (const char *text, int32_t *priority_p)
     return 0;
 }
 
+wire_level_t
+wire_priority_band (int32_t priority)
+{
+    for (int i = 0; i + 1 < WIRE_PRIORITY_LEVELS; i++)
+        if (priority >= s_floors [i])
+            return (wire_level_t) i;
+    return WIRE_LEVEL_LOW;
+}
+
 const char *
 wire_priority_level (int32_t priority)
 {
-    for (size_t i = 0; i + 1 < S_LEVELS; i++)
-        if (priority >= s_levels [i].value)
-            return s_levels [i].name;
-    return s_levels [S_LEVELS - 1].name;
+    return wire_priority_names [wire_priority_band (priority)];
 }

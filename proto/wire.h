@@ -174,6 +174,11 @@ int wire_encode (wire_type_t type, const void *self, uint8_t **buf_p, size_t *si
 int wire_decode (wire_type_t type, void *self, const uint8_t *buf, size_t size);
 void wire_release (wire_type_t type, void *self);
 
+//  The size of the struct a type decodes into: 0 for HEARTBEAT (no
+//  fields) and for a type out of range. For code that walks every type
+//  (the tests and the fuzzer).
+size_t wire_size (wire_type_t type);
+
 //  The table that describes a message's fields (proto/schema.h), in the
 //  order they are written (the options map "opt" is a SCHEMA_MAP field
 //  with its own); NULL for a type out of range. Borrowed; for tests and
@@ -181,10 +186,29 @@ void wire_release (wire_type_t type, void *self);
 typedef struct schema_field schema_field_t;
 const schema_field_t *wire_fields (wire_type_t type);
 
-//  Priority from a name ("critical", "high", "normal", "low") or a number
-//  0..1000. Returns 0 or -1 (EINVAL).
+//  The named priority levels, highest first: the order the queue serves
+//  them and `status`, `top` and the metrics list them.
+typedef enum {
+    WIRE_LEVEL_CRITICAL,
+    WIRE_LEVEL_HIGH,
+    WIRE_LEVEL_NORMAL,
+    WIRE_LEVEL_LOW,
+    WIRE_PRIORITY_LEVELS        //  how many there are
+} wire_level_t;
+
+//  Their names by wire_level_t, NULL-ended: "critical", "high", "normal",
+//  "low". The one list of them: the CLI, the supervisor's status and
+//  metrics and the queue read it here.
+extern const char *const wire_priority_names [WIRE_PRIORITY_LEVELS + 1];
+
+//  Priority from a level's name (any case) or a number 0..1000. Returns
+//  0 or -1 (EINVAL).
 int wire_priority_parse (const char *text, int32_t *priority_p);
-//  The level a priority falls in: "critical", "high", "normal" or "low".
+//  The level a priority falls in: a number falls in the first level, from
+//  the highest, whose floor (WIRE_PRIORITY_*) it reaches; below them all
+//  is low.
+wire_level_t wire_priority_band (int32_t priority);
+//  The name of that level: "critical", "high", "normal" or "low".
 const char *wire_priority_level (int32_t priority);
 
 #endif

@@ -2,6 +2,8 @@
     stderr) or syslog, as the environment says.  */
 #include "supervisor/log.h"
 
+#include "common/config.h"
+#include "common/names.h"
 #include "shared/term.h"
 
 #include <errno.h>
@@ -14,18 +16,27 @@
 #include <time.h>
 #include <unistd.h>
 
-static const char *const s_level_names [] = { "debug", "info", "warn", "error" };
+_Static_assert (LOGL_ERROR + 1 == NAMES_LOG_LEVELS, "a level per name");
 
 static int
 s_level_parse (const char *text, log_level_t *level_p)
 {
     for (int i = LOGL_DEBUG; i <= LOGL_ERROR; i++)
-        if (text && strcmp (text, s_level_names [i]) == 0) {
+        if (text && strcmp (text, names_log_levels [i]) == 0) {
             *level_p = (log_level_t) i;
             return 0;
         }
     errno = EINVAL;
     return -1;
+}
+
+static bool
+s_format_known (const char *format)
+{
+    for (size_t i = 0; i < NAMES_LOG_FORMATS; i++)
+        if (strcmp (format, names_log_formats [i]) == 0)
+            return true;
+    return false;
 }
 
 static log_level_t
@@ -42,7 +53,7 @@ static bool
 s_json (void)
 {
     const char *format = getenv ("R2CI_LOG_FORMAT");
-    return format && strcmp (format, "json") == 0;
+    return format && strcmp (format, names_log_formats [CONFIG_LOG_JSON]) == 0;
 }
 
 static bool
@@ -106,7 +117,7 @@ static int
 s_text_prefix (log_level_t level, char *buf, size_t size)
 {
     if (s_syslog ())
-        return snprintf (buf, size, "%s: ", s_level_names [level]);
+        return snprintf (buf, size, "%s: ", names_log_levels [level]);
     char stamp [32];
     s_timestamp (stamp, sizeof stamp);
     static const term_colour_t colours [] = {
@@ -114,7 +125,7 @@ s_text_prefix (log_level_t level, char *buf, size_t size)
     };
     bool colour = term_colour (STDERR_FILENO);
     return snprintf (buf, size, "%s %s %s%s%s: ", stamp, program_invocation_short_name,
-                     term_sgr (colour, colours [level]), s_level_names [level],
+                     term_sgr (colour, colours [level]), names_log_levels [level],
                      term_sgr (colour, TERM_PLAIN));
 }
 
@@ -138,7 +149,7 @@ log_write (log_level_t level, const char *format, ...)
         s_json_escape (message, escaped, sizeof escaped);
         snprintf (line, sizeof line,
                   "{\"time\":\"%s\",\"level\":\"%s\",\"program\":\"%s\",\"pid\":%d,"
-                  "\"message\":\"%s\"}", stamp, s_level_names [level],
+                  "\"message\":\"%s\"}", stamp, names_log_levels [level],
                   program_invocation_short_name, (int) getpid (), escaped);
     }
     else {
@@ -167,7 +178,7 @@ log_event (log_level_t level, const char *event_json)
     //  when it has one, is a worker's: ours is left out).
         const char *rest = event_json + 1;
         snprintf (line, length + 256, "{\"level\":\"%s\",\"program\":\"%s\"%s%s",
-                  s_level_names [level], program_invocation_short_name,
+                  names_log_levels [level], program_invocation_short_name,
                   *rest == '}'? "": ",", rest);
     }
     else {
@@ -199,12 +210,15 @@ log_setup (const char *level, const char *format, const char *file,
     format = s_pick (format, "R2CI_LOG_FORMAT", config_format);
     file = s_pick (file, "R2CI_LOG_FILE", config_file);
     log_level_t parsed;
+    char names [64];
     if (level && s_level_parse (level, &parsed)) {
-        snprintf (err, size, "log level '%s' is not one of debug, info, warn, error", level);
+        snprintf (err, size, "log level '%s' is not one of %s", level,
+                  names_join (names_log_levels, ", ", ", ", names, sizeof names));
         return -1;
     }
-    if (format && strcmp (format, "text") && strcmp (format, "json")) {
-        snprintf (err, size, "log format '%s' is not text or json", format);
+    if (format && !s_format_known (format)) {
+        snprintf (err, size, "log format '%s' is not %s", format,
+                  names_join (names_log_formats, ", ", " or ", names, sizeof names));
         errno = EINVAL;
         return -1;
     }

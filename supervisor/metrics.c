@@ -3,6 +3,7 @@
 #include "supervisor/metrics.h"
 
 #include "common/names.h"
+#include "proto/wire.h"
 #include "supervisor/log.h"
 
 #include <czmq.h>
@@ -25,9 +26,6 @@
 
 static const char *const s_outcomes [] = {
     "completed", "failed", "timed_out", "shed"
-};
-static const char *const s_priorities [] = {
-    "critical", "high", "normal", "low"
 };
 
 #define COUNT(array) (sizeof (array) / sizeof ((array) [0]))
@@ -94,13 +92,13 @@ metrics_register (prom_t *reg)
                            spec->bucket_count))
             return -1;
     }
-    for (size_t p = 0; p < COUNT (s_priorities); p++) {
+    for (size_t p = 0; p < WIRE_PRIORITY_LEVELS; p++) {
         for (size_t o = 0; o < COUNT (s_outcomes); o++)
             if (prom_touch (reg, METRICS_WORKFLOWS,
-                            PROM_LABELS (s_outcomes [o], s_priorities [p])))
+                            PROM_LABELS (s_outcomes [o], wire_priority_names [p])))
                 return -1;
         if (prom_touch (reg, METRICS_QUEUE_DEPTH,
-                        PROM_LABELS (s_priorities [p])))
+                        PROM_LABELS (wire_priority_names [p])))
             return -1;
     }
     for (size_t c = 0; c < COMPONENT_COUNT; c++) {

@@ -196,9 +196,8 @@ s_refresh (prom_t *registry, void *arg)
 {
     observe_t *self = arg;
     observe_status_t status = s_status (self);
-    static const char *const levels [] = { "critical", "high", "normal", "low" };
-    for (size_t i = 0; i < 4; i++)
-        prom_gauge_set (registry, METRICS_QUEUE_DEPTH, PROM_LABELS (levels [i]), 0);
+    for (size_t i = 0; i < WIRE_PRIORITY_LEVELS; i++)
+        prom_gauge_set (registry, METRICS_QUEUE_DEPTH, PROM_LABELS (wire_priority_names [i]), 0);
     prom_clear (registry, METRICS_WORKERS);
     for (size_t c = 0; c < status.components_count; c++) {
         const observe_component_t *component = &status.components [c];

@@ -35,7 +35,7 @@ struct pool {
     zloop_t *loop;              //  NULL until pool_attach
     zsock_t *back;              //  the workers' ROUTER (ipc)
     zsock_t *back_tcp;          //  listen.workers, NULL without
-    remote_t *remote;           //  reports about peers (remote.c)
+    remote_t *remote;           //  reports about tcp peers (remote.c)
     //  owned
     component_t components [COMPONENT_COUNT];
     zhashx_t *workers;          //  identity hex -> worker_t (borrowed from components)
@@ -47,7 +47,6 @@ struct pool {
     bool stopping;              //  pool_stop_all: BYE sent to workers
     bool terminated;            //  pool_signal_all: workers signalled
 };
-
 
 //  What the workflows hear of the pool (pool_hooks_t, set by server.c).
 static void
@@ -237,7 +236,7 @@ s_init (pool_t *self)
 pool_t *
 pool_new (const config_t *cfg, const char *runtime_dir, const char *state_dir,
           const char *worker_dir, const char *back_ep, outbox_t *outbox,
-          remote_t *remote, const pool_hooks_t *hooks, uint64_t seed)
+          const pool_hooks_t *hooks, uint64_t seed)
 {
     pool_t *self = calloc (1, sizeof *self);
     if (!self)
@@ -248,7 +247,6 @@ pool_new (const config_t *cfg, const char *runtime_dir, const char *state_dir,
     self->worker_dir = worker_dir;
     self->back_ep = back_ep;
     self->outbox = outbox;
-    self->remote = remote;
     self->hooks = *hooks;
     backoff_rng_seed (&self->rng, seed);
     self->workers = zhashx_new ();
@@ -289,11 +287,12 @@ pool_destroy (pool_t **self_p)
 }
 
 void
-pool_attach (pool_t *self, zloop_t *loop, zsock_t *back, zsock_t *back_tcp)
+pool_attach (pool_t *self, zloop_t *loop, zsock_t *back, zsock_t *back_tcp, remote_t *remote)
 {
     self->loop = loop;
     self->back = back;
     self->back_tcp = back_tcp;
+    self->remote = remote;
 }
 
 void
@@ -728,22 +727,6 @@ pool_remote_drop (pool_t *self, worker_t *worker, const char *why)
 }
 
 void
-pool_drop_revoked (pool_t *self)
-{
-    for (int c = 0; c < COMPONENT_COUNT; c++) {
-        worker_t *next;
-        for (worker_t *w = self->components [c].workers; w; w = next) {
-            next = w->next;
-            remote_worker_t peer = { .component = w->component->name, .pid = w->pid,
-                                     .host = w->host, .address = w->address,
-                                     .peer_key = w->peer_key };
-            if (w->remote && remote_worker_revoked (self->remote, &peer))
-                pool_remote_drop (self, w, "key no longer authorised");
-        }
-    }
-}
-
-void
 pool_worker_broken (pool_t *self, worker_t *worker, const char *why)
 {
     component_t *component = worker->component;
@@ -761,6 +744,22 @@ pool_worker_broken (pool_t *self, worker_t *worker, const char *why)
     log_warn ("%s pid %d: %s: killing it", component->name, (int) worker->pid, why);
     worker->killed_by_us = true;
     spawn_signal (worker->pid, SIGKILL);
+}
+
+void
+pool_drop_revoked (pool_t *self)
+{
+    for (int c = 0; c < COMPONENT_COUNT; c++) {
+        worker_t *next;
+        for (worker_t *w = self->components [c].workers; w; w = next) {
+            next = w->next;
+            remote_worker_t peer = { .component = w->component->name, .pid = w->pid,
+                                     .host = w->host, .address = w->address,
+                                     .peer_key = w->peer_key };
+            if (w->remote && remote_worker_revoked (self->remote, &peer))
+                pool_remote_drop (self, w, "key no longer authorised");
+        }
+    }
 }
 
 void

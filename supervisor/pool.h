@@ -18,7 +18,7 @@
 #include "common/pqueue.h"
 #include "common/restart.h"
 #include "supervisor/outbox.h"
-#include "supervisor/remote.h"
+#include "supervisor/security.h"
 
 #include <czmq.h>
 #include <jansson.h>
@@ -50,6 +50,7 @@ typedef struct worker worker_t;
 typedef struct slot slot_t;
 typedef struct component component_t;
 typedef struct rollout rollout_t;
+typedef struct remote remote_t;
 typedef struct logcap logcap_t;
 
 struct worker {
@@ -134,20 +135,21 @@ typedef struct {
 //  cfg (the supervisor's: a reload changes it in place), the folders
 //  (runtime_dir, state_dir "" for none: where the workers' logs go;
 //  worker_dir: where the worker executables are), back_ep (what spawned
-//  workers connect to), outbox and remote (where a worker's malformed or
-//  refused READY is reported). hooks is copied; seed seeds the
+//  workers connect to) and outbox. hooks is copied; seed seeds the
 //  restart policies' jitter. NULL on failure (out of memory, or restart
 //  settings that are not usable: logged).
 pool_t *pool_new (const config_t *cfg, const char *runtime_dir, const char *state_dir,
                   const char *worker_dir, const char *back_ep, outbox_t *outbox,
-                  remote_t *remote, const pool_hooks_t *hooks, uint64_t seed);
+                  const pool_hooks_t *hooks, uint64_t seed);
 //  Frees the pool, its workers' records and its logs (the processes are
 //  the caller's to have stopped). Accepts NULL; nulls *self_p.
 void pool_destroy (pool_t **self_p);
 //  What exists only once the supervisor is set up, borrowed: the loop
-//  (which watches the workers' stderr) and the worker sockets (back, ipc;
-//  back_tcp, NULL without listen.workers). Before pool_start.
-void pool_attach (pool_t *self, zloop_t *loop, zsock_t *back, zsock_t *back_tcp);
+//  (which watches the workers' stderr), the worker sockets (back, ipc;
+//  back_tcp, NULL without listen.workers) and the remote reports (NULL:
+//  none). Before pool_start.
+void pool_attach (pool_t *self, zloop_t *loop, zsock_t *back, zsock_t *back_tcp,
+                  remote_t *remote);
 //  Starts every slot's worker.
 void pool_start (pool_t *self);
 //  The supervisor drains: no worker is started from now on, and
@@ -181,8 +183,8 @@ void pool_remote_drop (pool_t *self, worker_t *worker, const char *why);
 //  remote one dropped and told to join again. why is for the log and the
 //  component.failure event.
 void pool_worker_broken (pool_t *self, worker_t *worker, const char *why);
-//  Drops the remote workers whose key is no longer authorised (when
-//  remote_keys_due says it is time to look).
+//  Drops the remote workers whose key is no longer authorised (asked
+//  when remote_keys_due says it is time to look; reported by remote).
 void pool_drop_revoked (pool_t *self);
 void pool_on_exit (pool_t *self, pid_t pid, int status);
 void pool_tick (pool_t *self, uint64_t now);

@@ -3,12 +3,12 @@
     every worker, and `readme2ci reload` / SIGHUP, which reads the config
     again, checks it whole, and applies what changed without dropping
     work; what cannot change live is reported as needing a restart.  */
-#include "supervisor/server_priv.h"
+#include "supervisor/reload.h"
 
 #include "common/knowledge.h"
+#include "common/names.h"
 #include "common/util.h"
 #include "supervisor/log.h"
-#include "supervisor/results.h"
 
 #include <errno.h>
 #include <stdio.h>
@@ -46,21 +46,57 @@ s_knowledge_text (const config_t *config, char *err, size_t size)
     return text;
 }
 
-int
-reload_init (server_t *self, char *err, size_t size)
+struct reload {
+    config_t *cfg;              //  the supervisor's, changed in place
+    pool_t *pool;
+    results_t *results;
+    outbox_t *outbox;
+    char config_path [4096];    //  "" without a config file
+    char worker_dir [4096];
+};
+
+reload_t *
+reload_new (config_t *cfg, const char *config_path, const char *worker_dir, pool_t *pool,
+            results_t *results, outbox_t *outbox, char *err, size_t size)
 {
-    if (self->cfg.rule_count == 0)
-        return 0;                   //  workers use the shipped knowledge
-    char *knowledge = s_knowledge_text (&self->cfg, err, size);
-    if (!knowledge)
-        return -1;
-    pool_set_knowledge (self->pool, knowledge);
-    return 0;
+    reload_t *self = calloc (1, sizeof *self);
+    if (!self) {
+        snprintf (err, size, "out of memory");
+        return NULL;
+    }
+    self->cfg = cfg;
+    self->pool = pool;
+    self->results = results;
+    self->outbox = outbox;
+    util_copy (self->config_path, sizeof self->config_path, config_path? config_path: "");
+    util_copy (self->worker_dir, sizeof self->worker_dir, worker_dir);
+    if (cfg->rule_count == 0)
+        return self;                //  workers use the shipped knowledge
+    char *knowledge = s_knowledge_text (cfg, err, size);
+    if (!knowledge) {
+        free (self);
+        return NULL;
+    }
+    pool_set_knowledge (pool, knowledge);
+    return self;
+}
+
+void
+reload_destroy (reload_t **self_p)
+{
+    free (*self_p);
+    *self_p = NULL;
+}
+
+const char *
+reload_config_path (const reload_t *self)
+{
+    return self->config_path;
 }
 
 //  The worker executable a component's settings name.
 static void
-s_command (server_t *self, const component_t *component, const config_component_t *settings,
+s_command (reload_t *self, const component_t *component, const config_component_t *settings,
            char *command, size_t size)
 {
     if (settings->command && *settings->command)
@@ -75,8 +111,8 @@ s_command (server_t *self, const component_t *component, const config_component_
 static void
 s_apply_log (const config_log_t *was, config_log_t *now, json_t *applied)
 {
-    static const char *const levels [] = { "debug", "info", "warn", "error" };
-    static const char *const formats [] = { "text", "json" };
+    const char *const *levels = names_log_levels;
+    const char *const *formats = names_log_formats;
     const struct {
         const char *variable, *key, *old_value, *new_value;
     } settings [] = {
@@ -88,7 +124,7 @@ s_apply_log (const config_log_t *was, config_log_t *now, json_t *applied)
             continue;
         const char *in_force = getenv (settings [i].variable);
         if (!in_force || !*in_force)
-            in_force = i == 0? "info": "text";
+            in_force = i == 0? levels [CONFIG_LOG_INFO]: formats [CONFIG_LOG_TEXT];
         if (strcmp (in_force, settings [i].old_value) != 0)
             json_array_append_new (applied, json_sprintf ("%s: stays %s, as the command "
                                                           "line or %s set it",
@@ -105,14 +141,14 @@ s_apply_log (const config_log_t *was, config_log_t *now, json_t *applied)
 
 //  Applies the live part of new_config; takes its contents.
 static void
-s_apply (server_t *self, config_t *new_config, char *knowledge, json_t *applied)
+s_apply (reload_t *self, config_t *new_config, char *knowledge, json_t *applied)
 {
-    config_t old = self->cfg;
-    self->cfg = *new_config;
+    config_t old = *self->cfg;
+    *self->cfg = *new_config;
     memset (new_config, 0, sizeof *new_config);
     //  What cannot change live keeps its old value until a restart: swap
     //  it back, so `old` frees the new values.
-    config_t *cfg = &self->cfg;
+    config_t *cfg = self->cfg;
     S_SWAP (char *, cfg->runtime_dir, old.runtime_dir);
     S_SWAP (char *, cfg->state_dir, old.state_dir);
     S_SWAP (char *, cfg->metrics, old.metrics);
@@ -222,7 +258,7 @@ s_apply (server_t *self, config_t *new_config, char *knowledge, json_t *applied)
 }
 
 int
-reload_run (server_t *self, char *message, size_t size, json_t **report_p)
+reload_run (reload_t *self, char *message, size_t size, json_t **report_p)
 {
     *report_p = NULL;
     if (!self->config_path [0]) {
@@ -258,7 +294,7 @@ reload_run (server_t *self, char *message, size_t size, json_t **report_p)
         return EXIT_INPUT;
     }
     config_changes_t changes = { 0 };
-    config_diff (&self->cfg, &fresh, &changes);
+    config_diff (self->cfg, &fresh, &changes);
     json_t *changed = json_array ();
     json_t *restart = json_array ();
     for (size_t i = 0; i < changes.count; i++) {

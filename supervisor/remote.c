@@ -230,7 +230,7 @@ remote_report (remote_t *self, const char *type, const char *key, json_t *fields
     uint64_t suppressed = 0;
     char full_key [LIMITER_KEY_MAX];
     snprintf (full_key, sizeof full_key, "%s|%s", type, key);
-    if (!remote_limiter_allow (self->limiter, full_key, util_now_ms (), &suppressed)) {
+    if (self && !remote_limiter_allow (self->limiter, full_key, util_now_ms (), &suppressed)) {
         log_debug ("%s (again)", message);
         json_decref (fields);
         return;
@@ -245,7 +245,10 @@ remote_report (remote_t *self, const char *type, const char *key, json_t *fields
     json_object_set_new (fields, "reason", json_string (message));
     if (suppressed)
         json_object_set_new (fields, "repeats", json_integer ((json_int_t) suppressed));
-    outbox_event (self->outbox, type, fields);
+    if (self)
+        outbox_event (self->outbox, type, fields);
+    else
+        json_decref (fields);
 }
 
 void
@@ -257,7 +260,7 @@ remote_malformed (remote_t *self, const char *peer, const char *format, ...)
     vsnprintf (message, sizeof message, format, args);
     va_end (args);
     uint64_t held = 0;
-    if (!remote_gate_allow (&self->malformed, peer, util_now_ms (), &held)) {
+    if (self && !remote_gate_allow (&self->malformed, peer, util_now_ms (), &held)) {
         log_debug ("%s (again)", message);
         return;
     }

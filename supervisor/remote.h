@@ -89,7 +89,8 @@ void remote_unwatch (remote_t *self);
 
 //  Log (warn) and record event type with fields (taken; "reason" is set
 //  to the message), at most once a minute for the same type and key; in
-//  between, the repeats are counted and logged at debug.
+//  between, the repeats are counted and logged at debug. self NULL (a
+//  part tested without one): logged every time, recorded nowhere.
 void remote_report (remote_t *self, const char *type, const char *key, json_t *fields,
                     const char *format, ...) __attribute__ ((format (printf, 5, 6)));
 //  A malformed message from a peer (a local worker or any client), logged

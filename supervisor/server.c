@@ -241,7 +241,8 @@ s_begin_shutdown (server_t *self, const char *why)
 {
     if (self->draining)
         return;
-    log_info ("shutting down (%s): draining %zu workflows", why, flow_counts (self->flow).in_flight);
+    log_info ("shutting down (%s): draining %zu workflows", why,
+              flow_counts (self->flow).in_flight);
     self->draining = true;
     pool_set_draining (self->pool);
     flow_set_draining (self->flow);
@@ -273,7 +274,7 @@ s_on_signal (zloop_t *loop, zmq_pollitem_t *item, void *arg)
         if (info.ssi_signo == SIGHUP) {
             char message [2048];
             json_t *report = NULL;
-            int code = reload_run (self, message, sizeof message, &report);
+            int code = reload_run (self->reload, message, sizeof message, &report);
             if (code)
                 log_warn ("SIGHUP: reload refused: %s", message);
             else
@@ -553,7 +554,7 @@ server_new (config_t *config, const char *config_path, const char *runtime_dir,
     backoff_rng_seed (&rng, util_wall_ms () ^ (uint64_t) getpid ());
     if (self->observe && self->outbox && self->remote && self->results)
         self->pool = pool_new (&self->cfg, self->runtime_dir, self->state_dir, self->worker_dir,
-                               self->back_ep, self->outbox, self->remote, &pool_hooks,
+                               self->back_ep, self->outbox, &pool_hooks,
                                backoff_rng_next (&rng));
     if (self->pool)
         self->flow = flow_new (&self->cfg, self->pool, self->outbox, self->remote,
@@ -566,7 +567,9 @@ server_new (config_t *config, const char *config_path, const char *runtime_dir,
     s_outbox_sync (self);
     results_set_evicted_fn (self->results, s_on_result_evicted, self);
     char err [1024];
-    if (reload_init (self, err, sizeof err)) {
+    self->reload = reload_new (&self->cfg, self->config_path, self->worker_dir, self->pool,
+                               self->results, self->outbox, err, sizeof err);
+    if (!self->reload) {
         log_error ("rules: %s", err);
         goto out_destroy;
     }
@@ -650,7 +653,7 @@ server_new (config_t *config, const char *config_path, const char *runtime_dir,
     ||  remote_watch (self->remote, self->loop, self->security, self->back_tcp,
                       self->cfg.listen.workers, self->front_tcp, self->cfg.listen.clients))
         goto out_destroy;
-    pool_attach (self->pool, self->loop, self->back, self->back_tcp);
+    pool_attach (self->pool, self->loop, self->back, self->back_tcp, self->remote);
     control_parts_t parts = { .cfg = &self->cfg, .pool = self->pool, .flow = self->flow,
                               .ledger = self->ledger, .maintain = self->maintain,
                               .reload = self->reload, .results = self->results,
@@ -737,6 +740,7 @@ server_destroy (server_t **self_p)
     security_server_destroy (&self->security);
     if (self->sigfd >= 0)
         close (self->sigfd);
+    reload_destroy (&self->reload);
     config_release (&self->cfg);
     free (self);
     *self_p = NULL;

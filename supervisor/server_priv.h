@@ -1,8 +1,8 @@
-/*  supervisor/server_priv.h - the supervisor's state, shared by the
-    modules that still take the whole of it: server.c (sockets, signals,
-    timers, life cycle), control.c (client requests) and reload.c. The
-    parts with a type of their own (pool.h, flow.h, remote.h, outbox.h,
-    ledger.h, ...) do not include it. Not a public header.  */
+/*  supervisor/server_priv.h - the supervisor's state, seen by server.c
+    alone (sockets, signals, timers, life cycle): it owns the parts, each
+    a type of its own (pool.h, flow.h, control.h, reload.h, remote.h,
+    outbox.h, ledger.h, ...), hands each what it borrows and wires their
+    hooks. No part includes it. Not a public header.  */
 #ifndef SERVER_PRIV_H_INCLUDED
 #define SERVER_PRIV_H_INCLUDED
 
@@ -22,6 +22,7 @@
 #include "supervisor/maintain.h"
 #include "supervisor/outbox.h"
 #include "supervisor/pool.h"
+#include "supervisor/reload.h"
 #include "supervisor/remote.h"
 #include "supervisor/security.h"
 #include "supervisor/server.h"
@@ -54,6 +55,7 @@ struct server {
     remote_t *remote;           //  reports about peers (remote.c)
     int sigfd;
     pool_t *pool;               //  the workers (pool.c)
+    reload_t *reload;           //  the config file read again (reload.c)
     flow_t *flow;               //  the workflows (flow.c)
     results_t *results;         //  the last results, for `result` (results.c)
     uint64_t started_ms;
@@ -73,13 +75,5 @@ struct server {
     outbox_t *outbox;           //  events and answers (outbox.c)
     control_t *control;         //  client requests (control.c)
 };
-
-//  reload.c
-//  reload_init hands the pool the CI knowledge the config's rules make.
-int reload_init (server_t *self, char *err, size_t size);
-//  Reads the config file again and applies it. 0 with a JSON report,
-//  1 when the file is invalid (message says where; nothing changed), 2
-//  when there is no config file.
-int reload_run (server_t *self, char *message, size_t size, json_t **report_p);
 
 #endif

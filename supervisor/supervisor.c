@@ -3,6 +3,7 @@
 #include "supervisor/supervisor.h"
 
 #include "common/config.h"
+#include "common/names.h"
 #include "common/util.h"
 #include "supervisor/log.h"
 #include "supervisor/server.h"
@@ -239,11 +240,10 @@ supervisor_main (int argc, char **argv)
             return 2;
         }
     }
-    static const char *const levels [] = { "debug", "info", "warn", "error" };
     char err [PATH_MAX + 256];
     if (log_setup (opts.log_level, opts.log_format, opts.log_file,
-                   config_path? levels [config.log.level]: NULL,
-                   config_path? (config.log.format == CONFIG_LOG_JSON? "json": "text"): NULL,
+                   config_path? names_log_levels [config.log.level]: NULL,
+                   config_path? names_log_formats [config.log.format]: NULL,
                    config.log.file, err, sizeof err)) {
         fprintf (stderr, "readme2ci-supervisor: %s\n", err);
         config_release (&config);

@@ -3,6 +3,8 @@
     running tree (keys sent, the pane captured).  */
 #include "cli/cli_top.h"
 
+#include "common/names.h"
+#include "shared/term.h"
 #include "tests/support/tree.h"
 
 #include <criterion/criterion.h>
@@ -109,6 +111,30 @@ Test (cli_top, lines_fit_the_terminal_and_colour_only_when_asked)
     cr_assert (s_find_line (screen, "\033[32mparser", line, sizeof line), "running in green");
     cr_expect_not_null (strstr (line, "\033[0m"), "and back to plain");
     free (screen);
+}
+
+//  Every component state of common/names has its colour: green when
+//  well, red when fatal, yellow on the way.
+Test (cli_top, every_component_state_has_its_colour)
+{
+    static const term_colour_t colours [COMPONENT_STATES] = {
+        [COMPONENT_STARTING] = TERM_YELLOW, [COMPONENT_RUNNING] = TERM_GREEN,
+        [COMPONENT_STOPPED] = TERM_YELLOW, [COMPONENT_FATAL] = TERM_RED,
+    };
+    cli_top_view_t view = { .rate = 0, .columns = 120, .rows = 40, .colour = true };
+    for (int state = 0; state < COMPONENT_STATES; state++) {
+        const char *name = names_component_states [state];
+        cr_assert_neq (colours [state], TERM_PLAIN, "no colour said for %s", name);
+        char status [512], line [256], start [32];
+        snprintf (status, sizeof status, "{\"supervisor\": {\"pid\": 1}, \"components\": "
+                  "[{\"name\": \"parser\", \"state\": \"%s\"}]}", name);
+        char *screen = cli_top_render (status, &view);
+        cr_assert_not_null (screen);
+        snprintf (start, sizeof start, "%sparser ", term_sgr (true, colours [state]));
+        cr_expect (s_find_line (screen, start, line, sizeof line), "%s not in its colour: %s",
+                   name, screen);
+        free (screen);
+    }
 }
 
 Test (cli_top, no_answer_and_a_wrong_document)

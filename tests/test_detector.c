@@ -4,6 +4,7 @@
     readme_only mode. Projects and documents are built here, no codecs.  */
 #include "workers/detector/detector.h"
 #include "workers/detector/dreadme.h"
+#include "workers/detector/dtext.h"
 #include "workers/detector/vrange.h"
 #include "tests/support/testutil.h"
 
@@ -1900,4 +1901,27 @@ Test (detector, pyversions_badge_and_facts_replace_default_versions_only)
     report_release (&r);
     s_doc_free (&doc);
     project_release (&p);
+}
+
+//  dtext_next_line: each line once, without its newline, cut to fit; an
+//  empty line in the middle counts, a final newline ends the text.
+Test (detector, dtext_next_line_reads_each_line_once)
+{
+    const char *p = "require (\n\n  a.b/c v1.2.3\n)\n";
+    const char *want [] = { "require (", "", "  a.b/c v1.", ")" };
+    char out [12];
+    size_t lines = 0;
+    while (dtext_next_line (&p, out, sizeof out)) {
+        cr_assert_lt (lines, 4);
+        cr_expect_str_eq (out, want [lines], "line %zu", lines + 1);
+        lines++;
+    }
+    cr_expect_eq (lines, 4);
+    memcpy (out, "kept", 5);
+    cr_expect_not (dtext_next_line (&p, out, sizeof out));
+    cr_expect_str_eq (out, "kept");
+    p = "last";
+    cr_expect (dtext_next_line (&p, out, sizeof out));
+    cr_expect_str_eq (out, "last");
+    cr_expect_str_eq (p, "");
 }

@@ -89,7 +89,7 @@ s_rig_flow (rig_t *self)
     pool_hooks_t pool_hooks = { .capacity = s_capacity, .unavailable = s_unavailable,
                                 .jobs_lost = s_jobs_lost, .arg = &self->flow };
     self->pool = pool_new (&self->cfg, "/nonexistent", "", "/nonexistent", "ipc://@flow-test",
-                           self->outbox, self->remote, &pool_hooks, 1);
+                           self->outbox, &pool_hooks, 1);
     cr_assert_not_null (self->pool);
     self->flow = flow_new (&self->cfg, self->pool, self->outbox, self->remote, self->results,
                            NULL, NULL, 2);

@@ -1,9 +1,11 @@
 /*  tests/test_names.c - common/names: every ctl verb, exit code,
     component and worker state of its tables is known to each of its
     users: the supervisor's dispatch, the CLI's help, the completion
-    script, README.md, PROTOCOL.md and the example config.  */
+    script, README.md, PROTOCOL.md and the example config; and so is
+    every priority level of proto/wire's.  */
 #include "common/config.h"
 #include "common/names.h"
+#include "proto/wire.h"
 #include "supervisor/control.h"
 #include "tests/support/testutil.h"
 
@@ -188,4 +190,85 @@ Test (names, worker_states_are_the_metric_labels_the_readme_names)
               states);
     cr_expect (strstr (readme, row), "README.md lacks the row %s", row);
     free (readme);
+}
+
+//  proto/wire's priority levels: the CLI takes and lists each, the
+//  completion script offers each, PROTOCOL.md gives each its floor.
+Test (names, every_priority_level_is_offered_accepted_and_documented, .timeout = 60)
+{
+    int status;
+    char *help = s_cli (&status, "generate", "--help");
+    cr_assert_eq (status, EXIT_OK);
+    char *offered = s_complete ((const char *const []) { "readme2ci", "generate",
+                                                         "--priority", "", NULL });
+    char *protocol = s_source ("proto/PROTOCOL.md");
+    cr_expect_eq (s_candidates (offered), WIRE_PRIORITY_LEVELS, "%s", offered);
+    static const int32_t floors [WIRE_PRIORITY_LEVELS] = {
+        [WIRE_LEVEL_CRITICAL] = WIRE_PRIORITY_CRITICAL, [WIRE_LEVEL_HIGH] = WIRE_PRIORITY_HIGH,
+        [WIRE_LEVEL_NORMAL] = WIRE_PRIORITY_NORMAL, [WIRE_LEVEL_LOW] = WIRE_PRIORITY_LOW,
+    };
+    for (int level = 0; level < WIRE_PRIORITY_LEVELS; level++) {
+        const char *name = wire_priority_names [level];
+        char needle [64];
+        int32_t priority = -1;
+        cr_assert_not_null (name);
+        cr_expect_eq (wire_priority_parse (name, &priority), 0, "%s", name);
+        cr_expect_eq (priority, floors [level], "%s", name);
+        cr_expect_eq (wire_priority_band (priority), level, "%s", name);
+        snprintf (needle, sizeof needle, "[%s]", name);
+        cr_expect (strstr (offered, needle), "the completion does not offer %s", name);
+        snprintf (needle, sizeof needle, " %s", name);
+        cr_expect (strstr (help, needle), "generate --help does not list %s", name);
+        snprintf (needle, sizeof needle, "`%s` %d", name, floors [level]);
+        cr_expect (strstr (protocol, needle), "PROTOCOL.md, section 7, lacks %s", needle);
+    }
+    cr_expect_null (wire_priority_names [WIRE_PRIORITY_LEVELS]);
+    free (help);
+    free (offered);
+    free (protocol);
+}
+
+//  The log levels and formats: the config takes each as log.level or
+//  log.format, the supervisor's help and the completion offer each.
+Test (names, every_log_level_and_format_is_offered_and_accepted, .timeout = 60)
+{
+    char *argv [] = { (char *) tu_bin ("readme2ci-supervisor"), "--help", NULL };
+    tu_result_t result;
+    cr_assert_eq (tu_run (argv, NULL, NULL, 20000, &result), 0);
+    char *levels = s_complete ((const char *const []) { "readme2ci", "up", "--log-level",
+                                                        "", NULL });
+    char *formats = s_complete ((const char *const []) { "readme2ci", "up", "--log-format",
+                                                         "", NULL });
+    cr_expect_eq (s_candidates (levels), NAMES_LOG_LEVELS, "%s", levels);
+    cr_expect_eq (s_candidates (formats), NAMES_LOG_FORMATS, "%s", formats);
+    const struct {
+        const char *key, *const *names, *offered;
+        size_t count;
+    } kinds [] = {
+        { "level", names_log_levels, levels, NAMES_LOG_LEVELS },
+        { "format", names_log_formats, formats, NAMES_LOG_FORMATS },
+    };
+    for (size_t k = 0; k < 2; k++) {
+        cr_expect_null (kinds [k].names [kinds [k].count]);
+        for (size_t i = 0; i < kinds [k].count; i++) {
+            const char *name = kinds [k].names [i];
+            char text [96], needle [64];
+            snprintf (text, sizeof text, "log: {%s: %s}\n", kinds [k].key, name);
+            config_t config;
+            config_errors_t errors = { 0 };
+            cr_expect_eq (config_parse ("n.yml", text, strlen (text), &config, &errors), 0,
+                          "%s", text);
+            cr_expect_eq (k? (size_t) config.log.format: (size_t) config.log.level, i, "%s",
+                          text);
+            config_errors_release (&errors);
+            config_release (&config);
+            snprintf (needle, sizeof needle, "[%s]", name);
+            cr_expect (strstr (kinds [k].offered, needle), "the completion lacks %s", name);
+            snprintf (needle, sizeof needle, " %s", name);
+            cr_expect (strstr (result.out, needle), "supervisor --help lacks %s", name);
+        }
+    }
+    tu_result_release (&result);
+    free (levels);
+    free (formats);
 }

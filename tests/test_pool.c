@@ -5,6 +5,7 @@
     workers (readme2ci-parser) spawned, READY on a ROUTER through a zloop,
     killed as broken and restarted, their jobs said lost.  */
 #include "supervisor/pool.h"
+#include "supervisor/remote.h"
 #include "tests/support/outbox_rig.h"
 #include "tests/support/testutil.h"
 
@@ -100,7 +101,7 @@ s_rig_pool (rig_t *self)
     pool_hooks_t pool_hooks = { .capacity = s_capacity, .unavailable = s_unavailable,
                                 .jobs_lost = s_jobs_lost, .arg = &self->heard };
     self->pool = pool_new (&self->cfg, self->dir, "", R2CI_BIN_DIR, self->back_ep,
-                           self->outbox, self->remote, &pool_hooks, 42);
+                           self->outbox, &pool_hooks, 42);
     cr_assert_not_null (self->pool);
 }
 
@@ -440,7 +441,7 @@ Test (pool, workers_start_say_ready_die_and_restart, .timeout = 60)
     rig.loop = zloop_new ();
     cr_assert (rig.back && rig.loop);
     zloop_reader (rig.loop, rig.back, s_on_back, &rig);
-    pool_attach (rig.pool, rig.loop, rig.back, NULL);
+    pool_attach (rig.pool, rig.loop, rig.back, NULL, rig.remote);
     component_t *parser = pool_component (rig.pool, "parser");
     pool_start (rig.pool);
     json_t *event = s_event (&rig, "worker.started");

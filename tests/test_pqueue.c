@@ -318,7 +318,7 @@ Test (pqueue, each_visits_every_item_with_its_handle)
     s_teardown (&f);
 }
 
-Test (pqueue, levels_and_priority_names)
+Test (pqueue, levels_are_the_wire_priority_levels)
 {
     cr_assert_eq (pqueue_level (0), PQUEUE_LOW);
     cr_assert_eq (pqueue_level (199), PQUEUE_LOW);
@@ -327,28 +327,23 @@ Test (pqueue, levels_and_priority_names)
     cr_assert_eq (pqueue_level (399), PQUEUE_HIGH);
     cr_assert_eq (pqueue_level (400), PQUEUE_CRITICAL);
     cr_assert_eq (pqueue_level (1000), PQUEUE_CRITICAL);
-    cr_assert_str_eq (pqueue_level_name (PQUEUE_LOW), "low");
-    cr_assert_str_eq (pqueue_level_name (PQUEUE_CRITICAL), "critical");
-    cr_assert_str_eq (pqueue_level_name ((pqueue_level_t) 4), "unknown");
-
-    const struct { const char *text; int32_t priority; } good [] = {
-        { "critical", 400 }, { "high", 300 }, { "normal", 200 }, { "low", 100 },
-        { "0", 0 }, { "1000", 1000 }, { "250", 250 }, { "007", 7 },
+    //  Each level counts the priorities the wire gives its name, and
+    //  every level is reached.
+    static const pqueue_level_t named [WIRE_PRIORITY_LEVELS] = {
+        [WIRE_LEVEL_CRITICAL] = PQUEUE_CRITICAL, [WIRE_LEVEL_HIGH] = PQUEUE_HIGH,
+        [WIRE_LEVEL_NORMAL] = PQUEUE_NORMAL, [WIRE_LEVEL_LOW] = PQUEUE_LOW,
     };
-    for (size_t i = 0; i < sizeof good / sizeof good [0]; i++) {
-        int32_t priority = -1;
-        cr_assert_eq (pqueue_priority_parse (good [i].text, &priority), 0, "%s", good [i].text);
-        cr_assert_eq (priority, good [i].priority, "%s", good [i].text);
+    bool reached [PQUEUE_LEVELS] = { false };
+    for (int32_t p = PQUEUE_PRIORITY_MIN - 1; p <= PQUEUE_PRIORITY_MAX + 1; p++) {
+        pqueue_level_t level = pqueue_level (p);
+        cr_assert_lt ((unsigned) level, PQUEUE_LEVELS);
+        cr_assert_eq (level, named [wire_priority_band (p)], "priority %d", p);
+        cr_assert_str_eq (wire_priority_names [wire_priority_band (p)],
+                          wire_priority_level (p));
+        reached [level] = true;
     }
-    const char *bad [] = { "", "1001", "-1", "+5", " 5", "5 ", "5x", "HIGH",
-                           "99999999999999999999", "urgent", NULL };
-    for (size_t i = 0; i < sizeof bad / sizeof bad [0]; i++) {
-        int32_t priority = -7;
-        errno = 0;
-        cr_assert_eq (pqueue_priority_parse (bad [i], &priority), -1, "%s", bad [i] ? bad [i] : "NULL");
-        cr_assert_eq (errno, EINVAL);
-        cr_assert_eq (priority, -7);
-    }
+    for (size_t l = 0; l < PQUEUE_LEVELS; l++)
+        cr_expect (reached [l], "level %zu holds no priority", l);
 }
 
 //  The model: items in pop order in a plain array. push goes after the

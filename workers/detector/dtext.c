@@ -390,6 +390,22 @@ dtext_has_line_prefix (const char *text, const char *prefix)
     return false;
 }
 
+bool
+dtext_next_line (const char **p_p, char *out, size_t size)
+{
+    const char *p = *p_p;
+    if (!*p)
+        return false;
+    const char *eol = strchr (p, '\n');
+    size_t n = eol? (size_t) (eol - p): strlen (p);
+    *p_p = p + n + (eol != NULL);
+    if (n >= size)
+        n = size - 1;
+    memcpy (out, p, n);
+    out [n] = 0;
+    return true;
+}
+
 char *
 dtext_trim (char *s)
 {

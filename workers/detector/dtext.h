@@ -56,6 +56,11 @@ bool dtext_has_word (const char *text, const char *word);
 //  True when a line of text starts with prefix after leading blanks.
 bool dtext_has_line_prefix (const char *text, const char *prefix);
 
+//  Reads the line *p_p starts (text up to a newline or the end) into out,
+//  without its newline and cut to fit size, and moves *p_p past it.
+//  False, with out untouched, when *p_p is at the end of the text.
+bool dtext_next_line (const char **p_p, char *out, size_t size);
+
 //  Trim blanks at both ends of s in place; returns s.
 char *dtext_trim (char *s);
 

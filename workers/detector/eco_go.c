@@ -11,16 +11,10 @@
 static void
 s_go_requires (dctx_t *self, report_job_t *job, const project_file_t *mod)
 {
-    unsigned line = 1;
     bool block = false;
-    for (const char *p = mod->data; *p; line++) {
-        const char *eol = strchr (p, '\n');
-        size_t n = eol? (size_t) (eol - p): strlen (p);
-        char text [256];
-        if (n >= sizeof text)
-            n = sizeof text - 1;
-        memcpy (text, p, n);
-        text [n] = 0;
+    const char *p = mod->data;
+    char text [256];
+    for (unsigned line = 1; dtext_next_line (&p, text, sizeof text); line++) {
         dtext_trim (text);
         const char *path = NULL;
         if (strncmp (text, "require (", 9) == 0 || strcmp (text, "require(") == 0)
@@ -46,9 +40,6 @@ s_go_requires (dctx_t *self, report_job_t *job, const project_file_t *mod)
             dctx_source (source, sizeof source, "go.mod", line, module);
             dctx_driver (self, job, module, source);
         }
-        if (!eol)
-            break;
-        p = eol + 1;
     }
 }
 

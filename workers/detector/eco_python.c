@@ -110,15 +110,9 @@ s_scan_pyproject_deps (py_t *self)
 static void
 s_scan_requirements (py_t *self, const project_file_t *file)
 {
-    unsigned line = 1;
-    for (const char *p = file->data; *p; line++) {
-        const char *eol = strchr (p, '\n');
-        size_t n = eol? (size_t) (eol - p): strlen (p);
-        char text [256];
-        if (n >= sizeof text)
-            n = sizeof text - 1;
-        memcpy (text, p, n);
-        text [n] = 0;
+    const char *p = file->data;
+    char text [256];
+    for (unsigned line = 1; dtext_next_line (&p, text, sizeof text); line++) {
         char *hash = strchr (text, '#');
         if (hash)
             *hash = 0;
@@ -128,9 +122,6 @@ s_scan_requirements (py_t *self, const project_file_t *file)
             dctx_source (source, sizeof source, file->name, line, NULL);
             s_requirement (self, text, source);
         }
-        if (!eol)
-            break;
-        p = eol + 1;
     }
 }
 

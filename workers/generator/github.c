@@ -437,41 +437,24 @@ s_checkout_step (gen_t *self)
     yemit_map_end (self->out);
 }
 
-//  True when run calls a PowerShell script (build.ps1), which the runners'
-//  pwsh runs on every OS while bash cannot.
-static bool
-s_powershell (const char *run)
-{
-    while (*run == ' ' || *run == '\t')
-        run++;
-    const char *end = run;
-    while (*end && *end != ' ' && *end != '\t' && *end != '\n')
-        end++;
-    size_t n = (size_t) (end - run);
-    return n > 4 && strncasecmp (end - 4, ".ps1", 4) == 0;
-}
-
 static void
 s_report_steps (gen_t *self, const report_job_t *job)
 {
-    char **names = calloc (job->steps_count + 1, sizeof *names);
-    if (!names || stepname_job (self->kb, job, self->taken, self->taken_count, names)) {
-        free (names);
+    char **names = stepname_job_kept (self->kb, job, self->taken, self->taken_count, &self->pool);
+    if (!names) {
         self->nomem = true;
         return;
     }
     for (size_t i = 0; i < job->steps_count; i++) {
         const report_step_t *step = &job->steps [i];
-        if (!names [i])
-            continue;           //  a step with no command is not written
-        const char *name = strpool_keep (&self->pool, names [i]);
+        const char *name = names [i];
         if (!name)
-            continue;
+            continue;           //  a step with no command is not written
         s_comment (self, "from %s", step->source && *step->source
                    ? step->source: "an unrecorded source");
         yemit_map_start (self->out);
         s_name (self, s_text (self, name));
-        if (s_powershell (step->run))
+        if (recipe_powershell (step->run))
             yemit_pair (self->out, "shell", "pwsh");
         yemit_str (self->out, "run");
         yemit_block (self->out, s_text (self, step->run));

@@ -12,7 +12,6 @@
 #include <stdio.h>
 #include <stdlib.h>
 #include <string.h>
-#include <strings.h>
 
 //  Top-level keys GitLab does not take as job names.
 static const char *const s_reserved [] = {
@@ -381,19 +380,6 @@ s_emit_cache (gen_t *self, const recipe_t *recipe, const char *id,
 
 #define MAX_LINES 256
 
-//  True when run calls a PowerShell script (build.ps1).
-static bool
-s_powershell (const char *run)
-{
-    while (*run == ' ' || *run == '\t')
-        run++;
-    const char *end = run;
-    while (*end && *end != ' ' && *end != '\t' && *end != '\n')
-        end++;
-    size_t n = (size_t) (end - run);
-    return n > 4 && strncasecmp (end - 4, ".ps1", 4) == 0;
-}
-
 //  With --explain, remember why each of the next count script lines is
 //  there (gitlab_comment_scripts places them).
 static void
@@ -497,24 +483,21 @@ s_scripts (gen_t *self, const recipe_t *recipe, const report_job_t *job)
     }
     //  GitLab's script lines have no names: --explain gives each its step's
     //  name, the one the GitHub workflow would show
-    char **names = calloc (job->steps_count + 1, sizeof *names);
-    if (!names || stepname_job (self->kb, job, NULL, 0, names)) {
-        free (names);
+    char **names = stepname_job_kept (self->kb, job, NULL, 0, &self->pool);
+    if (!names) {
         self->nomem = true;
         return;
     }
     for (size_t i = 0; i < job->steps_count; i++) {
         const report_step_t *step = &job->steps [i];
-        if (!names [i])
-            continue;           //  a step with no command is not written
-        const char *name = strpool_keep (&self->pool, names [i]);
+        const char *name = names [i];
         if (!name)
-            continue;
+            continue;           //  a step with no command is not written
         bool setup = step->kind == CMD_SYSTEM || step->kind == CMD_INSTALL;
         const char *run = step->kind == CMD_SYSTEM? s_unsudo (self, step->run)
                                                   : step->run;
         //  the .NET SDK images carry pwsh; sh would not run a .ps1 itself
-        if (s_powershell (run))
+        if (recipe_powershell (run))
             run = strpool_format (&self->pool, "pwsh %s", run);
         //  the image's own setup may have read the package lists already
         if (step->kind == CMD_SYSTEM && s_apt_updated (before, before_count, run))

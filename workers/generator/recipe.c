@@ -564,3 +564,15 @@ recipe_client_env (const knowledge_t *kb, const report_job_t *job, bool by_alias
     }
     return 0;
 }
+
+bool
+recipe_powershell (const char *run)
+{
+    while (*run == ' ' || *run == '\t')
+        run++;
+    const char *end = run;
+    while (*end && *end != ' ' && *end != '\t' && *end != '\n')
+        end++;
+    size_t n = (size_t) (end - run);
+    return n > 4 && strncasecmp (end - 4, ".ps1", 4) == 0;
+}

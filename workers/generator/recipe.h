@@ -94,4 +94,9 @@ int recipe_client_env (const knowledge_t *kb, const report_job_t *job, bool by_a
 char *recipe_job_id (const char *raw, char *const *taken, size_t taken_count,
                      const char *const *reserved);
 
+//  True when the command run calls a PowerShell script (build.ps1): its
+//  first word ends in .ps1, in any case. The runners' pwsh runs one on
+//  every OS, while bash cannot.
+bool recipe_powershell (const char *run);
+
 #endif

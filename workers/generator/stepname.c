@@ -407,3 +407,18 @@ stepname_no_tests_message (const knowledge_t *kb, const report_t *report,
             *p = ' ';
     return text;
 }
+
+char **
+stepname_job_kept (const knowledge_t *kb, const report_job_t *job,
+                   const char *const *taken, size_t taken_count, strpool_t *pool)
+{
+    char **names = calloc (job->steps_count + 1, sizeof *names);
+    if (!names || stepname_job (kb, job, taken, taken_count, names)) {
+        free (names);
+        return NULL;
+    }
+    for (size_t i = 0; i < job->steps_count; i++)
+        if (names [i])
+            names [i] = strpool_keep (pool, names [i]);
+    return names;
+}

@@ -8,6 +8,7 @@
 
 #include "common/knowledge.h"
 #include "proto/report.h"
+#include "workers/generator/strpool.h"
 
 #include <stddef.h>
 
@@ -18,6 +19,14 @@
 //  without case. Returns 0, or -1 with ENOMEM (names then all NULL).
 int stepname_job (const knowledge_t *kb, const report_job_t *job,
                   const char *const *taken, size_t taken_count, char **names);
+
+//  stepname_job for a writer: the names kept in pool, in an array of
+//  job->steps_count the caller frees (the names are the pool's); a step
+//  is NULL when it is not written or its name could not be kept (pool
+//  then says failed). NULL with ENOMEM.
+char **stepname_job_kept (const knowledge_t *kb, const report_job_t *job,
+                          const char *const *taken, size_t taken_count,
+                          strpool_t *pool);
 
 //  What a command runs, for a name: the script or target a runner runs
 //  ("npm run test:types" -> "test:types", "make -C build check" ->

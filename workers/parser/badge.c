@@ -5,6 +5,7 @@
     badges (/badge/label-message-color) are decoded to read language
     versions such as rust-1.70+ or node >= 18.  */
 #include "workers/parser/badge.h"
+#include "common/util.h"
 #include "workers/parser/facts.h"
 
 #include <stdio.h>
@@ -48,26 +49,14 @@ s_segment (const char *p, char *out, size_t out_size)
     out [len] = 0;
 }
 
-static int
-s_hex (char c)
-{
-    if (c >= '0' && c <= '9')
-        return c - '0';
-    if (c >= 'a' && c <= 'f')
-        return c - 'a' + 10;
-    if (c >= 'A' && c <= 'F')
-        return c - 'A' + 10;
-    return -1;
-}
-
 //  Decodes %XX escapes in place.
 static void
 s_unescape (char *text)
 {
     char *out = text;
     for (const char *p = text; *p; p++) {
-        if (*p == '%' && s_hex (p [1]) >= 0 && s_hex (p [2]) >= 0) {
-            char c = (char) (s_hex (p [1]) * 16 + s_hex (p [2]));
+        if (*p == '%' && util_hex_digit (p [1]) >= 0 && util_hex_digit (p [2]) >= 0) {
+            char c = (char) (util_hex_digit (p [1]) * 16 + util_hex_digit (p [2]));
             *out++ = c? c: ' ';
             p += 2;
         }
