@@ -505,6 +505,166 @@ s_bind (int type, const char *endpoint, security_server_t *security, security_ro
     return sock;
 }
 
+//  The parts that need no socket: observe, the outbox, the reporter, the
+//  results, the spool, the pool, the workflows and the reloader.
+static int
+s_parts_new (server_t *self)
+{
+    char err [1024];
+    self->observe = observe_new (s_observe_status, self);
+    self->outbox = outbox_new ();
+    self->remote = self->outbox? remote_new (self->outbox): NULL;
+    self->results = results_new (self->cfg.results.keep,
+                                 (uint64_t) self->cfg.results.max_age_ms);
+    //  Queued work's inputs wait on disk, in the first folder that takes
+    //  a file without a name; without one they stay in memory.
+    const char *spool_dirs [] = { self->state_dir, self->runtime_dir, "/tmp" };
+    self->spool = spool_new (spool_dirs, 3);
+    pool_hooks_t pool_hooks = { .capacity = s_pool_capacity,
+                                .unavailable = s_pool_unavailable,
+                                .jobs_lost = s_pool_jobs_lost, .arg = self };
+    //  The restart policies' and the retries' jitter.
+    backoff_rng_t rng;
+    backoff_rng_seed (&rng, util_wall_ms () ^ (uint64_t) getpid ());
+    if (self->observe && self->outbox && self->remote && self->results)
+        self->pool = pool_new (&self->cfg, self->runtime_dir, self->state_dir, self->worker_dir,
+                               self->back_ep, self->outbox, &pool_hooks,
+                               backoff_rng_next (&rng));
+    if (self->pool)
+        self->flow = flow_new (&self->cfg, self->pool, self->outbox, self->remote,
+                               self->results, self->spool, self->observe,
+                               backoff_rng_next (&rng));
+    if (!self->flow) {
+        log_error ("out of memory");
+        return -1;
+    }
+    s_outbox_sync (self);
+    results_set_evicted_fn (self->results, s_on_result_evicted, self);
+    self->reload = reload_new (&self->cfg, self->config_path, self->worker_dir, self->pool,
+                               self->results, self->outbox, err, sizeof err);
+    if (!self->reload) {
+        log_error ("rules: %s", err);
+        return -1;
+    }
+    return 0;
+}
+
+//  The journal, replayed into the parts (ledger_hooks_t).
+static int
+s_ledger_open (server_t *self)
+{
+    char err [1024];
+    ledger_hooks_t hooks = { .replay_event = s_replay_event, .replay_result = s_replay_result,
+                             .replay_evicted = s_replay_evicted,
+                             .replay_pending = s_replay_pending, .journal_io = s_journal_io,
+                             .send = s_send_client, .arg = self };
+    self->ledger = ledger_new (self->state_dir, &self->cfg.journal, self->cfg.results.keep,
+                               &hooks, err, sizeof err);
+    if (!self->ledger) {
+        log_error ("%s", err);
+        return -1;
+    }
+    flow_set_ledger (self->flow, self->ledger);
+    s_outbox_sync (self);
+    //  An operator's choice outlives restarts and wins over the config:
+    //  say so, or an edited worker count seems ignored.
+    for (int c = 0; c < COMPONENT_COUNT && ledger_journal (self->ledger); c++) {
+        const component_t *component = pool_component_at (self->pool, c);
+        if (component->desired != self->cfg.components [c].workers)
+            log_info ("%s: %u worker(s), as an operation in the journal set it; the config "
+                      "says %u (`readme2ci ctl scale %s %u` applies that)",
+                      component->name, component->desired, self->cfg.components [c].workers,
+                      component->name, self->cfg.components [c].workers);
+    }
+    return 0;
+}
+
+//  The ipc endpoints, and the tcp ones the config asks (CURVE unless
+//  insecure on loopback).
+static int
+s_sockets_bind (server_t *self)
+{
+    char err [1024];
+    self->front = s_bind (ZMQ_ROUTER, self->front_ep, NULL, 0, CLIENT_RCVHWM);
+    self->back = s_bind (ZMQ_ROUTER, self->back_ep, NULL, 0, 0);
+    self->events = s_bind (ZMQ_PUB, self->events_ep, NULL, 0, 0);
+    s_outbox_sync (self);
+    if (!self->front || !self->back || !self->events)
+        return -1;
+    //  tcp endpoints: CURVE, unless the config says insecure on loopback.
+    if (self->cfg.listen.clients || self->cfg.listen.workers) {
+        self->security = security_server_new (&self->cfg, err, sizeof err);
+        if (!self->security) {
+            log_error ("%s", err);
+            return -1;
+        }
+        if (self->cfg.listen.workers
+        &&  !(self->back_tcp = s_bind (ZMQ_ROUTER, self->cfg.listen.workers, self->security,
+                                       SECURITY_WORKERS, 0)))
+            return -1;
+        if (self->cfg.listen.clients
+        &&  !(self->front_tcp = s_bind (ZMQ_ROUTER, self->cfg.listen.clients, self->security,
+                                        SECURITY_CLIENTS, CLIENT_RCVHWM)))
+            return -1;
+        s_outbox_sync (self);
+    }
+    return 0;
+}
+
+//  The signals, the loop and what it watches; maintenance and the
+//  client requests, which need the loop or every other part.
+static int
+s_loop_new (server_t *self)
+{
+    sigset_t mask;
+    server_block_signals ();
+    sigemptyset (&mask);
+    sigaddset (&mask, SIGCHLD);
+    sigaddset (&mask, SIGTERM);
+    sigaddset (&mask, SIGINT);
+    sigaddset (&mask, SIGHUP);
+    self->sigfd = signalfd (-1, &mask, SFD_CLOEXEC | SFD_NONBLOCK);
+    if (self->sigfd < 0) {
+        log_error ("signalfd: %s", strerror (errno));
+        return -1;
+    }
+    self->loop = zloop_new ();
+    maintain_hooks_t maintain_hooks = { .add_desired = s_maintain_desired,
+                                        .add_pending = s_maintain_pending, .arg = self };
+    self->maintain = maintain_new (&self->cfg, self->state_dir, self->ledger, self->results,
+                                   self->outbox, self->loop, &maintain_hooks);
+    if (!self->maintain) {
+        log_error ("out of memory");
+        return -1;
+    }
+    zloop_reader (self->loop, self->front, s_on_front, self);
+    zloop_reader (self->loop, self->back, s_on_back, self);
+    if (self->front_tcp)
+        zloop_reader (self->loop, self->front_tcp, s_on_front, self);
+    if (self->back_tcp)
+        zloop_reader (self->loop, self->back_tcp, s_on_back, self);
+    zmq_pollitem_t item = { NULL, self->sigfd, ZMQ_POLLIN, 0 };
+    zloop_poller (self->loop, &item, s_on_signal, self);
+    zloop_timer (self->loop, TICK_MS, 0, s_on_tick, self);
+    if (observe_attach (self->observe, self->loop, self->cfg.metrics)
+    ||  remote_watch (self->remote, self->loop, self->security, self->back_tcp,
+                      self->cfg.listen.workers, self->front_tcp, self->cfg.listen.clients))
+        return -1;
+    pool_attach (self->pool, self->loop, self->back, self->back_tcp, self->remote);
+    control_parts_t parts = { .cfg = &self->cfg, .pool = self->pool, .flow = self->flow,
+                              .ledger = self->ledger, .maintain = self->maintain,
+                              .reload = self->reload, .results = self->results,
+                              .outbox = self->outbox, .remote = self->remote,
+                              .started_ms = self->started_ms, .down = s_control_down,
+                              .arg = self };
+    self->control = control_new (&parts);
+    if (!self->control) {
+        log_error ("out of memory");
+        return -1;
+    }
+    return 0;
+}
+
 server_t *
 server_new (config_t *config, const char *config_path, const char *runtime_dir,
             const char *state_dir, const char *worker_dir)
@@ -537,134 +697,9 @@ server_new (config_t *config, const char *config_path, const char *runtime_dir,
     snprintf (self->front_ep, sizeof self->front_ep, "ipc://%s/front", runtime_dir);
     snprintf (self->back_ep, sizeof self->back_ep, "ipc://%s/back", runtime_dir);
     snprintf (self->events_ep, sizeof self->events_ep, "ipc://%s/events", runtime_dir);
-    self->observe = observe_new (s_observe_status, self);
-    self->outbox = outbox_new ();
-    self->remote = self->outbox? remote_new (self->outbox): NULL;
-    self->results = results_new (self->cfg.results.keep,
-                                 (uint64_t) self->cfg.results.max_age_ms);
-    //  Queued work's inputs wait on disk, in the first folder that takes
-    //  a file without a name; without one they stay in memory.
-    const char *spool_dirs [] = { self->state_dir, self->runtime_dir, "/tmp" };
-    self->spool = spool_new (spool_dirs, 3);
-    pool_hooks_t pool_hooks = { .capacity = s_pool_capacity,
-                                .unavailable = s_pool_unavailable,
-                                .jobs_lost = s_pool_jobs_lost, .arg = self };
-    //  The restart policies' and the retries' jitter.
-    backoff_rng_t rng;
-    backoff_rng_seed (&rng, util_wall_ms () ^ (uint64_t) getpid ());
-    if (self->observe && self->outbox && self->remote && self->results)
-        self->pool = pool_new (&self->cfg, self->runtime_dir, self->state_dir, self->worker_dir,
-                               self->back_ep, self->outbox, &pool_hooks,
-                               backoff_rng_next (&rng));
-    if (self->pool)
-        self->flow = flow_new (&self->cfg, self->pool, self->outbox, self->remote,
-                               self->results, self->spool, self->observe,
-                               backoff_rng_next (&rng));
-    if (!self->flow) {
-        log_error ("out of memory");
+    if (s_parts_new (self) || s_ledger_open (self) || s_sockets_bind (self)
+    ||  s_loop_new (self))
         goto out_destroy;
-    }
-    s_outbox_sync (self);
-    results_set_evicted_fn (self->results, s_on_result_evicted, self);
-    char err [1024];
-    self->reload = reload_new (&self->cfg, self->config_path, self->worker_dir, self->pool,
-                               self->results, self->outbox, err, sizeof err);
-    if (!self->reload) {
-        log_error ("rules: %s", err);
-        goto out_destroy;
-    }
-    ledger_hooks_t hooks = { .replay_event = s_replay_event, .replay_result = s_replay_result,
-                             .replay_evicted = s_replay_evicted,
-                             .replay_pending = s_replay_pending, .journal_io = s_journal_io,
-                             .send = s_send_client, .arg = self };
-    self->ledger = ledger_new (self->state_dir, &self->cfg.journal, self->cfg.results.keep,
-                               &hooks, err, sizeof err);
-    if (!self->ledger) {
-        log_error ("%s", err);
-        goto out_destroy;
-    }
-    flow_set_ledger (self->flow, self->ledger);
-    s_outbox_sync (self);
-    //  An operator's choice outlives restarts and wins over the config:
-    //  say so, or an edited worker count seems ignored.
-    for (int c = 0; c < COMPONENT_COUNT && ledger_journal (self->ledger); c++) {
-        const component_t *component = pool_component_at (self->pool, c);
-        if (component->desired != self->cfg.components [c].workers)
-            log_info ("%s: %u worker(s), as an operation in the journal set it; the config "
-                      "says %u (`readme2ci ctl scale %s %u` applies that)",
-                      component->name, component->desired, self->cfg.components [c].workers,
-                      component->name, self->cfg.components [c].workers);
-    }
-    self->front = s_bind (ZMQ_ROUTER, self->front_ep, NULL, 0, CLIENT_RCVHWM);
-    self->back = s_bind (ZMQ_ROUTER, self->back_ep, NULL, 0, 0);
-    self->events = s_bind (ZMQ_PUB, self->events_ep, NULL, 0, 0);
-    s_outbox_sync (self);
-    if (!self->front || !self->back || !self->events)
-        goto out_destroy;
-    //  tcp endpoints: CURVE, unless the config says insecure on loopback.
-    if (self->cfg.listen.clients || self->cfg.listen.workers) {
-        self->security = security_server_new (&self->cfg, err, sizeof err);
-        if (!self->security) {
-            log_error ("%s", err);
-            goto out_destroy;
-        }
-        if (self->cfg.listen.workers
-        &&  !(self->back_tcp = s_bind (ZMQ_ROUTER, self->cfg.listen.workers, self->security,
-                                       SECURITY_WORKERS, 0)))
-            goto out_destroy;
-        if (self->cfg.listen.clients
-        &&  !(self->front_tcp = s_bind (ZMQ_ROUTER, self->cfg.listen.clients, self->security,
-                                        SECURITY_CLIENTS, CLIENT_RCVHWM)))
-            goto out_destroy;
-        s_outbox_sync (self);
-    }
-
-    sigset_t mask;
-    server_block_signals ();
-    sigemptyset (&mask);
-    sigaddset (&mask, SIGCHLD);
-    sigaddset (&mask, SIGTERM);
-    sigaddset (&mask, SIGINT);
-    sigaddset (&mask, SIGHUP);
-    self->sigfd = signalfd (-1, &mask, SFD_CLOEXEC | SFD_NONBLOCK);
-    if (self->sigfd < 0) {
-        log_error ("signalfd: %s", strerror (errno));
-        goto out_destroy;
-    }
-    self->loop = zloop_new ();
-    maintain_hooks_t maintain_hooks = { .add_desired = s_maintain_desired,
-                                        .add_pending = s_maintain_pending, .arg = self };
-    self->maintain = maintain_new (&self->cfg, self->state_dir, self->ledger, self->results,
-                                   self->outbox, self->loop, &maintain_hooks);
-    if (!self->maintain) {
-        log_error ("out of memory");
-        goto out_destroy;
-    }
-    zloop_reader (self->loop, self->front, s_on_front, self);
-    zloop_reader (self->loop, self->back, s_on_back, self);
-    if (self->front_tcp)
-        zloop_reader (self->loop, self->front_tcp, s_on_front, self);
-    if (self->back_tcp)
-        zloop_reader (self->loop, self->back_tcp, s_on_back, self);
-    zmq_pollitem_t item = { NULL, self->sigfd, ZMQ_POLLIN, 0 };
-    zloop_poller (self->loop, &item, s_on_signal, self);
-    zloop_timer (self->loop, TICK_MS, 0, s_on_tick, self);
-    if (observe_attach (self->observe, self->loop, self->cfg.metrics)
-    ||  remote_watch (self->remote, self->loop, self->security, self->back_tcp,
-                      self->cfg.listen.workers, self->front_tcp, self->cfg.listen.clients))
-        goto out_destroy;
-    pool_attach (self->pool, self->loop, self->back, self->back_tcp, self->remote);
-    control_parts_t parts = { .cfg = &self->cfg, .pool = self->pool, .flow = self->flow,
-                              .ledger = self->ledger, .maintain = self->maintain,
-                              .reload = self->reload, .results = self->results,
-                              .outbox = self->outbox, .remote = self->remote,
-                              .started_ms = self->started_ms, .down = s_control_down,
-                              .arg = self };
-    self->control = control_new (&parts);
-    if (!self->control) {
-        log_error ("out of memory");
-        goto out_destroy;
-    }
     pool_start (self->pool);
     return self;
 
