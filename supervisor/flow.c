@@ -103,8 +103,7 @@ struct flow {
     uint64_t failed;
     uint64_t shed;
     bool draining;
-    size_t freed_since_trim;    //  inputs spooled, workflows ended
-    uint64_t last_trim_ms;
+    size_t freed_since_trim;    //  inputs spooled, workflows ended (flow_trim)
     uint64_t last_age_check_ms;
 };
 
@@ -1176,16 +1175,20 @@ s_overdue_jobs (flow_t *self, uint64_t now)
     }
 }
 
+bool
+flow_trim (flow_t *self, uint64_t now, uint64_t *last_trim_ms)
+{
+    if (!self->freed_since_trim || now - *last_trim_ms < 200)
+        return false;
+    self->freed_since_trim = 0;
+    *last_trim_ms = now;
+    malloc_trim (0);
+    return true;
+}
+
 void
 flow_tick (flow_t *self, uint64_t now)
 {
-    //  Inputs spooled and workflows ended since the last trim leave
-    //  holes in the heap: give whole free pages back, at most every 200 ms.
-    if (self->freed_since_trim && now - self->last_trim_ms >= 200) {
-        self->freed_since_trim = 0;
-        self->last_trim_ms = now;
-        malloc_trim (0);
-    }
     //  Retries whose backoff is over go back at the head of their queue.
     if (zlistx_size (self->retrying)) {
         zlistx_t *due = zlistx_new ();

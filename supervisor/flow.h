@@ -63,6 +63,12 @@ bool flow_requeue_jobs (flow_t *self, worker_t *worker, const char *why, bool co
 //  Retries due, deadlines passed and jobs overdue at now (util_now_ms's
 //  clock), and the results past their age.
 void flow_tick (flow_t *self, uint64_t now);
+//  Inputs spooled and workflows ended leave holes in the heap: whole free
+//  pages go back to the system (malloc_trim) when any did since the last
+//  trim, at most every 200 ms after *last_trim_ms, the process's last
+//  trim, which the supervisor's trim after client traffic shares (and
+//  this one moves to now). True when it trimmed.
+bool flow_trim (flow_t *self, uint64_t now, uint64_t *last_trim_ms);
 //  Fails every workflow with message (the supervisor stops).
 void flow_abandon_all (flow_t *self, const char *message);
 //  A workflow.queued event of the journal's replay, queued again (or

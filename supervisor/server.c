@@ -295,6 +295,7 @@ s_on_tick (zloop_t *loop, int timer_id, void *arg)
     pool_tick (self->pool, now);
     if (remote_keys_due (self->remote, now))
         pool_drop_revoked (self->pool);
+    flow_trim (self->flow, now, &self->last_trim_ms);
     flow_tick (self->flow, now);
     ledger_tick (self->ledger, now);
     //  Client connections come and go (3,000 at once, each a few tens of

@@ -66,7 +66,7 @@ struct server {
     bool terminated;            //  SIGTERM sent to workers
     int exit_status;
     spool_t *spool;             //  inputs of queued work, out of memory; NULL: none
-    uint64_t last_trim_ms;      //  the heap trimmed after client traffic
+    uint64_t last_trim_ms;      //  the heap last trimmed (client traffic, flow_trim)
     uint64_t front_heard_ms;    //  the last client message
     bool front_trim_due;        //  client traffic since the last trim
     ledger_t *ledger;           //  the journal, and answers waiting for it (ledger.c)

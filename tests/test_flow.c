@@ -233,6 +233,15 @@ Test (flow, a_passed_deadline_answers_every_waiter)
     flow_counts_t counts = flow_counts (rig.flow);
     cr_assert_eq (counts.failed, 1);
     cr_assert_eq (counts.in_flight, 0);
+    //  The ended workflow left holes in the heap: trimmed once, no sooner
+    //  than 200 ms after the process's last trim, which it moves.
+    uint64_t last_trim = now + 4900;
+    cr_assert_not (flow_trim (rig.flow, now + 5000, &last_trim), "trimmed 100 ms after one");
+    cr_assert_eq (last_trim, now + 4900);
+    cr_assert (flow_trim (rig.flow, now + 5100, &last_trim));
+    cr_assert_eq (last_trim, now + 5100);
+    cr_assert_not (flow_trim (rig.flow, now + 9000, &last_trim), "nothing freed since");
+    cr_assert_eq (last_trim, now + 5100);
     s_unrig (&rig);
 }
 
