@@ -164,22 +164,12 @@ s_node_append (parser_t *self, ynode_t *node, char *key, ynode_t *item)
                 TOML_MAX_ENTRIES);
         goto out_free;
     }
-    ynode_t **items = realloc (node->items, (node->count + 1) * sizeof *items);
-    if (!items)
-        goto out_oom;
-    node->items = items;
-    if (node->kind == YNODE_MAP) {
-        char **keys = realloc (node->keys, (node->count + 1) * sizeof *keys);
-        if (!keys)
-            goto out_oom;
-        node->keys = keys;
-        node->keys [node->count] = key;
-    }
-    else
+    if (node->kind != YNODE_MAP) {
         free (key);
-    node->items [node->count++] = item;
-    return 0;
-out_oom:
+        key = NULL;
+    }
+    if (ytree_append (node, key, item) == 0)
+        return 0;
     s_fail_oom (self);
 out_free:
     free (key);

@@ -18,9 +18,15 @@ struct ynode {
     ynode_t **items;        //  seq items, or map values
     char **keys;            //  map keys (same count as items), NULL for seq
     size_t count;
+    size_t capacity;        //  items (and keys) allocated: ytree_append
     unsigned line;          //  1-based position of the node
     unsigned column;
 };
+
+//  Appends item (with key, for a map; NULL for a seq) to node, taking
+//  both; the arrays grow by doubling. 0, or -1 with errno ENOMEM (then
+//  neither is taken).
+int ytree_append (ynode_t *node, char *key, ynode_t *item);
 
 //  Parse one YAML document from text. Returns the root (an empty map for
 //  an empty document), or NULL with errno EINVAL and a message naming

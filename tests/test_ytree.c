@@ -3,6 +3,8 @@
 #include "common/ytree.h"
 
 #include <criterion/criterion.h>
+#include <stdio.h>
+#include <stdlib.h>
 #include <string.h>
 
 Test (ytree, parses_maps_sequences_and_positions)
@@ -82,6 +84,37 @@ Test (ytree, merge_overlays_maps_and_replaces_the_rest)
     ytree_destroy (&again);
     ytree_destroy (&base);
     ytree_destroy (&over);
+}
+
+Test (ytree, a_large_map_keeps_every_key_in_order)
+{
+    //  1,000 keys: the arrays double ten times on the way.
+    size_t size = 1000 * 24;
+    char *text = malloc (size);
+    cr_assert_not_null (text);
+    size_t used = 0;
+    for (int i = 0; i < 1000; i++)
+        used += (size_t) snprintf (text + used, size - used, "key%04d: [%d, x]\n", i, i);
+    char err [256] = "";
+    ynode_t *root = ytree_parse (text, used, err, sizeof err);
+    cr_assert_not_null (root, "%s", err);
+    cr_assert_eq (root->count, 1000u);
+    cr_assert_geq (root->capacity, root->count);
+    for (int i = 0; i < 1000; i += 111) {
+        char key [16];
+        snprintf (key, sizeof key, "key%04d", i);
+        cr_assert_str_eq (root->keys [i], key);
+        const ynode_t *value = ytree_get (root, key);
+        cr_assert (value && value->kind == YNODE_SEQ && value->count == 2);
+        cr_assert_eq (strtol (value->items [0]->value, NULL, 10), i);
+    }
+    //  A duplicate at the end is still seen, with its place.
+    used += (size_t) snprintf (text + used, size - used, "key0500: again\n");
+    ytree_destroy (&root);
+    root = ytree_parse (text, used, err, sizeof err);
+    cr_assert_null (root);
+    cr_assert (strstr (err, "duplicate key") && strstr (err, "1001"), "%s", err);
+    free (text);
 }
 
 Test (knowledge, shipped_data_loads_and_overlays_apply)
