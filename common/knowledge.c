@@ -19,21 +19,21 @@ struct knowledge {
     ktools_t *tools;            //  root's tools, indexed by name
 };
 
-knowledge_t *
-knowledge_from_text (const char *text, size_t size, char *err, size_t err_size)
+//  The knowledge of root (taken): kept compact, the tools indexed.
+static knowledge_t *
+s_knowledge (ynode_t *root, char *err, size_t err_size)
 {
-    knowledge_t *self = calloc (1, sizeof *self);
-    if (!self)
-        return NULL;
-    self->root = ytree_parse (text, size, err, err_size);
-    if (!self->root || self->root->kind != YNODE_MAP) {
-        if (self->root && err && err_size)
-            snprintf (err, err_size, "knowledge must be a map");
-        knowledge_destroy (&self);
-        errno = EINVAL;
-    }
+    //  In this order: the tree as parsed goes before anything kept is
+    //  allocated, so the heap it took can shrink back (the compact copy,
+    //  one large block, is mapped apart from the heap).
+    ynode_t *compact = ytree_compact (root);
+    ytree_destroy (&root);
+    knowledge_t *self = compact? calloc (1, sizeof *self): NULL;
+    if (self)
+        self->root = compact;
     else
-    if (!(self->tools = ktools_new (self->root))) {
+        ytree_destroy (&compact);
+    if (!self || !(self->tools = ktools_new (self->root))) {
         if (err && err_size)
             snprintf (err, err_size, "out of memory");
         knowledge_destroy (&self);
@@ -42,14 +42,35 @@ knowledge_from_text (const char *text, size_t size, char *err, size_t err_size)
     return self;
 }
 
+//  The tree of text, a map, with the ecosystems' files merged in when
+//  asked. NULL with err.
+static ynode_t *
+s_parse (const char *text, size_t size, bool ecosystems, char *err, size_t err_size)
+{
+    ynode_t *root = ytree_parse (text, size, err, err_size);
+    if (root && root->kind != YNODE_MAP) {
+        if (err && err_size)
+            snprintf (err, err_size, "knowledge must be a map");
+        ytree_destroy (&root);
+        errno = EINVAL;
+    }
+    if (root && ecosystems && knowledge_eco_merge (root, err, err_size))
+        ytree_destroy (&root);
+    return root;
+}
+
+knowledge_t *
+knowledge_from_text (const char *text, size_t size, char *err, size_t err_size)
+{
+    ynode_t *root = s_parse (text, size, false, err, err_size);
+    return root? s_knowledge (root, err, err_size): NULL;
+}
+
 knowledge_t *
 knowledge_new (char *err, size_t err_size)
 {
-    knowledge_t *self = knowledge_from_text (knowledge_data, knowledge_data_size,
-                                             err, err_size);
-    if (self && knowledge_eco_merge (self->root, err, err_size))
-        knowledge_destroy (&self);
-    return self;
+    ynode_t *root = s_parse (knowledge_data, knowledge_data_size, true, err, err_size);
+    return root? s_knowledge (root, err, err_size): NULL;
 }
 
 static const char *
@@ -211,16 +232,18 @@ knowledge_overlay (knowledge_t *self, const char *name, const char *text,
     ynode_t *merged = ytree_dup (self->root);
     int rc = merged? ytree_merge (merged, overlay): -1;
     ytree_destroy (&overlay);
-    ktools_t *tools = rc? NULL: ktools_new (merged);
+    ynode_t *compact = rc? NULL: ytree_compact (merged);
+    ytree_destroy (&merged);
+    ktools_t *tools = compact? ktools_new (compact): NULL;
     if (!tools) {
-        ytree_destroy (&merged);
+        ytree_destroy (&compact);
         if (err && err_size)
             snprintf (err, err_size, "%s: out of memory", name);
         return errno = ENOMEM, -1;
     }
     ktools_destroy (&self->tools);
     ytree_destroy (&self->root);
-    self->root = merged;
+    self->root = compact;
     self->tools = tools;
     return 0;
 }

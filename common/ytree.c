@@ -26,24 +26,21 @@ s_node_new (ynode_kind_t kind, const yaml_mark_t *mark)
 int
 ytree_append (ynode_t *self, char *key, ynode_t *item)
 {
-    if (self->count == self->capacity) {
-        //  Doubling: a 430-row table grown one row at a time was a third
-        //  of the workers' start in malloc.
-        size_t capacity = self->capacity? 2 * self->capacity: 4;
-        ynode_t **items = realloc (self->items, capacity * sizeof *items);
-        if (!items)
+    if (self->frozen)
+        return errno = EPERM, -1;
+    //  One entry at a time: the shipped knowledge stays in every worker
+    //  for its life, where spare room would cost resident memory.
+    ynode_t **items = realloc (self->items, (self->count + 1) * sizeof *items);
+    if (!items)
+        return errno = ENOMEM, -1;
+    self->items = items;
+    if (self->kind == YNODE_MAP) {
+        char **keys = realloc (self->keys, (self->count + 1) * sizeof *keys);
+        if (!keys)
             return errno = ENOMEM, -1;
-        self->items = items;
-        if (self->kind == YNODE_MAP) {
-            char **keys = realloc (self->keys, capacity * sizeof *keys);
-            if (!keys)
-                return errno = ENOMEM, -1;
-            self->keys = keys;
-        }
-        self->capacity = capacity;
-    }
-    if (self->kind == YNODE_MAP)
+        self->keys = keys;
         self->keys [self->count] = key;
+    }
     self->items [self->count++] = item;
     return 0;
 }
@@ -54,6 +51,12 @@ ytree_destroy (ynode_t **self_p)
     if (!self_p || !*self_p)
         return;
     ynode_t *self = *self_p;
+    *self_p = NULL;
+    if (self->frozen) {
+        if (self->block)
+            free (self);            //  the whole compact tree
+        return;
+    }
     for (size_t i = 0; i < self->count; i++) {
         ytree_destroy (&self->items [i]);
         if (self->keys)
@@ -258,6 +261,82 @@ out_destroy:
     return NULL;
 }
 
+//  What a compact copy of self takes: its nodes, its list slots (items,
+//  and keys for maps) and its text.
+static void
+s_measure (const ynode_t *self, size_t *nodes, size_t *slots, size_t *text)
+{
+    (*nodes)++;
+    if (self->value)
+        *text += strlen (self->value) + 1;
+    *slots += self->count * (self->keys? 2: 1);
+    for (size_t i = 0; i < self->count; i++) {
+        if (self->keys)
+            *text += strlen (self->keys [i]) + 1;
+        s_measure (self->items [i], nodes, slots, text);
+    }
+}
+
+typedef struct {
+    ynode_t *node;
+    ynode_t **slot;
+    char *text;
+} s_cursor_t;
+
+static char *
+s_pack_text (s_cursor_t *cursor, const char *text)
+{
+    size_t size = strlen (text) + 1;
+    char *copy = memcpy (cursor->text, text, size);
+    cursor->text += size;
+    return copy;
+}
+
+static ynode_t *
+s_pack (const ynode_t *self, s_cursor_t *cursor)
+{
+    ynode_t *copy = cursor->node++;
+    *copy = *self;
+    copy->frozen = true;
+    copy->block = false;
+    copy->value = self->value? s_pack_text (cursor, self->value): NULL;
+    copy->items = NULL;
+    copy->keys = NULL;
+    if (self->count) {
+        copy->items = cursor->slot;
+        cursor->slot += self->count;
+        if (self->keys) {
+            copy->keys = (char **) cursor->slot;
+            cursor->slot += self->count;
+        }
+    }
+    for (size_t i = 0; i < self->count; i++) {
+        if (self->keys)
+            copy->keys [i] = s_pack_text (cursor, self->keys [i]);
+        copy->items [i] = s_pack (self->items [i], cursor);
+    }
+    return copy;
+}
+
+ynode_t *
+ytree_compact (const ynode_t *self)
+{
+    size_t nodes = 0, slots = 0, text = 0;
+    s_measure (self, &nodes, &slots, &text);
+    //  Nodes first (the root at the start: freeing it frees the block),
+    //  then the list slots, then the text; pointers keep their alignment.
+    _Static_assert (sizeof (ynode_t) % sizeof (void *) == 0, "slots stay aligned");
+    char *block = malloc (nodes * sizeof (ynode_t) + slots * sizeof (void *) + text);
+    if (!block)
+        return errno = ENOMEM, NULL;
+    s_cursor_t cursor = { (ynode_t *) block,
+                          (ynode_t **) (block + nodes * sizeof (ynode_t)),
+                          block + nodes * sizeof (ynode_t) + slots * sizeof (void *) };
+    ynode_t *root = s_pack (self, &cursor);
+    root->block = true;
+    return root;
+}
+
 const ynode_t *
 ytree_get (const ynode_t *self, const char *key)
 {
@@ -290,6 +369,8 @@ ytree_str (const ynode_t *node, const char *fallback)
 int
 ytree_merge (ynode_t *base, const ynode_t *overlay)
 {
+    if (base->frozen)
+        return errno = EPERM, -1;
     if (base->kind != YNODE_MAP || overlay->kind != YNODE_MAP)
         return errno = EINVAL, -1;
     for (size_t i = 0; i < overlay->count; i++) {

@@ -15,16 +15,17 @@ struct ynode {
     ynode_kind_t kind;
     char *value;            //  scalar text; NULL for seq and map
     bool quoted;            //  scalar was quoted ('x' or "x")
+    bool frozen;            //  part of a compact tree (ytree_compact): read-only
+    bool block;             //  the root of one: the tree is this one allocation
     ynode_t **items;        //  seq items, or map values
     char **keys;            //  map keys (same count as items), NULL for seq
     size_t count;
-    size_t capacity;        //  items (and keys) allocated: ytree_append
     unsigned line;          //  1-based position of the node
     unsigned column;
 };
 
 //  Appends item (with key, for a map; NULL for a seq) to node, taking
-//  both; the arrays grow by doubling. 0, or -1 with errno ENOMEM (then
+//  both. 0, or -1 with errno ENOMEM, or EPERM for a compact node (then
 //  neither is taken).
 int ytree_append (ynode_t *node, char *key, ynode_t *item);
 
@@ -34,8 +35,17 @@ int ytree_append (ynode_t *node, char *key, ynode_t *item);
 //  nesting deeper than 64 levels is refused. Caller destroys the tree.
 ynode_t *ytree_parse (const char *text, size_t size, char *err, size_t err_size);
 
-//  Free the tree and set *self_p to NULL. Accepts NULL.
+//  Free the tree and set *self_p to NULL. Accepts NULL. A compact tree
+//  is freed from its root alone.
 void ytree_destroy (ynode_t **self_p);
+
+//  A copy of the tree in one allocation, nodes, lists and text packed
+//  together: what a process keeps for its life (the CI knowledge, in
+//  every worker) takes half the memory of the tree as parsed, where
+//  each node, list and string is a block of its own. The copy is
+//  read-only: ytree_merge and ytree_append refuse it (EPERM); ytree_dup
+//  makes a tree that can change. NULL with errno ENOMEM.
+ynode_t *ytree_compact (const ynode_t *self);
 
 //  Deep copy, or NULL (ENOMEM).
 ynode_t *ytree_dup (const ynode_t *self);
@@ -51,7 +61,8 @@ const ynode_t *ytree_path (const ynode_t *self, ...);
 const char *ytree_str (const ynode_t *node, const char *fallback);
 
 //  Merge overlay into base: maps merge key by key (recursively), any
-//  other value replaces the base's. Returns 0, or -1 (ENOMEM).
+//  other value replaces the base's. Returns 0, or -1 (ENOMEM; EPERM when
+//  base is compact).
 int ytree_merge (ynode_t *base, const ynode_t *overlay);
 
 //  Emit the tree as YAML (block style) into a malloc'd string the caller

@@ -15,6 +15,7 @@
 #include <zmq.h>
 
 #include <errno.h>
+#include <malloc.h>
 #include <signal.h>
 #include <stdio.h>
 #include <stdlib.h>
@@ -226,6 +227,7 @@ s_handle_settings (worker_t *self, zmq_msg_t *header)
         if (kb) {
             knowledge_destroy (&self->kb);
             self->kb = kb;
+            malloc_trim (0);
         }
         else
             fprintf (stderr, "readme2ci-%s: ignored bad knowledge: %s\n",
@@ -599,6 +601,9 @@ worker_main (const worker_def_t *def, int argc, char **argv)
         fprintf (stderr, "readme2ci-%s: shipped knowledge is broken: %s\n", def->component, err);
         return 1;
     }
+    //  The knowledge as parsed, gone once compacted, left the heap twice
+    //  the size it needs for good: give its pages back.
+    malloc_trim (0);
     self.ctx = zmq_ctx_new ();
     if (!self.ctx) {
         fprintf (stderr, "readme2ci-%s: cannot start libzmq: %s\n", def->component,
