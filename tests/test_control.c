@@ -37,23 +37,6 @@ typedef struct {
 } rig_t;
 
 static void
-s_no_hook (void *arg, component_t *component)
-{
-    (void) arg;
-    (void) component;
-}
-
-static bool
-s_no_loss (void *arg, worker_t *worker, const char *why, bool count_crash)
-{
-    (void) arg;
-    (void) worker;
-    (void) why;
-    (void) count_crash;
-    return false;
-}
-
-static void
 s_down (void *arg, const char *why)
 {
     rig_t *self = arg;
@@ -83,24 +66,16 @@ static void
 s_rig (rig_t *self)
 {
     memset (self, 0, sizeof *self);
-    config_defaults (&self->cfg);
-    for (int c = 0; c < CONFIG_COMPONENTS; c++)
-        self->cfg.components [c].workers = 0;
+    tu_config_no_workers (&self->cfg);
     self->dir = tu_tmpdir ();
     s_sockets (self);
     self->outbox = outbox_new ();
     cr_assert_not_null (self->outbox);
-    ledger_hooks_t hooks = tu_outbox_ledger_hooks (&self->outbox);
-    config_journal_t journal = { .fsync = CONFIG_FSYNC_BATCH, .batch_interval_ms = 10,
-                                 .batch_records = 64, .segment_size = 1024 * 1024 };
+    self->ledger = tu_memory_ledger (&self->outbox);
     char err [256] = "";
-    self->ledger = ledger_new (NULL, &journal, 16, &hooks, err, sizeof err);
-    cr_assert_not_null (self->ledger, "%s", err);
-    outbox_set_ledger (self->outbox, self->ledger);
     outbox_set_sockets (self->outbox, self->events, self->front, NULL);
     tu_sub_ready (self->outbox, self->sub);
-    pool_hooks_t pool_hooks = { .capacity = s_no_hook, .unavailable = s_no_hook,
-                                .jobs_lost = s_no_loss };
+    pool_hooks_t pool_hooks = tu_pool_hooks_deaf ();
     char back [1100];
     snprintf (back, sizeof back, "ipc://%s/back", self->dir);
     self->pool = pool_new (&self->cfg, self->dir, "", R2CI_BIN_DIR, back, self->outbox,
@@ -168,20 +143,6 @@ s_ask (rig_t *self, uint64_t req_id, const char *op, char **body, ...)
     wire_reply_t reply = tu_client_reply (self->client, body);
     cr_assert_eq (reply.req_id, req_id, "the answer to another request");
     return reply;
-}
-
-//  The next event heard: its type must be type; its fields returned.
-static json_t *
-s_event (rig_t *self, const char *type)
-{
-    char *topic = NULL, *text = NULL;
-    cr_assert_eq (zstr_recvx (self->sub, &topic, &text, NULL), 2, "no %s event came", type);
-    cr_assert_str_eq (topic, type, "%s", text);
-    json_t *fields = json_loads (text, 0, NULL);
-    cr_assert_not_null (fields, "%s", text);
-    zstr_free (&topic);
-    zstr_free (&text);
-    return fields;
 }
 
 Test (control, status_and_health_tell_the_parts_as_they_are)
@@ -275,22 +236,22 @@ Test (control, ctl_refusals_and_an_operation_carried_out)
     cr_assert_eq (reply.code, EXIT_USAGE);
     cr_assert (strstr (reply.message, "no component called 'compiler'")
                && strstr (reply.message, "parser"), "%s", reply.message);
-    json_decref (s_event (&rig, "component.operation.failed"));
+    json_decref (tu_next_event (rig.sub, "component.operation.failed"));
     reply = s_ask (&rig, 2, "ctl", &body, "scale", "parser", "many", NULL);
     cr_assert_eq (reply.code, EXIT_USAGE);
     cr_assert_str_eq (reply.message, "scale needs a worker count from 0 to 256");
-    json_decref (s_event (&rig, "component.operation.failed"));
+    json_decref (tu_next_event (rig.sub, "component.operation.failed"));
     reply = s_ask (&rig, 3, "ctl", &body, "juggle", "parser", NULL);
     cr_assert_eq (reply.code, EXIT_USAGE);
     cr_assert (strstr (reply.message, "unknown operation 'juggle'")
                && strstr (reply.message, "scale"), "%s", reply.message);
-    json_decref (s_event (&rig, "component.operation.failed"));
+    json_decref (tu_next_event (rig.sub, "component.operation.failed"));
     //  A stop of a component with no worker: done, and journaled as the
     //  scale to none it is (a deploy brings the count back).
     reply = s_ask (&rig, 4, "ctl", &body, "stop", "detector", NULL);
     cr_assert_eq (reply.code, EXIT_OK, "%s", reply.message);
     cr_assert_str_eq (reply.message, "detector stopped (its workers drain first)");
-    json_t *fields = s_event (&rig, "component.operation.success");
+    json_t *fields = tu_next_event (rig.sub, "component.operation.success");
     cr_assert_str_eq (json_string_value (json_object_get (fields, "component")), "detector");
     cr_assert_str_eq (json_string_value (json_object_get (fields, "operation")), "scale");
     cr_assert_eq (json_integer_value (json_object_get (fields, "desired")), 0);

@@ -25,23 +25,6 @@ typedef struct {
     results_t *results;
 } rig_t;
 
-static void
-s_no_hook (void *arg, component_t *component)
-{
-    (void) arg;
-    (void) component;
-}
-
-static bool
-s_no_loss (void *arg, worker_t *worker, const char *why, bool count_crash)
-{
-    (void) arg;
-    (void) worker;
-    (void) why;
-    (void) count_crash;
-    return false;
-}
-
 //  The defaults with no worker wanted, a pool of them and the outbox
 //  heard on rig->sub; config_text (may be NULL) goes to DIR/r2ci.yml.
 static void
@@ -49,9 +32,7 @@ s_rig (rig_t *self, const char *config_text)
 {
     static int serial;
     memset (self, 0, sizeof *self);
-    config_defaults (&self->cfg);
-    for (int c = 0; c < CONFIG_COMPONENTS; c++)
-        self->cfg.components [c].workers = 0;
+    tu_config_no_workers (&self->cfg);
     self->dir = tu_tmpdir ();
     if (config_text)
         tu_write (self->dir, "r2ci.yml", config_text);
@@ -63,17 +44,10 @@ s_rig (rig_t *self, const char *config_text)
     zsock_set_rcvtimeo (self->sub, 5000);
     self->outbox = outbox_new ();
     cr_assert_not_null (self->outbox);
-    ledger_hooks_t hooks = tu_outbox_ledger_hooks (&self->outbox);
-    config_journal_t journal = { .fsync = CONFIG_FSYNC_BATCH, .batch_interval_ms = 10,
-                                 .batch_records = 64, .segment_size = 1024 * 1024 };
-    char err [256] = "";
-    self->ledger = ledger_new (NULL, &journal, 16, &hooks, err, sizeof err);
-    cr_assert_not_null (self->ledger, "%s", err);
-    outbox_set_ledger (self->outbox, self->ledger);
+    self->ledger = tu_memory_ledger (&self->outbox);
     outbox_set_sockets (self->outbox, self->events, NULL, NULL);
     tu_sub_ready (self->outbox, self->sub);
-    pool_hooks_t pool_hooks = { .capacity = s_no_hook, .unavailable = s_no_hook,
-                                .jobs_lost = s_no_loss };
+    pool_hooks_t pool_hooks = tu_pool_hooks_deaf ();
     char back [1100];
     snprintf (back, sizeof back, "ipc://%s/back", self->dir);
     self->pool = pool_new (&self->cfg, self->dir, "", R2CI_BIN_DIR, back, self->outbox,
@@ -107,20 +81,6 @@ s_reload (rig_t *self, const char *file)
                                    self->outbox, err, sizeof err);
     cr_assert_not_null (reload, "%s", err);
     return reload;
-}
-
-//  The next event heard: its type must be type; its fields returned.
-static json_t *
-s_event (rig_t *self, const char *type)
-{
-    char *topic = NULL, *text = NULL;
-    cr_assert_eq (zstr_recvx (self->sub, &topic, &text, NULL), 2, "no %s event came", type);
-    cr_assert_str_eq (topic, type);
-    json_t *fields = json_loads (text, 0, NULL);
-    cr_assert_not_null (fields, "%s", text);
-    zstr_free (&topic);
-    zstr_free (&text);
-    return fields;
 }
 
 //  True when the report's array key holds a string containing text, or
@@ -194,7 +154,7 @@ Test (reloader, an_invalid_file_changes_nothing)
     cr_assert_null (report);
     cr_assert (strstr (message, "r2ci.yml:4:"), "where is not said: %s", message);
     cr_assert_eq (rig.cfg.queue.capacity, capacity, "an invalid file changed the config");
-    json_t *fields = s_event (&rig, "config.reload_failed");
+    json_t *fields = tu_next_event (rig.sub, "config.reload_failed");
     cr_assert_str_eq (json_string_value (json_object_get (fields, "reason")), message);
     json_decref (fields);
     //  An overlay that cannot be merged is as invalid as the file.
@@ -204,7 +164,7 @@ Test (reloader, an_invalid_file_changes_nothing)
     cr_assert (strstr (message, "broken.yml"), "%s", message);
     cr_assert_eq (rig.cfg.queue.capacity, capacity);
     cr_assert_null (pool_knowledge (rig.pool));
-    json_decref (s_event (&rig, "config.reload_failed"));
+    json_decref (tu_next_event (rig.sub, "config.reload_failed"));
     reload_destroy (&reload);
     s_unrig (&rig);
 }
@@ -244,7 +204,7 @@ Test (reloader, live_settings_apply_in_place_and_the_rest_waits_for_a_restart)
     cr_assert_null (rig.cfg.metrics);
     cr_assert (s_report_says (report, "needs_restart", "metrics"), "%s", text);
     cr_assert (strstr (message, "need a restart"), "%s", message);
-    json_t *fields = s_event (&rig, "config.reloaded");
+    json_t *fields = tu_next_event (rig.sub, "config.reloaded");
     cr_assert_eq (json_integer_value (json_object_get (fields, "needs_restart")), 1, "%s", text);
     cr_assert_geq (json_integer_value (json_object_get (fields, "changed")), 3, "%s", text);
     json_decref (fields);
@@ -259,7 +219,7 @@ Test (reloader, live_settings_apply_in_place_and_the_rest_waits_for_a_restart)
     cr_assert (s_report_says (report, "needs_restart", "metrics"));
     cr_assert_str_eq (message, "0 change(s) applied; some need a restart (see needs_restart)");
     json_decref (report);
-    json_decref (s_event (&rig, "config.reloaded"));
+    json_decref (tu_next_event (rig.sub, "config.reloaded"));
     reload_destroy (&reload);
     s_unrig (&rig);
 }

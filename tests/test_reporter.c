@@ -36,13 +36,7 @@ s_rig (rig_t *self)
     zsock_set_rcvtimeo (self->sub, 5000);
     self->outbox = outbox_new ();
     cr_assert_not_null (self->outbox);
-    ledger_hooks_t hooks = tu_outbox_ledger_hooks (&self->outbox);
-    config_journal_t journal = { .fsync = CONFIG_FSYNC_BATCH, .batch_interval_ms = 1000,
-                                 .batch_records = 64, .segment_size = 1024 * 1024 };
-    char err [256] = "";
-    self->ledger = ledger_new (NULL, &journal, 16, &hooks, err, sizeof err);
-    cr_assert_not_null (self->ledger, "%s", err);
-    outbox_set_ledger (self->outbox, self->ledger);
+    self->ledger = tu_memory_ledger (&self->outbox);
     outbox_set_sockets (self->outbox, self->events, NULL, NULL);
     self->remote = remote_new (self->outbox);
     cr_assert_not_null (self->remote);
@@ -60,29 +54,13 @@ s_unrig (rig_t *self)
     zsock_destroy (&self->events);
 }
 
-//  The next event the subscriber hears, parsed; its type in *type.
-static json_t *
-s_next_event (rig_t *self, char type [64])
-{
-    char *topic = NULL, *text = NULL;
-    cr_assert_eq (zstr_recvx (self->sub, &topic, &text, NULL), 2, "no event came");
-    snprintf (type, 64, "%s", topic);
-    json_t *fields = json_loads (text, 0, NULL);
-    cr_assert_not_null (fields, "%s", text);
-    zstr_free (&topic);
-    zstr_free (&text);
-    return fields;
-}
-
 //  A probe published after what the test expects: when the next event
 //  heard is the probe, nothing else was published in between.
 static void
 s_assert_nothing_more (rig_t *self)
 {
     outbox_event (self->outbox, "probe", json_object ());
-    char type [64];
-    json_t *fields = s_next_event (self, type);
-    cr_assert_str_eq (type, "probe", "an event nobody expected came first");
+    json_t *fields = tu_next_event (self->sub, "probe");
     json_decref (fields);
 }
 
@@ -92,9 +70,7 @@ Test (reporter, once_a_window_per_type_and_key)
     s_rig (&rig);
     remote_report (rig.remote, "worker.refused", "10.0.0.7", json_pack ("{s:s}", "host", "a"),
                    "a worker at %s: %s", "10.0.0.7", "speaks protocol 9");
-    char type [64];
-    json_t *fields = s_next_event (&rig, type);
-    cr_assert_str_eq (type, "worker.refused");
+    json_t *fields = tu_next_event (rig.sub, "worker.refused");
     cr_assert_str_eq (json_string_value (json_object_get (fields, "host")), "a");
     cr_assert_str_eq (json_string_value (json_object_get (fields, "reason")),
                       "a worker at 10.0.0.7: speaks protocol 9");
@@ -109,13 +85,11 @@ Test (reporter, once_a_window_per_type_and_key)
 
     //  Another key, or the same key under another type, is news.
     remote_report (rig.remote, "worker.refused", "10.0.0.8", NULL, "the other one");
-    fields = s_next_event (&rig, type);
-    cr_assert_str_eq (type, "worker.refused");
+    fields = tu_next_event (rig.sub, "worker.refused");
     cr_assert_str_eq (json_string_value (json_object_get (fields, "reason")), "the other one");
     json_decref (fields);
     remote_report (rig.remote, "security.refused", "10.0.0.7", NULL, "another cause");
-    fields = s_next_event (&rig, type);
-    cr_assert_str_eq (type, "security.refused");
+    fields = tu_next_event (rig.sub, "security.refused");
     json_decref (fields);
     s_assert_nothing_more (&rig);
 
@@ -171,9 +145,7 @@ Test (reporter, revoked_worker_keys_are_reported_for_the_caller_to_drop, .timeou
 
     cr_assert_eq (unlink (path), 0);
     cr_assert (remote_worker_revoked (rig.remote, &peer), "its key left the folder");
-    char type [64];
-    json_t *fields = s_next_event (&rig, type);
-    cr_assert_str_eq (type, "security.refused");
+    json_t *fields = tu_next_event (rig.sub, "security.refused");
     cr_assert_str_eq (json_string_value (json_object_get (fields, "endpoint")), "workers");
     cr_assert_str_eq (json_string_value (json_object_get (fields, "host")), "build-7");
     cr_assert_str_eq (json_string_value (json_object_get (fields, "address")), "10.1.2.3");

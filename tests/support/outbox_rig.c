@@ -84,6 +84,43 @@ tu_memory_ledger (outbox_t **outbox_p)
     return ledger;
 }
 
+json_t *
+tu_next_event (zsock_t *sub, const char *type)
+{
+    char *topic = NULL, *text = NULL;
+    cr_assert_eq (zstr_recvx (sub, &topic, &text, NULL), 2, "no %s event came", type);
+    cr_assert_str_eq (topic, type, "%s", text);
+    json_t *fields = json_loads (text, 0, NULL);
+    cr_assert_not_null (fields, "%s", text);
+    zstr_free (&topic);
+    zstr_free (&text);
+    return fields;
+}
+
+static void
+s_deaf (void *arg, component_t *component)
+{
+    (void) arg;
+    (void) component;
+}
+
+static bool
+s_deaf_lost (void *arg, worker_t *worker, const char *why, bool count_crash)
+{
+    (void) arg;
+    (void) worker;
+    (void) why;
+    (void) count_crash;
+    return false;
+}
+
+pool_hooks_t
+tu_pool_hooks_deaf (void)
+{
+    return (pool_hooks_t) { .capacity = s_deaf, .unavailable = s_deaf,
+                            .jobs_lost = s_deaf_lost };
+}
+
 void
 tu_config_no_workers (config_t *cfg)
 {

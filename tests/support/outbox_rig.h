@@ -6,6 +6,7 @@
 #define OUTBOX_RIG_H_INCLUDED
 
 #include "supervisor/outbox.h"
+#include "supervisor/pool.h"
 
 //  client's routing id on router (learnt from a hello client sends),
 //  tagged as the supervisor keeps it (1 ipc, 2 tcp). Caller destroys.
@@ -23,6 +24,13 @@ ledger_hooks_t tu_outbox_ledger_hooks (outbox_t **outbox_p);
 //  go through *outbox_p, set as the outbox's ledger. Aborts the test when
 //  it cannot be made.
 ledger_t *tu_memory_ledger (outbox_t **outbox_p);
+//  The next event sub hears (within its receive timeout): its type must
+//  be type; its fields are returned (json_decref them). Aborts the test
+//  when none comes or another type comes first.
+json_t *tu_next_event (zsock_t *sub, const char *type);
+//  Pool hooks that hear nothing, for a pool with no worker (tests of
+//  the parts above it).
+pool_hooks_t tu_pool_hooks_deaf (void);
 //  The config's defaults with no worker wanted in any component.
 void tu_config_no_workers (config_t *cfg);
 
