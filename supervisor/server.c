@@ -739,7 +739,7 @@ server_run (server_t *self)
         }
     }
     outbox_event (self->outbox, "system.stopped", json_pack ("{s:i}", "pid", (int) getpid ()));
-    return self->exit_status;
+    return EXIT_OK;             //  a stop asked for, or a signal: both are the way it ends
 }
 
 void

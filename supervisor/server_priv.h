@@ -64,7 +64,6 @@ struct server {
     bool stopping;              //  BYE sent to workers
     uint64_t kill_deadline_ms;
     bool terminated;            //  SIGTERM sent to workers
-    int exit_status;
     spool_t *spool;             //  inputs of queued work, out of memory; NULL: none
     uint64_t last_trim_ms;      //  the heap last trimmed (client traffic, flow_trim)
     uint64_t front_heard_ms;    //  the last client message
