@@ -12,6 +12,13 @@ const char *const names_components [COMPONENT_COUNT + 1] = {
     [COMPONENT_COUNT] = NULL,
 };
 
+const char *const names_steps [COMPONENT_COUNT + 1] = {
+    [COMPONENT_PARSER] = "parse",
+    [COMPONENT_DETECTOR] = "detect",
+    [COMPONENT_GENERATOR] = "generate",
+    [COMPONENT_COUNT] = NULL,
+};
+
 const char *const names_component_states [COMPONENT_STATES + 1] = {
     [COMPONENT_STARTING] = "starting",
     [COMPONENT_RUNNING] = "running",

@@ -34,6 +34,9 @@ typedef enum {
 
 //  Their names by id, NULL-ended: "parser", "detector", "generator".
 extern const char *const names_components [COMPONENT_COUNT + 1];
+//  The step each does, by id, NULL-ended: "parse", "detect", "generate"
+//  (a JOB's "step", PROTOCOL.md; the steps in the log and the events).
+extern const char *const names_steps [COMPONENT_COUNT + 1];
 
 //  The id of the component called name, or -1 when there is none.
 int names_component_find (const char *name);

@@ -111,7 +111,15 @@ static void s_finish (flow_t *self, workflow_t *wf, int code, const char *messag
                       zframe_t *text);
 static void s_enqueue (flow_t *self, workflow_t *wf, bool front);
 
-static const char *const s_step_names [] = { "parse", "detect", "generate", "done" };
+_Static_assert (STEP_PARSE == (int) COMPONENT_PARSER && STEP_DETECT == (int) COMPONENT_DETECTOR
+                && STEP_GENERATE == (int) COMPONENT_GENERATOR, "a step is its component's");
+
+//  A workflow's step by name: the component's (common/names), or "done".
+static const char *
+s_step_name (uint8_t step)
+{
+    return step < COMPONENT_COUNT? names_steps [step]: "done";
+}
 
 //  Sets a waiter to a client's routing id and request. 0, or -1 ENOMEM.
 static int
@@ -412,7 +420,7 @@ s_finish (flow_t *self, workflow_t *wf, int code, const char *message, zframe_t 
     s_drop_job (wf);
     s_spool_forget (self, wf);
     json_t *fields = json_pack ("{s:s, s:i, s:s}", "workflow_id", wf->id,
-                                "priority", wf->priority, "step", s_step_names [wf->step]);
+                                "priority", wf->priority, "step", s_step_name (wf->step));
     if (code == 0) {
         self->completed++;
         json_object_set_new (fields, "degraded", json_boolean (wf->options.degraded));
@@ -532,7 +540,7 @@ s_send_job (flow_t *self, worker_t *worker, workflow_t *wf)
     wire_job_t job = { .job_id = ++self->next_job_id, .attempt = wf->failures + wf->crashes + 1,
                        .options = wf->options };
     util_copy (job.workflow_id, sizeof job.workflow_id, wf->id);
-    util_copy (job.step, sizeof job.step, s_step_names [wf->step]);
+    util_copy (job.step, sizeof job.step, s_step_name (wf->step));
     uint64_t now = util_now_ms ();
     uint64_t job_deadline = flow_job_deadline (wf->accepted_ms, wf->deadline_ms,
                                                self->cfg->components [wf->step].retry.attempts,
@@ -745,7 +753,7 @@ flow_on_result (flow_t *self, worker_t *worker, zmsg_t *msg, zframe_t *header)
     wf->worker = NULL;
     if (!result.ok) {
         char message [700];
-        snprintf (message, sizeof message, "%s step: %s", s_step_names [wf->step],
+        snprintf (message, sizeof message, "%s step: %s", s_step_name (wf->step),
                   result.error);
         if (result.input_error) {
             pool_breaker_result (self->pool, component, true);     //  not the worker's fault
@@ -768,7 +776,7 @@ flow_on_result (flow_t *self, worker_t *worker, zmsg_t *msg, zframe_t *header)
         //  step runs again on another worker if there is one.
         char message [700];
         snprintf (message, sizeof message, "%s step: the %s pid %d answered with %s "
-                  "(a fault of that worker, not of the input)", s_step_names [wf->step],
+                  "(a fault of that worker, not of the input)", s_step_name (wf->step),
                   component->name, (int) worker->pid, junk);
         log_warn ("%s; workflow %s", message, wf->id);
         zframe_destroy (&payload);
@@ -829,7 +837,7 @@ flow_requeue_jobs (flow_t *self, worker_t *worker, const char *why, bool count_c
             char message [256];
             snprintf (message, sizeof message,
                       "the %s step crashed its worker %u times (last: %s); this input is "
-                      "refused", s_step_names [wf->step], wf->crashes, why);
+                      "refused", s_step_name (wf->step), wf->crashes, why);
             s_finish (self, wf, EXIT_INPUT, message, NULL);
             continue;
         }
@@ -1154,7 +1162,7 @@ s_overdue_jobs (flow_t *self, uint64_t now)
                 }
                 char message [300];
                 snprintf (message, sizeof message, "%s step: the %s pid %d did not answer "
-                          "in %llu ms", s_step_names [wf->step], component->name,
+                          "in %llu ms", s_step_name (wf->step), component->name,
                           (int) w->pid,
                           (unsigned long long) ((util_now_us () - wf->sent_us) / 1000));
                 w->jobs [i] = NULL;
@@ -1216,7 +1224,7 @@ flow_tick (flow_t *self, uint64_t now)
     while ((wf = dheap_pop_due (&self->deadlines, now))) {
         char message [256];
         snprintf (message, sizeof message, "timed out after %llu ms in the %s step",
-                  (unsigned long long) (now - wf->accepted_ms), s_step_names [wf->step]);
+                  (unsigned long long) (now - wf->accepted_ms), s_step_name (wf->step));
         //  A step still running at the deadline counts against its
         //  component's breaker (and frees a half-open trial slot), once the
         //  loop is over: an opening breaker fails queued work, some of

@@ -6,6 +6,7 @@
 int
 main (int argc, char **argv)
 {
-    const worker_def_t def = { names_components [COMPONENT_DETECTOR], "detect", detector_step };
+    const worker_def_t def = { names_components [COMPONENT_DETECTOR],
+                               names_steps [COMPONENT_DETECTOR], detector_step };
     return worker_main (&def, argc, argv);
 }

@@ -6,7 +6,7 @@
 int
 main (int argc, char **argv)
 {
-    const worker_def_t def = { names_components [COMPONENT_GENERATOR], "generate",
-                               generator_step };
+    const worker_def_t def = { names_components [COMPONENT_GENERATOR],
+                               names_steps [COMPONENT_GENERATOR], generator_step };
     return worker_main (&def, argc, argv);
 }

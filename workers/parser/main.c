@@ -6,6 +6,7 @@
 int
 main (int argc, char **argv)
 {
-    const worker_def_t def = { names_components [COMPONENT_PARSER], "parse", parser_step };
+    const worker_def_t def = { names_components [COMPONENT_PARSER],
+                               names_steps [COMPONENT_PARSER], parser_step };
     return worker_main (&def, argc, argv);
 }
