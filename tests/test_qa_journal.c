@@ -351,7 +351,10 @@ Test (qa_journal_e2e, a_file_size_limit_is_refused_clearly_and_survived, .timeou
     text = s_await_text (log, "writes succeed again", 5000);
     cr_assert_not_null (text, "the log does not say the journal recovered");
     free (text);
-    cr_assert_eq (s_generate (&tree, project, "after-limit", NULL), 0);
+    char *after_err = NULL;
+    int after = s_generate (&tree, project, "after-limit", &after_err);
+    cr_assert_eq (after, 0, "after the limit, generate: %d: %s", after, after_err);
+    free (after_err);
     writable = s_metric (port, "readme2ci_journal_writable");
     cr_assert (writable == 1 || writable == -2, "writable %g after the limit", writable);
     //  Nothing accepted was lost or doubled, and the journal is clean.
